@@ -1,0 +1,39 @@
+//! Engine throughput under load, without rendering any text: DESIGN.md asks
+//! for ≥ 300,000 requests/s on a JWT lane and ≥ 1,000,000 on a local-session
+//! lane. `cargo xtask bench` runs this.
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use statelab_sim::{Action, AuthMode, Lane, LaneConfig, Store, Strategy};
+use std::hint::black_box;
+
+const USERS: u16 = 500;
+const REQUESTS: u32 = 20_000;
+
+fn lanes() -> [(&'static str, LaneConfig); 3] {
+    [
+        ("jwt_round_robin", LaneConfig::stateless()),
+        ("local_sessions_sticky", LaneConfig::stateful().with_balancer(Strategy::StickyCookie)),
+        (
+            "shared_store_round_robin",
+            LaneConfig::stateful().with_auth(AuthMode::ServerSession { store: Store::Shared }),
+        ),
+    ]
+}
+
+fn load(c: &mut Criterion) {
+    let mut group = c.benchmark_group("load");
+    group.throughput(Throughput::Elements(u64::from(REQUESTS)));
+    for (name, config) in lanes() {
+        let mut lane = Lane::new(config, 1, 0);
+        // Log every user in first, so the measurement is the steady state.
+        lane.apply(&Action::Load { users: USERS, requests: u32::from(USERS) }, 0);
+        assert_eq!(lane.stats().failed, 0, "{name}: every login succeeds");
+        let run = Action::Load { users: USERS, requests: REQUESTS };
+        group.bench_function(name, |b| b.iter(|| lane.apply(black_box(&run), 1)));
+        assert_eq!(lane.stats().failed, 0, "{name}: the load itself succeeds");
+    }
+    group.finish();
+}
+
+criterion_group!(benches, load);
+criterion_main!(benches);

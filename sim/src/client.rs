@@ -1,0 +1,65 @@
+//! The simulated browser: a single-page app that keeps its JWT in storage
+//! and lets the cookie jar handle cookies, as a real browser would.
+
+use crate::config::LaneConfig;
+use crate::cookie::CookieJar;
+use crate::http::{Request, Response};
+use crate::routes::HOST;
+use crate::time::SimTime;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Client {
+    pub name: String,
+    /// Source address the balancer sees (IP hash uses it).
+    pub addr: String,
+    pub jar: CookieJar,
+    /// `localStorage.token` of the single-page app (JWT lanes).
+    pub token: Option<String>,
+    /// The last orders page the app showed: in a stateless lane the client,
+    /// not the server, remembers where the user is.
+    pub page: u32,
+}
+
+impl Client {
+    pub fn new(name: &str, addr: String) -> Client {
+        Client { name: name.to_owned(), addr, jar: CookieJar::default(), token: None, page: 0 }
+    }
+
+    /// A request as the app's `fetch` sends it: `Host`, the body headers, then
+    /// the credential (bearer token, or whatever cookies the jar matches).
+    pub fn request(&self, method: &str, target: String, body: Option<String>, now: SimTime) -> Request {
+        let mut req = Request::new(method, target);
+        req.headers.push("Host", HOST);
+        if let Some(body) = body {
+            req.headers.push("Content-Type", "application/json");
+            req.headers.push("Content-Length", body.len().to_string());
+            req.body = body;
+        }
+        if let Some(token) = &self.token {
+            req.headers.push("Authorization", format!("Bearer {token}"));
+        }
+        if let Some(cookies) = self.jar.header_for(HOST, req.path(), true, now) {
+            req.headers.push("Cookie", cookies);
+        }
+        req
+    }
+
+    /// What the browser and the app keep from a response.
+    pub fn absorb(&mut self, req: &Request, resp: &Response, config: &LaneConfig, now: SimTime) {
+        for header in resp.headers.get_all("Set-Cookie") {
+            // Our servers only send well-formed cookies for this host.
+            let _ = self.jar.receive(header, HOST, req.path(), true, now);
+        }
+        match (req.path(), resp.status) {
+            ("/login", 200) if !config.uses_session_cookie() => {
+                self.token = serde_json::from_str::<serde_json::Value>(&resp.body)
+                    .ok()
+                    .and_then(|v| v.get("token")?.as_str().map(str::to_owned));
+            }
+            ("/logout", 200) => self.token = None,
+            ("/api/orders", 200) => self.page = req.query("page").and_then(|p| p.parse().ok()).unwrap_or(self.page),
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,322 @@
+//! RFC 7519 JSON Web Tokens, HS256 only, from RustCrypto `hmac` + `sha2` and
+//! `base64`. Small on purpose (see DESIGN.md: a full JWT crate costs ~170 KB
+//! of wasm). Any standard JWT library verifies these tokens with the key's
+//! text as the secret; a test proves it with `jsonwebtoken`.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+use std::fmt;
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// One HS256 signing key of the fleet. The key's bytes are its text, so a
+/// learner can paste it into any JWT tool.
+#[derive(Clone)]
+pub struct Key {
+    pub kid: String,
+    pub secret: String,
+    /// Keyed state computed once: verifying then costs only the message blocks.
+    mac: HmacSha256,
+}
+
+impl Key {
+    pub fn new(kid: &str, secret: &str) -> Key {
+        Key { kid: kid.to_owned(), secret: secret.to_owned(), mac: hmac_for(secret.as_bytes()) }
+    }
+
+    pub fn sign(&self, signing_input: &str) -> Vec<u8> {
+        let mut mac = self.mac.clone();
+        mac.update(signing_input.as_bytes());
+        mac.finalize().into_bytes().to_vec()
+    }
+
+    /// Constant-time comparison (`Mac::verify_slice`).
+    pub fn verify(&self, signing_input: &str, signature: &[u8]) -> bool {
+        let mut mac = self.mac.clone();
+        mac.update(signing_input.as_bytes());
+        mac.verify_slice(signature).is_ok()
+    }
+}
+
+impl fmt::Debug for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Key").field("kid", &self.kid).field("secret", &self.secret).finish()
+    }
+}
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Key) -> bool {
+        self.kid == other.kid && self.secret == other.secret
+    }
+}
+
+fn hmac_for(key: &[u8]) -> HmacSha256 {
+    // HMAC accepts keys of any length; this cannot fail.
+    <HmacSha256 as Mac>::new_from_slice(key).expect("HMAC takes any key length")
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Header {
+    pub alg: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub typ: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kid: Option<String>,
+}
+
+/// The registered and private claims the shop puts in its tokens.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claims {
+    pub sub: String,
+    pub name: String,
+    pub role: String,
+    pub iat: u64,
+    pub exp: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<u64>,
+    pub jti: String,
+}
+
+/// Why a server refused a token. Each says what a learner should understand.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Rejection {
+    Malformed(&'static str),
+    AlgNone,
+    WrongAlg(String),
+    UnknownKey(String),
+    BadSignature,
+    BadClaims(String),
+    Expired { exp: u64, now: u64 },
+    NotYetValid { nbf: u64, now: u64 },
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Rejection::Malformed(why) => write!(f, "malformed token: {why}"),
+            Rejection::AlgNone => f.write_str("alg \"none\" refused: an unsigned token proves nothing"),
+            Rejection::WrongAlg(a) => write!(f, "alg \"{a}\" refused: this fleet only accepts HS256"),
+            Rejection::UnknownKey(k) => write!(f, "no key with kid \"{k}\" on this server (rotated out?)"),
+            Rejection::BadSignature => f.write_str(
+                "HS256 signature does not match the fleet key: the token was altered or signed with another key",
+            ),
+            Rejection::BadClaims(e) => write!(f, "payload is not the expected claims: {e}"),
+            Rejection::Expired { exp, now } => write!(
+                f,
+                "token expired {} ago (exp {exp}, server clock {now})",
+                crate::time::human_duration(now - exp)
+            ),
+            Rejection::NotYetValid { nbf, now } => write!(
+                f,
+                "token not valid for another {} (nbf {nbf}, server clock {now})",
+                crate::time::human_duration(nbf - now)
+            ),
+        }
+    }
+}
+
+/// Seconds of clock difference tolerated on `exp`/`nbf`, as most libraries do.
+pub const LEEWAY_S: u64 = 30;
+
+/// `header.payload.signature` for the given claims.
+pub fn encode(claims: &Claims, key: &Key, with_kid: bool) -> String {
+    let header = Header { alg: "HS256".into(), typ: Some("JWT".into()), kid: with_kid.then(|| key.kid.clone()) };
+    let input = format!("{}.{}", b64_json(&header), b64_json(claims));
+    let sig = B64.encode(key.sign(&input));
+    format!("{input}.{sig}")
+}
+
+fn b64_json<T: Serialize>(value: &T) -> String {
+    // Plain structs of strings and integers always serialise.
+    B64.encode(serde_json::to_vec(value).expect("claims serialise"))
+}
+
+/// The three parts of a token, decoded for display; no verification.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Parts {
+    pub header_json: String,
+    pub payload_json: String,
+    pub signature: Vec<u8>,
+}
+
+pub fn split(token: &str) -> Result<Parts, Rejection> {
+    let mut it = token.split('.');
+    let (Some(h), Some(p), Some(s), None) = (it.next(), it.next(), it.next(), it.next()) else {
+        return Err(Rejection::Malformed("a JWS has exactly three dot-separated parts"));
+    };
+    let text = |part: &str, what: &'static str| -> Result<String, Rejection> {
+        let bytes = B64.decode(part).map_err(|_| Rejection::Malformed(what))?;
+        String::from_utf8(bytes).map_err(|_| Rejection::Malformed(what))
+    };
+    Ok(Parts {
+        header_json: text(h, "header is not base64url text")?,
+        payload_json: text(p, "payload is not base64url text")?,
+        signature: B64.decode(s).map_err(|_| Rejection::Malformed("signature is not base64url"))?,
+    })
+}
+
+/// Verifies `token` against the keys a server holds, at `now_s` on that
+/// server's clock. The signature is checked before any claim is trusted.
+pub fn verify(token: &str, keys: &[Key], now_s: u64) -> Result<(Claims, Header), Rejection> {
+    let parts = split(token)?;
+    let header: Header = serde_json::from_str(&parts.header_json)
+        .map_err(|_| Rejection::Malformed("header is not a JSON object with \"alg\""))?;
+    match header.alg.as_str() {
+        "HS256" => {}
+        a if a.eq_ignore_ascii_case("none") => return Err(Rejection::AlgNone),
+        a => return Err(Rejection::WrongAlg(a.to_owned())),
+    }
+    let key = match &header.kid {
+        Some(kid) => keys.iter().find(|k| &k.kid == kid).ok_or_else(|| Rejection::UnknownKey(kid.clone()))?,
+        // Tokens from before the first rotation carry no kid: they mean the first key.
+        None => keys.iter().find(|k| k.kid == FIRST_KID).ok_or_else(|| Rejection::UnknownKey(FIRST_KID.into()))?,
+    };
+    let signing_input = &token[..token.rfind('.').unwrap_or(0)];
+    if !key.verify(signing_input, &parts.signature) {
+        return Err(Rejection::BadSignature);
+    }
+    let claims: Claims = serde_json::from_str(&parts.payload_json).map_err(|e| Rejection::BadClaims(e.to_string()))?;
+    if now_s >= claims.exp + LEEWAY_S {
+        return Err(Rejection::Expired { exp: claims.exp, now: now_s });
+    }
+    if let Some(nbf) = claims.nbf.filter(|&nbf| now_s + LEEWAY_S < nbf) {
+        return Err(Rejection::NotYetValid { nbf, now: now_s });
+    }
+    Ok((claims, header))
+}
+
+pub const FIRST_KID: &str = "k1";
+
+/// An edit a user makes to a token by hand, keeping the old signature.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TokenEdit {
+    /// Set one payload claim (`role` → `admin`); the signature is left as it was.
+    Claim { name: String, value: String },
+    /// Rewrite the header to `{"alg":"none"}` and drop the signature.
+    AlgNone,
+}
+
+/// Applies an edit to a token's text. Fails only on tokens that do not split
+/// into three base64url JSON parts.
+pub fn tamper(token: &str, edit: &TokenEdit) -> Result<String, Rejection> {
+    split(token)?;
+    let mut segs: Vec<String> = token.split('.').map(str::to_owned).collect();
+    match edit {
+        TokenEdit::Claim { name, value } => {
+            segs[1] = set_field(&segs[1], name, value).ok_or(Rejection::Malformed("payload is not a JSON object"))?;
+        }
+        TokenEdit::AlgNone => {
+            segs[0] = B64.encode(br#"{"alg":"none","typ":"JWT"}"#);
+            segs[2].clear();
+        }
+    }
+    Ok(segs.join("."))
+}
+
+/// Sets one field of a base64url-encoded JSON object, as a hand edit would.
+/// Numbers stay numbers (`exp`); anything else becomes a string.
+pub fn set_field(b64_object: &str, name: &str, value: &str) -> Option<String> {
+    let bytes = B64.decode(b64_object).ok()?;
+    let mut object: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&bytes).ok()?;
+    let v = value.parse::<u64>().map(serde_json::Value::from).unwrap_or_else(|_| value.into());
+    object.insert(name.to_owned(), v);
+    Some(b64_json(&object))
+}
+
+/// base64url without padding, shared with the signed-cookie sessions.
+pub fn b64(bytes: &[u8]) -> String {
+    B64.encode(bytes)
+}
+
+pub fn unb64(text: &str) -> Option<Vec<u8>> {
+    B64.decode(text).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims() -> Claims {
+        Claims {
+            sub: "alice".into(),
+            name: "Alice".into(),
+            role: "user".into(),
+            iat: 1_768_467_600,
+            exp: 1_768_468_500,
+            nbf: None,
+            jti: "j1".into(),
+        }
+    }
+
+    /// RFC 7515 Appendix A.1: the HS256 example, byte for byte.
+    #[test]
+    fn rfc7515_a1_vector() {
+        let key_b64 = "AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow";
+        let key_bytes = B64.decode(key_b64).unwrap();
+        let input = "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ";
+        let mut mac = hmac_for(&key_bytes);
+        mac.update(input.as_bytes());
+        assert_eq!(B64.encode(mac.finalize().into_bytes()), "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk");
+    }
+
+    #[test]
+    fn round_trip_and_rejections() {
+        let k1 = Key::new("k1", "fleet-secret");
+        let fleet = std::slice::from_ref(&k1);
+        let token = encode(&claims(), &k1, false);
+        let (c, h) = verify(&token, fleet, 1_768_467_700).unwrap();
+        assert_eq!(c, claims());
+        assert_eq!(h.kid, None);
+
+        let admin = tamper(&token, &TokenEdit::Claim { name: "role".into(), value: "admin".into() }).unwrap();
+        assert!(split(&admin).unwrap().payload_json.contains("\"role\":\"admin\""));
+        assert_eq!(verify(&admin, fleet, 1_768_467_700), Err(Rejection::BadSignature));
+        let none = tamper(&token, &TokenEdit::AlgNone).unwrap();
+        assert!(none.ends_with('.'));
+        assert_eq!(verify(&none, fleet, 1_768_467_700), Err(Rejection::AlgNone));
+        assert_eq!(
+            verify(&token, fleet, 1_768_468_530).unwrap_err(),
+            Rejection::Expired { exp: 1_768_468_500, now: 1_768_468_530 }
+        );
+        assert!(verify(&token, fleet, 1_768_468_529).is_ok(), "leeway applies");
+        assert_eq!(verify(&token, &[Key::new("k1", "other")], 1_768_467_700), Err(Rejection::BadSignature));
+        assert_eq!(
+            verify(&token, &[Key::new("k2", "fleet-secret")], 1_768_467_700),
+            Err(Rejection::UnknownKey("k1".into()))
+        );
+        assert!(matches!(verify("a.b", fleet, 0), Err(Rejection::Malformed(_))));
+        assert!(matches!(verify("!!.b.c", fleet, 0), Err(Rejection::Malformed(_))));
+    }
+
+    #[test]
+    fn kid_selects_the_key() {
+        let (k1, k2) = (Key::new("k1", "one"), Key::new("k2", "two"));
+        let t = encode(&claims(), &k2, true);
+        assert!(split(&t).unwrap().header_json.contains("\"kid\":\"k2\""));
+        assert!(verify(&t, &[k1.clone(), k2], 1_768_467_700).is_ok());
+        assert_eq!(verify(&t, &[k1], 1_768_467_700), Err(Rejection::UnknownKey("k2".into())));
+    }
+
+    /// An independent implementation accepts our tokens with the key's text.
+    #[test]
+    fn jsonwebtoken_verifies_our_tokens() {
+        let key = Key::new("k1", "statelab-fleet-key");
+        let token = encode(&Claims { exp: 4_000_000_000, ..claims() }, &key, false);
+        let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
+        v.required_spec_claims.clear();
+        let data =
+            jsonwebtoken::decode::<Claims>(&token, &jsonwebtoken::DecodingKey::from_secret(key.secret.as_bytes()), &v)
+                .unwrap();
+        assert_eq!(data.claims.sub, "alice");
+        let forged = tamper(&token, &TokenEdit::Claim { name: "role".into(), value: "admin".into() }).unwrap();
+        assert!(jsonwebtoken::decode::<Claims>(
+            &forged,
+            &jsonwebtoken::DecodingKey::from_secret(key.secret.as_bytes()),
+            &v
+        )
+        .is_err());
+    }
+}

@@ -1,0 +1,136 @@
+//! State that lives outside the servers: the shared session store (think
+//! Redis) and the shop's database.
+
+use crate::time::SimTime;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A logged-in user's server-side session.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    pub user: String,
+    pub name: String,
+    pub role: String,
+    pub cart: Vec<String>,
+    /// Orders pages already shown by `GET /api/orders/next`.
+    pub cursor: u32,
+    /// Idle timeout: pushed forward on each use.
+    pub expires: SimTime,
+}
+
+impl Session {
+    /// What holding it costs: its id plus its JSON, as a store would keep it.
+    pub fn bytes(&self, id: &str) -> u32 {
+        (id.len() + serde_json::to_string(self).map_or(0, |s| s.len())) as u32
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StoreValue {
+    Session(Session),
+    /// A revoked token's `jti` (the JWT denylist).
+    Revoked,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreEntry {
+    pub value: StoreValue,
+    pub expires: SimTime,
+}
+
+/// The shared key-value store. Every operation is a network round trip.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SharedStore {
+    pub up: bool,
+    pub latency_ms: u32,
+    entries: BTreeMap<String, StoreEntry>,
+}
+
+impl SharedStore {
+    pub fn new(latency_ms: u32) -> SharedStore {
+        SharedStore { up: true, latency_ms, entries: BTreeMap::new() }
+    }
+
+    pub fn get(&self, key: &str, now: SimTime) -> Option<&StoreValue> {
+        self.entries.get(key).filter(|e| e.expires > now).map(|e| &e.value)
+    }
+
+    pub fn set(&mut self, key: String, value: StoreValue, expires: SimTime) {
+        self.entries.insert(key, StoreEntry { value, expires });
+    }
+
+    pub fn delete(&mut self, key: &str) -> bool {
+        self.entries.remove(key).is_some()
+    }
+
+    /// Live keys with their entries, in key order.
+    pub fn entries(&self, now: SimTime) -> impl Iterator<Item = (&str, &StoreEntry)> {
+        self.entries.iter().filter(move |(_, e)| e.expires > now).map(|(k, e)| (k.as_str(), e))
+    }
+
+    pub fn bytes(&self, now: SimTime) -> u32 {
+        self.entries(now)
+            .map(|(k, e)| match &e.value {
+                StoreValue::Session(s) => s.bytes(k),
+                StoreValue::Revoked => k.len() as u32 + 1,
+            })
+            .sum()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    pub password: String,
+    pub name: String,
+    pub role: String,
+}
+
+pub const CATALOG: [&str; 5] = ["mug", "tee", "sticker", "hoodie", "socks"];
+pub const ORDERS_PER_USER: u32 = 12;
+pub const PAGE_SIZE: u32 = 5;
+
+/// The shop's database, reached by every server: accounts, orders, and the
+/// carts of the stateless lane (which keeps no session to hold them).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Database {
+    accounts: BTreeMap<String, Account>,
+    pub carts: BTreeMap<String, Vec<String>>,
+}
+
+impl Default for Database {
+    fn default() -> Database {
+        let mut accounts = BTreeMap::new();
+        for (user, password, name, role) in [
+            ("alice", "wonderland", "Alice", "user"),
+            ("bob", "builder", "Bob", "user"),
+            ("carol", "c4rol!", "Carol", "admin"),
+        ] {
+            accounts.insert(user.into(), Account { password: password.into(), name: name.into(), role: role.into() });
+        }
+        Database { accounts, carts: BTreeMap::new() }
+    }
+}
+
+impl Database {
+    pub fn add_account(&mut self, user: String, account: Account) {
+        self.accounts.insert(user, account);
+    }
+
+    pub fn account(&self, user: &str) -> Option<&Account> {
+        self.accounts.get(user)
+    }
+
+    pub fn password(&self, user: &str) -> Option<&str> {
+        self.accounts.get(user).map(|a| a.password.as_str())
+    }
+
+    /// Page `page` (1-based) of a user's orders and the number of pages.
+    pub fn orders(user: &str, page: u32) -> (Vec<String>, u32) {
+        let pages = ORDERS_PER_USER.div_ceil(PAGE_SIZE);
+        let first = page.saturating_sub(1).saturating_mul(PAGE_SIZE);
+        let ids = (first..(first.saturating_add(PAGE_SIZE)).min(ORDERS_PER_USER))
+            .map(|i| format!("{}-{}", user.chars().next().unwrap_or('x').to_ascii_uppercase(), 1001 + i))
+            .collect();
+        (ids, pages)
+    }
+}

@@ -1,0 +1,183 @@
+//! Simulated time. The engine never reads a real clock: time is an input,
+//! advanced explicitly by actions, so every run is reproducible.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Milliseconds since the Unix epoch on the simulated clock.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct SimTime(pub u64);
+
+/// Every run starts here: Thursday 15 January 2026, 09:00:00 UTC. A fixed,
+/// plausible date makes `Date` headers and JWT `iat`/`exp` look like real ones.
+pub const START: SimTime = SimTime(1_768_467_600_000);
+
+impl SimTime {
+    pub const fn secs(self) -> u64 {
+        self.0 / 1000
+    }
+
+    pub const fn plus_ms(self, ms: u64) -> SimTime {
+        SimTime(self.0 + ms)
+    }
+
+    /// Shifted by a signed offset (a server's clock skew), saturating at the epoch.
+    pub const fn offset(self, ms: i64) -> SimTime {
+        SimTime(self.0.saturating_add_signed(ms))
+    }
+
+    /// `Thu, 15 Jan 2026 09:00:00 GMT` — the IMF-fixdate of RFC 9110, used by
+    /// `Date` and cookie `Expires`.
+    pub fn http_date(self) -> String {
+        let c = Civil::from_secs(self.secs());
+        format!(
+            "{}, {:02} {} {} {:02}:{:02}:{:02} GMT",
+            WEEKDAYS[c.weekday as usize],
+            c.day,
+            MONTHS[(c.month - 1) as usize],
+            c.year,
+            c.hour,
+            c.minute,
+            c.second
+        )
+    }
+
+    /// Parses exactly the IMF-fixdate form [`SimTime::http_date`] writes.
+    pub fn parse_http_date(s: &str) -> Option<SimTime> {
+        let rest = s.trim().get(5..)?; // skip "Thu, "
+        let mut it = rest.split(' ');
+        let day: u32 = it.next()?.parse().ok()?;
+        let month_name = it.next()?;
+        let month = MONTHS.iter().position(|m| m.eq_ignore_ascii_case(month_name))? as u32 + 1;
+        let year: i64 = it.next()?.parse().ok()?;
+        let mut hms = it.next()?.split(':').map(|p| p.parse::<u64>().ok());
+        let (h, m, sec) = (hms.next()??, hms.next()??, hms.next()??);
+        if it.next()? != "GMT" || !(1..=31).contains(&day) || h > 23 || m > 59 || sec > 60 {
+            return None;
+        }
+        let days = days_from_civil(year, month, day);
+        let secs = u64::try_from(days).ok()? * 86_400 + h * 3600 + m * 60 + sec;
+        Some(SimTime(secs * 1000))
+    }
+
+    /// `2026-01-15T09:00:00.000Z` (ISO 8601, as HAR and JSON want it).
+    pub fn iso8601(self) -> String {
+        let c = Civil::from_secs(self.secs());
+        format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+            c.year,
+            c.month,
+            c.day,
+            c.hour,
+            c.minute,
+            c.second,
+            self.0 % 1000
+        )
+    }
+
+    /// `09:00:05` — the clock as a learner reads it in traces.
+    pub fn clock(self) -> String {
+        let c = Civil::from_secs(self.secs());
+        format!("{:02}:{:02}:{:02}", c.hour, c.minute, c.second)
+    }
+}
+
+impl fmt::Display for SimTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.clock())
+    }
+}
+
+/// A span in words: `14 min`, `1 h 5 min`, `45 s`.
+pub fn human_duration(secs: u64) -> String {
+    match secs {
+        0..=89 => format!("{secs} s"),
+        90..=3599 => format!("{} min", (secs + 30) / 60),
+        _ if secs % 3600 < 60 => format!("{} h", secs / 3600),
+        _ => format!("{} h {} min", secs / 3600, (secs % 3600) / 60),
+    }
+}
+
+const WEEKDAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+struct Civil {
+    year: i64,
+    month: u32,
+    day: u32,
+    hour: u64,
+    minute: u64,
+    second: u64,
+    weekday: u64,
+}
+
+impl Civil {
+    fn from_secs(secs: u64) -> Civil {
+        let days = (secs / 86_400) as i64;
+        let tod = secs % 86_400;
+        let (year, month, day) = civil_from_days(days);
+        Civil {
+            year,
+            month,
+            day,
+            hour: tod / 3600,
+            minute: tod / 60 % 60,
+            second: tod % 60,
+            weekday: ((days + 4) % 7) as u64, // 1970-01-01 was a Thursday
+        }
+    }
+}
+
+// Howard Hinnant's proleptic Gregorian conversions (public domain algorithms).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(month <= 2), month, day)
+}
+
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = i64::from((m + 9) % 12);
+    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn start_is_the_documented_instant() {
+        assert_eq!(START.http_date(), "Thu, 15 Jan 2026 09:00:00 GMT");
+        assert_eq!(START.iso8601(), "2026-01-15T09:00:00.000Z");
+        assert_eq!(SimTime(0).http_date(), "Thu, 01 Jan 1970 00:00:00 GMT");
+        assert_eq!(SimTime(951_782_400_000).http_date(), "Tue, 29 Feb 2000 00:00:00 GMT");
+    }
+
+    #[test]
+    fn http_date_round_trips() {
+        for t in [0, 951_782_400_000, START.0, 4_102_444_799_000] {
+            let t = SimTime(t);
+            assert_eq!(SimTime::parse_http_date(&t.http_date()), Some(t));
+        }
+        assert_eq!(SimTime::parse_http_date("Thu, 15 Foo 2026 09:00:00 GMT"), None);
+        assert_eq!(SimTime::parse_http_date("yesterday"), None);
+    }
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(human_duration(45), "45 s");
+        assert_eq!(human_duration(840), "14 min");
+        assert_eq!(human_duration(3600), "1 h");
+        assert_eq!(human_duration(3900), "1 h 5 min");
+    }
+}

@@ -1,0 +1,300 @@
+//! One test per idea of the DESIGN table, plus the real-format checks:
+//! tokens verify with another JWT library, cookies parse with another
+//! cookie parser, every message parses as HTTP/1.1.
+
+use statelab_sim::jwt::TokenEdit;
+use statelab_sim::{Action, AuthMode, LaneConfig, Playground, Store, Strategy, User};
+use Action::*;
+use User::*;
+
+fn play(configs: [LaneConfig; 2], actions: Vec<Action>) -> Playground {
+    let mut p = Playground::new(1, configs);
+    for a in actions {
+        p.apply(a).unwrap();
+    }
+    p
+}
+
+fn last_status(p: &Playground, lane: usize) -> u16 {
+    p.lane(lane).exchanges().last().unwrap().response.status
+}
+
+fn login(u: User) -> Action {
+    Login { user: u, wrong_password: false }
+}
+
+#[test]
+fn jwt_succeeds_on_every_server_under_every_strategy_through_crashes() {
+    for strategy in Strategy::ALL {
+        let cfg = LaneConfig::stateless().with_balancer(strategy);
+        let mut p = play([cfg, cfg], vec![login(Alice)]);
+        for crashed in 1..=2 {
+            p.apply(Crash { server: crashed }).unwrap();
+            p.apply(Advance { ms: 10_000 }).unwrap();
+            for _ in 0..6 {
+                p.apply(Me { user: Alice }).unwrap();
+                assert_eq!(last_status(&p, 0), 200, "{strategy:?} after crashing S1..S{crashed}");
+            }
+        }
+    }
+}
+
+#[test]
+fn wrong_password_is_refused_and_issues_nothing() {
+    let p = play([LaneConfig::stateless(), LaneConfig::stateful()], vec![Login { user: Bob, wrong_password: true }]);
+    for lane in 0..2 {
+        let x = p.lane(lane).exchanges().next().unwrap();
+        assert_eq!(x.response.status, 401);
+        assert!(x.response.headers.get("Set-Cookie").is_none());
+        assert!(p.lane(lane).client(Bob).token.is_none());
+    }
+    assert!(p
+        .lane(0)
+        .exchanges()
+        .next()
+        .unwrap()
+        .response
+        .headers
+        .get("WWW-Authenticate")
+        .unwrap()
+        .starts_with("Bearer"));
+}
+
+#[test]
+fn shared_store_loses_nothing_when_servers_crash_but_fails_when_it_does() {
+    let shared = LaneConfig::stateful().with_auth(AuthMode::ServerSession { store: Store::Shared });
+    let mut p = play([LaneConfig::stateless(), shared], vec![login(Alice), login(Bob)]);
+    for s in 1..=3 {
+        p.apply(Restart { server: s }).unwrap();
+    }
+    for _ in 0..3 {
+        p.apply(Me { user: Bob }).unwrap();
+        assert_eq!(last_status(&p, 1), 200);
+    }
+    assert_eq!(p.lane(1).stats().sessions_lost, 0);
+    assert!(p.lane(1).store().entries(p.lane(1).now()).count() == 2);
+    p.apply(StoreDown).unwrap();
+    p.apply(Me { user: Bob }).unwrap();
+    assert_eq!((last_status(&p, 0), last_status(&p, 1)), (200, 503));
+}
+
+#[test]
+fn restart_wipes_in_memory_sessions_and_counts_them() {
+    let mut p = play([LaneConfig::stateless(), LaneConfig::stateful()], vec![login(Alice), login(Bob), login(Carol)]);
+    assert_eq!(p.lane(1).servers()[1].sessions.len(), 1);
+    p.apply(Restart { server: 2 }).unwrap();
+    assert!(p.lane(1).servers()[1].sessions.is_empty());
+    assert_eq!(p.lane(1).stats().sessions_lost, 1);
+    assert_eq!(p.lane(0).stats().sessions_lost, 0);
+}
+
+#[test]
+fn revocation_is_immediate_for_sessions_and_with_a_denylist_but_waits_for_exp_without() {
+    let deny = LaneConfig::stateless().with_auth(AuthMode::Jwt { denylist: true });
+    let sticky = LaneConfig::stateful().with_balancer(Strategy::StickyCookie);
+    for (cfg, replay_after_logout, until_exp) in
+        [(LaneConfig::stateless(), 200, 401), (deny, 401, 401), (sticky, 401, 401)]
+    {
+        let mut p = play(
+            [cfg, sticky],
+            vec![login(Alice), Me { user: Alice }, Logout { user: Alice }, Replay { user: Alice, seq: 2 }],
+        );
+        assert_eq!(last_status(&p, 0), replay_after_logout, "{:?}", p.lane(0).config().auth);
+        // Past exp and the 30 s leeway every verifier allows.
+        p.apply(Advance { ms: 16 * 60_000 }).unwrap();
+        p.apply(Replay { user: Alice, seq: 2 }).unwrap();
+        assert_eq!(last_status(&p, 0), until_exp, "after exp: {:?}", p.lane(0).config().auth);
+    }
+}
+
+#[test]
+fn denylist_is_state_again_and_fails_closed_without_the_store() {
+    let deny = LaneConfig::stateless().with_auth(AuthMode::Jwt { denylist: true });
+    let p =
+        play([deny, LaneConfig::stateless()], vec![login(Alice), Me { user: Alice }, StoreDown, Me { user: Alice }]);
+    let lane = p.lane(0);
+    assert_eq!(lane.exchange(2).unwrap().store_trips, 1);
+    assert_eq!(lane.exchange(3).unwrap().response.status, 503);
+    assert_eq!(last_status(&p, 1), 200);
+}
+
+#[test]
+fn token_expiry_follows_each_servers_clock() {
+    let cfg = LaneConfig::stateless().with_servers(2);
+    let p = play(
+        [cfg, cfg],
+        vec![Skew { server: 2, ms: 20 * 60_000 }, login(Alice), Me { user: Alice }, Me { user: Alice }],
+    );
+    let lane = p.lane(0);
+    let ahead = lane.exchange(2).unwrap();
+    assert_eq!((ahead.server, ahead.response.status), (Some(2), 401));
+    assert!(ahead.trace.iter().any(|t| t.contains("expired")), "{:?}", ahead.trace);
+    assert_eq!(lane.exchange(3).unwrap().response.status, 200);
+}
+
+#[test]
+fn key_rotation_keeps_or_drops_old_tokens() {
+    let cfg = LaneConfig::stateless();
+    let keep = play(
+        [cfg, cfg],
+        vec![login(Alice), RotateKey { keep_old: true }, Me { user: Alice }, login(Bob), Me { user: Bob }],
+    );
+    assert_eq!(keep.lane(0).exchange(2).unwrap().response.status, 200);
+    let bob_token = keep.lane(0).client(Bob).token.clone().unwrap();
+    let header = statelab_sim::jwt::split(&bob_token).unwrap().header_json;
+    assert!(header.contains("\"kid\":\"k2\""), "{header}");
+    assert_eq!(keep.lane(0).exchange(4).unwrap().response.status, 200);
+    let drop = play([cfg, cfg], vec![login(Alice), RotateKey { keep_old: false }, Me { user: Alice }]);
+    let x = drop.lane(0).exchange(2).unwrap();
+    assert_eq!(x.response.status, 401);
+    assert!(x.trace.iter().any(|t| t.contains("kid \"k1\"")), "{:?}", x.trace);
+    assert_eq!(drop.lane(0).key_history().len(), 2);
+}
+
+#[test]
+fn tampering_is_caught_by_every_server() {
+    let cfg = LaneConfig::stateless();
+    for edit in [
+        TokenEdit::Claim { name: "role".into(), value: "admin".into() },
+        TokenEdit::Claim { name: "exp".into(), value: "4000000000".into() },
+        TokenEdit::AlgNone,
+    ] {
+        let mut p = play([cfg, cfg], vec![login(Alice), Tamper { user: Alice, edit: edit.clone() }]);
+        for _ in 0..3 {
+            p.apply(Me { user: Alice }).unwrap();
+            assert_eq!(last_status(&p, 0), 401, "{edit:?}");
+        }
+    }
+}
+
+#[test]
+fn credential_bytes_and_server_memory_show_the_tradeoff() {
+    let sticky = LaneConfig::stateful().with_balancer(Strategy::StickyCookie);
+    let p = play([LaneConfig::stateless(), sticky], vec![login(Alice), login(Bob), Me { user: Alice }]);
+    let (a, b) = (p.lane(0).exchange(3).unwrap(), p.lane(1).exchange(3).unwrap());
+    assert_eq!(
+        a.credential_bytes as usize,
+        a.request.headers.get("Authorization").unwrap().len() + "Authorization: \r\n".len()
+    );
+    assert!(a.credential_bytes > 3 * b.credential_bytes, "{} vs {}", a.credential_bytes, b.credential_bytes);
+    assert_eq!(p.lane(0).state_bytes(), 0);
+    assert!(p.lane(1).state_bytes() > 200);
+}
+
+#[test]
+fn pagination_in_the_url_or_in_the_session() {
+    let sticky = LaneConfig::stateful().with_balancer(Strategy::StickyCookie);
+    let p = play(
+        [LaneConfig::stateless(), sticky],
+        vec![login(Alice), NextPage { user: Alice }, NextPage { user: Alice }, OrdersPage { user: Alice, page: 3 }],
+    );
+    assert_eq!(p.lane(0).exchange(3).unwrap().request.target, "/api/orders?page=2");
+    assert_eq!(p.lane(1).exchange(3).unwrap().request.target, "/api/orders/next");
+    for lane in 0..2 {
+        assert!(p.lane(lane).exchange(3).unwrap().response.body.starts_with("{\"page\":2,\"pages\":3,"));
+        assert!(p.lane(lane).exchange(4).unwrap().response.body.contains("\"A-1011\",\"A-1012\"]"));
+    }
+}
+
+#[test]
+fn hand_written_requests_go_through_or_explain_where_they_are_wrong() {
+    let mut p = play([LaneConfig::stateless(), LaneConfig::stateful()], vec![]);
+    let err = p.apply(Raw { user: Alice, text: "GET /api/me HTTP/1.1\nHost shop.example".into() }).unwrap_err();
+    assert!(err.to_string().contains("line 2, column 1"), "{err}");
+    assert!(p.actions().is_empty(), "a refused request leaves the log alone");
+    p.apply(Raw { user: Alice, text: "GET /health HTTP/1.1\nHost: shop.example".into() }).unwrap();
+    assert_eq!(last_status(&p, 0), 200);
+    p.apply(Raw { user: Alice, text: "GET /health HTTP/1.1".into() }).unwrap();
+    assert_eq!(last_status(&p, 0), 400, "HTTP/1.1 needs Host");
+    p.apply(Raw { user: Alice, text: "DELETE /api/me HTTP/1.1\nHost: shop.example".into() }).unwrap();
+    let x = p.lane(0).exchanges().last().unwrap();
+    assert_eq!((x.response.status, x.response.headers.get("Allow")), (405, Some("GET")));
+}
+
+#[test]
+fn undo_is_replay_without_the_last_action() {
+    let mut p = play([LaneConfig::stateless(), LaneConfig::stateful()], vec![login(Alice), Me { user: Alice }]);
+    let before = statelab_sim::transcript::lane_text("B", p.lane(1));
+    p.apply(Crash { server: 1 }).unwrap();
+    assert_eq!(p.undo(), Some(Crash { server: 1 }));
+    assert_eq!(statelab_sim::transcript::lane_text("B", p.lane(1)), before);
+}
+
+#[test]
+fn reconfiguring_a_lane_replays_the_same_actions() {
+    let mut p = play([LaneConfig::stateless(), LaneConfig::stateful()], vec![login(Alice), Me { user: Alice }]);
+    assert_eq!(last_status(&p, 1), 401);
+    p.set_config(1, LaneConfig::stateful().with_balancer(Strategy::StickyCookie));
+    assert_eq!(last_status(&p, 1), 200);
+    assert_eq!(p.actions().len(), 2);
+}
+
+#[test]
+fn load_runs_count_without_recording_each_exchange() {
+    let mut p = play([LaneConfig::stateless(), LaneConfig::stateful()], vec![]);
+    // 31 users, not 30: with a multiple of 3, each user's turn would always
+    // come round to the same server and round robin would look sticky.
+    p.apply(Load { users: 31, requests: 3_000 }).unwrap();
+    for lane in 0..2 {
+        assert_eq!(p.lane(lane).stats().requests, 3_000);
+        assert_eq!(p.lane(lane).exchanges().count(), 0);
+    }
+    assert_eq!(p.lane(0).stats().failed, 0, "stateless: every server can answer");
+    // Round robin over 3 servers: about two thirds of lane B's requests miss.
+    let failed = p.lane(1).stats().failed;
+    assert!((1_800..=2_200).contains(&failed), "{failed}");
+    assert!(p.apply(Load { users: 2_000, requests: 10 }).is_err());
+}
+
+#[test]
+fn every_message_parses_as_http_1_1_and_tokens_and_cookies_satisfy_other_libraries() {
+    for s in statelab_sim::scenario::all() {
+        let p = Playground::from_scenario(&s, 3, s.steps.len());
+        for lane in p.lanes() {
+            for x in lane.exchanges() {
+                let wire = x.request.to_wire();
+                let mut h = [httparse::EMPTY_HEADER; 16];
+                let mut req = httparse::Request::new(&mut h);
+                let httparse::Status::Complete(n) = req.parse(wire.as_bytes()).unwrap() else { panic!("{wire}") };
+                assert_eq!(wire.len() - n, x.request.body.len());
+                let wire = x.response.to_wire();
+                let mut h = [httparse::EMPTY_HEADER; 16];
+                let mut resp = httparse::Response::new(&mut h);
+                let httparse::Status::Complete(n) = resp.parse(wire.as_bytes()).unwrap() else { panic!("{wire}") };
+                let len: usize = x.response.headers.get("Content-Length").unwrap().parse().unwrap();
+                assert_eq!(wire.len() - n, len, "{}: Content-Length", s.id);
+                for sc in x.response.headers.get_all("Set-Cookie") {
+                    let c = cookie::Cookie::parse(sc).unwrap_or_else(|e| panic!("{sc}: {e}"));
+                    assert!(matches!(c.name(), "session_id" | "session" | "lb"), "{sc}");
+                }
+            }
+            for k in lane.key_history() {
+                assert!(k.secret.starts_with("statelab-"));
+            }
+        }
+    }
+}
+
+#[test]
+fn tokens_the_engine_issues_verify_with_jsonwebtoken() {
+    let p = play([LaneConfig::stateless(), LaneConfig::stateful()], vec![login(Carol)]);
+    let token = p.lane(0).client(Carol).token.clone().unwrap();
+    let secret = &p.lane(0).key_history()[0].secret;
+    let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
+    v.validate_exp = false; // the simulated clock is in January 2026
+    let data = jsonwebtoken::decode::<serde_json::Value>(
+        &token,
+        &jsonwebtoken::DecodingKey::from_secret(secret.as_bytes()),
+        &v,
+    )
+    .unwrap();
+    assert_eq!(data.claims["sub"], "carol");
+    assert_eq!(data.claims["role"], "admin");
+    assert_eq!(data.claims["exp"].as_u64().unwrap() - data.claims["iat"].as_u64().unwrap(), 900);
+    assert!(jsonwebtoken::decode::<serde_json::Value>(
+        &token,
+        &jsonwebtoken::DecodingKey::from_secret(b"another key"),
+        &v
+    )
+    .is_err());
+}

@@ -1,0 +1,202 @@
+//! Property tests: random input never panics a parser, random action logs
+//! replay to the same bytes, and the invariants of the DESIGN table hold
+//! under random faults.
+
+use proptest::prelude::*;
+use statelab_sim::cookie::SetCookie;
+use statelab_sim::http::parse_request;
+use statelab_sim::jwt::{self, Key, TokenEdit};
+use statelab_sim::transcript::lane_text;
+use statelab_sim::{Action, AuthMode, LaneConfig, Playground, Recipe, Store, Strategy as Balancing, User};
+
+fn user() -> impl Strategy<Value = User> {
+    prop::sample::select(User::ALL.to_vec())
+}
+
+fn strategy() -> impl Strategy<Value = Balancing> {
+    prop::sample::select(Balancing::ALL.to_vec())
+}
+
+fn auth() -> impl Strategy<Value = AuthMode> {
+    prop_oneof![
+        any::<bool>().prop_map(|denylist| AuthMode::Jwt { denylist }),
+        Just(AuthMode::ServerSession { store: Store::Local }),
+        Just(AuthMode::ServerSession { store: Store::Shared }),
+        Just(AuthMode::SignedCookie),
+    ]
+}
+
+fn config() -> impl Strategy<Value = LaneConfig> {
+    (auth(), strategy(), 0u8..10, 0u32..20, 0u32..4000, 0u32..4000).prop_map(
+        |(auth, balancer, servers, store_latency_ms, token_ttl_s, session_ttl_s)| LaneConfig {
+            auth,
+            balancer,
+            servers,
+            store_latency_ms,
+            token_ttl_s,
+            session_ttl_s,
+        },
+    )
+}
+
+fn edit() -> impl Strategy<Value = TokenEdit> {
+    prop_oneof![
+        Just(TokenEdit::AlgNone),
+        ("[a-z]{1,5}", "[a-z0-9]{0,6}").prop_map(|(name, value)| TokenEdit::Claim { name, value }),
+    ]
+}
+
+/// Any action at all, including nonsense servers, seqs and request text.
+fn action() -> impl Strategy<Value = Action> {
+    prop_oneof![
+        (user(), any::<bool>()).prop_map(|(user, wrong_password)| Action::Login { user, wrong_password }),
+        user().prop_map(|user| Action::Me { user }),
+        (user(), "[a-z]{1,8}").prop_map(|(user, sku)| Action::AddToCart { user, sku }),
+        user().prop_map(|user| Action::ViewCart { user }),
+        (user(), 0u32..6).prop_map(|(user, page)| Action::OrdersPage { user, page }),
+        user().prop_map(|user| Action::NextPage { user }),
+        user().prop_map(|user| Action::Logout { user }),
+        (user(), edit()).prop_map(|(user, edit)| Action::Tamper { user, edit }),
+        (user(), 0u32..12).prop_map(|(user, seq)| Action::Replay { user, seq }),
+        (user(), "(GET|POST) /[a-z/]{0,12} HTTP/1.1\n(Host: shop.example\n)?(Cookie: [a-z_]{1,10}=[a-z0-9]{0,8})?")
+            .prop_map(|(user, text)| Action::Raw { user, text }),
+        (0u8..10).prop_map(|server| Action::Crash { server }),
+        (0u8..10).prop_map(|server| Action::Restart { server }),
+        Just(Action::StoreDown),
+        Just(Action::StoreUp),
+        (0u8..5, -2_000_000i64..2_000_000).prop_map(|(server, ms)| Action::Skew { server, ms }),
+        any::<bool>().prop_map(|keep_old| Action::RotateKey { keep_old }),
+        Just(Action::AddServer),
+        Just(Action::RemoveServer),
+        (0u64..4_000_000).prop_map(|ms| Action::Advance { ms }),
+        (0u16..5, 0u32..40).prop_map(|(users, requests)| Action::Load { users, requests }),
+    ]
+}
+
+fn transcript(p: &Playground) -> String {
+    lane_text("A", p.lane(0)) + &lane_text("B", p.lane(1))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn random_runs_never_panic_and_replay_to_the_same_bytes(seed in any::<u64>(), a in config(), b in config(), actions in prop::collection::vec(action(), 0..40)) {
+        let mut p = Playground::new(seed, [a, b]);
+        for act in actions {
+            let _ = p.apply(act);
+        }
+        let again = Playground::from_recipe(p.recipe());
+        prop_assert_eq!(transcript(&again), transcript(&p));
+        // The recipe survives serialisation (share links, storage).
+        let json = serde_json::to_string(p.recipe()).unwrap();
+        let back: Recipe = serde_json::from_str(&json).unwrap();
+        prop_assert_eq!(transcript(&Playground::from_recipe(&back)), transcript(&p));
+        for lane in p.lanes() {
+            for x in lane.exchanges() {
+                prop_assert_eq!(x.request.to_wire().len(), x.request_bytes as usize);
+                prop_assert_eq!(x.response.to_wire().len(), x.response_bytes as usize);
+                // Only the balancer answers without a server, and only with 502/503.
+                prop_assert_eq!(x.server.is_none(), matches!(x.response.status, 502 | 503) && x.store_trips == 0 && !x.route.is_empty() && x.response.headers.get("Content-Type") == Some("text/plain; charset=utf-8"));
+            }
+            if lane.config().is_stateless() {
+                prop_assert!(lane.servers().iter().all(|s| s.sessions.is_empty()), "stateless servers hold no sessions");
+            }
+        }
+    }
+
+    /// With only crashes, restarts, scaling and short waits, a logged-in user
+    /// of a JWT lane or a shared-store lane is never asked to log in again.
+    #[test]
+    fn crashes_never_log_out_stateless_or_shared_store_users(strategy in strategy(), faults in prop::collection::vec(prop_oneof![
+        (1u8..4).prop_map(|server| Action::Crash { server }),
+        (1u8..4).prop_map(|server| Action::Restart { server }),
+        Just(Action::AddServer),
+        Just(Action::RemoveServer),
+        (0u64..20_000).prop_map(|ms| Action::Advance { ms }),
+        Just(Action::Me { user: User::Alice }),
+    ], 0..30)) {
+        let jwt = LaneConfig::stateless().with_balancer(strategy);
+        let shared = LaneConfig::stateful().with_balancer(strategy).with_auth(AuthMode::ServerSession { store: Store::Shared });
+        let mut p = Playground::new(1, [jwt, shared]);
+        p.apply(Action::Login { user: User::Alice, wrong_password: false }).unwrap();
+        for f in faults {
+            p.apply(f).unwrap();
+        }
+        for lane in p.lanes() {
+            if lane.exchanges().next().is_some_and(|x| x.response.status == 200) {
+                prop_assert!(lane.exchanges().all(|x| x.response.status != 401), "{}", lane_text("?", lane));
+            }
+        }
+    }
+
+    /// Local sessions behind round robin: a request succeeds exactly when it
+    /// lands on the server that created the session.
+    #[test]
+    fn local_sessions_work_only_where_they_live(servers in 1u8..=8, calls in 1usize..20) {
+        let cfg = LaneConfig::stateful().with_servers(servers);
+        let mut p = Playground::new(1, [LaneConfig::stateless(), cfg]);
+        p.apply(Action::Login { user: User::Bob, wrong_password: false }).unwrap();
+        for _ in 0..calls {
+            p.apply(Action::Me { user: User::Bob }).unwrap();
+        }
+        let home = p.lane(1).exchange(1).unwrap().server;
+        for x in p.lane(1).exchanges().skip(1) {
+            prop_assert_eq!(x.response.status == 200, x.server == home);
+        }
+        prop_assert!(p.lane(0).exchanges().all(|x| x.response.status == 200));
+    }
+
+    #[test]
+    fn request_parser_never_panics(text in "\\PC{0,200}") {
+        let _ = parse_request(&text);
+    }
+
+    #[test]
+    fn request_parser_reports_positions_inside_the_text(text in "[ -~\n\r\t]{0,120}") {
+        if let Err(e) = parse_request(&text) {
+            let lines = text.split('\n').count() as u32;
+            prop_assert!(e.line >= 1 && e.line <= lines + 1, "{e} for {text:?}");
+            prop_assert!(e.column >= 1);
+        }
+    }
+
+    #[test]
+    fn valid_requests_round_trip_through_the_wire(method in "(GET|POST|PUT|DELETE)", path in "/[a-zA-Z0-9/_.-]{0,20}", headers in prop::collection::vec(("[A-Za-z][A-Za-z0-9-]{0,12}", "[ -~]{0,30}"), 0..6), body in "[ -~]{0,40}") {
+        let mut text = format!("{method} {path} HTTP/1.1\r\n");
+        for (n, v) in &headers {
+            if !n.eq_ignore_ascii_case("content-length") {
+                text.push_str(&format!("{n}: {}\r\n", v.trim()));
+            }
+        }
+        text.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
+        let req = parse_request(&text).unwrap();
+        prop_assert_eq!(&req.body, &body);
+        prop_assert_eq!(parse_request(&req.to_wire()).unwrap(), req);
+    }
+
+    #[test]
+    fn set_cookie_parser_never_panics(text in "\\PC{0,120}") {
+        let _ = SetCookie::parse(&text);
+    }
+
+    #[test]
+    fn set_cookies_we_write_parse_back_and_with_the_cookie_crate(name in "[a-z_]{1,10}", value in "[A-Za-z0-9._-]{0,40}", path in "(/[a-z]{0,6}){1,2}", max_age in prop::option::of(-5i64..100_000), secure in any::<bool>(), http_only in any::<bool>()) {
+        let c = SetCookie { max_age, secure, http_only, path: Some(path), ..SetCookie::new(&name, value) };
+        let text = c.to_string();
+        prop_assert_eq!(SetCookie::parse(&text), Some(c.clone()));
+        let theirs = cookie::Cookie::parse(text.as_str()).unwrap();
+        prop_assert_eq!((theirs.name(), theirs.value()), (c.name.as_str(), c.value.as_str()));
+        prop_assert_eq!(theirs.secure().unwrap_or(false), secure);
+        prop_assert_eq!(theirs.http_only().unwrap_or(false), http_only);
+    }
+
+    #[test]
+    fn jwt_verify_and_tamper_never_panic(token in "[A-Za-z0-9_.-]{0,120}", edit in edit()) {
+        let key = Key::new("k1", "secret");
+        let _ = jwt::verify(&token, std::slice::from_ref(&key), 1_768_467_600);
+        if let Ok(t) = jwt::tamper(&token, &edit) {
+            let _ = jwt::verify(&t, &[key], 1_768_467_600);
+        }
+    }
+}

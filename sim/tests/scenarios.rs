@@ -1,0 +1,120 @@
+//! Every scenario keeps the promises its narration makes.
+
+use statelab_sim::scenario::{self, IDS};
+use statelab_sim::{Playground, Scenario};
+
+/// Statuses of every exchange per lane when the scenario is played to the
+/// end, as the narration describes them.
+const PROMISES: [(&str, &str, &str); 12] = [
+    ("round-robin-local", "200 200 200 200", "200 401 401 200"),
+    ("sticky-crash", "200 200 200 502 200", "200 200 200 502 401"),
+    ("shared-store", "200 200 200 200 200 200", "200 200 200 200 503 200"),
+    ("signed-cookie", "200 201 201 200 401", "200 201 201 200 401"),
+    ("restart", "200 200 200 200 200 200", "200 200 200 200 401 200"),
+    ("revocation", "200 200 200 200", "200 200 200 401"),
+    ("expiry", "200 200 401 200 401", "200 200 200 200 401"),
+    ("tamper", "200 200 401 200 401", "200 200 401 200 401"),
+    ("request-size", "200 200 201 200", "200 200 201 200"),
+    ("pagination", "200 200 200 200 200", "200 200 200 401 401"),
+    ("cart", "200 201 201 200 200 200 200", "200 201 201 200 401 200 200"),
+    ("scale-out", "200 200 200 200 200 200 200 200 200 200 200 200", "200 200 200 200 200 200 200 200 401 200 200 200"),
+];
+
+fn statuses(p: &Playground, lane: usize) -> String {
+    p.lane(lane).exchanges().map(|x| x.response.status.to_string()).collect::<Vec<_>>().join(" ")
+}
+
+fn played(id: &str) -> Playground {
+    let s = Scenario::find(id).unwrap();
+    Playground::from_scenario(&s, 1, s.steps.len())
+}
+
+#[test]
+fn ids_are_stable_unique_and_complete() {
+    let all = scenario::all();
+    assert_eq!(all.iter().map(|s| s.id).collect::<Vec<_>>(), IDS);
+    assert_eq!(PROMISES.map(|p| p.0), IDS);
+}
+
+#[test]
+fn every_scenario_pairs_stateless_a_with_a_variant_and_narrates_each_step() {
+    for s in scenario::all() {
+        assert!(s.lanes[0].is_stateless(), "{}: lane A is the stateless baseline", s.id);
+        assert_ne!(s.lanes[0], s.lanes[1], "{}", s.id);
+        assert!(
+            !s.steps.is_empty() && s.steps.iter().all(|st| st.say.len() > 40 && !st.actions.is_empty()),
+            "{}",
+            s.id
+        );
+        for a in s.steps.iter().flat_map(|st| &st.actions) {
+            Playground::validate(a).unwrap_or_else(|e| panic!("{}: {e}", s.id));
+        }
+    }
+}
+
+#[test]
+fn statuses_match_the_narration() {
+    for (id, a, b) in PROMISES {
+        let p = played(id);
+        assert_eq!(statuses(&p, 0), a, "{id}, lane A");
+        assert_eq!(statuses(&p, 1), b, "{id}, lane B");
+    }
+}
+
+#[test]
+fn round_robin_fails_exactly_where_the_session_is_not() {
+    let p = played("round-robin-local");
+    for x in p.lane(1).exchanges() {
+        assert_eq!(x.response.status == 200, x.server == Some(1), "#{} on {:?}", x.seq, x.server);
+    }
+    let miss = p.lane(1).exchange(2).unwrap();
+    assert!(miss.trace.iter().any(|t| t.contains("not found on S2")), "{:?}", miss.trace);
+    assert!(miss.trace.iter().any(|t| t.contains("lives in S1's memory")), "{:?}", miss.trace);
+}
+
+#[test]
+fn sticky_balancer_sets_and_moves_its_own_cookie() {
+    let p = played("sticky-crash");
+    let b = p.lane(1);
+    let login = b.exchange(1).unwrap();
+    assert!(login.response.headers.get_all("Set-Cookie").any(|c| c == "lb=S1; Path=/; HttpOnly"));
+    assert!(b.exchange(2).unwrap().request.headers.get("Cookie").unwrap().contains("lb=S1"));
+    let repinned = b.exchange(5).unwrap();
+    assert_eq!(repinned.server, Some(2));
+    assert!(repinned.response.headers.get_all("Set-Cookie").any(|c| c == "lb=S2; Path=/; HttpOnly"));
+    let gw = b.exchange(4).unwrap();
+    assert_eq!((gw.server, gw.response.status), (None, 502));
+    assert_eq!(b.stats().sessions_lost, 1);
+}
+
+#[test]
+fn shared_store_costs_a_round_trip_per_request() {
+    let p = played("shared-store");
+    let me = p.lane(1).exchange(2).unwrap();
+    assert_eq!(me.store_trips, 1);
+    assert!(me.latency_ms > p.lane(0).exchange(2).unwrap().latency_ms);
+    assert!(me.trace.iter().any(|t| t.starts_with("store GETEX session:") && t.ends_with("(+4 ms)")));
+    assert_eq!(p.lane(0).stats().store_trips, 0);
+}
+
+#[test]
+fn signed_cookie_grows_with_the_cart() {
+    let p = played("signed-cookie");
+    let cookie_len = |seq| p.lane(1).exchange(seq).unwrap().response.headers.get("Set-Cookie").unwrap().len();
+    assert!(cookie_len(2) < cookie_len(3), "the second item makes the cookie longer");
+    assert_eq!(p.lane(1).state_bytes(), 0, "servers hold nothing");
+    let cart = p.lane(1).exchange(4).unwrap();
+    assert_eq!(cart.response.body, r#"{"items":["mug","hoodie"]}"#);
+}
+
+#[test]
+fn revocation_window_is_measured() {
+    let p = played("revocation");
+    assert_eq!(p.lane(0).stats().revocation_window_s, Some(15 * 60 - 2));
+    assert_eq!(p.lane(1).stats().revocation_window_s, Some(0));
+    let logout = p.lane(1).exchange(3).unwrap();
+    assert_eq!(
+        logout.response.headers.get("Set-Cookie"),
+        Some("session_id=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Lax")
+    );
+}
