@@ -1,0 +1,8 @@
+//! Statelab's view: a thin Yew layer over `statelab-sim`. Components render
+//! the engine's data and turn clicks into engine `Action`s; no simulation
+//! logic lives here.
+
+pub mod app;
+pub mod components;
+
+pub use app::App;

@@ -1,0 +1,3 @@
+fn main() {
+    yew::Renderer::<statelab::App>::new().render();
+}

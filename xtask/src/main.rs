@@ -1,0 +1,134 @@
+//! `cargo xtask <task>`: the project's two commands and their helpers.
+//!
+//! Every task that needs tools first runs `setup`, which installs exactly
+//! what is missing and says so, step by step. Nothing is downloaded outside
+//! the package registries (crates.io, npm, apt).
+
+mod setup;
+mod size;
+mod test;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+const USAGE: &str = "usage: cargo xtask <task>
+  setup          install what building and testing need (idempotent)
+  serve [args]   setup, then `trunk serve` on http://127.0.0.1:8080 (args go to trunk)
+  build          setup, then `trunk build --release` into dist/
+  test           setup, then every test layer; ends with `N passed, N failed`
+  size           sizes of dist/ (raw, gzip, brotli) against size-budget.json
+  bench          criterion benchmarks of the engine";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("setup") => setup::run(setup::Need::Everything),
+        Some("serve") => serve(&args[1..]),
+        Some("build") => setup::run(setup::Need::Build).and_then(|_| build()),
+        Some("test") => test::run(),
+        Some("size") => size::report().map(drop),
+        Some("bench") => bench(),
+        _ => Err(USAGE.to_owned()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => {
+            eprintln!("\nxtask: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(trunk_args: &[String]) -> Result<(), String> {
+    setup::run(setup::Need::Build)?;
+    println!("==> serving Statelab at http://127.0.0.1:8080/ (Ctrl-C stops)");
+    run(cmd("trunk").arg("serve").args(trunk_args))
+}
+
+pub fn build() -> Result<(), String> {
+    println!("==> trunk build --release");
+    run(cmd("trunk").args(["build", "--release"]))
+}
+
+fn bench() -> Result<(), String> {
+    println!("==> engine throughput (criterion); figures in target/criterion/");
+    run(cmd("cargo").args(["bench", "-p", "statelab-sim", "--bench", "throughput"]))
+}
+
+/// The repository root (xtask lives one level below it).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask sits in the workspace").to_path_buf()
+}
+
+/// A command run from the root with the project's tools first on PATH.
+pub fn cmd(program: &str) -> Command {
+    let mut c = Command::new(program);
+    c.current_dir(root()).env("PATH", tool_path());
+    c
+}
+
+fn tool_path() -> std::ffi::OsString {
+    let mut dirs = vec![root().join("node_modules/.bin")];
+    if let Some(home) = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")))
+    {
+        dirs.push(home.join("bin"));
+    }
+    dirs.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
+    std::env::join_paths(dirs).expect("PATH entries are valid")
+}
+
+/// Runs a command to completion, failing with its name when it fails.
+pub fn run(c: &mut Command) -> Result<(), String> {
+    let status = c.status().map_err(|e| format!("could not start {}: {e}", describe(c)))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{}` failed ({status})", describe(c)))
+    }
+}
+
+/// Runs a command, echoing its output live, and returns stdout and stderr.
+pub fn run_captured(c: &mut Command) -> Result<(bool, String), String> {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let mut child = c
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("could not start {}: {e}", describe(c)))?;
+    let err = child.stderr.take().expect("piped");
+    let err_thread = std::thread::spawn(move || {
+        let mut text = String::new();
+        for line in BufReader::new(err).lines().map_while(Result::ok) {
+            eprintln!("{line}");
+            text.push_str(&line);
+            text.push('\n');
+        }
+        text
+    });
+    let mut text = String::new();
+    for line in BufReader::new(child.stdout.take().expect("piped")).lines().map_while(Result::ok) {
+        println!("{line}");
+        text.push_str(&line);
+        text.push('\n');
+    }
+    text.push_str(&err_thread.join().unwrap_or_default());
+    let ok = child.wait().map_err(|e| e.to_string())?.success();
+    Ok((ok, text))
+}
+
+pub fn describe(c: &Command) -> String {
+    std::iter::once(c.get_program())
+        .chain(c.get_args())
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Output of a command, or `None` when it cannot run.
+pub fn output_of(c: &mut Command) -> Option<String> {
+    let out = c.output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}

@@ -1,0 +1,120 @@
+//! Installs the toolchain pieces, each only when missing.
+
+use crate::{cmd, output_of, root};
+use std::path::PathBuf;
+
+pub const TRUNK_VERSION: &str = "0.21.14";
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// Enough to build and serve: no browser.
+    Build,
+    /// Building and testing in a real browser.
+    Everything,
+}
+
+pub fn run(need: Need) -> Result<(), String> {
+    println!("==> setup");
+    wasm_target()?;
+    trunk()?;
+    wasm_bindgen()?;
+    npm_packages()?;
+    if need == Need::Everything {
+        chromium()?;
+    }
+    Ok(())
+}
+
+fn step(what: &str, present: bool) -> bool {
+    println!("  {} {what}", if present { "ok     " } else { "install" });
+    present
+}
+
+fn wasm_target() -> Result<(), String> {
+    let installed = output_of(cmd("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
+    if !step("rust target wasm32-unknown-unknown", installed.lines().any(|l| l == "wasm32-unknown-unknown")) {
+        crate::run(cmd("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+    }
+    Ok(())
+}
+
+fn trunk() -> Result<(), String> {
+    let have = output_of(cmd("trunk").arg("--version")).unwrap_or_default();
+    if !step(&format!("trunk {TRUNK_VERSION}"), have == format!("trunk {TRUNK_VERSION}")) {
+        // Newer trunk needs a newer rustc than these machines have (see TOOLCHAIN.md).
+        crate::run(cmd("cargo").args(["install", "--locked", "trunk", "--version", TRUNK_VERSION]))?;
+    }
+    Ok(())
+}
+
+/// The CLI must equal the `wasm-bindgen` crate in Cargo.lock, or trunk and
+/// the test runner refuse the build.
+fn wasm_bindgen() -> Result<(), String> {
+    let version = locked_version("wasm-bindgen")?;
+    let have = output_of(cmd("wasm-bindgen").arg("--version")).unwrap_or_default();
+    let runner = output_of(cmd("wasm-bindgen-test-runner").arg("--version")).unwrap_or_default();
+    let want = format!("wasm-bindgen {version}");
+    if !step(&format!("wasm-bindgen-cli {version}"), have == want && runner.ends_with(&version)) {
+        // Not --locked: its lock file names a crate version the registry lacks.
+        crate::run(cmd("cargo").args(["install", "--force", "wasm-bindgen-cli", "--version", &version]))?;
+    }
+    Ok(())
+}
+
+pub fn locked_version(name: &str) -> Result<String, String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == format!("name = \"{name}\"") {
+            if let Some(v) = lines.next().and_then(|l| l.strip_prefix("version = \"")) {
+                return Ok(v.trim_end_matches('"').to_owned());
+            }
+        }
+    }
+    Err(format!("{name} is not in Cargo.lock"))
+}
+
+/// `npm ci` when package-lock.json changed since the last install.
+fn npm_packages() -> Result<(), String> {
+    let lock = std::fs::read(root().join("package-lock.json")).map_err(|e| format!("package-lock.json: {e}"))?;
+    let stamp_path = root().join("node_modules/.statelab-lock-stamp");
+    let stamp = format!("{:016x}", fnv1a64(&lock));
+    let fresh = std::fs::read_to_string(&stamp_path).is_ok_and(|s| s == stamp)
+        && root().join("node_modules/.bin/wasm-opt").exists();
+    if !step("npm packages (binaryen wasm-opt, Playwright, axe)", fresh) {
+        // Playwright must never fetch its own browser here: Debian's Chromium is used.
+        crate::run(cmd("npm").args(["ci", "--no-audit", "--no-fund"]).env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"))?;
+        std::fs::write(&stamp_path, stamp).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+fn fnv1a64(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+/// Paths of the Chromium binary and its driver, when both are installed.
+pub fn browser() -> Option<(PathBuf, PathBuf)> {
+    let find = |names: &[&str]| {
+        names.iter().find_map(|n| output_of(cmd("sh").args(["-c", &format!("command -v {n}")])).map(PathBuf::from))
+    };
+    Some((find(&["chromium", "chromium-browser", "google-chrome"])?, find(&["chromedriver"])?))
+}
+
+fn chromium() -> Result<(), String> {
+    if step("chromium and chromedriver", browser().is_some()) {
+        return Ok(());
+    }
+    let debian = std::path::Path::new("/etc/debian_version").exists();
+    let root_user = output_of(cmd("id").arg("-u")).as_deref() == Some("0");
+    if !(debian && root_user) {
+        return Err("install Chromium and its driver (Debian/Ubuntu: `sudo apt-get install -y chromium chromium-driver`), then run this again".into());
+    }
+    crate::run(cmd("apt-get").arg("update"))?;
+    crate::run(
+        cmd("apt-get")
+            .args(["install", "-y", "--no-install-recommends", "chromium", "chromium-driver"])
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )?;
+    browser().map(drop).ok_or_else(|| "apt-get finished but chromium/chromedriver are still not on PATH".into())
+}

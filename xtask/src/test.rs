@@ -1,0 +1,119 @@
+//! `cargo xtask test`: every layer, in order, stopping at the first failure.
+
+use crate::{cmd, root, run_captured, setup, size};
+
+#[derive(Default)]
+struct Tally {
+    passed: u64,
+    failed: u64,
+}
+
+impl Tally {
+    fn add(&mut self, layer: &str, (passed, failed): (u64, u64)) {
+        println!("--> {layer}: {passed} passed, {failed} failed");
+        self.passed += passed;
+        self.failed += failed;
+    }
+
+    /// The closing line CI reads, then the verdict.
+    fn finish(&self, failure: Option<String>) -> Result<(), String> {
+        println!("\n{} passed, {} failed", self.passed, self.failed);
+        match failure {
+            Some(msg) => Err(msg),
+            None if self.failed > 0 => Err("some tests failed".into()),
+            None => Ok(()),
+        }
+    }
+}
+
+pub fn run() -> Result<(), String> {
+    setup::run(setup::Need::Everything)?;
+    let mut tally = Tally::default();
+    let failure = layers(&mut tally).err();
+    tally.finish(failure)
+}
+
+fn layers(tally: &mut Tally) -> Result<(), String> {
+    println!("\n==> native tests (cargo test --workspace)");
+    let (ok, out) = run_captured(cmd("cargo").args(["test", "--workspace", "--color", "never"]))?;
+    tally.add("native", cargo_counts(&out));
+    if !ok {
+        return Err("native tests failed (see above)".into());
+    }
+
+    println!("\n==> component tests in headless Chromium (wasm-bindgen-test)");
+    let (_, driver) = setup::browser().ok_or("chromedriver disappeared after setup")?;
+    let (ok, out) = run_captured(
+        cmd("cargo")
+            .args(["test", "--target", "wasm32-unknown-unknown", "-p", "statelab", "--color", "never"])
+            .env("CHROMEDRIVER", &driver),
+    )?;
+    tally.add("browser", cargo_counts(&out));
+    if !ok {
+        return Err("component tests in Chromium failed (see above)".into());
+    }
+
+    println!();
+    crate::build()?;
+    let report = size::report()?;
+    if report.gzip_total > report.budget {
+        tally.add("size budget", (0, 1));
+        return Err(format!("the bundle is {} bytes gzipped, over its budget of {}", report.gzip_total, report.budget));
+    }
+    tally.add("size budget", (1, 0));
+
+    println!("\n==> end-to-end tests (Playwright, Chromium, built dist/ on loopback)");
+    let (chromium, _) = setup::browser().ok_or("chromium disappeared after setup")?;
+    let report_path = root().join("target/e2e/report.json");
+    let _ = std::fs::remove_file(&report_path);
+    let (ok, _) = run_captured(
+        cmd("npx")
+            .args(["playwright", "test"])
+            .env("CHROMIUM", &chromium)
+            .env("PLAYWRIGHT_JSON_OUTPUT_NAME", &report_path),
+    )?;
+    let counts = playwright_counts(&report_path)?;
+    tally.add("end-to-end", counts);
+    if !ok {
+        return Err("end-to-end tests failed (see above)".into());
+    }
+    if counts.0 == 0 {
+        return Err("Playwright ran no test".into());
+    }
+    Ok(())
+}
+
+/// Sums cargo's and wasm-bindgen-test's `test result: … N passed; M failed` lines.
+fn cargo_counts(output: &str) -> (u64, u64) {
+    let num = |line: &str, word: &str| -> u64 {
+        line.split(';')
+            .find_map(|part| part.trim().strip_suffix(word)?.split_whitespace().last()?.parse().ok())
+            .unwrap_or(0)
+    };
+    output
+        .lines()
+        .filter(|l| l.starts_with("test result:"))
+        .fold((0, 0), |(p, f), l| (p + num(l, " passed"), f + num(l, " failed")))
+}
+
+fn playwright_counts(path: &std::path::Path) -> Result<(u64, u64), String> {
+    let text =
+        std::fs::read_to_string(path).map_err(|_| format!("Playwright wrote no report at {}", path.display()))?;
+    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("Playwright report: {e}"))?;
+    let stat = |k: &str| v["stats"][k].as_u64().unwrap_or(0);
+    Ok((stat("expected") + stat("flaky"), stat("unexpected")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_cargo_and_wasm_bindgen_result_lines() {
+        let out = "test result: ok. 20 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s\n\
+                   noise\n\
+                   test result: FAILED. 1 passed; 2 failed; 0 ignored; 0 filtered out; finished in 0.03s\n";
+        assert_eq!(cargo_counts(out), (21, 2));
+        assert_eq!(cargo_counts("no tests"), (0, 0));
+    }
+}
