@@ -123,34 +123,4 @@ impl Action {
             _ => None,
         }
     }
-
-    /// A short label for timelines and buttons.
-    pub fn label(&self) -> String {
-        let who = self.user().map(User::username).unwrap_or("");
-        match self {
-            Action::Login { wrong_password: true, .. } => format!("{who}: log in (wrong password)"),
-            Action::Login { .. } => format!("{who}: log in"),
-            Action::Me { .. } => format!("{who}: GET /api/me"),
-            Action::AddToCart { sku, .. } => format!("{who}: add {sku} to cart"),
-            Action::ViewCart { .. } => format!("{who}: view cart"),
-            Action::OrdersPage { page, .. } => format!("{who}: orders page {page}"),
-            Action::NextPage { .. } => format!("{who}: next orders page"),
-            Action::Logout { .. } => format!("{who}: log out"),
-            Action::Tamper { edit: TokenEdit::AlgNone, .. } => format!("{who}: tamper (alg none)"),
-            Action::Tamper { edit: TokenEdit::Claim { name, value }, .. } => format!("{who}: tamper ({name}: {value})"),
-            Action::Replay { seq, .. } => format!("{who}: replay request #{seq}"),
-            Action::Raw { .. } => format!("{who}: hand-written request"),
-            Action::Crash { server } => format!("crash S{server}"),
-            Action::Restart { server } => format!("restart S{server}"),
-            Action::StoreDown => "session store outage".into(),
-            Action::StoreUp => "session store recovers".into(),
-            Action::Skew { server, ms } => format!("skew S{server} clock {:+} s", ms / 1000),
-            Action::RotateKey { keep_old: true } => "rotate key (keep old)".into(),
-            Action::RotateKey { keep_old: false } => "rotate key (drop old)".into(),
-            Action::AddServer => "add a server".into(),
-            Action::RemoveServer => "remove a server".into(),
-            Action::Advance { ms } => format!("advance clock {}", crate::time::human_duration(ms / 1000)),
-            Action::Load { users, requests } => format!("load: {requests} requests from {users} users"),
-        }
-    }
 }

@@ -4,11 +4,11 @@
 use crate::config::LaneConfig;
 use crate::cookie::CookieJar;
 use crate::http::{Request, Response};
+use crate::json::Json;
 use crate::routes::HOST;
 use crate::time::SimTime;
-use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Client {
     pub name: String,
     /// Source address the balancer sees (IP hash uses it).
@@ -53,9 +53,7 @@ impl Client {
         }
         match (req.path(), resp.status) {
             ("/login", 200) if !config.uses_session_cookie() => {
-                self.token = serde_json::from_str::<serde_json::Value>(&resp.body)
-                    .ok()
-                    .and_then(|v| v.get("token")?.as_str().map(str::to_owned));
+                self.token = Json::parse(&resp.body).ok().and_then(|v| v.get("token")?.as_str().map(str::to_owned));
             }
             ("/logout", 200) => self.token = None,
             ("/api/orders", 200) => self.page = req.query("page").and_then(|p| p.parse().ok()).unwrap_or(self.page),

@@ -4,10 +4,9 @@
 //! the `cookie` crate, an independent parser.
 
 use crate::time::SimTime;
-use serde::{Deserialize, Serialize};
 use std::fmt;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SameSite {
     Strict,
     Lax,
@@ -15,7 +14,7 @@ pub enum SameSite {
 }
 
 /// One `Set-Cookie` header's content.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SetCookie {
     pub name: String,
     pub value: String,
@@ -130,7 +129,7 @@ impl fmt::Display for SetCookie {
 }
 
 /// A cookie as the browser keeps it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredCookie {
     pub name: String,
     pub value: String,
@@ -165,7 +164,7 @@ pub enum Rejected {
 }
 
 /// A browser's cookie store for one user.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CookieJar {
     cookies: Vec<StoredCookie>,
 }

@@ -4,9 +4,8 @@
 use crate::action::ServerNo;
 use crate::http::{Request, Response};
 use crate::time::SimTime;
-use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Exchange {
     /// 1-based, per lane: `#3` on screen and in `Replay { seq }`.
     pub seq: u32,
@@ -42,21 +41,21 @@ impl Exchange {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Event {
     pub action: u32,
     pub at: SimTime,
     pub text: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Entry {
     Exchange(Box<Exchange>),
     Event(Event),
 }
 
 /// Running totals of a lane, the measured side of the comparison table.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Stats {
     pub requests: u64,
     pub failed: u64,

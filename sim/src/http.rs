@@ -2,13 +2,12 @@
 //! [`Request::to_wire`] / [`Response::to_wire`] give the exact bytes that are
 //! shown and counted.
 
-use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::fmt::{self, Write};
 
 /// Headers in the order they were written; names keep their case. Names the
 /// engine writes are static, so building a message allocates only values.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Headers(pub Vec<(Cow<'static, str>, String)>);
 
 impl Headers {
@@ -45,7 +44,7 @@ impl Headers {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Request {
     pub method: String,
     /// The request-target as sent: path and query.
@@ -84,7 +83,7 @@ impl Request {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Response {
     pub status: u16,
     pub headers: Headers,
@@ -126,7 +125,7 @@ pub fn reason_phrase(status: u16) -> &'static str {
 }
 
 /// Why hand-typed request text is not a valid HTTP/1.1 request, and where.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParseError {
     /// 1-based line of the typed text.
     pub line: u32,

@@ -125,7 +125,7 @@ impl Lane {
             }
             Action::Me { user } => self.browse(*user, "GET", "/api/me".into(), None, index),
             Action::AddToCart { user, sku } => {
-                let body = format!("{{\"sku\":{}}}", serde_json::Value::from(sku.as_str()));
+                let body = crate::json::ObjectWriter::new().str("sku", sku).finish();
                 self.browse(*user, "POST", "/api/cart/items".into(), Some(body), index);
             }
             Action::ViewCart { user } => self.browse(*user, "GET", "/api/cart".into(), None, index),

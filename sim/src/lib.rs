@@ -13,14 +13,17 @@
 //! platform. Nothing here touches a browser or the OS.
 
 pub mod action;
+pub mod b64;
 pub mod balancer;
 pub mod client;
 pub mod config;
 pub mod cookie;
 pub mod exchange;
 pub mod http;
+pub mod json;
 pub mod jwt;
 pub mod lane;
+pub mod notation;
 pub mod playground;
 pub mod rng;
 pub mod routes;

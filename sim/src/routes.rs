@@ -4,12 +4,12 @@
 use crate::config::{AuthMode, LaneConfig, Store};
 use crate::cookie::{cookie_value, SetCookie};
 use crate::http::{Headers, Request, Response};
+use crate::json::{self, Json};
 use crate::jwt::{self, Claims, Key};
 use crate::rng::SimRng;
 use crate::server::Server;
 use crate::store::{Database, Session, SharedStore, StoreValue, CATALOG};
 use crate::time::{human_duration, SimTime};
-use serde::Deserialize;
 
 /// Simulated costs, in milliseconds.
 pub const BALANCER_MS: u32 = 1;
@@ -113,17 +113,6 @@ enum Hold {
     Cookie(Session),
 }
 
-#[derive(Deserialize)]
-struct LoginBody {
-    username: String,
-    password: String,
-}
-
-#[derive(Deserialize)]
-struct CartBody {
-    sku: String,
-}
-
 type Handled = Result<Response, Response>;
 
 pub fn handle(cx: &mut Ctx, req: &Request) -> Response {
@@ -174,7 +163,7 @@ impl Ctx<'_> {
     }
 
     fn error(&mut self, status: u16, message: &str) -> Response {
-        let mut r = self.respond(status, format!("{{\"error\":{}}}", json_str(message)));
+        let mut r = self.respond(status, format!("{{\"error\":{}}}", json::string(message)));
         if status == 401 && matches!(self.config.auth, AuthMode::Jwt { .. }) {
             // RFC 6750 §3: a 401 for a bearer-protected resource names the scheme.
             r.headers.push("WWW-Authenticate", "Bearer realm=\"shop\", error=\"invalid_token\"");
@@ -211,18 +200,19 @@ impl Ctx<'_> {
     }
 
     fn sign_cookie(&self, session: &Session) -> String {
-        let payload = jwt::b64(&serde_json::to_vec(session).expect("sessions serialise"));
-        let sig = jwt::b64(&self.backend.signing_key().sign(&payload));
+        let payload = crate::b64::encode(session.to_json().as_bytes());
+        let sig = crate::b64::encode(&self.backend.signing_key().sign(&payload));
         format!("{payload}.{sig}")
     }
 }
 
-fn json_str(s: &str) -> String {
-    serde_json::to_string(s).expect("strings serialise")
+fn json_list(items: &[String]) -> String {
+    json::Json::Arr(items.iter().map(|s| Json::Str(s.clone())).collect()).to_text()
 }
 
-fn json_list(items: &[String]) -> String {
-    serde_json::to_string(items).expect("string lists serialise")
+/// A string member of a JSON request body.
+fn body_field(body: &str, key: &str) -> Option<String> {
+    Json::parse(body).ok()?.get(key)?.as_str().map(str::to_owned)
 }
 
 fn short(id: &str) -> &str {
@@ -230,13 +220,12 @@ fn short(id: &str) -> &str {
 }
 
 fn login(cx: &mut Ctx, req: &Request) -> Handled {
-    let Ok(body) = serde_json::from_str::<LoginBody>(&req.body) else {
+    let (Some(user), Some(password)) = (body_field(&req.body, "username"), body_field(&req.body, "password")) else {
         return Err(cx.error(400, "body must be JSON {\"username\": \"…\", \"password\": \"…\"}"));
     };
-    let user = body.username;
     cx.db_trip(|| format!("database: look up account \"{user}\""));
     let account = match cx.backend.db.account(&user) {
-        Some(a) if a.password == body.password => a.clone(),
+        Some(a) if a.password == password => a.clone(),
         _ => {
             cx.trace.say(|| "wrong username or password: no credential issued".into());
             return Err(cx.error(401, "invalid username or password"));
@@ -251,7 +240,7 @@ fn login(cx: &mut Ctx, req: &Request) -> Handled {
         cursor: 0,
         expires: cx.now.plus_ms(ttl),
     };
-    let welcome = format!("{{\"user\":{},\"name\":{}}}", json_str(&user), json_str(&account.name));
+    let welcome = format!("{{\"user\":{},\"name\":{}}}", json::string(&user), json::string(&account.name));
     match cx.config.auth {
         AuthMode::Jwt { .. } => {
             let iat = cx.now.secs();
@@ -432,20 +421,20 @@ fn authenticate(cx: &mut Ctx, req: &Request) -> Result<Principal, Response> {
 /// Checks and decodes a signed-cookie session: `base64url(json).base64url(hmac)`.
 pub fn open_signed_cookie(value: &str, keys: &[Key]) -> Result<Session, &'static str> {
     let (payload, sig) = value.split_once('.').ok_or("no signature part")?;
-    let sig = jwt::unb64(sig).ok_or("signature is not base64url")?;
+    let sig = crate::b64::decode(sig).ok_or("signature is not base64url")?;
     if !keys.iter().any(|k| k.verify(payload, &sig)) {
         return Err("HMAC does not match: the cookie was edited or signed with another key");
     }
-    let json = jwt::unb64(payload).ok_or("payload is not base64url")?;
-    serde_json::from_slice(&json).map_err(|_| "payload is not a session")
+    let json = crate::b64::decode(payload).ok_or("payload is not base64url")?;
+    std::str::from_utf8(&json).ok().and_then(|j| Session::from_json(j).ok()).ok_or("payload is not a session")
 }
 
 fn me(cx: &mut Ctx, who: &Principal) -> Response {
     let body = format!(
         "{{\"user\":{},\"name\":{},\"role\":{},\"served_by\":\"{}\"}}",
-        json_str(&who.user),
-        json_str(&who.name),
-        json_str(&who.role),
+        json::string(&who.user),
+        json::string(&who.name),
+        json::string(&who.role),
         cx.server.name()
     );
     cx.respond(200, body)
@@ -482,10 +471,10 @@ fn save(cx: &mut Ctx, who: &Principal, response: &mut Response) -> Result<(), Re
 }
 
 fn add_to_cart(cx: &mut Ctx, req: &Request, who: &mut Principal) -> Handled {
-    let sku = match serde_json::from_str::<CartBody>(&req.body) {
-        Ok(b) if CATALOG.contains(&b.sku.as_str()) => b.sku,
-        Ok(b) => return Err(cx.error(400, &format!("unknown sku \"{}\"; try one of {}", b.sku, CATALOG.join(", ")))),
-        Err(_) => return Err(cx.error(400, "body must be JSON {\"sku\": \"…\"}")),
+    let sku = match body_field(&req.body, "sku") {
+        Some(sku) if CATALOG.contains(&sku.as_str()) => sku,
+        Some(sku) => return Err(cx.error(400, &format!("unknown sku \"{sku}\"; try one of {}", CATALOG.join(", ")))),
+        None => return Err(cx.error(400, "body must be JSON {\"sku\": \"…\"}")),
     };
     let cart = match with_session(cx, who, |s| {
         s.cart.push(sku.clone());

@@ -4,7 +4,6 @@
 use crate::action::ServerNo;
 use crate::store::Session;
 use crate::time::SimTime;
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The balancer probes `GET /health` on every server at each multiple of this.
@@ -12,7 +11,7 @@ pub const HEALTH_INTERVAL_MS: u64 = 5_000;
 /// Failed probes in a row before a server leaves rotation.
 pub const UNHEALTHY_AFTER: u64 = 2;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Server {
     pub no: ServerNo,
     pub up: bool,

@@ -1,12 +1,12 @@
 //! State that lives outside the servers: the shared session store (think
 //! Redis) and the shop's database.
 
+use crate::json::{Json, ObjectWriter};
 use crate::time::SimTime;
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// A logged-in user's server-side session.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Session {
     pub user: String,
     pub name: String,
@@ -21,25 +21,49 @@ pub struct Session {
 impl Session {
     /// What holding it costs: its id plus its JSON, as a store would keep it.
     pub fn bytes(&self, id: &str) -> u32 {
-        (id.len() + serde_json::to_string(self).map_or(0, |s| s.len())) as u32
+        (id.len() + self.to_json().len()) as u32
+    }
+
+    pub fn to_json(&self) -> String {
+        let w = ObjectWriter::new().str("user", &self.user).str("name", &self.name).str("role", &self.role);
+        w.strs("cart", &self.cart).num("cursor", self.cursor.into()).num("expires", self.expires.0).finish()
+    }
+
+    pub fn from_json(text: &str) -> Result<Session, String> {
+        let v = Json::parse(text)?;
+        let cart = match v.get("cart") {
+            Some(Json::Arr(items)) => items
+                .iter()
+                .map(|i| i.as_str().map(str::to_owned).ok_or("cart items are strings"))
+                .collect::<Result<_, _>>()?,
+            _ => return Err("missing `cart`".into()),
+        };
+        Ok(Session {
+            user: v.str_field("user")?,
+            name: v.str_field("name")?,
+            role: v.str_field("role")?,
+            cart,
+            cursor: u32::try_from(v.u64_field("cursor")?).map_err(|_| "`cursor` is too large")?,
+            expires: SimTime(v.u64_field("expires")?),
+        })
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StoreValue {
     Session(Session),
     /// A revoked token's `jti` (the JWT denylist).
     Revoked,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoreEntry {
     pub value: StoreValue,
     pub expires: SimTime,
 }
 
 /// The shared key-value store. Every operation is a network round trip.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SharedStore {
     pub up: bool,
     pub latency_ms: u32,
@@ -78,7 +102,7 @@ impl SharedStore {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Account {
     pub password: String,
     pub name: String,
@@ -91,7 +115,7 @@ pub const PAGE_SIZE: u32 = 5;
 
 /// The shop's database, reached by every server: accounts, orders, and the
 /// carts of the stateless lane (which keeps no session to hold them).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Database {
     accounts: BTreeMap<String, Account>,
     pub carts: BTreeMap<String, Vec<String>>,

@@ -1,11 +1,10 @@
 //! Simulated time. The engine never reads a real clock: time is an input,
 //! advanced explicitly by actions, so every run is reproducible.
 
-use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Milliseconds since the Unix epoch on the simulated clock.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SimTime(pub u64);
 
 /// Every run starts here: Thursday 15 January 2026, 09:00:00 UTC. A fixed,

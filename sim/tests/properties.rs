@@ -6,6 +6,7 @@ use proptest::prelude::*;
 use statelab_sim::cookie::SetCookie;
 use statelab_sim::http::parse_request;
 use statelab_sim::jwt::{self, Key, TokenEdit};
+use statelab_sim::notation;
 use statelab_sim::transcript::lane_text;
 use statelab_sim::{Action, AuthMode, LaneConfig, Playground, Recipe, Store, Strategy as Balancing, User};
 
@@ -145,6 +146,19 @@ proptest! {
             prop_assert_eq!(x.response.status == 200, x.server == home);
         }
         prop_assert!(p.lane(0).exchanges().all(|x| x.response.status == 200));
+    }
+
+    /// Share links and scenarios carry actions as notation: every action
+    /// survives the round trip exactly.
+    #[test]
+    fn notation_round_trips_every_action(actions in prop::collection::vec(action(), 0..20)) {
+        let text = notation::url_form(&actions);
+        prop_assert_eq!(notation::parse_actions(&text).unwrap(), actions);
+    }
+
+    #[test]
+    fn notation_parser_never_panics(text in "\\PC{0,80}") {
+        let _ = notation::parse_actions(&text);
     }
 
     #[test]

@@ -1,0 +1,204 @@
+//! A compact text form of actions, e.g. `login alice, me alice, crash 1,
+//! wait 10s`. Scenarios are written in it, and share links carry it (with
+//! `.` between words and `~` between actions, which URLs leave alone).
+//! Parsing never panics and says which action is wrong and why.
+
+use crate::action::{Action, User};
+use crate::jwt::TokenEdit;
+use std::fmt::{self, Write};
+
+/// Why a piece of notation is not an action.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NotationError {
+    /// 1-based position of the action in the list.
+    pub action: usize,
+    pub text: String,
+    pub message: String,
+}
+
+impl fmt::Display for NotationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "action {} (`{}`): {}", self.action, self.text, self.message)
+    }
+}
+
+impl std::error::Error for NotationError {}
+
+/// Parses a list of actions separated by `,` or `~`, words by spaces or `.`.
+pub fn parse_actions(text: &str) -> Result<Vec<Action>, NotationError> {
+    text.split([',', '~'])
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .enumerate()
+        .map(|(i, a)| parse_action(a).map_err(|message| NotationError { action: i + 1, text: a.to_owned(), message }))
+        .collect()
+}
+
+/// The URL form: words joined by `.`, actions by `~`.
+pub fn url_form(actions: &[Action]) -> String {
+    let mut out = String::new();
+    for (i, a) in actions.iter().enumerate() {
+        if i > 0 {
+            out.push('~');
+        }
+        let _ = write!(out, "{}", a);
+    }
+    out.replace(' ', ".")
+}
+
+fn parse_action(text: &str) -> Result<Action, String> {
+    let words: Vec<&str> = text.split([' ', '.']).filter(|w| !w.is_empty()).collect();
+    let arg = |i: usize, what: &str| words.get(i).copied().ok_or_else(|| format!("missing {what}"));
+    let user = |i: usize| arg(i, "user (alice, bob or carol)").and_then(parse_user);
+    let number =
+        |i: usize, what: &str| arg(i, what)?.parse::<u32>().map_err(|_| format!("{what} must be a whole number"));
+    let server = |i: usize| {
+        let w = arg(i, "server number")?;
+        w.trim_start_matches(['S', 's']).parse::<u8>().map_err(|_| format!("`{w}` is not a server number"))
+    };
+    let action = match words[..] {
+        [] => return Err("empty action".into()),
+        ["login", ..] => Action::Login { user: user(1)?, wrong_password: words.get(2) == Some(&"wrong") },
+        ["me", ..] => Action::Me { user: user(1)? },
+        ["add", ..] => Action::AddToCart { user: user(1)?, sku: arg(2, "sku")?.to_owned() },
+        ["cart", ..] => Action::ViewCart { user: user(1)? },
+        ["page", ..] => Action::OrdersPage { user: user(1)?, page: number(2, "page")? },
+        ["next", ..] => Action::NextPage { user: user(1)? },
+        ["logout", ..] => Action::Logout { user: user(1)? },
+        ["tamper", _, "none"] => Action::Tamper { user: user(1)?, edit: TokenEdit::AlgNone },
+        ["tamper", ..] => {
+            let (name, value) = arg(2, "claim=value")?.split_once('=').ok_or("tamper takes claim=value or none")?;
+            if !is_word(name) || !(value.is_empty() || is_word(value)) {
+                return Err("claim names and values are letters, digits, `_` and `-`".into());
+            }
+            Action::Tamper { user: user(1)?, edit: TokenEdit::Claim { name: name.into(), value: value.into() } }
+        }
+        ["replay", ..] => Action::Replay { user: user(1)?, seq: number(2, "request number")? },
+        ["raw", ..] => {
+            let bytes =
+                crate::b64::decode(arg(2, "request text (base64url)")?).ok_or("request text is not base64url")?;
+            Action::Raw { user: user(1)?, text: String::from_utf8(bytes).map_err(|_| "request text is not UTF-8")? }
+        }
+        ["crash", ..] => Action::Crash { server: server(1)? },
+        ["restart", ..] => Action::Restart { server: server(1)? },
+        ["store", "down"] => Action::StoreDown,
+        ["store", "up"] => Action::StoreUp,
+        ["skew", ..] => {
+            let w = arg(2, "seconds")?;
+            let (n, unit) = match w.strip_suffix("ms") {
+                Some(ms) => (ms, 1),
+                None => (w.trim_end_matches('s'), 1000),
+            };
+            let n: i64 = n.parse().map_err(|_| format!("`{w}` is not a number of seconds"))?;
+            Action::Skew { server: server(1)?, ms: n.saturating_mul(unit).clamp(-YEAR_MS, YEAR_MS) }
+        }
+        ["rotate", "keep"] => Action::RotateKey { keep_old: true },
+        ["rotate", "drop"] => Action::RotateKey { keep_old: false },
+        ["add-server"] => Action::AddServer,
+        ["remove-server"] => Action::RemoveServer,
+        ["wait", w] => Action::Advance { ms: parse_duration(w)? },
+        ["load", ..] => {
+            let users = number(1, "user count")?.try_into().map_err(|_| "too many users")?;
+            Action::Load { users, requests: number(2, "request count")? }
+        }
+        [w, ..] => return Err(format!("unknown action `{w}`")),
+    };
+    Ok(action)
+}
+
+const YEAR_MS: i64 = 366 * 86_400_000;
+
+fn is_word(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+fn parse_user(w: &str) -> Result<User, String> {
+    User::ALL.into_iter().find(|u| u.username() == w).ok_or_else(|| format!("unknown user `{w}` (alice, bob or carol)"))
+}
+
+/// `10s`, `16m`, `1h`, `2d`, or plain milliseconds.
+fn parse_duration(w: &str) -> Result<u64, String> {
+    let (num, unit) = w.split_at(w.find(|c: char| !c.is_ascii_digit()).unwrap_or(w.len()));
+    let n: u64 = num.parse().map_err(|_| format!("`{w}` is not a duration such as 10s, 16m or 1h"))?;
+    let ms = match unit {
+        "" | "ms" => 1,
+        "s" => 1000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        _ => return Err(format!("unknown unit in `{w}`: use s, m, h or d")),
+    };
+    // Bounded so a link cannot push the clock past any meaningful date.
+    n.checked_mul(ms).filter(|&t| t <= YEAR_MS as u64).ok_or_else(|| "durations are limited to a year".into())
+}
+
+fn duration(ms: u64) -> String {
+    match ms {
+        0 => "0s".into(),
+        ms if ms % 86_400_000 == 0 => format!("{}d", ms / 86_400_000),
+        ms if ms % 3_600_000 == 0 => format!("{}h", ms / 3_600_000),
+        ms if ms % 60_000 == 0 => format!("{}m", ms / 60_000),
+        ms if ms % 1000 == 0 => format!("{}s", ms / 1000),
+        ms => format!("{ms}ms"),
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let who = self.user().map_or("", User::username);
+        match self {
+            Action::Login { wrong_password: true, .. } => write!(f, "login {who} wrong"),
+            Action::Login { .. } => write!(f, "login {who}"),
+            Action::Me { .. } => write!(f, "me {who}"),
+            Action::AddToCart { sku, .. } => write!(f, "add {who} {sku}"),
+            Action::ViewCart { .. } => write!(f, "cart {who}"),
+            Action::OrdersPage { page, .. } => write!(f, "page {who} {page}"),
+            Action::NextPage { .. } => write!(f, "next {who}"),
+            Action::Logout { .. } => write!(f, "logout {who}"),
+            Action::Tamper { edit: TokenEdit::AlgNone, .. } => write!(f, "tamper {who} none"),
+            Action::Tamper { edit: TokenEdit::Claim { name, value }, .. } => write!(f, "tamper {who} {name}={value}"),
+            Action::Replay { seq, .. } => write!(f, "replay {who} {seq}"),
+            Action::Raw { text, .. } => write!(f, "raw {who} {}", crate::b64::encode(text.as_bytes())),
+            Action::Crash { server } => write!(f, "crash {server}"),
+            Action::Restart { server } => write!(f, "restart {server}"),
+            Action::StoreDown => f.write_str("store down"),
+            Action::StoreUp => f.write_str("store up"),
+            Action::Skew { server, ms } if ms % 1000 == 0 => write!(f, "skew {server} {}", ms / 1000),
+            Action::Skew { server, ms } => write!(f, "skew {server} {ms}ms"),
+            Action::RotateKey { keep_old: true } => f.write_str("rotate keep"),
+            Action::RotateKey { keep_old: false } => f.write_str("rotate drop"),
+            Action::AddServer => f.write_str("add-server"),
+            Action::RemoveServer => f.write_str("remove-server"),
+            Action::Advance { ms } => write!(f, "wait {}", duration(*ms)),
+            Action::Load { users, requests } => write!(f, "load {users} {requests}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_scenario_style() {
+        let a = parse_actions("login alice, crash 1, wait 10s, me alice, tamper alice role=admin, skew 2 -60").unwrap();
+        assert_eq!(a[0], Action::Login { user: User::Alice, wrong_password: false });
+        assert_eq!(a[1], Action::Crash { server: 1 });
+        assert_eq!(a[2], Action::Advance { ms: 10_000 });
+        assert_eq!(a[5], Action::Skew { server: 2, ms: -60_000 });
+        assert_eq!(url_form(&a), "login.alice~crash.1~wait.10s~me.alice~tamper.alice.role=admin~skew.2.-60");
+        assert_eq!(parse_actions(&url_form(&a)).unwrap(), a);
+    }
+
+    #[test]
+    fn errors_name_the_action_and_the_problem() {
+        let e = parse_actions("me alice, me mallory").unwrap_err();
+        assert_eq!(e.action, 2);
+        assert!(e.message.contains("unknown user `mallory`"), "{e}");
+        assert!(parse_actions("wait 5y").unwrap_err().message.contains("unit"));
+        assert!(parse_actions("wait 9999999d").unwrap_err().message.contains("a year"));
+        assert!(parse_actions("fly alice").unwrap_err().message.contains("unknown action"));
+        assert!(parse_actions("raw alice !!").unwrap_err().message.contains("base64url"));
+        assert_eq!(parse_actions(" , ~ ").unwrap(), vec![]);
+    }
+}
