@@ -4,11 +4,14 @@
 use crate::action::ServerNo;
 use crate::http::{Request, Response};
 use crate::time::SimTime;
+use std::rc::Rc;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Exchange {
     /// 1-based, per lane: `#3` on screen and in `Replay { seq }`.
     pub seq: u32,
+    /// 0 for lane A, 1 for lane B.
+    pub lane: u8,
     /// Index of the action in the log that caused it.
     pub action: u32,
     pub client: String,
@@ -50,7 +53,8 @@ pub struct Event {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Entry {
-    Exchange(Box<Exchange>),
+    /// Shared, so callers can keep exchanges without copying them.
+    Exchange(Rc<Exchange>),
     Event(Event),
 }
 

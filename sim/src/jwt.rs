@@ -239,6 +239,23 @@ pub enum TokenEdit {
     Claim { name: String, value: String },
     /// Rewrite the header to `{"alg":"none"}` and drop the signature.
     AlgNone,
+    /// Replace the whole credential with text typed by hand.
+    Set { value: String },
+}
+
+impl TokenEdit {
+    /// A credential typed by hand must be sendable in a header: visible
+    /// ASCII without the separators a cookie value may not hold.
+    pub fn check(&self) -> Result<(), String> {
+        match self {
+            TokenEdit::Set { value } if value.is_empty() => Err("the edited credential is empty".into()),
+            TokenEdit::Set { value } => match value.chars().position(|c| !c.is_ascii_graphic() || ";,\"\\".contains(c)) {
+                Some(i) => Err(format!("character {} of the edited credential is not allowed in a header or cookie (use visible ASCII, without ; , \" or \\)", i + 1)),
+                None => Ok(()),
+            },
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Applies an edit to a token's text. Fails only on tokens that do not split
@@ -254,6 +271,7 @@ pub fn tamper(token: &str, edit: &TokenEdit) -> Result<String, Rejection> {
             segs[0] = crate::b64::encode(br#"{"alg":"none","typ":"JWT"}"#);
             segs[2].clear();
         }
+        TokenEdit::Set { value } => return Ok(value.clone()),
     }
     Ok(segs.join("."))
 }

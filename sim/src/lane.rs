@@ -14,6 +14,7 @@ use crate::routes::{self, Backend, Ctx, Trace, Work, BALANCER_MS, SESSION_COOKIE
 use crate::server::Server;
 use crate::store::{Account, Database, SharedStore};
 use crate::time::{human_duration, SimTime, START};
+use std::rc::Rc;
 
 /// A user's think time: every action but `Advance` moves the clock this much.
 pub const STEP_MS: u64 = 1_000;
@@ -22,6 +23,7 @@ const USER_ADDRS: [&str; 3] = ["203.0.113.10", "198.51.100.23", "192.0.2.77"];
 
 #[derive(Clone, Debug)]
 pub struct Lane {
+    index: u8,
     config: LaneConfig,
     now: SimTime,
     rng: SimRng,
@@ -38,15 +40,17 @@ pub struct Lane {
 }
 
 impl Lane {
-    pub fn new(config: LaneConfig, seed: u64, stream: u64) -> Lane {
+    /// Lane `index` (0 = A, 1 = B) draws from its own stream of the seed.
+    pub fn new(config: LaneConfig, seed: u64, index: u8) -> Lane {
         let config = config.sanitized();
-        let mut rng = SimRng::new(seed, stream);
+        let mut rng = SimRng::new(seed, index.into());
         let key = Key::new(jwt::FIRST_KID, &fleet_secret(&mut rng));
         Lane {
             servers: (1..=config.servers).map(Server::new).collect(),
             clients: User::ALL.iter().zip(USER_ADDRS).map(|(u, a)| Client::new(u.username(), a.to_owned())).collect(),
             key_history: vec![key.clone()],
             backend: Backend::new(SharedStore::new(config.store_latency_ms), vec![key]),
+            index,
             config,
             now: START,
             rng,
@@ -90,8 +94,13 @@ impl Lane {
     }
 
     pub fn exchanges(&self) -> impl DoubleEndedIterator<Item = &Exchange> {
+        self.exchanges_rc().map(|x| &**x)
+    }
+
+    /// The exchanges as shared handles (cheap to keep, compared by pointer).
+    pub fn exchanges_rc(&self) -> impl DoubleEndedIterator<Item = &Rc<Exchange>> {
         self.entries.iter().filter_map(|e| match e {
-            Entry::Exchange(x) => Some(&**x),
+            Entry::Exchange(x) => Some(x),
             Entry::Event(_) => None,
         })
     }
@@ -253,7 +262,7 @@ impl Lane {
     fn send(&mut self, client: usize, req: Request, absorb: bool, index: u32) {
         let x = self.exchange_for(client, req, absorb, index, true);
         self.stats.count(&x);
-        self.entries.push(Entry::Exchange(Box::new(x)));
+        self.entries.push(Entry::Exchange(Rc::new(x)));
     }
 
     fn exchange_for(&mut self, client: usize, req: Request, absorb: bool, index: u32, traced: bool) -> Exchange {
@@ -308,6 +317,7 @@ impl Lane {
         self.exchanges += 1;
         Exchange {
             seq: self.exchanges,
+            lane: self.index,
             action: index,
             client: self.clients[client].name.clone(),
             at: now,
@@ -337,59 +347,72 @@ impl Lane {
         });
     }
 
+    /// The name of the credential this lane's browser carries, and its value.
+    fn credential(&self, user: User) -> Option<String> {
+        let c = &self.clients[user.index()];
+        match self.config.auth {
+            AuthMode::Jwt { .. } => c.token.clone(),
+            AuthMode::ServerSession { .. } => c.jar.get(SESSION_COOKIE, self.now).map(|k| k.value.clone()),
+            AuthMode::SignedCookie => c.jar.get(SIGNED_COOKIE, self.now).map(|k| k.value.clone()),
+        }
+    }
+
+    /// A hand edit of the stored credential, as in devtools: the signature
+    /// (if any) is kept, so the servers can tell.
     fn tamper(&mut self, user: User, edit: &TokenEdit, index: u32) {
-        let now = self.now;
-        let c = &mut self.clients[user.index()];
-        let who = c.name.clone();
-        let text = match self.config.auth {
-            AuthMode::Jwt { .. } => match c.token.as_deref().map(|t| jwt::tamper(t, edit)) {
-                None => format!("{who} has no token to edit"),
-                Some(Err(e)) => format!("{who}'s token could not be edited: {e}"),
-                Some(Ok(t)) => {
-                    c.token = Some(t);
-                    match edit {
-                        TokenEdit::Claim { name, value } => {
-                            format!("{who} edited the token's payload: {name} → {value}; the signature is unchanged")
-                        }
-                        TokenEdit::AlgNone => {
-                            format!("{who} rewrote the token header to alg \"none\" and dropped the signature")
-                        }
-                    }
-                }
-            },
-            AuthMode::ServerSession { .. } => match c.jar.get(SESSION_COOKIE, now).map(|k| k.value.clone()) {
-                None => format!("{who} has no session cookie to edit"),
-                Some(id) => {
-                    // An opaque id holds no claims; all an attacker can do is guess another id.
-                    let guess = flip_last_hex(&id);
-                    c.jar.edit(SESSION_COOKIE, guess.clone());
-                    format!("{who}'s session_id is an opaque random id with no role inside to edit; changed it to …{} (guessing another id)", &guess[guess.len().saturating_sub(6)..])
-                }
-            },
-            AuthMode::SignedCookie => {
-                match c.jar.get(SIGNED_COOKIE, now).map(|k| k.value.clone()) {
-                    None => format!("{who} has no session cookie to edit"),
-                    Some(v) => {
-                        let (payload, sig) = v.split_once('.').unwrap_or((&v, ""));
-                        let edited = match edit {
-                            TokenEdit::Claim { name, value } => {
-                                jwt::set_field(payload, name, value).map(|p| format!("{p}.{sig}"))
-                            }
-                            TokenEdit::AlgNone => Some(format!("{payload}.")),
-                        };
-                        match edited {
-                            Some(e) => {
-                                c.jar.edit(SIGNED_COOKIE, e);
-                                match edit {
-                                TokenEdit::Claim { name, value } => format!("{who} edited the signed cookie's payload: {name} → {value}; the HMAC is unchanged"),
-                                TokenEdit::AlgNone => format!("{who} stripped the signed cookie's HMAC"),
-                            }
-                            }
-                            None => format!("{who}'s cookie could not be edited"),
-                        }
-                    }
-                }
+        let who = user.username();
+        let what = match self.config.auth {
+            AuthMode::Jwt { .. } => "token",
+            AuthMode::ServerSession { .. } => "session_id cookie",
+            AuthMode::SignedCookie => "signed session cookie",
+        };
+        let Some(old) = self.credential(user) else {
+            return self.event(index, format!("{who} has no {what} to edit"));
+        };
+        let edited = match (self.config.auth, edit) {
+            (_, TokenEdit::Set { value }) => {
+                Ok((value.clone(), format!("{who} replaced the {what} with text typed by hand")))
             }
+            (AuthMode::Jwt { .. }, TokenEdit::Claim { name, value }) => jwt::tamper(&old, edit).map(|t| {
+                (t, format!("{who} edited the token's payload: {name} → {value}; the signature is unchanged"))
+            }),
+            (AuthMode::Jwt { .. }, TokenEdit::AlgNone) => jwt::tamper(&old, edit)
+                .map(|t| (t, format!("{who} rewrote the token header to alg \"none\" and dropped the signature"))),
+            (AuthMode::ServerSession { .. }, _) => {
+                // An opaque id holds no claims; all an attacker can do is guess another id.
+                let guess = flip_last_hex(&old);
+                let tail = guess[guess.len().saturating_sub(6)..].to_owned();
+                Ok((guess, format!("{who}'s session_id is an opaque random id with no role inside to edit; changed it to …{tail} (guessing another id)")))
+            }
+            (AuthMode::SignedCookie, TokenEdit::Claim { name, value }) => {
+                let (payload, sig) = old.split_once('.').unwrap_or((&old, ""));
+                jwt::set_field(payload, name, value)
+                    .map(|p| {
+                        (
+                            format!("{p}.{sig}"),
+                            format!(
+                                "{who} edited the signed cookie's payload: {name} → {value}; the HMAC is unchanged"
+                            ),
+                        )
+                    })
+                    .ok_or(jwt::Rejection::Malformed("the cookie's payload is not a JSON object"))
+            }
+            (AuthMode::SignedCookie, TokenEdit::AlgNone) => {
+                let payload = old.split_once('.').map_or(old.as_str(), |(p, _)| p);
+                Ok((format!("{payload}."), format!("{who} stripped the signed cookie's HMAC")))
+            }
+        };
+        let text = match edited {
+            Ok((value, text)) => {
+                let c = &mut self.clients[user.index()];
+                match self.config.auth {
+                    AuthMode::Jwt { .. } => c.token = Some(value),
+                    AuthMode::ServerSession { .. } => drop(c.jar.edit(SESSION_COOKIE, value)),
+                    AuthMode::SignedCookie => drop(c.jar.edit(SIGNED_COOKIE, value)),
+                }
+                text
+            }
+            Err(e) => format!("{who}'s {what} could not be edited: {e}"),
         };
         self.event(index, text);
     }

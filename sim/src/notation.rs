@@ -73,6 +73,12 @@ fn parse_action(text: &str) -> Result<Action, String> {
             }
             Action::Tamper { user: user(1)?, edit: TokenEdit::Claim { name: name.into(), value: value.into() } }
         }
+        ["edit", ..] => {
+            let bytes =
+                crate::b64::decode(arg(2, "credential text (base64url)")?).ok_or("credential text is not base64url")?;
+            let value = String::from_utf8(bytes).map_err(|_| "credential text is not UTF-8")?;
+            Action::Tamper { user: user(1)?, edit: TokenEdit::Set { value } }
+        }
         ["replay", ..] => Action::Replay { user: user(1)?, seq: number(2, "request number")? },
         ["raw", ..] => {
             let bytes =
@@ -157,6 +163,9 @@ impl fmt::Display for Action {
             Action::Logout { .. } => write!(f, "logout {who}"),
             Action::Tamper { edit: TokenEdit::AlgNone, .. } => write!(f, "tamper {who} none"),
             Action::Tamper { edit: TokenEdit::Claim { name, value }, .. } => write!(f, "tamper {who} {name}={value}"),
+            Action::Tamper { edit: TokenEdit::Set { value }, .. } => {
+                write!(f, "edit {who} {}", crate::b64::encode(value.as_bytes()))
+            }
             Action::Replay { seq, .. } => write!(f, "replay {who} {seq}"),
             Action::Raw { text, .. } => write!(f, "raw {who} {}", crate::b64::encode(text.as_bytes())),
             Action::Crash { server } => write!(f, "crash {server}"),

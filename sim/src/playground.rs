@@ -4,11 +4,13 @@
 
 use crate::action::Action;
 use crate::config::LaneConfig;
+use crate::exchange::Exchange;
 use crate::http::{parse_request, ParseError};
 use crate::lane::Lane;
 use crate::scenario::Scenario;
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::rc::Rc;
 
 pub const LANE_LABELS: [&str; 2] = ["A", "B"];
 /// Bounds on a load action, so a hand-edited link cannot freeze the page.
@@ -19,6 +21,7 @@ pub const MAX_LOAD_USERS: u16 = 1_000;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ActionError {
     Request(ParseError),
+    Credential(String),
     TooMuchLoad,
 }
 
@@ -26,6 +29,7 @@ impl fmt::Display for ActionError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ActionError::Request(e) => write!(f, "request not sent — {e}"),
+            ActionError::Credential(e) => write!(f, "credential not changed — {e}"),
             ActionError::TooMuchLoad => {
                 write!(f, "a load run is limited to {MAX_LOAD_REQUESTS} requests from {MAX_LOAD_USERS} users")
             }
@@ -82,6 +86,7 @@ impl Playground {
     pub fn validate(action: &Action) -> Result<(), ActionError> {
         match action {
             Action::Raw { text, .. } => parse_request(text).map(drop).map_err(ActionError::Request),
+            Action::Tamper { edit, .. } => edit.check().map_err(ActionError::Credential),
             Action::Load { users, requests } if *users > MAX_LOAD_USERS || *requests > MAX_LOAD_REQUESTS => {
                 Err(ActionError::TooMuchLoad)
             }
@@ -89,15 +94,18 @@ impl Playground {
         }
     }
 
-    /// Runs one action through both lanes and logs it.
-    pub fn apply(&mut self, action: Action) -> Result<(), ActionError> {
+    /// Runs one action through both lanes, logs it, and returns each lane's
+    /// new exchanges.
+    pub fn apply(&mut self, action: Action) -> Result<[Vec<Rc<Exchange>>; 2], ActionError> {
         Playground::validate(&action)?;
         let index = self.recipe.actions.len() as u32;
-        for lane in &mut self.lanes {
+        let new = self.lanes.each_mut().map(|lane| {
+            let before = lane.exchanges_rc().count();
             lane.apply(&action, index);
-        }
+            lane.exchanges_rc().skip(before).cloned().collect()
+        });
         self.recipe.actions.push(action);
-        Ok(())
+        Ok(new)
     }
 
     /// Takes back the last action by replaying all the others.

@@ -298,3 +298,29 @@ fn tokens_the_engine_issues_verify_with_jsonwebtoken() {
     )
     .is_err());
 }
+
+#[test]
+fn apply_returns_each_lanes_new_exchanges() {
+    let mut p = Playground::new(1, [LaneConfig::stateless(), LaneConfig::stateful()]);
+    let [a, b] = p.apply(login(Alice)).unwrap();
+    assert_eq!((a.len(), b.len()), (1, 1));
+    assert_eq!((a[0].seq, a[0].lane, b[0].lane), (1, 0, 1));
+    assert!(std::rc::Rc::ptr_eq(&a[0], p.lane(0).exchanges_rc().next().unwrap()));
+    let [a, b] = p.apply(Crash { server: 2 }).unwrap();
+    assert!(a.is_empty() && b.is_empty(), "faults make events, not exchanges");
+}
+
+#[test]
+fn a_credential_typed_by_hand_is_used_as_typed() {
+    let cfg = LaneConfig::stateless();
+    let mut p = play([cfg, cfg], vec![login(Alice), login(Bob)]);
+    // Pasting Bob's token into Alice's browser: a stolen bearer token works for anyone.
+    let bobs = p.lane(0).client(Bob).token.clone().unwrap();
+    p.apply(Tamper { user: Alice, edit: TokenEdit::Set { value: bobs } }).unwrap();
+    p.apply(Me { user: Alice }).unwrap();
+    assert!(p.lane(0).exchanges().last().unwrap().response.body.contains("\"user\":\"bob\""));
+    // Header injection is refused before anything happens.
+    let err = p.apply(Tamper { user: Alice, edit: TokenEdit::Set { value: "x\r\nX-Admin: 1".into() } }).unwrap_err();
+    assert!(err.to_string().contains("character 2"), "{err}");
+    assert_eq!(p.actions().len(), 4);
+}

@@ -43,6 +43,7 @@ fn config() -> impl Strategy<Value = LaneConfig> {
 fn edit() -> impl Strategy<Value = TokenEdit> {
     prop_oneof![
         Just(TokenEdit::AlgNone),
+        "\\PC{0,12}".prop_map(|value| TokenEdit::Set { value }),
         ("[a-z]{1,5}", "[a-z0-9]{0,6}").prop_map(|(name, value)| TokenEdit::Claim { name, value }),
     ]
 }
