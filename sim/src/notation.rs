@@ -74,8 +74,8 @@ fn parse_action(text: &str) -> Result<Action, String> {
             Action::Tamper { user: user(1)?, edit: TokenEdit::Claim { name: name.into(), value: value.into() } }
         }
         ["edit", ..] => {
-            let bytes =
-                crate::b64::decode(arg(2, "credential text (base64url)")?).ok_or("credential text is not base64url")?;
+            // An empty credential has an empty base64url form: no third word.
+            let bytes = crate::b64::decode(words.get(2).unwrap_or(&"")).ok_or("credential text is not base64url")?;
             let value = String::from_utf8(bytes).map_err(|_| "credential text is not UTF-8")?;
             Action::Tamper { user: user(1)?, edit: TokenEdit::Set { value } }
         }
