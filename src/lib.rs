@@ -4,5 +4,7 @@
 
 pub mod app;
 pub mod components;
+pub mod playground;
+pub mod state;
 
 pub use app::App;

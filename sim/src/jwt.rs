@@ -232,6 +232,30 @@ pub fn verify(token: &str, keys: &[Key], now_s: u64) -> Result<(Claims, Header),
 
 pub const FIRST_KID: &str = "k1";
 
+/// A token taken apart for display: what anyone can read, and whether the
+/// fleet would accept it at `now_s`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Inspection {
+    pub header_json: String,
+    pub payload_json: String,
+    pub iat: Option<u64>,
+    pub exp: Option<u64>,
+    pub verdict: Result<(), Rejection>,
+}
+
+pub fn inspect(token: &str, keys: &[Key], now_s: u64) -> Result<Inspection, Rejection> {
+    let parts = split(token)?;
+    let payload = Json::parse(&parts.payload_json).ok();
+    let claim = |k: &str| payload.as_ref().and_then(|p| p.get(k)?.as_u64());
+    Ok(Inspection {
+        iat: claim("iat"),
+        exp: claim("exp"),
+        verdict: verify(token, keys, now_s).map(drop),
+        header_json: parts.header_json,
+        payload_json: parts.payload_json,
+    })
+}
+
 /// An edit a user makes to a token by hand, keeping the old signature.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TokenEdit {
@@ -346,6 +370,18 @@ mod tests {
         );
         assert!(matches!(verify("a.b", fleet, 0), Err(Rejection::Malformed(_))));
         assert!(matches!(verify("!!.b.c", fleet, 0), Err(Rejection::Malformed(_))));
+    }
+
+    #[test]
+    fn inspection_reads_claims_and_gives_the_verdict() {
+        let k1 = Key::new("k1", "s");
+        let token = encode(&claims(), &k1, false);
+        let i = inspect(&token, std::slice::from_ref(&k1), 1_768_467_700).unwrap();
+        assert_eq!((i.iat, i.exp, i.verdict.clone()), (Some(1_768_467_600), Some(1_768_468_500), Ok(())));
+        assert!(i.payload_json.starts_with("{\"sub\":\"alice\""));
+        let late = inspect(&token, &[k1], 1_768_469_000).unwrap();
+        assert!(matches!(late.verdict, Err(Rejection::Expired { .. })));
+        assert!(inspect("nope", &[], 0).is_err());
     }
 
     #[test]

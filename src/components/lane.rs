@@ -1,23 +1,83 @@
-use statelab_sim::LaneConfig;
+use crate::components::exchange::{ExchangeView, Shared};
+use crate::components::fleet::FleetDiagram;
+use crate::components::lane_heading::{heading_id, LaneHeading};
+use crate::components::select;
+use crate::components::state_panels::StatePanels;
+use crate::state::{Msg, Play};
+use statelab_sim::config::MAX_SERVERS;
+use statelab_sim::{AuthMode, LaneConfig, Store, Strategy, User};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct LaneProps {
-    /// "A" or "B".
-    pub label: AttrValue,
-    pub config: LaneConfig,
+    pub lane: usize,
+    /// Whose browser the state panel shows.
+    pub user: User,
 }
 
-/// One simulated system: its heading now; its fleet and exchanges later.
+/// How many of the newest exchanges are shown in full; older ones fold away.
+const RECENT: usize = 6;
+
+const AUTH_MODES: [(&str, AuthMode); 5] = [
+    ("jwt", AuthMode::Jwt { denylist: false }),
+    ("jwt-denylist", AuthMode::Jwt { denylist: true }),
+    ("local", AuthMode::ServerSession { store: Store::Local }),
+    ("shared", AuthMode::ServerSession { store: Store::Shared }),
+    ("signed", AuthMode::SignedCookie),
+];
+
+/// One whole system: its configuration, fleet, state and exchanges.
 #[component]
 pub fn LanePanel(props: &LaneProps) -> Html {
-    let heading_id = format!("lane-{}-title", props.label.to_lowercase());
+    let play = use_context::<Play>().expect("inside the playground");
+    let show_older = use_state(|| false);
+    let lane = play.playground.lane(props.lane);
+    let config = *lane.config();
+    let label = ["A", "B"][props.lane];
+    let id = |what: &str| format!("lane-{}-{what}", label.to_lowercase());
+    let configure = |f: fn(LaneConfig, &str) -> Option<LaneConfig>| {
+        let play = play.clone();
+        let i = props.lane;
+        Callback::from(move |v: String| {
+            if let Some(c) = f(config, &v) {
+                play.dispatch(Msg::Configure(i, c));
+            }
+        })
+    };
+    let auth_now = AUTH_MODES.iter().find(|(_, m)| *m == config.auth).map_or("", |(k, _)| k);
+    let exchanges: Vec<_> = lane.exchanges_rc().rev().cloned().collect();
+    let (recent, older) = exchanges.split_at(exchanges.len().min(RECENT));
+    let focus = play.followed().and_then(|(s, step)| step.checked_sub(1).map(|i| s.steps[i].focus)).unwrap_or(&[]);
+    let toggle = {
+        let show_older = show_older.clone();
+        Callback::from(move |_: MouseEvent| show_older.set(!*show_older))
+    };
     html! {
-        <section class="lane" aria-labelledby={heading_id.clone()}>
-            <h2 id={heading_id}>
-                {format!("Lane {} ", props.label)}
-                <span class="kind">{props.config.to_string()}</span>
-            </h2>
+        <section class="lane" aria-labelledby={heading_id(props.lane)}>
+            <LaneHeading lane={props.lane} {config} />
+            <div class="config">
+                { select(&id("auth"), "Auth", &AUTH_MODES.map(|(k, m)| (k.to_owned(), m.to_string())), auth_now,
+                    configure(|c, v| AUTH_MODES.iter().find(|(k, _)| *k == v).map(|(_, m)| c.with_auth(*m)))) }
+                { select(&id("balancer"), "Balancer", &Strategy::ALL.map(|s| (s.label().to_owned(), s.label().to_owned())), config.balancer.label(),
+                    configure(|c, v| Strategy::ALL.into_iter().find(|s| s.label() == v).map(|s| c.with_balancer(s)))) }
+                { select(&id("servers"), "Servers", &(1..=MAX_SERVERS).map(|n| (n.to_string(), n.to_string())).collect::<Vec<_>>(), &config.servers.to_string(),
+                    configure(|c, v| v.parse().ok().map(|n| c.with_servers(n)))) }
+            </div>
+            <FleetDiagram lane={props.lane} />
+            <StatePanels lane={props.lane} user={props.user} />
+            <h3>{format!("Requests ({})", exchanges.len())}</h3>
+            if exchanges.is_empty() {
+                <p class="muted">{"No requests yet: log in from the action bar, or pick a scenario."}</p>
+            }
+            { for recent.iter().map(|x| html! { <ExchangeView key={x.seq} exchange={Shared(x.clone())} {focus} /> }) }
+            if !older.is_empty() {
+                <button type="button" class="link" aria-expanded={show_older.to_string()} onclick={toggle}>
+                    {format!("{} {} older request{}", if *show_older { "Hide" } else { "Show" }, older.len(), if older.len() == 1 { "" } else { "s" })}
+                </button>
+                if *show_older {
+                    { for older.iter().map(|x| html! { <ExchangeView key={x.seq} exchange={Shared(x.clone())} /> }) }
+                }
+            }
         </section>
     }
 }

@@ -1,1 +1,32 @@
+//! One component a file; each renders engine data and turns input into
+//! `Msg`s. Shared form helpers live here.
+
+pub mod action_bar;
+pub mod comparison;
+pub mod exchange;
+pub mod fleet;
 pub mod lane;
+pub mod lane_heading;
+pub mod raw_editor;
+pub mod scenario;
+pub mod state_panels;
+pub mod token;
+
+use web_sys::HtmlSelectElement;
+use yew::prelude::*;
+
+/// A labelled `<select>` whose options are `(value, text)` pairs.
+pub fn select(id: &str, label: &str, options: &[(String, String)], selected: &str, onchange: Callback<String>) -> Html {
+    let onchange =
+        Callback::from(move |e: Event| onchange.emit(e.target_unchecked_into::<HtmlSelectElement>().value()));
+    html! {
+        // A sibling label, not a wrapping one: a wrapped select's name would
+        // absorb the text of its selected option.
+        <span class="field">
+            <label for={id.to_owned()}>{label}</label>
+            <select id={id.to_owned()} {onchange}>
+                { for options.iter().map(|(v, t)| html! { <option value={v.clone()} selected={v == selected}>{t}</option> }) }
+            </select>
+        </span>
+    }
+}

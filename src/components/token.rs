@@ -1,0 +1,71 @@
+use crate::state::Play;
+use statelab_sim::jwt::{inspect, Rejection};
+use statelab_sim::time::{human_duration, SimTime};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct TokenProps {
+    pub token: AttrValue,
+    /// Whose fleet keys judge it.
+    pub lane: usize,
+}
+
+/// A JWT opened up: header, payload, times in words, and whether the lane's
+/// fleet key accepts it right now. Decoded only when opened.
+#[component]
+pub fn TokenView(props: &TokenProps) -> Html {
+    let open = use_state(|| false);
+    let toggle = {
+        let open = open.clone();
+        Callback::from(move |_: MouseEvent| open.set(!*open))
+    };
+    html! {
+        <div class="token">
+            <button type="button" class="link" aria-expanded={open.to_string()} onclick={toggle}>
+                { if *open { "Hide decoded JWT" } else { "Decode this JWT" } }
+            </button>
+            if *open {
+                <TokenDetails token={props.token.clone()} lane={props.lane} />
+            }
+        </div>
+    }
+}
+
+#[component]
+fn TokenDetails(props: &TokenProps) -> Html {
+    let play = use_context::<Play>().expect("TokenView sits inside the playground");
+    let lane = play.playground.lane(props.lane);
+    let now = lane.now();
+    match inspect(&props.token, lane.keys(), now.secs()) {
+        Err(e) => html! { <p class="bad" role="status">{format!("Not a JWT: {e}")}</p> },
+        Ok(i) => {
+            let when = |label: &str, t: Option<u64>| -> Html {
+                let Some(t) = t else { return html! {} };
+                let at = SimTime(t * 1000);
+                let rel = if at >= now {
+                    format!("in {}", human_duration((at.0 - now.0) / 1000))
+                } else {
+                    format!("{} ago", human_duration((now.0 - at.0) / 1000))
+                };
+                html! { <li>{format!("{label}: {} ({rel})", at.iso8601())}</li> }
+            };
+            let verdict = match &i.verdict {
+                Ok(()) => {
+                    html! { <p class="ok">{"Signature verifies with this lane's fleet key (HS256), and the token is in date."}</p> }
+                }
+                Err(Rejection::BadSignature) => {
+                    html! { <p class="bad">{"Signature does NOT verify with the fleet key: the token was altered."}</p> }
+                }
+                Err(e) => html! { <p class="bad">{format!("Refused: {e}")}</p> },
+            };
+            html! {
+                <div class="token-details">
+                    <p class="label">{"Header"}</p><pre>{&i.header_json}</pre>
+                    <p class="label">{"Payload"}</p><pre>{&i.payload_json}</pre>
+                    <ul>{ when("issued (iat)", i.iat) }{ when("expires (exp)", i.exp) }</ul>
+                    { verdict }
+                </div>
+            }
+        }
+    }
+}

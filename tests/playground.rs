@@ -1,0 +1,99 @@
+//! The playground view in headless Chromium, driven through its DOM: the
+//! exchange view, the JWT decoder, the raw editor's errors, the state panels.
+#![cfg(target_arch = "wasm32")]
+
+mod common;
+
+use common::{all, click, find, settle, text};
+use statelab::playground::PlaygroundView;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, Event, EventInit, HtmlButtonElement, HtmlTextAreaElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn lane(root: &Element, label: char) -> Element {
+    find(root, &format!("section[aria-labelledby='lane-{label}-title']"))
+}
+
+async fn logged_in_and_asked_for_me() -> Element {
+    let root = common::mount::<PlaygroundView>(()).await;
+    click(&root, "Log in").await;
+    click(&root, "GET /api/me").await;
+    root
+}
+
+#[wasm_bindgen_test]
+async fn exchange_view_shows_status_route_and_marked_credentials() {
+    let root = logged_in_and_asked_for_me().await;
+    let newest_a = find(&lane(&root, 'a'), "article.exchange");
+    let newest_b = find(&lane(&root, 'b'), "article.exchange");
+    assert_eq!(text(&find(&newest_a, ".status")), "200 OK");
+    assert_eq!(text(&find(&newest_b, ".status")), "401 Unauthorized");
+    assert!(text(&find(&newest_b, ".route")).contains("alice → S2 · round robin"));
+    let marked: Vec<String> = all(&newest_a, "pre .credential").iter().map(text).collect();
+    assert_eq!(marked.len(), 1);
+    assert!(marked[0].starts_with("Authorization: Bearer eyJ"), "{marked:?}");
+    assert!(text(&find(&newest_b, ".trace")).contains("lives in S1's memory"));
+    // The wire text is the engine's, byte for byte (lines joined as shown).
+    assert!(text(&find(&newest_b, "pre")).starts_with("GET /api/me HTTP/1.1\nHost: shop.example\nCookie: session_id="));
+}
+
+#[wasm_bindgen_test]
+async fn jwt_decoder_opens_the_token_and_checks_it_with_the_fleet_key() {
+    let root = logged_in_and_asked_for_me().await;
+    let newest_a = find(&lane(&root, 'a'), "article.exchange");
+    click(&newest_a, "Decode this JWT").await;
+    let details = find(&newest_a, ".token-details");
+    let shown = text(&details);
+    assert!(shown.contains("{\"alg\":\"HS256\",\"typ\":\"JWT\"}"), "{shown}");
+    assert!(shown.contains("\"sub\":\"alice\""), "{shown}");
+    assert!(shown.contains("expires (exp): 2026-01-15T09:15:00.000Z (in 15 min)"), "{shown}");
+    assert!(shown.contains("Signature verifies"), "{shown}");
+    click(&root, "Tamper: role=admin").await;
+    click(&root, "GET /api/me").await;
+    let tampered = find(&lane(&root, 'a'), "article.exchange");
+    click(&tampered, "Decode this JWT").await;
+    assert!(text(&find(&tampered, ".token-details")).contains("does NOT verify"));
+}
+
+#[wasm_bindgen_test]
+async fn raw_editor_names_line_and_column_and_sends_nothing_until_valid() {
+    let root = logged_in_and_asked_for_me().await;
+    let before = all(&root, "article.exchange").len();
+    let area: HtmlTextAreaElement = find(&root, "#raw-text").unchecked_into();
+    let submit: HtmlButtonElement = find(&root, "form.raw button[type=submit]").unchecked_into();
+    let type_text = |value: &str| {
+        area.set_value(value);
+        let init = EventInit::new();
+        init.set_bubbles(true);
+        area.dispatch_event(&Event::new_with_event_init_dict("input", &init).unwrap()).unwrap();
+    };
+    type_text("GET /api/me HTTP/1.1\nHost shop.example");
+    settle().await;
+    assert_eq!(
+        text(&find(&root, "#raw-error")),
+        "line 2, column 1: a header needs `Name: value`, found `Host shop.example`"
+    );
+    assert_eq!(area.get_attribute("aria-invalid").as_deref(), Some("true"));
+    assert!(submit.disabled());
+    type_text("GET /health HTTP/1.1\nHost: shop.example");
+    settle().await;
+    assert_eq!(text(&find(&root, "#raw-error")), "Valid HTTP/1.1.");
+    submit.click();
+    settle().await;
+    assert_eq!(all(&root, "article.exchange").len(), before + 2, "one new exchange per lane, nothing lost");
+}
+
+#[wasm_bindgen_test]
+async fn state_panels_show_where_the_state_lives() {
+    let root = logged_in_and_asked_for_me().await;
+    let a = text(&find(&lane(&root, 'a'), ".state"));
+    let b = text(&find(&lane(&root, 'b'), ".state"));
+    assert!(a.contains("localStorage.tokeneyJ"), "{a}");
+    assert!(a.contains("S1 up · 1 handled · 0 sessions · 0 B"), "{a}");
+    assert!(b.contains("session_id="), "{b}");
+    assert!(b.contains("HttpOnly; Secure; SameSite=Lax; session cookie"), "{b}");
+    assert!(b.contains("S1 up · 1 handled · 1 session · 122 B"), "{b}");
+    assert!(b.contains("alice · cart [] · expires in 30 min"), "{b}");
+}
