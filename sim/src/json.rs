@@ -3,6 +3,7 @@
 //! float formatting code reaches the wasm bundle; serde_json cost ~30 KB
 //! there. Tests hold both halves to serde_json.
 
+use std::borrow::Cow;
 use std::fmt::Write;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -22,12 +23,9 @@ const MAX_DEPTH: usize = 128;
 
 impl Json {
     pub fn parse(text: &str) -> Result<Json, String> {
-        let mut p = Parser { s: text.as_bytes(), i: 0 };
+        let mut p = Parser::new(text);
         let v = p.value(0)?;
-        p.ws();
-        if p.i != p.s.len() {
-            return Err(format!("unexpected text after the JSON value at byte {}", p.i));
-        }
+        p.end()?;
         Ok(v)
     }
 
@@ -39,6 +37,14 @@ impl Json {
     }
 
     pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Json::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The string, moved out.
+    pub fn into_string(self) -> Option<String> {
         match self {
             Json::Str(s) => Some(s),
             _ => None,
@@ -182,12 +188,75 @@ impl Default for ObjectWriter {
     }
 }
 
+/// Parses a JSON object and hands each member to `f` as it is read, so a
+/// caller can move values into its own struct without building the tree
+/// (the JWT verifier does this on every request).
+pub fn object_members(text: &str, mut f: impl FnMut(&str, Json) -> Result<(), String>) -> Result<(), String> {
+    let mut p = Parser::new(text);
+    p.ws();
+    if !p.eat(b"{") {
+        return p.err("expected a JSON object");
+    }
+    p.members(0, |k, v| f(&k, v))?;
+    p.end()
+}
+
 struct Parser<'a> {
+    text: &'a str,
     s: &'a [u8],
     i: usize,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
+    fn new(text: &'a str) -> Parser<'a> {
+        Parser { text, s: text.as_bytes(), i: 0 }
+    }
+
+    fn end(&mut self) -> Result<(), String> {
+        self.ws();
+        if self.i != self.s.len() {
+            return Err(format!("unexpected text after the JSON value at byte {}", self.i));
+        }
+        Ok(())
+    }
+
+    /// The members of an object whose `{` was just read, through its `}`.
+    fn members(
+        &mut self,
+        depth: usize,
+        mut f: impl FnMut(Cow<'a, str>, Json) -> Result<(), String>,
+    ) -> Result<(), String> {
+        let mut seen: Vec<Cow<'a, str>> = Vec::new();
+        self.ws();
+        if self.eat(b"}") {
+            return Ok(());
+        }
+        loop {
+            self.ws();
+            if self.s.get(self.i) != Some(&b'"') {
+                return self.err("expected a member name");
+            }
+            let k = self.string()?;
+            if seen.contains(&k) {
+                return self.err(&format!("duplicate member `{k}`"));
+            }
+            self.ws();
+            if !self.eat(b":") {
+                return self.err("expected `:`");
+            }
+            let v = self.value(depth + 1)?;
+            seen.push(k.clone());
+            f(k, v)?;
+            self.ws();
+            if self.eat(b"}") {
+                return Ok(());
+            }
+            if !self.eat(b",") {
+                return self.err("expected `,` or `}`");
+            }
+        }
+    }
+
     fn ws(&mut self) {
         while matches!(self.s.get(self.i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
             self.i += 1;
@@ -214,34 +283,12 @@ impl Parser<'_> {
         match self.s.get(self.i) {
             Some(b'{') => {
                 self.i += 1;
-                let mut members: Vec<(String, Json)> = Vec::new();
-                self.ws();
-                if self.eat(b"}") {
-                    return Ok(Json::Obj(members));
-                }
-                loop {
-                    self.ws();
-                    if self.s.get(self.i) != Some(&b'"') {
-                        return self.err("expected a member name");
-                    }
-                    let k = self.string()?;
-                    if members.iter().any(|(m, _)| *m == k) {
-                        return self.err(&format!("duplicate member `{k}`"));
-                    }
-                    self.ws();
-                    if !self.eat(b":") {
-                        return self.err("expected `:`");
-                    }
-                    let v = self.value(depth + 1)?;
-                    members.push((k, v));
-                    self.ws();
-                    if self.eat(b"}") {
-                        return Ok(Json::Obj(members));
-                    }
-                    if !self.eat(b",") {
-                        return self.err("expected `,` or `}`");
-                    }
-                }
+                let mut members = Vec::new();
+                self.members(depth, |k, v| {
+                    members.push((k.into_owned(), v));
+                    Ok(())
+                })?;
+                Ok(Json::Obj(members))
             }
             Some(b'[') => {
                 self.i += 1;
@@ -261,7 +308,7 @@ impl Parser<'_> {
                     }
                 }
             }
-            Some(b'"') => Ok(Json::Str(self.string()?)),
+            Some(b'"') => Ok(Json::Str(self.string()?.into_owned())),
             Some(b't') if self.eat(b"true") => Ok(Json::Bool(true)),
             Some(b'f') if self.eat(b"false") => Ok(Json::Bool(false)),
             Some(b'n') if self.eat(b"null") => Ok(Json::Null),
@@ -320,7 +367,8 @@ impl Parser<'_> {
         }
     }
 
-    fn string(&mut self) -> Result<String, String> {
+    /// A string literal; borrowed from the input when it has no escapes.
+    fn string(&mut self) -> Result<Cow<'a, str>, String> {
         self.i += 1; // the opening quote
         let mut out = String::new();
         loop {
@@ -328,14 +376,20 @@ impl Parser<'_> {
             while matches!(self.s.get(self.i), Some(&b) if b != b'"' && b != b'\\' && b >= 0x20) {
                 self.i += 1;
             }
-            // The input is a &str and we stopped at an ASCII byte, so this is a char boundary.
-            out.push_str(std::str::from_utf8(&self.s[start..self.i]).map_err(|_| "invalid UTF-8")?);
+            // We stopped at an ASCII byte (or the end), so this is a char boundary.
+            let run = &self.text[start..self.i];
             match self.s.get(self.i) {
+                Some(b'"') if out.is_empty() => {
+                    self.i += 1;
+                    return Ok(Cow::Borrowed(run));
+                }
                 Some(b'"') => {
                     self.i += 1;
-                    return Ok(out);
+                    out.push_str(run);
+                    return Ok(Cow::Owned(out));
                 }
                 Some(b'\\') => {
+                    out.push_str(run);
                     self.i += 1;
                     let c = match self.s.get(self.i) {
                         Some(b'"') => '"',

@@ -23,6 +23,7 @@ pub mod http;
 pub mod json;
 pub mod jwt;
 pub mod lane;
+pub mod link;
 pub mod notation;
 pub mod playground;
 pub mod rng;

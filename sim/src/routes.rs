@@ -212,7 +212,15 @@ fn json_list(items: &[String]) -> String {
 
 /// A string member of a JSON request body.
 fn body_field(body: &str, key: &str) -> Option<String> {
-    Json::parse(body).ok()?.get(key)?.as_str().map(str::to_owned)
+    let mut found = None;
+    json::object_members(body, |k, v| {
+        if k == key {
+            found = v.into_string();
+        }
+        Ok(())
+    })
+    .ok()?;
+    found
 }
 
 fn short(id: &str) -> &str {

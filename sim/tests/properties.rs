@@ -6,6 +6,7 @@ use proptest::prelude::*;
 use statelab_sim::cookie::SetCookie;
 use statelab_sim::http::parse_request;
 use statelab_sim::jwt::{self, Key, TokenEdit};
+use statelab_sim::link::{Link, Shown, Theme};
 use statelab_sim::notation;
 use statelab_sim::transcript::lane_text;
 use statelab_sim::{Action, AuthMode, LaneConfig, Playground, Recipe, Store, Strategy as Balancing, User};
@@ -160,6 +161,38 @@ proptest! {
     #[test]
     fn notation_parser_never_panics(text in "\\PC{0,80}") {
         let _ = notation::parse_actions(&text);
+    }
+
+    /// Share links carry any playground exactly.
+    #[test]
+    fn links_round_trip(seed in any::<u64>(), a in config(), b in config(), actions in prop::collection::vec(action(), 0..12), embed in any::<bool>(), theme in prop::sample::select(vec![Theme::Auto, Theme::Light, Theme::Dark]), lanes in prop::sample::select(vec![Shown::Both, Shown::A, Shown::B]), scenario in prop::option::of((0usize..12, 0usize..5))) {
+        let actions: Vec<Action> = actions.into_iter().filter(|a| Playground::validate(a).is_ok()).collect();
+        let scenario = scenario.map(|(i, step)| {
+            let s = &statelab_sim::scenario::all()[i];
+            (s.id, step.min(s.steps.len()))
+        });
+        let configs = match scenario {
+            Some((id, _)) => statelab_sim::Scenario::find(id).unwrap().lanes,
+            None => [a.sanitized(), b.sanitized()],
+        };
+        let link = Link { seed, scenario, configs, actions: if scenario.is_some() { vec![] } else { actions }, embed, theme, lanes };
+        let (back, notices) = Link::from_query(&link.to_query());
+        prop_assert_eq!(notices, vec![]);
+        prop_assert_eq!(back, link);
+    }
+
+    /// Any text, or any truncation of a real link, opens a valid state.
+    #[test]
+    fn any_query_opens_a_valid_state(text in "[a-z=&%~.0-9]{0,60}|\\PC{0,60}", cut in any::<prop::sample::Index>()) {
+        let real = "scenario=sticky-crash&step=3&seed=9&a=shared.sticky.4.12&log=login.alice~crash.1~me.alice&theme=dark";
+        for q in [text.as_str(), &real[..cut.index(real.len() + 1)]] {
+            let (link, _) = Link::from_query(q);
+            if let Some((id, step)) = link.scenario {
+                prop_assert!(step <= statelab_sim::Scenario::find(id).unwrap().steps.len());
+            }
+            prop_assert!(link.actions.iter().all(|a| Playground::validate(a).is_ok()));
+            let _ = link.playground();
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! what is missing and says so, step by step. Nothing is downloaded outside
 //! the package registries (crates.io, npm, apt).
 
+mod bench;
 mod setup;
 mod size;
 mod test;
@@ -17,7 +18,7 @@ const USAGE: &str = "usage: cargo xtask <task>
   build          setup, then `trunk build --release` into dist/
   test           setup, then every test layer; ends with `N passed, N failed`
   size           sizes of dist/ (raw, gzip, brotli) against size-budget.json
-  bench          criterion benchmarks of the engine";
+  bench          engine throughput, natively and in wasm32 in Chromium";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -27,7 +28,7 @@ fn main() -> ExitCode {
         Some("build") => setup::run(setup::Need::Build).and_then(|_| build()),
         Some("test") => test::run(),
         Some("size") => size::report().map(drop),
-        Some("bench") => bench(),
+        Some("bench") => bench::run(),
         _ => Err(USAGE.to_owned()),
     };
     match result {
@@ -48,11 +49,6 @@ fn serve(trunk_args: &[String]) -> Result<(), String> {
 pub fn build() -> Result<(), String> {
     println!("==> trunk build --release");
     run(cmd("trunk").args(["build", "--release"]))
-}
-
-fn bench() -> Result<(), String> {
-    println!("==> engine throughput (criterion); figures in target/criterion/");
-    run(cmd("cargo").args(["bench", "-p", "statelab-sim", "--bench", "throughput"]))
 }
 
 /// The repository root (xtask lives one level below it).

@@ -1,0 +1,35 @@
+//! The engine under load in wasm32, in headless Chromium: DESIGN.md asks
+//! for at least half the native throughput. `cargo xtask bench` runs this
+//! after the native benchmarks and converts the times to requests/s.
+#![cfg(target_arch = "wasm32")]
+
+use statelab_sim::{Action, Lane, LaneConfig, Strategy};
+use wasm_bindgen_test::{wasm_bindgen_bench, wasm_bindgen_test_configure, Criterion};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Requests per iteration; xtask divides by the measured time.
+const REQUESTS: u32 = 20_000;
+const USERS: u16 = 500;
+
+fn bench_lane(c: &mut Criterion, name: &str, config: LaneConfig) {
+    let mut lane = Lane::new(config, 1, 0);
+    lane.apply(&Action::Load { users: USERS, requests: u32::from(USERS) }, 0);
+    let run = Action::Load { users: USERS, requests: REQUESTS };
+    c.bench_function(name, |b| b.iter(|| lane.apply(std::hint::black_box(&run), 1)));
+    assert_eq!(lane.stats().failed, 0, "{name}: the load succeeds");
+}
+
+#[wasm_bindgen_bench]
+fn jwt_round_robin(c: &mut Criterion) {
+    bench_lane(c, "load/jwt_round_robin (20000 requests)", LaneConfig::stateless());
+}
+
+#[wasm_bindgen_bench]
+fn local_sessions_sticky(c: &mut Criterion) {
+    bench_lane(
+        c,
+        "load/local_sessions_sticky (20000 requests)",
+        LaneConfig::stateful().with_balancer(Strategy::StickyCookie),
+    );
+}
