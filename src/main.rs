@@ -1,3 +1,4 @@
 fn main() {
+    statelab::panic_box::install();
     yew::Renderer::<statelab::App>::new().render();
 }

@@ -19,6 +19,7 @@ pub mod client;
 pub mod config;
 pub mod cookie;
 pub mod exchange;
+pub mod export;
 pub mod http;
 pub mod json;
 pub mod jwt;

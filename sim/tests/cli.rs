@@ -45,6 +45,16 @@ fn text_transcript_quotes_raw_http() {
 }
 
 #[test]
+fn har_command_prints_one_lane() {
+    let (code, out, _) = statelab(&["har", "revocation", "--lane", "a"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["log"]["entries"].as_array().unwrap().len(), 4);
+    assert!(v["log"]["comment"].as_str().unwrap().contains("stateless JWT"));
+    assert_eq!(statelab(&["har", "revocation", "--lane", "c"]).0, 2);
+}
+
+#[test]
 fn bad_arguments_explain_themselves() {
     let (code, _, err) = statelab(&["transcript", "nope"]);
     assert_eq!(code, 2);
