@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod components;
+pub mod hooks;
 pub mod panic_box;
 pub mod playground;
 pub mod state;

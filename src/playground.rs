@@ -5,13 +5,14 @@ use crate::components::comparison::ComparisonTable;
 use crate::components::lane::LanePanel;
 use crate::components::raw_editor::RawEditor;
 use crate::components::scenario::ScenarioPanel;
-use crate::state::{Play, PlayState};
+use crate::hooks::url_state::use_url_state;
+use crate::state::Play;
 use statelab_sim::User;
 use yew::prelude::*;
 
 #[component]
 pub fn PlaygroundView() -> Html {
-    let play = use_reducer(PlayState::new);
+    let play = use_url_state();
     let user = use_state(|| User::Alice);
     let on_user = {
         let user = user.clone();

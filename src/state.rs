@@ -2,6 +2,7 @@
 //! around it (the scenario being followed, the last refusal). `reduce` only
 //! turns messages into engine calls; effects live in hooks.
 
+use statelab_sim::link::{Link, Notice};
 use statelab_sim::{Action, LaneConfig, Playground, Scenario};
 use std::rc::Rc;
 use yew::Reducible;
@@ -28,6 +29,8 @@ pub enum Msg {
     /// Play the followed scenario up to this many steps.
     Step(usize),
     Reset,
+    /// Rebuild from a link (Back/Forward landed on another URL).
+    Open(Link, Vec<Notice>),
 }
 
 impl PlayState {
@@ -38,6 +41,31 @@ impl PlayState {
             notice: None,
             version: 0,
         }
+    }
+
+    /// The state a link describes; what the link got wrong is the notice.
+    pub fn from_link(link: &Link, notices: &[Notice]) -> PlayState {
+        let notice = (!notices.is_empty()).then(|| {
+            let all: Vec<&str> = notices.iter().map(|n| n.0.as_str()).collect();
+            format!("This link was partly broken: {}.", all.join("; "))
+        });
+        PlayState { playground: link.playground(), scenario: link.scenario, notice, version: 0 }
+    }
+
+    /// The link that rebuilds this state (view preferences left at their defaults).
+    pub fn link(&self) -> Link {
+        let recipe = self.playground.recipe();
+        Link {
+            seed: recipe.seed,
+            scenario: self.scenario,
+            configs: recipe.configs,
+            actions: if self.scenario.is_some() { Vec::new() } else { recipe.actions.clone() },
+            ..Link::default()
+        }
+    }
+
+    pub fn version(&self) -> u64 {
+        self.version
     }
 
     pub fn followed(&self) -> Option<(Scenario, usize)> {
@@ -66,17 +94,21 @@ impl Reducible for PlayState {
         next.version += 1;
         next.notice = None;
         match msg {
-            Msg::Act(action) => {
-                if let Err(e) = next.playground.apply(action) {
-                    next.notice = Some(e.to_string());
-                }
-            }
+            Msg::Act(action) => match next.playground.apply(action) {
+                // Acting freely leaves the scenario's script; the log now tells the story.
+                Ok(_) => next.scenario = None,
+                Err(e) => next.notice = Some(e.to_string()),
+            },
             Msg::Undo => {
                 if next.playground.undo().is_none() {
                     next.notice = Some("nothing to undo".into());
                 }
+                next.scenario = None;
             }
-            Msg::Configure(lane, config) => next.playground.set_config(lane, config),
+            Msg::Configure(lane, config) => {
+                next.playground.set_config(lane, config);
+                next.scenario = None;
+            }
             Msg::Follow(id) => {
                 if let Some(s) = Scenario::find(id) {
                     next.playground = Playground::from_scenario(&s, next.playground.seed(), 0);
@@ -90,6 +122,10 @@ impl Reducible for PlayState {
                     next.scenario = Some((s.id, step));
                 }
             }
+            Msg::Open(link, notices) => {
+                let version = next.version;
+                next = PlayState { version, ..PlayState::from_link(&link, &notices) };
+            }
             Msg::Reset => {
                 let seed = next.playground.seed();
                 next.playground = Playground::new(seed, [LaneConfig::stateless(), LaneConfig::stateful()]);
@@ -102,3 +138,34 @@ impl Reducible for PlayState {
 
 /// The context every component reads and dispatches to.
 pub type Play = yew::UseReducerHandle<PlayState>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_rebuild_the_state_and_say_what_was_wrong() {
+        let (link, notices) = Link::from_query("scenario=cart&step=9");
+        let state = PlayState::from_link(&link, &notices);
+        assert_eq!(state.scenario, Some(("cart", 3)));
+        assert_eq!(state.playground.lane(0).exchanges().count(), 7);
+        assert!(state.notice.as_deref().unwrap().contains("step 9 is past the end of `cart`"));
+        assert_eq!(state.link().to_query(), "scenario=cart&step=3");
+    }
+
+    #[test]
+    fn acting_freely_turns_the_scenario_into_a_log() {
+        let (link, _) = Link::from_query("scenario=cart&step=1");
+        let state =
+            Rc::new(PlayState::from_link(&link, &[])).reduce(Msg::Act(Action::Me { user: statelab_sim::User::Alice }));
+        assert_eq!(state.scenario, None);
+        let q = state.link().to_query();
+        assert_eq!(q, "b=local.sticky.3&log=login.alice~add.alice.mug~add.alice.tee~cart.alice~me.alice");
+        let (back, notices) = Link::from_query(&q);
+        assert!(notices.is_empty());
+        assert_eq!(
+            statelab_sim::transcript::lane_text("B", back.playground().lane(1)),
+            statelab_sim::transcript::lane_text("B", state.playground.lane(1))
+        );
+    }
+}

@@ -16,8 +16,29 @@ fn lane(root: &Element, label: char) -> Element {
     find(root, &format!("section[aria-labelledby='lane-{label}-title']"))
 }
 
+/// The playground reads its state from the URL, and tests share one page:
+/// each starts from a clean address.
+async fn fresh_playground() -> Element {
+    set_query("");
+    common::mount::<PlaygroundView>(()).await
+}
+
+fn set_query(query: &str) {
+    let window = web_sys::window().unwrap();
+    let path = window.location().pathname().unwrap();
+    window
+        .history()
+        .unwrap()
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("{path}{query}")))
+        .unwrap();
+}
+
+fn query() -> String {
+    web_sys::window().unwrap().location().search().unwrap()
+}
+
 async fn logged_in_and_asked_for_me() -> Element {
-    let root = common::mount::<PlaygroundView>(()).await;
+    let root = fresh_playground().await;
     click(&root, "Log in").await;
     click(&root, "GET /api/me").await;
     root
@@ -96,4 +117,26 @@ async fn state_panels_show_where_the_state_lives() {
     assert!(b.contains("HttpOnly; Secure; SameSite=Lax; session cookie"), "{b}");
     assert!(b.contains("S1 up · 1 handled · 1 session · 122 B"), "{b}");
     assert!(b.contains("alice · cart [] · expires in 30 min"), "{b}");
+}
+
+#[wasm_bindgen_test]
+async fn the_url_carries_the_state_so_a_reload_shows_the_same_page() {
+    let first = logged_in_and_asked_for_me().await;
+    assert_eq!(query(), "?log=login.alice~me.alice");
+    let shown = text(&find(&lane(&first, 'b'), "article.exchange"));
+    first.remove();
+    // A second mount stands in for a reload: it starts from the address bar.
+    let second = common::mount::<PlaygroundView>(()).await;
+    assert_eq!(text(&find(&lane(&second, 'b'), "article.exchange")), shown);
+}
+
+#[wasm_bindgen_test]
+async fn a_broken_link_opens_the_closest_state_and_says_why() {
+    set_query("?scenario=cart&step=99&seed=x");
+    let root = common::mount::<PlaygroundView>(()).await;
+    let notice = text(&find(&root, ".notice"));
+    assert!(notice.contains("step 99 is past the end of `cart` (3 steps); showing step 3"), "{notice}");
+    assert!(notice.contains("seed `x` is not a whole number"), "{notice}");
+    assert!(text(&find(&root, ".narration")).starts_with("Step 3 of 3"));
+    assert_eq!(query(), "?scenario=cart&step=3", "the address now names what is shown");
 }

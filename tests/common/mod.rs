@@ -14,9 +14,13 @@ pub async fn mount<C: yew::BaseComponent>(props: C::Properties) -> Element {
     root
 }
 
-/// Lets Yew's scheduler run the renders queued so far.
+/// Lets Yew's scheduler run the renders and effects queued so far. It works
+/// in 16 ms slices and yields to the event loop between them (debug builds
+/// of the playground need several), so one macrotask is not enough.
 pub async fn settle() {
-    yew::platform::time::sleep(std::time::Duration::ZERO).await;
+    for _ in 0..10 {
+        yew::platform::time::sleep(std::time::Duration::ZERO).await;
+    }
 }
 
 pub fn find(root: &Element, selector: &str) -> Element {

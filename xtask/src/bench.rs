@@ -24,6 +24,10 @@ pub fn run() -> Result<(), String> {
     if !ok {
         return Err("wasm benchmarks failed".into());
     }
+    println!("\n==> render benchmark (Playwright, Performance API)");
+    crate::run(cmd("trunk").args(["build", "bench/index.html", "--release", "--dist", "target/bench-dist"]))?;
+    let (chromium, _) = setup::browser().ok_or("chromium is missing")?;
+    crate::run(cmd("node").arg("e2e/bench/render.mjs").env("CHROMIUM", chromium))?;
     println!("\n==> requests per second (median)");
     for (name, rps) in throughputs(&native, 20_000)
         .into_iter()

@@ -1,0 +1,55 @@
+// Render benchmark (not a test): with 1,000 exchanges per lane already in
+// the playground, how long does one more action take to reach the screen?
+// Measured in the page with the Performance API, from the click to the DOM
+// update (MutationObserver) and to the next animation frame.
+// Run by `cargo xtask bench` against target/bench-dist/.
+import { chromium } from '@playwright/test';
+import { spawn } from 'node:child_process';
+
+const PORT = 4190;
+const server = spawn('node', ['e2e/serve.mjs', '--root', 'target/bench-dist', '--port', String(PORT)], { stdio: 'ignore' });
+await new Promise((r) => setTimeout(r, 500));
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const log = ['login.alice', ...Array(999).fill('me.alice')].join('~');
+  await page.goto(`http://127.0.0.1:${PORT}/?log=${log}`);
+  await page.getByRole('heading', { name: 'Requests (1000)' }).first().waitFor({ timeout: 60_000 });
+
+  const measure = () => page.evaluate(async () => {
+    const button = [...document.querySelectorAll('button')].find((b) => b.textContent === 'GET /api/me');
+    const heading = document.querySelector("section[aria-labelledby='lane-b-title'] h3");
+    const before = heading.textContent;
+    const t0 = performance.now();
+    const updated = new Promise((resolve) => {
+      const obs = new MutationObserver(() => {
+        if (heading.textContent !== before) { obs.disconnect(); resolve(performance.now()); }
+      });
+      obs.observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    button.click();
+    const t1 = await updated;
+    const t2 = await new Promise((r) => requestAnimationFrame(() => r(performance.now())));
+    return { dom: t1 - t0, frame: t2 - t0 };
+  });
+  const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const run = async (label) => {
+    for (let i = 0; i < 3; i++) await measure(); // warm up
+    const samples = [];
+    for (let i = 0; i < 15; i++) samples.push(await measure());
+    const dom = median(samples.map((s) => s.dom));
+    const frame = median(samples.map((s) => s.frame));
+    console.log(`render ${label}: DOM updated in ${dom.toFixed(1)} ms, next frame at ${frame.toFixed(1)} ms (median of 15)`);
+  };
+  await run('with 1000 exchanges per lane, older ones folded');
+  const show = page.getByRole('button', { name: /^Show \d+ older requests$/ });
+  while (await show.count()) await show.first().click();
+  await page.waitForTimeout(500);
+  await run('with every exchange of both lanes on screen (2000+)');
+} finally {
+  await browser.close();
+  server.kill();
+}
