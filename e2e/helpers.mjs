@@ -15,3 +15,12 @@ export async function expectAccessible(page) {
   const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.length} nodes)`)).toEqual([]);
 }
+
+/** A lane's section by its letter. */
+export const lane = (page, letter) => page.locator(`section[aria-labelledby='lane-${letter}-title']`);
+
+/** Unfolds every folded request list on the page. */
+export async function showAllRequests(page) {
+  const show = page.getByRole('button', { name: /^Show \d+ older requests?$/ });
+  while (await show.count()) await show.first().click();
+}

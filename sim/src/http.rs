@@ -109,6 +109,14 @@ impl Response {
     }
 }
 
+/// A message's wire text as display lines: the head's lines, the blank
+/// line that ends it, then the body's lines (none for an empty body).
+pub fn wire_lines(wire: &str) -> impl Iterator<Item = &str> {
+    let (head, body) = wire.split_once("\r\n\r\n").unwrap_or((wire, ""));
+    let body_lines = body.split("\r\n").filter(move |_| !body.is_empty());
+    head.split("\r\n").chain(std::iter::once("")).chain(body_lines)
+}
+
 pub fn reason_phrase(status: u16) -> &'static str {
     match status {
         200 => "OK",
@@ -296,6 +304,15 @@ mod tests {
         let resp = Response { status: 401, headers: r.headers.clone(), body: "no".into() };
         assert_eq!(resp.to_wire().len(), resp.wire_len());
         assert!(resp.to_wire().starts_with("HTTP/1.1 401 Unauthorized\r\n"));
+    }
+
+    #[test]
+    fn wire_lines_show_one_blank_line_and_the_body() {
+        assert_eq!(
+            wire_lines("GET / HTTP/1.1\r\nHost: a\r\n\r\n").collect::<Vec<_>>(),
+            ["GET / HTTP/1.1", "Host: a", ""]
+        );
+        assert_eq!(wire_lines("POST / HTTP/1.1\r\n\r\n{}").collect::<Vec<_>>(), ["POST / HTTP/1.1", "", "{}"]);
     }
 
     #[test]

@@ -43,14 +43,8 @@ pub fn lane_text(label: &str, lane: &Lane) -> String {
     out
 }
 
-/// Quotes a message line by line; the blank line before the body is kept,
-/// an empty body adds nothing.
 fn quote(out: &mut String, prefix: &str, wire: &str) {
-    let (head, body) = wire.split_once("\r\n\r\n").unwrap_or((wire, ""));
-    for line in head.split("\r\n").chain(std::iter::once("")) {
-        let _ = writeln!(out, "{prefix}{line}");
-    }
-    for line in body.split("\r\n").filter(|_| !body.is_empty()) {
+    for line in crate::http::wire_lines(wire) {
         let _ = writeln!(out, "{prefix}{line}");
     }
 }

@@ -1,4 +1,5 @@
 use crate::components::token::TokenView;
+use statelab_sim::http::wire_lines;
 use statelab_sim::Exchange;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -76,7 +77,7 @@ fn wire(title: &str, text: &str, focus: &[&str]) -> Html {
         <figure class="message">
             <figcaption>{title}</figcaption>
             <pre>
-                { for text.split("\r\n").map(|line| html! { <span class={marked(line)}>{line}{"\n"}</span> }) }
+                { for wire_lines(text).map(|line| html! { <span class={marked(line)}>{line}{"\n"}</span> }) }
             </pre>
         </figure>
     }

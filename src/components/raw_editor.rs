@@ -30,7 +30,7 @@ pub fn RawEditor(props: &RawProps) -> Html {
         })
     };
     html! {
-        <form class="raw" {onsubmit} aria-label="Write a request">
+        <form class="raw" {onsubmit} aria-label="Hand-written request">
             <label for="raw-text">{format!("Write a request (sent from {}'s address, like curl: the browser's cookies are not added)", props.user.username())}</label>
             <textarea id="raw-text" rows="6" spellcheck="false" value={(*text).clone()} {oninput}
                 aria-invalid={error.is_some().to_string()} aria-describedby="raw-error" />

@@ -25,7 +25,7 @@ pub fn run() -> Result<(), String> {
         return Err("wasm benchmarks failed".into());
     }
     println!("\n==> render benchmark (Playwright, Performance API)");
-    crate::run(cmd("trunk").args(["build", "bench/index.html", "--release", "--dist", "target/bench-dist"]))?;
+    crate::build_playground_page()?;
     let (chromium, _) = setup::browser().ok_or("chromium is missing")?;
     crate::run(cmd("node").arg("e2e/bench/render.mjs").env("CHROMIUM", chromium))?;
     println!("\n==> requests per second (median)");

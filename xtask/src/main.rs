@@ -51,6 +51,12 @@ pub fn build() -> Result<(), String> {
     run(cmd("trunk").args(["build", "--release"]))
 }
 
+/// The staged playground page, outside dist/ so it never counts as shipped.
+pub fn build_playground_page() -> Result<(), String> {
+    println!("==> trunk build playground-page/index.html --release (staged, not shipped)");
+    run(cmd("trunk").args(["build", "playground-page/index.html", "--release", "--dist", "target/playground-dist"]))
+}
+
 /// The repository root (xtask lives one level below it).
 pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask sits in the workspace").to_path_buf()

@@ -62,7 +62,8 @@ fn layers(tally: &mut Tally) -> Result<(), String> {
     }
     tally.add("size budget", (1, 0));
 
-    println!("\n==> end-to-end tests (Playwright, Chromium, built dist/ on loopback)");
+    crate::build_playground_page()?;
+    println!("\n==> end-to-end tests (Playwright, Chromium, dist/ and the staged playground on loopback)");
     let (chromium, _) = setup::browser().ok_or("chromium disappeared after setup")?;
     let report_path = root().join("target/e2e/report.json");
     let _ = std::fs::remove_file(&report_path);

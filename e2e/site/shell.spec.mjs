@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { watchErrors, expectAccessible } from './helpers.mjs';
+import { watchErrors, expectAccessible } from '../helpers.mjs';
 
 test('the built page mounts both lanes without console errors', async ({ page }) => {
   const errors = watchErrors(page);

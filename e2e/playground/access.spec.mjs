@@ -1,0 +1,59 @@
+// Keyboard-only use, and axe at both widths in both themes.
+import { test, expect } from '@playwright/test';
+import { expectAccessible, lane, showAllRequests } from '../helpers.mjs';
+
+/** Presses Tab until the focused control's accessible name starts with `name`. */
+async function tabTo(page, name) {
+  for (let i = 0; i < 120; i++) {
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => {
+      const e = document.activeElement;
+      return (e?.getAttribute('aria-label') || e?.labels?.[0]?.textContent || e?.textContent || '').trim();
+    });
+    if (focused.startsWith(name)) return;
+  }
+  throw new Error(`Tab never reached "${name}"`);
+}
+
+test('a whole flow by keyboard alone', async ({ page }) => {
+  await page.goto('./');
+  await tabTo(page, 'Log in');
+  await page.keyboard.press('Enter');
+  await tabTo(page, 'GET /api/me');
+  await page.keyboard.press('Enter');
+  await expect(lane(page, 'b').locator('article.exchange .status').first()).toHaveText('401 Unauthorized');
+  // Crash S1 from lane A's fleet diagram, then restart it, by keyboard.
+  await tabTo(page, 'Crash S1');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('button', { name: /^Restart S1 \(down/ }).first()).toBeVisible();
+  await page.keyboard.press(' ');
+  await expect(page.getByRole('button', { name: /^Crash S1 \(up/ }).first()).toBeVisible();
+  // Decode a token by keyboard.
+  await tabTo(page, 'Decode this JWT');
+  await page.keyboard.press('Enter');
+  await expect(page.locator('.token-details').first()).toContainText('Signature verifies');
+  // Pick a scenario and step through it.
+  await page.keyboard.press('Shift+Tab');
+  for (let i = 0; i < 200 && !(await page.evaluate(() => document.activeElement?.id === 'scenario')); i++) await page.keyboard.press('Shift+Tab');
+  await page.keyboard.press('ArrowDown');
+  await expect(page.locator('.narration strong')).toHaveText('Step 0 of 3');
+  await tabTo(page, 'Next step');
+  await page.keyboard.press('Enter');
+  await expect(page.locator('.narration strong')).toHaveText('Step 1 of 3');
+});
+
+for (const width of [1280, 360]) {
+  for (const scheme of ['light', 'dark']) {
+    test(`axe finds no serious violations at ${width} px, ${scheme}`, async ({ page }) => {
+      await page.setViewportSize({ width, height: 900 });
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.goto('./?scenario=sticky-crash&step=4');
+      await showAllRequests(page);
+      await page.getByRole('button', { name: 'Decode this JWT' }).first().click();
+      await expect(page.locator('.token-details')).toBeVisible();
+      await expectAccessible(page);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, 'no horizontal scrolling').toBeLessThanOrEqual(0);
+    });
+  }
+}
