@@ -42,7 +42,13 @@ fn main() -> ExitCode {
 
 fn serve(trunk_args: &[String]) -> Result<(), String> {
     setup::run(setup::Need::Build)?;
-    println!("==> serving Statelab at http://127.0.0.1:8080/ (Ctrl-C stops)");
+    let port = trunk_args
+        .iter()
+        .position(|a| a == "--port")
+        .and_then(|i| trunk_args.get(i + 1).cloned())
+        .or_else(|| trunk_args.iter().find_map(|a| a.strip_prefix("--port=").map(str::to_owned)))
+        .unwrap_or_else(|| "8080".into());
+    println!("==> serving Statelab at http://127.0.0.1:{port}/ (Ctrl-C stops)");
     run(cmd("trunk").arg("serve").args(trunk_args))
 }
 
