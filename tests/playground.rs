@@ -116,7 +116,7 @@ async fn state_panels_show_where_the_state_lives() {
     assert!(b.contains("session_id="), "{b}");
     assert!(b.contains("HttpOnly; Secure; SameSite=Lax; session cookie"), "{b}");
     assert!(b.contains("S1 up · 1 handled · 1 session · 122 B"), "{b}");
-    assert!(b.contains("alice · cart [] · expires in 30 min"), "{b}");
+    assert!(b.contains("alice · cart [] · 122 B · expires in 30 min"), "{b}");
 }
 
 #[wasm_bindgen_test]
@@ -139,4 +139,30 @@ async fn a_broken_link_opens_the_closest_state_and_says_why() {
     assert!(notice.contains("seed `x` is not a whole number"), "{notice}");
     assert!(text(&find(&root, ".narration")).starts_with("Step 3 of 3"));
     assert_eq!(query(), "?scenario=cart&step=3", "the address now names what is shown");
+}
+
+#[wasm_bindgen_test]
+async fn a_hand_edited_credential_is_used_and_bad_ones_are_explained() {
+    let root = fresh_playground().await;
+    click(&root, "Log in").await;
+    let field: web_sys::HtmlInputElement = find(&root, "#edit-a-alice").unchecked_into();
+    assert!(field.value().starts_with("eyJ"), "prefilled with the stored token");
+    field.set_value("not-a-jwt");
+    find(&root, "#edit-a-alice")
+        .closest("form")
+        .unwrap()
+        .unwrap()
+        .unchecked_into::<web_sys::HtmlFormElement>()
+        .request_submit()
+        .unwrap();
+    settle().await;
+    click(&root, "GET /api/me").await;
+    let newest = find(&lane(&root, 'a'), "article.exchange");
+    assert_eq!(text(&find(&newest, ".status")), "401 Unauthorized");
+    assert!(text(&find(&newest, ".trace")).contains("malformed token"));
+    let field: web_sys::HtmlInputElement = find(&root, "#edit-a-alice").unchecked_into();
+    field.set_value("two words");
+    field.closest("form").unwrap().unwrap().unchecked_into::<web_sys::HtmlFormElement>().request_submit().unwrap();
+    settle().await;
+    assert!(text(&find(&root, ".notice")).contains("credential not changed — character 4"));
 }

@@ -347,8 +347,9 @@ impl Lane {
         });
     }
 
-    /// The name of the credential this lane's browser carries, and its value.
-    fn credential(&self, user: User) -> Option<String> {
+    /// The credential this lane's browser carries for `user`: the stored
+    /// token, or the session cookie's value.
+    pub fn credential(&self, user: User) -> Option<String> {
         let c = &self.clients[user.index()];
         match self.config.auth {
             AuthMode::Jwt { .. } => c.token.clone(),

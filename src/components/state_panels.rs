@@ -1,8 +1,11 @@
-use crate::state::Play;
+use crate::components::token::TokenView;
+use crate::state::{Msg, Play};
 use statelab_sim::cookie::SameSite;
+use statelab_sim::jwt::TokenEdit;
 use statelab_sim::store::StoreValue;
 use statelab_sim::time::human_duration;
-use statelab_sim::User;
+use statelab_sim::{Action, AuthMode, User};
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -48,6 +51,10 @@ pub fn StatePanels(props: &StateProps) -> Html {
                 }
                 <p class="label">{"localStorage.token"}</p>
                 <p><code>{ client.token.as_deref().map_or("(none)".to_owned(), |t| short(t, 60)) }</code></p>
+                if let Some(token) = &client.token {
+                    <TokenView token={AttrValue::from(token.clone())} lane={props.lane} />
+                }
+                <CredentialEditor lane={props.lane} user={props.user} />
             </section>
             <section aria-label="Server memory">
                 <h4>{"Server memory"}</h4>
@@ -58,7 +65,7 @@ pub fn StatePanels(props: &StateProps) -> Html {
                             {format!(" {} · {} handled · {} session{} · {} B", if s.up { "up" } else { "down" }, s.handled, s.sessions.len(), if s.sessions.len() == 1 { "" } else { "s" }, s.session_bytes())}
                             if !s.sessions.is_empty() {
                                 <ul>{ for s.sessions.iter().map(|(id, sess)| html! {
-                                    <li><code>{format!("{}…", &id[..8])}</code>{format!(" {} · cart [{}] · {}", sess.user, sess.cart.join(", "), expiry(sess.expires))}</li>
+                                    <li><code>{format!("{}…", &id[..8])}</code>{format!(" {} · cart [{}] · {} B · {}", sess.user, sess.cart.join(", "), sess.bytes(id), expiry(sess.expires))}</li>
                                 }) }</ul>
                             }
                         </li>
@@ -77,6 +84,40 @@ pub fn StatePanels(props: &StateProps) -> Html {
                 }
             </section>
         </div>
+    }
+}
+
+/// Replace the stored token or session cookie with text typed by hand, as
+/// in devtools. The engine refuses what could not travel in a header, and
+/// the page says why.
+#[component]
+fn CredentialEditor(props: &StateProps) -> Html {
+    // Hooks first, unconditionally (Yew's hook rules), then the early return.
+    let play = use_context::<Play>().expect("inside the playground");
+    let input = use_node_ref();
+    let lane = play.playground.lane(props.lane);
+    let Some(current) = lane.credential(props.user) else { return html! {} };
+    let what = match lane.config().auth {
+        AuthMode::Jwt { .. } => "token",
+        AuthMode::ServerSession { .. } => "session_id cookie",
+        AuthMode::SignedCookie => "session cookie",
+    };
+    let id = format!("edit-{}-{}", ["a", "b"][props.lane], props.user.username());
+    let onsubmit = {
+        let (input, user) = (input.clone(), props.user);
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if let Some(field) = input.cast::<HtmlInputElement>() {
+                play.dispatch(Msg::Act(Action::Tamper { user, edit: TokenEdit::Set { value: field.value() } }));
+            }
+        })
+    };
+    html! {
+        <form class="credential-editor" {onsubmit}>
+            <label for={id.clone()}>{format!("Edit the {what} by hand")}</label>
+            <input id={id} ref={input} value={current} spellcheck="false" autocomplete="off" />
+            <button type="submit">{"Use it (both lanes)"}</button>
+        </form>
     }
 }
 
