@@ -3,6 +3,7 @@
 //! logic lives here.
 
 pub mod app;
+pub mod browser;
 pub mod components;
 pub mod hooks;
 pub mod panic_box;

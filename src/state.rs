@@ -2,7 +2,7 @@
 //! around it (the scenario being followed, the last refusal). `reduce` only
 //! turns messages into engine calls; effects live in hooks.
 
-use statelab_sim::link::{Link, Notice};
+use statelab_sim::link::{Link, Notice, Shown, Theme};
 use statelab_sim::{Action, LaneConfig, Playground, Scenario};
 use std::rc::Rc;
 use yew::Reducible;
@@ -16,6 +16,10 @@ pub struct PlayState {
     pub scenario: Option<(&'static str, usize)>,
     /// Why the last message was refused, shown until the next one.
     pub notice: Option<String>,
+    /// How the page is shown: set by the link, kept in it.
+    pub embed: bool,
+    pub theme: Theme,
+    pub lanes: Shown,
     /// Bumped on every change: equality without comparing playgrounds.
     version: u64,
 }
@@ -39,6 +43,9 @@ impl PlayState {
             playground: Playground::new(DEFAULT_SEED, [LaneConfig::stateless(), LaneConfig::stateful()]),
             scenario: None,
             notice: None,
+            embed: false,
+            theme: Theme::Auto,
+            lanes: Shown::Both,
             version: 0,
         }
     }
@@ -49,10 +56,18 @@ impl PlayState {
             let all: Vec<&str> = notices.iter().map(|n| n.0.as_str()).collect();
             format!("This link was partly broken: {}.", all.join("; "))
         });
-        PlayState { playground: link.playground(), scenario: link.scenario, notice, version: 0 }
+        PlayState {
+            playground: link.playground(),
+            scenario: link.scenario,
+            notice,
+            embed: link.embed,
+            theme: link.theme,
+            lanes: link.lanes,
+            version: 0,
+        }
     }
 
-    /// The link that rebuilds this state (view preferences left at their defaults).
+    /// The link that rebuilds this state, view preferences included.
     pub fn link(&self) -> Link {
         let recipe = self.playground.recipe();
         Link {
@@ -60,7 +75,9 @@ impl PlayState {
             scenario: self.scenario,
             configs: recipe.configs,
             actions: if self.scenario.is_some() { Vec::new() } else { recipe.actions.clone() },
-            ..Link::default()
+            embed: self.embed,
+            theme: self.theme,
+            lanes: self.lanes,
         }
     }
 

@@ -1,4 +1,5 @@
 use crate::components::token::TokenView;
+use statelab_sim::export::curl;
 use statelab_sim::http::wire_lines;
 use statelab_sim::Exchange;
 use std::rc::Rc;
@@ -49,11 +50,32 @@ pub fn ExchangeView(props: &ExchangeProps) -> Html {
             <ol class="trace" aria-label="Inside the server">
                 { for x.trace.iter().map(|t| html! { <li>{t}</li> }) }
             </ol>
+            <CopyCurl exchange={props.exchange.clone()} />
             <p class="costs">
                 {format!("{} ms · request {} B (credentials {} B) · response {} B{}", x.latency_ms, x.request_bytes, x.credential_bytes, x.response_bytes,
                     if x.store_trips > 0 { format!(" · {} store round trip{}", x.store_trips, if x.store_trips == 1 { "" } else { "s" }) } else { String::new() })}
             </p>
         </article>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct CurlProps {
+    exchange: Shared,
+}
+
+/// Copies the request as a curl command for the simulated host.
+#[component]
+fn CopyCurl(props: &CurlProps) -> Html {
+    let copied = use_state(|| false);
+    let onclick = {
+        let (copied, x) = (copied.clone(), props.exchange.0.clone());
+        Callback::from(move |_: MouseEvent| copied.set(crate::browser::copy(&curl(&x.request, "https://shop.example"))))
+    };
+    html! {
+        <button type="button" class="link" {onclick} aria-label={format!("Copy request {} as curl", props.exchange.0.seq)}>
+            { if *copied { "Copied as curl" } else { "Copy as curl" } }
+        </button>
     }
 }
 

@@ -5,6 +5,8 @@ use crate::components::select;
 use crate::components::state_panels::StatePanels;
 use crate::state::{Msg, Play};
 use statelab_sim::config::MAX_SERVERS;
+use statelab_sim::export::har;
+use statelab_sim::transcript::lane_text;
 use statelab_sim::{AuthMode, LaneConfig, Store, Strategy, User};
 use yew::prelude::*;
 
@@ -13,6 +15,12 @@ pub struct LaneProps {
     pub lane: usize,
     /// Whose browser the state panel shows.
     pub user: User,
+}
+
+#[derive(Clone, Copy)]
+enum Export {
+    Har,
+    Transcript,
 }
 
 /// How many of the newest exchanges are shown in full; older ones fold away.
@@ -31,6 +39,7 @@ const AUTH_MODES: [(&str, AuthMode); 5] = [
 pub fn LanePanel(props: &LaneProps) -> Html {
     let play = use_context::<Play>().expect("inside the playground");
     let show_older = use_state(|| false);
+    let exported = use_state(String::new);
     let lane = play.playground.lane(props.lane);
     let config = *lane.config();
     let label = ["A", "B"][props.lane];
@@ -48,6 +57,26 @@ pub fn LanePanel(props: &LaneProps) -> Html {
     let exchanges: Vec<_> = lane.exchanges_rc().rev().cloned().collect();
     let (recent, older) = exchanges.split_at(exchanges.len().min(RECENT));
     let focus = play.followed().and_then(|(s, step)| step.checked_sub(1).map(|i| s.steps[i].focus)).unwrap_or(&[]);
+    let export = |what: Export| {
+        let (play, exported, i) = (play.clone(), exported.clone(), props.lane);
+        Callback::from(move |_: MouseEvent| {
+            let lane = play.playground.lane(i);
+            let name = ["a", "b"][i];
+            exported.set(match what {
+                Export::Har => {
+                    match crate::browser::download(&format!("statelab-lane-{name}.har"), "application/json", &har(lane))
+                    {
+                        Some(()) => "HAR downloaded".into(),
+                        None => "Download failed".into(),
+                    }
+                }
+                Export::Transcript if crate::browser::copy(&lane_text(&name.to_uppercase(), lane)) => {
+                    "Transcript copied".into()
+                }
+                Export::Transcript => "Copying failed".into(),
+            })
+        })
+    };
     let toggle = {
         let show_older = show_older.clone();
         Callback::from(move |_: MouseEvent| show_older.set(!*show_older))
@@ -55,6 +84,11 @@ pub fn LanePanel(props: &LaneProps) -> Html {
     html! {
         <section class="lane" aria-labelledby={heading_id(props.lane)}>
             <LaneHeading lane={props.lane} {config} />
+            <div class="exports" role="group" aria-label={format!("Export lane {label}")}>
+                <button type="button" onclick={export(Export::Har)}>{"Download HAR"}</button>
+                <button type="button" onclick={export(Export::Transcript)}>{"Copy transcript"}</button>
+                <span class="muted" role="status">{(*exported).clone()}</span>
+            </div>
             <div class="config">
                 { select(&id("auth"), "Auth", &AUTH_MODES.map(|(k, m)| (k.to_owned(), m.to_string())), auth_now,
                     configure(|c, v| AUTH_MODES.iter().find(|(k, _)| *k == v).map(|(_, m)| c.with_auth(*m)))) }

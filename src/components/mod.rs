@@ -9,6 +9,7 @@ pub mod lane;
 pub mod lane_heading;
 pub mod raw_editor;
 pub mod scenario;
+pub mod share;
 pub mod state_panels;
 pub mod token;
 

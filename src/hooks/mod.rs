@@ -1,1 +1,2 @@
+pub mod embed;
 pub mod url_state;

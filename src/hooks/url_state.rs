@@ -3,7 +3,7 @@
 //! shows the same page.
 
 use crate::state::{Msg, Play, PlayState};
-use statelab_sim::link::Link;
+use statelab_sim::link::{Link, Theme};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
@@ -24,6 +24,7 @@ pub fn use_url_state() -> Play {
     {
         let state = play.clone();
         use_effect_with(play.version(), move |_| {
+            apply_theme(state.theme);
             let query = state.link().to_query();
             let url = if query.is_empty() { window_path() } else { format!("?{query}") };
             if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
@@ -59,6 +60,16 @@ pub fn use_url_state() -> Play {
         });
     }
     play
+}
+
+/// `theme=light|dark` pins the colour scheme on `<html>`; `auto` follows the system.
+fn apply_theme(theme: Theme) {
+    let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) else { return };
+    let _ = match theme {
+        Theme::Auto => root.remove_attribute("data-theme"),
+        Theme::Light => root.set_attribute("data-theme", "light"),
+        Theme::Dark => root.set_attribute("data-theme", "dark"),
+    };
 }
 
 fn window_path() -> String {

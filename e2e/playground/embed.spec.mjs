@@ -1,0 +1,78 @@
+// Embedding, links and exports: what a documentation author relies on.
+import { test, expect } from '@playwright/test';
+import { readFile } from 'node:fs/promises';
+import { lane } from '../helpers.mjs';
+
+test('the example docs page embeds two isolated, self-sizing playgrounds', async ({ page }) => {
+  // Record every message the host page receives.
+  await page.addInitScript(() => {
+    window.__received = [];
+    addEventListener('message', (e) => window.__received.push(e.data));
+  });
+  await page.goto('./docs-example.html');
+  const [sticky, revocation] = [page.frameLocator('iframe').nth(0), page.frameLocator('iframe').nth(1)];
+  await expect(sticky.locator('.narration strong')).toHaveText('Step 2 of 4');
+  await expect(revocation.locator('.narration strong')).toHaveText('Step 3 of 3');
+  await expect(revocation.locator("section[aria-labelledby='lane-a-title']")).toHaveCount(0);
+  await expect(revocation.locator("section[aria-labelledby='lane-b-title']")).toBeVisible();
+  await expect(revocation.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await expect(sticky.getByRole('link', { name: 'Open the full playground ↗' })).toHaveAttribute('href', /scenario=sticky-crash&step=2$/);
+  // Each frame was sized to its own content by the host's listener.
+  for (const i of [0, 1]) {
+    const frame = page.locator('iframe').nth(i);
+    await expect(frame).toHaveAttribute('style', /height: \d+px/);
+    const content = await frame.contentFrame().locator('html').evaluate((e) => e.scrollHeight);
+    const box = await frame.boundingBox();
+    expect(Math.abs(box.height - content)).toBeLessThanOrEqual(4);
+  }
+  const received = await page.evaluate(() => window.__received);
+  expect(received.length).toBeGreaterThan(0);
+  for (const m of received) expect(Object.keys(m).sort()).toEqual(['height', 'type']);
+  expect(received.every((m) => m.type === 'statelab:resize' && m.height > 300)).toBe(true);
+});
+
+test('reloading shows exactly the same page', async ({ page }) => {
+  await page.goto('./');
+  await page.getByRole('button', { name: 'Log in', exact: true }).click();
+  await page.getByRole('button', { name: 'Add to cart' }).click();
+  await page.getByLabel('Balancer').nth(1).selectOption('sticky cookie');
+  await expect(page).toHaveURL(/b=local\.sticky\.3&log=login\.alice~add\.alice\.mug$/);
+  const before = await lane(page, 'b').locator('article.exchange').allTextContents();
+  await page.reload();
+  expect(await lane(page, 'b').locator('article.exchange').allTextContents()).toEqual(before);
+});
+
+test('a lane downloads as HAR 1.2, field by field', async ({ page }) => {
+  await page.goto('./?scenario=sticky-crash&step=4');
+  const [download] = await Promise.all([page.waitForEvent('download'), lane(page, 'b').getByRole('button', { name: 'Download HAR' }).click()]);
+  expect(download.suggestedFilename()).toBe('statelab-lane-b.har');
+  const har = JSON.parse(await readFile(await download.path(), 'utf8'));
+  expect(har.log.version).toBe('1.2');
+  expect(har.log.creator.name).toBe('Statelab');
+  expect(har.log.entries).toHaveLength(5);
+  for (const e of har.log.entries) {
+    expect(Date.parse(e.startedDateTime)).not.toBeNaN();
+    expect(typeof e.time).toBe('number');
+    for (const k of ['method', 'url', 'httpVersion', 'headers', 'cookies', 'queryString', 'headersSize', 'bodySize']) expect(e.request).toHaveProperty(k);
+    for (const k of ['status', 'statusText', 'httpVersion', 'headers', 'cookies', 'content', 'headersSize', 'bodySize']) expect(e.response).toHaveProperty(k);
+    for (const k of ['send', 'wait', 'receive']) expect(typeof e.timings[k]).toBe('number');
+  }
+  expect(har.log.entries.map((e) => e.response.status)).toEqual([200, 200, 200, 502, 401]);
+  expect(har.log.entries[4].response.headers).toContainEqual({ name: 'Set-Cookie', value: 'lb=S2; Path=/; HttpOnly' });
+});
+
+test('copy as curl, link and embed code put the right text on the clipboard', async ({ page, context }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.goto('./?scenario=revocation&step=1');
+  const clipboard = () => page.evaluate(() => navigator.clipboard.readText());
+  await lane(page, 'a').getByRole('button', { name: 'Copy request 2 as curl' }).click();
+  expect(await clipboard()).toMatch(/^curl --http1\.1 -X 'GET' 'https:\/\/shop\.example\/api\/me' -H 'Authorization: Bearer eyJ[\w.-]+'$/);
+  await page.getByRole('button', { name: 'Copy link to this step' }).click();
+  expect(await clipboard()).toBe(page.url());
+  await page.getByRole('button', { name: 'Copy embed code' }).click();
+  const code = await clipboard();
+  expect(code).toContain('<iframe src="http://127.0.0.1:4174/?scenario=revocation&amp;step=1&amp;embed=1" title="Statelab: Logging out: revocation"');
+  expect(code).toContain('statelab:resize');
+  await lane(page, 'b').getByRole('button', { name: 'Copy transcript' }).click();
+  expect(await clipboard()).toMatch(/^== Lane B: sessions in server memory · sticky cookie · 3 servers\n/);
+});
