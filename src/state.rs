@@ -7,8 +7,6 @@ use statelab_sim::{Action, LaneConfig, Playground, Scenario};
 use std::rc::Rc;
 use yew::Reducible;
 
-pub const DEFAULT_SEED: u64 = 1;
-
 #[derive(Clone)]
 pub struct PlayState {
     pub playground: Playground,
@@ -38,18 +36,6 @@ pub enum Msg {
 }
 
 impl PlayState {
-    pub fn new() -> PlayState {
-        PlayState {
-            playground: Playground::new(DEFAULT_SEED, [LaneConfig::stateless(), LaneConfig::stateful()]),
-            scenario: None,
-            notice: None,
-            embed: false,
-            theme: Theme::Auto,
-            lanes: Shown::Both,
-            version: 0,
-        }
-    }
-
     /// The state a link describes; what the link got wrong is the notice.
     pub fn from_link(link: &Link, notices: &[Notice]) -> PlayState {
         let notice = (!notices.is_empty()).then(|| {
@@ -87,12 +73,6 @@ impl PlayState {
 
     pub fn followed(&self) -> Option<(Scenario, usize)> {
         self.scenario.and_then(|(id, step)| Some((Scenario::find(id)?, step)))
-    }
-}
-
-impl Default for PlayState {
-    fn default() -> Self {
-        PlayState::new()
     }
 }
 

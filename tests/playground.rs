@@ -117,6 +117,9 @@ async fn state_panels_show_where_the_state_lives() {
     assert!(b.contains("HttpOnly; Secure; SameSite=Lax; session cookie"), "{b}");
     assert!(b.contains("S1 up · 1 handled · 1 session · 122 B"), "{b}");
     assert!(b.contains("alice · cart [] · 122 B · expires in 30 min"), "{b}");
+    click(&root, "Add to cart").await;
+    let a = text(&find(&lane(&root, 'a'), ".state"));
+    assert!(a.contains("carts[\"alice\"] [mug]"), "the stateless lane keeps the cart in the database: {a}");
 }
 
 #[wasm_bindgen_test]

@@ -17,6 +17,27 @@ pub enum AuthMode {
     SignedCookie,
 }
 
+impl AuthMode {
+    pub const ALL: [AuthMode; 5] = [
+        AuthMode::Jwt { denylist: false },
+        AuthMode::Jwt { denylist: true },
+        AuthMode::ServerSession { store: Store::Local },
+        AuthMode::ServerSession { store: Store::Shared },
+        AuthMode::SignedCookie,
+    ];
+
+    /// A short stable name, used in links and form values.
+    pub fn code(self) -> &'static str {
+        match self {
+            AuthMode::Jwt { denylist: false } => "jwt",
+            AuthMode::Jwt { denylist: true } => "jwt-deny",
+            AuthMode::ServerSession { store: Store::Local } => "local",
+            AuthMode::ServerSession { store: Store::Shared } => "shared",
+            AuthMode::SignedCookie => "signed",
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Store {
@@ -40,6 +61,17 @@ pub enum Strategy {
 impl Strategy {
     pub const ALL: [Strategy; 5] =
         [Strategy::RoundRobin, Strategy::Random, Strategy::LeastConnections, Strategy::IpHash, Strategy::StickyCookie];
+
+    /// A short stable name, used in links and form values.
+    pub fn code(self) -> &'static str {
+        match self {
+            Strategy::RoundRobin => "rr",
+            Strategy::Random => "random",
+            Strategy::LeastConnections => "leastconn",
+            Strategy::IpHash => "iphash",
+            Strategy::StickyCookie => "sticky",
+        }
+    }
 
     pub fn label(self) -> &'static str {
         match self {

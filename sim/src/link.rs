@@ -10,7 +10,7 @@
 //! valid value and reported in a [`Notice`] that says what and why.
 
 use crate::action::Action;
-use crate::config::{AuthMode, LaneConfig, Store, Strategy};
+use crate::config::{AuthMode, LaneConfig, Strategy};
 use crate::notation::{parse_actions, url_form};
 use crate::playground::Playground;
 use crate::scenario::Scenario;
@@ -224,26 +224,8 @@ fn parse_prefix(log: &str) -> (Vec<Action>, Option<String>) {
     (actions, None)
 }
 
-const AUTH_CODES: [(&str, AuthMode); 5] = [
-    ("jwt", AuthMode::Jwt { denylist: false }),
-    ("jwt-deny", AuthMode::Jwt { denylist: true }),
-    ("local", AuthMode::ServerSession { store: Store::Local }),
-    ("shared", AuthMode::ServerSession { store: Store::Shared }),
-    ("signed", AuthMode::SignedCookie),
-];
-
-const STRATEGY_CODES: [(&str, Strategy); 5] = [
-    ("rr", Strategy::RoundRobin),
-    ("random", Strategy::Random),
-    ("leastconn", Strategy::LeastConnections),
-    ("iphash", Strategy::IpHash),
-    ("sticky", Strategy::StickyCookie),
-];
-
 pub fn config_text(c: &LaneConfig) -> String {
-    let auth = AUTH_CODES.iter().find(|(_, a)| *a == c.auth).map_or("jwt", |(k, _)| k);
-    let strategy = STRATEGY_CODES.iter().find(|(_, s)| *s == c.balancer).map_or("rr", |(k, _)| k);
-    let mut out = format!("{auth}.{strategy}.{}", c.servers);
+    let mut out = format!("{}.{}.{}", c.auth.code(), c.balancer.code(), c.servers);
     let d = LaneConfig::stateless();
     let tail =
         [(c.store_latency_ms, d.store_latency_ms), (c.token_ttl_s, d.token_ttl_s), (c.session_ttl_s, d.session_ttl_s)];
@@ -256,18 +238,16 @@ pub fn config_text(c: &LaneConfig) -> String {
 
 pub fn parse_config(text: &str) -> Result<LaneConfig, String> {
     let parts: Vec<&str> = text.split('.').collect();
-    let auth = AUTH_CODES
-        .iter()
-        .find(|(k, _)| Some(k) == parts.first())
-        .map(|(_, a)| *a)
-        .ok_or_else(|| format!("the auth mode must be one of {}", AUTH_CODES.map(|(k, _)| k).join(", ")))?;
+    let auth = AuthMode::ALL
+        .into_iter()
+        .find(|a| Some(&a.code()) == parts.first())
+        .ok_or_else(|| format!("the auth mode must be one of {}", AuthMode::ALL.map(AuthMode::code).join(", ")))?;
     let strategy = match parts.get(1) {
         None => Strategy::RoundRobin,
-        Some(p) => STRATEGY_CODES
-            .iter()
-            .find(|(k, _)| k == p)
-            .map(|(_, s)| *s)
-            .ok_or_else(|| format!("the balancer must be one of {}", STRATEGY_CODES.map(|(k, _)| k).join(", ")))?,
+        Some(p) => Strategy::ALL
+            .into_iter()
+            .find(|s| s.code() == *p)
+            .ok_or_else(|| format!("the balancer must be one of {}", Strategy::ALL.map(Strategy::code).join(", ")))?,
     };
     let num = |i: usize, default: u32, what: &str| -> Result<u32, String> {
         parts.get(i).map_or(Ok(default), |p| p.parse().map_err(|_| format!("{what} `{p}` is not a whole number")))

@@ -7,7 +7,7 @@ use crate::state::{Msg, Play};
 use statelab_sim::config::MAX_SERVERS;
 use statelab_sim::export::har;
 use statelab_sim::transcript::lane_text;
-use statelab_sim::{AuthMode, LaneConfig, Store, Strategy, User};
+use statelab_sim::{AuthMode, LaneConfig, Strategy, User};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -25,14 +25,6 @@ enum Export {
 
 /// How many of the newest exchanges are shown in full; older ones fold away.
 const RECENT: usize = 6;
-
-const AUTH_MODES: [(&str, AuthMode); 5] = [
-    ("jwt", AuthMode::Jwt { denylist: false }),
-    ("jwt-denylist", AuthMode::Jwt { denylist: true }),
-    ("local", AuthMode::ServerSession { store: Store::Local }),
-    ("shared", AuthMode::ServerSession { store: Store::Shared }),
-    ("signed", AuthMode::SignedCookie),
-];
 
 /// One whole system: its configuration, fleet, state and exchanges.
 #[component]
@@ -53,7 +45,6 @@ pub fn LanePanel(props: &LaneProps) -> Html {
             }
         })
     };
-    let auth_now = AUTH_MODES.iter().find(|(_, m)| *m == config.auth).map_or("", |(k, _)| k);
     let exchanges: Vec<_> = lane.exchanges_rc().rev().cloned().collect();
     let (recent, older) = exchanges.split_at(exchanges.len().min(RECENT));
     let focus = play.followed().and_then(|(s, step)| step.checked_sub(1).map(|i| s.steps[i].focus)).unwrap_or(&[]);
@@ -90,10 +81,10 @@ pub fn LanePanel(props: &LaneProps) -> Html {
                 <span class="muted" role="status">{(*exported).clone()}</span>
             </div>
             <div class="config">
-                { select(&id("auth"), "Auth", &AUTH_MODES.map(|(k, m)| (k.to_owned(), m.to_string())), auth_now,
-                    configure(|c, v| AUTH_MODES.iter().find(|(k, _)| *k == v).map(|(_, m)| c.with_auth(*m)))) }
-                { select(&id("balancer"), "Balancer", &Strategy::ALL.map(|s| (s.label().to_owned(), s.label().to_owned())), config.balancer.label(),
-                    configure(|c, v| Strategy::ALL.into_iter().find(|s| s.label() == v).map(|s| c.with_balancer(s)))) }
+                { select(&id("auth"), "Auth", &AuthMode::ALL.map(|m| (m.code().to_owned(), m.to_string())), config.auth.code(),
+                    configure(|c, v| AuthMode::ALL.into_iter().find(|m| m.code() == v).map(|m| c.with_auth(m)))) }
+                { select(&id("balancer"), "Balancer", &Strategy::ALL.map(|s| (s.code().to_owned(), s.label().to_owned())), config.balancer.code(),
+                    configure(|c, v| Strategy::ALL.into_iter().find(|s| s.code() == v).map(|s| c.with_balancer(s)))) }
                 { select(&id("servers"), "Servers", &(1..=MAX_SERVERS).map(|n| (n.to_string(), n.to_string())).collect::<Vec<_>>(), &config.servers.to_string(),
                     configure(|c, v| v.parse().ok().map(|n| c.with_servers(n)))) }
             </div>

@@ -83,6 +83,15 @@ pub fn StatePanels(props: &StateProps) -> Html {
                     <p class="muted">{"no keys"}</p>
                 }
             </section>
+            <section aria-label="Database">
+                <h4>{"Database"}</h4>
+                <p class="muted">{"Accounts and orders for everyone; carts when no session holds them."}</p>
+                <ul class="kv">
+                    { for lane.database().carts.iter().filter(|(_, c)| !c.is_empty()).map(|(user, cart)| html! {
+                        <li><code>{format!("carts[\"{user}\"]")}</code>{format!(" [{}]", cart.join(", "))}</li>
+                    }) }
+                </ul>
+            </section>
         </div>
     }
 }
