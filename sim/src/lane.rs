@@ -270,7 +270,7 @@ impl Lane {
         let now = self.now;
         let pick = self.balancer.pick(&req, &self.clients[client].addr, &self.servers, now, &mut self.rng, &trace);
         let mut work = Work { latency_ms: BALANCER_MS, ..Work::default() };
-        let (server, route, mut response) = match pick {
+        let (server, route, response) = match pick {
             Pick::NoneHealthy { reason } => (None, reason, own_response(503, "no healthy server", now)),
             Pick::Forward { index: i, reason, .. } if !self.servers[i].up => {
                 let s = &self.servers[i];
@@ -313,7 +313,6 @@ impl Lane {
             let c = &mut self.clients[client];
             c.absorb(&req, &response, &self.config, now);
         }
-        response.body.shrink_to_fit();
         self.exchanges += 1;
         Exchange {
             seq: self.exchanges,

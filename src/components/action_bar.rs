@@ -79,7 +79,8 @@ pub fn ActionBar(props: &ActionBarProps) -> Html {
                 { send("+10 s", Action::Advance { ms: 10_000 }) }
                 { send("+5 min", Action::Advance { ms: 300_000 }) }
                 { send("+1 h", Action::Advance { ms: 3_600_000 }) }
-                { send("Rotate key", Action::RotateKey { keep_old: false }) }
+                { send("Rotate key (keep old)", Action::RotateKey { keep_old: true }) }
+                { send("Rotate key (drop old)", Action::RotateKey { keep_old: false }) }
                 { send("Add server", Action::AddServer) }
                 { send("Remove server", Action::RemoveServer) }
                 <button type="button" onclick={undo}>{"Undo"}</button>
