@@ -4,7 +4,6 @@
 use crate::config::LaneConfig;
 use crate::cookie::CookieJar;
 use crate::http::{Request, Response};
-use crate::json::Json;
 use crate::routes::HOST;
 use crate::time::SimTime;
 
@@ -53,7 +52,7 @@ impl Client {
         }
         match (req.path(), resp.status) {
             ("/login", 200) if !config.uses_session_cookie() => {
-                self.token = Json::parse(&resp.body).ok().and_then(|v| v.get("token")?.as_str().map(str::to_owned));
+                self.token = resp.issued_token();
             }
             ("/logout", 200) => self.token = None,
             ("/api/orders", 200) => self.page = req.query("page").and_then(|p| p.parse().ok()).unwrap_or(self.page),

@@ -39,6 +39,11 @@ impl Exchange {
         self.response.status < 400
     }
 
+    /// The JWT this exchange carries or hands out, if any.
+    pub fn token(&self) -> Option<String> {
+        self.request.bearer_token().map(str::to_owned).or_else(|| self.response.issued_token())
+    }
+
     pub fn server_label(&self) -> String {
         self.server.map_or_else(|| "load balancer".to_owned(), |s| format!("S{s}"))
     }

@@ -68,6 +68,11 @@ impl Request {
         q.split('&').filter_map(|kv| kv.split_once('=')).find(|(k, _)| *k == key).map(|(_, v)| v)
     }
 
+    /// The token sent as `Authorization: Bearer …`, if any.
+    pub fn bearer_token(&self) -> Option<&str> {
+        self.headers.get("Authorization")?.strip_prefix("Bearer ")
+    }
+
     pub fn to_wire(&self) -> String {
         let mut out = String::with_capacity(self.wire_len());
         let _ = write!(out, "{} {} HTTP/1.1\r\n", self.method, self.target);
@@ -102,6 +107,19 @@ impl Response {
         out.push_str("\r\n");
         out.push_str(&self.body);
         out
+    }
+
+    /// The token a login response hands out (`{"token": "…"}`), if any.
+    pub fn issued_token(&self) -> Option<String> {
+        let mut token = None;
+        crate::json::object_members(&self.body, |k, v| {
+            if k == "token" {
+                token = v.into_string();
+            }
+            Ok(())
+        })
+        .ok()?;
+        token
     }
 
     pub fn wire_len(&self) -> usize {
@@ -304,6 +322,18 @@ mod tests {
         let resp = Response { status: 401, headers: r.headers.clone(), body: "no".into() };
         assert_eq!(resp.to_wire().len(), resp.wire_len());
         assert!(resp.to_wire().starts_with("HTTP/1.1 401 Unauthorized\r\n"));
+    }
+
+    #[test]
+    fn finds_tokens_sent_and_issued() {
+        let req = parse_request("GET / HTTP/1.1\nAuthorization: Bearer abc.def.ghi").unwrap();
+        assert_eq!(req.bearer_token(), Some("abc.def.ghi"));
+        assert_eq!(parse_request("GET / HTTP/1.1\nAuthorization: Basic eA==").unwrap().bearer_token(), None);
+        let issued =
+            |body: &str| Response { status: 200, headers: Headers::default(), body: body.into() }.issued_token();
+        assert_eq!(issued(r#"{"token":"t.u.v","expires_in":900}"#).as_deref(), Some("t.u.v"));
+        assert_eq!(issued(r#"{"user":"alice"}"#), None);
+        assert_eq!(issued("not json"), None);
     }
 
     #[test]

@@ -313,7 +313,7 @@ fn login(cx: &mut Ctx, req: &Request) -> Handled {
 fn authenticate(cx: &mut Ctx, req: &Request) -> Result<Principal, Response> {
     match cx.config.auth {
         AuthMode::Jwt { denylist } => {
-            let Some(token) = req.headers.get("Authorization").and_then(|v| v.strip_prefix("Bearer ")) else {
+            let Some(token) = req.bearer_token() else {
                 return Err(cx.unauthorized(|| "no `Authorization: Bearer` header: nothing to verify".into()));
             };
             let now_s = cx.now.secs();

@@ -32,7 +32,7 @@ const CREDENTIAL_HEADERS: [&str; 3] = ["Authorization", "Cookie", "Set-Cookie"];
 pub fn ExchangeView(props: &ExchangeProps) -> Html {
     let x = &props.exchange.0;
     let ok = if x.ok() { "ok" } else { "bad" };
-    let token = bearer_token(x);
+    let token = x.token();
     html! {
         <article class="exchange" aria-label={format!("Request {} to {}: {} {}", x.seq, x.server_label(), x.response.status, x.response.reason())}>
             <header>
@@ -77,14 +77,6 @@ fn CopyCurl(props: &CurlProps) -> Html {
             { if *copied { "Copied as curl" } else { "Copy as curl" } }
         </button>
     }
-}
-
-/// The token this exchange carries or hands out, if any.
-fn bearer_token(x: &Exchange) -> Option<String> {
-    x.request.headers.get("Authorization").and_then(|a| a.strip_prefix("Bearer ")).map(str::to_owned).or_else(|| {
-        let body = statelab_sim::json::Json::parse(&x.response.body).ok()?;
-        body.get("token")?.as_str().map(str::to_owned)
-    })
 }
 
 /// The exact wire text, one line per row, credential headers marked.
