@@ -18,6 +18,7 @@ const USAGE: &str = "usage: cargo xtask <task>
   build          setup, then `trunk build --release` into dist/
   test           setup, then every test layer; ends with `N passed, N failed`
   size           sizes of dist/ (raw, gzip, brotli) against size-budget.json
+  size playground  the same for the staged playground page, as if it shipped
   bench          engine throughput, natively and in wasm32 in Chromium";
 
 fn main() -> ExitCode {
@@ -27,7 +28,14 @@ fn main() -> ExitCode {
         Some("serve") => serve(&args[1..]),
         Some("build") => setup::run(setup::Need::Build).and_then(|_| build()),
         Some("test") => test::run(),
-        Some("size") => size::report().map(drop),
+        Some("size") => match args.get(1).map(String::as_str) {
+            None => size::report().map(drop),
+            // What the staged playground would weigh if shipped: reported, not gated.
+            Some("playground") => setup::run(setup::Need::Build)
+                .and_then(|()| build_playground_page())
+                .and_then(|()| size::report_on("target/playground-dist").map(drop)),
+            Some(other) => Err(format!("unknown size target `{other}`\n{USAGE}")),
+        },
         Some("bench") => bench::run(),
         _ => Err(USAGE.to_owned()),
     };

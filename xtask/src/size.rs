@@ -9,27 +9,33 @@ pub struct Report {
     pub budget: u64,
 }
 
+/// Sizes of the shipped build, `dist/`, against the budget.
 pub fn report() -> Result<Report, String> {
-    let dist = root().join("dist");
+    report_on("dist")
+}
+
+/// Sizes of any built directory (relative to the root) against the budget.
+pub fn report_on(dir: &str) -> Result<Report, String> {
+    let dist = root().join(dir);
     let mut files: Vec<_> = std::fs::read_dir(&dist)
-        .map_err(|_| "dist/ is missing: run `cargo xtask build` first".to_owned())?
+        .map_err(|_| format!("{dir}/ is missing: build it first"))?
         .filter_map(Result::ok)
         .filter(|e| e.path().is_file())
         .collect();
     files.sort_by_key(|e| e.file_name());
     let budget = budget()?;
-    println!("==> bundle size (dist/)");
-    println!("  {:<44} {:>9} {:>9} {:>9}", "file", "raw", "gzip", "brotli");
+    println!("==> bundle size ({dir}/)");
+    println!("  {:<52} {:>9} {:>9} {:>9}", "file", "raw", "gzip", "brotli");
     let (mut raw_total, mut gzip_total, mut br_total) = (0, 0, 0);
     for f in files {
         let bytes = std::fs::read(f.path()).map_err(|e| e.to_string())?;
         let (raw, gz, br) = (bytes.len() as u64, gzip(&bytes), brotli(&bytes));
-        println!("  {:<44} {raw:>9} {gz:>9} {br:>9}", f.file_name().to_string_lossy());
+        println!("  {:<52} {raw:>9} {gz:>9} {br:>9}", f.file_name().to_string_lossy());
         raw_total += raw;
         gzip_total += gz;
         br_total += br;
     }
-    println!("  {:<44} {raw_total:>9} {gzip_total:>9} {br_total:>9}", "total");
+    println!("  {:<52} {raw_total:>9} {gzip_total:>9} {br_total:>9}", "total");
     let verdict = if gzip_total <= budget { "within" } else { "OVER" };
     println!("  gzip total {gzip_total} bytes: {verdict} the budget of {budget} bytes (size-budget.json)");
     Ok(Report { gzip_total, budget })
