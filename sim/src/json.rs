@@ -129,6 +129,24 @@ pub fn write_str(out: &mut String, s: &str) {
     out.push('"');
 }
 
+/// A JSON array of strings: `["a","b"]`.
+pub fn write_list(out: &mut String, items: &[String]) {
+    out.push('[');
+    for (i, s) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_str(out, s);
+    }
+    out.push(']');
+}
+
+pub fn string_list(items: &[String]) -> String {
+    let mut out = String::new();
+    write_list(&mut out, items);
+    out
+}
+
 pub fn string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     write_str(&mut out, s);
@@ -165,14 +183,7 @@ impl ObjectWriter {
 
     pub fn strs(mut self, k: &str, items: &[String]) -> Self {
         self.key(k);
-        self.0.push('[');
-        for (i, s) in items.iter().enumerate() {
-            if i > 0 {
-                self.0.push(',');
-            }
-            write_str(&mut self.0, s);
-        }
-        self.0.push(']');
+        write_list(&mut self.0, items);
         self
     }
 

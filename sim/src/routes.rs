@@ -4,7 +4,7 @@
 use crate::config::{AuthMode, LaneConfig, Store};
 use crate::cookie::{cookie_value, SetCookie};
 use crate::http::{Headers, Request, Response};
-use crate::json::{self, Json};
+use crate::json;
 use crate::jwt::{self, Claims, Key};
 use crate::rng::SimRng;
 use crate::server::Server;
@@ -106,6 +106,12 @@ struct Principal {
     hold: Hold,
 }
 
+impl Principal {
+    fn of(s: &Session, hold: Hold) -> Principal {
+        Principal { user: s.user.clone(), name: s.name.clone(), role: s.role.clone(), hold }
+    }
+}
+
 enum Hold {
     Token { jti: String, exp: u64 },
     Local(String),
@@ -204,10 +210,6 @@ impl Ctx<'_> {
         let sig = crate::b64::encode(&self.backend.signing_key().sign(&payload));
         format!("{payload}.{sig}")
     }
-}
-
-fn json_list(items: &[String]) -> String {
-    json::Json::Arr(items.iter().map(|s| Json::Str(s.clone())).collect()).to_text()
 }
 
 /// A string member of a JSON request body.
@@ -350,58 +352,42 @@ fn authenticate(cx: &mut Ctx, req: &Request) -> Result<Principal, Response> {
             let id = id.to_owned();
             let ttl = cx.session_ttl_ms();
             let now = cx.now;
-            let session = match store {
+            match store {
                 Store::Local => {
                     let server = cx.server.name();
                     match cx.server.sessions.get_mut(&id) {
                         Some(s) if s.expires > now => {
+                            // Idle timeout slides on each use.
                             s.expires = now.plus_ms(ttl);
-                            let s = s.clone();
+                            let who = Principal::of(s, Hold::Local(id.clone()));
                             cx.trace.say(|| {
-                                format!("found sessions[\"{}…\"] in {server}'s memory: {}", short(&id), s.user)
+                                format!("found sessions[\"{}…\"] in {server}'s memory: {}", short(&id), who.user)
                             });
-                            s
+                            Ok(who)
                         }
                         Some(_) => {
                             cx.server.sessions.remove(&id);
-                            return Err(cx.unauthorized(|| {
+                            Err(cx.unauthorized(|| {
                                 format!(
                                     "sessions[\"{}…\"] on {server} expired (idle {})",
                                     short(&id),
                                     human_duration(ttl / 1000)
                                 )
-                            }));
+                            }))
                         }
-                        None => {
-                            return Err(
-                                cx.unauthorized(|| format!("sessions[\"{}…\"] not found on {server}", short(&id)))
-                            )
-                        }
+                        None => Err(cx.unauthorized(|| format!("sessions[\"{}…\"] not found on {server}", short(&id)))),
                     }
                 }
                 Store::Shared => {
-                    let key = format!("session:{id}");
                     cx.store_trip(|| format!("store GETEX session:{}… EX {}", short(&id), ttl / 1000))?;
-                    match cx.backend.store.get(&key, now) {
-                        Some(StoreValue::Session(s)) => {
-                            let mut s = s.clone();
-                            s.expires = now.plus_ms(ttl);
-                            cx.backend.store.set(key, StoreValue::Session(s.clone()), s.expires);
-                            s
-                        }
-                        _ => {
-                            return Err(cx.unauthorized(|| {
-                                format!("session:{}… not in the store (expired or logged out)", short(&id))
-                            }))
-                        }
+                    match cx.backend.store.get_ex(&format!("session:{id}"), now, now.plus_ms(ttl)) {
+                        Some(StoreValue::Session(s)) => Ok(Principal::of(s, Hold::Shared(id, s.clone()))),
+                        _ => Err(cx.unauthorized(|| {
+                            format!("session:{}… not in the store (expired or logged out)", short(&id))
+                        })),
                     }
                 }
-            };
-            let hold = match store {
-                Store::Local => Hold::Local(id),
-                Store::Shared => Hold::Shared(id, session.clone()),
-            };
-            Ok(Principal { user: session.user, name: session.name, role: session.role, hold })
+            }
         }
         AuthMode::SignedCookie => {
             let Some(value) = req.headers.get("Cookie").and_then(|c| cookie_value(c, SIGNED_COOKIE)) else {
@@ -497,7 +483,7 @@ fn add_to_cart(cx: &mut Ctx, req: &Request, who: &mut Principal) -> Handled {
             cart.clone()
         }
     };
-    let mut r = cx.respond(201, format!("{{\"cart\":{}}}", json_list(&cart)));
+    let mut r = cx.respond(201, format!("{{\"cart\":{}}}", json::string_list(&cart)));
     save(cx, who, &mut r)?;
     Ok(r)
 }
@@ -511,7 +497,7 @@ fn view_cart(cx: &mut Ctx, who: &mut Principal) -> Handled {
             cx.backend.db.carts.get(&user).cloned().unwrap_or_default()
         }
     };
-    Ok(cx.respond(200, format!("{{\"items\":{}}}", json_list(&cart))))
+    Ok(cx.respond(200, format!("{{\"items\":{}}}", json::string_list(&cart))))
 }
 
 fn orders_page(cx: &mut Ctx, req: &Request, who: &Principal) -> Handled {
@@ -525,7 +511,7 @@ fn orders_page(cx: &mut Ctx, req: &Request, who: &Principal) -> Handled {
 fn page_response(cx: &mut Ctx, user: &str, page: u32, how: &str) -> Response {
     cx.db_trip(|| format!("database: orders of {user}, page {page} — {how}"));
     let (ids, pages) = Database::orders(user, page);
-    cx.respond(200, format!("{{\"page\":{page},\"pages\":{pages},\"orders\":{}}}", json_list(&ids)))
+    cx.respond(200, format!("{{\"page\":{page},\"pages\":{pages},\"orders\":{}}}", json::string_list(&ids)))
 }
 
 fn next_orders(cx: &mut Ctx, who: &mut Principal) -> Handled {

@@ -79,6 +79,16 @@ impl SharedStore {
         self.entries.get(key).filter(|e| e.expires > now).map(|e| &e.value)
     }
 
+    /// Redis GETEX: the live value, its expiry moved to `expires`.
+    pub fn get_ex(&mut self, key: &str, now: SimTime, expires: SimTime) -> Option<&StoreValue> {
+        let entry = self.entries.get_mut(key).filter(|e| e.expires > now)?;
+        entry.expires = expires;
+        if let StoreValue::Session(s) = &mut entry.value {
+            s.expires = expires;
+        }
+        Some(&entry.value)
+    }
+
     pub fn set(&mut self, key: String, value: StoreValue, expires: SimTime) {
         self.entries.insert(key, StoreEntry { value, expires });
     }
