@@ -26,6 +26,20 @@ impl AuthMode {
         AuthMode::SignedCookie,
     ];
 
+    /// Whether requests consult the shared store (sessions, or the denylist).
+    pub fn uses_store(self) -> bool {
+        matches!(self, AuthMode::Jwt { denylist: true } | AuthMode::ServerSession { store: Store::Shared })
+    }
+
+    /// What the browser carries as its credential, in words.
+    pub fn credential_name(self) -> &'static str {
+        match self {
+            AuthMode::Jwt { .. } => "token",
+            AuthMode::ServerSession { .. } => "session_id cookie",
+            AuthMode::SignedCookie => "signed session cookie",
+        }
+    }
+
     /// A short stable name, used in links and form values.
     pub fn code(self) -> &'static str {
         match self {

@@ -8,6 +8,7 @@ use crate::config::{AuthMode, LaneConfig, Store, MAX_SERVERS};
 use crate::cookie::cookie_value;
 use crate::exchange::{Entry, Event, Exchange, Stats};
 use crate::http::{parse_request, Request};
+use crate::json::ObjectWriter;
 use crate::jwt::{self, Key, TokenEdit};
 use crate::rng::SimRng;
 use crate::routes::{self, Backend, Ctx, Trace, Work, BALANCER_MS, SESSION_COOKIE, SIGNED_COOKIE};
@@ -129,12 +130,12 @@ impl Lane {
                 } else {
                     self.backend.db.password(user.username()).unwrap_or_default()
                 };
-                let body = format!("{{\"username\":\"{}\",\"password\":\"{password}\"}}", user.username());
+                let body = login_body(user.username(), password);
                 self.browse(*user, "POST", "/login".into(), Some(body), index);
             }
             Action::Me { user } => self.browse(*user, "GET", "/api/me".into(), None, index),
             Action::AddToCart { user, sku } => {
-                let body = crate::json::ObjectWriter::new().str("sku", sku).finish();
+                let body = ObjectWriter::new().str("sku", sku).finish();
                 self.browse(*user, "POST", "/api/cart/items".into(), Some(body), index);
             }
             Action::ViewCart { user } => self.browse(*user, "GET", "/api/cart".into(), None, index),
@@ -166,7 +167,7 @@ impl Lane {
             Action::Restart { server } => self.fault(*server, index, |s, now| (s.restart(now), "restarted")),
             Action::StoreDown => {
                 self.backend.store.up = false;
-                let users = if self.uses_store() {
+                let users = if self.config.auth.uses_store() {
                     "every request that needs it now fails with 503"
                 } else {
                     "this lane does not use it"
@@ -225,10 +226,6 @@ impl Lane {
             Action::Load { users, requests } => self.load(*users, *requests, index),
         }
         self.now = self.now.plus_ms(STEP_MS);
-    }
-
-    fn uses_store(&self) -> bool {
-        matches!(self.config.auth, AuthMode::Jwt { denylist: true } | AuthMode::ServerSession { store: Store::Shared })
     }
 
     fn event(&mut self, action: u32, text: String) {
@@ -361,11 +358,7 @@ impl Lane {
     /// (if any) is kept, so the servers can tell.
     fn tamper(&mut self, user: User, edit: &TokenEdit, index: u32) {
         let who = user.username();
-        let what = match self.config.auth {
-            AuthMode::Jwt { .. } => "token",
-            AuthMode::ServerSession { .. } => "session_id cookie",
-            AuthMode::SignedCookie => "signed session cookie",
-        };
+        let what = self.config.auth.credential_name();
         let Some(old) = self.credential(user) else {
             return self.event(index, format!("{who} has no {what} to edit"));
         };
@@ -434,7 +427,7 @@ impl Lane {
             let c = &self.clients[ci];
             let logged_in = c.token.is_some() || c.jar.cookies(self.now).next().is_some();
             let (method, target, body) = if !logged_in {
-                let body = format!("{{\"username\":\"{}\",\"password\":\"pw-{}\"}}", c.name, ci - 2);
+                let body = login_body(&c.name, &format!("pw-{}", ci - 2));
                 ("POST", "/login".to_owned(), Some(body))
             } else {
                 match (k / users) % 3 {
@@ -456,6 +449,11 @@ impl Lane {
             format!("load: {requests} requests from {users} users → {ok} OK, {failed} failed; {}", spread.join(", ")),
         );
     }
+}
+
+/// What the shop's login form posts.
+fn login_body(username: &str, password: &str) -> String {
+    ObjectWriter::new().str("username", username).str("password", password).finish()
 }
 
 fn fleet_secret(rng: &mut SimRng) -> String {

@@ -1,5 +1,5 @@
 use crate::state::{Msg, Play};
-use statelab_sim::{Action, AuthMode, Store};
+use statelab_sim::Action;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -21,10 +21,7 @@ pub fn FleetDiagram(props: &FleetProps) -> Html {
     let last = lane.exchanges().next_back().map(|x| x.server);
     let height = (servers.len() as i32 * ROW).max(3 * ROW) + 8;
     let mid = height / 2;
-    let uses_store = matches!(
-        lane.config().auth,
-        AuthMode::ServerSession { store: Store::Shared } | AuthMode::Jwt { denylist: true }
-    );
+    let uses_store = lane.config().auth.uses_store();
     let store_label = if lane.store().up { "store" } else { "store ✕" };
     html! {
         <svg class="fleet" viewBox={format!("0 0 {W} {height}")} role="group" aria-label={format!("Fleet of lane {}", ["A", "B"][props.lane])}>

@@ -4,7 +4,7 @@ use statelab_sim::cookie::SameSite;
 use statelab_sim::jwt::TokenEdit;
 use statelab_sim::store::StoreValue;
 use statelab_sim::time::human_duration;
-use statelab_sim::{Action, AuthMode, User};
+use statelab_sim::{Action, User};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -106,11 +106,7 @@ fn CredentialEditor(props: &StateProps) -> Html {
     let input = use_node_ref();
     let lane = play.playground.lane(props.lane);
     let Some(current) = lane.credential(props.user) else { return html! {} };
-    let what = match lane.config().auth {
-        AuthMode::Jwt { .. } => "token",
-        AuthMode::ServerSession { .. } => "session_id cookie",
-        AuthMode::SignedCookie => "session cookie",
-    };
+    let what = lane.config().auth.credential_name();
     let id = format!("edit-{}-{}", ["a", "b"][props.lane], props.user.username());
     let onsubmit = {
         let (input, user) = (input.clone(), props.user);
