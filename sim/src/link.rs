@@ -144,7 +144,9 @@ impl Link {
                     let i = usize::from(key == "b");
                     match parse_config(&value) {
                         Ok(c) => link.configs[i] = c,
-                        Err(e) => note(format!("lane {} config `{value}`: {e}; using the default", key.to_uppercase())),
+                        Err(e) => {
+                            note(format!("lane {} config `{value}`: {e}; using the default", key.to_ascii_uppercase()))
+                        }
                     }
                 }
                 "log" => log = Some(value),

@@ -35,7 +35,7 @@ pub fn LanePanel(props: &LaneProps) -> Html {
     let lane = play.playground.lane(props.lane);
     let config = *lane.config();
     let label = ["A", "B"][props.lane];
-    let id = |what: &str| format!("lane-{}-{what}", label.to_lowercase());
+    let id = |what: &str| format!("lane-{}-{what}", label.to_ascii_lowercase());
     let configure = |f: fn(LaneConfig, &str) -> Option<LaneConfig>| {
         let play = play.clone();
         let i = props.lane;
@@ -61,7 +61,7 @@ pub fn LanePanel(props: &LaneProps) -> Html {
                         None => "Download failed".into(),
                     }
                 }
-                Export::Transcript if crate::browser::copy(&lane_text(&name.to_uppercase(), lane)) => {
+                Export::Transcript if crate::browser::copy(&lane_text(&name.to_ascii_uppercase(), lane)) => {
                     "Transcript copied".into()
                 }
                 Export::Transcript => "Copying failed".into(),
