@@ -32,6 +32,7 @@ pub mod routes;
 pub mod scenario;
 pub mod server;
 pub mod store;
+pub mod table;
 pub mod time;
 pub mod transcript;
 

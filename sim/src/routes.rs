@@ -478,7 +478,7 @@ fn add_to_cart(cx: &mut Ctx, req: &Request, who: &mut Principal) -> Handled {
         None => {
             let user = who.user.clone();
             cx.db_trip(|| format!("database: append {sku} to carts[\"{user}\"] (no session to keep it in)"));
-            let cart = cx.backend.db.carts.entry(user).or_default();
+            let cart = cx.backend.db.carts.get_or_default(user);
             cart.push(sku);
             cart.clone()
         }

@@ -3,8 +3,8 @@
 
 use crate::action::ServerNo;
 use crate::store::Session;
+use crate::table::Table;
 use crate::time::SimTime;
-use std::collections::BTreeMap;
 
 /// The balancer probes `GET /health` on every server at each multiple of this.
 pub const HEALTH_INTERVAL_MS: u64 = 5_000;
@@ -18,7 +18,7 @@ pub struct Server {
     /// This server's clock minus the true time.
     pub skew_ms: i64,
     /// In-memory sessions by id (used only with `Store::Local`).
-    pub sessions: BTreeMap<String, Session>,
+    pub sessions: Table<Session>,
     pub handled: u64,
     crashed_at: Option<SimTime>,
     /// After a restart from outside rotation: when the next probe lets it back.
@@ -27,7 +27,7 @@ pub struct Server {
 
 impl Server {
     pub fn new(no: ServerNo) -> Server {
-        Server { no, up: true, skew_ms: 0, sessions: BTreeMap::new(), handled: 0, crashed_at: None, rejoins_at: None }
+        Server { no, up: true, skew_ms: 0, sessions: Table::new(), handled: 0, crashed_at: None, rejoins_at: None }
     }
 
     pub fn name(&self) -> String {

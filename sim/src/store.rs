@@ -2,8 +2,8 @@
 //! Redis) and the shop's database.
 
 use crate::json::{Json, ObjectWriter};
+use crate::table::Table;
 use crate::time::SimTime;
-use std::collections::BTreeMap;
 
 /// A logged-in user's server-side session.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -67,12 +67,12 @@ pub struct StoreEntry {
 pub struct SharedStore {
     pub up: bool,
     pub latency_ms: u32,
-    entries: BTreeMap<String, StoreEntry>,
+    entries: Table<StoreEntry>,
 }
 
 impl SharedStore {
     pub fn new(latency_ms: u32) -> SharedStore {
-        SharedStore { up: true, latency_ms, entries: BTreeMap::new() }
+        SharedStore { up: true, latency_ms, entries: Table::new() }
     }
 
     pub fn get(&self, key: &str, now: SimTime) -> Option<&StoreValue> {
@@ -127,13 +127,13 @@ pub const PAGE_SIZE: u32 = 5;
 /// carts of the stateless lane (which keeps no session to hold them).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Database {
-    accounts: BTreeMap<String, Account>,
-    pub carts: BTreeMap<String, Vec<String>>,
+    accounts: Table<Account>,
+    pub carts: Table<Vec<String>>,
 }
 
 impl Default for Database {
     fn default() -> Database {
-        let mut accounts = BTreeMap::new();
+        let mut accounts = Table::new();
         for (user, password, name, role) in [
             ("alice", "wonderland", "Alice", "user"),
             ("bob", "builder", "Bob", "user"),
@@ -141,7 +141,7 @@ impl Default for Database {
         ] {
             accounts.insert(user.into(), Account { password: password.into(), name: name.into(), role: role.into() });
         }
-        Database { accounts, carts: BTreeMap::new() }
+        Database { accounts, carts: Table::new() }
     }
 }
 
