@@ -22,6 +22,7 @@ pub struct PlayState {
     version: u64,
 }
 
+#[derive(Clone)]
 pub enum Msg {
     Act(Action),
     Undo,

@@ -74,6 +74,16 @@ impl SimTime {
         )
     }
 
+    /// `in 14 min`, `3 s ago` or `now`: this instant seen from `now`, the one
+    /// phrasing every panel uses for expiries and issue times.
+    pub fn relative_to(self, now: SimTime) -> String {
+        match self.cmp(&now) {
+            std::cmp::Ordering::Greater => format!("in {}", human_duration((self.0 - now.0) / 1000)),
+            std::cmp::Ordering::Less => format!("{} ago", human_duration((now.0 - self.0) / 1000)),
+            std::cmp::Ordering::Equal => "now".into(),
+        }
+    }
+
     /// `09:00:05` — the clock as a learner reads it in traces.
     pub fn clock(self) -> String {
         let c = Civil::from_secs(self.secs());
@@ -178,5 +188,8 @@ mod tests {
         assert_eq!(human_duration(840), "14 min");
         assert_eq!(human_duration(3600), "1 h");
         assert_eq!(human_duration(3900), "1 h 5 min");
+        assert_eq!(START.plus_ms(840_000).relative_to(START), "in 14 min");
+        assert_eq!(START.relative_to(START.plus_ms(3_000)), "3 s ago");
+        assert_eq!(START.relative_to(START), "now");
     }
 }

@@ -20,12 +20,12 @@ pub fn ActionBar(props: &ActionBarProps) -> Html {
     let server = use_state(|| 1u8);
     let sku = use_state(|| CATALOG[0].to_owned());
     let page = use_state(|| 1u32);
-    let act = |action: Action| {
+    let button = |label: &str, msg: Msg| {
         let play = play.clone();
-        Callback::from(move |_: MouseEvent| play.dispatch(Msg::Act(action.clone())))
+        let onclick = Callback::from(move |_: MouseEvent| play.dispatch(msg.clone()));
+        html! { <button type="button" {onclick}>{label.to_owned()}</button> }
     };
-    let send =
-        |label: &str, action: Action| html! { <button type="button" onclick={act(action)}>{label.to_owned()}</button> };
+    let send = |label: &str, action: Action| button(label, Msg::Act(action));
     let s = (*server).min(servers);
     let on_user = {
         let cb = props.on_user.clone();
@@ -33,26 +33,9 @@ pub fn ActionBar(props: &ActionBarProps) -> Html {
             cb.emit(User::ALL.into_iter().find(|x| x.username() == v).unwrap_or(User::Alice))
         })
     };
-    let on_server = {
-        let server = server.clone();
-        Callback::from(move |v: String| server.set(v.parse().unwrap_or(1)))
-    };
-    let on_sku = {
-        let sku = sku.clone();
-        Callback::from(move |v: String| sku.set(v))
-    };
-    let on_page = {
-        let page = page.clone();
-        Callback::from(move |v: String| page.set(v.parse().unwrap_or(1)))
-    };
-    let undo = {
-        let play = play.clone();
-        Callback::from(move |_: MouseEvent| play.dispatch(Msg::Undo))
-    };
-    let reset = {
-        let play = play.clone();
-        Callback::from(move |_: MouseEvent| play.dispatch(Msg::Reset))
-    };
+    let on_server = setter(&server, |v| v.parse().unwrap_or(1));
+    let on_sku = setter(&sku, |v| v);
+    let on_page = setter(&page, |v| v.parse().unwrap_or(1));
     html! {
         <section class="actions" aria-label="Actions (both lanes)">
             <div class="group" role="group" aria-label="As a user">
@@ -83,9 +66,15 @@ pub fn ActionBar(props: &ActionBarProps) -> Html {
                 { send("Rotate key (drop old)", Action::RotateKey { keep_old: false }) }
                 { send("Add server", Action::AddServer) }
                 { send("Remove server", Action::RemoveServer) }
-                <button type="button" onclick={undo}>{"Undo"}</button>
-                <button type="button" onclick={reset}>{"Reset"}</button>
+                { button("Undo", Msg::Undo) }
+                { button("Reset", Msg::Reset) }
             </div>
         </section>
     }
+}
+
+/// A select's callback that stores the chosen option, parsed, in `state`.
+fn setter<T: 'static>(state: &UseStateHandle<T>, parse: fn(String) -> T) -> Callback<String> {
+    let state = state.clone();
+    Callback::from(move |v: String| state.set(parse(v)))
 }

@@ -23,13 +23,8 @@ pub fn StatePanels(props: &StateProps) -> Html {
     let now = lane.now();
     let client = lane.client(props.user);
     let cookies: Vec<_> = client.jar.cookies(now).collect();
-    let expiry = |t: statelab_sim::SimTime| {
-        if t > now {
-            format!("expires in {}", human_duration((t.0 - now.0) / 1000))
-        } else {
-            "expired".into()
-        }
-    };
+    let expiry =
+        |t: statelab_sim::SimTime| format!("{} {}", if t > now { "expires" } else { "expired" }, t.relative_to(now));
     html! {
         <div class="state">
             <section aria-label={format!("{}'s browser", props.user.username())}>

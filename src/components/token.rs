@@ -1,6 +1,6 @@
 use crate::state::Play;
 use statelab_sim::jwt::{inspect, Rejection};
-use statelab_sim::time::{human_duration, SimTime};
+use statelab_sim::time::SimTime;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -42,12 +42,7 @@ fn TokenDetails(props: &TokenProps) -> Html {
             let when = |label: &str, t: Option<u64>| -> Html {
                 let Some(t) = t else { return html! {} };
                 let at = SimTime(t * 1000);
-                let rel = if at >= now {
-                    format!("in {}", human_duration((at.0 - now.0) / 1000))
-                } else {
-                    format!("{} ago", human_duration((now.0 - at.0) / 1000))
-                };
-                html! { <li>{format!("{label}: {} ({rel})", at.iso8601())}</li> }
+                html! { <li>{format!("{label}: {} ({})", at.iso8601(), at.relative_to(now))}</li> }
             };
             let verdict = match &i.verdict {
                 Ok(()) => {
