@@ -110,22 +110,32 @@ impl Json {
 
 /// A JSON string literal, escaped exactly as serde_json escapes it.
 pub fn write_str(out: &mut String, s: &str) {
+    out.reserve(s.len() + 2);
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if c < ' ' => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
+    // Copy runs that need no escape whole: every byte that does is ASCII, so
+    // the run boundaries are always char boundaries.
+    let mut run = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let escape = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&s[run..i]);
+        if escape.is_empty() {
+            let _ = write!(out, "\\u{:04x}", b);
+        } else {
+            out.push_str(escape);
         }
+        run = i + 1;
     }
+    out.push_str(&s[run..]);
     out.push('"');
 }
 
@@ -517,7 +527,7 @@ mod tests {
         }
 
         #[test]
-        fn strings_escape_like_serde_json(s in "\\PC*|[\u{0}-\u{1f}\"\\\\]{0,8}") {
+        fn strings_escape_like_serde_json(s in "\\PC*|[\u{0}-\u{1f}\"\\\\]{0,8}|[\u{0}-\u{1f}\"\\\\aé€😀]{0,12}") {
             prop_assert_eq!(string(&s), serde_json::to_string(&s).unwrap());
         }
 
