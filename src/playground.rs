@@ -5,7 +5,7 @@ use crate::components::comparison::ComparisonTable;
 use crate::components::lane::LanePanel;
 use crate::components::raw_editor::RawEditor;
 use crate::components::scenario::ScenarioPanel;
-use crate::components::share::ShareBar;
+use crate::components::share::{address, ShareBar};
 use crate::hooks::embed::use_height_reports;
 use crate::hooks::url_state::use_url_state;
 use crate::state::Play;
@@ -22,11 +22,6 @@ pub fn PlaygroundView() -> Html {
         Shown::A => &[0],
         Shown::B => &[1],
     };
-    let full = {
-        let mut link = play.link();
-        link.embed = false;
-        format!("{}?{}", crate::browser::page_address(), link.to_query())
-    };
     let user = use_state(|| User::Alice);
     let on_user = {
         let user = user.clone();
@@ -35,7 +30,7 @@ pub fn PlaygroundView() -> Html {
     html! {
         <ContextProvider<Play> context={play.clone()}>
             if play.embed {
-                <p class="embed-bar"><a href={full} target="_blank" rel="noopener">{"Open the full playground ↗"}</a></p>
+                <p class="embed-bar"><a href={address(&play, false)} target="_blank" rel="noopener">{"Open the full playground ↗"}</a></p>
             }
             <ScenarioPanel />
             <ActionBar user={*user} {on_user} />

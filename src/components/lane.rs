@@ -45,8 +45,10 @@ pub fn LanePanel(props: &LaneProps) -> Html {
             }
         })
     };
-    let exchanges: Vec<_> = lane.exchanges_rc().rev().cloned().collect();
-    let (recent, older) = exchanges.split_at(exchanges.len().min(RECENT));
+    // Count, then walk only to what is on screen: a lane can hold thousands.
+    let total = lane.exchanges_rc().count();
+    let older = total.saturating_sub(RECENT);
+    let shown = |skip: usize, take: usize| lane.exchanges_rc().rev().skip(skip).take(take);
     let focus = play.followed().and_then(|(s, step)| step.checked_sub(1).map(|i| s.steps[i].focus)).unwrap_or(&[]);
     let export = |what: Export| {
         let (play, exported, i) = (play.clone(), exported.clone(), props.lane);
@@ -90,17 +92,17 @@ pub fn LanePanel(props: &LaneProps) -> Html {
             </div>
             <FleetDiagram lane={props.lane} />
             <StatePanels lane={props.lane} user={props.user} />
-            <h3>{format!("Requests ({})", exchanges.len())}</h3>
-            if exchanges.is_empty() {
+            <h3>{format!("Requests ({total})")}</h3>
+            if total == 0 {
                 <p class="muted">{"No requests yet: log in from the action bar, or pick a scenario."}</p>
             }
-            { for recent.iter().map(|x| html! { <ExchangeView key={x.seq} exchange={Shared(x.clone())} {focus} /> }) }
-            if !older.is_empty() {
+            { for shown(0, RECENT).map(|x| html! { <ExchangeView key={x.seq} exchange={Shared(x.clone())} {focus} /> }) }
+            if older > 0 {
                 <button type="button" class="link" aria-expanded={show_older.to_string()} onclick={toggle}>
-                    {format!("{} {} older request{}", if *show_older { "Hide" } else { "Show" }, older.len(), if older.len() == 1 { "" } else { "s" })}
+                    {format!("{} {older} older request{}", if *show_older { "Hide" } else { "Show" }, if older == 1 { "" } else { "s" })}
                 </button>
                 if *show_older {
-                    { for older.iter().map(|x| html! { <ExchangeView key={x.seq} exchange={Shared(x.clone())} /> }) }
+                    { for shown(RECENT, older).map(|x| html! { <ExchangeView key={x.seq} exchange={Shared(x.clone())} /> }) }
                 }
             }
         </section>

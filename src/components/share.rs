@@ -1,31 +1,38 @@
 use crate::browser;
-use crate::state::Play;
+use crate::state::{Play, PlayState};
 use yew::prelude::*;
 
 /// Copy a link to exactly this state, or an iframe snippet that embeds it.
+/// Both are built when clicked: the query carries the whole action log, too
+/// long to rebuild on every render.
 #[component]
 pub fn ShareBar() -> Html {
     let play = use_context::<Play>().expect("inside the playground");
     let status = use_state(String::new);
-    let base = browser::page_address();
-    let mut link = play.link();
-    let here = format!("{base}?{}", link.to_query());
-    link.embed = true;
-    let embedded = format!("{base}?{}", link.to_query());
-    let title = play.followed().map_or("Statelab playground".to_owned(), |(s, _)| format!("Statelab: {}", s.title));
-    let copy = |text: String, done: &'static str| {
-        let status = status.clone();
+    let copy = |text: fn(&PlayState) -> String, done: &'static str| {
+        let (status, play) = (status.clone(), play.clone());
         Callback::from(move |_: MouseEvent| {
-            status.set(if browser::copy(&text) { done.to_owned() } else { "Copying failed".to_owned() })
+            status.set(if browser::copy(&text(&play)) { done.to_owned() } else { "Copying failed".to_owned() })
         })
+    };
+    let embed = |play: &PlayState| {
+        let title = play.followed().map_or("Statelab playground".to_owned(), |(s, _)| format!("Statelab: {}", s.title));
+        embed_code(&address(play, true), &title)
     };
     html! {
         <div class="share" role="group" aria-label="Share">
-            <button type="button" onclick={copy(here, "Link copied")}>{"Copy link to this step"}</button>
-            <button type="button" onclick={copy(embed_code(&embedded, &title), "Embed code copied")}>{"Copy embed code"}</button>
+            <button type="button" onclick={copy(|play| address(play, false), "Link copied")}>{"Copy link to this step"}</button>
+            <button type="button" onclick={copy(embed, "Embed code copied")}>{"Copy embed code"}</button>
             <span class="muted" role="status">{(*status).clone()}</span>
         </div>
     }
+}
+
+/// The page's address for this state, embedded (`embed=1`) or full.
+pub fn address(play: &PlayState, embed: bool) -> String {
+    let mut link = play.link();
+    link.embed = embed;
+    format!("{}?{}", browser::page_address(), link.to_query())
 }
 
 /// An iframe and the few lines a host page needs to size it to its content.
