@@ -230,7 +230,9 @@ impl CookieJar {
             return None;
         }
         matching.sort_by(|a, b| b.path.len().cmp(&a.path.len()).then(a.created.cmp(&b.created)));
-        let mut out = String::new();
+        // Sized once: this runs for every simulated request.
+        let len = matching.iter().map(|c| c.name.len() + 1 + c.value.len() + 2).sum::<usize>() - 2;
+        let mut out = String::with_capacity(len);
         for c in matching {
             if !out.is_empty() {
                 out.push_str("; ");
@@ -264,8 +266,10 @@ impl CookieJar {
 }
 
 /// Finds one cookie's value in a `Cookie` request header.
+/// Runs for every simulated request (balancer and server both look), so it
+/// matches `name=` as a prefix instead of splitting every pair.
 pub fn cookie_value<'a>(header: &'a str, name: &str) -> Option<&'a str> {
-    header.split(';').filter_map(|p| p.trim().split_once('=')).find(|(n, _)| *n == name).map(|(_, v)| v)
+    header.split(';').find_map(|p| p.trim().strip_prefix(name)?.strip_prefix('='))
 }
 
 fn domain_match(host: &str, domain: &str) -> bool {

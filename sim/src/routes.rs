@@ -4,7 +4,7 @@
 use crate::config::{AuthMode, LaneConfig, Store};
 use crate::cookie::{cookie_value, SetCookie};
 use crate::http::{Headers, Request, Response};
-use crate::json;
+use crate::json::{self, ObjectWriter};
 use crate::jwt::{self, Claims, Key};
 use crate::rng::SimRng;
 use crate::server::Server;
@@ -169,7 +169,7 @@ impl Ctx<'_> {
     }
 
     fn error(&mut self, status: u16, message: &str) -> Response {
-        let mut r = self.respond(status, format!("{{\"error\":{}}}", json::string(message)));
+        let mut r = self.respond(status, ObjectWriter::new().str("error", message).finish());
         if status == 401 && matches!(self.config.auth, AuthMode::Jwt { .. }) {
             // RFC 6750 §3: a 401 for a bearer-protected resource names the scheme.
             r.headers.push("WWW-Authenticate", "Bearer realm=\"shop\", error=\"invalid_token\"");
@@ -250,7 +250,7 @@ fn login(cx: &mut Ctx, req: &Request) -> Handled {
         cursor: 0,
         expires: cx.now.plus_ms(ttl),
     };
-    let welcome = format!("{{\"user\":{},\"name\":{}}}", json::string(&user), json::string(&account.name));
+    let welcome = ObjectWriter::new().str("user", &user).str("name", &account.name).finish();
     match cx.config.auth {
         AuthMode::Jwt { .. } => {
             let iat = cx.now.secs();
@@ -424,13 +424,12 @@ pub fn open_signed_cookie(value: &str, keys: &[Key]) -> Result<Session, &'static
 }
 
 fn me(cx: &mut Ctx, who: &Principal) -> Response {
-    let body = format!(
-        "{{\"user\":{},\"name\":{},\"role\":{},\"served_by\":\"{}\"}}",
-        json::string(&who.user),
-        json::string(&who.name),
-        json::string(&who.role),
-        cx.server.name()
-    );
+    let body = ObjectWriter::new()
+        .str("user", &who.user)
+        .str("name", &who.name)
+        .str("role", &who.role)
+        .str("served_by", &cx.server.name())
+        .finish();
     cx.respond(200, body)
 }
 
@@ -483,7 +482,7 @@ fn add_to_cart(cx: &mut Ctx, req: &Request, who: &mut Principal) -> Handled {
             cart.clone()
         }
     };
-    let mut r = cx.respond(201, format!("{{\"cart\":{}}}", json::string_list(&cart)));
+    let mut r = cx.respond(201, ObjectWriter::new().strs("cart", &cart).finish());
     save(cx, who, &mut r)?;
     Ok(r)
 }
@@ -497,7 +496,7 @@ fn view_cart(cx: &mut Ctx, who: &mut Principal) -> Handled {
             cx.backend.db.carts.get(&user).cloned().unwrap_or_default()
         }
     };
-    Ok(cx.respond(200, format!("{{\"items\":{}}}", json::string_list(&cart))))
+    Ok(cx.respond(200, ObjectWriter::new().strs("items", &cart).finish()))
 }
 
 fn orders_page(cx: &mut Ctx, req: &Request, who: &Principal) -> Handled {
@@ -511,7 +510,10 @@ fn orders_page(cx: &mut Ctx, req: &Request, who: &Principal) -> Handled {
 fn page_response(cx: &mut Ctx, user: &str, page: u32, how: &str) -> Response {
     cx.db_trip(|| format!("database: orders of {user}, page {page} — {how}"));
     let (ids, pages) = Database::orders(user, page);
-    cx.respond(200, format!("{{\"page\":{page},\"pages\":{pages},\"orders\":{}}}", json::string_list(&ids)))
+    cx.respond(
+        200,
+        ObjectWriter::new().num("page", page.into()).num("pages", pages.into()).strs("orders", &ids).finish(),
+    )
 }
 
 fn next_orders(cx: &mut Ctx, who: &mut Principal) -> Handled {
