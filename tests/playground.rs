@@ -123,6 +123,18 @@ async fn state_panels_show_where_the_state_lives() {
 }
 
 #[wasm_bindgen_test]
+async fn long_session_lists_are_cut_short_and_say_how_many_are_left_out() {
+    // 60 users behind round robin over three servers: 20 sessions on each.
+    set_query("?log=load.60.60");
+    let root = common::mount::<PlaygroundView>(()).await;
+    let b = find(&lane(&root, 'b'), ".state");
+    assert!(text(&b).contains("S1 up · 20 handled · 20 sessions"), "{}", text(&b));
+    let s1 = find(&b, "section[aria-label='Server memory'] > ul > li");
+    assert_eq!(all(&s1, "ul > li").len(), 13, "12 sessions, then the count of the rest");
+    assert!(text(&s1).ends_with("… and 8 more sessions"), "{}", text(&s1));
+}
+
+#[wasm_bindgen_test]
 async fn the_url_carries_the_state_so_a_reload_shows_the_same_page() {
     let first = logged_in_and_asked_for_me().await;
     assert_eq!(query(), "?log=login.alice~me.alice");

@@ -59,9 +59,9 @@ pub fn StatePanels(props: &StateProps) -> Html {
                             <strong>{format!("S{}", s.no)}</strong>
                             {format!(" {} · {} handled · {} session{} · {} B", if s.up { "up" } else { "down" }, s.handled, s.sessions.len(), if s.sessions.len() == 1 { "" } else { "s" }, s.session_bytes())}
                             if !s.sessions.is_empty() {
-                                <ul>{ for s.sessions.iter().map(|(id, sess)| html! {
+                                <ul>{ capped(s.sessions.len(), s.sessions.iter().map(|(id, sess)| html! {
                                     <li><code>{format!("{}…", &id[..8])}</code>{format!(" {} · cart [{}] · {} B · {}", sess.user, sess.cart.join(", "), sess.bytes(id), expiry(sess.expires))}</li>
-                                }) }</ul>
+                                }), "sessions") }</ul>
                             }
                         </li>
                     }) }
@@ -70,9 +70,9 @@ pub fn StatePanels(props: &StateProps) -> Html {
             <section aria-label="Shared store">
                 <h4>{ if lane.store().up { "Shared store" } else { "Shared store (down)" } }</h4>
                 <ul class="kv">
-                    { for lane.store().entries(now).map(|(k, e)| html! {
+                    { capped(lane.store().entries(now).count(), lane.store().entries(now).map(|(k, e)| html! {
                         <li><code>{short(k, 24)}</code>{format!(" {} · TTL {}", match &e.value { StoreValue::Session(s) => format!("session of {}", s.user), StoreValue::Revoked => "revoked token".into() }, human_duration((e.expires.0 - now.0) / 1000))}</li>
-                    }) }
+                    }), "keys") }
                 </ul>
                 if lane.store().entries(now).next().is_none() {
                     <p class="muted">{"no keys"}</p>
@@ -118,6 +118,22 @@ fn CredentialEditor(props: &StateProps) -> Html {
             <input id={id} ref={input} value={current} spellcheck="false" autocomplete="off" />
             <button type="submit">{"Use it (both lanes)"}</button>
         </form>
+    }
+}
+
+/// How many sessions or keys a list shows: after a load run a server can hold
+/// hundreds, which nobody reads and every action would re-render.
+const LISTED: usize = 12;
+
+/// The first [`LISTED`] items of a list of `total`, then how many were left out.
+fn capped(total: usize, items: impl Iterator<Item = Html>, what: &str) -> Html {
+    html! {
+        <>
+            { for items.take(LISTED) }
+            if total > LISTED {
+                <li class="muted">{format!("… and {} more {what}", total - LISTED)}</li>
+            }
+        </>
     }
 }
 
