@@ -27,7 +27,7 @@ pub fn FleetDiagram(props: &FleetProps) -> Html {
         <svg class="fleet" viewBox={format!("0 0 {W} {height}")} role="group" aria-label={format!("Fleet of lane {}", ["A", "B"][props.lane])}>
             <rect class="node" x="4" y={(mid - 14).to_string()} width="56" height="28" rx="5" />
             <text x="32" y={(mid + 4).to_string()} text-anchor="middle">{"client"}</text>
-            <line class={classes!("wire", last.is_some().then_some("hot"))} x1="60" y1={mid.to_string()} x2="86" y2={mid.to_string()} />
+            <line class={classes!("cable", last.is_some().then_some("hot"))} x1="60" y1={mid.to_string()} x2="86" y2={mid.to_string()} />
             <rect class="node" x="86" y={(mid - 14).to_string()} width="44" height="28" rx="5" />
             <text x="108" y={(mid + 4).to_string()} text-anchor="middle">{"LB"}</text>
             { for servers.iter().enumerate().map(|(i, s)| {
@@ -50,7 +50,7 @@ pub fn FleetDiagram(props: &FleetProps) -> Html {
                 };
                 html! {
                     <g key={no} class={classes!("server", (!s.up).then_some("down"), hot.then_some("hot"))} role="button" tabindex="0" aria-label={label} onclick={act} onkeydown={key}>
-                        <line class={classes!("wire", hot.then_some("hot"))} x1="130" y1={mid.to_string()} x2="170" y2={(y + 14).to_string()} />
+                        <line class={classes!("cable", hot.then_some("hot"))} x1="130" y1={mid.to_string()} x2="170" y2={(y + 14).to_string()} />
                         <rect class="node" x="170" y={y.to_string()} width="96" height="28" rx="5" />
                         <text x="178" y={(y + 18).to_string()}>{format!("S{no} {}", if s.up { "▲" } else { "▼" })}</text>
                         <text x="258" y={(y + 18).to_string()} text-anchor="end">{format!("{}", s.sessions.len())}</text>
