@@ -15,7 +15,7 @@ pub struct Table<V> {
 
 impl<V> Default for Table<V> {
     fn default() -> Self {
-        Table { entries: Vec::new() }
+        Table::new()
     }
 }
 
@@ -85,10 +85,6 @@ impl<V> Table<V> {
     /// Entries in key order, as `BTreeMap::iter` gives them.
     pub fn iter(&self) -> impl Iterator<Item = (&String, &V)> {
         self.entries.iter().map(|(k, v)| (k, v))
-    }
-
-    pub fn values(&self) -> impl Iterator<Item = &V> {
-        self.entries.iter().map(|(_, v)| v)
     }
 }
 
