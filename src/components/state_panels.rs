@@ -23,6 +23,7 @@ pub fn StatePanels(props: &StateProps) -> Html {
     let now = lane.now();
     let client = lane.client(props.user);
     let cookies: Vec<_> = client.jar.cookies(now).collect();
+    let store_keys = lane.store().entries(now).count();
     let expiry =
         |t: statelab_sim::SimTime| format!("{} {}", if t > now { "expires" } else { "expired" }, t.relative_to(now));
     html! {
@@ -70,11 +71,11 @@ pub fn StatePanels(props: &StateProps) -> Html {
             <section aria-label="Shared store">
                 <h4>{ if lane.store().up { "Shared store" } else { "Shared store (down)" } }</h4>
                 <ul class="kv">
-                    { capped(lane.store().entries(now).count(), lane.store().entries(now).map(|(k, e)| html! {
+                    { capped(store_keys, lane.store().entries(now).map(|(k, e)| html! {
                         <li><code>{short(k, 24)}</code>{format!(" {} · TTL {}", match &e.value { StoreValue::Session(s) => format!("session of {}", s.user), StoreValue::Revoked => "revoked token".into() }, human_duration((e.expires.0 - now.0) / 1000))}</li>
                     }), "keys") }
                 </ul>
-                if lane.store().entries(now).next().is_none() {
+                if store_keys == 0 {
                     <p class="muted">{"no keys"}</p>
                 }
             </section>
