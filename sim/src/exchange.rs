@@ -79,6 +79,9 @@ pub struct Stats {
     pub request_bytes: u64,
     pub response_bytes: u64,
     pub credential_bytes: u64,
+    /// Requests that carried a credential (`Authorization` or `Cookie`):
+    /// every request but a first login. The per-request mean divides by this.
+    pub credentialed_requests: u64,
     pub latency_ms: u64,
     /// After the latest logout: how long the logged-out credential still works.
     pub revocation_window_s: Option<u64>,
@@ -94,11 +97,16 @@ impl Stats {
         self.request_bytes += u64::from(x.request_bytes);
         self.response_bytes += u64::from(x.response_bytes);
         self.credential_bytes += u64::from(x.credential_bytes);
+        self.credentialed_requests += u64::from(x.credential_bytes > 0);
         self.latency_ms += u64::from(x.latency_ms);
     }
 
-    pub fn mean_credential_bytes(&self) -> u64 {
-        self.credential_bytes.checked_div(self.requests).unwrap_or(0)
+    /// Mean bytes of `Authorization` and `Cookie` per request that carried
+    /// one, in tenths of a byte rounded to nearest (one decimal without
+    /// floats); `None` before any.
+    pub fn mean_credential_tenths(&self) -> Option<u64> {
+        let n = self.credentialed_requests;
+        self.credential_bytes.saturating_mul(10).saturating_add(n / 2).checked_div(n)
     }
 
     pub fn mean_latency_ms(&self) -> u64 {

@@ -16,6 +16,14 @@ impl SimTime {
         self.0 / 1000
     }
 
+    /// A time given in whole seconds (a JWT's `exp`), if it fits in milliseconds.
+    pub const fn from_secs(secs: u64) -> Option<SimTime> {
+        match secs.checked_mul(1000) {
+            Some(ms) => Some(SimTime(ms)),
+            None => None,
+        }
+    }
+
     pub const fn plus_ms(self, ms: u64) -> SimTime {
         SimTime(self.0 + ms)
     }

@@ -17,7 +17,9 @@ pub fn ComparisonTable() -> Html {
         ("Asked to log in again (401)", |_, s| s.unauthorized.to_string()),
         ("Unavailable (502/503)", |_, s| s.unavailable.to_string()),
         ("Sessions lost to crashes and restarts", |_, s| s.sessions_lost.to_string()),
-        ("Credential bytes per request (mean)", |_, s| s.mean_credential_bytes().to_string()),
+        ("Credential bytes per request that carried one (mean)", |_, s| {
+            s.mean_credential_tenths().map_or("—".to_owned(), |t| format!("{}.{}", t / 10, t % 10))
+        }),
         ("Session state held by servers and store", |l, _| format!("{} B", l.state_bytes())),
         ("Store round trips", |_, s| s.store_trips.to_string()),
         ("Logged-out credential still valid for", |_, s| {

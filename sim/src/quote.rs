@@ -1,0 +1,49 @@
+//! Echoing input back safely. Messages that quote what a user typed or a
+//! link carried must not grow without bound, and must not let control or
+//! bidirectional-override characters reorder or hide the rest of the page.
+
+/// How many characters of input a message quotes before cutting it short.
+pub const QUOTED_CHARS: usize = 40;
+
+/// `input` as a message may show it: at most [`QUOTED_CHARS`] characters
+/// (then `…`), with control, bidi and other invisible format characters
+/// written as `\u{…}` escapes.
+pub fn quoted(input: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in input.chars().enumerate() {
+        if i == QUOTED_CHARS {
+            out.push('…');
+            break;
+        }
+        if is_hidden(c) {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Characters that are invisible or change how surrounding text is laid out.
+fn is_hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}'
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cuts_long_input_and_escapes_what_would_hide_or_reorder_text() {
+        assert_eq!(quoted("plain"), "plain");
+        let long = "x".repeat(20_000);
+        assert_eq!(quoted(&long).chars().count(), QUOTED_CHARS + 1);
+        assert!(quoted(&long).ends_with('…'));
+        assert_eq!(quoted("a\u{202E}b\nc"), "a\\u{202e}b\\u{a}c");
+        assert_eq!(quoted("\u{2067}x\u{2069}"), "\\u{2067}x\\u{2069}");
+        assert_eq!(quoted("café ☕"), "café ☕");
+    }
+}
