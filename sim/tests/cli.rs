@@ -1,10 +1,81 @@
 //! The `statelab` command as a docs author runs it.
 
-use std::process::Command;
+use std::ffi::OsStr;
+use std::process::{Command, Stdio};
 
-fn statelab(args: &[&str]) -> (i32, String, String) {
+fn statelab<S: AsRef<OsStr>>(args: &[S]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_statelab")).args(args).output().unwrap();
     (out.status.code().unwrap_or(-1), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+}
+
+#[test]
+fn help_in_every_usual_spelling_prints_usage_and_succeeds() {
+    for args in [&["--help"][..], &["-h"], &["help"], &["help", "transcript"], &["transcript", "--help"]] {
+        let (code, out, err) = statelab(args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        assert!(out.contains("Usage: statelab"), "{args:?}: {out}");
+    }
+    let (_, out, _) = statelab(&["--help"]);
+    for command in ["scenarios", "transcript", "har", "--seed"] {
+        assert!(out.contains(command), "help mentions {command}");
+    }
+}
+
+#[test]
+fn seed_is_accepted_anywhere_in_both_spellings() {
+    let reference = statelab(&["transcript", "cart", "--seed", "7"]).1;
+    assert!(reference.starts_with("# cart — The cart: database or server memory (seed 7)"));
+    for args in [
+        &["--seed", "7", "transcript", "cart"][..],
+        &["--seed=7", "transcript", "cart"],
+        &["transcript", "--seed=7", "cart"],
+        &["transcript", "cart", "--seed=7"],
+    ] {
+        let (code, out, err) = statelab(args);
+        assert_eq!((code, err.as_str()), (0, ""), "{args:?}");
+        assert_eq!(out, reference, "{args:?}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_non_utf8_argument_is_a_one_line_error() {
+    use std::os::unix::ffi::OsStrExt;
+    let bad = OsStr::from_bytes(b"caf\xe9");
+    let (code, out, err) = statelab(&[OsStr::new("transcript"), bad]);
+    assert_eq!(code, 2);
+    assert_eq!(out, "");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("statelab: ") && err.contains("UTF-8"), "{err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_closed_or_full_stdout_is_a_one_line_error_not_a_panic() {
+    let run = |stdout: Stdio| {
+        let out = Command::new(env!("CARGO_BIN_EXE_statelab"))
+            .args(["transcript", "sticky-crash"])
+            .stdout(stdout)
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8(out.stderr).unwrap())
+    };
+    // A pipe whose reading end is already closed: every write fails (EPIPE).
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let (code, err) = run(Stdio::from(writer));
+    assert_eq!(code, Some(1), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("statelab: could not write the output:"), "{err}");
+    assert!(!err.contains("panicked"));
+
+    if let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") {
+        let (code, err) = run(Stdio::from(full));
+        assert_eq!(code, Some(1), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains("No space left"), "{err}");
+    }
 }
 
 #[test]
@@ -60,5 +131,8 @@ fn bad_arguments_explain_themselves() {
     assert_eq!(code, 2);
     assert!(err.contains("no scenario \"nope\""));
     assert!(statelab(&["transcript", "cart", "--seed", "x"]).2.contains("whole number"));
-    assert_eq!(statelab(&[]).0, 2);
+    assert_eq!(statelab::<&str>(&[]).0, 2);
+    let (code, _, err) = statelab(&["fly"]);
+    assert_eq!(code, 2);
+    assert_eq!(err.lines().count(), 1, "{err}");
 }

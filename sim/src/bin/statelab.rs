@@ -1,63 +1,113 @@
 //! `statelab`: scenario transcripts for documentation authors.
+//!
+//! Exit codes: 0 done; 1 the output could not be written (stdout closed or
+//! full); 2 the arguments were wrong (the message says which and how).
+//! Output formats are stable, since docs and scripts read them: `scenarios`
+//! prints one id per line, `transcript --json` keeps its shape.
 
+use clap::{Parser, Subcommand, ValueEnum};
 use statelab_sim::scenario::{self, Scenario};
-use statelab_sim::{export, transcript, Playground};
+use statelab_sim::{export, transcript, LaneId, Playground};
+use std::io::Write;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage:
-  statelab scenarios                               list scenario ids
-  statelab transcript <id> [--seed N] [--json]     both lanes' raw HTTP for a scenario
-  statelab har <id> [--seed N] [--lane a|b]        one lane's exchanges as HAR 1.2 (default lane b)";
+#[derive(Parser)]
+#[command(
+    name = "statelab",
+    version,
+    about = "Scenario transcripts of the Statelab simulation: raw HTTP of a stateless and a stateful fleet, side by side"
+)]
+struct Cli {
+    /// Seed of the simulation (same seed, same bytes)
+    #[arg(long, global = true, default_value_t = 1, value_name = "N", value_parser = whole_number)]
+    seed: u64,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List scenario ids, one per line
+    Scenarios,
+    /// Both lanes' raw HTTP for a scenario played to its end
+    Transcript {
+        /// A scenario id (`statelab scenarios` lists them)
+        id: String,
+        /// Machine-readable JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// One lane's exchanges as HAR 1.2
+    Har {
+        /// A scenario id (`statelab scenarios` lists them)
+        id: String,
+        /// Which lane
+        #[arg(long, value_enum, default_value_t = Lane::B, ignore_case = true)]
+        lane: Lane,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Lane {
+    A,
+    B,
+}
+
+fn whole_number(s: &str) -> Result<u64, String> {
+    s.parse().map_err(|_| format!("not a whole number from 0 to {}", u64::MAX))
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match run(&args) {
-        Ok(out) => {
-            print!("{out}");
-            ExitCode::SUCCESS
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            // --help and --version: asked for, so printed to stdout, exit 0.
+            return match write!(std::io::stdout().lock(), "{e}") {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(w) => output_error(&w),
+            };
         }
+        Err(e) => {
+            let text = e.to_string();
+            let first = text.lines().next().unwrap_or("invalid arguments").trim_start_matches("error: ");
+            eprintln!("statelab: {first}; see `statelab --help`");
+            return ExitCode::from(2);
+        }
+    };
+    let out = match run(&cli) {
+        Ok(out) => out,
         Err(msg) => {
-            eprintln!("statelab: {msg}\n{USAGE}");
-            ExitCode::from(2)
+            eprintln!("statelab: {msg}");
+            return ExitCode::from(2);
         }
+    };
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(out.as_bytes()).and_then(|()| stdout.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => output_error(&e),
     }
 }
 
-fn run(args: &[String]) -> Result<String, String> {
-    match args.first().map(String::as_str) {
-        Some("scenarios") => Ok(scenario::IDS.iter().map(|id| format!("{id}\n")).collect()),
-        Some(cmd @ ("transcript" | "har")) => {
-            let id = args.get(1).ok_or_else(|| format!("{cmd} needs a scenario id"))?;
-            let s =
-                Scenario::find(id).ok_or_else(|| format!("no scenario \"{id}\"; `statelab scenarios` lists them"))?;
-            let (mut seed, mut as_json, mut lane) = (1u64, false, 1usize);
-            let mut rest = args[2..].iter();
-            while let Some(flag) = rest.next() {
-                match flag.as_str() {
-                    "--json" if cmd == "transcript" => as_json = true,
-                    "--seed" => {
-                        let n = rest.next().ok_or("--seed needs a number")?;
-                        seed = n.parse().map_err(|_| format!("--seed takes a whole number, not \"{n}\""))?;
-                    }
-                    "--lane" if cmd == "har" => {
-                        lane = match rest.next().map(String::as_str) {
-                            Some("a" | "A") => 0,
-                            Some("b" | "B") => 1,
-                            _ => return Err("--lane takes a or b".into()),
-                        }
-                    }
-                    other => return Err(format!("unknown option \"{other}\"")),
-                }
-            }
-            Ok(match (cmd, as_json) {
-                ("har", _) => {
-                    format!("{}\n", export::har(Playground::from_scenario(&s, seed, s.steps.len()).lane(lane)))
-                }
-                (_, true) => format!("{}\n", transcript::scenario_json(&s, seed)),
-                _ => transcript::scenario_text(&s, seed),
-            })
+fn output_error(e: &std::io::Error) -> ExitCode {
+    eprintln!("statelab: could not write the output: {e}");
+    ExitCode::from(1)
+}
+
+fn run(cli: &Cli) -> Result<String, String> {
+    let find =
+        |id: &str| Scenario::find(id).ok_or_else(|| format!("no scenario \"{id}\"; `statelab scenarios` lists them"));
+    Ok(match &cli.command {
+        Command::Scenarios => scenario::IDS.iter().map(|id| format!("{id}\n")).collect(),
+        Command::Transcript { id, json: true } => format!("{}\n", transcript::scenario_json(&find(id)?, cli.seed)),
+        Command::Transcript { id, json: false } => transcript::scenario_text(&find(id)?, cli.seed),
+        Command::Har { id, lane } => {
+            let s = find(id)?;
+            let lane = match lane {
+                Lane::A => LaneId::A,
+                Lane::B => LaneId::B,
+            };
+            let played = Playground::from_scenario(&s, cli.seed, s.steps.len());
+            format!("{}\n", export::har(played.lane(lane.index())))
         }
-        Some(other) => Err(format!("unknown command \"{other}\"")),
-        None => Err("no command".into()),
-    }
+    })
 }
