@@ -1,4 +1,4 @@
-//! The engine under load in wasm32, in headless Chromium: DESIGN.md asks
+//! The engine under load in wasm32, in headless Chromium: the design asks
 //! for at least half the native throughput. `cargo xtask bench` runs this
 //! after the native benchmarks and converts the times to requests/s.
 #![cfg(target_arch = "wasm32")]

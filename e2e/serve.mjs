@@ -1,7 +1,10 @@
 // A tiny static server for the end-to-end tests: serves a directory on
 // loopback, optionally under a sub-path (to prove the build works there).
-// Usage: node e2e/serve.mjs --root dist --port 4173 [--base /docs/playground/]
+// With --gzip it compresses every response, as a real static host would
+// (the first-render benchmark loads pages over a throttled network).
+// Usage: node e2e/serve.mjs --root dist --port 4173 [--base /docs/playground/] [--gzip]
 import { createServer } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
 
@@ -12,6 +15,7 @@ const arg = (name, fallback) => {
 const root = resolve(arg('root', 'dist'));
 const port = Number(arg('port', '4173'));
 const base = arg('base', '/');
+const gzip = process.argv.includes('--gzip');
 const types = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript',
@@ -36,7 +40,9 @@ createServer(async (req, res) => {
   try {
     if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
     const body = await readFile(file);
-    res.writeHead(200, { 'Content-Type': types[extname(file)] ?? 'application/octet-stream' }).end(body);
+    const headers = { 'Content-Type': types[extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-store' };
+    if (gzip) headers['Content-Encoding'] = 'gzip';
+    res.writeHead(200, headers).end(gzip ? gzipSync(body, { level: 9 }) : body);
   } catch {
     res.writeHead(404).end('not found');
   }

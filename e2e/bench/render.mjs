@@ -1,13 +1,14 @@
 // Render benchmark (not a test): with 1,000 exchanges per lane already in
 // the playground, how long does one more action take to reach the screen?
 // Measured in the page with the Performance API, from the click to the DOM
-// update (MutationObserver) and to the next animation frame.
-// Run by `cargo xtask bench` against target/playground-dist/.
+// update (MutationObserver) and to the next animation frame. Run by
+// `cargo xtask bench` against the shipped build, dist/.
+
 import { chromium } from '@playwright/test';
 import { spawn } from 'node:child_process';
 
 const PORT = 4190;
-const server = spawn('node', ['e2e/serve.mjs', '--root', 'target/playground-dist', '--port', String(PORT)], { stdio: 'ignore' });
+const server = spawn('node', ['e2e/serve.mjs', '--root', 'dist', '--port', String(PORT)], { stdio: 'ignore' });
 await new Promise((r) => setTimeout(r, 500));
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',

@@ -1,4 +1,4 @@
-//! Engine throughput under load, without rendering any text: DESIGN.md asks
+//! Engine throughput under load, without rendering any text: the design asks
 //! for ≥ 300,000 requests/s on a JWT lane and ≥ 1,000,000 on a local-session
 //! lane. `cargo xtask bench` runs this.
 

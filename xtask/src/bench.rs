@@ -1,6 +1,7 @@
 //! `cargo xtask bench`: the engine's throughput natively (criterion) and in
 //! wasm32 in headless Chromium (wasm-bindgen-test's criterion), summarised
-//! as requests per second.
+//! as requests per second; then the shipped page's size, its first render
+//! against a bare Yew counter, and one action's render time.
 
 use crate::{cmd, run_captured, setup};
 
@@ -24,10 +25,14 @@ pub fn run() -> Result<(), String> {
     if !ok {
         return Err("wasm benchmarks failed".into());
     }
-    println!("\n==> render benchmark (Playwright, Performance API)");
-    crate::build_playground_page()?;
+    crate::build()?;
+    crate::build_counter()?;
+    crate::size::report()?;
     let (chromium, _) = setup::browser().ok_or("chromium is missing")?;
-    crate::run(cmd("node").arg("e2e/bench/render.mjs").env("CHROMIUM", chromium))?;
+    println!("\n==> first render against a bare Yew counter (Playwright, DevTools protocol throttling)");
+    crate::run(cmd("node").arg("e2e/bench/first-render.mjs").env("CHROMIUM", &chromium))?;
+    println!("\n==> render benchmark (Playwright, Performance API)");
+    crate::run(cmd("node").arg("e2e/bench/render.mjs").env("CHROMIUM", &chromium))?;
     println!("\n==> requests per second (median)");
     for (name, rps) in throughputs(&native, 20_000)
         .into_iter()

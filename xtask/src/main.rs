@@ -17,9 +17,8 @@ const USAGE: &str = "usage: cargo xtask <task>
   serve [args]   setup, then `trunk serve` on http://127.0.0.1:8080 (args go to trunk)
   build          setup, then `trunk build --release` into dist/
   test           setup, then every test layer; ends with `N passed, N failed`
-  size           sizes of dist/ (raw, gzip, brotli) against size-budget.json
-  size playground  the same for the staged playground page, as if it shipped
-  bench          engine throughput, natively and in wasm32 in Chromium";
+  size           sizes of dist/ (raw, gzip, brotli); what loads first against size-budget.json
+  bench          engine and playground benchmarks, first render against a bare Yew counter";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -28,14 +27,7 @@ fn main() -> ExitCode {
         Some("serve") => serve(&args[1..]),
         Some("build") => setup::run(setup::Need::Build).and_then(|_| build()),
         Some("test") => test::run(),
-        Some("size") => match args.get(1).map(String::as_str) {
-            None => size::report().map(drop),
-            // What the staged playground would weigh if shipped: reported, not gated.
-            Some("playground") => setup::run(setup::Need::Build)
-                .and_then(|()| build_playground_page())
-                .and_then(|()| size::report_on("target/playground-dist").map(drop)),
-            Some(other) => Err(format!("unknown size target `{other}`\n{USAGE}")),
-        },
+        Some("size") => size::report().map(drop),
         Some("bench") => bench::run(),
         _ => Err(USAGE.to_owned()),
     };
@@ -65,10 +57,11 @@ pub fn build() -> Result<(), String> {
     run(cmd("trunk").args(["build", "--release"]))
 }
 
-/// The staged playground page, outside dist/ so it never counts as shipped.
-pub fn build_playground_page() -> Result<(), String> {
-    println!("==> trunk build playground-page/index.html --release (staged, not shipped)");
-    run(cmd("trunk").args(["build", "playground-page/index.html", "--release", "--dist", "target/playground-dist"]))
+/// The bare Yew counter the first-render benchmark compares against, built
+/// with the same profile and wasm-opt level, outside dist/.
+pub fn build_counter() -> Result<(), String> {
+    println!("==> trunk build fixtures/counter/index.html --release (benchmark baseline)");
+    run(cmd("trunk").args(["build", "fixtures/counter/index.html", "--release", "--dist", "target/counter-dist"]))
 }
 
 /// The repository root (xtask lives one level below it).
@@ -147,4 +140,38 @@ pub fn describe(c: &Command) -> String {
 pub fn output_of(c: &mut Command) -> Option<String> {
     let out = c.output().ok()?;
     out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    /// `rust-version` promises the oldest compiler that builds the project:
+    /// it may not be older than what any locked dependency declares.
+    #[test]
+    fn rust_version_covers_every_locked_dependency() {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let out = std::process::Command::new(cargo)
+            .args(["metadata", "--format-version", "1", "--locked", "--offline"])
+            .current_dir(super::root())
+            .output()
+            .expect("cargo metadata runs");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let meta: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let version = |v: &serde_json::Value| -> Option<(u64, u64)> {
+            let mut parts = v.as_str()?.split('.').map(|p| p.parse::<u64>().ok());
+            Some((parts.next()??, parts.next().flatten().unwrap_or(0)))
+        };
+        let packages = meta["packages"].as_array().unwrap();
+        let ours: Vec<_> = packages
+            .iter()
+            .filter(|p| ["statelab", "statelab-sim"].contains(&p["name"].as_str().unwrap_or("")))
+            .map(|p| version(&p["rust_version"]).expect("our packages declare rust-version"))
+            .collect();
+        assert_eq!(ours.len(), 2);
+        let needed =
+            packages.iter().filter_map(|p| Some((version(&p["rust_version"])?, p["name"].as_str()?.to_owned()))).max();
+        let (needed, by) = needed.expect("dependencies declare rust-version");
+        for v in ours {
+            assert!(v >= needed, "rust-version {v:?} is older than {needed:?}, which {by} needs");
+        }
+    }
 }
