@@ -33,6 +33,8 @@ pub fn run() -> Result<(), String> {
     crate::run(cmd("node").arg("e2e/bench/first-render.mjs").env("CHROMIUM", &chromium))?;
     println!("\n==> render benchmark (Playwright, Performance API)");
     crate::run(cmd("node").arg("e2e/bench/render.mjs").env("CHROMIUM", &chromium))?;
+    println!("\n==> a 100,000-action link: open, Undo, reconfigure (Playwright, Performance API)");
+    crate::run(cmd("node").arg("e2e/bench/big-log.mjs").env("CHROMIUM", &chromium))?;
     println!("\n==> requests per second (median)");
     for (name, rps) in throughputs(&native, 20_000)
         .into_iter()
