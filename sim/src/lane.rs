@@ -118,114 +118,136 @@ impl Lane {
     /// Applies the action that has index `index` in the playground's log.
     pub fn apply(&mut self, action: &Action, index: u32) {
         match action {
-            Action::Advance { ms } => {
-                self.now = self.now.plus_ms(*ms);
-                let to = self.now;
-                self.event(index, format!("clock moved forward {} → {to}", human_duration(ms / 1000)));
-                return;
-            }
-            Action::Login { user, wrong_password } => {
-                let password = if *wrong_password {
-                    "letmein"
-                } else {
-                    self.backend.db.password(user.username()).unwrap_or_default()
-                };
-                let body = login_body(user.username(), password);
-                self.browse(*user, "POST", "/login".into(), Some(body), index);
-            }
+            Action::Advance { ms } => return self.advance(*ms, index),
+            Action::Login { user, wrong_password } => self.login(*user, *wrong_password, index),
             Action::Me { user } => self.browse(*user, "GET", "/api/me".into(), None, index),
-            Action::AddToCart { user, sku } => {
-                let body = ObjectWriter::new().str("sku", sku).finish();
-                self.browse(*user, "POST", "/api/cart/items".into(), Some(body), index);
-            }
+            Action::AddToCart { user, sku } => self.add_to_cart(*user, sku, index),
             Action::ViewCart { user } => self.browse(*user, "GET", "/api/cart".into(), None, index),
             Action::OrdersPage { user, page } => {
                 self.browse(*user, "GET", format!("/api/orders?page={page}"), None, index)
             }
-            Action::NextPage { user } => {
-                let target = match self.config.auth {
-                    // No session to remember the cursor: the app asks for the page after the one it shows.
-                    AuthMode::Jwt { .. } => format!("/api/orders?page={}", self.clients[user.index()].page + 1),
-                    _ => "/api/orders/next".to_owned(),
-                };
-                self.browse(*user, "GET", target, None, index);
-            }
+            Action::NextPage { user } => self.next_page(*user, index),
             Action::Logout { user } => self.browse(*user, "POST", "/logout".into(), None, index),
             Action::Tamper { user, edit } => self.tamper(*user, edit, index),
-            Action::Replay { user, seq } => match self.exchange(*seq) {
-                Some(x) => {
-                    let req = x.request.clone();
-                    self.send(user.index(), req, false, index);
-                }
-                None => self.event(index, format!("no request #{seq} in this lane to replay")),
-            },
-            Action::Raw { user, text } => match parse_request(text) {
-                Ok(req) => self.send(user.index(), req, false, index),
-                Err(e) => self.event(index, format!("hand-written request not sent: {e}")),
-            },
+            Action::Replay { user, seq } => self.replay(*user, *seq, index),
+            Action::Raw { user, text } => self.raw(*user, text, index),
             Action::Crash { server } => self.fault(*server, index, |s, now| (s.crash(now), "crashed")),
             Action::Restart { server } => self.fault(*server, index, |s, now| (s.restart(now), "restarted")),
-            Action::StoreDown => {
-                self.backend.store.up = false;
-                let users = if self.config.auth.uses_store() {
-                    "every request that needs it now fails with 503"
-                } else {
-                    "this lane does not use it"
-                };
-                self.event(index, format!("the shared session store went down: {users}"));
-            }
-            Action::StoreUp => {
-                self.backend.store.up = true;
-                self.event(index, "the shared session store is back, with its data".into());
-            }
-            Action::Skew { server, ms } => match self.servers.iter_mut().find(|s| s.no == *server) {
-                Some(s) => {
-                    s.skew_ms = *ms;
-                    let dir = if *ms >= 0 { "ahead" } else { "behind" };
-                    let text = format!("S{server}'s clock now runs {} {dir}", human_duration(ms.unsigned_abs() / 1000));
-                    self.event(index, text);
-                }
-                None => self.event(index, format!("there is no S{server}")),
-            },
-            Action::RotateKey { keep_old } => {
-                let kid =
-                    format!("k{}", self.backend.keys.last().map_or(1, |k| k.kid[1..].parse::<u32>().unwrap_or(1)) + 1);
-                let key = Key::new(&kid, &fleet_secret(&mut self.rng));
-                self.key_history.push(key.clone());
-                if !keep_old {
-                    self.backend.keys.clear();
-                }
-                self.backend.keys.push(key);
-                self.backend.rotated = true;
-                let old = if *keep_old {
-                    "older keys still verify"
-                } else {
-                    "older keys are dropped: every token and signed cookie they signed is now refused"
-                };
-                self.event(index, format!("fleet key rotated: new tokens are signed with {kid}; {old}"));
-            }
-            Action::AddServer => {
-                let n = self.servers.len() as u8;
-                if n < MAX_SERVERS {
-                    self.servers.push(Server::new(n + 1));
-                    self.event(index, format!("S{} joined the pool, with empty memory", n + 1));
-                } else {
-                    self.event(index, format!("already at the maximum of {MAX_SERVERS} servers"));
-                }
-            }
-            Action::RemoveServer => {
-                if self.servers.len() > 1 {
-                    let mut gone = self.servers.pop().expect("more than one server");
-                    let lost = gone.crash(self.now);
-                    self.stats.sessions_lost += lost as u64;
-                    self.event(index, format!("S{} removed from the pool{}", gone.no, lost_sessions(lost)));
-                } else {
-                    self.event(index, "the last server cannot be removed".into());
-                }
-            }
+            Action::StoreDown => self.store_down(index),
+            Action::StoreUp => self.store_up(index),
+            Action::Skew { server, ms } => self.skew(*server, *ms, index),
+            Action::RotateKey { keep_old } => self.rotate_key(*keep_old, index),
+            Action::AddServer => self.add_server(index),
+            Action::RemoveServer => self.remove_server(index),
             Action::Load { users, requests } => self.load(*users, *requests, index),
         }
         self.now = self.now.plus_ms(STEP_MS);
+    }
+
+    fn advance(&mut self, ms: u64, index: u32) {
+        self.now = self.now.plus_ms(ms);
+        let to = self.now;
+        self.event(index, format!("clock moved forward {} → {to}", human_duration(ms / 1000)));
+    }
+
+    fn login(&mut self, user: User, wrong_password: bool, index: u32) {
+        let password =
+            if wrong_password { "letmein" } else { self.backend.db.password(user.username()).unwrap_or_default() };
+        let body = login_body(user.username(), password);
+        self.browse(user, "POST", "/login".into(), Some(body), index);
+    }
+
+    fn add_to_cart(&mut self, user: User, sku: &str, index: u32) {
+        let body = ObjectWriter::new().str("sku", sku).finish();
+        self.browse(user, "POST", "/api/cart/items".into(), Some(body), index);
+    }
+
+    fn next_page(&mut self, user: User, index: u32) {
+        let target = match self.config.auth {
+            // No session to remember the cursor: the app asks for the page after the one it shows.
+            AuthMode::Jwt { .. } => format!("/api/orders?page={}", self.clients[user.index()].page + 1),
+            _ => "/api/orders/next".to_owned(),
+        };
+        self.browse(user, "GET", target, None, index);
+    }
+
+    fn replay(&mut self, user: User, seq: u32, index: u32) {
+        match self.exchange(seq) {
+            Some(x) => {
+                let req = x.request.clone();
+                self.send(user.index(), req, false, index);
+            }
+            None => self.event(index, format!("no request #{seq} in this lane to replay")),
+        }
+    }
+
+    fn raw(&mut self, user: User, text: &str, index: u32) {
+        match parse_request(text) {
+            Ok(req) => self.send(user.index(), req, false, index),
+            Err(e) => self.event(index, format!("hand-written request not sent: {e}")),
+        }
+    }
+
+    fn store_down(&mut self, index: u32) {
+        self.backend.store.up = false;
+        let users = if self.config.auth.uses_store() {
+            "every request that needs it now fails with 503"
+        } else {
+            "this lane does not use it"
+        };
+        self.event(index, format!("the shared session store went down: {users}"));
+    }
+
+    fn store_up(&mut self, index: u32) {
+        self.backend.store.up = true;
+        self.event(index, "the shared session store is back, with its data".into());
+    }
+
+    fn skew(&mut self, server: u8, ms: i64, index: u32) {
+        let Some(s) = self.servers.iter_mut().find(|s| s.no == server) else {
+            return self.event(index, format!("there is no S{server}"));
+        };
+        s.skew_ms = ms;
+        let dir = if ms >= 0 { "ahead" } else { "behind" };
+        let text = format!("S{server}'s clock now runs {} {dir}", human_duration(ms.unsigned_abs() / 1000));
+        self.event(index, text);
+    }
+
+    fn rotate_key(&mut self, keep_old: bool, index: u32) {
+        let kid = format!("k{}", self.backend.keys.last().map_or(1, |k| k.kid[1..].parse::<u32>().unwrap_or(1)) + 1);
+        let key = Key::new(&kid, &fleet_secret(&mut self.rng));
+        self.key_history.push(key.clone());
+        if !keep_old {
+            self.backend.keys.clear();
+        }
+        self.backend.keys.push(key);
+        self.backend.rotated = true;
+        let old = if keep_old {
+            "older keys still verify"
+        } else {
+            "older keys are dropped: every token and signed cookie they signed is now refused"
+        };
+        self.event(index, format!("fleet key rotated: new tokens are signed with {kid}; {old}"));
+    }
+
+    fn add_server(&mut self, index: u32) {
+        let n = self.servers.len() as u8;
+        if n < MAX_SERVERS {
+            self.servers.push(Server::new(n + 1));
+            self.event(index, format!("S{} joined the pool, with empty memory", n + 1));
+        } else {
+            self.event(index, format!("already at the maximum of {MAX_SERVERS} servers"));
+        }
+    }
+
+    fn remove_server(&mut self, index: u32) {
+        if self.servers.len() < 2 {
+            return self.event(index, "the last server cannot be removed".into());
+        }
+        let Some(mut gone) = self.servers.pop() else { return };
+        let lost = gone.crash(self.now);
+        self.stats.sessions_lost += lost as u64;
+        self.event(index, format!("S{} removed from the pool{}", gone.no, lost_sessions(lost)));
     }
 
     fn event(&mut self, action: u32, text: String) {

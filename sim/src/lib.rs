@@ -13,6 +13,7 @@
 //! platform. Nothing here touches a browser or the OS.
 
 pub mod action;
+pub mod auth;
 pub mod b64;
 pub mod balancer;
 pub mod client;
@@ -30,6 +31,7 @@ pub mod notation;
 pub mod playground;
 pub mod quote;
 pub mod rng;
+pub mod route;
 pub mod routes;
 pub mod scenario;
 pub mod server;
