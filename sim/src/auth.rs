@@ -7,6 +7,7 @@ use crate::cookie::{cookie_value, SetCookie};
 use crate::http::{Request, Response};
 use crate::json::ObjectWriter;
 use crate::jwt::{self, Claims, Key};
+use crate::ledger::{Fate, Kept};
 use crate::routes::{body_field, short, Ctx, Handled, SESSION_COOKIE, SIGNED_COOKIE};
 use crate::store::{Session, StoreValue};
 use crate::time::{human_duration, SimTime};
@@ -34,7 +35,7 @@ pub(crate) enum Hold {
 
 pub(crate) fn login(cx: &mut Ctx, req: &Request) -> Handled {
     let (Some(user), Some(password)) = (body_field(&req.body, "username"), body_field(&req.body, "password")) else {
-        return Err(cx.error(400, "body must be JSON {\"username\": \"…\", \"password\": \"…\"}"));
+        return Err(cx.bad_request("body must be JSON {\"username\": \"…\", \"password\": \"…\"}"));
     };
     cx.db_trip(|| format!("database: look up account \"{user}\""));
     let account = match cx.backend.db.account(&user) {
@@ -89,11 +90,13 @@ pub(crate) fn login(cx: &mut Ctx, req: &Request) -> Handled {
                     cx.trace
                         .say(|| format!("created sessions[\"{}…\"] in {server}'s memory ({bytes} bytes)", short(&id)));
                     cx.server.sessions.insert(id.clone(), session);
+                    cx.ledger.issue(&id, Kept::Memory(cx.server.no), cx.now);
                 }
                 Store::Shared => {
                     cx.store_trip(|| format!("store SET session:{}… EX {}", short(&id), ttl / 1000))?;
                     let expires = session.expires;
                     cx.backend.store.set(format!("session:{id}"), StoreValue::Session(session), expires);
+                    cx.ledger.issue(&id, Kept::Store(cx.server.no), cx.now);
                 }
             }
             let mut r = cx.respond(200, welcome);
@@ -168,8 +171,12 @@ pub(crate) fn authenticate(cx: &mut Ctx, req: &Request) -> Result<Principal, Res
                             });
                             Ok(who)
                         }
-                        Some(_) => {
+                        Some(s) => {
+                            // The lane also drops expired sessions as its clock moves; the server still checks on
+                            // lookup, as a real one would, rather than trust that sweep.
+                            let expired = s.expires;
                             cx.server.sessions.remove(&id);
+                            cx.ledger.settle(&id, Fate::Expired(expired));
                             Err(cx.unauthorized(|| {
                                 format!(
                                     "sessions[\"{}…\"] on {server} expired (idle {})",
@@ -185,9 +192,7 @@ pub(crate) fn authenticate(cx: &mut Ctx, req: &Request) -> Result<Principal, Res
                     cx.store_trip(|| format!("store GETEX session:{}… EX {}", short(&id), ttl / 1000))?;
                     match cx.backend.store.get_ex(&format!("session:{id}"), now, now.plus_ms(ttl)) {
                         Some(StoreValue::Session(s)) => Ok(Principal::of(s, Hold::Shared(id, s.clone()))),
-                        _ => Err(cx.unauthorized(|| {
-                            format!("session:{}… not in the store (expired or logged out)", short(&id))
-                        })),
+                        _ => Err(cx.unauthorized(|| format!("session:{}… not in the store", short(&id)))),
                     }
                 }
             }
@@ -250,6 +255,7 @@ pub(crate) fn logout(cx: &mut Ctx, who: Principal) -> Handled {
         }
         Hold::Local(id) => {
             cx.server.sessions.remove(&id);
+            cx.ledger.settle(&id, Fate::LoggedOut(cx.now));
             let server = cx.server.name();
             cx.trace.say(|| format!("deleted sessions[\"{}…\"] from {server}'s memory: revoked at once", short(&id)));
             r.headers.push("Set-Cookie", clear(SESSION_COOKIE));
@@ -258,6 +264,7 @@ pub(crate) fn logout(cx: &mut Ctx, who: Principal) -> Handled {
         Hold::Shared(id, _) => {
             cx.store_trip(|| format!("store DEL session:{}…", short(&id)))?;
             cx.backend.store.delete(&format!("session:{id}"));
+            cx.ledger.settle(&id, Fate::LoggedOut(cx.now));
             r.headers.push("Set-Cookie", clear(SESSION_COOKIE));
             cx.work.revocation_window_s = Some(0);
         }

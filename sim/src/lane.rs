@@ -1,16 +1,18 @@
 //! One whole simulated system — browsers, balancer, servers, store,
 //! database, clock — driven by [`Action`]s and recording what happened.
 
-use crate::action::{Action, User};
+use crate::action::{Action, ServerNo, User};
 use crate::balancer::{affinity_cookie, own_response, Balancer, Pick};
 use crate::client::Client;
-use crate::config::{AuthMode, LaneConfig, Store, MAX_SERVERS};
+use crate::config::{AuthMode, LaneConfig, MAX_SERVERS};
 use crate::cookie::cookie_value;
 use crate::exchange::{Entry, Event, Exchange, Stats};
 use crate::http::{parse_request, Request};
 use crate::json::ObjectWriter;
 use crate::jwt::{self, Key, TokenEdit};
+use crate::ledger::{Fate, Ledger, Loss};
 use crate::rng::SimRng;
+use crate::route::Route;
 use crate::routes::{self, Backend, Ctx, Trace, Work, BALANCER_MS, SESSION_COOKIE, SIGNED_COOKIE};
 use crate::server::Server;
 use crate::store::{Account, Database, SharedStore};
@@ -38,6 +40,8 @@ pub struct Lane {
     exchanges: u32,
     /// Every key this lane ever signed with, oldest first (for transcripts).
     key_history: Vec<Key>,
+    /// Every session id issued and what became of it, for explaining refusals.
+    ledger: Ledger,
 }
 
 impl Lane {
@@ -59,6 +63,7 @@ impl Lane {
             entries: Vec::new(),
             stats: Stats::default(),
             exchanges: 0,
+            ledger: Ledger::default(),
         }
     }
 
@@ -70,6 +75,23 @@ impl Lane {
     }
     pub fn servers(&self) -> &[Server] {
         &self.servers
+    }
+    /// Server `no` (1-based, as on screen), up or down; `None` if the pool has no such server.
+    pub fn server(&self, no: ServerNo) -> Option<&Server> {
+        self.servers.iter().find(|s| s.no == no)
+    }
+    /// How many servers are in the pool, up or down.
+    pub fn fleet_size(&self) -> usize {
+        self.servers.len()
+    }
+    /// Every session id this lane issued and what became of it.
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+    /// Whether this lane's credentials are signed with the fleet key (JWT,
+    /// signed cookie); server sessions are opaque ids and sign nothing.
+    pub fn signs_credentials(&self) -> bool {
+        !matches!(self.config.auth, AuthMode::ServerSession { .. })
     }
     pub fn client(&self, user: User) -> &Client {
         &self.clients[user.index()]
@@ -131,8 +153,8 @@ impl Lane {
             Action::Tamper { user, edit } => self.tamper(*user, edit, index),
             Action::Replay { user, seq } => self.replay(*user, *seq, index),
             Action::Raw { user, text } => self.raw(*user, text, index),
-            Action::Crash { server } => self.fault(*server, index, |s, now| (s.crash(now), "crashed")),
-            Action::Restart { server } => self.fault(*server, index, |s, now| (s.restart(now), "restarted")),
+            Action::Crash { server } => self.fault(*server, Loss::Crashed, index),
+            Action::Restart { server } => self.fault(*server, Loss::Restarted, index),
             Action::StoreDown => self.store_down(index),
             Action::StoreUp => self.store_up(index),
             Action::Skew { server, ms } => self.skew(*server, *ms, index),
@@ -141,11 +163,24 @@ impl Lane {
             Action::RemoveServer => self.remove_server(index),
             Action::Load { users, requests } => self.load(*users, *requests, index),
         }
-        self.now = self.now.plus_ms(STEP_MS);
+        self.tick(STEP_MS);
+    }
+
+    /// Moves the clock; what expired by the new time is gone, as in Redis.
+    fn tick(&mut self, ms: u64) {
+        self.now = self.now.plus_ms(ms);
+        for s in &mut self.servers {
+            for (id, at) in s.expire_sessions(self.now) {
+                self.ledger.settle(&id, Fate::Expired(at));
+            }
+        }
+        for (id, at) in self.backend.store.expire(self.now) {
+            self.ledger.settle(&id, Fate::Expired(at));
+        }
     }
 
     fn advance(&mut self, ms: u64, index: u32) {
-        self.now = self.now.plus_ms(ms);
+        self.tick(ms);
         let to = self.now;
         self.event(index, format!("clock moved forward {} → {to}", human_duration(ms / 1000)));
     }
@@ -245,6 +280,7 @@ impl Lane {
             return self.event(index, "the last server cannot be removed".into());
         }
         let Some(mut gone) = self.servers.pop() else { return };
+        record_loss(&mut self.ledger, &gone, Loss::Removed, self.now);
         let lost = gone.crash(self.now);
         self.stats.sessions_lost += lost as u64;
         self.event(index, format!("S{} removed from the pool{}", gone.no, lost_sessions(lost)));
@@ -254,19 +290,23 @@ impl Lane {
         self.entries.push(Entry::Event(Event { action, at: self.now, text }));
     }
 
-    fn fault(&mut self, no: u8, index: u32, f: impl FnOnce(&mut Server, SimTime) -> (usize, &'static str)) {
+    fn fault(&mut self, no: u8, loss: Loss, index: u32) {
         let now = self.now;
         let Some(s) = self.servers.iter_mut().find(|s| s.no == no) else {
             return self.event(index, format!("there is no S{no}"));
         };
-        let (lost, what) = f(s, now);
+        record_loss(&mut self.ledger, s, loss, now);
+        let lost = match loss {
+            Loss::Restarted => s.restart(now),
+            Loss::Crashed | Loss::Removed => s.crash(now),
+        };
         let when = match (s.leaves_rotation_at(), s.rejoins_at()) {
             (Some(t), _) if t > now => format!("; health checks take it out of rotation at {t}"),
             (_, Some(t)) if t > now => format!("; it rejoins rotation at the next health check, {t}"),
             _ => String::new(),
         };
         self.stats.sessions_lost += lost as u64;
-        self.event(index, format!("S{no} {what}{}{when}", lost_sessions(lost)));
+        self.event(index, format!("S{no} {}{}{when}", loss.verb(), lost_sessions(lost)));
     }
 
     /// A request made by the user's browser through the app.
@@ -312,6 +352,7 @@ impl Lane {
                     rng: &mut self.rng,
                     trace: &mut trace,
                     work,
+                    ledger: &mut self.ledger,
                 };
                 let mut response = routes::handle(&mut cx, &req);
                 work = cx.work;
@@ -352,17 +393,15 @@ impl Lane {
         }
     }
 
-    /// The omniscient narrator: where the session a server could not find actually is.
+    /// The omniscient narrator: what became of the session id a server refused.
     fn explain_missing_session(&self, req: &Request, at: usize, trace: &mut Trace) {
-        if self.config.auth != (AuthMode::ServerSession { store: Store::Local }) {
+        // A failed login's 401 is about the password, not the cookie it happens to carry.
+        let authenticated = matches!(Route::parse(req.path()), Some(Route::User(_)));
+        if !authenticated || !matches!(self.config.auth, AuthMode::ServerSession { .. }) {
             return;
         }
         let Some(id) = req.headers.get("Cookie").and_then(|c| cookie_value(c, SESSION_COOKIE)) else { return };
-        let holder = self.servers.iter().enumerate().find(|(i, s)| *i != at && s.sessions.contains_key(id));
-        trace.say(|| match holder {
-            Some((_, s)) => format!("(it lives in S{}'s memory; the balancer sent this request elsewhere)", s.no),
-            None => "(no server holds it any more: it died with a crash, restart or logout)".into(),
-        });
+        trace.say(|| format!("({})", self.ledger.story(id, self.servers[at].no)));
     }
 
     /// The credential this lane's browser carries for `user`: the stored
@@ -470,6 +509,13 @@ impl Lane {
             index,
             format!("load: {requests} requests from {users} users → {ok} OK, {failed} failed; {}", spread.join(", ")),
         );
+    }
+}
+
+/// The in-memory sessions `server` is about to lose, in the ledger.
+fn record_loss(ledger: &mut Ledger, server: &Server, loss: Loss, now: SimTime) {
+    for (id, _) in server.sessions.iter() {
+        ledger.settle(id, Fate::Lost(loss, now));
     }
 }
 

@@ -26,6 +26,7 @@ pub mod json;
 pub mod jwt;
 pub mod lane;
 pub mod lane_id;
+pub mod ledger;
 pub mod link;
 pub mod notation;
 pub mod playground;

@@ -8,6 +8,7 @@ use crate::cookie::SetCookie;
 use crate::http::{Headers, Request, Response};
 use crate::json::{self, ObjectWriter};
 use crate::jwt::Key;
+use crate::ledger::Ledger;
 use crate::rng::SimRng;
 use crate::route::{Route, UserRoute};
 use crate::server::Server;
@@ -24,6 +25,8 @@ pub const DATABASE_MS: u32 = 3;
 pub const SESSION_COOKIE: &str = "session_id";
 pub const SIGNED_COOKIE: &str = "session";
 pub const HOST: &str = "shop.example";
+/// The largest header section (request line, headers and their CRLFs) a server reads.
+pub const MAX_HEADER_BYTES: usize = 8 * 1024;
 
 /// Trace lines are built only when someone will read them: a load run turns
 /// them off and skips the formatting.
@@ -101,6 +104,8 @@ pub struct Ctx<'a> {
     pub now: SimTime,
     pub trace: &'a mut Trace,
     pub work: Work,
+    /// The narrator's record of issued session ids (not something servers can read).
+    pub ledger: &'a mut Ledger,
 }
 
 pub(crate) type Handled = Result<Response, Response>;
@@ -112,16 +117,27 @@ pub fn handle(cx: &mut Ctx, req: &Request) -> Response {
 }
 
 fn route(cx: &mut Ctx, req: &Request) -> Handled {
+    // The server reads the whole header section before it looks at any of it.
+    let head = req.wire_len().saturating_sub(req.body.len());
+    if head > MAX_HEADER_BYTES {
+        return Err(cx.refuse(431, "request header fields too large", || {
+            format!("header section is {head} bytes; this server caps it at 8 KiB, the size of nginx's default header buffer (Node allows 16 KiB)")
+        }));
+    }
     if req.headers.get("Host").is_none() {
-        return Err(cx.error(400, "HTTP/1.1 requires a Host header"));
+        return Err(cx.refuse(400, "HTTP/1.1 requires a Host header", || {
+            "HTTP/1.1 requires a Host header (RFC 9112 §3.2)".into()
+        }));
     }
     let path = req.path();
     let Some(route) = Route::parse(path) else {
-        return Err(cx.error(404, &format!("no route {path}")));
+        return Err(cx.refuse(404, &format!("no route {path}"), || format!("no route {path} on this shop API")));
     };
     let allowed = route.method();
     if req.method != allowed {
-        let mut r = cx.error(405, &format!("{path} takes {allowed}"));
+        let method = &req.method;
+        let mut r =
+            cx.refuse(405, &format!("{path} takes {allowed}"), || format!("{path} takes {allowed}, not {method}"));
         r.headers.push("Allow", allowed);
         return Err(r);
     }
@@ -163,6 +179,16 @@ impl Ctx<'_> {
             r.headers.push("WWW-Authenticate", "Bearer realm=\"shop\", error=\"invalid_token\"");
         }
         r
+    }
+
+    /// A refusal whose reason is also told in the trace.
+    pub(crate) fn refuse(&mut self, status: u16, message: &str, why: impl FnOnce() -> String) -> Response {
+        self.trace.say(why);
+        self.error(status, message)
+    }
+
+    pub(crate) fn bad_request(&mut self, message: &str) -> Response {
+        self.refuse(400, message, || message.to_owned())
     }
 
     pub(crate) fn unauthorized(&mut self, why: impl FnOnce() -> String) -> Response {
@@ -260,8 +286,8 @@ fn save(cx: &mut Ctx, who: &Principal, response: &mut Response) -> Result<(), Re
 fn add_to_cart(cx: &mut Ctx, req: &Request, who: &mut Principal) -> Handled {
     let sku = match body_field(&req.body, "sku") {
         Some(sku) if CATALOG.contains(&sku.as_str()) => sku,
-        Some(sku) => return Err(cx.error(400, &format!("unknown sku \"{sku}\"; try one of {}", CATALOG.join(", ")))),
-        None => return Err(cx.error(400, "body must be JSON {\"sku\": \"…\"}")),
+        Some(sku) => return Err(cx.bad_request(&format!("unknown sku \"{sku}\"; try one of {}", CATALOG.join(", ")))),
+        None => return Err(cx.bad_request("body must be JSON {\"sku\": \"…\"}")),
     };
     let cart = match with_session(cx, who, |s| {
         s.cart.push(sku.clone());
@@ -296,7 +322,7 @@ fn view_cart(cx: &mut Ctx, who: &mut Principal) -> Handled {
 fn orders_page(cx: &mut Ctx, req: &Request, who: &Principal) -> Handled {
     let page = match req.query("page").map(str::parse::<u32>) {
         Some(Ok(p)) if p >= 1 => p,
-        _ => return Err(cx.error(400, "give ?page=N with N ≥ 1")),
+        _ => return Err(cx.bad_request("give ?page=N with N ≥ 1")),
     };
     Ok(page_response(cx, &who.user, page, "the page number came in the URL; nothing remembered"))
 }
@@ -315,7 +341,7 @@ fn next_orders(cx: &mut Ctx, who: &mut Principal) -> Handled {
         s.cursor += 1;
         s.cursor
     }) else {
-        return Err(cx.error(400, "a stateless API keeps no cursor between requests: ask for /api/orders?page=N"));
+        return Err(cx.bad_request("a stateless API keeps no cursor between requests: ask for /api/orders?page=N"));
     };
     let user = who.user.clone();
     let how = match who.hold {
