@@ -104,7 +104,7 @@ pub struct Ctx<'a> {
     pub now: SimTime,
     pub trace: &'a mut Trace,
     pub work: Work,
-    /// The narrator's record of issued session ids (not something servers can read).
+    /// The narrator's record of issued session ids: servers report to it, and nothing they decide reads it.
     pub ledger: &'a mut Ledger,
 }
 
