@@ -1,16 +1,18 @@
 //! One whole simulated system — browsers, balancer, servers, store,
 //! database, clock — driven by [`Action`]s and recording what happened.
 
-use crate::action::{Action, User};
+use crate::action::{Action, ServerNo, User};
 use crate::balancer::{affinity_cookie, own_response, Balancer, Pick};
 use crate::client::Client;
-use crate::config::{AuthMode, LaneConfig, Store, MAX_SERVERS};
+use crate::config::{AuthMode, LaneConfig, MAX_SERVERS};
 use crate::cookie::cookie_value;
 use crate::exchange::{Entry, Event, Exchange, Stats};
 use crate::http::{parse_request, Request};
 use crate::json::ObjectWriter;
 use crate::jwt::{self, Key, TokenEdit};
+use crate::ledger::{Fate, Ledger, Loss};
 use crate::rng::SimRng;
+use crate::route::Route;
 use crate::routes::{self, Backend, Ctx, Trace, Work, BALANCER_MS, SESSION_COOKIE, SIGNED_COOKIE};
 use crate::server::Server;
 use crate::store::{Account, Database, SharedStore};
@@ -38,6 +40,8 @@ pub struct Lane {
     exchanges: u32,
     /// Every key this lane ever signed with, oldest first (for transcripts).
     key_history: Vec<Key>,
+    /// Every session id issued and what became of it, for explaining refusals.
+    ledger: Ledger,
 }
 
 impl Lane {
@@ -59,6 +63,7 @@ impl Lane {
             entries: Vec::new(),
             stats: Stats::default(),
             exchanges: 0,
+            ledger: Ledger::default(),
         }
     }
 
@@ -70,6 +75,23 @@ impl Lane {
     }
     pub fn servers(&self) -> &[Server] {
         &self.servers
+    }
+    /// Server `no` (1-based, as on screen), up or down; `None` if the pool has no such server.
+    pub fn server(&self, no: ServerNo) -> Option<&Server> {
+        self.servers.iter().find(|s| s.no == no)
+    }
+    /// How many servers are in the pool, up or down.
+    pub fn fleet_size(&self) -> usize {
+        self.servers.len()
+    }
+    /// Every session id this lane issued and what became of it.
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+    /// Whether this lane's credentials are signed with the fleet key (JWT,
+    /// signed cookie); server sessions are opaque ids and sign nothing.
+    pub fn signs_credentials(&self) -> bool {
+        !matches!(self.config.auth, AuthMode::ServerSession { .. })
     }
     pub fn client(&self, user: User) -> &Client {
         &self.clients[user.index()]
@@ -118,133 +140,173 @@ impl Lane {
     /// Applies the action that has index `index` in the playground's log.
     pub fn apply(&mut self, action: &Action, index: u32) {
         match action {
-            Action::Advance { ms } => {
-                self.now = self.now.plus_ms(*ms);
-                let to = self.now;
-                self.event(index, format!("clock moved forward {} → {to}", human_duration(ms / 1000)));
-                return;
-            }
-            Action::Login { user, wrong_password } => {
-                let password = if *wrong_password {
-                    "letmein"
-                } else {
-                    self.backend.db.password(user.username()).unwrap_or_default()
-                };
-                let body = login_body(user.username(), password);
-                self.browse(*user, "POST", "/login".into(), Some(body), index);
-            }
+            Action::Advance { ms } => return self.advance(*ms, index),
+            Action::Login { user, wrong_password } => self.login(*user, *wrong_password, index),
             Action::Me { user } => self.browse(*user, "GET", "/api/me".into(), None, index),
-            Action::AddToCart { user, sku } => {
-                let body = ObjectWriter::new().str("sku", sku).finish();
-                self.browse(*user, "POST", "/api/cart/items".into(), Some(body), index);
-            }
+            Action::AddToCart { user, sku } => self.add_to_cart(*user, sku, index),
             Action::ViewCart { user } => self.browse(*user, "GET", "/api/cart".into(), None, index),
             Action::OrdersPage { user, page } => {
                 self.browse(*user, "GET", format!("/api/orders?page={page}"), None, index)
             }
-            Action::NextPage { user } => {
-                let target = match self.config.auth {
-                    // No session to remember the cursor: the app asks for the page after the one it shows.
-                    AuthMode::Jwt { .. } => format!("/api/orders?page={}", self.clients[user.index()].page + 1),
-                    _ => "/api/orders/next".to_owned(),
-                };
-                self.browse(*user, "GET", target, None, index);
-            }
+            Action::NextPage { user } => self.next_page(*user, index),
             Action::Logout { user } => self.browse(*user, "POST", "/logout".into(), None, index),
             Action::Tamper { user, edit } => self.tamper(*user, edit, index),
-            Action::Replay { user, seq } => match self.exchange(*seq) {
-                Some(x) => {
-                    let req = x.request.clone();
-                    self.send(user.index(), req, false, index);
-                }
-                None => self.event(index, format!("no request #{seq} in this lane to replay")),
-            },
-            Action::Raw { user, text } => match parse_request(text) {
-                Ok(req) => self.send(user.index(), req, false, index),
-                Err(e) => self.event(index, format!("hand-written request not sent: {e}")),
-            },
-            Action::Crash { server } => self.fault(*server, index, |s, now| (s.crash(now), "crashed")),
-            Action::Restart { server } => self.fault(*server, index, |s, now| (s.restart(now), "restarted")),
-            Action::StoreDown => {
-                self.backend.store.up = false;
-                let users = if self.config.auth.uses_store() {
-                    "every request that needs it now fails with 503"
-                } else {
-                    "this lane does not use it"
-                };
-                self.event(index, format!("the shared session store went down: {users}"));
-            }
-            Action::StoreUp => {
-                self.backend.store.up = true;
-                self.event(index, "the shared session store is back, with its data".into());
-            }
-            Action::Skew { server, ms } => match self.servers.iter_mut().find(|s| s.no == *server) {
-                Some(s) => {
-                    s.skew_ms = *ms;
-                    let dir = if *ms >= 0 { "ahead" } else { "behind" };
-                    let text = format!("S{server}'s clock now runs {} {dir}", human_duration(ms.unsigned_abs() / 1000));
-                    self.event(index, text);
-                }
-                None => self.event(index, format!("there is no S{server}")),
-            },
-            Action::RotateKey { keep_old } => {
-                let kid =
-                    format!("k{}", self.backend.keys.last().map_or(1, |k| k.kid[1..].parse::<u32>().unwrap_or(1)) + 1);
-                let key = Key::new(&kid, &fleet_secret(&mut self.rng));
-                self.key_history.push(key.clone());
-                if !keep_old {
-                    self.backend.keys.clear();
-                }
-                self.backend.keys.push(key);
-                self.backend.rotated = true;
-                let old = if *keep_old {
-                    "older keys still verify"
-                } else {
-                    "older keys are dropped: every token and signed cookie they signed is now refused"
-                };
-                self.event(index, format!("fleet key rotated: new tokens are signed with {kid}; {old}"));
-            }
-            Action::AddServer => {
-                let n = self.servers.len() as u8;
-                if n < MAX_SERVERS {
-                    self.servers.push(Server::new(n + 1));
-                    self.event(index, format!("S{} joined the pool, with empty memory", n + 1));
-                } else {
-                    self.event(index, format!("already at the maximum of {MAX_SERVERS} servers"));
-                }
-            }
-            Action::RemoveServer => {
-                if self.servers.len() > 1 {
-                    let mut gone = self.servers.pop().expect("more than one server");
-                    let lost = gone.crash(self.now);
-                    self.stats.sessions_lost += lost as u64;
-                    self.event(index, format!("S{} removed from the pool{}", gone.no, lost_sessions(lost)));
-                } else {
-                    self.event(index, "the last server cannot be removed".into());
-                }
-            }
+            Action::Replay { user, seq } => self.replay(*user, *seq, index),
+            Action::Raw { user, text } => self.raw(*user, text, index),
+            Action::Crash { server } => self.fault(*server, Loss::Crashed, index),
+            Action::Restart { server } => self.fault(*server, Loss::Restarted, index),
+            Action::StoreDown => self.store_down(index),
+            Action::StoreUp => self.store_up(index),
+            Action::Skew { server, ms } => self.skew(*server, *ms, index),
+            Action::RotateKey { keep_old } => self.rotate_key(*keep_old, index),
+            Action::AddServer => self.add_server(index),
+            Action::RemoveServer => self.remove_server(index),
             Action::Load { users, requests } => self.load(*users, *requests, index),
         }
-        self.now = self.now.plus_ms(STEP_MS);
+        self.tick(STEP_MS);
+    }
+
+    /// Moves the clock; what expired by the new time is gone, as in Redis.
+    fn tick(&mut self, ms: u64) {
+        self.now = self.now.plus_ms(ms);
+        for s in &mut self.servers {
+            for (id, at) in s.expire_sessions(self.now) {
+                self.ledger.settle(&id, Fate::Expired(at));
+            }
+        }
+        for (id, at) in self.backend.store.expire(self.now) {
+            self.ledger.settle(&id, Fate::Expired(at));
+        }
+    }
+
+    fn advance(&mut self, ms: u64, index: u32) {
+        self.tick(ms);
+        let to = self.now;
+        self.event(index, format!("clock moved forward {} → {to}", human_duration(ms / 1000)));
+    }
+
+    fn login(&mut self, user: User, wrong_password: bool, index: u32) {
+        let password =
+            if wrong_password { "letmein" } else { self.backend.db.password(user.username()).unwrap_or_default() };
+        let body = login_body(user.username(), password);
+        self.browse(user, "POST", "/login".into(), Some(body), index);
+    }
+
+    fn add_to_cart(&mut self, user: User, sku: &str, index: u32) {
+        let body = ObjectWriter::new().str("sku", sku).finish();
+        self.browse(user, "POST", "/api/cart/items".into(), Some(body), index);
+    }
+
+    fn next_page(&mut self, user: User, index: u32) {
+        let target = match self.config.auth {
+            // No session to remember the cursor: the app asks for the page after the one it shows.
+            AuthMode::Jwt { .. } => format!("/api/orders?page={}", self.clients[user.index()].page + 1),
+            _ => "/api/orders/next".to_owned(),
+        };
+        self.browse(user, "GET", target, None, index);
+    }
+
+    fn replay(&mut self, user: User, seq: u32, index: u32) {
+        match self.exchange(seq) {
+            Some(x) => {
+                let req = x.request.clone();
+                self.send(user.index(), req, false, index);
+            }
+            None => self.event(index, format!("no request #{seq} in this lane to replay")),
+        }
+    }
+
+    fn raw(&mut self, user: User, text: &str, index: u32) {
+        match parse_request(text) {
+            Ok(req) => self.send(user.index(), req, false, index),
+            Err(e) => self.event(index, format!("hand-written request not sent: {e}")),
+        }
+    }
+
+    fn store_down(&mut self, index: u32) {
+        self.backend.store.up = false;
+        let users = if self.config.auth.uses_store() {
+            "every request that needs it now fails with 503"
+        } else {
+            "this lane does not use it"
+        };
+        self.event(index, format!("the shared session store went down: {users}"));
+    }
+
+    fn store_up(&mut self, index: u32) {
+        self.backend.store.up = true;
+        self.event(index, "the shared session store is back, with its data".into());
+    }
+
+    fn skew(&mut self, server: u8, ms: i64, index: u32) {
+        let Some(s) = self.servers.iter_mut().find(|s| s.no == server) else {
+            return self.event(index, format!("there is no S{server}"));
+        };
+        s.skew_ms = ms;
+        let dir = if ms >= 0 { "ahead" } else { "behind" };
+        let text = format!("S{server}'s clock now runs {} {dir}", human_duration(ms.unsigned_abs() / 1000));
+        self.event(index, text);
+    }
+
+    fn rotate_key(&mut self, keep_old: bool, index: u32) {
+        let kid = format!("k{}", self.backend.keys.last().map_or(1, |k| k.kid[1..].parse::<u32>().unwrap_or(1)) + 1);
+        let key = Key::new(&kid, &fleet_secret(&mut self.rng));
+        self.key_history.push(key.clone());
+        if !keep_old {
+            self.backend.keys.clear();
+        }
+        self.backend.keys.push(key);
+        self.backend.rotated = true;
+        let old = if keep_old {
+            "older keys still verify"
+        } else {
+            "older keys are dropped: every token and signed cookie they signed is now refused"
+        };
+        self.event(index, format!("fleet key rotated: new tokens are signed with {kid}; {old}"));
+    }
+
+    fn add_server(&mut self, index: u32) {
+        let n = self.servers.len() as u8;
+        if n < MAX_SERVERS {
+            self.servers.push(Server::new(n + 1));
+            self.event(index, format!("S{} joined the pool, with empty memory", n + 1));
+        } else {
+            self.event(index, format!("already at the maximum of {MAX_SERVERS} servers"));
+        }
+    }
+
+    fn remove_server(&mut self, index: u32) {
+        if self.servers.len() < 2 {
+            return self.event(index, "the last server cannot be removed".into());
+        }
+        let Some(mut gone) = self.servers.pop() else { return };
+        record_loss(&mut self.ledger, &gone, Loss::Removed, self.now);
+        let lost = gone.crash(self.now);
+        self.stats.sessions_lost += lost as u64;
+        self.event(index, format!("S{} removed from the pool{}", gone.no, lost_sessions(lost)));
     }
 
     fn event(&mut self, action: u32, text: String) {
         self.entries.push(Entry::Event(Event { action, at: self.now, text }));
     }
 
-    fn fault(&mut self, no: u8, index: u32, f: impl FnOnce(&mut Server, SimTime) -> (usize, &'static str)) {
+    fn fault(&mut self, no: u8, loss: Loss, index: u32) {
         let now = self.now;
         let Some(s) = self.servers.iter_mut().find(|s| s.no == no) else {
             return self.event(index, format!("there is no S{no}"));
         };
-        let (lost, what) = f(s, now);
+        record_loss(&mut self.ledger, s, loss, now);
+        let lost = match loss {
+            Loss::Restarted => s.restart(now),
+            Loss::Crashed | Loss::Removed => s.crash(now),
+        };
         let when = match (s.leaves_rotation_at(), s.rejoins_at()) {
             (Some(t), _) if t > now => format!("; health checks take it out of rotation at {t}"),
             (_, Some(t)) if t > now => format!("; it rejoins rotation at the next health check, {t}"),
             _ => String::new(),
         };
         self.stats.sessions_lost += lost as u64;
-        self.event(index, format!("S{no} {what}{}{when}", lost_sessions(lost)));
+        self.event(index, format!("S{no} {}{}{when}", loss.verb(), lost_sessions(lost)));
     }
 
     /// A request made by the user's browser through the app.
@@ -290,6 +352,7 @@ impl Lane {
                     rng: &mut self.rng,
                     trace: &mut trace,
                     work,
+                    ledger: &mut self.ledger,
                 };
                 let mut response = routes::handle(&mut cx, &req);
                 work = cx.work;
@@ -330,17 +393,15 @@ impl Lane {
         }
     }
 
-    /// The omniscient narrator: where the session a server could not find actually is.
+    /// The omniscient narrator: what became of the session id a server refused.
     fn explain_missing_session(&self, req: &Request, at: usize, trace: &mut Trace) {
-        if self.config.auth != (AuthMode::ServerSession { store: Store::Local }) {
+        // A failed login's 401 is about the password, not the cookie it happens to carry.
+        let authenticated = matches!(Route::parse(req.path()), Some(Route::User(_)));
+        if !authenticated || !matches!(self.config.auth, AuthMode::ServerSession { .. }) {
             return;
         }
         let Some(id) = req.headers.get("Cookie").and_then(|c| cookie_value(c, SESSION_COOKIE)) else { return };
-        let holder = self.servers.iter().enumerate().find(|(i, s)| *i != at && s.sessions.contains_key(id));
-        trace.say(|| match holder {
-            Some((_, s)) => format!("(it lives in S{}'s memory; the balancer sent this request elsewhere)", s.no),
-            None => "(no server holds it any more: it died with a crash, restart or logout)".into(),
-        });
+        trace.say(|| format!("({})", self.ledger.story(id, self.servers[at].no)));
     }
 
     /// The credential this lane's browser carries for `user`: the stored
@@ -448,6 +509,13 @@ impl Lane {
             index,
             format!("load: {requests} requests from {users} users → {ok} OK, {failed} failed; {}", spread.join(", ")),
         );
+    }
+}
+
+/// The in-memory sessions `server` is about to lose, in the ledger.
+fn record_loss(ledger: &mut Ledger, server: &Server, loss: Loss, now: SimTime) {
+    for (id, _) in server.sessions.iter() {
+        ledger.settle(id, Fate::Lost(loss, now));
     }
 }
 

@@ -13,6 +13,7 @@
 //! platform. Nothing here touches a browser or the OS.
 
 pub mod action;
+pub mod auth;
 pub mod b64;
 pub mod balancer;
 pub mod client;
@@ -25,11 +26,13 @@ pub mod json;
 pub mod jwt;
 pub mod lane;
 pub mod lane_id;
+pub mod ledger;
 pub mod link;
 pub mod notation;
 pub mod playground;
 pub mod quote;
 pub mod rng;
+pub mod route;
 pub mod routes;
 pub mod scenario;
 pub mod server;

@@ -17,7 +17,8 @@ pub struct Server {
     pub up: bool,
     /// This server's clock minus the true time.
     pub skew_ms: i64,
-    /// In-memory sessions by id (used only with `Store::Local`).
+    /// In-memory sessions by id (used only with `Store::Local`): live ones
+    /// only, since the lane calls [`Server::expire_sessions`] whenever its clock moves.
     pub sessions: Table<Session>,
     pub handled: u64,
     crashed_at: Option<SimTime>,
@@ -79,6 +80,18 @@ impl Server {
         self.crashed_at = None;
         self.rejoins_at = was_out.then(|| next_probe_after(now));
         lost
+    }
+
+    /// Drops the sessions that have expired by this server's clock at `now`
+    /// (true time), as Redis drops expired keys; returns their ids and expiry times.
+    pub fn expire_sessions(&mut self, now: SimTime) -> Vec<(String, SimTime)> {
+        let now = self.clock(now);
+        let expired: Vec<(String, SimTime)> =
+            self.sessions.iter().filter(|(_, s)| s.expires <= now).map(|(id, s)| (id.clone(), s.expires)).collect();
+        for (id, _) in &expired {
+            self.sessions.remove(id);
+        }
+        expired
     }
 
     pub fn session_bytes(&self) -> u32 {

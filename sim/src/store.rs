@@ -62,6 +62,9 @@ pub struct StoreEntry {
     pub expires: SimTime,
 }
 
+/// What a session's key in the shared store starts with: `session:<id>`.
+pub const SESSION_KEY_PREFIX: &str = "session:";
+
 /// The shared key-value store. Every operation is a network round trip.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SharedStore {
@@ -95,6 +98,17 @@ impl SharedStore {
 
     pub fn delete(&mut self, key: &str) -> bool {
         self.entries.remove(key).is_some()
+    }
+
+    /// Drops the keys expired at `now`, as Redis does; returns the ids of the
+    /// sessions among them (keys `session:<id>`) with their expiry times.
+    pub fn expire(&mut self, now: SimTime) -> Vec<(String, SimTime)> {
+        let expired: Vec<(String, SimTime)> =
+            self.entries.iter().filter(|(_, e)| e.expires <= now).map(|(k, e)| (k.clone(), e.expires)).collect();
+        for (key, _) in &expired {
+            self.entries.remove(key);
+        }
+        expired.into_iter().filter_map(|(k, t)| Some((k.strip_prefix(SESSION_KEY_PREFIX)?.to_owned(), t))).collect()
     }
 
     /// Live keys with their entries, in key order.

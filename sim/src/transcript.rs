@@ -1,6 +1,7 @@
 //! A run as text: what `statelab transcript` prints and the view copies.
 
 use crate::exchange::Entry;
+use crate::jwt::Key;
 use crate::lane::Lane;
 use crate::playground::{Playground, LANE_LABELS};
 use crate::scenario::Scenario;
@@ -12,7 +13,7 @@ use std::fmt::Write;
 pub fn lane_text(label: &str, lane: &Lane) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "== Lane {label}: {}", lane.config());
-    for k in lane.key_history() {
+    for k in keys_used(lane) {
         let _ = writeln!(out, "   fleet key {}: {}", k.kid, k.secret);
     }
     for entry in lane.entries() {
@@ -41,6 +42,15 @@ pub fn lane_text(label: &str, lane: &Lane) -> String {
         }
     }
     out
+}
+
+/// The fleet keys a lane signed with: none for server sessions, which sign nothing.
+fn keys_used(lane: &Lane) -> &[Key] {
+    if lane.signs_credentials() {
+        lane.key_history()
+    } else {
+        &[]
+    }
 }
 
 fn quote(out: &mut String, prefix: &str, wire: &str) {
@@ -87,7 +97,7 @@ pub fn scenario_json(s: &Scenario, seed: u64) -> serde_json::Value {
             json!({
                 "label": label,
                 "config": lane.config(),
-                "jwt_keys": lane.key_history().iter().map(|k| k.secret.as_str()).collect::<Vec<_>>(),
+                "jwt_keys": keys_used(lane).iter().map(|k| k.secret.as_str()).collect::<Vec<_>>(),
                 "exchanges": exchanges,
             })
         })

@@ -324,3 +324,141 @@ fn a_credential_typed_by_hand_is_used_as_typed() {
     assert!(err.to_string().contains("character 2"), "{err}");
     assert_eq!(p.actions().len(), 4);
 }
+
+fn last_trace(p: &Playground, lane: usize) -> Vec<String> {
+    p.lane(lane).exchanges().last().unwrap().trace.clone()
+}
+
+fn narrator(trace: &[String]) -> &str {
+    trace.iter().find(|t| t.starts_with('(')).map_or("", String::as_str)
+}
+
+#[test]
+fn a_refused_session_id_is_explained_by_what_truly_became_of_it() {
+    let local = LaneConfig::stateful();
+    let shared = LaneConfig::stateful().with_auth(AuthMode::ServerSession { store: Store::Shared });
+    // Round robin: Alice logs in on S1, her next request goes to S2.
+    let mut p = play([local, shared], vec![login(Alice), Me { user: Alice }]);
+    assert_eq!(narrator(&last_trace(&p, 0)), "(it lives in S1's memory; the balancer sent this request elsewhere)");
+    // The easy guess after a crash is "the crash took it"; a guessed id was never issued at all.
+    p.apply(Crash { server: 1 }).unwrap();
+    p.apply(Tamper { user: Alice, edit: TokenEdit::Claim { name: "role".into(), value: "admin".into() } }).unwrap();
+    p.apply(Me { user: Alice }).unwrap();
+    for lane in 0..2 {
+        let trace = last_trace(&p, lane);
+        assert_eq!(narrator(&trace), "(no server ever issued this id: it was typed, edited or guessed)", "{trace:?}");
+    }
+    // Carol's untouched id on S1 really did die with it (once health checks drop S1, she reaches S2).
+    let (sticky, sticky_shared) =
+        (local.with_balancer(Strategy::StickyCookie), shared.with_balancer(Strategy::StickyCookie));
+    let mut p = play(
+        [sticky, sticky_shared],
+        vec![login(Carol), Crash { server: 1 }, Advance { ms: 10_000 }, Me { user: Carol }],
+    );
+    assert_eq!(last_status(&p, 0), 401);
+    assert_eq!(narrator(&last_trace(&p, 0)), "(S1 held it until it crashed at 09:00:01)");
+    assert_eq!(last_status(&p, 1), 200, "the shared store lost nothing");
+    p.apply(Logout { user: Carol }).unwrap();
+    p.apply(Replay { user: Carol, seq: 2 }).unwrap();
+    assert_eq!(last_status(&p, 1), 401);
+    assert_eq!(narrator(&last_trace(&p, 1)), "(it was deleted from the shared store at logout at 09:00:13)");
+    // A wrong password is refused for the password, whatever cookie rides along.
+    p.apply(Login { user: Carol, wrong_password: true }).unwrap();
+    let x = p.lane(0).exchanges().last().unwrap();
+    assert!(x.request.headers.get("Cookie").is_some_and(|c| c.starts_with("session_id=")));
+    assert_eq!(x.response.status, 401);
+    assert_eq!(
+        x.trace,
+        vec!["database: look up account \"carol\" (+3 ms)", "wrong username or password: no credential issued"]
+    );
+    let p = play(
+        [LaneConfig::stateful().with_balancer(Strategy::StickyCookie), local],
+        vec![login(Bob), Logout { user: Bob }, Replay { user: Bob, seq: 2 }],
+    );
+    assert_eq!(narrator(&last_trace(&p, 0)), "(it was deleted at logout at 09:00:01)");
+}
+
+#[test]
+fn expired_sessions_are_gone_from_memory_counts_and_the_store() {
+    let sticky = LaneConfig::stateful().with_balancer(Strategy::StickyCookie);
+    let shared = sticky.with_auth(AuthMode::ServerSession { store: Store::Shared });
+    let mut p = play([sticky, shared], vec![login(Alice), login(Bob)]);
+    assert_eq!(p.lane(0).servers().iter().map(|s| s.sessions.len()).sum::<usize>(), 2);
+    p.apply(Advance { ms: 31 * 60_000 }).unwrap();
+    for lane in 0..2 {
+        let l = p.lane(lane);
+        assert_eq!(l.servers().iter().map(|s| s.sessions.len() as u32 + s.session_bytes()).sum::<u32>(), 0);
+        assert_eq!(l.state_bytes(), 0, "lane {lane}");
+        assert_eq!(l.store().entries(l.now()).count(), 0);
+    }
+    p.apply(Me { user: Alice }).unwrap();
+    for lane in 0..2 {
+        assert_eq!(last_status(&p, lane), 401);
+        let trace = last_trace(&p, lane);
+        assert!(narrator(&trace).starts_with("(it expired at 09:30:0"), "{trace:?}");
+        assert!(!trace.iter().any(|t| t.contains("lives in")), "{trace:?}");
+    }
+}
+
+#[test]
+fn bad_requests_unknown_routes_and_wrong_methods_say_why_in_the_trace() {
+    let cfg = LaneConfig::stateless();
+    let mut p = play([cfg, cfg], vec![]);
+    for (text, status, why) in [
+        ("GET /health HTTP/1.1", 400, "HTTP/1.1 requires a Host header (RFC 9112 §3.2)"),
+        ("GET /api/nope HTTP/1.1\nHost: shop.example", 404, "no route /api/nope on this shop API"),
+        ("GET /login HTTP/1.1\nHost: shop.example", 405, "/login takes POST, not GET"),
+        (
+            "POST /login HTTP/1.1\nHost: shop.example",
+            400,
+            "body must be JSON {\"username\": \"…\", \"password\": \"…\"}",
+        ),
+    ] {
+        p.apply(Raw { user: Alice, text: text.into() }).unwrap();
+        assert_eq!(last_status(&p, 0), status, "{text}");
+        assert_eq!(last_trace(&p, 0), vec![why.to_owned()], "{text}");
+    }
+}
+
+#[test]
+fn a_header_section_over_8_kib_is_refused_with_431_before_authentication() {
+    let cfg = LaneConfig::stateful();
+    let mut p = play([LaneConfig::stateless(), cfg], vec![]);
+    // Request line + headers + CRLFs, the blank line included: exactly 8192 bytes, then one more.
+    let head = |cookie_len: usize| {
+        let fixed = "GET /api/me HTTP/1.1\r\nHost: shop.example\r\nCookie: session_id=\r\n\r\n".len();
+        format!("GET /api/me HTTP/1.1\nHost: shop.example\nCookie: session_id={}", "a".repeat(cookie_len - fixed))
+    };
+    p.apply(Raw { user: Alice, text: head(8192) }).unwrap();
+    assert_eq!(p.lane(1).exchanges().last().unwrap().request_bytes, 8192);
+    assert_eq!(last_status(&p, 1), 401, "8 KiB exactly is allowed");
+    p.apply(Raw { user: Alice, text: head(8193) }).unwrap();
+    for lane in 0..2 {
+        let x = p.lane(lane).exchanges().last().unwrap();
+        assert_eq!((x.response.status, x.response.reason()), (431, "Request Header Fields Too Large"));
+        assert_eq!(x.trace.len(), 1, "{:?}", x.trace);
+        assert!(x.trace[0].starts_with("header section is 8193 bytes; this server caps it at 8 KiB"), "{:?}", x.trace);
+    }
+}
+
+#[test]
+fn transcripts_print_fleet_keys_only_for_lanes_that_sign() {
+    use statelab_sim::transcript::lane_text;
+    let signed = LaneConfig::stateless().with_auth(AuthMode::SignedCookie);
+    let p = play([LaneConfig::stateless(), LaneConfig::stateful()], vec![login(Alice)]);
+    assert!(lane_text("A", p.lane(0)).contains("fleet key k1: statelab-"));
+    assert!(!lane_text("B", p.lane(1)).contains("fleet key"));
+    let p = play([signed, LaneConfig::stateful().with_auth(AuthMode::ServerSession { store: Store::Shared })], vec![]);
+    assert!(lane_text("A", p.lane(0)).contains("fleet key k1: statelab-"));
+    assert!(!lane_text("B", p.lane(1)).contains("fleet key"));
+}
+
+#[test]
+fn lanes_answer_which_servers_exist() {
+    let mut p = play([LaneConfig::stateless(), LaneConfig::stateful().with_servers(2)], vec![Crash { server: 2 }]);
+    assert_eq!((p.lane(0).fleet_size(), p.lane(1).fleet_size()), (3, 2));
+    assert!(!p.lane(1).server(2).unwrap().up);
+    assert!(p.lane(1).server(3).is_none() && p.lane(0).server(3).is_some());
+    p.apply(AddServer).unwrap();
+    assert_eq!(p.lane(1).server(3).map(|s| s.up), Some(true));
+}

@@ -1,0 +1,63 @@
+//! The shop API's routes, parsed once from the request path so every
+//! handler matches on a closed set: a new route cannot fall into another's arm.
+
+/// Every path the shop answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Route {
+    Health,
+    Login,
+    /// Served only to a request that authenticates.
+    User(UserRoute),
+}
+
+/// The routes behind authentication.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UserRoute {
+    Me,
+    CartItems,
+    Cart,
+    Orders,
+    OrdersNext,
+    Logout,
+}
+
+impl Route {
+    /// The route for a request path (without its query), if the shop has one.
+    pub fn parse(path: &str) -> Option<Route> {
+        Some(match path {
+            "/health" => Route::Health,
+            "/login" => Route::Login,
+            "/logout" => Route::User(UserRoute::Logout),
+            "/api/me" => Route::User(UserRoute::Me),
+            "/api/cart/items" => Route::User(UserRoute::CartItems),
+            "/api/cart" => Route::User(UserRoute::Cart),
+            "/api/orders" => Route::User(UserRoute::Orders),
+            "/api/orders/next" => Route::User(UserRoute::OrdersNext),
+            _ => return None,
+        })
+    }
+
+    /// The one method each route takes (what a 405's `Allow` names).
+    pub fn method(self) -> &'static str {
+        match self {
+            Route::Login | Route::User(UserRoute::Logout | UserRoute::CartItems) => "POST",
+            Route::Health
+            | Route::User(UserRoute::Me | UserRoute::Cart | UserRoute::Orders | UserRoute::OrdersNext) => "GET",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Route, UserRoute};
+
+    #[test]
+    fn parses_exact_paths_only() {
+        assert_eq!(Route::parse("/api/cart"), Some(Route::User(UserRoute::Cart)));
+        assert_eq!(Route::parse("/api/cart/items"), Some(Route::User(UserRoute::CartItems)));
+        assert_eq!(Route::parse("/api/cart/"), None);
+        assert_eq!(Route::parse("/logout/now"), None);
+        assert_eq!(Route::User(UserRoute::Logout).method(), "POST");
+        assert_eq!(Route::Health.method(), "GET");
+    }
+}
