@@ -20,6 +20,9 @@ use std::rc::Rc;
 /// A user's think time: every action but `Advance` moves the clock this much.
 pub const STEP_MS: u64 = 1_000;
 
+mod reconfigure;
+pub(crate) mod snapshot;
+
 const USER_ADDRS: [&str; 3] = ["203.0.113.10", "198.51.100.23", "192.0.2.77"];
 
 #[derive(Clone, Debug)]
@@ -151,7 +154,7 @@ impl Lane {
                 self.browse(*user, "GET", target, None, index);
             }
             Action::Logout { user } => self.browse(*user, "POST", "/logout".into(), None, index),
-            Action::Tamper { user, edit } => self.tamper(*user, edit, index),
+            Action::Tamper { user, edit, lane } => self.tamper_in(*lane, *user, edit, index),
             Action::Replay { user, seq } => match self.exchange(*seq) {
                 Some(x) => {
                     let req = x.request.clone();
@@ -224,6 +227,7 @@ impl Lane {
                 }
             }
             Action::Load { users, requests } => self.load(*users, *requests, index),
+            Action::Configure { lane, config } => self.reconfigure(*lane, config, index),
         }
         self.now = self.now.plus_ms(STEP_MS);
     }
