@@ -137,12 +137,15 @@ impl Action {
         }
     }
 
-    /// How much simulated work replaying this action costs, in requests:
-    /// what bounds rebuilding a playground from a link.
+    /// What replaying this action costs, in units of one request of a load
+    /// run: what bounds rebuilding a playground from a link.
     pub fn work(&self) -> u64 {
         match self {
             // Creating the load users' accounts costs about a request each.
             Action::Load { users, requests } => u64::from(*requests).saturating_add(u64::from(*users)).max(1),
+            // A recorded request also writes its trace and keeps its text:
+            // measured at about three load requests (benches/playground.rs).
+            a if a.user().is_some() => 3,
             _ => 1,
         }
     }

@@ -144,3 +144,27 @@ fn turning_on_the_denylist_closes_the_gap_from_then_on() {
     assert!(replay.trace.iter().any(|t| t.contains("is on the denylist")), "{:?}", replay.trace);
     assert_eq!(a.stats().revocation_window_s, Some(0));
 }
+
+/// Opening one scenario's link builds that scenario only, not all twelve.
+#[test]
+fn finding_one_scenario_does_not_build_them_all() {
+    let fastest = |f: &dyn Fn()| {
+        (0..5)
+            .map(|_| {
+                let t = std::time::Instant::now();
+                for _ in 0..20 {
+                    f();
+                }
+                t.elapsed()
+            })
+            .min()
+            .unwrap_or_default()
+    };
+    let one = fastest(&|| drop(std::hint::black_box(Scenario::find("expiry"))));
+    let every = fastest(&|| drop(std::hint::black_box(scenario::all())));
+    assert!(one * 4 < every, "find {one:?} vs all {every:?}");
+    for (i, s) in scenario::all().iter().enumerate() {
+        assert_eq!(Scenario::find(IDS[i]).map(|f| f.id), Some(s.id));
+    }
+    assert!(Scenario::find("nope").is_none());
+}
