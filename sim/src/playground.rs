@@ -74,8 +74,9 @@ struct Checkpoint {
 pub struct Playground {
     recipe: Recipe,
     lanes: [Lane; 2],
-    /// Ordered by `actions`; the first, at 0, is never dropped.
-    checkpoints: Vec<Checkpoint>,
+    /// Ordered by `actions`; the first, at 0, is never dropped. Shared, so
+    /// cloning a playground (the view does on every change) copies no lane.
+    checkpoints: Vec<Rc<Checkpoint>>,
     /// Work played since the last checkpoint.
     since_checkpoint: u64,
     checkpoint_work: u64,
@@ -233,7 +234,7 @@ impl Playground {
 
     fn checkpoint(&mut self) {
         let lanes = self.lanes.each_mut().map(Lane::snapshot);
-        self.checkpoints.push(Checkpoint { actions: self.recipe.actions.len(), lanes });
+        self.checkpoints.push(Rc::new(Checkpoint { actions: self.recipe.actions.len(), lanes }));
         self.since_checkpoint = 0;
         if self.checkpoints.len() > MAX_CHECKPOINTS {
             let mut k = 0;
@@ -254,17 +255,16 @@ impl Playground {
         while self.checkpoints.len() > 1 && self.checkpoints.last().is_some_and(|c| c.actions > to) {
             self.checkpoints.pop();
         }
-        let from = match self.checkpoints.last() {
-            Some(c) => {
-                for (lane, s) in self.lanes.iter_mut().zip(&c.lanes) {
-                    lane.restore(s);
-                }
-                c.actions
-            }
-            None => to,
+        let Some(c) = self.checkpoints.last().cloned() else {
+            // Unreachable while the first checkpoint is kept; a full replay is still right.
+            *self = Playground::from_recipe(&self.recipe);
+            return Some(last);
         };
+        for (lane, s) in self.lanes.iter_mut().zip(&c.lanes) {
+            lane.restore(s);
+        }
         self.since_checkpoint = 0;
-        for i in from..to {
+        for i in c.actions..to {
             self.play(i);
         }
         Some(last)
