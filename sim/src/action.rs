@@ -1,7 +1,9 @@
 //! Everything that can happen to a lane: a user's step or a fault. The log of
 //! actions, with the seed and the configs, *is* the state.
 
+use crate::config::LaneConfig;
 use crate::jwt::TokenEdit;
+use crate::lane_id::LaneId;
 use serde::{Deserialize, Serialize};
 
 /// A browser user of the demo shop. Each has an address (for IP hash).
@@ -60,9 +62,13 @@ pub enum Action {
         user: User,
     },
     /// Edit the stored credential by hand (devtools), keeping its signature.
+    /// With `lane`, only that lane's browser is edited (a credential copied
+    /// from one lane's editor means nothing to the other lane).
     Tamper {
         user: User,
         edit: TokenEdit,
+        #[serde(default, skip_serializing_if = "Option::is_none", with = "lane_code::optional")]
+        lane: Option<LaneId>,
     },
     /// Re-send an earlier request byte for byte (a copied token or cookie).
     Replay {
@@ -98,6 +104,13 @@ pub enum Action {
     Advance {
         ms: u64,
     },
+    /// A redeploy of one lane with another configuration, from this moment
+    /// on; the other lane is left as it is.
+    Configure {
+        #[serde(with = "lane_code")]
+        lane: LaneId,
+        config: LaneConfig,
+    },
     /// A burst of traffic from `users` extra browsers (`user1`…), `requests`
     /// in all, summarised in one event instead of one exchange each.
     Load {
@@ -121,6 +134,53 @@ impl Action {
             | Action::Replay { user, .. }
             | Action::Raw { user, .. } => Some(*user),
             _ => None,
+        }
+    }
+
+    /// What replaying this action costs, in units of one request of a load
+    /// run: what bounds rebuilding a playground from a link.
+    pub fn work(&self) -> u64 {
+        match self {
+            // Creating the load users' accounts costs about a request each.
+            Action::Load { users, requests } => u64::from(*requests).saturating_add(u64::from(*users)).max(1),
+            // A recorded request also writes its trace and keeps its text:
+            // measured at about three load requests (benches/playground.rs).
+            a if a.user().is_some() => 3,
+            _ => 1,
+        }
+    }
+}
+
+/// Lanes as `"a"`/`"b"` in serialised recipes, the same codes as in links.
+mod lane_code {
+    use crate::lane_id::LaneId;
+    use serde::de::Error;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(lane: &LaneId, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(lane.code())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<LaneId, D::Error> {
+        let text = String::deserialize(d)?;
+        LaneId::parse(&text).ok_or_else(|| D::Error::custom(format!("lane `{text}` is not a or b")))
+    }
+
+    pub mod optional {
+        use crate::lane_id::LaneId;
+        use serde::{Deserialize, Deserializer, Serializer};
+
+        pub fn serialize<S: Serializer>(lane: &Option<LaneId>, s: S) -> Result<S::Ok, S::Error> {
+            match lane {
+                Some(l) => super::serialize(l, s),
+                None => s.serialize_none(),
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<LaneId>, D::Error> {
+            #[derive(Deserialize)]
+            struct Code(#[serde(with = "super")] LaneId);
+            Ok(Option::<Code>::deserialize(d)?.map(|c| c.0))
         }
     }
 }

@@ -105,7 +105,7 @@ pub fn har(lane: &Lane) -> String {
     let log = obj(vec![
         ("version", s("1.2")),
         ("creator", creator),
-        ("comment", s(&format!("Lane: {}", lane.config()))),
+        ("comment", s(&format!("Lane: {}", lane.describe()))),
         ("entries", Json::Arr(lane.exchanges().map(entry).collect())),
     ]);
     obj(vec![("log", log)]).to_text()

@@ -22,12 +22,17 @@ use std::rc::Rc;
 /// A user's think time: every action but `Advance` moves the clock this much.
 pub const STEP_MS: u64 = 1_000;
 
+mod reconfigure;
+pub(crate) mod snapshot;
+
 const USER_ADDRS: [&str; 3] = ["203.0.113.10", "198.51.100.23", "192.0.2.77"];
 
 #[derive(Clone, Debug)]
 pub struct Lane {
     index: u8,
     config: LaneConfig,
+    /// The configuration the lane started with; `config` changes with redeploys.
+    started_as: LaneConfig,
     now: SimTime,
     rng: SimRng,
     /// alice, bob, carol, then load users.
@@ -57,6 +62,7 @@ impl Lane {
             backend: Backend::new(SharedStore::new(config.store_latency_ms), vec![key]),
             index,
             config,
+            started_as: config,
             now: START,
             rng,
             balancer: Balancer::new(config.balancer),
@@ -69,6 +75,15 @@ impl Lane {
 
     pub fn config(&self) -> &LaneConfig {
         &self.config
+    }
+
+    /// `stateless JWT · round robin · 3 servers`, and what it became if it was redeployed.
+    pub fn describe(&self) -> String {
+        if self.config == self.started_as {
+            self.config.to_string()
+        } else {
+            format!("{}, redeployed as {}", self.started_as, self.config)
+        }
     }
     pub fn now(&self) -> SimTime {
         self.now
@@ -150,7 +165,7 @@ impl Lane {
             }
             Action::NextPage { user } => self.next_page(*user, index),
             Action::Logout { user } => self.browse(*user, "POST", "/logout".into(), None, index),
-            Action::Tamper { user, edit } => self.tamper(*user, edit, index),
+            Action::Tamper { user, edit, lane } => self.tamper_in(*lane, *user, edit, index),
             Action::Replay { user, seq } => self.replay(*user, *seq, index),
             Action::Raw { user, text } => self.raw(*user, text, index),
             Action::Crash { server } => self.fault(*server, Loss::Crashed, index),
@@ -162,6 +177,7 @@ impl Lane {
             Action::AddServer => self.add_server(index),
             Action::RemoveServer => self.remove_server(index),
             Action::Load { users, requests } => self.load(*users, *requests, index),
+            Action::Configure { lane, config } => self.reconfigure(*lane, config, index),
         }
         self.tick(STEP_MS);
     }
@@ -266,10 +282,8 @@ impl Lane {
     }
 
     fn add_server(&mut self, index: u32) {
-        let n = self.servers.len() as u8;
-        if n < MAX_SERVERS {
-            self.servers.push(Server::new(n + 1));
-            self.event(index, format!("S{} joined the pool, with empty memory", n + 1));
+        if self.servers.len() < usize::from(MAX_SERVERS) {
+            self.join_server(index);
         } else {
             self.event(index, format!("already at the maximum of {MAX_SERVERS} servers"));
         }
@@ -279,6 +293,18 @@ impl Lane {
         if self.servers.len() < 2 {
             return self.event(index, "the last server cannot be removed".into());
         }
+        self.drop_last_server(index);
+    }
+
+    /// A new server at the end of the pool. Callers keep the pool within `MAX_SERVERS`.
+    fn join_server(&mut self, index: u32) {
+        let no = self.servers.len() as u8 + 1;
+        self.servers.push(Server::new(no));
+        self.event(index, format!("S{no} joined the pool, with empty memory"));
+    }
+
+    /// The last server leaves the pool, and the sessions in its memory with it.
+    fn drop_last_server(&mut self, index: u32) {
         let Some(mut gone) = self.servers.pop() else { return };
         record_loss(&mut self.ledger, &gone, Loss::Removed, self.now);
         let lost = gone.crash(self.now);
@@ -513,7 +539,7 @@ impl Lane {
 }
 
 /// The in-memory sessions `server` is about to lose, in the ledger.
-fn record_loss(ledger: &mut Ledger, server: &Server, loss: Loss, now: SimTime) {
+pub(crate) fn record_loss(ledger: &mut Ledger, server: &Server, loss: Loss, now: SimTime) {
     for (id, _) in server.sessions.iter() {
         ledger.settle(id, Fate::Lost(loss, now));
     }

@@ -5,6 +5,7 @@
 
 use crate::action::{Action, User};
 use crate::jwt::TokenEdit;
+use crate::lane_id::LaneId;
 use std::fmt::{self, Write};
 
 /// Why a piece of notation is not an action.
@@ -65,19 +66,34 @@ fn parse_action(text: &str) -> Result<Action, String> {
         ["page", ..] => Action::OrdersPage { user: user(1)?, page: number(2, "page")? },
         ["next", ..] => Action::NextPage { user: user(1)? },
         ["logout", ..] => Action::Logout { user: user(1)? },
-        ["tamper", _, "none"] => Action::Tamper { user: user(1)?, edit: TokenEdit::AlgNone },
-        ["tamper", ..] => {
-            let (name, value) = arg(2, "claim=value")?.split_once('=').ok_or("tamper takes claim=value or none")?;
-            if !is_word(name) || !(value.is_empty() || is_word(value)) {
-                return Err("claim names and values are letters, digits, `_` and `-`".into());
-            }
-            Action::Tamper { user: user(1)?, edit: TokenEdit::Claim { name: name.into(), value: value.into() } }
+        ["tamper" | "edit", ..] => {
+            // An optional lane right after the verb: `edit a alice …` edits lane A's credential only.
+            let lane = words.get(1).and_then(|w| LaneId::parse(w));
+            let at = 1 + usize::from(lane.is_some());
+            let edit = match (words[0], words.get(at + 1)) {
+                ("tamper", Some(&"none")) => TokenEdit::AlgNone,
+                ("tamper", _) => {
+                    let (name, value) =
+                        arg(at + 1, "claim=value")?.split_once('=').ok_or("tamper takes claim=value or none")?;
+                    if !is_word(name) || !(value.is_empty() || is_word(value)) {
+                        return Err("claim names and values are letters, digits, `_` and `-`".into());
+                    }
+                    TokenEdit::Claim { name: name.into(), value: value.into() }
+                }
+                _ => {
+                    // An empty credential has an empty base64url form: no last word.
+                    let text = words.get(at + 1).unwrap_or(&"");
+                    let bytes = crate::b64::decode(text).ok_or("credential text is not base64url")?;
+                    TokenEdit::Set { value: String::from_utf8(bytes).map_err(|_| "credential text is not UTF-8")? }
+                }
+            };
+            Action::Tamper { user: user(at)?, edit, lane }
         }
-        ["edit", ..] => {
-            // An empty credential has an empty base64url form: no third word.
-            let bytes = crate::b64::decode(words.get(2).unwrap_or(&"")).ok_or("credential text is not base64url")?;
-            let value = String::from_utf8(bytes).map_err(|_| "credential text is not UTF-8")?;
-            Action::Tamper { user: user(1)?, edit: TokenEdit::Set { value } }
+        ["config", lane, ..] => {
+            let lane = LaneId::parse(lane).ok_or_else(|| format!("`{lane}` is not a lane (a or b)"))?;
+            // The config's own fields are `.`-separated words too: join the rest back.
+            let config = crate::link::parse_config(&words[2..].join("."))?;
+            Action::Configure { lane, config }
         }
         ["replay", ..] => Action::Replay { user: user(1)?, seq: number(2, "request number")? },
         ["raw", ..] => {
@@ -161,10 +177,16 @@ impl fmt::Display for Action {
             Action::OrdersPage { page, .. } => write!(f, "page {who} {page}"),
             Action::NextPage { .. } => write!(f, "next {who}"),
             Action::Logout { .. } => write!(f, "logout {who}"),
-            Action::Tamper { edit: TokenEdit::AlgNone, .. } => write!(f, "tamper {who} none"),
-            Action::Tamper { edit: TokenEdit::Claim { name, value }, .. } => write!(f, "tamper {who} {name}={value}"),
-            Action::Tamper { edit: TokenEdit::Set { value }, .. } => {
-                write!(f, "edit {who} {}", crate::b64::encode(value.as_bytes()))
+            Action::Tamper { edit, lane, .. } => {
+                let lane = lane.map_or(String::new(), |l| format!("{} ", l.code()));
+                match edit {
+                    TokenEdit::AlgNone => write!(f, "tamper {lane}{who} none"),
+                    TokenEdit::Claim { name, value } => write!(f, "tamper {lane}{who} {name}={value}"),
+                    TokenEdit::Set { value } => write!(f, "edit {lane}{who} {}", crate::b64::encode(value.as_bytes())),
+                }
+            }
+            Action::Configure { lane, config } => {
+                write!(f, "config {} {}", lane.code(), crate::link::config_text(config))
             }
             Action::Replay { seq, .. } => write!(f, "replay {who} {seq}"),
             Action::Raw { text, .. } => write!(f, "raw {who} {}", crate::b64::encode(text.as_bytes())),

@@ -24,8 +24,9 @@ pub struct Scenario {
 }
 
 impl Scenario {
+    /// Builds only the scenario asked for.
     pub fn find(id: &str) -> Option<Scenario> {
-        all().into_iter().find(|s| s.id == id)
+        build(id)
     }
 }
 
@@ -62,8 +63,13 @@ const AUTH: &[&str] = &["Authorization", "Cookie", "Set-Cookie"];
 
 /// Every scenario, in the order of [`IDS`].
 pub fn all() -> Vec<Scenario> {
-    vec![
-        Scenario {
+    IDS.iter().filter_map(|id| build(id)).collect()
+}
+
+/// One scenario, its scripts parsed; `None` for an unknown id.
+fn build(id: &str) -> Option<Scenario> {
+    let s = match id {
+        "round-robin-local" => Scenario {
             id: "round-robin-local",
             title: "Local sessions behind round robin",
             lesson: "A session kept in one server's memory is invisible to the others, so a balancer that spreads requests logs users out.",
@@ -74,7 +80,7 @@ pub fn all() -> Vec<Scenario> {
                 step("me alice, me alice", "S3 fails the same way in lane B; only the request that comes round to S1 again succeeds. With n servers, local sessions work on 1 request in n. Lane A succeeds every time.", AUTH),
             ],
         },
-        Scenario {
+        "sticky-crash" => Scenario {
             id: "sticky-crash",
             title: "Sticky sessions and a crash",
             lesson: "A sticky cookie keeps a user on the server that holds their session — until that server dies and takes the session with it.",
@@ -86,7 +92,7 @@ pub fn all() -> Vec<Scenario> {
                 step("wait 10s, me alice", "Two failed health checks later S1 is out of rotation. Lane A carries on at S2 — 200. Lane B re-pins Alice to S2 (Set-Cookie: lb=S2), but her session died with S1 — 401: she is logged out.", &["Set-Cookie", "Cookie"]),
             ],
         },
-        Scenario {
+        "shared-store" => Scenario {
             id: "shared-store",
             title: "A shared session store",
             lesson: "Keeping sessions in a shared store lets any server answer, for the price of a round trip on every request and a new single point of failure.",
@@ -98,7 +104,7 @@ pub fn all() -> Vec<Scenario> {
                 step("store up, me alice", "The store recovers with its data, and lane B answers 200 again.", &[]),
             ],
         },
-        Scenario {
+        "signed-cookie" => Scenario {
             id: "signed-cookie",
             title: "Signed-cookie sessions",
             lesson: "Putting the session itself in an HMAC-signed cookie makes servers stateless again: restarts lose nothing, but the cookie grows and cannot be revoked.",
@@ -110,7 +116,7 @@ pub fn all() -> Vec<Scenario> {
                 step("tamper alice role=admin, me alice", "Alice edits role to admin in her token (A) and in her cookie (B) without re-signing. Both servers recompute the HMAC, see a mismatch, and answer 401.", AUTH),
             ],
         },
-        Scenario {
+        "restart" => Scenario {
             id: "restart",
             title: "A restart wipes server memory",
             lesson: "In-memory sessions live exactly as long as the process: restarting one server logs out everyone it held.",
@@ -121,7 +127,7 @@ pub fn all() -> Vec<Scenario> {
                 step("me alice, me bob, me carol", "Alice and Carol carry on in both lanes. Bob, still pinned to S2, gets 401 in lane B; in lane A his token still verifies — 200.", AUTH),
             ],
         },
-        Scenario {
+        "revocation" => Scenario {
             id: "revocation",
             title: "Logging out: revocation",
             lesson: "Deleting a session revokes it at once; a JWT stays valid until it expires unless servers consult a denylist — which is state again.",
@@ -129,10 +135,11 @@ pub fn all() -> Vec<Scenario> {
             steps: vec![
                 step("login alice, me alice", "Alice logs in and loads her profile (request #2) in both lanes.", AUTH),
                 step("logout alice", "Alice logs out. Lane B deletes the session on the server and expires the cookie (Max-Age=0). Lane A's server has nothing to delete: the app just forgets the token.", &["Set-Cookie"]),
-                step("replay alice 2", "Someone who copied request #2 sends it again. Lane B: the session is gone — 401, revoked immediately. Lane A: the token still verifies — 200, and will until exp, about 15 minutes away. Turn on the denylist in lane A to close the gap.", AUTH),
+                step("replay alice 2", "Someone who copied request #2 sends it again. Lane B: the session is gone — 401, revoked immediately. Lane A: the token still verifies — 200, and will until exp, about 15 minutes away. The next step turns on the denylist in lane A to close the gap.", AUTH),
+                step("config a jwt-deny, login alice, me alice, logout alice, replay alice 6", "Lane A is redeployed as JWT + denylist; lane B is left as it was. Alice logs in again and loads her profile (#6). At logout, lane A's server writes the token's jti to the shared store (SET deny:… until exp). Replaying #6 now gets 401 in lane A too: every request checks the denylist, a store round trip (+4 ms) each — revocation, bought with state. Lane B: 401, as before.", AUTH),
             ],
         },
-        Scenario {
+        "expiry" => Scenario {
             id: "expiry",
             title: "Token expiry and idle timeout",
             lesson: "A JWT carries a hard expiry checked by every server's clock; a server session slides its idle timeout on each use.",
@@ -143,7 +150,7 @@ pub fn all() -> Vec<Scenario> {
                 step("login alice, wait 31m, me alice", "After a fresh login, 31 idle minutes pass. Now both fail: lane A's new token expired after 15 minutes, lane B's session after 30 idle ones.", AUTH),
             ],
         },
-        Scenario {
+        "tamper" => Scenario {
             id: "tamper",
             title: "Tampering with a token",
             lesson: "A JWT's claims are readable by anyone but cannot be changed without the key; an opaque session id has nothing inside to change.",
@@ -151,20 +158,20 @@ pub fn all() -> Vec<Scenario> {
             steps: vec![
                 step("login alice, me alice", "Alice logs in. Expand lane A's token: its payload says role \"user\" in plain base64url — readable by anyone, which is why a JWT must not hold secrets.", &["Authorization"]),
                 step("tamper alice role=admin, me alice", "Alice changes role to admin but cannot re-sign. Every server in lane A recomputes the HS256 signature, finds a mismatch — 401. In lane B the session id is opaque; changing it only points at a session that does not exist — 401.", &["Authorization", "Cookie"]),
-                step("login alice, tamper alice none, me alice", "The classic attack: a header saying alg \"none\" and no signature. Lane A refuses any alg but HS256 — 401. Lane B's edit again only points at a session that does not exist — 401.", &["Authorization"]),
+                step("login alice, tamper alice none, me alice", "The classic attack: a header saying alg \"none\" and no signature. Lane A refuses any alg but HS256 — 401. Lane B's edit again only points at a session that does not exist — 401.", &["Authorization", "Cookie"]),
             ],
         },
-        Scenario {
+        "request-size" => Scenario {
             id: "request-size",
             title: "What every request carries",
             lesson: "A stateless request carries the whole token every time; a session cookie is a short pointer to state kept elsewhere.",
             lanes: [jwt(), local(Strategy::StickyCookie)],
             steps: vec![
                 step("login alice", "After login, lane A's app holds a JWT of a few hundred bytes; lane B's browser holds a 32-character session id and the lb cookie.", &["Set-Cookie"]),
-                step("me alice, add alice mug, cart alice", "Compare the credential bytes on each request: Authorization: Bearer … in lane A against Cookie: … in lane B. The comparison table adds them up per lane.", &["Authorization", "Cookie"]),
+                step("me alice, add alice mug, cart alice", "Compare the credential bytes on each request: Authorization: Bearer … in lane A against Cookie: … in lane B. The comparison table shows each lane's mean credential bytes per request that carried one.", &["Authorization", "Cookie"]),
             ],
         },
-        Scenario {
+        "pagination" => Scenario {
             id: "pagination",
             title: "Pagination: who remembers the page?",
             lesson: "A stateless API puts the page in the URL, so any server can answer and links keep working; a cursor in the session ties the user to that state.",
@@ -175,7 +182,7 @@ pub fn all() -> Vec<Scenario> {
                 step("page alice 3", "A direct link to page 3 works wherever the user is logged in: here lane A — 200; lane B needs a fresh login first.", &[]),
             ],
         },
-        Scenario {
+        "cart" => Scenario {
             id: "cart",
             title: "The cart: database or server memory",
             lesson: "A stateless service keeps user data in a shared database; keeping it in a server's session loses it with the server.",
@@ -186,7 +193,7 @@ pub fn all() -> Vec<Scenario> {
                 step("login alice, cart alice", "Alice logs in again: lane B's cart is empty. Lane A's still holds the mug and the tee.", &[]),
             ],
         },
-        Scenario {
+        "scale-out" => Scenario {
             id: "scale-out",
             title: "Scaling out",
             lesson: "Stateless servers can be added or removed freely; with state in server memory, changing the pool moves users away from their sessions.",
@@ -198,5 +205,7 @@ pub fn all() -> Vec<Scenario> {
                 step("remove-server, me alice, me bob, me carol", "S3 leaves and the hash is taken mod 2 again: Carol maps back to S2, where her session still is — 200. Had S3 held sessions, they would have died with it. Lane A never noticed any of it.", &[]),
             ],
         },
-    ]
+        _ => return None,
+    };
+    Some(s)
 }

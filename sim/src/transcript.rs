@@ -12,7 +12,7 @@ use std::fmt::Write;
 /// events `! `, as `curl -v` readers expect.
 pub fn lane_text(label: &str, lane: &Lane) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "== Lane {label}: {}", lane.config());
+    let _ = writeln!(out, "== Lane {label}: {}", lane.describe());
     for k in keys_used(lane) {
         let _ = writeln!(out, "   fleet key {}: {}", k.kid, k.secret);
     }

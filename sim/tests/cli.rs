@@ -117,12 +117,13 @@ fn text_transcript_quotes_raw_http() {
 
 #[test]
 fn har_command_prints_one_lane() {
-    let (code, out, _) = statelab(&["har", "revocation", "--lane", "a"]);
+    // `tamper`, not `revocation`: revocation now reconfigures lane A in its last step.
+    let (code, out, _) = statelab(&["har", "tamper", "--lane", "a"]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(v["log"]["entries"].as_array().unwrap().len(), 4);
+    assert_eq!(v["log"]["entries"].as_array().unwrap().len(), 5);
     assert!(v["log"]["comment"].as_str().unwrap().contains("stateless JWT"));
-    assert_eq!(statelab(&["har", "revocation", "--lane", "c"]).0, 2);
+    assert_eq!(statelab(&["har", "tamper", "--lane", "c"]).0, 2);
 }
 
 #[test]

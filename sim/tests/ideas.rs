@@ -159,7 +159,7 @@ fn tampering_is_caught_by_every_server() {
         TokenEdit::Claim { name: "exp".into(), value: "4000000000".into() },
         TokenEdit::AlgNone,
     ] {
-        let mut p = play([cfg, cfg], vec![login(Alice), Tamper { user: Alice, edit: edit.clone() }]);
+        let mut p = play([cfg, cfg], vec![login(Alice), Tamper { user: Alice, edit: edit.clone(), lane: None }]);
         for _ in 0..3 {
             p.apply(Me { user: Alice }).unwrap();
             assert_eq!(last_status(&p, 0), 401, "{edit:?}");
@@ -221,12 +221,14 @@ fn undo_is_replay_without_the_last_action() {
 }
 
 #[test]
-fn reconfiguring_a_lane_replays_the_same_actions() {
+fn reconfiguring_a_lane_applies_from_now_on() {
     let mut p = play([LaneConfig::stateless(), LaneConfig::stateful()], vec![login(Alice), Me { user: Alice }]);
     assert_eq!(last_status(&p, 1), 401);
     p.set_config(1, LaneConfig::stateful().with_balancer(Strategy::StickyCookie));
-    assert_eq!(last_status(&p, 1), 200);
-    assert_eq!(p.actions().len(), 2);
+    assert_eq!(last_status(&p, 1), 401, "what already happened stays as it was");
+    assert_eq!(p.actions().len(), 3);
+    p.apply(Me { user: Alice }).unwrap();
+    assert_eq!(last_status(&p, 1), 200, "the fresh sticky balancer starts at S1, where the session is");
 }
 
 #[test]
@@ -316,11 +318,13 @@ fn a_credential_typed_by_hand_is_used_as_typed() {
     let mut p = play([cfg, cfg], vec![login(Alice), login(Bob)]);
     // Pasting Bob's token into Alice's browser: a stolen bearer token works for anyone.
     let bobs = p.lane(0).client(Bob).token.clone().unwrap();
-    p.apply(Tamper { user: Alice, edit: TokenEdit::Set { value: bobs } }).unwrap();
+    p.apply(Tamper { user: Alice, edit: TokenEdit::Set { value: bobs }, lane: None }).unwrap();
     p.apply(Me { user: Alice }).unwrap();
     assert!(p.lane(0).exchanges().last().unwrap().response.body.contains("\"user\":\"bob\""));
     // Header injection is refused before anything happens.
-    let err = p.apply(Tamper { user: Alice, edit: TokenEdit::Set { value: "x\r\nX-Admin: 1".into() } }).unwrap_err();
+    let err = p
+        .apply(Tamper { user: Alice, edit: TokenEdit::Set { value: "x\r\nX-Admin: 1".into() }, lane: None })
+        .unwrap_err();
     assert!(err.to_string().contains("character 2"), "{err}");
     assert_eq!(p.actions().len(), 4);
 }
@@ -342,7 +346,8 @@ fn a_refused_session_id_is_explained_by_what_truly_became_of_it() {
     assert_eq!(narrator(&last_trace(&p, 0)), "(it lives in S1's memory; the balancer sent this request elsewhere)");
     // The easy guess after a crash is "the crash took it"; a guessed id was never issued at all.
     p.apply(Crash { server: 1 }).unwrap();
-    p.apply(Tamper { user: Alice, edit: TokenEdit::Claim { name: "role".into(), value: "admin".into() } }).unwrap();
+    p.apply(Tamper { user: Alice, edit: TokenEdit::Claim { name: "role".into(), value: "admin".into() }, lane: None })
+        .unwrap();
     p.apply(Me { user: Alice }).unwrap();
     for lane in 0..2 {
         let trace = last_trace(&p, lane);

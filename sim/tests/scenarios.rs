@@ -1,7 +1,7 @@
 //! Every scenario keeps the promises its narration makes.
 
 use statelab_sim::scenario::{self, IDS};
-use statelab_sim::{Playground, Scenario};
+use statelab_sim::{AuthMode, Entry, Playground, Scenario};
 
 /// Statuses of every exchange per lane when the scenario is played to the
 /// end, as the narration describes them.
@@ -11,7 +11,7 @@ const PROMISES: [(&str, &str, &str); 12] = [
     ("shared-store", "200 200 200 200 200 200", "200 200 200 200 503 200"),
     ("signed-cookie", "200 201 201 200 401", "200 201 201 200 401"),
     ("restart", "200 200 200 200 200 200", "200 200 200 200 401 200"),
-    ("revocation", "200 200 200 200", "200 200 200 401"),
+    ("revocation", "200 200 200 200 200 200 200 401", "200 200 200 401 200 200 200 401"),
     ("expiry", "200 200 401 200 401", "200 200 200 200 401"),
     ("tamper", "200 200 401 200 401", "200 200 401 200 401"),
     ("request-size", "200 200 201 200", "200 200 201 200"),
@@ -109,7 +109,8 @@ fn signed_cookie_grows_with_the_cart() {
 
 #[test]
 fn revocation_window_is_measured() {
-    let p = played("revocation");
+    let s = Scenario::find("revocation").unwrap();
+    let p = Playground::from_scenario(&s, 1, 3);
     assert_eq!(p.lane(0).stats().revocation_window_s, Some(15 * 60 - 2));
     assert_eq!(p.lane(1).stats().revocation_window_s, Some(0));
     let logout = p.lane(1).exchange(3).unwrap();
@@ -117,4 +118,53 @@ fn revocation_window_is_measured() {
         logout.response.headers.get("Set-Cookie"),
         Some("session_id=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Lax")
     );
+}
+
+#[test]
+fn turning_on_the_denylist_closes_the_gap_from_then_on() {
+    let p = played("revocation");
+    let a = p.lane(0);
+    assert_eq!(a.config().auth, AuthMode::Jwt { denylist: true });
+    assert_eq!(p.lane(1).config(), &Scenario::find("revocation").unwrap().lanes[1], "lane B is left as it was");
+    let redeploy: Vec<&str> = a
+        .entries()
+        .iter()
+        .filter_map(|e| match e {
+            Entry::Event(e) => Some(e.text.as_str()),
+            Entry::Exchange(_) => None,
+        })
+        .collect();
+    assert!(redeploy.iter().any(|t| t.starts_with("lane A redeployed as JWT + denylist")), "{redeploy:?}");
+    assert!(!p.lane(1).entries().iter().any(|e| matches!(e, Entry::Event(_))), "lane B records nothing");
+    let logout = a.exchange(7).unwrap();
+    assert!(logout.trace.iter().any(|t| t.starts_with("store SET deny:")), "{:?}", logout.trace);
+    let replay = a.exchange(8).unwrap();
+    assert_eq!(replay.request, a.exchange(6).unwrap().request);
+    assert_eq!(replay.response.status, 401);
+    assert!(replay.trace.iter().any(|t| t.contains("is on the denylist")), "{:?}", replay.trace);
+    assert_eq!(a.stats().revocation_window_s, Some(0));
+}
+
+/// Opening one scenario's link builds that scenario only, not all twelve.
+#[test]
+fn finding_one_scenario_does_not_build_them_all() {
+    let fastest = |f: &dyn Fn()| {
+        (0..5)
+            .map(|_| {
+                let t = std::time::Instant::now();
+                for _ in 0..20 {
+                    f();
+                }
+                t.elapsed()
+            })
+            .min()
+            .unwrap_or_default()
+    };
+    let one = fastest(&|| drop(std::hint::black_box(Scenario::find("expiry"))));
+    let every = fastest(&|| drop(std::hint::black_box(scenario::all())));
+    assert!(one * 4 < every, "find {one:?} vs all {every:?}");
+    for (i, s) in scenario::all().iter().enumerate() {
+        assert_eq!(Scenario::find(IDS[i]).map(|f| f.id), Some(s.id));
+    }
+    assert!(Scenario::find("nope").is_none());
 }
