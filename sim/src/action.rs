@@ -85,7 +85,13 @@ pub enum Action {
     Crash {
         server: ServerNo,
     },
+    /// Starts a crashed server again.
     Restart {
+        server: ServerNo,
+    },
+    /// Restarts a running server, as a deploy does: its memory is wiped and
+    /// it is back at once.
+    Bounce {
         server: ServerNo,
     },
     StoreDown,

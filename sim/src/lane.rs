@@ -169,7 +169,7 @@ impl Lane {
             Action::Replay { user, seq } => self.replay(*user, *seq, index),
             Action::Raw { user, text } => self.raw(*user, text, index),
             Action::Crash { server } => self.fault(*server, Loss::Crashed, index),
-            Action::Restart { server } => self.fault(*server, Loss::Restarted, index),
+            Action::Restart { server } | Action::Bounce { server } => self.fault(*server, Loss::Restarted, index),
             Action::StoreDown => self.store_down(index),
             Action::StoreUp => self.store_up(index),
             Action::Skew { server, ms } => self.skew(*server, *ms, index),

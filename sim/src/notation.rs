@@ -103,6 +103,7 @@ fn parse_action(text: &str) -> Result<Action, String> {
         }
         ["crash", ..] => Action::Crash { server: server(1)? },
         ["restart", ..] => Action::Restart { server: server(1)? },
+        ["bounce", ..] => Action::Bounce { server: server(1)? },
         ["store", "down"] => Action::StoreDown,
         ["store", "up"] => Action::StoreUp,
         ["skew", ..] => {
@@ -192,6 +193,7 @@ impl fmt::Display for Action {
             Action::Raw { text, .. } => write!(f, "raw {who} {}", crate::b64::encode(text.as_bytes())),
             Action::Crash { server } => write!(f, "crash {server}"),
             Action::Restart { server } => write!(f, "restart {server}"),
+            Action::Bounce { server } => write!(f, "bounce {server}"),
             Action::StoreDown => f.write_str("store down"),
             Action::StoreUp => f.write_str("store up"),
             Action::Skew { server, ms } if ms % 1000 == 0 => write!(f, "skew {server} {}", ms / 1000),

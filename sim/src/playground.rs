@@ -173,17 +173,23 @@ impl Playground {
         let refuse = |why: String| Err(ActionError::NoEffect(why));
         let counts = self.lanes.each_ref().map(|l| l.servers().len());
         match action {
-            Action::Crash { server: no } | Action::Restart { server: no } => {
+            Action::Crash { server: no } | Action::Restart { server: no } | Action::Bounce { server: no } => {
                 let found: Vec<_> =
                     self.lanes.iter().filter_map(|l| l.servers().iter().find(|s| s.no == *no)).collect();
                 if found.is_empty() {
                     return refuse(format!("there is no S{no} in either lane"));
                 }
-                // Restarting a running server is a redeploy: it wipes its memory, so it is never refused.
-                if matches!(action, Action::Crash { .. }) && found.iter().all(|s| !s.up) {
-                    return refuse(format!("S{no} is already down"));
+                let (all_up, all_down) = (found.iter().all(|s| s.up), found.iter().all(|s| !s.up));
+                match action {
+                    Action::Crash { .. } if all_down => refuse(format!("S{no} is already down")),
+                    Action::Restart { .. } if all_up => refuse(format!(
+                        "S{no} is already up; to restart a running server as a deploy does, wiping its memory, use Bounce"
+                    )),
+                    Action::Bounce { .. } if all_down => {
+                        refuse(format!("S{no} is down; Restart starts a crashed server again"))
+                    }
+                    _ => Ok(()),
                 }
-                Ok(())
             }
             Action::AddServer if counts.iter().all(|&n| n >= usize::from(MAX_SERVERS)) => {
                 refuse(format!("already at the maximum of {MAX_SERVERS} servers"))

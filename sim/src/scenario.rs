@@ -112,7 +112,7 @@ fn build(id: &str) -> Option<Scenario> {
             steps: vec![
                 step("login alice", "Lane B answers Set-Cookie: session=<payload>.<signature>: the session's data, base64url JSON, signed with the fleet key. No server stores anything.", &["Set-Cookie"]),
                 step("add alice mug, add alice hoodie", "Each cart change re-issues lane B's cookie with the cart inside — watch its Set-Cookie grow. Lane A keeps the cart in the database (a database round trip).", &["Set-Cookie", "Cookie"]),
-                step("restart 1, restart 2, restart 3, cart alice", "Every server restarts. Nothing is lost in either lane: the cart comes back from the cookie in lane B and from the database in lane A.", &["Cookie"]),
+                step("bounce 1, bounce 2, bounce 3, cart alice", "Every server restarts. Nothing is lost in either lane: the cart comes back from the cookie in lane B and from the database in lane A.", &["Cookie"]),
                 step("tamper alice role=admin, me alice", "Alice edits role to admin in her token (A) and in her cookie (B) without re-signing. Both servers recompute the HMAC, see a mismatch, and answer 401.", AUTH),
             ],
         },
@@ -123,8 +123,8 @@ fn build(id: &str) -> Option<Scenario> {
             lanes: [jwt(), local(Strategy::StickyCookie)],
             steps: vec![
                 step("login alice, login bob, login carol", "Alice, Bob and Carol log in. Lane B pins them to S1, S2 and S3 (lb=S1, lb=S2, lb=S3) and each server holds one session.", &["Set-Cookie"]),
-                step("restart 2", "S2 restarts (a deploy, say). Lane B's S2 comes back with empty memory: Bob's session is gone. Lane A's servers held nothing to lose.", &[]),
-                step("me alice, me bob, me carol", "Alice and Carol carry on in both lanes. Bob, still pinned to S2, gets 401 in lane B; in lane A his token still verifies — 200.", AUTH),
+                step("bounce 2", "S2 restarts (a deploy, say). Lane B's S2 comes back with empty memory: Bob's session is gone. Lane A's servers held nothing to lose.", &[]),
+                step("me alice, me carol, me bob", "Alice and Carol carry on in both lanes. Bob, still pinned to S2, gets 401 in lane B; in lane A his token still verifies — 200.", AUTH),
             ],
         },
         "revocation" => Scenario {
@@ -178,7 +178,7 @@ fn build(id: &str) -> Option<Scenario> {
             lanes: [jwt(), local(Strategy::StickyCookie)],
             steps: vec![
                 step("login alice, next alice, next alice", "Alice pages through her orders. Lane A's app asks for GET /api/orders?page=1, then ?page=2: the page is in the URL. Lane B asks GET /api/orders/next and the server advances a cursor in her session.", &[]),
-                step("restart 1, next alice", "S1, which held lane B's session and cursor, restarts. Lane A asks for ?page=3 — any server can answer, 200. Lane B's cursor is gone with the session — 401.", &[]),
+                step("bounce 1, next alice", "S1, which held lane B's session and cursor, restarts. Lane A asks for ?page=3 — any server can answer, 200. Lane B's cursor is gone with the session — 401.", &[]),
                 step("page alice 3", "A direct link to page 3 works wherever the user is logged in: here lane A — 200; lane B needs a fresh login first.", &[]),
             ],
         },
@@ -189,7 +189,7 @@ fn build(id: &str) -> Option<Scenario> {
             lanes: [jwt(), local(Strategy::StickyCookie)],
             steps: vec![
                 step("login alice, add alice mug, add alice tee, cart alice", "Alice puts a mug and a tee in her cart. Lane A writes each to the database (+3 ms); lane B appends to the session in S1's memory.", &[]),
-                step("restart 1, cart alice", "S1 restarts. Lane A's cart is still in the database — 200 with both items. Lane B's session and cart died with S1's memory — 401.", &[]),
+                step("bounce 1, cart alice", "S1 restarts. Lane A's cart is still in the database — 200 with both items. Lane B's session and cart died with S1's memory — 401.", &[]),
                 step("login alice, cart alice", "Alice logs in again: lane B's cart is empty. Lane A's still holds the mug and the tee.", &[]),
             ],
         },

@@ -325,6 +325,11 @@ fn actions_that_would_do_nothing_are_refused_and_not_logged() {
         (Action::Crash { server: 3 }, "S3 is already down"),
         (Action::Crash { server: 9 }, "there is no S9 in either lane"),
         (Action::Restart { server: 4 }, "there is no S4 in either lane"),
+        (
+            Action::Restart { server: 1 },
+            "S1 is already up; to restart a running server as a deploy does, wiping its memory, use Bounce",
+        ),
+        (Action::Bounce { server: 3 }, "S3 is down; Restart starts a crashed server again"),
     ];
     for (a, why) in cases {
         let n = p.actions().len();
@@ -334,8 +339,9 @@ fn actions_that_would_do_nothing_are_refused_and_not_logged() {
     }
     // S2 is up in lane A and lane B: crashing it does something.
     p.apply(Action::Crash { server: 2 }).unwrap();
-    // Restarting a running server is a redeploy that wipes its memory: allowed.
-    p.apply(Action::Restart { server: 1 }).unwrap();
+    // Bouncing a running server is a deploy that wipes its memory; restarting a crashed one starts it.
+    p.apply(Action::Bounce { server: 1 }).unwrap();
+    p.apply(Action::Restart { server: 3 }).unwrap();
 
     let mut full =
         Playground::new(1, [LaneConfig::stateless().with_servers(8), LaneConfig::stateful().with_servers(8)]);
