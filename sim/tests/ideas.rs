@@ -65,7 +65,7 @@ fn shared_store_loses_nothing_when_servers_crash_but_fails_when_it_does() {
     let shared = LaneConfig::stateful().with_auth(AuthMode::ServerSession { store: Store::Shared });
     let mut p = play([LaneConfig::stateless(), shared], vec![login(Alice), login(Bob)]);
     for s in 1..=3 {
-        p.apply(Restart { server: s }).unwrap();
+        p.apply(Bounce { server: s }).unwrap();
     }
     for _ in 0..3 {
         p.apply(Me { user: Bob }).unwrap();
@@ -82,7 +82,7 @@ fn shared_store_loses_nothing_when_servers_crash_but_fails_when_it_does() {
 fn restart_wipes_in_memory_sessions_and_counts_them() {
     let mut p = play([LaneConfig::stateless(), LaneConfig::stateful()], vec![login(Alice), login(Bob), login(Carol)]);
     assert_eq!(p.lane(1).servers()[1].sessions.len(), 1);
-    p.apply(Restart { server: 2 }).unwrap();
+    p.apply(Bounce { server: 2 }).unwrap();
     assert!(p.lane(1).servers()[1].sessions.is_empty());
     assert_eq!(p.lane(1).stats().sessions_lost, 1);
     assert_eq!(p.lane(0).stats().sessions_lost, 0);
