@@ -2,6 +2,7 @@
 //! actions, with the seed and the configs, *is* the state.
 
 use crate::jwt::TokenEdit;
+use crate::lane_id::LaneId;
 use serde::{Deserialize, Serialize};
 
 /// A browser user of the demo shop. Each has an address (for IP hash).
@@ -63,6 +64,9 @@ pub enum Action {
     Tamper {
         user: User,
         edit: TokenEdit,
+        /// The one lane whose browser is edited; `None` edits both.
+        #[serde(default)]
+        lane: Option<LaneId>,
     },
     /// Re-send an earlier request byte for byte (a copied token or cookie).
     Replay {

@@ -151,7 +151,10 @@ impl Lane {
                 self.browse(*user, "GET", target, None, index);
             }
             Action::Logout { user } => self.browse(*user, "POST", "/logout".into(), None, index),
-            Action::Tamper { user, edit } => self.tamper(*user, edit, index),
+            Action::Tamper { user, edit, lane: Some(other) } if other.index() != usize::from(self.index) => {
+                self.event(index, format!("{}'s credential was edited in lane {other} only", user.username()))
+            }
+            Action::Tamper { user, edit, .. } => self.tamper(*user, edit, index),
             Action::Replay { user, seq } => match self.exchange(*seq) {
                 Some(x) => {
                     let req = x.request.clone();

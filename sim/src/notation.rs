@@ -5,6 +5,7 @@
 
 use crate::action::{Action, User};
 use crate::jwt::TokenEdit;
+use crate::lane_id::LaneId;
 use std::fmt::{self, Write};
 
 /// Why a piece of notation is not an action.
@@ -50,6 +51,10 @@ fn parse_action(text: &str) -> Result<Action, String> {
     let words: Vec<&str> = text.split([' ', '.']).filter(|w| !w.is_empty()).collect();
     let arg = |i: usize, what: &str| words.get(i).copied().ok_or_else(|| format!("missing {what}"));
     let user = |i: usize| arg(i, "user (alice, bob or carol)").and_then(parse_user);
+    // An optional last word: the one lane a credential edit is for.
+    let lane = |i: usize| {
+        words.get(i).map(|w| LaneId::parse(w).ok_or_else(|| format!("`{w}` is not a lane (a or b)"))).transpose()
+    };
     let number =
         |i: usize, what: &str| arg(i, what)?.parse::<u32>().map_err(|_| format!("{what} must be a whole number"));
     let server = |i: usize| {
@@ -65,19 +70,29 @@ fn parse_action(text: &str) -> Result<Action, String> {
         ["page", ..] => Action::OrdersPage { user: user(1)?, page: number(2, "page")? },
         ["next", ..] => Action::NextPage { user: user(1)? },
         ["logout", ..] => Action::Logout { user: user(1)? },
-        ["tamper", _, "none"] => Action::Tamper { user: user(1)?, edit: TokenEdit::AlgNone },
+        ["tamper", _, "none", ..] => Action::Tamper { user: user(1)?, edit: TokenEdit::AlgNone, lane: lane(3)? },
         ["tamper", ..] => {
             let (name, value) = arg(2, "claim=value")?.split_once('=').ok_or("tamper takes claim=value or none")?;
             if !is_word(name) || !(value.is_empty() || is_word(value)) {
                 return Err("claim names and values are letters, digits, `_` and `-`".into());
             }
-            Action::Tamper { user: user(1)?, edit: TokenEdit::Claim { name: name.into(), value: value.into() } }
+            Action::Tamper {
+                user: user(1)?,
+                edit: TokenEdit::Claim { name: name.into(), value: value.into() },
+                lane: lane(3)?,
+            }
         }
         ["edit", ..] => {
-            // An empty credential has an empty base64url form: no third word.
-            let bytes = crate::b64::decode(words.get(2).unwrap_or(&"")).ok_or("credential text is not base64url")?;
+            // An empty credential has an empty base64url form: no third word,
+            // so a lone third word that names a lane (never valid base64url)
+            // is the lane.
+            let (text, lane) = match words.get(2).copied().and_then(LaneId::parse) {
+                Some(l) if words.len() == 3 => ("", Some(l)),
+                _ => (words.get(2).copied().unwrap_or(""), lane(3)?),
+            };
+            let bytes = crate::b64::decode(text).ok_or("credential text is not base64url")?;
             let value = String::from_utf8(bytes).map_err(|_| "credential text is not UTF-8")?;
-            Action::Tamper { user: user(1)?, edit: TokenEdit::Set { value } }
+            Action::Tamper { user: user(1)?, edit: TokenEdit::Set { value }, lane }
         }
         ["replay", ..] => Action::Replay { user: user(1)?, seq: number(2, "request number")? },
         ["raw", ..] => {
@@ -161,10 +176,13 @@ impl fmt::Display for Action {
             Action::OrdersPage { page, .. } => write!(f, "page {who} {page}"),
             Action::NextPage { .. } => write!(f, "next {who}"),
             Action::Logout { .. } => write!(f, "logout {who}"),
-            Action::Tamper { edit: TokenEdit::AlgNone, .. } => write!(f, "tamper {who} none"),
-            Action::Tamper { edit: TokenEdit::Claim { name, value }, .. } => write!(f, "tamper {who} {name}={value}"),
-            Action::Tamper { edit: TokenEdit::Set { value }, .. } => {
-                write!(f, "edit {who} {}", crate::b64::encode(value.as_bytes()))
+            Action::Tamper { edit, lane, .. } => {
+                match edit {
+                    TokenEdit::AlgNone => write!(f, "tamper {who} none"),
+                    TokenEdit::Claim { name, value } => write!(f, "tamper {who} {name}={value}"),
+                    TokenEdit::Set { value } => write!(f, "edit {who} {}", crate::b64::encode(value.as_bytes())),
+                }?;
+                lane.map_or(Ok(()), |l| write!(f, " {}", l.code()))
             }
             Action::Replay { seq, .. } => write!(f, "replay {who} {seq}"),
             Action::Raw { text, .. } => write!(f, "raw {who} {}", crate::b64::encode(text.as_bytes())),
@@ -197,6 +215,19 @@ mod tests {
         assert_eq!(a[5], Action::Skew { server: 2, ms: -60_000 });
         assert_eq!(url_form(&a), "login.alice~crash.1~wait.10s~me.alice~tamper.alice.role=admin~skew.2.-60");
         assert_eq!(parse_actions(&url_form(&a)).unwrap(), a);
+    }
+
+    #[test]
+    fn credential_edits_name_their_lane_and_round_trip() {
+        let a = vec![
+            Action::Tamper { user: User::Bob, edit: TokenEdit::Set { value: "abc".into() }, lane: Some(LaneId::A) },
+            Action::Tamper { user: User::Bob, edit: TokenEdit::Set { value: String::new() }, lane: Some(LaneId::B) },
+            Action::Tamper { user: User::Bob, edit: TokenEdit::AlgNone, lane: Some(LaneId::B) },
+            Action::Tamper { user: User::Bob, edit: TokenEdit::Set { value: String::new() }, lane: None },
+        ];
+        assert_eq!(url_form(&a), "edit.bob.YWJj.a~edit.bob..b~tamper.bob.none.b~edit.bob.");
+        assert_eq!(parse_actions(&url_form(&a)).unwrap(), a);
+        assert!(parse_actions("edit bob YWJj c").is_err());
     }
 
     #[test]

@@ -159,7 +159,7 @@ fn tampering_is_caught_by_every_server() {
         TokenEdit::Claim { name: "exp".into(), value: "4000000000".into() },
         TokenEdit::AlgNone,
     ] {
-        let mut p = play([cfg, cfg], vec![login(Alice), Tamper { user: Alice, edit: edit.clone() }]);
+        let mut p = play([cfg, cfg], vec![login(Alice), Tamper { user: Alice, edit: edit.clone(), lane: None }]);
         for _ in 0..3 {
             p.apply(Me { user: Alice }).unwrap();
             assert_eq!(last_status(&p, 0), 401, "{edit:?}");
@@ -316,11 +316,13 @@ fn a_credential_typed_by_hand_is_used_as_typed() {
     let mut p = play([cfg, cfg], vec![login(Alice), login(Bob)]);
     // Pasting Bob's token into Alice's browser: a stolen bearer token works for anyone.
     let bobs = p.lane(0).client(Bob).token.clone().unwrap();
-    p.apply(Tamper { user: Alice, edit: TokenEdit::Set { value: bobs } }).unwrap();
+    p.apply(Tamper { user: Alice, edit: TokenEdit::Set { value: bobs }, lane: None }).unwrap();
     p.apply(Me { user: Alice }).unwrap();
     assert!(p.lane(0).exchanges().last().unwrap().response.body.contains("\"user\":\"bob\""));
     // Header injection is refused before anything happens.
-    let err = p.apply(Tamper { user: Alice, edit: TokenEdit::Set { value: "x\r\nX-Admin: 1".into() } }).unwrap_err();
+    let err = p
+        .apply(Tamper { user: Alice, edit: TokenEdit::Set { value: "x\r\nX-Admin: 1".into() }, lane: None })
+        .unwrap_err();
     assert!(err.to_string().contains("character 2"), "{err}");
     assert_eq!(p.actions().len(), 4);
 }
