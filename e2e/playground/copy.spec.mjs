@@ -34,8 +34,10 @@ test('with the clipboard refused, each copy says it failed, with no uncaught err
     ['Copy transcript', lane(page, 'b').getByRole('group', { name: 'Export lane B' })],
     ['Copy request 2 as curl', lane(page, 'a').locator('article.exchange').first()],
   ]) {
-    await scope.getByRole('button', { name }).click();
-    await expect(scope.getByRole('status').filter({ hasText: failed })).toHaveCount(1);
+    const button = scope.getByRole('button', { name });
+    await button.click();
+    // Each button's own status sits right after it.
+    await expect(button.locator('xpath=following-sibling::*[@role="status"][1]')).toHaveText(failed);
   }
   await expect(page.getByText(failed)).toHaveCount(0, { timeout: 5_000 });
   expect(errors).toEqual([]);
