@@ -402,4 +402,15 @@ mod tests {
         let (_, n) = Link::from_query("log=me.alice~%E2%80%AEfly.alice");
         assert!(n[0].0.contains("action 2 (`\\u{202e}fly.alice`): it is not a valid action"), "{n:?}");
     }
+
+    #[test]
+    fn a_lane_targeted_edit_changes_only_that_lane_and_survives_the_link() {
+        let (link, n) = Link::from_query("log=login.alice~edit.alice.eA.a");
+        assert_eq!(n, vec![]);
+        let p = link.playground();
+        assert_eq!(p.lane(0).credential(User::Alice).as_deref(), Some("x"));
+        let b = p.lane(1).credential(User::Alice).unwrap();
+        assert_ne!(b, "x", "lane B keeps its session cookie");
+        assert_eq!(link.to_query(), "log=login.alice~edit.alice.eA.a");
+    }
 }
