@@ -196,6 +196,16 @@ async fn heading_and_servers_selector_show_the_fleet_as_it_is() {
     click(&root, "Crash").await;
     let heading = text(&find(&root, "h2#lane-b-title"));
     assert!(heading.ends_with("· 4 servers (1 down)"), "{heading}");
+    // Picking a size asks for that fleet: the log's Add server still counts.
+    let select: web_sys::HtmlSelectElement = find(&root, "select#lane-a-servers").unchecked_into();
+    select.set_value("2");
+    let init = EventInit::new();
+    init.set_bubbles(true);
+    select.dispatch_event(&Event::new_with_event_init_dict("change", &init).unwrap()).unwrap();
+    settle().await;
+    assert_eq!(all(&lane(&root, 'a'), "svg.fleet g.server").len(), 2);
+    assert_eq!(select_value(&root, "lane-a-servers"), "2");
+    assert!(query().starts_with("?a=jwt.rr.1&"), "starts with one server, then adds one: {}", query());
     // The scenario adds S3 at step 3: three servers are drawn, three named.
     set_query("?scenario=scale-out&step=3");
     root.remove();
