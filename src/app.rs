@@ -1,30 +1,15 @@
-use crate::components::lane_heading::{heading_id, LaneHeading};
-use statelab_sim::LaneConfig;
+use crate::playground::PlaygroundView;
 use yew::prelude::*;
 
-/// The shipped page. It shows the shell only: the playground
-/// (`crate::playground::PlaygroundView`) is built and tested, but mounting
-/// it takes the release bundle past its size budget (see CHANGELOG.md), so
-/// it waits for that budget to be settled.
+/// The shipped page: the playground under a one-line introduction.
 #[component]
 pub fn App() -> Html {
-    let lanes = [LaneConfig::stateless(), LaneConfig::stateful()];
-    html! {
-        <>
-            <header class="site-header">
-                <h1>{"Statelab"}</h1>
-                <p>{"Stateless vs stateful systems, side by side: every request, its raw HTTP, and why it worked."}</p>
-            </header>
-            <main>
-                <div class="lanes">
-                    { for lanes.into_iter().enumerate().map(|(lane, config)| html! {
-                        <section class="lane" aria-labelledby={heading_id(lane)}>
-                            <LaneHeading {lane} {config} />
-                        </section>
-                    }) }
-                </div>
-            </main>
-            <footer class="site-footer">{"A simulation: no real servers are contacted."}</footer>
-        </>
-    }
+    let header = html! {
+        <header class="site-header">
+            <h1>{"Statelab"}</h1>
+            <p>{"Stateless vs stateful, side by side: two simulated server fleets get the same clicks; see every request's raw HTTP, which server took it, and why it worked or failed."}</p>
+        </header>
+    };
+    let footer = html! { <footer class="site-footer">{"A simulation: no real servers are contacted."}</footer> };
+    html! { <PlaygroundView {header} {footer} /> }
 }

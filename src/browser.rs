@@ -1,17 +1,20 @@
 //! The few browser side effects the view performs on a click: copying text
 //! and saving a file. Kept here so components stay about rendering.
 
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 
-/// Copies text to the clipboard (needs a secure context: https or localhost).
-pub fn copy(text: &str) -> bool {
-    match web_sys::window() {
-        Some(w) => {
-            let _ = w.navigator().clipboard().write_text(text);
-            true
-        }
-        None => false,
+/// What a copy button says when the browser refuses.
+pub const COPY_FAILED: &str = "Copy failed: the browser did not allow the clipboard";
+
+/// Copies text to the clipboard, waiting for the browser's answer: it needs
+/// a secure context (https or localhost) and may be denied by permission.
+pub async fn copy(text: String) -> Result<(), &'static str> {
+    let clipboard = web_sys::window().ok_or(COPY_FAILED)?.navigator().clipboard();
+    // Outside a secure context `navigator.clipboard` is undefined.
+    if JsValue::from(&clipboard).is_undefined() {
+        return Err(COPY_FAILED);
     }
+    wasm_bindgen_futures::JsFuture::from(clipboard.write_text(&text)).await.map(drop).map_err(|_| COPY_FAILED)
 }
 
 /// Offers `text` as a file download named `name`.

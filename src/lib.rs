@@ -6,6 +6,7 @@ pub mod app;
 pub mod browser;
 pub mod components;
 pub mod hooks;
+pub mod page;
 pub mod panic_box;
 pub mod playground;
 pub mod state;

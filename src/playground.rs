@@ -5,44 +5,69 @@ use crate::components::comparison::ComparisonTable;
 use crate::components::lane::LanePanel;
 use crate::components::raw_editor::RawEditor;
 use crate::components::scenario::ScenarioPanel;
-use crate::components::share::{address, ShareBar};
+use crate::components::share::{address, too_long_notice, ShareBar};
 use crate::hooks::embed::use_height_reports;
-use crate::hooks::url_state::use_url_state;
+use crate::hooks::url_state::{use_url_state, Address};
 use crate::state::Play;
-use statelab_sim::link::Shown;
 use statelab_sim::User;
 use yew::prelude::*;
 
+#[derive(Properties, PartialEq, Default)]
+pub struct PlaygroundProps {
+    /// The site's header and footer, left out when embedded.
+    #[prop_or_default]
+    pub header: Html,
+    #[prop_or_default]
+    pub footer: Html,
+}
+
 #[component]
-pub fn PlaygroundView() -> Html {
-    let play = use_url_state();
-    use_height_reports(play.embed);
-    let shown: &[usize] = match play.lanes {
-        Shown::Both => &[0, 1],
-        Shown::A => &[0],
-        Shown::B => &[1],
-    };
-    let user = use_state(|| User::Alice);
+pub fn PlaygroundView(props: &PlaygroundProps) -> Html {
+    let url = use_url_state();
+    let play = url.play;
+    let embed = play.page.embed;
+    use_height_reports(embed);
+    let picked = use_state(|| User::Alice);
     let on_user = {
-        let user = user.clone();
-        Callback::from(move |u: User| user.set(u))
+        let picked = picked.clone();
+        Callback::from(move |u: User| picked.set(u))
+    };
+    // Following a scenario, the browser shown is the one the step acts for.
+    let step_user = play.step_user();
+    let user = step_user.unwrap_or(*picked);
+    let why: Option<AttrValue> = step_user
+        .map(|u| format!("Shown because this scenario step acts for {} (its last user action).", u.username()).into());
+    let too_long = match url.address {
+        Address::InLink => None,
+        Address::TooLong { kb, kept } => Some(too_long_notice(kb, kept)),
     };
     html! {
         <ContextProvider<Play> context={play.clone()}>
-            if play.embed {
-                <p class="embed-bar"><a href={address(&play, false)} target="_blank" rel="noopener">{"Open the full playground ↗"}</a></p>
+            if !embed {
+                { props.header.clone() }
             }
-            <ScenarioPanel />
-            <ActionBar user={*user} {on_user} />
-            if let Some(notice) = &play.notice {
-                <p class="notice bad" role="alert">{notice}</p>
+            <main>
+                if embed {
+                    <p class="embed-bar"><a href={address(&play, false)} target="_blank" rel="noopener">{"Open the full playground ↗"}</a></p>
+                }
+                <ScenarioPanel />
+                <ActionBar user={*picked} {on_user} />
+                if let Some(notice) = &play.notice {
+                    <p class="notice bad" role="alert">{notice}</p>
+                }
+                if let Some(notice) = too_long {
+                    <p class="notice" role="status">{notice}</p>
+                }
+                <div class={classes!("lanes", (play.page.shown().len() == 1).then_some("single"))}>
+                    { for play.page.shown().into_iter().map(|lane| html! { <LanePanel key={lane.index()} {lane} {user} why={why.clone()} /> }) }
+                </div>
+                <RawEditor user={*picked} />
+                <ComparisonTable />
+                <ShareBar />
+            </main>
+            if !embed {
+                { props.footer.clone() }
             }
-            <div class={classes!("lanes", (shown.len() == 1).then_some("single"))}>
-                { for shown.iter().map(|&lane| html! { <LanePanel key={lane} {lane} user={*user} /> }) }
-            </div>
-            <RawEditor user={*user} />
-            <ComparisonTable />
-            <ShareBar />
         </ContextProvider<Play>>
     }
 }

@@ -1,9 +1,11 @@
 //! The view's state: the engine's playground plus what the page shows
-//! around it (the scenario being followed, the last refusal). `reduce` only
-//! turns messages into engine calls; effects live in hooks.
+//! around it (the scenario being followed, the last refusal, how the page
+//! is shown). `reduce` only turns messages into engine calls; effects live
+//! in hooks.
 
-use statelab_sim::link::{Link, Notice, Shown, Theme};
-use statelab_sim::{Action, LaneConfig, Playground, Scenario};
+use crate::page::Page;
+use statelab_sim::link::{Link, Notice};
+use statelab_sim::{Action, LaneConfig, LaneId, Playground, Scenario, User};
 use std::rc::Rc;
 use yew::Reducible;
 
@@ -15,9 +17,11 @@ pub struct PlayState {
     /// Why the last message was refused, shown until the next one.
     pub notice: Option<String>,
     /// How the page is shown: set by the link, kept in it.
-    pub embed: bool,
-    pub theme: Theme,
-    pub lanes: Shown,
+    pub page: Page,
+    /// This change is the user's own step through a scenario: it gets its
+    /// own history entry. Everything else (opening or normalising a link,
+    /// free play) replaces the current one, so Back always leaves the page.
+    pub new_entry: bool,
     /// Bumped on every change: equality without comparing playgrounds.
     version: u64,
 }
@@ -26,35 +30,47 @@ pub struct PlayState {
 pub enum Msg {
     Act(Action),
     Undo,
-    Configure(usize, LaneConfig),
+    Configure(LaneId, LaneConfig),
     /// Start a scenario from its first step (0 played).
     Follow(&'static str),
     /// Play the followed scenario up to this many steps.
     Step(usize),
     Reset,
     /// Rebuild from a link (Back/Forward landed on another URL).
-    Open(Link, Vec<Notice>),
+    Open(Link, Page, Vec<String>),
+}
+
+/// What went wrong reading a link, as one notice.
+pub fn link_notice(notices: &[String]) -> Option<String> {
+    (!notices.is_empty()).then(|| format!("This link was partly broken: {}.", notices.join("; ")))
+}
+
+/// An address query: the engine's link read, then the page's parameters.
+pub fn read_query(query: &str) -> (Link, Page, Vec<String>) {
+    let (link, notices, pairs) = Link::read(query);
+    let mut notes: Vec<String> = notices.into_iter().map(|Notice(n)| n).collect();
+    let page = Page::read(&pairs, &mut notes);
+    (link, page, notes)
 }
 
 impl PlayState {
     /// The state a link describes; what the link got wrong is the notice.
-    pub fn from_link(link: &Link, notices: &[Notice]) -> PlayState {
-        let notice = (!notices.is_empty()).then(|| {
-            let all: Vec<&str> = notices.iter().map(|n| n.0.as_str()).collect();
-            format!("This link was partly broken: {}.", all.join("; "))
-        });
-        PlayState {
-            playground: link.playground(),
-            scenario: link.scenario,
-            notice,
-            embed: link.embed,
-            theme: link.theme,
-            lanes: link.lanes,
-            version: 0,
-        }
+    pub fn from_link(link: &Link, page: Page, notices: &[String]) -> PlayState {
+        let (playground, cut) = link.playground();
+        let notice = match (link_notice(notices), cut) {
+            (broken, None) => broken,
+            (None, Some(Notice(cut))) => Some(format!("This link could not be played in full: {cut}.")),
+            (Some(broken), Some(Notice(cut))) => Some(format!("{broken} Nor could it be played in full: {cut}.")),
+        };
+        PlayState { playground, scenario: link.scenario, notice, page, new_entry: false, version: 0 }
     }
 
-    /// The link that rebuilds this state, view preferences included.
+    pub fn from_query(query: &str) -> PlayState {
+        let (link, page, notes) = read_query(query);
+        PlayState::from_link(&link, page, &notes)
+    }
+
+    /// The engine's part of the link that rebuilds this state.
     pub fn link(&self) -> Link {
         let recipe = self.playground.recipe();
         Link {
@@ -62,10 +78,21 @@ impl PlayState {
             scenario: self.scenario,
             configs: recipe.configs,
             actions: if self.scenario.is_some() { Vec::new() } else { recipe.actions.clone() },
-            embed: self.embed,
-            theme: self.theme,
-            lanes: self.lanes,
         }
+    }
+
+    /// The whole query (without `?`): the engine's state, then the page's.
+    pub fn query_with(&self, page: &Page) -> String {
+        let (engine, page) = (self.link().to_query(), page.query());
+        match (engine.is_empty(), page.is_empty()) {
+            (_, true) => engine,
+            (true, false) => page,
+            (false, false) => format!("{engine}&{page}"),
+        }
+    }
+
+    pub fn query(&self) -> String {
+        self.query_with(&self.page)
     }
 
     pub fn version(&self) -> u64 {
@@ -74,6 +101,22 @@ impl PlayState {
 
     pub fn followed(&self) -> Option<(Scenario, usize)> {
         self.scenario.and_then(|(id, step)| Some((Scenario::find(id)?, step)))
+    }
+
+    /// Log indices from which the exchanges belong to the current scenario
+    /// step (`None` before the first step or in free play): the step's
+    /// actions are those after all the earlier steps' actions.
+    pub fn step_start(&self) -> Option<u32> {
+        let (s, step) = self.followed()?;
+        let before: usize = s.steps.iter().take(step.checked_sub(1)?).map(|st| st.actions.len()).sum();
+        u32::try_from(before).ok()
+    }
+
+    /// Whom the current scenario step is about: the user of its last user
+    /// action (a step of faults only has none).
+    pub fn step_user(&self) -> Option<User> {
+        let (s, step) = self.followed()?;
+        s.steps.get(step.checked_sub(1)?)?.actions.iter().rev().find_map(Action::user)
     }
 }
 
@@ -91,6 +134,7 @@ impl Reducible for PlayState {
         let mut next = Rc::unwrap_or_clone(self);
         next.version += 1;
         next.notice = None;
+        next.new_entry = false;
         match msg {
             Msg::Act(action) => match next.playground.apply(action) {
                 // Acting freely leaves the scenario's script; the log now tells the story.
@@ -104,7 +148,7 @@ impl Reducible for PlayState {
                 next.scenario = None;
             }
             Msg::Configure(lane, config) => {
-                next.playground.set_config(lane, config);
+                next.playground.set_config(lane.index(), config);
                 next.scenario = None;
             }
             Msg::Follow(id) => {
@@ -118,11 +162,12 @@ impl Reducible for PlayState {
                     let step = step.min(s.steps.len());
                     next.playground = Playground::from_scenario(&s, next.playground.seed(), step);
                     next.scenario = Some((s.id, step));
+                    next.new_entry = true;
                 }
             }
-            Msg::Open(link, notices) => {
+            Msg::Open(link, page, notices) => {
                 let version = next.version;
-                next = PlayState { version, ..PlayState::from_link(&link, &notices) };
+                next = PlayState { version, ..PlayState::from_link(&link, page, &notices) };
             }
             Msg::Reset => {
                 let seed = next.playground.seed();
@@ -143,27 +188,56 @@ mod tests {
 
     #[test]
     fn links_rebuild_the_state_and_say_what_was_wrong() {
-        let (link, notices) = Link::from_query("scenario=cart&step=9");
-        let state = PlayState::from_link(&link, &notices);
+        let state = PlayState::from_query("scenario=cart&step=9&theme=pink");
         assert_eq!(state.scenario, Some(("cart", 3)));
         assert_eq!(state.playground.lane(0).exchanges().count(), 7);
-        assert!(state.notice.as_deref().unwrap().contains("step 9 is past the end of `cart`"));
-        assert_eq!(state.link().to_query(), "scenario=cart&step=3");
+        let notice = state.notice.as_deref().unwrap();
+        assert!(notice.contains("step 9 is past the end of `cart`"), "{notice}");
+        assert!(notice.contains("theme `pink`"), "{notice}");
+        assert_eq!(state.query(), "scenario=cart&step=3");
     }
 
     #[test]
     fn acting_freely_turns_the_scenario_into_a_log() {
-        let (link, _) = Link::from_query("scenario=cart&step=1");
-        let state =
-            Rc::new(PlayState::from_link(&link, &[])).reduce(Msg::Act(Action::Me { user: statelab_sim::User::Alice }));
+        let state = Rc::new(PlayState::from_query("scenario=cart&step=1&lanes=b"))
+            .reduce(Msg::Act(Action::Me { user: statelab_sim::User::Alice }));
         assert_eq!(state.scenario, None);
-        let q = state.link().to_query();
-        assert_eq!(q, "b=local.sticky.3&log=login.alice~add.alice.mug~add.alice.tee~cart.alice~me.alice");
-        let (back, notices) = Link::from_query(&q);
-        assert!(notices.is_empty());
+        let q = state.query();
+        assert_eq!(q, "b=local.sticky.3&log=login.alice~add.alice.mug~add.alice.tee~cart.alice~me.alice&lanes=b");
+        let back = PlayState::from_query(&q);
+        assert_eq!(back.notice, None);
         assert_eq!(
-            statelab_sim::transcript::lane_text("B", back.playground().lane(1)),
+            statelab_sim::transcript::lane_text("B", back.playground.lane(1)),
             statelab_sim::transcript::lane_text("B", state.playground.lane(1))
         );
+    }
+
+    #[test]
+    fn only_a_users_own_step_asks_for_a_new_history_entry() {
+        let opened = Rc::new(PlayState::from_query("scenario=revocation"));
+        assert!(!opened.new_entry, "opening (and normalising) a link replaces the entry");
+        let stepped = opened.reduce(Msg::Step(1));
+        assert!(stepped.new_entry);
+        let acted = stepped.reduce(Msg::Act(Action::Me { user: User::Alice }));
+        assert!(!acted.new_entry);
+    }
+
+    #[test]
+    fn a_step_points_at_its_own_exchanges_and_its_own_user() {
+        // restart: step 1 is Alice's, step 3 Bob's (see the scenario's script).
+        let s = Scenario::find("restart").unwrap();
+        for step in 1..=s.steps.len() {
+            let state = PlayState::from_query(&format!("scenario=restart&step={step}"));
+            let start = state.step_start().unwrap();
+            let before: usize = s.steps[..step - 1].iter().map(|st| st.actions.len()).sum();
+            assert_eq!(start as usize, before);
+            let mine = state.playground.lane(0).exchanges().filter(|x| x.action >= start).count();
+            let all = state.playground.lane(0).exchanges().count();
+            if step > 1 {
+                assert!(mine < all, "step {step}: earlier steps' exchanges are not this step's");
+            }
+            assert_eq!(state.step_user(), s.steps[step - 1].actions.iter().rev().find_map(Action::user));
+        }
+        assert_eq!(PlayState::from_query("scenario=restart").step_start(), None);
     }
 }

@@ -5,7 +5,7 @@
 mod common;
 
 use common::{all, click, find, settle, text};
-use statelab::playground::PlaygroundView;
+use statelab::playground::{PlaygroundProps, PlaygroundView};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, Event, EventInit, HtmlButtonElement, HtmlTextAreaElement};
@@ -20,7 +20,7 @@ fn lane(root: &Element, label: char) -> Element {
 /// each starts from a clean address.
 async fn fresh_playground() -> Element {
     set_query("");
-    common::mount::<PlaygroundView>(()).await
+    common::mount::<PlaygroundView>(PlaygroundProps::default()).await
 }
 
 fn set_query(query: &str) {
@@ -126,7 +126,7 @@ async fn state_panels_show_where_the_state_lives() {
 async fn long_session_lists_are_cut_short_and_say_how_many_are_left_out() {
     // 60 users behind round robin over three servers: 20 sessions on each.
     set_query("?log=load.60.60");
-    let root = common::mount::<PlaygroundView>(()).await;
+    let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
     let b = find(&lane(&root, 'b'), ".state");
     assert!(text(&b).contains("S1 up · 20 handled · 20 sessions"), "{}", text(&b));
     let s1 = find(&b, "section[aria-label='Server memory'] > ul > li");
@@ -141,14 +141,14 @@ async fn the_url_carries_the_state_so_a_reload_shows_the_same_page() {
     let shown = text(&find(&lane(&first, 'b'), "article.exchange"));
     first.remove();
     // A second mount stands in for a reload: it starts from the address bar.
-    let second = common::mount::<PlaygroundView>(()).await;
+    let second = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
     assert_eq!(text(&find(&lane(&second, 'b'), "article.exchange")), shown);
 }
 
 #[wasm_bindgen_test]
 async fn a_broken_link_opens_the_closest_state_and_says_why() {
     set_query("?scenario=cart&step=99&seed=x");
-    let root = common::mount::<PlaygroundView>(()).await;
+    let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
     let notice = text(&find(&root, ".notice"));
     assert!(notice.contains("step 99 is past the end of `cart` (3 steps); showing step 3"), "{notice}");
     assert!(notice.contains("seed `x` is not a whole number"), "{notice}");
@@ -180,4 +180,106 @@ async fn a_hand_edited_credential_is_used_and_bad_ones_are_explained() {
     field.closest("form").unwrap().unwrap().unchecked_into::<web_sys::HtmlFormElement>().request_submit().unwrap();
     settle().await;
     assert!(text(&find(&root, ".notice")).contains("credential not changed — character 4"));
+}
+
+fn select_value(root: &Element, id: &str) -> String {
+    find(root, &format!("select#{id}")).unchecked_into::<web_sys::HtmlSelectElement>().value()
+}
+
+#[wasm_bindgen_test]
+async fn heading_and_servers_selector_show_the_fleet_as_it_is() {
+    let root = fresh_playground().await;
+    click(&root, "Add server").await;
+    let heading = text(&find(&root, "h2#lane-a-title"));
+    assert!(heading.ends_with("· 4 servers"), "{heading}");
+    assert_eq!(select_value(&root, "lane-a-servers"), "4");
+    click(&root, "Crash").await;
+    let heading = text(&find(&root, "h2#lane-b-title"));
+    assert!(heading.ends_with("· 4 servers (1 down)"), "{heading}");
+    // Picking a size asks for that fleet: the log's Add server still counts.
+    let select: web_sys::HtmlSelectElement = find(&root, "select#lane-a-servers").unchecked_into();
+    select.set_value("2");
+    let init = EventInit::new();
+    init.set_bubbles(true);
+    select.dispatch_event(&Event::new_with_event_init_dict("change", &init).unwrap()).unwrap();
+    settle().await;
+    assert_eq!(all(&lane(&root, 'a'), "svg.fleet g.server").len(), 2);
+    assert_eq!(select_value(&root, "lane-a-servers"), "2");
+    assert!(query().starts_with("?a=jwt.rr.1&"), "starts with one server, then adds one: {}", query());
+    // The scenario adds S3 at step 3: three servers are drawn, three named.
+    set_query("?scenario=scale-out&step=3");
+    root.remove();
+    let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
+    for l in ['a', 'b'] {
+        let heading = text(&find(&root, &format!("h2#lane-{l}-title")));
+        assert!(heading.ends_with("· 3 servers"), "{heading}");
+        assert_eq!(all(&lane(&root, l), "svg.fleet g.server").len(), 3);
+        assert_eq!(select_value(&root, &format!("lane-{l}-servers")), "3");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_credential_typed_under_lane_a_changes_only_lane_a() {
+    let root = fresh_playground().await;
+    click(&root, "Log in").await;
+    let cookie_b = find(&root, "#edit-b-alice").unchecked_into::<web_sys::HtmlInputElement>().value();
+    let field: web_sys::HtmlInputElement = find(&root, "#edit-a-alice").unchecked_into();
+    let form = field.closest("form").unwrap().unwrap();
+    assert_eq!(text(&find(&form, "button")), "Use it in lane A");
+    field.set_value("not-a-jwt");
+    form.unchecked_into::<web_sys::HtmlFormElement>().request_submit().unwrap();
+    settle().await;
+    let a = find(&root, "#edit-a-alice").unchecked_into::<web_sys::HtmlInputElement>().value();
+    let b = find(&root, "#edit-b-alice").unchecked_into::<web_sys::HtmlInputElement>().value();
+    assert_eq!(a, "not-a-jwt");
+    assert_eq!(b, cookie_b, "lane B's session cookie is untouched");
+    assert!(query().ends_with(".a"), "the log names the lane: {}", query());
+}
+
+#[wasm_bindgen_test]
+async fn comparison_rows_say_what_they_measure() {
+    let root = logged_in_and_asked_for_me().await;
+    let rows: Vec<String> = all(&root, ".comparison tbody tr").iter().map(text).collect();
+    let row = |name: &str| {
+        rows.iter().find(|r| r.starts_with(name)).unwrap_or_else(|| panic!("no row {name}: {rows:?}")).clone()
+    };
+    // Lane B: the login carried no credential, the /api/me request a cookie.
+    let mean = row("Credential bytes per request that carried one (mean)");
+    assert!(mean.contains(" B") && mean.contains('.'), "one decimal, in bytes: {mean}");
+    assert!(row("Credential bytes sent, in total").ends_with(" B"));
+}
+
+#[wasm_bindgen_test]
+async fn a_step_highlights_only_the_exchanges_it_made() {
+    set_query("?scenario=revocation&step=3");
+    let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
+    let articles = all(&lane(&root, 'a'), "article.exchange");
+    assert_eq!(articles.len(), 4);
+    // Newest first: only the replay (step 3's one action) is marked.
+    assert!(!all(&articles[0], "pre .focus").is_empty());
+    for older in &articles[1..] {
+        assert!(all(older, "pre .focus").is_empty(), "{}", text(older));
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_scenario_step_shows_the_browser_of_the_user_it_acts_for() {
+    set_query("?scenario=restart&step=3");
+    let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
+    // The action bar's user is still Alice; step 3 ends with `me carol`.
+    let state = find(&lane(&root, 'b'), ".state");
+    assert_eq!(text(&find(&state, "h4")), "carol's browser");
+    assert!(text(&find(&state, ".whose")).contains("this scenario step acts for carol"));
+}
+
+#[wasm_bindgen_test]
+async fn opening_a_link_replaces_the_history_entry() {
+    let before = web_sys::window().unwrap().history().unwrap().length().unwrap();
+    set_query("?scenario=sticky-crash");
+    let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
+    assert_eq!(query(), "?scenario=sticky-crash&step=0");
+    assert_eq!(web_sys::window().unwrap().history().unwrap().length().unwrap(), before, "normalised in place");
+    click(&root, "Next step").await;
+    assert_eq!(query(), "?scenario=sticky-crash&step=1");
+    assert_eq!(web_sys::window().unwrap().history().unwrap().length().unwrap(), before + 1, "a step of one's own");
 }

@@ -1,35 +1,26 @@
-//! The page's state as a URL query, for share links, reloads and embeds.
+//! The engine's state as a URL query, for share links, reloads and embeds.
 //!
-//! Stable parameters: `scenario=<id>`, `step=<n>`, `seed=<n>`, `embed=1`,
-//! `theme=light|dark|auto`, `lanes=a|b|both`; for free play also
-//! `a=<config>`, `b=<config>` and `log=<actions>` in [`crate::notation`].
-//! A config reads `auth.balancer.servers[.store_ms[.token_ttl_s[.session_ttl_s]]]`,
-//! e.g. `local.sticky.3` or `jwt-deny.rr.2.4.900`.
+//! Parameters read here: `scenario=<id>`, `step=<n>`, `seed=<n>`; for free
+//! play also `a=<config>`, `b=<config>` and `log=<actions>` in
+//! [`crate::notation`]. A config reads
+//! `auth.balancer.servers[.store_ms[.token_ttl_s[.session_ttl_s]]]`,
+//! e.g. `local.sticky.3` or `jwt-deny.rr.2.4.900`. How the page is shown
+//! (`embed`, `theme`, `lanes`) is the view's business: [`Link::read`] hands
+//! back every pair it does not know, decoded, for the view to read.
 //!
 //! Reading never fails: whatever a link gets wrong is replaced by the closest
-//! valid value and reported in a [`Notice`] that says what and why.
+//! valid value and reported in a [`Notice`] that says what and why. Notices
+//! quote input only through [`crate::quote::quoted`].
 
 use crate::action::Action;
 use crate::config::{AuthMode, LaneConfig, Strategy};
 use crate::notation::{parse_actions, url_form};
 use crate::playground::Playground;
+use crate::quote::quoted;
 use crate::scenario::Scenario;
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use std::fmt::Write;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Theme {
-    Auto,
-    Light,
-    Dark,
-}
-
-/// Which lanes an embed shows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Shown {
-    Both,
-    A,
-    B,
-}
+use std::num::IntErrorKind;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Link {
@@ -39,14 +30,14 @@ pub struct Link {
     pub scenario: Option<(&'static str, usize)>,
     pub configs: [LaneConfig; 2],
     pub actions: Vec<Action>,
-    pub embed: bool,
-    pub theme: Theme,
-    pub lanes: Shown,
 }
 
 /// Something a link got wrong, and what is shown instead.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Notice(pub String);
+
+/// A decoded `key=value` pair this module does not read.
+pub type Pair = (String, String);
 
 impl Default for Link {
     fn default() -> Link {
@@ -55,24 +46,22 @@ impl Default for Link {
             scenario: None,
             configs: [LaneConfig::stateless(), LaneConfig::stateful()],
             actions: Vec::new(),
-            embed: false,
-            theme: Theme::Auto,
-            lanes: Shown::Both,
         }
     }
 }
 
 impl Link {
-    /// The playground this link describes.
-    pub fn playground(&self) -> Playground {
+    /// The playground this link describes, and why part of its log was not
+    /// played: a link may ask for only so much work (see
+    /// [`Playground::from_recipe_bounded`]), so a short link cannot freeze the page.
+    pub fn playground(&self) -> (Playground, Option<Notice>) {
         match self.scenario.and_then(|(id, step)| Some((Scenario::find(id)?, step))) {
-            Some((s, step)) => Playground::from_scenario(&s, self.seed, step),
+            Some((s, step)) => (Playground::from_scenario(&s, self.seed, step), None),
             None => {
-                let mut p = Playground::new(self.seed, self.configs);
-                for a in &self.actions {
-                    let _ = p.apply(a.clone());
-                }
-                p
+                let recipe =
+                    crate::playground::Recipe { seed: self.seed, configs: self.configs, actions: self.actions.clone() };
+                let (p, cut) = Playground::from_recipe_bounded(&recipe);
+                (p, cut.map(Notice))
             }
         }
     }
@@ -96,89 +85,84 @@ impl Link {
                     }
                 }
                 if !self.actions.is_empty() {
-                    put("log", &percent_encode(&url_form(&self.actions)));
+                    put("log", &encode(&url_form(&self.actions)));
                 }
             }
         }
         if self.seed != d.seed {
             put("seed", &self.seed.to_string());
         }
-        if self.embed {
-            put("embed", "1");
-        }
-        match self.theme {
-            Theme::Auto => {}
-            Theme::Light => put("theme", "light"),
-            Theme::Dark => put("theme", "dark"),
-        }
-        match self.lanes {
-            Shown::Both => {}
-            Shown::A => put("lanes", "a"),
-            Shown::B => put("lanes", "b"),
-        }
         q
     }
 
-    /// Reads a query string (with or without the leading `?`).
+    /// Reads a query string (with or without the leading `?`); every
+    /// parameter it does not know is a notice.
     pub fn from_query(query: &str) -> (Link, Vec<Notice>) {
+        let (link, mut notices, others) = Link::read(query);
+        for (key, _) in others {
+            notices.push(Notice(format!("unknown parameter `{}` was ignored", quoted(&key))));
+        }
+        (link, notices)
+    }
+
+    /// Reads a query string, handing back the decoded pairs it does not know
+    /// (in order) for the page to read.
+    pub fn read(query: &str) -> (Link, Vec<Notice>, Vec<Pair>) {
         let mut link = Link::default();
         let mut notes = Vec::new();
+        let mut others = Vec::new();
         let mut note = |s: String| notes.push(Notice(s));
-        let mut step: Option<&str> = None;
+        let mut step: Option<String> = None;
         let mut log: Option<String> = None;
         let mut scenario: Option<String> = None;
         for pair in query.trim_start_matches('?').split('&').filter(|p| !p.is_empty()) {
-            let (key, raw) = pair.split_once('=').unwrap_or((pair, ""));
-            let Some(value) = percent_decode(raw) else {
-                note(format!("`{key}` is not valid URL encoding; it was ignored"));
+            let (raw_key, raw) = pair.split_once('=').unwrap_or((pair, ""));
+            let (Some(key), Some(value)) = (decode(raw_key), decode(raw)) else {
+                note(format!("`{}` is not valid URL encoding; it was ignored", quoted(raw_key)));
                 continue;
             };
-            match key {
+            match key.as_str() {
                 "scenario" => scenario = Some(value),
-                "step" => step = Some(raw),
+                "step" => step = Some(value),
                 "seed" => match value.parse() {
                     Ok(s) => link.seed = s,
-                    Err(_) => note(format!("seed `{value}` is not a whole number; using seed 1")),
+                    Err(e) => note(format!("seed `{}` {}; using seed 1", quoted(&value), number_problem(&e))),
                 },
                 "a" | "b" => {
                     let i = usize::from(key == "b");
                     match parse_config(&value) {
                         Ok(c) => link.configs[i] = c,
-                        Err(e) => {
-                            note(format!("lane {} config `{value}`: {e}; using the default", key.to_ascii_uppercase()))
-                        }
+                        Err(e) => note(format!(
+                            "lane {} config `{}`: {e}; using the default",
+                            key.to_ascii_uppercase(),
+                            quoted(&value)
+                        )),
                     }
                 }
                 "log" => log = Some(value),
-                "embed" => link.embed = value == "1" || value == "true",
-                "theme" => match value.as_str() {
-                    "auto" => link.theme = Theme::Auto,
-                    "light" => link.theme = Theme::Light,
-                    "dark" => link.theme = Theme::Dark,
-                    _ => note(format!("theme `{value}` is not light, dark or auto; following the system")),
-                },
-                "lanes" => match value.as_str() {
-                    "both" => link.lanes = Shown::Both,
-                    "a" => link.lanes = Shown::A,
-                    "b" => link.lanes = Shown::B,
-                    _ => note(format!("lanes `{value}` is not a, b or both; showing both")),
-                },
-                _ => note(format!("unknown parameter `{key}` was ignored")),
+                _ => others.push((key, value)),
             }
         }
         match scenario.as_deref().map(|id| (id, Scenario::find(id))) {
             Some((_, Some(s))) => {
                 let steps = s.steps.len();
-                let n = match step.map(str::parse::<usize>) {
+                let n = match step.as_deref().map(str::parse::<usize>) {
                     None => 0,
                     Some(Ok(n)) if n <= steps => n,
                     Some(Ok(n)) => {
                         note(format!("step {n} is past the end of `{}` ({steps} steps); showing step {steps}", s.id));
                         steps
                     }
-                    Some(Err(_)) => {
-                        note(format!("step `{}` is not a number; showing the start of `{}`", step.unwrap_or(""), s.id));
-                        0
+                    Some(Err(e)) => {
+                        let past = matches!(e.kind(), IntErrorKind::PosOverflow);
+                        let shown = if past { steps } else { 0 };
+                        note(format!(
+                            "step `{}` {}; showing step {shown} of `{}`",
+                            quoted(step.as_deref().unwrap_or("")),
+                            number_problem(&e),
+                            s.id
+                        ));
+                        shown
                     }
                 };
                 link.scenario = Some((s.id, n));
@@ -186,9 +170,9 @@ impl Link {
                 if log.is_some() {
                     note("`log` was ignored: a scenario link plays the scenario's own steps".into());
                 }
-                return (link, notes);
+                return (link, notes, others);
             }
-            Some((id, None)) => note(format!("there is no scenario `{id}`; showing free play instead")),
+            Some((id, None)) => note(format!("there is no scenario `{}`; showing free play instead", quoted(id))),
             None if step.is_some() => note("`step` needs a `scenario`; it was ignored".into()),
             None => {}
         }
@@ -202,7 +186,16 @@ impl Link {
                 ));
             }
         }
-        (link, notes)
+        (link, notes, others)
+    }
+}
+
+/// Why a number in a link was refused, in words.
+fn number_problem(e: &std::num::ParseIntError) -> &'static str {
+    match e.kind() {
+        IntErrorKind::PosOverflow => "is too large",
+        IntErrorKind::NegOverflow => "is too small",
+        _ => "is not a whole number",
     }
 }
 
@@ -221,7 +214,11 @@ fn parse_prefix(log: &str) -> (Vec<Action>, Option<String>) {
             },
             Err(e) => e.message,
         };
-        return (actions, Some(format!("action {} (`{piece}`): {refused}", i + 1)));
+        // The notation's own messages quote the word they refuse, unbounded.
+        let hidden = refused.chars().any(|c| quoted(c.encode_utf8(&mut [0; 4])).chars().count() > 1);
+        let refused =
+            if hidden || refused.chars().count() > 120 { "it is not a valid action".to_owned() } else { refused };
+        return (actions, Some(format!("action {} (`{}`): {refused}", i + 1, quoted(piece))));
     }
     (actions, None)
 }
@@ -252,7 +249,9 @@ pub fn parse_config(text: &str) -> Result<LaneConfig, String> {
             .ok_or_else(|| format!("the balancer must be one of {}", Strategy::ALL.map(Strategy::code).join(", ")))?,
     };
     let num = |i: usize, default: u32, what: &str| -> Result<u32, String> {
-        parts.get(i).map_or(Ok(default), |p| p.parse().map_err(|_| format!("{what} `{p}` is not a whole number")))
+        parts
+            .get(i)
+            .map_or(Ok(default), |p| p.parse().map_err(|e| format!("{what} `{}` {}", quoted(p), number_problem(&e))))
     };
     let d = LaneConfig::stateless();
     let servers = num(2, u32::from(d.servers), "the server count")?;
@@ -273,42 +272,25 @@ pub fn parse_config(text: &str) -> Result<LaneConfig, String> {
     .sanitized())
 }
 
-/// Escapes what a query value may not hold; notation is mostly left readable.
-fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~=".contains(&b) {
-            out.push(b as char);
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-    }
-    out
+/// What a query value may not hold unescaped; notation stays readable.
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~').remove(b'=');
+
+fn encode(s: &str) -> String {
+    utf8_percent_encode(s, QUERY_VALUE).to_string()
 }
 
-/// `None` for a broken `%` escape or bytes that are not UTF-8.
-fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' => {
-                let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 3;
-            }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
+/// `None` for a broken `%` escape (the crate would pass it through as text)
+/// or bytes that are not UTF-8. `+` is a space, as in forms.
+fn decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let broken = b
+        .iter()
+        .enumerate()
+        .any(|(i, &c)| c == b'%' && !b.get(i + 1..i + 3).is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)));
+    if broken {
+        return None;
     }
-    String::from_utf8(out).ok()
+    percent_decode_str(&s.replace('+', " ")).decode_utf8().ok().map(|c| c.into_owned())
 }
 
 #[cfg(test)]
@@ -318,12 +300,17 @@ mod tests {
 
     #[test]
     fn documented_parameters_read_as_documented() {
-        let (l, notes) = Link::from_query("?scenario=sticky-crash&step=3&embed=1&theme=dark&lanes=b&seed=7");
+        let (l, notes, others) = Link::read("?scenario=sticky-crash&step=3&embed=1&theme=dark&lanes=b&seed=7");
         assert_eq!(notes, vec![]);
         assert_eq!(l.scenario, Some(("sticky-crash", 3)));
-        assert_eq!((l.embed, l.theme, l.lanes, l.seed), (true, Theme::Dark, Shown::B, 7));
+        assert_eq!(l.seed, 7);
         assert_eq!(l.configs, Scenario::find("sticky-crash").unwrap().lanes);
-        assert_eq!(l.to_query(), "scenario=sticky-crash&step=3&seed=7&embed=1&theme=dark&lanes=b");
+        assert_eq!(l.to_query(), "scenario=sticky-crash&step=3&seed=7");
+        // How the page is shown is handed to the view, decoded, in order.
+        let pairs = |v: &[(&str, &str)]| v.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>();
+        assert_eq!(others, pairs(&[("embed", "1"), ("theme", "dark"), ("lanes", "b")]));
+        let (_, _, others) = Link::read("th%65me=d%61rk&x");
+        assert_eq!(others, pairs(&[("theme", "dark"), ("x", "")]));
     }
 
     #[test]
@@ -366,17 +353,67 @@ mod tests {
             "{n:?}"
         );
 
-        let (l, n) = Link::from_query("a=quantum.rr.3&seed=x&theme=pink&b=local.rr.42&q=%ZZ");
+        let (l, n) = Link::from_query("a=quantum.rr.3&seed=x&pink=1&b=local.rr.42&q=%ZZ");
         assert_eq!(l, Link::default());
         let all = n.iter().map(|x| x.0.as_str()).collect::<Vec<_>>().join(" | ");
         for expect in [
             "lane A config `quantum.rr.3`: the auth mode",
             "seed `x`",
-            "theme `pink`",
+            "unknown parameter `pink`",
             "42 servers is outside 1 to 8",
             "`q` is not valid URL encoding",
         ] {
             assert!(all.contains(expect), "{expect} in {all}");
         }
+    }
+
+    #[test]
+    fn numbers_say_too_large_and_escapes_are_strict() {
+        let (_, n) = Link::from_query("a=local.sticky.4294967296&seed=18446744073709551616");
+        assert!(n[0].0.contains("the server count `4294967296` is too large"), "{n:?}");
+        assert!(n[1].0.contains("seed `18446744073709551616` is too large"), "{n:?}");
+        // `%+5` was once read as the byte 5.
+        let (l, n) = Link::from_query("seed=%+5");
+        assert_eq!(l.seed, 1);
+        assert_eq!(n, vec![Notice("`seed` is not valid URL encoding; it was ignored".into())]);
+        for bad in ["%", "%4", "%G1", "%c3%28"] {
+            assert_eq!(decode(bad), None, "{bad}");
+        }
+        assert_eq!(decode("a%20b+c%7E").as_deref(), Some("a b c~"));
+    }
+
+    #[test]
+    fn step_is_percent_decoded_like_the_rest() {
+        let (l, n) = Link::from_query("scenario=cart&step=%32");
+        assert_eq!((l.scenario, n), (Some(("cart", 2)), vec![]));
+        let (l, n) = Link::from_query("scenario=cart&step=99999999999999999999999");
+        assert_eq!(l.scenario, Some(("cart", 3)));
+        assert!(n[0].0.contains("is too large; showing step 3 of `cart`"), "{n:?}");
+    }
+
+    #[test]
+    fn notices_quote_input_bounded_and_escaped() {
+        let long = "x".repeat(20_000);
+        let (_, n) = Link::from_query(&format!("scenario={long}&a=%E2%80%AE{long}&log=me.alice~{long}&{long}=1"));
+        assert_eq!(n.len(), 4, "{n:?}");
+        for Notice(text) in &n {
+            assert!(text.chars().count() < 300, "{text}");
+            assert!(!text.contains('\u{202E}'), "{text}");
+        }
+        assert!(n[0].0.starts_with("lane A config `\\u{202e}xxx"), "{n:?}");
+        let (_, n) = Link::from_query("log=me.alice~%E2%80%AEfly.alice");
+        assert!(n[0].0.contains("action 2 (`\\u{202e}fly.alice`): it is not a valid action"), "{n:?}");
+    }
+
+    #[test]
+    fn a_lane_targeted_edit_changes_only_that_lane_and_survives_the_link() {
+        let (link, n) = Link::from_query("log=login.alice~edit.a.alice.eA");
+        assert_eq!(n, vec![]);
+        let (p, cut) = link.playground();
+        assert_eq!(cut, None);
+        assert_eq!(p.lane(0).credential(User::Alice).as_deref(), Some("x"));
+        let b = p.lane(1).credential(User::Alice).unwrap();
+        assert_ne!(b, "x", "lane B keeps its session cookie");
+        assert_eq!(link.to_query(), "log=login.alice~edit.a.alice.eA");
     }
 }

@@ -224,6 +224,19 @@ mod tests {
     }
 
     #[test]
+    fn credential_edits_name_their_lane_and_round_trip() {
+        let a = vec![
+            Action::Tamper { user: User::Bob, edit: TokenEdit::Set { value: "abc".into() }, lane: Some(LaneId::A) },
+            Action::Tamper { user: User::Bob, edit: TokenEdit::Set { value: String::new() }, lane: Some(LaneId::B) },
+            Action::Tamper { user: User::Bob, edit: TokenEdit::AlgNone, lane: Some(LaneId::B) },
+            Action::Tamper { user: User::Bob, edit: TokenEdit::Set { value: String::new() }, lane: None },
+        ];
+        assert_eq!(url_form(&a), "edit.a.bob.YWJj~edit.b.bob.~tamper.b.bob.none~edit.bob.");
+        assert_eq!(parse_actions(&url_form(&a)).unwrap(), a);
+        assert!(parse_actions("edit c bob YWJj").is_err());
+    }
+
+    #[test]
     fn errors_name_the_action_and_the_problem() {
         let e = parse_actions("me alice, me mallory").unwrap_err();
         assert_eq!(e.action, 2);

@@ -50,13 +50,14 @@ pub fn ActionBar(props: &ActionBarProps) -> Html {
                 { send("Orders page", Action::OrdersPage { user: u, page: *page }) }
                 { send("Next page", Action::NextPage { user: u }) }
                 { send("Log out", Action::Logout { user: u }) }
-                { send("Tamper: role=admin", Action::Tamper { user: u, edit: TokenEdit::Claim { name: "role".into(), value: "admin".into() } }) }
-                { send("Tamper: alg none", Action::Tamper { user: u, edit: TokenEdit::AlgNone }) }
+                { send("Tamper: role=admin", Action::Tamper { user: u, edit: TokenEdit::Claim { name: "role".into(), value: "admin".into() }, lane: None }) }
+                { send("Tamper: alg none", Action::Tamper { user: u, edit: TokenEdit::AlgNone, lane: None }) }
             </div>
             <div class="group" role="group" aria-label="Faults and operations">
                 { select("act-server", "Server", &(1..=servers).map(|n| (n.to_string(), format!("S{n}"))).collect::<Vec<_>>(), &s.to_string(), on_server) }
                 { send("Crash", Action::Crash { server: s }) }
                 { send("Restart", Action::Restart { server: s }) }
+                { send("Bounce (deploy restart)", Action::Bounce { server: s }) }
                 { send("Store outage", Action::StoreDown) }
                 { send("Store recovers", Action::StoreUp) }
                 { send("+10 s", Action::Advance { ms: 10_000 }) }

@@ -11,18 +11,19 @@ type Row = (&'static str, fn(&Lane, &Stats) -> String);
 pub fn ComparisonTable() -> Html {
     let play = use_context::<Play>().expect("inside the playground");
     let [a, b] = play.playground.lanes();
-    let rows: [Row; 9] = [
+    let rows: [Row; 10] = [
         ("Requests sent", |_, s| s.requests.to_string()),
-        ("Requests failed", |_, s| s.failed.to_string()),
+        ("Requests failed (status 400 or above)", |_, s| s.failed.to_string()),
         ("Asked to log in again (401)", |_, s| s.unauthorized.to_string()),
         ("Unavailable (502/503)", |_, s| s.unavailable.to_string()),
-        ("Sessions lost to crashes and restarts", |_, s| s.sessions_lost.to_string()),
+        ("Sessions lost to crashes, restarts and removed servers", |_, s| s.sessions_lost.to_string()),
         ("Credential bytes per request that carried one (mean)", |_, s| {
-            s.mean_credential_tenths().map_or("—".to_owned(), |t| format!("{}.{}", t / 10, t % 10))
+            s.mean_credential_tenths().map_or("—".to_owned(), |t| format!("{}.{} B", t / 10, t % 10))
         }),
-        ("Session state held by servers and store", |l, _| format!("{} B", l.state_bytes())),
+        ("Credential bytes sent, in total", |_, s| format!("{} B", s.credential_bytes)),
+        ("Session state held now by servers and store", |l, _| format!("{} B", l.state_bytes())),
         ("Store round trips", |_, s| s.store_trips.to_string()),
-        ("Logged-out credential still valid for", |_, s| {
+        ("At the latest logout, a copy of the credential stayed valid for", |_, s| {
             s.revocation_window_s.map_or("—".to_owned(), statelab_sim::time::human_duration)
         }),
     ];
@@ -39,7 +40,7 @@ pub fn ComparisonTable() -> Html {
                     { for rows.iter().map(|(what, f)| html! {
                         <tr><th scope="row">{*what}</th><td>{f(a, a.stats())}</td><td>{f(b, b.stats())}</td></tr>
                     }) }
-                    <tr><th scope="row">{"Mean latency"}</th><td>{format!("{} ms", a.stats().mean_latency_ms())}</td><td>{format!("{} ms", b.stats().mean_latency_ms())}</td></tr>
+                    <tr><th scope="row">{"Mean latency per request"}</th><td>{format!("{} ms", a.stats().mean_latency_ms())}</td><td>{format!("{} ms", b.stats().mean_latency_ms())}</td></tr>
                 </tbody>
             </table>
         </section>

@@ -1,7 +1,8 @@
+use crate::components::copy::CopyButton;
 use crate::components::token::TokenView;
 use statelab_sim::export::curl;
 use statelab_sim::http::wire_lines;
-use statelab_sim::Exchange;
+use statelab_sim::{Exchange, LaneId};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -19,7 +20,8 @@ impl PartialEq for Shared {
 #[derive(Properties, PartialEq)]
 pub struct ExchangeProps {
     pub exchange: Shared,
-    /// Header names the current scenario step points at.
+    /// Header names the current scenario step points at (empty unless this
+    /// exchange was made by that step).
     #[prop_or_default]
     pub focus: &'static [&'static str],
 }
@@ -45,7 +47,7 @@ pub fn ExchangeView(props: &ExchangeProps) -> Html {
                 { wire("Response", &x.response.to_wire(), props.focus) }
             </div>
             if let Some(token) = token {
-                <TokenView token={AttrValue::from(token)} lane={usize::from(x.lane)} />
+                <TokenView token={AttrValue::from(token)} lane={LaneId::from_index(usize::from(x.lane)).unwrap_or(LaneId::A)} />
             }
             <ol class="trace" aria-label="Inside the server">
                 { for x.trace.iter().map(|t| html! { <li>{t}</li> }) }
@@ -67,15 +69,12 @@ struct CurlProps {
 /// Copies the request as a curl command for the simulated host.
 #[component]
 fn CopyCurl(props: &CurlProps) -> Html {
-    let copied = use_state(|| false);
-    let onclick = {
-        let (copied, x) = (copied.clone(), props.exchange.0.clone());
-        Callback::from(move |_: MouseEvent| copied.set(crate::browser::copy(&curl(&x.request, "https://shop.example"))))
-    };
+    let x = props.exchange.0.clone();
+    let text = Callback::from(move |()| curl(&x.request, "https://shop.example"));
     html! {
-        <button type="button" class="link" {onclick} aria-label={format!("Copy request {} as curl", props.exchange.0.seq)}>
-            { if *copied { "Copied as curl" } else { "Copy as curl" } }
-        </button>
+        <p class="curl">
+            <CopyButton label="Copy as curl" class="link" name={format!("Copy request {} as curl", props.exchange.0.seq)} done="Copied as curl" {text} />
+        </p>
     }
 }
 

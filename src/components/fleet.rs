@@ -1,10 +1,10 @@
 use crate::state::{Msg, Play};
-use statelab_sim::Action;
+use statelab_sim::{Action, LaneId};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct FleetProps {
-    pub lane: usize,
+    pub lane: LaneId,
 }
 
 const W: i32 = 360;
@@ -16,7 +16,7 @@ const ROW: i32 = 34;
 #[component]
 pub fn FleetDiagram(props: &FleetProps) -> Html {
     let play = use_context::<Play>().expect("inside the playground");
-    let lane = play.playground.lane(props.lane);
+    let lane = play.playground.lane(props.lane.index());
     let servers = lane.servers();
     let last = lane.exchanges().next_back().map(|x| x.server);
     let height = (servers.len() as i32 * ROW).max(3 * ROW) + 8;
@@ -24,7 +24,7 @@ pub fn FleetDiagram(props: &FleetProps) -> Html {
     let uses_store = lane.config().auth.uses_store();
     let store_label = if lane.store().up { "store" } else { "store ✕" };
     html! {
-        <svg class="fleet" viewBox={format!("0 0 {W} {height}")} role="group" aria-label={format!("Fleet of lane {}", ["A", "B"][props.lane])}>
+        <svg class="fleet" viewBox={format!("0 0 {W} {height}")} role="group" aria-label={format!("Fleet of lane {}", props.lane)}>
             <rect class="node" x="4" y={(mid - 14).to_string()} width="56" height="28" rx="5" />
             <text x="32" y={(mid + 4).to_string()} text-anchor="middle">{"client"}</text>
             <line class={classes!("cable", last.is_some().then_some("hot"))} x1="60" y1={mid.to_string()} x2="86" y2={mid.to_string()} />

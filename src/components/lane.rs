@@ -1,3 +1,4 @@
+use crate::components::copy::CopyButton;
 use crate::components::exchange::{ExchangeView, Shared};
 use crate::components::fleet::FleetDiagram;
 use crate::components::lane_heading::{heading_id, LaneHeading};
@@ -7,20 +8,17 @@ use crate::state::{Msg, Play};
 use statelab_sim::config::MAX_SERVERS;
 use statelab_sim::export::har;
 use statelab_sim::transcript::lane_text;
-use statelab_sim::{AuthMode, LaneConfig, Strategy, User};
+use statelab_sim::{AuthMode, LaneConfig, LaneId, Strategy, User};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct LaneProps {
-    pub lane: usize,
+    pub lane: LaneId,
     /// Whose browser the state panel shows.
     pub user: User,
-}
-
-#[derive(Clone, Copy)]
-enum Export {
-    Har,
-    Transcript,
+    /// Why it is that user's (a scenario step acts for them).
+    #[prop_or_default]
+    pub why: Option<AttrValue>,
 }
 
 /// How many of the newest exchanges are shown in full; older ones fold away.
@@ -31,11 +29,11 @@ const RECENT: usize = 6;
 pub fn LanePanel(props: &LaneProps) -> Html {
     let play = use_context::<Play>().expect("inside the playground");
     let show_older = use_state(|| false);
-    let exported = use_state(String::new);
-    let lane = play.playground.lane(props.lane);
+    let downloaded = use_state(String::new);
+    let lane = play.playground.lane(props.lane.index());
     let config = *lane.config();
-    let label = ["A", "B"][props.lane];
-    let id = |what: &str| format!("lane-{}-{what}", label.to_ascii_lowercase());
+    let (fleet, down) = (lane.servers().len(), lane.servers().iter().filter(|s| !s.up).count());
+    let id = |what: &str| format!("lane-{}-{what}", props.lane.code());
     let configure = |f: fn(LaneConfig, &str) -> Option<LaneConfig>| {
         let play = play.clone();
         let i = props.lane;
@@ -49,25 +47,39 @@ pub fn LanePanel(props: &LaneProps) -> Html {
     let total = lane.exchanges_rc().count();
     let older = total.saturating_sub(RECENT);
     let shown = |skip: usize, take: usize| lane.exchanges_rc().rev().skip(skip).take(take);
-    let focus = play.followed().and_then(|(s, step)| step.checked_sub(1).map(|i| s.steps[i].focus)).unwrap_or(&[]);
-    let export = |what: Export| {
-        let (play, exported, i) = (play.clone(), exported.clone(), props.lane);
+    // Only the exchanges the current step made carry its highlights.
+    let step_focus = play.followed().and_then(|(s, step)| step.checked_sub(1).map(|i| s.steps[i].focus)).unwrap_or(&[]);
+    let step_start = play.step_start();
+    let focus = |x: &statelab_sim::Exchange| match step_start {
+        Some(start) if x.action >= start => step_focus,
+        _ => &[],
+    };
+    let download = {
+        let (play, downloaded, l) = (play.clone(), downloaded.clone(), props.lane);
         Callback::from(move |_: MouseEvent| {
-            let lane = play.playground.lane(i);
-            let name = ["a", "b"][i];
-            exported.set(match what {
-                Export::Har => {
-                    match crate::browser::download(&format!("statelab-lane-{name}.har"), "application/json", &har(lane))
-                    {
-                        Some(()) => "HAR downloaded".into(),
-                        None => "Download failed".into(),
-                    }
-                }
-                Export::Transcript if crate::browser::copy(&lane_text(&name.to_ascii_uppercase(), lane)) => {
-                    "Transcript copied".into()
-                }
-                Export::Transcript => "Copying failed".into(),
-            })
+            let har = har(play.playground.lane(l.index()));
+            downloaded.set(
+                match crate::browser::download(&format!("statelab-lane-{}.har", l.code()), "application/json", &har) {
+                    Some(()) => "HAR downloaded".into(),
+                    None => "Download failed".into(),
+                },
+            )
+        })
+    };
+    let transcript = {
+        let (play, l) = (play.clone(), props.lane);
+        Callback::from(move |()| lane_text(l.label(), play.playground.lane(l.index())))
+    };
+    // The selector shows the fleet as it is; picking a size sets the starting
+    // size that, with the log's Add/Remove server, gives that fleet.
+    let on_servers = {
+        let (play, l) = (play.clone(), props.lane);
+        let delta = i64::try_from(fleet).unwrap_or(i64::MAX).saturating_sub(i64::from(config.servers));
+        Callback::from(move |v: String| {
+            if let Ok(n) = v.parse::<i64>() {
+                let start = n.saturating_sub(delta).clamp(1, i64::from(MAX_SERVERS));
+                play.dispatch(Msg::Configure(l, config.with_servers(u8::try_from(start).unwrap_or(MAX_SERVERS))));
+            }
         })
     };
     let toggle = {
@@ -76,33 +88,33 @@ pub fn LanePanel(props: &LaneProps) -> Html {
     };
     html! {
         <section class="lane" aria-labelledby={heading_id(props.lane)}>
-            <LaneHeading lane={props.lane} {config} />
-            <div class="exports" role="group" aria-label={format!("Export lane {label}")}>
-                <button type="button" onclick={export(Export::Har)}>{"Download HAR"}</button>
-                <button type="button" onclick={export(Export::Transcript)}>{"Copy transcript"}</button>
-                <span class="muted" role="status">{(*exported).clone()}</span>
+            <LaneHeading lane={props.lane} {config} servers={fleet} {down} />
+            <div class="exports" role="group" aria-label={format!("Export lane {}", props.lane)}>
+                <button type="button" onclick={download}>{"Download HAR"}</button>
+                <span class="muted" role="status">{(*downloaded).clone()}</span>
+                <CopyButton label="Copy transcript" done="Transcript copied" text={transcript} />
             </div>
             <div class="config">
                 { select(&id("auth"), "Auth", &AuthMode::ALL.map(|m| (m.code().to_owned(), m.to_string())), config.auth.code(),
                     configure(|c, v| AuthMode::ALL.into_iter().find(|m| m.code() == v).map(|m| c.with_auth(m)))) }
                 { select(&id("balancer"), "Balancer", &Strategy::ALL.map(|s| (s.code().to_owned(), s.label().to_owned())), config.balancer.code(),
                     configure(|c, v| Strategy::ALL.into_iter().find(|s| s.code() == v).map(|s| c.with_balancer(s)))) }
-                { select(&id("servers"), "Servers", &(1..=MAX_SERVERS).map(|n| (n.to_string(), n.to_string())).collect::<Vec<_>>(), &config.servers.to_string(),
-                    configure(|c, v| v.parse().ok().map(|n| c.with_servers(n)))) }
+                { select(&id("servers"), "Servers", &(1..=MAX_SERVERS).map(|n| (n.to_string(), n.to_string())).collect::<Vec<_>>(), &fleet.to_string(),
+                    on_servers) }
             </div>
             <FleetDiagram lane={props.lane} />
-            <StatePanels lane={props.lane} user={props.user} />
+            <StatePanels lane={props.lane} user={props.user} why={props.why.clone()} />
             <h3>{format!("Requests ({total})")}</h3>
             if total == 0 {
                 <p class="muted">{"No requests yet: log in from the action bar, or pick a scenario."}</p>
             }
-            { for shown(0, RECENT).map(|x| html! { <ExchangeView key={x.seq} exchange={Shared(x.clone())} {focus} /> }) }
+            { for shown(0, RECENT).map(|x| html! { <ExchangeView key={x.seq} exchange={Shared(x.clone())} focus={focus(x)} /> }) }
             if older > 0 {
                 <button type="button" class="link" aria-expanded={show_older.to_string()} onclick={toggle}>
                     {format!("{} {older} older request{}", if *show_older { "Hide" } else { "Show" }, if older == 1 { "" } else { "s" })}
                 </button>
                 if *show_older {
-                    { for shown(RECENT, older).map(|x| html! { <ExchangeView key={x.seq} exchange={Shared(x.clone())} /> }) }
+                    { for shown(RECENT, older).map(|x| html! { <ExchangeView key={x.seq} exchange={Shared(x.clone())} focus={focus(x)} /> }) }
                 }
             }
         </section>

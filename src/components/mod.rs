@@ -3,6 +3,7 @@
 
 pub mod action_bar;
 pub mod comparison;
+pub mod copy;
 pub mod exchange;
 pub mod fleet;
 pub mod lane;

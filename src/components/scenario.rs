@@ -57,6 +57,8 @@ pub fn ScenarioPanel() -> Html {
         <section class="scenario" aria-label="Guided scenario">
             { select("scenario", "Scenario", &options, followed.as_ref().map_or("", |(s, _)| s.id), pick) }
             if let Some((s, step)) = followed {
+                // The picker may cut a long title on a narrow screen; here it wraps.
+                <h2 class="scenario-title">{s.title}</h2>
                 <p class="lesson">{s.lesson}</p>
                 <div class="narration" aria-live="polite">
                     <strong>{format!("Step {step} of {}", s.steps.len())}</strong>

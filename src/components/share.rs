@@ -1,4 +1,6 @@
 use crate::browser;
+use crate::components::copy::CopyButton;
+use crate::hooks::url_state::LINK_LIMIT;
 use crate::state::{Play, PlayState};
 use yew::prelude::*;
 
@@ -8,12 +10,9 @@ use yew::prelude::*;
 #[component]
 pub fn ShareBar() -> Html {
     let play = use_context::<Play>().expect("inside the playground");
-    let status = use_state(String::new);
-    let copy = |text: fn(&PlayState) -> String, done: &'static str| {
-        let (status, play) = (status.clone(), play.clone());
-        Callback::from(move |_: MouseEvent| {
-            status.set(if browser::copy(&text(&play)) { done.to_owned() } else { "Copying failed".to_owned() })
-        })
+    let text = |text: fn(&PlayState) -> String| {
+        let play = play.clone();
+        Callback::from(move |()| text(&play))
     };
     let embed = |play: &PlayState| {
         let title = play.followed().map_or("Statelab playground".to_owned(), |(s, _)| format!("Statelab: {}", s.title));
@@ -21,18 +20,27 @@ pub fn ShareBar() -> Html {
     };
     html! {
         <div class="share" role="group" aria-label="Share">
-            <button type="button" onclick={copy(|play| address(play, false), "Link copied")}>{"Copy link to this step"}</button>
-            <button type="button" onclick={copy(embed, "Embed code copied")}>{"Copy embed code"}</button>
-            <span class="muted" role="status">{(*status).clone()}</span>
+            <CopyButton label="Copy link to this step" done="Link copied" text={text(|play| address(play, false))} />
+            <CopyButton label="Copy embed code" done="Embed code copied" text={text(embed)} />
         </div>
     }
 }
 
-/// The page's address for this state, embedded (`embed=1`) or full.
+/// The page's address for this state, embedded (`embed=1`) or full. A
+/// state too long for the address bar still gets its whole link here.
 pub fn address(play: &PlayState, embed: bool) -> String {
-    let mut link = play.link();
-    link.embed = embed;
-    format!("{}?{}", browser::page_address(), link.to_query())
+    let page = crate::page::Page { embed, ..play.page };
+    format!("{}?{}", browser::page_address(), play.query_with(&page))
+}
+
+/// What the page says when the state no longer fits in a link.
+pub fn too_long_notice(kb: usize, kept: bool) -> String {
+    let limit = LINK_LIMIT / 1024;
+    if kept {
+        format!("This state is too long for a link ({kb} KB, over {limit} KB); it is kept in this tab and restored on reload, but Copy link gives the whole {kb} KB address, which other browsers may cut short.")
+    } else {
+        format!("This state is too long for a link ({kb} KB, over {limit} KB) and this tab would not keep it: a reload starts fresh. Copy link still gives the whole {kb} KB address.")
+    }
 }
 
 /// An iframe and the few lines a host page needs to size it to its content.

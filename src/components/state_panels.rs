@@ -4,14 +4,18 @@ use statelab_sim::cookie::SameSite;
 use statelab_sim::jwt::TokenEdit;
 use statelab_sim::store::StoreValue;
 use statelab_sim::time::human_duration;
-use statelab_sim::{Action, User};
+use statelab_sim::{Action, LaneId, User};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct StateProps {
-    pub lane: usize,
+    pub lane: LaneId,
     pub user: User,
+    /// Why this user's browser is the one shown (a scenario step acts for
+    /// them), or `None` when it is the user picked in the action bar.
+    #[prop_or_default]
+    pub why: Option<AttrValue>,
 }
 
 /// "Where does the state live?" answered by looking: the browser's cookie
@@ -19,7 +23,7 @@ pub struct StateProps {
 #[component]
 pub fn StatePanels(props: &StateProps) -> Html {
     let play = use_context::<Play>().expect("inside the playground");
-    let lane = play.playground.lane(props.lane);
+    let lane = play.playground.lane(props.lane.index());
     let now = lane.now();
     let client = lane.client(props.user);
     let cookies: Vec<_> = client.jar.cookies(now).collect();
@@ -30,6 +34,9 @@ pub fn StatePanels(props: &StateProps) -> Html {
         <div class="state">
             <section aria-label={format!("{}'s browser", props.user.username())}>
                 <h4>{format!("{}'s browser", props.user.username())}</h4>
+                if let Some(why) = &props.why {
+                    <p class="muted whose">{why.clone()}</p>
+                }
                 <p class="label">{"Cookie jar"}</p>
                 if cookies.is_empty() {
                     <p class="muted">{"empty"}</p>
@@ -100,16 +107,20 @@ fn CredentialEditor(props: &StateProps) -> Html {
     // Hooks first, unconditionally (Yew's hook rules), then the early return.
     let play = use_context::<Play>().expect("inside the playground");
     let input = use_node_ref();
-    let lane = play.playground.lane(props.lane);
+    let lane = play.playground.lane(props.lane.index());
     let Some(current) = lane.credential(props.user) else { return html! {} };
     let what = lane.config().auth.credential_name();
-    let id = format!("edit-{}-{}", ["a", "b"][props.lane], props.user.username());
+    let id = format!("edit-{}-{}", props.lane.code(), props.user.username());
     let onsubmit = {
-        let (input, user) = (input.clone(), props.user);
+        let (input, user, lane) = (input.clone(), props.user, props.lane);
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if let Some(field) = input.cast::<HtmlInputElement>() {
-                play.dispatch(Msg::Act(Action::Tamper { user, edit: TokenEdit::Set { value: field.value() } }));
+                play.dispatch(Msg::Act(Action::Tamper {
+                    user,
+                    edit: TokenEdit::Set { value: field.value() },
+                    lane: Some(lane),
+                }));
             }
         })
     };
@@ -117,7 +128,7 @@ fn CredentialEditor(props: &StateProps) -> Html {
         <form class="credential-editor" {onsubmit}>
             <label for={id.clone()}>{format!("Edit the {what} by hand")}</label>
             <input id={id} ref={input} value={current} spellcheck="false" autocomplete="off" />
-            <button type="submit">{"Use it (both lanes)"}</button>
+            <button type="submit">{format!("Use it in lane {}", props.lane)}</button>
         </form>
     }
 }

@@ -1,13 +1,14 @@
 use crate::state::Play;
 use statelab_sim::jwt::{inspect, Rejection};
 use statelab_sim::time::SimTime;
+use statelab_sim::LaneId;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct TokenProps {
     pub token: AttrValue,
     /// Whose fleet keys judge it.
-    pub lane: usize,
+    pub lane: LaneId,
 }
 
 /// A JWT opened up: header, payload, times in words, and whether the lane's
@@ -34,7 +35,7 @@ pub fn TokenView(props: &TokenProps) -> Html {
 #[component]
 fn TokenDetails(props: &TokenProps) -> Html {
     let play = use_context::<Play>().expect("TokenView sits inside the playground");
-    let lane = play.playground.lane(props.lane);
+    let lane = play.playground.lane(props.lane.index());
     let now = lane.now();
     match inspect(&props.token, lane.keys(), now.secs()) {
         Err(e) => html! { <p class="bad" role="status">{format!("Not a JWT: {e}")}</p> },

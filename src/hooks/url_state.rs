@@ -1,37 +1,116 @@
 //! The URL is the state: the playground starts from the page's query, writes
 //! every change back, and follows Back/Forward. Reloading or sharing the URL
 //! shows the same page.
+//!
+//! A state whose query outgrows [`LINK_LIMIT`] is not put in the address
+//! (browsers cut very long URLs, and a reload then shows an older state):
+//! the address becomes `?kept=<key>` and the query is kept in this tab's
+//! `sessionStorage` under that key, so a reload restores exactly it and no
+//! other link ever picks it up.
 
-use crate::state::{Msg, Play, PlayState};
-use statelab_sim::link::{Link, Theme};
+use crate::page::Theme;
+use crate::state::{read_query, Msg, Play, PlayState};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
+
+/// The longest query written into the address bar.
+pub const LINK_LIMIT: usize = 32 * 1024;
+const KEPT: &str = "kept=";
+const STORAGE_PREFIX: &str = "statelab:kept:";
 
 fn current_query() -> String {
     web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default()
 }
 
-#[hook]
-pub fn use_url_state() -> Play {
-    let play = use_reducer(|| {
-        let (link, notices) = Link::from_query(&current_query());
-        PlayState::from_link(&link, &notices)
-    });
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok()?
+}
 
-    // Write each new state to the address bar: scenario steps get their own
-    // history entry (Back steps back); everything else replaces the entry.
+/// The key a long query is kept under: a hash of the query itself, so each
+/// state has its own and an address never names an older state.
+pub fn kept_key(query: &str) -> String {
+    // FNV-1a: deterministic and tiny; collisions only ever meet this tab's own states.
+    let hash = query.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    format!("{hash:016x}")
+}
+
+/// The query the address stands for: itself, or the state kept for it.
+fn resolve(query: &str) -> (String, Option<String>) {
+    let Some(key) = query.trim_start_matches('?').strip_prefix(KEPT) else { return (query.to_owned(), None) };
+    match storage().and_then(|s| s.get_item(&format!("{STORAGE_PREFIX}{key}")).ok().flatten()) {
+        Some(kept) if kept_key(&kept) == key => (kept, None),
+        _ => (
+            String::new(),
+            Some("This address names a long state kept in another tab (or a closed one); it is not here, so the playground starts fresh.".to_owned()),
+        ),
+    }
+}
+
+/// The state the address describes, with what was wrong with it.
+fn open(query: &str) -> PlayState {
+    let (query, lost) = resolve(query);
+    let mut state = PlayState::from_query(&query);
+    if let Some(lost) = lost {
+        state.notice = Some(lost);
+    }
+    state
+}
+
+/// Keeps `query` in this tab, dropping any state kept before (only the
+/// current one is ever restored). `false` when storage refused it.
+fn keep(key: &str, query: &str) -> bool {
+    let Some(s) = storage() else { return false };
+    let old: Vec<String> = (0..s.length().unwrap_or(0))
+        .filter_map(|i| s.key(i).ok().flatten())
+        .filter(|k| k.starts_with(STORAGE_PREFIX))
+        .collect();
+    for k in old {
+        let _ = s.remove_item(&k);
+    }
+    s.set_item(&format!("{STORAGE_PREFIX}{key}"), query).is_ok()
+}
+
+/// Where the address bar stands, seen from the page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Address {
+    /// The state is in the address.
+    InLink,
+    /// The state is too long for a link (this many KB of query): it is kept
+    /// in the tab, or, when `kept` is false, not even there.
+    TooLong { kb: usize, kept: bool },
+}
+
+pub struct UrlState {
+    pub play: Play,
+    pub address: Address,
+}
+
+#[hook]
+pub fn use_url_state() -> UrlState {
+    let play = use_reducer(|| open(&current_query()));
+    let address = use_state_eq(|| Address::InLink);
+
+    // Write each new state to the address bar. Only a user's own scenario
+    // step adds a history entry (Back steps back); opening or normalising a
+    // link and free play replace it, so Back always leaves the page.
     {
-        let state = play.clone();
+        let (state, address) = (play.clone(), address.clone());
         use_effect_with(play.version(), move |_| {
-            apply_theme(state.theme);
-            let query = state.link().to_query();
-            let url = if query.is_empty() { window_path() } else { format!("?{query}") };
+            apply_theme(state.page.theme);
+            let query = state.query();
+            let (url, now) = if query.len() > LINK_LIMIT {
+                let key = kept_key(&query);
+                let kept = keep(&key, &query);
+                (format!("?{KEPT}{key}"), Address::TooLong { kb: query.len().div_ceil(1024), kept })
+            } else if query.is_empty() {
+                (window_path(), Address::InLink)
+            } else {
+                (format!("?{query}"), Address::InLink)
+            };
+            address.set(now);
             if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
-                let here = current_query();
-                let new_step =
-                    state.scenario.is_some() && here.trim_start_matches('?') != query && here.contains("scenario=");
-                let _ = if new_step {
+                let _ = if state.new_entry && current_query().trim_start_matches('?') != url.trim_start_matches('?') {
                     history.push_state_with_url(&JsValue::NULL, "", Some(&url))
                 } else {
                     history.replace_state_with_url(&JsValue::NULL, "", Some(&url))
@@ -45,8 +124,10 @@ pub fn use_url_state() -> Play {
         let play = play.clone();
         use_effect_with((), move |_| {
             let listener = Closure::<dyn Fn()>::new(move || {
-                let (link, notices) = Link::from_query(&current_query());
-                play.dispatch(Msg::Open(link, notices));
+                let (query, lost) = resolve(&current_query());
+                let (link, page, mut notes) = read_query(&query);
+                notes.extend(lost);
+                play.dispatch(Msg::Open(link, page, notes));
             });
             let window = web_sys::window();
             if let Some(w) = &window {
@@ -59,7 +140,7 @@ pub fn use_url_state() -> Play {
             }
         });
     }
-    play
+    UrlState { play, address: *address }
 }
 
 /// `theme=light|dark` pins the colour scheme on `<html>`; `auto` follows the system.
@@ -74,4 +155,16 @@ fn apply_theme(theme: Theme) {
 
 fn window_path() -> String {
     web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_else(|| "./".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_state_is_kept_under_its_own_key() {
+        assert_eq!(kept_key("log=me.alice"), kept_key("log=me.alice"));
+        assert_ne!(kept_key("log=me.alice"), kept_key("log=me.bob"));
+        assert_eq!(kept_key("").len(), 16);
+    }
 }

@@ -1,0 +1,120 @@
+//! How the page is shown, read from the link parameters the engine does not
+//! know (`statelab_sim::link::Link::read` hands them over): `embed=1`,
+//! `theme=light|dark|auto`, `lanes=a|b|both`. Kept in the link so a shared
+//! or embedded page looks the same.
+
+use statelab_sim::link::Pair;
+use statelab_sim::quote::quoted;
+use statelab_sim::LaneId;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Theme {
+    #[default]
+    Auto,
+    Light,
+    Dark,
+}
+
+/// Which lanes are shown (an embed may show one).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Shown {
+    #[default]
+    Both,
+    One(LaneId),
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Page {
+    pub embed: bool,
+    pub theme: Theme,
+    pub lanes: Shown,
+}
+
+impl Page {
+    /// Reads the page's parameters; anything else, or a value it does not
+    /// know, becomes a notice that quotes it safely.
+    pub fn read(pairs: &[Pair], notes: &mut Vec<String>) -> Page {
+        let mut page = Page::default();
+        for (key, value) in pairs {
+            match (key.as_str(), value.as_str()) {
+                ("embed", "1" | "true") => page.embed = true,
+                ("embed", "0" | "false") => page.embed = false,
+                ("embed", v) => notes.push(format!("embed `{}` is not 1 or 0; showing the full page", quoted(v))),
+                ("theme", "auto") => page.theme = Theme::Auto,
+                ("theme", "light") => page.theme = Theme::Light,
+                ("theme", "dark") => page.theme = Theme::Dark,
+                ("theme", v) => {
+                    notes.push(format!("theme `{}` is not light, dark or auto; following the system", quoted(v)))
+                }
+                ("lanes", "both") => page.lanes = Shown::Both,
+                ("lanes", v) => match LaneId::parse(v) {
+                    Some(l) => page.lanes = Shown::One(l),
+                    None => notes.push(format!("lanes `{}` is not a, b or both; showing both", quoted(v))),
+                },
+                (k, _) => notes.push(format!("unknown parameter `{}` was ignored", quoted(k))),
+            }
+        }
+        page
+    }
+
+    /// The page's part of a query (without `?`), defaults left out.
+    pub fn query(&self) -> String {
+        let mut parts = Vec::new();
+        if self.embed {
+            parts.push("embed=1".to_owned());
+        }
+        match self.theme {
+            Theme::Auto => {}
+            Theme::Light => parts.push("theme=light".to_owned()),
+            Theme::Dark => parts.push("theme=dark".to_owned()),
+        }
+        if let Shown::One(l) = self.lanes {
+            parts.push(format!("lanes={}", l.code()));
+        }
+        parts.join("&")
+    }
+
+    pub fn shown(&self) -> Vec<LaneId> {
+        match self.lanes {
+            Shown::Both => LaneId::ALL.to_vec(),
+            Shown::One(l) => vec![l],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use statelab_sim::link::Link;
+
+    fn read(query: &str) -> (Page, Vec<String>) {
+        let (_, _, pairs) = Link::read(query);
+        let mut notes = Vec::new();
+        (Page::read(&pairs, &mut notes), notes)
+    }
+
+    #[test]
+    fn documented_page_parameters_round_trip() {
+        let (page, notes) = read("scenario=cart&embed=1&theme=dark&lanes=b");
+        assert_eq!(notes, Vec::<String>::new());
+        assert_eq!(page, Page { embed: true, theme: Theme::Dark, lanes: Shown::One(LaneId::B) });
+        assert_eq!(page.query(), "embed=1&theme=dark&lanes=b");
+        assert_eq!(read(&page.query()).0, page);
+        assert_eq!(read("lanes=both&theme=auto&embed=0"), (Page::default(), vec![]));
+    }
+
+    #[test]
+    fn junk_values_are_named_quoted_and_ignored() {
+        let (page, notes) = read("embed=yes%E2%80%AE&theme=pink&lanes=c&zoom=2");
+        assert_eq!(page, Page::default());
+        assert_eq!(
+            notes,
+            vec![
+                "embed `yes\\u{202e}` is not 1 or 0; showing the full page",
+                "theme `pink` is not light, dark or auto; following the system",
+                "lanes `c` is not a, b or both; showing both",
+                "unknown parameter `zoom` was ignored",
+            ]
+        );
+    }
+}
