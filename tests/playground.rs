@@ -205,7 +205,8 @@ async fn heading_and_servers_selector_show_the_fleet_as_it_is() {
     settle().await;
     assert_eq!(all(&lane(&root, 'a'), "svg.fleet g.server").len(), 2);
     assert_eq!(select_value(&root, "lane-a-servers"), "2");
-    assert!(query().starts_with("?a=jwt.rr.1&"), "starts with one server, then adds one: {}", query());
+    // With actions in the log, a new size is a redeploy from now on, not a rewrite of the past.
+    assert!(query().ends_with("~config.a.jwt.rr.2"), "the log ends with the redeploy: {}", query());
     // The scenario adds S3 at step 3: three servers are drawn, three named.
     set_query("?scenario=scale-out&step=3");
     root.remove();
@@ -233,7 +234,7 @@ async fn a_credential_typed_under_lane_a_changes_only_lane_a() {
     let b = find(&root, "#edit-b-alice").unchecked_into::<web_sys::HtmlInputElement>().value();
     assert_eq!(a, "not-a-jwt");
     assert_eq!(b, cookie_b, "lane B's session cookie is untouched");
-    assert!(query().ends_with(".a"), "the log names the lane: {}", query());
+    assert!(query().contains("~edit.a.alice."), "the log names the lane: {}", query());
 }
 
 #[wasm_bindgen_test]
@@ -266,10 +267,10 @@ async fn a_step_highlights_only_the_exchanges_it_made() {
 async fn a_scenario_step_shows_the_browser_of_the_user_it_acts_for() {
     set_query("?scenario=restart&step=3");
     let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
-    // The action bar's user is still Alice; step 3 ends with `me carol`.
+    // The action bar's user is still Alice; step 3, about Bob, ends with `me bob`.
     let state = find(&lane(&root, 'b'), ".state");
-    assert_eq!(text(&find(&state, "h4")), "carol's browser");
-    assert!(text(&find(&state, ".whose")).contains("this scenario step acts for carol"));
+    assert_eq!(text(&find(&state, "h4")), "bob's browser");
+    assert!(text(&find(&state, ".whose")).contains("this scenario step acts for bob"));
 }
 
 #[wasm_bindgen_test]

@@ -197,7 +197,10 @@ impl Playground {
             Action::RemoveServer if counts.iter().all(|&n| n <= 1) => {
                 refuse("each lane is down to its last server, which cannot be removed".into())
             }
-            Action::Configure { lane, config } if self.lanes[lane.index()].config() == &config.sanitized() => {
+            Action::Configure { lane, config }
+                if self.lanes[lane.index()].config() == &config.sanitized()
+                    && self.lanes[lane.index()].fleet_size() == usize::from(config.sanitized().servers) =>
+            {
                 refuse(format!("lane {lane} already runs {config}"))
             }
             _ => Ok(()),

@@ -32,7 +32,7 @@ pub fn LanePanel(props: &LaneProps) -> Html {
     let downloaded = use_state(String::new);
     let lane = play.playground.lane(props.lane.index());
     let config = *lane.config();
-    let (fleet, down) = (lane.servers().len(), lane.servers().iter().filter(|s| !s.up).count());
+    let (fleet, down) = (lane.fleet_size(), lane.servers().iter().filter(|s| !s.up).count());
     let id = |what: &str| format!("lane-{}-{what}", props.lane.code());
     let configure = |f: fn(LaneConfig, &str) -> Option<LaneConfig>| {
         let play = play.clone();
@@ -70,18 +70,9 @@ pub fn LanePanel(props: &LaneProps) -> Html {
         let (play, l) = (play.clone(), props.lane);
         Callback::from(move |()| lane_text(l.label(), play.playground.lane(l.index())))
     };
-    // The selector shows the fleet as it is; picking a size sets the starting
-    // size that, with the log's Add/Remove server, gives that fleet.
-    let on_servers = {
-        let (play, l) = (play.clone(), props.lane);
-        let delta = i64::try_from(fleet).unwrap_or(i64::MAX).saturating_sub(i64::from(config.servers));
-        Callback::from(move |v: String| {
-            if let Ok(n) = v.parse::<i64>() {
-                let start = n.saturating_sub(delta).clamp(1, i64::from(MAX_SERVERS));
-                play.dispatch(Msg::Configure(l, config.with_servers(u8::try_from(start).unwrap_or(MAX_SERVERS))));
-            }
-        })
-    };
+    // The selector shows the fleet as it is (Add/Remove server change it);
+    // picking a size asks the engine for that fleet.
+    let on_servers = configure(|c, v| v.parse().ok().map(|n| c.with_servers(n)));
     let toggle = {
         let show_older = show_older.clone();
         Callback::from(move |_: MouseEvent| show_older.set(!*show_older))

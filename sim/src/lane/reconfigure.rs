@@ -33,7 +33,9 @@ impl Lane {
         if Some(lane) != self.id() {
             return;
         }
-        let (old, new) = (self.config, config.sanitized());
+        // Add/Remove server change the fleet, not the configured size: say what really ran.
+        let fleet = u8::try_from(self.servers.len()).unwrap_or(u8::MAX);
+        let (old, new) = (LaneConfig { servers: fleet, ..self.config }, config.sanitized());
         self.event(index, format!("lane {lane} redeployed as {new} (was {old})"));
         self.resize(new.servers, index);
         if new.auth != old.auth {
