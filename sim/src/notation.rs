@@ -89,8 +89,8 @@ fn parse_action(text: &str) -> Result<Action, String> {
         }
         ["replay", ..] => Action::Replay { user: user(1)?, seq: number(2, "request number")? },
         ["raw", ..] => {
-            let bytes =
-                crate::b64::decode(arg(2, "request text (base64url)")?).ok_or("request text is not base64url")?;
+            // As for `edit`: empty text has an empty base64url form, so no third word.
+            let bytes = crate::b64::decode(words.get(2).unwrap_or(&"")).ok_or("request text is not base64url")?;
             Action::Raw { user: user(1)?, text: String::from_utf8(bytes).map_err(|_| "request text is not UTF-8")? }
         }
         ["crash", ..] => Action::Crash { server: server(1)? },
@@ -230,6 +230,8 @@ mod tests {
         assert!(parse_actions("wait 99999999999999999999").unwrap_err().message.contains("duration"));
         let skew = parse_actions("skew 1 -9223372036854775808, skew 1 9223372036854775807ms").unwrap();
         assert_eq!(skew, [Action::Skew { server: 1, ms: -YEAR_MS }, Action::Skew { server: 1, ms: YEAR_MS }]);
+        let empty = [Action::Raw { user: User::Carol, text: String::new() }];
+        assert_eq!(parse_actions(&url_form(&empty)).unwrap(), empty, "empty text has no third word");
         let e = parse_actions(&format!("fly\u{202E}{}", "x".repeat(100))).unwrap_err();
         assert!(e.to_string().len() < 200 && e.to_string().contains("\\u{202e}"), "{e}");
     }

@@ -57,24 +57,30 @@ impl SimTime {
     }
 
     /// Parses exactly the IMF-fixdate form [`SimTime::http_date`] writes, for
-    /// the years 1970 to [`MAX_YEAR`]; anything else is not a date (`None`).
+    /// the years 1601 (RFC 6265 §5.1.1) to [`MAX_YEAR`]; anything else is not
+    /// a date (`None`). Instants before 1970 become the epoch: the simulated
+    /// clock starts there, so they are all equally past.
     pub fn parse_http_date(s: &str) -> Option<SimTime> {
         let rest = s.trim().get(5..)?; // skip "Thu, "
         let mut it = rest.split(' ');
         let day: u32 = it.next()?.parse().ok()?;
         let month_name = it.next()?;
         let (month, _) = (1u32..).zip(MONTHS).find(|(_, m)| m.eq_ignore_ascii_case(month_name))?;
-        let year: i64 = it.next()?.parse().ok().filter(|y| (1970..=MAX_YEAR).contains(y))?;
-        let mut hms = it.next()?.split(':').map(|p| p.parse::<u64>().ok());
+        let year: i64 = it.next()?.parse().ok().filter(|y| (1601..=MAX_YEAR).contains(y))?;
+        let mut hms = it.next()?.split(':').map(|p| p.parse::<i64>().ok());
         let (h, m, sec) = (hms.next()??, hms.next()??, hms.next()??);
-        if it.next()? != "GMT" || !(1..=31).contains(&day) || h > 23 || m > 59 || sec > 60 {
+        if it.next()? != "GMT"
+            || !(1..=31).contains(&day)
+            || !(0..24).contains(&h)
+            || !(0..60).contains(&m)
+            || !(0..=60).contains(&sec)
+        {
             return None;
         }
-        let days = u64::try_from(days_from_civil(year, month, day)?).ok()?;
-        let secs = days
+        let secs = days_from_civil(year, month, day)?
             .checked_mul(86_400)?
             .checked_add(h.checked_mul(3600)?.checked_add(m.checked_mul(60)?)?.checked_add(sec)?)?;
-        SimTime::from_secs(secs)
+        SimTime::from_secs(u64::try_from(secs).unwrap_or(0))
     }
 
     /// `2026-01-15T09:00:00.000Z` (ISO 8601, as HAR and JSON want it).
@@ -227,7 +233,7 @@ mod tests {
     }
 
     #[test]
-    fn dates_beyond_year_9999_or_before_1970_are_not_dates() {
+    fn dates_beyond_year_9999_or_before_1601_are_not_dates() {
         let last = SimTime::from_secs(MAX_SECS).unwrap();
         assert_eq!(last.http_date(), "Fri, 31 Dec 9999 23:59:59 GMT");
         assert_eq!(SimTime::parse_http_date(&last.http_date()), Some(last));
@@ -235,11 +241,12 @@ mod tests {
             "Sat, 01 Jan 10000 00:00:00 GMT",
             "Thu, 01 Jan 9223372036854775807 00:00:00 GMT",
             "Thu, 01 Jan -9223372036854775808 00:00:00 GMT",
-            "Wed, 31 Dec 1969 23:59:59 GMT",
+            "Mon, 31 Dec 1600 23:59:59 GMT",
             "Thu, 01 Jan 1970 99999999999999999999:00:00 GMT",
         ] {
             assert_eq!(SimTime::parse_http_date(text), None, "{text}");
         }
+        assert_eq!(SimTime::parse_http_date("Wed, 31 Dec 1969 23:59:59 GMT"), Some(SimTime(0)), "past is past");
     }
 
     #[test]
