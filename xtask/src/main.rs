@@ -5,6 +5,7 @@
 //! the package registries (crates.io, npm, apt).
 
 mod bench;
+mod fuzz;
 mod setup;
 mod size;
 mod test;
@@ -19,7 +20,8 @@ const USAGE: &str = "usage: cargo xtask <task>
   test           setup, then every test layer; ends with `N passed, N failed`
   size           sizes of dist/ (raw, gzip, brotli) against size-budget.json
   size playground  the same for the staged playground page, as if it shipped
-  bench          engine throughput, natively and in wasm32 in Chromium";
+  bench          engine throughput, natively and in wasm32 in Chromium
+  fuzz [N] [--seed S]  every parser on N generated inputs (default 1,000,000), in release";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -37,6 +39,7 @@ fn main() -> ExitCode {
             Some(other) => Err(format!("unknown size target `{other}`\n{USAGE}")),
         },
         Some("bench") => bench::run(),
+        Some("fuzz") => fuzz::run(&args[1..]),
         _ => Err(USAGE.to_owned()),
     };
     match result {
