@@ -200,6 +200,8 @@ pub fn signed_token() -> impl Strategy<Value = SignedToken> {
             for (i, value) in extra.iter().enumerate() {
                 body.push(format!("\"x{i}\":{}", json_string(value)));
             }
+            // A second `sub` is a duplicate only when there is a first.
+            let duplicate = duplicate && texts[0].is_some();
             if duplicate {
                 body.push("\"sub\":\"again\"".to_owned());
             }
@@ -394,18 +396,22 @@ fn field(body_len: usize) -> impl Strategy<Value = Field> {
         ]
         .prop_map(Field::ContentLength),
         1 => "chunked|gzip, chunked|identity|chunked, chunked|".prop_map(Field::TransferEncoding),
-        4 => ("[A-Za-z][A-Za-z0-9-]{0,10}", "[ -~]{0,20}")
-            .prop_filter("framing headers are generated as such", |(n, _)| {
-                !["host", "content-length", "transfer-encoding"].iter().any(|f| n.eq_ignore_ascii_case(f))
-            })
-            .prop_map(|(n, v)| Field::Other(n, v)),
+        4 => other_field(),
     ]
+}
+
+/// Any header but the framing ones, which are generated as such.
+fn other_field() -> impl Strategy<Value = Field> {
+    ("[A-Za-z][A-Za-z0-9-]{0,10}", "[ -~]{0,20}")
+        .prop_filter("not a framing header", |(n, _)| {
+            !["host", "content-length", "transfer-encoding"].iter().any(|f| n.eq_ignore_ascii_case(f))
+        })
+        .prop_map(|(n, v)| Field::Other(n, v))
 }
 
 /// Host, other headers and, for a body, its Content-Length, in any order.
 fn sound_fields(body_len: usize) -> impl Strategy<Value = Vec<Field>> {
-    let others =
-        prop::collection::vec(field(body_len).prop_filter("other headers", |f| matches!(f, Field::Other(..))), 0..5);
+    let others = prop::collection::vec(other_field(), 0..5);
     let length =
         if body_len == 0 { prop::option::weighted(0.3, Just(0)).boxed() } else { Just(Some(body_len)).boxed() };
     ("[a-z.]{1,12}", others, length)
