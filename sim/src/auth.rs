@@ -240,7 +240,11 @@ pub(crate) fn logout(cx: &mut Ctx, who: Principal) -> Handled {
             if matches!(cx.config.auth, AuthMode::Jwt { denylist: true }) {
                 let ttl = exp.saturating_sub(now_s);
                 cx.store_trip(|| format!("store SET deny:{jti} EX {ttl} (denylist until exp)"))?;
-                cx.backend.store.set(format!("deny:{jti}"), StoreValue::Revoked, SimTime(exp * 1000));
+                cx.backend.store.set(
+                    format!("deny:{jti}"),
+                    StoreValue::Revoked,
+                    SimTime::from_secs(exp).unwrap_or(SimTime(u64::MAX)),
+                );
                 cx.work.revocation_window_s = Some(0);
             } else {
                 let left = exp.saturating_sub(now_s);

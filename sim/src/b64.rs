@@ -1,14 +1,20 @@
 //! base64url without padding (RFC 4648 §5), as JWTs and signed cookies use
 //! it. Small on purpose; the tests hold it to the `base64` crate.
+#![deny(clippy::arithmetic_side_effects)]
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 pub fn encode(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    let mut out = String::with_capacity(bytes.len().div_ceil(3).saturating_mul(4));
     for chunk in bytes.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
-        for i in 0..=chunk.len() {
-            out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+        let mut group = [0u8; 4];
+        for (slot, &b) in group[1..].iter_mut().zip(chunk) {
+            *slot = b;
+        }
+        let n = u32::from_be_bytes(group);
+        // n bytes of input make n + 1 characters.
+        for sextet in [n >> 18, n >> 12, n >> 6, n].into_iter().take(chunk.len().saturating_add(1)) {
+            out.push(char::from(ALPHABET[(sextet & 63) as usize]));
         }
     }
     out
@@ -17,31 +23,34 @@ pub fn encode(bytes: &[u8]) -> String {
 /// Strict: rejects padding, other alphabets, and non-canonical trailing bits.
 pub fn decode(text: &str) -> Option<Vec<u8>> {
     let sextet = |c: u8| -> Option<u32> {
-        Some(u32::from(match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'-' => 62,
-            b'_' => 63,
-            _ => return None,
-        }))
+        let v = match c {
+            b'A'..=b'Z' => c.checked_sub(b'A'),
+            b'a'..=b'z' => c.checked_sub(b'a' - 26),
+            b'0'..=b'9' => c.checked_add(52 - b'0'),
+            b'-' => Some(62),
+            b'_' => Some(63),
+            _ => None,
+        };
+        v.map(u32::from)
     };
     let input = text.as_bytes();
     if input.len() % 4 == 1 {
         return None;
     }
-    let mut out = Vec::with_capacity(input.len() * 3 / 4);
+    let mut out = Vec::with_capacity((input.len() / 4).saturating_mul(3).saturating_add(2));
     for chunk in input.chunks(4) {
-        let mut n = 0u32;
-        for (i, &c) in chunk.iter().enumerate() {
-            n |= sextet(c)? << (18 - 6 * i);
+        let mut s = [0u32; 4];
+        for (slot, &c) in s.iter_mut().zip(chunk) {
+            *slot = sextet(c)?;
         }
-        let bytes = chunk.len() - 1;
-        // Bits below the last whole byte must be zero in canonical base64.
-        if n & ((1 << (24 - 8 * bytes)) - 1) != 0 {
+        let [_, bytes @ ..] = (s[0] << 18 | s[1] << 12 | s[2] << 6 | s[3]).to_be_bytes();
+        // A chunk of k characters carries k - 1 bytes; the bits of the rest
+        // must be zero in canonical base64.
+        let (kept, rest) = bytes.split_at(chunk.len().saturating_sub(1));
+        if rest.iter().any(|&b| b != 0) {
             return None;
         }
-        out.extend((0..bytes).map(|i| (n >> (16 - 8 * i)) as u8));
+        out.extend_from_slice(kept);
     }
     Some(out)
 }

@@ -2,7 +2,9 @@
 //! parsing algorithm (section 5.2), and a browser cookie jar (sections 5.3,
 //! 5.4) running on the simulated clock. The tests check our headers against
 //! the `cookie` crate, an independent parser.
+#![deny(clippy::arithmetic_side_effects)]
 
+use crate::quote::quoted;
 use crate::time::SimTime;
 use std::fmt;
 
@@ -12,6 +14,11 @@ pub enum SameSite {
     Lax,
     None,
 }
+
+/// The longest `Set-Cookie` a browser here accepts. Browsers keep at least
+/// 4096 bytes per cookie (RFC 6265 §6.1) and refuse far larger ones; the
+/// bound also caps the work one header can cause.
+pub const MAX_COOKIE_BYTES: usize = 8 * 1024;
 
 /// One `Set-Cookie` header's content.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -57,8 +64,12 @@ impl SetCookie {
 
     /// Parses a `Set-Cookie` value the way a browser does (RFC 6265 §5.2):
     /// lenient about attributes, which are ignored when malformed, but a
-    /// cookie without `name=` is dropped entirely (`None`).
+    /// cookie without `name=` is dropped entirely (`None`), and so is one
+    /// over [`MAX_COOKIE_BYTES`], unread.
     pub fn parse(header: &str) -> Option<SetCookie> {
+        if header.len() > MAX_COOKIE_BYTES {
+            return None;
+        }
         let (pair, attrs) = header.split_once(';').unwrap_or((header, ""));
         let (name, value) = pair.split_once('=')?;
         let (name, value) = (name.trim(), value.trim());
@@ -158,9 +169,27 @@ impl StoredCookie {
 /// Why the jar refused a `Set-Cookie`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Rejected {
+    /// Over [`MAX_COOKIE_BYTES`]: dropped before it is read.
+    TooLarge(usize),
     Syntax,
     ForeignDomain(String),
     SecureOverHttp,
+}
+
+impl fmt::Display for Rejected {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Rejected::TooLarge(len) => {
+                write!(
+                    f,
+                    "the Set-Cookie header is {len} bytes, over the {MAX_COOKIE_BYTES}-byte limit: dropped unread"
+                )
+            }
+            Rejected::Syntax => f.write_str("the Set-Cookie header has no `name=value`: dropped"),
+            Rejected::ForeignDomain(d) => write!(f, "Domain={} does not cover this host: dropped", quoted(d)),
+            Rejected::SecureOverHttp => f.write_str("a Secure cookie cannot be set over plain http: dropped"),
+        }
+    }
 }
 
 /// A browser's cookie store for one user.
@@ -180,6 +209,9 @@ impl CookieJar {
         https: bool,
         now: SimTime,
     ) -> Result<(), Rejected> {
+        if header.len() > MAX_COOKIE_BYTES {
+            return Err(Rejected::TooLarge(header.len()));
+        }
         let c = SetCookie::parse(header).ok_or(Rejected::Syntax)?;
         if c.secure && !https {
             return Err(Rejected::SecureOverHttp);
@@ -231,7 +263,11 @@ impl CookieJar {
         }
         matching.sort_by(|a, b| b.path.len().cmp(&a.path.len()).then(a.created.cmp(&b.created)));
         // Sized once: this runs for every simulated request.
-        let len = matching.iter().map(|c| c.name.len() + 1 + c.value.len() + 2).sum::<usize>() - 2;
+        let len = matching
+            .iter()
+            .map(|c| c.name.len().saturating_add(c.value.len()).saturating_add(3))
+            .fold(0, usize::saturating_add)
+            .saturating_sub(2);
         let mut out = String::with_capacity(len);
         for c in matching {
             if !out.is_empty() {
@@ -273,7 +309,7 @@ pub fn cookie_value<'a>(header: &'a str, name: &str) -> Option<&'a str> {
 }
 
 fn domain_match(host: &str, domain: &str) -> bool {
-    host == domain || (host.ends_with(domain) && host[..host.len() - domain.len()].ends_with('.'))
+    host.strip_suffix(domain).is_some_and(|sub| sub.is_empty() || sub.ends_with('.'))
 }
 
 fn path_match(request: &str, cookie: &str) -> bool {
@@ -345,5 +381,29 @@ mod tests {
     fn cookie_header_lookup() {
         assert_eq!(cookie_value("lb=S1; session_id=xyz", "session_id"), Some("xyz"));
         assert_eq!(cookie_value("lb=S1", "session_id"), None);
+    }
+
+    #[test]
+    fn extreme_max_age_and_expires_saturate() {
+        let mut jar = CookieJar::default();
+        jar.receive("a=1; Max-Age=99999999999999999999", "shop.example", "/", true, START).unwrap();
+        assert_eq!(jar.get("a", START).unwrap().expires, Some(SimTime(u64::MAX)));
+        jar.receive("b=1; Max-Age=-99999999999999999999", "shop.example", "/", true, START).unwrap();
+        assert_eq!(jar.get("b", START), None);
+        let far = SetCookie::parse("c=1; Expires=Thu, 01 Jan 9223372036854775807 00:00:00 GMT").unwrap();
+        assert_eq!(far.expires, None, "a year past 9999 is ignored like any bad date");
+    }
+
+    #[test]
+    fn oversized_set_cookie_is_refused_unread() {
+        let mut jar = CookieJar::default();
+        let big = format!("a={}", "x".repeat(MAX_COOKIE_BYTES));
+        assert_eq!(SetCookie::parse(&big), None);
+        let refused = jar.receive(&big, "shop.example", "/", true, START).unwrap_err();
+        assert_eq!(refused, Rejected::TooLarge(MAX_COOKIE_BYTES + 2));
+        assert!(refused.to_string().contains("over the 8192-byte limit"), "{refused}");
+        assert!(jar.receive(&big[..MAX_COOKIE_BYTES], "shop.example", "/", true, START).is_ok());
+        let foreign = Rejected::ForeignDomain(format!("\u{202E}{}", "e".repeat(80))).to_string();
+        assert!(foreign.contains("\\u{202e}") && foreign.contains('…'), "{foreign}");
     }
 }

@@ -1,7 +1,12 @@
 //! HTTP/1.1 messages as they travel: header order and case kept as sent, and
 //! [`Request::to_wire`] / [`Response::to_wire`] give the exact bytes that are
 //! shown and counted.
+//!
+//! [`parse_request`] reads text typed by hand, so positions and lengths use
+//! checked or saturating arithmetic and messages quote input safely.
+#![deny(clippy::arithmetic_side_effects)]
 
+use crate::quote::quoted;
 use std::borrow::Cow;
 use std::fmt::{self, Write};
 
@@ -30,11 +35,11 @@ impl Headers {
 
     /// Bytes of `Name: value\r\n` for every header called `name`.
     pub fn wire_len_of(&self, name: &str) -> usize {
-        self.0.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(n, v)| n.len() + 2 + v.len() + 2).sum()
+        self.0.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name)).map(field_len).fold(0, usize::saturating_add)
     }
 
     fn wire_len(&self) -> usize {
-        self.0.iter().map(|(n, v)| n.len() + 2 + v.len() + 2).sum()
+        self.0.iter().map(field_len).fold(0, usize::saturating_add)
     }
 
     fn write_to(&self, out: &mut String) {
@@ -42,6 +47,17 @@ impl Headers {
             let _ = write!(out, "{n}: {v}\r\n");
         }
     }
+}
+
+/// Bytes of one `Name: value\r\n` line.
+fn field_len((name, value): &(Cow<'static, str>, String)) -> usize {
+    name.len().saturating_add(value.len()).saturating_add(4)
+}
+
+/// Lengths of parts of one message, summed; they are in memory, so the sum
+/// cannot really overflow, but a saturating sum keeps that obvious.
+fn total(parts: &[usize]) -> usize {
+    parts.iter().fold(0, |a, &b| a.saturating_add(b))
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -84,7 +100,7 @@ impl Request {
 
     /// `to_wire().len()` without building the text.
     pub fn wire_len(&self) -> usize {
-        self.method.len() + 1 + self.target.len() + 11 + self.headers.wire_len() + 2 + self.body.len()
+        total(&[self.method.len(), 1, self.target.len(), 11, self.headers.wire_len(), 2, self.body.len()])
     }
 }
 
@@ -123,7 +139,7 @@ impl Response {
     }
 
     pub fn wire_len(&self) -> usize {
-        13 + self.reason().len() + 2 + self.headers.wire_len() + 2 + self.body.len()
+        total(&[13, self.reason().len(), 2, self.headers.wire_len(), 2, self.body.len()])
     }
 }
 
@@ -174,25 +190,33 @@ const MAX_HEADERS: usize = 64;
 /// Parses a request typed by hand. Lines may end in LF or CRLF (a text box
 /// gives LF; the wire needs CRLF, so it is normalised). The blank line after
 /// the headers may be left out when there is no body. `httparse` has the last
-/// word on validity; the line-by-line checks before it exist to say *where*
+/// word on syntax; the line-by-line checks before it exist to say *where*
 /// the text goes wrong, which `httparse` does not report.
+///
+/// Framing is held to RFC 9112: exactly one `Host` (§3.2); a body only with
+/// one `Content-Length` of 1*DIGIT (§6.3), so no two of them, even equal
+/// ones; no `Transfer-Encoding` at all, since the simulation implements no
+/// transfer coding, and never beside `Content-Length` (request smuggling).
 pub fn parse_request(text: &str) -> Result<Request, ParseError> {
     let lines: Vec<&str> = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).collect();
     let blank = lines.iter().position(|l| l.is_empty());
     let (head, body_lines) = match blank {
-        Some(i) => (&lines[..i], &lines[i + 1..]),
+        Some(i) => lines.split_at(i),
         None => (&lines[..], &[][..]),
     };
-    if head.is_empty() {
+    let body_lines = body_lines.get(1..).unwrap_or_default();
+    let Some((request_line, header_lines)) = head.split_first() else {
         return Err(err(1, 1, "empty request: start with a request line such as `GET /api/me HTTP/1.1`"));
+    };
+    check_request_line(request_line)?;
+    if header_lines.len() > MAX_HEADERS {
+        return Err(err(pos(MAX_HEADERS.saturating_add(1)), 1, format!("more than {MAX_HEADERS} headers")));
     }
-    check_request_line(head[0])?;
-    if head.len() - 1 > MAX_HEADERS {
-        return Err(err(MAX_HEADERS as u32 + 2, 1, format!("more than {MAX_HEADERS} headers")));
-    }
-    for (i, line) in head.iter().enumerate().skip(1) {
-        check_header_line(line, i as u32 + 1)?;
-    }
+    let fields = header_lines
+        .iter()
+        .enumerate()
+        .map(|(i, line)| check_header_line(line, pos(i.saturating_add(1))))
+        .collect::<Result<Vec<_>, _>>()?;
     let body = body_lines.join("\r\n");
 
     let mut wire = head.join("\r\n");
@@ -204,42 +228,106 @@ pub fn parse_request(text: &str) -> Result<Request, ParseError> {
         Ok(httparse::Status::Partial) => return Err(err(1, 1, "the request is incomplete")),
         Err(e) => return Err(err(1, 1, format!("not HTTP/1.1: {e}"))),
     }
+    let content_length = check_framing(&fields, pos(head.len()))?;
     let mut req = Request::new(parsed.method.unwrap_or("GET"), parsed.path.unwrap_or("/"));
     for h in parsed.headers.iter() {
         // Checked above to be visible ASCII, so this conversion cannot fail.
         req.headers.push(h.name.to_owned(), String::from_utf8_lossy(h.value).into_owned());
     }
-    let body_line = head.len() as u32 + 2;
-    match req.headers.get("Content-Length") {
-        Some(v) => {
-            let n: usize = v.trim().parse().map_err(|_| {
-                err(
-                    header_line(head, "Content-Length"),
-                    17,
-                    format!("Content-Length must be a number of bytes, not `{v}`"),
-                )
-            })?;
-            if n != body.len() {
-                return Err(err(
-                    body_line,
-                    1,
-                    format!("Content-Length says {n} bytes but the body has {}", body.len()),
-                ));
-            }
+    let body_line = pos(head.len().saturating_add(1));
+    match content_length {
+        Some(n) if n != body.len() => {
+            return Err(err(body_line, 1, format!("Content-Length says {n} bytes but the body has {}", body.len())));
         }
-        None if !body.is_empty() => {
-            return Err(err(body_line, 1, "a body needs a Content-Length header"));
-        }
-        None => {}
+        None if !body.is_empty() => return Err(err(body_line, 1, "a body needs a Content-Length header")),
+        _ => {}
     }
     req.body = body;
     Ok(req)
 }
 
-fn header_line(head: &[&str], name: &str) -> u32 {
-    head.iter()
-        .position(|l| l.split(':').next().is_some_and(|n| n.eq_ignore_ascii_case(name)))
-        .map_or(1, |i| i as u32 + 1)
+/// A header line as typed, with where its value starts.
+struct Field<'a> {
+    line: u32,
+    name: &'a str,
+    /// The value without surrounding spaces or tabs.
+    value: &'a str,
+    /// 1-based column of the value's first character.
+    value_column: u32,
+}
+
+impl Field<'_> {
+    fn is(&self, name: &str) -> bool {
+        self.name.eq_ignore_ascii_case(name)
+    }
+}
+
+/// Host and message framing; `Ok(Some(n))` when the request declares a
+/// Content-Length of `n`. A missing header is reported on `after_head`, the
+/// line after the last header, where it would go.
+fn check_framing(fields: &[Field<'_>], after_head: u32) -> Result<Option<usize>, ParseError> {
+    let mut hosts = fields.iter().filter(|f| f.is("Host"));
+    if hosts.next().is_none() {
+        return Err(err(
+            after_head,
+            1,
+            "HTTP/1.1 requires a Host header (RFC 9112 §3.2); add one such as `Host: shop.example`",
+        ));
+    }
+    if let Some(second) = hosts.next() {
+        return Err(err(second.line, 1, "a second Host header: HTTP/1.1 allows exactly one (RFC 9112 §3.2)"));
+    }
+    let mut lengths = fields.iter().filter(|f| f.is("Content-Length"));
+    if let Some(te) = fields.iter().find(|f| f.is("Transfer-Encoding")) {
+        return Err(match lengths.next() {
+            Some(_) => err(
+                te.line,
+                1,
+                "Transfer-Encoding beside Content-Length: servers that disagree on which frames the body \
+                 can be smuggled a second request (RFC 9112 §6.1); send only Content-Length",
+            ),
+            None => err(
+                te.line,
+                te.value_column,
+                format!(
+                    "Transfer-Encoding `{}` is not simulated: no transfer coding is; send the body with Content-Length",
+                    quoted(te.value)
+                ),
+            ),
+        });
+    }
+    let Some(first) = lengths.next() else { return Ok(None) };
+    let n = content_length(first)?;
+    if let Some(second) = lengths.next() {
+        let why = if second.value == first.value {
+            "Content-Length is repeated; send it once"
+        } else {
+            "a second Content-Length with another value: which one frames the body is how requests get smuggled (RFC 9112 §6.3)"
+        };
+        return Err(err(second.line, 1, why));
+    }
+    Ok(Some(n))
+}
+
+/// `Content-Length` is 1*DIGIT (RFC 9110 §8.6): no sign, no spaces, no hex,
+/// and no list of values.
+fn content_length(f: &Field<'_>) -> Result<usize, ParseError> {
+    let not_digits = || format!("Content-Length must be a number of bytes in digits only, not `{}`", quoted(f.value));
+    if f.value.is_empty() {
+        return Err(err(f.line, f.value_column, not_digits()));
+    }
+    if let Some(i) = f.value.bytes().position(|b| !b.is_ascii_digit()) {
+        let column = f.value_column.saturating_add(u32::try_from(i).unwrap_or(u32::MAX));
+        return Err(err(f.line, column, not_digits()));
+    }
+    f.value
+        .parse()
+        .map_err(|_| err(f.line, f.value_column, format!("Content-Length `{}` is too large", quoted(f.value))))
+}
+
+/// A 0-based count as a 1-based line or column, saturating on absurd text.
+fn pos(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX).saturating_add(1)
 }
 
 fn err(line: u32, column: u32, message: impl Into<String>) -> ParseError {
@@ -251,59 +339,67 @@ fn is_tchar(c: char) -> bool {
 }
 
 fn check_request_line(line: &str) -> Result<(), ParseError> {
-    let mut col = 1u32;
     let mut parts = line.split(' ');
     let method = parts.next().unwrap_or("");
     if method.is_empty() {
         return Err(err(1, 1, "the request line must start with a method such as GET or POST"));
     }
     if let Some(p) = method.chars().position(|c| !is_tchar(c)) {
-        return Err(err(1, p as u32 + 1, format!("`{method}` is not a valid method name")));
+        return Err(err(1, pos(p), format!("`{}` is not a valid method name", quoted(method))));
     }
-    col += method.chars().count() as u32 + 1;
+    // Methods and targets are checked to be ASCII before their length counts.
+    let target_col = pos(method.len().saturating_add(1));
     let target =
-        parts.next().ok_or_else(|| err(1, col, "a path must follow the method, e.g. `GET /api/me HTTP/1.1`"))?;
+        parts.next().ok_or_else(|| err(1, target_col, "a path must follow the method, e.g. `GET /api/me HTTP/1.1`"))?;
     if !target.starts_with('/') {
-        return Err(err(1, col, format!("the path must start with `/`, found `{target}`")));
+        return Err(err(1, target_col, format!("the path must start with `/`, found `{}`", quoted(target))));
     }
     if let Some(p) = target.chars().position(|c| !c.is_ascii_graphic()) {
-        return Err(err(1, col + p as u32, "the path may not contain spaces or control characters"));
+        return Err(err(
+            1,
+            pos(method.len().saturating_add(1).saturating_add(p)),
+            "the path may not contain spaces or control characters",
+        ));
     }
-    col += target.chars().count() as u32 + 1;
+    let version_at = method.len().saturating_add(target.len()).saturating_add(2);
+    let version_col = pos(version_at);
     match parts.next() {
         Some("HTTP/1.1") => {}
-        Some("HTTP/1.0") => return Err(err(1, col, "HTTP/1.0 is not simulated; write HTTP/1.1")),
-        Some(v) => return Err(err(1, col, format!("expected `HTTP/1.1`, found `{v}`"))),
-        None => return Err(err(1, col, "the request line must end with `HTTP/1.1`")),
+        Some("HTTP/1.0") => return Err(err(1, version_col, "HTTP/1.0 is not simulated; write HTTP/1.1")),
+        Some(v) => return Err(err(1, version_col, format!("expected `HTTP/1.1`, found `{}`", quoted(v)))),
+        None => return Err(err(1, version_col, "the request line must end with `HTTP/1.1`")),
     }
     if parts.next().is_some() {
-        return Err(err(1, col + 8, "unexpected text after `HTTP/1.1`"));
+        return Err(err(1, pos(version_at.saturating_add(8)), "unexpected text after `HTTP/1.1`"));
     }
     Ok(())
 }
 
-fn check_header_line(line: &str, n: u32) -> Result<(), ParseError> {
+fn check_header_line(line: &str, n: u32) -> Result<Field<'_>, ParseError> {
     if line.starts_with([' ', '\t']) {
         return Err(err(n, 1, "folded header lines (starting with a space) are obsolete; put the header on one line"));
     }
-    let Some((name, value)) = line.split_once(':') else {
-        return Err(err(n, 1, format!("a header needs `Name: value`, found `{line}`")));
+    let Some((name, raw)) = line.split_once(':') else {
+        return Err(err(n, 1, format!("a header needs `Name: value`, found `{}`", quoted(line))));
     };
     if name.is_empty() {
         return Err(err(n, 1, "the header name is missing before `:`"));
     }
     if let Some(p) = name.chars().position(|c| !is_tchar(c)) {
-        return Err(err(n, p as u32 + 1, format!("`{name}` is not a valid header name (no spaces or separators)")));
+        return Err(err(n, pos(p), format!("`{}` is not a valid header name (no spaces or separators)", quoted(name))));
     }
-    let offset = name.chars().count() as u32 + 2;
-    if let Some(p) = value.chars().position(|c| !(c == ' ' || c == '\t' || c.is_ascii_graphic())) {
+    // The name is ASCII (tchar), so its length in bytes is its width in columns.
+    let raw_at = name.len().saturating_add(1);
+    if let Some(p) = raw.chars().position(|c| !(c == ' ' || c == '\t' || c.is_ascii_graphic())) {
         return Err(err(
             n,
-            offset + p as u32,
+            pos(raw_at.saturating_add(p)),
             "header values must be visible ASCII (no control or non-ASCII characters)",
         ));
     }
-    Ok(())
+    let value = raw.trim_start_matches([' ', '\t']);
+    let value_column = pos(raw_at.saturating_add(raw.len().saturating_sub(value.len())));
+    Ok(Field { line: n, name, value: value.trim_end_matches([' ', '\t']), value_column })
 }
 
 #[cfg(test)]
@@ -327,9 +423,9 @@ mod tests {
 
     #[test]
     fn finds_tokens_sent_and_issued() {
-        let req = parse_request("GET / HTTP/1.1\nAuthorization: Bearer abc.def.ghi").unwrap();
+        let req = parse_request("GET / HTTP/1.1\nHost: a\nAuthorization: Bearer abc.def.ghi").unwrap();
         assert_eq!(req.bearer_token(), Some("abc.def.ghi"));
-        assert_eq!(parse_request("GET / HTTP/1.1\nAuthorization: Basic eA==").unwrap().bearer_token(), None);
+        assert_eq!(parse_request("GET / HTTP/1.1\nHost: a\nAuthorization: Basic eA==").unwrap().bearer_token(), None);
         let issued =
             |body: &str| Response { status: 200, headers: Headers::default(), body: body.into() }.issued_token();
         assert_eq!(issued(r#"{"token":"t.u.v","expires_in":900}"#).as_deref(), Some("t.u.v"));
@@ -366,10 +462,71 @@ mod tests {
         assert_eq!((bad_header.line, bad_header.column), (3, 4));
         let no_colon = e("GET / HTTP/1.1\nHost a");
         assert_eq!(no_colon.line, 2);
-        let short = e("POST /login HTTP/1.1\nContent-Length: 10\n\n{}");
-        assert_eq!(short.line, 4);
+        let short = e("POST /login HTTP/1.1\nHost: a\nContent-Length: 10\n\n{}");
+        assert_eq!(short.line, 5);
         assert!(short.message.contains("10"));
         assert_eq!(e("GET api HTTP/1.1").column, 5);
         assert!(e("GET / HTTP/1.1\nX: caf\u{e9}").message.contains("ASCII"));
+    }
+
+    /// Where an error points: (line, column), and a word of its message.
+    fn refused(text: &str) -> (u32, u32, String) {
+        let e = parse_request(text).unwrap_err();
+        (e.line, e.column, e.message)
+    }
+
+    #[test]
+    fn http11_needs_exactly_one_host() {
+        let (line, column, why) = refused("GET /api/me HTTP/1.1\nAccept: */*");
+        assert_eq!((line, column), (3, 1), "where the Host header belongs");
+        assert!(why.contains("requires a Host"), "{why}");
+        let (line, column, why) = refused("GET / HTTP/1.1\nHost: a\nAccept: */*\nhost: b");
+        assert_eq!((line, column), (4, 1));
+        assert!(why.contains("second Host"), "{why}");
+        assert!(parse_request("GET / HTTP/1.1\nhOsT: shop.example").is_ok(), "names are case-insensitive");
+    }
+
+    #[test]
+    fn content_length_is_digits_only() {
+        for (value, column) in [("+2", 17), ("-1", 17), ("2 2", 18), ("0x2", 18), ("2, 2", 18), ("", 17)] {
+            let text = format!("POST / HTTP/1.1\nHost: a\nContent-Length: {value}\n\n{{}}");
+            let (line, col, why) = refused(&text);
+            assert_eq!((line, col), (3, column), "{value:?}: {why}");
+            assert!(why.contains("digits only"), "{value:?}: {why}");
+        }
+        let (line, column, _) = refused("POST / HTTP/1.1\nHost: a\nContent-Length:\t 2 2\n\n{}");
+        assert_eq!((line, column), (3, 19), "columns count the spaces before the value");
+        let huge = refused("POST / HTTP/1.1\nHost: a\nContent-Length: 99999999999999999999999\n\n{}");
+        assert!(huge.2.contains("too large"), "{}", huge.2);
+        assert!(parse_request("POST / HTTP/1.1\nHost: a\nContent-Length:  2 \n\n{}").is_ok(), "OWS around it is fine");
+    }
+
+    #[test]
+    fn smuggling_shapes_are_refused_at_the_header() {
+        let (line, column, why) = refused("POST / HTTP/1.1\nHost: a\nContent-Length: 2\nContent-Length: 5\n\n{}");
+        assert_eq!((line, column), (4, 1));
+        assert!(why.contains("another value"), "{why}");
+        let (line, _, why) = refused("POST / HTTP/1.1\nHost: a\nContent-Length: 2\ncontent-length: 2\n\n{}");
+        assert_eq!(line, 4, "identical duplicates are refused too");
+        assert!(why.contains("repeated"), "{why}");
+        let (line, column, why) =
+            refused("POST / HTTP/1.1\nHost: a\nContent-Length: 2\nTransfer-Encoding: chunked\n\n{}");
+        assert_eq!((line, column), (4, 1));
+        assert!(why.contains("beside Content-Length"), "{why}");
+        let (line, column, why) = refused("POST / HTTP/1.1\nHost: a\nTransfer-Encoding: chunked\n\n0\n");
+        assert_eq!((line, column), (3, 20));
+        assert!(why.contains("not simulated"), "{why}");
+        let (line, _, why) = refused("GET / HTTP/1.1\nHost: a\nTransfer-Encoding: gzip, chunked");
+        assert_eq!(line, 3);
+        assert!(why.contains("`gzip, chunked`"), "{why}");
+    }
+
+    #[test]
+    fn messages_quote_what_was_typed_safely() {
+        let long = "x".repeat(500);
+        let (_, _, why) = refused(&format!("GET /{long} HTTP/3"));
+        assert!(why.len() < 200, "{why}");
+        let (_, _, why) = refused(&format!("GET / HTTP/1.1\nHost: a\nContent-Length: 1{long}"));
+        assert!(why.len() < 200, "{why}");
     }
 }

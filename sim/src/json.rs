@@ -2,8 +2,14 @@
 //! state: a strict parser and a writer. Numbers stay as their text, so no
 //! float formatting code reaches the wasm bundle; serde_json cost ~30 KB
 //! there. Tests hold both halves to serde_json.
+//!
+//! Input is hostile (tokens, cookies, typed bodies): nesting is bounded, the
+//! duplicate-name check is n·log n, and offsets use checked arithmetic.
+#![deny(clippy::arithmetic_side_effects)]
 
+use crate::quote::quoted;
 use std::borrow::Cow;
+use std::collections::BTreeSet;
 use std::fmt::Write;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -110,14 +116,14 @@ impl Json {
 
 /// A JSON string literal, escaped exactly as serde_json escapes it.
 pub fn write_str(out: &mut String, s: &str) {
-    out.reserve(s.len() + 2);
+    out.reserve(s.len().saturating_add(2));
     out.push('"');
     // Copy runs that need no escape whole: every byte that does is ASCII, so
     // the run boundaries are always char boundaries.
     let bytes = s.as_bytes();
     let mut run = 0;
     while let Some(at) = bytes[run..].iter().position(|&b| b < 0x20 || b == b'"' || b == b'\\') {
-        let i = run + at;
+        let i = run.saturating_add(at);
         out.push_str(&s[run..i]);
         match bytes[i] {
             b'"' => out.push_str("\\\""),
@@ -131,7 +137,7 @@ pub fn write_str(out: &mut String, s: &str) {
                 let _ = write!(out, "\\u{b:04x}");
             }
         }
-        run = i + 1;
+        run = i.saturating_add(1);
     }
     out.push_str(&s[run..]);
     out.push('"');
@@ -236,7 +242,8 @@ impl<'a> Parser<'a> {
         depth: usize,
         mut f: impl FnMut(Cow<'a, str>, Json) -> Result<(), String>,
     ) -> Result<(), String> {
-        let mut seen: Vec<Cow<'a, str>> = Vec::new();
+        // Ordered, so finding a duplicate among n names costs n·log n.
+        let mut seen: BTreeSet<Cow<'a, str>> = BTreeSet::new();
         self.ws();
         if self.eat(b"}") {
             return Ok(());
@@ -247,15 +254,14 @@ impl<'a> Parser<'a> {
                 return self.err("expected a member name");
             }
             let k = self.string()?;
-            if seen.contains(&k) {
-                return self.err(&format!("duplicate member `{k}`"));
+            if !seen.insert(k.clone()) {
+                return self.err(&format!("duplicate member `{}`", quoted(&k)));
             }
             self.ws();
             if !self.eat(b":") {
                 return self.err("expected `:`");
             }
-            let v = self.value(depth + 1)?;
-            seen.push(k.clone());
+            let v = self.value(depth.saturating_add(1))?;
             f(k, v)?;
             self.ws();
             if self.eat(b"}") {
@@ -267,9 +273,14 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// Moves past `n` bytes already looked at, so never past the input's end.
+    fn bump(&mut self, n: usize) {
+        self.i = self.i.saturating_add(n);
+    }
+
     fn ws(&mut self) {
         while matches!(self.s.get(self.i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-            self.i += 1;
+            self.bump(1);
         }
     }
 
@@ -280,7 +291,7 @@ impl<'a> Parser<'a> {
     fn eat(&mut self, lit: &[u8]) -> bool {
         let ok = self.s[self.i..].starts_with(lit);
         if ok {
-            self.i += lit.len();
+            self.bump(lit.len());
         }
         ok
     }
@@ -292,7 +303,7 @@ impl<'a> Parser<'a> {
         self.ws();
         match self.s.get(self.i) {
             Some(b'{') => {
-                self.i += 1;
+                self.bump(1);
                 let mut members = Vec::new();
                 self.members(depth, |k, v| {
                     members.push((k.into_owned(), v));
@@ -301,14 +312,14 @@ impl<'a> Parser<'a> {
                 Ok(Json::Obj(members))
             }
             Some(b'[') => {
-                self.i += 1;
+                self.bump(1);
                 let mut items = Vec::new();
                 self.ws();
                 if self.eat(b"]") {
                     return Ok(Json::Arr(items));
                 }
                 loop {
-                    items.push(self.value(depth + 1)?);
+                    items.push(self.value(depth.saturating_add(1))?);
                     self.ws();
                     if self.eat(b"]") {
                         return Ok(Json::Arr(items));
@@ -331,16 +342,16 @@ impl<'a> Parser<'a> {
     fn digits(&mut self) -> usize {
         let start = self.i;
         while matches!(self.s.get(self.i), Some(b'0'..=b'9')) {
-            self.i += 1;
+            self.bump(1);
         }
-        self.i - start
+        self.i.saturating_sub(start)
     }
 
     fn number(&mut self) -> Result<Json, String> {
         let start = self.i;
         self.eat(b"-");
         match self.s.get(self.i) {
-            Some(b'0') => self.i += 1,
+            Some(b'0') => self.bump(1),
             Some(b'1'..=b'9') => {
                 self.digits();
             }
@@ -350,7 +361,7 @@ impl<'a> Parser<'a> {
             return self.err("expected digits after `.`");
         }
         if matches!(self.s.get(self.i), Some(b'e' | b'E')) {
-            self.i += 1;
+            self.bump(1);
             if !self.eat(b"+") {
                 self.eat(b"-");
             }
@@ -363,44 +374,42 @@ impl<'a> Parser<'a> {
     }
 
     fn hex4(&mut self) -> Result<u32, String> {
-        let h = self
-            .s
-            .get(self.i..self.i + 4)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u32::from_str_radix(h, 16).ok());
-        match h {
-            Some(v) if self.s[self.i..self.i + 4].iter().all(u8::is_ascii_hexdigit) => {
-                self.i += 4;
+        let digits =
+            self.s.get(self.i..).and_then(|rest| rest.get(..4)).filter(|h| h.iter().all(u8::is_ascii_hexdigit));
+        // Four hex digits are ASCII and fit a u32, so neither step can fail.
+        match digits.and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u32::from_str_radix(h, 16).ok()) {
+            Some(v) => {
+                self.bump(4);
                 Ok(v)
             }
-            _ => self.err("expected four hex digits"),
+            None => self.err("expected four hex digits"),
         }
     }
 
     /// A string literal; borrowed from the input when it has no escapes.
     fn string(&mut self) -> Result<Cow<'a, str>, String> {
-        self.i += 1; // the opening quote
+        self.bump(1); // the opening quote
         let mut out = String::new();
         loop {
             let start = self.i;
             while matches!(self.s.get(self.i), Some(&b) if b != b'"' && b != b'\\' && b >= 0x20) {
-                self.i += 1;
+                self.bump(1);
             }
             // We stopped at an ASCII byte (or the end), so this is a char boundary.
             let run = &self.text[start..self.i];
             match self.s.get(self.i) {
                 Some(b'"') if out.is_empty() => {
-                    self.i += 1;
+                    self.bump(1);
                     return Ok(Cow::Borrowed(run));
                 }
                 Some(b'"') => {
-                    self.i += 1;
+                    self.bump(1);
                     out.push_str(run);
                     return Ok(Cow::Owned(out));
                 }
                 Some(b'\\') => {
                     out.push_str(run);
-                    self.i += 1;
+                    self.bump(1);
                     let c = match self.s.get(self.i) {
                         Some(b'"') => '"',
                         Some(b'\\') => '\\',
@@ -411,7 +420,7 @@ impl<'a> Parser<'a> {
                         Some(b'r') => '\r',
                         Some(b't') => '\t',
                         Some(b'u') => {
-                            self.i += 1;
+                            self.bump(1);
                             let hi = self.hex4()?;
                             let code = if (0xD800..0xDC00).contains(&hi) {
                                 if !self.eat(b"\\u") {
@@ -421,7 +430,8 @@ impl<'a> Parser<'a> {
                                 if !(0xDC00..0xE000).contains(&lo) {
                                     return self.err("invalid trailing surrogate");
                                 }
-                                0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+                                // The ranges above make these the low ten bits of each half.
+                                0x10000 | (hi & 0x3FF) << 10 | (lo & 0x3FF)
                             } else {
                                 hi
                             };
@@ -433,7 +443,7 @@ impl<'a> Parser<'a> {
                         }
                         _ => return self.err("invalid escape"),
                     };
-                    self.i += 1;
+                    self.bump(1);
                     out.push(c);
                 }
                 Some(_) => return self.err("control character in string"),
@@ -491,6 +501,18 @@ mod tests {
             assert!(Json::parse(bad).is_err(), "{bad:?}");
         }
         assert!(Json::parse(&"[".repeat(200)).is_err());
+    }
+
+    #[test]
+    fn many_members_and_a_late_duplicate() {
+        let mut text: String = (0..50_000).map(|i| format!(",\"k{i}\":{i}")).collect();
+        text.replace_range(..1, "{");
+        let parsed = Json::parse(&format!("{text}}}")).unwrap();
+        assert_eq!(parsed.get("k49999").and_then(Json::as_u64), Some(49_999));
+        let dup = Json::parse(&format!("{text},\"k0\":1}}")).unwrap_err();
+        assert!(dup.starts_with("duplicate member `k0`"), "{dup}");
+        let hostile = Json::parse(&format!("{{\"\u{202E}{}\":1,\"\u{202E}{0}\":2}}", "k".repeat(200))).unwrap_err();
+        assert!(hostile.contains("\\u{202e}") && hostile.len() < 120, "duplicate names are quoted safely: {hostile}");
     }
 
     proptest! {

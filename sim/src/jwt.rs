@@ -2,8 +2,15 @@
 //! our base64url. Small on purpose (see DESIGN.md: a full JWT crate costs ~170 KB
 //! of wasm). Any standard JWT library verifies these tokens with the key's
 //! text as the secret; a test proves it with `jsonwebtoken`.
+//!
+//! Tokens come from users (typed, edited, replayed), so sizes and claim
+//! numbers are bounded before any arithmetic: a claim is a time only if it
+//! names a second up to the end of year 9999 ([`crate::time::MAX_SECS`]).
+#![deny(clippy::arithmetic_side_effects)]
 
 use crate::json::{self, Json, ObjectWriter};
+use crate::quote::quoted;
+use crate::time::MAX_SECS;
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
@@ -120,7 +127,7 @@ impl Claims {
         let (mut sub, mut name, mut role, mut jti) = (None, None, None, None);
         let (mut iat, mut exp, mut nbf) = (None, None, None);
         json::object_members(text, |k, v| {
-            let num = |v: &Json| v.as_u64().ok_or_else(|| format!("`{k}` is not an integer"));
+            let num = |v: &Json| claim_time(k, v);
             match k {
                 "sub" => sub = v.into_string(),
                 "name" => name = v.into_string(),
@@ -146,6 +153,19 @@ impl Claims {
     }
 }
 
+/// A time claim (`iat`, `exp`, `nbf`) as whole seconds since the epoch. The
+/// one reading both the servers and the decoder use, so they never disagree
+/// on what a number means.
+pub fn claim_time(name: &str, v: &Json) -> Result<u64, String> {
+    match v {
+        Json::Num(_) => match v.as_u64() {
+            Some(secs) if secs <= MAX_SECS => Ok(secs),
+            _ => Err(format!("`{name}` is not a valid time (whole seconds from 1970 to the end of 9999)")),
+        },
+        _ => Err(format!("`{name}` is not a number")),
+    }
+}
+
 /// Why a server refused a token. Each says what a learner should understand.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Rejection {
@@ -164,8 +184,8 @@ impl fmt::Display for Rejection {
         match self {
             Rejection::Malformed(why) => write!(f, "malformed token: {why}"),
             Rejection::AlgNone => f.write_str("alg \"none\" refused: an unsigned token proves nothing"),
-            Rejection::WrongAlg(a) => write!(f, "alg \"{a}\" refused: this fleet only accepts HS256"),
-            Rejection::UnknownKey(k) => write!(f, "no key with kid \"{k}\" on this server (rotated out?)"),
+            Rejection::WrongAlg(a) => write!(f, "alg \"{}\" refused: this fleet only accepts HS256", quoted(a)),
+            Rejection::UnknownKey(k) => write!(f, "no key with kid \"{}\" on this server (rotated out?)", quoted(k)),
             Rejection::BadSignature => f.write_str(
                 "HS256 signature does not match the fleet key: the token was altered or signed with another key",
             ),
@@ -173,12 +193,12 @@ impl fmt::Display for Rejection {
             Rejection::Expired { exp, now } => write!(
                 f,
                 "token expired {} ago (exp {exp}, server clock {now})",
-                crate::time::human_duration(now - exp)
+                crate::time::human_duration(now.saturating_sub(*exp))
             ),
             Rejection::NotYetValid { nbf, now } => write!(
                 f,
                 "token not valid for another {} (nbf {nbf}, server clock {now})",
-                crate::time::human_duration(nbf - now)
+                crate::time::human_duration(nbf.saturating_sub(*now))
             ),
         }
     }
@@ -186,6 +206,10 @@ impl fmt::Display for Rejection {
 
 /// Seconds of clock difference tolerated on `exp`/`nbf`, as most libraries do.
 pub const LEEWAY_S: u64 = 30;
+
+/// The longest token a server reads. Real servers refuse header sections
+/// past 8 KiB or so; refusing before parsing bounds the work a token causes.
+pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
 
 /// `header.payload.signature` for the given claims.
 pub fn encode(claims: &Claims, key: &Key, with_kid: bool) -> String {
@@ -208,6 +232,9 @@ pub struct Parts {
 }
 
 pub fn split(token: &str) -> Result<Parts, Rejection> {
+    if token.len() > MAX_TOKEN_BYTES {
+        return Err(Rejection::Malformed("token is over 8 KiB; servers refuse credentials that large unread"));
+    }
     let mut it = token.split('.');
     let (Some(h), Some(p), Some(s), None) = (it.next(), it.next(), it.next(), it.next()) else {
         return Err(Rejection::Malformed("a JWS has exactly three dot-separated parts"));
@@ -244,10 +271,10 @@ pub fn verify(token: &str, keys: &[Key], now_s: u64) -> Result<(Claims, Header),
         return Err(Rejection::BadSignature);
     }
     let claims = Claims::from_json(&parts.payload_json).map_err(Rejection::BadClaims)?;
-    if now_s >= claims.exp + LEEWAY_S {
+    if now_s >= claims.exp.saturating_add(LEEWAY_S) {
         return Err(Rejection::Expired { exp: claims.exp, now: now_s });
     }
-    if let Some(nbf) = claims.nbf.filter(|&nbf| now_s + LEEWAY_S < nbf) {
+    if let Some(nbf) = claims.nbf.filter(|&nbf| now_s.saturating_add(LEEWAY_S) < nbf) {
         return Err(Rejection::NotYetValid { nbf, now: now_s });
     }
     Ok((claims, header))
@@ -261,6 +288,7 @@ pub const FIRST_KID: &str = "k1";
 pub struct Inspection {
     pub header_json: String,
     pub payload_json: String,
+    /// `iat` and `exp` when present and valid times (see [`claim_time`]).
     pub iat: Option<u64>,
     pub exp: Option<u64>,
     pub verdict: Result<(), Rejection>,
@@ -269,7 +297,7 @@ pub struct Inspection {
 pub fn inspect(token: &str, keys: &[Key], now_s: u64) -> Result<Inspection, Rejection> {
     let parts = split(token)?;
     let payload = Json::parse(&parts.payload_json).ok();
-    let claim = |k: &str| payload.as_ref().and_then(|p| p.get(k)?.as_u64());
+    let claim = |k: &str| payload.as_ref().and_then(|p| claim_time(k, p.get(k)?).ok());
     Ok(Inspection {
         iat: claim("iat"),
         exp: claim("exp"),
@@ -297,7 +325,7 @@ impl TokenEdit {
         match self {
             TokenEdit::Set { value } if value.is_empty() => Err("the edited credential is empty".into()),
             TokenEdit::Set { value } => match value.chars().position(|c| !c.is_ascii_graphic() || ";,\"\\".contains(c)) {
-                Some(i) => Err(format!("character {} of the edited credential is not allowed in a header or cookie (use visible ASCII, without ; , \" or \\)", i + 1)),
+                Some(i) => Err(format!("character {} of the edited credential is not allowed in a header or cookie (use visible ASCII, without ; , \" or \\)", i.saturating_add(1))),
                 None => Ok(()),
             },
             _ => Ok(()),
@@ -437,5 +465,92 @@ mod tests {
             &v
         )
         .is_err());
+    }
+
+    /// A token signed with the fleet key whose payload is `payload`, verbatim.
+    fn signed(payload: &str, key: &Key) -> String {
+        let input = format!("{}.{}", b64_text(r#"{"alg":"HS256","typ":"JWT"}"#), b64_text(payload));
+        let sig = crate::b64::encode(&key.sign(&input));
+        format!("{input}.{sig}")
+    }
+
+    #[test]
+    fn absurd_times_are_refused_alike_by_the_server_and_the_decoder() {
+        let k1 = Key::new("k1", "s");
+        let fleet = std::slice::from_ref(&k1);
+        let now = 1_768_467_700;
+        for (field, value) in [("exp", u64::MAX), ("exp", MAX_SECS + 1), ("iat", u64::MAX)] {
+            let mut c = Claims { nbf: None, ..claims() };
+            match field {
+                "exp" => c.exp = value,
+                _ => c.iat = value,
+            }
+            let token = encode(&c, &k1, false);
+            let refusal = verify(&token, fleet, now).unwrap_err();
+            assert_eq!(
+                refusal,
+                Rejection::BadClaims(format!(
+                    "`{field}` is not a valid time (whole seconds from 1970 to the end of 9999)"
+                ))
+            );
+            let seen = inspect(&token, fleet, now).unwrap();
+            assert_eq!(seen.verdict, Err(refusal));
+            assert_eq!(
+                if field == "exp" { seen.exp } else { seen.iat },
+                None,
+                "the decoder shows no date it cannot mean"
+            );
+        }
+        let nbf = encode(&Claims { nbf: Some(u64::MAX), ..claims() }, &k1, false);
+        assert!(
+            matches!(verify(&nbf, fleet, now), Err(Rejection::BadClaims(e)) if e.contains("`nbf` is not a valid time"))
+        );
+        let last = encode(&Claims { exp: MAX_SECS, ..claims() }, &k1, false);
+        assert!(verify(&last, fleet, now).is_ok(), "the last second of 9999 is a time");
+        assert_eq!(inspect(&last, fleet, now).unwrap().exp, Some(MAX_SECS));
+        for payload in
+            [r#"{"exp":-1}"#, r#"{"exp":1e308}"#, r#"{"exp":"1768468500"}"#, r#"{"exp":184467440737095516150}"#]
+        {
+            let t = signed(payload, &k1);
+            assert!(matches!(verify(&t, fleet, now), Err(Rejection::BadClaims(_))), "{payload}");
+            assert_eq!(inspect(&t, fleet, now).unwrap().exp, None, "{payload}");
+        }
+    }
+
+    #[test]
+    fn clocks_at_their_ends_do_not_wrap() {
+        let k1 = Key::new("k1", "s");
+        let token = encode(&Claims { nbf: Some(MAX_SECS), ..claims() }, &k1, false);
+        assert!(matches!(verify(&token, std::slice::from_ref(&k1), u64::MAX), Err(Rejection::Expired { .. })));
+        assert!(matches!(verify(&token, &[k1], 0), Err(Rejection::NotYetValid { .. })));
+        let far = Rejection::Expired { exp: 0, now: u64::MAX }.to_string();
+        assert!(far.contains("5124095576030431 h"), "{far}");
+        assert!(Rejection::Expired { exp: u64::MAX, now: 0 }.to_string().contains("expired 0 s ago"));
+        assert!(Rejection::NotYetValid { nbf: 0, now: u64::MAX }.to_string().contains("another 0 s"));
+    }
+
+    #[test]
+    fn oversized_tokens_are_refused_unread() {
+        let k1 = Key::new("k1", "s");
+        let fleet = std::slice::from_ref(&k1);
+        // 50,000 members: quadratic duplicate checks made this cost seconds.
+        let mut payload = claims().to_json();
+        payload.pop();
+        for i in 0..50_000 {
+            payload.push_str(&format!(",\"k{i}\":0"));
+        }
+        payload.push('}');
+        let token = signed(&payload, &k1);
+        let too_big = Rejection::Malformed("token is over 8 KiB; servers refuse credentials that large unread");
+        assert_eq!(verify(&token, fleet, 0), Err(too_big.clone()));
+        assert_eq!(inspect(&token, fleet, 0), Err(too_big));
+        let limit = "a".repeat(MAX_TOKEN_BYTES);
+        assert!(matches!(verify(&limit, fleet, 0), Err(Rejection::Malformed(why)) if why.contains("three")));
+    }
+
+    #[test]
+    fn refusals_quote_what_the_token_carried() {
+        let alg = Rejection::WrongAlg(format!("\u{202E}{}", "x".repeat(100))).to_string();
+        assert!(alg.contains("\\u{202e}") && alg.contains('…') && alg.len() < 150, "{alg}");
     }
 }

@@ -2,10 +2,12 @@
 //! wait 10s`. Scenarios are written in it, and share links carry it (with
 //! `.` between words and `~` between actions, which URLs leave alone).
 //! Parsing never panics and says which action is wrong and why.
+#![deny(clippy::arithmetic_side_effects)]
 
 use crate::action::{Action, User};
 use crate::jwt::TokenEdit;
 use crate::lane_id::LaneId;
+use crate::quote::quoted;
 use std::fmt::{self, Write};
 
 /// Why a piece of notation is not an action.
@@ -19,7 +21,7 @@ pub struct NotationError {
 
 impl fmt::Display for NotationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "action {} (`{}`): {}", self.action, self.text, self.message)
+        write!(f, "action {} (`{}`): {}", self.action, quoted(&self.text), self.message)
     }
 }
 
@@ -31,7 +33,13 @@ pub fn parse_actions(text: &str) -> Result<Vec<Action>, NotationError> {
         .map(str::trim)
         .filter(|a| !a.is_empty())
         .enumerate()
-        .map(|(i, a)| parse_action(a).map_err(|message| NotationError { action: i + 1, text: a.to_owned(), message }))
+        .map(|(i, a)| {
+            parse_action(a).map_err(|message| NotationError {
+                action: i.saturating_add(1),
+                text: a.to_owned(),
+                message,
+            })
+        })
         .collect()
 }
 
@@ -55,7 +63,7 @@ fn parse_action(text: &str) -> Result<Action, String> {
         |i: usize, what: &str| arg(i, what)?.parse::<u32>().map_err(|_| format!("{what} must be a whole number"));
     let server = |i: usize| {
         let w = arg(i, "server number")?;
-        w.trim_start_matches(['S', 's']).parse::<u8>().map_err(|_| format!("`{w}` is not a server number"))
+        w.trim_start_matches(['S', 's']).parse::<u8>().map_err(|_| format!("`{}` is not a server number", quoted(w)))
     };
     let action = match words[..] {
         [] => return Err("empty action".into()),
@@ -97,8 +105,8 @@ fn parse_action(text: &str) -> Result<Action, String> {
         }
         ["replay", ..] => Action::Replay { user: user(1)?, seq: number(2, "request number")? },
         ["raw", ..] => {
-            let bytes =
-                crate::b64::decode(arg(2, "request text (base64url)")?).ok_or("request text is not base64url")?;
+            // As for `edit`: empty text has an empty base64url form, so no third word.
+            let bytes = crate::b64::decode(words.get(2).unwrap_or(&"")).ok_or("request text is not base64url")?;
             Action::Raw { user: user(1)?, text: String::from_utf8(bytes).map_err(|_| "request text is not UTF-8")? }
         }
         ["crash", ..] => Action::Crash { server: server(1)? },
@@ -112,7 +120,7 @@ fn parse_action(text: &str) -> Result<Action, String> {
                 Some(ms) => (ms, 1),
                 None => (w.trim_end_matches('s'), 1000),
             };
-            let n: i64 = n.parse().map_err(|_| format!("`{w}` is not a number of seconds"))?;
+            let n: i64 = n.parse().map_err(|_| format!("`{}` is not a number of seconds", quoted(w)))?;
             Action::Skew { server: server(1)?, ms: n.saturating_mul(unit).clamp(-YEAR_MS, YEAR_MS) }
         }
         ["rotate", "keep"] => Action::RotateKey { keep_old: true },
@@ -124,7 +132,7 @@ fn parse_action(text: &str) -> Result<Action, String> {
             let users = number(1, "user count")?.try_into().map_err(|_| "too many users")?;
             Action::Load { users, requests: number(2, "request count")? }
         }
-        [w, ..] => return Err(format!("unknown action `{w}`")),
+        [w, ..] => return Err(format!("unknown action `{}`", quoted(w))),
     };
     Ok(action)
 }
@@ -136,20 +144,23 @@ fn is_word(s: &str) -> bool {
 }
 
 fn parse_user(w: &str) -> Result<User, String> {
-    User::ALL.into_iter().find(|u| u.username() == w).ok_or_else(|| format!("unknown user `{w}` (alice, bob or carol)"))
+    User::ALL
+        .into_iter()
+        .find(|u| u.username() == w)
+        .ok_or_else(|| format!("unknown user `{}` (alice, bob or carol)", quoted(w)))
 }
 
 /// `10s`, `16m`, `1h`, `2d`, or plain milliseconds.
 fn parse_duration(w: &str) -> Result<u64, String> {
     let (num, unit) = w.split_at(w.find(|c: char| !c.is_ascii_digit()).unwrap_or(w.len()));
-    let n: u64 = num.parse().map_err(|_| format!("`{w}` is not a duration such as 10s, 16m or 1h"))?;
+    let n: u64 = num.parse().map_err(|_| format!("`{}` is not a duration such as 10s, 16m or 1h", quoted(w)))?;
     let ms = match unit {
         "" | "ms" => 1,
         "s" => 1000,
         "m" => 60_000,
         "h" => 3_600_000,
         "d" => 86_400_000,
-        _ => return Err(format!("unknown unit in `{w}`: use s, m, h or d")),
+        _ => return Err(format!("unknown unit in `{}`: use s, m, h or d", quoted(w))),
     };
     // Bounded so a link cannot push the clock past any meaningful date.
     n.checked_mul(ms).filter(|&t| t <= YEAR_MS as u64).ok_or_else(|| "durations are limited to a year".into())
@@ -246,5 +257,19 @@ mod tests {
         assert!(parse_actions("fly alice").unwrap_err().message.contains("unknown action"));
         assert!(parse_actions("raw alice !!").unwrap_err().message.contains("base64url"));
         assert_eq!(parse_actions(" , ~ ").unwrap(), vec![]);
+    }
+
+    #[test]
+    fn numbers_at_their_limits_are_refused_or_clamped() {
+        assert!(parse_actions("page alice 4294967296").unwrap_err().message.contains("whole number"));
+        assert!(parse_actions("load 70000 1").unwrap_err().message.contains("too many users"));
+        assert!(parse_actions("wait 18446744073709551615s").unwrap_err().message.contains("a year"));
+        assert!(parse_actions("wait 99999999999999999999").unwrap_err().message.contains("duration"));
+        let skew = parse_actions("skew 1 -9223372036854775808, skew 1 9223372036854775807ms").unwrap();
+        assert_eq!(skew, [Action::Skew { server: 1, ms: -YEAR_MS }, Action::Skew { server: 1, ms: YEAR_MS }]);
+        let empty = [Action::Raw { user: User::Carol, text: String::new() }];
+        assert_eq!(parse_actions(&url_form(&empty)).unwrap(), empty, "empty text has no third word");
+        let e = parse_actions(&format!("fly\u{202E}{}", "x".repeat(100))).unwrap_err();
+        assert!(e.to_string().len() < 200 && e.to_string().contains("\\u{202e}"), "{e}");
     }
 }

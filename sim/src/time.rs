@@ -1,5 +1,10 @@
 //! Simulated time. The engine never reads a real clock: time is an input,
 //! advanced explicitly by actions, so every run is reproducible.
+//!
+//! Times reach here from users (cookie `Expires`, JWT claims, waits), so all
+//! arithmetic is checked or saturating: the clock stops at its ends rather
+//! than wrapping.
+#![deny(clippy::arithmetic_side_effects)]
 
 use std::fmt;
 
@@ -24,8 +29,10 @@ impl SimTime {
         }
     }
 
+    /// Later by `ms`, stopping at the end of the clock rather than wrapping
+    /// (one saturating add: this runs on the engine's hot path).
     pub const fn plus_ms(self, ms: u64) -> SimTime {
-        SimTime(self.0 + ms)
+        SimTime(self.0.saturating_add(ms))
     }
 
     /// Shifted by a signed offset (a server's clock skew), saturating at the epoch.
@@ -41,7 +48,7 @@ impl SimTime {
             "{}, {:02} {} {} {:02}:{:02}:{:02} GMT",
             WEEKDAYS[c.weekday as usize],
             c.day,
-            MONTHS[(c.month - 1) as usize],
+            MONTHS[c.month.saturating_sub(1) as usize],
             c.year,
             c.hour,
             c.minute,
@@ -49,22 +56,31 @@ impl SimTime {
         )
     }
 
-    /// Parses exactly the IMF-fixdate form [`SimTime::http_date`] writes.
+    /// Parses exactly the IMF-fixdate form [`SimTime::http_date`] writes, for
+    /// the years 1601 (RFC 6265 §5.1.1) to [`MAX_YEAR`]; anything else is not
+    /// a date (`None`). Instants before 1970 become the epoch: the simulated
+    /// clock starts there, so they are all equally past.
     pub fn parse_http_date(s: &str) -> Option<SimTime> {
         let rest = s.trim().get(5..)?; // skip "Thu, "
         let mut it = rest.split(' ');
         let day: u32 = it.next()?.parse().ok()?;
         let month_name = it.next()?;
-        let month = MONTHS.iter().position(|m| m.eq_ignore_ascii_case(month_name))? as u32 + 1;
-        let year: i64 = it.next()?.parse().ok()?;
-        let mut hms = it.next()?.split(':').map(|p| p.parse::<u64>().ok());
+        let (month, _) = (1u32..).zip(MONTHS).find(|(_, m)| m.eq_ignore_ascii_case(month_name))?;
+        let year: i64 = it.next()?.parse().ok().filter(|y| (1601..=MAX_YEAR).contains(y))?;
+        let mut hms = it.next()?.split(':').map(|p| p.parse::<i64>().ok());
         let (h, m, sec) = (hms.next()??, hms.next()??, hms.next()??);
-        if it.next()? != "GMT" || !(1..=31).contains(&day) || h > 23 || m > 59 || sec > 60 {
+        if it.next()? != "GMT"
+            || !(1..=31).contains(&day)
+            || !(0..24).contains(&h)
+            || !(0..60).contains(&m)
+            || !(0..=60).contains(&sec)
+        {
             return None;
         }
-        let days = days_from_civil(year, month, day);
-        let secs = u64::try_from(days).ok()? * 86_400 + h * 3600 + m * 60 + sec;
-        Some(SimTime(secs * 1000))
+        let secs = days_from_civil(year, month, day)?
+            .checked_mul(86_400)?
+            .checked_add(h.checked_mul(3600)?.checked_add(m.checked_mul(60)?)?.checked_add(sec)?)?;
+        SimTime::from_secs(u64::try_from(secs).unwrap_or(0))
     }
 
     /// `2026-01-15T09:00:00.000Z` (ISO 8601, as HAR and JSON want it).
@@ -86,8 +102,8 @@ impl SimTime {
     /// phrasing every panel uses for expiries and issue times.
     pub fn relative_to(self, now: SimTime) -> String {
         match self.cmp(&now) {
-            std::cmp::Ordering::Greater => format!("in {}", human_duration((self.0 - now.0) / 1000)),
-            std::cmp::Ordering::Less => format!("{} ago", human_duration((now.0 - self.0) / 1000)),
+            std::cmp::Ordering::Greater => format!("in {}", human_duration(self.0.abs_diff(now.0) / 1000)),
+            std::cmp::Ordering::Less => format!("{} ago", human_duration(self.0.abs_diff(now.0) / 1000)),
             std::cmp::Ordering::Equal => "now".into(),
         }
     }
@@ -109,11 +125,19 @@ impl fmt::Display for SimTime {
 pub fn human_duration(secs: u64) -> String {
     match secs {
         0..=89 => format!("{secs} s"),
-        90..=3599 => format!("{} min", (secs + 30) / 60),
+        // Rounded to the nearest minute; the range keeps the sum small.
+        90..=3599 => format!("{} min", secs.saturating_add(30) / 60),
         _ if secs % 3600 < 60 => format!("{} h", secs / 3600),
         _ => format!("{} h {} min", secs / 3600, (secs % 3600) / 60),
     }
 }
+
+/// The last year a date may name: IMF-fixdate writes four digits, and
+/// claims or cookies beyond it are not meaningful times.
+pub const MAX_YEAR: i64 = 9999;
+
+/// The last second of [`MAX_YEAR`] (`Fri, 31 Dec 9999 23:59:59 GMT`).
+pub const MAX_SECS: u64 = 253_402_300_799;
 
 const WEEKDAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
@@ -129,6 +153,7 @@ struct Civil {
 }
 
 impl Civil {
+    #[expect(clippy::arithmetic_side_effects, reason = "days < 2.2e11, so `days + 4` cannot overflow")]
     fn from_secs(secs: u64) -> Civil {
         let days = (secs / 86_400) as i64;
         let tod = secs % 86_400;
@@ -146,6 +171,10 @@ impl Civil {
 }
 
 // Howard Hinnant's proleptic Gregorian conversions (public domain algorithms).
+#[expect(
+    clippy::arithmetic_side_effects,
+    reason = "days come from a u64 of milliseconds, so |z| < 2.2e11 and no step nears i64's range"
+)]
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
@@ -158,14 +187,16 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (yoe + era * 400 + i64::from(month <= 2), month, day)
 }
 
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
+/// Days since 1970-01-01 of a civil date; `None` past what `i64` holds.
+/// Checked throughout: its year comes from text a user or server wrote.
+fn days_from_civil(y: i64, m: u32, d: u32) -> Option<i64> {
+    let y = if m <= 2 { y.checked_sub(1)? } else { y };
     let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = i64::from((m + 9) % 12);
-    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    let yoe = y.checked_sub(era.checked_mul(400)?)?;
+    let mp = i64::from(m.checked_add(9)? % 12);
+    let doy = (mp.checked_mul(153)?.checked_add(2)? / 5).checked_add(i64::from(d))?.checked_sub(1)?;
+    let doe = yoe.checked_mul(365)?.checked_add(yoe / 4)?.checked_sub(yoe / 100)?.checked_add(doy)?;
+    era.checked_mul(146_097)?.checked_add(doe)?.checked_sub(719_468)
 }
 
 #[cfg(test)]
@@ -199,5 +230,35 @@ mod tests {
         assert_eq!(START.plus_ms(840_000).relative_to(START), "in 14 min");
         assert_eq!(START.relative_to(START.plus_ms(3_000)), "3 s ago");
         assert_eq!(START.relative_to(START), "now");
+    }
+
+    #[test]
+    fn dates_beyond_year_9999_or_before_1601_are_not_dates() {
+        let last = SimTime::from_secs(MAX_SECS).unwrap();
+        assert_eq!(last.http_date(), "Fri, 31 Dec 9999 23:59:59 GMT");
+        assert_eq!(SimTime::parse_http_date(&last.http_date()), Some(last));
+        for text in [
+            "Sat, 01 Jan 10000 00:00:00 GMT",
+            "Thu, 01 Jan 9223372036854775807 00:00:00 GMT",
+            "Thu, 01 Jan -9223372036854775808 00:00:00 GMT",
+            "Mon, 31 Dec 1600 23:59:59 GMT",
+            "Thu, 01 Jan 1970 99999999999999999999:00:00 GMT",
+        ] {
+            assert_eq!(SimTime::parse_http_date(text), None, "{text}");
+        }
+        assert_eq!(SimTime::parse_http_date("Wed, 31 Dec 1969 23:59:59 GMT"), Some(SimTime(0)), "past is past");
+    }
+
+    #[test]
+    fn the_clock_stops_at_its_ends() {
+        let end = SimTime(u64::MAX);
+        assert_eq!(START.plus_ms(u64::MAX), end);
+        assert_eq!(end.offset(i64::MAX), end);
+        assert_eq!(SimTime(0).offset(i64::MIN), SimTime(0));
+        assert_eq!(SimTime(0).relative_to(end), "5124095576030 h 25 min ago");
+        assert_eq!(end.relative_to(SimTime(0)), "in 5124095576030 h 25 min");
+        assert_eq!(human_duration(u64::MAX), "5124095576030431 h");
+        assert!(end.http_date().ends_with("GMT"));
+        assert!(end.iso8601().ends_with('Z'));
     }
 }

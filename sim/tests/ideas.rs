@@ -204,8 +204,8 @@ fn hand_written_requests_go_through_or_explain_where_they_are_wrong() {
     assert!(p.actions().is_empty(), "a refused request leaves the log alone");
     p.apply(Raw { user: Alice, text: "GET /health HTTP/1.1\nHost: shop.example".into() }).unwrap();
     assert_eq!(last_status(&p, 0), 200);
-    p.apply(Raw { user: Alice, text: "GET /health HTTP/1.1".into() }).unwrap();
-    assert_eq!(last_status(&p, 0), 400, "HTTP/1.1 needs Host");
+    let no_host = p.apply(Raw { user: Alice, text: "GET /health HTTP/1.1".into() }).unwrap_err();
+    assert!(no_host.to_string().contains("line 2, column 1: HTTP/1.1 requires a Host"), "{no_host}");
     p.apply(Raw { user: Alice, text: "DELETE /api/me HTTP/1.1\nHost: shop.example".into() }).unwrap();
     let x = p.lane(0).exchanges().last().unwrap();
     assert_eq!((x.response.status, x.response.headers.get("Allow")), (405, Some("GET")));
@@ -410,7 +410,6 @@ fn bad_requests_unknown_routes_and_wrong_methods_say_why_in_the_trace() {
     let cfg = LaneConfig::stateless();
     let mut p = play([cfg, cfg], vec![]);
     for (text, status, why) in [
-        ("GET /health HTTP/1.1", 400, "HTTP/1.1 requires a Host header (RFC 9112 §3.2)"),
         ("GET /api/nope HTTP/1.1\nHost: shop.example", 404, "no route /api/nope on this shop API"),
         ("GET /login HTTP/1.1\nHost: shop.example", 405, "/login takes POST, not GET"),
         (
@@ -423,6 +422,11 @@ fn bad_requests_unknown_routes_and_wrong_methods_say_why_in_the_trace() {
         assert_eq!(last_status(&p, 0), status, "{text}");
         assert_eq!(last_trace(&p, 0), vec![why.to_owned()], "{text}");
     }
+    // Without Host it never reaches a server: the editor refuses it, and nothing is logged.
+    let logged = p.actions().len();
+    let e = p.apply(Raw { user: Alice, text: "GET /health HTTP/1.1".into() }).unwrap_err();
+    assert!(e.to_string().contains("line 2, column 1: HTTP/1.1 requires a Host header (RFC 9112 §3.2)"), "{e}");
+    assert_eq!(p.actions().len(), logged);
 }
 
 #[test]

@@ -82,6 +82,7 @@ fn action() -> impl Strategy<Value = Action> {
         1 => (user(), 0u32..20).prop_map(|(user, seq)| Action::Replay { user, seq }),
         2 => (1u8..6).prop_map(|server| Action::Crash { server }),
         2 => (1u8..6).prop_map(|server| Action::Restart { server }),
+        1 => (1u8..6).prop_map(|server| Action::Bounce { server }),
         1 => Just(Action::StoreDown),
         1 => Just(Action::StoreUp),
         1 => any::<bool>().prop_map(|keep_old| Action::RotateKey { keep_old }),

@@ -41,8 +41,7 @@ fn TokenDetails(props: &TokenProps) -> Html {
         Err(e) => html! { <p class="bad" role="status">{format!("Not a JWT: {e}")}</p> },
         Ok(i) => {
             let when = |label: &str, t: Option<u64>| -> Html {
-                let Some(t) = t else { return html! {} };
-                let at = SimTime(t * 1000);
+                let Some(at) = t.and_then(SimTime::from_secs) else { return html! {} };
                 html! { <li>{format!("{label}: {} ({})", at.iso8601(), at.relative_to(now))}</li> }
             };
             let verdict = match &i.verdict {

@@ -5,6 +5,7 @@
 //! the package registries (crates.io, npm, apt).
 
 mod bench;
+mod fuzz;
 mod setup;
 mod size;
 mod test;
@@ -18,7 +19,8 @@ const USAGE: &str = "usage: cargo xtask <task>
   build          setup, then `trunk build --release` into dist/
   test           setup, then every test layer; ends with `N passed, N failed`
   size           sizes of dist/ (raw, gzip, brotli); what loads first against size-budget.json
-  bench          engine and playground benchmarks, first render against a bare Yew counter";
+  bench          engine and playground benchmarks, first render against a bare Yew counter
+  fuzz [N] [--seed S]  every parser on N generated inputs (default 1,000,000), in release";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -29,6 +31,7 @@ fn main() -> ExitCode {
         Some("test") => test::run(),
         Some("size") => size::report().map(drop),
         Some("bench") => bench::run(),
+        Some("fuzz") => fuzz::run(&args[1..]),
         _ => Err(USAGE.to_owned()),
     };
     match result {

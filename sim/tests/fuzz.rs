@@ -1,0 +1,141 @@
+//! The fuzz run behind `cargo xtask fuzz`: every parser fed `FUZZ_INPUTS`
+//! (default 1,000,000) inputs from the generators in `gen`, seeded by
+//! `FUZZ_SEED` (default 1) so a run can be repeated. Each call runs under
+//! `catch_unwind`; a table gives inputs, accepted, refused, panics and time
+//! per parser, and the run fails if anything panicked. Ignored by plain
+//! `cargo test`: it is meant for `--release` and takes minutes.
+
+#[allow(dead_code, reason = "the Set-Cookie attributes feed the cookie-crate property, not this run")]
+mod gen;
+
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+use statelab_sim::cookie::SetCookie;
+use statelab_sim::http::parse_request;
+use statelab_sim::json::Json;
+use statelab_sim::jwt;
+use statelab_sim::link::Link;
+use statelab_sim::notation::parse_actions;
+use std::fmt::Debug;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::time::{Duration, Instant};
+
+struct Tally {
+    parser: &'static str,
+    inputs: u64,
+    accepted: u64,
+    refused: u64,
+    panics: u64,
+    parsing: Duration,
+    total: Duration,
+}
+
+fn env_number(name: &str, default: u64) -> u64 {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// Runs `parse` on `inputs` values of `strategy`; `parse` says whether the
+/// input was accepted, and panics on anything it must never see.
+fn fuzz<T: Debug>(
+    parser: &'static str,
+    inputs: u64,
+    seed: u64,
+    strategy: impl Strategy<Value = T>,
+    parse: impl Fn(&T) -> bool,
+) -> Tally {
+    let mut key = [0u8; 32];
+    key[..8].copy_from_slice(&seed.to_le_bytes());
+    // Filters reject now and then; over a million inputs that adds up.
+    let config = Config { max_local_rejects: u32::MAX, ..Config::default() };
+    let mut runner = TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &key));
+    let mut t =
+        Tally { parser, inputs, accepted: 0, refused: 0, panics: 0, parsing: Duration::ZERO, total: Duration::ZERO };
+    let start = Instant::now();
+    for _ in 0..inputs {
+        let input = strategy.new_tree(&mut runner).expect("the generators do not give up").current();
+        let at = Instant::now();
+        let outcome = catch_unwind(AssertUnwindSafe(|| parse(&input)));
+        t.parsing += at.elapsed();
+        match outcome {
+            Ok(true) => t.accepted += 1,
+            Ok(false) => t.refused += 1,
+            Err(_) => {
+                if t.panics == 0 {
+                    eprintln!("{parser} panicked on {input:?}");
+                }
+                t.panics += 1;
+            }
+        }
+    }
+    t.total = start.elapsed();
+    println!(
+        "{:<12} {:>10} {:>10} {:>10} {:>7} {:>9.1} s {:>9.1} s",
+        t.parser,
+        t.inputs,
+        t.accepted,
+        t.refused,
+        t.panics,
+        t.parsing.as_secs_f64(),
+        t.total.as_secs_f64()
+    );
+    t
+}
+
+#[test]
+#[ignore = "run by `cargo xtask fuzz` in release"]
+fn fuzz_every_parser() {
+    let inputs = env_number("FUZZ_INPUTS", 1_000_000);
+    let seed = env_number("FUZZ_SEED", 1);
+    let fleet = gen::fleet();
+    println!("fuzz: {inputs} inputs per parser, seed {seed}");
+    println!(
+        "{:<12} {:>10} {:>10} {:>10} {:>7} {:>11} {:>11}",
+        "parser", "inputs", "accepted", "refused", "panics", "parsing", "with gen"
+    );
+    // Built tokens and requests carry their expected verdict; edited ones
+    // (`None`) must only not panic and keep the decoder and server agreed.
+    let tokens = prop_oneof![
+        4 => gen::signed_token().prop_map(|t| (Some(t.must_accept()), t.now, t.token)),
+        1 => gen::mutated(gen::signed_token().prop_map(|t| t.token)).prop_map(|t| (None, gen::NOW, t)),
+    ];
+    let requests = prop_oneof![
+        3 => gen::raw_request().prop_map(|r| (Some(r.framing_ok()), r.text)),
+        1 => gen::mutated(gen::raw_request().prop_map(|r| r.text)).prop_map(|text| (None, text)),
+    ];
+    let tallies = [
+        fuzz("json", inputs, seed, gen::json_text(), |text| Json::parse(text).is_ok()),
+        fuzz("jwt", inputs, seed, tokens, |(expected, now, token)| {
+            let verdict = jwt::verify(token, &fleet, *now);
+            match (&verdict, jwt::inspect(token, &fleet, *now)) {
+                (_, Ok(seen)) => assert_eq!(seen.verdict, verdict.clone().map(drop)),
+                (Err(why), Err(same)) => assert_eq!(why, &same),
+                (Ok(_), Err(why)) => panic!("inspect refused what verify accepts: {why}"),
+            }
+            if let Some(ok) = expected {
+                assert_eq!(verdict.is_ok(), *ok, "{verdict:?}");
+            }
+            // Refusals are shown to people: their text must be writable too.
+            if let Err(why) = &verdict {
+                assert!(!why.to_string().is_empty());
+            }
+            verdict.is_ok()
+        }),
+        fuzz("set-cookie", inputs, seed, gen::maybe_mutated(gen::set_cookie().prop_map(|c| c.text)), |text| {
+            SetCookie::parse(text).is_some()
+        }),
+        fuzz("request", inputs, seed, requests, |(expected, text)| {
+            let parsed = parse_request(text).map_err(|e| e.to_string());
+            if let Some(ok) = expected {
+                assert_eq!(parsed.is_ok(), *ok, "{parsed:?}");
+            }
+            parsed.is_ok()
+        }),
+        fuzz("link", inputs, seed, gen::link_query(), |query| Link::from_query(query).1.is_empty()),
+        fuzz("notation", inputs, seed, gen::notation_text(), |text| {
+            parse_actions(text).map_err(|e| e.to_string()).is_ok()
+        }),
+    ];
+    let panics: u64 = tallies.iter().map(|t| t.panics).sum();
+    assert_eq!(panics, 0, "parsers panicked; the first input of each is printed above");
+}

@@ -1,0 +1,586 @@
+//! Input generators shared by the parser properties (`tests/parsers.rs`) and
+//! the fuzz run (`tests/fuzz.rs`, driven by `cargo xtask fuzz`). They aim past
+//! the first check of each parser: tokens are validly signed so their claims
+//! get read, headers and requests are mostly well formed so framing rules
+//! get exercised, and every generated text may then be mutated by hand-style
+//! edits. Each generated value carries what it was built from, so properties
+//! can state the verdict independently of the parser.
+
+use proptest::prelude::*;
+use proptest::sample::Index;
+use statelab_sim::jwt::{Key, MAX_TOKEN_BYTES};
+use statelab_sim::time::{SimTime, MAX_SECS, START};
+use statelab_sim::{Action, User};
+
+/// The server clock tokens are checked against, unless a test picks another.
+pub const NOW: u64 = START.secs();
+
+/// The keys every generated token is checked against.
+pub fn fleet() -> [Key; 2] {
+    [Key::new("k1", "statelab-fleet-key"), Key::new("k2", "rotated-key")]
+}
+
+/// Up to three edits of `text` as a user might make them: a character
+/// deleted or typed, a span doubled, the rest cut off.
+pub fn mutated(text: impl Strategy<Value = String>) -> impl Strategy<Value = String> {
+    (text, prop::collection::vec((0u8..4, any::<Index>(), any::<Index>(), "\\PC{0,3}|[;,=:.~&%\"\\\\\r\n ]"), 0..3))
+        .prop_map(|(mut text, edits)| {
+            for (kind, at, to, typed) in edits {
+                let bounds: Vec<usize> = text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();
+                let a = bounds[at.index(bounds.len())];
+                let b = bounds[to.index(bounds.len())].max(a);
+                match kind {
+                    0 => text.replace_range(a..b, ""),
+                    1 => text.insert_str(a, &typed),
+                    2 => {
+                        let span = text[a..b].to_owned();
+                        text.insert_str(a, &span);
+                    }
+                    _ => text.truncate(a),
+                }
+            }
+            text
+        })
+}
+
+/// Sometimes the text as built, sometimes edited by hand.
+pub fn maybe_mutated(text: impl Strategy<Value = String> + 'static) -> impl Strategy<Value = String> {
+    let text = text.boxed();
+    prop_oneof![3 => text.clone(), 1 => mutated(text)]
+}
+
+// ---------------------------------------------------------------- JWT
+
+/// A claim's value: a whole number (a time only up to [`MAX_SECS`]) or any
+/// other JSON text, which is never a time.
+#[derive(Clone, Debug)]
+pub enum Claim {
+    Whole(u64),
+    Other(String),
+}
+
+impl Claim {
+    pub fn json(&self) -> String {
+        match self {
+            Claim::Whole(n) => n.to_string(),
+            Claim::Other(text) => text.clone(),
+        }
+    }
+
+    /// The time it names, if it is one.
+    pub fn time(&self) -> Option<u64> {
+        match *self {
+            Claim::Whole(n) if n <= MAX_SECS => Some(n),
+            _ => None,
+        }
+    }
+}
+
+fn json_string(s: &str) -> String {
+    serde_json::to_string(s).expect("strings serialise")
+}
+
+fn claim() -> impl Strategy<Value = Claim> {
+    prop_oneof![
+        4 => (NOW - 3_000..NOW + 3_000).prop_map(Claim::Whole),
+        2 => prop::sample::select(vec![0, 1, MAX_SECS, MAX_SECS + 1, u64::MAX / 1000, u64::MAX - 29, u64::MAX])
+            .prop_map(Claim::Whole),
+        1 => any::<u64>().prop_map(Claim::Whole),
+        1 => (i64::MIN..0).prop_map(|n| Claim::Other(n.to_string())),
+        1 => "[1-9][0-9]{20,60}".prop_map(Claim::Other),
+        1 => prop::sample::select(vec!["1e308", "-1e308", "1E400", "0.5", "-0", "1768468500.0", "1.7684685e9"])
+            .prop_map(|s| Claim::Other(s.to_owned())),
+        1 => any::<f64>().prop_map(|f| Claim::Other(serde_json::to_string(&f).expect("floats serialise"))),
+        1 => "\\PC{0,12}".prop_map(|s| Claim::Other(json_string(&s))),
+        1 => prop::sample::select(vec![
+            "null", "true", "[]", "{}", "[1768468500]", r#"{"exp":1768468500}"#,
+            r#"{"a":[{"b":{"c":[null,1e308,"\u202e"]}}]}"#,
+        ])
+        .prop_map(|s| Claim::Other(s.to_owned())),
+    ]
+}
+
+/// A string member (`sub`, `name`, `role`, `jti`): its JSON text, and whether
+/// that text is a string.
+fn text_member() -> impl Strategy<Value = (String, bool)> {
+    prop_oneof![
+        8 => "\\PC{0,10}".prop_map(|s| (json_string(&s), true)),
+        1 => Just(("1".to_owned(), false)),
+        1 => Just(("null".to_owned(), false)),
+    ]
+}
+
+/// A validly shaped, usually validly signed token, and everything needed
+/// to say whether the fleet must accept it.
+#[derive(Clone, Debug)]
+pub struct SignedToken {
+    pub token: String,
+    pub now: u64,
+    /// alg is HS256 and the kid (or its absence) names a key of [`fleet`].
+    pub header_ok: bool,
+    pub signature_ok: bool,
+    /// `sub`, `name`, `role` and `jti` are all present and strings.
+    pub texts_ok: bool,
+    pub duplicate: bool,
+    pub iat: Option<Claim>,
+    pub exp: Option<Claim>,
+    pub nbf: Option<Claim>,
+}
+
+impl SignedToken {
+    /// What the fleet must decide, from how the token was built.
+    pub fn must_accept(&self) -> bool {
+        let time = |c: &Option<Claim>| c.as_ref().and_then(Claim::time);
+        let (Some(_), Some(exp)) = (time(&self.iat), time(&self.exp)) else { return false };
+        let nbf_ok = match &self.nbf {
+            None => true,
+            Some(c) => c.time().is_some_and(|nbf| self.now.saturating_add(30) >= nbf),
+        };
+        self.token.len() <= MAX_TOKEN_BYTES
+            && self.header_ok
+            && self.signature_ok
+            && self.texts_ok
+            && !self.duplicate
+            && nbf_ok
+            && self.now < exp + 30
+    }
+}
+
+pub fn signed_token() -> impl Strategy<Value = SignedToken> {
+    // Half the tokens are sound but for their times, so verdicts often hinge
+    // on the claims; the rest vary every part.
+    let sound = (
+        (Just("HS256"), prop::sample::select(vec![None, Some("k1"), Some("k2")])),
+        (
+            prop::collection::vec("[a-z]{1,8}".prop_map(|s| Some((json_string(&s), true))), 4),
+            (NOW - 2_000..NOW + 200).prop_map(|t| Some(Claim::Whole(t))),
+            (NOW - 200..NOW + 2_000).prop_map(|t| Some(Claim::Whole(t))),
+            prop::option::weighted(0.3, (NOW - 200..NOW + 200).prop_map(Claim::Whole)),
+            prop::collection::vec("\\PC{0,12}", 0..3),
+        ),
+        any::<bool>(),
+        Just(false),
+        Just(false),
+        Just(NOW),
+    );
+    let header = (
+        prop::sample::select(vec!["HS256", "HS256", "HS256", "none", "HS512", "hs256"]),
+        prop::sample::select(vec![None, Some("k1"), Some("k2"), Some("k9")]),
+    );
+    let members = (
+        prop::collection::vec(prop::option::weighted(0.95, text_member()), 4),
+        prop::option::weighted(0.9, claim()),
+        prop::option::weighted(0.9, claim()),
+        prop::option::weighted(0.3, claim()),
+        prop::collection::vec(prop_oneof![9 => "\\PC{0,12}", 1 => (0usize..12_000).prop_map(|n| "x".repeat(n))], 0..4),
+    );
+    let now = prop_oneof![8 => Just(NOW), 4 => NOW - 4_000..NOW + 4_000, 1 => Just(0u64), 1 => Just(u64::MAX), 1 => any::<u64>()];
+    let any_part = (header, members, any::<bool>(), prop::bool::weighted(0.1), prop::bool::weighted(0.1), now);
+    prop_oneof![sound.boxed(), any_part.boxed()].prop_map(
+        |((alg, kid), (texts, iat, exp, nbf, extra), with_typ, duplicate, forged, now)| {
+            let mut head = format!("{{\"alg\":{}", json_string(alg));
+            if with_typ {
+                head.push_str(",\"typ\":\"JWT\"");
+            }
+            if let Some(kid) = kid {
+                head.push_str(&format!(",\"kid\":{}", json_string(kid)));
+            }
+            head.push('}');
+            let mut body = Vec::new();
+            for (name, member) in ["sub", "name", "role", "jti"].iter().zip(&texts) {
+                if let Some((text, _)) = member {
+                    body.push(format!("\"{name}\":{text}"));
+                }
+            }
+            for (name, claim) in [("iat", &iat), ("exp", &exp), ("nbf", &nbf)] {
+                if let Some(c) = claim {
+                    body.push(format!("\"{name}\":{}", c.json()));
+                }
+            }
+            for (i, value) in extra.iter().enumerate() {
+                body.push(format!("\"x{i}\":{}", json_string(value)));
+            }
+            // A second `sub` is a duplicate only when there is a first.
+            let duplicate = duplicate && texts[0].is_some();
+            if duplicate {
+                body.push("\"sub\":\"again\"".to_owned());
+            }
+            let payload = format!("{{{}}}", body.join(","));
+            let fleet = fleet();
+            let key = if kid == Some("k2") { &fleet[1] } else { &fleet[0] };
+            let input = format!(
+                "{}.{}",
+                statelab_sim::b64::encode(head.as_bytes()),
+                statelab_sim::b64::encode(payload.as_bytes())
+            );
+            let mut signature = key.sign(&input);
+            if forged {
+                signature[0] ^= 1;
+            }
+            SignedToken {
+                token: format!("{input}.{}", statelab_sim::b64::encode(&signature)),
+                now,
+                header_ok: alg == "HS256" && kid != Some("k9"),
+                signature_ok: !forged,
+                texts_ok: texts.iter().all(|m| m.as_ref().is_some_and(|(_, is_string)| *is_string)),
+                duplicate,
+                iat,
+                exp,
+                nbf,
+            }
+        },
+    )
+}
+
+// ---------------------------------------------------------------- Set-Cookie
+
+/// One attribute of a `Set-Cookie`, as written.
+#[derive(Clone, Debug)]
+pub enum Attr {
+    MaxAge(String),
+    /// An IMF-fixdate of a real instant.
+    Expires(SimTime),
+    /// Text that is not an IMF-fixdate.
+    ExpiresGarbage(String),
+    Path(String),
+    Domain(String),
+    Flag(&'static str),
+    SameSite(String),
+    Unknown(String),
+}
+
+impl Attr {
+    fn text(&self, name_case: u8) -> String {
+        let name = |n: &str| match name_case {
+            0 => n.to_owned(),
+            1 => n.to_ascii_lowercase(),
+            _ => n.to_ascii_uppercase(),
+        };
+        match self {
+            Attr::MaxAge(v) => format!("{}={v}", name("Max-Age")),
+            Attr::Expires(t) => format!("{}={}", name("Expires"), t.http_date()),
+            Attr::ExpiresGarbage(v) => format!("{}={v}", name("Expires")),
+            Attr::Path(v) => format!("{}={v}", name("Path")),
+            Attr::Domain(v) => format!("{}={v}", name("Domain")),
+            Attr::Flag(f) => name(f),
+            Attr::SameSite(v) => format!("{}={v}", name("SameSite")),
+            Attr::Unknown(v) => v.clone(),
+        }
+    }
+}
+
+fn attr() -> impl Strategy<Value = Attr> {
+    prop_oneof![
+        3 => prop_oneof![
+            any::<i64>().prop_map(|n| n.to_string()),
+            (-100i64..100_000).prop_map(|n| n.to_string()),
+            prop::sample::select(vec![
+                "99999999999999999999", "-99999999999999999999", "18446744073709551616", "", "-", "+5", "1e3",
+                " 60 ", "0x10", "٣", "60s",
+            ])
+            .prop_map(str::to_owned),
+        ]
+        .prop_map(Attr::MaxAge),
+        2 => (0..=MAX_SECS).prop_map(|s| Attr::Expires(SimTime::from_secs(s).expect("bounded above"))),
+        1 => prop_oneof![
+            "[a-zA-Z0-9 ,:-]{0,30}",
+            Just("Thu, 01 Jan 9223372036854775807 00:00:00 GMT".to_owned()),
+            Just("Sat, 01 Jan 10000 00:00:00 GMT".to_owned()),
+            Just("Wed, 31 Dec 1969 23:59:59 GMT".to_owned()),
+        ]
+        .prop_map(Attr::ExpiresGarbage),
+        1 => "(/[a-z]{0,5}){0,3}|[a-z]{0,4}".prop_map(Attr::Path),
+        1 => "\\.{0,2}[a-zA-Z.]{0,12}".prop_map(Attr::Domain),
+        2 => prop::sample::select(vec!["Secure", "HttpOnly", "Partitioned"]).prop_map(Attr::Flag),
+        1 => "Strict|Lax|None|strict|NONE|bogus|".prop_map(Attr::SameSite),
+        1 => "[A-Za-z-]{1,8}(=[a-z0-9 ]{0,6})?"
+            .prop_filter("unknown to both parsers", |a| {
+                let name = a.split('=').next().unwrap_or("");
+                !["path", "domain", "expires", "max-age", "secure", "httponly", "samesite", "partitioned"]
+                    .iter()
+                    .any(|known| name.eq_ignore_ascii_case(known))
+            })
+            .prop_map(Attr::Unknown),
+    ]
+}
+
+/// A `Set-Cookie` value and the attributes it was written from.
+#[derive(Clone, Debug)]
+pub struct SetCookieText {
+    pub text: String,
+    pub attrs: Vec<Attr>,
+}
+
+pub fn set_cookie() -> impl Strategy<Value = SetCookieText> {
+    (
+        "[A-Za-z0-9_]{1,8}|[ A-Za-z_]{0,3}",
+        "[A-Za-z0-9._~-]{0,16}| ?\"[a-z]{0,4}\" ?",
+        prop::collection::vec((attr(), 0u8..3), 0..8),
+        prop_oneof![4 => Just(0usize), 1 => 0usize..9_000],
+    )
+        .prop_map(|(name, value, attrs, padding)| {
+            let mut text = format!("{name}={value}{}", "v".repeat(padding));
+            for (a, case) in &attrs {
+                text.push_str("; ");
+                text.push_str(&a.text(*case));
+            }
+            SetCookieText { text, attrs: attrs.into_iter().map(|(a, _)| a).collect() }
+        })
+}
+
+// ---------------------------------------------------------------- raw requests
+
+/// A header line of a typed request.
+#[derive(Clone, Debug)]
+pub enum Field {
+    Host(String),
+    ContentLength(String),
+    TransferEncoding(String),
+    Other(String, String),
+}
+
+impl Field {
+    fn line(&self) -> String {
+        match self {
+            Field::Host(v) => format!("Host: {v}"),
+            Field::ContentLength(v) => format!("Content-Length:{v}"),
+            Field::TransferEncoding(v) => format!("Transfer-Encoding: {v}"),
+            Field::Other(n, v) => format!("{n}: {v}"),
+        }
+    }
+}
+
+/// A typed request built from a list of header lines.
+#[derive(Clone, Debug)]
+pub struct RawRequest {
+    pub text: String,
+    pub fields: Vec<Field>,
+    pub body: String,
+}
+
+impl RawRequest {
+    /// RFC 9112 framing as the editor applies it: one Host, no
+    /// Transfer-Encoding, at most one Content-Length of 1*DIGIT equal to the
+    /// body's length, and no body without it.
+    pub fn framing_ok(&self) -> bool {
+        let count = |f: fn(&Field) -> bool| self.fields.iter().filter(|x| f(x)).count();
+        let lengths: Vec<&str> = self
+            .fields
+            .iter()
+            .filter_map(|f| match f {
+                Field::ContentLength(v) => Some(v.trim_matches([' ', '\t'])),
+                _ => None,
+            })
+            .collect();
+        let length_ok = match lengths[..] {
+            [] => self.body.is_empty(),
+            [v] => !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) && v.parse() == Ok(self.body.len()),
+            _ => false,
+        };
+        count(|f| matches!(f, Field::Host(_))) == 1
+            && count(|f| matches!(f, Field::TransferEncoding(_))) == 0
+            && length_ok
+    }
+}
+
+fn field(body_len: usize) -> impl Strategy<Value = Field> {
+    prop_oneof![
+        3 => "[a-z.]{0,12}(:[0-9]{1,5})?".prop_map(Field::Host),
+        2 => prop_oneof![
+            3 => Just(format!(" {body_len}")),
+            1 => (0usize..50).prop_map(|n| format!(" {n}")),
+            1 => prop::sample::select(vec![
+                " +2", " -1", " 2 2", " 0x2", "", " ", "\t 3 ", " 2, 2", " 99999999999999999999999", " 1e1", " ٣",
+            ])
+            .prop_map(str::to_owned),
+        ]
+        .prop_map(Field::ContentLength),
+        1 => "chunked|gzip, chunked|identity|chunked, chunked|".prop_map(Field::TransferEncoding),
+        4 => other_field(),
+    ]
+}
+
+/// Any header but the framing ones, which are generated as such.
+fn other_field() -> impl Strategy<Value = Field> {
+    ("[A-Za-z][A-Za-z0-9-]{0,10}", "[ -~]{0,20}")
+        .prop_filter("not a framing header", |(n, _)| {
+            !["host", "content-length", "transfer-encoding"].iter().any(|f| n.eq_ignore_ascii_case(f))
+        })
+        .prop_map(|(n, v)| Field::Other(n, v))
+}
+
+/// Host, other headers and, for a body, its Content-Length, in any order.
+fn sound_fields(body_len: usize) -> impl Strategy<Value = Vec<Field>> {
+    let others = prop::collection::vec(other_field(), 0..5);
+    let length =
+        if body_len == 0 { prop::option::weighted(0.3, Just(0)).boxed() } else { Just(Some(body_len)).boxed() };
+    ("[a-z.]{1,12}", others, length)
+        .prop_map(|(host, mut fields, length)| {
+            fields.push(Field::Host(host));
+            fields.extend(length.map(|n| Field::ContentLength(format!(" {n}"))));
+            fields
+        })
+        .prop_shuffle()
+}
+
+pub fn raw_request() -> impl Strategy<Value = RawRequest> {
+    ("[ -~]{0,24}", "GET|POST|PUT|DELETE", "/[a-zA-Z0-9/?=&_.-]{0,16}", any::<bool>(), any::<bool>())
+        .prop_flat_map(|(body, method, target, crlf, blank)| {
+            let fields =
+                prop_oneof![sound_fields(body.len()).boxed(), prop::collection::vec(field(body.len()), 0..8).boxed()];
+            (fields, Just((body, method, target, crlf, blank)))
+        })
+        .prop_map(|(fields, (body, method, target, crlf, blank))| {
+            let eol = if crlf { "\r\n" } else { "\n" };
+            let mut text = format!("{method} {target} HTTP/1.1");
+            for f in &fields {
+                text.push_str(eol);
+                text.push_str(&f.line());
+            }
+            if blank || !body.is_empty() {
+                text.push_str(eol);
+                text.push_str(eol);
+                text.push_str(&body);
+            }
+            RawRequest { text, fields, body }
+        })
+}
+
+// ---------------------------------------------------------------- notation, links, JSON
+
+fn user() -> impl Strategy<Value = User> {
+    prop::sample::select(User::ALL.to_vec())
+}
+
+/// Actions whose numbers sit at the limits notation allows.
+pub fn extreme_action() -> impl Strategy<Value = Action> {
+    const YEAR_MS: i64 = 366 * 86_400_000;
+    let edge_u32 = prop::sample::select(vec![0, 1, u32::MAX - 1, u32::MAX]);
+    prop_oneof![
+        (user(), edge_u32.clone()).prop_map(|(user, page)| Action::OrdersPage { user, page }),
+        (user(), edge_u32.clone()).prop_map(|(user, seq)| Action::Replay { user, seq }),
+        (prop::sample::select(vec![0, 1, u16::MAX]), edge_u32)
+            .prop_map(|(users, requests)| Action::Load { users, requests }),
+        (any::<u8>(), prop_oneof![Just(YEAR_MS), Just(-YEAR_MS), -YEAR_MS..=YEAR_MS, Just(0)])
+            .prop_map(|(server, ms)| Action::Skew { server, ms }),
+        prop_oneof![Just(YEAR_MS as u64), Just(0), 0..=YEAR_MS as u64].prop_map(|ms| Action::Advance { ms }),
+        any::<u8>().prop_map(|server| Action::Crash { server }),
+        (user(), "\\PC{0,40}").prop_map(|(user, text)| Action::Raw { user, text }),
+    ]
+}
+
+const NOTATION_WORDS: &[&str] = &[
+    "login",
+    "me",
+    "add",
+    "cart",
+    "page",
+    "next",
+    "logout",
+    "tamper",
+    "edit",
+    "replay",
+    "raw",
+    "crash",
+    "restart",
+    "store",
+    "down",
+    "up",
+    "skew",
+    "rotate",
+    "keep",
+    "drop",
+    "add-server",
+    "remove-server",
+    "wait",
+    "load",
+    "alice",
+    "bob",
+    "carol",
+    "wrong",
+    "none",
+    "role=admin",
+    "S1",
+    "10s",
+    "16m",
+    "1h",
+    "2d",
+    "-60",
+    "4294967296",
+    "18446744073709551615",
+    "-9223372036854775808",
+    "9999999999999999999999ms",
+    "R0VUIC8gSFRUUC8xLjE",
+    ",",
+    "~",
+    ".",
+];
+
+/// Notation text: real action lists, word salad from its vocabulary, or either edited.
+pub fn notation_text() -> impl Strategy<Value = String> {
+    let real = prop::collection::vec(extreme_action(), 0..6).prop_map(|a| statelab_sim::notation::url_form(&a));
+    let salad = prop::collection::vec(prop::sample::select(NOTATION_WORDS), 0..12).prop_map(|w| w.join(" "));
+    maybe_mutated(prop_oneof![real, salad])
+}
+
+/// A share-link query: known keys with plausible, extreme or odd values.
+pub fn link_query() -> impl Strategy<Value = String> {
+    let value = prop_oneof![
+        prop::sample::select(vec![
+            "sticky-crash",
+            "1",
+            "0",
+            "18446744073709551615",
+            "18446744073709551616",
+            "-1",
+            "dark",
+            "both",
+            "a",
+            "local.sticky.3",
+            "jwt-deny.rr.2.4.900",
+            "shared.sticky.4.12",
+            "jwt.rr.255.4294967295.4294967296",
+            "%",
+            "%zz",
+            "%E2%80%AE",
+            "",
+        ])
+        .prop_map(str::to_owned),
+        notation_text(),
+        "[a-z0-9.%~-]{0,16}",
+    ];
+    let key = prop::sample::select(vec!["scenario", "step", "seed", "a", "b", "log", "embed", "theme", "lanes", "x"]);
+    maybe_mutated(
+        prop::collection::vec((key, value), 0..8)
+            .prop_map(|kv| kv.into_iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&")),
+    )
+}
+
+fn json_value() -> impl Strategy<Value = String> {
+    let leaf = prop_oneof![
+        Just("null".to_owned()),
+        any::<bool>().prop_map(|b| b.to_string()),
+        any::<i64>().prop_map(|n| n.to_string()),
+        "-?(0|[1-9][0-9]{0,30})(\\.[0-9]{1,5})?([eE][+-]?[0-9]{1,4})?",
+        "\\PC{0,8}".prop_map(|s| json_string(&s)),
+        Just("\"\\ud83d\\ude00\\u0000\\/\"".to_owned()),
+    ];
+    leaf.prop_recursive(6, 48, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(|v| format!("[{}]", v.join(","))),
+            prop::collection::vec(("[a-z]{0,3}", inner), 0..6).prop_map(|m| {
+                let members: Vec<String> = m.iter().map(|(k, v)| format!("{}:{v}", json_string(k))).collect();
+                format!("{{{}}}", members.join(","))
+            }),
+        ]
+    })
+}
+
+/// JSON text: nested values (with duplicate names now and then), deep
+/// nesting at the limit, or either edited.
+pub fn json_text() -> impl Strategy<Value = String> {
+    maybe_mutated(prop_oneof![
+        8 => json_value(),
+        1 => (120usize..140).prop_map(|n| format!("{}1{}", "[".repeat(n), "]".repeat(n))),
+    ])
+}
