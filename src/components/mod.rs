@@ -2,6 +2,7 @@
 //! `Msg`s. Shared form helpers live here.
 
 pub mod action_bar;
+pub mod badge;
 pub mod comparison;
 pub mod copy;
 pub mod exchange;
