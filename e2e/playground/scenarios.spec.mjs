@@ -46,17 +46,17 @@ test('Back and Forward walk through scenario steps', async ({ page }) => {
   await expect(page).toHaveURL(/scenario=revocation&step=3$/);
   await page.goBack();
   await expect(page).toHaveURL(/step=2$/);
-  await expect(page.locator('.narration strong')).toHaveText('Step 2 of 3');
+  await expect(page.locator('.narration strong')).toHaveText('Step 2 of 4');
   await page.goForward();
-  await expect(page.locator('.narration strong')).toHaveText('Step 3 of 3');
+  await expect(page.locator('.narration strong')).toHaveText('Step 3 of 4');
   await expect(lane(page, 'a').locator('article.exchange .status').first()).toHaveText('200 OK');
 });
 
 test('Play walks through the steps by itself, and Pause stops it', async ({ page }) => {
   await page.goto('./?scenario=revocation');
   await page.getByRole('button', { name: 'Play', exact: true }).click();
-  await expect(page.locator('.narration strong')).toHaveText('Step 1 of 3', { timeout: 10_000 });
+  await expect(page.locator('.narration strong')).toHaveText('Step 1 of 4', { timeout: 10_000 });
   await page.getByRole('button', { name: 'Pause' }).click();
   await page.waitForTimeout(5_000);
-  await expect(page.locator('.narration strong')).toHaveText('Step 1 of 3');
+  await expect(page.locator('.narration strong')).toHaveText('Step 1 of 4');
 });
