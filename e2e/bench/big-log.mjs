@@ -7,7 +7,8 @@ import { spawn } from 'node:child_process';
 
 const PORT = 4193;
 const ACTIONS = 100_000;
-const server = spawn('node', ['e2e/serve.mjs', '--root', 'dist', '--port', String(PORT)], { stdio: 'ignore' });
+// Node's default 16 KB header limit would refuse the 900 KB request line.
+const server = spawn('node', ['--max-http-header-size=4194304', 'e2e/serve.mjs', '--root', 'dist', '--port', String(PORT)], { stdio: 'ignore' });
 await new Promise((r) => setTimeout(r, 500));
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
