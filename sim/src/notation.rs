@@ -77,12 +77,13 @@ fn parse_action(text: &str) -> Result<Action, String> {
         ["tamper" | "edit", ..] => {
             // An optional lane right after the verb: `edit a alice …` edits lane A's credential only.
             let lane = words.get(1).and_then(|w| LaneId::parse(w));
-            let at = 1 + usize::from(lane.is_some());
-            let edit = match (words[0], words.get(at + 1)) {
+            // Where the user's word is, and the edit's after it.
+            let (at, next) = if lane.is_some() { (2, 3) } else { (1, 2) };
+            let edit = match (words[0], words.get(next)) {
                 ("tamper", Some(&"none")) => TokenEdit::AlgNone,
                 ("tamper", _) => {
                     let (name, value) =
-                        arg(at + 1, "claim=value")?.split_once('=').ok_or("tamper takes claim=value or none")?;
+                        arg(next, "claim=value")?.split_once('=').ok_or("tamper takes claim=value or none")?;
                     if !is_word(name) || !(value.is_empty() || is_word(value)) {
                         return Err("claim names and values are letters, digits, `_` and `-`".into());
                     }
@@ -90,7 +91,7 @@ fn parse_action(text: &str) -> Result<Action, String> {
                 }
                 _ => {
                     // An empty credential has an empty base64url form: no last word.
-                    let text = words.get(at + 1).unwrap_or(&"");
+                    let text = words.get(next).unwrap_or(&"");
                     let bytes = crate::b64::decode(text).ok_or("credential text is not base64url")?;
                     TokenEdit::Set { value: String::from_utf8(bytes).map_err(|_| "credential text is not UTF-8")? }
                 }
