@@ -91,6 +91,7 @@ for (const link of links) {
       const row = page.locator(`.comparison tr${url.hash}`);
       await expect(row).toHaveCount(1);
       await expect(row).toBeInViewport();
+      await expect(row).toHaveClass('target');
     }
     expect(errors).toEqual([]);
   });

@@ -22,6 +22,8 @@ pub fn ComparisonTable() -> Html {
             .filter(|id| id.starts_with("measured-"))
             .and_then(|id| window.document()?.get_element_by_id(id));
         if let Some(row) = row {
+            // Marked, so the eye finds the row that was linked to.
+            row.set_class_name("target");
             row.scroll_into_view();
         }
     });
