@@ -2,29 +2,75 @@ use crate::state::Play;
 use statelab_sim::{Lane, Stats};
 use yew::prelude::*;
 
-/// A row: what is measured, and how to read it off a lane.
-type Row = (&'static str, fn(&Lane, &Stats) -> String);
+/// A row: its stable id (the Learn page links to it), what is measured, the
+/// Learn page's row that explains it, and how to read it off a lane.
+type Row = (&'static str, &'static str, &'static str, fn(&Lane, &Stats) -> String);
 
 /// The source material's Stateless-vs-Stateful table, filled with what was
-/// measured in this run.
+/// measured in this run. Each row links to the Learn page's explanation.
 #[component]
 pub fn ComparisonTable() -> Html {
     let play = use_context::<Play>().expect("inside the playground");
     let [a, b] = play.playground.lanes();
-    let rows: [Row; 10] = [
-        ("Requests sent", |_, s| s.requests.to_string()),
-        ("Requests failed (status 400 or above)", |_, s| s.failed.to_string()),
-        ("Asked to log in again (401)", |_, s| s.unauthorized.to_string()),
-        ("Unavailable (502/503)", |_, s| s.unavailable.to_string()),
-        ("Sessions lost to crashes, restarts and removed servers", |_, s| s.sessions_lost.to_string()),
-        ("Credential bytes per request that carried one (mean)", |_, s| {
-            s.mean_credential_tenths().map_or("—".to_owned(), |t| format!("{}.{} B", t / 10, t % 10))
+    // The Learn page links to a row (`#measured-…`), but the table renders
+    // after the page has loaded, too late for the browser's own scroll to it.
+    use_effect_with((), |_| {
+        let Some(window) = web_sys::window() else { return };
+        let hash = window.location().hash().unwrap_or_default();
+        let row = hash
+            .strip_prefix('#')
+            .filter(|id| id.starts_with("measured-"))
+            .and_then(|id| window.document()?.get_element_by_id(id));
+        if let Some(row) = row {
+            // Marked, so the eye finds the row that was linked to.
+            row.set_class_name("target");
+            row.scroll_into_view();
+        }
+    });
+    let rows: [Row; 11] = [
+        ("measured-requests", "Requests sent", "./learn.html#compare", |_, s| s.requests.to_string()),
+        ("measured-failed", "Requests failed (status 400 or above)", "./learn.html#fault-tolerance", |_, s| {
+            s.failed.to_string()
         }),
-        ("Credential bytes sent, in total", |_, s| format!("{} B", s.credential_bytes)),
-        ("Session state held now by servers and store", |l, _| format!("{} B", l.state_bytes())),
-        ("Store round trips", |_, s| s.store_trips.to_string()),
-        ("At the latest logout, a copy of the credential stayed valid for", |_, s| {
-            s.revocation_window_s.map_or("—".to_owned(), statelab_sim::time::human_duration)
+        ("measured-unauthorized", "Asked to log in again (401)", "./learn.html#memory", |_, s| {
+            s.unauthorized.to_string()
+        }),
+        ("measured-unavailable", "Unavailable (502/503)", "./learn.html#fault-tolerance", |_, s| {
+            s.unavailable.to_string()
+        }),
+        (
+            "measured-sessions-lost",
+            "Sessions lost to crashes, restarts and removed servers",
+            "./learn.html#fault-tolerance",
+            |_, s| s.sessions_lost.to_string(),
+        ),
+        (
+            "measured-credential-mean",
+            "Credential bytes per request that carried one (mean)",
+            "./learn.html#request-size",
+            |_, s| s.mean_credential_tenths().map_or("—".to_owned(), |t| format!("{}.{} B", t / 10, t % 10)),
+        ),
+        (
+            "measured-credential-total",
+            "Credential bytes sent, in total",
+            "./learn.html#client-responsibility",
+            |_, s| format!("{} B", s.credential_bytes),
+        ),
+        (
+            "measured-state-held",
+            "Session state held now by servers and store",
+            "./learn.html#server-resources",
+            |l, _| format!("{} B", l.state_bytes()),
+        ),
+        ("measured-store-trips", "Store round trips", "./learn.html#scalability", |_, s| s.store_trips.to_string()),
+        (
+            "measured-revocation",
+            "At the latest logout, a copy of the credential stayed valid for",
+            "./learn.html#revocation",
+            |_, s| s.revocation_window_s.map_or("—".to_owned(), statelab_sim::time::human_duration),
+        ),
+        ("measured-latency", "Mean latency per request", "./learn.html#scalability", |_, s| {
+            format!("{} ms", s.mean_latency_ms())
         }),
     ];
     html! {
@@ -37,10 +83,15 @@ pub fn ComparisonTable() -> Html {
                     <th scope="col">{format!("B: {}", b.config().auth)}</th>
                 </tr></thead>
                 <tbody>
-                    { for rows.iter().map(|(what, f)| html! {
-                        <tr><th scope="row">{*what}</th><td>{f(a, a.stats())}</td><td>{f(b, b.stats())}</td></tr>
+                    { for rows.iter().map(|(id, what, learn, f)| html! {
+                        <tr id={*id}>
+                            // The link sits in the row's header cell, so its purpose
+                            // is clear from that cell (WCAG 2.4.4, link in context).
+                            <th scope="row">{*what}<a class="means" href={*learn}>{"what it means"}</a></th>
+                            <td>{f(a, a.stats())}</td>
+                            <td>{f(b, b.stats())}</td>
+                        </tr>
                     }) }
-                    <tr><th scope="row">{"Mean latency per request"}</th><td>{format!("{} ms", a.stats().mean_latency_ms())}</td><td>{format!("{} ms", b.stats().mean_latency_ms())}</td></tr>
                 </tbody>
             </table>
         </section>
