@@ -42,7 +42,7 @@ const CONTROLS: [(&str, &str, &str); 28] = [
     ("Add server", "ab-grow", "Add server: a new server joins each lane's pool with empty memory (at most 8)"),
     ("Remove server", "ab-shrink", "Remove server: the last server leaves the pool, with the sessions in its memory"),
     ("Undo", "ab-undo", "Undo: takes back the last action"),
-    ("Reset", "ab-reset", "Reset: asks first, then starts over: both lanes as first set up, with an empty log"),
+    ("Reset", "ab-reset", "Reset: asks first, then starts over: both lanes back to their default setup, with an empty log"),
     ("Yes", "ab-yes", "Yes: start over now (Undo cannot bring it back)"),
     ("Cancel", "ab-cancel", "Cancel: keep everything as it is"),
     ("User", "ab-user", "Whose browser the actions in this group act for"),
@@ -217,4 +217,28 @@ fn select(
 fn setter<T: 'static>(state: &UseStateHandle<T>, parse: fn(String) -> T) -> Callback<String> {
     let state = state.clone();
     Callback::from(move |v: String| state.set(parse(v)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use statelab_sim::config::MAX_SERVERS;
+    use statelab_sim::server::{HEALTH_INTERVAL_MS, UNHEALTHY_AFTER};
+
+    /// The descriptions quote the engine's numbers: they must stay true.
+    #[test]
+    fn descriptions_quote_the_engines_numbers() {
+        assert_eq!((HEALTH_INTERVAL_MS, UNHEALTHY_AFTER, MAX_SERVERS), (5_000, 2, 8));
+        assert!(CONTROLS[10].2.contains("(every 5 s)") && CONTROLS[10].2.contains("after two failed probes"));
+        assert!(CONTROLS[18].2.contains("(at most 8)"));
+    }
+
+    #[test]
+    fn every_button_sends_its_own_action() {
+        let sent: Vec<Action> = (0..20).map(|i| action(i, User::Alice, 1, "mug", 1)).collect();
+        for (i, a) in sent.iter().enumerate() {
+            assert!(!sent[..i].contains(a), "{} sends the same action as an earlier button", CONTROLS[i].0);
+        }
+        assert_eq!(sent[19], Action::RemoveServer);
+    }
 }
