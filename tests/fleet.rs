@@ -99,7 +99,9 @@ async fn every_control_explains_itself_and_reset_asks_first() {
     );
     click(&root, "Log in").await;
     click(&root, "Reset").await;
-    assert!(text(&bar).contains("Really reset?"));
+    let ask = find(&bar, ".confirm[role=group]");
+    assert_eq!(ask.get_attribute("aria-label").as_deref(), Some("Really reset?"));
+    assert_eq!(all(&ask, "button").iter().map(text).collect::<Vec<_>>(), ["Cancel", "Yes"]);
     click(&root, "Cancel").await;
     assert_eq!(all(&lane(&root, 'a'), "article.exchange").len(), 1, "Cancel keeps the state");
     click(&root, "Reset").await;
