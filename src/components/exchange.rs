@@ -56,9 +56,10 @@ pub fn ExchangeView(props: &ExchangeProps) -> Html {
                 <span class="seq">{format!("#{}", x.seq)}</span>
                 <span class="status"><StatusBadge status={x.response.status} reason={x.response.reason()} /></span>
                 <span class="req">{format!("{} {}", x.request.method, x.request.target)}</span>
-                <span class="route">{format!("{} → {}", x.client, x.server_label())}</span>
-                <span class="cred">{format!("cred {} B", x.credential_bytes)}</span>
-                <span class="ms">{format!("{} ms", x.latency_ms)}</span>
+                <span class="meta">
+                    <span class="route">{format!("{} → {}", x.client, x.server_label())}</span>
+                    <span>{format!(" · cred {} B · {} ms", x.credential_bytes, x.latency_ms)}</span>
+                </span>
             </button>
             if open {
                 { details(&props.exchange, props.focus) }

@@ -68,7 +68,7 @@ pub fn History() -> Html {
             <div class={classes!("hist", (lanes.len() == 1).then_some("single"))}>
                 { for lanes.iter().map(|(id, lane)| html! {
                     <div class="hist-head" data-lane={id.code()}>
-                        <h3 id={format!("history-{}", id.code())}>{format!("Lane {id} requests ({})", lane.exchanges_rc().count())}</h3>
+                        <h3 id={format!("history-{}", id.code())}>{format!("Requests ({}) in lane {id}", lane.exchanges_rc().count())}</h3>
                         <p class="clock">{"Simulated clock "}<time>{lane.now().clock()}</time></p>
                     </div>
                 }) }
