@@ -50,7 +50,7 @@ pub fn ExchangeView(props: &ExchangeProps) -> Html {
     };
     let x = &props.exchange.0;
     html! {
-        <article class={classes!("exchange", props.in_step.then_some("in-step"))} aria-label={format!("Request {} to {}: {} {}", x.seq, x.server_label(), x.response.status, x.response.reason())}>
+        <article class={if props.in_step { "exchange in-step" } else { "exchange" }} aria-label={format!("Request {} to {}: {} {}", x.seq, x.server_label(), x.response.status, x.response.reason())}>
             <button type="button" class="row" aria-expanded={open.to_string()} onclick={toggle}>
                 <time>{x.at.clock()}</time>
                 <span class="seq">{format!("#{}", x.seq)}</span>

@@ -51,7 +51,7 @@ pub fn History() -> Html {
             Entry::Event(e) => {
                 let in_step = step_start.is_some_and(|s| e.action >= s);
                 html! {
-                    <p key={format!("e{idx}")} class={classes!("event", in_step.then_some("in-step"))}>
+                    <p key={format!("e{idx}")} class={if in_step { "event in-step" } else { "event" }}>
                         <time>{e.at.clock()}</time>{" "}{&e.text}
                     </p>
                 }
@@ -65,7 +65,7 @@ pub fn History() -> Html {
     html! {
         <section class="history" aria-labelledby="history-title">
             <h2 id="history-title">{"History"}</h2>
-            <div class={classes!("hist", (lanes.len() == 1).then_some("single"))}>
+            <div class={if lanes.len() == 1 { "hist single" } else { "hist" }}>
                 { for lanes.iter().map(|(id, lane)| html! {
                     <div class="hist-head" data-lane={id.code()}>
                         <h3 id={format!("history-{}", id.code())}>{format!("Requests ({}) in lane {id}", lane.exchanges_rc().count())}</h3>
@@ -77,8 +77,8 @@ pub fn History() -> Html {
                         { for cells.into_iter().enumerate().map(|(col, cell)| {
                             let id = lanes[col].0;
                             html! {
-                                <div class={classes!("cell", cell.is_empty().then_some("none"))} data-lane={id.code()}>
-                                    <p class="lane-tag">{format!("Lane {id}")}</p>
+                                <div class={if cell.is_empty() { "cell none" } else { "cell" }} data-lane={id.code()}>
+                                    <p class="lane-tag">{"Lane "}{id.label()}</p>
                                     { for cell.into_iter().map(|e| row(col, e)) }
                                 </div>
                             }

@@ -47,11 +47,7 @@ pub fn StatePanels(props: &StateProps) -> Html {
                             let edit = hand_edit(lane, props.user, &c.name, &c.value);
                             html! {
                             <li>
-                                if let Some((_, issued)) = edit {
-                                    <code>{format!("{}=", c.name)}{ diff(&c.value, issued) }</code>
-                                } else {
-                                    <code>{format!("{}={}", c.name, c.value)}</code>
-                                }
+                                <code>{&c.name}{"="}{ diff(&c.value, edit.map_or(&c.value, |(_, issued)| issued)) }</code>
                                 <span class="muted">{format!(" {}; Path={}{}{}{}{}", c.domain, c.path,
                                     if c.http_only { "; HttpOnly" } else { "" },
                                     if c.secure { "; Secure" } else { "" },

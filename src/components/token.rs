@@ -74,20 +74,17 @@ fn TokenDetails(props: &TokenProps) -> Html {
         .and_then(|(_, t)| statelab_sim::jwt::split(t).ok())
         .and_then(|p| Json::parse(&p.payload_json).ok());
     let mut parts = props.token.splitn(3, '.');
-    let part = |class: &'static str, label: &'static str, text: Option<&str>| {
-        html! { <span class={classes!("jwt-part", class)}><span class="jwt-label">{label}</span><code>{text.unwrap_or("")}</code></span> }
-    };
     html! {
         <div class="token-details">
-            <p class={classes!("verdict", if ok { "ok" } else { "bad" })}>
+            <p class={if ok { "verdict ok" } else { "verdict bad" }}>
                 <strong><span aria-hidden="true">{ if ok { "✓ " } else { "✕ " } }</span>{headline}</strong>
                 <span>{why}</span>
                 <span class="muted">{format!("Checked at {} on lane {}'s clock, with its current keys.", now.clock(), props.lane)}</span>
             </p>
             <p class="jwt" aria-label="The token's three parts, split at its dots">
-                { part("h", "header", parts.next()) }
-                { part("p", "payload", parts.next()) }
-                { part("s", "signature", parts.next()) }
+                { for [("jwt-part h", "header"), ("jwt-part p", "payload"), ("jwt-part s", "signature")].into_iter().map(|(class, label)| html! {
+                    <span {class}><span class="jwt-label">{label}</span><code>{parts.next().unwrap_or("")}</code></span>
+                }) }
             </p>
             <p class="label">{"Header"}</p>
             <pre class="json h">{ match Json::parse(&i.header_json) { Ok(j) => pretty(&j), Err(_) => i.header_json.clone() } }</pre>
@@ -130,7 +127,8 @@ fn payload(text: &str, was: Option<&Json>) -> Html {
                 line.push_str(": ");
                 write_pretty(v, 1, &mut line);
                 let before = was.map(|w| w.get(k));
-                let changed = before.is_some_and(|b| b != Some(v));
+                // Compared as written: the JSON writer is already in the bundle.
+                let changed = before.is_some_and(|b| b.map(Json::to_text) != Some(v.to_text()));
                 html! {
                     <>
                         if changed {
