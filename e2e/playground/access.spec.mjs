@@ -1,6 +1,6 @@
 // Keyboard-only use, and axe at both widths in both themes.
 import { test, expect } from '@playwright/test';
-import { expectAccessible, lane, showAllRequests } from '../helpers.mjs';
+import { expectAccessible, lane, requests, showAllRequests } from '../helpers.mjs';
 
 /** Presses Tab until the focused control's accessible name starts with `name`. */
 async function tabTo(page, name) {
@@ -21,7 +21,7 @@ test('a whole flow by keyboard alone', async ({ page }) => {
   await page.keyboard.press('Enter');
   await tabTo(page, 'GET /api/me');
   await page.keyboard.press('Enter');
-  await expect(lane(page, 'b').locator('article.exchange .status').first()).toHaveText('401 Unauthorized');
+  await expect(requests(page, 'b').locator('.status').first()).toHaveText('✕ 401 Unauthorized');
   // Crash S1 from lane A's fleet diagram, then restart it, by keyboard.
   await tabTo(page, 'Crash S1');
   await page.keyboard.press('Enter');
@@ -50,7 +50,8 @@ for (const width of [1280, 360]) {
       await page.goto('./?scenario=sticky-crash&step=4');
       await showAllRequests(page);
       await page.getByRole('button', { name: 'Decode this JWT' }).first().click();
-      await expect(page.locator('.token-details')).toBeVisible();
+      // The step's own request is open with its token decoded; the state panel's decoder too.
+      await expect(page.locator('.state .token-details')).toBeVisible();
       await expectAccessible(page);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow, 'no horizontal scrolling').toBeLessThanOrEqual(0);
