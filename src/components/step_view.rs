@@ -93,7 +93,7 @@ pub fn StepView() -> Html {
             if let Some(start) = start {
                 <div class={classes!("step-grid", (shown.len() == 1).then_some("single"))}>
                     { for shown.iter().map(|&l| lane_cards(&play, l, start, focus)) }
-                    { for shown.iter().map(|&l| html! { <FleetDiagram key={l.index()} lane={l} /> }) }
+                    { for shown.iter().map(|&l| html! { <FleetDiagram lane={l} /> }) }
                 </div>
             }
         </section>
@@ -113,7 +113,7 @@ fn lane_cards(play: &Play, l: LaneId, start: u32, focus: &[&str]) -> Html {
         .collect();
     let last = lane.exchanges().next_back().filter(|x| x.action >= start).map(|x| x.seq);
     html! {
-        <div class="step-lane" key={l.index()}>
+        <div class="step-lane">
             <h3>{format!("Lane {l} ")}<span class="kind">{lane.config().auth.to_string()}</span></h3>
             <ol class="step-cards" aria-label={format!("What this step did in lane {l}")}>
                 if mine.is_empty() {
