@@ -7,12 +7,9 @@ use crate::components::badge::StatusBadge;
 use crate::components::fleet::FleetDiagram;
 use crate::page::Shown;
 use crate::state::{Msg, Play};
-use statelab_sim::http::wire_lines;
 use statelab_sim::{Entry, Exchange, LaneId};
 use std::cell::Cell;
 use std::rc::Rc;
-use wasm_bindgen::JsCast;
-use web_sys::HtmlElement;
 use yew::prelude::*;
 
 /// How long each step stays on screen while playing.
@@ -22,18 +19,16 @@ const STEP_PAUSE_MS: u64 = 4_000;
 pub fn StepView() -> Html {
     let play = use_context::<Play>().expect("inside the playground");
     let playing = use_state(|| false);
-    let seen = use_mut_ref(|| None::<(&'static str, usize)>);
     let followed = play.followed();
     let (id, step, steps) = followed.as_ref().map_or(("", 0, 0), |(s, step)| (s.id, *step, s.steps.len()));
     {
         let (play, playing) = (play.clone(), playing.clone());
-        use_effect_with((*playing, id, step), move |&(on, id, step)| {
-            // On a step of one's own, bring the step back into view if any of
-            // it is off screen; focus stays on the control pressed. Not on
-            // first render (a link opens at the top) nor in an embed (its
-            // frame is sized to its content; scrolling would move the host).
-            let before = seen.replace(Some((id, step)));
-            if before.is_some() && before != Some((id, step)) && !play.page.embed {
+        use_effect_with((*playing, id, step), move |&(on, _, step)| {
+            // On a step of one's own (not on opening a link, nor Back), bring
+            // the step into view; focus stays on the control pressed. Not in
+            // an embed: its frame is sized to its content, and scrolling
+            // would move the host page.
+            if play.new_entry && step > 0 && !play.page.embed {
                 reveal();
             }
             // While playing, the next step comes after a pause long enough to read.
@@ -61,6 +56,7 @@ pub fn StepView() -> Html {
         let play = play.clone();
         Callback::from(move |_: MouseEvent| play.dispatch(Msg::Step(step)))
     };
+    let end = step >= s.steps.len();
     let current = step.checked_sub(1).and_then(|i| s.steps.get(i));
     let focus = current.map_or(&[][..], |st| st.focus);
     let shown = play.page.shown();
@@ -84,7 +80,9 @@ pub fn StepView() -> Html {
             }
             <div class="controls">
                 <button type="button" onclick={go(step.saturating_sub(1))} disabled={step == 0}>{"Previous step"}</button>
-                <button type="button" id="step-next" class="primary" onclick={go(step + 1)} disabled={step >= s.steps.len()}>{"Next step"}</button>
+                // At the end it stays focusable (aria-disabled, not disabled):
+                // the keyboard stays where it was instead of falling to the page.
+                <button type="button" id="step-next" class="primary" onclick={if end { Callback::noop() } else { go(step + 1) }} aria-disabled={end.to_string()}>{"Next step"}</button>
                 <button type="button" onclick={toggle} aria-pressed={playing.to_string()} disabled={step >= s.steps.len() && !*playing}>
                     { if *playing { "Pause" } else { "Play" } }
                 </button>
@@ -115,7 +113,7 @@ fn lane_cards(play: &Play, l: LaneId, start: u32, focus: &[&str]) -> Html {
     html! {
         <div class="step-lane">
             <h3>{format!("Lane {l} ")}<span class="kind">{lane.config().auth.to_string()}</span></h3>
-            <ol class="step-cards" aria-label={format!("What this step did in lane {l}")}>
+            <ol class="step-cards">
                 if mine.is_empty() {
                     <li class="muted">{"Nothing happened in this lane."}</li>
                 }
@@ -134,12 +132,8 @@ fn lane_cards(play: &Play, l: LaneId, start: u32, focus: &[&str]) -> Html {
 /// points at, and the trace line that explains the outcome (the server's
 /// last word). On a narrow screen only the lane's last card keeps its details.
 fn card(x: &Exchange, focus: &[&str], last: bool) -> Html {
-    let (request, response) = (x.request.to_wire(), x.response.to_wire());
-    let focused = |line: &&str| {
-        let name = line.split(':').next().unwrap_or("");
-        focus.iter().any(|h| h.eq_ignore_ascii_case(name))
-    };
-    let lines: Vec<&str> = wire_lines(&request).chain(wire_lines(&response)).filter(focused).collect();
+    let focused = |&(name, _): &(&str, &str)| focus.iter().any(|h| h.eq_ignore_ascii_case(name));
+    let lines = x.request.headers.iter().chain(x.response.headers.iter()).filter(focused);
     html! {
         <li class={classes!("step-card", last.then_some("last"))}>
             <p class="step-line">
@@ -147,7 +141,7 @@ fn card(x: &Exchange, focus: &[&str], last: bool) -> Html {
                 <span class="step-req">{format!("#{} {} {} · {} → {}", x.seq, x.request.method, x.request.target, x.client, x.server_label())}</span>
             </p>
             <div class="step-detail">
-                { for lines.into_iter().map(|line| html! { <code>{line}</code> }) }
+                { for lines.map(|(name, value)| html! { <code>{name}{": "}{value}</code> }) }
                 if let Some(why) = x.trace.last() {
                     <p class="step-why">{why}</p>
                 }
@@ -156,15 +150,11 @@ fn card(x: &Exchange, focus: &[&str], last: bool) -> Html {
     }
 }
 
-/// Scrolls the step view to the top of the window when part of it is out of view.
+/// Brings the step view to the top of the window: after a step, its cards
+/// are what the narration talks about.
 fn reveal() {
-    let Some(w) = web_sys::window() else { return };
-    let view = w.document().and_then(|d| d.query_selector(".step-view").ok().flatten());
-    let Some(el) = view.and_then(|e| e.dyn_into::<HtmlElement>().ok()) else { return };
-    let (scrolled, height) =
-        (w.scroll_y().unwrap_or(0.0), w.inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(0.0));
-    let top = f64::from(el.offset_top()) - scrolled;
-    if top < 0.0 || top + f64::from(el.offset_height()) > height {
+    let view = web_sys::window().and_then(|w| w.document()).and_then(|d| d.query_selector(".step-view").ok().flatten());
+    if let Some(el) = view {
         el.scroll_into_view_with_bool(true);
     }
 }
