@@ -17,7 +17,7 @@ pub mod state_panels;
 pub mod step_view;
 pub mod token;
 
-use web_sys::{HtmlElement, HtmlSelectElement};
+use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 /// A labelled `<select>` whose options are `(value, text)` pairs.
@@ -34,24 +34,4 @@ pub fn select(id: &str, label: &str, options: &[(String, String)], selected: &st
             </select>
         </span>
     }
-}
-
-/// Moves keyboard focus to `selector` once it is rendered: for a control
-/// that replaces the one just pressed (which disappears with its panel), so
-/// focus does not fall back to the top of the page.
-pub fn focus_soon(selector: &'static str) {
-    yew::platform::spawn_local(async move {
-        // Yew renders in slices; a few turns of the event loop are enough.
-        for _ in 0..20 {
-            yew::platform::time::sleep(std::time::Duration::ZERO).await;
-            let found = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.query_selector(selector).ok().flatten())
-                .and_then(|e| wasm_bindgen::JsCast::dyn_into::<HtmlElement>(e).ok());
-            if let Some(e) = found {
-                let _ = e.focus();
-                return;
-            }
-        }
-    });
 }

@@ -10,6 +10,7 @@ use crate::state::{Msg, Play};
 use statelab_sim::{Entry, Exchange, LaneId};
 use std::cell::Cell;
 use std::rc::Rc;
+use web_sys::HtmlElement;
 use yew::prelude::*;
 
 /// How long each step stays on screen while playing.
@@ -157,4 +158,24 @@ fn reveal() {
     if let Some(el) = view {
         el.scroll_into_view_with_bool(true);
     }
+}
+
+/// Moves keyboard focus to `selector` once it is rendered: for a control
+/// that replaces the one just pressed (which disappears with its panel), so
+/// focus does not fall back to the top of the page.
+pub fn focus_soon(selector: &'static str) {
+    yew::platform::spawn_local(async move {
+        // Yew renders in slices; a few turns of the event loop are enough.
+        for _ in 0..20 {
+            yew::platform::time::sleep(std::time::Duration::ZERO).await;
+            let found = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.query_selector(selector).ok().flatten())
+                .and_then(|e| wasm_bindgen::JsCast::dyn_into::<HtmlElement>(e).ok());
+            if let Some(e) = found {
+                let _ = e.focus();
+                return;
+            }
+        }
+    });
 }
