@@ -1,12 +1,15 @@
-//! The playground page: both lanes side by side around one action bar.
+//! The playground page: a first-visit intro, the tour's current step with
+//! its evidence, then both lanes side by side around one action bar.
 
 use crate::components::action_bar::ActionBar;
 use crate::components::comparison::ComparisonTable;
 use crate::components::history::History;
+use crate::components::intro::intro;
 use crate::components::lane::LanePanel;
 use crate::components::raw_editor::RawEditor;
 use crate::components::scenario::ScenarioPanel;
 use crate::components::share::{address, too_long_notice, ShareBar};
+use crate::components::step_view::StepView;
 use crate::hooks::embed::use_height_reports;
 use crate::hooks::url_state::{use_url_state, Address};
 use crate::state::Play;
@@ -29,6 +32,9 @@ pub fn PlaygroundView(props: &PlaygroundProps) -> Html {
     let embed = play.page.embed;
     use_height_reports(embed);
     let picked = use_state(|| User::Alice);
+    // An embedded tour shows its step alone until the reader asks for the rest.
+    let details = use_state(|| false);
+    let intro_dismissed = use_state(|| false);
     let on_user = {
         let picked = picked.clone();
         Callback::from(move |u: User| picked.set(u))
@@ -42,6 +48,11 @@ pub fn PlaygroundView(props: &PlaygroundProps) -> Html {
         Address::InLink => None,
         Address::TooLong { kb, kept } => Some(too_long_notice(kb, kept)),
     };
+    let compact = embed && play.scenario.is_some() && !*details;
+    let toggle = {
+        let details = details.clone();
+        Callback::from(move |_: MouseEvent| details.set(!*details))
+    };
     html! {
         <ContextProvider<Play> context={play.clone()}>
             if !embed {
@@ -49,23 +60,37 @@ pub fn PlaygroundView(props: &PlaygroundProps) -> Html {
             }
             <main>
                 if embed {
-                    <p class="embed-bar"><a href={address(&play, false)} target="_blank" rel="noopener">{"Open the full playground ↗"}</a></p>
+                    <p class="embed-bar">
+                        if play.scenario.is_some() {
+                            <button type="button" class="link" aria-expanded={details.to_string()} onclick={toggle}>
+                                { if *details { "Hide details" } else { "Show details" } }
+                            </button>
+                        }
+                        <a href={address(&play, false)} target="_blank" rel="noopener">{"Open the full playground ↗"}</a>
+                    </p>
+                } else {
+                    { intro(&play, &intro_dismissed) }
                 }
                 <ScenarioPanel />
-                <ActionBar user={*picked} {on_user} />
+                <StepView />
                 if let Some(notice) = &play.notice {
                     <p class="notice bad" role="alert">{notice}</p>
                 }
                 if let Some(notice) = too_long {
                     <p class="notice" role="status">{notice}</p>
                 }
-                <div class={classes!("lanes", (play.page.shown().len() == 1).then_some("single"))}>
-                    { for play.page.shown().into_iter().map(|lane| html! { <LanePanel key={lane.index()} {lane} {user} why={why.clone()} /> }) }
-                </div>
-                <History />
-                <RawEditor user={*picked} />
-                <ComparisonTable />
-                <ShareBar />
+                if !compact {
+                    <div id="details" class="details">
+                        <ActionBar user={*picked} {on_user} />
+                        <div class={classes!("lanes", (play.page.shown().len() == 1).then_some("single"))}>
+                            { for play.page.shown().into_iter().map(|lane| html! { <LanePanel key={lane.index()} {lane} {user} why={why.clone()} /> }) }
+                        </div>
+                        <History />
+                        <RawEditor user={*picked} />
+                        <ComparisonTable />
+                        <ShareBar />
+                    </div>
+                }
             </main>
             if !embed {
                 { props.footer.clone() }

@@ -14,6 +14,9 @@ pub struct PlayState {
     pub playground: Playground,
     /// The scenario being followed and how many of its steps are played.
     pub scenario: Option<(&'static str, usize)>,
+    /// The tour and step the user left by acting on their own: offered
+    /// back until they pick, reset or open something else.
+    pub left: Option<(&'static str, usize)>,
     /// Why the last message was refused, shown until the next one.
     pub notice: Option<String>,
     /// How the page is shown: set by the link, kept in it.
@@ -35,6 +38,8 @@ pub enum Msg {
     Follow(&'static str),
     /// Play the followed scenario up to this many steps.
     Step(usize),
+    /// Go back to the tour step left by acting freely.
+    Resume,
     Reset,
     /// Rebuild from a link (Back/Forward landed on another URL).
     Open(Link, Page, Vec<String>),
@@ -53,6 +58,16 @@ pub fn read_query(query: &str) -> (Link, Page, Vec<String>) {
     (link, page, notes)
 }
 
+/// A link's query, then the page's, joined with `&` (each may be empty).
+fn join_query(link: &Link, page: &Page) -> String {
+    let (engine, page) = (link.to_query(), page.query());
+    match (engine.is_empty(), page.is_empty()) {
+        (_, true) => engine,
+        (true, false) => page,
+        (false, false) => format!("{engine}&{page}"),
+    }
+}
+
 impl PlayState {
     /// The state a link describes; what the link got wrong is the notice.
     pub fn from_link(link: &Link, page: Page, notices: &[String]) -> PlayState {
@@ -62,7 +77,7 @@ impl PlayState {
             (None, Some(Notice(cut))) => Some(format!("This link could not be played in full: {cut}.")),
             (Some(broken), Some(Notice(cut))) => Some(format!("{broken} Nor could it be played in full: {cut}.")),
         };
-        PlayState { playground, scenario: link.scenario, notice, page, new_entry: false, version: 0 }
+        PlayState { playground, scenario: link.scenario, left: None, notice, page, new_entry: false, version: 0 }
     }
 
     pub fn from_query(query: &str) -> PlayState {
@@ -83,16 +98,29 @@ impl PlayState {
 
     /// The whole query (without `?`): the engine's state, then the page's.
     pub fn query_with(&self, page: &Page) -> String {
-        let (engine, page) = (self.link().to_query(), page.query());
-        match (engine.is_empty(), page.is_empty()) {
-            (_, true) => engine,
-            (true, false) => page,
-            (false, false) => format!("{engine}&{page}"),
+        join_query(&self.link(), page)
+    }
+
+    /// The queries of the tour steps between the one `from` names and this
+    /// one, both left out: a jump forward (Play to the end, or clicks
+    /// rendered together) still gives Back one entry per step.
+    pub fn steps_between(&self, from: &Link) -> Vec<String> {
+        let (Some((id, to)), Some((was, from))) = (self.scenario, from.scenario) else { return Vec::new() };
+        if id != was {
+            return Vec::new();
         }
+        (from + 1..to).map(|k| join_query(&Link { scenario: Some((id, k)), ..self.link() }, &self.page)).collect()
     }
 
     pub fn query(&self) -> String {
         self.query_with(&self.page)
+    }
+
+    /// Acting on one's own ends the tour; remember where, to offer it back.
+    fn leave_tour(&mut self) {
+        if let Some(at) = self.scenario.take() {
+            self.left = Some(at);
+        }
     }
 
     pub fn version(&self) -> u64 {
@@ -138,23 +166,33 @@ impl Reducible for PlayState {
         match msg {
             Msg::Act(action) => match next.playground.apply(action) {
                 // Acting freely leaves the scenario's script; the log now tells the story.
-                Ok(_) => next.scenario = None,
+                Ok(_) => next.leave_tour(),
                 Err(e) => next.notice = Some(e.to_string()),
             },
             Msg::Undo => {
                 if next.playground.undo().is_none() {
                     next.notice = Some("nothing to undo".into());
                 }
-                next.scenario = None;
+                next.leave_tour();
             }
             Msg::Configure(lane, config) => {
                 next.playground.set_config(lane.index(), config);
-                next.scenario = None;
+                next.leave_tour();
             }
             Msg::Follow(id) => {
                 if let Some(s) = Scenario::find(id) {
                     next.playground = Playground::from_scenario(&s, next.playground.seed(), 0);
                     next.scenario = Some((s.id, 0));
+                    next.left = None;
+                    // Starting a tour is the user's own step: Back returns to where they were.
+                    next.new_entry = true;
+                }
+            }
+            Msg::Resume => {
+                if let Some((s, step)) = next.left.take().and_then(|(id, step)| Some((Scenario::find(id)?, step))) {
+                    next.playground = Playground::from_scenario(&s, next.playground.seed(), step);
+                    next.scenario = Some((s.id, step));
+                    next.new_entry = true;
                 }
             }
             Msg::Step(step) => {
@@ -173,6 +211,7 @@ impl Reducible for PlayState {
                 let seed = next.playground.seed();
                 next.playground = Playground::new(seed, [LaneConfig::stateless(), LaneConfig::stateful()]);
                 next.scenario = None;
+                next.left = None;
             }
         }
         Rc::new(next)
@@ -239,5 +278,37 @@ mod tests {
             assert_eq!(state.step_user(), s.steps[step - 1].actions.iter().rev().find_map(Action::user));
         }
         assert_eq!(PlayState::from_query("scenario=restart").step_start(), None);
+    }
+
+    #[test]
+    fn acting_in_a_tour_offers_the_way_back_to_its_step() {
+        let state = Rc::new(PlayState::from_query("scenario=cart&step=2"))
+            .reduce(Msg::Act(Action::Me { user: User::Bob }))
+            .reduce(Msg::Act(Action::Me { user: User::Alice }));
+        assert_eq!((state.scenario, state.left), (None, Some(("cart", 2))), "free play remembers the step left");
+        let back = state.reduce(Msg::Resume);
+        assert_eq!((back.scenario, back.left), (Some(("cart", 2)), None));
+        assert!(back.new_entry);
+        let fresh = PlayState::from_query("scenario=cart&step=2");
+        assert_eq!(
+            statelab_sim::transcript::lane_text("B", back.playground.lane(1)),
+            statelab_sim::transcript::lane_text("B", fresh.playground.lane(1)),
+            "the tour's state, not the free actions"
+        );
+        assert_eq!(back.reduce(Msg::Reset).left, None);
+    }
+
+    #[test]
+    fn a_jump_forward_names_every_step_it_passes() {
+        let at_end = PlayState::from_query("scenario=revocation&step=4&lanes=b");
+        let (from, _, _) = read_query("scenario=revocation&step=1");
+        assert_eq!(
+            at_end.steps_between(&from),
+            vec!["scenario=revocation&step=2&lanes=b", "scenario=revocation&step=3&lanes=b"]
+        );
+        let (other, _, _) = read_query("scenario=cart&step=1");
+        assert!(at_end.steps_between(&other).is_empty(), "another tour: nothing in between");
+        let (later, _, _) = read_query("scenario=revocation&step=4");
+        assert!(at_end.steps_between(&later).is_empty());
     }
 }

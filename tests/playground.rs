@@ -297,3 +297,36 @@ async fn opening_a_link_replaces_the_history_entry() {
     assert_eq!(query(), "?scenario=sticky-crash&step=1");
     assert_eq!(web_sys::window().unwrap().history().unwrap().length().unwrap(), before + 1, "a step of one's own");
 }
+
+#[wasm_bindgen_test]
+async fn the_step_view_shows_only_the_steps_requests_and_events() {
+    // sticky-crash step 3 is `crash 1, me alice`: one event, then one request, in each lane.
+    set_query("?scenario=sticky-crash&step=3");
+    let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
+    let view = find(&root, ".step-view");
+    assert!(text(&find(&view, ".narration")).starts_with("Step 3 of 4"));
+    let lanes = all(&view, ".step-lane");
+    assert_eq!(lanes.len(), 2);
+    for l in &lanes {
+        let items = all(l, ".step-cards > li");
+        assert_eq!(items.len(), 2, "{}", text(l));
+        assert!(text(&items[0]).contains("S1 crashed"), "the event comes first: {}", text(&items[0]));
+        assert!(text(&items[1]).contains("502 Bad Gateway"), "{}", text(&items[1]));
+        assert!(text(&find(&items[1], ".step-req")).starts_with("#4 GET /api/me"));
+    }
+    assert_eq!(all(&view, "svg.fleet").len(), 2, "each lane's fleet");
+}
+
+#[wasm_bindgen_test]
+async fn leaving_a_tour_and_coming_back() {
+    set_query("?scenario=cart&step=1");
+    let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
+    click(&root, "GET /api/me").await;
+    assert!(all(&root, ".step-view").is_empty());
+    assert!(text(&find(&root, ".left-tour")).starts_with("You left the tour"));
+    assert!(query().contains("log="), "free play is a log: {}", query());
+    click(&root, "Back to step 1").await;
+    assert_eq!(query(), "?scenario=cart&step=1");
+    assert!(text(&find(&root, ".narration")).starts_with("Step 1 of 3"));
+    assert!(all(&root, ".left-tour").is_empty());
+}

@@ -42,19 +42,39 @@ test('a whole flow by keyboard alone', async ({ page }) => {
   await expect(page.locator('.narration strong')).toHaveText('Step 1 of 3');
 });
 
-for (const width of [1280, 360]) {
+for (const width of [1280, 700, 360]) {
   for (const scheme of ['light', 'dark']) {
     test(`axe finds no serious violations at ${width} px, ${scheme}`, async ({ page }) => {
       await page.setViewportSize({ width, height: 900 });
       await page.emulateMedia({ colorScheme: scheme });
-      await page.goto('./?scenario=sticky-crash&step=4');
+      const noSideways = async (what) => {
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        expect(overflow, `no horizontal scrolling: ${what}`).toBeLessThanOrEqual(0);
+      };
+      // The first visit.
+      await page.goto('./');
+      await expect(page.getByRole('button', { name: 'Start the tour' })).toBeVisible();
+      await expectAccessible(page);
+      await noSideways('first visit');
+      // A step with its cards, events and fleets, the lanes unfolded below.
+      await page.goto('./?scenario=sticky-crash&step=2');
+      await page.getByRole('button', { name: 'Next step' }).click();
+      await expect(page.locator('.step-view .step-event').first()).toBeVisible();
       await showAllRequests(page);
       await page.getByRole('button', { name: 'Decode this JWT' }).first().click();
       // The step's own request is open with its token decoded; the state panel's decoder too.
       await expect(page.locator('.state .token-details')).toBeVisible();
       await expectAccessible(page);
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-      expect(overflow, 'no horizontal scrolling').toBeLessThanOrEqual(0);
+      await noSideways('a tour step');
+      // Having left the tour.
+      await page.getByRole('button', { name: 'GET /api/me' }).click();
+      await expect(page.getByRole('button', { name: 'Back to step 3' })).toBeVisible();
+      await expectAccessible(page);
+      // A compact embed of one lane.
+      await page.goto('./?scenario=revocation&step=4&embed=1&lanes=b');
+      await expect(page.locator('.hidden-lane')).toBeVisible();
+      await expectAccessible(page);
+      await noSideways('an embed');
     });
   }
 }

@@ -13,6 +13,11 @@ test('the example docs page embeds two isolated, self-sizing playgrounds', async
   const [sticky, revocation] = [page.frameLocator('iframe').nth(0), page.frameLocator('iframe').nth(1)];
   await expect(sticky.locator('.narration strong')).toHaveText('Step 2 of 4');
   await expect(revocation.locator('.narration strong')).toHaveText('Step 3 of 4');
+  // Compact by default: the step and its fleet; the lanes behind Show details.
+  await expect(revocation.locator('.hidden-lane')).toHaveText('Lane A (stateless JWT) is hidden in this embed; the narration describes both lanes.');
+  await expect(revocation.locator('.step-view .step-lane')).toHaveCount(1);
+  await expect(revocation.locator("section[aria-labelledby='lane-b-title']")).toHaveCount(0);
+  await revocation.getByRole('button', { name: 'Show details' }).click();
   await expect(revocation.locator("section[aria-labelledby='lane-a-title']")).toHaveCount(0);
   await expect(revocation.locator("section[aria-labelledby='lane-b-title']")).toBeVisible();
   await expect(revocation.locator('html')).toHaveAttribute('data-theme', 'dark');
@@ -76,4 +81,32 @@ test('copy as curl, link and embed code put the right text on the clipboard', as
   expect(code).toContain('statelab:resize');
   await lane(page, 'b').getByRole('button', { name: 'Copy transcript' }).click();
   expect(await clipboard()).toMatch(/^== Lane B: sessions in server memory · sticky cookie · 3 servers\n/);
+});
+
+test('every step of every scenario embeds in at most 1,400 px at 700 px wide', async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.setViewportSize({ width: 700, height: 900 });
+  const ids = ['round-robin-local', 'sticky-crash', 'shared-store', 'signed-cookie', 'restart', 'revocation', 'expiry', 'tamper', 'request-size', 'pagination', 'cart', 'scale-out'];
+  for (const id of ids) {
+    for (let step = 0; ; step++) {
+      await page.goto(`./?scenario=${id}&step=${step}&embed=1`);
+      const strong = page.locator('.narration strong');
+      await expect(strong).toHaveText(new RegExp(`^Step ${step} of \\d+$`));
+      const height = await page.evaluate(() => document.documentElement.scrollHeight);
+      expect(height, `${id} step ${step}`).toBeLessThanOrEqual(1400);
+      if ((await strong.textContent()) === `Step ${step} of ${step}`) break;
+    }
+  }
+});
+
+test("an embed's details open on request and the full playground is one link away", async ({ page }) => {
+  await page.goto('./?scenario=cart&step=2&embed=1');
+  await expect(page.locator('.lanes')).toHaveCount(0);
+  await expect(page.locator('.step-view svg.fleet')).toHaveCount(2);
+  const toggle = page.getByRole('button', { name: 'Show details' });
+  await expect(toggle).toHaveAttribute('aria-expanded', 'false');
+  await toggle.click();
+  await expect(page.locator('.lanes section.lane')).toHaveCount(2);
+  await expect(page.getByRole('button', { name: 'Hide details' })).toHaveAttribute('aria-expanded', 'true');
+  await expect(page.getByRole('link', { name: 'Open the full playground ↗' })).toHaveAttribute('href', /scenario=cart&step=2$/);
 });

@@ -8,12 +8,14 @@ pub mod copy;
 pub mod exchange;
 pub mod fleet;
 pub mod history;
+pub mod intro;
 pub mod lane;
 pub mod lane_heading;
 pub mod raw_editor;
 pub mod scenario;
 pub mod share;
 pub mod state_panels;
+pub mod step_view;
 pub mod token;
 
 use web_sys::HtmlSelectElement;

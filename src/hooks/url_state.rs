@@ -91,9 +91,10 @@ pub fn use_url_state() -> UrlState {
     let play = use_reducer(|| open(&current_query()));
     let address = use_state_eq(|| Address::InLink);
 
-    // Write each new state to the address bar. Only a user's own scenario
-    // step adds a history entry (Back steps back); opening or normalising a
-    // link and free play replace it, so Back always leaves the page.
+    // Write each new state to the address bar. Only a user's own tour
+    // moves (starting one, a step, going back to one) add history entries,
+    // one per step (Back walks them); opening or normalising a link and free
+    // play replace the entry, so Back then leaves the page.
     {
         let (state, address) = (play.clone(), address.clone());
         use_effect_with(play.version(), move |_| {
@@ -111,6 +112,11 @@ pub fn use_url_state() -> UrlState {
             address.set(now);
             if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
                 let _ = if state.new_entry && current_query().trim_start_matches('?') != url.trim_start_matches('?') {
+                    // Steps skipped on the way (Play to the end) get their entries too.
+                    let (from, _, _) = read_query(&current_query());
+                    for step in state.steps_between(&from) {
+                        let _ = history.push_state_with_url(&JsValue::NULL, "", Some(&format!("?{step}")));
+                    }
                     history.push_state_with_url(&JsValue::NULL, "", Some(&url))
                 } else {
                     history.replace_state_with_url(&JsValue::NULL, "", Some(&url))

@@ -1,0 +1,73 @@
+// The first visit and the tours: one obvious way in, a whole tour by
+// keyboard alone, and a tour one does not fall out of by acting.
+import { test, expect } from '@playwright/test';
+import { lane, watchErrors } from '../helpers.mjs';
+
+test('a first visit explains the idea and offers one first action', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto('./');
+  const intro = page.locator('section.intro');
+  await expect(intro).toContainText('HTTP is stateless');
+  await expect(intro).toContainText('vending machine');
+  await expect(intro).toContainText('lane A: stateless JWT; lane B: sessions in server memory');
+  await expect(page.getByRole('link', { name: 'Learn the ideas' })).toHaveAttribute('href', './learn.html');
+  await page.getByRole('button', { name: 'Start the tour' }).click();
+  await expect(page).toHaveURL(/scenario=round-robin-local&step=0$/);
+  await expect(intro, 'the intro makes way for the tour').toHaveCount(0);
+  await expect(page.locator('.narration strong')).toHaveText('Step 0 of 3');
+  await expect(page.locator('#step-next'), 'the keyboard lands on the next thing to do').toBeFocused();
+  expect(errors).toEqual([]);
+});
+
+test('free play is one click away, and the intro stays away once the log has a request', async ({ page }) => {
+  await page.goto('./');
+  await page.getByRole('button', { name: 'or explore in free play' }).click();
+  await expect(page.locator('section.intro')).toHaveCount(0);
+  await expect(page.locator('.actions select, .actions button').first()).toBeFocused();
+  await page.goto('./?log=login.alice');
+  await expect(lane(page, 'a').locator('article.exchange')).toHaveCount(1);
+  await expect(page.locator('section.intro')).toHaveCount(0);
+});
+
+test('a whole tour by keyboard alone', async ({ page }) => {
+  await page.goto('./');
+  let reached = false;
+  for (let i = 0; i < 20 && !reached; i++) {
+    await page.keyboard.press('Tab');
+    reached = await page.evaluate(() => document.activeElement?.textContent === 'Start the tour');
+  }
+  expect(reached, 'Start the tour is among the first stops').toBe(true);
+  await page.keyboard.press('Enter');
+  for (const step of [1, 2, 3]) {
+    await page.keyboard.press('Enter');
+    await expect(page.locator('.narration strong')).toHaveText(`Step ${step} of 3`);
+  }
+  // Step 3 in lane B: S3 refuses, S1 (which holds the session) answers.
+  const badges = page.locator('.step-view .step-lane').nth(1).locator('.badge');
+  await expect(badges).toHaveText([/401 Unauthorized$/, /200 OK$/]);
+  // The tour's end leaves the keyboard where it was; Previous step is one Shift+Tab away.
+  await expect(page.locator('#step-next')).toBeFocused();
+  await expect(page.locator('#step-next')).toHaveAttribute('aria-disabled', 'true');
+  await page.keyboard.press('Enter');
+  await expect(page.locator('.narration strong')).toHaveText('Step 3 of 3');
+  await page.keyboard.press('Shift+Tab');
+  await page.keyboard.press('Enter');
+  await expect(page.locator('.narration strong')).toHaveText('Step 2 of 3');
+});
+
+test('acting during a tour says so and offers the way back to its step', async ({ page }) => {
+  await page.goto('./?scenario=sticky-crash&step=2');
+  await page.getByRole('button', { name: 'GET /api/me' }).click();
+  const left = page.locator('.left-tour');
+  await expect(left).toHaveText(/^You left the tour “Sticky sessions and a crash” at step 2 — your actions are now free play\./);
+  await expect(page).toHaveURL(/log=login\.alice~me\.alice~me\.alice~me\.alice/);
+  await expect(page.locator('.step-view')).toHaveCount(0);
+  // Still offered after more free actions.
+  await page.getByRole('button', { name: 'GET /api/me' }).click();
+  await page.getByRole('button', { name: 'Back to step 2' }).click();
+  await expect(page).toHaveURL(/scenario=sticky-crash&step=2$/);
+  await expect(page.locator('.narration strong')).toHaveText('Step 2 of 4');
+  await expect(left).toHaveCount(0);
+  await expect(lane(page, 'b').locator('article.exchange')).toHaveCount(3);
+  await expect(page.locator('#step-next')).toBeFocused();
+});

@@ -1,0 +1,181 @@
+//! The narrated step and its evidence on one screen: what the narration
+//! says, then, for each lane, what this step's actions did there (one
+//! compact card per request, one line per event) and the fleet it ran on.
+//! The full lanes stay below for everything else.
+
+use crate::components::badge::StatusBadge;
+use crate::components::fleet::FleetDiagram;
+use crate::page::Shown;
+use crate::state::{Msg, Play};
+use statelab_sim::{Entry, Exchange, LaneId};
+use std::cell::Cell;
+use std::rc::Rc;
+use web_sys::HtmlElement;
+use yew::prelude::*;
+
+/// How long each step stays on screen while playing.
+const STEP_PAUSE_MS: u64 = 4_000;
+
+#[component]
+pub fn StepView() -> Html {
+    let play = use_context::<Play>().expect("inside the playground");
+    let playing = use_state(|| false);
+    let followed = play.followed();
+    let (id, step, steps) = followed.as_ref().map_or(("", 0, 0), |(s, step)| (s.id, *step, s.steps.len()));
+    {
+        let (play, playing) = (play.clone(), playing.clone());
+        use_effect_with((*playing, id, step), move |&(on, _, step)| {
+            // On a step of one's own (not on opening a link, nor Back), bring
+            // the step into view; focus stays on the control pressed. Not in
+            // an embed: its frame is sized to its content, and scrolling
+            // would move the host page.
+            if play.new_entry && step > 0 && !play.page.embed {
+                reveal();
+            }
+            // While playing, the next step comes after a pause long enough to read.
+            let cancelled = Rc::new(Cell::new(false));
+            if on && step < steps {
+                let cancelled = cancelled.clone();
+                yew::platform::spawn_local(async move {
+                    yew::platform::time::sleep(std::time::Duration::from_millis(STEP_PAUSE_MS)).await;
+                    if !cancelled.get() {
+                        play.dispatch(Msg::Step(step + 1));
+                    }
+                });
+            } else if on {
+                playing.set(false);
+            }
+            move || cancelled.set(true)
+        });
+    }
+    let Some((s, step)) = followed else { return html! {} };
+    let toggle = {
+        let playing = playing.clone();
+        Callback::from(move |_: MouseEvent| playing.set(!*playing))
+    };
+    let go = |step: usize| {
+        let play = play.clone();
+        Callback::from(move |_: MouseEvent| play.dispatch(Msg::Step(step)))
+    };
+    let end = step >= s.steps.len();
+    let current = step.checked_sub(1).and_then(|i| s.steps.get(i));
+    let focus = current.map_or(&[][..], |st| st.focus);
+    let shown = play.page.shown();
+    let hidden = match play.page.lanes {
+        Shown::Both => None,
+        Shown::One(l) => LaneId::ALL.into_iter().find(|&o| o != l),
+    };
+    let start = play.step_start();
+    html! {
+        <section class="step-view" aria-label="This step">
+            <div class="narration" aria-live="polite">
+                <strong>{format!("Step {step} of {}", s.steps.len())}</strong>
+                <p>{ current.map_or("Press Next step to play the first step.", |st| st.say) }</p>
+            </div>
+            if let Some(h) = hidden {
+                <p class="hidden-lane">{format!(
+                    "Lane {h} ({}) is hidden {}; the narration describes both lanes.",
+                    play.playground.lane(h.index()).config().auth,
+                    if play.page.embed { "in this embed" } else { "on this page" },
+                )}</p>
+            }
+            <div class="controls">
+                <button type="button" onclick={go(step.saturating_sub(1))} disabled={step == 0}>{"Previous step"}</button>
+                // At the end it stays focusable (aria-disabled, not disabled):
+                // the keyboard stays where it was instead of falling to the page.
+                <button type="button" id="step-next" class="primary" onclick={if end { Callback::noop() } else { go(step + 1) }} aria-disabled={end.to_string()}>{"Next step"}</button>
+                <button type="button" onclick={toggle} aria-pressed={playing.to_string()} disabled={step >= s.steps.len() && !*playing}>
+                    { if *playing { "Pause" } else { "Play" } }
+                </button>
+                <button type="button" onclick={go(s.steps.len())} disabled={step >= s.steps.len()}>{"Play to the end"}</button>
+            </div>
+            if let Some(start) = start {
+                <div class={classes!("step-grid", (shown.len() == 1).then_some("single"))}>
+                    { for shown.iter().map(|&l| lane_cards(&play, l, start, focus)) }
+                    { for shown.iter().map(|&l| html! { <FleetDiagram lane={l} /> }) }
+                </div>
+            }
+        </section>
+    }
+}
+
+/// One lane's part of the step: its events and requests, in the order they happened.
+fn lane_cards(play: &Play, l: LaneId, start: u32, focus: &[&str]) -> Html {
+    let lane = play.playground.lane(l.index());
+    let mine: Vec<&Entry> = lane
+        .entries()
+        .iter()
+        .filter(|e| match e {
+            Entry::Exchange(x) => x.action >= start,
+            Entry::Event(ev) => ev.action >= start,
+        })
+        .collect();
+    let last = lane.exchanges().next_back().filter(|x| x.action >= start).map(|x| x.seq);
+    html! {
+        <div class="step-lane">
+            <h3>{format!("Lane {l} ")}<span class="kind">{lane.config().auth.to_string()}</span></h3>
+            <ol class="step-cards">
+                if mine.is_empty() {
+                    <li class="muted">{"Nothing happened in this lane."}</li>
+                }
+                { for mine.into_iter().map(|e| match e {
+                    Entry::Exchange(x) => card(x, focus, Some(x.seq) == last),
+                    Entry::Event(ev) => html! {
+                        <li class="step-event">{&ev.text}</li>
+                    },
+                }) }
+            </ol>
+        </div>
+    }
+}
+
+/// `✕ 401 Unauthorized #3 GET /api/me alice → S2`, the headers the step
+/// points at, and the trace line that explains the outcome (the server's
+/// last word). On a narrow screen only the lane's last card keeps its details.
+fn card(x: &Exchange, focus: &[&str], last: bool) -> Html {
+    let focused = |&(name, _): &(&str, &str)| focus.iter().any(|h| h.eq_ignore_ascii_case(name));
+    let lines = x.request.headers.iter().chain(x.response.headers.iter()).filter(focused);
+    html! {
+        <li class={classes!("step-card", last.then_some("last"))}>
+            <p class="step-line">
+                <StatusBadge status={x.response.status} reason={x.response.reason()} />
+                <span class="step-req">{format!("#{} {} {} · {} → {}", x.seq, x.request.method, x.request.target, x.client, x.server_label())}</span>
+            </p>
+            <div class="step-detail">
+                { for lines.map(|(name, value)| html! { <code>{name}{": "}{value}</code> }) }
+                if let Some(why) = x.trace.last() {
+                    <p class="step-why">{why}</p>
+                }
+            </div>
+        </li>
+    }
+}
+
+/// Brings the step view to the top of the window: after a step, its cards
+/// are what the narration talks about.
+fn reveal() {
+    let view = web_sys::window().and_then(|w| w.document()).and_then(|d| d.query_selector(".step-view").ok().flatten());
+    if let Some(el) = view {
+        el.scroll_into_view_with_bool(true);
+    }
+}
+
+/// Moves keyboard focus to `selector` once it is rendered: for a control
+/// that replaces the one just pressed (which disappears with its panel), so
+/// focus does not fall back to the top of the page.
+pub fn focus_soon(selector: &'static str) {
+    yew::platform::spawn_local(async move {
+        // Yew renders in slices; a few turns of the event loop are enough.
+        for _ in 0..20 {
+            yew::platform::time::sleep(std::time::Duration::ZERO).await;
+            let found = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.query_selector(selector).ok().flatten())
+                .and_then(|e| wasm_bindgen::JsCast::dyn_into::<HtmlElement>(e).ok());
+            if let Some(e) = found {
+                let _ = e.focus();
+                return;
+            }
+        }
+    });
+}
