@@ -57,14 +57,32 @@ fn serve(trunk_args: &[String]) -> Result<(), String> {
 
 pub fn build() -> Result<(), String> {
     println!("==> trunk build --release");
-    run(cmd("trunk").args(["build", "--release"]))
+    run(cmd("trunk").args(["build", "--release"]))?;
+    minify("dist")
+}
+
+/// trunk 0.21 leaves wasm-bindgen's JS unminified (its minifier stops at
+/// `export default`) and copies CSS as written; esbuild minifies both in
+/// place. index.html asks for no integrity hashes of these files, since they
+/// change after trunk has written it (see the comment there).
+fn minify(dir: &str) -> Result<(), String> {
+    println!("==> esbuild --minify {dir}/*.js {dir}/*.css");
+    let files = std::fs::read_dir(root().join(dir)).map_err(|e| format!("{dir}/: {e}"))?;
+    for file in files.filter_map(Result::ok).map(|e| e.path()) {
+        if matches!(file.extension().and_then(|x| x.to_str()), Some("js" | "css")) {
+            let out = format!("--outfile={}", file.display());
+            run(cmd("esbuild").arg(&file).args(["--minify", "--allow-overwrite", "--log-level=warning", &out]))?;
+        }
+    }
+    Ok(())
 }
 
 /// The bare Yew counter the first-render benchmark compares against, built
 /// with the same profile and wasm-opt level, outside dist/.
 pub fn build_counter() -> Result<(), String> {
     println!("==> trunk build fixtures/counter/index.html --release (benchmark baseline)");
-    run(cmd("trunk").args(["build", "fixtures/counter/index.html", "--release", "--dist", "target/counter-dist"]))
+    run(cmd("trunk").args(["build", "fixtures/counter/index.html", "--release", "--dist", "target/counter-dist"]))?;
+    minify("target/counter-dist")
 }
 
 /// The repository root (xtask lives one level below it).
