@@ -19,11 +19,8 @@ export async function expectAccessible(page) {
 /** A lane's section by its letter. */
 export const lane = (page, letter) => page.locator(`section[aria-labelledby='lane-${letter}-title']`);
 
-/** A lane's requests in the history, newest first. */
-export const requests = (page, letter) => page.locator(`.history .cell[data-lane='${letter}'] article.exchange`);
-
-/** Pages the history back to its first row. */
+/** Unfolds every folded request list on the page. */
 export async function showAllRequests(page) {
-  const show = page.getByRole('button', { name: /^Show \d+ older rows$/ });
+  const show = page.getByRole('button', { name: /^Show \d+ older requests?$/ });
   while (await show.count()) await show.first().click();
 }

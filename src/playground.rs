@@ -3,7 +3,6 @@
 
 use crate::components::action_bar::ActionBar;
 use crate::components::comparison::ComparisonTable;
-use crate::components::history::History;
 use crate::components::intro::intro;
 use crate::components::lane::LanePanel;
 use crate::components::raw_editor::RawEditor;
@@ -85,7 +84,6 @@ pub fn PlaygroundView(props: &PlaygroundProps) -> Html {
                         <div class={classes!("lanes", (play.page.shown().len() == 1).then_some("single"))}>
                             { for play.page.shown().into_iter().map(|lane| html! { <LanePanel key={lane.index()} {lane} {user} why={why.clone()} /> }) }
                         </div>
-                        <History />
                         <RawEditor user={*picked} />
                         <ComparisonTable />
                         <ShareBar />

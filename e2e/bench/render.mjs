@@ -22,7 +22,7 @@ try {
 
   const measure = () => page.evaluate(async () => {
     const button = [...document.querySelectorAll('button')].find((b) => b.textContent === 'GET /api/me');
-    const heading = document.querySelector('#history-b'); // "Requests (N) in lane B"
+    const heading = document.querySelector("section[aria-labelledby='lane-b-title'] h3");
     const before = heading.textContent;
     const t0 = performance.now();
     const updated = new Promise((resolve) => {
@@ -46,7 +46,7 @@ try {
     console.log(`render ${label}: DOM updated in ${dom.toFixed(1)} ms, next frame at ${frame.toFixed(1)} ms (median of 15)`);
   };
   await run('with 1000 exchanges per lane, older ones folded');
-  const show = page.getByRole('button', { name: /^Show \d+ older rows$/ });
+  const show = page.getByRole('button', { name: /^Show \d+ older requests$/ });
   while (await show.count()) await show.first().click();
   await page.waitForTimeout(500);
   await run('with every exchange of both lanes on screen (2000+)');

@@ -1,4 +1,5 @@
 use crate::components::copy::CopyButton;
+use crate::components::exchange::{ExchangeView, Shared};
 use crate::components::fleet::FleetDiagram;
 use crate::components::lane_heading::{heading_id, LaneHeading};
 use crate::components::select;
@@ -20,11 +21,14 @@ pub struct LaneProps {
     pub why: Option<AttrValue>,
 }
 
-/// One whole system: its configuration, fleet and state (its requests are
-/// in the shared `History` below the lanes).
+/// How many of the newest exchanges are shown in full; older ones fold away.
+const RECENT: usize = 6;
+
+/// One whole system: its configuration, fleet, state and exchanges.
 #[component]
 pub fn LanePanel(props: &LaneProps) -> Html {
     let play = use_context::<Play>().expect("inside the playground");
+    let show_older = use_state(|| false);
     let downloaded = use_state(String::new);
     let lane = play.playground.lane(props.lane.index());
     let config = *lane.config();
@@ -38,6 +42,17 @@ pub fn LanePanel(props: &LaneProps) -> Html {
                 play.dispatch(Msg::Configure(i, c));
             }
         })
+    };
+    // Count, then walk only to what is on screen: a lane can hold thousands.
+    let total = lane.exchanges_rc().count();
+    let older = total.saturating_sub(RECENT);
+    let shown = |skip: usize, take: usize| lane.exchanges_rc().rev().skip(skip).take(take);
+    // Only the exchanges the current step made carry its highlights.
+    let step_focus = play.followed().and_then(|(s, step)| step.checked_sub(1).map(|i| s.steps[i].focus)).unwrap_or(&[]);
+    let step_start = play.step_start();
+    let focus = |x: &statelab_sim::Exchange| match step_start {
+        Some(start) if x.action >= start => step_focus,
+        _ => &[],
     };
     let download = {
         let (play, downloaded, l) = (play.clone(), downloaded.clone(), props.lane);
@@ -58,6 +73,10 @@ pub fn LanePanel(props: &LaneProps) -> Html {
     // The selector shows the fleet as it is (Add/Remove server change it);
     // picking a size asks the engine for that fleet.
     let on_servers = configure(|c, v| v.parse().ok().map(|n| c.with_servers(n)));
+    let toggle = {
+        let show_older = show_older.clone();
+        Callback::from(move |_: MouseEvent| show_older.set(!*show_older))
+    };
     html! {
         <section class="lane" aria-labelledby={heading_id(props.lane)}>
             <LaneHeading lane={props.lane} {config} servers={fleet} {down} />
@@ -76,6 +95,19 @@ pub fn LanePanel(props: &LaneProps) -> Html {
             </div>
             <FleetDiagram lane={props.lane} />
             <StatePanels lane={props.lane} user={props.user} why={props.why.clone()} />
+            <h3>{format!("Requests ({total})")}</h3>
+            if total == 0 {
+                <p class="muted">{"No requests yet: log in from the action bar, or pick a scenario."}</p>
+            }
+            { for shown(0, RECENT).map(|x| html! { <ExchangeView key={x.seq} exchange={Shared(x.clone())} focus={focus(x)} /> }) }
+            if older > 0 {
+                <button type="button" class="link" aria-expanded={show_older.to_string()} onclick={toggle}>
+                    {format!("{} {older} older request{}", if *show_older { "Hide" } else { "Show" }, if older == 1 { "" } else { "s" })}
+                </button>
+                if *show_older {
+                    { for shown(RECENT, older).map(|x| html! { <ExchangeView key={x.seq} exchange={Shared(x.clone())} focus={focus(x)} /> }) }
+                }
+            }
         </section>
     }
 }

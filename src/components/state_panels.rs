@@ -4,7 +4,7 @@ use statelab_sim::cookie::SameSite;
 use statelab_sim::jwt::TokenEdit;
 use statelab_sim::store::StoreValue;
 use statelab_sim::time::human_duration;
-use statelab_sim::{Action, Exchange, Lane, LaneId, User};
+use statelab_sim::{Action, LaneId, User};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -42,29 +42,20 @@ pub fn StatePanels(props: &StateProps) -> Html {
                     <p class="muted">{"empty"}</p>
                 } else {
                     <ul class="kv">
-                        { for cookies.iter().map(|c| {
-                            // Whole, never shortened: an edited id must be visible at a glance.
-                            let edit = hand_edit(lane, props.user, &c.name, &c.value);
-                            html! {
-                            <li>
-                                <code>{&c.name}{"="}{ diff(&c.value, edit.map_or(&c.value, |(_, issued)| issued)) }</code>
+                        { for cookies.iter().map(|c| html! {
+                            <li><code>{format!("{}={}", c.name, short(&c.value, 40))}</code>
                                 <span class="muted">{format!(" {}; Path={}{}{}{}{}", c.domain, c.path,
                                     if c.http_only { "; HttpOnly" } else { "" },
                                     if c.secure { "; Secure" } else { "" },
                                     match c.same_site { Some(SameSite::Lax) => "; SameSite=Lax", Some(SameSite::Strict) => "; SameSite=Strict", Some(SameSite::None) => "; SameSite=None", None => "" },
-                                    c.expires.map_or_else(|| "; session cookie".to_owned(), |t| format!("; {}", expiry(t))))}</span>
-                                if let Some((x, _)) = edit {
-                                    <span class="edited">{format!("Edited by hand: differs from the value {} set in request #{}.", x.server_label(), x.seq)}</span>
-                                }
-                            </li>
-                            }
+                                    c.expires.map_or_else(|| "; session cookie".to_owned(), |t| format!("; {}", expiry(t))))}</span></li>
                         }) }
                     </ul>
                 }
                 <p class="label">{"localStorage.token"}</p>
-                <p><code>{ client.token.as_deref().unwrap_or("(none)") }</code></p>
+                <p><code>{ client.token.as_deref().map_or("(none)".to_owned(), |t| short(t, 60)) }</code></p>
                 if let Some(token) = &client.token {
-                    <TokenView token={AttrValue::from(token.clone())} lane={props.lane} client={props.user.username()} before={u32::MAX} />
+                    <TokenView token={AttrValue::from(token.clone())} lane={props.lane} />
                 }
                 <CredentialEditor lane={props.lane} user={props.user} />
             </section>
@@ -77,7 +68,7 @@ pub fn StatePanels(props: &StateProps) -> Html {
                             {format!(" {} · {} handled · {} session{} · {} B", if s.up { "up" } else { "down" }, s.handled, s.sessions.len(), if s.sessions.len() == 1 { "" } else { "s" }, s.session_bytes())}
                             if !s.sessions.is_empty() {
                                 <ul>{ capped(s.sessions.len(), s.sessions.iter().map(|(id, sess)| html! {
-                                    <li><code>{id}</code>{format!(" {} · cart [{}] · {} B · {}", sess.user, sess.cart.join(", "), sess.bytes(id), expiry(sess.expires))}</li>
+                                    <li><code>{format!("{}…", &id[..8])}</code>{format!(" {} · cart [{}] · {} B · {}", sess.user, sess.cart.join(", "), sess.bytes(id), expiry(sess.expires))}</li>
                                 }), "sessions") }</ul>
                             }
                         </li>
@@ -88,7 +79,7 @@ pub fn StatePanels(props: &StateProps) -> Html {
                 <h4>{ if lane.store().up { "Shared store" } else { "Shared store (down)" } }</h4>
                 <ul class="kv">
                     { capped(store_keys, lane.store().entries(now).map(|(k, e)| html! {
-                        <li><code>{k}</code>{format!(" {} · TTL {}", match &e.value { StoreValue::Session(s) => format!("session of {}", s.user), StoreValue::Revoked => "revoked token".into() }, human_duration((e.expires.0 - now.0) / 1000))}</li>
+                        <li><code>{short(k, 24)}</code>{format!(" {} · TTL {}", match &e.value { StoreValue::Session(s) => format!("session of {}", s.user), StoreValue::Revoked => "revoked token".into() }, human_duration((e.expires.0 - now.0) / 1000))}</li>
                     }), "keys") }
                 </ul>
                 if store_keys == 0 {
@@ -158,32 +149,10 @@ fn capped(total: usize, items: impl Iterator<Item = Html>, what: &str) -> Html {
     }
 }
 
-/// When a cookie's value differs from the value the lane last set for this
-/// user (`Set-Cookie`), it was edited by hand: that request and the value.
-fn hand_edit<'a>(lane: &'a Lane, user: User, name: &str, value: &str) -> Option<(&'a Exchange, &'a str)> {
-    let set = lane.exchanges().rev().filter(|x| x.client == user.username()).find_map(|x| {
-        let v = x.response.headers.get_all("Set-Cookie").find_map(|h| {
-            let (n, rest) = h.split_once('=')?;
-            (n.trim() == name).then(|| rest.split(';').next().unwrap_or("").trim())
-        })?;
-        Some((x, v))
-    });
-    set.filter(|(_, v)| *v != value)
-}
-
-/// `value` with the characters that differ from `issued` (position by
-/// position) marked, in runs so a long id stays a few nodes.
-fn diff(value: &str, issued: &str) -> Html {
-    let mut runs: Vec<(bool, String)> = Vec::new();
-    let mut theirs = issued.chars();
-    for c in value.chars() {
-        let changed = theirs.next() != Some(c);
-        match runs.last_mut() {
-            Some((m, run)) if *m == changed => run.push(c),
-            _ => runs.push((changed, c.to_string())),
-        }
-    }
-    html! {
-        { for runs.into_iter().map(|(changed, run)| if changed { html! { <mark class="diff">{run}</mark> } } else { html! { {run} } }) }
+fn short(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_owned()
+    } else {
+        format!("{}…", s.chars().take(max).collect::<String>())
     }
 }
