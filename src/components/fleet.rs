@@ -1,3 +1,4 @@
+use crate::components::badge::Outcome;
 use crate::state::{Msg, Play};
 use statelab_sim::{Action, LaneId};
 use yew::prelude::*;
@@ -18,15 +19,21 @@ pub fn FleetDiagram(props: &FleetProps) -> Html {
     let play = use_context::<Play>().expect("inside the playground");
     let lane = play.playground.lane(props.lane.index());
     let servers = lane.servers();
-    let last = lane.exchanges().next_back().map(|x| x.server);
+    let newest = lane.exchanges().next_back();
+    let last = newest.map(|x| x.server);
+    // The newest answer, back at the client: colour, icon and status (never colour alone).
+    let outcome = newest.map(|x| (Outcome::of(x.response.status), x.response.status));
     let height = (servers.len() as i32 * ROW).max(3 * ROW) + 8;
     let mid = height / 2;
     let uses_store = lane.config().auth.uses_store();
     let store_label = if lane.store().up { "store" } else { "store ✕" };
     html! {
-        <svg class="fleet" viewBox={format!("0 0 {W} {height}")} role="group" aria-label={format!("Fleet of lane {}", props.lane)}>
+        <svg class={classes!("fleet", outcome.map(|(o, _)| o.class()))} viewBox={format!("0 0 {W} {height}")} role="group" aria-label={format!("Fleet of lane {}", props.lane)}>
             <rect class="node" x="4" y={(mid - 14).to_string()} width="56" height="28" rx="5" />
             <text x="32" y={(mid + 4).to_string()} text-anchor="middle">{"client"}</text>
+            if let Some((o, status)) = outcome {
+                <text class="outcome" x="32" y={(mid + 30).to_string()} text-anchor="middle">{format!("{} {status}", o.icon())}</text>
+            }
             <line class={classes!("cable", last.is_some().then_some("hot"))} x1="60" y1={mid.to_string()} x2="86" y2={mid.to_string()} />
             <rect class="node" x="86" y={(mid - 14).to_string()} width="44" height="28" rx="5" />
             <text x="108" y={(mid + 4).to_string()} text-anchor="middle">{"LB"}</text>

@@ -8,7 +8,7 @@ use crate::state::{Msg, Play};
 use statelab_sim::config::MAX_SERVERS;
 use statelab_sim::export::har;
 use statelab_sim::transcript::lane_text;
-use statelab_sim::{AuthMode, LaneConfig, LaneId, Strategy, User};
+use statelab_sim::{AuthMode, Entry, LaneConfig, LaneId, Strategy, User};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -46,13 +46,39 @@ pub fn LanePanel(props: &LaneProps) -> Html {
     // Count, then walk only to what is on screen: a lane can hold thousands.
     let total = lane.exchanges_rc().count();
     let older = total.saturating_sub(RECENT);
-    let shown = |skip: usize, take: usize| lane.exchanges_rc().rev().skip(skip).take(take);
     // Only the exchanges the current step made carry its highlights.
     let step_focus = play.followed().and_then(|(s, step)| step.checked_sub(1).map(|i| s.steps[i].focus)).unwrap_or(&[]);
     let step_start = play.step_start();
     let focus = |x: &statelab_sim::Exchange| match step_start {
         Some(start) if x.action >= start => step_focus,
         _ => &[],
+    };
+    // Newest first, requests `skip..skip + take` and, between them, the faults
+    // and clock moves that happened, in the engine's own words. Walks only as
+    // far back as it shows.
+    let rows = |skip: usize, take: usize| {
+        let end = if skip.saturating_add(take) >= total { usize::MAX } else { skip + take };
+        let mut out = Vec::new();
+        let mut n = 0;
+        for (i, e) in lane.entries().iter().enumerate().rev() {
+            if n >= end {
+                break;
+            }
+            let here = n >= skip;
+            match e {
+                Entry::Exchange(x) => {
+                    n += 1;
+                    if here {
+                        out.push(html! { <ExchangeView key={x.seq} exchange={Shared(x.clone())} focus={focus(x)} /> });
+                    }
+                }
+                Entry::Event(ev) if here => out.push(html! {
+                    <p key={format!("e{i}")} class="event"><time>{ev.at.clock()}</time>{" "}{&ev.text}</p>
+                }),
+                Entry::Event(_) => {}
+            }
+        }
+        out
     };
     let download = {
         let (play, downloaded, l) = (play.clone(), downloaded.clone(), props.lane);
@@ -96,16 +122,16 @@ pub fn LanePanel(props: &LaneProps) -> Html {
             <FleetDiagram lane={props.lane} />
             <StatePanels lane={props.lane} user={props.user} why={props.why.clone()} />
             <h3>{format!("Requests ({total})")}</h3>
-            if total == 0 {
+            if lane.entries().is_empty() {
                 <p class="muted">{"No requests yet: log in from the action bar, or pick a scenario."}</p>
             }
-            { for shown(0, RECENT).map(|x| html! { <ExchangeView key={x.seq} exchange={Shared(x.clone())} focus={focus(x)} /> }) }
+            { for rows(0, RECENT) }
             if older > 0 {
                 <button type="button" class="link" aria-expanded={show_older.to_string()} onclick={toggle}>
                     {format!("{} {older} older request{}", if *show_older { "Hide" } else { "Show" }, if older == 1 { "" } else { "s" })}
                 </button>
                 if *show_older {
-                    { for shown(RECENT, older).map(|x| html! { <ExchangeView key={x.seq} exchange={Shared(x.clone())} focus={focus(x)} /> }) }
+                    { for rows(RECENT, older) }
                 }
             }
         </section>

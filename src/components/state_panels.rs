@@ -68,7 +68,7 @@ pub fn StatePanels(props: &StateProps) -> Html {
                             {format!(" {} · {} handled · {} session{} · {} B", if s.up { "up" } else { "down" }, s.handled, s.sessions.len(), if s.sessions.len() == 1 { "" } else { "s" }, s.session_bytes())}
                             if !s.sessions.is_empty() {
                                 <ul>{ capped(s.sessions.len(), s.sessions.iter().map(|(id, sess)| html! {
-                                    <li><code>{format!("{}…", &id[..8])}</code>{format!(" {} · cart [{}] · {} B · {}", sess.user, sess.cart.join(", "), sess.bytes(id), expiry(sess.expires))}</li>
+                                    <li><code>{id.as_str()}</code>{format!(" {} · cart [{}] · {} B · {}", sess.user, sess.cart.join(", "), sess.bytes(id), expiry(sess.expires))}</li>
                                 }), "sessions") }</ul>
                             }
                         </li>

@@ -1,0 +1,35 @@
+// Faults and time are in each lane's history, in the engine's own words and
+// with their simulated time; the fleet diagram shows the newest answer's
+// outcome by colour, icon and status.
+import { test, expect } from '@playwright/test';
+import { lane } from '../helpers.mjs';
+
+test('crashes, clock moves, store outages, key rotations and new servers are rows in both histories', async ({ page }) => {
+  await page.goto('./');
+  const click = (name) => page.getByRole('button', { name, exact: true }).click();
+  await click('Log in');
+  for (const name of ['Crash', '+10 s', 'Store outage', 'Rotate key (keep old)', 'Add server']) await click(name);
+  for (const letter of ['a', 'b']) {
+    const events = lane(page, letter).locator('.event');
+    await expect(events).toHaveCount(5);
+    // Newest first, each with the time it happened on the lane's clock.
+    const texts = await events.allTextContents();
+    const expected = [/^09:00:15 S4 joined the pool/, /^09:00:14 fleet key rotated/, /^09:00:13 the shared session store went down/, /^09:00:02 clock moved forward 10 s/, /^09:00:01 S1 crashed/];
+    texts.forEach((t, i) => expect(t).toMatch(expected[i]));
+  }
+  // The login is still listed, below the faults that came after it.
+  const firstRequest = lane(page, 'a').locator('article.exchange').first();
+  await expect(firstRequest).toContainText('POST /login');
+});
+
+test('the fleet diagram shows the newest outcome by colour, icon and status', async ({ page }) => {
+  await page.goto('./?log=login.alice~me.alice');
+  const a = lane(page, 'a').locator('svg.fleet');
+  const b = lane(page, 'b').locator('svg.fleet');
+  await expect(a).toHaveClass(/\bs2xx\b/);
+  await expect(a.locator('.outcome')).toHaveText('✓ 200');
+  await expect(b).toHaveClass(/\bs4xx\b/);
+  await expect(b.locator('.outcome')).toHaveText('✕ 401');
+  const stroke = (svg) => svg.locator('.cable.hot').first().evaluate((e) => getComputedStyle(e).stroke);
+  expect(await stroke(a)).not.toEqual(await stroke(b));
+});
