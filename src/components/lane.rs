@@ -125,13 +125,14 @@ pub fn LanePanel(props: &LaneProps) -> Html {
             if lane.entries().is_empty() {
                 <p class="muted">{"No requests yet: log in from the action bar, or pick a scenario."}</p>
             }
-            { for rows(0, RECENT) }
+            // Its own element: a keyed list among unkeyed siblings made Yew rebuild them.
+            <div class="history">{ for rows(0, RECENT) }</div>
             if older > 0 {
                 <button type="button" class="link" aria-expanded={show_older.to_string()} onclick={toggle}>
                     {format!("{} {older} older request{}", if *show_older { "Hide" } else { "Show" }, if older == 1 { "" } else { "s" })}
                 </button>
                 if *show_older {
-                    { for rows(RECENT, older) }
+                    <div class="history">{ for rows(RECENT, older) }</div>
                 }
             }
         </section>
