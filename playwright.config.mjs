@@ -4,7 +4,8 @@
 // (e2e/site/) and the playground it ships (e2e/playground/).
 import { defineConfig } from '@playwright/test';
 
-const PORT = 4173;
+// PW_PORT lets two checkouts run their end-to-end tests at once.
+const PORT = Number(process.env.PW_PORT || 4173);
 const use = { baseURL: `http://127.0.0.1:${PORT}/` };
 
 export default defineConfig({
