@@ -185,14 +185,15 @@ pub(crate) fn authenticate(cx: &mut Ctx, req: &Request) -> Result<Principal, Res
                                 )
                             }))
                         }
-                        None => Err(cx.unauthorized(|| format!("sessions[\"{}…\"] not found on {server}", short(&id)))),
+                        // Whole: the id in question may differ from a real one only at its end.
+                        None => Err(cx.unauthorized(|| format!("sessions[\"{id}\"] not found on {server}"))),
                     }
                 }
                 Store::Shared => {
                     cx.store_trip(|| format!("store GETEX session:{}… EX {}", short(&id), ttl / 1000))?;
                     match cx.backend.store.get_ex(&format!("session:{id}"), now, now.plus_ms(ttl)) {
                         Some(StoreValue::Session(s)) => Ok(Principal::of(s, Hold::Shared(id, s.clone()))),
-                        _ => Err(cx.unauthorized(|| format!("session:{}… not in the store", short(&id)))),
+                        _ => Err(cx.unauthorized(|| format!("session:{id} not in the store"))),
                     }
                 }
             }

@@ -27,6 +27,10 @@ pub struct Exchange {
     pub latency_ms: u32,
     /// Round trips to the shared store this request cost.
     pub store_trips: u32,
+    /// Queries to the database this request cost.
+    pub db_trips: u32,
+    /// The server the balancer sent it to that did not answer (a 502).
+    pub tried: Option<ServerNo>,
     pub request_bytes: u32,
     pub response_bytes: u32,
     /// Bytes of the `Authorization` and `Cookie` request headers: the cost of

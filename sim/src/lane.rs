@@ -355,10 +355,12 @@ impl Lane {
         let now = self.now;
         let pick = self.balancer.pick(&req, &self.clients[client].addr, &self.servers, now, &mut self.rng, &trace);
         let mut work = Work { latency_ms: BALANCER_MS, ..Work::default() };
+        let mut tried = None;
         let (server, route, response) = match pick {
             Pick::NoneHealthy { reason } => (None, reason, own_response(503, "no healthy server", now)),
             Pick::Forward { index: i, reason, .. } if !self.servers[i].up => {
                 let s = &self.servers[i];
+                tried = Some(s.no);
                 let until = s.leaves_rotation_at().map_or_else(String::new, |t| t.clock());
                 trace.say(|| {
                     format!(
@@ -416,6 +418,8 @@ impl Lane {
             response,
             latency_ms: work.latency_ms,
             store_trips: work.store_trips,
+            db_trips: work.db_trips,
+            tried,
         }
     }
 

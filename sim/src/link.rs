@@ -68,31 +68,7 @@ impl Link {
 
     /// The query string (without `?`), defaults left out.
     pub fn to_query(&self) -> String {
-        let d = Link::default();
-        let mut q = String::new();
-        let mut put = |k: &str, v: &str| {
-            let _ = write!(q, "{}{k}={v}", if q.is_empty() { "" } else { "&" });
-        };
-        match self.scenario {
-            Some((id, step)) => {
-                put("scenario", id);
-                put("step", &step.to_string());
-            }
-            None => {
-                for (i, k) in ["a", "b"].iter().enumerate() {
-                    if self.configs[i] != d.configs[i] {
-                        put(k, &config_text(&self.configs[i]));
-                    }
-                }
-                if !self.actions.is_empty() {
-                    put("log", &encode(&url_form(&self.actions)));
-                }
-            }
-        }
-        if self.seed != d.seed {
-            put("seed", &self.seed.to_string());
-        }
-        q
+        query(self.seed, self.scenario, &self.configs, &self.actions)
     }
 
     /// Reads a query string (with or without the leading `?`); every
@@ -287,6 +263,36 @@ fn decode(s: &str) -> Option<String> {
         return None;
     }
     percent_decode_str(&s.replace('+', " ")).decode_utf8().ok().map(|c| c.into_owned())
+}
+
+/// The query of a link with these parts, borrowed: the page writes its
+/// address on every change and need not copy a long log to do it.
+pub fn query(seed: u64, scenario: Option<(&str, usize)>, configs: &[LaneConfig; 2], actions: &[Action]) -> String {
+    let d = Link::default();
+    let mut q = String::new();
+    let mut put = |k: &str, v: &str| {
+        let _ = write!(q, "{}{k}={v}", if q.is_empty() { "" } else { "&" });
+    };
+    match scenario {
+        Some((id, step)) => {
+            put("scenario", id);
+            put("step", &step.to_string());
+        }
+        None => {
+            for (i, k) in ["a", "b"].iter().enumerate() {
+                if configs[i] != d.configs[i] {
+                    put(k, &config_text(&configs[i]));
+                }
+            }
+            if !actions.is_empty() {
+                put("log", &encode(&url_form(actions)));
+            }
+        }
+    }
+    if seed != d.seed {
+        put("seed", &seed.to_string());
+    }
+    q
 }
 
 #[cfg(test)]

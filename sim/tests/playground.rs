@@ -392,3 +392,45 @@ fn a_rebuild_says_which_actions_were_refused() {
     );
     assert_eq!(state(&Playground::from_recipe(&recipe)), state(&p));
 }
+
+#[test]
+fn an_exchange_records_the_dead_server_it_was_sent_to_and_its_backend_trips() {
+    let actions = parse_actions("login alice, crash 1, me alice, me alice, me alice, add alice mug").unwrap();
+    let shared = LaneConfig::stateful().with_auth(AuthMode::ServerSession { store: Store::Shared });
+    let p = Playground::from_recipe(&Recipe { seed: 1, configs: [LaneConfig::stateless(), shared], actions });
+    for lane in 0..2 {
+        let xs: Vec<_> = p.lane(lane).exchanges().collect();
+        let refused: Vec<_> = xs.iter().filter(|x| x.response.status == 502).collect();
+        assert!(!refused.is_empty(), "round robin still sends one request to the crashed S1");
+        for x in &refused {
+            assert_eq!((x.server, x.tried), (None, Some(1)), "#{}", x.seq);
+        }
+        assert!(xs.iter().filter(|x| x.response.status != 502).all(|x| x.tried.is_none()));
+    }
+    // Lane A keeps the cart in the database; lane B in the session.
+    let cart = |lane: usize| p.lane(lane).exchanges().next_back().unwrap().db_trips;
+    assert!(cart(0) > 0);
+    assert_eq!(cart(1), 0);
+    // Lane B keeps sessions in the shared store: every authenticated request goes there.
+    let me = p.lane(1).exchanges().find(|x| x.request.target == "/api/me" && x.response.status == 200).unwrap();
+    assert!(me.store_trips > 0);
+}
+
+#[test]
+fn a_tampered_session_id_is_shown_whole_where_it_is_refused() {
+    let mut p =
+        Playground::new(1, [LaneConfig::stateless(), LaneConfig::stateful().with_balancer(Balance::StickyCookie)]);
+    p.apply(Action::Login { user: User::Alice, wrong_password: false }).unwrap();
+    let real = p.lane(1).credential(User::Alice).unwrap();
+    // One character changed at the end: a shortened id would hide it.
+    let last = if real.ends_with('0') { '1' } else { '0' };
+    let forged = format!("{}{last}", &real[..real.len() - 1]);
+    let edit = TokenEdit::Set { value: forged.clone() };
+    p.apply(Action::Tamper { user: User::Alice, edit, lane: Some(LaneId::B) }).unwrap();
+    p.apply(Action::Me { user: User::Alice }).unwrap();
+    let x = p.lane(1).exchanges().next_back().unwrap();
+    assert_eq!(x.response.status, 401);
+    let trace = x.trace.join("\n");
+    assert!(trace.contains(&format!("sessions[\"{forged}\"] not found")), "{trace}");
+    assert!(trace.contains("no server ever issued this id"), "{trace}");
+}
