@@ -19,8 +19,13 @@ export async function expectAccessible(page) {
 /** A lane's section by its letter. */
 export const lane = (page, letter) => page.locator(`section[aria-labelledby='lane-${letter}-title']`);
 
-/** Unfolds every folded request list on the page. */
+/** A lane's rows in the history (one cell per action, newest first). */
+export const requests = (page, letter) => page.locator(`.lane-${letter}-rows`);
+
+/** Shows every action in the history, and opens every request row. */
 export async function showAllRequests(page) {
-  const show = page.getByRole('button', { name: /^Show \d+ older requests?$/ });
-  while (await show.count()) await show.first().click();
+  const more = page.getByRole('button', { name: /^Show \d+ earlier actions?/ });
+  while (await more.count()) await more.first().click();
+  const closed = page.locator('article.exchange > details:not([open]) > summary');
+  for (let n = await closed.count(); n > 0; n--) await closed.first().click();
 }

@@ -2,7 +2,6 @@
 //! the engine's data and turn clicks into engine `Action`s; no simulation
 //! logic lives here.
 
-pub mod app;
 pub mod browser;
 pub mod components;
 pub mod hooks;
@@ -10,5 +9,3 @@ pub mod page;
 pub mod panic_box;
 pub mod playground;
 pub mod state;
-
-pub use app::App;

@@ -1,4 +1,7 @@
 fn main() {
     statelab::panic_box::install();
-    yew::Renderer::<statelab::App>::new().render();
+    yew::Renderer::<statelab::playground::PlaygroundView>::with_props(statelab::playground::PlaygroundProps {
+        site: true,
+    })
+    .render();
 }

@@ -2,12 +2,13 @@
 //! its evidence, then both lanes side by side around one action bar.
 
 use crate::components::action_bar::ActionBar;
-use crate::components::comparison::ComparisonTable;
+use crate::components::comparison::{comparison_table, use_linked_row};
+use crate::components::history::{self, history};
 use crate::components::intro::intro;
-use crate::components::lane::LanePanel;
+use crate::components::lane::lane_panel;
 use crate::components::raw_editor::RawEditor;
-use crate::components::scenario::ScenarioPanel;
-use crate::components::share::{address, too_long_notice, ShareBar};
+use crate::components::scenario::scenario_panel;
+use crate::components::share::{address, share_bar, too_long_notice};
 use crate::components::step_view::StepView;
 use crate::hooks::embed::use_height_reports;
 use crate::hooks::url_state::{use_url_state, Address};
@@ -17,11 +18,10 @@ use yew::prelude::*;
 
 #[derive(Properties, PartialEq, Default)]
 pub struct PlaygroundProps {
-    /// The site's header and footer, left out when embedded.
+    /// The shipped page: with the site's header and footer (left out when
+    /// embedded, and in component tests).
     #[prop_or_default]
-    pub header: Html,
-    #[prop_or_default]
-    pub footer: Html,
+    pub site: bool,
 }
 
 #[component]
@@ -30,10 +30,12 @@ pub fn PlaygroundView(props: &PlaygroundProps) -> Html {
     let play = url.play;
     let embed = play.page.embed;
     use_height_reports(embed);
+    use_linked_row();
     let picked = use_state(|| User::Alice);
     // An embedded tour shows its step alone until the reader asks for the rest.
     let details = use_state(|| false);
     let intro_dismissed = use_state(|| false);
+    let history_limit = use_state(|| history::PAGE);
     let on_user = {
         let picked = picked.clone();
         Callback::from(move |u: User| picked.set(u))
@@ -54,8 +56,14 @@ pub fn PlaygroundView(props: &PlaygroundProps) -> Html {
     };
     html! {
         <ContextProvider<Play> context={play.clone()}>
-            if !embed {
-                { props.header.clone() }
+            if props.site && !embed {
+                <header class="site-header">
+                    <div>
+                        <h1>{"Statelab"}</h1>
+                        <p>{"Stateless vs stateful, side by side: two simulated server fleets get the same clicks; see every request's raw HTTP, which server took it, and why it worked or failed."}</p>
+                    </div>
+                    <nav aria-label="Site"><a href="./learn.html">{"Learn the ideas"}</a></nav>
+                </header>
             }
             <main>
                 if embed {
@@ -70,10 +78,13 @@ pub fn PlaygroundView(props: &PlaygroundProps) -> Html {
                 } else {
                     { intro(&play, &intro_dismissed) }
                 }
-                <ScenarioPanel />
+                { scenario_panel(&play) }
                 <StepView />
                 if let Some(notice) = &play.notice {
                     <p class="notice bad" role="alert">{notice}</p>
+                }
+                if let Some(said) = play.said {
+                    <p class="notice info" role="status">{said}</p>
                 }
                 if let Some(notice) = too_long {
                     <p class="notice" role="status">{notice}</p>
@@ -82,16 +93,17 @@ pub fn PlaygroundView(props: &PlaygroundProps) -> Html {
                     <div id="details" class="details">
                         <ActionBar user={*picked} {on_user} />
                         <div class={classes!("lanes", (play.page.shown().len() == 1).then_some("single"))}>
-                            { for play.page.shown().into_iter().map(|lane| html! { <LanePanel key={lane.index()} {lane} {user} why={why.clone()} /> }) }
+                            { for play.page.shown().into_iter().map(|lane| lane_panel(&play, lane, user, why.clone())) }
                         </div>
+                        { history(&play, &history_limit) }
                         <RawEditor user={*picked} />
-                        <ComparisonTable />
-                        <ShareBar />
+                        { comparison_table(&play) }
+                        { share_bar(&play) }
                     </div>
                 }
             </main>
-            if !embed {
-                { props.footer.clone() }
+            if props.site && !embed {
+                <footer class="site-footer">{"A simulation: no real servers are contacted."}</footer>
             }
         </ContextProvider<Play>>
     }

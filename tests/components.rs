@@ -4,17 +4,32 @@
 
 mod common;
 
-use statelab::components::lane_heading::{LaneHeading, LaneHeadingProps};
+use statelab::components::lane_heading::lane_heading;
 use statelab::panic_box;
 use statelab_sim::{LaneConfig, LaneId};
 use wasm_bindgen_test::*;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+struct HeadingProps {
+    lane: LaneId,
+    config: LaneConfig,
+    servers: usize,
+    down: usize,
+}
+
+/// Mounts the heading alone.
+#[component]
+fn Heading(p: &HeadingProps) -> Html {
+    lane_heading(p.lane, &p.config, p.servers, p.down)
+}
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 #[wasm_bindgen_test]
 async fn lane_heading_names_the_lane_and_its_system() {
-    let props = LaneHeadingProps { lane: LaneId::B, config: LaneConfig::stateful(), servers: 3, down: 0 };
-    let root = common::mount::<LaneHeading>(props).await;
+    let props = HeadingProps { lane: LaneId::B, config: LaneConfig::stateful(), servers: 3, down: 0 };
+    let root = common::mount::<Heading>(props).await;
     let h2 = common::find(&root, "h2#lane-b-title");
     assert_eq!(common::text(&h2), "Lane B sessions in server memory · round robin · 3 servers");
 }
@@ -22,8 +37,8 @@ async fn lane_heading_names_the_lane_and_its_system() {
 #[wasm_bindgen_test]
 async fn lane_heading_counts_the_fleet_not_the_configured_size() {
     // Configured with 3, the fleet grew to 4 and one is down.
-    let props = LaneHeadingProps { lane: LaneId::A, config: LaneConfig::stateless(), servers: 4, down: 1 };
-    let root = common::mount::<LaneHeading>(props).await;
+    let props = HeadingProps { lane: LaneId::A, config: LaneConfig::stateless(), servers: 4, down: 1 };
+    let root = common::mount::<Heading>(props).await;
     assert_eq!(
         common::text(&common::find(&root, "h2#lane-a-title")),
         "Lane A stateless JWT · round robin · 4 servers (1 down)"

@@ -16,6 +16,26 @@ fn lane(root: &Element, label: char) -> Element {
     find(root, &format!("section[aria-labelledby='lane-{label}-title']"))
 }
 
+/// A lane's newest request in the history.
+fn newest(root: &Element, label: char) -> Element {
+    find(root, &format!(".lane-{label}-rows article.exchange"))
+}
+
+/// Opens the token decoder of a request row.
+async fn open_token(row: &Element) {
+    find(row, "details.token summary").unchecked_into::<web_sys::HtmlElement>().click();
+    settle().await;
+    assert!(find(row, "details.token").has_attribute("open"));
+}
+
+/// Opens every closed request row (a closed row renders only its summary).
+async fn open_all(root: &Element) {
+    for summary in all(root, "article.exchange details:not([open]) summary") {
+        summary.unchecked_into::<web_sys::HtmlElement>().click();
+    }
+    settle().await;
+}
+
 /// The playground reads its state from the URL, and tests share one page:
 /// each starts from a clean address.
 async fn fresh_playground() -> Element {
@@ -47,8 +67,8 @@ async fn logged_in_and_asked_for_me() -> Element {
 #[wasm_bindgen_test]
 async fn exchange_view_shows_status_route_and_marked_credentials() {
     let root = logged_in_and_asked_for_me().await;
-    let newest_a = find(&lane(&root, 'a'), "article.exchange");
-    let newest_b = find(&lane(&root, 'b'), "article.exchange");
+    let newest_a = newest(&root, 'a');
+    let newest_b = newest(&root, 'b');
     assert_eq!(text(&find(&newest_a, ".status")), "200 OK");
     assert_eq!(text(&find(&newest_b, ".status")), "401 Unauthorized");
     assert!(text(&find(&newest_b, ".route")).contains("alice → S2 · round robin"));
@@ -63,19 +83,26 @@ async fn exchange_view_shows_status_route_and_marked_credentials() {
 #[wasm_bindgen_test]
 async fn jwt_decoder_opens_the_token_and_checks_it_with_the_fleet_key() {
     let root = logged_in_and_asked_for_me().await;
-    let newest_a = find(&lane(&root, 'a'), "article.exchange");
-    click(&newest_a, "Decode this JWT").await;
+    let newest_a = newest(&root, 'a');
+    open_token(&newest_a).await;
     let details = find(&newest_a, ".token-details");
     let shown = text(&details);
-    assert!(shown.contains("{\"alg\":\"HS256\",\"typ\":\"JWT\"}"), "{shown}");
-    assert!(shown.contains("\"sub\":\"alice\""), "{shown}");
+    // One member a line, as jwt.io shows it, and the token in its three parts.
+    assert!(shown.contains("{\n  \"alg\": \"HS256\",\n  \"typ\": \"JWT\""), "{shown}");
+    assert!(shown.contains("  \"sub\": \"alice\","), "{shown}");
+    assert_eq!(all(&details, ".jwt span").len(), 3);
     assert!(shown.contains("expires (exp): 2026-01-15T09:15:00.000Z (in 15 min)"), "{shown}");
-    assert!(shown.contains("Signature verifies"), "{shown}");
+    assert_eq!(text(&find(&details, ".verdict")), "✓ Signature verified");
+    assert!(all(&details, ".changed").is_empty(), "the token as issued: nothing changed");
     click(&root, "Tamper: role=admin").await;
     click(&root, "GET /api/me").await;
-    let tampered = find(&lane(&root, 'a'), "article.exchange");
-    click(&tampered, "Decode this JWT").await;
-    assert!(text(&find(&tampered, ".token-details")).contains("does NOT verify"));
+    let tampered = newest(&root, 'a');
+    open_token(&tampered).await;
+    let details = find(&tampered, ".token-details");
+    assert_eq!(text(&find(&details, ".verdict")), "✕ Invalid signature");
+    let changed: Vec<String> = all(&details, ".changed").iter().map(text).collect();
+    assert_eq!(changed.len(), 1, "only the edited claim is marked: {changed:?}");
+    assert!(changed[0].starts_with("  \"role\": \"admin\""), "{changed:?}");
 }
 
 #[wasm_bindgen_test]
@@ -138,11 +165,11 @@ async fn long_session_lists_are_cut_short_and_say_how_many_are_left_out() {
 async fn the_url_carries_the_state_so_a_reload_shows_the_same_page() {
     let first = logged_in_and_asked_for_me().await;
     assert_eq!(query(), "?log=login.alice~me.alice");
-    let shown = text(&find(&lane(&first, 'b'), "article.exchange"));
+    let shown = text(&newest(&first, 'b'));
     first.remove();
     // A second mount stands in for a reload: it starts from the address bar.
     let second = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
-    assert_eq!(text(&find(&lane(&second, 'b'), "article.exchange")), shown);
+    assert_eq!(text(&newest(&second, 'b')), shown);
 }
 
 #[wasm_bindgen_test]
@@ -172,7 +199,7 @@ async fn a_hand_edited_credential_is_used_and_bad_ones_are_explained() {
         .unwrap();
     settle().await;
     click(&root, "GET /api/me").await;
-    let newest = find(&lane(&root, 'a'), "article.exchange");
+    let newest = newest(&root, 'a');
     assert_eq!(text(&find(&newest, ".status")), "401 Unauthorized");
     assert!(text(&find(&newest, ".trace")).contains("malformed token"));
     let field: web_sys::HtmlInputElement = find(&root, "#edit-a-alice").unchecked_into();
@@ -254,8 +281,13 @@ async fn comparison_rows_say_what_they_measure() {
 async fn a_step_highlights_only_the_exchanges_it_made() {
     set_query("?scenario=revocation&step=3");
     let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
-    let articles = all(&lane(&root, 'a'), "article.exchange");
+    let articles = all(&root, ".lane-a-rows article.exchange");
     assert_eq!(articles.len(), 4);
+    // The step's row is open; the earlier steps' rows are not.
+    assert!(articles[0].query_selector("details[open]").unwrap().is_some());
+    assert!(articles[1..].iter().all(|a| a.query_selector("details[open]").unwrap().is_none()));
+    open_all(&root).await;
+    let articles = all(&root, ".lane-a-rows article.exchange");
     // Newest first: only the replay (step 3's one action) is marked.
     assert!(!all(&articles[0], "pre .focus").is_empty());
     for older in &articles[1..] {
@@ -316,4 +348,80 @@ async fn leaving_a_tour_and_coming_back() {
     assert_eq!(query(), "?scenario=cart&step=1");
     assert!(text(&find(&root, ".narration")).starts_with("Step 1 of 3"));
     assert!(all(&root, ".left-tour").is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn history_puts_both_lanes_rows_for_an_action_side_by_side_with_faults_as_rows() {
+    let root = fresh_playground().await;
+    click(&root, "Log in").await;
+    click(&root, "Crash").await;
+    click(&root, "GET /api/me").await;
+    let actions = all(&root, ".h-actions > li");
+    assert_eq!(actions.len(), 3, "one row per action");
+    // Newest first: `me alice`, with lane A's request beside lane B's.
+    assert!(text(&find(&actions[0], ".h-what")).ends_with("me alice"));
+    let a = find(&actions[0], ".lane-a-rows summary");
+    let b = find(&actions[0], ".lane-b-rows summary");
+    assert!(text(&a).contains("200 OK") && text(&a).contains("GET /api/me"), "{}", text(&a));
+    assert!(text(&b).contains("401 Unauthorized"), "{}", text(&b));
+    // The crash is a row of its own in each lane, with its time.
+    for l in ['a', 'b'] {
+        let event = text(&find(&actions[1], &format!(".lane-{l}-rows .event")));
+        assert!(event.starts_with("09:00:01 S1 crashed"), "{event}");
+    }
+    // Each lane's header has its simulated clock.
+    assert!(all(&root, ".h-head .clock time").iter().all(|t| text(t) == "09:00:03"));
+    // Only the newest action's rows are open; the others show their summary alone.
+    assert!(find(&actions[0], ".lane-a-rows details").has_attribute("open"));
+    assert!(!find(&actions[2], ".lane-a-rows details").has_attribute("open"));
+    assert!(actions[2].query_selector(".lane-a-rows pre").unwrap().is_none());
+}
+
+#[wasm_bindgen_test]
+async fn a_long_history_shows_its_newest_actions_and_more_on_request() {
+    set_query("?log=login.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice");
+    let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
+    assert_eq!(all(&root, ".h-actions > li").len(), 20);
+    click(&root, "Show 5 earlier actions (of 5)").await;
+    assert_eq!(all(&root, ".h-actions > li").len(), 25);
+    assert!(text(&find(&root, ".h-actions > li:last-child .h-what")).ends_with("login alice"));
+}
+
+#[wasm_bindgen_test]
+async fn controls_say_what_they_do_and_reset_can_be_undone() {
+    let root = fresh_playground().await;
+    let groups: Vec<String> = all(&root, ".actions .group h3").iter().map(text).collect();
+    assert_eq!(groups, ["As a user", "Faults", "Time", "Keys", "Fleet", "Undo"]);
+    for b in all(&root, ".actions button") {
+        assert!(b.get_attribute("title").is_some_and(|t| t.len() > 10), "{} has no description", text(&b));
+    }
+    let rotate = all(&root, ".actions button").into_iter().find(|b| text(b) == "Rotate key (keep old)").unwrap();
+    assert_eq!(
+        rotate.get_attribute("title").unwrap(),
+        "New tokens and signed cookies are signed with k2; those signed with k1 still verify"
+    );
+    click(&root, "Log in").await;
+    click(&root, "Reset").await;
+    assert!(all(&root, "article.exchange").is_empty());
+    assert!(text(&find(&root, ".notice.info")).contains("Undo brings back what you had"));
+    click(&root, "Undo").await;
+    assert_eq!(all(&root, "article.exchange").len(), 2, "the login is back in both lanes");
+    assert_eq!(query(), "?log=login.alice");
+}
+
+#[wasm_bindgen_test]
+async fn the_fleet_draws_the_newest_trip_including_a_502s_dead_server() {
+    // Round robin starts at S1, which has crashed but is still in rotation
+    // (health checks have not noticed yet): the balancer answers 502.
+    set_query("?log=crash.1~me.alice");
+    let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
+    let fleet = find(&lane(&root, 'b'), "svg.fleet");
+    let class = fleet.get_attribute("class").unwrap();
+    assert!(class.split(' ').any(|c| c == "s5xx"), "{class}");
+    assert_eq!(text(&find(&fleet, ".outcome")), "⚠ 502");
+    let hot = find(&fleet, "g.server.hot");
+    assert!(hot.get_attribute("class").unwrap().split(' ').any(|c| c == "down"), "the dot goes to the dead server");
+    assert!(text(&hot).starts_with("S1 ✕ down"), "{}", text(&hot));
+    assert!(find(&fleet, "path.trip").get_attribute("d").unwrap().contains("L170,"), "the trip reaches a server");
+    assert!(text(&find(&lane(&root, 'b'), ".legend")).contains("Click a server to crash or restart it"));
 }

@@ -1,7 +1,7 @@
 // Copy buttons say what the browser did: copied, or refused (no uncaught
 // rejection), and the status clears after a few seconds.
 import { test, expect } from '@playwright/test';
-import { lane, watchErrors } from '../helpers.mjs';
+import { lane, watchErrors, requests } from '../helpers.mjs';
 
 test('with the clipboard allowed, each copy says so and then clears', async ({ page, context }) => {
   const errors = watchErrors(page);
@@ -10,7 +10,7 @@ test('with the clipboard allowed, each copy says so and then clears', async ({ p
   const share = page.getByRole('group', { name: 'Share' });
   await page.getByRole('button', { name: 'Copy link to this step' }).click();
   await expect(share.getByRole('status').first()).toHaveText('Link copied');
-  const curl = lane(page, 'a').locator('article.exchange').first();
+  const curl = requests(page, 'a').locator('article.exchange').first();
   await curl.getByRole('button', { name: /as curl$/ }).click();
   await expect(curl.getByRole('status')).toHaveText('Copied as curl');
   expect(await page.evaluate(() => navigator.clipboard.readText())).toMatch(/^curl /);
@@ -32,7 +32,7 @@ test('with the clipboard refused, each copy says it failed, with no uncaught err
     ['Copy link to this step', page.getByRole('group', { name: 'Share' })],
     ['Copy embed code', page.getByRole('group', { name: 'Share' })],
     ['Copy transcript', lane(page, 'b').getByRole('group', { name: 'Export lane B' })],
-    ['Copy request 2 as curl', lane(page, 'a').locator('article.exchange').first()],
+    ['Copy request 2 as curl', requests(page, 'a').locator('article.exchange').first()],
   ]) {
     const button = scope.getByRole('button', { name });
     await button.click();

@@ -1,7 +1,7 @@
 // Embedding, links and exports: what a documentation author relies on.
 import { test, expect } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
-import { lane } from '../helpers.mjs';
+import { lane, requests } from '../helpers.mjs';
 
 test('the example docs page embeds two isolated, self-sizing playgrounds', async ({ page }) => {
   // Record every message the host page receives.
@@ -43,9 +43,9 @@ test('reloading shows exactly the same page', async ({ page }) => {
   await page.getByLabel('Balancer').nth(1).selectOption('sticky cookie');
   // With actions in the log, a config change is a redeploy from now on, logged like any action.
   await expect(page).toHaveURL(/\?log=login\.alice~add\.alice\.mug~config\.b\.local\.sticky\.3$/);
-  const before = await lane(page, 'b').locator('article.exchange').allTextContents();
+  const before = await requests(page, 'b').locator('article.exchange').allTextContents();
   await page.reload();
-  expect(await lane(page, 'b').locator('article.exchange').allTextContents()).toEqual(before);
+  expect(await requests(page, 'b').locator('article.exchange').allTextContents()).toEqual(before);
 });
 
 test('a lane downloads as HAR 1.2, field by field', async ({ page }) => {
@@ -71,7 +71,7 @@ test('copy as curl, link and embed code put the right text on the clipboard', as
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   await page.goto('./?scenario=revocation&step=1');
   const clipboard = () => page.evaluate(() => navigator.clipboard.readText());
-  await lane(page, 'a').getByRole('button', { name: 'Copy request 2 as curl' }).click();
+  await requests(page, 'a').getByRole('button', { name: 'Copy request 2 as curl' }).click();
   expect(await clipboard()).toMatch(/^curl --http1\.1 -X 'GET' 'https:\/\/shop\.example\/api\/me' -H 'Authorization: Bearer eyJ[\w.-]+'$/);
   await page.getByRole('button', { name: 'Copy link to this step' }).click();
   expect(await clipboard()).toBe(page.url());

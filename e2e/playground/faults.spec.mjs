@@ -2,7 +2,7 @@
 // with their simulated time; the fleet diagram shows the newest answer's
 // outcome by colour, icon and status.
 import { test, expect } from '@playwright/test';
-import { lane } from '../helpers.mjs';
+import { lane, requests } from '../helpers.mjs';
 
 test('crashes, clock moves, store outages, key rotations and new servers are rows in both histories', async ({ page }) => {
   await page.goto('./');
@@ -10,7 +10,7 @@ test('crashes, clock moves, store outages, key rotations and new servers are row
   await click('Log in');
   for (const name of ['Crash', '+10 s', 'Store outage', 'Rotate key (keep old)', 'Add server']) await click(name);
   for (const letter of ['a', 'b']) {
-    const events = lane(page, letter).locator('.event');
+    const events = requests(page, letter).locator('.event');
     await expect(events).toHaveCount(5);
     // Newest first, each with the time it happened on the lane's clock.
     const texts = await events.allTextContents();
@@ -18,7 +18,7 @@ test('crashes, clock moves, store outages, key rotations and new servers are row
     texts.forEach((t, i) => expect(t).toMatch(expected[i]));
   }
   // The login is still listed, below the faults that came after it.
-  const firstRequest = lane(page, 'a').locator('article.exchange').first();
+  const firstRequest = requests(page, 'a').locator('article.exchange').first();
   await expect(firstRequest).toContainText('POST /login');
 });
 

@@ -1,7 +1,7 @@
 // Hostile links: history, echoed input, links too long for an address bar,
 // junk page parameters. None may trap, widen or silently change the page.
 import { test, expect } from '@playwright/test';
-import { lane, watchErrors } from '../helpers.mjs';
+import { lane, watchErrors, requests } from '../helpers.mjs';
 
 const noHorizontalScroll = async (page) => {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -44,21 +44,21 @@ test('a state too long for a link is kept in the tab and restored exactly on rel
   const errors = watchErrors(page);
   // 4,000 requests: a 36 KB log, past the 32 KB a link may carry.
   await page.goto(`./?log=${'me.alice~'.repeat(4000)}`);
-  await expect(lane(page, 'a').getByRole('heading', { name: 'Requests (4000)' })).toBeVisible();
+  await expect(page.locator('.h-head p').first()).toContainText(' · 4000 requests · ');
   await expect(page.locator('.notice[role=status]')).toContainText('This state is too long for a link (36 KB');
   await expect(page).toHaveURL(/\?kept=[0-9a-f]{16}$/);
   await page.getByRole('button', { name: 'Log in', exact: true }).click();
-  await expect(lane(page, 'a').getByRole('heading', { name: 'Requests (4001)' })).toBeVisible();
-  const before = await lane(page, 'b').locator('article.exchange').allTextContents();
+  await expect(page.locator('.h-head p').first()).toContainText(' · 4001 requests · ');
+  const before = await requests(page, 'b').locator('article.exchange').allTextContents();
   const kept = page.url();
   await page.reload();
-  await expect(lane(page, 'a').getByRole('heading', { name: 'Requests (4001)' })).toBeVisible();
-  expect(await lane(page, 'b').locator('article.exchange').allTextContents()).toEqual(before);
+  await expect(page.locator('.h-head p').first()).toContainText(' · 4001 requests · ');
+  expect(await requests(page, 'b').locator('article.exchange').allTextContents()).toEqual(before);
   expect(page.url()).toBe(kept);
   // Another key is not this state: no older or other state is picked up.
   await page.goto('./?kept=0123456789abcdef');
   await expect(page.getByRole('alert')).toContainText('not here, so the playground starts fresh');
-  await expect(lane(page, 'a').getByRole('heading', { name: 'Requests (0)' })).toBeVisible();
+  await expect(page.locator('.h-head p').first()).toContainText(' · 0 requests · ');
   expect(errors).toEqual([]);
 });
 

@@ -1,6 +1,6 @@
 // Bad input never breaks the page: the raw editor and broken links.
 import { test, expect } from '@playwright/test';
-import { lane, watchErrors } from '../helpers.mjs';
+import { lane, watchErrors, requests } from '../helpers.mjs';
 
 test('the raw editor names line and column and keeps the page intact', async ({ page }) => {
   const errors = watchErrors(page);
@@ -13,11 +13,11 @@ test('the raw editor names line and column and keeps the page intact', async ({ 
   await expect(page.locator('#raw-error')).toHaveText('line 5, column 1: Content-Length says 5 bytes but the body has 2');
   await editor.fill('GET /nope HTTP/2');
   await expect(page.locator('#raw-error')).toContainText('line 1, column 11: expected `HTTP/1.1`');
-  await expect(lane(page, 'a').locator('article.exchange')).toHaveCount(2);
+  await expect(requests(page, 'a').locator('article.exchange')).toHaveCount(2);
   await editor.fill('GET /health HTTP/1.1\nHost: shop.example');
   await page.getByRole('button', { name: 'Send to both lanes' }).click();
-  await expect(lane(page, 'a').locator('article.exchange')).toHaveCount(3);
-  await expect(lane(page, 'b').locator('article.exchange .status').first()).toHaveText('200 OK');
+  await expect(requests(page, 'a').locator('article.exchange')).toHaveCount(3);
+  await expect(requests(page, 'b').locator('article.exchange .status').first()).toHaveText('200 OK');
   expect(errors).toEqual([]);
 });
 
@@ -27,7 +27,7 @@ test('a broken link opens the closest valid state and says what was wrong', asyn
   const notice = page.getByRole('alert');
   await expect(notice).toContainText('action 3 (`teleport.alice`): unknown action `teleport`; showing the 2 actions before it');
   await expect(notice).toContainText('lane A config `quantum.rr.3`');
-  await expect(lane(page, 'a').locator('article.exchange')).toHaveCount(2);
+  await expect(requests(page, 'a').locator('article.exchange')).toHaveCount(2);
   await expect(page).toHaveURL(/\?log=login\.alice~me\.alice$/);
   expect(errors).toEqual([]);
 });

@@ -4,7 +4,7 @@
 import { test, expect } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { lane, showAllRequests, watchErrors } from '../helpers.mjs';
+import { lane, showAllRequests, watchErrors, requests } from '../helpers.mjs';
 
 const BIN = 'target/debug/statelab';
 if (!existsSync(BIN)) throw new Error(`${BIN} is missing: the native test layer builds it`);
@@ -21,12 +21,14 @@ for (const id of ids) {
     await showAllRequests(page);
     for (const [i, letter] of ['a', 'b'].entries()) {
       const want = expected.lanes[i].exchanges.slice().reverse(); // the page shows newest first
-      const section = lane(page, letter);
+      const section = requests(page, letter);
       await expect(section.locator('article.exchange')).toHaveCount(want.length);
       const statuses = await section.locator('article.exchange .status').allTextContents();
       expect(statuses.map((s) => Number(s.split(' ')[0]))).toEqual(want.map((x) => x.status));
+      const servers = await section.locator('article.exchange summary .srv').allTextContents();
+      expect(servers).toEqual(want.map((x) => x.server ?? 'load balancer'));
       const routes = await section.locator('article.exchange .route').allTextContents();
-      expect(routes.map((r) => r.split(' · ')[0].split(' → ')[1])).toEqual(want.map((x) => x.server ?? 'load balancer'));
+      expect(routes.map((r) => r.split(' · ')[0].split(' → ')[1])).toEqual(servers);
     }
     expect(errors).toEqual([]);
   });
@@ -34,7 +36,7 @@ for (const id of ids) {
 
 test('sticky-crash shows the balancer moving its own cookie', async ({ page }) => {
   await page.goto('./?scenario=sticky-crash&step=4');
-  const newest = lane(page, 'b').locator('article.exchange').first();
+  const newest = requests(page, 'b').locator('article.exchange').first();
   await expect(newest.locator('.status')).toHaveText('401 Unauthorized');
   await expect(newest.locator('.credential', { hasText: 'Set-Cookie: lb=S2; Path=/; HttpOnly' })).toBeVisible();
   await expect(newest.locator('.credential', { hasText: /^Cookie: session_id=[0-9a-f]{32}; lb=S1\s*$/ })).toBeVisible();
@@ -49,7 +51,7 @@ test('Back and Forward walk through scenario steps', async ({ page }) => {
   await expect(page.locator('.narration strong')).toHaveText('Step 2 of 4');
   await page.goForward();
   await expect(page.locator('.narration strong')).toHaveText('Step 3 of 4');
-  await expect(lane(page, 'a').locator('article.exchange .status').first()).toHaveText('200 OK');
+  await expect(requests(page, 'a').locator('article.exchange .status').first()).toHaveText('200 OK');
 });
 
 test('Back walks every step, one at a time, even after Play to the end', async ({ page }) => {

@@ -1,7 +1,7 @@
 // The first visit and the tours: one obvious way in, a whole tour by
 // keyboard alone, and a tour one does not fall out of by acting.
 import { test, expect } from '@playwright/test';
-import { lane, watchErrors } from '../helpers.mjs';
+import { lane, watchErrors, requests } from '../helpers.mjs';
 
 test('a first visit explains the idea and offers one first action', async ({ page }) => {
   const errors = watchErrors(page);
@@ -25,7 +25,7 @@ test('free play is one click away, and the intro stays away once the log has a r
   await expect(page.locator('section.intro')).toHaveCount(0);
   await expect(page.locator('.actions select, .actions button').first()).toBeFocused();
   await page.goto('./?log=login.alice');
-  await expect(lane(page, 'a').locator('article.exchange')).toHaveCount(1);
+  await expect(requests(page, 'a').locator('article.exchange')).toHaveCount(1);
   await expect(page.locator('section.intro')).toHaveCount(0);
 });
 
@@ -68,6 +68,6 @@ test('acting during a tour says so and offers the way back to its step', async (
   await expect(page).toHaveURL(/scenario=sticky-crash&step=2$/);
   await expect(page.locator('.narration strong')).toHaveText('Step 2 of 4');
   await expect(left).toHaveCount(0);
-  await expect(lane(page, 'b').locator('article.exchange')).toHaveCount(3);
+  await expect(requests(page, 'b').locator('article.exchange')).toHaveCount(3);
   await expect(page.locator('#step-next')).toBeFocused();
 });

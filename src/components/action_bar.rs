@@ -11,65 +11,180 @@ pub struct ActionBarProps {
     pub on_user: Callback<User>,
 }
 
-/// Every user step and fault, feeding both lanes at once.
+/// What a control acts with: the chosen user, item, page and server.
+struct Picked {
+    user: User,
+    sku: String,
+    page: u32,
+    server: u8,
+}
+
+/// A control: its label, what it does (its tooltip and accessible
+/// description; `{key}` and `{next}` name the signing keys), and the
+/// message it sends.
+type Control = (&'static str, &'static str, fn(&Picked) -> Msg);
+
+const AS_USER: [Control; 10] = [
+    (
+        "Log in",
+        "POST /login with the right password: each lane hands back its credential (a token or a session cookie)",
+        |p| act(Action::Login { user: p.user, wrong_password: false }),
+    ),
+    ("Log in (wrong password)", "POST /login with a wrong password: refused with 401", |p| {
+        act(Action::Login { user: p.user, wrong_password: true })
+    }),
+    ("GET /api/me", "Asks who is logged in, with whatever credential the browser holds", |p| {
+        act(Action::Me { user: p.user })
+    }),
+    ("Add to cart", "POST /api/cart/items: puts the chosen item in the user's cart", |p| {
+        act(Action::AddToCart { user: p.user, sku: p.sku.clone() })
+    }),
+    ("View cart", "GET /api/cart: the user's cart as the server sees it", |p| act(Action::ViewCart { user: p.user })),
+    ("Orders page", "GET /api/orders?page=N: the page number travels in the URL, so any server can answer", |p| {
+        act(Action::OrdersPage { user: p.user, page: p.page })
+    }),
+    ("Next page", "The next page of orders: who remembers which page you are on depends on the lane", |p| {
+        act(Action::NextPage { user: p.user })
+    }),
+    (
+        "Log out",
+        "POST /logout: ends the session; a JWT stays valid until it expires unless the lane keeps a denylist",
+        |p| act(Action::Logout { user: p.user }),
+    ),
+    (
+        "Tamper: role=admin",
+        "Edits the stored credential by hand, as in devtools: claims role=admin, keeping the old signature",
+        |p| {
+            act(Action::Tamper {
+                user: p.user,
+                edit: TokenEdit::Claim { name: "role".into(), value: "admin".into() },
+                lane: None,
+            })
+        },
+    ),
+    (
+        "Tamper: alg none",
+        "Rewrites the token's header to alg \"none\" and drops the signature: a server must refuse it",
+        |p| act(Action::Tamper { user: p.user, edit: TokenEdit::AlgNone, lane: None }),
+    ),
+];
+
+const FAULTS: [Control; 5] = [
+    ("Crash", "The chosen server dies with everything in its memory; health checks take a while to notice", |p| {
+        act(Action::Crash { server: p.server })
+    }),
+    ("Restart", "Starts the chosen crashed server again, with empty memory", |p| {
+        act(Action::Restart { server: p.server })
+    }),
+    (
+        "Bounce (deploy restart)",
+        "Restarts the chosen running server, as a deploy does: back at once, its memory wiped",
+        |p| act(Action::Bounce { server: p.server }),
+    ),
+    ("Store outage", "The shared session store (and the denylist in it) stops answering", |_| act(Action::StoreDown)),
+    ("Store recovers", "The shared session store answers again, with what it held", |_| act(Action::StoreUp)),
+];
+
+const TIME: [Control; 3] = [
+    ("+10 s", "Moves the simulated clock 10 seconds on", |_| act(Action::Advance { ms: 10_000 })),
+    ("+5 min", "Moves the simulated clock 5 minutes on: short-lived tokens expire", |_| {
+        act(Action::Advance { ms: 300_000 })
+    }),
+    ("+1 h", "Moves the simulated clock an hour on: sessions and tokens time out", |_| {
+        act(Action::Advance { ms: 3_600_000 })
+    }),
+];
+
+const KEYS: [Control; 2] = [
+    (
+        "Rotate key (keep old)",
+        "New tokens and signed cookies are signed with {next}; those signed with {key} still verify",
+        |_| act(Action::RotateKey { keep_old: true }),
+    ),
+    (
+        "Rotate key (drop old)",
+        "New tokens and signed cookies are signed with {next}; everything signed with {key} or earlier is refused",
+        |_| act(Action::RotateKey { keep_old: false }),
+    ),
+];
+
+const FLEET: [Control; 2] = [
+    ("Add server", "A new server joins each lane's pool, with empty memory", |_| act(Action::AddServer)),
+    ("Remove server", "The last server leaves each lane's pool, with the sessions in its memory", |_| {
+        act(Action::RemoveServer)
+    }),
+];
+
+const UNDO: [Control; 2] = [
+    ("Undo", "Takes back the last action (after Reset: brings back what you had)", |_| Msg::Undo),
+    ("Reset", "Starts over with the default lanes; Undo brings back what you had", |_| Msg::Reset),
+];
+
+fn act(action: Action) -> Msg {
+    Msg::Act(action)
+}
+
+/// Every user step and fault, feeding both lanes at once, in groups.
 #[component]
 pub fn ActionBar(props: &ActionBarProps) -> Html {
     let play = use_context::<Play>().expect("inside the playground");
-    let u = props.user;
-    let servers = play.playground.lane(0).servers().len().max(play.playground.lane(1).servers().len()) as u8;
+    let servers = {
+        let engine = play.playground();
+        engine.lanes().iter().map(|l| l.servers().len()).max().unwrap_or(1) as u8
+    };
+    // Key ids count up (k1, k2…): the rotations say which key signs next.
+    let key = play.playground().lane(0).keys().last().map_or_else(|| "k1".to_owned(), |k| k.kid.clone());
+    let next = key
+        .get(1..)
+        .and_then(|n| n.parse::<u32>().ok())
+        .and_then(|n| n.checked_add(1))
+        .map_or_else(|| "a new key".to_owned(), |n| format!("k{n}"));
     let server = use_state(|| 1u8);
     let sku = use_state(|| CATALOG[0].to_owned());
     let page = use_state(|| 1u32);
-    let button = |label: &str, msg: Msg| {
-        let play = play.clone();
-        let onclick = Callback::from(move |_: MouseEvent| play.dispatch(msg.clone()));
-        html! { <button type="button" {onclick}>{label.to_owned()}</button> }
+    let picked =
+        std::rc::Rc::new(Picked { user: props.user, sku: (*sku).clone(), page: *page, server: (*server).min(servers) });
+    let group = |id: &str, title: &str, fields: Html, controls: &[Control]| {
+        html! {
+            <div class="group" role="group" aria-labelledby={id.to_owned()}>
+                <h3 id={id.to_owned()}>{title}</h3>
+                { fields }
+                { for controls.iter().map(|&(label, what, msg)| {
+                    let (play, picked) = (play.clone(), picked.clone());
+                    let onclick = Callback::from(move |_: MouseEvent| play.dispatch(msg(&picked)));
+                    html! { <button type="button" title={what.replace("{key}", &key).replace("{next}", &next)} {onclick}>{label}</button> }
+                }) }
+            </div>
+        }
     };
-    let send = |label: &str, action: Action| button(label, Msg::Act(action));
-    let s = (*server).min(servers);
     let on_user = {
         let cb = props.on_user.clone();
         Callback::from(move |v: String| {
             cb.emit(User::ALL.into_iter().find(|x| x.username() == v).unwrap_or(User::Alice))
         })
     };
-    let on_server = setter(&server, |v| v.parse().unwrap_or(1));
-    let on_sku = setter(&sku, |v| v);
-    let on_page = setter(&page, |v| v.parse().unwrap_or(1));
+    let user_fields = html! {
+        <>
+            { select("act-user", "User", &User::ALL.map(|x| (x.username().to_owned(), x.username().to_owned())), props.user.username(), on_user) }
+            { select("act-sku", "Item", &CATALOG.map(|c| (c.to_owned(), c.to_owned())), &sku, setter(&sku, |v| v)) }
+            { select("act-page", "Page", &(1..=4).map(|n| (n.to_string(), n.to_string())).collect::<Vec<_>>(), &page.to_string(), setter(&page, |v| v.parse().unwrap_or(1))) }
+        </>
+    };
+    let server_field = select(
+        "act-server",
+        "Server",
+        &(1..=servers).map(|n| (n.to_string(), format!("S{n}"))).collect::<Vec<_>>(),
+        &picked.server.to_string(),
+        setter(&server, |v| v.parse().unwrap_or(1)),
+    );
     html! {
         <section class="actions" aria-label="Actions (both lanes)">
-            <div class="group" role="group" aria-label="As a user">
-                { select("act-user", "User", &User::ALL.map(|x| (x.username().to_owned(), x.username().to_owned())), u.username(), on_user) }
-                { send("Log in", Action::Login { user: u, wrong_password: false }) }
-                { send("Log in (wrong password)", Action::Login { user: u, wrong_password: true }) }
-                { send("GET /api/me", Action::Me { user: u }) }
-                { select("act-sku", "Item", &CATALOG.map(|c| (c.to_owned(), c.to_owned())), &sku, on_sku) }
-                { send("Add to cart", Action::AddToCart { user: u, sku: (*sku).clone() }) }
-                { send("View cart", Action::ViewCart { user: u }) }
-                { select("act-page", "Page", &(1..=4).map(|n| (n.to_string(), n.to_string())).collect::<Vec<_>>(), &page.to_string(), on_page) }
-                { send("Orders page", Action::OrdersPage { user: u, page: *page }) }
-                { send("Next page", Action::NextPage { user: u }) }
-                { send("Log out", Action::Logout { user: u }) }
-                { send("Tamper: role=admin", Action::Tamper { user: u, edit: TokenEdit::Claim { name: "role".into(), value: "admin".into() }, lane: None }) }
-                { send("Tamper: alg none", Action::Tamper { user: u, edit: TokenEdit::AlgNone, lane: None }) }
-            </div>
-            <div class="group" role="group" aria-label="Faults and operations">
-                { select("act-server", "Server", &(1..=servers).map(|n| (n.to_string(), format!("S{n}"))).collect::<Vec<_>>(), &s.to_string(), on_server) }
-                { send("Crash", Action::Crash { server: s }) }
-                { send("Restart", Action::Restart { server: s }) }
-                { send("Bounce (deploy restart)", Action::Bounce { server: s }) }
-                { send("Store outage", Action::StoreDown) }
-                { send("Store recovers", Action::StoreUp) }
-                { send("+10 s", Action::Advance { ms: 10_000 }) }
-                { send("+5 min", Action::Advance { ms: 300_000 }) }
-                { send("+1 h", Action::Advance { ms: 3_600_000 }) }
-                { send("Rotate key (keep old)", Action::RotateKey { keep_old: true }) }
-                { send("Rotate key (drop old)", Action::RotateKey { keep_old: false }) }
-                { send("Add server", Action::AddServer) }
-                { send("Remove server", Action::RemoveServer) }
-                { button("Undo", Msg::Undo) }
-                { button("Reset", Msg::Reset) }
-            </div>
+            { group("act-as-user", "As a user", user_fields, &AS_USER) }
+            { group("act-faults", "Faults", server_field, &FAULTS) }
+            { group("act-time", "Time", Html::default(), &TIME) }
+            { group("act-keys", "Keys", Html::default(), &KEYS) }
+            { group("act-fleet", "Fleet", Html::default(), &FLEET) }
+            { group("act-undo", "Undo", Html::default(), &UNDO) }
         </section>
     }
 }

@@ -41,19 +41,13 @@ impl Outcome {
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct BadgeProps {
-    pub status: u16,
-    pub reason: AttrValue,
-}
-
-/// `✓ 200 OK`, `✕ 401 Unauthorized`, `⚠ 502 Bad Gateway`.
-#[component]
-pub fn StatusBadge(props: &BadgeProps) -> Html {
-    let o = Outcome::of(props.status);
+/// `✓ 200 OK`, `✕ 401 Unauthorized`, `⚠ 502 Bad Gateway`; the icon is
+/// hidden from screen readers, which read the status.
+pub fn status_badge(status: u16, reason: &str) -> Html {
+    let o = Outcome::of(status);
     html! {
         <span class={classes!("badge", o.class())}>
-            <span aria-hidden="true">{o.icon()}</span>{format!(" {} {}", props.status, props.reason)}
+            <span aria-hidden="true">{o.icon()}{" "}</span><span class="status">{format!("{status} {reason}")}</span>
         </span>
     }
 }

@@ -8,25 +8,10 @@ type Row = (&'static str, &'static str, &'static str, fn(&Lane, &Stats) -> Strin
 
 /// The source material's Stateless-vs-Stateful table, filled with what was
 /// measured in this run. Each row links to the Learn page's explanation.
-#[component]
-pub fn ComparisonTable() -> Html {
-    let play = use_context::<Play>().expect("inside the playground");
-    let [a, b] = play.playground.lanes();
-    // The Learn page links to a row (`#measured-…`), but the table renders
-    // after the page has loaded, too late for the browser's own scroll to it.
-    use_effect_with((), |_| {
-        let Some(window) = web_sys::window() else { return };
-        let hash = window.location().hash().unwrap_or_default();
-        let row = hash
-            .strip_prefix('#')
-            .filter(|id| id.starts_with("measured-"))
-            .and_then(|id| window.document()?.get_element_by_id(id));
-        if let Some(row) = row {
-            // Marked, so the eye finds the row that was linked to.
-            row.set_class_name("target");
-            row.scroll_into_view();
-        }
-    });
+pub fn comparison_table(play: &Play) -> Html {
+    let engine = play.playground();
+    let [a, b] = engine.lanes();
+
     let rows: [Row; 11] = [
         ("measured-requests", "Requests sent", "./learn.html#compare", |_, s| s.requests.to_string()),
         ("measured-failed", "Requests failed (status 400 or above)", "./learn.html#fault-tolerance", |_, s| {
@@ -96,4 +81,31 @@ pub fn ComparisonTable() -> Html {
             </table>
         </section>
     }
+}
+
+/// The Learn page links to a row of the table (`#measured-…`), but the
+/// table renders after the page has loaded, too late for the browser's own
+/// scroll to it: once rendered, mark that row and bring it into view.
+#[hook]
+pub fn use_linked_row() {
+    use_effect_with((), |_| {
+        // After the rows above it (rendered in later slices) have their
+        // height: scrolled earlier, the row would be pushed out of view.
+        yew::platform::spawn_local(async {
+            for _ in 0..2 {
+                yew::platform::time::sleep(std::time::Duration::ZERO).await;
+            }
+            let Some(window) = web_sys::window() else { return };
+            let hash = window.location().hash().unwrap_or_default();
+            let row = hash
+                .strip_prefix('#')
+                .filter(|id| id.starts_with("measured-"))
+                .and_then(|id| window.document()?.get_element_by_id(id));
+            if let Some(row) = row {
+                // Marked, so the eye finds the row that was linked to.
+                row.set_class_name("target");
+                row.scroll_into_view();
+            }
+        });
+    });
 }

@@ -1,4 +1,4 @@
-use crate::browser::copy;
+use crate::browser::{copy, download};
 use std::time::Duration;
 use yew::prelude::*;
 
@@ -17,10 +17,13 @@ pub struct CopyProps {
     pub done: AttrValue,
     /// Builds the text when clicked: some of it is too long to build on every render.
     pub text: Callback<(), String>,
+    /// Save the text as a file of this name (JSON) instead of copying it.
+    #[prop_or_default]
+    pub download: Option<AttrValue>,
 }
 
-/// A button that copies text and then says whether the browser really took
-/// it, for a few seconds.
+/// A button that copies text (or saves it as a file) and then says whether
+/// the browser really took it, for a few seconds.
 #[component]
 pub fn CopyButton(props: &CopyProps) -> Html {
     let status = use_state(|| None::<Result<AttrValue, &'static str>>);
@@ -28,7 +31,8 @@ pub fn CopyButton(props: &CopyProps) -> Html {
     // not clear a newer status.
     let clicks = use_mut_ref(|| 0u32);
     let onclick = {
-        let (status, clicks, text, done) = (status.clone(), clicks.clone(), props.text.clone(), props.done.clone());
+        let (status, clicks, text, done, file) =
+            (status.clone(), clicks.clone(), props.text.clone(), props.done.clone(), props.download.clone());
         Callback::from(move |_: MouseEvent| {
             let text = text.emit(());
             let click = {
@@ -36,9 +40,13 @@ pub fn CopyButton(props: &CopyProps) -> Html {
                 *n = n.wrapping_add(1);
                 *n
             };
-            let (status, clicks, done) = (status.clone(), clicks.clone(), done.clone());
+            let (status, clicks, done, file) = (status.clone(), clicks.clone(), done.clone(), file.clone());
             yew::platform::spawn_local(async move {
-                status.set(Some(copy(text).await.map(|()| done)));
+                let result = match file {
+                    Some(name) => download(&name, "application/json", &text).ok_or("Download failed"),
+                    None => copy(text).await,
+                };
+                status.set(Some(result.map(|()| done)));
                 yew::platform::time::sleep(SHOWN_FOR).await;
                 if *clicks.borrow() == click {
                     status.set(None);

@@ -1,9 +1,12 @@
+use crate::components::badge::{status_badge, Outcome};
 use crate::components::copy::CopyButton;
-use crate::components::token::TokenView;
+use crate::components::token::{token_view, TokenProps};
+use crate::state::Play;
 use statelab_sim::export::curl;
 use statelab_sim::http::wire_lines;
 use statelab_sim::{Exchange, LaneId};
 use std::rc::Rc;
+use web_sys::Element;
 use yew::prelude::*;
 
 /// Exchanges compare by identity: the engine never changes a recorded one,
@@ -20,6 +23,9 @@ impl PartialEq for Shared {
 #[derive(Properties, PartialEq)]
 pub struct ExchangeProps {
     pub exchange: Shared,
+    /// Open unless the reader closes it: the current step's rows (in free
+    /// play, the newest action's).
+    pub open: bool,
     /// Header names the current scenario step points at (empty unless this
     /// exchange was made by that step).
     #[prop_or_default]
@@ -29,53 +35,79 @@ pub struct ExchangeProps {
 /// Headers that carry identity: always marked.
 const CREDENTIAL_HEADERS: [&str; 3] = ["Authorization", "Cookie", "Set-Cookie"];
 
-/// One request and its response, raw, side by side.
+/// One request as a row, like a browser's Network panel — `#3 ✕ 401
+/// Unauthorized · GET /api/me · S2 · 180 B · 12 ms` — that opens to the raw
+/// request and response, the trace and the token. A closed row renders
+/// only its summary, so a long history stays cheap.
 #[component]
 pub fn ExchangeView(props: &ExchangeProps) -> Html {
+    let play = use_context::<Play>().expect("inside the playground");
+    // The reader's own choice, kept until it agrees with the default again.
+    let chosen = use_state(|| None::<bool>);
+    let open = chosen.unwrap_or(props.open);
     let x = &props.exchange.0;
-    let ok = if x.ok() { "ok" } else { "bad" };
-    let token = x.token();
-    html! {
-        <article class="exchange" aria-label={format!("Request {} to {}: {} {}", x.seq, x.server_label(), x.response.status, x.response.reason())}>
-            <header>
-                <span class={classes!("status", ok)}>{format!("{} {}", x.response.status, x.response.reason())}</span>
-                <strong>{format!(" #{} {} {} ", x.seq, x.request.method, x.request.target)}</strong>
-                <span class="route">{format!("{} → {} · {}", x.client, x.server_label(), x.route)}</span>
-            </header>
-            <div class="wire">
-                { wire("Request", &x.request.to_wire(), props.focus) }
-                { wire("Response", &x.response.to_wire(), props.focus) }
-            </div>
-            if let Some(token) = token {
-                <TokenView token={AttrValue::from(token)} lane={LaneId::from_index(usize::from(x.lane)).unwrap_or(LaneId::A)} />
+    let o = Outcome::of(x.response.status);
+    let ontoggle = {
+        let (chosen, default) = (chosen.clone(), props.open);
+        // `toggle` also fires when the page itself sets `open`: only a
+        // difference from the default is the reader's.
+        Callback::from(move |e: Event| {
+            if let Some(el) = e.target_dyn_into::<Element>() {
+                let now = el.has_attribute("open");
+                chosen.set((now != default).then_some(now));
             }
-            <ol class="trace" aria-label="Inside the server">
-                { for x.trace.iter().map(|t| html! { <li>{t}</li> }) }
-            </ol>
-            <CopyCurl exchange={props.exchange.clone()} />
-            <p class="costs">
-                {format!("{} ms · request {} B (credentials {} B) · response {} B{}", x.latency_ms, x.request_bytes, x.credential_bytes, x.response_bytes,
-                    if x.store_trips > 0 { format!(" · {} store round trip{}", x.store_trips, if x.store_trips == 1 { "" } else { "s" }) } else { String::new() })}
-            </p>
+        })
+    };
+    html! {
+        <article class={classes!("exchange", o.class())} aria-label={format!("Request {} to {}: {} {}", x.seq, x.server_label(), x.response.status, x.response.reason())}>
+            <details {open} {ontoggle}>
+                <summary>
+                    <span class="seq">{format!("#{}", x.seq)}</span>
+                    { status_badge(x.response.status, x.response.reason()) }
+                    <span class="req">{format!("{} {}", x.request.method, x.request.target)}</span>
+                    <span class="srv">{x.server_label()}</span>
+                    <span class="num" title="Credential bytes: Authorization and Cookie headers">{format!("{} B", x.credential_bytes)}</span>
+                    <span class="num">{format!("{} ms", x.latency_ms)}</span>
+                </summary>
+                if open {
+                    { body(&play, props) }
+                }
+            </details>
         </article>
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct CurlProps {
-    exchange: Shared,
+/// What an open row shows: the balancer's choice, the raw messages, the
+/// token, what happened inside and what it cost.
+fn body(play: &Play, props: &ExchangeProps) -> Html {
+    let x = &props.exchange.0;
+    html! {
+        <div class="exchange-body">
+            <p class="route">{format!("{} → {} · {}", x.client, x.server_label(), x.route)}</p>
+            <div class="wire">
+                { wire("Request", &x.request.to_wire(), props.focus) }
+                { wire("Response", &x.response.to_wire(), props.focus) }
+            </div>
+            if let Some(token) = x.token() {
+                { token_view(play, &TokenProps { token, lane: LaneId::from_index(usize::from(x.lane)).unwrap_or(LaneId::A), client: Some(x.client.clone()), upto: x.seq }) }
+            }
+            <ol class="trace" aria-label="Inside the server">
+                { for x.trace.iter().map(|t| html! { <li>{t}</li> }) }
+            </ol>
+            <p class="costs">
+                {format!("{} ms · request {} B (credentials {} B) · response {} B{}", x.latency_ms, x.request_bytes, x.credential_bytes, x.response_bytes,
+                    if x.store_trips > 0 { format!(" · {} store round trip{}", x.store_trips, if x.store_trips == 1 { "" } else { "s" }) } else { String::new() })}
+                {" "}
+                <CopyButton label="Copy as curl" class="link" name={format!("Copy request {} as curl", x.seq)} done="Copied as curl" text={curl_of(&props.exchange)} />
+            </p>
+        </div>
+    }
 }
 
-/// Copies the request as a curl command for the simulated host.
-#[component]
-fn CopyCurl(props: &CurlProps) -> Html {
-    let x = props.exchange.0.clone();
-    let text = Callback::from(move |()| curl(&x.request, "https://shop.example"));
-    html! {
-        <p class="curl">
-            <CopyButton label="Copy as curl" class="link" name={format!("Copy request {} as curl", props.exchange.0.seq)} done="Copied as curl" {text} />
-        </p>
-    }
+/// The request as a curl command for the simulated host, built on click.
+fn curl_of(x: &Shared) -> Callback<(), String> {
+    let x = x.0.clone();
+    Callback::from(move |()| curl(&x.request, "https://shop.example"))
 }
 
 /// The exact wire text, one line per row, credential headers marked.

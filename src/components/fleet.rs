@@ -3,71 +3,115 @@ use crate::state::{Msg, Play};
 use statelab_sim::{Action, LaneId};
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct FleetProps {
-    pub lane: LaneId,
-}
-
 const W: i32 = 360;
 const ROW: i32 = 34;
+/// The servers' right edge, and the bus that joins them to the store and
+/// the database.
+const SERVER_X: i32 = 170;
+const SERVER_END: i32 = 266;
+const BUS: i32 = 278;
+const BACKEND_X: i32 = 290;
 
 /// Client → balancer → S1..Sn → store / database, with each server's state.
-/// The latest request's path is drawn in the accent colour. Servers are
-/// buttons: activate one to crash it, or restart it when it is down.
-#[component]
-pub fn FleetDiagram(props: &FleetProps) -> Html {
-    let play = use_context::<Play>().expect("inside the playground");
-    let lane = play.playground.lane(props.lane.index());
+/// The newest request travels as a dot along the path it took (out and
+/// back, turning the outcome's colour on the way back) and its path stays
+/// drawn in that colour, with the outcome's icon and status at the client.
+/// Servers are buttons: activate one to crash it, or restart it when down.
+pub fn fleet_diagram(play: &Play, id: LaneId) -> Html {
+    let engine = play.playground();
+    let lane = engine.lane(id.index());
     let servers = lane.servers();
     let newest = lane.exchanges().next_back();
-    let last = newest.map(|x| x.server);
-    // The newest answer, back at the client: colour, icon and status (never colour alone).
-    let outcome = newest.map(|x| (Outcome::of(x.response.status), x.response.status));
     let height = (servers.len() as i32 * ROW).max(3 * ROW) + 8;
     let mid = height / 2;
-    let uses_store = lane.config().auth.uses_store();
-    let store_label = if lane.store().up { "store" } else { "store ✕" };
+    let (store_y, db_y) = (mid - 17, mid + 17);
+    // Where the newest request went: the server that answered, or the dead
+    // one it was sent to (a 502), and which of the backends it used.
+    let target = newest.and_then(|x| x.server.or(x.tried));
+    let row_of = |no| servers.iter().position(|s| s.no == no).map(|i| 6 + i as i32 * ROW + 14);
+    let to_store = newest.is_some_and(|x| x.store_trips > 0);
+    let to_db = newest.is_some_and(|x| x.db_trips > 0);
+    let outcome = newest.map(|x| Outcome::of(x.response.status));
+    let store_label = if lane.store().up { "store" } else { "store ✕ down" };
     html! {
-        <svg class={classes!("fleet", outcome.map(|(o, _)| o.class()))} viewBox={format!("0 0 {W} {height}")} role="group" aria-label={format!("Fleet of lane {}", props.lane)}>
-            <rect class="node" x="4" y={(mid - 14).to_string()} width="56" height="28" rx="5" />
-            <text x="32" y={(mid + 4).to_string()} text-anchor="middle">{"client"}</text>
-            if let Some((o, status)) = outcome {
-                <text class="outcome" x="32" y={(mid + 30).to_string()} text-anchor="middle">{format!("{} {status}", o.icon())}</text>
-            }
-            <line class={classes!("cable", last.is_some().then_some("hot"))} x1="60" y1={mid.to_string()} x2="86" y2={mid.to_string()} />
-            <rect class="node" x="86" y={(mid - 14).to_string()} width="44" height="28" rx="5" />
-            <text x="108" y={(mid + 4).to_string()} text-anchor="middle">{"LB"}</text>
-            { for servers.iter().enumerate().map(|(i, s)| {
-                let y = 6 + i as i32 * ROW;
-                let hot = last == Some(Some(s.no));
-                let no = s.no;
-                let (verb, action) = if s.up { ("Crash", Action::Crash { server: no }) } else { ("Restart", Action::Restart { server: no }) };
-                let label = format!("{verb} S{no} ({}, {} session{} held)", if s.up { "up" } else { "down" }, s.sessions.len(), if s.sessions.len() == 1 { "" } else { "s" });
-                let act = {
-                    let play = play.clone();
-                    let action = action.clone();
-                    Callback::from(move |_: MouseEvent| play.dispatch(Msg::Act(action.clone())))
-                };
-                let key = {
-                    let play = play.clone();
-                    Callback::from(move |e: KeyboardEvent| if e.key() == "Enter" || e.key() == " " {
-                        e.prevent_default();
-                        play.dispatch(Msg::Act(action.clone()));
-                    })
-                };
-                html! {
-                    <g key={no} class={classes!("server", (!s.up).then_some("down"), hot.then_some("hot"))} role="button" tabindex="0" aria-label={label} onclick={act} onkeydown={key}>
-                        <line class={classes!("cable", hot.then_some("hot"))} x1="130" y1={mid.to_string()} x2="170" y2={(y + 14).to_string()} />
-                        <rect class="node" x="170" y={y.to_string()} width="96" height="28" rx="5" />
-                        <text x="178" y={(y + 18).to_string()}>{format!("S{no} {}", if s.up { "▲" } else { "▼" })}</text>
-                        <text x="258" y={(y + 18).to_string()} text-anchor="end">{format!("{}", s.sessions.len())}</text>
-                    </g>
+        <figure class="fleet-figure">
+            <svg class={classes!("fleet", outcome.map(Outcome::class))} viewBox={format!("0 0 {W} {height}")} role="group" aria-label={format!("Fleet of lane {}", id)}>
+                <rect class="node" x="4" y={(mid - 14).to_string()} width="56" height="28" rx="5" />
+                <text x="32" y={(mid + 4).to_string()} text-anchor="middle">{"client"}</text>
+                if let (Some(o), Some(x)) = (outcome, newest) {
+                    <text class="outcome" x="32" y={(mid + 30).to_string()} text-anchor="middle">{format!("{} {}", o.icon(), x.response.status)}</text>
                 }
-            }) }
-            <rect class={classes!("node", (!uses_store).then_some("idle"), (!lane.store().up).then_some("down"))} x="290" y={(mid - 30).to_string()} width="66" height="26" rx="5" />
-            <text x="323" y={(mid - 13).to_string()} text-anchor="middle">{store_label}</text>
-            <rect class="node" x="290" y={(mid + 4).to_string()} width="66" height="26" rx="5" />
-            <text x="323" y={(mid + 21).to_string()} text-anchor="middle">{"database"}</text>
-        </svg>
+                <line class={classes!("cable", newest.is_some().then_some("hot"))} x1="60" y1={mid.to_string()} x2="86" y2={mid.to_string()} />
+                <rect class="node" x="86" y={(mid - 14).to_string()} width="44" height="28" rx="5" />
+                <text x="108" y={(mid + 4).to_string()} text-anchor="middle">{"LB"}</text>
+                <line class="cable" x1={BUS.to_string()} y1="20" x2={BUS.to_string()} y2={(height - 20).to_string()} />
+                { for servers.iter().enumerate().map(|(i, s)| {
+                    let y = 6 + i as i32 * ROW;
+                    let hot = target == Some(s.no);
+                    let backend = hot && newest.is_some_and(|x| x.server.is_some()) && (to_store || to_db);
+                    let (verb, action) = if s.up { ("Crash", Action::Crash { server: s.no }) } else { ("Restart", Action::Restart { server: s.no }) };
+                    let label = format!("{verb} S{} ({}, {} session{} held)", s.no, if s.up { "up" } else { "down" }, s.sessions.len(), if s.sessions.len() == 1 { "" } else { "s" });
+                    let act = {
+                        let play = play.clone();
+                        let action = action.clone();
+                        Callback::from(move |_: MouseEvent| play.dispatch(Msg::Act(action.clone())))
+                    };
+                    let key = {
+                        let play = play.clone();
+                        Callback::from(move |e: KeyboardEvent| if e.key() == "Enter" || e.key() == " " {
+                            e.prevent_default();
+                            play.dispatch(Msg::Act(action.clone()));
+                        })
+                    };
+                    html! {
+                        <g key={s.no} class={classes!("server", (!s.up).then_some("down"), hot.then_some("hot"))} role="button" tabindex="0" aria-label={label} onclick={act} onkeydown={key}>
+                            <line class={classes!("cable", hot.then_some("hot"))} x1="130" y1={mid.to_string()} x2={SERVER_X.to_string()} y2={(y + 14).to_string()} />
+                            <line class={classes!("cable", backend.then_some("hot"))} x1={SERVER_END.to_string()} y1={(y + 14).to_string()} x2={BUS.to_string()} y2={(y + 14).to_string()} />
+                            <rect class="node" x={SERVER_X.to_string()} y={y.to_string()} width="96" height="28" rx="5" />
+                            <text x="178" y={(y + 18).to_string()}>{format!("S{}{}", s.no, if s.up { "" } else { " ✕ down" })}</text>
+                            if s.up {
+                                <text class="held" x="258" y={(y + 18).to_string()} text-anchor="end">{s.sessions.len().to_string()}</text>
+                            }
+                        </g>
+                    }
+                }) }
+                <line class={classes!("cable", to_store.then_some("hot"))} x1={BUS.to_string()} y1={store_y.to_string()} x2={BACKEND_X.to_string()} y2={store_y.to_string()} />
+                <line class={classes!("cable", to_db.then_some("hot"))} x1={BUS.to_string()} y1={db_y.to_string()} x2={BACKEND_X.to_string()} y2={db_y.to_string()} />
+                <rect class={classes!("node", (!lane.config().auth.uses_store()).then_some("idle"), (!lane.store().up).then_some("down"))} x={BACKEND_X.to_string()} y={(store_y - 13).to_string()} width="66" height="26" rx="5" />
+                <text x="323" y={(store_y + 4).to_string()} text-anchor="middle">{store_label}</text>
+                <rect class="node" x={BACKEND_X.to_string()} y={(db_y - 13).to_string()} width="66" height="26" rx="5" />
+                <text x="323" y={(db_y + 4).to_string()} text-anchor="middle">{"database"}</text>
+                if let Some(x) = newest.filter(|x| x.store_trips > 1) {
+                    <text class="trips" x="323" y={(store_y - 17).to_string()} text-anchor="middle">{format!("×{} round trips", x.store_trips)}</text>
+                }
+                if let Some(x) = newest {
+                    // Keyed by the request, so each new one starts its trip afresh.
+                    <path key={format!("{}", x.seq)} class="trip" d={trip(mid, target.and_then(row_of), (to_store || to_db).then_some(if to_store { store_y } else { db_y }))} pathLength="100" />
+                }
+            </svg>
+            <figcaption class="legend">
+                {"✓ 2xx · ✕ 4xx · ⚠ 5xx · a server's number: sessions it holds. "}
+                <strong>{"Click a server to crash or restart it."}</strong>
+            </figcaption>
+        </figure>
     }
+}
+
+/// The newest request's trip as one path, out and back: client, balancer,
+/// the server (if it got that far), the store or database (if used), then
+/// the same way home.
+fn trip(mid: i32, server_y: Option<i32>, backend_y: Option<i32>) -> String {
+    let mut out = vec![(32, mid), (108, mid)];
+    if let Some(y) = server_y {
+        out.extend([(SERVER_X, y), (SERVER_END, y)]);
+        if let Some(b) = backend_y {
+            out.extend([(BUS, y), (BUS, b), (BACKEND_X + 10, b)]);
+        }
+    }
+    let back = out.iter().rev().skip(1);
+    let mut d = format!("M{},{}", out[0].0, out[0].1);
+    for (x, y) in out.iter().skip(1).chain(back) {
+        d.push_str(&format!("L{x},{y}"));
+    }
+    d
 }

@@ -18,7 +18,7 @@ const INTRO: [&str; 2] = [
 ];
 
 pub fn intro(play: &Play, dismissed: &UseStateHandle<bool>) -> Html {
-    if **dismissed || play.scenario.is_some() || !play.playground.actions().is_empty() {
+    if **dismissed || play.scenario.is_some() || !play.playground().actions().is_empty() {
         return html! {};
     }
     let start = {
@@ -29,7 +29,7 @@ pub fn intro(play: &Play, dismissed: &UseStateHandle<bool>) -> Html {
             focus_soon("#step-next");
         })
     };
-    let auth = |i: usize| play.playground.lane(i).config().auth;
+    let auth = |i: usize| play.playground().lane(i).config().auth;
     let dismissed = dismissed.clone();
     let free = Callback::from(move |_: MouseEvent| {
         dismissed.set(true);

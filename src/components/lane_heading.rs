@@ -1,24 +1,13 @@
 use statelab_sim::{LaneConfig, LaneId};
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct LaneHeadingProps {
-    pub lane: LaneId,
-    pub config: LaneConfig,
-    /// The fleet as it is now (Add/Remove server change it), not the
-    /// configured starting size.
-    pub servers: usize,
-    pub down: usize,
-}
-
 /// `Lane A stateless JWT · round robin · 3 servers (1 down)`; its id labels
-/// the lane's section.
-#[component]
-pub fn LaneHeading(props: &LaneHeadingProps) -> Html {
-    let c = &props.config;
+/// the lane's section. `servers` is the fleet as it is now (Add/Remove
+/// server change it), not the configured starting size.
+pub fn lane_heading(lane: LaneId, c: &LaneConfig, servers: usize, down: usize) -> Html {
     html! {
-        <h2 id={heading_id(props.lane)}>{format!("Lane {} ", props.lane)}
-            <span class="kind">{format!("{} · {} · {}", c.auth, c.balancer.label(), fleet(props.servers, props.down))}</span>
+        <h2 id={heading_id(lane)}>{format!("Lane {lane} ")}
+            <span class="kind">{format!("{} · {} · {}", c.auth, c.balancer.label(), fleet(servers, down))}</span>
         </h2>
     }
 }

@@ -7,9 +7,7 @@ use yew::prelude::*;
 /// Pick a guided tour; its title and idea. The step itself, its controls and
 /// its evidence are the step view's. Acting during a tour leaves it, and
 /// this panel offers the way back.
-#[component]
-pub fn ScenarioPanel() -> Html {
-    let play = use_context::<Play>().expect("inside the playground");
+pub fn scenario_panel(play: &Play) -> Html {
     let followed = play.followed();
     let options: Vec<(String, String)> = std::iter::once((String::new(), "Free play (no scenario)".to_owned()))
         .chain(scenario::all().iter().map(|s| (s.id.to_owned(), s.title.to_owned())))

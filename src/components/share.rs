@@ -7,9 +7,7 @@ use yew::prelude::*;
 /// Copy a link to exactly this state, or an iframe snippet that embeds it.
 /// Both are built when clicked: the query carries the whole action log, too
 /// long to rebuild on every render.
-#[component]
-pub fn ShareBar() -> Html {
-    let play = use_context::<Play>().expect("inside the playground");
+pub fn share_bar(play: &Play) -> Html {
     let text = |text: fn(&PlayState) -> String| {
         let play = play.clone();
         Callback::from(move |()| text(&play))

@@ -1,29 +1,28 @@
-use crate::components::token::TokenView;
+use crate::components::token::{token_view, TokenProps};
 use crate::state::{Msg, Play};
 use statelab_sim::cookie::SameSite;
 use statelab_sim::jwt::TokenEdit;
 use statelab_sim::store::StoreValue;
 use statelab_sim::time::human_duration;
 use statelab_sim::{Action, LaneId, User};
+use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct StateProps {
-    pub lane: LaneId,
-    pub user: User,
-    /// Why this user's browser is the one shown (a scenario step acts for
-    /// them), or `None` when it is the user picked in the action bar.
-    #[prop_or_default]
-    pub why: Option<AttrValue>,
+/// Whose browser, in which lane.
+struct StateProps {
+    lane: LaneId,
+    user: User,
 }
 
 /// "Where does the state live?" answered by looking: the browser's cookie
 /// jar and token storage, each server's sessions, the shared store's keys.
-#[component]
-pub fn StatePanels(props: &StateProps) -> Html {
-    let play = use_context::<Play>().expect("inside the playground");
-    let lane = play.playground.lane(props.lane.index());
+/// `why`: why this user's browser is the one shown (a scenario step acts
+/// for them), or `None` when it is the user picked in the action bar.
+pub fn state_panels(play: &Play, lane_id: LaneId, user: User, why: Option<AttrValue>) -> Html {
+    let props = &StateProps { lane: lane_id, user };
+    let engine = play.playground();
+    let lane = engine.lane(props.lane.index());
     let now = lane.now();
     let client = lane.client(props.user);
     let cookies: Vec<_> = client.jar.cookies(now).collect();
@@ -34,7 +33,7 @@ pub fn StatePanels(props: &StateProps) -> Html {
         <div class="state">
             <section aria-label={format!("{}'s browser", props.user.username())}>
                 <h4>{format!("{}'s browser", props.user.username())}</h4>
-                if let Some(why) = &props.why {
+                if let Some(why) = &why {
                     <p class="muted whose">{why.clone()}</p>
                 }
                 <p class="label">{"Cookie jar"}</p>
@@ -55,9 +54,9 @@ pub fn StatePanels(props: &StateProps) -> Html {
                 <p class="label">{"localStorage.token"}</p>
                 <p><code>{ client.token.as_deref().map_or("(none)".to_owned(), |t| short(t, 60)) }</code></p>
                 if let Some(token) = &client.token {
-                    <TokenView token={AttrValue::from(token.clone())} lane={props.lane} />
+                    { token_view(play, &TokenProps { token: token.clone(), lane: props.lane, client: Some(props.user.username().to_owned()), upto: u32::MAX }) }
                 }
-                <CredentialEditor lane={props.lane} user={props.user} />
+                { credential_editor(play, props) }
             </section>
             <section aria-label="Server memory">
                 <h4>{"Server memory"}</h4>
@@ -102,20 +101,19 @@ pub fn StatePanels(props: &StateProps) -> Html {
 /// Replace the stored token or session cookie with text typed by hand, as
 /// in devtools. The engine refuses what could not travel in a header, and
 /// the page says why.
-#[component]
-fn CredentialEditor(props: &StateProps) -> Html {
-    // Hooks first, unconditionally (Yew's hook rules), then the early return.
-    let play = use_context::<Play>().expect("inside the playground");
-    let input = use_node_ref();
-    let lane = play.playground.lane(props.lane.index());
+fn credential_editor(play: &Play, props: &StateProps) -> Html {
+    let engine = play.playground();
+    let lane = engine.lane(props.lane.index());
     let Some(current) = lane.credential(props.user) else { return html! {} };
     let what = lane.config().auth.credential_name();
     let id = format!("edit-{}-{}", props.lane.code(), props.user.username());
     let onsubmit = {
-        let (input, user, lane) = (input.clone(), props.user, props.lane);
+        let (play, user, lane) = (play.clone(), props.user, props.lane);
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            if let Some(field) = input.cast::<HtmlInputElement>() {
+            // The form's own field (the event's target is the form).
+            let field = e.target_dyn_into::<web_sys::Element>().and_then(|f| f.query_selector("input").ok().flatten());
+            if let Some(field) = field.and_then(|f| f.dyn_into::<HtmlInputElement>().ok()) {
                 play.dispatch(Msg::Act(Action::Tamper {
                     user,
                     edit: TokenEdit::Set { value: field.value() },
@@ -127,7 +125,7 @@ fn CredentialEditor(props: &StateProps) -> Html {
     html! {
         <form class="credential-editor" {onsubmit}>
             <label for={id.clone()}>{format!("Edit the {what} by hand")}</label>
-            <input id={id} ref={input} value={current} spellcheck="false" autocomplete="off" />
+            <input id={id} value={current} spellcheck="false" autocomplete="off" />
             <button type="submit">{format!("Use it in lane {}", props.lane)}</button>
         </form>
     }

@@ -3,8 +3,8 @@
 //! compact card per request, one line per event) and the fleet it ran on.
 //! The full lanes stay below for everything else.
 
-use crate::components::badge::StatusBadge;
-use crate::components::fleet::FleetDiagram;
+use crate::components::badge::status_badge;
+use crate::components::fleet::fleet_diagram;
 use crate::page::Shown;
 use crate::state::{Msg, Play};
 use statelab_sim::{Entry, Exchange, LaneId};
@@ -75,7 +75,7 @@ pub fn StepView() -> Html {
             if let Some(h) = hidden {
                 <p class="hidden-lane">{format!(
                     "Lane {h} ({}) is hidden {}; the narration describes both lanes.",
-                    play.playground.lane(h.index()).config().auth,
+                    play.playground().lane(h.index()).config().auth,
                     if play.page.embed { "in this embed" } else { "on this page" },
                 )}</p>
             }
@@ -92,7 +92,7 @@ pub fn StepView() -> Html {
             if let Some(start) = start {
                 <div class={classes!("step-grid", (shown.len() == 1).then_some("single"))}>
                     { for shown.iter().map(|&l| lane_cards(&play, l, start, focus)) }
-                    { for shown.iter().map(|&l| html! { <FleetDiagram lane={l} /> }) }
+                    { for shown.iter().map(|&l| fleet_diagram(&play, l)) }
                 </div>
             }
         </section>
@@ -101,7 +101,8 @@ pub fn StepView() -> Html {
 
 /// One lane's part of the step: its events and requests, in the order they happened.
 fn lane_cards(play: &Play, l: LaneId, start: u32, focus: &[&str]) -> Html {
-    let lane = play.playground.lane(l.index());
+    let engine = play.playground();
+    let lane = engine.lane(l.index());
     let mine: Vec<&Entry> = lane
         .entries()
         .iter()
@@ -138,7 +139,7 @@ fn card(x: &Exchange, focus: &[&str], last: bool) -> Html {
     html! {
         <li class={classes!("step-card", last.then_some("last"))}>
             <p class="step-line">
-                <StatusBadge status={x.response.status} reason={x.response.reason()} />
+                { status_badge(x.response.status, x.response.reason()) }
                 <span class="step-req">{format!("#{} {} {} · {} → {}", x.seq, x.request.method, x.request.target, x.client, x.server_label())}</span>
             </p>
             <div class="step-detail">
