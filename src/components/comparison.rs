@@ -88,20 +88,19 @@ pub fn comparison_table(play: &Play) -> Html {
 /// scroll to it: once rendered, mark that row and bring it into view.
 #[hook]
 pub fn use_linked_row() {
-    use_effect_with((), |_| {
+    // Read on the first render: writing the state's address drops the hash.
+    let hash = use_state(|| web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default());
+    use_effect_with((), move |_| {
+        let Some(id) = hash.strip_prefix('#').filter(|id| id.starts_with("measured-")).map(str::to_owned) else {
+            return;
+        };
         // After the rows above it (rendered in later slices) have their
         // height: scrolled earlier, the row would be pushed out of view.
-        yew::platform::spawn_local(async {
+        yew::platform::spawn_local(async move {
             for _ in 0..2 {
                 yew::platform::time::sleep(std::time::Duration::ZERO).await;
             }
-            let Some(window) = web_sys::window() else { return };
-            let hash = window.location().hash().unwrap_or_default();
-            let row = hash
-                .strip_prefix('#')
-                .filter(|id| id.starts_with("measured-"))
-                .and_then(|id| window.document()?.get_element_by_id(id));
-            if let Some(row) = row {
+            if let Some(row) = web_sys::window().and_then(|w| w.document()?.get_element_by_id(&id)) {
                 // Marked, so the eye finds the row that was linked to.
                 row.set_class_name("target");
                 row.scroll_into_view();
