@@ -20,6 +20,7 @@ pub mod client;
 pub mod config;
 pub mod cookie;
 pub mod exchange;
+pub mod haproxy;
 pub mod export;
 pub mod http;
 pub mod json;
