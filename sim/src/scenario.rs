@@ -199,10 +199,10 @@ fn build(id: &str) -> Option<Scenario> {
             lesson: "Stateless servers can be added or removed freely; with state in server memory, changing the pool moves users away from their sessions.",
             lanes: [jwt().with_balancer(Strategy::IpHash).with_servers(2), local(Strategy::IpHash).with_servers(2)],
             steps: vec![
-                step("login alice, login bob, login carol", "Two servers behind IP hash: each user's address always maps to the same server, so lane B's local sessions work.", &[]),
+                step("login alice, login bob, login carol", "Two servers behind IP hash (HAProxy's balance source: the address as a number, mod the servers): each user's address always maps to the same server, so lane B's local sessions work.", &[]),
                 step("me alice, me bob, me carol", "Every request returns to the server holding the session — 200 in both lanes.", &[]),
                 step("add-server, me alice, me bob, me carol", "S3 joins. The hash is now taken mod 3, and some users map to a different server: in lane B they land where their session is not — 401. Lane A does not care where a request lands.", AUTH),
-                step("remove-server, me alice, me bob, me carol", "S3 leaves and the hash is taken mod 2 again: Carol maps back to S2, where her session still is — 200. Had S3 held sessions, they would have died with it. Lane A never noticed any of it.", &[]),
+                step("remove-server, me alice, me bob, me carol", "S3 leaves and the hash is taken mod 2 again: Alice and Bob map back to S1 and S2, where their sessions still are — 200. Had S3 held sessions, they would have died with it. Lane A never noticed any of it.", &[]),
             ],
         },
         _ => return None,
