@@ -11,6 +11,16 @@ use std::fmt::Write;
 /// The base port a learner's fleet listens on: HAProxy at `BASE`, S1…S8 at
 /// `BASE + 1…8` (see [`config`] for the rest).
 pub const BASE_PORT: u16 = 8000;
+/// Where `statelab-twin fleet` keeps a learner's fleet (configuration, sockets, logs).
+pub const LAB_DIR: &str = "/tmp/statelab-fleet-8000";
+
+/// Everything "Run it yourself" shows for lane `c`: the commands, then the
+/// HAProxy configuration the twin starts that fleet with.
+pub fn run_it_yourself(c: &LaneConfig) -> String {
+    format!("{}
+# {LAB_DIR}/haproxy.cfg
+{}", commands(c), config(c, BASE_PORT, LAB_DIR))
+}
 
 /// HAProxy's configuration for lane `c`, everything on 127.0.0.1 from port
 /// `base`: the frontend at `base`, S*n* at `base + n`, a frontend that takes
@@ -121,6 +131,14 @@ mod tests {
             assert!(!text.contains("cookie"), "{strategy:?} is not sticky");
             assert!(text.contains("server S2 127.0.0.1:8002 check\n    server S3 127.0.0.1:8003 check disabled\n"));
         }
+    }
+
+    #[test]
+    fn run_it_yourself_is_the_commands_then_the_configuration_the_twin_uses() {
+        let text = run_it_yourself(&LaneConfig::stateful());
+        let (cmds, cfg) = text.split_once("\n# /tmp/statelab-fleet-8000/haproxy.cfg\n").unwrap();
+        assert_eq!(cmds, commands(&LaneConfig::stateful()));
+        assert_eq!(cfg, config(&LaneConfig::stateful(), BASE_PORT, LAB_DIR));
     }
 
     #[test]
