@@ -232,7 +232,9 @@ pub(crate) fn authenticate(cx: &mut Ctx, req: &Request) -> Result<Principal, Res
 /// does, which the real-fleet twin runs: the user must log in again even if a
 /// later request reaches the server that still holds the session.
 fn forget(cx: &mut Ctx, mut r: Response) -> Response {
-    cx.trace.say(|| "cleared the browser's session_id cookie (Max-Age=0): an id the server does not know is forgotten".into());
+    cx.trace.say(|| {
+        "cleared the browser's session_id cookie (Max-Age=0): an id the server does not know is forgotten".into()
+    });
     r.headers.push("Set-Cookie", SetCookie::session(SESSION_COOKIE, "").deleted().to_string());
     r
 }

@@ -17,9 +17,13 @@ pub const LAB_DIR: &str = "/tmp/statelab-fleet-8000";
 /// Everything "Run it yourself" shows for lane `c`: the commands, then the
 /// HAProxy configuration the twin starts that fleet with.
 pub fn run_it_yourself(c: &LaneConfig) -> String {
-    format!("{}
+    format!(
+        "{}
 # {LAB_DIR}/haproxy.cfg
-{}", commands(c), config(c, BASE_PORT, LAB_DIR))
+{}",
+        commands(c),
+        config(c, BASE_PORT, LAB_DIR)
+    )
 }
 
 /// HAProxy's configuration for lane `c`, everything on 127.0.0.1 from port

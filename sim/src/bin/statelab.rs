@@ -106,7 +106,8 @@ fn run(cli: &Cli) -> Result<String, String> {
         Command::Transcript { id, json: true } => format!("{}\n", transcript::scenario_json(&find(id)?, cli.seed)),
         Command::Transcript { id, json: false } => transcript::scenario_text(&find(id)?, cli.seed),
         Command::Fleet { config } => {
-            let c = statelab_sim::link::parse_config(config).map_err(|e| format!("lane configuration \"{config}\": {e}"))?;
+            let c = statelab_sim::link::parse_config(config)
+                .map_err(|e| format!("lane configuration \"{config}\": {e}"))?;
             statelab_sim::haproxy::run_it_yourself(&c)
         }
         Command::Har { id, lane } => {
