@@ -20,12 +20,15 @@ pub const DECLARED: [Declared; 1] = [Declared {
     why: "the simulation answers as nginx and AWS's load balancers do for a refused connection; HAProxy reports the same event as 503. Either way the balancer answers, not a server, and the user is not served",
 }];
 
-/// Bytes and timing differ by nature and are not compared; listed in the report.
-pub const NOT_COMPARED: [&str; 4] = [
+/// Bytes and timing differ by nature and are not compared, and the twin has
+/// limits of its own; listed in the report.
+pub const NOT_COMPARED: [&str; 6] = [
     "bytes: header case (hyper writes lower case), header order, Date values, session ids, JWT ids and signatures",
     "latency: the simulation adds modelled costs (balancer 1 ms, server 2 ms, store 4 ms, database 3 ms); the twin measures loopback",
     "TLS: the simulated browser talks to https://shop.example; the twin speaks plain HTTP on loopback, with its cookie jar scoped to the same https origin so Secure cookies behave alike",
     "session cookies: tower-sessions re-sends Set-Cookie with Max-Age on every response to slide the idle timeout; the simulation's session cookie has no Max-Age and slides on the server only",
+    "health checks run on HAProxy's real clock: a simulated wait lets them catch up with the processes for at most min(wait, 12 s) of real time",
+    "Redis keeps the machine's clock (libfaketime cannot be preloaded into Debian's jemalloc-built redis-server): simulated waits move the servers' clocks only, so a key's TTL in Redis does not see them; no scenario waits on one",
 ];
 
 #[derive(Default)]

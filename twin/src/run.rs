@@ -122,7 +122,7 @@ pub fn run(o: Options) -> Result<bool, String> {
             notes: vec![format!("not played to the end: {e}")],
             ..Row::default()
         });
-        eprintln!("  {} played in {:.1} s", s.id, t.elapsed().as_secs_f64());
+        println!("  {} played in {:.1} s", s.id, t.elapsed().as_secs_f64());
         rows.push(row);
     }
     print_table(&rows);
