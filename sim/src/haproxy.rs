@@ -92,14 +92,20 @@ backend fleet\n\
 /// twin, then send it a request, as a learner would type them.
 pub fn commands(c: &LaneConfig) -> String {
     let code = config_text(c);
-    let login = "curl -i -H 'Content-Type: application/json' -d '{\"username\":\"alice\",\"password\":\"wonderland\"}'";
     let store = if c.auth.uses_store() { " and Redis for the shared store" } else { "" };
+    let url = format!("http://127.0.0.1:{BASE_PORT}");
+    // A JWT lane's app sends the token the login returned; the others let curl's jar carry cookies.
+    let me = if c.uses_session_cookie() {
+        format!("curl -i -b jar.txt -c jar.txt {url}/api/me")
+    } else {
+        format!("curl -i -H \"Authorization: Bearer $TOKEN\" {url}/api/me   # TOKEN: the login's \"token\"")
+    };
     format!(
         "# HAProxy, {n} server{s}{store} on 127.0.0.1:{BASE_PORT}; Ctrl-C stops them all\n\
 cargo xtask twin --fleet {code}\n\
 # in another terminal\n\
-{login} http://127.0.0.1:{BASE_PORT}/login\n\
-curl -i http://127.0.0.1:{BASE_PORT}/health\n",
+curl -i -c jar.txt -H 'Content-Type: application/json' -d '{{\"username\":\"alice\",\"password\":\"wonderland\"}}' {url}/login\n\
+{me}\n",
         n = c.servers,
         s = if c.servers == 1 { "" } else { "s" },
     )
