@@ -115,7 +115,17 @@ fn nth_healthy(servers: &[Server], now: SimTime, nth: usize) -> usize {
 /// the order they are declared. The real-fleet twin checks this against
 /// HAProxy 2.6. Not an address (never from this engine): 0.
 fn ipv4_number(addr: &str) -> u32 {
-    addr.parse::<std::net::Ipv4Addr>().map_or(0, u32::from)
+    // By hand rather than `Ipv4Addr::from_str`: its parser would add to the wasm bundle.
+    let mut octets = addr.split('.').map(|o| o.parse::<u8>().ok());
+    let mut n = 0u32;
+    for _ in 0..4 {
+        let Some(Some(o)) = octets.next() else { return 0 };
+        n = n << 8 | u32::from(o);
+    }
+    if octets.next().is_some() {
+        return 0;
+    }
+    n
 }
 
 /// The affinity cookie: `lb=S2; Path=/; HttpOnly`.
@@ -141,5 +151,8 @@ mod tests {
         assert_eq!(ipv4_number("203.0.113.10"), 0xcb00_710a);
         assert_eq!(ipv4_number("0.0.0.1"), 1);
         assert_eq!(ipv4_number("not an address"), 0);
+        assert_eq!(ipv4_number("1.2.3"), 0);
+        assert_eq!(ipv4_number("1.2.3.4.5"), 0);
+        assert_eq!(ipv4_number("1.2.3.256"), 0);
     }
 }
