@@ -321,3 +321,25 @@ fn complete_length(buf: &[u8]) -> Option<usize> {
         .and_then(|h| std::str::from_utf8(h.value).ok()?.trim().parse::<usize>().ok())?;
     (buf.len() >= head + len).then_some(head + len)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_response_is_complete_only_with_its_whole_body() {
+        let full = b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhello";
+        assert_eq!(complete_length(full), Some(full.len()));
+        assert_eq!(complete_length(&full[..full.len() - 1]), None);
+        assert_eq!(complete_length(b"HTTP/1.1 200 OK\r\ncontent-le"), None);
+        let parsed =
+            parse_response(b"HTTP/1.1 401 Unauthorized\r\nSet-Cookie: a=1\r\nset-cookie: b=2\r\n\r\n{}").unwrap();
+        assert_eq!((parsed.status, parsed.set_cookies.len(), parsed.body.as_slice()), (401, 2, &b"{}"[..]));
+    }
+
+    #[test]
+    fn the_signed_jars_signature_ends_after_its_encoded_padding() {
+        let value = "lwr7C2OPya0ym9dF+ybb2pUH8Osj04E4791a+Bo%2FKTI%3DeyJ1c2VyIjoiYWxpY2UifQ";
+        assert_eq!(&value[signature_end(value)..], "eyJ1c2VyIjoiYWxpY2UifQ");
+    }
+}
