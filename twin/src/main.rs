@@ -2,7 +2,8 @@
 //!
 //! - `run [ID...] [--out DIR] [--seed N]`: every scenario (or those named) on
 //!   HAProxy, Redis and real servers, compared with the simulation; exits 1
-//!   on any difference that is not a declared simplification.
+//!   on any difference that is not a declared simplification. With
+//!   `--log ACTIONS [--a CONFIG] [--b CONFIG]`, a free-play log instead.
 //! - `fleet CONFIG [--base PORT]`: one lane's fleet (`local.sticky.3`, as in
 //!   links) on 127.0.0.1 until Ctrl-C, for trying a scenario by hand.
 //! - `server ...`: one shop server; the twin starts these itself.
@@ -15,11 +16,14 @@ mod fleet;
 mod procs;
 mod run;
 mod server;
+mod store_clock;
 
+use statelab_sim::LaneConfig;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: statelab-twin run [ID...] [--out DIR] [--seed N]
+       statelab-twin run --log ACTIONS [--a CONFIG] [--b CONFIG] [--out DIR] [--seed N]   (free play, as in links)
        statelab-twin fleet CONFIG [--base PORT]     (CONFIG as in links: local.sticky.3)
        statelab-twin server --name S1 --port P --lane CONFIG --keys FILE --store-port P --db-port P";
 
@@ -88,7 +92,12 @@ fn server(args: &[String]) -> Result<(), String> {
 fn run(args: &[String]) -> Result<bool, String> {
     let (ids, o) = split_args(args)?;
     let seed = opt(&o, "seed").map_or(Ok(1), |s| s.parse().map_err(|_| format!("--seed `{s}` is not a number")))?;
-    run::run(run::Options { ids, out: PathBuf::from(opt(&o, "out").unwrap_or("target/twin")), seed })
+    let lane = |name: &str, default: LaneConfig| opt(&o, name).map_or(Ok(default), statelab_sim::link::parse_config);
+    let free = match opt(&o, "log") {
+        Some(log) => Some(([lane("a", LaneConfig::stateless())?, lane("b", LaneConfig::stateful())?], log.to_owned())),
+        None => None,
+    };
+    run::run(run::Options { ids, out: PathBuf::from(opt(&o, "out").unwrap_or("target/twin")), seed, free })
 }
 
 fn fleet(args: &[String]) -> Result<(), String> {

@@ -8,8 +8,10 @@ use crate::driver::{Driver, RealExchange};
 use crate::fleet::{free_base, Fleet};
 use serde_json::json;
 use statelab_sim::jwt::Key;
+use statelab_sim::notation::parse_actions;
 use statelab_sim::playground::LANE_LABELS;
-use statelab_sim::scenario::Scenario;
+use statelab_sim::scenario::{Scenario, Step};
+use statelab_sim::LaneConfig;
 use statelab_sim::{Exchange, Playground};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -18,6 +20,26 @@ pub struct Options {
     pub ids: Vec<String>,
     pub out: PathBuf,
     pub seed: u64,
+    /// Free play instead of scenarios: both lanes' configs and an action log in the notation.
+    pub free: Option<([LaneConfig; 2], String)>,
+}
+
+/// A free-play log as a one-step scenario named `free-play`, keeping only the
+/// actions the playground accepts (as a link would).
+fn free_play(lanes: [LaneConfig; 2], log: &str, seed: u64) -> Result<Scenario, String> {
+    let parsed = parse_actions(log).map_err(|e| format!("--log: {e}"))?;
+    let mut p = Playground::new(seed, lanes);
+    for a in parsed {
+        let _ = p.apply(a);
+    }
+    let script: &'static str = Box::leak(log.to_owned().into_boxed_str());
+    Ok(Scenario {
+        id: "free-play",
+        title: "Free play",
+        lesson: "",
+        lanes,
+        steps: vec![Step { script, actions: p.actions().to_vec(), say: "", focus: &[] }],
+    })
 }
 
 /// Plays one lane of `s` on a fresh fleet in `dir`.
@@ -103,10 +125,15 @@ fn scenario(s: &Scenario, seed: u64, out: &Path, scratch: &Path) -> Result<Row, 
 pub fn run(o: Options) -> Result<bool, String> {
     let ids: Vec<String> =
         if o.ids.is_empty() { statelab_sim::scenario::IDS.iter().map(|s| s.to_string()).collect() } else { o.ids };
-    let scenarios: Vec<Scenario> = ids
-        .iter()
-        .map(|id| Scenario::find(id).ok_or_else(|| format!("no scenario \"{id}\"; `statelab scenarios` lists them")))
-        .collect::<Result<_, _>>()?;
+    let scenarios: Vec<Scenario> = match &o.free {
+        Some((lanes, log)) => vec![free_play(*lanes, log, o.seed)?],
+        None => ids
+            .iter()
+            .map(|id| {
+                Scenario::find(id).ok_or_else(|| format!("no scenario \"{id}\"; `statelab scenarios` lists them"))
+            })
+            .collect::<Result<_, _>>()?,
+    };
     std::fs::create_dir_all(&o.out).map_err(|e| format!("{}: {e}", o.out.display()))?;
     // Sockets live here: a short path under /tmp keeps them within the
     // 108 bytes a Unix socket's path may take.

@@ -24,6 +24,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tower_sessions::{Expiry, MemoryStore, Session, SessionManagerLayer};
 use tower_sessions_redis_store::RedisStore;
 
+use crate::store_clock::OnServerClock;
+
 pub const SESSION_COOKIE: &str = "session_id";
 pub const SIGNED_COOKIE: &str = "session";
 
@@ -117,7 +119,7 @@ async fn serve(o: Options) -> Result<(), String> {
             }
             match kind {
                 Store::Local => router.layer(layer!(MemoryStore::default())),
-                Store::Shared => router.layer(layer!(RedisStore::new(store))),
+                Store::Shared => router.layer(layer!(OnServerClock(RedisStore::new(store)))),
             }
         }
         _ => router,
