@@ -135,13 +135,18 @@ async fn raw_editor_names_line_and_column_and_sends_nothing_until_valid() {
 
 #[wasm_bindgen_test]
 async fn state_panels_show_where_the_state_lives() {
-    let root = logged_in_and_asked_for_me().await;
+    let root = fresh_playground().await;
+    click(&root, "Log in").await;
+    // Lane B's cookie right after the login: the miss at S2 that follows clears it.
+    let b = text(&find(&lane(&root, 'b'), ".state"));
+    assert!(b.contains("session_id="), "{b}");
+    assert!(b.contains("HttpOnly; Secure; SameSite=Lax; session cookie"), "{b}");
+    click(&root, "GET /api/me").await;
     let a = text(&find(&lane(&root, 'a'), ".state"));
     let b = text(&find(&lane(&root, 'b'), ".state"));
     assert!(a.contains("localStorage.tokeneyJ"), "{a}");
     assert!(a.contains("S1 up · 1 handled · 0 sessions · 0 B"), "{a}");
-    assert!(b.contains("session_id="), "{b}");
-    assert!(b.contains("HttpOnly; Secure; SameSite=Lax; session cookie"), "{b}");
+    assert!(!b.contains("session_id="), "S2's 401 cleared the cookie: {b}");
     assert!(b.contains("S1 up · 1 handled · 1 session · 122 B"), "{b}");
     assert!(b.contains("alice · cart [] · 122 B · expires in 30 min"), "{b}");
     click(&root, "Add to cart").await;

@@ -177,23 +177,30 @@ pub(crate) fn authenticate(cx: &mut Ctx, req: &Request) -> Result<Principal, Res
                             let expired = s.expires;
                             cx.server.sessions.remove(&id);
                             cx.ledger.settle(&id, Fate::Expired(expired));
-                            Err(cx.unauthorized(|| {
+                            let r = cx.unauthorized(|| {
                                 format!(
                                     "sessions[\"{}…\"] on {server} expired (idle {})",
                                     short(&id),
                                     human_duration(ttl / 1000)
                                 )
-                            }))
+                            });
+                            Err(forget(cx, r))
                         }
                         // Whole: the id in question may differ from a real one only at its end.
-                        None => Err(cx.unauthorized(|| format!("sessions[\"{id}\"] not found on {server}"))),
+                        None => {
+                            let r = cx.unauthorized(|| format!("sessions[\"{id}\"] not found on {server}"));
+                            Err(forget(cx, r))
+                        }
                     }
                 }
                 Store::Shared => {
                     cx.store_trip(|| format!("store GETEX session:{}… EX {}", short(&id), ttl / 1000))?;
                     match cx.backend.store.get_ex(&format!("session:{id}"), now, now.plus_ms(ttl)) {
                         Some(StoreValue::Session(s)) => Ok(Principal::of(s, Hold::Shared(id, s.clone()))),
-                        _ => Err(cx.unauthorized(|| format!("session:{id} not in the store"))),
+                        _ => {
+                            let r = cx.unauthorized(|| format!("session:{id} not in the store"));
+                            Err(forget(cx, r))
+                        }
                     }
                 }
             }
@@ -219,6 +226,18 @@ pub(crate) fn authenticate(cx: &mut Ctx, req: &Request) -> Result<Principal, Res
             })
         }
     }
+}
+
+/// A refusal of a session id the server does not know also clears the
+/// browser's cookie (`Max-Age=0`), as session libraries do — tower-sessions
+/// does, which the real-fleet twin runs: the user must log in again even if a
+/// later request reaches the server that still holds the session.
+fn forget(cx: &mut Ctx, mut r: Response) -> Response {
+    cx.trace.say(|| {
+        "cleared the browser's session_id cookie (Max-Age=0): an id the server does not know is forgotten".into()
+    });
+    r.headers.push("Set-Cookie", SetCookie::session(SESSION_COOKIE, "").deleted().to_string());
+    r
 }
 
 /// Checks and decodes a signed-cookie session: `base64url(json).base64url(hmac)`.

@@ -62,9 +62,9 @@ impl Balancer {
                 forward(i, t.text(|| format!("random: S{} drawn from {healthy} in rotation", servers[i].no)))
             }
             Strategy::IpHash => {
-                let h = fnv1a(addr.as_bytes());
+                let h = ipv4_number(addr);
                 let i = nth_healthy(servers, now, (h % healthy as u32) as usize);
-                forward(i, t.text(|| format!("IP hash: hash({addr}) mod {healthy} → S{}", servers[i].no)))
+                forward(i, t.text(|| format!("IP hash: {addr} is {h}, mod {healthy} → S{}", servers[i].no)))
             }
             Strategy::StickyCookie => {
                 let pinned = req.headers.get("Cookie").and_then(|c| cookie_value(c, AFFINITY_COOKIE));
@@ -110,10 +110,22 @@ fn nth_healthy(servers: &[Server], now: SimTime, nth: usize) -> usize {
     servers.iter().enumerate().filter(|(_, s)| s.in_rotation(now)).nth(nth).map_or(0, |(i, _)| i)
 }
 
-/// FNV-1a, 32-bit: a fixed, portable hash (never the std hasher, which is
-/// randomly keyed per process).
-fn fnv1a(bytes: &[u8]) -> u32 {
-    bytes.iter().fold(0x811c_9dc5, |h, &b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193))
+/// What HAProxy's `balance source` hashes (map-based, its default): the
+/// IPv4 address as a 32-bit number, taken modulo the servers in rotation in
+/// the order they are declared. The real-fleet twin checks this against
+/// HAProxy 2.6. Not an address (never from this engine): 0.
+fn ipv4_number(addr: &str) -> u32 {
+    // By hand rather than `Ipv4Addr::from_str`: its parser would add to the wasm bundle.
+    let mut octets = addr.split('.').map(|o| o.parse::<u8>().ok());
+    let mut n = 0u32;
+    for _ in 0..4 {
+        let Some(Some(o)) = octets.next() else { return 0 };
+        n = n << 8 | u32::from(o);
+    }
+    if octets.next().is_some() {
+        return 0;
+    }
+    n
 }
 
 /// The affinity cookie: `lb=S2; Path=/; HttpOnly`.
@@ -135,9 +147,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn fnv1a_matches_the_reference_values() {
-        assert_eq!(fnv1a(b""), 0x811c_9dc5);
-        assert_eq!(fnv1a(b"a"), 0xe40c_292c);
-        assert_eq!(fnv1a(b"foobar"), 0xbf9c_f968);
+    fn source_hash_is_the_address_as_a_number() {
+        assert_eq!(ipv4_number("203.0.113.10"), 0xcb00_710a);
+        assert_eq!(ipv4_number("0.0.0.1"), 1);
+        assert_eq!(ipv4_number("not an address"), 0);
+        assert_eq!(ipv4_number("1.2.3"), 0);
+        assert_eq!(ipv4_number("1.2.3.4.5"), 0);
+        assert_eq!(ipv4_number("1.2.3.256"), 0);
     }
 }

@@ -21,6 +21,7 @@ pub mod config;
 pub mod cookie;
 pub mod exchange;
 pub mod export;
+pub mod haproxy;
 pub mod http;
 pub mod json;
 pub mod jwt;

@@ -76,8 +76,8 @@ fn build(id: &str) -> Option<Scenario> {
             lanes: [jwt(), local(Strategy::RoundRobin)],
             steps: vec![
                 step("login alice", "Alice logs in; both lanes' balancers send it to S1. Lane A answers with a signed JWT in the body and remembers nothing. Lane B creates a session in S1's memory and answers Set-Cookie: session_id=….", &["Set-Cookie"]),
-                step("me alice", "Round robin sends the next request to S2. Lane A: S2 checks the token's signature with the shared key — 200. Lane B: S2 has no such session in its memory — 401, Alice has to log in again.", AUTH),
-                step("me alice, me alice", "S3 fails the same way in lane B; only the request that comes round to S1 again succeeds. With n servers, local sessions work on 1 request in n. Lane A succeeds every time.", AUTH),
+                step("me alice", "Round robin sends the next request to S2. Lane A: S2 checks the token's signature with the shared key — 200. Lane B: S2 has no such session in its memory — 401, and it clears the cookie (Set-Cookie: session_id=; Max-Age=0), as session libraries do with an id they don't know: Alice has to log in again.", AUTH),
+                step("me alice, me alice", "Lane B stays refused at S3 and then at S1 — even S1, which still holds the session: the browser has no cookie left to send. Behind round robin, a local session ends at the first request that lands elsewhere. Lane A succeeds every time.", AUTH),
             ],
         },
         "sticky-crash" => Scenario {
@@ -199,10 +199,10 @@ fn build(id: &str) -> Option<Scenario> {
             lesson: "Stateless servers can be added or removed freely; with state in server memory, changing the pool moves users away from their sessions.",
             lanes: [jwt().with_balancer(Strategy::IpHash).with_servers(2), local(Strategy::IpHash).with_servers(2)],
             steps: vec![
-                step("login alice, login bob, login carol", "Two servers behind IP hash: each user's address always maps to the same server, so lane B's local sessions work.", &[]),
+                step("login alice, login bob, login carol", "Two servers behind IP hash (HAProxy's balance source: the address as a number, mod the servers): each user's address always maps to the same server, so lane B's local sessions work.", &[]),
                 step("me alice, me bob, me carol", "Every request returns to the server holding the session — 200 in both lanes.", &[]),
-                step("add-server, me alice, me bob, me carol", "S3 joins. The hash is now taken mod 3, and some users map to a different server: in lane B they land where their session is not — 401. Lane A does not care where a request lands.", AUTH),
-                step("remove-server, me alice, me bob, me carol", "S3 leaves and the hash is taken mod 2 again: Carol maps back to S2, where her session still is — 200. Had S3 held sessions, they would have died with it. Lane A never noticed any of it.", &[]),
+                step("add-server, me alice, me bob, me carol", "S3 joins. The hash is now taken mod 3, and some users map to a different server: in lane B they land where their session is not — 401, and their cookie is cleared. Lane A does not care where a request lands.", AUTH),
+                step("remove-server, me alice, me bob, me carol", "S3 leaves and the hash is taken mod 2 again: Alice and Bob map back to the servers that hold their sessions, but the 401s of the last step cleared their cookies — 401, they must log in again. Carol never moved — 200. Lane A never noticed any of it.", &[]),
             ],
         },
         _ => return None,

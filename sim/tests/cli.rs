@@ -137,3 +137,15 @@ fn bad_arguments_explain_themselves() {
     assert_eq!(code, 2);
     assert_eq!(err.lines().count(), 1, "{err}");
 }
+
+#[test]
+fn fleet_prints_the_commands_and_the_haproxy_configuration_of_a_lane() {
+    let (code, out, err) = statelab(&["fleet", "local.sticky.3"]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    assert!(out.starts_with("# HAProxy, 3 servers on 127.0.0.1:8000"), "{out}");
+    assert!(out.contains("cargo xtask twin --fleet local.sticky.3\n"), "{out}");
+    assert!(out.contains("cookie lb insert indirect httponly\n"), "{out}");
+    let (code, _, err) = statelab(&["fleet", "nonsense"]);
+    assert_eq!(code, 2);
+    assert!(err.starts_with("statelab: lane configuration \"nonsense\""), "{err}");
+}

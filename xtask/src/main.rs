@@ -9,6 +9,7 @@ mod fuzz;
 mod setup;
 mod size;
 mod test;
+mod twin;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -20,7 +21,9 @@ const USAGE: &str = "usage: cargo xtask <task>
   test           setup, then every test layer; ends with `N passed, N failed`
   size           sizes of dist/ (raw, gzip, brotli); what loads first against size-budget.json
   bench          engine and playground benchmarks, first render against a bare Yew counter
-  fuzz [N] [--seed S]  every parser on N generated inputs (default 1,000,000), in release";
+  fuzz [N] [--seed S]  every parser on N generated inputs (default 1,000,000), in release
+  twin [ID...] [--out DIR]  every scenario on HAProxy, Redis and real servers, compared with the simulation
+  twin --fleet CONFIG  one lane's real fleet on 127.0.0.1:8000 until Ctrl-C (CONFIG as in links: local.sticky.3)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -32,6 +35,13 @@ fn main() -> ExitCode {
         Some("size") => size::report().map(drop),
         Some("bench") => bench::run(),
         Some("fuzz") => fuzz::run(&args[1..]),
+        Some("twin") => twin::run(&args[1..]).and_then(|(agree, of)| {
+            if agree == of {
+                Ok(())
+            } else {
+                Err(format!("{} of {of} scenarios disagree with the simulation", of - agree))
+            }
+        }),
         _ => Err(USAGE.to_owned()),
     };
     match result {
@@ -184,10 +194,10 @@ mod tests {
         let packages = meta["packages"].as_array().unwrap();
         let ours: Vec<_> = packages
             .iter()
-            .filter(|p| ["statelab", "statelab-sim"].contains(&p["name"].as_str().unwrap_or("")))
+            .filter(|p| ["statelab", "statelab-sim", "statelab-twin"].contains(&p["name"].as_str().unwrap_or("")))
             .map(|p| version(&p["rust_version"]).expect("our packages declare rust-version"))
             .collect();
-        assert_eq!(ours.len(), 2);
+        assert_eq!(ours.len(), 3);
         let needed =
             packages.iter().filter_map(|p| Some((version(&p["rust_version"])?, p["name"].as_str()?.to_owned()))).max();
         let (needed, by) = needed.expect("dependencies declare rust-version");

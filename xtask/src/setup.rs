@@ -21,6 +21,7 @@ pub fn run(need: Need) -> Result<(), String> {
     npm_packages()?;
     if need == Need::Everything {
         chromium()?;
+        twin_tools()?;
     }
     Ok(())
 }
@@ -101,20 +102,48 @@ pub fn browser() -> Option<(PathBuf, PathBuf)> {
     Some((find(&["chromium", "chromium-browser", "google-chrome"])?, find(&["chromedriver"])?))
 }
 
-fn chromium() -> Result<(), String> {
-    if step("chromium and chromedriver", browser().is_some()) {
+/// Debian's packages the real-fleet twin runs, each with what shows it is installed.
+const TWIN_PACKAGES: [(&str, &str); 3] = [
+    ("haproxy", "command -v haproxy"),
+    ("redis-server", "command -v redis-server"),
+    ("libfaketime", "ls /usr/lib/*/faketime/libfaketimeMT.so.1"),
+];
+
+/// HAProxy, Redis and libfaketime for `cargo xtask twin`, from apt like
+/// Chromium: only what is missing, and only on Debian as root.
+pub fn twin_tools() -> Result<(), String> {
+    let present = |probe: &str| output_of(cmd("sh").args(["-c", probe])).is_some_and(|o| !o.is_empty());
+    let missing: Vec<&str> = TWIN_PACKAGES.iter().filter(|(_, probe)| !present(probe)).map(|(p, _)| *p).collect();
+    if step("haproxy, redis-server, libfaketime (the real-fleet twin)", missing.is_empty()) {
         return Ok(());
     }
+    apt_install(&missing)?;
+    match TWIN_PACKAGES.iter().find(|(_, probe)| !present(probe)) {
+        Some((p, _)) => Err(format!("apt-get finished but {p} is still missing")),
+        None => Ok(()),
+    }
+}
+
+fn apt_install(packages: &[&str]) -> Result<(), String> {
     let debian = std::path::Path::new("/etc/debian_version").exists();
     let root_user = output_of(cmd("id").arg("-u")).as_deref() == Some("0");
     if !(debian && root_user) {
-        return Err("install Chromium and its driver (Debian/Ubuntu: `sudo apt-get install -y chromium chromium-driver`), then run this again".into());
+        let list = packages.join(" ");
+        return Err(format!("install {list} (Debian/Ubuntu: `sudo apt-get install -y {list}`), then run this again"));
     }
     crate::run(cmd("apt-get").arg("update"))?;
     crate::run(
         cmd("apt-get")
-            .args(["install", "-y", "--no-install-recommends", "chromium", "chromium-driver"])
+            .args(["install", "-y", "--no-install-recommends"])
+            .args(packages)
             .env("DEBIAN_FRONTEND", "noninteractive"),
-    )?;
+    )
+}
+
+fn chromium() -> Result<(), String> {
+    if step("chromium and chromedriver", browser().is_some()) {
+        return Ok(());
+    }
+    apt_install(&["chromium", "chromium-driver"])?;
     browser().map(drop).ok_or_else(|| "apt-get finished but chromium/chromedriver are still not on PATH".into())
 }

@@ -41,6 +41,13 @@ fn layers(tally: &mut Tally) -> Result<(), String> {
         return Err("native tests failed (see above)".into());
     }
 
+    println!();
+    let (agree, of) = crate::twin::run(&[])?;
+    tally.add("real-fleet twin", (agree, of - agree));
+    if agree < of {
+        return Err("the real fleet disagrees with the simulation (see the table above)".into());
+    }
+
     println!("\n==> component tests in headless Chromium (wasm-bindgen-test)");
     let (_, driver) = setup::browser().ok_or("chromedriver disappeared after setup")?;
     let (ok, out) = run_captured(

@@ -37,6 +37,11 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// A lane's HAProxy configuration and the commands that start its real fleet with the twin
+    Fleet {
+        /// A lane configuration as in links: auth.strategy.servers (`local.sticky.3`)
+        config: String,
+    },
     /// One lane's exchanges as HAR 1.2
     Har {
         /// A scenario id (`statelab scenarios` lists them)
@@ -100,6 +105,11 @@ fn run(cli: &Cli) -> Result<String, String> {
         Command::Scenarios => scenario::IDS.iter().map(|id| format!("{id}\n")).collect(),
         Command::Transcript { id, json: true } => format!("{}\n", transcript::scenario_json(&find(id)?, cli.seed)),
         Command::Transcript { id, json: false } => transcript::scenario_text(&find(id)?, cli.seed),
+        Command::Fleet { config } => {
+            let c = statelab_sim::link::parse_config(config)
+                .map_err(|e| format!("lane configuration \"{config}\": {e}"))?;
+            statelab_sim::haproxy::run_it_yourself(&c)
+        }
         Command::Har { id, lane } => {
             let s = find(id)?;
             let lane = match lane {

@@ -1,0 +1,345 @@
+//! The driver: plays a lane's actions on its real fleet as the simulated
+//! browser does — the same users and client addresses (presented to HAProxy
+//! with the PROXY protocol, since loopback is all it may use), an RFC 6265
+//! cookie jar (`cookie_store`), the app's token storage — and keeps the
+//! exact bytes of every request and response.
+
+use crate::fleet::Fleet;
+use cookie_store::{CookieStore, RawCookie};
+use statelab_sim::action::{Action, User};
+use statelab_sim::config::{AuthMode, LaneConfig};
+use statelab_sim::http::{parse_request, Request};
+use statelab_sim::jwt::{self, Key, TokenEdit};
+use statelab_sim::lane::STEP_MS;
+use statelab_sim::time::START;
+use statelab_sim::LaneId;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+use url::Url;
+
+/// The simulation's users' addresses (`lane.rs`), in `User` order.
+const USER_ADDRS: [&str; 3] = ["203.0.113.10", "198.51.100.23", "192.0.2.77"];
+const HOST: &str = statelab_sim::routes::HOST;
+
+#[derive(Clone, Debug)]
+pub struct RealExchange {
+    pub seq: u32,
+    /// The server whose answer came back; `None` when HAProxy answered itself.
+    pub server: Option<String>,
+    /// The server HAProxy tried, whoever answered.
+    pub tried: Option<String>,
+    pub status: u16,
+    pub termination: String,
+    /// The server's reason for a 401 (`why` in its JSON body).
+    pub why: Option<String>,
+    pub request: Vec<u8>,
+    pub response: Vec<u8>,
+    pub latency_ms: u64,
+}
+
+struct Browser {
+    addr: &'static str,
+    jar: CookieStore,
+    token: Option<String>,
+    page: u32,
+}
+
+/// Cookies are scoped as the simulated browser's are: to https://shop.example
+/// (TLS itself is left out on loopback; see the twin's declared differences).
+fn url_for(path: &str) -> Url {
+    Url::parse(&format!("https://{HOST}{path}")).expect("a fixed host and a request path make a URL")
+}
+
+pub struct Driver<'a> {
+    fleet: &'a mut Fleet,
+    lane: u8,
+    config: LaneConfig,
+    browsers: Vec<Browser>,
+    exchanges: Vec<RealExchange>,
+    /// Every key this lane's simulation signed with, oldest first: rotations use the same ones.
+    keys: Vec<Key>,
+    rotations: usize,
+    now: statelab_sim::SimTime,
+}
+
+impl<'a> Driver<'a> {
+    pub fn new(fleet: &'a mut Fleet, lane: u8, config: LaneConfig, keys: Vec<Key>) -> Driver<'a> {
+        let browsers = User::ALL
+            .iter()
+            .zip(USER_ADDRS)
+            .map(|(_, addr)| Browser { addr, jar: CookieStore::default(), token: None, page: 0 })
+            .collect();
+        Driver { fleet, lane, config, browsers, exchanges: Vec::new(), keys, rotations: 0, now: START }
+    }
+
+    pub fn exchanges(self) -> Vec<RealExchange> {
+        self.exchanges
+    }
+
+    /// Plays one action, then moves the clock as the simulation does.
+    pub fn apply(&mut self, action: &Action) -> Result<(), String> {
+        self.fleet.set_clock(self.now)?;
+        match action {
+            Action::Login { user, wrong_password } => {
+                let db = statelab_sim::store::Database::default();
+                let password = if *wrong_password { "letmein" } else { db.password(user.username()).unwrap_or("") };
+                let body = serde_json::json!({ "username": user.username(), "password": password }).to_string();
+                self.browse(*user, "POST", "/login".into(), Some(body))?;
+            }
+            Action::Me { user } => self.browse(*user, "GET", "/api/me".into(), None)?,
+            Action::AddToCart { user, sku } => {
+                let body = serde_json::json!({ "sku": sku }).to_string();
+                self.browse(*user, "POST", "/api/cart/items".into(), Some(body))?;
+            }
+            Action::ViewCart { user } => self.browse(*user, "GET", "/api/cart".into(), None)?,
+            Action::OrdersPage { user, page } => self.browse(*user, "GET", format!("/api/orders?page={page}"), None)?,
+            Action::NextPage { user } => {
+                let target = match self.config.auth {
+                    AuthMode::Jwt { .. } => format!("/api/orders?page={}", self.browsers[user.index()].page + 1),
+                    _ => "/api/orders/next".to_owned(),
+                };
+                self.browse(*user, "GET", target, None)?;
+            }
+            Action::Logout { user } => self.browse(*user, "POST", "/logout".into(), None)?,
+            Action::Tamper { user, edit, lane } => {
+                if lane.is_none_or(|l| l.index() == usize::from(self.lane)) {
+                    self.tamper(*user, edit);
+                }
+            }
+            Action::Replay { user, seq } => {
+                if let Some(x) = self.exchanges.iter().find(|x| x.seq == *seq) {
+                    let bytes = x.request.clone();
+                    self.send(*user, bytes, None)?;
+                }
+            }
+            Action::Raw { user, text } => {
+                if let Ok(req) = parse_request(text) {
+                    self.send(*user, req.to_wire().into_bytes(), None)?;
+                }
+            }
+            Action::Crash { server } => self.fleet.crash(*server),
+            Action::Restart { server } | Action::Bounce { server } => self.fleet.restart(*server)?,
+            Action::StoreDown => self.fleet.store_down(),
+            Action::StoreUp => self.fleet.store_up()?,
+            Action::Skew { server, ms } => self.fleet.skew(*server, *ms)?,
+            Action::RotateKey { keep_old } => {
+                self.rotations += 1;
+                let key = self.keys.get(self.rotations).ok_or("the simulation has no key for this rotation")?;
+                self.fleet.rotate((key.kid.clone(), key.secret.clone()), *keep_old)?;
+            }
+            Action::AddServer => self.fleet.add_server()?,
+            Action::RemoveServer => self.fleet.remove_server()?,
+            Action::Advance { ms } => {
+                self.now = self.now.plus_ms(*ms);
+                self.fleet.set_clock(self.now)?;
+                // Health checks run on HAProxy's real clock: let them catch up
+                // with the processes, for no longer than the simulated wait.
+                let limit = Duration::from_millis((*ms).min(12_000));
+                self.fleet.settle(limit);
+            }
+            Action::Configure { lane, config } => {
+                if *lane == LaneId::from_index(usize::from(self.lane)).unwrap_or(LaneId::A) {
+                    self.fleet.redeploy(config.sanitized())?;
+                    self.config = config.sanitized();
+                }
+            }
+            Action::Load { .. } => return Err("the twin does not replay `load` bursts".into()),
+        }
+        self.now = self.now.plus_ms(STEP_MS);
+        Ok(())
+    }
+
+    /// A request as the app's `fetch` sends it (the simulation's `Client::request`).
+    fn browse(&mut self, user: User, method: &str, target: String, body: Option<String>) -> Result<(), String> {
+        let b = &self.browsers[user.index()];
+        let mut req = Request::new(method, target);
+        req.headers.push("Host", HOST);
+        if let Some(body) = body {
+            req.headers.push("Content-Type", "application/json");
+            req.headers.push("Content-Length", body.len().to_string());
+            req.body = body;
+        }
+        if let Some(token) = &b.token {
+            req.headers.push("Authorization", format!("Bearer {token}"));
+        }
+        let url = url_for(req.path());
+        let cookies: Vec<String> = b.jar.get_request_values(&url).map(|(n, v)| format!("{n}={v}")).collect();
+        if !cookies.is_empty() {
+            req.headers.push("Cookie", cookies.join("; "));
+        }
+        let path = req.path().to_owned();
+        let query_page = req.query("page").and_then(|p| p.parse::<u32>().ok());
+        self.send(user, req.to_wire().into_bytes(), Some((path, query_page)))
+    }
+
+    /// Sends `bytes` through HAProxy from the user's address; with `absorb`
+    /// (the request's path and page), the browser keeps what the answer gives.
+    fn send(&mut self, user: User, bytes: Vec<u8>, absorb: Option<(String, Option<u32>)>) -> Result<(), String> {
+        self.fleet.drain_log();
+        let started = Instant::now();
+        let b = &self.browsers[user.index()];
+        let response = exchange(self.fleet.base + 9, b.addr, &bytes)?;
+        let latency_ms = started.elapsed().as_millis() as u64;
+        let log = self.fleet.next_log().ok_or("HAProxy logged nothing for the request within 2 s")?;
+        let parsed = parse_response(&response)?;
+        let body: serde_json::Value = serde_json::from_slice(&parsed.body).unwrap_or(serde_json::Value::Null);
+        // HAProxy passed a server's answer on only when the stream ended normally.
+        let answered = log.termination.starts_with('-');
+        let seq = self.exchanges.len() as u32 + 1;
+        self.exchanges.push(RealExchange {
+            seq,
+            server: if answered { log.server.clone() } else { None },
+            tried: log.server,
+            status: parsed.status,
+            termination: log.termination,
+            why: body["why"].as_str().map(str::to_owned),
+            request: bytes,
+            response,
+            latency_ms,
+        });
+        if let Some((path, page)) = absorb {
+            let b = &mut self.browsers[user.index()];
+            let url = url_for(&path);
+            for c in &parsed.set_cookies {
+                let _ = b.jar.parse(c, &url);
+            }
+            match (path.as_str(), parsed.status) {
+                ("/login", 200) if !self.config.uses_session_cookie() => {
+                    b.token = body["token"].as_str().map(str::to_owned);
+                }
+                ("/logout", 200) => b.token = None,
+                ("/api/orders", 200) => b.page = page.unwrap_or(b.page),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// A hand edit of the stored credential, as the simulation's `tamper` makes it.
+    fn tamper(&mut self, user: User, edit: &TokenEdit) {
+        let auth = self.config.auth;
+        let b = &mut self.browsers[user.index()];
+        if let AuthMode::Jwt { .. } = auth {
+            b.token = b.token.as_deref().and_then(|t| match edit {
+                TokenEdit::Set { value } => Some(value.clone()),
+                _ => jwt::tamper(t, edit).ok(),
+            });
+            return;
+        }
+        let name = if matches!(auth, AuthMode::SignedCookie) { "session" } else { "session_id" };
+        let Some(old) = b.jar.get(HOST, "/", name).map(|c| RawCookie::from(c.clone())) else { return };
+        let value = old.value().to_owned();
+        let new = match (auth, edit) {
+            (_, TokenEdit::Set { value }) => value.clone(),
+            // An opaque id: all an attacker can do is guess another one.
+            (AuthMode::ServerSession { .. }, _) => {
+                let mut v = value.clone();
+                let last = v.pop().unwrap_or('0');
+                v.push(if last == '0' { '1' } else { '0' });
+                v
+            }
+            // The signed jar's value: the HMAC in base64 (percent-encoded in
+            // the cookie, so it ends in `%3D`), then the payload as written.
+            (_, TokenEdit::Claim { name, value: v }) => {
+                let (sig, payload) = value.split_at(signature_end(&value));
+                match jwt::set_field(payload, name, v) {
+                    Some(p) => format!("{sig}{p}"),
+                    None => return,
+                }
+            }
+            (_, TokenEdit::AlgNone) => value[signature_end(&value)..].to_owned(),
+        };
+        let mut edited = old.into_owned();
+        edited.set_value(new);
+        let _ = b.jar.insert_raw(&edited, &url_for("/"));
+    }
+}
+
+/// Where the signature ends in axum-extra's signed cookie value: after the
+/// base64 of the 32-byte HMAC, whose one `=` of padding is written `%3D`.
+fn signature_end(value: &str) -> usize {
+    value.find("%3D").map_or(value.len().min(44), |i| i + 3)
+}
+
+struct Parsed {
+    status: u16,
+    set_cookies: Vec<String>,
+    body: Vec<u8>,
+}
+
+fn parse_response(bytes: &[u8]) -> Result<Parsed, String> {
+    let mut headers = [httparse::EMPTY_HEADER; 64];
+    let mut r = httparse::Response::new(&mut headers);
+    let head = match r.parse(bytes) {
+        Ok(httparse::Status::Complete(n)) => n,
+        _ => return Err(format!("an incomplete or malformed response: {:?}", String::from_utf8_lossy(bytes))),
+    };
+    let set_cookies = r
+        .headers
+        .iter()
+        .filter(|h| h.name.eq_ignore_ascii_case("set-cookie"))
+        .map(|h| String::from_utf8_lossy(h.value).into_owned())
+        .collect();
+    Ok(Parsed { status: r.code.unwrap_or(0), set_cookies, body: bytes[head..].to_vec() })
+}
+
+/// One request on its own connection to HAProxy's PROXY-protocol frontend,
+/// as if from `addr`; the response's bytes, read to its `Content-Length`.
+fn exchange(port: u16, addr: &str, request: &[u8]) -> Result<Vec<u8>, String> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).map_err(|e| format!("connect 127.0.0.1:{port}: {e}"))?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).map_err(|e| e.to_string())?;
+    s.set_write_timeout(Some(Duration::from_secs(5))).map_err(|e| e.to_string())?;
+    let proxy = format!("PROXY TCP4 {addr} 127.0.0.1 40000 {port}\r\n");
+    s.write_all(proxy.as_bytes()).and_then(|()| s.write_all(request)).map_err(|e| e.to_string())?;
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    // Bounded: a response past 1 MiB is not the shop's.
+    while buf.len() < 1 << 20 {
+        let n = s.read(&mut chunk).map_err(|e| format!("reading the response: {e}"))?;
+        if n == 0 {
+            break;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if let Some(end) = complete_length(&buf) {
+            buf.truncate(end);
+            break;
+        }
+    }
+    Ok(buf)
+}
+
+/// The full length of the response in `buf` once its head and body are in.
+fn complete_length(buf: &[u8]) -> Option<usize> {
+    let mut headers = [httparse::EMPTY_HEADER; 64];
+    let mut r = httparse::Response::new(&mut headers);
+    let httparse::Status::Complete(head) = r.parse(buf).ok()? else { return None };
+    let len = r
+        .headers
+        .iter()
+        .find(|h| h.name.eq_ignore_ascii_case("content-length"))
+        .and_then(|h| std::str::from_utf8(h.value).ok()?.trim().parse::<usize>().ok())?;
+    (buf.len() >= head + len).then_some(head + len)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_response_is_complete_only_with_its_whole_body() {
+        let full = b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhello";
+        assert_eq!(complete_length(full), Some(full.len()));
+        assert_eq!(complete_length(&full[..full.len() - 1]), None);
+        assert_eq!(complete_length(b"HTTP/1.1 200 OK\r\ncontent-le"), None);
+        let parsed =
+            parse_response(b"HTTP/1.1 401 Unauthorized\r\nSet-Cookie: a=1\r\nset-cookie: b=2\r\n\r\n{}").unwrap();
+        assert_eq!((parsed.status, parsed.set_cookies.len(), parsed.body.as_slice()), (401, 2, &b"{}"[..]));
+    }
+
+    #[test]
+    fn the_signed_jars_signature_ends_after_its_encoded_padding() {
+        let value = "lwr7C2OPya0ym9dF+ybb2pUH8Osj04E4791a+Bo%2FKTI%3DeyJ1c2VyIjoiYWxpY2UifQ";
+        assert_eq!(&value[signature_end(value)..], "eyJ1c2VyIjoiYWxpY2UifQ");
+    }
+}

@@ -1,0 +1,192 @@
+//! `statelab-twin run`: each scenario played on both lanes' real fleets at
+//! once (one thread a lane), compared with the simulation, written as
+//! `<id>.json` in the shape of `statelab transcript <id> --json`, and summed
+//! up in a table.
+
+use crate::compare::{self, Row, DECLARED, NOT_COMPARED};
+use crate::driver::{Driver, RealExchange};
+use crate::fleet::{free_base, Fleet};
+use serde_json::json;
+use statelab_sim::jwt::Key;
+use statelab_sim::notation::parse_actions;
+use statelab_sim::playground::LANE_LABELS;
+use statelab_sim::scenario::{Scenario, Step};
+use statelab_sim::LaneConfig;
+use statelab_sim::{Exchange, Playground};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+pub struct Options {
+    pub ids: Vec<String>,
+    pub out: PathBuf,
+    pub seed: u64,
+    /// Free play instead of scenarios: both lanes' configs and an action log in the notation.
+    pub free: Option<([LaneConfig; 2], String)>,
+}
+
+/// A free-play log as a one-step scenario named `free-play`, keeping only the
+/// actions the playground accepts (as a link would).
+fn free_play(lanes: [LaneConfig; 2], log: &str, seed: u64) -> Result<Scenario, String> {
+    let parsed = parse_actions(log).map_err(|e| format!("--log: {e}"))?;
+    let mut p = Playground::new(seed, lanes);
+    for a in parsed {
+        let _ = p.apply(a);
+    }
+    let script: &'static str = Box::leak(log.to_owned().into_boxed_str());
+    Ok(Scenario {
+        id: "free-play",
+        title: "Free play",
+        lesson: "",
+        lanes,
+        steps: vec![Step { script, actions: p.actions().to_vec(), say: "", focus: &[] }],
+    })
+}
+
+/// Plays one lane of `s` on a fresh fleet in `dir`.
+fn play_lane(s: &Scenario, keys: Vec<Key>, lane: usize, dir: &Path, base: u16) -> Result<Vec<RealExchange>, String> {
+    let first = keys.first().map(|k| (k.kid.clone(), k.secret.clone())).ok_or("the lane has no key")?;
+    let mut fleet = Fleet::start(s.lanes[lane], dir, base, first)?;
+    let mut driver = Driver::new(&mut fleet, lane as u8, s.lanes[lane], keys);
+    for (i, action) in s.steps.iter().flat_map(|st| &st.actions).enumerate() {
+        driver.apply(action).map_err(|e| format!("action {} (`{action:?}`): {e}", i + 1))?;
+    }
+    Ok(driver.exchanges())
+}
+
+fn lane_json(label: &str, p: &Playground, lane: usize, real: &[RealExchange]) -> serde_json::Value {
+    let sim = p.lane(lane);
+    let exchanges: Vec<_> = real
+        .iter()
+        .map(|x| {
+            let mut trace = vec![format!(
+                "HAProxy log: server {} status {} termination {}",
+                x.tried.as_deref().unwrap_or("<NOSRV>"),
+                x.status,
+                x.termination
+            )];
+            if let Some(why) = &x.why {
+                trace.push(format!("server refused: {why}"));
+            }
+            json!({
+                "seq": x.seq,
+                "server": x.server,
+                "status": x.status,
+                "request": String::from_utf8_lossy(&x.request),
+                "response": String::from_utf8_lossy(&x.response),
+                "trace": trace,
+                "latency_ms": x.latency_ms,
+            })
+        })
+        .collect();
+    let keys: Vec<&str> =
+        if sim.signs_credentials() { sim.key_history().iter().map(|k| k.secret.as_str()).collect() } else { vec![] };
+    json!({ "label": label, "config": sim.config(), "jwt_keys": keys, "exchanges": exchanges })
+}
+
+/// Plays, compares and writes one scenario.
+fn scenario(s: &Scenario, seed: u64, out: &Path, scratch: &Path) -> Result<Row, String> {
+    let p = Playground::from_scenario(s, seed, s.steps.len());
+    let base_a = free_base(21_000)?;
+    let base_b = free_base(base_a + 16)?;
+    let dirs = [scratch.join(format!("{}-a", s.id)), scratch.join(format!("{}-b", s.id))];
+    // Each lane's driver gets the keys its simulated lane signed with (the playground itself stays on this thread).
+    let (keys_a, keys_b) = (p.lane(0).key_history().to_vec(), p.lane(1).key_history().to_vec());
+    let (a, b) = std::thread::scope(|t| {
+        let a = t.spawn(|| play_lane(s, keys_a, 0, &dirs[0], base_a));
+        let b = t.spawn(|| play_lane(s, keys_b, 1, &dirs[1], base_b));
+        (a.join(), b.join())
+    });
+    let joined = |r: std::thread::Result<Result<Vec<RealExchange>, String>>, l: &str| {
+        r.map_err(|_| format!("lane {l}'s driver panicked"))?.map_err(|e| format!("lane {l}: {e}"))
+    };
+    let real = [joined(a, "A")?, joined(b, "B")?];
+    let mut row = Row { id: s.id.to_owned(), steps: s.steps.len(), ..Row::default() };
+    for (i, label) in LANE_LABELS.iter().enumerate() {
+        let sim: Vec<&Exchange> = p.lane(i).exchanges().collect();
+        compare::lane(&mut row, label, &sim, &real[i]);
+    }
+    let doc = json!({
+        "scenario": s.id,
+        "seed": seed,
+        "lanes": [lane_json(LANE_LABELS[0], &p, 0, &real[0]), lane_json(LANE_LABELS[1], &p, 1, &real[1])],
+        "twin": {
+            "statuses_equal": row.statuses_equal,
+            "servers_equal": row.servers_equal,
+            "exchanges": row.exchanges,
+            "undeclared": row.undeclared,
+            "notes": row.notes,
+        },
+    });
+    let path = out.join(format!("{}.json", s.id));
+    std::fs::write(&path, format!("{doc:#}\n")).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(row)
+}
+
+pub fn run(o: Options) -> Result<bool, String> {
+    let ids: Vec<String> =
+        if o.ids.is_empty() { statelab_sim::scenario::IDS.iter().map(|s| s.to_string()).collect() } else { o.ids };
+    let scenarios: Vec<Scenario> = match &o.free {
+        Some((lanes, log)) => vec![free_play(*lanes, log, o.seed)?],
+        None => ids
+            .iter()
+            .map(|id| {
+                Scenario::find(id).ok_or_else(|| format!("no scenario \"{id}\"; `statelab scenarios` lists them"))
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    std::fs::create_dir_all(&o.out).map_err(|e| format!("{}: {e}", o.out.display()))?;
+    // Sockets live here: a short path under /tmp keeps them within the
+    // 108 bytes a Unix socket's path may take.
+    let scratch = std::env::temp_dir().join(format!("statelab-twin-{}", std::process::id()));
+    let started = Instant::now();
+    let mut rows = Vec::new();
+    for s in &scenarios {
+        let t = Instant::now();
+        let row = scenario(s, o.seed, &o.out, &scratch).unwrap_or_else(|e| Row {
+            id: s.id.to_owned(),
+            steps: s.steps.len(),
+            undeclared: 1,
+            notes: vec![format!("not played to the end: {e}")],
+            ..Row::default()
+        });
+        println!("  {} played in {:.1} s", s.id, t.elapsed().as_secs_f64());
+        rows.push(row);
+    }
+    print_table(&rows);
+    println!("\ndeclared differences (the simulation simplifies on purpose):");
+    for d in &DECLARED {
+        println!("  {}: {}\n    why: {}", d.code, d.what, d.why);
+    }
+    println!("not compared:");
+    for n in NOT_COMPARED {
+        println!("  - {n}");
+    }
+    let agree = rows.iter().filter(|r| r.undeclared == 0).count();
+    println!(
+        "\n{agree} of {} scenarios agree with the simulation ({:.0} s; transcripts in {})",
+        scenarios.len(),
+        started.elapsed().as_secs_f64(),
+        o.out.display()
+    );
+    // Scratch (configs, logs, Redis data) is kept only when something disagreed.
+    if agree == scenarios.len() {
+        let _ = std::fs::remove_dir_all(&scratch);
+    } else {
+        println!("fleet logs and configs kept in {}", scratch.display());
+    }
+    Ok(agree == scenarios.len())
+}
+
+fn print_table(rows: &[Row]) {
+    println!("\n{:<18} {:>5}  {:<14} {:<14} notes", "scenario", "steps", "statuses equal", "servers equal");
+    for r in rows {
+        let notes = if r.notes.is_empty() { "—".to_owned() } else { r.notes.join("; ") };
+        println!(
+            "{:<18} {:>5}  {:<14} {:<14} {notes}",
+            r.id,
+            r.steps,
+            format!("{}/{}", r.statuses_equal, r.exchanges),
+            format!("{}/{}", r.servers_equal, r.exchanges)
+        );
+    }
+}

@@ -1,0 +1,50 @@
+//! `cargo xtask twin [ID...] [--out DIR]`: HAProxy, Redis and libfaketime
+//! installed if missing, the twin built, every scenario (or those named)
+//! replayed on the real fleet and compared with the simulation.
+//! `cargo xtask twin --fleet CONFIG` starts one lane's fleet by hand instead.
+
+use crate::{cmd, run_captured, setup};
+
+/// Runs the twin; `Ok((agreeing, scenarios))`, or an error when it could not run.
+pub fn run(args: &[String]) -> Result<(u64, u64), String> {
+    println!("==> setup (the real-fleet twin)");
+    setup::twin_tools()?;
+    if let Some(i) = args.iter().position(|a| a == "--fleet") {
+        let config = args.get(i + 1).ok_or("--fleet needs a lane configuration, e.g. local.sticky.3")?;
+        println!("\n==> statelab-twin fleet {config}");
+        crate::run(cmd("cargo").args(["run", "-q", "-p", "statelab-twin", "--", "fleet", config]))?;
+        return Ok((0, 0));
+    }
+    println!("\n==> cargo build -p statelab-twin, then every scenario on HAProxy, Redis and real servers");
+    let mut c = cmd("cargo");
+    c.args(["run", "-q", "-p", "statelab-twin", "--color", "never", "--", "run"]).args(args);
+    if !args.iter().any(|a| a == "--out") {
+        c.args(["--out", "target/twin"]);
+    }
+    let (_, out) = run_captured(&mut c)?;
+    agreement(&out).ok_or_else(|| "the twin printed no agreement line (see above)".into())
+}
+
+/// Reads the twin's closing line: `N of M scenarios agree with the simulation …`.
+fn agreement(output: &str) -> Option<(u64, u64)> {
+    output.lines().rev().find_map(|l| {
+        let rest = l.strip_suffix(')').unwrap_or(l);
+        let (n, rest) = rest.split_once(" of ")?;
+        let (m, tail) = rest.split_once(' ')?;
+        tail.starts_with("scenarios agree").then_some(())?;
+        Some((n.trim().parse().ok()?, m.parse().ok()?))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::agreement;
+
+    #[test]
+    fn reads_the_closing_line() {
+        let out =
+            "table\n11 of 12 scenarios agree with the simulation (30 s; transcripts in target/twin)\nfleet logs kept\n";
+        assert_eq!(agreement(out), Some((11, 12)));
+        assert_eq!(agreement("nothing here"), None);
+    }
+}
