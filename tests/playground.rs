@@ -430,3 +430,14 @@ async fn the_fleet_draws_the_newest_trip_including_a_502s_dead_server() {
     assert!(find(&fleet, "path.trip").get_attribute("d").unwrap().contains("L170,"), "the trip reaches a server");
     assert!(text(&find(&lane(&root, 'b'), ".legend")).contains("Click a server to crash or restart it"));
 }
+
+#[wasm_bindgen_test]
+async fn each_lane_says_how_to_run_it_on_real_software() {
+    set_query("?b=local.sticky.4");
+    let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
+    let a = text(&find(&lane(&root, 'a'), ".run-it pre"));
+    let b = text(&find(&lane(&root, 'b'), ".run-it pre"));
+    assert!(a.starts_with("cargo xtask twin --fleet jwt.rr.3\n"), "{a}");
+    assert!(b.starts_with("cargo xtask twin --fleet local.sticky.4\n"), "{b}");
+    assert!(b.ends_with("fleet local.sticky.4"), "{b}");
+}

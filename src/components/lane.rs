@@ -6,6 +6,7 @@ use crate::components::state_panels::state_panels;
 use crate::state::{Msg, Play};
 use statelab_sim::config::MAX_SERVERS;
 use statelab_sim::export::har;
+use statelab_sim::link::config_text;
 use statelab_sim::transcript::lane_text;
 use statelab_sim::{AuthMode, LaneConfig, LaneId, Strategy, User};
 use yew::prelude::*;
@@ -46,6 +47,11 @@ pub fn lane_panel(play: &Play, lane_id: LaneId, user: User, why: Option<AttrValu
                 <CopyButton label="Download HAR" done="HAR downloaded" text={har_file} download={AttrValue::from(format!("statelab-lane-{}.har", lane_id.code()))} />
                 <CopyButton label="Copy transcript" done="Transcript copied" text={transcript} />
             </div>
+            <details class="run-it">
+                <summary>{"Run this lane on real software"}</summary>
+                // The twin (twin/ in the repository) starts HAProxy, Redis and real servers on loopback.
+                <pre>{format!("cargo xtask twin --fleet {code}\n# the HAProxy configuration it runs:\ncargo run -p statelab-sim -- fleet {code}", code = config_text(&config))}</pre>
+            </details>
             <div class="config">
                 { select(&id("auth"), "Auth", &AuthMode::ALL.map(|m| (m.code().to_owned(), m.to_string())), config.auth.code(),
                     configure(|c, v| AuthMode::ALL.into_iter().find(|m| m.code() == v).map(|m| c.with_auth(m)))) }
