@@ -362,9 +362,11 @@ impl Lane {
                 let s = &self.servers[i];
                 tried = Some(s.no);
                 let until = s.leaves_rotation_at().map_or_else(String::new, |t| t.clock());
+                // The twin's declared difference, said where it shows: real HAProxy
+                // reports this refused connection as 503.
                 trace.say(|| {
                     format!(
-                        "S{} refused the connection: it is down, but health checks keep it in rotation until {until}",
+                        "S{} refused the connection: it is down, but health checks keep it in rotation until {until} (answered 502 as nginx does; HAProxy answers 503)",
                         s.no
                     )
                 });
