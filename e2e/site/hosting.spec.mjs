@@ -4,7 +4,8 @@ import { spawn } from 'node:child_process';
 import { watchErrors } from '../helpers.mjs';
 
 test('dist/ served under /docs/playground/ loads every asset', async ({ page }) => {
-  const port = 4175;
+  // Beside the test server's port (PW_PORT), so two checkouts can test at once.
+  const port = Number(process.env.PW_PORT || 4173) + 2;
   const server = spawn('node', ['e2e/serve.mjs', '--root', 'dist', '--port', String(port), '--base', '/docs/playground/']);
   await new Promise((resolve) => server.stdout.once('data', resolve));
   try {
