@@ -52,7 +52,11 @@ fn token_details(play: &Play, props: &TokenProps) -> Html {
                 }
                 Err(_) => "A server of this lane refuses it.".to_owned(),
             };
-            let issued = props.client.as_deref().and_then(|c| {
+            // Only a token whose signature or algorithm fails can have been
+            // edited by hand: only then look back for the token as issued, a
+            // walk as long as the history (an expired token never walks).
+            let edited = matches!(i.verdict, Err(Rejection::BadSignature | Rejection::AlgNone | Rejection::WrongAlg(_)));
+            let issued = props.client.as_deref().filter(|_| edited).and_then(|c| {
                 lane.exchanges()
                     .rev()
                     .filter(|x| x.seq <= props.upto && x.client == c)
