@@ -87,10 +87,12 @@ const FAULTS: [Control; 5] = [
 
 const TIME: [Control; 3] = [
     ("+10 s", "Moves the simulated clock 10 seconds on", |_| act(Action::Advance { ms: 10_000 })),
-    ("+5 min", "Moves the simulated clock 5 minutes on: short-lived tokens expire", |_| {
-        act(Action::Advance { ms: 300_000 })
-    }),
-    ("+1 h", "Moves the simulated clock an hour on: sessions and tokens time out", |_| {
+    (
+        "+5 min",
+        "Moves the simulated clock 5 minutes on (by default a token lives 15 minutes, a session 30 idle minutes)",
+        |_| act(Action::Advance { ms: 300_000 }),
+    ),
+    ("+1 h", "Moves the simulated clock an hour on: tokens and idle sessions of the default lifetimes expire", |_| {
         act(Action::Advance { ms: 3_600_000 })
     }),
 ];

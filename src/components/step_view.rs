@@ -20,16 +20,19 @@ const STEP_PAUSE_MS: u64 = 4_000;
 pub fn StepView() -> Html {
     let play = use_context::<Play>().expect("inside the playground");
     let playing = use_state(|| false);
+    // A link that opens at a step shows that step, as a step of one's own does.
+    let opened = use_mut_ref(|| false);
     let followed = play.followed();
     let (id, step, steps) = followed.as_ref().map_or(("", 0, 0), |(s, step)| (s.id, *step, s.steps.len()));
     {
         let (play, playing) = (play.clone(), playing.clone());
         use_effect_with((*playing, id, step), move |&(on, _, step)| {
-            // On a step of one's own (not on opening a link, nor Back), bring
+            let first = !std::mem::replace(&mut *opened.borrow_mut(), true);
+            // On a step of one's own or a link to a step (not on Back), bring
             // the step into view; focus stays on the control pressed. Not in
             // an embed: its frame is sized to its content, and scrolling
             // would move the host page.
-            if play.new_entry && step > 0 && !play.page.embed {
+            if (play.new_entry || first) && step > 0 && !play.page.embed {
                 reveal();
             }
             // While playing, the next step comes after a pause long enough to read.

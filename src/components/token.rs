@@ -55,7 +55,8 @@ fn token_details(play: &Play, props: &TokenProps) -> Html {
             // Only a token whose signature or algorithm fails can have been
             // edited by hand: only then look back for the token as issued, a
             // walk as long as the history (an expired token never walks).
-            let edited = matches!(i.verdict, Err(Rejection::BadSignature | Rejection::AlgNone | Rejection::WrongAlg(_)));
+            let edited =
+                matches!(i.verdict, Err(Rejection::BadSignature | Rejection::AlgNone | Rejection::WrongAlg(_)));
             let issued = props.client.as_deref().filter(|_| edited).and_then(|c| {
                 lane.exchanges()
                     .rev()

@@ -5,7 +5,8 @@
 
 use crate::{cmd, run_captured, setup};
 
-const USAGE: &str = "cargo xtask twin [ID...] [--out DIR]   the scenarios (all, or those named) on HAProxy, Redis and real
+const USAGE: &str =
+    "cargo xtask twin [ID...] [--out DIR]   the scenarios (all, or those named) on HAProxy, Redis and real
                                       servers, compared with the simulation; transcripts in DIR (target/twin)
 cargo xtask twin --log ACTIONS --a CONFIG --b CONFIG   free play: any link's log on the real fleet
 cargo xtask twin --fleet CONFIG      one lane's real fleet on 127.0.0.1:8000 until Ctrl-C (CONFIG as in links)";
