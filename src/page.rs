@@ -1,9 +1,11 @@
 //! How the page is shown, read from the link parameters the engine does not
 //! know (`statelab_sim::link::Link::read` hands them over): `embed=1`,
 //! `theme=light|dark|auto`, `lanes=a|b|both`. Kept in the link so a shared
-//! or embedded page looks the same.
+//! or embedded page looks the same. `load=<clients>x<requests>` (with
+//! `faults=` and `mix=`) asks for a load run, which the load panel starts;
+//! the values are checked where the run is made, in the load worker.
 
-use statelab_sim::link::Pair;
+use statelab_sim::link::{encode, Pair};
 use statelab_sim::quote::quoted;
 use statelab_sim::LaneId;
 
@@ -23,12 +25,24 @@ pub enum Shown {
     One(LaneId),
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Page {
     pub embed: bool,
     pub theme: Theme,
     pub lanes: Shown,
+    pub load: Option<LoadLink>,
 }
+
+/// A load run a link asks for, as written: `load=`, `faults=`, `mix=`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LoadLink {
+    pub size: String,
+    pub faults: String,
+    pub mix: String,
+}
+
+/// Longest `load`, `faults` or `mix` value kept: a schedule of sixteen faults fits.
+const LOAD_TEXT: usize = 400;
 
 impl Page {
     /// Reads the page's parameters; anything else, or a value it does not
@@ -51,8 +65,18 @@ impl Page {
                     Some(l) => page.lanes = Shown::One(l),
                     None => notes.push(format!("lanes `{}` is not a, b or both; showing both", quoted(v))),
                 },
+                ("load" | "faults" | "mix", v) if v.len() > LOAD_TEXT => {
+                    notes.push(format!("{key} `{}` is too long for a load run; it was ignored", quoted(v)))
+                }
+                ("load", v) => page.load.get_or_insert_with(LoadLink::default).size = v.into(),
+                ("faults", v) => page.load.get_or_insert_with(LoadLink::default).faults = v.into(),
+                ("mix", v) => page.load.get_or_insert_with(LoadLink::default).mix = v.into(),
                 (k, _) => notes.push(format!("unknown parameter `{}` was ignored", quoted(k))),
             }
+        }
+        if page.load.as_ref().is_some_and(|l| l.size.is_empty()) {
+            notes.push("faults and mix describe a load run, but `load=<clients>x<requests>` is missing".into());
+            page.load = None;
         }
         page
     }
@@ -70,6 +94,13 @@ impl Page {
         }
         if let Shown::One(l) = self.lanes {
             parts.push(format!("lanes={}", l.code()));
+        }
+        if let Some(l) = &self.load {
+            for (k, v) in [("load", &l.size), ("faults", &l.faults), ("mix", &l.mix)] {
+                if !v.is_empty() {
+                    parts.push(format!("{k}={}", encode(v)));
+                }
+            }
         }
         parts.join("&")
     }
@@ -97,10 +128,32 @@ mod tests {
     fn documented_page_parameters_round_trip() {
         let (page, notes) = read("scenario=cart&embed=1&theme=dark&lanes=b");
         assert_eq!(notes, Vec::<String>::new());
-        assert_eq!(page, Page { embed: true, theme: Theme::Dark, lanes: Shown::One(LaneId::B) });
+        assert_eq!(page, Page { embed: true, theme: Theme::Dark, lanes: Shown::One(LaneId::B), load: None });
         assert_eq!(page.query(), "embed=1&theme=dark&lanes=b");
         assert_eq!(read(&page.query()).0, page);
         assert_eq!(read("lanes=both&theme=auto&embed=0"), (Page::default(), vec![]));
+    }
+
+    #[test]
+    fn a_load_run_round_trips_and_hostile_values_stay_one_parameter() {
+        let (page, notes) = read("load=10000x100&faults=30.crash.1~50.store.down&mix=1.1.1.0");
+        assert_eq!(notes, Vec::<String>::new());
+        let load = page.load.clone().unwrap();
+        assert_eq!(
+            (load.size.as_str(), load.faults.as_str(), load.mix.as_str()),
+            ("10000x100", "30.crash.1~50.store.down", "1.1.1.0")
+        );
+        assert_eq!(page.query(), "load=10000x100&faults=30.crash.1~50.store.down&mix=1.1.1.0");
+        // Checked where the run is made; here it only has to survive the trip.
+        let (odd, _) = read("load=1x1%26embed%3D1%23");
+        assert_eq!(odd.load.as_ref().unwrap().size, "1x1&embed=1#");
+        assert_eq!(read(&odd.query()).0, odd);
+        let (none, notes) = read("faults=30.crash.1");
+        assert_eq!(none.load, None);
+        assert!(notes[0].contains("`load=<clients>x<requests>` is missing"), "{notes:?}");
+        let (long, notes) = read(&format!("load={}", "9".repeat(5000)));
+        assert_eq!(long.load, None);
+        assert!(notes[0].contains("too long for a load run") && notes[0].len() < 300, "{notes:?}");
     }
 
     #[test]

@@ -26,7 +26,7 @@ use crate::lane::traffic::Route;
 use crate::lane::Lane;
 use crate::notation::{parse_actions, url_form};
 use crate::quote::quoted;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Most load users in a run.
 pub const MAX_CLIENTS: u32 = 10_000;
@@ -40,7 +40,7 @@ pub const SECONDS: u64 = 100;
 pub const LATENCY_BINS: usize = 64;
 
 /// Weights of what a logged-in load user asks for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mix {
     pub me: u8,
     pub cart: u8,
@@ -227,7 +227,7 @@ pub fn thousands(n: u64) -> String {
 }
 
 /// One simulated second of a run.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Second {
     pub ok: u64,
     pub unauthorized: u64,
@@ -258,7 +258,7 @@ impl Second {
 }
 
 /// A fault as it landed: before which request, in which second, and what the lane said.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Marker {
     pub at: u64,
     pub second: u64,
@@ -267,7 +267,7 @@ pub struct Marker {
 }
 
 /// The run's totals: what the command prints and the page's tables show.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Totals {
     pub requests: u64,
     pub ok: u64,
@@ -290,7 +290,7 @@ pub struct Totals {
 }
 
 /// Everything a chart or table of a run needs, as far as the run has got.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Report {
     /// `stateless JWT · round robin · 3 servers`
     pub lane: String,

@@ -10,6 +10,7 @@ pub mod fleet;
 pub mod intro;
 pub mod lane;
 pub mod lane_heading;
+pub mod load_panel;
 pub mod raw_editor;
 pub mod scenario;
 pub mod share;
