@@ -74,6 +74,9 @@ export function start(host, query) {
       again = false;
       draw();
     } else if (over) {
+      // The last drawing is in: only now does the run say it is over, so
+      // whoever reads the numbers reads the final ones.
+      host.dataset.state = ending;
       renderer.terminate();
     }
   };
@@ -86,16 +89,26 @@ export function start(host, query) {
     }
     return total ? done / total : 0;
   };
+  let ending = "";
   const stop = (state, text) => {
     over = true;
+    ending = state;
     for (const w of workers) w.terminate();
     cancel.disabled = true;
-    host.dataset.state = state;
     status.textContent = text;
     window.__statelabLoad.finishedAt = performance.now();
     if (current === handle) current = null;
-    if (state === "error") renderer.terminate();
-    else if (!rendering) draw();
+    if (state === "replaced") {
+      // A new run owns the host now; this one leaves without a trace.
+      renderer.terminate();
+    } else if (state === "error") {
+      host.dataset.state = state;
+      renderer.terminate();
+    } else if (rendering) {
+      again = true;
+    } else {
+      draw();
+    }
   };
 
   for (const lane of lanes) {
@@ -146,8 +159,9 @@ export function start(host, query) {
   const handle = {
     cancel(why) {
       if (over) return;
+      if (why === "replaced") return stop("replaced", "");
       const pct = (fraction() * 100).toFixed(0);
-      stop("cancelled", why === "replaced" ? "Replaced by a new run." : `Cancelled at ${pct} %: the charts show the requests played so far.`);
+      stop("cancelled", `Cancelled at ${pct} %: the charts show the requests played so far.`);
     },
   };
   cancel.addEventListener("click", () => handle.cancel());

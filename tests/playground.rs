@@ -317,3 +317,38 @@ async fn leaving_a_tour_and_coming_back() {
     assert!(text(&find(&root, ".narration")).starts_with("Step 1 of 3"));
     assert!(all(&root, ".left-tour").is_empty());
 }
+
+/// The load panel in the main bundle is a labelled form; a `load=` link is
+/// kept in the address and the panel asks for the run's module (which this
+/// test page does not serve, so it says the run could not be loaded).
+#[wasm_bindgen_test]
+async fn a_load_link_is_kept_and_the_panel_asks_for_its_module() {
+    set_query("?load=20x5&faults=30.crash.1");
+    let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
+    let panel = find(&root, "section.load-panel");
+    for id in ["load-clients", "load-requests", "load-faults", "load-mix"] {
+        assert!(panel.query_selector(&format!("label[for='{id}']")).unwrap().is_some(), "{id} has a label");
+    }
+    let clients: web_sys::HtmlInputElement = find(&panel, "#load-clients").dyn_into().unwrap();
+    assert_eq!(clients.value(), "20");
+    let faults: web_sys::HtmlSelectElement = find(&panel, "#load-faults").dyn_into().unwrap();
+    assert_eq!(faults.value(), "30.crash.1");
+    settle().await;
+    assert!(query().contains("load=20x5&faults=30.crash.1"), "{}", query());
+    let host = find(&panel, ".load-host");
+    for _ in 0..50 {
+        if !text(&host).is_empty() {
+            break;
+        }
+        pause(20).await;
+    }
+    assert!(text(&host).starts_with("The load run could not be loaded"), "{}", text(&host));
+    set_query("");
+}
+
+async fn pause(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}

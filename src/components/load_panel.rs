@@ -80,8 +80,13 @@ pub fn LoadPanel() -> Html {
             let value = |r: &NodeRef| r.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
             let chosen = |r: &NodeRef| r.cast::<HtmlSelectElement>().map(|s| s.value()).unwrap_or_default();
             let size = format!("{}x{}", value(&clients), value(&requests));
-            play.dispatch(Msg::Load(LoadLink { size, faults: chosen(&faults), mix: chosen(&mix) }));
-            runs.set(*runs + 1);
+            let load = LoadLink { size, faults: chosen(&faults), mix: chosen(&mix) };
+            // A new plan starts through the link it writes; the same plan again needs a nudge.
+            if play.page.load.as_ref() == Some(&load) {
+                runs.set(*runs + 1);
+            } else {
+                play.dispatch(Msg::Load(load));
+            }
         })
     };
     let l = load.unwrap_or_default();
