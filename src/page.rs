@@ -30,19 +30,10 @@ pub struct Page {
     pub embed: bool,
     pub theme: Theme,
     pub lanes: Shown,
-    pub load: Option<LoadLink>,
+    /// The load run the link asks for, as its own `load=…&faults=…&mix=…`
+    /// (empty: none). Kept as written: the load worker reads and checks it.
+    pub load: String,
 }
-
-/// A load run a link asks for, as written: `load=`, `faults=`, `mix=`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct LoadLink {
-    pub size: String,
-    pub faults: String,
-    pub mix: String,
-}
-
-/// Longest `load`, `faults` or `mix` value kept: a schedule of sixteen faults fits.
-const LOAD_TEXT: usize = 400;
 
 impl Page {
     /// Reads the page's parameters; anything else, or a value it does not
@@ -65,18 +56,16 @@ impl Page {
                     Some(l) => page.lanes = Shown::One(l),
                     None => notes.push(format!("lanes `{}` is not a, b or both; showing both", quoted(v))),
                 },
-                ("load" | "faults" | "mix", v) if v.len() > LOAD_TEXT => {
-                    notes.push(format!("{key} `{}` is too long for a load run; it was ignored", quoted(v)))
+                ("load" | "faults" | "mix", v) => {
+                    if !page.load.is_empty() {
+                        page.load += "&";
+                    }
+                    page.load += key;
+                    page.load += "=";
+                    page.load += &encode(v);
                 }
-                ("load", v) => page.load.get_or_insert_with(LoadLink::default).size = v.into(),
-                ("faults", v) => page.load.get_or_insert_with(LoadLink::default).faults = v.into(),
-                ("mix", v) => page.load.get_or_insert_with(LoadLink::default).mix = v.into(),
                 (k, _) => notes.push(format!("unknown parameter `{}` was ignored", quoted(k))),
             }
-        }
-        if page.load.as_ref().is_some_and(|l| l.size.is_empty()) {
-            notes.push("faults and mix describe a load run, but `load=<clients>x<requests>` is missing".into());
-            page.load = None;
         }
         page
     }
@@ -95,12 +84,8 @@ impl Page {
         if let Shown::One(l) = self.lanes {
             parts.push(format!("lanes={}", l.code()));
         }
-        if let Some(l) = &self.load {
-            for (k, v) in [("load", &l.size), ("faults", &l.faults), ("mix", &l.mix)] {
-                if !v.is_empty() {
-                    parts.push(format!("{k}={}", encode(v)));
-                }
-            }
+        if !self.load.is_empty() {
+            parts.push(self.load.clone());
         }
         parts.join("&")
     }
@@ -128,7 +113,7 @@ mod tests {
     fn documented_page_parameters_round_trip() {
         let (page, notes) = read("scenario=cart&embed=1&theme=dark&lanes=b");
         assert_eq!(notes, Vec::<String>::new());
-        assert_eq!(page, Page { embed: true, theme: Theme::Dark, lanes: Shown::One(LaneId::B), load: None });
+        assert_eq!(page, Page { embed: true, theme: Theme::Dark, lanes: Shown::One(LaneId::B), load: String::new() });
         assert_eq!(page.query(), "embed=1&theme=dark&lanes=b");
         assert_eq!(read(&page.query()).0, page);
         assert_eq!(read("lanes=both&theme=auto&embed=0"), (Page::default(), vec![]));
@@ -138,22 +123,12 @@ mod tests {
     fn a_load_run_round_trips_and_hostile_values_stay_one_parameter() {
         let (page, notes) = read("load=10000x100&faults=30.crash.1~50.store.down&mix=1.1.1.0");
         assert_eq!(notes, Vec::<String>::new());
-        let load = page.load.clone().unwrap();
-        assert_eq!(
-            (load.size.as_str(), load.faults.as_str(), load.mix.as_str()),
-            ("10000x100", "30.crash.1~50.store.down", "1.1.1.0")
-        );
-        assert_eq!(page.query(), "load=10000x100&faults=30.crash.1~50.store.down&mix=1.1.1.0");
+        assert_eq!(page.load, "load=10000x100&faults=30.crash.1~50.store.down&mix=1.1.1.0");
+        assert_eq!(page.query(), page.load);
         // Checked where the run is made; here it only has to survive the trip.
         let (odd, _) = read("load=1x1%26embed%3D1%23");
-        assert_eq!(odd.load.as_ref().unwrap().size, "1x1&embed=1#");
+        assert_eq!(odd.load, "load=1x1%26embed%3D1%23");
         assert_eq!(read(&odd.query()).0, odd);
-        let (none, notes) = read("faults=30.crash.1");
-        assert_eq!(none.load, None);
-        assert!(notes[0].contains("`load=<clients>x<requests>` is missing"), "{notes:?}");
-        let (long, notes) = read(&format!("load={}", "9".repeat(5000)));
-        assert_eq!(long.load, None);
-        assert!(notes[0].contains("too long for a load run") && notes[0].len() < 300, "{notes:?}");
     }
 
     #[test]

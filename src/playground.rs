@@ -5,7 +5,7 @@ use crate::components::action_bar::ActionBar;
 use crate::components::comparison::ComparisonTable;
 use crate::components::intro::intro;
 use crate::components::lane::LanePanel;
-use crate::components::load_panel::LoadPanel;
+use crate::components::load_panel::load_panel;
 use crate::components::raw_editor::RawEditor;
 use crate::components::scenario::ScenarioPanel;
 use crate::components::share::{address, too_long_notice, ShareBar};
@@ -87,7 +87,7 @@ pub fn PlaygroundView(props: &PlaygroundProps) -> Html {
                         </div>
                         <RawEditor user={*picked} />
                         <ComparisonTable />
-                        <LoadPanel />
+                        { load_panel() }
                         <ShareBar />
                     </div>
                 }

@@ -43,8 +43,6 @@ pub enum Msg {
     Reset,
     /// Rebuild from a link (Back/Forward landed on another URL).
     Open(Link, Page, Vec<String>),
-    /// The load run the page shows, kept in the link (`load=`).
-    Load(crate::page::LoadLink),
 }
 
 /// What went wrong reading a link, as one notice.
@@ -209,7 +207,6 @@ impl Reducible for PlayState {
                 let version = next.version;
                 next = PlayState { version, ..PlayState::from_link(&link, page, &notices) };
             }
-            Msg::Load(load) => next.page.load = Some(load),
             Msg::Reset => {
                 let seed = next.playground.seed();
                 next.playground = Playground::new(seed, [LaneConfig::stateless(), LaneConfig::stateful()]);

@@ -6,6 +6,19 @@
 
 const here = (name) => new URL(name, document.baseURI).href;
 let current = null;
+// The query of the run shown, and whether the form asked to run it again.
+let shown = "";
+let again = false;
+
+/// Called by the page on every change of its state while its link asks for
+/// a run (src/components/load_panel.rs): starts it unless it is shown.
+export function sync(query) {
+  if (query === shown && !again) return;
+  again = false;
+  shown = query;
+  const host = document.getElementById("load-host");
+  if (host) start(host, query);
+}
 
 function stylesheet() {
   if (document.getElementById("load-css")) return;
@@ -23,11 +36,78 @@ function el(tag, attrs = {}, text = "") {
   return e;
 }
 
-/// `query`: size, faults, mix, seed, a, b (lane configs; an empty one is a
-/// lane not shown) as URL parameters.
+// What the form offers (a link may ask for any schedule or mix; it is added).
+const FAULTS = [
+  ["", "none"],
+  ["30.crash.1", "crash S1 at 30 %"],
+  ["30.crash.1~70.restart.1", "crash S1 at 30 %, restart it at 70 %"],
+  ["50.store.down~60.store.up", "store outage from 50 % to 60 %"],
+  ["80.rotate.drop", "rotate the key at 80 %, old one dropped"],
+  ["30.crash.1~50.store.down~60.store.up~70.restart.1~80.rotate.drop", "all of these"],
+];
+const MIXES = [["", "profile, cart, orders in turn"], ["40.30.20.10", "reads, and 10 % add to cart"]];
+
+function field(id, label, control) {
+  const span = el("span", { class: "field" });
+  span.append(el("label", { for: id }, label), control);
+  return span;
+}
+
+function select(id, options, chosen) {
+  const s = el("select", { id });
+  const list = options.some(([v]) => v === chosen) ? options : [...options, [chosen, `as in the link: ${chosen}`]];
+  for (const [v, t] of list) {
+    const o = el("option", { value: v }, t);
+    o.selected = v === chosen;
+    s.append(o);
+  }
+  return s;
+}
+
+/// Turns the panel's button into the form (src/components/load_panel.rs
+/// renders the button; its onclick calls this), with a plan's values if
+/// given. Submitting puts the plan into the address and signals popstate:
+/// the page reads the address as on Back/Forward, keeps the plan in its
+/// state and link, and starts the run (load_panel.rs, `sync`).
+export function form(query = "", focus = true) {
+  const f = document.getElementById("load-form");
+  if (!f || document.getElementById("load-clients")) return;
+  const p = new URLSearchParams(query);
+  const [c, r] = (p.get("load") || "1000x100").split("x");
+  const number = (id, max, v) => el("input", { id, type: "number", min: "1", max, required: "", value: v ?? "" });
+  f.prepend(
+    field("load-clients", "Users", number("load-clients", "10000", c)),
+    field("load-requests", "Requests per user", number("load-requests", "1000", r)),
+    field("load-faults", "Faults", select("load-faults", FAULTS, p.get("faults") || "")),
+    field("load-mix", "Requests", select("load-mix", MIXES, p.get("mix") || "")),
+  );
+  const go = document.getElementById("load-go");
+  go.removeAttribute("onclick");
+  go.type = "submit";
+  go.textContent = "Start load run";
+  f.onsubmit = (e) => {
+    e.preventDefault();
+    const value = (id) => document.getElementById(id).value;
+    const params = new URLSearchParams(location.search);
+    for (const k of ["load", "faults", "mix"]) params.delete(k);
+    params.set("load", `${value("load-clients")}x${value("load-requests")}`);
+    if (value("load-faults")) params.set("faults", value("load-faults"));
+    if (value("load-mix")) params.set("mix", value("load-mix"));
+    const next = `?${params}`;
+    // The same plan again: the page hands it over unchanged, to be run anew.
+    if (next === location.search) again = true;
+    else history.replaceState(history.state, "", next);
+    dispatchEvent(new PopStateEvent("popstate"));
+  };
+  if (focus) document.getElementById("load-clients").focus();
+}
+
+/// `query`: load, faults, mix, seed, a, b (lane configs; a lane not shown
+/// is left out) as URL parameters; `host` is the panel's section.
 export function start(host, query) {
   if (current) current.cancel("replaced");
   stylesheet();
+  form(query, false);
   const p = new URLSearchParams(query);
   const lanes = ["a", "b"].filter((l) => p.get(l));
   const box = el("div", { class: "load-run" });
@@ -39,7 +119,9 @@ export function start(host, query) {
   const controls = el("div", { class: "load-progress" });
   controls.append(bar, cancel);
   box.append(controls, status, alert, charts);
-  host.replaceChildren(box);
+  // The section's first children are the page's own: the run has a box after them.
+  host.querySelector(":scope > .load-run")?.remove();
+  host.append(box);
   host.dataset.state = "running";
   window.__statelabLoad = { renders: 0, renderTimes: [], started: performance.now(), finishedAt: 0 };
 
@@ -147,7 +229,7 @@ export function start(host, query) {
     };
     w.postMessage({
       type: "run",
-      size: p.get("size") || "",
+      size: p.get("load") || "",
       faults: p.get("faults") || "",
       mix: p.get("mix") || "",
       config: p.get(lane),

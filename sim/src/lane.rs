@@ -195,6 +195,11 @@ impl Lane {
     /// Moves the clock; what expired by the new time is gone, as in Redis.
     pub(crate) fn tick(&mut self, ms: u64) {
         self.now = self.now.plus_ms(ms);
+        self.sweep();
+    }
+
+    /// Drops what has expired by now from every server's memory and the store.
+    pub(crate) fn sweep(&mut self) {
         for s in &mut self.servers {
             for (id, at) in s.expire_sessions(self.now) {
                 self.ledger.settle(&id, Fate::Expired(at));

@@ -38,6 +38,11 @@ pub const MAX_FAULTS: usize = 16;
 pub const SECONDS: u64 = 100;
 /// Latency histogram: one bin per millisecond below this, the last bin for the rest.
 pub const LATENCY_BINS: usize = 64;
+/// What servers and the store hold is looked at every this many simulated
+/// seconds (and at the end): it visits every session, and a round-robin lane
+/// of local sessions piles up hundreds of thousands of them. Looking every
+/// second cost more than the requests themselves.
+pub const HELD_EVERY: u64 = 5;
 
 /// Weights of what a logged-in load user asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -240,8 +245,14 @@ pub struct Second {
     /// Requests per server number (index 0 = S1), and how many the balancer answered itself.
     pub per_server: [u64; MAX_SERVERS as usize],
     pub balancer: u64,
-    /// At the end of the second: live sessions and their bytes per server
-    /// number (0 for a server not in the pool), then the shared store's.
+    /// What was held at the end of the second, every [`HELD_EVERY`] seconds.
+    pub held: Option<Held>,
+}
+
+/// Live sessions and their bytes per server number (0 for a server not in
+/// the pool), then the shared store's.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Held {
     pub sessions: [u32; MAX_SERVERS as usize],
     pub session_bytes: [u32; MAX_SERVERS as usize],
     pub store_sessions: u32,
@@ -285,6 +296,7 @@ pub struct Totals {
     /// Mean bytes of `Authorization` and `Cookie` per request that carried one, in tenths.
     pub credential_mean_tenths: u64,
     pub sessions_lost: u64,
+    /// The most sessions, and bytes of them, held at one look (every [`HELD_EVERY`] s).
     pub peak_sessions: u64,
     pub peak_state_bytes: u64,
 }
@@ -453,30 +465,40 @@ impl Run {
         self.logins = self.logins.saturating_add(u64::from(o.login));
     }
 
-    /// Ends the simulated second: what servers and store hold, then the clock moves.
+    /// Ends the simulated second: every [`HELD_EVERY`] seconds and at the
+    /// end, what servers and store hold; then the clock moves.
     fn close_second(&mut self) {
         let mut s = std::mem::take(&mut self.current);
+        let n = (self.seconds.len() as u64).saturating_add(1);
+        if n.is_multiple_of(HELD_EVERY) || self.k >= self.plan.total() {
+            s.held = Some(self.held());
+        }
+        self.seconds.push(s);
+        self.lane.advance_clock(1_000);
+    }
+
+    fn held(&mut self) -> Held {
+        self.lane.sweep();
         let now = self.lane.now();
-        let mut held = 0u64;
-        let mut bytes = 0u64;
+        let mut h = Held::default();
+        let (mut sessions, mut bytes) = (0u64, 0u64);
         for server in self.lane.servers() {
             let i = usize::from(server.no).saturating_sub(1);
-            if let (Some(n), Some(b)) = (s.sessions.get_mut(i), s.session_bytes.get_mut(i)) {
+            if let (Some(n), Some(b)) = (h.sessions.get_mut(i), h.session_bytes.get_mut(i)) {
                 *n = server.sessions.len() as u32;
                 *b = server.session_bytes();
-                held = held.saturating_add(u64::from(*n));
+                sessions = sessions.saturating_add(u64::from(*n));
                 bytes = bytes.saturating_add(u64::from(*b));
             }
         }
         let store = self.lane.store();
-        s.store_sessions = store.entries(now).count() as u32;
-        s.store_bytes = store.bytes(now);
-        held = held.saturating_add(u64::from(s.store_sessions));
-        bytes = bytes.saturating_add(u64::from(s.store_bytes));
-        self.peak_sessions = self.peak_sessions.max(held);
+        h.store_sessions = store.entries(now).count() as u32;
+        h.store_bytes = store.bytes(now);
+        sessions = sessions.saturating_add(u64::from(h.store_sessions));
+        bytes = bytes.saturating_add(u64::from(h.store_bytes));
+        self.peak_sessions = self.peak_sessions.max(sessions);
         self.peak_state_bytes = self.peak_state_bytes.max(bytes);
-        self.seconds.push(s);
-        self.lane.tick(1_000);
+        h
     }
 
     /// The run so far: totals, the latency histogram, every closed second
@@ -595,7 +617,7 @@ impl Report {
         let _ = writeln!(out, "answered by: {}", servers.join(", "));
         let _ = writeln!(
             out,
-            "sessions lost: {}; peak sessions held: {}; peak state bytes: {}",
+            "sessions lost: {}; most held at one look (every 5 s): {} sessions, {} bytes",
             thousands(t.sessions_lost),
             thousands(t.peak_sessions),
             thousands(t.peak_state_bytes)

@@ -10,16 +10,16 @@
 //! A load run (`crate::load`) is the exception: ten thousand users, and
 //! sessions piling up on round-robin lanes, make a sorted vector's inserts
 //! quadratic. Builds that run loads (the `statelab` command, the load worker)
-//! turn on the `btree` feature and get a `BTreeMap` instead; the page's main
+//! turn on the `load-runs` feature and get a `BTreeMap` instead; the page's main
 //! bundle keeps the vector. Both iterate in key order, so every number and
 //! byte is the same either way.
 
-#[cfg(feature = "btree")]
+#[cfg(feature = "load-runs")]
 pub use btree::Table;
-#[cfg(not(feature = "btree"))]
+#[cfg(not(feature = "load-runs"))]
 pub use vec::Table;
 
-#[cfg(not(feature = "btree"))]
+#[cfg(not(feature = "load-runs"))]
 mod vec {
     /// Entries sorted by key, keys unique.
     #[derive(Clone, Debug, PartialEq, Eq)]
@@ -103,7 +103,7 @@ mod vec {
     }
 }
 
-#[cfg(feature = "btree")]
+#[cfg(feature = "load-runs")]
 mod btree {
     use std::collections::BTreeMap;
 

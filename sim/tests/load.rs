@@ -64,6 +64,11 @@ fn faults_land_at_the_requested_points() {
     assert!(after > 0, "the crashed server answers nothing until health checks take it out");
     assert_eq!(r.seconds.len(), 100);
     assert_eq!(r.seconds[45].per_server[0], 0, "S1 is out of rotation between 40 s and its restart");
+    // What is held is looked at every 5 s: S1 held sessions before the crash and none after.
+    assert!(r.seconds[3].held.is_none());
+    let held = |i: usize| r.seconds[i].held.as_ref().unwrap();
+    assert!(held(29).sessions[0] > 0 && held(34).sessions[0] == 0, "{:?} {:?}", held(29), held(34));
+    assert!(held(99).sessions[1] > held(29).sessions[1], "S2 took over some of S1's users");
     // Sticky users were re-pinned elsewhere when S1 left: the restarted S1 gets none of them.
     assert_eq!(r.seconds[90].per_server[0], 0);
 }

@@ -5,7 +5,7 @@
 //! both themes apply.
 
 use statelab_sim::config::MAX_SERVERS;
-use statelab_sim::load::{thousands, Report, Second, LATENCY_BINS};
+use statelab_sim::load::{thousands, Held, Report, Second, HELD_EVERY, LATENCY_BINS};
 use std::fmt::Write;
 
 const W: f64 = 480.0;
@@ -64,7 +64,7 @@ pub fn render(lanes: &[(&str, &Report)]) -> String {
     out.push_str("<section class=\"load-section\"><h3>Credential bytes per request</h3><p class=\"muted\">Mean bytes of the Authorization and Cookie headers each request carried, second by second: what identity costs on the wire.</p>");
     out.push_str(&credential_chart(lanes, span));
     out.push_str("</section>");
-    section(&mut out, "State held per server", "Bytes of sessions each server (and the shared store) holds at the end of each second: the memory a stateful design costs, and what a crash wipes.", lanes, |id, label, r| state_chart(id, label, r, span));
+    section(&mut out, "State held per server", &format!("Bytes of sessions each server (and the shared store) holds, looked at every {HELD_EVERY} simulated seconds: the memory a stateful design costs, and what a crash wipes."), lanes, |id, label, r| state_chart(id, label, r, span));
     out
 }
 
@@ -388,22 +388,34 @@ fn credential_chart(lanes: &[(&str, &Report)], span: u64) -> String {
 }
 
 fn state_chart(id: &str, label: &str, r: &Report, span: u64) -> String {
+    // The looks at what is held: (end of second, what).
+    let looks: Vec<(usize, &Held)> =
+        r.seconds.iter().enumerate().filter_map(|(i, s)| Some((i + 1, s.held.as_ref()?))).collect();
     let servers: Vec<usize> = (0..MAX_SERVERS as usize)
-        .filter(|i| r.seconds.iter().any(|s| s.session_bytes[*i] > 0 || s.sessions[*i] > 0))
+        .filter(|i| looks.iter().any(|(_, h)| h.session_bytes[*i] > 0 || h.sessions[*i] > 0))
         .collect();
-    let store = r.seconds.iter().any(|s| s.store_bytes > 0);
-    let max = r.seconds.iter().flat_map(|s| s.session_bytes.iter().copied().chain([s.store_bytes])).max().unwrap_or(0);
+    let store = looks.iter().any(|(_, h)| h.store_bytes > 0);
+    let max = looks.iter().flat_map(|(_, h)| h.session_bytes.iter().copied().chain([h.store_bytes])).max().unwrap_or(0);
     let max = nice(u64::from(max).max(1));
     let mut svg = svg_open(id);
     axes(&mut svg, max, " B", span, " s");
+    let line = |svg: &mut String, class: &str, value: &dyn Fn(&Held) -> u32| {
+        let mut points = String::new();
+        for (at, h) in &looks {
+            let _ =
+                write!(points, "{:.1},{:.1} ", x_of(*at as f64, span as f64), y_of(f64::from(value(h)), max as f64));
+        }
+        if !points.is_empty() {
+            let _ = write!(svg, "<polyline class=\"{class}\" points=\"{}\"/>", points.trim_end());
+        }
+    };
     let mut keys: Vec<(String, String)> = Vec::new();
     for i in &servers {
-        let class = format!("line srv{}", i + 1);
-        polyline(&mut svg, &class, r.seconds.iter().map(|s| f64::from(s.session_bytes[*i])), span as f64, max as f64);
+        line(&mut svg, &format!("line srv{}", i + 1), &|h| h.session_bytes[*i]);
         keys.push((format!("srv{}", i + 1), format!("S{}", i + 1)));
     }
     if store {
-        polyline(&mut svg, "line store", r.seconds.iter().map(|s| f64::from(s.store_bytes)), span as f64, max as f64);
+        line(&mut svg, "line store", &|h| h.store_bytes);
         keys.push(("store".into(), "shared store".into()));
     }
     markers(&mut svg, r, span as f64);
@@ -416,7 +428,7 @@ fn state_chart(id: &str, label: &str, r: &Report, span: u64) -> String {
         let keys: Vec<(&str, &str)> = keys.iter().map(|(c, l)| (c.as_str(), l.as_str())).collect();
         svg.push_str(&legend(&keys));
     }
-    let mut table = String::from("<table><thead><tr><th scope=\"col\">at the end of</th>");
+    let mut table = String::from("<table><thead><tr><th scope=\"col\">at</th>");
     for i in &servers {
         let _ = write!(table, "<th scope=\"col\">S{} sessions</th><th scope=\"col\">S{} bytes</th>", i + 1, i + 1);
     }
@@ -424,23 +436,27 @@ fn state_chart(id: &str, label: &str, r: &Report, span: u64) -> String {
         table.push_str("<th scope=\"col\">store sessions</th><th scope=\"col\">store bytes</th>");
     }
     table.push_str("</tr></thead><tbody>");
-    for (k, chunk) in r.seconds.chunks(TABLE_EVERY).enumerate() {
-        let Some(s) = chunk.last() else { continue };
-        let _ = write!(table, "<tr><th scope=\"row\">{} s</th>", k * TABLE_EVERY + chunk.len());
+    // One row per look, but at most about ten rows.
+    let every = looks.len().div_ceil(10).max(1);
+    for (k, (at, h)) in looks.iter().enumerate() {
+        if (k + 1) % every != 0 && k + 1 != looks.len() {
+            continue;
+        }
+        let _ = write!(table, "<tr><th scope=\"row\">{at} s</th>");
         for i in &servers {
             let _ = write!(
                 table,
                 "<td>{}</td><td>{}</td>",
-                thousands(u64::from(s.sessions[*i])),
-                thousands(u64::from(s.session_bytes[*i]))
+                thousands(u64::from(h.sessions[*i])),
+                thousands(u64::from(h.session_bytes[*i]))
             );
         }
         if store {
             let _ = write!(
                 table,
                 "<td>{}</td><td>{}</td>",
-                thousands(u64::from(s.store_sessions)),
-                thousands(u64::from(s.store_bytes))
+                thousands(u64::from(h.store_sessions)),
+                thousands(u64::from(h.store_bytes))
             );
         }
         table.push_str("</tr>");
@@ -468,10 +484,10 @@ fn comparison(lanes: &[(&str, &Report)]) -> String {
             (t, format!("{}.{} B", t / 10, t % 10))
         }),
         ("sessions_lost", "sessions lost", |r| (r.totals.sessions_lost, thousands(r.totals.sessions_lost))),
-        ("peak_sessions", "most sessions held at once", |r| {
+        ("peak_sessions", "most sessions held at one look", |r| {
             (r.totals.peak_sessions, thousands(r.totals.peak_sessions))
         }),
-        ("peak_state_bytes", "most state bytes held at once", |r| {
+        ("peak_state_bytes", "most state bytes held at one look", |r| {
             (r.totals.peak_state_bytes, thousands(r.totals.peak_state_bytes))
         }),
     ];

@@ -90,6 +90,14 @@ impl Lane {
         }
     }
 
+    /// Moves the clock without sweeping expired sessions: a load run sweeps
+    /// only when it looks at what is held (every `load::HELD_EVERY` seconds),
+    /// since a sweep visits every session. Requests still refuse an expired
+    /// session when they meet one.
+    pub(crate) fn advance_clock(&mut self, ms: u64) {
+        self.now = self.now.plus_ms(ms);
+    }
+
     /// The index of the newest entry: a load run reads the events its faults recorded.
     pub(crate) fn entry_count(&self) -> usize {
         self.entries.len()
