@@ -4,13 +4,14 @@
 // 3 s); no long task over 50 ms on the page's main thread after the first
 // render; the charts update at least 4 times a second while it runs. Also
 // reports the lazily loaded files' sizes. Run by `cargo xtask bench`
-// against dist/; LOAD_RUN_QUERY overrides the link.
+// against dist/; LOAD_RUN_QUERY overrides the link, LOAD_RUN_RUNS the count.
 import { chromium } from '@playwright/test';
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
-const PORT = Number(process.env.LOAD_BENCH_PORT || 4194);
+// BENCH_PORT_BASE moves every benchmark server, so two checkouts can run them at once.
+const PORT = Number(process.env.BENCH_PORT_BASE || 4191) + 3;
 const QUERY = process.env.LOAD_RUN_QUERY || 'load=10000x100';
 const RUNS = Number(process.env.LOAD_RUN_RUNS || 3);
 const server = spawn('node', ['e2e/serve.mjs', '--root', 'dist', '--port', String(PORT), '--gzip'], { stdio: 'ignore' });
@@ -45,14 +46,14 @@ try {
       }).observe(document, { childList: true, subtree: true });
     });
     await page.goto(`http://127.0.0.1:${PORT}/?${QUERY}`);
-    await page.waitForFunction(() => ['done', 'error', 'cancelled'].includes(document.querySelector('.load-host')?.dataset.state), null, { timeout: 180_000, polling: 100 });
+    await page.waitForFunction(() => ['done', 'error', 'cancelled'].includes(document.querySelector('#load-host')?.dataset.state), null, { timeout: 180_000, polling: 100 });
     const r = await page.evaluate(() => {
       const s = window.__statelabLoad;
       const after = window.__longTasks.filter((t) => t.start >= window.__rendered);
       const running = s.renderTimes.filter((t) => t <= s.finishedAt);
       const span = (s.finishedAt - s.started) / 1000;
       return {
-        state: document.querySelector('.load-host').dataset.state,
+        state: document.querySelector('#load-host').dataset.state,
         firstRender: window.__rendered,
         doneAfterRender: s.finishedAt - window.__rendered,
         runMs: s.finishedAt - s.started,

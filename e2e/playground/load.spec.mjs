@@ -15,7 +15,7 @@ function cli(args) {
   return JSON.parse(out.toString());
 }
 
-const host = (page) => page.locator('.load-host');
+const host = (page) => page.locator('#load-host');
 const cell = (page, l, k) => page.locator(`td[data-lane='${l}'][data-k='${k}']`);
 
 test('a run from a link shows progress, ends with charts, and its numbers are the command\'s', async ({ page }) => {
@@ -70,19 +70,22 @@ test('a long run can be cancelled, leaves consistent numbers, and the page stays
 test('a size past the bounds gets a specific notice and breaks nothing', async ({ page }) => {
   const errors = watchErrors(page);
   await page.goto('./?load=99999999x1');
-  await expect(page.locator('.load-host [role=alert]')).toHaveText(
+  await expect(page.locator('#load-host [role=alert]')).toHaveText(
     'The load run did not start: a load run is limited to 10,000 clients (the link asks for 99999999).');
   await expect(host(page)).toHaveAttribute('data-state', 'error');
   await page.goto('./?load=%3Cb%3Ex1&faults=30.me.alice');
-  await expect(page.locator('.load-host [role=alert]')).toContainText('is not <clients>x<requests>');
+  await expect(page.locator('#load-host [role=alert]')).toContainText('is not <clients>x<requests>');
   await page.goto('./?load=5x5&faults=30.me.alice');
-  await expect(page.locator('.load-host [role=alert]')).toContainText('`me alice` is not a fault');
+  await expect(page.locator('#load-host [role=alert]')).toContainText('`me.alice` is not a fault');
   expect(errors).toEqual([]);
 });
 
 test('the panel works by keyboard and axe finds nothing serious, in both themes', async ({ page }) => {
   await page.goto('./?theme=dark');
-  await page.locator('#load-clients').focus();
+  await page.locator('#load-go').focus();
+  await expect(page.locator('#load-go')).toHaveText('Set up a run: thousands of users on both lanes');
+  await page.keyboard.press('Enter');
+  await expect(page.locator('#load-clients')).toBeFocused();
   await page.keyboard.press('Control+A');
   await page.keyboard.type('200');
   await page.keyboard.press('Tab');
@@ -98,6 +101,10 @@ test('the panel works by keyboard and axe finds nothing serious, in both themes'
   await expect(host(page)).toHaveAttribute('data-state', 'done', { timeout: 30_000 });
   await expect(page).toHaveURL(/load=200x10&faults=30\.crash\.1/);
   await expect(page.locator('.load-charts .fault').first()).toBeVisible();
+  // The same plan again runs again.
+  const before = await page.evaluate(() => window.__statelabLoad.started);
+  await page.getByRole('button', { name: 'Start load run' }).press('Enter');
+  await page.waitForFunction((b) => window.__statelabLoad.started > b && document.querySelector('#load-host').dataset.state === 'done', before, { timeout: 30_000 });
   for (const scheme of ['dark', 'light']) {
     await page.goto(`./?theme=${scheme}&load=200x10&faults=30.crash.1`);
     await expect(host(page)).toHaveAttribute('data-state', 'done', { timeout: 30_000 });
