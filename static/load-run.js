@@ -159,7 +159,7 @@ export function start(host, query) {
       // The last drawing is in: only now does the run say it is over, so
       // whoever reads the numbers reads the final ones.
       host.dataset.state = ending;
-      renderer.terminate();
+      renderer.postMessage({ type: "stop" });
     }
   };
 
@@ -175,17 +175,18 @@ export function start(host, query) {
   const stop = (state, text) => {
     over = true;
     ending = state;
-    for (const w of workers) w.terminate();
+    // Asked, not terminated: see load-worker.js.
+    for (const w of workers) w.postMessage({ type: "stop" });
     cancel.disabled = true;
     status.textContent = text;
     window.__statelabLoad.finishedAt = performance.now();
     if (current === handle) current = null;
     if (state === "replaced") {
       // A new run owns the host now; this one leaves without a trace.
-      renderer.terminate();
+      renderer.postMessage({ type: "stop" });
     } else if (state === "error") {
       host.dataset.state = state;
-      renderer.terminate();
+      renderer.postMessage({ type: "stop" });
     } else if (rendering) {
       again = true;
     } else {
@@ -206,6 +207,7 @@ export function start(host, query) {
       }
       progress[lane] = data;
       reports[lane] = data.report;
+      if (data.finished) window.__statelabLoad[`lane_${lane}`] = performance.now();
       const f = fraction();
       bar.value = Math.round(f * 1000);
       // A screen reader hears every quarter, not every update.

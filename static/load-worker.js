@@ -5,7 +5,8 @@
 //   lane:   {type: "run", size, faults, mix, config, seed} — plays one
 //           lane's run in slices, posting {type: "progress", done, total,
 //           report} at most every 200 ms and once at the end;
-//   render: {type: "render", id, a, b} — answers {type: "html", id, html}.
+//   render: {type: "render", id, a, b} — answers {type: "html", id, html};
+//   and to either, {type: "stop"}: it closes itself after the slice under way.
 importScripts("./statelab-load-worker.js");
 const ready = wasm_bindgen({ module_or_path: "./statelab-load-worker_bg.wasm" });
 
@@ -15,8 +16,13 @@ const SLICE = 4096;
 const EVERY_MS = 200;
 
 let run = null;
+let stopping = false;
 
+// A worker ends itself (close) rather than being terminated by the page:
+// freeing a heap of hundreds of thousands of sessions took the page's main
+// thread 280 ms when it terminated the worker.
 function play() {
+  if (stopping) return close();
   const started = performance.now();
   let finished = false;
   try {
@@ -26,10 +32,16 @@ function play() {
     return;
   }
   postMessage({ type: "progress", done: run.done(), total: run.total(), report: run.report(), finished });
-  if (!finished) setTimeout(play, 0);
+  if (finished) close();
+  else setTimeout(play, 0);
 }
 
 onmessage = async ({ data }) => {
+  if (data.type === "stop") {
+    stopping = true;
+    if (!run) close();
+    return;
+  }
   const m = await ready.then(() => wasm_bindgen);
   if (data.type === "run") {
     try {

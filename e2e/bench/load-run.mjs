@@ -58,13 +58,15 @@ try {
         doneAfterRender: s.finishedAt - window.__rendered,
         runMs: s.finishedAt - s.started,
         longTasks: after.map((t) => Math.round(t.ms)),
+        longTaskAt: after.map((t) => Math.round(t.start - s.started)),
+        lanes: ['a', 'b'].map((l) => s[`lane_${l}`] ? `${l} ${((s[`lane_${l}`] - s.started) / 1000).toFixed(2)} s` : '').filter(Boolean).join(', '),
         rendersPerSecond: running.length / span,
         status: document.querySelector('.load-status')?.textContent,
       };
     });
     await browser.close();
     results.push(r);
-    console.log(`run ${i + 1}: ${r.state}; first render ${r.firstRender.toFixed(0)} ms; done ${(r.doneAfterRender / 1000).toFixed(2)} s after it (the run itself ${(r.runMs / 1000).toFixed(2)} s); long tasks after the first render: ${r.longTasks.length ? r.longTasks.join(', ') + ' ms' : 'none'}; chart updates ${r.rendersPerSecond.toFixed(1)}/s; "${r.status}"`);
+    console.log(`run ${i + 1}: ${r.state}; first render ${r.firstRender.toFixed(0)} ms; done ${(r.doneAfterRender / 1000).toFixed(2)} s after it (the run itself ${(r.runMs / 1000).toFixed(2)} s); lanes done at ${r.lanes}; long tasks after the first render: ${r.longTasks.length ? r.longTasks.map((ms, i) => `${ms} ms at ${r.longTaskAt[i]} ms into the run`).join(', ') : 'none'}; chart updates ${r.rendersPerSecond.toFixed(1)}/s; "${r.status}"`);
   }
   const done = results.map((r) => r.doneAfterRender / 1000);
   const longest = Math.max(0, ...results.flatMap((r) => r.longTasks));
