@@ -77,7 +77,9 @@ test('copy as curl, link and embed code put the right text on the clipboard', as
   expect(await clipboard()).toBe(page.url());
   await page.getByRole('button', { name: 'Copy embed code' }).click();
   const code = await clipboard();
-  expect(code).toContain('<iframe src="http://127.0.0.1:4173/?scenario=revocation&amp;step=1&amp;embed=1" title="Statelab: Logging out: revocation"');
+  // PW_PORT moves the test server: the embed names whatever origin served the page.
+  const origin = new URL(page.url()).origin;
+  expect(code).toContain(`<iframe src="${origin}/?scenario=revocation&amp;step=1&amp;embed=1" title="Statelab: Logging out: revocation"`);
   expect(code).toContain('statelab:resize');
   await lane(page, 'b').getByRole('button', { name: 'Copy transcript' }).click();
   expect(await clipboard()).toMatch(/^== Lane B: sessions in server memory · sticky cookie · 3 servers\n/);
