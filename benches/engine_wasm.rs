@@ -3,6 +3,7 @@
 //! after the native benchmarks and converts the times to requests/s.
 #![cfg(target_arch = "wasm32")]
 
+use statelab_sim::load::{Plan, Run};
 use statelab_sim::{Action, Lane, LaneConfig, Strategy};
 use wasm_bindgen_test::{wasm_bindgen_bench, wasm_bindgen_test_configure, Criterion};
 
@@ -30,6 +31,40 @@ fn local_sessions_sticky(c: &mut Criterion) {
     bench_lane(
         c,
         "load/local_sessions_sticky (20000 requests)",
+        LaneConfig::stateful().with_balancer(Strategy::StickyCookie),
+    );
+}
+
+/// The page's load runs as the worker plays them (with the chart data);
+/// the same plan as `sim/benches/throughput.rs`'s `run` group.
+fn bench_run(c: &mut Criterion, name: &str, config: LaneConfig) {
+    let fresh = || {
+        let mut run = Run::new(Plan::new(u32::from(USERS), 1_000), config, 1);
+        run.step(u64::from(USERS));
+        run
+    };
+    let mut run = fresh();
+    c.bench_function(name, |b| {
+        b.iter(|| {
+            if run.finished() {
+                run = fresh();
+            }
+            run.step(std::hint::black_box(u64::from(REQUESTS)))
+        })
+    });
+    assert_eq!(run.report().totals.failed, 0, "{name}: the run succeeds");
+}
+
+#[wasm_bindgen_bench]
+fn run_jwt_round_robin(c: &mut Criterion) {
+    bench_run(c, "run/jwt_round_robin (20000 requests)", LaneConfig::stateless());
+}
+
+#[wasm_bindgen_bench]
+fn run_local_sessions_sticky(c: &mut Criterion) {
+    bench_run(
+        c,
+        "run/local_sessions_sticky (20000 requests)",
         LaneConfig::stateful().with_balancer(Strategy::StickyCookie),
     );
 }

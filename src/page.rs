@@ -1,9 +1,11 @@
 //! How the page is shown, read from the link parameters the engine does not
 //! know (`statelab_sim::link::Link::read` hands them over): `embed=1`,
 //! `theme=light|dark|auto`, `lanes=a|b|both`. Kept in the link so a shared
-//! or embedded page looks the same.
+//! or embedded page looks the same. `load=<clients>x<requests>` (with
+//! `faults=` and `mix=`) asks for a load run, which the load panel starts;
+//! the values are checked where the run is made, in the load worker.
 
-use statelab_sim::link::Pair;
+use statelab_sim::link::{encode, Pair};
 use statelab_sim::quote::quoted;
 use statelab_sim::LaneId;
 
@@ -23,11 +25,14 @@ pub enum Shown {
     One(LaneId),
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Page {
     pub embed: bool,
     pub theme: Theme,
     pub lanes: Shown,
+    /// The load run the link asks for, as its own `load=…&faults=…&mix=…`
+    /// (empty: none). Kept as written: the load worker reads and checks it.
+    pub load: String,
 }
 
 impl Page {
@@ -51,6 +56,14 @@ impl Page {
                     Some(l) => page.lanes = Shown::One(l),
                     None => notes.push(format!("lanes `{}` is not a, b or both; showing both", quoted(v))),
                 },
+                ("load" | "faults" | "mix", v) => {
+                    if !page.load.is_empty() {
+                        page.load += "&";
+                    }
+                    page.load += key;
+                    page.load += "=";
+                    page.load += &encode(v);
+                }
                 (k, _) => notes.push(format!("unknown parameter `{}` was ignored", quoted(k))),
             }
         }
@@ -70,6 +83,9 @@ impl Page {
         }
         if let Shown::One(l) = self.lanes {
             parts.push(format!("lanes={}", l.code()));
+        }
+        if !self.load.is_empty() {
+            parts.push(self.load.clone());
         }
         parts.join("&")
     }
@@ -97,10 +113,22 @@ mod tests {
     fn documented_page_parameters_round_trip() {
         let (page, notes) = read("scenario=cart&embed=1&theme=dark&lanes=b");
         assert_eq!(notes, Vec::<String>::new());
-        assert_eq!(page, Page { embed: true, theme: Theme::Dark, lanes: Shown::One(LaneId::B) });
+        assert_eq!(page, Page { embed: true, theme: Theme::Dark, lanes: Shown::One(LaneId::B), load: String::new() });
         assert_eq!(page.query(), "embed=1&theme=dark&lanes=b");
         assert_eq!(read(&page.query()).0, page);
         assert_eq!(read("lanes=both&theme=auto&embed=0"), (Page::default(), vec![]));
+    }
+
+    #[test]
+    fn a_load_run_round_trips_and_hostile_values_stay_one_parameter() {
+        let (page, notes) = read("load=10000x100&faults=30.crash.1~50.store.down&mix=1.1.1.0");
+        assert_eq!(notes, Vec::<String>::new());
+        assert_eq!(page.load, "load=10000x100&faults=30.crash.1~50.store.down&mix=1.1.1.0");
+        assert_eq!(page.query(), page.load);
+        // Checked where the run is made; here it only has to survive the trip.
+        let (odd, _) = read("load=1x1%26embed%3D1%23");
+        assert_eq!(odd.load, "load=1x1%26embed=1%23");
+        assert_eq!(read(&odd.query()).0, odd);
     }
 
     #[test]

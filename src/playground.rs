@@ -6,6 +6,7 @@ use crate::components::comparison::{comparison_table, use_linked_row};
 use crate::components::history::{self, history};
 use crate::components::intro::intro;
 use crate::components::lane::lane_panel;
+use crate::components::load_panel::load_panel;
 use crate::components::raw_editor::RawEditor;
 use crate::components::scenario::scenario_panel;
 use crate::components::share::{address, share_bar, too_long_notice};
@@ -98,6 +99,7 @@ pub fn PlaygroundView(props: &PlaygroundProps) -> Html {
                         { history(&play, &history_limit) }
                         <RawEditor user={*picked} />
                         { comparison_table(&play) }
+                        { load_panel() }
                         { share_bar(&play) }
                     </div>
                 }

@@ -7,7 +7,8 @@
 import { chromium } from '@playwright/test';
 import { spawn } from 'node:child_process';
 
-const PORT = 4193;
+// BENCH_PORT_BASE moves every benchmark server, so two checkouts can run them at once.
+const PORT = Number(process.env.BENCH_PORT_BASE || 4191) + 2;
 const ACTIONS = 100_000;
 // Node's default 16 KB header limit would refuse the 900 KB request line.
 const server = spawn('node', ['--max-http-header-size=4194304', 'e2e/serve.mjs', '--root', 'dist', '--port', String(PORT)], { stdio: 'ignore' });

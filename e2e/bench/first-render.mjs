@@ -8,9 +8,11 @@ import { chromium } from '@playwright/test';
 import { spawn } from 'node:child_process';
 
 const RUNS = Number(process.env.FIRST_RENDER_RUNS || 9);
+// BENCH_PORT_BASE moves every benchmark server, so two checkouts can run them at once.
+const BASE = Number(process.env.BENCH_PORT_BASE || 4191);
 const pages = [
-  { name: 'bare Yew counter', root: 'target/counter-dist', port: 4191 },
-  { name: 'Statelab (dist/)', root: 'dist', port: 4192 },
+  { name: 'bare Yew counter', root: 'target/counter-dist', port: BASE },
+  { name: 'Statelab (dist/)', root: 'dist', port: BASE + 1 },
 ];
 const profiles = [
   { name: 'unthrottled', cpu: 1, network: null },

@@ -7,7 +7,8 @@
 import { chromium } from '@playwright/test';
 import { spawn } from 'node:child_process';
 
-const PORT = 4190;
+// BENCH_PORT_BASE moves every benchmark server, so two checkouts can run them at once.
+const PORT = Number(process.env.BENCH_PORT_BASE || 4191) - 1;
 const server = spawn('node', ['e2e/serve.mjs', '--root', 'dist', '--port', String(PORT)], { stdio: 'ignore' });
 await new Promise((r) => setTimeout(r, 500));
 const browser = await chromium.launch({

@@ -3,6 +3,7 @@
 //! lane. `cargo xtask bench` runs this.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use statelab_sim::load::{Plan, Run};
 use statelab_sim::{Action, AuthMode, Lane, LaneConfig, Store, Strategy};
 use std::hint::black_box;
 
@@ -35,5 +36,29 @@ fn load(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, load);
+/// The page's load runs (`statelab_sim::load`): the same requests plus the
+/// per-second counts and latency histogram the charts need. 20,000 requests
+/// of a 500 × 1,000 run, after every user has logged in.
+fn run(c: &mut Criterion) {
+    let mut group = c.benchmark_group("run");
+    group.throughput(Throughput::Elements(u64::from(REQUESTS)));
+    for (name, config) in lanes() {
+        let mut run = Run::new(Plan::new(u32::from(USERS), 1_000), config, 1);
+        run.step(u64::from(USERS));
+        assert_eq!(run.report().totals.failed, 0, "{name}: every login succeeds");
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                if run.finished() {
+                    // 500,000 requests in: start over, logged in again.
+                    run = Run::new(Plan::new(u32::from(USERS), 1_000), config, 1);
+                    run.step(u64::from(USERS));
+                }
+                run.step(black_box(u64::from(REQUESTS)))
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, load, run);
 criterion_main!(benches);

@@ -144,6 +144,19 @@ pub fn write_str(out: &mut String, s: &str) {
 }
 
 /// A JSON array of strings: `["a","b"]`.
+/// The length `write_str` gives `s`, without writing it.
+pub fn str_len(s: &str) -> usize {
+    let escapes: usize = s
+        .bytes()
+        .map(|b| match b {
+            b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => 1,
+            0..0x20 => 5,
+            _ => 0,
+        })
+        .sum();
+    s.len().saturating_add(escapes).saturating_add(2)
+}
+
 pub fn write_list(out: &mut String, items: &[String]) {
     out.push('[');
     for (i, s) in items.iter().enumerate() {

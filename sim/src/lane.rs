@@ -24,6 +24,7 @@ pub const STEP_MS: u64 = 1_000;
 
 mod reconfigure;
 pub(crate) mod snapshot;
+pub(crate) mod traffic;
 
 const USER_ADDRS: [&str; 3] = ["203.0.113.10", "198.51.100.23", "192.0.2.77"];
 
@@ -154,8 +155,18 @@ impl Lane {
 
     /// Applies the action that has index `index` in the playground's log.
     pub fn apply(&mut self, action: &Action, index: u32) {
+        if let Action::Advance { ms } = action {
+            return self.advance(*ms, index);
+        }
+        self.act(action, index);
+        self.tick(STEP_MS);
+    }
+
+    /// Does what the action says without the user's think time: a load run
+    /// (`crate::load`) keeps its own clock.
+    pub(crate) fn act(&mut self, action: &Action, index: u32) {
         match action {
-            Action::Advance { ms } => return self.advance(*ms, index),
+            Action::Advance { ms } => self.advance(*ms, index),
             Action::Login { user, wrong_password } => self.login(*user, *wrong_password, index),
             Action::Me { user } => self.browse(*user, "GET", "/api/me".into(), None, index),
             Action::AddToCart { user, sku } => self.add_to_cart(*user, sku, index),
@@ -179,12 +190,16 @@ impl Lane {
             Action::Load { users, requests } => self.load(*users, *requests, index),
             Action::Configure { lane, config } => self.reconfigure(*lane, config, index),
         }
-        self.tick(STEP_MS);
     }
 
     /// Moves the clock; what expired by the new time is gone, as in Redis.
-    fn tick(&mut self, ms: u64) {
+    pub(crate) fn tick(&mut self, ms: u64) {
         self.now = self.now.plus_ms(ms);
+        self.sweep();
+    }
+
+    /// Drops what has expired by now from every server's memory and the store.
+    pub(crate) fn sweep(&mut self) {
         for s in &mut self.servers {
             for (id, at) in s.expire_sessions(self.now) {
                 self.ledger.settle(&id, Fate::Expired(at));

@@ -29,6 +29,7 @@ pub mod lane;
 pub mod lane_id;
 pub mod ledger;
 pub mod link;
+pub mod load;
 pub mod notation;
 pub mod playground;
 pub mod quote;

@@ -247,7 +247,8 @@ pub fn parse_config(text: &str) -> Result<LaneConfig, String> {
 /// What a query value may not hold unescaped; notation stays readable.
 const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~').remove(b'=');
 
-fn encode(s: &str) -> String {
+/// A value as a query writes it (`%`-escaped, notation left readable).
+pub fn encode(s: &str) -> String {
     utf8_percent_encode(s, QUERY_VALUE).to_string()
 }
 

@@ -149,3 +149,36 @@ fn fleet_prints_the_commands_and_the_haproxy_configuration_of_a_lane() {
     assert_eq!(code, 2);
     assert!(err.starts_with("statelab: lane configuration \"nonsense\""), "{err}");
 }
+
+#[test]
+fn load_prints_what_the_library_computes_for_the_same_seed() {
+    use statelab_sim::load::{Plan, Run};
+    let faults = "30.crash.1~50.store.down~60.store.up~70.restart.1~80.rotate.drop";
+    let args = ["load", "--lane", "sticky", "--clients", "300", "--requests", "7", "--seed", "4", "--faults", faults];
+    let (code, out, err) = statelab(&[&args[..], &["--json"]].concat());
+    assert_eq!((code, err.as_str()), (0, ""));
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let plan = Plan { faults: Plan::parse_faults(faults).unwrap(), ..Plan::new(300, 7) };
+    let config = statelab_sim::LaneConfig::stateful().with_balancer(statelab_sim::Strategy::StickyCookie);
+    let mut run = Run::new(plan, config, 4);
+    run.step(u64::MAX);
+    let report = run.report();
+    assert_eq!(json["totals"], serde_json::to_value(&report.totals).unwrap());
+    assert_eq!(json["config"], "local.sticky.3");
+    assert_eq!(json["faults"].as_array().unwrap().len(), 5);
+    assert!(report.totals.sessions_lost > 0, "the crash costs sessions: the numbers are not all zero");
+    let (code, text, _) = statelab(&args);
+    assert_eq!(code, 0);
+    assert_eq!(text, report.text());
+}
+
+#[test]
+fn load_refuses_sizes_past_its_bounds_and_bad_schedules() {
+    let (code, _, err) = statelab(&["load", "--lane", "jwt", "--clients", "99999999", "--requests", "1"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("99999999 is not in 1..=10000"), "{err}");
+    let (code, _, err) =
+        statelab(&["load", "--lane", "jwt", "--clients", "5", "--requests", "5", "--faults", "30.me.alice"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("not a fault"), "{err}");
+}

@@ -11,6 +11,7 @@ pub mod history;
 pub mod intro;
 pub mod lane;
 pub mod lane_heading;
+pub mod load_panel;
 pub mod raw_editor;
 pub mod scenario;
 pub mod share;

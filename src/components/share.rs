@@ -27,7 +27,7 @@ pub fn share_bar(play: &Play) -> Html {
 /// The page's address for this state, embedded (`embed=1`) or full. A
 /// state too long for the address bar still gets its whole link here.
 pub fn address(play: &PlayState, embed: bool) -> String {
-    let page = crate::page::Page { embed, ..play.page };
+    let page = crate::page::Page { embed, ..play.page.clone() };
     format!("{}?{}", browser::page_address(), play.query_with(&page))
 }
 

@@ -99,6 +99,7 @@ pub fn use_url_state() -> UrlState {
         let (state, address) = (play.clone(), address.clone());
         use_effect_with(play.version(), move |_| {
             apply_theme(state.page.theme);
+            crate::components::load_panel::sync(&state);
             let query = state.query();
             let (url, now) = if query.len() > LINK_LIMIT {
                 let key = kept_key(&query);

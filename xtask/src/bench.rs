@@ -1,9 +1,12 @@
 //! `cargo xtask bench`: the engine's throughput natively (criterion) and in
 //! wasm32 in headless Chromium (wasm-bindgen-test's criterion), summarised
 //! as requests per second; then the shipped page's size, its first render
-//! against a bare Yew counter, and one action's render time.
+//! against a bare Yew counter, one action's render time, a 100,000-action
+//! link and the in-page load run. Everything it prints goes to
+//! BENCHMARKS.md too, dated, with the machine it ran on.
 
-use crate::{cmd, run_captured, setup};
+use crate::{cmd, root, run_captured, setup};
+use std::fmt::Write;
 
 pub fn run() -> Result<(), String> {
     setup::run(setup::Need::Everything)?;
@@ -27,23 +30,81 @@ pub fn run() -> Result<(), String> {
     }
     crate::build()?;
     crate::build_counter()?;
-    crate::size::report()?;
+    let size = crate::size::report()?;
     let (chromium, _) = setup::browser().ok_or("chromium is missing")?;
-    println!("\n==> first render against a bare Yew counter (Playwright, DevTools protocol throttling)");
-    crate::run(cmd("node").arg("e2e/bench/first-render.mjs").env("CHROMIUM", &chromium))?;
-    println!("\n==> render benchmark (Playwright, Performance API)");
-    crate::run(cmd("node").arg("e2e/bench/render.mjs").env("CHROMIUM", &chromium))?;
-    println!("\n==> a 100,000-action link: open, Undo, reconfigure (Playwright, Performance API)");
-    crate::run(cmd("node").arg("e2e/bench/big-log.mjs").env("CHROMIUM", &chromium))?;
-    println!("\n==> requests per second (median)");
-    for (name, rps) in throughputs(&native, 20_000)
-        .into_iter()
-        .map(|(n, r)| (format!("native {n}"), r))
-        .chain(throughputs(&wasm, 20_000).into_iter().map(|(n, r)| (format!("wasm32 {n}"), r)))
-    {
-        println!("  {name:<52} {rps:>12.0}");
+    let mut pages = Vec::new();
+    for (title, script) in [
+        ("First render against a bare Yew counter (Playwright, DevTools protocol throttling)", "first-render"),
+        ("One action with 1,000 exchanges per lane on screen (Playwright, Performance API)", "render"),
+        ("A 100,000-action link: open, Undo, reconfigure (Playwright, Performance API)", "big-log"),
+        (
+            "The in-page load run: `load=10000x100`, 1,000,000 requests per lane (Playwright, Long Tasks API)",
+            "load-run",
+        ),
+    ] {
+        println!("\n==> {title}");
+        let (ok, out) = run_captured(cmd("node").arg(format!("e2e/bench/{script}.mjs")).env("CHROMIUM", &chromium))?;
+        if !ok {
+            return Err(format!("e2e/bench/{script}.mjs failed"));
+        }
+        pages.push((title, out));
     }
+    let (native, wasm) = (throughputs(&native, 20_000), throughputs(&wasm, 20_000));
+    println!("\n==> requests per second (median)");
+    let table = throughput_table(&native, &wasm);
+    print!("{table}");
+    let doc = document(&table, size.initial_gzip, size.budget, &pages);
+    std::fs::write(root().join("BENCHMARKS.md"), doc).map_err(|e| format!("BENCHMARKS.md: {e}"))?;
+    println!("\n==> wrote BENCHMARKS.md");
     Ok(())
+}
+
+/// Native and wasm32 requests per second side by side, with their ratio.
+fn throughput_table(native: &[(String, f64)], wasm: &[(String, f64)]) -> String {
+    let mut out = String::from("| benchmark | native req/s | wasm32 req/s | wasm / native |\n|---|---:|---:|---:|\n");
+    for (name, n) in native {
+        // wasm-bindgen-test's names carry the request count: match on the name before it.
+        let w = wasm.iter().find(|(w, _)| w.split(" (").next() == Some(name.as_str())).map(|(_, r)| *r);
+        let (w_text, ratio) = match w {
+            Some(w) => (format!("{w:.0}"), format!("{:.2}", w / n)),
+            None => ("–".into(), "–".into()),
+        };
+        let _ = writeln!(out, "| {name} | {n:.0} | {w_text} | {ratio} |");
+    }
+    out
+}
+
+/// The machine a figure was measured on, in one line.
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let rustc = crate::output_of(cmd("rustc").arg("-V")).unwrap_or_default();
+    let chromium = setup::browser()
+        .and_then(|(c, _)| crate::output_of(std::process::Command::new(c).arg("--version")))
+        .unwrap_or_default();
+    format!("{cpu}, {cores} cores available; {}; {rustc}; {chromium}", std::env::consts::OS)
+}
+
+fn document(table: &str, initial: u64, budget: u64, pages: &[(&str, String)]) -> String {
+    let date =
+        crate::output_of(std::process::Command::new("date").args(["-u", "+%Y-%m-%d %H:%M UTC"])).unwrap_or_default();
+    let mut doc = format!(
+        "# Benchmarks\n\nWritten by `cargo xtask bench` on {date}, on {}. Every figure below comes from that run; \
+         wall-clock figures on a shared machine move by about ±20 % between runs.\n\n",
+        machine()
+    );
+    doc.push_str("## Engine throughput\n\nRequests per second, median of criterion's samples: natively (`sim/benches/throughput.rs`, the `bench` profile) and in wasm32 in headless Chromium (`benches/engine_wasm.rs`). `load/…` is a `load N M` action; `run/…` is the page's load run with the per-second counts and latency histogram its charts need. Budgets: ≥ 300,000 req/s natively on a JWT lane, ≥ 1,000,000 on a local-session lane, wasm ≥ 0.5× native.\n\n");
+    doc.push_str(table);
+    let _ = write!(doc, "\n## Initial load\n\n{initial} bytes gzipped load before the first render (budget {budget}, `size-budget.json`); `cargo xtask size` lists every file.\n");
+    for (title, out) in pages {
+        let _ = write!(doc, "\n## {title}\n\n```\n{}\n```\n", out.trim_end());
+    }
+    doc
 }
 
 /// Pairs each benchmark name with `requests / median time` from criterion's

@@ -1,4 +1,4 @@
-//! `statelab`: scenario transcripts for documentation authors.
+//! `statelab`: scenario transcripts for documentation authors, and load runs.
 //!
 //! Exit codes: 0 done; 1 the output could not be written (stdout closed or
 //! full); 2 the arguments were wrong (the message says which and how).
@@ -6,8 +6,9 @@
 //! prints one id per line, `transcript --json` keeps its shape.
 
 use clap::{Parser, Subcommand, ValueEnum};
+use statelab_sim::load::{Mix, Plan, Run};
 use statelab_sim::scenario::{self, Scenario};
-use statelab_sim::{export, transcript, LaneId, Playground};
+use statelab_sim::{export, transcript, AuthMode, LaneConfig, LaneId, Playground, Store, Strategy};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -50,6 +51,54 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Lane::B, ignore_case = true)]
         lane: Lane,
     },
+    /// A load run through one lane: the same totals the page's load panel shows
+    Load {
+        /// The lane's design (each with round robin over 3 servers, but sticky)
+        #[arg(long, value_enum)]
+        lane: Kind,
+        /// Load users (1 to 10,000)
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000))]
+        clients: u32,
+        /// Requests per load user (1 to 1,000)
+        #[arg(long, value_name = "M", value_parser = clap::value_parser!(u32).range(1..=1_000))]
+        requests: u32,
+        /// Faults at points of the run, as in links: 30.crash.1~50.store.down~60.store.up
+        #[arg(long, default_value = "", value_name = "SCHEDULE")]
+        faults: String,
+        /// Weights of /api/me, /api/cart, /api/orders and adding to the cart
+        #[arg(long, default_value = "1.1.1.0", value_name = "W.W.W.W")]
+        mix: String,
+        /// Machine-readable JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// The lane designs a load run compares: the page's default lanes are `jwt` (A) and `local` (B).
+#[derive(Clone, Copy, ValueEnum)]
+enum Kind {
+    /// Stateless JWT, round robin
+    Jwt,
+    /// Sessions in server memory, round robin
+    Local,
+    /// Sessions in server memory, sticky cookie
+    Sticky,
+    /// Sessions in a shared store, round robin
+    Shared,
+    /// Signed-cookie sessions, round robin
+    Signed,
+}
+
+impl Kind {
+    fn config(self) -> LaneConfig {
+        match self {
+            Kind::Jwt => LaneConfig::stateless(),
+            Kind::Local => LaneConfig::stateful(),
+            Kind::Sticky => LaneConfig::stateful().with_balancer(Strategy::StickyCookie),
+            Kind::Shared => LaneConfig::stateful().with_auth(AuthMode::ServerSession { store: Store::Shared }),
+            Kind::Signed => LaneConfig::stateless().with_auth(AuthMode::SignedCookie),
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -118,6 +167,24 @@ fn run(cli: &Cli) -> Result<String, String> {
             };
             let played = Playground::from_scenario(&s, cli.seed, s.steps.len());
             format!("{}\n", export::har(played.lane(lane.index())))
+        }
+        Command::Load { lane, clients, requests, faults, mix, json } => {
+            let plan =
+                Plan { faults: Plan::parse_faults(faults)?, mix: Mix::parse(mix)?, ..Plan::new(*clients, *requests) };
+            let mut run = Run::new(plan, lane.config(), cli.seed);
+            run.step(u64::MAX);
+            let report = run.report();
+            if *json {
+                let summary = serde_json::json!({
+                    "lane": report.lane, "config": report.config, "seed": report.seed,
+                    "clients": report.clients, "requests": report.requests, "total": report.total,
+                    "rate": report.rate, "mix": report.mix, "totals": report.totals,
+                    "faults": report.markers,
+                });
+                format!("{summary}\n")
+            } else {
+                report.text()
+            }
         }
     })
 }

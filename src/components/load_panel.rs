@@ -1,0 +1,49 @@
+//! The load run panel, as little of it as the initial load can carry: a
+//! heading, a sentence and a button, as static markup. Everything else —
+//! the form, the workers, the engine run, the charts, their stylesheet, the
+//! progress bar and Cancel — is `static/load-run.js` and what it fetches
+//! when the button is pressed or a run starts.
+//!
+//! The button's own `onclick` attribute imports that module, so the bundle
+//! has no code for it. The form the module builds puts its plan into the
+//! address and signals `popstate`, which the address bar's hook already
+//! answers by reading the address (`hooks/url_state.rs`); that hook then
+//! calls [`sync`] on every change, which hands the run the address asks for
+//! to the module.
+
+use crate::state::PlayState;
+use statelab_sim::link::config_text;
+use wasm_bindgen::JsValue;
+use yew::prelude::*;
+
+/// Hands the run `state`'s link asks for (`load=`) to `load-run.js`, which
+/// starts it unless it is the run already shown: a new plan, seed, lane
+/// configuration or choice of lanes is a new run.
+pub fn sync(state: &PlayState) {
+    if state.page.load.is_empty() {
+        return;
+    }
+    let mut q = format!("{}&seed={}", state.page.load, state.playground().seed());
+    for lane in state.page.shown() {
+        q += "&";
+        q += lane.code();
+        q += "=";
+        q += &config_text(state.playground().lane(lane.index()).config());
+    }
+    let run = js_sys::Function::new_with_args(
+        "q",
+        "import('./load-run.js').then(m=>m.sync(q),e=>document.getElementById('load-host').append(e))",
+    );
+    let _ = run.call1(&JsValue::NULL, &JsValue::from_str(&q));
+}
+
+/// The panel before its code is fetched.
+const MARKUP: &str = r#"<h2 id="load-title">Load run</h2><form id="load-form"><button type="button" class="primary" id="load-go" onclick="import('./load-run.js').then(m=>m.form())">Set up a run: thousands of users on both lanes</button></form>"#;
+
+pub fn load_panel() -> Html {
+    html! {
+        <section id="load-host" class="load-panel" aria-labelledby="load-title">
+            { Html::from_html_unchecked(AttrValue::Static(MARKUP)) }
+        </section>
+    }
+}

@@ -1,0 +1,57 @@
+// A Web Worker of the load panel (static/load-run.js starts it; the page
+// fetches none of this before a run). It loads the load engine
+// (worker/, built by trunk as a worker module with wasm-bindgen's
+// no-modules target) and plays one of two roles:
+//   lane:   {type: "run", size, faults, mix, config, seed} — plays one
+//           lane's run in slices, posting {type: "progress", done, total,
+//           report} at most every 200 ms and once at the end;
+//   render: {type: "render", id, a, b} — answers {type: "html", id, html};
+//   and to either, {type: "stop"}: it closes itself after the slice under way.
+importScripts("./statelab-load-worker.js");
+const ready = wasm_bindgen({ module_or_path: "./statelab-load-worker_bg.wasm" });
+
+// About 20 ms of work per slice at wasm speed: short enough to answer
+// messages between slices (live faults), long enough to cost nothing.
+const SLICE = 4096;
+const EVERY_MS = 200;
+
+let run = null;
+let stopping = false;
+
+// A worker ends itself (close) rather than being terminated by the page:
+// freeing a heap of hundreds of thousands of sessions took the page's main
+// thread 280 ms when it terminated the worker.
+function play() {
+  if (stopping) return close();
+  const started = performance.now();
+  let finished = false;
+  try {
+    while (!finished && performance.now() - started < EVERY_MS) finished = run.step(SLICE);
+  } catch (e) {
+    postMessage({ type: "error", message: String(e) });
+    return;
+  }
+  postMessage({ type: "progress", done: run.done(), total: run.total(), report: run.report(), finished });
+  if (finished) close();
+  else setTimeout(play, 0);
+}
+
+onmessage = async ({ data }) => {
+  if (data.type === "stop") {
+    stopping = true;
+    if (!run) close();
+    return;
+  }
+  const m = await ready.then(() => wasm_bindgen);
+  if (data.type === "run") {
+    try {
+      run = new m.LaneRun(data.size, data.faults, data.mix, data.config, data.seed);
+    } catch (e) {
+      postMessage({ type: "error", message: String(e) });
+      return;
+    }
+    play();
+  } else if (data.type === "render") {
+    postMessage({ type: "html", id: data.id, html: m.render(data.a || "", data.b || "") });
+  }
+};

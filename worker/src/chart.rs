@@ -1,0 +1,576 @@
+//! The load run's charts and tables as HTML text: SVG charts drawn in the
+//! worker, each followed by a table that says the same in numbers (for
+//! screen readers, and for anyone who wants the figures). Colours come from
+//! classes styled by `static/load.css` with the page's own variables, so
+//! both themes apply.
+
+use statelab_sim::config::MAX_SERVERS;
+use statelab_sim::load::{thousands, Held, Report, Second, HELD_EVERY, LATENCY_BINS};
+use std::fmt::Write;
+
+const W: f64 = 480.0;
+const H: f64 = 170.0;
+const LEFT: f64 = 52.0;
+const RIGHT: f64 = 10.0;
+const TOP: f64 = 14.0;
+const BOTTOM: f64 = 24.0;
+/// Rows of the tables that stand for a chart over time: one per this many seconds.
+const TABLE_EVERY: usize = 10;
+
+/// Escapes text for HTML and SVG content and attribute values.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Everything the panel shows for one or two lanes' runs (lane A first).
+pub fn render(lanes: &[(&str, &Report)]) -> String {
+    let mut out = String::new();
+    out.push_str(&comparison(lanes));
+    let over_time = lanes.iter().map(|(_, r)| r.seconds.len()).max().unwrap_or(0).max(1);
+    let span = lanes.iter().map(|(_, r)| seconds_of(r)).max().unwrap_or(1).max(over_time as u64);
+    let y_max = lanes.iter().flat_map(|(_, r)| r.seconds.iter().map(|s| s.ok.max(s.failed()))).max().unwrap_or(0);
+    section(
+        &mut out,
+        "Answers per simulated second",
+        "Successes and failures in each second of the run; dashed lines mark the faults.",
+        lanes,
+        |id, label, r| answers_chart(id, label, r, span, y_max),
+    );
+    section(
+        &mut out,
+        "Requests per server",
+        "Which server answered, over the whole run; \"balancer\" counts the requests no server took.",
+        lanes,
+        |id, label, r| servers_chart(id, label, r),
+    );
+    section(
+        &mut out,
+        "Latency",
+        "How many requests took each number of simulated milliseconds, with the 50th, 95th and 99th percentiles.",
+        lanes,
+        |id, label, r| latency_chart(id, label, r),
+    );
+    out.push_str("<section class=\"load-section\"><h3>Credential bytes per request</h3><p class=\"muted\">Mean bytes of the Authorization and Cookie headers each request carried, second by second: what identity costs on the wire.</p>");
+    out.push_str(&credential_chart(lanes, span));
+    out.push_str("</section>");
+    section(&mut out, "State held per server", &format!("Bytes of sessions each server (and the shared store) holds, looked at every {HELD_EVERY} simulated seconds: the memory a stateful design costs, and what a crash wipes."), lanes, |id, label, r| state_chart(id, label, r, span));
+    out
+}
+
+/// Seconds a complete run lasts (its rate fixes it), for a steady x axis while it runs.
+fn seconds_of(r: &Report) -> u64 {
+    r.total.div_ceil(r.rate.max(1))
+}
+
+fn section(
+    out: &mut String,
+    title: &str,
+    about: &str,
+    lanes: &[(&str, &Report)],
+    chart: impl Fn(&str, &str, &Report) -> String,
+) {
+    let _ = write!(
+        out,
+        "<section class=\"load-section\"><h3>{}</h3><p class=\"muted\">{}</p><div class=\"load-pair\">",
+        esc(title),
+        esc(about)
+    );
+    for (label, r) in lanes {
+        let id = format!("{}-{}", slug(title), label.to_ascii_lowercase());
+        out.push_str(&chart(&id, label, r));
+    }
+    out.push_str("</div></section>");
+}
+
+fn slug(s: &str) -> String {
+    s.chars()
+        .filter_map(|c| {
+            if c.is_ascii_alphanumeric() {
+                Some(c.to_ascii_lowercase())
+            } else if c == ' ' {
+                Some('-')
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+fn figure(id: &str, caption: &str, svg: &str, table: &str) -> String {
+    format!(
+        "<figure class=\"load-figure\"><figcaption id=\"{id}-cap\">{}</figcaption>{svg}<details id=\"{id}-details\"><summary>Table: {}</summary>{table}</details></figure>",
+        esc(caption),
+        esc(caption)
+    )
+}
+
+/// The SVG element around a chart; the table after it carries the numbers,
+/// so assistive technology is pointed there and the drawing is a picture.
+fn svg_open(id: &str) -> String {
+    format!("<svg class=\"load-chart\" viewBox=\"0 0 {W} {H}\" role=\"img\" aria-labelledby=\"{id}-cap\" focusable=\"false\">")
+}
+
+fn x_of(i: f64, span: f64) -> f64 {
+    LEFT + (W - LEFT - RIGHT) * (i / span.max(1.0))
+}
+
+fn y_of(v: f64, max: f64) -> f64 {
+    H - BOTTOM - (H - TOP - BOTTOM) * (v / max.max(1.0))
+}
+
+/// A round number at or above `v` (1, 2 or 5 times a power of ten), for axes.
+fn nice(v: u64) -> u64 {
+    let mut p = 1u64;
+    loop {
+        for m in [1, 2, 5] {
+            if m * p >= v {
+                return m * p;
+            }
+        }
+        p = p.saturating_mul(10);
+        if p == u64::MAX {
+            return v;
+        }
+    }
+}
+
+fn axes(out: &mut String, y_max: u64, y_unit: &str, span: u64, x_unit: &str) {
+    let bottom = H - BOTTOM;
+    let _ = write!(out, "<path class=\"axis\" d=\"M{LEFT} {TOP}V{bottom}H{}\"/>", W - RIGHT);
+    for f in [0u64, 1, 2] {
+        let v = y_max * f / 2;
+        let y = y_of(v as f64, y_max as f64);
+        let _ = write!(
+            out,
+            "<path class=\"grid\" d=\"M{LEFT} {y:.1}H{}\"/><text class=\"tick\" x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{}{}</text>",
+            W - RIGHT,
+            LEFT - 4.0,
+            y + 3.0,
+            short(v),
+            y_unit
+        );
+    }
+    for f in [0u64, 1, 2] {
+        let v = span * f / 2;
+        let x = x_of(v as f64, span as f64);
+        let anchor = ["start", "middle", "end"][f as usize];
+        let _ = write!(
+            out,
+            "<text class=\"tick\" x=\"{x:.1}\" y=\"{}\" text-anchor=\"{anchor}\">{v}{x_unit}</text>",
+            H - 8.0
+        );
+    }
+}
+
+/// `12,500` as `12.5k`, for axis labels.
+fn short(v: u64) -> String {
+    match v {
+        0..1_000 => v.to_string(),
+        1_000..1_000_000 => trim(format!("{:.1}", v as f64 / 1e3)) + "k",
+        _ => trim(format!("{:.1}", v as f64 / 1e6)) + "M",
+    }
+}
+
+fn trim(s: String) -> String {
+    s.strip_suffix(".0").map(str::to_owned).unwrap_or(s)
+}
+
+fn polyline(out: &mut String, class: &str, values: impl Iterator<Item = f64>, span: f64, max: f64) {
+    let mut points = String::new();
+    for (i, v) in values.enumerate() {
+        // Each second's value sits at its middle.
+        let _ = write!(points, "{:.1},{:.1} ", x_of(i as f64 + 0.5, span), y_of(v, max));
+    }
+    if !points.is_empty() {
+        let _ = write!(out, "<polyline class=\"{class}\" points=\"{}\"/>", points.trim_end());
+    }
+}
+
+fn markers(out: &mut String, r: &Report, span: f64) {
+    for (i, m) in r.markers.iter().enumerate() {
+        let x = x_of(m.second as f64, span);
+        let y = TOP + 9.0 * (i % 3) as f64 + 7.0;
+        let _ = write!(
+            out,
+            "<g class=\"fault\"><path d=\"M{x:.1} {TOP}V{}\"/><text x=\"{:.1}\" y=\"{y:.1}\">{}</text></g>",
+            H - BOTTOM,
+            x + 2.0,
+            esc(&m.action)
+        );
+    }
+}
+
+fn legend(items: &[(&str, &str)]) -> String {
+    let mut out = String::from("<ul class=\"load-legend\">");
+    for (class, label) in items {
+        let _ = write!(out, "<li><span class=\"key {class}\" aria-hidden=\"true\"></span>{}</li>", esc(label));
+    }
+    out.push_str("</ul>");
+    out
+}
+
+/// Rows of `TABLE_EVERY` seconds: the label and the seconds summed by `f`.
+fn time_rows(seconds: &[Second], mut cells: impl FnMut(&[Second]) -> Vec<String>) -> String {
+    let mut out = String::new();
+    for (i, chunk) in seconds.chunks(TABLE_EVERY).enumerate() {
+        let from = i * TABLE_EVERY;
+        let _ = write!(out, "<tr><th scope=\"row\">{}–{} s</th>", from, from + chunk.len());
+        for c in cells(chunk) {
+            let _ = write!(out, "<td>{c}</td>");
+        }
+        out.push_str("</tr>");
+    }
+    out
+}
+
+fn answers_chart(id: &str, label: &str, r: &Report, span: u64, y_max: u64) -> String {
+    let y_max = nice(y_max.max(1));
+    let mut svg = svg_open(id);
+    axes(&mut svg, y_max, "", span, " s");
+    let sp = span as f64;
+    polyline(&mut svg, "line ok", r.seconds.iter().map(|s| s.ok as f64), sp, y_max as f64);
+    polyline(&mut svg, "line bad", r.seconds.iter().map(|s| s.failed() as f64), sp, y_max as f64);
+    markers(&mut svg, r, sp);
+    svg.push_str("</svg>");
+    svg.push_str(&legend(&[("ok", "OK (below 400)"), ("bad", "failed")]));
+    let mut table = String::from("<table><thead><tr><th scope=\"col\">seconds</th><th scope=\"col\">OK</th><th scope=\"col\">401</th><th scope=\"col\">502/503</th><th scope=\"col\">other failures</th></tr></thead><tbody>");
+    table.push_str(&time_rows(&r.seconds, |c| {
+        vec![
+            thousands(c.iter().map(|s| s.ok).sum()),
+            thousands(c.iter().map(|s| s.unauthorized).sum()),
+            thousands(c.iter().map(|s| s.unavailable).sum()),
+            thousands(c.iter().map(|s| s.other).sum()),
+        ]
+    }));
+    table.push_str("</tbody></table>");
+    if !r.markers.is_empty() {
+        table.push_str("<ul class=\"load-faults\">");
+        for m in &r.markers {
+            let _ = write!(table, "<li>{} s, before request {}: {}</li>", m.second, thousands(m.at), esc(&m.text));
+        }
+        table.push_str("</ul>");
+    }
+    figure(id, &format!("Lane {label}: answers per second"), &svg, &table)
+}
+
+fn servers_chart(id: &str, label: &str, r: &Report) -> String {
+    let t = &r.totals;
+    let mut rows: Vec<(String, u64)> = t
+        .per_server
+        .iter()
+        .enumerate()
+        .filter(|(i, n)| **n > 0 || *i < 3)
+        .map(|(i, n)| (format!("S{}", i + 1), *n))
+        .collect();
+    if t.balancer > 0 {
+        rows.push(("balancer".into(), t.balancer));
+    }
+    let max = nice(rows.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1));
+    let bar_h = 16.0;
+    let h = TOP + bar_h * 1.5 * rows.len() as f64 + 6.0;
+    let mut svg = format!("<svg class=\"load-chart\" viewBox=\"0 0 {W} {h:.0}\" role=\"img\" aria-labelledby=\"{id}-cap\" focusable=\"false\">");
+    for (i, (name, n)) in rows.iter().enumerate() {
+        let y = TOP + bar_h * 1.5 * i as f64;
+        let w = (W - LEFT - RIGHT - 70.0) * (*n as f64 / max as f64);
+        let class = if name == "balancer" { "bar bad" } else { "bar" };
+        let _ = write!(
+            svg,
+            "<text class=\"tick\" x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{name}</text><rect class=\"{class}\" x=\"{LEFT}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{bar_h}\"/><text class=\"tick\" x=\"{:.1}\" y=\"{:.1}\">{}</text>",
+            LEFT - 4.0,
+            y + 12.0,
+            LEFT + w + 4.0,
+            y + 12.0,
+            thousands(*n)
+        );
+    }
+    svg.push_str("</svg>");
+    let mut table = String::from(
+        "<table><thead><tr><th scope=\"col\">answered by</th><th scope=\"col\">requests</th></tr></thead><tbody>",
+    );
+    for (name, n) in &rows {
+        let _ = write!(table, "<tr><th scope=\"row\">{name}</th><td>{}</td></tr>", thousands(*n));
+    }
+    table.push_str("</tbody></table>");
+    figure(id, &format!("Lane {label}: requests per server"), &svg, &table)
+}
+
+fn latency_chart(id: &str, label: &str, r: &Report) -> String {
+    let t = &r.totals;
+    // Up to the highest bin in use, so a 6 ms lane is not drawn 64 ms wide.
+    let used = r.latency.iter().rposition(|n| *n > 0).map_or(8, |i| i + 2).clamp(8, LATENCY_BINS);
+    let max = nice(r.latency.iter().copied().max().unwrap_or(0).max(1));
+    let mut svg = svg_open(id);
+    axes(&mut svg, max, "", used as u64, " ms");
+    let bw = (W - LEFT - RIGHT) / used as f64;
+    for (ms, n) in r.latency.iter().take(used).enumerate().filter(|(_, n)| **n > 0) {
+        let y = y_of(*n as f64, max as f64);
+        let _ = write!(
+            svg,
+            "<rect class=\"bar\" x=\"{:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{:.1}\"/>",
+            LEFT + bw * ms as f64 + 1.0,
+            (bw - 2.0).max(1.0),
+            H - BOTTOM - y
+        );
+    }
+    for (i, (name, v)) in [("p50", t.p50_ms), ("p95", t.p95_ms), ("p99", t.p99_ms)].iter().enumerate() {
+        let x = LEFT + bw * (*v as f64 + 0.5);
+        let _ = write!(
+            svg,
+            "<g class=\"pct\"><path d=\"M{x:.1} {TOP}V{}\"/><text x=\"{:.1}\" y=\"{:.1}\">{name} {v} ms</text></g>",
+            H - BOTTOM,
+            x + 3.0,
+            TOP + 8.0 + 10.0 * i as f64
+        );
+    }
+    svg.push_str("</svg>");
+    let mut table = format!("<p>p50 {} ms, p95 {} ms, p99 {} ms, mean {} ms.</p><table><thead><tr><th scope=\"col\">latency</th><th scope=\"col\">requests</th></tr></thead><tbody>", t.p50_ms, t.p95_ms, t.p99_ms, t.latency_mean_ms);
+    for (ms, n) in r.latency.iter().enumerate().filter(|(_, n)| **n > 0) {
+        let more = if ms + 1 == LATENCY_BINS { " or more" } else { "" };
+        let _ = write!(table, "<tr><th scope=\"row\">{ms} ms{more}</th><td>{}</td></tr>", thousands(*n));
+    }
+    table.push_str("</tbody></table>");
+    figure(id, &format!("Lane {label}: latency"), &svg, &table)
+}
+
+fn mean_credential(s: &Second) -> f64 {
+    let n = s.requests();
+    if n == 0 {
+        0.0
+    } else {
+        s.credential_bytes as f64 / n as f64
+    }
+}
+
+fn credential_chart(lanes: &[(&str, &Report)], span: u64) -> String {
+    let max = lanes.iter().flat_map(|(_, r)| r.seconds.iter().map(mean_credential)).fold(0.0, f64::max);
+    let max = nice(max.ceil() as u64).max(1);
+    let id = "credential-bytes";
+    let mut svg = svg_open(id);
+    axes(&mut svg, max, " B", span, " s");
+    let mut keys = Vec::new();
+    for (i, (label, r)) in lanes.iter().enumerate() {
+        let class = if i == 0 { "line lane-a" } else { "line lane-b" };
+        polyline(&mut svg, class, r.seconds.iter().map(mean_credential), span as f64, max as f64);
+        keys.push((if i == 0 { "lane-a" } else { "lane-b" }, format!("lane {label}")));
+    }
+    svg.push_str("</svg>");
+    let keys: Vec<(&str, &str)> = keys.iter().map(|(c, l)| (*c, l.as_str())).collect();
+    svg.push_str(&legend(&keys));
+    let mut table = String::from("<table><thead><tr><th scope=\"col\">seconds</th>");
+    for (label, _) in lanes {
+        let _ = write!(table, "<th scope=\"col\">lane {} (bytes per request)</th>", esc(label));
+    }
+    table.push_str("</tr></thead><tbody>");
+    let longest = lanes.iter().map(|(_, r)| r.seconds.len()).max().unwrap_or(0);
+    for from in (0..longest).step_by(TABLE_EVERY) {
+        let _ = write!(table, "<tr><th scope=\"row\">{}–{} s</th>", from, (from + TABLE_EVERY).min(longest));
+        for (_, r) in lanes {
+            let chunk = r.seconds.get(from..(from + TABLE_EVERY).min(r.seconds.len())).unwrap_or(&[]);
+            let (bytes, n) = chunk.iter().fold((0u64, 0u64), |(b, n), s| (b + s.credential_bytes, n + s.requests()));
+            let cell = if n == 0 { "–".to_owned() } else { format!("{:.1}", bytes as f64 / n as f64) };
+            let _ = write!(table, "<td>{cell}</td>");
+        }
+        table.push_str("</tr>");
+    }
+    table.push_str("</tbody></table>");
+    figure(id, "Credential bytes per request, both lanes", &svg, &table)
+}
+
+fn state_chart(id: &str, label: &str, r: &Report, span: u64) -> String {
+    // The looks at what is held: (end of second, what).
+    let looks: Vec<(usize, &Held)> =
+        r.seconds.iter().enumerate().filter_map(|(i, s)| Some((i + 1, s.held.as_ref()?))).collect();
+    let servers: Vec<usize> = (0..MAX_SERVERS as usize)
+        .filter(|i| looks.iter().any(|(_, h)| h.session_bytes[*i] > 0 || h.sessions[*i] > 0))
+        .collect();
+    let store = looks.iter().any(|(_, h)| h.store_bytes > 0);
+    let max = looks.iter().flat_map(|(_, h)| h.session_bytes.iter().copied().chain([h.store_bytes])).max().unwrap_or(0);
+    let max = nice(u64::from(max).max(1));
+    let mut svg = svg_open(id);
+    axes(&mut svg, max, " B", span, " s");
+    let line = |svg: &mut String, class: &str, value: &dyn Fn(&Held) -> u32| {
+        let mut points = String::new();
+        for (at, h) in &looks {
+            let _ =
+                write!(points, "{:.1},{:.1} ", x_of(*at as f64, span as f64), y_of(f64::from(value(h)), max as f64));
+        }
+        if !points.is_empty() {
+            let _ = write!(svg, "<polyline class=\"{class}\" points=\"{}\"/>", points.trim_end());
+        }
+    };
+    let mut keys: Vec<(String, String)> = Vec::new();
+    for i in &servers {
+        line(&mut svg, &format!("line srv{}", i + 1), &|h| h.session_bytes[*i]);
+        keys.push((format!("srv{}", i + 1), format!("S{}", i + 1)));
+    }
+    if store {
+        line(&mut svg, "line store", &|h| h.store_bytes);
+        keys.push(("store".into(), "shared store".into()));
+    }
+    markers(&mut svg, r, span as f64);
+    svg.push_str("</svg>");
+    if keys.is_empty() {
+        svg.push_str(
+            "<p class=\"muted\">No server or store holds any session: this lane keeps no state on the server side.</p>",
+        );
+    } else {
+        let keys: Vec<(&str, &str)> = keys.iter().map(|(c, l)| (c.as_str(), l.as_str())).collect();
+        svg.push_str(&legend(&keys));
+    }
+    let mut table = String::from("<table><thead><tr><th scope=\"col\">at</th>");
+    for i in &servers {
+        let _ = write!(table, "<th scope=\"col\">S{} sessions</th><th scope=\"col\">S{} bytes</th>", i + 1, i + 1);
+    }
+    if store {
+        table.push_str("<th scope=\"col\">store sessions</th><th scope=\"col\">store bytes</th>");
+    }
+    table.push_str("</tr></thead><tbody>");
+    // One row per look, but at most about ten rows.
+    let every = looks.len().div_ceil(10).max(1);
+    for (k, (at, h)) in looks.iter().enumerate() {
+        if (k + 1) % every != 0 && k + 1 != looks.len() {
+            continue;
+        }
+        let _ = write!(table, "<tr><th scope=\"row\">{at} s</th>");
+        for i in &servers {
+            let _ = write!(
+                table,
+                "<td>{}</td><td>{}</td>",
+                thousands(u64::from(h.sessions[*i])),
+                thousands(u64::from(h.session_bytes[*i]))
+            );
+        }
+        if store {
+            let _ = write!(
+                table,
+                "<td>{}</td><td>{}</td>",
+                thousands(u64::from(h.store_sessions)),
+                thousands(u64::from(h.store_bytes))
+            );
+        }
+        table.push_str("</tr>");
+    }
+    table.push_str("</tbody></table>");
+    figure(id, &format!("Lane {label}: state held per server"), &svg, &table)
+}
+
+/// The run's comparison: one row per measure, one column per lane. Each
+/// cell carries its exact value in `data-v`, as the command prints it.
+fn comparison(lanes: &[(&str, &Report)]) -> String {
+    type Row = (&'static str, &'static str, fn(&Report) -> (u64, String));
+    let rows: [Row; 13] = [
+        ("requests", "requests answered", |r| (r.totals.requests, thousands(r.totals.requests))),
+        ("ok", "OK (below 400)", |r| (r.totals.ok, thousands(r.totals.ok))),
+        ("failed", "failed", |r| (r.totals.failed, percent_of(r.totals.failed, r.totals.requests))),
+        ("unauthorized", "401: log in again", |r| (r.totals.unauthorized, thousands(r.totals.unauthorized))),
+        ("unavailable", "502/503: not served", |r| (r.totals.unavailable, thousands(r.totals.unavailable))),
+        ("logins", "logins", |r| (r.totals.logins, thousands(r.totals.logins))),
+        ("p50_ms", "latency p50", |r| (r.totals.p50_ms.into(), format!("{} ms", r.totals.p50_ms))),
+        ("p95_ms", "latency p95", |r| (r.totals.p95_ms.into(), format!("{} ms", r.totals.p95_ms))),
+        ("p99_ms", "latency p99", |r| (r.totals.p99_ms.into(), format!("{} ms", r.totals.p99_ms))),
+        ("credential_mean_tenths", "credential bytes per request", |r| {
+            let t = r.totals.credential_mean_tenths;
+            (t, format!("{}.{} B", t / 10, t % 10))
+        }),
+        ("sessions_lost", "sessions lost", |r| (r.totals.sessions_lost, thousands(r.totals.sessions_lost))),
+        ("peak_sessions", "most sessions held at one look", |r| {
+            (r.totals.peak_sessions, thousands(r.totals.peak_sessions))
+        }),
+        ("peak_state_bytes", "most state bytes held at one look", |r| {
+            (r.totals.peak_state_bytes, thousands(r.totals.peak_state_bytes))
+        }),
+    ];
+    let mut out = String::from("<section class=\"load-section\"><h3>The run, side by side</h3><table class=\"load-compare\"><caption>Totals of the run so far for each lane, same seed and traffic</caption><thead><tr><th scope=\"col\">measure</th>");
+    for (label, r) in lanes {
+        let _ = write!(out, "<th scope=\"col\">lane {} <span class=\"muted\">{}</span></th>", esc(label), esc(&r.lane));
+    }
+    out.push_str("</tr></thead><tbody>");
+    for (key, name, f) in rows {
+        let _ = write!(out, "<tr><th scope=\"row\">{name}</th>");
+        for (label, r) in lanes {
+            let (v, text) = f(r);
+            let _ = write!(
+                out,
+                "<td data-lane=\"{}\" data-k=\"{key}\" data-v=\"{v}\">{}</td>",
+                esc(&label.to_ascii_lowercase()),
+                esc(&text)
+            );
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</tbody></table></section>");
+    out
+}
+
+fn percent_of(n: u64, of: u64) -> String {
+    if of == 0 {
+        return "0".into();
+    }
+    format!("{} ({:.1} %)", thousands(n), n as f64 * 100.0 / of as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use statelab_sim::load::{Plan, Run};
+    use statelab_sim::LaneConfig;
+
+    fn report(config: LaneConfig, faults: &str) -> Report {
+        let plan = Plan { faults: Plan::parse_faults(faults).unwrap(), ..Plan::new(120, 10) };
+        let mut run = Run::new(plan, config, 2);
+        run.step(u64::MAX);
+        run.report()
+    }
+
+    #[test]
+    fn the_comparison_carries_the_runs_exact_totals() {
+        let (a, b) = (report(LaneConfig::stateless(), "30.crash.1"), report(LaneConfig::stateful(), "30.crash.1"));
+        let html = render(&[("A", &a), ("B", &b)]);
+        for (lane, r) in [("a", &a), ("b", &b)] {
+            for (k, v) in [
+                ("ok", r.totals.ok),
+                ("unauthorized", r.totals.unauthorized),
+                ("sessions_lost", r.totals.sessions_lost),
+            ] {
+                let cell = format!("data-lane=\"{lane}\" data-k=\"{k}\" data-v=\"{v}\"");
+                assert!(html.contains(&cell), "{cell}");
+            }
+        }
+        assert!(
+            b.totals.unauthorized > 0 && a.totals.unauthorized == 0,
+            "the lanes differ, so the check means something"
+        );
+    }
+
+    #[test]
+    fn every_chart_has_a_table_and_fault_markers_are_drawn() {
+        let a = report(LaneConfig::stateless(), "30.crash.1~70.restart.1");
+        let html = render(&[("A", &a)]);
+        assert_eq!(html.matches("<svg").count(), 5);
+        assert_eq!(html.matches("<details").count(), 5);
+        assert_eq!(html.matches("<g class=\"fault\">").count(), 4, "two faults on two time charts");
+        assert!(html.contains("<li>30 s, before request 360: S1 crashed"), "the table says what the marker shows");
+    }
+
+    #[test]
+    fn text_is_escaped() {
+        assert_eq!(esc("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+    }
+
+    #[test]
+    fn axes_round_up() {
+        assert_eq!((nice(0), nice(1), nice(3), nice(7), nice(11), nice(120_001)), (1, 1, 5, 10, 20, 200_000));
+        assert_eq!((short(999), short(12_500), short(3_000_000)), ("999".into(), "12.5k".into(), "3M".into()));
+    }
+}
