@@ -19,11 +19,12 @@ try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const log = ['login.alice', ...Array(999).fill('me.alice')].join('~');
   await page.goto(`http://127.0.0.1:${PORT}/?log=${log}`);
-  await page.getByRole('heading', { name: 'Requests (1000)' }).first().waitFor({ timeout: 60_000 });
+  const laneB = page.locator('.h-head p').nth(1);
+  await laneB.filter({ hasText: ' 1000 requests ' }).waitFor({ timeout: 60_000 });
 
   const measure = () => page.evaluate(async () => {
     const button = [...document.querySelectorAll('button')].find((b) => b.textContent === 'GET /api/me');
-    const heading = document.querySelector("section[aria-labelledby='lane-b-title'] h3");
+    const heading = document.querySelectorAll('.h-head p')[1];
     const before = heading.textContent;
     const t0 = performance.now();
     const updated = new Promise((resolve) => {
@@ -46,11 +47,25 @@ try {
     const frame = median(samples.map((s) => s.frame));
     console.log(`render ${label}: DOM updated in ${dom.toFixed(1)} ms, next frame at ${frame.toFixed(1)} ms (median of 15)`);
   };
-  await run('with 1000 exchanges per lane, older ones folded');
-  const show = page.getByRole('button', { name: /^Show \d+ older requests$/ });
-  while (await show.count()) await show.first().click();
+  await run('with 1000 exchanges per lane, the newest 20 actions drawn');
+  const more = page.getByRole('button', { name: /^Show \d+ earlier actions?/ });
+  while (await more.count()) await more.first().click();
   await page.waitForTimeout(500);
-  await run('with every exchange of both lanes on screen (2000+)');
+  await run('with every action of both lanes drawn (2000+ rows)');
+
+  // A tour step: its fleet animation must not block the page. Long tasks
+  // (over 50 ms) from each Next step until its dot has come home.
+  await page.goto(`http://127.0.0.1:${PORT}/?scenario=sticky-crash`);
+  await page.evaluate(() => {
+    window.__long = [];
+    new PerformanceObserver((l) => window.__long.push(...l.getEntries().map((e) => e.duration))).observe({ type: 'longtask', buffered: false });
+  });
+  for (let step = 0; step < 4; step++) {
+    await page.getByRole('button', { name: 'Next step' }).click();
+    await page.waitForTimeout(2000);
+  }
+  const long = await page.evaluate(() => window.__long);
+  console.log(`tour steps (4, each with its fleet animation): ${long.length} long tasks over 50 ms${long.length ? ` (${long.map((d) => d.toFixed(0)).join(', ')} ms)` : ''}`);
 } finally {
   await browser.close();
   server.kill();

@@ -33,3 +33,20 @@ test('the fleet diagram shows the newest outcome by colour, icon and status', as
   const stroke = (svg) => svg.locator('.cable.hot').first().evaluate((e) => getComputedStyle(e).stroke);
   expect(await stroke(a)).not.toEqual(await stroke(b));
 });
+
+test('the newest request travels the fleet as a dot, and with reduced motion nothing moves', async ({ page }) => {
+  await page.goto('./?log=login.alice');
+  await page.getByRole('button', { name: 'GET /api/me', exact: true }).click();
+  const trips = page.locator('svg.fleet path.trip');
+  await expect(trips).toHaveCount(2);
+  // The dot's trip is a running CSS animation on each lane's path.
+  const moving = () => page.evaluate(() => document.getAnimations().filter((a) => a.playState === 'running').length);
+  expect(await moving()).toBeGreaterThan(0);
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  await page.getByRole('button', { name: 'GET /api/me', exact: true }).click();
+  await expect(page.locator('.h-actions > li')).toHaveCount(3);
+  expect(await moving()).toBe(0);
+  // The path stays drawn (the lit cables show where the request went); the dot is gone.
+  await expect(page.locator('svg.fleet .cable.hot')).not.toHaveCount(0);
+  await expect(trips.first()).toBeHidden();
+});

@@ -4,7 +4,7 @@
 import { test, expect } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { expectAccessible, lane, watchErrors } from '../helpers.mjs';
+import { expectAccessible, lane, watchErrors, requests } from '../helpers.mjs';
 
 /** `statelab load … --json`, from the native build the test run made first. */
 function cli(args) {
@@ -51,7 +51,7 @@ test('a long run can be cancelled, leaves consistent numbers, and the page stays
   await expect(page.locator('progress')).not.toHaveAttribute('value', '0', { timeout: 20_000 });
   // The playground answers clicks while the workers run.
   await page.getByRole('button', { name: 'Log in', exact: true }).first().click();
-  await expect(lane(page, 'a').locator('article.exchange .status').first()).toHaveText('200 OK');
+  await expect(requests(page, 'a').locator('article.exchange .status').first()).toHaveText('200 OK');
   await page.getByRole('button', { name: 'Cancel' }).click();
   await expect(host(page)).toHaveAttribute('data-state', 'cancelled');
   await expect(page.locator('.load-status')).toHaveText(/^Cancelled at \d+ %/);
