@@ -51,6 +51,9 @@ pub const FULL_HEALTH: u32 = (HEALTH_RISE + UNHEALTHY_AFTER - 1) as u32;
 /// retried one interval later; the rest is slack for a loaded machine.
 const CHECK_PASS_LIMIT: Duration = Duration::from_millis(2 * HEALTH_INTERVAL_MS + 2_000);
 
+/// How long HAProxy may take to listen and answer its runtime API.
+const HAPROXY_START_LIMIT: Duration = Duration::from_secs(15);
+
 impl CheckState {
     /// Up, its last check passed and none under way: it takes `fall` failed
     /// checks from now on to take it out, and no check that started before
@@ -254,11 +257,15 @@ impl Fleet {
         cmd.arg("-db").arg("-f").arg(&cfg);
         self.haproxy = Some(Proc::spawn("haproxy", cmd, &self.path("haproxy.log"))?);
         let base = self.base;
-        if !wait_until(Duration::from_secs(5), || {
+        // A bound, not a pause: on a quiet machine HAProxy answers within
+        // milliseconds; on a loaded one (four busy loops on two cores) 5 s
+        // was once not enough.
+        if !wait_until(HAPROXY_START_LIMIT, || {
             TcpStream::connect(("127.0.0.1", base)).is_ok() && self.runtime("show info").is_ok()
         }) {
             return Err(format!(
-                "HAProxy did not start on 127.0.0.1:{base} (see {})",
+                "HAProxy did not start on 127.0.0.1:{base} within {} s (see {})",
+                HAPROXY_START_LIMIT.as_secs(),
                 self.path("haproxy.log").display()
             ));
         }
