@@ -11,6 +11,8 @@ use std::fmt::Write;
 /// The base port a learner's fleet listens on: HAProxy at `BASE`, S1…S8 at
 /// `BASE + 1…8` (see [`config`] for the rest).
 pub const BASE_PORT: u16 = 8000;
+/// Passing checks in a row that put a server back in rotation (`rise`).
+pub const HEALTH_RISE: u64 = 1;
 /// Where `statelab-twin fleet` keeps a learner's fleet (configuration, sockets, logs).
 pub const LAB_DIR: &str = "/tmp/statelab-fleet-8000";
 
@@ -73,8 +75,8 @@ backend fleet\n\
     let _ = write!(
         s,
         "    option httpchk GET /health\n\
-\x20   # probe every {}s; out after {UNHEALTHY_AFTER} failures, back after 1 success\n\
-\x20   default-server inter {}s fall {UNHEALTHY_AFTER} rise 1\n",
+\x20   # probe every {}s; out after {UNHEALTHY_AFTER} failures, back after {HEALTH_RISE} success\n\
+\x20   default-server inter {}s fall {UNHEALTHY_AFTER} rise {HEALTH_RISE}\n",
         HEALTH_INTERVAL_MS / 1000,
         HEALTH_INTERVAL_MS / 1000
     );

@@ -6,7 +6,9 @@
 
 use crate::procs::Proc;
 use statelab_sim::config::{LaneConfig, MAX_SERVERS};
+use statelab_sim::haproxy::HEALTH_RISE;
 use statelab_sim::link::config_text;
+use statelab_sim::server::{HEALTH_INTERVAL_MS, UNHEALTHY_AFTER};
 use statelab_sim::SimTime;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -22,6 +24,72 @@ pub struct LogLine {
     pub server: Option<String>,
     /// Termination state: `--` when the server's answer was passed on.
     pub termination: String,
+}
+
+/// One server's health check as HAProxy's runtime API reports it (`show servers state`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckState {
+    /// `srv_op_state`: 0 down, 1 starting, 2 up, 3 stopping.
+    pub op: u8,
+    /// `srv_check_health`: the rise/fall counter, 0 to rise + fall − 1.
+    pub health: u32,
+    /// `srv_check_state`: a mask; `0x01` while a check is under way.
+    pub check: u32,
+    /// `srv_check_status`: the last check's code (`L7OK`, `L4CON`, `L7RSP`…).
+    pub last: u32,
+}
+
+/// The check counter of a server whose last check passed: HAProxy counts
+/// from 0 to rise + fall − 1 and takes a server out when the counter falls
+/// below `rise`. Only at the top does it take `fall` failures in a row to
+/// go out, as the simulation counts them (`UNHEALTHY_AFTER`). HAProxy starts
+/// every server at `rise` (one failure from out) until its first check passes.
+pub const FULL_HEALTH: u32 = (HEALTH_RISE + UNHEALTHY_AFTER - 1) as u32;
+
+/// How long HAProxy may take to pass a check on a server that answers: its
+/// first checks are spread over one interval, and a check that failed is
+/// retried one interval later; the rest is slack for a loaded machine.
+const CHECK_PASS_LIMIT: Duration = Duration::from_millis(2 * HEALTH_INTERVAL_MS + 2_000);
+
+/// How long HAProxy may take to listen and answer its runtime API.
+const HAPROXY_START_LIMIT: Duration = Duration::from_secs(15);
+
+impl CheckState {
+    /// Up, its last check passed and none under way: it takes `fall` failed
+    /// checks from now on to take it out, and no check that started before
+    /// now can still count against it.
+    pub fn settled(&self) -> bool {
+        self.op == 2 && self.health == FULL_HEALTH && self.check & 1 == 0
+    }
+}
+
+/// `show servers state fleet`, version 1: each server's name and check state.
+pub fn parse_servers_state(text: &str) -> Result<Vec<(String, CheckState)>, String> {
+    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+    if lines.next().map(str::trim) != Some("1") {
+        return Err(format!("show servers state: not format version 1: {text:?}"));
+    }
+    let head: Vec<&str> =
+        lines.next().and_then(|l| l.strip_prefix("# ")).ok_or("show servers state: no header")?.split(' ').collect();
+    let col = |name: &str| head.iter().position(|h| *h == name).ok_or(format!("show servers state: no {name}"));
+    let (name, op, health, check, last) = (
+        col("srv_name")?,
+        col("srv_op_state")?,
+        col("srv_check_health")?,
+        col("srv_check_state")?,
+        col("srv_check_status")?,
+    );
+    lines
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| {
+            let f: Vec<&str> = l.split(' ').collect();
+            let num = |i: usize| {
+                f.get(i).and_then(|v| v.parse::<u32>().ok()).ok_or(format!("show servers state: bad line {l:?}"))
+            };
+            let state = CheckState { op: num(op)? as u8, health: num(health)?, check: num(check)?, last: num(last)? };
+            Ok((f.get(name).unwrap_or(&"").to_string(), state))
+        })
+        .collect()
 }
 
 pub struct Fleet {
@@ -189,15 +257,58 @@ impl Fleet {
         cmd.arg("-db").arg("-f").arg(&cfg);
         self.haproxy = Some(Proc::spawn("haproxy", cmd, &self.path("haproxy.log"))?);
         let base = self.base;
-        if !wait_until(Duration::from_secs(5), || {
+        // A bound, not a pause: on a quiet machine HAProxy answers within
+        // milliseconds; on a loaded one (four busy loops on two cores) 5 s
+        // was once not enough.
+        if !wait_until(HAPROXY_START_LIMIT, || {
             TcpStream::connect(("127.0.0.1", base)).is_ok() && self.runtime("show info").is_ok()
         }) {
             return Err(format!(
-                "HAProxy did not start on 127.0.0.1:{base} (see {})",
+                "HAProxy did not start on 127.0.0.1:{base} within {} s (see {})",
+                HAPROXY_START_LIMIT.as_secs(),
                 self.path("haproxy.log").display()
             ));
         }
+        // The simulation's fleet has been running: every server in rotation
+        // takes two failed checks to go out. HAProxy's starts at one (its
+        // counter begins at `rise`), so wait for each server's first check.
+        for n in 1..=self.pool {
+            self.await_settled(n, "HAProxy started")?;
+        }
         Ok(())
+    }
+
+    /// HAProxy's health check of S`n`.
+    pub fn check_state(&self, n: u8) -> Result<CheckState, String> {
+        let name = format!("S{n}");
+        parse_servers_state(&self.runtime("show servers state fleet")?)?
+            .into_iter()
+            .find(|(s, _)| *s == name)
+            .map(|(_, st)| st)
+            .ok_or(format!("show servers state: no {name}"))
+    }
+
+    /// Waits (at most `CHECK_PASS_LIMIT`) until HAProxy reports S`n`
+    /// [settled](CheckState::settled). A server HAProxy takes out meanwhile
+    /// is an error: it was up and answering the whole time.
+    fn await_settled(&self, n: u8, since: &str) -> Result<(), String> {
+        let deadline = Instant::now() + CHECK_PASS_LIMIT;
+        loop {
+            let st = self.check_state(n)?;
+            if st.settled() {
+                return Ok(());
+            }
+            if st.op == 0 {
+                return Err(format!("HAProxy took S{n} out after {since} while it answered /health ({st:?})"));
+            }
+            if Instant::now() >= deadline {
+                return Err(format!(
+                    "HAProxy had not passed a check on S{n} {:.0} s after {since} ({st:?})",
+                    CHECK_PASS_LIMIT.as_secs_f64()
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     /// One command on HAProxy's runtime API; its answer.
@@ -327,9 +438,22 @@ impl Fleet {
         }
     }
 
+    /// A fresh process for S`n`. As in the simulation (`Server::restart`), a
+    /// restart HAProxy had not noticed stays unnoticed: a check that ran
+    /// while no process listened counts one failure, so before the next
+    /// action wait until a check has passed on the new process and the
+    /// counter is back at the top (one check interval at most). Otherwise
+    /// the gap, wider on a loaded machine, would leave the server one
+    /// failure from out, or take it out at once if its first check had not
+    /// run yet, and shift round robin's turn.
     pub fn restart(&mut self, n: u8) -> Result<(), String> {
+        let in_rotation = n <= self.pool && self.check_state(n)?.op != 0;
         self.crash(n);
-        self.start_server(n)
+        self.start_server(n)?;
+        if in_rotation {
+            self.await_settled(n, &format!("restarting S{n}"))?;
+        }
+        Ok(())
     }
 
     pub fn store_down(&mut self) {
@@ -408,5 +532,37 @@ impl Fleet {
             self.start_haproxy()?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// HAProxy 2.6.12's answer a moment after starting with no server
+    /// listening: S1 and S2 already out after one refused check (status 8,
+    /// L4CON), S3 still up at the counter's start (`rise`), S4 disabled.
+    const STARTED: &str = "1
+# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight srv_time_since_last_change srv_check_status srv_check_result srv_check_health srv_check_state srv_agent_state bk_f_forced_id srv_f_forced_id srv_fqdn srv_port srvrecord srv_use_ssl srv_check_port srv_check_addr srv_agent_addr srv_agent_port
+3 fleet 1 S1 127.0.0.1 0 0 1 1 0 8 2 0 6 0 0 0 - 21001 - 0 0 - - 0
+3 fleet 2 S2 127.0.0.1 0 0 1 1 0 8 2 0 6 0 0 0 - 21002 - 0 0 - - 0
+3 fleet 3 S3 127.0.0.1 2 0 1 1 0 1 0 1 6 0 0 0 - 21003 - 0 0 - - 0
+3 fleet 4 S4 127.0.0.1 0 5 1 1 0 1 0 0 14 0 0 0 - 21004 - 0 0 - - 0
+
+";
+
+    #[test]
+    fn a_server_is_settled_only_up_at_the_top_of_its_counter_with_no_check_under_way() {
+        let states = parse_servers_state(STARTED).unwrap();
+        let names: Vec<&str> = states.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["S1", "S2", "S3", "S4"]);
+        assert_eq!(states[0].1, CheckState { op: 0, health: 0, check: 6, last: 8 });
+        // Up, but one failed check from out: not settled until a check passes.
+        assert_eq!(states[2].1, CheckState { op: 2, health: 1, check: 6, last: 1 });
+        assert!(states.iter().all(|(_, s)| !s.settled()));
+        assert_eq!(FULL_HEALTH, 2, "rise 1, fall 2");
+        assert!(CheckState { op: 2, health: 2, check: 6, last: 15 }.settled());
+        assert!(!CheckState { op: 2, health: 2, check: 7, last: 15 }.settled(), "a check under way may still fail");
+        assert!(parse_servers_state("2\n# be_id\n").is_err());
     }
 }
