@@ -52,14 +52,14 @@ pub fn render(lanes: &[(&str, &Report)]) -> String {
         "Requests per server",
         "Which server answered, over the whole run; \"balancer\" counts the requests no server took.",
         lanes,
-        |id, label, r| servers_chart(id, label, r),
+        servers_chart,
     );
     section(
         &mut out,
         "Latency",
         "How many requests took each number of simulated milliseconds, with the 50th, 95th and 99th percentiles.",
         lanes,
-        |id, label, r| latency_chart(id, label, r),
+        latency_chart,
     );
     out.push_str("<section class=\"load-section\"><h3>Credential bytes per request</h3><p class=\"muted\">Mean bytes of the Authorization and Cookie headers each request carried, second by second: what identity costs on the wire.</p>");
     out.push_str(&credential_chart(lanes, span));
