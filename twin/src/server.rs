@@ -77,10 +77,13 @@ fn redis_pool(port: u16) -> Result<Pool, String> {
     // Fail at once while Redis is down (the outage is the point), and
     // reconnect quickly once it is back.
     b.with_config(|c| c.fail_fast = true)
-        // A bound for a Redis that hangs, which no scenario has: a stopped one
-        // fails at once (fail_fast). It was 800 ms, and on a loaded machine a
-        // cart write answered 503 "session store unavailable" after 986 ms.
-        .with_performance_config(|p| p.default_command_timeout = Duration::from_secs(5))
+        // A bound for a Redis that does not answer. During an outage a command
+        // can wait for it rather than fail at once, so it must stay well under
+        // the driver's 5 s read timeout (at 5 s, shared-store's request in the
+        // outage timed out in the driver instead of getting its 503); and over
+        // the ~1 s a write took on a heavily loaded machine (at 800 ms a cart
+        // write was answered 503 "session store unavailable" after 986 ms).
+        .with_performance_config(|p| p.default_command_timeout = Duration::from_secs(2))
         .with_connection_config(|c| {
             c.max_command_attempts = 1;
             c.connection_timeout = Duration::from_millis(500);
