@@ -20,6 +20,23 @@ pub struct Client {
     pub page: u32,
 }
 
+/// A request as the shop's app builds it before the browser adds cookies:
+/// `Host`, the JSON body's headers, and the bearer token it keeps. The
+/// simulated browser and the twin's real one both start here.
+pub fn app_request(method: &str, target: String, body: Option<String>, token: Option<&str>) -> Request {
+    let mut req = Request::new(method, target);
+    req.headers.push("Host", HOST);
+    if let Some(body) = body {
+        req.headers.push("Content-Type", "application/json");
+        req.headers.push("Content-Length", body.len().to_string());
+        req.body = body;
+    }
+    if let Some(token) = token {
+        req.headers.push("Authorization", format!("Bearer {token}"));
+    }
+    req
+}
+
 impl Client {
     pub fn new(name: &str, addr: String) -> Client {
         Client { name: name.to_owned(), addr, jar: CookieJar::default(), token: None, page: 0 }
@@ -28,16 +45,7 @@ impl Client {
     /// A request as the app's `fetch` sends it: `Host`, the body headers, then
     /// the credential (bearer token, or whatever cookies the jar matches).
     pub fn request(&self, method: &str, target: String, body: Option<String>, now: SimTime) -> Request {
-        let mut req = Request::new(method, target);
-        req.headers.push("Host", HOST);
-        if let Some(body) = body {
-            req.headers.push("Content-Type", "application/json");
-            req.headers.push("Content-Length", body.len().to_string());
-            req.body = body;
-        }
-        if let Some(token) = &self.token {
-            req.headers.push("Authorization", format!("Bearer {token}"));
-        }
+        let mut req = app_request(method, target, body, self.token.as_deref());
         if let Some(cookies) = self.jar.header_for(HOST, req.path(), true, now) {
             req.headers.push("Cookie", cookies);
         }

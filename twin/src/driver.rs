@@ -7,8 +7,9 @@
 use crate::fleet::Fleet;
 use cookie_store::{CookieStore, RawCookie};
 use statelab_sim::action::{Action, User};
+use statelab_sim::client::app_request;
 use statelab_sim::config::{AuthMode, LaneConfig};
-use statelab_sim::http::{parse_request, Request};
+use statelab_sim::http::parse_request;
 use statelab_sim::jwt::{self, Key, TokenEdit};
 use statelab_sim::lane::STEP_MS;
 use statelab_sim::time::START;
@@ -153,16 +154,7 @@ impl<'a> Driver<'a> {
     /// A request as the app's `fetch` sends it (the simulation's `Client::request`).
     fn browse(&mut self, user: User, method: &str, target: String, body: Option<String>) -> Result<(), String> {
         let b = &self.browsers[user.index()];
-        let mut req = Request::new(method, target);
-        req.headers.push("Host", HOST);
-        if let Some(body) = body {
-            req.headers.push("Content-Type", "application/json");
-            req.headers.push("Content-Length", body.len().to_string());
-            req.body = body;
-        }
-        if let Some(token) = &b.token {
-            req.headers.push("Authorization", format!("Bearer {token}"));
-        }
+        let mut req = app_request(method, target, body, b.token.as_deref());
         let url = url_for(req.path());
         let cookies: Vec<String> = b.jar.get_request_values(&url).map(|(n, v)| format!("{n}={v}")).collect();
         if !cookies.is_empty() {
