@@ -2,8 +2,9 @@
 //! know (`statelab_sim::link::Link::read` hands them over): `embed=1`,
 //! `theme=light|dark|auto`, `lanes=a|b|both`. Kept in the link so a shared
 //! or embedded page looks the same. `load=<clients>x<requests>` (with
-//! `faults=` and `mix=`) asks for a load run, which the load panel starts;
-//! the values are checked where the run is made, in the load worker.
+//! `faults=` and `mix=`) asks for a load run and `live=<users>x<rate>` (with
+//! `mix=`) for live traffic, which the load panel starts; the values are
+//! checked where the run is made, in the load worker.
 
 use statelab_sim::link::{encode, Pair};
 use statelab_sim::quote::quoted;
@@ -30,8 +31,8 @@ pub struct Page {
     pub embed: bool,
     pub theme: Theme,
     pub lanes: Shown,
-    /// The load run the link asks for, as its own `load=…&faults=…&mix=…`
-    /// (empty: none). Kept as written: the load worker reads and checks it.
+    /// The load run or live traffic the link asks for, as its own
+    /// `load=…&faults=…&mix=…` or `live=…&mix=…` (empty: none). Kept as written: the load worker reads and checks it.
     pub load: String,
 }
 
@@ -56,7 +57,7 @@ impl Page {
                     Some(l) => page.lanes = Shown::One(l),
                     None => notes.push(format!("lanes `{}` is not a, b or both; showing both", quoted(v))),
                 },
-                ("load" | "faults" | "mix", v) => {
+                ("load" | "live" | "faults" | "mix", v) => {
                     if !page.load.is_empty() {
                         page.load += "&";
                     }
@@ -129,6 +130,8 @@ mod tests {
         let (odd, _) = read("load=1x1%26embed%3D1%23");
         assert_eq!(odd.load, "load=1x1%26embed=1%23");
         assert_eq!(read(&odd.query()).0, odd);
+        let (live, _) = read("live=1000x500&mix=1.1.1.1");
+        assert_eq!(live.query(), "live=1000x500&mix=1.1.1.1");
     }
 
     #[test]

@@ -1,8 +1,10 @@
-// The load panel's run: loaded by the page (src/components/load_panel.rs)
-// only when a run starts, like the workers and stylesheet it brings. It
-// starts one worker per lane (two cores run both lanes at once) and one that
-// draws the charts, shows progress, and offers Cancel. The page's main
-// thread only forwards strings and swaps in finished markup.
+// The load panel's runs: loaded by the page (src/components/load_panel.rs)
+// only when a run starts, like the workers and stylesheet it brings. A load
+// run (load=) plays a planned number of requests as fast as it can; live
+// traffic (live=) plays a steady rate, paced by this page's clock, while the
+// visitor injects faults. Either starts one worker per lane (two cores run
+// both lanes at once) and one that draws the charts. The page's main thread
+// only forwards strings and swaps in finished markup.
 
 const here = (name) => new URL(name, document.baseURI).href;
 let current = null;
@@ -11,7 +13,8 @@ let shown = "";
 let again = false;
 
 /// Called by the page on every change of its state while its link asks for
-/// a run (src/components/load_panel.rs): starts it unless it is shown.
+/// a run or live traffic (src/components/load_panel.rs): starts it unless it
+/// is shown.
 export function sync(query) {
   if (query === shown && !again) return;
   again = false;
@@ -46,6 +49,16 @@ const FAULTS = [
   ["30.crash.1~50.store.down~60.store.up~70.restart.1~80.rotate.drop", "all of these"],
 ];
 const MIXES = [["", "profile, cart, orders in turn"], ["40.30.20.10", "reads, and 10 % add to cart"]];
+// Live traffic's faults, sent to both lanes at once (the action notation).
+const LIVE_FAULTS = [
+  ["crash 1", "Crash S1"], ["restart 1", "Restart S1"], ["crash 2", "Crash S2"], ["restart 2", "Restart S2"],
+  ["store down", "Store down"], ["store up", "Store up"], ["rotate drop", "Rotate the key"],
+  ["add-server", "Add a server"], ["remove-server", "Remove a server"],
+];
+// The page's clock for live traffic: a tick every 250 ms plays half a
+// simulated second (worker/src/lib.rs, TICKS_PER_SECOND), so the charts move
+// four times a second.
+const TICK_MS = 250;
 
 function field(id, label, control) {
   const span = el("span", { class: "field" });
@@ -65,79 +78,117 @@ function select(id, options, chosen) {
 }
 
 /// Turns the panel's button into the form (src/components/load_panel.rs
-/// renders the button; its onclick calls this), with a plan's values if
-/// given. Submitting puts the plan into the address and signals popstate:
-/// the page reads the address as on Back/Forward, keeps the plan in its
-/// state and link, and starts the run (load_panel.rs, `sync`).
+/// renders the buttons; their onclick calls this), with a plan's values if
+/// given; `live=` in it picks live traffic. Submitting puts the plan into the
+/// address and signals popstate: the page reads the address as on
+/// Back/Forward, keeps the plan in its state and link, and starts it
+/// (load_panel.rs, `sync`).
 export function form(query = "", focus = true) {
   const f = document.getElementById("load-form");
-  if (!f || document.getElementById("load-clients")) return;
+  if (!f) return;
   const p = new URLSearchParams(query);
+  const kind = p.has("live") ? "live" : "load";
+  if (document.getElementById("load-clients")) {
+    // The form is there: a button asked for the other kind.
+    if (focus) pick(kind, true);
+    return;
+  }
   const [c, r] = (p.get("load") || "1000x100").split("x");
+  const [u, rate] = (p.get("live") || "1000x500").split("x");
   const number = (id, max, v) => el("input", { id, type: "number", min: "1", max, required: "", value: v ?? "" });
+  const kinds = el("fieldset", { class: "load-kind" });
+  kinds.append(el("legend", {}, "Traffic"));
+  for (const [v, t] of [["load", "Load run: a planned number of requests, faults on a schedule"], ["live", "Live traffic: a steady rate, faults when you click"]]) {
+    const label = el("label");
+    const radio = el("input", { type: "radio", name: "load-kind", value: v, id: `load-kind-${v}` });
+    radio.checked = v === kind;
+    radio.onchange = () => pick(v, false);
+    label.append(radio, ` ${t}`);
+    kinds.append(label);
+  }
   f.prepend(
-    field("load-clients", "Users", number("load-clients", "10000", c)),
+    kinds,
+    field("load-clients", "Users", number("load-clients", "10000", kind === "live" ? u : c)),
     field("load-requests", "Requests per user", number("load-requests", "1000", r)),
+    field("load-rate", "Requests per simulated second", number("load-rate", "2000", rate)),
     field("load-faults", "Faults", select("load-faults", FAULTS, p.get("faults") || "")),
     field("load-mix", "Requests", select("load-mix", MIXES, p.get("mix") || "")),
   );
+  document.getElementById("live-go")?.remove();
   const go = document.getElementById("load-go");
   go.removeAttribute("onclick");
   go.type = "submit";
-  go.textContent = "Start load run";
+  pick(kind, false);
   f.onsubmit = (e) => {
     e.preventDefault();
     const value = (id) => document.getElementById(id).value;
-    const params = new URLSearchParams(location.search);
-    for (const k of ["load", "faults", "mix"]) params.delete(k);
-    params.set("load", `${value("load-clients")}x${value("load-requests")}`);
-    if (value("load-faults")) params.set("faults", value("load-faults"));
+    const live = f.elements["load-kind"].value === "live";
+    // A state too long for a link is kept in this tab under a key
+    // (src/hooks/url_state.rs): the plan joins that state, not the key.
+    const key = location.search.match(/^\?kept=([0-9a-f]+)$/)?.[1];
+    const address = key ? `?${sessionStorage.getItem(`statelab:kept:${key}`) ?? ""}` : location.search;
+    const params = new URLSearchParams(address);
+    for (const k of ["load", "live", "faults", "mix"]) params.delete(k);
+    if (live) params.set("live", `${value("load-clients")}x${value("load-rate")}`);
+    else params.set("load", `${value("load-clients")}x${value("load-requests")}`);
+    if (!live && value("load-faults")) params.set("faults", value("load-faults"));
     if (value("load-mix")) params.set("mix", value("load-mix"));
     const next = `?${params}`;
     // The same plan again: the page hands it over unchanged, to be run anew.
-    if (next === location.search) again = true;
+    if (next === address) again = true;
     else history.replaceState(history.state, "", next);
     dispatchEvent(new PopStateEvent("popstate"));
   };
   if (focus) document.getElementById("load-clients").focus();
 }
 
-/// `query`: load, faults, mix, seed, a, b (lane configs; a lane not shown
-/// is left out) as URL parameters; `host` is the panel's section.
+/// Shows the fields of one kind of traffic and names the button for it.
+function pick(kind, focus) {
+  const live = kind === "live";
+  document.getElementById(`load-kind-${kind}`).checked = true;
+  for (const [id, used] of [["load-requests", !live], ["load-faults", !live], ["load-rate", live]]) {
+    const input = document.getElementById(id);
+    input.disabled = !used;
+    input.parentElement.hidden = !used;
+  }
+  document.getElementById("load-go").textContent = live ? "Start live traffic" : "Start load run";
+  if (focus) document.getElementById(`load-kind-${kind}`).focus();
+}
+
+/// `query`: load or live, faults, mix, seed, a, b (lane configs; a lane not
+/// shown is left out) as URL parameters; `host` is the panel's section.
 export function start(host, query) {
   if (current) current.cancel("replaced");
   stylesheet();
   form(query, false);
   const p = new URLSearchParams(query);
+  return p.has("live") ? live(host, p) : planned(host, p);
+}
+
+/// What both kinds show: a box after the panel's own children with a row of
+/// controls, a status line, an alert, and the charts, which a render worker
+/// draws from the lanes' latest reports.
+function frame(host, p) {
   const lanes = ["a", "b"].filter((l) => p.get(l));
   const box = el("div", { class: "load-run" });
   const status = el("p", { class: "load-status", role: "status" });
-  const bar = el("progress", { max: "1000", value: "0", "aria-label": "Load run progress" });
-  const cancel = el("button", { type: "button" }, "Cancel");
   const alert = el("p", { class: "notice bad", role: "alert", hidden: "" });
   const charts = el("div", { class: "load-charts" });
   const controls = el("div", { class: "load-progress" });
-  controls.append(bar, cancel);
   box.append(controls, status, alert, charts);
-  // The section's first children are the page's own: the run has a box after them.
   host.querySelector(":scope > .load-run")?.remove();
   host.append(box);
-  host.dataset.state = "running";
   window.__statelabLoad = { renders: 0, renderTimes: [], started: performance.now(), finishedAt: 0 };
 
   const reports = { a: "", b: "" };
-  const progress = {};
-  let said = -1;
-  let rendering = false;
-  let again = false;
-  let over = false;
-  const workers = [];
   const renderer = new Worker(here("load-worker.js"));
-  const started = performance.now();
-
+  let rendering = false;
+  let redraw = false;
+  // Called once the last drawing after the end is in.
+  let ended = null;
   const draw = () => {
     if (rendering) {
-      again = true;
+      redraw = true;
       return;
     }
     rendering = true;
@@ -152,17 +203,58 @@ export function start(host, query) {
     s.renders += 1;
     s.renderTimes.push(performance.now());
     rendering = false;
-    if (again) {
-      again = false;
+    if (redraw) {
+      redraw = false;
       draw();
-    } else if (over) {
+    } else if (ended) {
       // The last drawing is in: only now does the run say it is over, so
       // whoever reads the numbers reads the final ones.
-      host.dataset.state = ending;
+      ended();
+      ended = null;
       renderer.postMessage({ type: "stop" });
     }
   };
+  const workers = {};
+  const f = {
+    lanes, controls, status, alert, charts, reports, workers, draw,
+    /// Shows a problem and ends the run.
+    fail(message) {
+      alert.hidden = false;
+      alert.textContent = message;
+    },
+    /// Ends the run: workers asked to stop (see load-worker.js), the last
+    /// drawing made, then `state` set on the host (none when replaced).
+    end(state) {
+      for (const w of Object.values(workers)) w.postMessage({ type: "stop" });
+      window.__statelabLoad.finishedAt = performance.now();
+      if (state === "replaced" || state === "error") {
+        if (state === "error") host.dataset.state = state;
+        renderer.postMessage({ type: "stop" });
+        return;
+      }
+      ended = () => { host.dataset.state = state; };
+      draw();
+    },
+  };
+  for (const lane of lanes) {
+    const w = new Worker(here("load-worker.js"));
+    workers[lane] = w;
+    w.onerror = (e) => f.onerror?.(`${e.message || "its worker could not load"}`);
+  }
+  return f;
+}
 
+function planned(host, p) {
+  const f = frame(host, p);
+  const { lanes, status, workers } = f;
+  const bar = el("progress", { max: "1000", value: "0", "aria-label": "Load run progress" });
+  const cancel = el("button", { type: "button" }, "Cancel");
+  f.controls.append(bar, cancel);
+  host.dataset.state = "running";
+  const progress = {};
+  let said = -1;
+  let over = false;
+  const started = performance.now();
   const fraction = () => {
     let done = 0, total = 0;
     for (const l of lanes) {
@@ -171,47 +263,33 @@ export function start(host, query) {
     }
     return total ? done / total : 0;
   };
-  let ending = "";
   const stop = (state, text) => {
     over = true;
-    ending = state;
-    // Asked, not terminated: see load-worker.js.
-    for (const w of workers) w.postMessage({ type: "stop" });
     cancel.disabled = true;
     status.textContent = text;
-    window.__statelabLoad.finishedAt = performance.now();
     if (current === handle) current = null;
-    if (state === "replaced") {
-      // A new run owns the host now; this one leaves without a trace.
-      renderer.postMessage({ type: "stop" });
-    } else if (state === "error") {
-      host.dataset.state = state;
-      renderer.postMessage({ type: "stop" });
-    } else if (rendering) {
-      again = true;
-    } else {
-      draw();
-    }
+    f.end(state);
   };
-
+  f.onerror = (message) => {
+    if (over) return;
+    f.fail(`The load run stopped: ${message}.`);
+    stop("error", "The load run stopped.");
+  };
   for (const lane of lanes) {
-    const w = new Worker(here("load-worker.js"));
-    workers.push(w);
-    w.onmessage = ({ data }) => {
+    workers[lane].onmessage = ({ data }) => {
       if (over) return;
       if (data.type === "error") {
-        alert.hidden = false;
-        alert.textContent = `The load run did not start: ${data.message}.`;
+        f.fail(`The load run did not start: ${data.message}.`);
         stop("error", "No load run: see the message above.");
         return;
       }
       progress[lane] = data;
-      reports[lane] = data.report;
+      f.reports[lane] = data.report;
       if (data.finished) window.__statelabLoad[`lane_${lane}`] = performance.now();
-      const f = fraction();
-      bar.value = Math.round(f * 1000);
+      const fr = fraction();
+      bar.value = Math.round(fr * 1000);
       // A screen reader hears every quarter, not every update.
-      const quarter = Math.floor(f * 4);
+      const quarter = Math.floor(fr * 4);
       if (quarter !== said && quarter < 4) {
         said = quarter;
         status.textContent = `Running: ${quarter * 25} % of ${lanes.length * data.total} requests.`;
@@ -221,15 +299,10 @@ export function start(host, query) {
         const n = lanes.reduce((s, l) => s + progress[l].total, 0);
         stop("done", `Done: ${n.toLocaleString("en")} requests in ${secs} s.`);
       } else {
-        draw();
+        f.draw();
       }
     };
-    w.onerror = (e) => {
-      alert.hidden = false;
-      alert.textContent = `The load run stopped: ${e.message || "its worker could not load"}.`;
-      stop("error", "The load run stopped.");
-    };
-    w.postMessage({
+    workers[lane].postMessage({
       type: "run",
       size: p.get("load") || "",
       faults: p.get("faults") || "",
@@ -239,7 +312,6 @@ export function start(host, query) {
     });
   }
   status.textContent = "Starting the load run…";
-
   const handle = {
     cancel(why) {
       if (over) return;
@@ -249,6 +321,120 @@ export function start(host, query) {
     },
   };
   cancel.addEventListener("click", () => handle.cancel());
+  current = handle;
+  return handle;
+}
+
+/// Live traffic: every TICK_MS, once every lane has answered the last tick,
+/// each plays the next half simulated second. A fault button sends its
+/// action to every lane at once; a worker handles messages in order, so the
+/// fault lands between the same two ticks, before the same request, in both.
+function live(host, p) {
+  const f = frame(host, p);
+  const { lanes, status, workers } = f;
+  const stopButton = el("button", { type: "button" }, "Stop live traffic");
+  const faults = el("div", { class: "live-faults", role: "group", "aria-label": "Faults, on both lanes at once" });
+  for (const [action, label] of LIVE_FAULTS) {
+    const b = el("button", { type: "button", "data-action": action }, label);
+    b.onclick = () => inject(action);
+    faults.append(b);
+  }
+  f.controls.append(stopButton, faults);
+  // What each fault did in each lane, newest first: the engine's own words.
+  const happened = el("ol", { class: "live-events", "aria-live": "polite", "aria-label": "What the faults did" });
+  f.charts.before(happened);
+  // Sessions in one server's memory behind a balancer that spreads a user's
+  // requests fail without any fault: say so, and how to see a crash instead.
+  for (const l of lanes) {
+    const [auth, balancer] = p.get(l).split(".");
+    if (auth === "local" && ["rr", "random", "leastconn"].includes(balancer)) {
+      const note = el("p", { class: "notice info load-hint" }, `Lane ${l.toUpperCase()} keeps sessions in one server's memory behind a balancer that spreads each user's requests, so many of its requests fail before any fault. To watch a crash take only the sessions one server held, set lane ${l.toUpperCase()}'s Balancer to sticky cookie (above): live traffic starts again with it.`);
+      f.controls.after(note);
+    }
+  }
+  host.dataset.state = "live";
+  const latest = {};
+  let waiting = 0;
+  let over = false;
+  let seen = 0;
+  const size = p.get("live") || "";
+  const [, rate] = size.split("x");
+  const stop = (state, text) => {
+    over = true;
+    clearInterval(clock);
+    stopButton.disabled = true;
+    for (const b of faults.querySelectorAll("button")) b.disabled = true;
+    status.textContent = text;
+    if (current === handle) current = null;
+    f.end(state);
+  };
+  f.onerror = (message) => {
+    if (over) return;
+    f.fail(`Live traffic stopped: ${message}.`);
+    stop("error", "Live traffic stopped.");
+  };
+  const inject = (action) => {
+    if (over) return;
+    for (const l of lanes) workers[l].postMessage({ type: "inject", action });
+  };
+  // New faults, told once both lanes have played past them.
+  const tell = () => {
+    const parsed = lanes.map((l) => JSON.parse(latest[l].report));
+    const count = Math.min(...parsed.map((r) => r.markers.length));
+    for (; seen < count; seen += 1) {
+      const m = parsed[0].markers[seen];
+      const li = el("li");
+      li.append(el("strong", {}, `${m.second} s · ${m.action}`));
+      parsed.forEach((r, i) => li.append(el("span", {}, ` Lane ${lanes[i].toUpperCase()}: ${r.markers[seen].text || "nothing changed"}.`)));
+      happened.prepend(li);
+      // The last few; the answers chart's table lists every fault.
+      happened.children[5]?.remove();
+    }
+    return parsed;
+  };
+  for (const lane of lanes) {
+    workers[lane].onmessage = ({ data }) => {
+      if (over) return;
+      if (data.type === "error") {
+        f.fail(`Live traffic did not start: ${data.message}.`);
+        stop("error", "No live traffic: see the message above.");
+        return;
+      }
+      if (data.type === "refused") {
+        f.fail(`That fault was refused: ${data.message}.`);
+        return;
+      }
+      waiting -= 1;
+      latest[lane] = data;
+      f.reports[lane] = data.report;
+      if (waiting > 0) return;
+      const [r] = tell();
+      const second = Math.floor(r.done / Number(rate));
+      status.textContent = `Live: ${second} simulated s, ${r.done.toLocaleString("en")} requests a lane at ${Number(rate).toLocaleString("en")} a second.`;
+      if (lanes.every((l) => latest[l].finished)) {
+        stop("done", `Live traffic stopped after ${second} simulated seconds, the most it plays; start it again from the form.`);
+      } else {
+        f.draw();
+      }
+    };
+    workers[lane].postMessage({ type: "live", size, mix: p.get("mix") || "", config: p.get(lane), seed: p.get("seed") || "1" });
+  }
+  // A tick is skipped while a lane is still playing the last one: the
+  // simulation slows down rather than piling up work.
+  const clock = setInterval(() => {
+    if (waiting > 0 || over) return;
+    waiting = lanes.length;
+    for (const l of lanes) workers[l].postMessage({ type: "tick" });
+  }, TICK_MS);
+  status.textContent = "Starting live traffic…";
+  const handle = {
+    cancel(why) {
+      if (over) return;
+      if (why === "replaced") return stop("replaced", "");
+      stop("stopped", "Stopped: the charts show the traffic so far.");
+    },
+  };
+  stopButton.addEventListener("click", () => handle.cancel());
   current = handle;
   return handle;
 }

@@ -5,6 +5,11 @@
 //   lane:   {type: "run", size, faults, mix, config, seed} — plays one
 //           lane's run in slices, posting {type: "progress", done, total,
 //           report} at most every 200 ms and once at the end;
+//   live:   {type: "live", size, mix, config, seed} — live traffic: each
+//           {type: "tick"} plays half a simulated second and answers
+//           {type: "progress", …} as above; {type: "inject", action} injects
+//           a fault before the next request (answering {type: "refused",
+//           message} if the engine refuses it);
 //   render: {type: "render", id, a, b} — answers {type: "html", id, html};
 //   and to either, {type: "stop"}: it closes itself after the slice under way.
 importScripts("./statelab-load-worker.js");
@@ -17,6 +22,8 @@ const EVERY_MS = 200;
 
 let run = null;
 let stopping = false;
+// Live traffic plays only when ticked, so nothing is under way between messages.
+let live = false;
 
 // A worker ends itself (close) rather than being terminated by the page:
 // freeing a heap of hundreds of thousands of sessions took the page's main
@@ -39,7 +46,7 @@ function play() {
 onmessage = async ({ data }) => {
   if (data.type === "stop") {
     stopping = true;
-    if (!run) close();
+    if (!run || live) close();
     return;
   }
   const m = await ready.then(() => wasm_bindgen);
@@ -51,6 +58,22 @@ onmessage = async ({ data }) => {
       return;
     }
     play();
+  } else if (data.type === "live") {
+    try {
+      run = m.LaneRun.live(data.size, data.mix, data.config, data.seed);
+      live = true;
+    } catch (e) {
+      postMessage({ type: "error", message: String(e) });
+    }
+  } else if (data.type === "tick" && run) {
+    const finished = run.tick();
+    postMessage({ type: "progress", done: run.done(), total: run.total(), report: run.report(), finished });
+  } else if (data.type === "inject" && run) {
+    try {
+      run.inject(data.action);
+    } catch (e) {
+      postMessage({ type: "refused", message: String(e) });
+    }
   } else if (data.type === "render") {
     postMessage({ type: "html", id: data.id, html: m.render(data.a || "", data.b || "") });
   }

@@ -442,7 +442,7 @@ async fn each_lane_says_how_to_run_it_on_real_software() {
     assert!(b.ends_with("fleet local.sticky.4"), "{b}");
 }
 
-/// The load panel in the main bundle is a heading, a sentence and a button;
+/// The load panel in the main bundle is a heading and two buttons;
 /// a `load=` link is kept in the address and the panel asks for the run's
 /// module (which this test page does not serve, so the import fails).
 #[wasm_bindgen_test]
@@ -450,8 +450,9 @@ async fn a_load_link_is_kept_and_the_panel_asks_for_its_module() {
     set_query("?load=20x5&faults=30.crash.1");
     let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
     let panel = find(&root, "section#load-host");
-    assert_eq!(text(&find(&panel, "h2")), "Load run");
+    assert_eq!(text(&find(&panel, "h2")), "Load runs and live traffic");
     assert_eq!(text(&find(&panel, "button#load-go")), "Set up a run: thousands of users on both lanes");
+    assert_eq!(text(&find(&panel, "button#live-go")), "Live traffic: crash a server under load");
     settle().await;
     assert!(query().contains("load=20x5&faults=30.crash.1"), "{}", query());
     // Tests share one page, and earlier ones left playgrounds (and panels with

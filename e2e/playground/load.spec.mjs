@@ -1,6 +1,7 @@
 // The load panel: a run from a link, its progress, Cancel, numbers equal to
 // the `statelab load` command's for the same seed, the page staying usable
-// while workers run, keyboard use and axe.
+// while workers run, keyboard use and axe; live traffic with faults clicked
+// while it runs.
 import { test, expect } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -114,6 +115,107 @@ for (const scheme of ['dark', 'light']) {
     await page.goto(`./?theme=${scheme}&load=200x10&faults=30.crash.1`);
     await expect(host(page)).toHaveAttribute('data-state', 'done', { timeout: 30_000 });
     await page.getByText('Table: Lane A: latency').click();
+    await expectAccessible(page);
+  });
+}
+
+/** The simulated seconds live traffic has played, from its status line. */
+async function liveSeconds(page) {
+  const m = (await page.locator('.load-status').textContent()).match(/^Live: (\d+) simulated s/);
+  return m ? Number(m[1]) : -1;
+}
+
+test('live traffic: a crash clicked under load lands before the same request in both lanes and costs only the sticky lane its sessions', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto('./?live=300x200&b=local.sticky.3&seed=4');
+  await expect(host(page)).toHaveAttribute('data-state', 'live');
+  // Sticky sessions: no hint that lane B fails without faults.
+  await expect(page.locator('.load-hint')).toHaveCount(0);
+  await expect.poll(() => liveSeconds(page), { timeout: 20_000 }).toBeGreaterThanOrEqual(6);
+  const faults = page.getByRole('group', { name: 'Faults, on both lanes at once' });
+  await faults.getByRole('button', { name: 'Crash S1', exact: true }).click();
+  const told = page.locator('.live-events li').first();
+  await expect(told).toContainText(/^\d+ s · crash 1/, { timeout: 10_000 });
+  await expect(told).toContainText('Lane A: S1 crashed; health checks take it out of rotation');
+  await expect(told).toContainText(/Lane B: S1 crashed: \d+ sessions in its memory are gone/);
+  // Each lane's table lists the crash before the same request, on a tick's boundary.
+  await expect.poll(async () => Number(await cell(page, 'b', 'sessions_lost').getAttribute('data-v')), { timeout: 10_000 }).toBeGreaterThan(0);
+  await expect(cell(page, 'a', 'sessions_lost')).toHaveAttribute('data-v', '0');
+  const at = [];
+  for (const l of ['a', 'b']) {
+    const item = page.locator(`#answers-per-simulated-second-${l}-details .load-faults li`).first();
+    const m = (await item.textContent()).match(/^(\d+) s, before request ([\d,]+): S1 crashed/);
+    expect(m, `lane ${l}`).not.toBeNull();
+    at.push(Number(m[2].replaceAll(',', '')));
+  }
+  expect(at[0]).toBe(at[1]);
+  expect(at[0] % 100).toBe(0);
+  // The charts keep moving while it runs.
+  const renders = await page.evaluate(() => window.__statelabLoad.renders);
+  await expect.poll(() => page.evaluate(() => window.__statelabLoad.renders)).toBeGreaterThan(renders + 2);
+  await page.getByRole('button', { name: 'Stop live traffic' }).click();
+  await expect(host(page)).toHaveAttribute('data-state', 'stopped');
+  await expect(page.locator('.load-status')).toHaveText('Stopped: the charts show the traffic so far.');
+  await expect(faults.getByRole('button', { name: 'Crash S1', exact: true })).toBeDisabled();
+  for (const l of ['a', 'b']) {
+    const v = async (k) => Number(await cell(page, l, k).getAttribute('data-v'));
+    expect((await v('ok')) + (await v('failed'))).toBe(await v('requests'));
+  }
+  expect(errors).toEqual([]);
+});
+
+test('live traffic says when a lane fails without faults, and refuses a rate past its bound', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto('./?live=100x50');
+  await expect(page.locator('.load-hint')).toHaveText(/^Lane B keeps sessions in one server's memory behind a balancer that spreads/);
+  await page.goto('./?live=10x99999');
+  await expect(page.locator('#load-host [role=alert]')).toHaveText(
+    'Live traffic did not start: live traffic is limited to 2,000 requests per second (the link asks for 99999).');
+  await expect(host(page)).toHaveAttribute('data-state', 'error');
+  expect(errors).toEqual([]);
+});
+
+test('live traffic is set up by keyboard, and joins a state kept in the tab', async ({ page }) => {
+  // 4,000 requests: past the 32 KB a link may carry, so the address is a key.
+  await page.goto(`./?log=${'me.alice~'.repeat(4000)}`);
+  await expect(page).toHaveURL(/\?kept=[0-9a-f]{16}$/);
+  await page.locator('#live-go').focus();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('#load-kind-live')).toBeChecked();
+  await expect(page.locator('#load-clients')).toBeFocused();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('200');
+  await page.keyboard.press('Tab');
+  await expect(page.locator('#load-rate')).toBeFocused();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('100');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('button', { name: 'Start live traffic' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(host(page)).toHaveAttribute('data-state', 'live');
+  // The playground's 4,000 requests are still there, and the address is a key again.
+  await expect(page.locator('.h-head p').first()).toContainText(' · 4000 requests · ');
+  await expect(page).toHaveURL(/\?kept=[0-9a-f]{16}$/);
+  await expect.poll(() => liveSeconds(page), { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
+  await page.getByRole('button', { name: 'Stop live traffic' }).press('Enter');
+  await expect(host(page)).toHaveAttribute('data-state', 'stopped');
+  // The kinds switch the fields and the button.
+  await page.locator('#load-kind-load').check();
+  await expect(page.getByRole('button', { name: 'Start load run' })).toBeVisible();
+  await expect(page.locator('#load-requests')).toBeVisible();
+  await expect(page.locator('#load-rate')).toBeHidden();
+});
+
+for (const scheme of ['dark', 'light']) {
+  test(`axe finds nothing serious on live traffic with a fault told, ${scheme}`, async ({ page }) => {
+    test.setTimeout(120_000);
+    await page.goto(`./?theme=${scheme}&live=100x50`);
+    await expect.poll(() => liveSeconds(page), { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
+    await page.getByRole('group', { name: 'Faults, on both lanes at once' }).getByRole('button', { name: 'Store down' }).click();
+    await expect(page.locator('.live-events li')).toHaveCount(1, { timeout: 10_000 });
+    await page.getByRole('button', { name: 'Stop live traffic' }).click();
+    await expect(host(page)).toHaveAttribute('data-state', 'stopped');
     await expectAccessible(page);
   });
 }

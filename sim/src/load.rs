@@ -13,6 +13,11 @@
 //! balancer's health checks (every 5 s) take the same share of every run.
 //! The clock moves once per simulated second.
 //!
+//! Live traffic is a run without a plan's length: load users send a chosen
+//! number of requests every simulated second, up to [`LIVE_SECONDS`], while
+//! the visitor injects faults ([`Run::inject`]); its reports carry only the
+//! last [`LIVE_WINDOW`] seconds, for rolling charts.
+//!
 //! Links and the command line write plans as text: `10000x100` for the size,
 //! `30.crash.1~50.store.down~60.store.up~70.restart.1~80.rotate.drop` for the
 //! faults (percent, then the action in [`crate::notation`]), `40.30.20.10`
@@ -36,6 +41,14 @@ pub const MAX_REQUESTS: u32 = 1_000;
 pub const MAX_FAULTS: usize = 16;
 /// Simulated length of every run.
 pub const SECONDS: u64 = 100;
+/// Most requests per simulated second of live traffic.
+pub const MAX_LIVE_RATE: u32 = 2_000;
+/// Live traffic stops after this many simulated seconds (10 minutes): a
+/// link or a forgotten tab cannot ask for unbounded work, and at the top
+/// rate that is 1,200,000 requests a lane, the size of the largest load run.
+pub const LIVE_SECONDS: u64 = 600;
+/// Seconds a live report carries, for charts that roll.
+pub const LIVE_WINDOW: usize = 60;
 /// Latency histogram: one bin per millisecond below this, the last bin for the rest.
 pub const LATENCY_BINS: usize = 64;
 /// What servers and the store hold is looked at every this many simulated
@@ -129,24 +142,24 @@ impl Plan {
 
     /// `10000x100`: load users × requests each, within [`MAX_CLIENTS`] × [`MAX_REQUESTS`].
     pub fn parse_size(text: &str) -> Result<(u32, u32), String> {
-        let bad = || format!("load `{}` is not <clients>x<requests>, like 1000x100", quoted(text));
-        let (c, r) = text.split_once(['x', 'X', '×']).ok_or_else(bad)?;
-        let number = |s: &str, what: &str, max: u32| -> Result<u32, String> {
-            let digits = s.trim();
-            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(bad());
-            }
-            match digits.parse::<u32>() {
-                Ok(n @ 1..) if n <= max => Ok(n),
-                Ok(0) => Err(format!("a load run needs at least 1 {what}")),
-                _ => Err(format!(
-                    "a load run is limited to {} {what} (the link asks for {})",
-                    thousands(u64::from(max)),
-                    quoted(digits)
-                )),
-            }
-        };
-        Ok((number(c, "clients", MAX_CLIENTS)?, number(r, "requests per client", MAX_REQUESTS)?))
+        two_numbers(
+            text,
+            "load",
+            "a load run",
+            "<clients>x<requests>, like 1000x100",
+            [("clients", MAX_CLIENTS), ("requests per client", MAX_REQUESTS)],
+        )
+    }
+
+    /// `1000x500`: live traffic's load users × requests per simulated second.
+    pub fn parse_live(text: &str) -> Result<(u32, u32), String> {
+        two_numbers(
+            text,
+            "live",
+            "live traffic",
+            "<users>x<requests per second>, like 1000x500",
+            [("users", MAX_CLIENTS), ("requests per second", MAX_LIVE_RATE)],
+        )
     }
 
     /// `30.crash.1~50.store.down`: percent, then a fault in the action notation.
@@ -168,10 +181,7 @@ impl Plan {
                 Err(e) => return Err(format!("fault `{}`: {e}", quoted(item))),
             };
             if !is_fault(&action) {
-                return Err(format!(
-                    "`{}` is not a fault: a schedule takes crash, restart, bounce, store down|up, skew, rotate keep|drop, add-server, remove-server",
-                    quoted(rest)
-                ));
+                return Err(not_a_fault(rest));
             }
             faults.push(Fault { at, action });
         }
@@ -202,6 +212,29 @@ impl Plan {
     }
 }
 
+/// `AxB` (the link's parameter `key`) as two whole numbers within their
+/// maxima; the error says what is wrong, naming the parameter and `what` it asks for.
+fn two_numbers(text: &str, key: &str, what: &str, shape: &str, limits: [(&str, u32); 2]) -> Result<(u32, u32), String> {
+    let bad = || format!("{key} `{}` is not {shape}", quoted(text));
+    let (a, b) = text.split_once(['x', 'X', '×']).ok_or_else(bad)?;
+    let number = |s: &str, (name, max): (&str, u32)| -> Result<u32, String> {
+        let digits = s.trim();
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        match digits.parse::<u32>() {
+            Ok(n @ 1..) if n <= max => Ok(n),
+            Ok(0) => Err(format!("{what} needs at least 1 {name}")),
+            _ => Err(format!(
+                "{what} is limited to {} {name} (the link asks for {})",
+                thousands(u64::from(max)),
+                quoted(digits)
+            )),
+        }
+    };
+    Ok((number(a, limits[0])?, number(b, limits[1])?))
+}
+
 /// Faults and operations a schedule may hold: nothing a user does.
 fn is_fault(a: &Action) -> bool {
     matches!(
@@ -215,6 +248,14 @@ fn is_fault(a: &Action) -> bool {
             | Action::RotateKey { .. }
             | Action::AddServer
             | Action::RemoveServer
+    )
+}
+
+/// Why `text`, an action as it was written, is refused.
+fn not_a_fault(text: &str) -> String {
+    format!(
+        "`{}` is not a fault: faults are crash, restart, bounce, store down|up, skew, rotate keep|drop, add-server, remove-server",
+        quoted(text)
     )
 }
 
@@ -319,12 +360,22 @@ pub struct Report {
     pub latency: Vec<u64>,
     pub seconds: Vec<Second>,
     pub markers: Vec<Marker>,
+    /// Live traffic (`requests` is then 0): `seconds` are only the last
+    /// [`LIVE_WINDOW`] closed seconds, the first of them second `first_second`.
+    #[serde(default)]
+    pub live: bool,
+    #[serde(default)]
+    pub first_second: u64,
 }
 
 /// A load run through one lane, played in steps.
 #[derive(Clone, Debug)]
 pub struct Run {
     plan: Plan,
+    /// Requests in all and per simulated second: the plan's, or live traffic's.
+    total: u64,
+    rate: u64,
+    live: bool,
     seed: u64,
     lane: Lane,
     /// Requests played.
@@ -350,10 +401,27 @@ impl Run {
             requests: plan.requests.clamp(1, MAX_REQUESTS),
             ..plan
         };
+        let (total, rate) = (plan.total(), plan.rate());
+        Run::start(plan, total, rate, false, config, seed)
+    }
+
+    /// Live traffic: `clients` load users sending `rate` requests per
+    /// simulated second (within [`MAX_CLIENTS`] and [`MAX_LIVE_RATE`]) for
+    /// at most [`LIVE_SECONDS`]; faults come by [`Run::inject`].
+    pub fn live(clients: u32, rate: u32, mix: Mix, config: LaneConfig, seed: u64) -> Run {
+        let plan = Plan { clients: clients.clamp(1, MAX_CLIENTS), requests: 0, mix, faults: Vec::new() };
+        let rate = u64::from(rate.clamp(1, MAX_LIVE_RATE));
+        Run::start(plan, rate.saturating_mul(LIVE_SECONDS), rate, true, config, seed)
+    }
+
+    fn start(plan: Plan, total: u64, rate: u64, live: bool, config: LaneConfig, seed: u64) -> Run {
         let mut lane = Lane::new(config, seed, 0);
         lane.add_load_users(plan.clients);
         Run {
             plan,
+            total,
+            rate,
+            live,
             seed,
             lane,
             k: 0,
@@ -378,15 +446,21 @@ impl Run {
     pub fn done(&self) -> u64 {
         self.k
     }
+    /// Requests the run plays in all, and per simulated second.
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+    pub fn rate(&self) -> u64 {
+        self.rate
+    }
     pub fn finished(&self) -> bool {
-        self.k >= self.plan.total()
+        self.k >= self.total
     }
 
     /// Plays at most `max` more requests; `true` when the run is complete.
     pub fn step(&mut self, max: u64) -> bool {
-        let total = self.plan.total();
+        let (total, rate) = (self.total, self.rate);
         let end = self.k.saturating_add(max).min(total);
-        let rate = self.plan.rate();
         while self.k < end {
             self.fire_due(self.k);
             self.request(self.k);
@@ -405,9 +479,14 @@ impl Run {
         self.finished()
     }
 
-    /// A fault now, outside the schedule (live traffic).
-    pub fn inject(&mut self, action: &Action) {
+    /// A fault now, outside the schedule (live traffic): before the next
+    /// request. What a user does is refused, as in a schedule.
+    pub fn inject(&mut self, action: &Action) -> Result<(), String> {
+        if !is_fault(action) {
+            return Err(not_a_fault(&action.to_string()));
+        }
         self.fault(action);
+        Ok(())
     }
 
     fn fire_due(&mut self, k: u64) {
@@ -470,7 +549,7 @@ impl Run {
     fn close_second(&mut self) {
         let mut s = std::mem::take(&mut self.current);
         let n = (self.seconds.len() as u64).saturating_add(1);
-        if n.is_multiple_of(HELD_EVERY) || self.k >= self.plan.total() {
+        if n.is_multiple_of(HELD_EVERY) || self.k >= self.total {
             s.held = Some(self.held());
         }
         self.seconds.push(s);
@@ -504,10 +583,8 @@ impl Run {
     /// The run so far: totals, the latency histogram, every closed second
     /// and the one under way.
     pub fn report(&self) -> Report {
-        let mut seconds = self.seconds.clone();
-        if self.current != Second::default() {
-            seconds.push(self.current.clone());
-        }
+        let under_way = (self.current != Second::default()).then_some(&self.current);
+        let all = || self.seconds.iter().chain(under_way);
         let stats = self.lane.stats();
         let mut t = Totals {
             requests: self.k,
@@ -523,7 +600,7 @@ impl Run {
             peak_state_bytes: self.peak_state_bytes,
             ..Totals::default()
         };
-        for s in &seconds {
+        for s in all() {
             t.ok = t.ok.saturating_add(s.ok);
             t.failed = t.failed.saturating_add(s.failed());
             t.unauthorized = t.unauthorized.saturating_add(s.unauthorized);
@@ -533,6 +610,10 @@ impl Run {
                 *a = a.saturating_add(b);
             }
         }
+        // Live charts roll: only the last closed seconds travel to them (a
+        // second half played would draw as a dip in traffic).
+        let charted = self.seconds.iter().chain(under_way.filter(|_| !self.live));
+        let first = if self.live { self.seconds.len().saturating_sub(LIVE_WINDOW) } else { 0 };
         Report {
             lane: self.lane.describe(),
             config: crate::link::config_text(self.lane.config()),
@@ -540,13 +621,15 @@ impl Run {
             clients: self.plan.clients,
             requests: self.plan.requests,
             mix: self.plan.mix,
-            total: self.plan.total(),
+            total: self.total,
             done: self.k,
-            rate: self.plan.rate(),
+            rate: self.rate,
             totals: t,
             latency: self.latency.clone(),
-            seconds,
+            seconds: charted.skip(first).cloned().collect(),
             markers: self.markers.clone(),
+            live: self.live,
+            first_second: first as u64,
         }
     }
 }
@@ -654,6 +737,15 @@ mod tests {
         assert!(Plan::parse_size("1x+5").unwrap_err().contains("<clients>x<requests>"));
         let e = Plan::parse_size(&format!("{}x1", "9".repeat(400))).unwrap_err();
         assert!(e.len() < 200, "{e}");
+    }
+
+    #[test]
+    fn live_sizes_read_within_their_own_bounds() {
+        assert_eq!(Plan::parse_live("1000x500"), Ok((1000, 500)));
+        let e = Plan::parse_live("10x2001").unwrap_err();
+        assert_eq!(e, "live traffic is limited to 2,000 requests per second (the link asks for 2001)");
+        assert!(Plan::parse_live("10").unwrap_err().starts_with("live `10` is not <users>x<requests per second>"));
+        assert!(Plan::parse_live("0x5").unwrap_err().contains("at least 1 users"));
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! Load runs: any split into steps gives the same numbers, faults land at
 //! the requested points, a run stopped part-way is consistent, and the
-//! command prints what the library computes.
+//! command prints what the library computes; live traffic is the same
+//! engine at a chosen rate, with faults injected where the visitor clicks.
 
-use statelab_sim::load::{Plan, Run};
+use statelab_sim::load::{Mix, Plan, Run, LIVE_SECONDS, LIVE_WINDOW, MAX_LIVE_RATE};
+use statelab_sim::Action;
 use statelab_sim::{AuthMode, LaneConfig, Store, Strategy};
 
 fn plan(clients: u32, requests: u32, faults: &str) -> Plan {
@@ -131,4 +133,63 @@ fn jwt_lanes_do_not_notice_a_crash_once_health_checks_act() {
     let mut restarted = Run::new(plan(200, 50, "30.crash.1~70.restart.1"), LaneConfig::stateless(), 1);
     restarted.step(u64::MAX);
     assert!(restarted.report().seconds[90].per_server[0] > 0, "round robin sends to S1 again once it is back");
+}
+
+/// Live traffic plays one simulated second per `rate` requests: played for
+/// as many seconds as a plan lasts, it is that plan, second by second.
+#[test]
+fn live_traffic_at_a_plans_rate_is_that_plan() {
+    for config in lanes() {
+        let mut planned = Run::new(plan(40, 25, ""), config, 3);
+        planned.step(u64::MAX);
+        let mut live = Run::live(40, 10, Mix::default(), config, 3);
+        assert!(!live.step(1000), "live traffic goes on after 1,000 requests");
+        let (p, l) = (planned.report(), live.report());
+        assert_eq!(p.rate, 10);
+        assert_eq!((l.live, l.requests, l.total), (true, 0, 10 * LIVE_SECONDS));
+        assert_eq!(l.totals, p.totals, "{config}");
+        assert_eq!(l.seconds[..], p.seconds[100 - LIVE_WINDOW..], "{config}: the last {LIVE_WINDOW} seconds");
+        assert_eq!(l.first_second, (100 - LIVE_WINDOW) as u64);
+    }
+}
+
+#[test]
+fn live_traffic_is_bounded_and_refuses_what_a_user_does() {
+    let fast = Run::live(10, MAX_LIVE_RATE + 1, Mix::default(), LaneConfig::stateless(), 1);
+    assert_eq!(fast.total(), u64::from(MAX_LIVE_RATE) * LIVE_SECONDS, "the rate is clamped");
+    let mut live = Run::live(10, 3, Mix::default(), LaneConfig::stateless(), 1);
+    assert!(live.step(u64::MAX));
+    assert_eq!(live.done(), 3 * LIVE_SECONDS);
+    assert_eq!(live.report().first_second, LIVE_SECONDS - LIVE_WINDOW as u64);
+    let e = live.inject(&Action::Me { user: statelab_sim::User::Alice }).unwrap_err();
+    assert!(e.contains("is not a fault"), "{e}");
+    assert!(live.report().markers.is_empty());
+}
+
+/// The headline demo: crash S1 under live traffic. Both lanes see the same
+/// requests and the crash before the same one; sticky sessions die with S1
+/// and their users log in again, while the token lane loses no session and
+/// only fails over the seconds before health checks take S1 out.
+#[test]
+fn a_crash_under_live_traffic_costs_the_stateful_lane_its_sessions() {
+    let play = |config| {
+        let mut run = Run::live(500, 200, Mix::default(), config, 9);
+        run.step(200 * 20);
+        run.inject(&Action::Crash { server: 1 }).unwrap();
+        run.step(200 * 40);
+        run.report()
+    };
+    let (a, b) = (play(LaneConfig::stateless()), play(LaneConfig::stateful().with_balancer(Strategy::StickyCookie)));
+    for r in [&a, &b] {
+        assert_eq!((r.markers[0].at, r.markers[0].second), (4000, 20));
+        assert!(r.markers[0].text.starts_with("S1 crashed"), "{}", r.markers[0].text);
+    }
+    assert_eq!(a.totals.sessions_lost, 0);
+    assert!(b.totals.sessions_lost > 100, "{}", b.totals.sessions_lost);
+    let logins = |r: &statelab_sim::load::Report, from: usize, to: usize| -> u64 {
+        r.seconds[from - r.first_second as usize..to - r.first_second as usize].iter().map(|s| s.logins).sum()
+    };
+    assert_eq!(logins(&a, 21, 40), 0, "token holders keep their tokens");
+    assert!(logins(&b, 21, 40) > 100, "S1's users log in again elsewhere");
+    assert_eq!(a.seconds.len(), LIVE_WINDOW);
 }

@@ -1,5 +1,5 @@
 //! The load run panel, as little of it as the initial load can carry: a
-//! heading, a sentence and a button, as static markup. Everything else —
+//! heading and two buttons (a load run, live traffic), as static markup. Everything else —
 //! the form, the workers, the engine run, the charts, their stylesheet, the
 //! progress bar and Cancel — is `static/load-run.js` and what it fetches
 //! when the button is pressed or a run starts.
@@ -16,7 +16,7 @@ use statelab_sim::link::config_text;
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
-/// Hands the run `state`'s link asks for (`load=`) to `load-run.js`, which
+/// Hands the run `state`'s link asks for (`load=` or `live=`) to `load-run.js`, which
 /// starts it unless it is the run already shown: a new plan, seed, lane
 /// configuration or choice of lanes is a new run.
 pub fn sync(state: &PlayState) {
@@ -38,7 +38,7 @@ pub fn sync(state: &PlayState) {
 }
 
 /// The panel before its code is fetched.
-const MARKUP: &str = r#"<h2 id="load-title">Load run</h2><form id="load-form"><button type="button" class="primary" id="load-go" onclick="import('./load-run.js').then(m=>m.form())">Set up a run: thousands of users on both lanes</button></form>"#;
+const MARKUP: &str = r#"<h2 id="load-title">Load runs and live traffic</h2><form id="load-form"><button type="button" class="primary" id="load-go" onclick="import('./load-run.js').then(m=>m.form())">Set up a run: thousands of users on both lanes</button> <button type="button" id="live-go" onclick="import('./load-run.js').then(m=>m.form('live='))">Live traffic: crash a server under load</button></form>"#;
 
 pub fn load_panel() -> Html {
     html! {

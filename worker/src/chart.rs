@@ -5,7 +5,7 @@
 //! both themes apply.
 
 use statelab_sim::config::MAX_SERVERS;
-use statelab_sim::load::{thousands, Held, Report, Second, HELD_EVERY, LATENCY_BINS};
+use statelab_sim::load::{thousands, Held, Report, Second, HELD_EVERY, LATENCY_BINS, LIVE_WINDOW};
 use std::fmt::Write;
 
 const W: f64 = 480.0;
@@ -68,9 +68,14 @@ pub fn render(lanes: &[(&str, &Report)]) -> String {
     out
 }
 
-/// Seconds a complete run lasts (its rate fixes it), for a steady x axis while it runs.
+/// Seconds the x axis spans: a complete run's (its rate fixes it), for a
+/// steady axis while it runs; for live traffic, the window that rolls.
 fn seconds_of(r: &Report) -> u64 {
-    r.total.div_ceil(r.rate.max(1))
+    if r.live {
+        LIVE_WINDOW as u64
+    } else {
+        r.total.div_ceil(r.rate.max(1))
+    }
 }
 
 fn section(
@@ -145,7 +150,8 @@ fn nice(v: u64) -> u64 {
     }
 }
 
-fn axes(out: &mut String, y_max: u64, y_unit: &str, span: u64, x_unit: &str) {
+/// Axes for values up to `y_max` over `span` units of x, labelled from `from`.
+fn axes(out: &mut String, y_max: u64, y_unit: &str, from: u64, span: u64, x_unit: &str) {
     let bottom = H - BOTTOM;
     let _ = write!(out, "<path class=\"axis\" d=\"M{LEFT} {TOP}V{bottom}H{}\"/>", W - RIGHT);
     for f in [0u64, 1, 2] {
@@ -167,8 +173,9 @@ fn axes(out: &mut String, y_max: u64, y_unit: &str, span: u64, x_unit: &str) {
         let anchor = ["start", "middle", "end"][f as usize];
         let _ = write!(
             out,
-            "<text class=\"tick\" x=\"{x:.1}\" y=\"{}\" text-anchor=\"{anchor}\">{v}{x_unit}</text>",
-            H - 8.0
+            "<text class=\"tick\" x=\"{x:.1}\" y=\"{}\" text-anchor=\"{anchor}\">{}{x_unit}</text>",
+            H - 8.0,
+            from + v
         );
     }
 }
@@ -198,8 +205,10 @@ fn polyline(out: &mut String, class: &str, values: impl Iterator<Item = f64>, sp
 }
 
 fn markers(out: &mut String, r: &Report, span: f64) {
-    for (i, m) in r.markers.iter().enumerate() {
-        let x = x_of(m.second as f64, span);
+    // Live traffic's markers that have rolled out of the window are not drawn.
+    let shown = r.markers.iter().filter_map(|m| Some((m.second.checked_sub(r.first_second)?, m)));
+    for (i, (second, m)) in shown.filter(|(s, _)| (*s as f64) <= span).enumerate() {
+        let x = x_of(second as f64, span);
         let y = TOP + 9.0 * (i % 3) as f64 + 7.0;
         let _ = write!(
             out,
@@ -220,11 +229,11 @@ fn legend(items: &[(&str, &str)]) -> String {
     out
 }
 
-/// Rows of `TABLE_EVERY` seconds: the label and the seconds summed by `f`.
-fn time_rows(seconds: &[Second], mut cells: impl FnMut(&[Second]) -> Vec<String>) -> String {
+/// Rows of `TABLE_EVERY` seconds from second `first`: the label and the seconds summed by `f`.
+fn time_rows(first: u64, seconds: &[Second], mut cells: impl FnMut(&[Second]) -> Vec<String>) -> String {
     let mut out = String::new();
     for (i, chunk) in seconds.chunks(TABLE_EVERY).enumerate() {
-        let from = i * TABLE_EVERY;
+        let from = first as usize + i * TABLE_EVERY;
         let _ = write!(out, "<tr><th scope=\"row\">{}–{} s</th>", from, from + chunk.len());
         for c in cells(chunk) {
             let _ = write!(out, "<td>{c}</td>");
@@ -237,7 +246,7 @@ fn time_rows(seconds: &[Second], mut cells: impl FnMut(&[Second]) -> Vec<String>
 fn answers_chart(id: &str, label: &str, r: &Report, span: u64, y_max: u64) -> String {
     let y_max = nice(y_max.max(1));
     let mut svg = svg_open(id);
-    axes(&mut svg, y_max, "", span, " s");
+    axes(&mut svg, y_max, "", r.first_second, span, " s");
     let sp = span as f64;
     polyline(&mut svg, "line ok", r.seconds.iter().map(|s| s.ok as f64), sp, y_max as f64);
     polyline(&mut svg, "line bad", r.seconds.iter().map(|s| s.failed() as f64), sp, y_max as f64);
@@ -245,7 +254,7 @@ fn answers_chart(id: &str, label: &str, r: &Report, span: u64, y_max: u64) -> St
     svg.push_str("</svg>");
     svg.push_str(&legend(&[("ok", "OK (below 400)"), ("bad", "failed")]));
     let mut table = String::from("<table><thead><tr><th scope=\"col\">seconds</th><th scope=\"col\">OK</th><th scope=\"col\">401</th><th scope=\"col\">502/503</th><th scope=\"col\">other failures</th></tr></thead><tbody>");
-    table.push_str(&time_rows(&r.seconds, |c| {
+    table.push_str(&time_rows(r.first_second, &r.seconds, |c| {
         vec![
             thousands(c.iter().map(|s| s.ok).sum()),
             thousands(c.iter().map(|s| s.unauthorized).sum()),
@@ -311,7 +320,7 @@ fn latency_chart(id: &str, label: &str, r: &Report) -> String {
     let used = r.latency.iter().rposition(|n| *n > 0).map_or(8, |i| i + 2).clamp(8, LATENCY_BINS);
     let max = nice(r.latency.iter().copied().max().unwrap_or(0).max(1));
     let mut svg = svg_open(id);
-    axes(&mut svg, max, "", used as u64, " ms");
+    axes(&mut svg, max, "", 0, used as u64, " ms");
     let bw = (W - LEFT - RIGHT) / used as f64;
     for (ms, n) in r.latency.iter().take(used).enumerate().filter(|(_, n)| **n > 0) {
         let y = y_of(*n as f64, max as f64);
@@ -357,7 +366,8 @@ fn credential_chart(lanes: &[(&str, &Report)], span: u64) -> String {
     let max = nice(max.ceil() as u64).max(1);
     let id = "credential-bytes";
     let mut svg = svg_open(id);
-    axes(&mut svg, max, " B", span, " s");
+    let first = lanes.first().map_or(0, |(_, r)| r.first_second);
+    axes(&mut svg, max, " B", first, span, " s");
     let mut keys = Vec::new();
     for (i, (label, r)) in lanes.iter().enumerate() {
         let class = if i == 0 { "line lane-a" } else { "line lane-b" };
@@ -374,7 +384,8 @@ fn credential_chart(lanes: &[(&str, &Report)], span: u64) -> String {
     table.push_str("</tr></thead><tbody>");
     let longest = lanes.iter().map(|(_, r)| r.seconds.len()).max().unwrap_or(0);
     for from in (0..longest).step_by(TABLE_EVERY) {
-        let _ = write!(table, "<tr><th scope=\"row\">{}–{} s</th>", from, (from + TABLE_EVERY).min(longest));
+        let (a, b) = (first as usize + from, first as usize + (from + TABLE_EVERY).min(longest));
+        let _ = write!(table, "<tr><th scope=\"row\">{a}–{b} s</th>");
         for (_, r) in lanes {
             let chunk = r.seconds.get(from..(from + TABLE_EVERY).min(r.seconds.len())).unwrap_or(&[]);
             let (bytes, n) = chunk.iter().fold((0u64, 0u64), |(b, n), s| (b + s.credential_bytes, n + s.requests()));
@@ -398,7 +409,7 @@ fn state_chart(id: &str, label: &str, r: &Report, span: u64) -> String {
     let max = looks.iter().flat_map(|(_, h)| h.session_bytes.iter().copied().chain([h.store_bytes])).max().unwrap_or(0);
     let max = nice(u64::from(max).max(1));
     let mut svg = svg_open(id);
-    axes(&mut svg, max, " B", span, " s");
+    axes(&mut svg, max, " B", r.first_second, span, " s");
     let line = |svg: &mut String, class: &str, value: &dyn Fn(&Held) -> u32| {
         let mut points = String::new();
         for (at, h) in &looks {
@@ -442,7 +453,7 @@ fn state_chart(id: &str, label: &str, r: &Report, span: u64) -> String {
         if (k + 1) % every != 0 && k + 1 != looks.len() {
             continue;
         }
-        let _ = write!(table, "<tr><th scope=\"row\">{at} s</th>");
+        let _ = write!(table, "<tr><th scope=\"row\">{} s</th>", r.first_second + *at as u64);
         for i in &servers {
             let _ = write!(
                 table,

@@ -1,28 +1,47 @@
 //! The page's load runs, in a Web Worker built as its own wasm module
 //! (index.html's worker link) and fetched only when a run starts, so none of
 //! it counts against the initial load. `static/load-worker.js` drives it:
-//! a lane worker plays one lane's [`Run`] in slices and posts its report as
-//! JSON; a render worker turns both lanes' reports into the charts' HTML.
+//! a lane worker plays one lane's [`Run`] in slices (or, for live traffic,
+//! in ticks the page paces) and posts its report as JSON; a render worker
+//! turns both lanes' reports into the charts' HTML.
 
 pub mod chart;
 
 use statelab_sim::link::parse_config;
 use statelab_sim::load::{Mix, Plan, Report, Run};
+
+/// Live traffic plays a simulated second in this many ticks of the page's
+/// clock (static/load-run.js: one tick every 250 ms, so the charts move four
+/// times a second and a simulated second takes half a real one).
+pub const TICKS_PER_SECOND: u64 = 2;
 use statelab_sim::notation::parse_actions;
 use wasm_bindgen::prelude::*;
 
 /// A plan from the link's texts: `10000x100`, the fault schedule, the mix
 /// (empty for the default). The error says what is wrong, for the page.
-pub fn plan(size: &str, faults: &str, mix: &str) -> Result<Plan, String> {
+pub fn plan(size: &str, faults: &str, mix_text: &str) -> Result<Plan, String> {
     let (clients, requests) = Plan::parse_size(size)?;
-    let mix = if mix.is_empty() { Mix::default() } else { Mix::parse(mix)? };
-    Ok(Plan { faults: Plan::parse_faults(faults)?, mix, ..Plan::new(clients, requests) })
+    Ok(Plan { faults: Plan::parse_faults(faults)?, mix: mix(mix_text)?, ..Plan::new(clients, requests) })
+}
+
+fn mix(text: &str) -> Result<Mix, String> {
+    if text.is_empty() {
+        Ok(Mix::default())
+    } else {
+        Mix::parse(text)
+    }
+}
+
+fn parse_seed(text: &str) -> Result<u64, String> {
+    text.parse::<u64>().map_err(|_| format!("seed `{text}` is not a whole number"))
 }
 
 /// One lane's run, driven from JavaScript.
 #[wasm_bindgen]
 pub struct LaneRun {
     run: Run,
+    /// Live traffic: ticks played.
+    ticks: u64,
 }
 
 #[wasm_bindgen]
@@ -32,9 +51,23 @@ impl LaneRun {
     #[wasm_bindgen(constructor)]
     pub fn new(size: &str, faults: &str, mix: &str, config: &str, seed: &str) -> Result<LaneRun, String> {
         let plan = plan(size, faults, mix)?;
-        let config = parse_config(config)?;
-        let seed = seed.parse::<u64>().map_err(|_| format!("seed `{seed}` is not a whole number"))?;
-        Ok(LaneRun { run: Run::new(plan, config, seed) })
+        Ok(LaneRun { run: Run::new(plan, parse_config(config)?, parse_seed(seed)?), ticks: 0 })
+    }
+
+    /// Live traffic as a link writes it: `1000x500` (users × requests per
+    /// simulated second), the mix, the lane's config, the seed.
+    pub fn live(size: &str, mix_text: &str, config: &str, seed_text: &str) -> Result<LaneRun, String> {
+        let (users, rate) = Plan::parse_live(size)?;
+        let run = Run::live(users, rate, mix(mix_text)?, parse_config(config)?, parse_seed(seed_text)?);
+        Ok(LaneRun { run, ticks: 0 })
+    }
+
+    /// Live traffic: plays the next tick's share of a simulated second;
+    /// `true` once live traffic has played its most seconds.
+    pub fn tick(&mut self) -> bool {
+        self.ticks = self.ticks.saturating_add(1);
+        let due = self.run.total().min(self.ticks.saturating_mul(self.run.rate()) / TICKS_PER_SECOND);
+        self.run.step(due.saturating_sub(self.run.done()))
     }
 
     /// Plays at most `max` more requests; `true` when the run is complete.
@@ -47,7 +80,7 @@ impl LaneRun {
     }
 
     pub fn total(&self) -> f64 {
-        self.run.plan().total() as f64
+        self.run.total() as f64
     }
 
     /// The report so far, as JSON for the render worker.
@@ -58,10 +91,7 @@ impl LaneRun {
     /// A fault now (live traffic), in the action notation: `crash 1`.
     pub fn inject(&mut self, action: &str) -> Result<(), String> {
         let actions = parse_actions(action).map_err(|e| e.to_string())?;
-        for a in &actions {
-            self.run.inject(a);
-        }
-        Ok(())
+        actions.iter().try_for_each(|a| self.run.inject(a))
     }
 }
 
@@ -97,5 +127,34 @@ mod tests {
         assert_eq!(back, run.run.report());
         assert!(render(&json, "").contains("lane A"));
         assert!(LaneRun::new("5x5", "", "", "nope", "1").is_err());
+    }
+
+    #[test]
+    fn live_traffic_plays_half_a_second_a_tick_and_its_charts_roll() {
+        let mut live = LaneRun::live("100x11", "", "local.sticky.3", "1").unwrap();
+        live.tick();
+        assert_eq!(live.done(), 5.0, "half of 11 requests, rounded down");
+        live.tick();
+        assert_eq!(live.done(), 11.0, "a whole second after two ticks");
+        for _ in 0..18 {
+            live.tick();
+        }
+        live.inject("crash 1").unwrap();
+        assert!(live.inject("me alice").unwrap_err().contains("not a fault"));
+        assert!(live.inject("crash").is_err());
+        for _ in 0..180 {
+            live.tick();
+        }
+        let report: Report = serde_json::from_str(&live.report()).unwrap();
+        assert_eq!((report.first_second, report.seconds.len()), (40, 60));
+        let html = render(&live.report(), "");
+        assert!(
+            html.contains("text-anchor=\"start\">40 s<") && html.contains("text-anchor=\"end\">100 s<"),
+            "the axis says which seconds it shows"
+        );
+        assert!(!html.contains("<g class=\"fault\">"), "the crash at 10 s has rolled out of the window");
+        assert!(html.contains("<li>10 s, before request 110: S1 crashed"), "but the table still lists it");
+        assert!(html.contains("<th scope=\"row\">40–50 s</th>"));
+        assert!(LaneRun::live("100x2001", "", "jwt.rr.3", "1").err().unwrap().contains("limited to 2,000"));
     }
 }

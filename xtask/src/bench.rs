@@ -51,6 +51,7 @@ pub fn run() -> Result<(), String> {
             "The in-page load run: `load=10000x100`, 1,000,000 requests per lane (Playwright, Long Tasks API)",
             "load-run",
         ),
+        ("Live traffic at the top rate, a crash clicked (Playwright, Long Tasks API)", "live"),
     ] {
         println!("\n==> {title}");
         let (ok, out) = run_captured(cmd("node").arg(format!("e2e/bench/{script}.mjs")).env("CHROMIUM", &chromium))?;
