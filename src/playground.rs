@@ -102,6 +102,9 @@ pub fn PlaygroundView(props: &PlaygroundProps) -> Html {
                         { load_panel() }
                         { share_bar(&play) }
                     </div>
+                } else if !play.page.load.is_empty() {
+                    // A compact embed whose link asks for a run shows the run.
+                    { load_panel() }
                 }
             </main>
             if props.site && !embed {

@@ -47,6 +47,7 @@ const FAULTS = [
   ["50.store.down~60.store.up", "store outage from 50 % to 60 %"],
   ["80.rotate.drop", "rotate the key at 80 %, old one dropped"],
   ["30.crash.1~50.store.down~60.store.up~70.restart.1~80.rotate.drop", "all of these"],
+  ["custom", "a schedule of your own…"],
 ];
 const MIXES = [["", "profile, cart, orders in turn"], ["40.30.20.10", "reads, and 10 % add to cart"]];
 // Live traffic's faults, sent to both lanes at once (the action notation).
@@ -84,6 +85,7 @@ function select(id, options, chosen) {
 /// Back/Forward, keeps the plan in its state and link, and starts it
 /// (load_panel.rs, `sync`).
 export function form(query = "", focus = true) {
+  stylesheet();
   const f = document.getElementById("load-form");
   if (!f) return;
   const p = new URLSearchParams(query);
@@ -112,12 +114,15 @@ export function form(query = "", focus = true) {
     field("load-requests", "Requests per user", number("load-requests", "1000", r)),
     field("load-rate", "Requests per simulated second", number("load-rate", "2000", rate)),
     field("load-faults", "Faults", select("load-faults", FAULTS, p.get("faults") || "")),
+    field("load-schedule", "Schedule", el("input", { id: "load-schedule", type: "text", spellcheck: "false", placeholder: "20.crash.2~40.restart.2", "aria-describedby": "load-schedule-help" })),
+    el("p", { id: "load-schedule-help", class: "muted load-help" }, "Percent of the run, then the fault, ~ between: crash.N, restart.N, bounce.N, store.down, store.up, skew.N.30s, rotate.keep, rotate.drop, add-server, remove-server."),
     field("load-mix", "Requests", select("load-mix", MIXES, p.get("mix") || "")),
   );
   document.getElementById("live-go")?.remove();
   const go = document.getElementById("load-go");
   go.removeAttribute("onclick");
   go.type = "submit";
+  document.getElementById("load-faults").onchange = () => pick(f.elements["load-kind"].value, false);
   pick(kind, false);
   f.onsubmit = (e) => {
     e.preventDefault();
@@ -131,7 +136,8 @@ export function form(query = "", focus = true) {
     for (const k of ["load", "live", "faults", "mix"]) params.delete(k);
     if (live) params.set("live", `${value("load-clients")}x${value("load-rate")}`);
     else params.set("load", `${value("load-clients")}x${value("load-requests")}`);
-    if (!live && value("load-faults")) params.set("faults", value("load-faults"));
+    const faults = value("load-faults") === "custom" ? value("load-schedule").trim() : value("load-faults");
+    if (!live && faults) params.set("faults", faults);
     if (value("load-mix")) params.set("mix", value("load-mix"));
     const next = `?${params}`;
     // The same plan again: the page hands it over unchanged, to be run anew.
@@ -146,11 +152,13 @@ export function form(query = "", focus = true) {
 function pick(kind, focus) {
   const live = kind === "live";
   document.getElementById(`load-kind-${kind}`).checked = true;
-  for (const [id, used] of [["load-requests", !live], ["load-faults", !live], ["load-rate", live]]) {
+  const own = !live && document.getElementById("load-faults").value === "custom";
+  for (const [id, used] of [["load-requests", !live], ["load-faults", !live], ["load-rate", live], ["load-schedule", own]]) {
     const input = document.getElementById(id);
     input.disabled = !used;
     input.parentElement.hidden = !used;
   }
+  document.getElementById("load-schedule-help").hidden = !own;
   document.getElementById("load-go").textContent = live ? "Start live traffic" : "Start load run";
   if (focus) document.getElementById(`load-kind-${kind}`).focus();
 }
@@ -159,7 +167,6 @@ function pick(kind, focus) {
 /// shown is left out) as URL parameters; `host` is the panel's section.
 export function start(host, query) {
   if (current) current.cancel("replaced");
-  stylesheet();
   form(query, false);
   const p = new URLSearchParams(query);
   return p.has("live") ? live(host, p) : planned(host, p);

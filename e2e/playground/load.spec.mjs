@@ -219,3 +219,33 @@ for (const scheme of ['dark', 'light']) {
     await expectAccessible(page);
   });
 }
+
+test('a fault schedule of your own runs from the form, and a wrong one is named', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto('./');
+  await page.locator('#load-go').click();
+  await expect(page.locator('#load-schedule')).toBeHidden();
+  await page.locator('#load-faults').selectOption('custom');
+  await expect(page.locator('#load-schedule-help')).toContainText('crash.N, restart.N');
+  await page.locator('#load-clients').fill('100');
+  await page.locator('#load-requests').fill('10');
+  await page.locator('#load-schedule').fill('20.crash.2~40.restart.2');
+  await page.getByRole('button', { name: 'Start load run' }).click();
+  await expect(host(page)).toHaveAttribute('data-state', 'done', { timeout: 30_000 });
+  await expect(page).toHaveURL(/load=100x10&faults=20\.crash\.2~40\.restart\.2/);
+  await expect(page.locator('#answers-per-simulated-second-a-details .load-faults li').first()).toContainText('20 s, before request 200: S2 crashed');
+  // Every row of the run's table says what it means on the Learn page.
+  await expect(page.locator('.load-compare a.means')).toHaveCount(13);
+  await page.locator('#load-faults').selectOption('custom');
+  await page.locator('#load-schedule').fill('20.fly');
+  await page.getByRole('button', { name: 'Start load run' }).click();
+  await expect(page.locator('#load-host [role=alert]')).toContainText('unknown action `fly`');
+  expect(errors).toEqual([]);
+});
+
+test('a compact embed of a step whose link asks for live traffic shows it', async ({ page }) => {
+  await page.goto('./?embed=1&scenario=sticky-crash&step=1&live=100x50');
+  await expect(page.locator('#details')).toHaveCount(0);
+  await expect(host(page)).toHaveAttribute('data-state', 'live');
+  await expect.poll(() => liveSeconds(page), { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
+});

@@ -476,29 +476,35 @@ fn state_chart(id: &str, label: &str, r: &Report, span: u64) -> String {
     figure(id, &format!("Lane {label}: state held per server"), &svg, &table)
 }
 
-/// The run's comparison: one row per measure, one column per lane. Each
-/// cell carries its exact value in `data-v`, as the command prints it.
+/// The run's comparison: one row per measure, one column per lane, each
+/// row linked to the Learn page's explanation as the page's own comparison
+/// table is (src/components/comparison.rs). Each cell carries its exact
+/// value in `data-v`, as the command prints it.
 fn comparison(lanes: &[(&str, &Report)]) -> String {
-    type Row = (&'static str, &'static str, fn(&Report) -> (u64, String));
+    type Row = (&'static str, &'static str, &'static str, fn(&Report) -> (u64, String));
     let rows: [Row; 13] = [
-        ("requests", "requests answered", |r| (r.totals.requests, thousands(r.totals.requests))),
-        ("ok", "OK (below 400)", |r| (r.totals.ok, thousands(r.totals.ok))),
-        ("failed", "failed", |r| (r.totals.failed, percent_of(r.totals.failed, r.totals.requests))),
-        ("unauthorized", "401: log in again", |r| (r.totals.unauthorized, thousands(r.totals.unauthorized))),
-        ("unavailable", "502/503: not served", |r| (r.totals.unavailable, thousands(r.totals.unavailable))),
-        ("logins", "logins", |r| (r.totals.logins, thousands(r.totals.logins))),
-        ("p50_ms", "latency p50", |r| (r.totals.p50_ms.into(), format!("{} ms", r.totals.p50_ms))),
-        ("p95_ms", "latency p95", |r| (r.totals.p95_ms.into(), format!("{} ms", r.totals.p95_ms))),
-        ("p99_ms", "latency p99", |r| (r.totals.p99_ms.into(), format!("{} ms", r.totals.p99_ms))),
-        ("credential_mean_tenths", "credential bytes per request", |r| {
+        ("requests", "requests answered", "compare", |r| (r.totals.requests, thousands(r.totals.requests))),
+        ("ok", "OK (below 400)", "compare", |r| (r.totals.ok, thousands(r.totals.ok))),
+        ("failed", "failed", "fault-tolerance", |r| (r.totals.failed, percent_of(r.totals.failed, r.totals.requests))),
+        ("unauthorized", "401: log in again", "memory", |r| (r.totals.unauthorized, thousands(r.totals.unauthorized))),
+        ("unavailable", "502/503: not served", "fault-tolerance", |r| {
+            (r.totals.unavailable, thousands(r.totals.unavailable))
+        }),
+        ("logins", "logins", "memory", |r| (r.totals.logins, thousands(r.totals.logins))),
+        ("p50_ms", "latency p50", "scalability", |r| (r.totals.p50_ms.into(), format!("{} ms", r.totals.p50_ms))),
+        ("p95_ms", "latency p95", "scalability", |r| (r.totals.p95_ms.into(), format!("{} ms", r.totals.p95_ms))),
+        ("p99_ms", "latency p99", "scalability", |r| (r.totals.p99_ms.into(), format!("{} ms", r.totals.p99_ms))),
+        ("credential_mean_tenths", "credential bytes per request", "request-size", |r| {
             let t = r.totals.credential_mean_tenths;
             (t, format!("{}.{} B", t / 10, t % 10))
         }),
-        ("sessions_lost", "sessions lost", |r| (r.totals.sessions_lost, thousands(r.totals.sessions_lost))),
-        ("peak_sessions", "most sessions held at one look", |r| {
+        ("sessions_lost", "sessions lost", "fault-tolerance", |r| {
+            (r.totals.sessions_lost, thousands(r.totals.sessions_lost))
+        }),
+        ("peak_sessions", "most sessions held at one look", "server-resources", |r| {
             (r.totals.peak_sessions, thousands(r.totals.peak_sessions))
         }),
-        ("peak_state_bytes", "most state bytes held at one look", |r| {
+        ("peak_state_bytes", "most state bytes held at one look", "server-resources", |r| {
             (r.totals.peak_state_bytes, thousands(r.totals.peak_state_bytes))
         }),
     ];
@@ -507,8 +513,11 @@ fn comparison(lanes: &[(&str, &Report)]) -> String {
         let _ = write!(out, "<th scope=\"col\">lane {} <span class=\"muted\">{}</span></th>", esc(label), esc(&r.lane));
     }
     out.push_str("</tr></thead><tbody>");
-    for (key, name, f) in rows {
-        let _ = write!(out, "<tr><th scope=\"row\">{name}</th>");
+    for (key, name, learn, f) in rows {
+        let _ = write!(
+            out,
+            "<tr><th scope=\"row\">{name} <a class=\"means\" href=\"./learn.html#{learn}\">what it means</a></th>"
+        );
         for (label, r) in lanes {
             let (v, text) = f(r);
             let _ = write!(
