@@ -6,7 +6,10 @@
 //           lane's run in slices, posting {type: "progress", done, total,
 //           report} at most every 200 ms and once at the end;
 //   render: {type: "render", id, a, b} — answers {type: "html", id, html};
-//   and to either, {type: "stop"}: it closes itself after the slice under way.
+//   fleet:  {type: "fleet", id, config} — answers {type: "fleet", id, text}
+//           or {type: "fleet", id, error}: a lane's "Run it yourself" text
+//           (static/run-it.js);
+//   and to any, {type: "stop"}: it closes itself after the slice under way.
 importScripts("./statelab-load-worker.js");
 const ready = wasm_bindgen({ module_or_path: "./statelab-load-worker_bg.wasm" });
 
@@ -40,6 +43,17 @@ onmessage = async ({ data }) => {
   if (data.type === "stop") {
     stopping = true;
     if (!run) close();
+    return;
+  }
+  if (data.type === "fleet") {
+    // Every question gets an answer, also when the wasm did not load: the
+    // panel that asked says why instead of waiting.
+    try {
+      await ready;
+      postMessage({ type: "fleet", id: data.id, text: wasm_bindgen.run_it_yourself(data.config) });
+    } catch (e) {
+      postMessage({ type: "fleet", id: data.id, error: String(e) });
+    }
     return;
   }
   const m = await ready.then(() => wasm_bindgen);

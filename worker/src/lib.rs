@@ -3,6 +3,8 @@
 //! it counts against the initial load. `static/load-worker.js` drives it:
 //! a lane worker plays one lane's [`Run`] in slices and posts its report as
 //! JSON; a render worker turns both lanes' reports into the charts' HTML.
+//! A lane's "Run it yourself" text comes from here too (`static/run-it.js`),
+//! to keep the HAProxy configuration out of the page's main bundle.
 
 pub mod chart;
 
@@ -76,6 +78,13 @@ pub fn render(a: &str, b: &str) -> String {
     chart::render(&lanes)
 }
 
+/// "Run it yourself" for the lane `config` (as links write it): its commands
+/// and HAProxy configuration, exactly as `statelab fleet <config>` prints them.
+#[wasm_bindgen]
+pub fn run_it_yourself(config: &str) -> Result<String, String> {
+    statelab_sim::haproxy::run_it_yourself_for(config)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,5 +106,17 @@ mod tests {
         assert_eq!(back, run.run.report());
         assert!(render(&json, "").contains("lane A"));
         assert!(LaneRun::new("5x5", "", "", "nope", "1").is_err());
+    }
+
+    #[test]
+    fn run_it_yourself_is_the_engines_text_for_the_lane_and_refuses_bad_codes() {
+        for code in ["local.sticky.3", "jwt.rr.2", "shared.iphash.8"] {
+            let c = parse_config(code).unwrap();
+            assert_eq!(run_it_yourself(code).unwrap(), statelab_sim::haproxy::run_it_yourself(&c), "{code}");
+        }
+        assert!(run_it_yourself("local.sticky.3").unwrap().contains("cookie lb insert"));
+        for bad in ["", "nope", "local.sticky.99", "local.teleport.3"] {
+            assert!(run_it_yourself(bad).unwrap_err().starts_with(&format!("lane configuration \"{bad}\": ")), "{bad}");
+        }
     }
 }
