@@ -1,5 +1,16 @@
 import { expect } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+/** What the `statelab` command prints, from the native build the test run made first. */
+export function statelab(args) {
+  const bin = 'target/debug/statelab';
+  const out = existsSync(bin)
+    ? execFileSync(bin, args)
+    : execFileSync('cargo', ['run', '-q', '-p', 'statelab-sim', '--bin', 'statelab', '--', ...args]);
+  return out.toString();
+}
 
 /** Collects console errors and uncaught exceptions for the whole test. */
 export function watchErrors(page) {

@@ -1,7 +1,7 @@
 // A Web Worker of the load panel (static/load-run.js starts it; the page
 // fetches none of this before a run). It loads the load engine
 // (worker/, built by trunk as a worker module with wasm-bindgen's
-// no-modules target) and plays one of two roles:
+// no-modules target) and plays one of these roles:
 //   lane:   {type: "run", size, faults, mix, config, seed} — plays one
 //           lane's run in slices, posting {type: "progress", done, total,
 //           report} at most every 200 ms and once at the end;
@@ -11,7 +11,10 @@
 //           a fault before the next request (answering {type: "refused",
 //           message} if the engine refuses it);
 //   render: {type: "render", id, a, b} — answers {type: "html", id, html};
-//   and to either, {type: "stop"}: it closes itself after the slice under way.
+//   fleet:  {type: "fleet", id, config} — answers {type: "fleet", id, text}
+//           or {type: "fleet", id, error}: a lane's "Run it yourself" text
+//           (static/run-it.js);
+//   and to any, {type: "stop"}: it closes itself after the slice under way.
 importScripts("./statelab-load-worker.js");
 const ready = wasm_bindgen({ module_or_path: "./statelab-load-worker_bg.wasm" });
 
@@ -47,6 +50,17 @@ onmessage = async ({ data }) => {
   if (data.type === "stop") {
     stopping = true;
     if (!run || live) close();
+    return;
+  }
+  if (data.type === "fleet") {
+    // Every question gets an answer, also when the wasm did not load: the
+    // panel that asked says why instead of waiting.
+    try {
+      await ready;
+      postMessage({ type: "fleet", id: data.id, text: wasm_bindgen.run_it_yourself(data.config) });
+    } catch (e) {
+      postMessage({ type: "fleet", id: data.id, error: String(e) });
+    }
     return;
   }
   const m = await ready.then(() => wasm_bindgen);

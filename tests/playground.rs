@@ -440,6 +440,13 @@ async fn each_lane_says_how_to_run_it_on_real_software() {
     assert!(a.starts_with("cargo xtask twin --fleet jwt.rr.3\n"), "{a}");
     assert!(b.starts_with("cargo xtask twin --fleet local.sticky.4\n"), "{b}");
     assert!(b.ends_with("fleet local.sticky.4"), "{b}");
+    // The HAProxy text is fetched when the panel opens: by the toggle handler
+    // the browser made of the `onToggle` attribute, for the lane's code.
+    let details = find(&lane(&root, 'b'), "details.run-it");
+    assert_eq!(details.get_attribute("data-config").as_deref(), Some("local.sticky.4"));
+    assert!(details.get_attribute("ontoggle").is_some_and(|h| h.contains("import('./run-it.js')")));
+    assert!(js_sys::Reflect::get(&details, &"ontoggle".into()).unwrap().is_function());
+    assert_eq!(text(&find(&details, ".run-it-out")), "");
 }
 
 /// The load panel in the main bundle is a heading and two buttons;

@@ -3,18 +3,10 @@
 // while workers run, keyboard use and axe; live traffic with faults clicked
 // while it runs.
 import { test, expect } from '@playwright/test';
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { expectAccessible, lane, watchErrors, requests } from '../helpers.mjs';
+import { expectAccessible, lane, statelab, watchErrors, requests } from '../helpers.mjs';
 
-/** `statelab load … --json`, from the native build the test run made first. */
-function cli(args) {
-  const bin = 'target/debug/statelab';
-  const out = existsSync(bin)
-    ? execFileSync(bin, ['load', ...args, '--json'])
-    : execFileSync('cargo', ['run', '-q', '-p', 'statelab-sim', '--bin', 'statelab', '--', 'load', ...args, '--json']);
-  return JSON.parse(out.toString());
-}
+/** `statelab load … --json`. */
+const cli = (args) => JSON.parse(statelab(['load', ...args, '--json']));
 
 const host = (page) => page.locator('#load-host');
 const cell = (page, l, k) => page.locator(`td[data-lane='${l}'][data-k='${k}']`);

@@ -4,7 +4,7 @@
 //! `statelab fleet` command prints it and the page can show it.
 
 use crate::config::{LaneConfig, Strategy, MAX_SERVERS};
-use crate::link::config_text;
+use crate::link::{config_text, parse_config};
 use crate::server::{HEALTH_INTERVAL_MS, UNHEALTHY_AFTER};
 use std::fmt::Write;
 
@@ -26,6 +26,14 @@ pub fn run_it_yourself(c: &LaneConfig) -> String {
         commands(c),
         config(c, BASE_PORT, LAB_DIR)
     )
+}
+
+/// [`run_it_yourself`] for a lane configuration as links write it
+/// (`local.sticky.3`). `statelab fleet` prints it and the page's worker
+/// answers with it, so the two cannot drift apart.
+pub fn run_it_yourself_for(code: &str) -> Result<String, String> {
+    let c = parse_config(code).map_err(|e| format!("lane configuration \"{code}\": {e}"))?;
+    Ok(run_it_yourself(&c))
 }
 
 /// HAProxy's configuration for lane `c`, everything on 127.0.0.1 from port
@@ -151,6 +159,13 @@ mod tests {
         let (cmds, cfg) = text.split_once("\n# /tmp/statelab-fleet-8000/haproxy.cfg\n").unwrap();
         assert_eq!(cmds, commands(&LaneConfig::stateful()));
         assert_eq!(cfg, config(&LaneConfig::stateful(), BASE_PORT, LAB_DIR));
+    }
+
+    #[test]
+    fn a_link_code_gives_its_lanes_text_or_says_what_is_wrong() {
+        let c = LaneConfig::stateful().with_balancer(Strategy::StickyCookie);
+        assert_eq!(run_it_yourself_for("local.sticky.3").unwrap(), run_it_yourself(&c));
+        assert!(run_it_yourself_for("nope").unwrap_err().starts_with("lane configuration \"nope\": "));
     }
 
     #[test]

@@ -11,6 +11,11 @@ use statelab_sim::transcript::lane_text;
 use statelab_sim::{AuthMode, LaneConfig, LaneId, Strategy, User};
 use yew::prelude::*;
 
+/// Opens "Run it yourself" (see `lane_panel`); if the module cannot be
+/// fetched, the panel says so where its text would be.
+const RUN_IT: &str =
+    "import('./run-it.js').then(m=>m.show(this),e=>this.lastChild.textContent='The HAProxy configuration did not load: '+e)";
+
 /// One whole system: its configuration, fleet and state (its requests are
 /// in the shared history below the lanes). `user`: whose browser the state
 /// panel shows; `why`: why it is that user's (a scenario step acts for them).
@@ -40,6 +45,7 @@ pub fn lane_panel(play: &Play, lane_id: LaneId, user: User, why: Option<AttrValu
     // The selector shows the fleet as it is (Add/Remove server change it);
     // picking a size asks the engine for that fleet.
     let on_servers = configure(|c, v| v.parse().ok().map(|n| c.with_servers(n)));
+    let code = config_text(&config);
     html! {
         <section class="lane" aria-labelledby={heading_id(lane_id)}>
             { lane_heading(lane_id, &config, fleet, down) }
@@ -47,10 +53,16 @@ pub fn lane_panel(play: &Play, lane_id: LaneId, user: User, why: Option<AttrValu
                 <CopyButton label="Download HAR" done="HAR downloaded" text={har_file} download={AttrValue::from(format!("statelab-lane-{}.har", lane_id.code()))} />
                 <CopyButton label="Copy transcript" done="Transcript copied" text={transcript} />
             </div>
-            <details class="run-it">
+            // The HAProxy text is static/run-it.js's, fetched on opening: the
+            // attribute, not a Yew listener, imports it, so the bundle carries no
+            // code for it. Spelt `onToggle` because the macro takes `ontoggle` for
+            // a Rust listener; the browser lowercases an HTML attribute's name, so
+            // it is the toggle event's handler all the same.
+            <details class="run-it" data-config={code.clone()} onToggle={RUN_IT}>
                 <summary>{"Run this lane on real software"}</summary>
                 // The twin (twin/ in the repository) starts HAProxy, Redis and real servers on loopback.
-                <pre>{format!("cargo xtask twin --fleet {code}\n# the HAProxy configuration it runs:\ncargo run -p statelab-sim -- fleet {code}", code = config_text(&config))}</pre>
+                <pre>{format!("cargo xtask twin --fleet {code}\n# the HAProxy configuration it runs:\ncargo run -p statelab-sim -- fleet {code}")}</pre>
+                <div class="run-it-out"></div>
             </details>
             <div class="config">
                 { select(&id("auth"), "Auth", &AuthMode::ALL.map(|m| (m.code().to_owned(), m.to_string())), config.auth.code(),

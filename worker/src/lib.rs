@@ -3,7 +3,9 @@
 //! it counts against the initial load. `static/load-worker.js` drives it:
 //! a lane worker plays one lane's [`Run`] in slices (or, for live traffic,
 //! in ticks the page paces) and posts its report as JSON; a render worker
-//! turns both lanes' reports into the charts' HTML.
+//! turns both lanes' reports into the charts' HTML. A lane's "Run it
+//! yourself" text comes from here too (`static/run-it.js`), to keep the
+//! HAProxy configuration out of the page's main bundle.
 
 pub mod chart;
 
@@ -106,6 +108,13 @@ pub fn render(a: &str, b: &str) -> String {
     chart::render(&lanes)
 }
 
+/// "Run it yourself" for the lane `config` (as links write it): its commands
+/// and HAProxy configuration, exactly as `statelab fleet <config>` prints them.
+#[wasm_bindgen]
+pub fn run_it_yourself(config: &str) -> Result<String, String> {
+    statelab_sim::haproxy::run_it_yourself_for(config)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,5 +165,17 @@ mod tests {
         assert!(html.contains("<li>10 s, before request 110: S1 crashed"), "but the table still lists it");
         assert!(html.contains("<th scope=\"row\">40–50 s</th>"));
         assert!(LaneRun::live("100x2001", "", "jwt.rr.3", "1").err().unwrap().contains("limited to 2,000"));
+    }
+
+    #[test]
+    fn run_it_yourself_is_the_engines_text_for_the_lane_and_refuses_bad_codes() {
+        for code in ["local.sticky.3", "jwt.rr.2", "shared.iphash.8"] {
+            let c = parse_config(code).unwrap();
+            assert_eq!(run_it_yourself(code).unwrap(), statelab_sim::haproxy::run_it_yourself(&c), "{code}");
+        }
+        assert!(run_it_yourself("local.sticky.3").unwrap().contains("cookie lb insert"));
+        for bad in ["", "nope", "local.sticky.99", "local.teleport.3"] {
+            assert!(run_it_yourself(bad).unwrap_err().starts_with(&format!("lane configuration \"{bad}\": ")), "{bad}");
+        }
     }
 }

@@ -154,11 +154,7 @@ fn run(cli: &Cli) -> Result<String, String> {
         Command::Scenarios => scenario::IDS.iter().map(|id| format!("{id}\n")).collect(),
         Command::Transcript { id, json: true } => format!("{}\n", transcript::scenario_json(&find(id)?, cli.seed)),
         Command::Transcript { id, json: false } => transcript::scenario_text(&find(id)?, cli.seed),
-        Command::Fleet { config } => {
-            let c = statelab_sim::link::parse_config(config)
-                .map_err(|e| format!("lane configuration \"{config}\": {e}"))?;
-            statelab_sim::haproxy::run_it_yourself(&c)
-        }
+        Command::Fleet { config } => statelab_sim::haproxy::run_it_yourself_for(config)?,
         Command::Har { id, lane } => {
             let s = find(id)?;
             let lane = match lane {
