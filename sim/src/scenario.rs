@@ -158,7 +158,7 @@ fn build(id: &str) -> Option<Scenario> {
             steps: vec![
                 step("login alice, me alice", "Alice logs in. Expand lane A's token: its payload says role \"user\" in plain base64url — readable by anyone, which is why a JWT must not hold secrets.", &["Authorization"]),
                 step("tamper alice role=admin, me alice", "Alice changes role to admin but cannot re-sign. Every server in lane A recomputes the HS256 signature, finds a mismatch — 401. In lane B the session id is opaque; changing it only points at a session that does not exist — 401.", &["Authorization", "Cookie"]),
-                step("login alice, tamper alice none, me alice", "The classic attack: a header saying alg \"none\" and no signature. Lane A refuses any alg but HS256 — 401. Lane B's edit again only points at a session that does not exist — 401.", &["Authorization", "Cookie"]),
+                step("login alice, tamper alice none, me alice", "Alice logs in again for a fresh, genuine token and cookie. Then the classic attack: a header saying alg \"none\" and no signature. Lane A refuses any alg but HS256 — 401. Lane B's edit again only points at a session that does not exist — 401.", &["Authorization", "Cookie"]),
             ],
         },
         "request-size" => Scenario {
