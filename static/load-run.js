@@ -17,10 +17,16 @@ let again = false;
 /// is shown.
 export function sync(query) {
   if (query === shown && !again) return;
+  const first = !shown;
   again = false;
   shown = query;
   const host = document.getElementById("load-host");
-  if (host) start(host, query);
+  if (!host) return;
+  start(host, query);
+  // A link that asks for a run opens at it: it is far below the fold.
+  // Not in an embed (it would scroll the host page) nor at a tour's step.
+  const elsewhere = window.top !== window.self || new URLSearchParams(location.search).has("scenario");
+  if (first && !elsewhere && !document.getElementById("load-form")?.contains(document.activeElement)) host.scrollIntoView({ block: "start" });
 }
 
 function stylesheet() {
@@ -114,7 +120,7 @@ export function form(query = "", focus = true) {
     field("load-requests", "Requests per user", number("load-requests", "1000", r)),
     field("load-rate", "Requests per simulated second", number("load-rate", "2000", rate)),
     field("load-faults", "Faults", select("load-faults", FAULTS, p.get("faults") || "")),
-    field("load-schedule", "Schedule", el("input", { id: "load-schedule", type: "text", spellcheck: "false", placeholder: "20.crash.2~40.restart.2", "aria-describedby": "load-schedule-help" })),
+    field("load-schedule", "Schedule", el("input", { id: "load-schedule", type: "text", spellcheck: "false", placeholder: "e.g. 20.crash.2~40.restart.2", "aria-describedby": "load-schedule-help" })),
     el("p", { id: "load-schedule-help", class: "muted load-help" }, "Percent of the run, then the fault, ~ between: crash.N, restart.N, bounce.N, store.down, store.up, skew.N.30s, rotate.keep, rotate.drop, add-server, remove-server."),
     field("load-mix", "Requests", select("load-mix", MIXES, p.get("mix") || "")),
   );
@@ -158,6 +164,7 @@ function pick(kind, focus) {
     input.disabled = !used;
     input.parentElement.hidden = !used;
   }
+  document.getElementById("load-schedule").required = own;
   document.getElementById("load-schedule-help").hidden = !own;
   document.getElementById("load-go").textContent = live ? "Start live traffic" : "Start load run";
   if (focus) document.getElementById(`load-kind-${kind}`).focus();
@@ -166,10 +173,11 @@ function pick(kind, focus) {
 /// `query`: load or live, faults, mix, seed, a, b (lane configs; a lane not
 /// shown is left out) as URL parameters; `host` is the panel's section.
 export function start(host, query) {
+  const replaced = !!current;
   if (current) current.cancel("replaced");
   form(query, false);
   const p = new URLSearchParams(query);
-  return p.has("live") ? live(host, p) : planned(host, p);
+  return p.has("live") ? live(host, p, replaced) : planned(host, p);
 }
 
 /// What both kinds show: a box after the panel's own children with a row of
@@ -202,10 +210,15 @@ function frame(host, p) {
     renderer.postMessage({ type: "render", a: reports.a, b: reports.b });
   };
   renderer.onmessage = ({ data }) => {
-    // Keep open tables open across redraws.
+    // Keep open tables open, and the keyboard where it was, across redraws:
+    // the markup is new, so focus is found again by its place among the
+    // focusable elements (the same in every drawing of the same lanes).
     const open = [...charts.querySelectorAll("details[open]")].map((d) => d.id);
+    const focusable = () => [...charts.querySelectorAll("a[href], summary")];
+    const focused = focusable().indexOf(document.activeElement);
     charts.innerHTML = data.html;
     for (const id of open) document.getElementById(id)?.setAttribute("open", "");
+    if (focused >= 0) focusable()[focused]?.focus({ preventScroll: true });
     const s = window.__statelabLoad;
     s.renders += 1;
     s.renderTimes.push(performance.now());
@@ -299,7 +312,7 @@ function planned(host, p) {
       const quarter = Math.floor(fr * 4);
       if (quarter !== said && quarter < 4) {
         said = quarter;
-        status.textContent = `Running: ${quarter * 25} % of ${lanes.length * data.total} requests.`;
+        status.textContent = `Running: ${quarter * 25} % of ${data.total.toLocaleString("en")} requests per lane.`;
       }
       if (lanes.every((l) => progress[l]?.finished)) {
         const secs = ((performance.now() - started) / 1000).toFixed(1);
@@ -332,35 +345,34 @@ function planned(host, p) {
   return handle;
 }
 
-/// Live traffic: every TICK_MS, once every lane has answered the last tick,
+/// Live traffic (`replaced`: it takes over from a run the page changed):
+/// every TICK_MS, once every lane has answered the last tick,
 /// each plays the next half simulated second. A fault button sends its
 /// action to every lane at once; a worker handles messages in order, so the
 /// fault lands between the same two ticks, before the same request, in both.
-function live(host, p) {
+function live(host, p, replaced) {
   const f = frame(host, p);
   const { lanes, status, workers } = f;
+  // Four updates a second are for eyes; a screen reader hears the faults
+  // (below) and how it ends, not every count.
+  status.setAttribute("aria-live", "off");
   const stopButton = el("button", { type: "button" }, "Stop live traffic");
   const faults = el("div", { class: "live-faults", role: "group", "aria-label": "Faults, on both lanes at once" });
   for (const [action, label] of LIVE_FAULTS) {
-    const b = el("button", { type: "button", "data-action": action }, label);
+    // Named apart from the fleet diagrams' own "Crash S1" buttons.
+    const b = el("button", { type: "button", "data-action": action, "aria-label": `${label} in both lanes` }, label);
     b.onclick = () => inject(action);
     faults.append(b);
   }
   f.controls.append(stopButton, faults);
   // What each fault did in each lane, newest first: the engine's own words.
-  const happened = el("ol", { class: "live-events", "aria-live": "polite", "aria-label": "What the faults did" });
-  f.charts.before(happened);
-  // Sessions in one server's memory behind a balancer that spreads a user's
-  // requests fail without any fault: say so, and how to see a crash instead.
-  for (const l of lanes) {
-    const [auth, balancer] = p.get(l).split(".");
-    if (auth === "local" && ["rr", "random", "leastconn"].includes(balancer)) {
-      const note = el("p", { class: "notice info load-hint" }, `Lane ${l.toUpperCase()} keeps sessions in one server's memory behind a balancer that spreads each user's requests, so many of its requests fail before any fault. To watch a crash take only the sessions one server held, set lane ${l.toUpperCase()}'s Balancer to sticky cookie (above): live traffic starts again with it.`);
-      f.controls.after(note);
-    }
-  }
+  const title = el("h3", { id: "live-events-title", class: "live-title" }, "What the faults did");
+  const about = el("p", { class: "muted load-help" }, "Click a fault above: each lane says here what it did, newest first (the last five; the answers tables list them all).");
+  const happened = el("ol", { class: "live-events", "aria-live": "polite", "aria-labelledby": "live-events-title" });
+  f.charts.before(title, about, happened);
   host.dataset.state = "live";
   const latest = {};
+  const hinted = new Set();
   let waiting = 0;
   let over = false;
   let seen = 0;
@@ -369,9 +381,13 @@ function live(host, p) {
   const stop = (state, text) => {
     over = true;
     clearInterval(clock);
+    // The keyboard stays in the panel: on the button that starts it again.
+    const refocus = stopButton.contains(document.activeElement) || faults.contains(document.activeElement);
     stopButton.disabled = true;
     for (const b of faults.querySelectorAll("button")) b.disabled = true;
+    status.setAttribute("aria-live", "polite");
     status.textContent = text;
+    if (refocus) document.getElementById("load-go")?.focus();
     if (current === handle) current = null;
     f.end(state);
   };
@@ -384,20 +400,42 @@ function live(host, p) {
     if (over) return;
     for (const l of lanes) workers[l].postMessage({ type: "inject", action });
   };
+  const words = (action) => LIVE_FAULTS.find(([a]) => a === action)?.[1] ?? action;
   // New faults, told once both lanes have played past them.
-  const tell = () => {
-    const parsed = lanes.map((l) => JSON.parse(latest[l].report));
+  const tell = (parsed) => {
     const count = Math.min(...parsed.map((r) => r.markers.length));
     for (; seen < count; seen += 1) {
       const m = parsed[0].markers[seen];
       const li = el("li");
-      li.append(el("strong", {}, `${m.second} s · ${m.action}`));
-      parsed.forEach((r, i) => li.append(el("span", {}, ` Lane ${lanes[i].toUpperCase()}: ${r.markers[seen].text || "nothing changed"}.`)));
+      li.append(el("strong", {}, `${m.second} s · ${words(m.action)}`), el("span", { class: "muted" }, ` (the lanes' clocks read ${m.clock})`));
+      parsed.forEach((r, i) => li.append(el("span", {}, `Lane ${lanes[i].toUpperCase()}: ${r.markers[seen].text || "nothing changed"}.`)));
       happened.prepend(li);
-      // The last few; the answers chart's table lists every fault.
       happened.children[5]?.remove();
     }
-    return parsed;
+  };
+  // Sessions in one server's memory behind a balancer that spreads a user's
+  // requests are refused without any fault. Said once it is measured, with
+  // the way to see a crash instead.
+  const hint = (parsed) => {
+    parsed.forEach((r, i) => {
+      const l = lanes[i];
+      const [auth, balancer] = p.get(l).split(".");
+      const spread = auth === "local" && ["rr", "random", "leastconn"].includes(balancer);
+      if (!spread || hinted.has(l) || r.markers.length || !r.totals.unauthorized) return;
+      hinted.add(l);
+      const L = l.toUpperCase();
+      const note = el("p", { class: "notice info load-hint" }, `Lane ${L} keeps each session in the memory of the server that created it, behind a balancer that spreads each user's requests: ${r.totals.unauthorized.toLocaleString("en")} requests were refused (401) before any fault, each reaching a server that does not hold its session. To watch a crash take only the sessions one server held, use sticky sessions in lane ${L}; live traffic starts again with them. `);
+      const select = document.getElementById(`lane-${l}-balancer`);
+      if (select) {
+        const use = el("button", { type: "button" }, `Use sticky cookie in lane ${L}`);
+        use.onclick = () => {
+          select.value = "sticky";
+          select.dispatchEvent(new Event("change", { bubbles: true }));
+        };
+        note.append(use);
+      }
+      f.controls.after(note);
+    });
   };
   for (const lane of lanes) {
     workers[lane].onmessage = ({ data }) => {
@@ -415,9 +453,12 @@ function live(host, p) {
       latest[lane] = data;
       f.reports[lane] = data.report;
       if (waiting > 0) return;
-      const [r] = tell();
-      const second = Math.floor(r.done / Number(rate));
-      status.textContent = `Live: ${second} simulated s, ${r.done.toLocaleString("en")} requests a lane at ${Number(rate).toLocaleString("en")} a second.`;
+      const parsed = lanes.map((l) => JSON.parse(latest[l].report));
+      tell(parsed);
+      hint(parsed);
+      const done = parsed[0].done;
+      const second = Math.floor(done / Number(rate));
+      status.textContent = `Live: ${second} simulated s, ${done.toLocaleString("en")} requests a lane at ${Number(rate).toLocaleString("en")} a second.`;
       if (lanes.every((l) => latest[l].finished)) {
         stop("done", `Live traffic stopped after ${second} simulated seconds, the most it plays; start it again from the form.`);
       } else {
@@ -433,7 +474,7 @@ function live(host, p) {
     waiting = lanes.length;
     for (const l of lanes) workers[l].postMessage({ type: "tick" });
   }, TICK_MS);
-  status.textContent = "Starting live traffic…";
+  status.textContent = replaced ? "The plan or a lane changed: live traffic starts again from 0 s…" : "Starting live traffic…";
   const handle = {
     cancel(why) {
       if (over) return;

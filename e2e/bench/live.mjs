@@ -31,7 +31,7 @@ try {
   await page.waitForFunction(() => /^Live: \d/.test(document.querySelector('.load-status')?.textContent ?? ''), null, { timeout: 60_000 });
   const start = { at: Date.now(), sim: await seconds(), renders: await page.evaluate(() => window.__statelabLoad.renders), page: await page.evaluate(() => performance.now()) };
   await page.waitForTimeout(5_000);
-  await page.getByRole('group', { name: 'Faults, on both lanes at once' }).getByRole('button', { name: 'Crash S1', exact: true }).click();
+  await page.getByRole('group', { name: 'Faults, on both lanes at once' }).getByRole('button', { name: 'Crash S1 in both lanes' }).click();
   await page.waitForTimeout((SECONDS - 5) * 1000);
   const end = { at: Date.now(), sim: await seconds(), renders: await page.evaluate(() => window.__statelabLoad.renders) };
   const r = await page.evaluate((from) => ({

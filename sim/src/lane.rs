@@ -265,8 +265,15 @@ impl Lane {
     }
 
     fn store_up(&mut self, index: u32) {
+        let text = if self.backend.store.up {
+            "the shared session store was already up: nothing changed"
+        } else if self.config.auth.uses_store() {
+            "the shared session store is back, with its data"
+        } else {
+            "the shared session store is back: this lane does not use it"
+        };
         self.backend.store.up = true;
-        self.event(index, "the shared session store is back, with its data".into());
+        self.event(index, text.into());
     }
 
     fn skew(&mut self, server: u8, ms: i64, index: u32) {
@@ -288,12 +295,15 @@ impl Lane {
         }
         self.backend.keys.push(key);
         self.backend.rotated = true;
-        let old = if keep_old {
-            "older keys still verify"
-        } else {
-            "older keys are dropped: every token and signed cookie they signed is now refused"
+        let text = match self.config.auth {
+            // Session ids are looked up, not verified: a key changes nothing for them.
+            AuthMode::ServerSession { .. } => {
+                format!("fleet key rotated to {kid}: this lane signs nothing with it (its session ids are looked up), so nothing changes")
+            }
+            _ if keep_old => format!("fleet key rotated: new tokens are signed with {kid}; older keys still verify"),
+            _ => format!("fleet key rotated: new tokens are signed with {kid}; older keys are dropped: every token and signed cookie they signed is now refused"),
         };
-        self.event(index, format!("fleet key rotated: new tokens are signed with {kid}; {old}"));
+        self.event(index, text);
     }
 
     fn add_server(&mut self, index: u32) {
@@ -336,6 +346,9 @@ impl Lane {
         let Some(s) = self.servers.iter_mut().find(|s| s.no == no) else {
             return self.event(index, format!("there is no S{no}"));
         };
+        if loss == Loss::Crashed && !s.up {
+            return self.event(index, format!("S{no} is already down: nothing changed"));
+        }
         record_loss(&mut self.ledger, s, loss, now);
         let lost = match loss {
             Loss::Restarted => s.restart(now),

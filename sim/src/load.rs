@@ -316,6 +316,10 @@ pub struct Marker {
     pub second: u64,
     pub action: String,
     pub text: String,
+    /// The lane's clock at the fault, as its events write times (`09:00:09`),
+    /// so a time in `text` can be read against it.
+    #[serde(default)]
+    pub clock: String,
 }
 
 /// The run's totals: what the command prints and the page's tables show.
@@ -511,11 +515,13 @@ impl Run {
                 Entry::Exchange(_) => None,
             })
             .collect();
+        let clock = self.lane.now().to_string();
         self.markers.push(Marker {
             at: self.k,
             second: self.seconds.len() as u64,
             action: action.to_string(),
             text: text.join("; "),
+            clock,
         });
     }
 

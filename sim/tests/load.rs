@@ -193,3 +193,29 @@ fn a_crash_under_live_traffic_costs_the_stateful_lane_its_sessions() {
     assert!(logins(&b, 21, 40) > 100, "S1's users log in again elsewhere");
     assert_eq!(a.seconds.len(), LIVE_WINDOW);
 }
+
+/// Live traffic takes any fault at any time, including ones that change
+/// nothing: what each lane says must still be true.
+#[test]
+fn faults_that_change_nothing_under_live_traffic_say_so() {
+    let mut run = Run::live(30, 10, Mix::default(), LaneConfig::stateful(), 2);
+    run.step(50);
+    for a in [
+        Action::StoreUp,
+        Action::Crash { server: 2 },
+        Action::Crash { server: 2 },
+        Action::RotateKey { keep_old: false },
+        Action::StoreDown,
+        Action::StoreUp,
+    ] {
+        run.inject(&a).unwrap();
+    }
+    run.step(50);
+    let said: Vec<String> = run.report().markers.iter().map(|m| m.text.clone()).collect();
+    assert_eq!(said[0], "the shared session store was already up: nothing changed");
+    assert!(said[1].starts_with("S2 crashed"), "{}", said[1]);
+    assert_eq!(said[2], "S2 is already down: nothing changed");
+    assert!(said[3].contains("this lane signs nothing with it"), "{}", said[3]);
+    assert_eq!(said[4], "the shared session store went down: this lane does not use it");
+    assert_eq!(said[5], "the shared session store is back: this lane does not use it");
+}

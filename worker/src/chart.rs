@@ -253,7 +253,7 @@ fn answers_chart(id: &str, label: &str, r: &Report, span: u64, y_max: u64) -> St
     markers(&mut svg, r, sp);
     svg.push_str("</svg>");
     svg.push_str(&legend(&[("ok", "OK (below 400)"), ("bad", "failed")]));
-    let mut table = String::from("<table><thead><tr><th scope=\"col\">seconds</th><th scope=\"col\">OK</th><th scope=\"col\">401</th><th scope=\"col\">502/503</th><th scope=\"col\">other failures</th></tr></thead><tbody>");
+    let mut table = String::from("<table><caption>Requests in each 10 simulated seconds</caption><thead><tr><th scope=\"col\">seconds</th><th scope=\"col\">OK</th><th scope=\"col\">401</th><th scope=\"col\">502/503</th><th scope=\"col\">other failures</th></tr></thead><tbody>");
     table.push_str(&time_rows(r.first_second, &r.seconds, |c| {
         vec![
             thousands(c.iter().map(|s| s.ok).sum()),
@@ -410,14 +410,24 @@ fn state_chart(id: &str, label: &str, r: &Report, span: u64) -> String {
     let max = nice(u64::from(max).max(1));
     let mut svg = svg_open(id);
     axes(&mut svg, max, " B", r.first_second, span, " s");
+    // What was held is known only at each look: drawn as a dot there, held
+    // level until the next look, so a drop shows where it was seen, not as a
+    // slope that starts before the fault.
     let line = |svg: &mut String, class: &str, value: &dyn Fn(&Held) -> u32| {
         let mut points = String::new();
+        let mut dots = String::new();
+        let mut last_y = None;
         for (at, h) in &looks {
-            let _ =
-                write!(points, "{:.1},{:.1} ", x_of(*at as f64, span as f64), y_of(f64::from(value(h)), max as f64));
+            let (x, y) = (x_of(*at as f64, span as f64), y_of(f64::from(value(h)), max as f64));
+            if let Some(prev) = last_y {
+                let _ = write!(points, "{x:.1},{prev:.1} ");
+            }
+            let _ = write!(points, "{x:.1},{y:.1} ");
+            let _ = write!(dots, "<circle class=\"dot {class}\" cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"2.5\"/>");
+            last_y = Some(y);
         }
         if !points.is_empty() {
-            let _ = write!(svg, "<polyline class=\"{class}\" points=\"{}\"/>", points.trim_end());
+            let _ = write!(svg, "<polyline class=\"{class}\" points=\"{}\"/>{dots}", points.trim_end());
         }
     };
     let mut keys: Vec<(String, String)> = Vec::new();
@@ -432,8 +442,11 @@ fn state_chart(id: &str, label: &str, r: &Report, span: u64) -> String {
     markers(&mut svg, r, span as f64);
     svg.push_str("</svg>");
     if keys.is_empty() {
-        svg.push_str(
-            "<p class=\"muted\">No server or store holds any session: this lane keeps no state on the server side.</p>",
+        // Nothing to draw: an empty chart and table would only say it less plainly.
+        let none = "<p class=\"muted load-none\">No server or store holds any session: this lane keeps no state on the server side.</p>";
+        return format!(
+            "<figure class=\"load-figure\"><figcaption id=\"{id}-cap\">{}</figcaption>{none}</figure>",
+            esc(&format!("Lane {label}: state held per server"))
         );
     } else {
         let keys: Vec<(&str, &str)> = keys.iter().map(|(c, l)| (c.as_str(), l.as_str())).collect();
@@ -494,7 +507,7 @@ fn comparison(lanes: &[(&str, &Report)]) -> String {
         ("p50_ms", "latency p50", "scalability", |r| (r.totals.p50_ms.into(), format!("{} ms", r.totals.p50_ms))),
         ("p95_ms", "latency p95", "scalability", |r| (r.totals.p95_ms.into(), format!("{} ms", r.totals.p95_ms))),
         ("p99_ms", "latency p99", "scalability", |r| (r.totals.p99_ms.into(), format!("{} ms", r.totals.p99_ms))),
-        ("credential_mean_tenths", "credential bytes per request", "request-size", |r| {
+        ("credential_mean_tenths", "credential bytes per request that carried one", "request-size", |r| {
             let t = r.totals.credential_mean_tenths;
             (t, format!("{}.{} B", t / 10, t % 10))
         }),
@@ -577,9 +590,15 @@ mod tests {
     fn every_chart_has_a_table_and_fault_markers_are_drawn() {
         let a = report(LaneConfig::stateless(), "30.crash.1~70.restart.1");
         let html = render(&[("A", &a)]);
+        assert_eq!(html.matches("<svg").count(), 4, "a lane that holds no state gets a sentence, not a chart");
+        assert_eq!(html.matches("<details").count(), 4);
+        assert!(html.contains("this lane keeps no state on the server side"));
+        assert_eq!(html.matches("<g class=\"fault\">").count(), 2, "two faults on the answers chart");
+        let b = report(LaneConfig::stateful(), "30.crash.1~70.restart.1");
+        let html = render(&[("B", &b)]);
         assert_eq!(html.matches("<svg").count(), 5);
-        assert_eq!(html.matches("<details").count(), 5);
         assert_eq!(html.matches("<g class=\"fault\">").count(), 4, "two faults on two time charts");
+        assert!(html.contains("<circle class=\"dot line srv1\""), "each look at what is held is a dot");
         assert!(html.contains("<li>30 s, before request 360: S1 crashed"), "the table says what the marker shows");
     }
 
