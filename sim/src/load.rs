@@ -620,8 +620,15 @@ impl Run {
         // second half played would draw as a dip in traffic).
         let charted = self.seconds.iter().chain(under_way.filter(|_| !self.live));
         let first = if self.live { self.seconds.len().saturating_sub(LIVE_WINDOW) } else { 0 };
+        // Servers added or removed during the run change the fleet, not the
+        // configuration it started with: say both.
+        let mut lane = self.lane.describe();
+        let fleet = self.lane.servers().len();
+        if fleet != usize::from(self.lane.config().servers) {
+            lane.push_str(&format!(", {fleet} servers now"));
+        }
         Report {
-            lane: self.lane.describe(),
+            lane,
             config: crate::link::config_text(self.lane.config()),
             seed: self.seed,
             clients: self.plan.clients,

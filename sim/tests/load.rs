@@ -210,7 +210,9 @@ fn faults_that_change_nothing_under_live_traffic_say_so() {
     ] {
         run.inject(&a).unwrap();
     }
+    run.inject(&Action::AddServer).unwrap();
     run.step(50);
+    assert!(run.report().lane.ends_with("· 3 servers, 4 servers now"), "{}", run.report().lane);
     let said: Vec<String> = run.report().markers.iter().map(|m| m.text.clone()).collect();
     assert_eq!(said[0], "the shared session store was already up: nothing changed");
     assert!(said[1].starts_with("S2 crashed"), "{}", said[1]);
