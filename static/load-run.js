@@ -1,5 +1,6 @@
 // The load panel's runs: loaded by the page (src/components/load_panel.rs)
-// only when a run starts, like the workers and stylesheet it brings. A load
+// only when its form is opened or a link asks for a run, like the workers
+// and stylesheet it brings. A load
 // run (load=) plays a planned number of requests as fast as it can; live
 // traffic (live=) plays a steady rate, paced by this page's clock, while the
 // visitor injects faults. Either starts one worker per lane (two cores run
