@@ -36,16 +36,17 @@ async function open() {
 }
 
 /** From just before Playwright dispatches `act` to the page showing its
- *  result (lane B's request count changed, or its balancer select), read on
- *  the page's clock: an upper bound, as it includes the dispatch. */
-async function timed(page, act, done) {
+ *  result (the history's newest action number changed, or lane B's balancer
+ *  select), read on the page's clock: an upper bound, as it includes the
+ *  dispatch. */
+async function timed(page, act, done, arg) {
   const t0 = await page.evaluate(() => performance.now());
   await act();
-  await page.waitForFunction(done, null, { timeout: 60_000, polling: 'raf' });
+  await page.waitForFunction(done, arg, { timeout: 60_000, polling: 'raf' });
   return (await page.evaluate(() => performance.now())) - t0;
 }
 
-const requestsB = () => document.querySelectorAll("section[aria-labelledby='lane-b-title'] h3")[0]?.textContent;
+const newest = () => document.querySelector('.h-actions .seq')?.textContent;
 
 try {
   console.log(`link: ${ACTIONS} actions, ${(url.length / 1024).toFixed(0)} KB of URL`);
@@ -57,12 +58,12 @@ try {
     const undo = [];
     const config = [];
     for (let k = 0; k < 5; k++) {
-      const before = await page.evaluate(requestsB);
+      const before = await page.evaluate(newest);
       undo.push(await timed(page, () => page.getByRole('button', { name: 'Undo', exact: true }).click(),
-        new Function(`return ${requestsB.toString()}() !== ${JSON.stringify(before)}`)));
+        (was) => document.querySelector('.h-actions .seq')?.textContent !== was, before));
       const pick = k % 2 ? 'rr' : 'sticky';
       config.push(await timed(page, () => page.locator('select#lane-b-balancer').selectOption(pick),
-        new Function(`return document.querySelector('select#lane-b-balancer').value === '${pick}' && document.querySelector('.lanes')`)));
+        (pick) => document.querySelector('select#lane-b-balancer').value === pick && document.querySelector('.lanes'), pick));
     }
     await browser.close();
     const report = (what, xs) => console.log(`${what} with ${ACTIONS} actions: ${median(xs).toFixed(0)} ms from dispatch to the page showing it (median of 5; ${xs.map((x) => x.toFixed(0)).join(', ')})`);
