@@ -5,6 +5,7 @@
 
 use crate::page::Page;
 use statelab_sim::link::{self, Link, Notice};
+use statelab_sim::notation::url_form;
 use statelab_sim::{Action, LaneConfig, LaneId, Playground, Scenario, User};
 use std::cell::{Ref, RefCell};
 use std::rc::Rc;
@@ -17,7 +18,7 @@ pub struct PlayState {
     /// log, ~30 ms to clone and ~15 ms to drop natively, against 0.3 ms for
     /// an undo). Only the newest state is ever shown, so nothing needs the
     /// old copy; read it through [`PlayState::playground`].
-    engine: Rc<RefCell<Playground>>,
+    engine: Rc<RefCell<Engine>>,
     /// The scenario being followed and how many of its steps are played.
     pub scenario: Option<(&'static str, usize)>,
     /// The tour and step the user left by acting on their own: offered
@@ -39,6 +40,49 @@ pub struct PlayState {
     pub new_entry: bool,
     /// Bumped on every change: equality without comparing playgrounds.
     version: u64,
+}
+
+/// The playground and its log as link text, together so that the text
+/// always describes this playground.
+struct Engine {
+    playground: Playground,
+    log_text: LogText,
+}
+
+impl Engine {
+    fn new(playground: Playground) -> Rc<RefCell<Engine>> {
+        Rc::new(RefCell::new(Engine { playground, log_text: LogText::default() }))
+    }
+}
+
+/// A log's `log=` value, kept action by action: an undo cuts its end and a
+/// new action adds its own, where writing the whole text of a
+/// 100,000-action log took ~8 ms of every change in wasm.
+#[derive(Default)]
+struct LogText {
+    text: String,
+    /// Where each action's text ends.
+    ends: Vec<usize>,
+}
+
+impl LogText {
+    /// The text of `actions`, the first of which it already holds unchanged.
+    fn of(&mut self, actions: &[Action]) -> &str {
+        for action in actions.get(self.ends.len()..).unwrap_or_default() {
+            if !self.ends.is_empty() {
+                self.text.push('~');
+            }
+            self.text += &link::encode(&url_form(std::slice::from_ref(action)));
+            self.ends.push(self.text.len());
+        }
+        &self.text
+    }
+
+    /// Keeps the text of the first `n` actions only.
+    fn cut(&mut self, n: usize) {
+        self.ends.truncate(n);
+        self.text.truncate(self.ends.last().copied().unwrap_or(0));
+    }
 }
 
 #[derive(Clone)]
@@ -90,7 +134,7 @@ impl PlayState {
             (Some(broken), Some(Notice(cut))) => Some(format!("{broken} Nor could it be played in full: {cut}.")),
         };
         PlayState {
-            engine: Rc::new(RefCell::new(playground)),
+            engine: Engine::new(playground),
             scenario: link.scenario,
             left: None,
             notice,
@@ -111,10 +155,10 @@ impl PlayState {
     /// of the followed tour; written from the recipe as it is (a long log
     /// is not copied first).
     fn engine_query(&self, scenario: Option<(&'static str, usize)>) -> String {
-        let playground = self.playground();
+        let Engine { playground, log_text } = &mut *self.engine.borrow_mut();
         let recipe = playground.recipe();
-        let actions = if scenario.is_some() { &[][..] } else { &recipe.actions[..] };
-        link::query(recipe.seed, scenario, &recipe.configs, actions)
+        let log = if scenario.is_some() { "" } else { log_text.of(&recipe.actions) };
+        link::query(recipe.seed, scenario, &recipe.configs, log)
     }
 
     /// The whole query (without `?`): the engine's state, then the page's.
@@ -145,12 +189,12 @@ impl PlayState {
     }
 
     pub fn playground(&self) -> Ref<'_, Playground> {
-        self.engine.borrow()
+        Ref::map(self.engine.borrow(), |e| &e.playground)
     }
 
     /// Replaces the engine: a fresh one, so the previous state keeps its own.
     fn set(&mut self, playground: Playground) {
-        self.engine = Rc::new(RefCell::new(playground));
+        self.engine = Engine::new(playground);
     }
 
     pub fn version(&self) -> u64 {
@@ -196,7 +240,7 @@ impl Reducible for PlayState {
         next.new_entry = false;
         match msg {
             Msg::Act(action) => {
-                let applied = next.engine.borrow_mut().apply(action).map(drop);
+                let applied = next.engine.borrow_mut().playground.apply(action).map(drop);
                 match applied {
                     // Acting freely leaves the scenario's script; the log now tells the story.
                     Ok(()) => next.leave_tour(),
@@ -204,7 +248,13 @@ impl Reducible for PlayState {
                 }
             }
             Msg::Undo => {
-                let undone = next.engine.borrow_mut().undo().is_some();
+                let undone = {
+                    let Engine { playground, log_text } = &mut *next.engine.borrow_mut();
+                    let undone = playground.undo().is_some();
+                    // Cut now: another action may follow before the text is read.
+                    log_text.cut(playground.actions().len());
+                    undone
+                };
                 if undone {
                     next.leave_tour();
                 } else if let Some(before) = next.before_reset.take() {
@@ -215,7 +265,7 @@ impl Reducible for PlayState {
                 }
             }
             Msg::Configure(lane, config) => {
-                next.engine.borrow_mut().set_config(lane.index(), config);
+                next.engine.borrow_mut().playground.set_config(lane.index(), config);
                 next.leave_tour();
             }
             Msg::Follow(id) => {
@@ -371,5 +421,19 @@ mod tests {
         let back = undone.reduce(Msg::Undo);
         assert_eq!(back.scenario, Some(("cart", 2)));
         assert_eq!(transcript(&back), transcript(&state));
+    }
+
+    #[test]
+    fn the_link_follows_every_change_also_when_not_read_between_them() {
+        let me = |user| Msg::Act(Action::Me { user });
+        let state = Rc::new(PlayState::from_query("log=login.alice~me.alice&b=local.sticky.3"));
+        assert_eq!(state.query(), "b=local.sticky.3&log=login.alice~me.alice");
+        let state = state.reduce(Msg::Undo).reduce(me(User::Bob)).reduce(me(User::Carol));
+        assert_eq!(state.query(), "b=local.sticky.3&log=login.alice~me.bob~me.carol");
+        let state = state.reduce(Msg::Undo).reduce(Msg::Undo).reduce(Msg::Undo).reduce(me(User::Bob));
+        assert_eq!(state.query(), "b=local.sticky.3&log=me.bob");
+        let reset = state.reduce(Msg::Reset).reduce(me(User::Alice));
+        assert_eq!(reset.query(), "log=me.alice");
+        assert_eq!(reset.reduce(Msg::Undo).reduce(Msg::Undo).query(), "b=local.sticky.3&log=me.bob");
     }
 }

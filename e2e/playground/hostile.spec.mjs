@@ -55,6 +55,13 @@ test('a state too long for a link is kept in the tab and restored exactly on rel
   await expect(page.locator('.h-head p').first()).toContainText(' · 4001 requests · ');
   expect(await requests(page, 'b').locator('article.exchange').allTextContents()).toEqual(before);
   expect(page.url()).toBe(kept);
+  // Later states of this entry are kept under the same key (the address
+  // stays put), and a reload restores the newest.
+  await page.getByRole('button', { name: 'Undo', exact: true }).click();
+  await expect(page.locator('.h-head p').first()).toContainText(' · 4000 requests · ');
+  expect(page.url()).toBe(kept);
+  await page.reload();
+  await expect(page.locator('.h-head p').first()).toContainText(' · 4000 requests · ');
   // Another key is not this state: no older or other state is picked up.
   await page.goto('./?kept=0123456789abcdef');
   await expect(page.getByRole('alert')).toContainText('not here, so the playground starts fresh');

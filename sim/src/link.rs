@@ -68,7 +68,7 @@ impl Link {
 
     /// The query string (without `?`), defaults left out.
     pub fn to_query(&self) -> String {
-        query(self.seed, self.scenario, &self.configs, &self.actions)
+        query(self.seed, self.scenario, &self.configs, &encode(&url_form(&self.actions)))
     }
 
     /// Reads a query string (with or without the leading `?`); every
@@ -266,9 +266,10 @@ fn decode(s: &str) -> Option<String> {
     percent_decode_str(&s.replace('+', " ")).decode_utf8().ok().map(|c| c.into_owned())
 }
 
-/// The query of a link with these parts, borrowed: the page writes its
-/// address on every change and need not copy a long log to do it.
-pub fn query(seed: u64, scenario: Option<(&str, usize)>, configs: &[LaneConfig; 2], actions: &[Action]) -> String {
+/// The query of a link with these parts, the log as its `log=` value
+/// ([`encode`] of [`url_form`]): the page writes its address on every change
+/// and keeps that text up to date rather than rewrite a long log each time.
+pub fn query(seed: u64, scenario: Option<(&str, usize)>, configs: &[LaneConfig; 2], log: &str) -> String {
     let d = Link::default();
     let mut q = String::new();
     let mut put = |k: &str, v: &str| {
@@ -285,8 +286,8 @@ pub fn query(seed: u64, scenario: Option<(&str, usize)>, configs: &[LaneConfig; 
                     put(k, &config_text(&configs[i]));
                 }
             }
-            if !actions.is_empty() {
-                put("log", &encode(&url_form(actions)));
+            if !log.is_empty() {
+                put("log", log);
             }
         }
     }
