@@ -135,10 +135,14 @@ export function form(query = "", focus = true) {
     e.preventDefault();
     const value = (id) => document.getElementById(id).value;
     const live = f.elements["load-kind"].value === "live";
-    // A state too long for a link is kept in this tab under a key
-    // (src/hooks/url_state.rs): the plan joins that state, not the key.
+    // A state too long for a link is kept in this tab under a key, in
+    // pieces (src/hooks/url_state.rs): the plan joins that state, not the key.
     const key = location.search.match(/^\?kept=([0-9a-f]+)$/)?.[1];
-    const address = key ? `?${sessionStorage.getItem(`statelab:kept:${key}`) ?? ""}` : location.search;
+    let address = location.search;
+    if (key) {
+      address = "?";
+      for (let i = 0, piece; (piece = sessionStorage.getItem(`statelab:kept:${key}:${i}`)) !== null; i++) address += piece;
+    }
     const params = new URLSearchParams(address);
     for (const k of ["load", "live", "faults", "mix"]) params.delete(k);
     if (live) params.set("live", `${value("load-clients")}x${value("load-rate")}`);
