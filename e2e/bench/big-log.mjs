@@ -17,12 +17,12 @@ const launch = () => chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
 });
-const log = ['login.alice', ...Array(ACTIONS - 1).fill('me.alice')].join('~');
-const url = `http://127.0.0.1:${PORT}/?log=${log}`;
+const link = (n) => `http://127.0.0.1:${PORT}/?log=${['login.alice', ...Array(n - 1).fill('me.alice')].join('~')}`;
+const url = link(ACTIONS);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Opens the link in a fresh browser; returns the page and navigation-to-first-render ms. */
-async function open() {
+async function open(address = url) {
   const browser = await launch();
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.addInitScript(() => {
@@ -30,7 +30,7 @@ async function open() {
       if (document.body?.querySelector('main')) { window.__rendered = performance.now(); observer.disconnect(); }
     }).observe(document, { childList: true, subtree: true });
   });
-  await page.goto(url, { timeout: 120_000 });
+  await page.goto(address, { timeout: 120_000 });
   await page.waitForFunction(() => window.__rendered !== undefined, null, { timeout: 120_000 });
   return { browser, page, ms: await page.evaluate(() => window.__rendered) };
 }
@@ -58,13 +58,8 @@ async function timed(page, act, done, arg, type) {
 
 const newest = () => document.querySelector('.h-actions .seq')?.textContent;
 
-try {
-  console.log(`link: ${ACTIONS} actions, ${(url.length / 1024).toFixed(0)} KB of URL`);
-  const opens = [];
-  for (let i = 0; i < 3; i++) {
-    const { browser, page, ms } = await open();
-    opens.push(ms);
-    if (i < 2) { await browser.close(); continue; }
+/** Five Undos and five config changes on `page`, reported for `n` actions. */
+async function changes(page, n) {
     const undo = [];
     const config = [];
     for (let k = 0; k < 5; k++) {
@@ -75,12 +70,25 @@ try {
       config.push(await timed(page, () => page.locator('select#lane-b-balancer').selectOption(pick),
         (pick) => document.querySelector('select#lane-b-balancer').value === pick && document.querySelector('.lanes'), pick, 'change'));
     }
-    await browser.close();
     const figures = (xs) => `${median(xs).toFixed(0)} ms (median of 5; ${xs.map((x) => x.toFixed(0)).join(', ')})`;
-    const report = (what, ts) => console.log(`${what} with ${ACTIONS} actions: ${figures(ts.map((t) => t.outer))} from dispatch to the page showing it; ${figures(ts.map((t) => t.frame))} from the ${what === 'undo' ? 'click' : 'change'} event to the next frame`);
+    const report = (what, ts) => console.log(`${what} with ${n} actions: ${figures(ts.map((t) => t.outer))} from dispatch to the page showing it; ${figures(ts.map((t) => t.frame))} from the ${what === 'undo' ? 'click' : 'change'} event to the next frame`);
     report('undo', undo);
     report('config change', config);
+}
+
+try {
+  console.log(`link: ${ACTIONS} actions, ${(url.length / 1024).toFixed(0)} KB of URL`);
+  const opens = [];
+  for (let i = 0; i < 3; i++) {
+    const { browser, page, ms } = await open();
+    opens.push(ms);
+    if (i === 2) await changes(page, ACTIONS);
+    await browser.close();
   }
+  // The same on a 10-action link: what the dispatch costs when the page's work is small.
+  const small = await open(link(10));
+  await changes(small.page, 10);
+  await small.browser.close();
   console.log(`open the ${ACTIONS}-action link: navigation to first render ${opens.map((t) => t.toFixed(0)).join(', ')} ms (3 loads), median ${median(opens).toFixed(0)} ms`);
 } finally {
   server.kill();
