@@ -41,6 +41,25 @@ fn layers(tally: &mut Tally) -> Result<(), String> {
         return Err("native tests failed (see above)".into());
     }
 
+    // The workspace build unifies features, so the run above tests the
+    // engine with `load-runs` (tree-backed tables); the page ships it
+    // without (sorted-vector tables, sim/src/table.rs). Its unit tests, again
+    // as the page builds it.
+    println!("\n==> engine unit tests as the page builds it (no default features)");
+    let (ok, out) = run_captured(cmd("cargo").args([
+        "test",
+        "-p",
+        "statelab-sim",
+        "--no-default-features",
+        "--lib",
+        "--color",
+        "never",
+    ]))?;
+    tally.add("engine as the page builds it", cargo_counts(&out));
+    if !ok {
+        return Err("the engine's unit tests failed without default features (see above)".into());
+    }
+
     println!();
     let (agree, of) = crate::twin::run(&[])?;
     tally.add("real-fleet twin", (agree, of - agree));
