@@ -4,19 +4,12 @@
 // change ≤ 100 ms. Each load gets a browser of its own (three 100,000-action
 // pages in one renderer would measure its memory, not the page). Run by
 // `cargo xtask bench` against dist/.
-import { chromium } from '@playwright/test';
-import { spawn } from 'node:child_process';
+import { PORT_BASE, launch, serve } from './browser.mjs';
 
-// BENCH_PORT_BASE moves every benchmark server, so two checkouts can run them at once.
-const PORT = Number(process.env.BENCH_PORT_BASE || 4191) + 2;
+const PORT = PORT_BASE + 2;
 const ACTIONS = 100_000;
 // Node's default 16 KB header limit would refuse the 900 KB request line.
-const server = spawn('node', ['--max-http-header-size=4194304', 'e2e/serve.mjs', '--root', 'dist', '--port', String(PORT)], { stdio: 'ignore' });
-await new Promise((r) => setTimeout(r, 700));
-const launch = () => chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
+const server = await serve('dist', PORT, { nodeArgs: ['--max-http-header-size=4194304'] });
 const link = (n) => `http://127.0.0.1:${PORT}/?log=${['login.alice', ...Array(n - 1).fill('me.alice')].join('~')}`;
 const url = link(ACTIONS);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -4,12 +4,10 @@
 // unthrottled and a throttled profile (4x CPU slowdown, 9 Mbit/s, 60 ms
 // latency, set through the DevTools protocol). Both are served gzipped from
 // loopback with caching off. Run by `cargo xtask bench`.
-import { chromium } from '@playwright/test';
-import { spawn } from 'node:child_process';
+import { PORT_BASE, launch, serve } from './browser.mjs';
 
 const RUNS = Number(process.env.FIRST_RENDER_RUNS || 9);
-// BENCH_PORT_BASE moves every benchmark server, so two checkouts can run them at once.
-const BASE = Number(process.env.BENCH_PORT_BASE || 4191);
+const BASE = PORT_BASE;
 const pages = [
   { name: 'bare Yew counter', root: 'target/counter-dist', port: BASE },
   { name: 'Statelab (dist/)', root: 'dist', port: BASE + 1 },
@@ -19,12 +17,8 @@ const profiles = [
   { name: 'throttled (4x CPU, 9 Mbit/s, 60 ms)', cpu: 4, network: { latency: 60, downloadThroughput: (9e6 / 8), uploadThroughput: (9e6 / 8) } },
 ];
 
-const servers = pages.map((p) => spawn('node', ['e2e/serve.mjs', '--root', p.root, '--port', String(p.port), '--gzip'], { stdio: 'ignore' }));
-await new Promise((r) => setTimeout(r, 500));
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
+const servers = await Promise.all(pages.map((p) => serve(p.root, p.port, { gzip: true })));
+const browser = await launch();
 
 // Records when the app first puts an element into <body>: Yew's first render.
 const watchFirstRender = () => {

@@ -5,27 +5,16 @@
 // seconds a second, fewer if a lane falls behind), how often the charts
 // update (4 a second when keeping pace), and long tasks on the page's main
 // thread. Run by `cargo xtask bench` against dist/.
-import { chromium } from '@playwright/test';
-import { spawn } from 'node:child_process';
+import { PORT_BASE, launch, recordLongTasks, serve } from './browser.mjs';
 
-// BENCH_PORT_BASE moves every benchmark server, so two checkouts can run them at once.
-const PORT = Number(process.env.BENCH_PORT_BASE || 4191) + 4;
+const PORT = PORT_BASE + 4;
 const QUERY = 'live=10000x2000&b=local.sticky.3';
 const SECONDS = 20;
-const server = spawn('node', ['e2e/serve.mjs', '--root', 'dist', '--port', String(PORT), '--gzip'], { stdio: 'ignore' });
-await new Promise((r) => setTimeout(r, 700));
+const server = await serve('dist', PORT, { gzip: true });
 try {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  const browser = await launch();
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await page.addInitScript(() => {
-    window.__longTasks = [];
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, ms: e.duration });
-    }).observe({ type: 'longtask', buffered: true });
-  });
+  await recordLongTasks(page);
   await page.goto(`http://127.0.0.1:${PORT}/?${QUERY}`);
   const seconds = () => page.evaluate(() => Number(document.querySelector('.load-status')?.textContent.match(/^Live: (\d+) simulated s/)?.[1] ?? -1));
   await page.waitForFunction(() => /^Live: \d/.test(document.querySelector('.load-status')?.textContent ?? ''), null, { timeout: 60_000 });

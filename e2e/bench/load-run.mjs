@@ -5,17 +5,14 @@
 // render; the charts update at least 4 times a second while it runs. Also
 // reports the lazily loaded files' sizes. Run by `cargo xtask bench`
 // against dist/; LOAD_RUN_QUERY overrides the link, LOAD_RUN_RUNS the count.
-import { chromium } from '@playwright/test';
-import { spawn } from 'node:child_process';
+import { PORT_BASE, launch, recordLongTasks, serve } from './browser.mjs';
 import { readFileSync, readdirSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
-// BENCH_PORT_BASE moves every benchmark server, so two checkouts can run them at once.
-const PORT = Number(process.env.BENCH_PORT_BASE || 4191) + 3;
+const PORT = PORT_BASE + 3;
 const QUERY = process.env.LOAD_RUN_QUERY || 'load=10000x100';
 const RUNS = Number(process.env.LOAD_RUN_RUNS || 3);
-const server = spawn('node', ['e2e/serve.mjs', '--root', 'dist', '--port', String(PORT), '--gzip'], { stdio: 'ignore' });
-await new Promise((r) => setTimeout(r, 700));
+const server = await serve('dist', PORT, { gzip: true });
 
 const lazy = readdirSync('dist').filter((f) => /^(load-run\.js|load-worker\.js|load\.css|statelab-load-worker(_bg\.wasm|\.js))$/.test(f));
 let lazyGzip = 0;
@@ -31,16 +28,10 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const results = [];
 try {
   for (let i = 0; i < RUNS; i++) {
-    const browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    const browser = await launch();
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await recordLongTasks(page);
     await page.addInitScript(() => {
-      window.__longTasks = [];
-      new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, ms: e.duration });
-      }).observe({ type: 'longtask', buffered: true });
       new MutationObserver((records, observer) => {
         if (document.body?.querySelector('main')) { window.__rendered = performance.now(); observer.disconnect(); }
       }).observe(document, { childList: true, subtree: true });

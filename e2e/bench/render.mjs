@@ -4,17 +4,11 @@
 // update (MutationObserver) and to the next animation frame. Run by
 // `cargo xtask bench` against the shipped build, dist/.
 
-import { chromium } from '@playwright/test';
-import { spawn } from 'node:child_process';
+import { PORT_BASE, launch, serve } from './browser.mjs';
 
-// BENCH_PORT_BASE moves every benchmark server, so two checkouts can run them at once.
-const PORT = Number(process.env.BENCH_PORT_BASE || 4191) - 1;
-const server = spawn('node', ['e2e/serve.mjs', '--root', 'dist', '--port', String(PORT)], { stdio: 'ignore' });
-await new Promise((r) => setTimeout(r, 500));
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
+const PORT = PORT_BASE - 1;
+const server = await serve('dist', PORT);
+const browser = await launch();
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const log = ['login.alice', ...Array(999).fill('me.alice')].join('~');
