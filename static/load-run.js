@@ -424,9 +424,10 @@ function live(host, p, replaced) {
   const hint = (parsed) => {
     parsed.forEach((r, i) => {
       const l = lanes[i];
-      const [auth, balancer] = p.get(l).split(".");
-      const spread = auth === "local" && ["rr", "random", "leastconn"].includes(balancer);
-      if (!spread || hinted.has(l) || r.markers.length || !r.totals.unauthorized) return;
+      // Refusals before any fault are the measure; the lane's auth is what
+      // the sentence says about it (a balancer that pins users has none).
+      const local = p.get(l).startsWith("local.");
+      if (!local || hinted.has(l) || r.markers.length || !r.totals.unauthorized) return;
       hinted.add(l);
       const L = l.toUpperCase();
       const note = el("p", { class: "notice info load-hint" }, `Lane ${L} keeps each session in the memory of the server that created it, behind a balancer that spreads each user's requests: ${r.totals.unauthorized.toLocaleString("en")} requests were refused (401) before any fault, each reaching a server that does not hold its session. To watch a crash take only the sessions one server held, use sticky sessions in lane ${L}; live traffic starts again with them. `);

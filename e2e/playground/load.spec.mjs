@@ -9,6 +9,12 @@ import { expectAccessible, lane, statelab, watchErrors, requests } from '../help
 const cli = (args) => JSON.parse(statelab(['load', ...args, '--json']));
 
 const host = (page) => page.locator('#load-host');
+/** Types `text` over the focused field's value by keyboard, then Tab. */
+async function retype(page, text) {
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(text);
+  await page.keyboard.press('Tab');
+}
 const cell = (page, l, k) => page.locator(`td[data-lane='${l}'][data-k='${k}']`);
 
 test('a run from a link shows progress, ends with charts, and its numbers are the command\'s', async ({ page }) => {
@@ -81,12 +87,8 @@ test('the panel works by keyboard, and the same plan runs again', async ({ page 
   await expect(page.locator('#load-go')).toHaveText('Set up a run: thousands of users on both lanes');
   await page.keyboard.press('Enter');
   await expect(page.locator('#load-clients')).toBeFocused();
-  await page.keyboard.press('Control+A');
-  await page.keyboard.type('200');
-  await page.keyboard.press('Tab');
-  await page.keyboard.press('Control+A');
-  await page.keyboard.type('10');
-  await page.keyboard.press('Tab');
+  await retype(page, '200');
+  await retype(page, '10');
   await expect(page.locator('#load-faults')).toBeFocused();
   await page.keyboard.press('ArrowDown');
   await page.keyboard.press('Tab');
@@ -196,13 +198,9 @@ test('live traffic is set up by keyboard, and joins a state kept in the tab', as
   await page.keyboard.press('Enter');
   await expect(page.locator('#load-kind-live')).toBeChecked();
   await expect(page.locator('#load-clients')).toBeFocused();
-  await page.keyboard.press('Control+A');
-  await page.keyboard.type('200');
-  await page.keyboard.press('Tab');
+  await retype(page, '200');
   await expect(page.locator('#load-rate')).toBeFocused();
-  await page.keyboard.press('Control+A');
-  await page.keyboard.type('100');
-  await page.keyboard.press('Tab');
+  await retype(page, '100');
   await page.keyboard.press('Tab');
   await expect(page.getByRole('button', { name: 'Start live traffic' })).toBeFocused();
   await page.keyboard.press('Enter');
