@@ -590,7 +590,6 @@ impl Run {
     /// and the one under way.
     pub fn report(&self) -> Report {
         let under_way = (self.current != Second::default()).then_some(&self.current);
-        let all = || self.seconds.iter().chain(under_way);
         let stats = self.lane.stats();
         let mut t = Totals {
             requests: self.k,
@@ -606,7 +605,7 @@ impl Run {
             peak_state_bytes: self.peak_state_bytes,
             ..Totals::default()
         };
-        for s in all() {
+        for s in self.seconds.iter().chain(under_way) {
             t.ok = t.ok.saturating_add(s.ok);
             t.failed = t.failed.saturating_add(s.failed());
             t.unauthorized = t.unauthorized.saturating_add(s.unauthorized);

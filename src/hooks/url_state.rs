@@ -65,6 +65,9 @@ fn open(query: &str) -> PlayState {
     state
 }
 
+/// The load panel's form reads a kept state the same way (static/load-run.js,
+/// to add its plan to it): a change of this format changes it there too.
+///
 /// Keeps query `q` in this tab under the storage keys `o0`, `o1`, … (16 KB
 /// pieces: storing costs time in proportion to what is written, and a
 /// change to a long state, all at its end, touches one piece or two),
