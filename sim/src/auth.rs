@@ -125,7 +125,7 @@ pub(crate) fn authenticate(cx: &mut Ctx, req: &Request) -> Result<Principal, Res
                 return Err(cx.unauthorized(|| "no `Authorization: Bearer` header: nothing to verify".into()));
             };
             let now_s = cx.now.secs();
-            let (claims, header) = match jwt::verify(token.trim(), &cx.backend.keys, now_s) {
+            let (claims, header) = match cx.backend.verified.verify(token.trim(), &cx.backend.keys, now_s) {
                 Ok(ok) => ok,
                 Err(why) => return Err(cx.unauthorized(|| format!("JWT rejected: {why}"))),
             };

@@ -7,7 +7,7 @@ use crate::config::{AuthMode, LaneConfig};
 use crate::cookie::SetCookie;
 use crate::http::{Headers, Request, Response};
 use crate::json::{self, ObjectWriter};
-use crate::jwt::Key;
+use crate::jwt::{self, Key};
 use crate::ledger::Ledger;
 use crate::rng::SimRng;
 use crate::route::{Route, UserRoute};
@@ -66,11 +66,20 @@ pub struct Backend {
     pub rotated: bool,
     /// The last `Date` value written, by second: most responses in a burst share it.
     date: (u64, String),
+    /// The last token verified (an engine memo; see [`jwt::Memo`]).
+    pub verified: jwt::Memo,
 }
 
 impl Backend {
     pub fn new(store: SharedStore, keys: Vec<Key>) -> Backend {
-        Backend { store, db: Database::default(), keys, rotated: false, date: (u64::MAX, String::new()) }
+        Backend {
+            store,
+            db: Database::default(),
+            keys,
+            rotated: false,
+            date: (u64::MAX, String::new()),
+            verified: jwt::Memo::default(),
+        }
     }
 
     fn http_date(&mut self, t: SimTime) -> String {
@@ -163,7 +172,8 @@ fn serve(cx: &mut Ctx, req: &Request, route: UserRoute, mut who: Principal) -> H
 
 impl Ctx<'_> {
     pub(crate) fn respond(&mut self, status: u16, json: String) -> Response {
-        let mut headers = Headers::default();
+        // Room for what routes add (Set-Cookie, WWW-Authenticate, …) without regrowing.
+        let mut headers = Headers(Vec::with_capacity(5));
         headers.push("Date", self.backend.http_date(self.now));
         headers.push("Content-Type", "application/json");
         headers.push("Content-Length", json.len().to_string());
