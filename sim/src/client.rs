@@ -32,7 +32,7 @@ pub fn app_request(method: &str, target: String, body: Option<String>, token: Op
         req.body = body;
     }
     if let Some(token) = token {
-        req.headers.push("Authorization", format!("Bearer {token}"));
+        req.headers.push("Authorization", ["Bearer ", token].concat());
     }
     req
 }

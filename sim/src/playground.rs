@@ -104,7 +104,7 @@ impl Playground {
     pub fn from_recipe(recipe: &Recipe) -> Playground {
         let mut p = Playground::new(recipe.seed, recipe.configs);
         for a in &recipe.actions {
-            let _ = p.apply(a.clone());
+            let _ = p.record(a.clone());
         }
         p
     }
@@ -123,8 +123,8 @@ impl Playground {
                 stop = Some((i, a));
                 break;
             }
-            match p.apply(a.clone()) {
-                Ok(_) => work = work.saturating_add(a.work()),
+            match p.record(a.clone()) {
+                Ok(()) => work = work.saturating_add(a.work()),
                 Err(e) => refused.push(format!("action {} (`{a}`): {e}", i + 1)),
             }
         }
@@ -152,7 +152,7 @@ impl Playground {
         for step in s.steps.iter().take(steps) {
             for a in &step.actions {
                 // Scenario actions are written to be valid; a test holds them to it.
-                let _ = p.apply(a.clone());
+                let _ = p.record(a.clone());
             }
         }
         p
@@ -213,11 +213,8 @@ impl Playground {
     /// Runs one action through both lanes, logs it, and returns each lane's
     /// new exchanges.
     pub fn apply(&mut self, action: Action) -> Result<[Vec<Rc<Exchange>>; 2], ActionError> {
-        Playground::validate(&action)?;
-        self.check_effect(&action)?;
         let before = self.lanes.each_ref().map(|l| l.entries().len());
-        self.recipe.actions.push(action);
-        self.play(self.recipe.actions.len() - 1);
+        self.record(action)?;
         let mut i = 0;
         Ok(self.lanes.each_ref().map(|lane| {
             let new = lane.entries()[before[i]..]
@@ -230,6 +227,16 @@ impl Playground {
             i += 1;
             new
         }))
+    }
+
+    /// Runs one action through both lanes and logs it; for rebuilding,
+    /// which has no use for the new exchanges [`Playground::apply`] returns.
+    fn record(&mut self, action: Action) -> Result<(), ActionError> {
+        Playground::validate(&action)?;
+        self.check_effect(&action)?;
+        self.recipe.actions.push(action);
+        self.play(self.recipe.actions.len() - 1);
+        Ok(())
     }
 
     /// Plays logged action `i` through both lanes, checkpointing as work accrues.

@@ -43,17 +43,26 @@ impl SimTime {
     /// `Thu, 15 Jan 2026 09:00:00 GMT` — the IMF-fixdate of RFC 9110, used by
     /// `Date` and cookie `Expires`.
     pub fn http_date(self) -> String {
+        // Written piece by piece: every response carries one, and the
+        // formatter's padding machinery cost more than the rest of `Date`.
         let c = Civil::from_secs(self.secs());
-        format!(
-            "{}, {:02} {} {} {:02}:{:02}:{:02} GMT",
-            WEEKDAYS[c.weekday as usize],
-            c.day,
-            MONTHS[c.month.saturating_sub(1) as usize],
-            c.year,
-            c.hour,
-            c.minute,
-            c.second
-        )
+        let mut s = String::with_capacity(29);
+        s.push_str(WEEKDAYS[c.weekday as usize]);
+        s.push_str(", ");
+        push_digits(&mut s, c.day.into(), 2);
+        s.push(' ');
+        s.push_str(MONTHS[c.month.saturating_sub(1) as usize]);
+        s.push(' ');
+        match u64::try_from(c.year) {
+            Ok(year @ 1000..=9999) => push_digits(&mut s, year, 4),
+            _ => s.push_str(&c.year.to_string()),
+        }
+        for (sep, n) in [(' ', c.hour), (':', c.minute), (':', c.second)] {
+            s.push(sep);
+            push_digits(&mut s, n, 2);
+        }
+        s.push_str(" GMT");
+        s
     }
 
     /// Parses exactly the IMF-fixdate form [`SimTime::http_date`] writes, for
@@ -142,6 +151,14 @@ pub const MAX_SECS: u64 = 253_402_300_799;
 const WEEKDAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
+/// The last `width` decimal digits of `n`, zero-padded.
+fn push_digits(s: &mut String, n: u64, width: u32) {
+    for k in (0..width).rev() {
+        let digit = n.checked_div(10u64.saturating_pow(k)).unwrap_or(0) % 10;
+        s.push(char::from_digit(digit as u32, 10).unwrap_or('0'));
+    }
+}
+
 struct Civil {
     year: i64,
     month: u32,
@@ -209,6 +226,17 @@ mod tests {
         assert_eq!(START.iso8601(), "2026-01-15T09:00:00.000Z");
         assert_eq!(SimTime(0).http_date(), "Thu, 01 Jan 1970 00:00:00 GMT");
         assert_eq!(SimTime(951_782_400_000).http_date(), "Tue, 29 Feb 2000 00:00:00 GMT");
+    }
+
+    proptest::proptest! {
+        /// Another reader agrees on every second the clock can show.
+        #[test]
+        fn http_dates_read_back_in_the_cookie_crate(secs in 0u64..=MAX_SECS) {
+            let date = SimTime::from_secs(secs).unwrap().http_date();
+            let c = cookie::Cookie::parse(format!("a=b; Expires={date}")).unwrap();
+            proptest::prop_assert_eq!(c.expires_datetime().map(|t| t.unix_timestamp()), Some(secs as i64), "{}", date);
+            proptest::prop_assert_eq!(date.len(), 29);
+        }
     }
 
     #[test]
