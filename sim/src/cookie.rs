@@ -261,7 +261,16 @@ impl CookieJar {
         if matching.is_empty() {
             return None;
         }
-        matching.sort_by(|a, b| b.path.len().cmp(&a.path.len()).then(a.created.cmp(&b.created)));
+        // An insertion sort (stable): a jar holds the few cookies our
+        // servers set, and the page's bundle then carries no general sort.
+        let first = |a: &StoredCookie, b: &StoredCookie| (b.path.len(), a.created) < (a.path.len(), b.created);
+        for i in 1..matching.len() {
+            let mut j = i;
+            while let Some(k) = j.checked_sub(1).filter(|&k| first(matching[j], matching[k])) {
+                matching.swap(k, j);
+                j = k;
+            }
+        }
         // Sized once: this runs for every simulated request.
         let len = matching
             .iter()
@@ -352,6 +361,14 @@ mod tests {
         assert_eq!(jar.header_for("shop.example", "/apix", true, now).as_deref(), Some("lb=S2"));
         assert_eq!(jar.header_for("shop.example", "/api/me", false, now).as_deref(), Some("lb=S2"));
         assert_eq!(jar.header_for("other.example", "/", true, now), None);
+
+        // Same path length: the older cookie first, however they were stored.
+        let mut jar = CookieJar::default();
+        for (k, set) in ["c=3; Path=/", "d=4; Path=/api", "a=1; Path=/", "b=2; Path=/apx"].iter().enumerate() {
+            jar.receive(set, "shop.example", "/", true, now.plus_ms(k as u64)).unwrap();
+        }
+        jar.receive("c=5; Path=/", "shop.example", "/", true, now.plus_ms(9)).unwrap();
+        assert_eq!(jar.header_for("shop.example", "/api/x", true, now).as_deref(), Some("d=4; c=5; a=1"));
     }
 
     #[test]
