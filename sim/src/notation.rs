@@ -133,6 +133,23 @@ fn parse_action(text: &str) -> Result<Action, String> {
             let users = number(1, "user count")?.try_into().map_err(|_| "too many users")?;
             Action::Load { users, requests: number(2, "request count")? }
         }
+        // A known verb with the wrong words: name what it takes.
+        ["store" | "rotate" | "wait" | "add-server" | "remove-server", ..] => {
+            let (takes, count) = match words[0] {
+                "store" => ("up or down", 1),
+                "rotate" => ("keep or drop", 1),
+                "wait" => ("one duration, like 30s or 5min", 1),
+                _ => ("nothing after it", 0),
+            };
+            let given = match words[1..].get(count) {
+                Some(extra) => format!("; `{}` is one word too many", quoted(extra)),
+                None => words
+                    .get(count)
+                    .filter(|_| count > 0)
+                    .map_or_else(String::new, |w| format!(", not `{}`", quoted(w))),
+            };
+            return Err(format!("{} takes {takes}{given}", words[0]));
+        }
         [w, ..] => return Err(format!("unknown action `{}`", quoted(w))),
     };
     Ok(action)
@@ -256,6 +273,17 @@ mod tests {
         assert!(parse_actions("wait 5y").unwrap_err().message.contains("unit"));
         assert!(parse_actions("wait 9999999d").unwrap_err().message.contains("a year"));
         assert!(parse_actions("fly alice").unwrap_err().message.contains("unknown action"));
+        for (text, says) in [
+            ("store sideways", "store takes up or down, not `sideways`"),
+            ("store", "store takes up or down"),
+            ("rotate now", "rotate takes keep or drop, not `now`"),
+            ("wait", "wait takes one duration, like 30s or 5min"),
+            ("add-server 2", "add-server takes nothing after it; `2` is one word too many"),
+            ("store down now", "store takes up or down; `now` is one word too many"),
+            ("wait 30s more", "wait takes one duration, like 30s or 5min; `more` is one word too many"),
+        ] {
+            assert!(parse_actions(text).unwrap_err().message.ends_with(says), "{text}: {says}");
+        }
         assert!(parse_actions("raw alice !!").unwrap_err().message.contains("base64url"));
         assert_eq!(parse_actions(" , ~ ").unwrap(), vec![]);
     }
