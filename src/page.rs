@@ -41,6 +41,7 @@ impl Page {
     /// know, becomes a notice that quotes it safely.
     pub fn read(pairs: &[Pair], notes: &mut Vec<String>) -> Page {
         let mut page = Page::default();
+        let mut load: Vec<(&str, &str)> = Vec::new();
         for (key, value) in pairs {
             match (key.as_str(), value.as_str()) {
                 ("embed", "1" | "true") => page.embed = true,
@@ -57,16 +58,29 @@ impl Page {
                     Some(l) => page.lanes = Shown::One(l),
                     None => notes.push(format!("lanes `{}` is not a, b or both; showing both", quoted(v))),
                 },
-                ("load" | "live" | "faults" | "mix", v) => {
-                    if !page.load.is_empty() {
-                        page.load += "&";
-                    }
-                    page.load += key;
-                    page.load += "=";
-                    page.load += &encode(v);
-                }
+                ("load" | "live" | "faults" | "mix", v) => load.push((key, v)),
                 (k, _) => notes.push(format!("unknown parameter `{}` was ignored", quoted(k))),
             }
+        }
+        // Live traffic takes its faults from buttons and has no planned size.
+        if load.iter().any(|&(k, _)| k == "live") {
+            for (k, why) in [
+                ("load", "the link also asks for live traffic (`live=`), which plays instead"),
+                ("faults", "live traffic takes its faults from buttons, not a schedule"),
+            ] {
+                if load.iter().any(|&(key, _)| key == k) {
+                    notes.push(format!("`{k}=` was ignored: {why}"));
+                    load.retain(|&(key, _)| key != k);
+                }
+            }
+        }
+        for (key, value) in load {
+            if !page.load.is_empty() {
+                page.load += "&";
+            }
+            page.load += key;
+            page.load += "=";
+            page.load += &encode(value);
         }
         page
     }
@@ -132,6 +146,16 @@ mod tests {
         assert_eq!(read(&odd.query()).0, odd);
         let (live, _) = read("live=1000x500&mix=1.1.1.1");
         assert_eq!(live.query(), "live=1000x500&mix=1.1.1.1");
+        // Live traffic with a planned run's parameters: they are named, then dropped.
+        let (both, notes) = read("load=10x10&live=1000x500&faults=10.crash.1&mix=1.1.1.1");
+        assert_eq!(both.query(), "live=1000x500&mix=1.1.1.1");
+        assert_eq!(
+            notes,
+            vec![
+                "`load=` was ignored: the link also asks for live traffic (`live=`), which plays instead",
+                "`faults=` was ignored: live traffic takes its faults from buttons, not a schedule",
+            ]
+        );
     }
 
     #[test]
