@@ -41,7 +41,8 @@ impl Page {
     /// know, becomes a notice that quotes it safely.
     pub fn read(pairs: &[Pair], notes: &mut Vec<String>) -> Page {
         let mut page = Page::default();
-        let mut load: Vec<(&str, &str)> = Vec::new();
+        // Live traffic takes its faults from buttons and has no planned size.
+        let live = pairs.iter().any(|(k, _)| k == "live");
         for (key, value) in pairs {
             match (key.as_str(), value.as_str()) {
                 ("embed", "1" | "true") => page.embed = true,
@@ -58,29 +59,21 @@ impl Page {
                     Some(l) => page.lanes = Shown::One(l),
                     None => notes.push(format!("lanes `{}` is not a, b or both; showing both", quoted(v))),
                 },
-                ("load" | "live" | "faults" | "mix", v) => load.push((key, v)),
+                ("load", _) if live => notes.push(
+                    "`load=` was ignored: the link also asks for live traffic (`live=`), which plays instead".into(),
+                ),
+                ("faults", _) if live => notes
+                    .push("`faults=` was ignored: live traffic takes its faults from buttons, not a schedule".into()),
+                ("load" | "live" | "faults" | "mix", v) => {
+                    if !page.load.is_empty() {
+                        page.load += "&";
+                    }
+                    page.load += key;
+                    page.load += "=";
+                    page.load += &encode(v);
+                }
                 (k, _) => notes.push(format!("unknown parameter `{}` was ignored", quoted(k))),
             }
-        }
-        // Live traffic takes its faults from buttons and has no planned size.
-        if load.iter().any(|&(k, _)| k == "live") {
-            for (k, why) in [
-                ("load", "the link also asks for live traffic (`live=`), which plays instead"),
-                ("faults", "live traffic takes its faults from buttons, not a schedule"),
-            ] {
-                if load.iter().any(|&(key, _)| key == k) {
-                    notes.push(format!("`{k}=` was ignored: {why}"));
-                    load.retain(|&(key, _)| key != k);
-                }
-            }
-        }
-        for (key, value) in load {
-            if !page.load.is_empty() {
-                page.load += "&";
-            }
-            page.load += key;
-            page.load += "=";
-            page.load += &encode(value);
         }
         page
     }

@@ -72,3 +72,22 @@ test('acting during a tour says so and offers the way back to its step', async (
   await expect(requests(page, 'b').locator('article.exchange')).toHaveCount(3);
   await expect(page.locator('#step-next')).toBeFocused();
 });
+
+test('a tour\'s end offers the next tour; the last tour and an embed offer none', async ({ page }) => {
+  await page.goto('./?scenario=revocation&step=3');
+  const next = page.getByRole('button', { name: /^Next tour/ });
+  await expect(next, 'not before the end').toHaveCount(0);
+  await page.getByRole('button', { name: 'Next step' }).click();
+  await expect(next).toHaveText('Next tour: Token expiry and idle timeout');
+  await next.click();
+  await expect(page).toHaveURL(/scenario=expiry&step=0$/);
+  await expect(page.locator('.narration strong')).toHaveText(/^Step 0 of \d+$/);
+  await page.goBack();
+  await expect(page.locator('.narration strong')).toHaveText('Step 4 of 4');
+  await page.goto('./?scenario=scale-out&step=99');
+  await expect(page.locator('.narration strong')).toHaveText(/^Step (\d+) of \1$/);
+  await expect(next).toHaveCount(0);
+  await page.goto('./?scenario=revocation&step=4&embed=1');
+  await expect(page.locator('.narration strong')).toHaveText('Step 4 of 4');
+  await expect(next).toHaveCount(0);
+});

@@ -7,6 +7,7 @@ use crate::components::badge::status_badge;
 use crate::components::fleet::fleet_diagram;
 use crate::page::Shown;
 use crate::state::{Msg, Play};
+use statelab_sim::scenario::{Scenario, IDS};
 use statelab_sim::{Entry, Exchange, LaneId};
 use std::cell::Cell;
 use std::rc::Rc;
@@ -69,6 +70,14 @@ pub fn StepView() -> Html {
         Shown::One(l) => LaneId::ALL.into_iter().find(|&o| o != l),
     };
     let start = play.step_start();
+    // At a tour's end, the next one in the picker's order (not in an embed:
+    // a documentation page embeds the tour it is about).
+    let next_tour = IDS
+        .iter()
+        .position(|&t| t == s.id)
+        .and_then(|i| IDS.get(i + 1))
+        .and_then(|&t| Scenario::find(t))
+        .filter(|_| end && !play.page.embed);
     html! {
         <section class="step-view" aria-label="This step">
             <div class="narration" aria-live="polite">
@@ -91,6 +100,12 @@ pub fn StepView() -> Html {
                     { if *playing { "Pause" } else { "Play" } }
                 </button>
                 <button type="button" onclick={go(s.steps.len())} disabled={step >= s.steps.len()}>{"Play to the end"}</button>
+                if let Some(t) = next_tour {
+                    <button type="button" class="primary" onclick={
+                        let play = play.clone();
+                        Callback::from(move |_: MouseEvent| play.dispatch(Msg::Follow(t.id)))
+                    }>{format!("Next tour: {}", t.title)}</button>
+                }
             </div>
             if let Some(start) = start {
                 <div class={classes!("step-grid", (shown.len() == 1).then_some("single"))}>
