@@ -82,6 +82,7 @@ test('a tour\'s end offers the next tour; the last tour and an embed offer none'
   await next.click();
   await expect(page).toHaveURL(/scenario=expiry&step=0$/);
   await expect(page.locator('.narration strong')).toHaveText(/^Step 0 of \d+$/);
+  await expect(page.locator('#step-next'), 'the keyboard moves on to the new tour').toBeFocused();
   await page.goBack();
   await expect(page.locator('.narration strong')).toHaveText('Step 4 of 4');
   await page.goto('./?scenario=scale-out&step=99');

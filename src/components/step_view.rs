@@ -103,7 +103,12 @@ pub fn StepView() -> Html {
                 if let Some(t) = next_tour {
                     <button type="button" class="primary" onclick={
                         let play = play.clone();
-                        Callback::from(move |_: MouseEvent| play.dispatch(Msg::Follow(t.id)))
+                        // The button goes with the end of this tour: the keyboard
+                        // moves on to the next tour's first step.
+                        Callback::from(move |_: MouseEvent| {
+                            play.dispatch(Msg::Follow(t.id));
+                            focus_soon("#step-next");
+                        })
                     }>{format!("Next tour: {}", t.title)}</button>
                 }
             </div>
