@@ -26,8 +26,15 @@ export function sync(query) {
   start(host, query);
   // A link that asks for a run opens at it: it is far below the fold.
   // Not in an embed (it would scroll the host page) nor at a tour's step.
+  // Two frames later: the panel just built is laid out in a frame of its
+  // own, so the scroll's layout does not add to it (together they were one
+  // ~60 ms task after the first render).
   const elsewhere = window.top !== window.self || new URLSearchParams(location.search).has("scenario");
-  if (first && !elsewhere && !document.getElementById("load-form")?.contains(document.activeElement)) host.scrollIntoView({ block: "start" });
+  if (first && !elsewhere) {
+    requestAnimationFrame(() => requestAnimationFrame(() => {
+      if (!document.getElementById("load-form")?.contains(document.activeElement)) host.scrollIntoView({ block: "start" });
+    }));
+  }
 }
 
 function stylesheet() {
@@ -67,6 +74,10 @@ const LIVE_FAULTS = [
 // simulated second (worker/src/lib.rs, TICKS_PER_SECOND), so the charts move
 // four times a second.
 const TICK_MS = 250;
+
+/** 1234567 → "1,234,567". Not toLocaleString: its first call loads the
+ *  locale data, a 20–45 ms task on the page's main thread mid-run. */
+const thousands = (n) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 
 function field(id, label, control) {
   const span = el("span", { class: "field" });
@@ -317,12 +328,12 @@ function planned(host, p) {
       const quarter = Math.floor(fr * 4);
       if (quarter !== said && quarter < 4) {
         said = quarter;
-        status.textContent = `Running: ${quarter * 25} % of ${data.total.toLocaleString("en")} requests per lane.`;
+        status.textContent = `Running: ${quarter * 25} % of ${thousands(data.total)} requests per lane.`;
       }
       if (lanes.every((l) => progress[l]?.finished)) {
         const secs = ((performance.now() - started) / 1000).toFixed(1);
         const n = lanes.reduce((s, l) => s + progress[l].total, 0);
-        stop("done", `Done: ${n.toLocaleString("en")} requests in ${secs} s.`);
+        stop("done", `Done: ${thousands(n)} requests in ${secs} s.`);
       } else {
         f.draw();
       }
@@ -430,7 +441,7 @@ function live(host, p, replaced) {
       if (!local || hinted.has(l) || r.markers.length || !r.totals.unauthorized) return;
       hinted.add(l);
       const L = l.toUpperCase();
-      const note = el("p", { class: "notice info load-hint" }, `Lane ${L} keeps each session in the memory of the server that created it, behind a balancer that spreads each user's requests: ${r.totals.unauthorized.toLocaleString("en")} requests were refused (401) before any fault, each reaching a server that does not hold its session. To watch a crash take only the sessions one server held, use sticky sessions in lane ${L}; live traffic starts again with them. `);
+      const note = el("p", { class: "notice info load-hint" }, `Lane ${L} keeps each session in the memory of the server that created it, behind a balancer that spreads each user's requests: ${thousands(r.totals.unauthorized)} requests were refused (401) before any fault, each reaching a server that does not hold its session. To watch a crash take only the sessions one server held, use sticky sessions in lane ${L}; live traffic starts again with them. `);
       const select = document.getElementById(`lane-${l}-balancer`);
       if (select) {
         const use = el("button", { type: "button" }, `Use sticky cookie in lane ${L}`);
@@ -464,7 +475,7 @@ function live(host, p, replaced) {
       hint(parsed);
       const done = parsed[0].done;
       const second = Math.floor(done / Number(rate));
-      status.textContent = `Live: ${second} simulated s, ${done.toLocaleString("en")} requests a lane at ${Number(rate).toLocaleString("en")} a second.`;
+      status.textContent = `Live: ${second} simulated s, ${thousands(done)} requests a lane at ${thousands(Number(rate))} a second.`;
       if (lanes.every((l) => latest[l].finished)) {
         stop("done", `Live traffic stopped after ${second} simulated seconds, the most it plays; start it again from the form.`);
       } else {
