@@ -10,27 +10,29 @@ use crate::quote::quoted;
 use std::borrow::Cow;
 use std::fmt::{self, Write};
 
-/// Headers in the order they were written; names keep their case. Names the
-/// engine writes are static, so building a message allocates only values.
+/// Headers in the order they were written; names keep their case. Names and
+/// fixed values the engine writes (`Host`, `Content-Type`, …) are static, so
+/// building a message allocates only the values that vary: a 100,000-action
+/// log holds 200,000 messages.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Headers(pub Vec<(Cow<'static, str>, String)>);
+pub struct Headers(pub Vec<(Cow<'static, str>, Cow<'static, str>)>);
 
 impl Headers {
-    pub fn push(&mut self, name: impl Into<Cow<'static, str>>, value: impl Into<String>) {
+    pub fn push(&mut self, name: impl Into<Cow<'static, str>>, value: impl Into<Cow<'static, str>>) {
         self.0.push((name.into(), value.into()));
     }
 
     /// First value of a header, matching the name case-insensitively.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.0.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_ref())
     }
 
     pub fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.0.iter().filter(move |(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.0.iter().filter(move |(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_ref())
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0.iter().map(|(n, v)| (n.as_ref(), v.as_str()))
+        self.0.iter().map(|(n, v)| (n.as_ref(), v.as_ref()))
     }
 
     /// Bytes of `Name: value\r\n` for every header called `name`.
@@ -50,7 +52,7 @@ impl Headers {
 }
 
 /// Bytes of one `Name: value\r\n` line.
-fn field_len((name, value): &(Cow<'static, str>, String)) -> usize {
+fn field_len((name, value): &(Cow<'static, str>, Cow<'static, str>)) -> usize {
     name.len().saturating_add(value.len()).saturating_add(4)
 }
 
