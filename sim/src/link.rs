@@ -156,10 +156,12 @@ impl Link {
             let (actions, problem) = parse_prefix(&log);
             link.actions = actions;
             if let Some(p) = problem {
-                note(format!(
-                    "the action log stops making sense at {p}; showing the {} actions before it",
-                    link.actions.len()
-                ));
+                let shown = match link.actions.len() {
+                    0 => "so no action is played".to_owned(),
+                    1 => "showing the one action before it".to_owned(),
+                    n => format!("showing the {n} actions before it"),
+                };
+                note(format!("the action log stops making sense at {p}; {shown}"));
             }
         }
         (link, notes, others)
@@ -356,6 +358,10 @@ mod tests {
             n[0].0.contains("action 3 (`fly.bob`): unknown action `fly`; showing the 2 actions before it"),
             "{n:?}"
         );
+        let (_, n) = Link::from_query("log=fly.bob~me.alice");
+        assert!(n[0].0.ends_with("unknown action `fly`; so no action is played"), "{n:?}");
+        let (_, n) = Link::from_query("log=me.alice~fly.bob");
+        assert!(n[0].0.ends_with("; showing the one action before it"), "{n:?}");
 
         let (l, n) = Link::from_query("a=quantum.rr.3&seed=x&pink=1&b=local.rr.42&q=%ZZ");
         assert_eq!(l, Link::default());
