@@ -4,6 +4,7 @@
 //! slower than these native figures.
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
+use statelab_sim::playground::{MAX_LOAD_REQUESTS, MAX_LOAD_USERS};
 use statelab_sim::{Action, LaneConfig, Playground, Recipe, Strategy, User};
 use std::hint::black_box;
 
@@ -52,12 +53,12 @@ fn playground(c: &mut Criterion) {
         )
     });
     group.bench_function("open_link", |b| b.iter(|| Playground::from_recipe_bounded(black_box(&recipe))));
-    // One maximal load, to weigh a load's work against a traced action's.
+    // The largest load a link may hold, to weigh a load's work against a traced action's.
     let load = Recipe {
-        actions: vec![Action::Load { users: 1_000, requests: 100_000 }],
+        actions: vec![Action::Load { users: MAX_LOAD_USERS, requests: MAX_LOAD_REQUESTS }],
         ..Recipe { actions: Vec::new(), ..recipe.clone() }
     };
-    group.bench_function("open_link_load_100k", |b| b.iter(|| Playground::from_recipe_bounded(black_box(&load))));
+    group.bench_function("open_link_largest_load", |b| b.iter(|| Playground::from_recipe_bounded(black_box(&load))));
     group.finish();
 }
 

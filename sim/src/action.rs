@@ -125,6 +125,10 @@ pub enum Action {
     },
 }
 
+/// Units of [`Action::work`] a load's request (or new user) costs: about
+/// eight times an action's own unit, as measured in the page.
+pub const LOAD_REQUEST_WORK: u64 = 8;
+
 impl Action {
     /// The user whose browser acts, for user steps.
     pub fn user(&self) -> Option<User> {
@@ -147,10 +151,12 @@ impl Action {
     /// run: what bounds rebuilding a playground from a link.
     pub fn work(&self) -> u64 {
         match self {
-            // Creating the load users' accounts costs about a request each.
-            Action::Load { users, requests } => u64::from(*requests).saturating_add(u64::from(*users)).max(1),
-            // A recorded request also writes its trace and keeps its text:
-            // measured at about three load requests (benches/playground.rs).
+            // Measured in the page (wasm, its sorted-vector tables): a load's
+            // request ~20 µs, an action of a user (both lanes, traces kept)
+            // ~5 µs. Creating a load user's account costs about a request.
+            Action::Load { users, requests } => {
+                u64::from(*requests).saturating_add(u64::from(*users)).saturating_mul(LOAD_REQUEST_WORK).max(1)
+            }
             a if a.user().is_some() => 3,
             _ => 1,
         }

@@ -358,15 +358,16 @@ fn actions_that_would_do_nothing_are_refused_and_not_logged() {
 
 #[test]
 fn a_heavy_link_opens_within_the_budget_and_says_what_was_left_out() {
-    let actions = acts(&["login alice"].into_iter().chain(["load 1000 100000"; 10]).collect::<Vec<_>>().join(", "));
+    let actions = acts(&["login alice"].into_iter().chain(["load 1000 30000"; 10]).collect::<Vec<_>>().join(", "));
     let recipe = Recipe { seed: 1, configs: [LaneConfig::stateless(), LaneConfig::stateful()], actions };
     let (p, message) = Playground::from_recipe_bounded(&recipe);
-    let fits = (MAX_REPLAY_WORK - 3) / 101_000;
+    let fits = (MAX_REPLAY_WORK - 3) / recipe.actions[1].work();
+    assert_eq!(fits, 1, "the largest load fits once, after other actions");
     assert_eq!(p.actions().len() as u64, 1 + fits);
     assert_eq!(
         message.as_deref(),
         Some(&*format!(
-            "played {} of 11 actions; the last {} were not played: action {} (`load 1000 100000`) would take the rebuild past {MAX_REPLAY_WORK} units of work (one unit is about one request of a load run), the most a page plays at once",
+            "played {} of 11 actions; the last {} were not played: action {} (`load 1000 30000`) would take the rebuild past {MAX_REPLAY_WORK} units of work (a user's action counts 3, a load's request 8), the most a page plays at once",
             1 + fits,
             10 - fits,
             2 + fits
