@@ -45,7 +45,8 @@ test('reloading shows exactly the same page', async ({ page }) => {
   await expect(page).toHaveURL(/\?log=login\.alice~add\.alice\.mug~config\.b\.local\.sticky\.3$/);
   const before = await requests(page, 'b').locator('article.exchange').allTextContents();
   await page.reload();
-  expect(await requests(page, 'b').locator('article.exchange').allTextContents()).toEqual(before);
+  // Polled: read at once, the reloaded page may not have rendered yet (a flaky empty list).
+  await expect.poll(() => requests(page, 'b').locator('article.exchange').allTextContents()).toEqual(before);
 });
 
 test('a lane downloads as HAR 1.2, field by field', async ({ page }) => {
