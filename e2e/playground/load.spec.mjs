@@ -170,9 +170,12 @@ test('live traffic says when a lane fails without faults, and refuses a rate pas
   // Said once measured: 100 users over 3 servers by round robin move between servers.
   const hint = page.locator('.load-hint');
   await expect(hint).toContainText(/requests were refused \(401\) before any fault/, { timeout: 20_000 });
-  const refused = Number((await hint.textContent()).match(/: ([\d,]+) requests were refused/)[1].replaceAll(',', ''));
+  const count = async () => Number((await hint.textContent()).match(/: ([\d,]+) requests were refused/)[1].replaceAll(',', ''));
+  const refused = await count();
   expect(refused).toBeGreaterThan(0);
   await expect.poll(async () => Number(await cell(page, 'b', 'unauthorized').getAttribute('data-v'))).toBeGreaterThanOrEqual(refused);
+  // The count follows the lane while no fault has happened (it said 100 for good before).
+  await expect.poll(count, { timeout: 20_000 }).toBeGreaterThan(refused);
   // Its button switches lane B to sticky sessions, and live traffic starts again with them.
   await hint.getByRole('button', { name: 'Use sticky cookie in lane B' }).click();
   await expect(page).toHaveURL(/b=local\.sticky\.3/);
@@ -251,6 +254,11 @@ test('a fault schedule of your own runs from the form, and a wrong one is named'
   await page.locator('#load-schedule').fill('20.fly');
   await page.getByRole('button', { name: 'Start load run' }).click();
   await expect(page.locator('#load-host [role=alert]')).toContainText('unknown action `fly`');
+  // A fault on a server the lanes do not have is refused, not charted as if it happened.
+  await page.locator('#load-schedule').fill('20.crash.7');
+  await page.getByRole('button', { name: 'Start load run' }).click();
+  await expect(page.locator('#load-host [role=alert]')).toContainText('fault `20.crash.7` names S7, but the lane `jwt.rr.3` has only 3 servers at that point');
+  await expect(page.locator('#load-host .load-charts svg')).toHaveCount(0);
   expect(errors).toEqual([]);
 });
 

@@ -190,6 +190,36 @@ impl Plan {
         Ok(faults)
     }
 
+    /// Refuses a schedule whose fault names a server that a lane of
+    /// `config` does not have at that point (after the schedule's own
+    /// add-server and remove-server): a run would otherwise mark a crash on
+    /// its charts that never happened.
+    pub fn check_fleet(&self, config: &LaneConfig) -> Result<(), String> {
+        let mut servers = config.sanitized().servers;
+        for f in &self.faults {
+            match f.action {
+                Action::AddServer => servers = servers.saturating_add(1).min(MAX_SERVERS),
+                Action::RemoveServer => servers = servers.saturating_sub(1).max(1),
+                Action::Crash { server: no }
+                | Action::Restart { server: no }
+                | Action::Bounce { server: no }
+                | Action::Skew { server: no, .. }
+                    if no == 0 || no > servers =>
+                {
+                    return Err(format!(
+                        "fault `{}.{}` names S{no}, but the lane `{}` has only {servers} server{} at that point",
+                        f.at,
+                        url_form(std::slice::from_ref(&f.action)),
+                        crate::link::config_text(config),
+                        if servers == 1 { "" } else { "s" }
+                    ));
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
     /// The faults as a link writes them.
     pub fn faults_text(&self) -> String {
         let items: Vec<String> =
@@ -224,7 +254,7 @@ fn two_numbers(text: &str, key: &str, what: &str, shape: &str, limits: [(&str, u
         }
         match digits.parse::<u32>() {
             Ok(n @ 1..) if n <= max => Ok(n),
-            Ok(0) => Err(format!("{what} needs at least 1 {name}")),
+            Ok(0) => Err(format!("{what} cannot have 0 {name}")),
             _ => Err(format!(
                 "{what} is limited to {} {name} (the link asks for {})",
                 thousands(u64::from(max)),
@@ -772,6 +802,17 @@ mod tests {
         assert!(Plan::parse_faults("30.me.alice").unwrap_err().contains("not a fault"));
         assert!(Plan::parse_faults("130.crash.1").unwrap_err().contains("percent"));
         assert!(Plan::parse_faults("30.fly").unwrap_err().contains("unknown action"));
+        // A fault on a server the lane does not have is refused, counting the schedule's own changes.
+        let plan = |text: &str| Plan { faults: Plan::parse_faults(text).unwrap(), ..Plan::new(10, 10) };
+        let three = LaneConfig::stateless();
+        assert_eq!(
+            plan("10.crash.7").check_fleet(&three).unwrap_err(),
+            "fault `10.crash.7` names S7, but the lane `jwt.rr.3` has only 3 servers at that point"
+        );
+        assert!(plan("10.add-server~20.crash.4").check_fleet(&three).is_ok());
+        assert!(plan("10.remove-server~20.restart.3").check_fleet(&three).unwrap_err().contains("only 2 servers"));
+        assert!(plan("10.crash.3~20.store.down").check_fleet(&three).is_ok());
+        assert!(plan("10.crash.7").check_fleet(&three.with_servers(8)).is_ok());
         assert!(Plan::parse_faults(&"1.crash.1~".repeat(17)).unwrap_err().contains("at most 16"));
         assert_eq!(Plan::parse_faults("").unwrap(), vec![]);
     }

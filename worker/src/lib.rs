@@ -52,8 +52,9 @@ impl LaneRun {
     /// a JavaScript number cannot hold every u64.
     #[wasm_bindgen(constructor)]
     pub fn new(size: &str, faults: &str, mix: &str, config: &str, seed: &str) -> Result<LaneRun, String> {
-        let plan = plan(size, faults, mix)?;
-        Ok(LaneRun { run: Run::new(plan, parse_config(config)?, parse_seed(seed)?), ticks: 0 })
+        let (plan, config) = (plan(size, faults, mix)?, parse_config(config)?);
+        plan.check_fleet(&config)?;
+        Ok(LaneRun { run: Run::new(plan, config, parse_seed(seed)?), ticks: 0 })
     }
 
     /// Live traffic as a link writes it: `1000x500` (users × requests per
@@ -125,6 +126,8 @@ mod tests {
         assert!(plan("10x10", "30.me.alice", "").unwrap_err().contains("not a fault"));
         let p = plan("10x10", "30.crash.1", "1.0.0.1").unwrap();
         assert_eq!((p.clients, p.requests, p.faults.len(), p.mix.add), (10, 10, 1, 1));
+        let err = LaneRun::new("10x10", "10.crash.7", "", "jwt.rr.3", "1").err().unwrap();
+        assert!(err.contains("names S7, but the lane `jwt.rr.3` has only 3 servers"), "{err}");
     }
 
     #[test]

@@ -167,6 +167,7 @@ fn run(cli: &Cli) -> Result<String, String> {
         Command::Load { lane, clients, requests, faults, mix, json } => {
             let plan =
                 Plan { faults: Plan::parse_faults(faults)?, mix: Mix::parse(mix)?, ..Plan::new(*clients, *requests) };
+            plan.check_fleet(&lane.config())?;
             let mut run = Run::new(plan, lane.config(), cli.seed);
             run.step(u64::MAX);
             let report = run.report();
