@@ -316,7 +316,7 @@ function planned(host, p) {
       if (over) return;
       if (data.type === "error") {
         f.fail(`The load run did not start: ${data.message}.`);
-        stop("error", "No load run: see the message above.");
+        stop("error", "No load run: see the message below.");
         return;
       }
       progress[lane] = data;
@@ -431,17 +431,22 @@ function live(host, p, replaced) {
   };
   // Sessions in one server's memory behind a balancer that spreads a user's
   // requests are refused without any fault. Said once it is measured, with
-  // the way to see a crash instead.
+  // the way to see a crash instead; its count follows the lane until the
+  // first fault, and stays the count before it.
+  const counts = {};
   const hint = (parsed) => {
     parsed.forEach((r, i) => {
       const l = lanes[i];
+      if (counts[l] && !r.markers.length) counts[l].textContent = thousands(r.totals.unauthorized);
       // Refusals before any fault are the measure; the lane's auth is what
       // the sentence says about it (a balancer that pins users has none).
       const local = p.get(l).startsWith("local.");
       if (!local || hinted.has(l) || r.markers.length || !r.totals.unauthorized) return;
       hinted.add(l);
       const L = l.toUpperCase();
-      const note = el("p", { class: "notice info load-hint" }, `Lane ${L} keeps each session in the memory of the server that created it, behind a balancer that spreads each user's requests: ${thousands(r.totals.unauthorized)} requests were refused (401) before any fault, each reaching a server that does not hold its session. To watch a crash take only the sessions one server held, use sticky sessions in lane ${L}; live traffic starts again with them. `);
+      counts[l] = el("strong", {}, thousands(r.totals.unauthorized));
+      const note = el("p", { class: "notice info load-hint" }, `Lane ${L} keeps each session in the memory of the server that created it, behind a balancer that spreads each user's requests: `);
+      note.append(counts[l], ` requests were refused (401) before any fault, each reaching a server that does not hold its session. To watch a crash take only the sessions one server held, use sticky sessions in lane ${L}; live traffic starts again with them. `);
       const select = document.getElementById(`lane-${l}-balancer`);
       if (select) {
         const use = el("button", { type: "button" }, `Use sticky cookie in lane ${L}`);
@@ -451,7 +456,8 @@ function live(host, p, replaced) {
         };
         note.append(use);
       }
-      f.controls.after(note);
+      // Below what the faults did, which stays next to the fault buttons.
+      happened.after(note);
     });
   };
   for (const lane of lanes) {
@@ -459,7 +465,7 @@ function live(host, p, replaced) {
       if (over) return;
       if (data.type === "error") {
         f.fail(`Live traffic did not start: ${data.message}.`);
-        stop("error", "No live traffic: see the message above.");
+        stop("error", "No live traffic: see the message below.");
         return;
       }
       if (data.type === "refused") {
