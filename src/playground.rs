@@ -55,6 +55,11 @@ pub fn PlaygroundView(props: &PlaygroundProps) -> Html {
         let details = details.clone();
         Callback::from(move |_: MouseEvent| details.set(!*details))
     };
+    // In a tour, what was wrong with its link comes before the tour (the step
+    // below it can be a screen long); in free play, next to the actions it
+    // is about.
+    let alert = play.notice.as_ref().map(|n| html! { <p class="notice bad" role="alert">{n}</p> });
+    let (alert_above, alert_below) = if play.scenario.is_some() { (alert, None) } else { (None, alert) };
     html! {
         <ContextProvider<Play> context={play.clone()}>
             if props.site && !embed {
@@ -79,10 +84,13 @@ pub fn PlaygroundView(props: &PlaygroundProps) -> Html {
                 } else {
                     { intro(&play, &intro_dismissed) }
                 }
+                if let Some(alert) = alert_above {
+                    {alert}
+                }
                 { scenario_panel(&play) }
                 <StepView />
-                if let Some(notice) = &play.notice {
-                    <p class="notice bad" role="alert">{notice}</p>
+                if let Some(alert) = alert_below {
+                    {alert}
                 }
                 if let Some(said) = play.said {
                     <p class="notice info" role="status">{said}</p>

@@ -29,5 +29,10 @@ test('a broken link opens the closest valid state and says what was wrong', asyn
   await expect(notice).toContainText('lane A config `quantum.rr.3`');
   await expect(requests(page, 'a').locator('article.exchange')).toHaveCount(2);
   await expect(page).toHaveURL(/\?log=login\.alice~me\.alice$/);
+  // A link to a step that is partly broken opens at what was wrong, not scrolled past it to the step.
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.goto('./?scenario=scale-out&step=999');
+  await expect(page.getByRole('alert')).toContainText('step 999 is past the end of `scale-out`');
+  await expect(page.getByRole('alert')).toBeInViewport();
   expect(errors).toEqual([]);
 });

@@ -38,6 +38,7 @@ test('a whole tour by keyboard alone', async ({ page }) => {
   }
   expect(reached, 'Start the tour is among the first stops').toBe(true);
   await page.keyboard.press('Enter');
+  await expect(page.locator('#step-next'), 'the keyboard moves on to the tour').toBeFocused();
   for (const step of [1, 2, 3]) {
     await page.keyboard.press('Enter');
     await expect(page.locator('.narration strong')).toHaveText(`Step ${step} of 3`);
@@ -83,6 +84,7 @@ test('a tour\'s end offers the next tour; the last tour and an embed offer none'
   await expect(page).toHaveURL(/scenario=expiry&step=0$/);
   await expect(page.locator('.narration strong')).toHaveText(/^Step 0 of \d+$/);
   await expect(page.locator('#step-next'), 'the keyboard moves on to the new tour').toBeFocused();
+  await expect(page.locator('.scenario-title'), 'the new tour opens at its title').toBeInViewport();
   await page.goBack();
   await expect(page.locator('.narration strong')).toHaveText('Step 4 of 4');
   await page.goto('./?scenario=scale-out&step=99');
@@ -91,4 +93,23 @@ test('a tour\'s end offers the next tour; the last tour and an embed offer none'
   await page.goto('./?scenario=revocation&step=4&embed=1');
   await expect(page.locator('.narration strong')).toHaveText('Step 4 of 4');
   await expect(next).toHaveCount(0);
+});
+
+test('a control that cannot act keeps the keyboard where it was', async ({ page }) => {
+  await page.goto('./?scenario=sticky-crash&step=0');
+  const toEnd = page.getByRole('button', { name: 'Play to the end' });
+  await toEnd.focus();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('.narration strong')).toHaveText(/^Step (\d+) of \1$/);
+  await expect(toEnd).toBeFocused();
+  await expect(toEnd).toHaveAttribute('aria-disabled', 'true');
+  await page.keyboard.press('Enter');
+  await expect(page.locator('.narration strong'), 'pressed again, it does nothing').toHaveText(/^Step (\d+) of \1$/);
+  await page.goto('./?scenario=sticky-crash&step=1');
+  const previous = page.getByRole('button', { name: 'Previous step' });
+  await previous.focus();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('.narration strong')).toHaveText(/^Step 0 of \d+$/);
+  await expect(previous).toBeFocused();
+  await expect(previous).toHaveAttribute('aria-disabled', 'true');
 });

@@ -30,11 +30,17 @@ pub fn StepView() -> Html {
         use_effect_with((*playing, id, step), move |&(on, _, step)| {
             let first = !std::mem::replace(&mut *opened.borrow_mut(), true);
             // On a step of one's own or a link to a step (not on Back), bring
-            // the step into view; focus stays on the control pressed. Not in
-            // an embed: its frame is sized to its content, and scrolling
-            // would move the host page.
-            if (play.new_entry || first) && step > 0 && !play.page.embed {
-                reveal();
+            // the step into view; focus stays on the control pressed. A new
+            // tour opens at its title. Not in an embed: its frame is sized to
+            // its content, and scrolling would move the host page. Nor when
+            // a link opens with a notice: what was wrong with it comes first.
+            let told = first && play.notice.is_some();
+            if (play.new_entry || first) && !play.page.embed && !told {
+                if step > 0 {
+                    reveal(".step-view");
+                } else if play.new_entry {
+                    reveal(".scenario");
+                }
             }
             // While playing, the next step comes after a pause long enough to read.
             let cancelled = Rc::new(Cell::new(false));
@@ -92,14 +98,15 @@ pub fn StepView() -> Html {
                 )}</p>
             }
             <div class="controls">
-                <button type="button" onclick={go(step.saturating_sub(1))} disabled={step == 0}>{"Previous step"}</button>
-                // At the end it stays focusable (aria-disabled, not disabled):
-                // the keyboard stays where it was instead of falling to the page.
+                // A control that cannot act stays focusable (aria-disabled, not
+                // disabled): the keyboard stays where it was instead of falling
+                // to the top of the page when the step it pressed for comes.
+                <button type="button" onclick={if step == 0 { Callback::noop() } else { go(step - 1) }} aria-disabled={(step == 0).to_string()}>{"Previous step"}</button>
                 <button type="button" id="step-next" class="primary" onclick={if end { Callback::noop() } else { go(step + 1) }} aria-disabled={end.to_string()}>{"Next step"}</button>
-                <button type="button" onclick={toggle} aria-pressed={playing.to_string()} disabled={step >= s.steps.len() && !*playing}>
+                <button type="button" onclick={if end && !*playing { Callback::noop() } else { toggle }} aria-pressed={playing.to_string()} aria-disabled={(end && !*playing).to_string()}>
                     { if *playing { "Pause" } else { "Play" } }
                 </button>
-                <button type="button" onclick={go(s.steps.len())} disabled={step >= s.steps.len()}>{"Play to the end"}</button>
+                <button type="button" onclick={if end { Callback::noop() } else { go(s.steps.len()) }} aria-disabled={end.to_string()}>{"Play to the end"}</button>
                 if let Some(t) = next_tour {
                     <button type="button" class="primary" onclick={
                         let play = play.clone();
@@ -177,8 +184,8 @@ fn card(x: &Exchange, focus: &[&str], last: bool) -> Html {
 
 /// Brings the step view to the top of the window: after a step, its cards
 /// are what the narration talks about.
-fn reveal() {
-    let view = web_sys::window().and_then(|w| w.document()).and_then(|d| d.query_selector(".step-view").ok().flatten());
+fn reveal(selector: &str) {
+    let view = web_sys::window().and_then(|w| w.document()).and_then(|d| d.query_selector(selector).ok().flatten());
     if let Some(el) = view {
         el.scroll_into_view_with_bool(true);
     }
