@@ -300,7 +300,7 @@ fn check_times(claims: &Claims, now_s: u64) -> Result<(), Rejection> {
 }
 
 /// The last token a fleet verified, with the key that verified it. A user
-/// sends the same token request after request; since checking a signature
+/// sends the same token, request after request; since checking a signature
 /// depends only on the token's text and the key, [`Memo::verify`] does it
 /// once per token and key, and checks the clock every time. An engine memo,
 /// not something the simulated servers do: every answer and trace line is
