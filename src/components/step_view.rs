@@ -107,23 +107,24 @@ pub fn StepView() -> Html {
                     { if *playing { "Pause" } else { "Play" } }
                 </button>
                 <button type="button" onclick={if end { Callback::noop() } else { go(s.steps.len()) }} aria-disabled={end.to_string()}>{"Play to the end"}</button>
-                if let Some(t) = next_tour {
-                    <button type="button" class="primary" onclick={
-                        let play = play.clone();
-                        // The button goes with the end of this tour: the keyboard
-                        // moves on to the next tour's first step.
-                        Callback::from(move |_: MouseEvent| {
-                            play.dispatch(Msg::Follow(t.id));
-                            focus_soon("#step-next");
-                        })
-                    }>{format!("Next tour: {}", t.title)}</button>
-                }
             </div>
             if let Some(start) = start {
                 <div class={classes!("step-grid", (shown.len() == 1).then_some("single"))}>
                     { for shown.iter().map(|&l| lane_cards(&play, l, start, focus)) }
                     { for shown.iter().map(|&l| fleet_diagram(&play, l)) }
                 </div>
+            }
+            // Below the evidence, which the last step keeps on one screen with its narration.
+            if let Some(t) = next_tour {
+                <button type="button" class="primary" onclick={
+                    let play = play.clone();
+                    // The button goes with the end of this tour: the keyboard
+                    // moves on to the next tour's first step.
+                    Callback::from(move |_: MouseEvent| {
+                        play.dispatch(Msg::Follow(t.id));
+                        focus_soon("#step-next");
+                    })
+                }>{format!("Next tour: {}", t.title)}</button>
             }
         </section>
     }
