@@ -388,7 +388,6 @@ function live(host, p, replaced) {
   f.charts.before(title, about, happened);
   host.dataset.state = "live";
   const latest = {};
-  const hinted = new Set();
   let waiting = 0;
   let over = false;
   let seen = 0;
@@ -441,8 +440,7 @@ function live(host, p, replaced) {
       // Refusals before any fault are the measure; the lane's auth is what
       // the sentence says about it (a balancer that pins users has none).
       const local = p.get(l).startsWith("local.");
-      if (!local || hinted.has(l) || r.markers.length || !r.totals.unauthorized) return;
-      hinted.add(l);
+      if (!local || counts[l] || r.markers.length || !r.totals.unauthorized) return;
       const L = l.toUpperCase();
       counts[l] = el("strong", {}, thousands(r.totals.unauthorized));
       const note = el("p", { class: "notice info load-hint" }, `Lane ${L} keeps each session in the memory of the server that created it, behind a balancer that spreads each user's requests: `);

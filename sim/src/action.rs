@@ -125,8 +125,11 @@ pub enum Action {
     },
 }
 
-/// Units of [`Action::work`] a load's request (or new user) costs: about
-/// eight times an action's own unit, as measured in the page.
+/// Units of [`Action::work`] an action of a user costs (it runs in both
+/// lanes and keeps its exchanges and traces).
+pub const USER_ACTION_WORK: u64 = 3;
+/// Units of [`Action::work`] a load's request (or new user) costs, as
+/// measured in the page: ~20 µs, where a user's action takes ~5 µs.
 pub const LOAD_REQUEST_WORK: u64 = 8;
 
 impl Action {
@@ -151,13 +154,11 @@ impl Action {
     /// run: what bounds rebuilding a playground from a link.
     pub fn work(&self) -> u64 {
         match self {
-            // Measured in the page (wasm, its sorted-vector tables): a load's
-            // request ~20 µs, an action of a user (both lanes, traces kept)
-            // ~5 µs. Creating a load user's account costs about a request.
+            // Creating a load user's account costs about a request.
             Action::Load { users, requests } => {
                 u64::from(*requests).saturating_add(u64::from(*users)).saturating_mul(LOAD_REQUEST_WORK).max(1)
             }
-            a if a.user().is_some() => 3,
+            a if a.user().is_some() => USER_ACTION_WORK,
             _ => 1,
         }
     }

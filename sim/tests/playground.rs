@@ -3,6 +3,7 @@
 //! rebuilds from links.
 
 use proptest::prelude::*;
+use statelab_sim::action::{LOAD_REQUEST_WORK, USER_ACTION_WORK};
 use statelab_sim::jwt::TokenEdit;
 use statelab_sim::notation::{parse_actions, url_form};
 use statelab_sim::playground::MAX_REPLAY_WORK;
@@ -367,7 +368,8 @@ fn a_heavy_link_opens_within_the_budget_and_says_what_was_left_out() {
     assert_eq!(
         message.as_deref(),
         Some(&*format!(
-            "played {} of 11 actions; the last {} were not played: action {} (`load 1000 30000`) would take the rebuild past {MAX_REPLAY_WORK} units of work (a user's action counts 3, a load's request 8), the most a page plays at once",
+            // The notice spells the weights out: it must name the ones `Action::work` uses.
+            "played {} of 11 actions; the last {} were not played: action {} (`load 1000 30000`) would take the rebuild past {MAX_REPLAY_WORK} units of work (a user's action counts {USER_ACTION_WORK}, a load's request {LOAD_REQUEST_WORK}), the most a page plays at once",
             1 + fits,
             10 - fits,
             2 + fits
