@@ -6,8 +6,8 @@
 //! `mix=`) for live traffic, which the load panel starts; the values are
 //! checked where the run is made, in the load worker.
 
+use statelab_sim::base::quoted;
 use statelab_sim::link::{encode, Pair};
-use statelab_sim::quote::quoted;
 use statelab_sim::LaneId;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -5,7 +5,7 @@
 
 use crate::page::Page;
 use statelab_sim::link::{self, Link, Notice};
-use statelab_sim::notation::url_form;
+use statelab_sim::text::url_form;
 use statelab_sim::{Action, LaneConfig, LaneId, Playground, Scenario, User};
 use std::cell::{Ref, RefCell};
 use std::rc::Rc;
@@ -324,7 +324,7 @@ mod tests {
     fn links_rebuild_the_state_and_say_what_was_wrong() {
         let state = PlayState::from_query("scenario=cart&step=9&theme=pink");
         assert_eq!(state.scenario, Some(("cart", 3)));
-        assert_eq!(state.playground().lane(0).exchanges().count(), 7);
+        assert_eq!(state.playground().lane(LaneId::A).exchanges().count(), 7);
         let notice = state.notice.as_deref().unwrap();
         assert!(notice.contains("step 9 is past the end of `cart`"), "{notice}");
         assert!(notice.contains("theme `pink`"), "{notice}");
@@ -341,8 +341,8 @@ mod tests {
         let back = PlayState::from_query(&q);
         assert_eq!(back.notice, None);
         assert_eq!(
-            statelab_sim::transcript::lane_text("B", back.playground().lane(1)),
-            statelab_sim::transcript::lane_text("B", state.playground().lane(1))
+            statelab_sim::text::lane_text("B", back.playground().lane(LaneId::B)),
+            statelab_sim::text::lane_text("B", state.playground().lane(LaneId::B))
         );
     }
 
@@ -365,8 +365,8 @@ mod tests {
             let start = state.step_start().unwrap();
             let before: usize = s.steps[..step - 1].iter().map(|st| st.actions.len()).sum();
             assert_eq!(start as usize, before);
-            let mine = state.playground().lane(0).exchanges().filter(|x| x.action >= start).count();
-            let all = state.playground().lane(0).exchanges().count();
+            let mine = state.playground().lane(LaneId::A).exchanges().filter(|x| x.action >= start).count();
+            let all = state.playground().lane(LaneId::A).exchanges().count();
             if step > 1 {
                 assert!(mine < all, "step {step}: earlier steps' exchanges are not this step's");
             }
@@ -386,8 +386,8 @@ mod tests {
         assert!(back.new_entry);
         let fresh = PlayState::from_query("scenario=cart&step=2");
         assert_eq!(
-            statelab_sim::transcript::lane_text("B", back.playground().lane(1)),
-            statelab_sim::transcript::lane_text("B", fresh.playground().lane(1)),
+            statelab_sim::text::lane_text("B", back.playground().lane(LaneId::B)),
+            statelab_sim::text::lane_text("B", fresh.playground().lane(LaneId::B)),
             "the tour's state, not the free actions"
         );
         assert_eq!(back.reduce(Msg::Reset).left, None);
@@ -410,7 +410,7 @@ mod tests {
     #[test]
     fn undo_takes_back_a_reset() {
         let state = Rc::new(PlayState::from_query("scenario=cart&step=2"));
-        let transcript = |s: &PlayState| statelab_sim::transcript::lane_text("B", s.playground().lane(1));
+        let transcript = |s: &PlayState| statelab_sim::text::lane_text("B", s.playground().lane(LaneId::B));
         let reset = state.clone().reduce(Msg::Reset);
         assert!(reset.playground().actions().is_empty());
         assert!(reset.said.is_some(), "a reset says Undo can take it back");

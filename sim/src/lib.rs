@@ -11,43 +11,42 @@
 //! ([`SimTime`]), randomness is one seeded ChaCha8 stream per lane, and maps
 //! are ordered, so seed + configs + action log reproduce every byte on any
 //! platform. Nothing here touches a browser or the OS.
+//!
+//! ## Layers
+//!
+//! Each folder is a layer, and a module imports only from its own layer or
+//! the ones above it in this list (`tests/architecture.rs` checks it):
+//!
+//! | layer | what it holds |
+//! |---|---|
+//! | `base/` | simulated time, the seeded random stream, ordered tables, ids, quoting |
+//! | `wire/` | wire formats, exact to the byte: HTTP/1.1, JSON, JWT, cookies, base64 |
+//! | `fleet/` | a lane's parts: balancer, servers, browsers, store, ledger, exchanges; the shop's routes (`shop/`) and authentication, one file per mode (`auth/`); the [`Lane`] that joins them |
+//! | `playground/` | [`Action`]s, the log, checkpoints: two lanes fed the same actions |
+//! | `text/` | text forms: the action notation, lane-config codes, transcripts, HAR/curl, the HAProxy config |
+//! | `tours/` | the guided tours and their transcripts |
+//! | `load/` | load runs and live traffic, counted per simulated second |
+//! | `link/` | the whole state as a URL query |
+//!
+//! A new wire format (a WebSocket frame, an FTP reply, a PostgreSQL message)
+//! goes in `wire/`; a new kind of lane's behaviour in `fleet/`.
 
-pub mod action;
-pub mod auth;
-pub mod b64;
-pub mod balancer;
-pub mod client;
-pub mod config;
-pub mod cookie;
-pub mod exchange;
-pub mod export;
-pub mod haproxy;
-pub mod http;
-pub mod json;
-pub mod jwt;
-pub mod lane;
-pub mod lane_id;
-pub mod ledger;
+#![warn(unreachable_pub, missing_docs)]
+
+pub mod base;
+pub mod fleet;
 pub mod link;
 pub mod load;
-pub mod notation;
 pub mod playground;
-pub mod quote;
-pub mod rng;
-pub mod route;
-pub mod routes;
-pub mod scenario;
-pub mod server;
-pub mod store;
-pub mod table;
-pub mod time;
-pub mod transcript;
+pub mod text;
+pub mod tours;
+pub mod wire;
 
-pub use action::{Action, ServerNo, User};
-pub use config::{AuthMode, LaneConfig, Store, Strategy};
-pub use exchange::{Entry, Event, Exchange, Stats};
-pub use lane::Lane;
-pub use lane_id::LaneId;
+pub use base::ids::{LaneId, ServerNo, User};
+pub use base::time::SimTime;
+pub use fleet::config::{AuthMode, LaneConfig, Store, Strategy};
+pub use fleet::exchange::{Entry, Event, Exchange, Stats};
+pub use fleet::lane::Lane;
+pub use playground::Action;
 pub use playground::{ActionError, Playground, Recipe};
-pub use scenario::Scenario;
-pub use time::SimTime;
+pub use tours::Scenario;

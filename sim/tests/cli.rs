@@ -82,7 +82,7 @@ fn a_closed_or_full_stdout_is_a_one_line_error_not_a_panic() {
 fn lists_scenarios_one_per_line() {
     let (code, out, _) = statelab(&["scenarios"]);
     assert_eq!(code, 0);
-    assert_eq!(out.lines().collect::<Vec<_>>(), statelab_sim::scenario::IDS);
+    assert_eq!(out.lines().collect::<Vec<_>>(), statelab_sim::tours::IDS);
 }
 
 #[test]

@@ -1,7 +1,8 @@
 //! HAR and curl exports are what real tools accept.
 
-use statelab_sim::export::{curl, har};
-use statelab_sim::http::parse_request;
+use statelab_sim::text::{curl, har};
+use statelab_sim::wire::http::parse_request;
+use statelab_sim::LaneId;
 use statelab_sim::{Playground, Scenario};
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -14,13 +15,13 @@ fn played(id: &str) -> Playground {
 #[test]
 fn har_has_every_field_har_1_2_requires() {
     let p = played("sticky-crash");
-    let doc: serde_json::Value = serde_json::from_str(&har(p.lane(1))).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&har(p.lane(LaneId::B))).unwrap();
     let log = &doc["log"];
     assert_eq!(log["version"], "1.2");
     assert_eq!(log["creator"]["name"], "Statelab");
     let entries = log["entries"].as_array().unwrap();
-    assert_eq!(entries.len(), p.lane(1).exchanges().count());
-    for (e, x) in entries.iter().zip(p.lane(1).exchanges()) {
+    assert_eq!(entries.len(), p.lane(LaneId::B).exchanges().count());
+    for (e, x) in entries.iter().zip(p.lane(LaneId::B).exchanges()) {
         assert!(e["startedDateTime"].as_str().unwrap().starts_with("2026-01-15T09:00:"));
         assert_eq!(e["time"], x.latency_ms);
         let req = &e["request"];
@@ -71,7 +72,7 @@ fn har_has_every_field_har_1_2_requires() {
 #[test]
 fn curl_commands_send_the_same_request() {
     let p = played("signed-cookie");
-    for x in p.lane(1).exchanges().take(3) {
+    for x in p.lane(LaneId::B).exchanges().take(3) {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let origin = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
         let cmd = curl(&x.request, &origin);

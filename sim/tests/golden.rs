@@ -3,7 +3,7 @@
 //! failing test, not as a different screen.
 //! Regenerate after an intended change: `UPDATE_GOLDEN=1 cargo test -p statelab-sim --test golden`.
 
-use statelab_sim::transcript::all_scenarios_text;
+use statelab_sim::tours::all_scenarios_text;
 
 const PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/transcripts.txt");
 

@@ -2,7 +2,8 @@
 //! tokens verify with another JWT library, cookies parse with another
 //! cookie parser, every message parses as HTTP/1.1.
 
-use statelab_sim::jwt::TokenEdit;
+use statelab_sim::wire::jwt::TokenEdit;
+use statelab_sim::LaneId;
 use statelab_sim::{Action, AuthMode, LaneConfig, Playground, Store, Strategy, User};
 use Action::*;
 use User::*;
@@ -15,7 +16,7 @@ fn play(configs: [LaneConfig; 2], actions: Vec<Action>) -> Playground {
     p
 }
 
-fn last_status(p: &Playground, lane: usize) -> u16 {
+fn last_status(p: &Playground, lane: LaneId) -> u16 {
     p.lane(lane).exchanges().last().unwrap().response.status
 }
 
@@ -33,7 +34,7 @@ fn jwt_succeeds_on_every_server_under_every_strategy_through_crashes() {
             p.apply(Advance { ms: 10_000 }).unwrap();
             for _ in 0..6 {
                 p.apply(Me { user: Alice }).unwrap();
-                assert_eq!(last_status(&p, 0), 200, "{strategy:?} after crashing S1..S{crashed}");
+                assert_eq!(last_status(&p, LaneId::A), 200, "{strategy:?} after crashing S1..S{crashed}");
             }
         }
     }
@@ -42,14 +43,14 @@ fn jwt_succeeds_on_every_server_under_every_strategy_through_crashes() {
 #[test]
 fn wrong_password_is_refused_and_issues_nothing() {
     let p = play([LaneConfig::stateless(), LaneConfig::stateful()], vec![Login { user: Bob, wrong_password: true }]);
-    for lane in 0..2 {
+    for lane in LaneId::ALL {
         let x = p.lane(lane).exchanges().next().unwrap();
         assert_eq!(x.response.status, 401);
         assert!(x.response.headers.get("Set-Cookie").is_none());
         assert!(p.lane(lane).client(Bob).token.is_none());
     }
     assert!(p
-        .lane(0)
+        .lane(LaneId::A)
         .exchanges()
         .next()
         .unwrap()
@@ -69,23 +70,23 @@ fn shared_store_loses_nothing_when_servers_crash_but_fails_when_it_does() {
     }
     for _ in 0..3 {
         p.apply(Me { user: Bob }).unwrap();
-        assert_eq!(last_status(&p, 1), 200);
+        assert_eq!(last_status(&p, LaneId::B), 200);
     }
-    assert_eq!(p.lane(1).stats().sessions_lost, 0);
-    assert!(p.lane(1).store().entries(p.lane(1).now()).count() == 2);
+    assert_eq!(p.lane(LaneId::B).stats().sessions_lost, 0);
+    assert!(p.lane(LaneId::B).store().entries(p.lane(LaneId::B).now()).count() == 2);
     p.apply(StoreDown).unwrap();
     p.apply(Me { user: Bob }).unwrap();
-    assert_eq!((last_status(&p, 0), last_status(&p, 1)), (200, 503));
+    assert_eq!((last_status(&p, LaneId::A), last_status(&p, LaneId::B)), (200, 503));
 }
 
 #[test]
 fn restart_wipes_in_memory_sessions_and_counts_them() {
     let mut p = play([LaneConfig::stateless(), LaneConfig::stateful()], vec![login(Alice), login(Bob), login(Carol)]);
-    assert_eq!(p.lane(1).servers()[1].sessions.len(), 1);
+    assert_eq!(p.lane(LaneId::B).servers()[1].sessions.len(), 1);
     p.apply(Bounce { server: 2 }).unwrap();
-    assert!(p.lane(1).servers()[1].sessions.is_empty());
-    assert_eq!(p.lane(1).stats().sessions_lost, 1);
-    assert_eq!(p.lane(0).stats().sessions_lost, 0);
+    assert!(p.lane(LaneId::B).servers()[1].sessions.is_empty());
+    assert_eq!(p.lane(LaneId::B).stats().sessions_lost, 1);
+    assert_eq!(p.lane(LaneId::A).stats().sessions_lost, 0);
 }
 
 #[test]
@@ -99,11 +100,11 @@ fn revocation_is_immediate_for_sessions_and_with_a_denylist_but_waits_for_exp_wi
             [cfg, sticky],
             vec![login(Alice), Me { user: Alice }, Logout { user: Alice }, Replay { user: Alice, seq: 2 }],
         );
-        assert_eq!(last_status(&p, 0), replay_after_logout, "{:?}", p.lane(0).config().auth);
+        assert_eq!(last_status(&p, LaneId::A), replay_after_logout, "{:?}", p.lane(LaneId::A).config().auth);
         // Past exp and the 30 s leeway every verifier allows.
         p.apply(Advance { ms: 16 * 60_000 }).unwrap();
         p.apply(Replay { user: Alice, seq: 2 }).unwrap();
-        assert_eq!(last_status(&p, 0), until_exp, "after exp: {:?}", p.lane(0).config().auth);
+        assert_eq!(last_status(&p, LaneId::A), until_exp, "after exp: {:?}", p.lane(LaneId::A).config().auth);
     }
 }
 
@@ -112,10 +113,10 @@ fn denylist_is_state_again_and_fails_closed_without_the_store() {
     let deny = LaneConfig::stateless().with_auth(AuthMode::Jwt { denylist: true });
     let p =
         play([deny, LaneConfig::stateless()], vec![login(Alice), Me { user: Alice }, StoreDown, Me { user: Alice }]);
-    let lane = p.lane(0);
+    let lane = p.lane(LaneId::A);
     assert_eq!(lane.exchange(2).unwrap().store_trips, 1);
     assert_eq!(lane.exchange(3).unwrap().response.status, 503);
-    assert_eq!(last_status(&p, 1), 200);
+    assert_eq!(last_status(&p, LaneId::B), 200);
 }
 
 #[test]
@@ -125,7 +126,7 @@ fn token_expiry_follows_each_servers_clock() {
         [cfg, cfg],
         vec![Skew { server: 2, ms: 20 * 60_000 }, login(Alice), Me { user: Alice }, Me { user: Alice }],
     );
-    let lane = p.lane(0);
+    let lane = p.lane(LaneId::A);
     let ahead = lane.exchange(2).unwrap();
     assert_eq!((ahead.server, ahead.response.status), (Some(2), 401));
     assert!(ahead.trace.iter().any(|t| t.contains("expired")), "{:?}", ahead.trace);
@@ -139,16 +140,16 @@ fn key_rotation_keeps_or_drops_old_tokens() {
         [cfg, cfg],
         vec![login(Alice), RotateKey { keep_old: true }, Me { user: Alice }, login(Bob), Me { user: Bob }],
     );
-    assert_eq!(keep.lane(0).exchange(2).unwrap().response.status, 200);
-    let bob_token = keep.lane(0).client(Bob).token.clone().unwrap();
-    let header = statelab_sim::jwt::split(&bob_token).unwrap().header_json;
+    assert_eq!(keep.lane(LaneId::A).exchange(2).unwrap().response.status, 200);
+    let bob_token = keep.lane(LaneId::A).client(Bob).token.clone().unwrap();
+    let header = statelab_sim::wire::jwt::split(&bob_token).unwrap().header_json;
     assert!(header.contains("\"kid\":\"k2\""), "{header}");
-    assert_eq!(keep.lane(0).exchange(4).unwrap().response.status, 200);
+    assert_eq!(keep.lane(LaneId::A).exchange(4).unwrap().response.status, 200);
     let drop = play([cfg, cfg], vec![login(Alice), RotateKey { keep_old: false }, Me { user: Alice }]);
-    let x = drop.lane(0).exchange(2).unwrap();
+    let x = drop.lane(LaneId::A).exchange(2).unwrap();
     assert_eq!(x.response.status, 401);
     assert!(x.trace.iter().any(|t| t.contains("kid \"k1\"")), "{:?}", x.trace);
-    assert_eq!(drop.lane(0).key_history().len(), 2);
+    assert_eq!(drop.lane(LaneId::A).key_history().len(), 2);
 }
 
 #[test]
@@ -162,7 +163,7 @@ fn tampering_is_caught_by_every_server() {
         let mut p = play([cfg, cfg], vec![login(Alice), Tamper { user: Alice, edit: edit.clone(), lane: None }]);
         for _ in 0..3 {
             p.apply(Me { user: Alice }).unwrap();
-            assert_eq!(last_status(&p, 0), 401, "{edit:?}");
+            assert_eq!(last_status(&p, LaneId::A), 401, "{edit:?}");
         }
     }
 }
@@ -171,14 +172,14 @@ fn tampering_is_caught_by_every_server() {
 fn credential_bytes_and_server_memory_show_the_tradeoff() {
     let sticky = LaneConfig::stateful().with_balancer(Strategy::StickyCookie);
     let p = play([LaneConfig::stateless(), sticky], vec![login(Alice), login(Bob), Me { user: Alice }]);
-    let (a, b) = (p.lane(0).exchange(3).unwrap(), p.lane(1).exchange(3).unwrap());
+    let (a, b) = (p.lane(LaneId::A).exchange(3).unwrap(), p.lane(LaneId::B).exchange(3).unwrap());
     assert_eq!(
         a.credential_bytes as usize,
         a.request.headers.get("Authorization").unwrap().len() + "Authorization: \r\n".len()
     );
     assert!(a.credential_bytes > 3 * b.credential_bytes, "{} vs {}", a.credential_bytes, b.credential_bytes);
-    assert_eq!(p.lane(0).state_bytes(), 0);
-    assert!(p.lane(1).state_bytes() > 200);
+    assert_eq!(p.lane(LaneId::A).state_bytes(), 0);
+    assert!(p.lane(LaneId::B).state_bytes() > 200);
 }
 
 #[test]
@@ -188,9 +189,9 @@ fn pagination_in_the_url_or_in_the_session() {
         [LaneConfig::stateless(), sticky],
         vec![login(Alice), NextPage { user: Alice }, NextPage { user: Alice }, OrdersPage { user: Alice, page: 3 }],
     );
-    assert_eq!(p.lane(0).exchange(3).unwrap().request.target, "/api/orders?page=2");
-    assert_eq!(p.lane(1).exchange(3).unwrap().request.target, "/api/orders/next");
-    for lane in 0..2 {
+    assert_eq!(p.lane(LaneId::A).exchange(3).unwrap().request.target, "/api/orders?page=2");
+    assert_eq!(p.lane(LaneId::B).exchange(3).unwrap().request.target, "/api/orders/next");
+    for lane in LaneId::ALL {
         assert!(p.lane(lane).exchange(3).unwrap().response.body.starts_with("{\"page\":2,\"pages\":3,"));
         assert!(p.lane(lane).exchange(4).unwrap().response.body.contains("\"A-1011\",\"A-1012\"]"));
     }
@@ -203,36 +204,37 @@ fn hand_written_requests_go_through_or_explain_where_they_are_wrong() {
     assert!(err.to_string().contains("line 2, column 1"), "{err}");
     assert!(p.actions().is_empty(), "a refused request leaves the log alone");
     p.apply(Raw { user: Alice, text: "GET /health HTTP/1.1\nHost: shop.example".into() }).unwrap();
-    assert_eq!(last_status(&p, 0), 200);
+    assert_eq!(last_status(&p, LaneId::A), 200);
     let no_host = p.apply(Raw { user: Alice, text: "GET /health HTTP/1.1".into() }).unwrap_err();
     assert!(no_host.to_string().contains("line 2, column 1: HTTP/1.1 requires a Host"), "{no_host}");
     p.apply(Raw { user: Alice, text: "DELETE /api/me HTTP/1.1\nHost: shop.example".into() }).unwrap();
-    let x = p.lane(0).exchanges().last().unwrap();
+    let x = p.lane(LaneId::A).exchanges().last().unwrap();
     assert_eq!((x.response.status, x.response.headers.get("Allow")), (405, Some("GET")));
 }
 
 #[test]
 fn undo_is_replay_without_the_last_action() {
     let mut p = play([LaneConfig::stateless(), LaneConfig::stateful()], vec![login(Alice), Me { user: Alice }]);
-    let before = statelab_sim::transcript::lane_text("B", p.lane(1));
+    let before = statelab_sim::text::lane_text("B", p.lane(LaneId::B));
     p.apply(Crash { server: 1 }).unwrap();
     assert_eq!(p.undo(), Some(Crash { server: 1 }));
-    assert_eq!(statelab_sim::transcript::lane_text("B", p.lane(1)), before);
+    assert_eq!(statelab_sim::text::lane_text("B", p.lane(LaneId::B)), before);
 }
 
 #[test]
 fn reconfiguring_a_lane_applies_from_now_on() {
     let mut p = play([LaneConfig::stateless(), LaneConfig::stateful()], vec![login(Alice), Me { user: Alice }]);
-    assert_eq!(last_status(&p, 1), 401);
+    assert_eq!(last_status(&p, LaneId::B), 401);
     p.set_config(1, LaneConfig::stateful().with_balancer(Strategy::StickyCookie));
-    assert_eq!(last_status(&p, 1), 401, "what already happened stays as it was");
+    assert_eq!(last_status(&p, LaneId::B), 401, "what already happened stays as it was");
     assert_eq!(p.actions().len(), 3);
     // The miss at S2 cleared Alice's cookie: she logs in again, and the sticky
     // balancer now keeps her where her new session is.
     p.apply(login(Alice)).unwrap();
     p.apply(Me { user: Alice }).unwrap();
-    assert_eq!(last_status(&p, 1), 200, "the redeployed lane is sticky from now on");
-    let (login_at, me_at) = (p.lane(1).exchange(3).unwrap().server, p.lane(1).exchange(4).unwrap().server);
+    assert_eq!(last_status(&p, LaneId::B), 200, "the redeployed lane is sticky from now on");
+    let (login_at, me_at) =
+        (p.lane(LaneId::B).exchange(3).unwrap().server, p.lane(LaneId::B).exchange(4).unwrap().server);
     assert_eq!(login_at, me_at);
 }
 
@@ -242,21 +244,21 @@ fn load_runs_count_without_recording_each_exchange() {
     // 31 users, not 30: with a multiple of 3, each user's turn would always
     // come round to the same server and round robin would look sticky.
     p.apply(Load { users: 31, requests: 3_000 }).unwrap();
-    for lane in 0..2 {
+    for lane in LaneId::ALL {
         assert_eq!(p.lane(lane).stats().requests, 3_000);
         assert_eq!(p.lane(lane).exchanges().count(), 0);
     }
-    assert_eq!(p.lane(0).stats().failed, 0, "stateless: every server can answer");
+    assert_eq!(p.lane(LaneId::A).stats().failed, 0, "stateless: every server can answer");
     // Round robin over 3 servers: a user's request after login misses, and the
     // miss clears the cookie, so the next one is a login again: about half fail.
-    let failed = p.lane(1).stats().failed;
+    let failed = p.lane(LaneId::B).stats().failed;
     assert!((1_300..=1_700).contains(&failed), "{failed}");
     assert!(p.apply(Load { users: 2_000, requests: 10 }).is_err());
 }
 
 #[test]
 fn every_message_parses_as_http_1_1_and_tokens_and_cookies_satisfy_other_libraries() {
-    for s in statelab_sim::scenario::all() {
+    for s in statelab_sim::tours::all() {
         let p = Playground::from_scenario(&s, 3, s.steps.len());
         for lane in p.lanes() {
             for x in lane.exchanges() {
@@ -286,8 +288,8 @@ fn every_message_parses_as_http_1_1_and_tokens_and_cookies_satisfy_other_librari
 #[test]
 fn tokens_the_engine_issues_verify_with_jsonwebtoken() {
     let p = play([LaneConfig::stateless(), LaneConfig::stateful()], vec![login(Carol)]);
-    let token = p.lane(0).client(Carol).token.clone().unwrap();
-    let secret = &p.lane(0).key_history()[0].secret;
+    let token = p.lane(LaneId::A).client(Carol).token.clone().unwrap();
+    let secret = &p.lane(LaneId::A).key_history()[0].secret;
     let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
     v.validate_exp = false; // the simulated clock is in January 2026
     let data = jsonwebtoken::decode::<serde_json::Value>(
@@ -313,7 +315,7 @@ fn apply_returns_each_lanes_new_exchanges() {
     let [a, b] = p.apply(login(Alice)).unwrap();
     assert_eq!((a.len(), b.len()), (1, 1));
     assert_eq!((a[0].seq, a[0].lane, b[0].lane), (1, 0, 1));
-    assert!(std::rc::Rc::ptr_eq(&a[0], p.lane(0).exchanges_rc().next().unwrap()));
+    assert!(std::rc::Rc::ptr_eq(&a[0], p.lane(LaneId::A).exchanges_rc().next().unwrap()));
     let [a, b] = p.apply(Crash { server: 2 }).unwrap();
     assert!(a.is_empty() && b.is_empty(), "faults make events, not exchanges");
 }
@@ -323,10 +325,10 @@ fn a_credential_typed_by_hand_is_used_as_typed() {
     let cfg = LaneConfig::stateless();
     let mut p = play([cfg, cfg], vec![login(Alice), login(Bob)]);
     // Pasting Bob's token into Alice's browser: a stolen bearer token works for anyone.
-    let bobs = p.lane(0).client(Bob).token.clone().unwrap();
+    let bobs = p.lane(LaneId::A).client(Bob).token.clone().unwrap();
     p.apply(Tamper { user: Alice, edit: TokenEdit::Set { value: bobs }, lane: None }).unwrap();
     p.apply(Me { user: Alice }).unwrap();
-    assert!(p.lane(0).exchanges().last().unwrap().response.body.contains("\"user\":\"bob\""));
+    assert!(p.lane(LaneId::A).exchanges().last().unwrap().response.body.contains("\"user\":\"bob\""));
     // Header injection is refused before anything happens.
     let err = p
         .apply(Tamper { user: Alice, edit: TokenEdit::Set { value: "x\r\nX-Admin: 1".into() }, lane: None })
@@ -335,7 +337,7 @@ fn a_credential_typed_by_hand_is_used_as_typed() {
     assert_eq!(p.actions().len(), 4);
 }
 
-fn last_trace(p: &Playground, lane: usize) -> Vec<String> {
+fn last_trace(p: &Playground, lane: LaneId) -> Vec<String> {
     p.lane(lane).exchanges().last().unwrap().trace.clone()
 }
 
@@ -349,7 +351,10 @@ fn a_refused_session_id_is_explained_by_what_truly_became_of_it() {
     let shared = LaneConfig::stateful().with_auth(AuthMode::ServerSession { store: Store::Shared });
     // Round robin: Alice logs in on S1, her next request goes to S2.
     let mut p = play([local, shared], vec![login(Alice), Me { user: Alice }]);
-    assert_eq!(narrator(&last_trace(&p, 0)), "(it lives in S1's memory; the balancer sent this request elsewhere)");
+    assert_eq!(
+        narrator(&last_trace(&p, LaneId::A)),
+        "(it lives in S1's memory; the balancer sent this request elsewhere)"
+    );
     // The easy guess after a crash is "the crash took it"; a guessed id was never issued at all.
     // (The miss above cleared lane A's cookie: Alice logs in again, on S3, which then crashes.)
     p.apply(login(Alice)).unwrap();
@@ -357,7 +362,7 @@ fn a_refused_session_id_is_explained_by_what_truly_became_of_it() {
     p.apply(Tamper { user: Alice, edit: TokenEdit::Claim { name: "role".into(), value: "admin".into() }, lane: None })
         .unwrap();
     p.apply(Me { user: Alice }).unwrap();
-    for lane in 0..2 {
+    for lane in LaneId::ALL {
         let trace = last_trace(&p, lane);
         assert_eq!(narrator(&trace), "(no server ever issued this id: it was typed, edited or guessed)", "{trace:?}");
     }
@@ -368,18 +373,18 @@ fn a_refused_session_id_is_explained_by_what_truly_became_of_it() {
         [sticky, sticky_shared],
         vec![login(Carol), Crash { server: 1 }, Advance { ms: 10_000 }, Me { user: Carol }],
     );
-    assert_eq!(last_status(&p, 0), 401);
-    assert_eq!(narrator(&last_trace(&p, 0)), "(S1 held it until it crashed at 09:00:01)");
-    assert_eq!(last_status(&p, 1), 200, "the shared store lost nothing");
+    assert_eq!(last_status(&p, LaneId::A), 401);
+    assert_eq!(narrator(&last_trace(&p, LaneId::A)), "(S1 held it until it crashed at 09:00:01)");
+    assert_eq!(last_status(&p, LaneId::B), 200, "the shared store lost nothing");
     p.apply(Logout { user: Carol }).unwrap();
     p.apply(Replay { user: Carol, seq: 2 }).unwrap();
-    assert_eq!(last_status(&p, 1), 401);
-    assert_eq!(narrator(&last_trace(&p, 1)), "(it was deleted from the shared store at logout at 09:00:13)");
+    assert_eq!(last_status(&p, LaneId::B), 401);
+    assert_eq!(narrator(&last_trace(&p, LaneId::B)), "(it was deleted from the shared store at logout at 09:00:13)");
     // A wrong password is refused for the password, whatever cookie rides along
     // (a fresh login first: the 401 above cleared lane A's cookie).
     p.apply(login(Carol)).unwrap();
     p.apply(Login { user: Carol, wrong_password: true }).unwrap();
-    let x = p.lane(0).exchanges().last().unwrap();
+    let x = p.lane(LaneId::A).exchanges().last().unwrap();
     assert!(x.request.headers.get("Cookie").is_some_and(|c| c.contains("session_id=")));
     assert_eq!(x.response.status, 401);
     assert_eq!(
@@ -390,7 +395,7 @@ fn a_refused_session_id_is_explained_by_what_truly_became_of_it() {
         [LaneConfig::stateful().with_balancer(Strategy::StickyCookie), local],
         vec![login(Bob), Logout { user: Bob }, Replay { user: Bob, seq: 2 }],
     );
-    assert_eq!(narrator(&last_trace(&p, 0)), "(it was deleted at logout at 09:00:01)");
+    assert_eq!(narrator(&last_trace(&p, LaneId::A)), "(it was deleted at logout at 09:00:01)");
 }
 
 #[test]
@@ -398,16 +403,16 @@ fn expired_sessions_are_gone_from_memory_counts_and_the_store() {
     let sticky = LaneConfig::stateful().with_balancer(Strategy::StickyCookie);
     let shared = sticky.with_auth(AuthMode::ServerSession { store: Store::Shared });
     let mut p = play([sticky, shared], vec![login(Alice), login(Bob)]);
-    assert_eq!(p.lane(0).servers().iter().map(|s| s.sessions.len()).sum::<usize>(), 2);
+    assert_eq!(p.lane(LaneId::A).servers().iter().map(|s| s.sessions.len()).sum::<usize>(), 2);
     p.apply(Advance { ms: 31 * 60_000 }).unwrap();
-    for lane in 0..2 {
+    for lane in LaneId::ALL {
         let l = p.lane(lane);
         assert_eq!(l.servers().iter().map(|s| s.sessions.len() as u32 + s.session_bytes()).sum::<u32>(), 0);
         assert_eq!(l.state_bytes(), 0, "lane {lane}");
         assert_eq!(l.store().entries(l.now()).count(), 0);
     }
     p.apply(Me { user: Alice }).unwrap();
-    for lane in 0..2 {
+    for lane in LaneId::ALL {
         assert_eq!(last_status(&p, lane), 401);
         let trace = last_trace(&p, lane);
         assert!(narrator(&trace).starts_with("(it expired at 09:30:0"), "{trace:?}");
@@ -429,8 +434,8 @@ fn bad_requests_unknown_routes_and_wrong_methods_say_why_in_the_trace() {
         ),
     ] {
         p.apply(Raw { user: Alice, text: text.into() }).unwrap();
-        assert_eq!(last_status(&p, 0), status, "{text}");
-        assert_eq!(last_trace(&p, 0), vec![why.to_owned()], "{text}");
+        assert_eq!(last_status(&p, LaneId::A), status, "{text}");
+        assert_eq!(last_trace(&p, LaneId::A), vec![why.to_owned()], "{text}");
     }
     // Without Host it never reaches a server: the editor refuses it, and nothing is logged.
     let logged = p.actions().len();
@@ -449,10 +454,10 @@ fn a_header_section_over_8_kib_is_refused_with_431_before_authentication() {
         format!("GET /api/me HTTP/1.1\nHost: shop.example\nCookie: session_id={}", "a".repeat(cookie_len - fixed))
     };
     p.apply(Raw { user: Alice, text: head(8192) }).unwrap();
-    assert_eq!(p.lane(1).exchanges().last().unwrap().request_bytes, 8192);
-    assert_eq!(last_status(&p, 1), 401, "8 KiB exactly is allowed");
+    assert_eq!(p.lane(LaneId::B).exchanges().last().unwrap().request_bytes, 8192);
+    assert_eq!(last_status(&p, LaneId::B), 401, "8 KiB exactly is allowed");
     p.apply(Raw { user: Alice, text: head(8193) }).unwrap();
-    for lane in 0..2 {
+    for lane in LaneId::ALL {
         let x = p.lane(lane).exchanges().last().unwrap();
         assert_eq!((x.response.status, x.response.reason()), (431, "Request Header Fields Too Large"));
         assert_eq!(x.trace.len(), 1, "{:?}", x.trace);
@@ -462,22 +467,22 @@ fn a_header_section_over_8_kib_is_refused_with_431_before_authentication() {
 
 #[test]
 fn transcripts_print_fleet_keys_only_for_lanes_that_sign() {
-    use statelab_sim::transcript::lane_text;
+    use statelab_sim::text::lane_text;
     let signed = LaneConfig::stateless().with_auth(AuthMode::SignedCookie);
     let p = play([LaneConfig::stateless(), LaneConfig::stateful()], vec![login(Alice)]);
-    assert!(lane_text("A", p.lane(0)).contains("fleet key k1: statelab-"));
-    assert!(!lane_text("B", p.lane(1)).contains("fleet key"));
+    assert!(lane_text("A", p.lane(LaneId::A)).contains("fleet key k1: statelab-"));
+    assert!(!lane_text("B", p.lane(LaneId::B)).contains("fleet key"));
     let p = play([signed, LaneConfig::stateful().with_auth(AuthMode::ServerSession { store: Store::Shared })], vec![]);
-    assert!(lane_text("A", p.lane(0)).contains("fleet key k1: statelab-"));
-    assert!(!lane_text("B", p.lane(1)).contains("fleet key"));
+    assert!(lane_text("A", p.lane(LaneId::A)).contains("fleet key k1: statelab-"));
+    assert!(!lane_text("B", p.lane(LaneId::B)).contains("fleet key"));
 }
 
 #[test]
 fn lanes_answer_which_servers_exist() {
     let mut p = play([LaneConfig::stateless(), LaneConfig::stateful().with_servers(2)], vec![Crash { server: 2 }]);
-    assert_eq!((p.lane(0).fleet_size(), p.lane(1).fleet_size()), (3, 2));
-    assert!(!p.lane(1).server(2).unwrap().up);
-    assert!(p.lane(1).server(3).is_none() && p.lane(0).server(3).is_some());
+    assert_eq!((p.lane(LaneId::A).fleet_size(), p.lane(LaneId::B).fleet_size()), (3, 2));
+    assert!(!p.lane(LaneId::B).server(2).unwrap().up);
+    assert!(p.lane(LaneId::B).server(3).is_none() && p.lane(LaneId::A).server(3).is_some());
     p.apply(AddServer).unwrap();
-    assert_eq!(p.lane(1).server(3).map(|s| s.up), Some(true));
+    assert_eq!(p.lane(LaneId::B).server(3).map(|s| s.up), Some(true));
 }

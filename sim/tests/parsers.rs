@@ -9,13 +9,13 @@ mod gen;
 
 use gen::Attr;
 use proptest::prelude::*;
-use statelab_sim::cookie::SetCookie;
-use statelab_sim::http::parse_request;
-use statelab_sim::json::Json;
-use statelab_sim::jwt::{self, Rejection};
+use statelab_sim::base::QUOTED_CHARS;
 use statelab_sim::link::Link;
-use statelab_sim::notation;
-use statelab_sim::quote::QUOTED_CHARS;
+use statelab_sim::text as notation;
+use statelab_sim::wire::cookie::SetCookie;
+use statelab_sim::wire::http::parse_request;
+use statelab_sim::wire::json::Json;
+use statelab_sim::wire::jwt::{self, Rejection};
 
 proptest! {
     /// The server (`verify`) and the decoder (`inspect`) never panic, give the
@@ -52,7 +52,7 @@ proptest! {
     #[test]
     fn set_cookie_attributes_read_like_the_cookie_crate(c in gen::set_cookie()) {
         let ours = SetCookie::parse(&c.text);
-        if c.text.len() > statelab_sim::cookie::MAX_COOKIE_BYTES {
+        if c.text.len() > statelab_sim::wire::cookie::MAX_COOKIE_BYTES {
             prop_assert_eq!(ours, None);
             return Ok(());
         }

@@ -3,11 +3,11 @@
 //! rebuilds from links.
 
 use proptest::prelude::*;
-use statelab_sim::action::{LOAD_REQUEST_WORK, USER_ACTION_WORK};
-use statelab_sim::jwt::TokenEdit;
-use statelab_sim::notation::{parse_actions, url_form};
 use statelab_sim::playground::MAX_REPLAY_WORK;
-use statelab_sim::transcript::lane_text;
+use statelab_sim::playground::{LOAD_REQUEST_WORK, USER_ACTION_WORK};
+use statelab_sim::text::lane_text;
+use statelab_sim::text::{parse_actions, url_form};
+use statelab_sim::wire::jwt::TokenEdit;
 use statelab_sim::{
     Action, ActionError, AuthMode, Entry, LaneConfig, LaneId, Playground, Recipe, Store, Strategy as Balance, User,
 };
@@ -16,14 +16,15 @@ use std::time::{Duration, Instant};
 /// Everything a learner can see of both lanes.
 fn state(p: &Playground) -> String {
     let mut out = String::new();
-    for (i, label) in ["A", "B"].iter().enumerate() {
-        out += &lane_text(label, p.lane(i));
-        out += &format!("{:?}\n{} {}\n", p.lane(i).stats(), p.lane(i).now(), p.lane(i).state_bytes());
+    for id in LaneId::ALL {
+        let lane = p.lane(id);
+        out += &lane_text(id.label(), lane);
+        out += &format!("{:?}\n{} {}\n", lane.stats(), lane.now(), lane.state_bytes());
     }
     out
 }
 
-fn events(p: &Playground, lane: usize) -> Vec<String> {
+fn events(p: &Playground, lane: LaneId) -> Vec<String> {
     p.lane(lane)
         .entries()
         .iter()
@@ -203,8 +204,8 @@ fn a_config_change_with_a_log_is_a_redeploy_of_that_lane_only() {
         [LaneConfig::stateless(), LaneConfig::stateful().with_balancer(Balance::StickyCookie)],
         "login alice, login bob, login carol, me alice",
     );
-    let a_before = lane_text("A", p.lane(0));
-    let b_entries = p.lane(1).entries().len();
+    let a_before = lane_text("A", p.lane(LaneId::A));
+    let b_entries = p.lane(LaneId::B).entries().len();
     let shared = LaneConfig::stateful()
         .with_auth(AuthMode::ServerSession { store: Store::Shared })
         .with_balancer(Balance::RoundRobin)
@@ -212,12 +213,12 @@ fn a_config_change_with_a_log_is_a_redeploy_of_that_lane_only() {
     p.set_config(1, shared);
     assert_eq!(p.actions().last(), Some(&Action::Configure { lane: LaneId::B, config: shared }));
     assert_eq!(p.recipe().configs[1], LaneConfig::stateful().with_balancer(Balance::StickyCookie), "start kept");
-    assert_eq!(p.lane(1).config(), &shared);
-    assert_eq!(p.lane(1).servers().len(), 2);
+    assert_eq!(p.lane(LaneId::B).config(), &shared);
+    assert_eq!(p.lane(LaneId::B).servers().len(), 2);
     // Lane A records nothing; only the clock moves on, as with every action.
-    assert_eq!(lane_text("A", p.lane(0)), a_before);
-    let b = events(&p, 1);
-    assert_eq!(p.lane(1).entries().len() - b_entries, b.len());
+    assert_eq!(lane_text("A", p.lane(LaneId::A)), a_before);
+    let b = events(&p, LaneId::B);
+    assert_eq!(p.lane(LaneId::B).entries().len() - b_entries, b.len());
     for expect in [
         "lane B redeployed as sessions in a shared store · round robin · 2 servers (was sessions in server memory · sticky cookie · 3 servers)",
         "S3 removed from the pool: 1 session in its memory is gone",
@@ -226,14 +227,14 @@ fn a_config_change_with_a_log_is_a_redeploy_of_that_lane_only() {
     ] {
         assert!(b.iter().any(|t| t == expect), "{expect}\nin {b:#?}");
     }
-    assert_eq!(p.lane(1).stats().sessions_lost, 3);
+    assert_eq!(p.lane(LaneId::B).stats().sessions_lost, 3);
     // From now on: the old cookie means nothing; a fresh login works on any server.
     p.apply(Action::Me { user: User::Alice }).unwrap();
-    assert_eq!(p.lane(1).exchanges().last().unwrap().response.status, 401);
+    assert_eq!(p.lane(LaneId::B).exchanges().last().unwrap().response.status, 401);
     for a in acts("login alice, me alice, me alice") {
         p.apply(a).unwrap();
     }
-    assert!(p.lane(1).exchanges().rev().take(3).all(|x| x.response.status == 200));
+    assert!(p.lane(LaneId::B).exchanges().rev().take(3).all(|x| x.response.status == 200));
     // The same config again would change nothing: refused, not logged.
     let n = p.actions().len();
     p.set_config(1, shared);
@@ -249,7 +250,7 @@ fn a_config_change_tells_only_what_changed() {
     let mut p = played([LaneConfig::stateless(), LaneConfig::stateful()], "login alice");
     let longer = LaneConfig { token_ttl_s: 300, store_latency_ms: 9, ..LaneConfig::stateless() };
     p.set_config(0, longer.with_auth(AuthMode::Jwt { denylist: true }).with_servers(4));
-    let a = events(&p, 0);
+    let a = events(&p, LaneId::A);
     assert_eq!(
         a[1..],
         [
@@ -260,9 +261,9 @@ fn a_config_change_tells_only_what_changed() {
         ],
         "{a:#?}"
     );
-    assert!(events(&p, 1).is_empty());
+    assert!(events(&p, LaneId::B).is_empty());
     p.apply(Action::Login { user: User::Bob, wrong_password: false }).unwrap();
-    let issued = p.lane(0).exchanges().last().unwrap();
+    let issued = p.lane(LaneId::A).exchanges().last().unwrap();
     assert!(issued.trace.iter().any(|t| t.contains("exp in 5 min")), "{:?}", issued.trace);
 }
 
@@ -272,7 +273,7 @@ fn an_empty_log_sets_the_starting_config() {
     p.set_config(1, LaneConfig::stateful().with_servers(5));
     assert!(p.actions().is_empty());
     assert_eq!(p.recipe().configs[1].servers, 5);
-    assert_eq!(p.lane(1).servers().len(), 5);
+    assert_eq!(p.lane(LaneId::B).servers().len(), 5);
 }
 
 #[test]
@@ -298,17 +299,27 @@ fn config_notation_round_trips_in_text_and_urls() {
 #[test]
 fn an_edit_aimed_at_lane_a_leaves_lane_b_alone() {
     let mut p = played([LaneConfig::stateless(), LaneConfig::stateful()], "login alice");
-    let token = p.lane(0).credential(User::Alice).unwrap();
-    let b_cookie = p.lane(1).credential(User::Alice);
+    let token = p.lane(LaneId::A).credential(User::Alice).unwrap();
+    let b_cookie = p.lane(LaneId::B).credential(User::Alice);
     let edit =
         Action::Tamper { user: User::Alice, edit: TokenEdit::Set { value: token.clone() }, lane: Some(LaneId::A) };
     p.apply(edit.clone()).unwrap();
-    assert_eq!(p.lane(0).credential(User::Alice), Some(token));
-    assert_eq!(p.lane(1).credential(User::Alice), b_cookie, "lane B's session cookie is not overwritten by a JWT");
-    assert_eq!(events(&p, 1), ["alice's session_id cookie was not changed: the edit was for lane A's credential"]);
+    assert_eq!(p.lane(LaneId::A).credential(User::Alice), Some(token));
+    assert_eq!(
+        p.lane(LaneId::B).credential(User::Alice),
+        b_cookie,
+        "lane B's session cookie is not overwritten by a JWT"
+    );
+    assert_eq!(
+        events(&p, LaneId::B),
+        ["alice's session_id cookie was not changed: the edit was for lane A's credential"]
+    );
     assert_eq!(
         edit.to_string(),
-        format!("edit a alice {}", statelab_sim::b64::encode(p.lane(0).credential(User::Alice).unwrap().as_bytes()))
+        format!(
+            "edit a alice {}",
+            statelab_sim::wire::b64::encode(p.lane(LaneId::A).credential(User::Alice).unwrap().as_bytes())
+        )
     );
     assert_eq!(parse_actions(&url_form(std::slice::from_ref(&edit))).unwrap(), [edit]);
     // Links and stored recipes from before the field still read, as both lanes.
@@ -353,7 +364,7 @@ fn actions_that_would_do_nothing_are_refused_and_not_logged() {
     // One lane with room is enough for the action to mean something.
     let mut mixed = Playground::new(1, [LaneConfig::stateless().with_servers(8), LaneConfig::stateful()]);
     mixed.apply(Action::AddServer).unwrap();
-    assert_eq!(events(&mixed, 0), ["already at the maximum of 8 servers"]);
+    assert_eq!(events(&mixed, LaneId::A), ["already at the maximum of 8 servers"]);
     assert!(full.actions().is_empty() && one.actions().is_empty());
 }
 
@@ -401,7 +412,7 @@ fn an_exchange_records_the_dead_server_it_was_sent_to_and_its_backend_trips() {
     let actions = parse_actions("login alice, crash 1, me alice, me alice, me alice, add alice mug").unwrap();
     let shared = LaneConfig::stateful().with_auth(AuthMode::ServerSession { store: Store::Shared });
     let p = Playground::from_recipe(&Recipe { seed: 1, configs: [LaneConfig::stateless(), shared], actions });
-    for lane in 0..2 {
+    for lane in LaneId::ALL {
         let xs: Vec<_> = p.lane(lane).exchanges().collect();
         let refused: Vec<_> = xs.iter().filter(|x| x.response.status == 502).collect();
         assert!(!refused.is_empty(), "round robin still sends one request to the crashed S1");
@@ -411,11 +422,11 @@ fn an_exchange_records_the_dead_server_it_was_sent_to_and_its_backend_trips() {
         assert!(xs.iter().filter(|x| x.response.status != 502).all(|x| x.tried.is_none()));
     }
     // Lane A keeps the cart in the database; lane B in the session.
-    let cart = |lane: usize| p.lane(lane).exchanges().next_back().unwrap().db_trips;
-    assert!(cart(0) > 0);
-    assert_eq!(cart(1), 0);
+    let cart = |lane: LaneId| p.lane(lane).exchanges().next_back().unwrap().db_trips;
+    assert!(cart(LaneId::A) > 0);
+    assert_eq!(cart(LaneId::B), 0);
     // Lane B keeps sessions in the shared store: every authenticated request goes there.
-    let me = p.lane(1).exchanges().find(|x| x.request.target == "/api/me" && x.response.status == 200).unwrap();
+    let me = p.lane(LaneId::B).exchanges().find(|x| x.request.target == "/api/me" && x.response.status == 200).unwrap();
     assert!(me.store_trips > 0);
 }
 
@@ -424,14 +435,14 @@ fn a_tampered_session_id_is_shown_whole_where_it_is_refused() {
     let mut p =
         Playground::new(1, [LaneConfig::stateless(), LaneConfig::stateful().with_balancer(Balance::StickyCookie)]);
     p.apply(Action::Login { user: User::Alice, wrong_password: false }).unwrap();
-    let real = p.lane(1).credential(User::Alice).unwrap();
+    let real = p.lane(LaneId::B).credential(User::Alice).unwrap();
     // One character changed at the end: a shortened id would hide it.
     let last = if real.ends_with('0') { '1' } else { '0' };
     let forged = format!("{}{last}", &real[..real.len() - 1]);
     let edit = TokenEdit::Set { value: forged.clone() };
     p.apply(Action::Tamper { user: User::Alice, edit, lane: Some(LaneId::B) }).unwrap();
     p.apply(Action::Me { user: User::Alice }).unwrap();
-    let x = p.lane(1).exchanges().next_back().unwrap();
+    let x = p.lane(LaneId::B).exchanges().next_back().unwrap();
     assert_eq!(x.response.status, 401);
     let trace = x.trace.join("\n");
     assert!(trace.contains(&format!("sessions[\"{forged}\"] not found")), "{trace}");

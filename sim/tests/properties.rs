@@ -3,12 +3,13 @@
 //! under random faults.
 
 use proptest::prelude::*;
-use statelab_sim::cookie::SetCookie;
-use statelab_sim::http::parse_request;
-use statelab_sim::jwt::{self, Key, TokenEdit};
 use statelab_sim::link::Link;
-use statelab_sim::notation;
-use statelab_sim::transcript::lane_text;
+use statelab_sim::text as notation;
+use statelab_sim::text::lane_text;
+use statelab_sim::wire::cookie::SetCookie;
+use statelab_sim::wire::http::parse_request;
+use statelab_sim::wire::jwt::{self, Key, TokenEdit};
+use statelab_sim::LaneId;
 use statelab_sim::{Action, AuthMode, LaneConfig, Playground, Recipe, Store, Strategy as Balancing, User};
 
 fn user() -> impl Strategy<Value = User> {
@@ -78,7 +79,7 @@ fn action() -> impl Strategy<Value = Action> {
 }
 
 fn transcript(p: &Playground) -> String {
-    lane_text("A", p.lane(0)) + &lane_text("B", p.lane(1))
+    lane_text("A", p.lane(LaneId::A)) + &lane_text("B", p.lane(LaneId::B))
 }
 
 // No `proptest_config` here: the default runs 256 cases per property and
@@ -147,13 +148,13 @@ proptest! {
         for _ in 0..calls {
             p.apply(Action::Me { user: User::Bob }).unwrap();
         }
-        let home = p.lane(1).exchange(1).unwrap().server;
+        let home = p.lane(LaneId::B).exchange(1).unwrap().server;
         let mut missed = false;
-        for x in p.lane(1).exchanges().skip(1) {
+        for x in p.lane(LaneId::B).exchanges().skip(1) {
             prop_assert_eq!(x.response.status == 200, x.server == home && !missed);
             missed |= x.server != home;
         }
-        prop_assert!(p.lane(0).exchanges().all(|x| x.response.status == 200));
+        prop_assert!(p.lane(LaneId::A).exchanges().all(|x| x.response.status == 200));
     }
 
     /// Share links and scenarios carry actions as notation: every action
@@ -174,7 +175,7 @@ proptest! {
     fn links_round_trip(seed in any::<u64>(), a in config(), b in config(), actions in prop::collection::vec(action(), 0..12), scenario in prop::option::of((0usize..12, 0usize..5))) {
         let actions: Vec<Action> = actions.into_iter().filter(|a| Playground::validate(a).is_ok()).collect();
         let scenario = scenario.map(|(i, step)| {
-            let s = &statelab_sim::scenario::all()[i];
+            let s = &statelab_sim::tours::all()[i];
             (s.id, step.min(s.steps.len()))
         });
         let configs = match scenario {

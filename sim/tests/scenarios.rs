@@ -1,6 +1,7 @@
 //! Every scenario keeps the promises its narration makes.
 
-use statelab_sim::scenario::{self, IDS};
+use statelab_sim::tours::{self, IDS};
+use statelab_sim::LaneId;
 use statelab_sim::{AuthMode, Entry, Playground, Scenario};
 
 /// Statuses of every exchange per lane when the scenario is played to the
@@ -20,7 +21,7 @@ const PROMISES: [(&str, &str, &str); 12] = [
     ("scale-out", "200 200 200 200 200 200 200 200 200 200 200 200", "200 200 200 200 200 200 401 401 200 401 401 200"),
 ];
 
-fn statuses(p: &Playground, lane: usize) -> String {
+fn statuses(p: &Playground, lane: LaneId) -> String {
     p.lane(lane).exchanges().map(|x| x.response.status.to_string()).collect::<Vec<_>>().join(" ")
 }
 
@@ -31,14 +32,14 @@ fn played(id: &str) -> Playground {
 
 #[test]
 fn ids_are_stable_unique_and_complete() {
-    let all = scenario::all();
+    let all = tours::all();
     assert_eq!(all.iter().map(|s| s.id).collect::<Vec<_>>(), IDS);
     assert_eq!(PROMISES.map(|p| p.0), IDS);
 }
 
 #[test]
 fn every_scenario_pairs_stateless_a_with_a_variant_and_narrates_each_step() {
-    for s in scenario::all() {
+    for s in tours::all() {
         assert!(s.lanes[0].is_stateless(), "{}: lane A is the stateless baseline", s.id);
         assert_ne!(s.lanes[0], s.lanes[1], "{}", s.id);
         assert!(
@@ -56,15 +57,15 @@ fn every_scenario_pairs_stateless_a_with_a_variant_and_narrates_each_step() {
 fn statuses_match_the_narration() {
     for (id, a, b) in PROMISES {
         let p = played(id);
-        assert_eq!(statuses(&p, 0), a, "{id}, lane A");
-        assert_eq!(statuses(&p, 1), b, "{id}, lane B");
+        assert_eq!(statuses(&p, LaneId::A), a, "{id}, lane A");
+        assert_eq!(statuses(&p, LaneId::B), b, "{id}, lane B");
     }
 }
 
 #[test]
 fn round_robin_misses_the_session_and_the_miss_clears_the_cookie() {
     let p = played("round-robin-local");
-    let b = p.lane(1);
+    let b = p.lane(LaneId::B);
     assert_eq!(b.exchange(1).unwrap().server, Some(1), "the session is created on S1");
     let miss = b.exchange(2).unwrap();
     assert_eq!((miss.server, miss.response.status), (Some(2), 401));
@@ -83,7 +84,7 @@ fn round_robin_misses_the_session_and_the_miss_clears_the_cookie() {
 #[test]
 fn sticky_balancer_sets_and_moves_its_own_cookie() {
     let p = played("sticky-crash");
-    let b = p.lane(1);
+    let b = p.lane(LaneId::B);
     let login = b.exchange(1).unwrap();
     assert!(login.response.headers.get_all("Set-Cookie").any(|c| c == "lb=S1; Path=/; HttpOnly"));
     assert!(b.exchange(2).unwrap().request.headers.get("Cookie").unwrap().contains("lb=S1"));
@@ -98,20 +99,20 @@ fn sticky_balancer_sets_and_moves_its_own_cookie() {
 #[test]
 fn shared_store_costs_a_round_trip_per_request() {
     let p = played("shared-store");
-    let me = p.lane(1).exchange(2).unwrap();
+    let me = p.lane(LaneId::B).exchange(2).unwrap();
     assert_eq!(me.store_trips, 1);
-    assert!(me.latency_ms > p.lane(0).exchange(2).unwrap().latency_ms);
+    assert!(me.latency_ms > p.lane(LaneId::A).exchange(2).unwrap().latency_ms);
     assert!(me.trace.iter().any(|t| t.starts_with("store GETEX session:") && t.ends_with("(+4 ms)")));
-    assert_eq!(p.lane(0).stats().store_trips, 0);
+    assert_eq!(p.lane(LaneId::A).stats().store_trips, 0);
 }
 
 #[test]
 fn signed_cookie_grows_with_the_cart() {
     let p = played("signed-cookie");
-    let cookie_len = |seq| p.lane(1).exchange(seq).unwrap().response.headers.get("Set-Cookie").unwrap().len();
+    let cookie_len = |seq| p.lane(LaneId::B).exchange(seq).unwrap().response.headers.get("Set-Cookie").unwrap().len();
     assert!(cookie_len(2) < cookie_len(3), "the second item makes the cookie longer");
-    assert_eq!(p.lane(1).state_bytes(), 0, "servers hold nothing");
-    let cart = p.lane(1).exchange(4).unwrap();
+    assert_eq!(p.lane(LaneId::B).state_bytes(), 0, "servers hold nothing");
+    let cart = p.lane(LaneId::B).exchange(4).unwrap();
     assert_eq!(cart.response.body, r#"{"items":["mug","hoodie"]}"#);
 }
 
@@ -119,9 +120,9 @@ fn signed_cookie_grows_with_the_cart() {
 fn revocation_window_is_measured() {
     let s = Scenario::find("revocation").unwrap();
     let p = Playground::from_scenario(&s, 1, 3);
-    assert_eq!(p.lane(0).stats().revocation_window_s, Some(15 * 60 - 2));
-    assert_eq!(p.lane(1).stats().revocation_window_s, Some(0));
-    let logout = p.lane(1).exchange(3).unwrap();
+    assert_eq!(p.lane(LaneId::A).stats().revocation_window_s, Some(15 * 60 - 2));
+    assert_eq!(p.lane(LaneId::B).stats().revocation_window_s, Some(0));
+    let logout = p.lane(LaneId::B).exchange(3).unwrap();
     assert_eq!(
         logout.response.headers.get("Set-Cookie"),
         Some("session_id=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Lax")
@@ -131,9 +132,9 @@ fn revocation_window_is_measured() {
 #[test]
 fn turning_on_the_denylist_closes_the_gap_from_then_on() {
     let p = played("revocation");
-    let a = p.lane(0);
+    let a = p.lane(LaneId::A);
     assert_eq!(a.config().auth, AuthMode::Jwt { denylist: true });
-    assert_eq!(p.lane(1).config(), &Scenario::find("revocation").unwrap().lanes[1], "lane B is left as it was");
+    assert_eq!(p.lane(LaneId::B).config(), &Scenario::find("revocation").unwrap().lanes[1], "lane B is left as it was");
     let redeploy: Vec<&str> = a
         .entries()
         .iter()
@@ -143,7 +144,7 @@ fn turning_on_the_denylist_closes_the_gap_from_then_on() {
         })
         .collect();
     assert!(redeploy.iter().any(|t| t.starts_with("lane A redeployed as JWT + denylist")), "{redeploy:?}");
-    assert!(!p.lane(1).entries().iter().any(|e| matches!(e, Entry::Event(_))), "lane B records nothing");
+    assert!(!p.lane(LaneId::B).entries().iter().any(|e| matches!(e, Entry::Event(_))), "lane B records nothing");
     let logout = a.exchange(7).unwrap();
     assert!(logout.trace.iter().any(|t| t.starts_with("store SET deny:")), "{:?}", logout.trace);
     let replay = a.exchange(8).unwrap();
@@ -169,9 +170,9 @@ fn finding_one_scenario_does_not_build_them_all() {
             .unwrap_or_default()
     };
     let one = fastest(&|| drop(std::hint::black_box(Scenario::find("expiry"))));
-    let every = fastest(&|| drop(std::hint::black_box(scenario::all())));
+    let every = fastest(&|| drop(std::hint::black_box(tours::all())));
     assert!(one * 4 < every, "find {one:?} vs all {every:?}");
-    for (i, s) in scenario::all().iter().enumerate() {
+    for (i, s) in tours::all().iter().enumerate() {
         assert_eq!(Scenario::find(IDS[i]).map(|f| f.id), Some(s.id));
     }
     assert!(Scenario::find("nope").is_none());

@@ -1,7 +1,8 @@
 use crate::components::select;
 use crate::state::{Msg, Play};
-use statelab_sim::jwt::TokenEdit;
-use statelab_sim::store::CATALOG;
+use statelab_sim::fleet::CATALOG;
+use statelab_sim::wire::jwt::TokenEdit;
+use statelab_sim::LaneId;
 use statelab_sim::{Action, User};
 use yew::prelude::*;
 
@@ -135,7 +136,7 @@ pub fn ActionBar(props: &ActionBarProps) -> Html {
         engine.lanes().iter().map(|l| l.servers().len()).max().unwrap_or(1) as u8
     };
     // Key ids count up (k1, k2…): the rotations say which key signs next.
-    let key = play.playground().lane(0).keys().last().map_or_else(|| "k1".to_owned(), |k| k.kid.clone());
+    let key = play.playground().lane(LaneId::A).keys().last().map_or_else(|| "k1".to_owned(), |k| k.kid.clone());
     let next = key
         .get(1..)
         .and_then(|n| n.parse::<u32>().ok())

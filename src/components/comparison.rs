@@ -52,7 +52,7 @@ pub fn comparison_table(play: &Play) -> Html {
             "measured-revocation",
             "At the latest logout, a copy of the credential stayed valid for",
             "./learn.html#revocation",
-            |_, s| s.revocation_window_s.map_or("—".to_owned(), statelab_sim::time::human_duration),
+            |_, s| s.revocation_window_s.map_or("—".to_owned(), statelab_sim::base::human_duration),
         ),
         ("measured-latency", "Mean latency per request", "./learn.html#scalability", |_, s| {
             format!("{} ms", s.mean_latency_ms())

@@ -19,7 +19,7 @@ const BACKEND_X: i32 = 290;
 /// Servers are buttons: activate one to crash it, or restart it when down.
 pub fn fleet_diagram(play: &Play, id: LaneId) -> Html {
     let engine = play.playground();
-    let lane = engine.lane(id.index());
+    let lane = engine.lane(id);
     let servers = lane.servers();
     let newest = lane.exchanges().next_back();
     let height = (servers.len() as i32 * ROW).max(3 * ROW) + 8;

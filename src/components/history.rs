@@ -28,7 +28,7 @@ pub fn history(play: &Play, limit: &UseStateHandle<usize>) -> Html {
     let recent: Vec<&[Entry]> = lanes
         .iter()
         .map(|l| {
-            let all = engine.lane(l.index()).entries();
+            let all = engine.lane(*l).entries();
             &all[all.partition_point(|e| action_of(e) < from)..]
         })
         .collect();
@@ -56,7 +56,7 @@ pub fn history(play: &Play, limit: &UseStateHandle<usize>) -> Html {
             <h2 id="history-title">{"History"}</h2>
             <div class="h-head">
                 { for lanes.iter().map(|&l| {
-                    let lane = engine.lane(l.index());
+                    let lane = engine.lane(l);
                     html! {
                         <p>
                             <strong>{format!("Lane {l} ")}</strong>{lane.config().auth.to_string()}

@@ -6,6 +6,7 @@
 
 use crate::components::step_view::focus_soon;
 use crate::state::{Msg, Play};
+use statelab_sim::LaneId;
 use yew::prelude::*;
 
 /// The tour a first visit starts with: the first of `scenario::IDS`.
@@ -29,7 +30,7 @@ pub fn intro(play: &Play, dismissed: &UseStateHandle<bool>) -> Html {
             focus_soon("#step-next");
         })
     };
-    let auth = |i: usize| play.playground().lane(i).config().auth;
+    let auth = |id: LaneId| play.playground().lane(id).config().auth;
     let dismissed = dismissed.clone();
     let free = Callback::from(move |_: MouseEvent| {
         dismissed.set(true);
@@ -39,7 +40,7 @@ pub fn intro(play: &Play, dismissed: &UseStateHandle<bool>) -> Html {
         <section class="intro" aria-labelledby="intro-title">
             <h2 id="intro-title">{"Why state is the hard part"}</h2>
             { for INTRO.iter().map(|p| html! { <p>{*p}</p> }) }
-            <p>{format!("Here two simulated fleets run side by side behind load balancers — lane A: {}; lane B: {} — and every click goes to both.", auth(0), auth(1))}</p>
+            <p>{format!("Here two simulated fleets run side by side behind load balancers — lane A: {}; lane B: {} — and every click goes to both.", auth(LaneId::A), auth(LaneId::B))}</p>
             <p class="intro-actions">
                 <button type="button" class="primary" onclick={start}>{"Start the tour"}</button>
                 <button type="button" class="link" onclick={free}>{"or explore in free play"}</button>

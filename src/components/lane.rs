@@ -4,10 +4,10 @@ use crate::components::lane_heading::{heading_id, lane_heading};
 use crate::components::select;
 use crate::components::state_panels::state_panels;
 use crate::state::{Msg, Play};
-use statelab_sim::config::MAX_SERVERS;
-use statelab_sim::export::har;
-use statelab_sim::link::config_text;
-use statelab_sim::transcript::lane_text;
+use statelab_sim::fleet::MAX_SERVERS;
+use statelab_sim::text::config_text;
+use statelab_sim::text::har;
+use statelab_sim::text::lane_text;
 use statelab_sim::{AuthMode, LaneConfig, LaneId, Strategy, User};
 use yew::prelude::*;
 
@@ -21,7 +21,7 @@ const RUN_IT: &str =
 /// panel shows; `why`: why it is that user's (a scenario step acts for them).
 pub fn lane_panel(play: &Play, lane_id: LaneId, user: User, why: Option<AttrValue>) -> Html {
     let engine = play.playground();
-    let lane = engine.lane(lane_id.index());
+    let lane = engine.lane(lane_id);
     let config = *lane.config();
     let (fleet, down) = (lane.fleet_size(), lane.servers().iter().filter(|s| !s.up).count());
     let id = |what: &str| format!("lane-{}-{what}", lane_id.code());
@@ -36,11 +36,11 @@ pub fn lane_panel(play: &Play, lane_id: LaneId, user: User, why: Option<AttrValu
     };
     let har_file = {
         let play = play.clone();
-        Callback::from(move |()| har(play.playground().lane(lane_id.index())))
+        Callback::from(move |()| har(play.playground().lane(lane_id)))
     };
     let transcript = {
         let (play, l) = (play.clone(), lane_id);
-        Callback::from(move |()| lane_text(l.label(), play.playground().lane(l.index())))
+        Callback::from(move |()| lane_text(l.label(), play.playground().lane(l)))
     };
     // The selector shows the fleet as it is (Add/Remove server change it);
     // picking a size asks the engine for that fleet.

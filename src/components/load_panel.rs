@@ -12,7 +12,7 @@
 //! to the module.
 
 use crate::state::PlayState;
-use statelab_sim::link::config_text;
+use statelab_sim::text::config_text;
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
@@ -28,7 +28,7 @@ pub fn sync(state: &PlayState) {
         q += "&";
         q += lane.code();
         q += "=";
-        q += &config_text(state.playground().lane(lane.index()).config());
+        q += &config_text(state.playground().lane(lane).config());
     }
     let run = js_sys::Function::new_with_args(
         "q",

@@ -1,5 +1,5 @@
 use crate::state::{Msg, Play};
-use statelab_sim::http::parse_request;
+use statelab_sim::wire::http::parse_request;
 use statelab_sim::{Action, User};
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;

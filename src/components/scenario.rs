@@ -1,7 +1,7 @@
 use crate::components::select;
 use crate::components::step_view::focus_soon;
 use crate::state::{Msg, Play};
-use statelab_sim::scenario::{self, Scenario, IDS};
+use statelab_sim::tours::{self, Scenario, IDS};
 use yew::prelude::*;
 
 /// Pick a guided tour; its title and idea. The step itself, its controls and
@@ -10,7 +10,7 @@ use yew::prelude::*;
 pub fn scenario_panel(play: &Play) -> Html {
     let followed = play.followed();
     let options: Vec<(String, String)> = std::iter::once((String::new(), "Free play (no scenario)".to_owned()))
-        .chain(scenario::all().iter().map(|s| (s.id.to_owned(), s.title.to_owned())))
+        .chain(tours::all().iter().map(|s| (s.id.to_owned(), s.title.to_owned())))
         .collect();
     let pick = {
         let play = play.clone();

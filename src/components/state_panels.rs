@@ -1,9 +1,9 @@
 use crate::components::token::{token_view, TokenProps};
 use crate::state::{Msg, Play};
-use statelab_sim::cookie::SameSite;
-use statelab_sim::jwt::TokenEdit;
-use statelab_sim::store::StoreValue;
-use statelab_sim::time::human_duration;
+use statelab_sim::base::human_duration;
+use statelab_sim::fleet::StoreValue;
+use statelab_sim::wire::cookie::SameSite;
+use statelab_sim::wire::jwt::TokenEdit;
 use statelab_sim::{Action, LaneId, User};
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
@@ -22,7 +22,7 @@ struct StateProps {
 pub fn state_panels(play: &Play, lane_id: LaneId, user: User, why: Option<AttrValue>) -> Html {
     let props = &StateProps { lane: lane_id, user };
     let engine = play.playground();
-    let lane = engine.lane(props.lane.index());
+    let lane = engine.lane(props.lane);
     let now = lane.now();
     let client = lane.client(props.user);
     let cookies: Vec<_> = client.jar.cookies(now).collect();
@@ -103,7 +103,7 @@ pub fn state_panels(play: &Play, lane_id: LaneId, user: User, why: Option<AttrVa
 /// the page says why.
 fn credential_editor(play: &Play, props: &StateProps) -> Html {
     let engine = play.playground();
-    let lane = engine.lane(props.lane.index());
+    let lane = engine.lane(props.lane);
     let Some(current) = lane.credential(props.user) else { return html! {} };
     let what = lane.config().auth.credential_name();
     let id = format!("edit-{}-{}", props.lane.code(), props.user.username());

@@ -7,7 +7,7 @@ use crate::components::badge::status_badge;
 use crate::components::fleet::fleet_diagram;
 use crate::page::Shown;
 use crate::state::{Msg, Play};
-use statelab_sim::scenario::{Scenario, IDS};
+use statelab_sim::tours::{Scenario, IDS};
 use statelab_sim::{Entry, Exchange, LaneId};
 use std::cell::Cell;
 use std::rc::Rc;
@@ -93,7 +93,7 @@ pub fn StepView() -> Html {
             if let Some(h) = hidden {
                 <p class="hidden-lane">{format!(
                     "Lane {h} ({}) is hidden {}; the narration describes both lanes.",
-                    play.playground().lane(h.index()).config().auth,
+                    play.playground().lane(h).config().auth,
                     if play.page.embed { "in this embed" } else { "on this page" },
                 )}</p>
             }
@@ -133,7 +133,7 @@ pub fn StepView() -> Html {
 /// One lane's part of the step: its events and requests, in the order they happened.
 fn lane_cards(play: &Play, l: LaneId, start: u32, focus: &[&str]) -> Html {
     let engine = play.playground();
-    let lane = engine.lane(l.index());
+    let lane = engine.lane(l);
     let mine: Vec<&Entry> = lane
         .entries()
         .iter()

@@ -1,7 +1,7 @@
 use crate::state::Play;
-use statelab_sim::json::{object_members, write_str};
-use statelab_sim::jwt::{inspect, split, Rejection};
-use statelab_sim::time::SimTime;
+use statelab_sim::base::SimTime;
+use statelab_sim::wire::json::{object_members, write_str};
+use statelab_sim::wire::jwt::{inspect, split, Rejection};
 use statelab_sim::LaneId;
 use yew::prelude::*;
 
@@ -31,7 +31,7 @@ pub fn token_view(play: &Play, props: &TokenProps) -> Html {
 
 fn token_details(play: &Play, props: &TokenProps) -> Html {
     let engine = play.playground();
-    let lane = engine.lane(props.lane.index());
+    let lane = engine.lane(props.lane);
     let now = lane.now();
     match inspect(&props.token, lane.keys(), now.secs()) {
         Err(e) => html! { <p class="verdict s4xx" role="status">{format!("✕ Not a JWT: {e}")}</p> },

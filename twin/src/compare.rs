@@ -6,6 +6,7 @@
 
 use crate::driver::RealExchange;
 use statelab_sim::Exchange;
+use statelab_sim::LaneId;
 
 /// A simplification the simulation makes on purpose, and why.
 pub struct Declared {
@@ -123,7 +124,7 @@ pub fn lane(row: &mut Row, label: &str, sim: &[&Exchange], real: &[RealExchange]
 #[cfg(test)]
 mod tests {
     use super::*;
-    use statelab_sim::scenario::Scenario;
+    use statelab_sim::tours::Scenario;
     use statelab_sim::Playground;
 
     fn real_like(x: &Exchange) -> RealExchange {
@@ -148,7 +149,7 @@ mod tests {
     #[test]
     fn a_real_run_equal_to_the_simulation_agrees() {
         let p = played("tamper");
-        let sim: Vec<&Exchange> = p.lane(1).exchanges().collect();
+        let sim: Vec<&Exchange> = p.lane(LaneId::B).exchanges().collect();
         let real: Vec<RealExchange> = sim.iter().map(|x| real_like(x)).collect();
         let mut row = Row::default();
         lane(&mut row, "B", &sim, &real);
@@ -158,7 +159,7 @@ mod tests {
     #[test]
     fn another_status_server_or_reason_is_a_disagreement() {
         let p = played("tamper");
-        let sim: Vec<&Exchange> = p.lane(0).exchanges().collect();
+        let sim: Vec<&Exchange> = p.lane(LaneId::A).exchanges().collect();
         let mut real: Vec<RealExchange> = sim.iter().map(|x| real_like(x)).collect();
         real[0].status = 500;
         real[1].server = Some("S9".into());
@@ -176,7 +177,7 @@ mod tests {
     #[test]
     fn only_a_refused_connection_may_answer_503_for_502() {
         let p = played("sticky-crash");
-        let sim: Vec<&Exchange> = p.lane(1).exchanges().collect();
+        let sim: Vec<&Exchange> = p.lane(LaneId::B).exchanges().collect();
         let i = sim.iter().position(|x| x.response.status == 502).expect("sticky-crash has a 502");
         let mut real: Vec<RealExchange> = sim.iter().map(|x| real_like(x)).collect();
         real[i].status = 503;
@@ -198,8 +199,8 @@ mod tests {
         for a in [Action::Login { user: User::Alice, wrong_password: false }, Action::Me { user: User::Alice }] {
             p.apply(a).unwrap();
         }
-        for (lane_no, declared) in [(0, true), (1, false)] {
-            let sim: Vec<&Exchange> = p.lane(lane_no).exchanges().collect();
+        for (id, declared) in [(LaneId::A, true), (LaneId::B, false)] {
+            let sim: Vec<&Exchange> = p.lane(id).exchanges().collect();
             let mut real: Vec<RealExchange> = sim.iter().map(|x| real_like(x)).collect();
             real[1].server = Some(if sim[1].server == Some(1) { "S2".into() } else { "S1".into() });
             let mut row = Row::default();
@@ -215,9 +216,9 @@ mod tests {
     #[test]
     fn reasons_read_from_the_simulation_traces() {
         let p = played("expiry");
-        let whys: Vec<_> = p.lane(0).exchanges().filter_map(sim_why).collect();
+        let whys: Vec<_> = p.lane(LaneId::A).exchanges().filter_map(sim_why).collect();
         assert_eq!(whys, ["expired", "expired"]);
         let p = played("revocation");
-        assert!(p.lane(0).exchanges().filter_map(sim_why).any(|w| w == "revoked"));
+        assert!(p.lane(LaneId::A).exchanges().filter_map(sim_why).any(|w| w == "revoked"));
     }
 }

@@ -6,14 +6,14 @@
 
 use crate::fleet::Fleet;
 use cookie_store::{CookieStore, RawCookie};
-use statelab_sim::action::{Action, User};
-use statelab_sim::client::app_request;
-use statelab_sim::config::{AuthMode, LaneConfig};
-use statelab_sim::http::parse_request;
-use statelab_sim::jwt::{self, Key, TokenEdit};
-use statelab_sim::lane::STEP_MS;
-use statelab_sim::time::START;
+use statelab_sim::base::START;
+use statelab_sim::fleet::app_request;
+use statelab_sim::fleet::STEP_MS;
+use statelab_sim::fleet::{AuthMode, LaneConfig};
+use statelab_sim::wire::http::parse_request;
+use statelab_sim::wire::jwt::{self, Key, TokenEdit};
 use statelab_sim::LaneId;
+use statelab_sim::{Action, User};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
@@ -21,7 +21,7 @@ use url::Url;
 
 /// The simulation's users' addresses (`lane.rs`), in `User` order.
 const USER_ADDRS: [&str; 3] = ["203.0.113.10", "198.51.100.23", "192.0.2.77"];
-const HOST: &str = statelab_sim::routes::HOST;
+const HOST: &str = statelab_sim::fleet::HOST;
 
 #[derive(Clone, Debug)]
 pub struct RealExchange {
@@ -83,7 +83,7 @@ impl<'a> Driver<'a> {
         self.fleet.set_clock(self.now)?;
         match action {
             Action::Login { user, wrong_password } => {
-                let db = statelab_sim::store::Database::default();
+                let db = statelab_sim::fleet::Database::default();
                 let password = if *wrong_password { "letmein" } else { db.password(user.username()).unwrap_or("") };
                 let body = serde_json::json!({ "username": user.username(), "password": password }).to_string();
                 self.browse(*user, "POST", "/login".into(), Some(body))?;

@@ -1,14 +1,14 @@
 //! One lane's real fleet on loopback: HAProxy (configured by
-//! `statelab_sim::haproxy::config` from the lane's `LaneConfig`), the servers,
+//! `statelab_sim::text::haproxy_config` from the lane's `LaneConfig`), the servers,
 //! Redis as the shared store and another Redis as the shop's database — and
 //! the faults done for real: kill, start, stop Redis, rewrite the key file,
 //! HAProxy's runtime API, libfaketime clocks.
 
 use crate::procs::Proc;
-use statelab_sim::config::{LaneConfig, MAX_SERVERS};
-use statelab_sim::haproxy::HEALTH_RISE;
-use statelab_sim::link::config_text;
-use statelab_sim::server::{HEALTH_INTERVAL_MS, UNHEALTHY_AFTER};
+use statelab_sim::fleet::{LaneConfig, MAX_SERVERS};
+use statelab_sim::fleet::{HEALTH_INTERVAL_MS, UNHEALTHY_AFTER};
+use statelab_sim::text::config_text;
+use statelab_sim::text::HEALTH_RISE;
 use statelab_sim::SimTime;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -171,7 +171,7 @@ impl Fleet {
             pool: lane.servers,
             keys: vec![first_key],
             skew_ms: [0; MAX_SERVERS as usize],
-            now: statelab_sim::time::START,
+            now: statelab_sim::base::START,
             started: Instant::now(),
             faketime,
             log,
@@ -250,7 +250,7 @@ impl Fleet {
 
     fn start_haproxy(&mut self) -> Result<(), String> {
         let cfg = self.path("haproxy.cfg");
-        let text = statelab_sim::haproxy::config(&self.lane, self.base, &self.dir.display().to_string());
+        let text = statelab_sim::text::haproxy_config(&self.lane, self.base, &self.dir.display().to_string());
         std::fs::write(&cfg, text).map_err(|e| e.to_string())?;
         let _ = std::fs::remove_file(self.path("haproxy.sock"));
         let mut cmd = Command::new("haproxy");
@@ -400,7 +400,7 @@ impl Fleet {
         self.now = t;
         let real_ms = self.started.elapsed().as_millis() as i64;
         for n in 1..=MAX_SERVERS {
-            let sim_ms = t.0.saturating_sub(statelab_sim::time::START.0) as i64 + self.skew_ms[usize::from(n - 1)];
+            let sim_ms = t.0.saturating_sub(statelab_sim::base::START.0) as i64 + self.skew_ms[usize::from(n - 1)];
             let path = self.path(&format!("clock-S{n}"));
             let text = format!("{:+.3}", (sim_ms - real_ms) as f64 / 1000.0);
             std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;

@@ -82,7 +82,7 @@ fn server(args: &[String]) -> Result<(), String> {
     server::run(server::Options {
         name: need(&o, "name")?.to_owned(),
         port: port(need(&o, "port")?)?,
-        lane: statelab_sim::link::parse_config(need(&o, "lane")?)?,
+        lane: statelab_sim::text::parse_config(need(&o, "lane")?)?,
         keys: PathBuf::from(need(&o, "keys")?),
         store_port: port(need(&o, "store-port")?)?,
         db_port: port(need(&o, "db-port")?)?,
@@ -92,7 +92,7 @@ fn server(args: &[String]) -> Result<(), String> {
 fn run(args: &[String]) -> Result<bool, String> {
     let (ids, o) = split_args(args)?;
     let seed = opt(&o, "seed").map_or(Ok(1), |s| s.parse().map_err(|_| format!("--seed `{s}` is not a number")))?;
-    let lane = |name: &str, default: LaneConfig| opt(&o, name).map_or(Ok(default), statelab_sim::link::parse_config);
+    let lane = |name: &str, default: LaneConfig| opt(&o, name).map_or(Ok(default), statelab_sim::text::parse_config);
     let free = match opt(&o, "log") {
         Some(log) => Some(([lane("a", LaneConfig::stateless())?, lane("b", LaneConfig::stateful())?], log.to_owned())),
         None => None,
@@ -103,8 +103,8 @@ fn run(args: &[String]) -> Result<bool, String> {
 fn fleet(args: &[String]) -> Result<(), String> {
     let (words, o) = split_args(args)?;
     let code = words.first().ok_or("name a lane configuration, e.g. `fleet local.sticky.3`")?;
-    let lane = statelab_sim::link::parse_config(code)?;
-    let base = opt(&o, "base").map_or(Ok(statelab_sim::haproxy::BASE_PORT), port)?;
+    let lane = statelab_sim::text::parse_config(code)?;
+    let base = opt(&o, "base").map_or(Ok(statelab_sim::text::BASE_PORT), port)?;
     // The directory the page's "Run it yourself" names (haproxy::LAB_DIR) for the default port.
     let dir = PathBuf::from(format!("/tmp/statelab-fleet-{base}"));
     // A fixed key for a hand-run fleet: nothing here is secret, it is a lab.

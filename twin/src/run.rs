@@ -7,11 +7,11 @@ use crate::compare::{self, Row, DECLARED, NOT_COMPARED};
 use crate::driver::{Driver, RealExchange};
 use crate::fleet::{free_base, Fleet};
 use serde_json::json;
-use statelab_sim::jwt::Key;
-use statelab_sim::notation::parse_actions;
-use statelab_sim::playground::LANE_LABELS;
-use statelab_sim::scenario::{Scenario, Step};
+use statelab_sim::text::parse_actions;
+use statelab_sim::tours::{Scenario, Step};
+use statelab_sim::wire::jwt::Key;
 use statelab_sim::LaneConfig;
+use statelab_sim::LaneId;
 use statelab_sim::{Exchange, Playground};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -53,7 +53,7 @@ fn play_lane(s: &Scenario, keys: Vec<Key>, lane: usize, dir: &Path, base: u16) -
     Ok(driver.exchanges())
 }
 
-fn lane_json(label: &str, p: &Playground, lane: usize, real: &[RealExchange]) -> serde_json::Value {
+fn lane_json(label: &str, p: &Playground, lane: LaneId, real: &[RealExchange]) -> serde_json::Value {
     let sim = p.lane(lane);
     let exchanges: Vec<_> = real
         .iter()
@@ -90,7 +90,7 @@ fn scenario(s: &Scenario, seed: u64, out: &Path, scratch: &Path) -> Result<Row, 
     let base_b = free_base(base_a + 16)?;
     let dirs = [scratch.join(format!("{}-a", s.id)), scratch.join(format!("{}-b", s.id))];
     // Each lane's driver gets the keys its simulated lane signed with (the playground itself stays on this thread).
-    let (keys_a, keys_b) = (p.lane(0).key_history().to_vec(), p.lane(1).key_history().to_vec());
+    let (keys_a, keys_b) = (p.lane(LaneId::A).key_history().to_vec(), p.lane(LaneId::B).key_history().to_vec());
     let (a, b) = std::thread::scope(|t| {
         let a = t.spawn(|| play_lane(s, keys_a, 0, &dirs[0], base_a));
         let b = t.spawn(|| play_lane(s, keys_b, 1, &dirs[1], base_b));
@@ -101,14 +101,14 @@ fn scenario(s: &Scenario, seed: u64, out: &Path, scratch: &Path) -> Result<Row, 
     };
     let real = [joined(a, "A")?, joined(b, "B")?];
     let mut row = Row { id: s.id.to_owned(), steps: s.steps.len(), ..Row::default() };
-    for (i, label) in LANE_LABELS.iter().enumerate() {
-        let sim: Vec<&Exchange> = p.lane(i).exchanges().collect();
-        compare::lane(&mut row, label, &sim, &real[i]);
+    for id in LaneId::ALL {
+        let sim: Vec<&Exchange> = p.lane(id).exchanges().collect();
+        compare::lane(&mut row, id.label(), &sim, &real[id.index()]);
     }
     let doc = json!({
         "scenario": s.id,
         "seed": seed,
-        "lanes": [lane_json(LANE_LABELS[0], &p, 0, &real[0]), lane_json(LANE_LABELS[1], &p, 1, &real[1])],
+        "lanes": LaneId::ALL.map(|id| lane_json(id.label(), &p, id, &real[id.index()])),
         "twin": {
             "statuses_equal": row.statuses_equal,
             "servers_equal": row.servers_equal,
@@ -124,7 +124,7 @@ fn scenario(s: &Scenario, seed: u64, out: &Path, scratch: &Path) -> Result<Row, 
 
 pub fn run(o: Options) -> Result<bool, String> {
     let ids: Vec<String> =
-        if o.ids.is_empty() { statelab_sim::scenario::IDS.iter().map(|s| s.to_string()).collect() } else { o.ids };
+        if o.ids.is_empty() { statelab_sim::tours::IDS.iter().map(|s| s.to_string()).collect() } else { o.ids };
     let scenarios: Vec<Scenario> = match &o.free {
         Some((lanes, log)) => vec![free_play(*lanes, log, o.seed)?],
         None => ids

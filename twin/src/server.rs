@@ -15,9 +15,9 @@ use fred::prelude::*;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use statelab_sim::config::{AuthMode, LaneConfig, Store};
-use statelab_sim::route::{Route, UserRoute};
-use statelab_sim::store::{Database, CATALOG};
+use statelab_sim::fleet::{AuthMode, LaneConfig, Store};
+use statelab_sim::fleet::{Database, CATALOG};
+use statelab_sim::fleet::{Route, UserRoute};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -272,7 +272,7 @@ fn signed_jar(app: &App, headers: &HeaderMap) -> Option<SignedCookieJar> {
 }
 
 fn signed_cookie(data: &ShopSession) -> Cookie<'static> {
-    let payload = statelab_sim::b64::encode(serde_json::to_string(data).unwrap_or_default().as_bytes());
+    let payload = statelab_sim::wire::b64::encode(serde_json::to_string(data).unwrap_or_default().as_bytes());
     Cookie::build((SIGNED_COOKIE, payload)).path("/").http_only(true).secure(true).same_site(SameSite::Lax).build()
 }
 
@@ -291,7 +291,7 @@ async fn authenticate(app: &App, headers: &HeaderMap, session: Option<Session>) 
             let kid = head.kid.unwrap_or_else(|| "k1".into());
             let (_, secret) = keys.iter().find(|(k, _)| *k == kid).ok_or(unauthorized("unknown-key"))?;
             let mut v = Validation::new(Algorithm::HS256);
-            v.leeway = statelab_sim::jwt::LEEWAY_S;
+            v.leeway = statelab_sim::wire::jwt::LEEWAY_S;
             v.set_required_spec_claims(&["exp", "sub"]);
             let claims = jsonwebtoken::decode::<Value>(token, &DecodingKey::from_secret(secret.as_bytes()), &v)
                 .map_err(|e| match e.kind() {
@@ -326,7 +326,7 @@ async fn authenticate(app: &App, headers: &HeaderMap, session: Option<Session>) 
             for (_, secret) in keys(app).iter().rev() {
                 let jar = SignedCookieJar::from_headers(headers, CookieKey::derive_from(secret.as_bytes()));
                 if let Some(c) = jar.get(SIGNED_COOKIE) {
-                    let data = statelab_sim::b64::decode(c.value())
+                    let data = statelab_sim::wire::b64::decode(c.value())
                         .and_then(|j| serde_json::from_slice::<ShopSession>(&j).ok())
                         .ok_or(unauthorized("malformed"))?;
                     if data.expires <= now_ms() {
@@ -363,7 +363,7 @@ async fn serve_user(
                 Hold::Token { .. } => {
                     // The token's claims, read again: `who` is empty for tokens.
                     let token = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
-                    let payload = token.split('.').nth(1).and_then(statelab_sim::b64::decode);
+                    let payload = token.split('.').nth(1).and_then(statelab_sim::wire::b64::decode);
                     let c: Value = payload.and_then(|p| serde_json::from_slice(&p).ok()).unwrap_or(Value::Null);
                     (str_of(&c["sub"]), str_of(&c["name"]), str_of(&c["role"]))
                 }
@@ -467,7 +467,7 @@ async fn serve_user(
 /// Whether a token's header asks for no signature (`jsonwebtoken` refuses to
 /// parse such a header at all; the reason is told apart for the comparison).
 fn says_alg_none(token: &str) -> bool {
-    let header = token.split('.').next().and_then(statelab_sim::b64::decode);
+    let header = token.split('.').next().and_then(statelab_sim::wire::b64::decode);
     let v: Value = header.and_then(|h| serde_json::from_slice(&h).ok()).unwrap_or(Value::Null);
     v["alg"].as_str().is_some_and(|a| a.eq_ignore_ascii_case("none"))
 }
@@ -479,7 +479,7 @@ fn str_of(v: &Value) -> String {
 /// The verified token's subject (authentication already checked the signature).
 fn token_sub(headers: &HeaderMap) -> String {
     let token = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let payload = token.split('.').nth(1).and_then(statelab_sim::b64::decode);
+    let payload = token.split('.').nth(1).and_then(statelab_sim::wire::b64::decode);
     let c: Value = payload.and_then(|p| serde_json::from_slice(&p).ok()).unwrap_or(Value::Null);
     str_of(&c["sub"])
 }

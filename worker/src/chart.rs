@@ -4,7 +4,7 @@
 //! classes styled by `static/load.css` with the page's own variables, so
 //! both themes apply.
 
-use statelab_sim::config::MAX_SERVERS;
+use statelab_sim::fleet::MAX_SERVERS;
 use statelab_sim::load::{thousands, Held, Report, Second, HELD_EVERY, LATENCY_BINS, LIVE_WINDOW};
 use std::fmt::Write;
 

@@ -9,14 +9,14 @@
 
 pub mod chart;
 
-use statelab_sim::link::parse_config;
 use statelab_sim::load::{Mix, Plan, Report, Run};
+use statelab_sim::text::parse_config;
 
 /// Live traffic plays a simulated second in this many ticks of the page's
 /// clock (static/load-run.js: one tick every 250 ms, so the charts move four
 /// times a second and a simulated second takes half a real one).
 pub const TICKS_PER_SECOND: u64 = 2;
-use statelab_sim::notation::parse_actions;
+use statelab_sim::text::parse_actions;
 use wasm_bindgen::prelude::*;
 
 /// A plan from the link's texts: `10000x100`, the fault schedule, the mix
@@ -113,7 +113,7 @@ pub fn render(a: &str, b: &str) -> String {
 /// and HAProxy configuration, exactly as `statelab fleet <config>` prints them.
 #[wasm_bindgen]
 pub fn run_it_yourself(config: &str) -> Result<String, String> {
-    statelab_sim::haproxy::run_it_yourself_for(config)
+    statelab_sim::text::run_it_yourself_for(config)
 }
 
 #[cfg(test)]
@@ -174,7 +174,7 @@ mod tests {
     fn run_it_yourself_is_the_engines_text_for_the_lane_and_refuses_bad_codes() {
         for code in ["local.sticky.3", "jwt.rr.2", "shared.iphash.8"] {
             let c = parse_config(code).unwrap();
-            assert_eq!(run_it_yourself(code).unwrap(), statelab_sim::haproxy::run_it_yourself(&c), "{code}");
+            assert_eq!(run_it_yourself(code).unwrap(), statelab_sim::text::run_it_yourself(&c), "{code}");
         }
         assert!(run_it_yourself("local.sticky.3").unwrap().contains("cookie lb insert"));
         for bad in ["", "nope", "local.sticky.99", "local.teleport.3"] {

@@ -7,8 +7,9 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 use statelab_sim::load::{Mix, Plan, Run};
-use statelab_sim::scenario::{self, Scenario};
-use statelab_sim::{export, transcript, AuthMode, LaneConfig, LaneId, Playground, Store, Strategy};
+use statelab_sim::text as export;
+use statelab_sim::tours::{self, Scenario};
+use statelab_sim::{AuthMode, LaneConfig, LaneId, Playground, Store, Strategy};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -151,10 +152,10 @@ fn run(cli: &Cli) -> Result<String, String> {
     let find =
         |id: &str| Scenario::find(id).ok_or_else(|| format!("no scenario \"{id}\"; `statelab scenarios` lists them"));
     Ok(match &cli.command {
-        Command::Scenarios => scenario::IDS.iter().map(|id| format!("{id}\n")).collect(),
-        Command::Transcript { id, json: true } => format!("{}\n", transcript::scenario_json(&find(id)?, cli.seed)),
-        Command::Transcript { id, json: false } => transcript::scenario_text(&find(id)?, cli.seed),
-        Command::Fleet { config } => statelab_sim::haproxy::run_it_yourself_for(config)?,
+        Command::Scenarios => tours::IDS.iter().map(|id| format!("{id}\n")).collect(),
+        Command::Transcript { id, json: true } => format!("{}\n", tours::scenario_json(&find(id)?, cli.seed)),
+        Command::Transcript { id, json: false } => tours::scenario_text(&find(id)?, cli.seed),
+        Command::Fleet { config } => statelab_sim::text::run_it_yourself_for(config)?,
         Command::Har { id, lane } => {
             let s = find(id)?;
             let lane = match lane {
@@ -162,7 +163,7 @@ fn run(cli: &Cli) -> Result<String, String> {
                 Lane::B => LaneId::B,
             };
             let played = Playground::from_scenario(&s, cli.seed, s.steps.len());
-            format!("{}\n", export::har(played.lane(lane.index())))
+            format!("{}\n", export::har(played.lane(lane)))
         }
         Command::Load { lane, clients, requests, faults, mix, json } => {
             let plan =

@@ -8,8 +8,8 @@
 
 use proptest::prelude::*;
 use proptest::sample::Index;
-use statelab_sim::jwt::{Key, MAX_TOKEN_BYTES};
-use statelab_sim::time::{SimTime, MAX_SECS, START};
+use statelab_sim::base::{SimTime, MAX_SECS, START};
+use statelab_sim::wire::jwt::{Key, MAX_TOKEN_BYTES};
 use statelab_sim::{Action, User};
 
 /// The server clock tokens are checked against, unless a test picks another.
@@ -210,15 +210,15 @@ pub fn signed_token() -> impl Strategy<Value = SignedToken> {
             let key = if kid == Some("k2") { &fleet[1] } else { &fleet[0] };
             let input = format!(
                 "{}.{}",
-                statelab_sim::b64::encode(head.as_bytes()),
-                statelab_sim::b64::encode(payload.as_bytes())
+                statelab_sim::wire::b64::encode(head.as_bytes()),
+                statelab_sim::wire::b64::encode(payload.as_bytes())
             );
             let mut signature = key.sign(&input);
             if forged {
                 signature[0] ^= 1;
             }
             SignedToken {
-                token: format!("{input}.{}", statelab_sim::b64::encode(&signature)),
+                token: format!("{input}.{}", statelab_sim::wire::b64::encode(&signature)),
                 now,
                 header_ok: alg == "HS256" && kid != Some("k9"),
                 signature_ok: !forged,
@@ -518,7 +518,7 @@ const NOTATION_WORDS: &[&str] = &[
 
 /// Notation text: real action lists, word salad from its vocabulary, or either edited.
 pub fn notation_text() -> impl Strategy<Value = String> {
-    let real = prop::collection::vec(extreme_action(), 0..6).prop_map(|a| statelab_sim::notation::url_form(&a));
+    let real = prop::collection::vec(extreme_action(), 0..6).prop_map(|a| statelab_sim::text::url_form(&a));
     let salad = prop::collection::vec(prop::sample::select(NOTATION_WORDS), 0..12).prop_map(|w| w.join(" "));
     maybe_mutated(prop_oneof![real, salad])
 }

@@ -1,0 +1,158 @@
+//! The load balancer: picks a server by strategy among those its health
+//! checks believe are up, and answers by itself when it cannot forward.
+
+use crate::base::rng::SimRng;
+use crate::base::time::SimTime;
+use crate::fleet::config::Strategy;
+use crate::fleet::exchange::Trace;
+use crate::fleet::server::Server;
+use crate::wire::cookie::{cookie_value, SetCookie};
+use crate::wire::http::{Headers, Request, Response};
+
+pub(super) const AFFINITY_COOKIE: &str = "lb";
+
+pub(super) enum Pick {
+    /// Forward to `servers[index]`; `pin` asks for an affinity cookie.
+    Forward { index: usize, reason: String, pin: bool },
+    /// Nothing in rotation.
+    NoneHealthy { reason: String },
+}
+
+#[derive(Clone, Debug)]
+pub(super) struct Balancer {
+    strategy: Strategy,
+    /// Round-robin position, kept between requests.
+    next: usize,
+}
+
+impl Balancer {
+    pub(super) fn new(strategy: Strategy) -> Balancer {
+        Balancer { strategy, next: 0 }
+    }
+
+    pub(super) fn pick(
+        &mut self,
+        req: &Request,
+        addr: &str,
+        servers: &[Server],
+        now: SimTime,
+        rng: &mut SimRng,
+        t: &Trace,
+    ) -> Pick {
+        let healthy = servers.iter().filter(|s| s.in_rotation(now)).count();
+        if healthy == 0 {
+            return Pick::NoneHealthy {
+                reason: t.text(|| format!("no server in rotation: health checks marked all {} down", servers.len())),
+            };
+        }
+        let forward = |index: usize, reason: String| Pick::Forward { index, reason, pin: false };
+        match self.strategy {
+            Strategy::RoundRobin => {
+                let i = self.rotate(servers, now);
+                forward(i, t.text(|| format!("round robin: S{} is next in turn", servers[i].no)))
+            }
+            Strategy::LeastConnections => {
+                // Requests here run one at a time, so every server has 0 open
+                // connections when the next arrives: ties go round in turn.
+                let i = self.rotate(servers, now);
+                forward(i, t.text(|| format!("least connections: all at 0 open, tie → S{} in turn", servers[i].no)))
+            }
+            Strategy::Random => {
+                let i = nth_healthy(servers, now, rng.below(healthy as u32) as usize);
+                forward(i, t.text(|| format!("random: S{} drawn from {healthy} in rotation", servers[i].no)))
+            }
+            Strategy::IpHash => {
+                let h = ipv4_number(addr);
+                let i = nth_healthy(servers, now, (h % healthy as u32) as usize);
+                forward(i, t.text(|| format!("IP hash: {addr} is {h}, mod {healthy} → S{}", servers[i].no)))
+            }
+            Strategy::StickyCookie => {
+                let pinned = req.headers.get("Cookie").and_then(|c| cookie_value(c, AFFINITY_COOKIE));
+                let target = pinned.and_then(|v| {
+                    servers.iter().position(|s| v.strip_prefix('S').and_then(|n| n.parse().ok()) == Some(s.no))
+                });
+                match (pinned, target) {
+                    (_, Some(i)) if servers[i].in_rotation(now) => forward(
+                        i,
+                        t.text(|| {
+                            format!("sticky: cookie {AFFINITY_COOKIE}=S{0} pins this browser to S{0}", servers[i].no)
+                        }),
+                    ),
+                    (Some(v), _) => {
+                        let i = self.rotate(servers, now);
+                        let reason = t.text(|| format!("sticky: {AFFINITY_COOKIE}={v} is out of rotation → re-pinned to S{} (its memory holds none of this user's state)", servers[i].no));
+                        Pick::Forward { index: i, reason, pin: true }
+                    }
+                    (None, _) => {
+                        let i = self.rotate(servers, now);
+                        let reason = t.text(|| {
+                            format!(
+                                "sticky: no {AFFINITY_COOKIE} cookie yet → S{} in turn, pinned from now on",
+                                servers[i].no
+                            )
+                        });
+                        Pick::Forward { index: i, reason, pin: true }
+                    }
+                }
+            }
+        }
+    }
+
+    fn rotate(&mut self, servers: &[Server], now: SimTime) -> usize {
+        let n = servers.len();
+        let i = (0..n).map(|k| (self.next + k) % n).find(|&i| servers[i].in_rotation(now)).unwrap_or(0);
+        self.next = (i + 1) % n;
+        i
+    }
+}
+
+fn nth_healthy(servers: &[Server], now: SimTime, nth: usize) -> usize {
+    servers.iter().enumerate().filter(|(_, s)| s.in_rotation(now)).nth(nth).map_or(0, |(i, _)| i)
+}
+
+/// What HAProxy's `balance source` hashes (map-based, its default): the
+/// IPv4 address as a 32-bit number, taken modulo the servers in rotation in
+/// the order they are declared. The real-fleet twin checks this against
+/// HAProxy 2.6. Not an address (never from this engine): 0.
+fn ipv4_number(addr: &str) -> u32 {
+    // By hand rather than `Ipv4Addr::from_str`: its parser would add to the wasm bundle.
+    let mut octets = addr.split('.').map(|o| o.parse::<u8>().ok());
+    let mut n = 0u32;
+    for _ in 0..4 {
+        let Some(Some(o)) = octets.next() else { return 0 };
+        n = n << 8 | u32::from(o);
+    }
+    if octets.next().is_some() {
+        return 0;
+    }
+    n
+}
+
+/// The affinity cookie: `lb=S2; Path=/; HttpOnly`.
+pub(super) fn affinity_cookie(server: &Server) -> String {
+    SetCookie { http_only: true, ..SetCookie::new(AFFINITY_COOKIE, server.name()) }.to_string()
+}
+
+/// A response the balancer writes itself (502, 503), on the true clock.
+pub(super) fn own_response(status: u16, message: &str, now: SimTime) -> Response {
+    let mut headers = Headers::default();
+    headers.push("Date", now.http_date());
+    headers.push("Content-Type", "text/plain; charset=utf-8");
+    headers.push("Content-Length", message.len().to_string());
+    Response { status, headers, body: message.to_owned() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn source_hash_is_the_address_as_a_number() {
+        assert_eq!(ipv4_number("203.0.113.10"), 0xcb00_710a);
+        assert_eq!(ipv4_number("0.0.0.1"), 1);
+        assert_eq!(ipv4_number("not an address"), 0);
+        assert_eq!(ipv4_number("1.2.3"), 0);
+        assert_eq!(ipv4_number("1.2.3.4.5"), 0);
+        assert_eq!(ipv4_number("1.2.3.256"), 0);
+    }
+}

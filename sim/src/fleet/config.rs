@@ -1,0 +1,211 @@
+//! How one lane's system is built.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Where authentication state lives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum AuthMode {
+    /// Stateless: an HS256 JWT in `Authorization: Bearer`. With `denylist`,
+    /// logout records the token's `jti` in the shared store, which every
+    /// request then consults: revocation, bought with state.
+    Jwt { denylist: bool },
+    /// Stateful: `Set-Cookie: session_id=…`, the session kept server-side.
+    ServerSession { store: Store },
+    /// The session itself in the cookie, HMAC-signed; servers keep nothing.
+    SignedCookie,
+}
+
+impl AuthMode {
+    pub const ALL: [AuthMode; 5] = [
+        AuthMode::Jwt { denylist: false },
+        AuthMode::Jwt { denylist: true },
+        AuthMode::ServerSession { store: Store::Local },
+        AuthMode::ServerSession { store: Store::Shared },
+        AuthMode::SignedCookie,
+    ];
+
+    /// Whether requests consult the shared store (sessions, or the denylist).
+    pub fn uses_store(self) -> bool {
+        matches!(self, AuthMode::Jwt { denylist: true } | AuthMode::ServerSession { store: Store::Shared })
+    }
+
+    /// What the browser carries as its credential, in words.
+    pub fn credential_name(self) -> &'static str {
+        match self {
+            AuthMode::Jwt { .. } => "token",
+            AuthMode::ServerSession { .. } => "session_id cookie",
+            AuthMode::SignedCookie => "signed session cookie",
+        }
+    }
+
+    /// Where the browser keeps this mode's credential.
+    pub fn credential(self) -> Credential {
+        match self {
+            AuthMode::Jwt { .. } => Credential::Bearer,
+            AuthMode::ServerSession { .. } => Credential::Cookie(SESSION_COOKIE),
+            AuthMode::SignedCookie => Credential::Cookie(SIGNED_COOKIE),
+        }
+    }
+
+    /// A short stable name, used in links and form values.
+    pub fn code(self) -> &'static str {
+        match self {
+            AuthMode::Jwt { denylist: false } => "jwt",
+            AuthMode::Jwt { denylist: true } => "jwt-deny",
+            AuthMode::ServerSession { store: Store::Local } => "local",
+            AuthMode::ServerSession { store: Store::Shared } => "shared",
+            AuthMode::SignedCookie => "signed",
+        }
+    }
+}
+
+/// Where a browser keeps its credential: token storage, sent as
+/// `Authorization: Bearer`, or the cookie of that name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Credential {
+    /// The token the login answer's body carried, kept by the app.
+    Bearer,
+    /// A cookie the login answer set.
+    Cookie(&'static str),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Store {
+    /// In the memory of the server that created the session.
+    Local,
+    /// In a Redis-like store every server reaches over the network.
+    Shared,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Strategy {
+    RoundRobin,
+    Random,
+    LeastConnections,
+    IpHash,
+    /// Round robin for the first request, then the balancer's own `lb` cookie.
+    StickyCookie,
+}
+
+impl Strategy {
+    pub const ALL: [Strategy; 5] =
+        [Strategy::RoundRobin, Strategy::Random, Strategy::LeastConnections, Strategy::IpHash, Strategy::StickyCookie];
+
+    /// A short stable name, used in links and form values.
+    pub fn code(self) -> &'static str {
+        match self {
+            Strategy::RoundRobin => "rr",
+            Strategy::Random => "random",
+            Strategy::LeastConnections => "leastconn",
+            Strategy::IpHash => "iphash",
+            Strategy::StickyCookie => "sticky",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Strategy::RoundRobin => "round robin",
+            Strategy::Random => "random",
+            Strategy::LeastConnections => "least connections",
+            Strategy::IpHash => "IP hash",
+            Strategy::StickyCookie => "sticky cookie",
+        }
+    }
+}
+
+/// The session cookie's name in server-session lanes (as tower-sessions names it).
+pub const SESSION_COOKIE: &str = "session_id";
+/// The cookie that carries the whole signed session in signed-cookie lanes.
+pub const SIGNED_COOKIE: &str = "session";
+/// The shop's host name, in every request's `Host`.
+pub const HOST: &str = "shop.example";
+
+pub const MAX_SERVERS: u8 = 8;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LaneConfig {
+    pub auth: AuthMode,
+    pub balancer: Strategy,
+    /// 1 to [`MAX_SERVERS`] at the start; faults may add or remove.
+    pub servers: u8,
+    /// One round trip to the shared store, in milliseconds.
+    pub store_latency_ms: u32,
+    pub token_ttl_s: u32,
+    /// Idle timeout of server-side and signed-cookie sessions.
+    pub session_ttl_s: u32,
+}
+
+impl LaneConfig {
+    pub fn stateless() -> LaneConfig {
+        LaneConfig {
+            auth: AuthMode::Jwt { denylist: false },
+            balancer: Strategy::RoundRobin,
+            servers: 3,
+            store_latency_ms: 4,
+            token_ttl_s: 15 * 60,
+            session_ttl_s: 30 * 60,
+        }
+    }
+
+    pub fn stateful() -> LaneConfig {
+        LaneConfig { auth: AuthMode::ServerSession { store: Store::Local }, ..LaneConfig::stateless() }
+    }
+
+    pub fn with_auth(self, auth: AuthMode) -> LaneConfig {
+        LaneConfig { auth, ..self }
+    }
+
+    pub fn with_balancer(self, balancer: Strategy) -> LaneConfig {
+        LaneConfig { balancer, ..self }
+    }
+
+    pub fn with_servers(self, servers: u8) -> LaneConfig {
+        LaneConfig { servers, ..self }
+    }
+
+    /// Clamps out-of-range values (e.g. from a URL) into what the engine supports.
+    pub fn sanitized(mut self) -> LaneConfig {
+        self.servers = self.servers.clamp(1, MAX_SERVERS);
+        self.store_latency_ms = self.store_latency_ms.min(10_000);
+        self.token_ttl_s = self.token_ttl_s.clamp(1, 30 * 24 * 3600);
+        self.session_ttl_s = self.session_ttl_s.clamp(1, 30 * 24 * 3600);
+        self
+    }
+
+    pub fn is_stateless(&self) -> bool {
+        !matches!(self.auth, AuthMode::ServerSession { .. })
+    }
+
+    pub fn uses_session_cookie(&self) -> bool {
+        !matches!(self.auth, AuthMode::Jwt { .. })
+    }
+}
+
+impl fmt::Display for AuthMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            AuthMode::Jwt { denylist: false } => "stateless JWT",
+            AuthMode::Jwt { denylist: true } => "JWT + denylist",
+            AuthMode::ServerSession { store: Store::Local } => "sessions in server memory",
+            AuthMode::ServerSession { store: Store::Shared } => "sessions in a shared store",
+            AuthMode::SignedCookie => "signed-cookie sessions",
+        })
+    }
+}
+
+impl fmt::Display for LaneConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} · {} · {} server{}",
+            self.auth,
+            self.balancer.label(),
+            self.servers,
+            if self.servers == 1 { "" } else { "s" }
+        )
+    }
+}

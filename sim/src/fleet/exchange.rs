@@ -1,0 +1,146 @@
+//! What a lane records: one [`Exchange`] per request, one [`Event`] per fault
+//! or client-side change, in the order they happened.
+
+use crate::base::ids::ServerNo;
+use crate::base::time::SimTime;
+use crate::wire::http::{Request, Response};
+use std::rc::Rc;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Exchange {
+    /// 1-based, per lane: `#3` on screen and in `Replay { seq }`.
+    pub seq: u32,
+    /// 0 for lane A, 1 for lane B.
+    pub lane: u8,
+    /// Index of the action in the log that caused it.
+    pub action: u32,
+    pub client: String,
+    pub at: SimTime,
+    pub request: Request,
+    /// The server that answered, or `None` when the balancer answered itself.
+    pub server: Option<ServerNo>,
+    /// Why the balancer sent it there.
+    pub route: String,
+    /// What happened inside, in order.
+    pub trace: Vec<String>,
+    pub response: Response,
+    pub latency_ms: u32,
+    /// Round trips to the shared store this request cost.
+    pub store_trips: u32,
+    /// Queries to the database this request cost.
+    pub db_trips: u32,
+    /// The server the balancer sent it to that did not answer (a 502).
+    pub tried: Option<ServerNo>,
+    pub request_bytes: u32,
+    pub response_bytes: u32,
+    /// Bytes of the `Authorization` and `Cookie` request headers: the cost of
+    /// carrying identity on every request.
+    pub credential_bytes: u32,
+}
+
+impl Exchange {
+    pub fn ok(&self) -> bool {
+        self.response.status < 400
+    }
+
+    /// The JWT this exchange carries or hands out, if any.
+    pub fn token(&self) -> Option<String> {
+        self.request.bearer_token().map(str::to_owned).or_else(|| self.response.issued_token())
+    }
+
+    pub fn server_label(&self) -> String {
+        self.server.map_or_else(|| "load balancer".to_owned(), |s| format!("S{s}"))
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Event {
+    pub action: u32,
+    pub at: SimTime,
+    pub text: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Entry {
+    /// Shared, so callers can keep exchanges without copying them.
+    Exchange(Rc<Exchange>),
+    Event(Event),
+}
+
+/// Running totals of a lane, the measured side of the comparison table.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub requests: u64,
+    pub failed: u64,
+    /// 401s: the user has to log in again.
+    pub unauthorized: u64,
+    /// 502/503 answered by the balancer or caused by a store outage.
+    pub unavailable: u64,
+    /// Sessions destroyed by crashes, restarts and removed servers.
+    pub sessions_lost: u64,
+    pub store_trips: u64,
+    pub db_trips: u64,
+    pub request_bytes: u64,
+    pub response_bytes: u64,
+    pub credential_bytes: u64,
+    /// Requests that carried a credential (`Authorization` or `Cookie`):
+    /// every request but a first login. The per-request mean divides by this.
+    pub credentialed_requests: u64,
+    pub latency_ms: u64,
+    /// After the latest logout: how long the logged-out credential still works.
+    pub revocation_window_s: Option<u64>,
+}
+
+impl Stats {
+    pub(crate) fn count(&mut self, x: &Exchange) {
+        self.requests += 1;
+        self.failed += u64::from(!x.ok());
+        self.unauthorized += u64::from(x.response.status == 401);
+        self.unavailable += u64::from(matches!(x.response.status, 502 | 503));
+        self.store_trips += u64::from(x.store_trips);
+        self.request_bytes += u64::from(x.request_bytes);
+        self.response_bytes += u64::from(x.response_bytes);
+        self.credential_bytes += u64::from(x.credential_bytes);
+        self.credentialed_requests += u64::from(x.credential_bytes > 0);
+        self.latency_ms += u64::from(x.latency_ms);
+    }
+
+    /// Mean bytes of `Authorization` and `Cookie` per request that carried
+    /// one, in tenths of a byte rounded to nearest (one decimal without
+    /// floats); `None` before any.
+    pub fn mean_credential_tenths(&self) -> Option<u64> {
+        let n = self.credentialed_requests;
+        self.credential_bytes.saturating_mul(10).saturating_add(n / 2).checked_div(n)
+    }
+
+    pub fn mean_latency_ms(&self) -> u64 {
+        self.latency_ms.checked_div(self.requests).unwrap_or(0)
+    }
+}
+
+/// Trace lines are built only when someone will read them: a load run turns
+/// them off and skips the formatting.
+pub(crate) struct Trace {
+    on: bool,
+    pub steps: Vec<String>,
+}
+
+impl Trace {
+    pub(crate) fn new(on: bool) -> Trace {
+        Trace { on, steps: Vec::new() }
+    }
+
+    pub(crate) fn say(&mut self, line: impl FnOnce() -> String) {
+        if self.on {
+            self.steps.push(line());
+        }
+    }
+
+    pub(crate) fn text(&self, line: impl FnOnce() -> String) -> String {
+        if self.on {
+            line()
+        } else {
+            String::new()
+        }
+    }
+}

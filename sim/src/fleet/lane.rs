@@ -1,0 +1,569 @@
+//! One whole simulated system — browsers, balancer, servers, store,
+//! database, clock — driven by [`Action`]s and recording what happened.
+
+use crate::base::ids::{ServerNo, User};
+use crate::base::rng::SimRng;
+use crate::base::time::{human_duration, SimTime, START};
+use crate::fleet::balancer::{affinity_cookie, own_response, Balancer, Pick};
+use crate::fleet::client::Client;
+use crate::fleet::config::{AuthMode, LaneConfig, MAX_SERVERS};
+use crate::fleet::config::{SESSION_COOKIE, SIGNED_COOKIE};
+use crate::fleet::exchange::Trace;
+use crate::fleet::exchange::{Entry, Event, Exchange, Stats};
+use crate::fleet::handling::{Backend, Ctx, Work, BALANCER_MS};
+use crate::fleet::ledger::{Fate, Ledger, Loss};
+use crate::fleet::server::Server;
+use crate::fleet::shop;
+use crate::fleet::shop::path::Route;
+use crate::fleet::store::{Account, Database, SharedStore};
+use crate::wire::cookie::cookie_value;
+use crate::wire::http::{parse_request, Request};
+use crate::wire::json::ObjectWriter;
+use crate::wire::jwt::{self, Key, TokenEdit};
+use std::rc::Rc;
+
+/// A user's think time: every action but `Advance` moves the clock this much.
+pub const STEP_MS: u64 = 1_000;
+
+mod reconfigure;
+pub(crate) mod snapshot;
+pub(crate) mod traffic;
+
+const USER_ADDRS: [&str; 3] = ["203.0.113.10", "198.51.100.23", "192.0.2.77"];
+
+#[derive(Clone, Debug)]
+pub struct Lane {
+    index: u8,
+    config: LaneConfig,
+    /// The configuration the lane started with; `config` changes with redeploys.
+    started_as: LaneConfig,
+    now: SimTime,
+    rng: SimRng,
+    /// alice, bob, carol, then load users.
+    clients: Vec<Client>,
+    servers: Vec<Server>,
+    balancer: Balancer,
+    backend: Backend,
+    entries: Vec<Entry>,
+    stats: Stats,
+    exchanges: u32,
+    /// Every key this lane ever signed with, oldest first (for transcripts).
+    key_history: Vec<Key>,
+    /// Every session id issued and what became of it, for explaining refusals.
+    ledger: Ledger,
+}
+
+impl Lane {
+    /// Lane `index` (0 = A, 1 = B) draws from its own stream of the seed.
+    pub fn new(config: LaneConfig, seed: u64, index: u8) -> Lane {
+        let config = config.sanitized();
+        let mut rng = SimRng::new(seed, index.into());
+        let key = Key::new(jwt::FIRST_KID, &fleet_secret(&mut rng));
+        Lane {
+            servers: (1..=config.servers).map(Server::new).collect(),
+            clients: User::ALL.iter().zip(USER_ADDRS).map(|(u, a)| Client::new(u.username(), a.to_owned())).collect(),
+            key_history: vec![key.clone()],
+            backend: Backend::new(SharedStore::new(config.store_latency_ms), vec![key]),
+            index,
+            config,
+            started_as: config,
+            now: START,
+            rng,
+            balancer: Balancer::new(config.balancer),
+            entries: Vec::new(),
+            stats: Stats::default(),
+            exchanges: 0,
+            ledger: Ledger::default(),
+        }
+    }
+
+    pub fn config(&self) -> &LaneConfig {
+        &self.config
+    }
+
+    /// `stateless JWT · round robin · 3 servers`, and what it became if it was redeployed.
+    pub fn describe(&self) -> String {
+        if self.config == self.started_as {
+            self.config.to_string()
+        } else {
+            format!("{}, redeployed as {}", self.started_as, self.config)
+        }
+    }
+    pub fn now(&self) -> SimTime {
+        self.now
+    }
+    pub fn servers(&self) -> &[Server] {
+        &self.servers
+    }
+    /// Server `no` (1-based, as on screen), up or down; `None` if the pool has no such server.
+    pub fn server(&self, no: ServerNo) -> Option<&Server> {
+        self.servers.iter().find(|s| s.no == no)
+    }
+    /// How many servers are in the pool, up or down.
+    pub fn fleet_size(&self) -> usize {
+        self.servers.len()
+    }
+    /// Every session id this lane issued and what became of it.
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+    /// Whether this lane's credentials are signed with the fleet key (JWT,
+    /// signed cookie); server sessions are opaque ids and sign nothing.
+    pub fn signs_credentials(&self) -> bool {
+        !matches!(self.config.auth, AuthMode::ServerSession { .. })
+    }
+    pub fn client(&self, user: User) -> &Client {
+        &self.clients[user.index()]
+    }
+    pub fn store(&self) -> &SharedStore {
+        &self.backend.store
+    }
+    pub fn database(&self) -> &Database {
+        &self.backend.db
+    }
+    /// Every key the fleet accepts now; the last one signs.
+    pub fn keys(&self) -> &[Key] {
+        &self.backend.keys
+    }
+    pub fn key_history(&self) -> &[Key] {
+        &self.key_history
+    }
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+
+    pub fn exchanges(&self) -> impl DoubleEndedIterator<Item = &Exchange> {
+        self.exchanges_rc().map(|x| &**x)
+    }
+
+    /// The exchanges as shared handles (cheap to keep, compared by pointer).
+    pub fn exchanges_rc(&self) -> impl DoubleEndedIterator<Item = &Rc<Exchange>> {
+        self.entries.iter().filter_map(|e| match e {
+            Entry::Exchange(x) => Some(x),
+            Entry::Event(_) => None,
+        })
+    }
+
+    pub fn exchange(&self, seq: u32) -> Option<&Exchange> {
+        self.exchanges().find(|x| x.seq == seq)
+    }
+
+    /// Bytes of session state held by servers and the store: what "stateful" costs in memory.
+    pub fn state_bytes(&self) -> u32 {
+        self.servers.iter().map(Server::session_bytes).sum::<u32>() + self.backend.store.bytes(self.now)
+    }
+
+    /// Moves the clock; what expired by the new time is gone, as in Redis.
+    pub(crate) fn tick(&mut self, ms: u64) {
+        self.now = self.now.plus_ms(ms);
+        self.sweep();
+    }
+
+    /// Drops what has expired by now from every server's memory and the store.
+    pub(crate) fn sweep(&mut self) {
+        for s in &mut self.servers {
+            for (id, at) in s.expire_sessions(self.now) {
+                self.ledger.settle(&id, Fate::Expired(at));
+            }
+        }
+        for (id, at) in self.backend.store.expire(self.now) {
+            self.ledger.settle(&id, Fate::Expired(at));
+        }
+    }
+
+    pub(crate) fn advance(&mut self, ms: u64, index: u32) {
+        self.tick(ms);
+        let to = self.now;
+        self.event(index, format!("clock moved forward {} → {to}", human_duration(ms / 1000)));
+    }
+
+    pub(crate) fn login(&mut self, user: User, wrong_password: bool, index: u32) {
+        let password =
+            if wrong_password { "letmein" } else { self.backend.db.password(user.username()).unwrap_or_default() };
+        let body = login_body(user.username(), password);
+        self.browse(user, "POST", "/login".into(), Some(body), index);
+    }
+
+    pub(crate) fn add_to_cart(&mut self, user: User, sku: &str, index: u32) {
+        let body = ObjectWriter::new().str("sku", sku).finish();
+        self.browse(user, "POST", "/api/cart/items".into(), Some(body), index);
+    }
+
+    pub(crate) fn next_page(&mut self, user: User, index: u32) {
+        let target = match self.config.auth {
+            // No session to remember the cursor: the app asks for the page after the one it shows.
+            AuthMode::Jwt { .. } => format!("/api/orders?page={}", self.clients[user.index()].page + 1),
+            _ => "/api/orders/next".to_owned(),
+        };
+        self.browse(user, "GET", target, None, index);
+    }
+
+    pub(crate) fn replay(&mut self, user: User, seq: u32, index: u32) {
+        match self.exchange(seq) {
+            Some(x) => {
+                let req = x.request.clone();
+                self.send(user.index(), req, false, index);
+            }
+            None => self.event(index, format!("no request #{seq} in this lane to replay")),
+        }
+    }
+
+    pub(crate) fn raw(&mut self, user: User, text: &str, index: u32) {
+        match parse_request(text) {
+            Ok(req) => self.send(user.index(), req, false, index),
+            Err(e) => self.event(index, format!("hand-written request not sent: {e}")),
+        }
+    }
+
+    pub(crate) fn store_down(&mut self, index: u32) {
+        self.backend.store.up = false;
+        let users = if self.config.auth.uses_store() {
+            "every request that needs it now fails with 503"
+        } else {
+            "this lane does not use it"
+        };
+        self.event(index, format!("the shared session store went down: {users}"));
+    }
+
+    pub(crate) fn store_up(&mut self, index: u32) {
+        let text = if self.backend.store.up {
+            "the shared session store was already up: nothing changed"
+        } else if self.config.auth.uses_store() {
+            "the shared session store is back, with its data"
+        } else {
+            "the shared session store is back: this lane does not use it"
+        };
+        self.backend.store.up = true;
+        self.event(index, text.into());
+    }
+
+    pub(crate) fn skew(&mut self, server: u8, ms: i64, index: u32) {
+        let Some(s) = self.servers.iter_mut().find(|s| s.no == server) else {
+            return self.event(index, format!("there is no S{server}"));
+        };
+        s.skew_ms = ms;
+        let dir = if ms >= 0 { "ahead" } else { "behind" };
+        let text = format!("S{server}'s clock now runs {} {dir}", human_duration(ms.unsigned_abs() / 1000));
+        self.event(index, text);
+    }
+
+    pub(crate) fn rotate_key(&mut self, keep_old: bool, index: u32) {
+        let kid = format!("k{}", self.backend.keys.last().map_or(1, |k| k.kid[1..].parse::<u32>().unwrap_or(1)) + 1);
+        let key = Key::new(&kid, &fleet_secret(&mut self.rng));
+        self.key_history.push(key.clone());
+        if !keep_old {
+            self.backend.keys.clear();
+        }
+        self.backend.keys.push(key);
+        self.backend.rotated = true;
+        let text = match self.config.auth {
+            // Session ids are looked up, not verified: a key changes nothing for them.
+            AuthMode::ServerSession { .. } => {
+                format!("fleet key rotated to {kid}: this lane signs nothing with it (its session ids are looked up), so nothing changes")
+            }
+            _ if keep_old => format!("fleet key rotated: new tokens are signed with {kid}; older keys still verify"),
+            _ => format!("fleet key rotated: new tokens are signed with {kid}; older keys are dropped: every token and signed cookie they signed is now refused"),
+        };
+        self.event(index, text);
+    }
+
+    pub(crate) fn add_server(&mut self, index: u32) {
+        if self.servers.len() < usize::from(MAX_SERVERS) {
+            self.join_server(index);
+        } else {
+            self.event(index, format!("already at the maximum of {MAX_SERVERS} servers"));
+        }
+    }
+
+    pub(crate) fn remove_server(&mut self, index: u32) {
+        if self.servers.len() < 2 {
+            return self.event(index, "the last server cannot be removed".into());
+        }
+        self.drop_last_server(index);
+    }
+
+    /// A new server at the end of the pool. Callers keep the pool within `MAX_SERVERS`.
+    fn join_server(&mut self, index: u32) {
+        let no = self.servers.len() as u8 + 1;
+        self.servers.push(Server::new(no));
+        self.event(index, format!("S{no} joined the pool, with empty memory"));
+    }
+
+    /// The last server leaves the pool, and the sessions in its memory with it.
+    fn drop_last_server(&mut self, index: u32) {
+        let Some(mut gone) = self.servers.pop() else { return };
+        record_loss(&mut self.ledger, &gone, Loss::Removed, self.now);
+        let lost = gone.crash(self.now);
+        self.stats.sessions_lost += lost as u64;
+        self.event(index, format!("S{} removed from the pool{}", gone.no, lost_sessions(lost)));
+    }
+
+    fn event(&mut self, action: u32, text: String) {
+        self.entries.push(Entry::Event(Event { action, at: self.now, text }));
+    }
+
+    pub(crate) fn fault(&mut self, no: u8, loss: Loss, index: u32) {
+        let now = self.now;
+        let Some(s) = self.servers.iter_mut().find(|s| s.no == no) else {
+            return self.event(index, format!("there is no S{no}"));
+        };
+        if loss == Loss::Crashed && !s.up {
+            return self.event(index, format!("S{no} is already down: nothing changed"));
+        }
+        record_loss(&mut self.ledger, s, loss, now);
+        let lost = match loss {
+            Loss::Restarted => s.restart(now),
+            Loss::Crashed | Loss::Removed => s.crash(now),
+        };
+        let when = match (s.leaves_rotation_at(), s.rejoins_at()) {
+            (Some(t), _) if t > now => format!("; health checks take it out of rotation at {t}"),
+            (_, Some(t)) if t > now => format!("; it rejoins rotation at the next health check, {t}"),
+            _ => String::new(),
+        };
+        self.stats.sessions_lost += lost as u64;
+        self.event(index, format!("S{no} {}{}{when}", loss.verb(), lost_sessions(lost)));
+    }
+
+    /// A request made by the user's browser through the app.
+    pub(crate) fn browse(&mut self, user: User, method: &str, target: String, body: Option<String>, index: u32) {
+        let req = self.clients[user.index()].request(method, target, body, self.now);
+        self.send(user.index(), req, true, index);
+    }
+
+    /// Sends one request through the balancer and records the exchange.
+    /// `absorb`: the browser keeps cookies and tokens from the answer
+    /// (replays and hand-written requests go out like `curl`, and it does not).
+    fn send(&mut self, client: usize, req: Request, absorb: bool, index: u32) {
+        let x = self.exchange_for(client, req, absorb, index, true);
+        self.stats.count(&x);
+        self.entries.push(Entry::Exchange(Rc::new(x)));
+    }
+
+    fn exchange_for(&mut self, client: usize, req: Request, absorb: bool, index: u32, traced: bool) -> Exchange {
+        let mut trace = Trace::new(traced);
+        let now = self.now;
+        let pick = self.balancer.pick(&req, &self.clients[client].addr, &self.servers, now, &mut self.rng, &trace);
+        let mut work = Work { latency_ms: BALANCER_MS, ..Work::default() };
+        let mut tried = None;
+        let (server, route, response) = match pick {
+            Pick::NoneHealthy { reason } => (None, reason, own_response(503, "no healthy server", now)),
+            Pick::Forward { index: i, reason, .. } if !self.servers[i].up => {
+                let s = &self.servers[i];
+                tried = Some(s.no);
+                let until = s.leaves_rotation_at().map_or_else(String::new, |t| t.clock());
+                // The twin's declared difference, said where it shows: real HAProxy
+                // reports this refused connection as 503.
+                trace.say(|| {
+                    format!(
+                        "S{} refused the connection: it is down, but health checks keep it in rotation until {until} (answered 502 as nginx does; HAProxy answers 503)",
+                        s.no
+                    )
+                });
+                (None, reason, own_response(502, &format!("S{} did not answer", s.no), now))
+            }
+            Pick::Forward { index: i, reason, pin } => {
+                let server = &mut self.servers[i];
+                let mut cx = Ctx {
+                    now: server.clock(now),
+                    server,
+                    backend: &mut self.backend,
+                    config: &self.config,
+                    rng: &mut self.rng,
+                    trace: &mut trace,
+                    work,
+                    ledger: &mut self.ledger,
+                };
+                let mut response = shop::handle(&mut cx, &req);
+                work = cx.work;
+                if pin {
+                    response.headers.push("Set-Cookie", affinity_cookie(&self.servers[i]));
+                }
+                if traced && response.status == 401 {
+                    self.explain_missing_session(&req, i, &mut trace);
+                }
+                (Some(self.servers[i].no), reason, response)
+            }
+        };
+        if let Some(w) = work.revocation_window_s {
+            self.stats.revocation_window_s = Some(w);
+        }
+        self.stats.db_trips += u64::from(work.db_trips);
+        if absorb {
+            let c = &mut self.clients[client];
+            c.absorb(&req, &response, &self.config, now);
+        }
+        self.exchanges += 1;
+        Exchange {
+            seq: self.exchanges,
+            lane: self.index,
+            action: index,
+            client: self.clients[client].name.clone(),
+            at: now,
+            credential_bytes: (req.headers.wire_len_of("Authorization") + req.headers.wire_len_of("Cookie")) as u32,
+            request_bytes: req.wire_len() as u32,
+            response_bytes: response.wire_len() as u32,
+            request: req,
+            server,
+            route,
+            trace: trace.steps,
+            response,
+            latency_ms: work.latency_ms,
+            store_trips: work.store_trips,
+            db_trips: work.db_trips,
+            tried,
+        }
+    }
+
+    /// The omniscient narrator: what became of the session id a server refused.
+    fn explain_missing_session(&self, req: &Request, at: usize, trace: &mut Trace) {
+        // A failed login's 401 is about the password, not the cookie it happens to carry.
+        let authenticated = matches!(Route::parse(req.path()), Some(Route::User(_)));
+        if !authenticated || !matches!(self.config.auth, AuthMode::ServerSession { .. }) {
+            return;
+        }
+        let Some(id) = req.headers.get("Cookie").and_then(|c| cookie_value(c, SESSION_COOKIE)) else { return };
+        trace.say(|| format!("({})", self.ledger.story(id, self.servers[at].no)));
+    }
+
+    /// The credential this lane's browser carries for `user`: the stored
+    /// token, or the session cookie's value.
+    pub fn credential(&self, user: User) -> Option<String> {
+        let c = &self.clients[user.index()];
+        match self.config.auth {
+            AuthMode::Jwt { .. } => c.token.clone(),
+            AuthMode::ServerSession { .. } => c.jar.get(SESSION_COOKIE, self.now).map(|k| k.value.clone()),
+            AuthMode::SignedCookie => c.jar.get(SIGNED_COOKIE, self.now).map(|k| k.value.clone()),
+        }
+    }
+
+    /// A hand edit of the stored credential, as in devtools: the signature
+    /// (if any) is kept, so the servers can tell.
+    pub(crate) fn tamper(&mut self, user: User, edit: &TokenEdit, index: u32) {
+        let who = user.username();
+        let what = self.config.auth.credential_name();
+        let Some(old) = self.credential(user) else {
+            return self.event(index, format!("{who} has no {what} to edit"));
+        };
+        let edited = match (self.config.auth, edit) {
+            (_, TokenEdit::Set { value }) => {
+                Ok((value.clone(), format!("{who} replaced the {what} with text typed by hand")))
+            }
+            (AuthMode::Jwt { .. }, TokenEdit::Claim { name, value }) => jwt::tamper(&old, edit).map(|t| {
+                (t, format!("{who} edited the token's payload: {name} → {value}; the signature is unchanged"))
+            }),
+            (AuthMode::Jwt { .. }, TokenEdit::AlgNone) => jwt::tamper(&old, edit)
+                .map(|t| (t, format!("{who} rewrote the token header to alg \"none\" and dropped the signature"))),
+            (AuthMode::ServerSession { .. }, _) => {
+                // An opaque id holds no claims; all an attacker can do is guess another id.
+                let guess = flip_last_hex(&old);
+                let tail = guess[guess.len().saturating_sub(6)..].to_owned();
+                Ok((guess, format!("{who}'s session_id is an opaque random id with no role inside to edit; changed it to …{tail} (guessing another id)")))
+            }
+            (AuthMode::SignedCookie, TokenEdit::Claim { name, value }) => {
+                let (payload, sig) = old.split_once('.').unwrap_or((&old, ""));
+                jwt::set_field(payload, name, value)
+                    .map(|p| {
+                        (
+                            format!("{p}.{sig}"),
+                            format!(
+                                "{who} edited the signed cookie's payload: {name} → {value}; the HMAC is unchanged"
+                            ),
+                        )
+                    })
+                    .ok_or(jwt::Rejection::Malformed("the cookie's payload is not a JSON object"))
+            }
+            (AuthMode::SignedCookie, TokenEdit::AlgNone) => {
+                let payload = old.split_once('.').map_or(old.as_str(), |(p, _)| p);
+                Ok((format!("{payload}."), format!("{who} stripped the signed cookie's HMAC")))
+            }
+        };
+        let text = match edited {
+            Ok((value, text)) => {
+                let c = &mut self.clients[user.index()];
+                match self.config.auth {
+                    AuthMode::Jwt { .. } => c.token = Some(value),
+                    AuthMode::ServerSession { .. } => drop(c.jar.edit(SESSION_COOKIE, value)),
+                    AuthMode::SignedCookie => drop(c.jar.edit(SIGNED_COOKIE, value)),
+                }
+                text
+            }
+            Err(e) => format!("{who}'s {what} could not be edited: {e}"),
+        };
+        self.event(index, text);
+    }
+
+    pub(crate) fn load(&mut self, users: u16, requests: u32, index: u32) {
+        let users = u32::from(users.max(1));
+        while (self.clients.len() as u32) < 3 + users {
+            let n = self.clients.len() as u32 - 2;
+            let name = format!("user{n}");
+            let account = Account { password: format!("pw-{n}"), name: format!("User {n}"), role: "user".into() };
+            self.backend.db.add_account(name.clone(), account);
+            // RFC 2544's benchmarking range: plainly not real users' addresses.
+            self.clients.push(Client::new(&name, format!("198.18.{}.{}", n / 250, n % 250 + 1)));
+        }
+        let before = self.stats.clone();
+        let handled: Vec<u64> = self.servers.iter().map(|s| s.handled).collect();
+        for k in 0..requests {
+            let ci = 3 + (k % users) as usize;
+            let c = &self.clients[ci];
+            let logged_in = c.token.is_some() || c.jar.cookies(self.now).next().is_some();
+            let (method, target, body) = if !logged_in {
+                let body = login_body(&c.name, &format!("pw-{}", ci - 2));
+                ("POST", "/login".to_owned(), Some(body))
+            } else {
+                match (k / users) % 3 {
+                    0 => ("GET", "/api/me".to_owned(), None),
+                    1 => ("GET", "/api/cart".to_owned(), None),
+                    _ => ("GET", "/api/orders?page=1".to_owned(), None),
+                }
+            };
+            let req = c.request(method, target, body, self.now);
+            let x = self.exchange_for(ci, req, true, index, false);
+            self.stats.count(&x);
+        }
+        let ok = (self.stats.requests - before.requests) - (self.stats.failed - before.failed);
+        let failed = self.stats.failed - before.failed;
+        let spread: Vec<String> =
+            self.servers.iter().zip(&handled).map(|(s, h)| format!("S{} {}", s.no, s.handled - h)).collect();
+        self.event(
+            index,
+            format!("load: {requests} requests from {users} users → {ok} OK, {failed} failed; {}", spread.join(", ")),
+        );
+    }
+}
+
+/// The in-memory sessions `server` is about to lose, in the ledger.
+pub(crate) fn record_loss(ledger: &mut Ledger, server: &Server, loss: Loss, now: SimTime) {
+    for (id, _) in server.sessions.iter() {
+        ledger.settle(id, Fate::Lost(loss, now));
+    }
+}
+
+/// What the shop's login form posts.
+fn login_body(username: &str, password: &str) -> String {
+    ObjectWriter::new().str("username", username).str("password", password).finish()
+}
+
+fn fleet_secret(rng: &mut SimRng) -> String {
+    format!("statelab-{}", rng.hex128())
+}
+
+fn lost_sessions(n: usize) -> String {
+    match n {
+        0 => String::new(),
+        1 => ": 1 session in its memory is gone".into(),
+        n => format!(": {n} sessions in its memory are gone"),
+    }
+}
+
+fn flip_last_hex(id: &str) -> String {
+    let mut s = id.to_owned();
+    if let Some(last) = s.pop() {
+        s.push(if last == '0' { '1' } else { '0' });
+    }
+    s
+}

@@ -1,0 +1,105 @@
+//! The lane's side of a load run (`crate::load`): load users, one request of
+//! generated traffic at a time, and what each answer was. No exchange is
+//! kept: a run of a million requests keeps only its counts.
+
+use super::{login_body, Lane};
+use crate::fleet::client::Client;
+use crate::fleet::config::AuthMode;
+use crate::fleet::config::{SESSION_COOKIE, SIGNED_COOKIE};
+use crate::fleet::store::Account;
+use crate::wire::cookie::CookieJar;
+use crate::wire::json::ObjectWriter;
+
+/// What a load user asks for when logged in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Route {
+    Me,
+    Cart,
+    Orders,
+    AddToCart,
+}
+
+/// One answer of a load run, as much of it as the charts need.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Outcome {
+    pub status: u16,
+    /// The server that answered; `None` when the balancer did.
+    pub server: Option<u8>,
+    pub latency_ms: u32,
+    pub credential_bytes: u32,
+    pub login: bool,
+}
+
+/// Index of the first load user among a lane's clients (alice, bob, carol come first).
+const FIRST: usize = 3;
+
+impl Lane {
+    /// Creates load users `u00001`… up to `n` of them, with accounts. The
+    /// names are zero-padded so they sort in creation order: each account
+    /// goes at the end of the database's sorted table.
+    pub(crate) fn add_load_users(&mut self, n: u32) {
+        while self.clients.len() < FIRST + n as usize {
+            let k = self.clients.len() - FIRST + 1;
+            let name = format!("u{k:05}");
+            let account = Account { password: format!("pw-{k}"), name: format!("User {k}"), role: "user".into() };
+            self.backend.db.add_account(name.clone(), account);
+            // RFC 2544's benchmarking range: plainly not real users' addresses.
+            self.clients.push(Client::new(&name, format!("198.18.{}.{}", k / 250, k % 250 + 1)));
+        }
+    }
+
+    /// Load user `user` (0-based) makes one request: a login when it holds
+    /// no credential, else `route`. A 401 makes it forget its credential, so
+    /// its next request logs in again, as a real app sends its user back to
+    /// the login form.
+    pub(crate) fn traffic(&mut self, user: u32, route: Route, index: u32) -> Outcome {
+        let ci = FIRST + user as usize;
+        let c = &self.clients[ci];
+        let logged_in = match self.config.auth {
+            AuthMode::Jwt { .. } => c.token.is_some(),
+            AuthMode::ServerSession { .. } => c.jar.get(SESSION_COOKIE, self.now).is_some(),
+            AuthMode::SignedCookie => c.jar.get(SIGNED_COOKIE, self.now).is_some(),
+        };
+        let (method, target, body) = if !logged_in {
+            ("POST", "/login".to_owned(), Some(login_body(&c.name, &format!("pw-{}", user + 1))))
+        } else {
+            match route {
+                Route::Me => ("GET", "/api/me".to_owned(), None),
+                Route::Cart => ("GET", "/api/cart".to_owned(), None),
+                Route::Orders => ("GET", "/api/orders?page=1".to_owned(), None),
+                Route::AddToCart => {
+                    ("POST", "/api/cart/items".to_owned(), Some(ObjectWriter::new().str("sku", "mug").finish()))
+                }
+            }
+        };
+        let req = c.request(method, target, body, self.now);
+        let x = self.exchange_for(ci, req, true, index, false);
+        self.stats.count(&x);
+        let status = x.response.status;
+        if status == 401 {
+            let c = &mut self.clients[ci];
+            c.token = None;
+            c.jar = CookieJar::default();
+        }
+        Outcome {
+            status,
+            server: x.server,
+            latency_ms: x.latency_ms,
+            credential_bytes: x.credential_bytes,
+            login: !logged_in,
+        }
+    }
+
+    /// Moves the clock without sweeping expired sessions: a load run sweeps
+    /// only when it looks at what is held (every `load::HELD_EVERY` seconds),
+    /// since a sweep visits every session. Requests still refuse an expired
+    /// session when they meet one.
+    pub(crate) fn advance_clock(&mut self, ms: u64) {
+        self.now = self.now.plus_ms(ms);
+    }
+
+    /// The index of the newest entry: a load run reads the events its faults recorded.
+    pub(crate) fn entry_count(&self) -> usize {
+        self.entries.len()
+    }
+}

@@ -1,0 +1,24 @@
+//! A lane's parts: the browsers, the balancer, the servers with the shop's
+//! routes (`shop/`) and its authentication, one file per mode (`auth/`), the
+//! shared store and database, the ledger of issued sessions, and the records
+//! of what happened. [`Lane`] puts them together into one whole system.
+
+mod auth;
+mod balancer;
+mod client;
+pub(crate) mod config;
+pub(crate) mod exchange;
+mod handling;
+pub(crate) mod lane;
+pub(crate) mod ledger;
+mod server;
+mod shop;
+pub(crate) mod store;
+
+pub use client::{app_request, Client};
+pub use config::{AuthMode, Credential, LaneConfig, Store, Strategy, HOST, MAX_SERVERS, SESSION_COOKIE, SIGNED_COOKIE};
+pub use exchange::{Entry, Event, Exchange, Stats};
+pub use lane::{Lane, STEP_MS};
+pub use server::{Server, HEALTH_INTERVAL_MS, UNHEALTHY_AFTER};
+pub use shop::path::{Route, UserRoute};
+pub use store::{Database, Session, SharedStore, StoreValue, CATALOG};

@@ -1,0 +1,138 @@
+//! One application server: up or down, its clock, and — for in-memory
+//! sessions — the session map that dies with it.
+
+use crate::base::ids::ServerNo;
+use crate::base::table::Table;
+use crate::base::time::SimTime;
+use crate::fleet::store::Session;
+
+/// The balancer probes `GET /health` on every server at each multiple of this.
+pub const HEALTH_INTERVAL_MS: u64 = 5_000;
+/// Failed probes in a row before a server leaves rotation.
+pub const UNHEALTHY_AFTER: u64 = 2;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Server {
+    pub no: ServerNo,
+    pub up: bool,
+    /// This server's clock minus the true time.
+    pub skew_ms: i64,
+    /// In-memory sessions by id (used only with `Store::Local`): live ones
+    /// only, since the lane calls [`Server::expire_sessions`] whenever its clock moves.
+    pub sessions: Table<Session>,
+    pub handled: u64,
+    crashed_at: Option<SimTime>,
+    /// After a restart from outside rotation: when the next probe lets it back.
+    rejoins_at: Option<SimTime>,
+}
+
+impl Server {
+    pub fn new(no: ServerNo) -> Server {
+        Server { no, up: true, skew_ms: 0, sessions: Table::new(), handled: 0, crashed_at: None, rejoins_at: None }
+    }
+
+    pub fn name(&self) -> String {
+        format!("S{}", self.no)
+    }
+
+    pub fn clock(&self, now: SimTime) -> SimTime {
+        now.offset(self.skew_ms)
+    }
+
+    /// Whether the balancer sends it traffic at `now`: a crashed server stays
+    /// in rotation until enough probes fail; a restarted one returns at the
+    /// next probe.
+    pub fn in_rotation(&self, now: SimTime) -> bool {
+        match (self.up, self.crashed_at) {
+            (true, _) => self.rejoins_at.is_none_or(|t| now >= t),
+            (false, Some(c)) => now < removal_time(c),
+            (false, None) => false,
+        }
+    }
+
+    /// When health checks take (or took) this crashed server out of rotation.
+    pub fn leaves_rotation_at(&self) -> Option<SimTime> {
+        self.crashed_at.filter(|_| !self.up).map(removal_time)
+    }
+
+    pub fn rejoins_at(&self) -> Option<SimTime> {
+        self.rejoins_at
+    }
+
+    /// Stops the process. Returns how many in-memory sessions died with it.
+    pub fn crash(&mut self, now: SimTime) -> usize {
+        let lost = self.sessions.len();
+        self.sessions.clear();
+        if self.up {
+            self.up = false;
+            self.crashed_at = Some(now);
+            self.rejoins_at = None;
+        }
+        lost
+    }
+
+    /// Starts a fresh process: memory empty, up at once, back in rotation at
+    /// once if the balancer never noticed it was gone, else at the next probe.
+    pub fn restart(&mut self, now: SimTime) -> usize {
+        let was_out = !self.in_rotation(now);
+        let lost = self.crash(now);
+        self.up = true;
+        self.crashed_at = None;
+        self.rejoins_at = was_out.then(|| next_probe_after(now));
+        lost
+    }
+
+    /// Drops the sessions that have expired by this server's clock at `now`
+    /// (true time), as Redis drops expired keys; returns their ids and expiry times.
+    pub fn expire_sessions(&mut self, now: SimTime) -> Vec<(String, SimTime)> {
+        let now = self.clock(now);
+        let expired: Vec<(String, SimTime)> =
+            self.sessions.iter().filter(|(_, s)| s.expires <= now).map(|(id, s)| (id.clone(), s.expires)).collect();
+        for (id, _) in &expired {
+            self.sessions.remove(id);
+        }
+        expired
+    }
+
+    pub fn session_bytes(&self) -> u32 {
+        self.sessions.iter().map(|(id, s)| s.bytes(id)).sum()
+    }
+}
+
+pub(super) fn next_probe_after(t: SimTime) -> SimTime {
+    SimTime((t.0 / HEALTH_INTERVAL_MS + 1) * HEALTH_INTERVAL_MS)
+}
+
+fn removal_time(crashed: SimTime) -> SimTime {
+    next_probe_after(crashed).plus_ms((UNHEALTHY_AFTER - 1) * HEALTH_INTERVAL_MS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::base::time::START;
+
+    #[test]
+    fn crashed_server_leaves_after_two_failed_probes_and_rejoins_at_the_next() {
+        let mut s = Server::new(1);
+        let t = START.plus_ms(1_000);
+        s.crash(t);
+        assert!(!s.up);
+        assert!(s.in_rotation(t), "the balancer has not noticed yet");
+        let out = s.leaves_rotation_at().unwrap();
+        assert_eq!(out, START.plus_ms(10_000));
+        assert!(s.in_rotation(out.plus_ms(0).offset(-1)));
+        assert!(!s.in_rotation(out));
+        s.restart(out.plus_ms(2_000));
+        assert!(s.up && !s.in_rotation(out.plus_ms(2_000)));
+        assert!(s.in_rotation(START.plus_ms(15_000)));
+    }
+
+    #[test]
+    fn restart_before_detection_is_invisible_to_the_balancer() {
+        let mut s = Server::new(2);
+        s.crash(START);
+        s.restart(START.plus_ms(1_000));
+        assert!(s.in_rotation(START.plus_ms(1_000)));
+    }
+}

@@ -1,0 +1,232 @@
+//! State that lives outside the servers: the shared session store (think
+//! Redis) and the shop's database.
+
+use crate::base::table::Table;
+use crate::base::time::SimTime;
+use crate::wire::json::{Json, ObjectWriter};
+
+/// A logged-in user's server-side session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Session {
+    pub user: String,
+    pub name: String,
+    pub role: String,
+    pub cart: Vec<String>,
+    /// Orders pages already shown by `GET /api/orders/next`.
+    pub cursor: u32,
+    /// Idle timeout: pushed forward on each use.
+    pub expires: SimTime,
+}
+
+impl Session {
+    /// What holding it costs: its id plus its JSON, as a store would keep it.
+    #[cfg(not(feature = "load-runs"))]
+    pub fn bytes(&self, id: &str) -> u32 {
+        (id.len() + self.to_json().len()) as u32
+    }
+
+    /// The same, counted without writing the JSON: a load run asks this of
+    /// every session every few simulated seconds (a test checks it against
+    /// `to_json`). The page's main bundle keeps the shorter code above.
+    #[cfg(feature = "load-runs")]
+    pub fn bytes(&self, id: &str) -> u32 {
+        use crate::wire::json::str_len;
+        let digits = |n: u64| n.checked_ilog10().map_or(1, |d| d as usize + 1);
+        let cart: usize = self.cart.iter().map(|c| str_len(c) + 1).sum::<usize>().max(1) + 1;
+        // {"user":…,"name":…,"role":…,"cart":[…],"cursor":N,"expires":N}
+        let fixed = r#"{"user":,"name":,"role":,"cart":,"cursor":,"expires":}"#.len();
+        let json = fixed
+            + str_len(&self.user)
+            + str_len(&self.name)
+            + str_len(&self.role)
+            + cart
+            + digits(self.cursor.into())
+            + digits(self.expires.0);
+        (id.len() + json) as u32
+    }
+
+    pub fn to_json(&self) -> String {
+        let w = ObjectWriter::new().str("user", &self.user).str("name", &self.name).str("role", &self.role);
+        w.strs("cart", &self.cart).num("cursor", self.cursor.into()).num("expires", self.expires.0).finish()
+    }
+
+    pub fn from_json(text: &str) -> Result<Session, String> {
+        let v = Json::parse(text)?;
+        let cart = match v.get("cart") {
+            Some(Json::Arr(items)) => items
+                .iter()
+                .map(|i| i.as_str().map(str::to_owned).ok_or("cart items are strings"))
+                .collect::<Result<_, _>>()?,
+            _ => return Err("missing `cart`".into()),
+        };
+        Ok(Session {
+            user: v.str_field("user")?,
+            name: v.str_field("name")?,
+            role: v.str_field("role")?,
+            cart,
+            cursor: u32::try_from(v.u64_field("cursor")?).map_err(|_| "`cursor` is too large")?,
+            expires: SimTime(v.u64_field("expires")?),
+        })
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StoreValue {
+    Session(Session),
+    /// A revoked token's `jti` (the JWT denylist).
+    Revoked,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoreEntry {
+    pub value: StoreValue,
+    pub expires: SimTime,
+}
+
+/// What a session's key in the shared store starts with: `session:<id>`.
+pub(crate) const SESSION_KEY_PREFIX: &str = "session:";
+
+/// The shared key-value store. Every operation is a network round trip.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SharedStore {
+    pub up: bool,
+    pub latency_ms: u32,
+    entries: Table<StoreEntry>,
+}
+
+impl SharedStore {
+    pub fn new(latency_ms: u32) -> SharedStore {
+        SharedStore { up: true, latency_ms, entries: Table::new() }
+    }
+
+    pub fn get(&self, key: &str, now: SimTime) -> Option<&StoreValue> {
+        self.entries.get(key).filter(|e| e.expires > now).map(|e| &e.value)
+    }
+
+    /// Redis GETEX: the live value, its expiry moved to `expires`.
+    pub fn get_ex(&mut self, key: &str, now: SimTime, expires: SimTime) -> Option<&StoreValue> {
+        let entry = self.entries.get_mut(key).filter(|e| e.expires > now)?;
+        entry.expires = expires;
+        if let StoreValue::Session(s) = &mut entry.value {
+            s.expires = expires;
+        }
+        Some(&entry.value)
+    }
+
+    pub fn set(&mut self, key: String, value: StoreValue, expires: SimTime) {
+        self.entries.insert(key, StoreEntry { value, expires });
+    }
+
+    pub fn delete(&mut self, key: &str) -> bool {
+        self.entries.remove(key).is_some()
+    }
+
+    /// Drops the keys expired at `now`, as Redis does; returns the ids of the
+    /// sessions among them (keys `session:<id>`) with their expiry times.
+    pub fn expire(&mut self, now: SimTime) -> Vec<(String, SimTime)> {
+        let expired: Vec<(String, SimTime)> =
+            self.entries.iter().filter(|(_, e)| e.expires <= now).map(|(k, e)| (k.clone(), e.expires)).collect();
+        for (key, _) in &expired {
+            self.entries.remove(key);
+        }
+        expired.into_iter().filter_map(|(k, t)| Some((k.strip_prefix(SESSION_KEY_PREFIX)?.to_owned(), t))).collect()
+    }
+
+    /// Live keys with their entries, in key order.
+    pub fn entries(&self, now: SimTime) -> impl Iterator<Item = (&str, &StoreEntry)> {
+        self.entries.iter().filter(move |(_, e)| e.expires > now).map(|(k, e)| (k.as_str(), e))
+    }
+
+    pub fn bytes(&self, now: SimTime) -> u32 {
+        self.entries(now)
+            .map(|(k, e)| match &e.value {
+                StoreValue::Session(s) => s.bytes(k),
+                StoreValue::Revoked => k.len() as u32 + 1,
+            })
+            .sum()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Account {
+    pub password: String,
+    pub name: String,
+    pub role: String,
+}
+
+pub const CATALOG: [&str; 5] = ["mug", "tee", "sticker", "hoodie", "socks"];
+pub(crate) const ORDERS_PER_USER: u32 = 12;
+pub(crate) const PAGE_SIZE: u32 = 5;
+
+/// The shop's database, reached by every server: accounts, orders, and the
+/// carts of the stateless lane (which keeps no session to hold them).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Database {
+    accounts: Table<Account>,
+    pub carts: Table<Vec<String>>,
+}
+
+impl Default for Database {
+    fn default() -> Database {
+        let mut accounts = Table::new();
+        for (user, password, name, role) in [
+            ("alice", "wonderland", "Alice", "user"),
+            ("bob", "builder", "Bob", "user"),
+            ("carol", "c4rol!", "Carol", "admin"),
+        ] {
+            accounts.insert(user.into(), Account { password: password.into(), name: name.into(), role: role.into() });
+        }
+        Database { accounts, carts: Table::new() }
+    }
+}
+
+impl Database {
+    pub fn add_account(&mut self, user: String, account: Account) {
+        self.accounts.insert(user, account);
+    }
+
+    pub fn account(&self, user: &str) -> Option<&Account> {
+        self.accounts.get(user)
+    }
+
+    pub fn password(&self, user: &str) -> Option<&str> {
+        self.accounts.get(user).map(|a| a.password.as_str())
+    }
+
+    /// Page `page` (1-based) of a user's orders and the number of pages.
+    pub fn orders(user: &str, page: u32) -> (Vec<String>, u32) {
+        let pages = ORDERS_PER_USER.div_ceil(PAGE_SIZE);
+        let first = page.saturating_sub(1).saturating_mul(PAGE_SIZE);
+        let ids = (first..(first.saturating_add(PAGE_SIZE)).min(ORDERS_PER_USER))
+            .map(|i| {
+                // `A-1001`, built by hand: this runs for every orders page.
+                let mut id = String::with_capacity(12);
+                id.push(user.chars().next().unwrap_or('x').to_ascii_uppercase());
+                id.push('-');
+                id.push_str(&(1001 + i).to_string());
+                id
+            })
+            .collect();
+        (ids, pages)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Counting a session's bytes gives exactly what writing its JSON does,
+        /// escapes and all.
+        #[test]
+        fn bytes_are_the_length_of_the_json(
+            user in "\\PC{0,12}", name in ".{0,12}", role in "[a-z\"\\\\\n\u{1}]{0,6}",
+            cart in prop::collection::vec("[a-z\"\t\u{7f}é]{0,5}", 0..4),
+            cursor in any::<u32>(), expires in any::<u64>(), id in "[0-9a-f]{0,32}",
+        ) {
+            let s = Session { user, name, role, cart, cursor, expires: SimTime(expires) };
+            prop_assert_eq!(s.bytes(&id) as usize, id.len() + s.to_json().len());
+        }
+    }
+}

@@ -1,0 +1,375 @@
+//! The engine's state as a URL query, for share links, reloads and embeds.
+//!
+//! Parameters read here: `scenario=<id>`, `step=<n>`, `seed=<n>`; for free
+//! play also `a=<config>`, `b=<config>` and `log=<actions>` in
+//! [`crate::text::notation`]. A config reads
+//! `auth.balancer.servers[.store_ms[.token_ttl_s[.session_ttl_s]]]`,
+//! e.g. `local.sticky.3` or `jwt-deny.rr.2.4.900`. How the page is shown
+//! (`embed`, `theme`, `lanes`) is the view's business: [`Link::read`] hands
+//! back every pair it does not know, decoded, for the view to read.
+//!
+//! Reading never fails: whatever a link gets wrong is replaced by the closest
+//! valid value and reported in a [`Notice`] that says what and why. Notices
+//! quote input only through [`crate::base::quote::quoted`].
+
+#![deny(clippy::arithmetic_side_effects)]
+
+use crate::base::quote::quoted;
+use crate::fleet::config::LaneConfig;
+use crate::playground::Action;
+use crate::playground::Playground;
+use crate::text::notation::{parse_actions, url_form};
+use crate::text::{config_text, number_problem, parse_config};
+use crate::tours::Scenario;
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use std::fmt::Write;
+use std::num::IntErrorKind;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Link {
+    pub seed: u64,
+    /// A scenario id and how many of its steps are played; configs and
+    /// actions then come from the scenario.
+    pub scenario: Option<(&'static str, usize)>,
+    pub configs: [LaneConfig; 2],
+    pub actions: Vec<Action>,
+}
+
+/// Something a link got wrong, and what is shown instead.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice(pub String);
+
+/// A decoded `key=value` pair this module does not read.
+pub type Pair = (String, String);
+
+impl Default for Link {
+    fn default() -> Link {
+        Link {
+            seed: 1,
+            scenario: None,
+            configs: [LaneConfig::stateless(), LaneConfig::stateful()],
+            actions: Vec::new(),
+        }
+    }
+}
+
+impl Link {
+    /// The playground this link describes, and why part of its log was not
+    /// played: a link may ask for only so much work (see
+    /// [`Playground::from_recipe_bounded`]), so a short link cannot freeze the page.
+    pub fn playground(&self) -> (Playground, Option<Notice>) {
+        match self.scenario.and_then(|(id, step)| Some((Scenario::find(id)?, step))) {
+            Some((s, step)) => (Playground::from_scenario(&s, self.seed, step), None),
+            None => {
+                let recipe =
+                    crate::playground::Recipe { seed: self.seed, configs: self.configs, actions: self.actions.clone() };
+                let (p, cut) = Playground::from_recipe_bounded(&recipe);
+                (p, cut.map(Notice))
+            }
+        }
+    }
+
+    /// The query string (without `?`), defaults left out.
+    pub fn to_query(&self) -> String {
+        query(self.seed, self.scenario, &self.configs, &encode(&url_form(&self.actions)))
+    }
+
+    /// Reads a query string (with or without the leading `?`); every
+    /// parameter it does not know is a notice.
+    pub fn from_query(query: &str) -> (Link, Vec<Notice>) {
+        let (link, mut notices, others) = Link::read(query);
+        for (key, _) in others {
+            notices.push(Notice(format!("unknown parameter `{}` was ignored", quoted(&key))));
+        }
+        (link, notices)
+    }
+
+    /// Reads a query string, handing back the decoded pairs it does not know
+    /// (in order) for the page to read.
+    pub fn read(query: &str) -> (Link, Vec<Notice>, Vec<Pair>) {
+        let mut link = Link::default();
+        let mut notes = Vec::new();
+        let mut others = Vec::new();
+        let mut note = |s: String| notes.push(Notice(s));
+        let mut step: Option<String> = None;
+        let mut log: Option<String> = None;
+        let mut scenario: Option<String> = None;
+        for pair in query.trim_start_matches('?').split('&').filter(|p| !p.is_empty()) {
+            let (raw_key, raw) = pair.split_once('=').unwrap_or((pair, ""));
+            let (Some(key), Some(value)) = (decode(raw_key), decode(raw)) else {
+                note(format!("`{}` is not valid URL encoding; it was ignored", quoted(raw_key)));
+                continue;
+            };
+            match key.as_str() {
+                "scenario" => scenario = Some(value),
+                "step" => step = Some(value),
+                "seed" => match value.parse() {
+                    Ok(s) => link.seed = s,
+                    Err(e) => note(format!("seed `{}` {}; using seed 1", quoted(&value), number_problem(&e))),
+                },
+                "a" | "b" => {
+                    let i = usize::from(key == "b");
+                    match parse_config(&value) {
+                        Ok(c) => link.configs[i] = c,
+                        Err(e) => note(format!(
+                            "lane {} config `{}`: {e}; using the default",
+                            key.to_ascii_uppercase(),
+                            quoted(&value)
+                        )),
+                    }
+                }
+                "log" => log = Some(value),
+                _ => others.push((key, value)),
+            }
+        }
+        match scenario.as_deref().map(|id| (id, Scenario::find(id))) {
+            Some((_, Some(s))) => {
+                let steps = s.steps.len();
+                let n = match step.as_deref().map(str::parse::<usize>) {
+                    None => 0,
+                    Some(Ok(n)) if n <= steps => n,
+                    Some(Ok(n)) => {
+                        note(format!("step {n} is past the end of `{}` ({steps} steps); showing step {steps}", s.id));
+                        steps
+                    }
+                    Some(Err(e)) => {
+                        let past = matches!(e.kind(), IntErrorKind::PosOverflow);
+                        let shown = if past { steps } else { 0 };
+                        note(format!(
+                            "step `{}` {}; showing step {shown} of `{}`",
+                            quoted(step.as_deref().unwrap_or("")),
+                            number_problem(&e),
+                            s.id
+                        ));
+                        shown
+                    }
+                };
+                link.scenario = Some((s.id, n));
+                link.configs = s.lanes;
+                if log.is_some() {
+                    note("`log` was ignored: a scenario link plays the scenario's own steps".into());
+                }
+                return (link, notes, others);
+            }
+            Some((id, None)) => note(format!("there is no scenario `{}`; showing free play instead", quoted(id))),
+            None if step.is_some() => note("`step` needs a `scenario`; it was ignored".into()),
+            None => {}
+        }
+        if let Some(log) = log {
+            let (actions, problem) = parse_prefix(&log);
+            link.actions = actions;
+            if let Some(p) = problem {
+                let shown = match link.actions.len() {
+                    0 => "so no action is played".to_owned(),
+                    1 => "showing the one action before it".to_owned(),
+                    n => format!("showing the {n} actions before it"),
+                };
+                note(format!("the action log stops making sense at {p}; {shown}"));
+            }
+        }
+        (link, notes, others)
+    }
+}
+
+/// The longest valid prefix of an action log, and the first problem.
+fn parse_prefix(log: &str) -> (Vec<Action>, Option<String>) {
+    let mut actions = Vec::new();
+    for (i, piece) in log.split(['~', ',']).filter(|p| !p.trim().is_empty()).enumerate() {
+        let refused = match parse_actions(piece) {
+            Ok(mut one) => match one.pop().map(|a| Playground::validate(&a).map(|()| a)) {
+                Some(Ok(a)) => {
+                    actions.push(a);
+                    continue;
+                }
+                Some(Err(e)) => e.to_string(),
+                None => continue,
+            },
+            Err(e) => e.message,
+        };
+        return (actions, Some(format!("action {} (`{}`): {refused}", i + 1, quoted(piece))));
+    }
+    (actions, None)
+}
+
+/// What a query value may not hold unescaped; notation stays readable.
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~').remove(b'=');
+
+/// A value as a query writes it (`%`-escaped, notation left readable).
+pub fn encode(s: &str) -> String {
+    utf8_percent_encode(s, QUERY_VALUE).to_string()
+}
+
+/// `None` for a broken `%` escape (the crate would pass it through as text)
+/// or bytes that are not UTF-8. `+` is a space, as in forms.
+fn decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let broken = b
+        .iter()
+        .enumerate()
+        .any(|(i, &c)| c == b'%' && !b.get(i + 1..i + 3).is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)));
+    if broken {
+        return None;
+    }
+    percent_decode_str(&s.replace('+', " ")).decode_utf8().ok().map(|c| c.into_owned())
+}
+
+/// The query of a link with these parts, the log as its `log=` value
+/// ([`encode`] of [`url_form`]): the page writes its address on every change
+/// and keeps that text up to date rather than rewrite a long log each time.
+pub fn query(seed: u64, scenario: Option<(&str, usize)>, configs: &[LaneConfig; 2], log: &str) -> String {
+    let d = Link::default();
+    let mut q = String::new();
+    let mut put = |k: &str, v: &str| {
+        let _ = write!(q, "{}{k}={v}", if q.is_empty() { "" } else { "&" });
+    };
+    match scenario {
+        Some((id, step)) => {
+            put("scenario", id);
+            put("step", &step.to_string());
+        }
+        None => {
+            for (i, k) in ["a", "b"].iter().enumerate() {
+                if configs[i] != d.configs[i] {
+                    put(k, &config_text(&configs[i]));
+                }
+            }
+            if !log.is_empty() {
+                put("log", log);
+            }
+        }
+    }
+    if seed != d.seed {
+        put("seed", &seed.to_string());
+    }
+    q
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::base::ids::User;
+    use crate::base::LaneId;
+
+    #[test]
+    fn documented_parameters_read_as_documented() {
+        let (l, notes, others) = Link::read("?scenario=sticky-crash&step=3&embed=1&theme=dark&lanes=b&seed=7");
+        assert_eq!(notes, vec![]);
+        assert_eq!(l.scenario, Some(("sticky-crash", 3)));
+        assert_eq!(l.seed, 7);
+        assert_eq!(l.configs, Scenario::find("sticky-crash").unwrap().lanes);
+        assert_eq!(l.to_query(), "scenario=sticky-crash&step=3&seed=7");
+        // How the page is shown is handed to the view, decoded, in order.
+        let pairs = |v: &[(&str, &str)]| v.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>();
+        assert_eq!(others, pairs(&[("embed", "1"), ("theme", "dark"), ("lanes", "b")]));
+        let (_, _, others) = Link::read("th%65me=d%61rk&x");
+        assert_eq!(others, pairs(&[("theme", "dark"), ("x", "")]));
+    }
+
+    #[test]
+    fn free_play_round_trips_configs_and_log() {
+        let link = Link {
+            configs: [parse_config("jwt-deny.iphash.2.9.60").unwrap(), parse_config("signed.sticky.5").unwrap()],
+            actions: parse_actions(
+                "login alice, tamper alice role=admin, wait 10s, raw bob R0VUIC8gSFRUUC8xLjENCkhvc3Q6IGE",
+            )
+            .unwrap(),
+            ..Link::default()
+        };
+        let q = link.to_query();
+        assert!(
+            q.starts_with(
+                "a=jwt-deny.iphash.2.9.60&b=signed.sticky.5&log=login.alice~tamper.alice.role=admin~wait.10s~"
+            ),
+            "{q}"
+        );
+        assert_eq!(Link::from_query(&q), (link, vec![]));
+    }
+
+    #[test]
+    fn bad_links_open_the_closest_valid_state_and_say_why() {
+        let (l, n) = Link::from_query("scenario=nope&step=2");
+        assert_eq!(l.scenario, None);
+        assert_eq!(n, vec![Notice("there is no scenario `nope`; showing free play instead".into())]);
+
+        let (l, n) = Link::from_query("scenario=cart&step=99");
+        assert_eq!(l.scenario, Some(("cart", 3)));
+        assert!(n[0].0.contains("step 99 is past the end of `cart` (3 steps); showing step 3"));
+
+        let (l, n) = Link::from_query("log=login.alice~me.alice~fly.bob~me.alice");
+        assert_eq!(
+            l.actions,
+            vec![Action::Login { user: User::Alice, wrong_password: false }, Action::Me { user: User::Alice }]
+        );
+        assert!(
+            n[0].0.contains("action 3 (`fly.bob`): unknown action `fly`; showing the 2 actions before it"),
+            "{n:?}"
+        );
+        let (_, n) = Link::from_query("log=fly.bob~me.alice");
+        assert!(n[0].0.ends_with("unknown action `fly`; so no action is played"), "{n:?}");
+        let (_, n) = Link::from_query("log=me.alice~fly.bob");
+        assert!(n[0].0.ends_with("; showing the one action before it"), "{n:?}");
+
+        let (l, n) = Link::from_query("a=quantum.rr.3&seed=x&pink=1&b=local.rr.42&q=%ZZ");
+        assert_eq!(l, Link::default());
+        let all = n.iter().map(|x| x.0.as_str()).collect::<Vec<_>>().join(" | ");
+        for expect in [
+            "lane A config `quantum.rr.3`: the auth mode",
+            "seed `x`",
+            "unknown parameter `pink`",
+            "42 servers is outside 1 to 8",
+            "`q` is not valid URL encoding",
+        ] {
+            assert!(all.contains(expect), "{expect} in {all}");
+        }
+    }
+
+    #[test]
+    fn numbers_say_too_large_and_escapes_are_strict() {
+        let (_, n) = Link::from_query("a=local.sticky.4294967296&seed=18446744073709551616");
+        assert!(n[0].0.contains("the server count `4294967296` is too large"), "{n:?}");
+        assert!(n[1].0.contains("seed `18446744073709551616` is too large"), "{n:?}");
+        // `%+5` was once read as the byte 5.
+        let (l, n) = Link::from_query("seed=%+5");
+        assert_eq!(l.seed, 1);
+        assert_eq!(n, vec![Notice("`seed` is not valid URL encoding; it was ignored".into())]);
+        for bad in ["%", "%4", "%G1", "%c3%28"] {
+            assert_eq!(decode(bad), None, "{bad}");
+        }
+        assert_eq!(decode("a%20b+c%7E").as_deref(), Some("a b c~"));
+    }
+
+    #[test]
+    fn step_is_percent_decoded_like_the_rest() {
+        let (l, n) = Link::from_query("scenario=cart&step=%32");
+        assert_eq!((l.scenario, n), (Some(("cart", 2)), vec![]));
+        let (l, n) = Link::from_query("scenario=cart&step=99999999999999999999999");
+        assert_eq!(l.scenario, Some(("cart", 3)));
+        assert!(n[0].0.contains("is too large; showing step 3 of `cart`"), "{n:?}");
+    }
+
+    #[test]
+    fn notices_quote_input_bounded_and_escaped() {
+        let long = "x".repeat(20_000);
+        let (_, n) = Link::from_query(&format!("scenario={long}&a=%E2%80%AE{long}&log=me.alice~{long}&{long}=1"));
+        assert_eq!(n.len(), 4, "{n:?}");
+        for Notice(text) in &n {
+            assert!(text.chars().count() < 300, "{text}");
+            assert!(!text.contains('\u{202E}'), "{text}");
+        }
+        assert!(n[0].0.starts_with("lane A config `\\u{202e}xxx"), "{n:?}");
+        let (_, n) = Link::from_query("log=me.alice~%E2%80%AEfly.alice");
+        assert!(n[0].0.contains("action 2 (`\\u{202e}fly.alice`): unknown action `\\u{202e}fly`"), "{n:?}");
+    }
+
+    #[test]
+    fn a_lane_targeted_edit_changes_only_that_lane_and_survives_the_link() {
+        let (link, n) = Link::from_query("log=login.alice~edit.a.alice.eA");
+        assert_eq!(n, vec![]);
+        let (p, cut) = link.playground();
+        assert_eq!(cut, None);
+        assert_eq!(p.lane(LaneId::A).credential(User::Alice).as_deref(), Some("x"));
+        let b = p.lane(LaneId::B).credential(User::Alice).unwrap();
+        assert_ne!(b, "x", "lane B keeps its session cookie");
+        assert_eq!(link.to_query(), "log=login.alice~edit.a.alice.eA");
+    }
+}

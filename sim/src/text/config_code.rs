@@ -1,0 +1,69 @@
+//! A lane's configuration as a short code, as links, the notation and the
+//! command line write it: `auth.balancer.servers[.store_ms[.token_ttl_s[.session_ttl_s]]]`,
+//! e.g. `local.sticky.3` or `jwt-deny.rr.2.4.900`.
+#![deny(clippy::arithmetic_side_effects)]
+
+use crate::base::quote::quoted;
+use crate::fleet::config::{AuthMode, LaneConfig, Strategy};
+use std::fmt::Write;
+use std::num::IntErrorKind;
+
+/// The code of a configuration, trailing defaults left out.
+pub fn config_text(c: &LaneConfig) -> String {
+    let mut out = format!("{}.{}.{}", c.auth.code(), c.balancer.code(), c.servers);
+    let d = LaneConfig::stateless();
+    let tail =
+        [(c.store_latency_ms, d.store_latency_ms), (c.token_ttl_s, d.token_ttl_s), (c.session_ttl_s, d.session_ttl_s)];
+    let keep = tail.iter().rposition(|(v, dv)| v != dv).map_or(0, |i| i.saturating_add(1));
+    for (v, _) in &tail[..keep] {
+        let _ = write!(out, ".{v}");
+    }
+    out
+}
+
+/// Reads a configuration code; the error says which field is wrong and why.
+pub fn parse_config(text: &str) -> Result<LaneConfig, String> {
+    let parts: Vec<&str> = text.split('.').collect();
+    let auth = AuthMode::ALL
+        .into_iter()
+        .find(|a| Some(&a.code()) == parts.first())
+        .ok_or_else(|| format!("the auth mode must be one of {}", AuthMode::ALL.map(AuthMode::code).join(", ")))?;
+    let strategy = match parts.get(1) {
+        None => Strategy::RoundRobin,
+        Some(p) => Strategy::ALL
+            .into_iter()
+            .find(|s| s.code() == *p)
+            .ok_or_else(|| format!("the balancer must be one of {}", Strategy::ALL.map(Strategy::code).join(", ")))?,
+    };
+    let num = |i: usize, default: u32, what: &str| -> Result<u32, String> {
+        parts
+            .get(i)
+            .map_or(Ok(default), |p| p.parse().map_err(|e| format!("{what} `{}` {}", quoted(p), number_problem(&e))))
+    };
+    let d = LaneConfig::stateless();
+    let servers = num(2, u32::from(d.servers), "the server count")?;
+    if !(1..=u32::from(crate::fleet::config::MAX_SERVERS)).contains(&servers) {
+        return Err(format!("{servers} servers is outside 1 to {}", crate::fleet::config::MAX_SERVERS));
+    }
+    if parts.len() > 6 {
+        return Err("too many fields".into());
+    }
+    Ok(LaneConfig {
+        auth,
+        balancer: strategy,
+        servers: servers as u8,
+        store_latency_ms: num(3, d.store_latency_ms, "the store latency")?,
+        token_ttl_s: num(4, d.token_ttl_s, "the token lifetime")?,
+        session_ttl_s: num(5, d.session_ttl_s, "the session timeout")?,
+    }
+    .sanitized())
+}
+
+/// Why a number in a link was refused, in words.
+pub(crate) fn number_problem(e: &std::num::ParseIntError) -> &'static str {
+    match e.kind() {
+        IntErrorKind::PosOverflow => "is too large",
+        IntErrorKind::NegOverflow => "is too small",
+        _ => "is not a whole number",
+    }
+}

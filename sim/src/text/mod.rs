@@ -1,0 +1,15 @@
+//! Text forms of the engine's state: the action notation, lane-config codes,
+//! transcripts, HAR and curl exports, and the HAProxy configuration of a lane.
+
+mod config_code;
+mod export;
+mod haproxy;
+pub(crate) mod notation;
+pub(crate) mod transcript;
+
+pub(crate) use config_code::number_problem;
+pub use config_code::{config_text, parse_config};
+pub use export::{curl, har};
+pub use haproxy::{config as haproxy_config, run_it_yourself, run_it_yourself_for, BASE_PORT, HEALTH_RISE, LAB_DIR};
+pub use notation::{parse_actions, url_form};
+pub use transcript::lane_text;

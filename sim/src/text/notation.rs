@@ -1,0 +1,307 @@
+//! A compact text form of actions, e.g. `login alice, me alice, crash 1,
+//! wait 10s`. Scenarios are written in it, and share links carry it (with
+//! `.` between words and `~` between actions, which URLs leave alone).
+//! Parsing never panics and says which action is wrong and why.
+#![deny(clippy::arithmetic_side_effects)]
+
+use crate::base::ids::LaneId;
+use crate::base::ids::User;
+use crate::base::quote::quoted;
+use crate::playground::Action;
+use crate::wire::jwt::TokenEdit;
+use std::fmt::{self, Write};
+
+/// Why a piece of notation is not an action.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NotationError {
+    /// 1-based position of the action in the list.
+    pub action: usize,
+    pub text: String,
+    pub message: String,
+}
+
+impl fmt::Display for NotationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "action {} (`{}`): {}", self.action, quoted(&self.text), self.message)
+    }
+}
+
+impl std::error::Error for NotationError {}
+
+/// Parses a list of actions separated by `,` or `~`, words by spaces or `.`.
+pub fn parse_actions(text: &str) -> Result<Vec<Action>, NotationError> {
+    text.split([',', '~'])
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .enumerate()
+        .map(|(i, a)| {
+            parse_action(a).map_err(|message| NotationError {
+                action: i.saturating_add(1),
+                text: a.to_owned(),
+                message,
+            })
+        })
+        .collect()
+}
+
+/// The URL form: words joined by `.`, actions by `~`.
+pub fn url_form(actions: &[Action]) -> String {
+    let mut out = String::new();
+    for (i, a) in actions.iter().enumerate() {
+        if i > 0 {
+            out.push('~');
+        }
+        let _ = write!(out, "{}", a);
+    }
+    out.replace(' ', ".")
+}
+
+fn parse_action(text: &str) -> Result<Action, String> {
+    let words: Vec<&str> = text.split([' ', '.']).filter(|w| !w.is_empty()).collect();
+    let arg = |i: usize, what: &str| words.get(i).copied().ok_or_else(|| format!("missing {what}"));
+    let user = |i: usize| arg(i, "user (alice, bob or carol)").and_then(parse_user);
+    let number =
+        |i: usize, what: &str| arg(i, what)?.parse::<u32>().map_err(|_| format!("{what} must be a whole number"));
+    let server = |i: usize| {
+        let w = arg(i, "server number")?;
+        w.trim_start_matches(['S', 's']).parse::<u8>().map_err(|_| format!("`{}` is not a server number", quoted(w)))
+    };
+    let action = match words[..] {
+        [] => return Err("empty action".into()),
+        ["login", ..] => Action::Login { user: user(1)?, wrong_password: words.get(2) == Some(&"wrong") },
+        ["me", ..] => Action::Me { user: user(1)? },
+        ["add", ..] => Action::AddToCart { user: user(1)?, sku: arg(2, "sku")?.to_owned() },
+        ["cart", ..] => Action::ViewCart { user: user(1)? },
+        ["page", ..] => Action::OrdersPage { user: user(1)?, page: number(2, "page")? },
+        ["next", ..] => Action::NextPage { user: user(1)? },
+        ["logout", ..] => Action::Logout { user: user(1)? },
+        ["tamper" | "edit", ..] => {
+            // An optional lane right after the verb: `edit a alice …` edits lane A's credential only.
+            let lane = words.get(1).and_then(|w| LaneId::parse(w));
+            // Where the user's word is, and the edit's after it.
+            let (at, next) = if lane.is_some() { (2, 3) } else { (1, 2) };
+            let edit = match (words[0], words.get(next)) {
+                ("tamper", Some(&"none")) => TokenEdit::AlgNone,
+                ("tamper", _) => {
+                    let (name, value) =
+                        arg(next, "claim=value")?.split_once('=').ok_or("tamper takes claim=value or none")?;
+                    if !is_word(name) || !(value.is_empty() || is_word(value)) {
+                        return Err("claim names and values are letters, digits, `_` and `-`".into());
+                    }
+                    TokenEdit::Claim { name: name.into(), value: value.into() }
+                }
+                _ => {
+                    // An empty credential has an empty base64url form: no last word.
+                    let text = words.get(next).unwrap_or(&"");
+                    let bytes = crate::wire::b64::decode(text).ok_or("credential text is not base64url")?;
+                    TokenEdit::Set { value: String::from_utf8(bytes).map_err(|_| "credential text is not UTF-8")? }
+                }
+            };
+            Action::Tamper { user: user(at)?, edit, lane }
+        }
+        ["config", lane, ..] => {
+            let lane = LaneId::parse(lane).ok_or_else(|| format!("`{lane}` is not a lane (a or b)"))?;
+            // The config's own fields are `.`-separated words too: join the rest back.
+            let config = crate::text::config_code::parse_config(&words[2..].join("."))?;
+            Action::Configure { lane, config }
+        }
+        ["replay", ..] => Action::Replay { user: user(1)?, seq: number(2, "request number")? },
+        ["raw", ..] => {
+            // As for `edit`: empty text has an empty base64url form, so no third word.
+            let bytes = crate::wire::b64::decode(words.get(2).unwrap_or(&"")).ok_or("request text is not base64url")?;
+            Action::Raw { user: user(1)?, text: String::from_utf8(bytes).map_err(|_| "request text is not UTF-8")? }
+        }
+        ["crash", ..] => Action::Crash { server: server(1)? },
+        ["restart", ..] => Action::Restart { server: server(1)? },
+        ["bounce", ..] => Action::Bounce { server: server(1)? },
+        ["store", "down"] => Action::StoreDown,
+        ["store", "up"] => Action::StoreUp,
+        ["skew", ..] => {
+            let w = arg(2, "seconds")?;
+            let (n, unit) = match w.strip_suffix("ms") {
+                Some(ms) => (ms, 1),
+                None => (w.trim_end_matches('s'), 1000),
+            };
+            let n: i64 = n.parse().map_err(|_| format!("`{}` is not a number of seconds", quoted(w)))?;
+            Action::Skew { server: server(1)?, ms: n.saturating_mul(unit).clamp(-YEAR_MS, YEAR_MS) }
+        }
+        ["rotate", "keep"] => Action::RotateKey { keep_old: true },
+        ["rotate", "drop"] => Action::RotateKey { keep_old: false },
+        ["add-server"] => Action::AddServer,
+        ["remove-server"] => Action::RemoveServer,
+        ["wait", w] => Action::Advance { ms: parse_duration(w)? },
+        ["load", ..] => {
+            let users = number(1, "user count")?.try_into().map_err(|_| "too many users")?;
+            Action::Load { users, requests: number(2, "request count")? }
+        }
+        // A known verb with the wrong words: name what it takes.
+        ["store" | "rotate" | "wait" | "add-server" | "remove-server", ..] => {
+            let (takes, count) = match words[0] {
+                "store" => ("up or down", 1),
+                "rotate" => ("keep or drop", 1),
+                "wait" => ("one duration, like 30s or 5min", 1),
+                _ => ("nothing after it", 0),
+            };
+            let given = match words[1..].get(count) {
+                Some(extra) => format!("; `{}` is one word too many", quoted(extra)),
+                None => words
+                    .get(count)
+                    .filter(|_| count > 0)
+                    .map_or_else(String::new, |w| format!(", not `{}`", quoted(w))),
+            };
+            return Err(format!("{} takes {takes}{given}", words[0]));
+        }
+        [w, ..] => return Err(format!("unknown action `{}`", quoted(w))),
+    };
+    Ok(action)
+}
+
+const YEAR_MS: i64 = 366 * 86_400_000;
+
+fn is_word(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+fn parse_user(w: &str) -> Result<User, String> {
+    User::ALL
+        .into_iter()
+        .find(|u| u.username() == w)
+        .ok_or_else(|| format!("unknown user `{}` (alice, bob or carol)", quoted(w)))
+}
+
+/// `10s`, `16m`, `1h`, `2d`, or plain milliseconds.
+fn parse_duration(w: &str) -> Result<u64, String> {
+    let (num, unit) = w.split_at(w.find(|c: char| !c.is_ascii_digit()).unwrap_or(w.len()));
+    let n: u64 = num.parse().map_err(|_| format!("`{}` is not a duration such as 10s, 16m or 1h", quoted(w)))?;
+    let ms = match unit {
+        "" | "ms" => 1,
+        "s" => 1000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        _ => return Err(format!("unknown unit in `{}`: use s, m, h or d", quoted(w))),
+    };
+    // Bounded so a link cannot push the clock past any meaningful date.
+    n.checked_mul(ms).filter(|&t| t <= YEAR_MS as u64).ok_or_else(|| "durations are limited to a year".into())
+}
+
+fn duration(ms: u64) -> String {
+    match ms {
+        0 => "0s".into(),
+        ms if ms % 86_400_000 == 0 => format!("{}d", ms / 86_400_000),
+        ms if ms % 3_600_000 == 0 => format!("{}h", ms / 3_600_000),
+        ms if ms % 60_000 == 0 => format!("{}m", ms / 60_000),
+        ms if ms % 1000 == 0 => format!("{}s", ms / 1000),
+        ms => format!("{ms}ms"),
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let who = self.user().map_or("", User::username);
+        match self {
+            Action::Login { wrong_password: true, .. } => write!(f, "login {who} wrong"),
+            Action::Login { .. } => write!(f, "login {who}"),
+            Action::Me { .. } => write!(f, "me {who}"),
+            Action::AddToCart { sku, .. } => write!(f, "add {who} {sku}"),
+            Action::ViewCart { .. } => write!(f, "cart {who}"),
+            Action::OrdersPage { page, .. } => write!(f, "page {who} {page}"),
+            Action::NextPage { .. } => write!(f, "next {who}"),
+            Action::Logout { .. } => write!(f, "logout {who}"),
+            Action::Tamper { edit, lane, .. } => {
+                let lane = lane.map_or(String::new(), |l| format!("{} ", l.code()));
+                match edit {
+                    TokenEdit::AlgNone => write!(f, "tamper {lane}{who} none"),
+                    TokenEdit::Claim { name, value } => write!(f, "tamper {lane}{who} {name}={value}"),
+                    TokenEdit::Set { value } => {
+                        write!(f, "edit {lane}{who} {}", crate::wire::b64::encode(value.as_bytes()))
+                    }
+                }
+            }
+            Action::Configure { lane, config } => {
+                write!(f, "config {} {}", lane.code(), crate::text::config_code::config_text(config))
+            }
+            Action::Replay { seq, .. } => write!(f, "replay {who} {seq}"),
+            Action::Raw { text, .. } => write!(f, "raw {who} {}", crate::wire::b64::encode(text.as_bytes())),
+            Action::Crash { server } => write!(f, "crash {server}"),
+            Action::Restart { server } => write!(f, "restart {server}"),
+            Action::Bounce { server } => write!(f, "bounce {server}"),
+            Action::StoreDown => f.write_str("store down"),
+            Action::StoreUp => f.write_str("store up"),
+            Action::Skew { server, ms } if ms % 1000 == 0 => write!(f, "skew {server} {}", ms / 1000),
+            Action::Skew { server, ms } => write!(f, "skew {server} {ms}ms"),
+            Action::RotateKey { keep_old: true } => f.write_str("rotate keep"),
+            Action::RotateKey { keep_old: false } => f.write_str("rotate drop"),
+            Action::AddServer => f.write_str("add-server"),
+            Action::RemoveServer => f.write_str("remove-server"),
+            Action::Advance { ms } => write!(f, "wait {}", duration(*ms)),
+            Action::Load { users, requests } => write!(f, "load {users} {requests}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_scenario_style() {
+        let a = parse_actions("login alice, crash 1, wait 10s, me alice, tamper alice role=admin, skew 2 -60").unwrap();
+        assert_eq!(a[0], Action::Login { user: User::Alice, wrong_password: false });
+        assert_eq!(a[1], Action::Crash { server: 1 });
+        assert_eq!(a[2], Action::Advance { ms: 10_000 });
+        assert_eq!(a[5], Action::Skew { server: 2, ms: -60_000 });
+        assert_eq!(url_form(&a), "login.alice~crash.1~wait.10s~me.alice~tamper.alice.role=admin~skew.2.-60");
+        assert_eq!(parse_actions(&url_form(&a)).unwrap(), a);
+    }
+
+    #[test]
+    fn credential_edits_name_their_lane_and_round_trip() {
+        let a = vec![
+            Action::Tamper { user: User::Bob, edit: TokenEdit::Set { value: "abc".into() }, lane: Some(LaneId::A) },
+            Action::Tamper { user: User::Bob, edit: TokenEdit::Set { value: String::new() }, lane: Some(LaneId::B) },
+            Action::Tamper { user: User::Bob, edit: TokenEdit::AlgNone, lane: Some(LaneId::B) },
+            Action::Tamper { user: User::Bob, edit: TokenEdit::Set { value: String::new() }, lane: None },
+        ];
+        assert_eq!(url_form(&a), "edit.a.bob.YWJj~edit.b.bob.~tamper.b.bob.none~edit.bob.");
+        assert_eq!(parse_actions(&url_form(&a)).unwrap(), a);
+        assert!(parse_actions("edit c bob YWJj").is_err());
+    }
+
+    #[test]
+    fn errors_name_the_action_and_the_problem() {
+        let e = parse_actions("me alice, me mallory").unwrap_err();
+        assert_eq!(e.action, 2);
+        assert!(e.message.contains("unknown user `mallory`"), "{e}");
+        assert!(parse_actions("wait 5y").unwrap_err().message.contains("unit"));
+        assert!(parse_actions("wait 9999999d").unwrap_err().message.contains("a year"));
+        assert!(parse_actions("fly alice").unwrap_err().message.contains("unknown action"));
+        for (text, says) in [
+            ("store sideways", "store takes up or down, not `sideways`"),
+            ("store", "store takes up or down"),
+            ("rotate now", "rotate takes keep or drop, not `now`"),
+            ("wait", "wait takes one duration, like 30s or 5min"),
+            ("add-server 2", "add-server takes nothing after it; `2` is one word too many"),
+            ("store down now", "store takes up or down; `now` is one word too many"),
+            ("wait 30s more", "wait takes one duration, like 30s or 5min; `more` is one word too many"),
+        ] {
+            assert!(parse_actions(text).unwrap_err().message.ends_with(says), "{text}: {says}");
+        }
+        assert!(parse_actions("raw alice !!").unwrap_err().message.contains("base64url"));
+        assert_eq!(parse_actions(" , ~ ").unwrap(), vec![]);
+    }
+
+    #[test]
+    fn numbers_at_their_limits_are_refused_or_clamped() {
+        assert!(parse_actions("page alice 4294967296").unwrap_err().message.contains("whole number"));
+        assert!(parse_actions("load 70000 1").unwrap_err().message.contains("too many users"));
+        assert!(parse_actions("wait 18446744073709551615s").unwrap_err().message.contains("a year"));
+        assert!(parse_actions("wait 99999999999999999999").unwrap_err().message.contains("duration"));
+        let skew = parse_actions("skew 1 -9223372036854775808, skew 1 9223372036854775807ms").unwrap();
+        assert_eq!(skew, [Action::Skew { server: 1, ms: -YEAR_MS }, Action::Skew { server: 1, ms: YEAR_MS }]);
+        let empty = [Action::Raw { user: User::Carol, text: String::new() }];
+        assert_eq!(parse_actions(&url_form(&empty)).unwrap(), empty, "empty text has no third word");
+        let e = parse_actions(&format!("fly\u{202E}{}", "x".repeat(100))).unwrap_err();
+        assert!(e.to_string().len() < 200 && e.to_string().contains("\\u{202e}"), "{e}");
+    }
+}

@@ -1,0 +1,57 @@
+//! A run as text: what `statelab transcript` prints and the view copies.
+
+use crate::fleet::exchange::Entry;
+use crate::fleet::lane::Lane;
+use crate::wire::jwt::Key;
+use std::fmt::Write;
+
+/// Raw HTTP of one lane: requests prefixed `> `, responses `< `, trace `· `,
+/// events `! `, as `curl -v` readers expect.
+pub fn lane_text(label: &str, lane: &Lane) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "== Lane {label}: {}", lane.describe());
+    for k in keys_used(lane) {
+        let _ = writeln!(out, "   fleet key {}: {}", k.kid, k.secret);
+    }
+    for entry in lane.entries() {
+        match entry {
+            Entry::Event(e) => {
+                let _ = writeln!(out, "\n! {} {}", e.at, e.text);
+            }
+            Entry::Exchange(x) => {
+                let _ = writeln!(out, "\n#{} {} {} → {} ({})", x.seq, x.at, x.client, x.server_label(), x.route);
+                quote(&mut out, "> ", &x.request.to_wire());
+                quote(&mut out, "< ", &x.response.to_wire());
+                for t in &x.trace {
+                    let _ = writeln!(out, "· {t}");
+                }
+                let _ = writeln!(
+                    out,
+                    "= {} {} · {} ms · request {} B (credentials {} B) · response {} B",
+                    x.response.status,
+                    x.response.reason(),
+                    x.latency_ms,
+                    x.request_bytes,
+                    x.credential_bytes,
+                    x.response_bytes
+                );
+            }
+        }
+    }
+    out
+}
+
+/// The fleet keys a lane signed with: none for server sessions, which sign nothing.
+pub(crate) fn keys_used(lane: &Lane) -> &[Key] {
+    if lane.signs_credentials() {
+        lane.key_history()
+    } else {
+        &[]
+    }
+}
+
+fn quote(out: &mut String, prefix: &str, wire: &str) {
+    for line in crate::wire::http::wire_lines(wire) {
+        let _ = writeln!(out, "{prefix}{line}");
+    }
+}
