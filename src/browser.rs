@@ -1,5 +1,6 @@
-//! The few browser side effects the view performs on a click: copying text
-//! and saving a file. Kept here so components stay about rendering.
+//! The few browser side effects the view performs: copying text, saving a
+//! file, moving focus and scrolling. Kept here so components stay about
+//! rendering.
 
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -37,4 +38,33 @@ pub fn page_address() -> String {
     web_sys::window()
         .and_then(|w| Some(format!("{}{}", w.location().origin().ok()?, w.location().pathname().ok()?)))
         .unwrap_or_default()
+}
+
+/// The first element `selector` matches, if the page has one.
+fn find(selector: &str) -> Option<web_sys::Element> {
+    web_sys::window()?.document()?.query_selector(selector).ok().flatten()
+}
+
+/// Brings what `selector` names to the top of the window: after a step, its
+/// cards are what the narration talks about; a new tour starts at its title.
+pub fn reveal(selector: &str) {
+    if let Some(el) = find(selector) {
+        el.scroll_into_view_with_bool(true);
+    }
+}
+
+/// Moves keyboard focus to `selector` once it is rendered: for a control
+/// that replaces the one just pressed (which disappears with its panel), so
+/// focus does not fall back to the top of the page.
+pub fn focus_soon(selector: &'static str) {
+    yew::platform::spawn_local(async move {
+        // Yew renders in slices; a few turns of the event loop are enough.
+        for _ in 0..20 {
+            yew::platform::time::sleep(std::time::Duration::ZERO).await;
+            if let Some(e) = find(selector).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+                let _ = e.focus();
+                return;
+            }
+        }
+    });
 }

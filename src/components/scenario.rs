@@ -1,5 +1,5 @@
+use crate::browser::focus_soon;
 use crate::components::select;
-use crate::components::step_view::focus_soon;
 use crate::state::{Msg, Play};
 use statelab_sim::scenario::{self, Scenario, IDS};
 use yew::prelude::*;

@@ -3,6 +3,7 @@
 //! compact card per request, one line per event) and the fleet it ran on.
 //! The full lanes stay below for everything else.
 
+use crate::browser::{focus_soon, reveal};
 use crate::components::badge::status_badge;
 use crate::components::fleet::fleet_diagram;
 use crate::page::Shown;
@@ -11,7 +12,6 @@ use statelab_sim::scenario::{Scenario, IDS};
 use statelab_sim::{Entry, Exchange, LaneId};
 use std::cell::Cell;
 use std::rc::Rc;
-use web_sys::HtmlElement;
 use yew::prelude::*;
 
 /// How long each step stays on screen while playing.
@@ -181,33 +181,4 @@ fn card(x: &Exchange, focus: &[&str], last: bool) -> Html {
             </div>
         </li>
     }
-}
-
-/// Brings the step view to the top of the window: after a step, its cards
-/// are what the narration talks about.
-fn reveal(selector: &str) {
-    let view = web_sys::window().and_then(|w| w.document()).and_then(|d| d.query_selector(selector).ok().flatten());
-    if let Some(el) = view {
-        el.scroll_into_view_with_bool(true);
-    }
-}
-
-/// Moves keyboard focus to `selector` once it is rendered: for a control
-/// that replaces the one just pressed (which disappears with its panel), so
-/// focus does not fall back to the top of the page.
-pub fn focus_soon(selector: &'static str) {
-    yew::platform::spawn_local(async move {
-        // Yew renders in slices; a few turns of the event loop are enough.
-        for _ in 0..20 {
-            yew::platform::time::sleep(std::time::Duration::ZERO).await;
-            let found = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.query_selector(selector).ok().flatten())
-                .and_then(|e| wasm_bindgen::JsCast::dyn_into::<HtmlElement>(e).ok());
-            if let Some(e) = found {
-                let _ = e.focus();
-                return;
-            }
-        }
-    });
 }
