@@ -2,7 +2,7 @@
 //! its evidence, then both lanes side by side around one action bar.
 
 use crate::components::action_bar::ActionBar;
-use crate::components::comparison::{comparison_table, use_linked_row};
+use crate::components::comparison::comparison_table;
 use crate::components::history::{self, history};
 use crate::components::intro::intro;
 use crate::components::lane::lane_panel;
@@ -12,6 +12,7 @@ use crate::components::scenario::scenario_panel;
 use crate::components::share::{address, share_bar, too_long_notice};
 use crate::components::step_view::StepView;
 use crate::hooks::embed::use_height_reports;
+use crate::hooks::linked_row::use_linked_row;
 use crate::hooks::url_state::{use_url_state, Address};
 use crate::state::Play;
 use statelab_sim::User;
