@@ -13,6 +13,8 @@ use crate::components::share::{address, share_bar, too_long_notice};
 use crate::components::step_view::StepView;
 use crate::hooks::embed::use_height_reports;
 use crate::hooks::linked_row::use_linked_row;
+use crate::hooks::load_run::use_load_run;
+use crate::hooks::theme::use_theme;
 use crate::hooks::url_state::{use_url_state, Address};
 use crate::state::Play;
 use statelab_sim::User;
@@ -30,6 +32,8 @@ pub struct PlaygroundProps {
 pub fn PlaygroundView(props: &PlaygroundProps) -> Html {
     let url = use_url_state();
     let play = url.play;
+    use_theme(play.page.theme);
+    use_load_run(&play);
     let embed = play.page.embed;
     use_height_reports(embed);
     use_linked_row();

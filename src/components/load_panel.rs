@@ -7,35 +7,11 @@
 //! The button's own `onclick` attribute imports that module, so the bundle
 //! has no code for it. The form the module builds puts its plan into the
 //! address and signals `popstate`, which the address bar's hook already
-//! answers by reading the address (`hooks/url_state.rs`); that hook then
-//! calls [`sync`] on every change, which hands the run the address asks for
-//! to the module.
+//! answers by reading the address (`hooks/url_state.rs`); the page's
+//! load-run hook (`hooks/load_run.rs`) then hands the run the address asks
+//! for to the module on every change.
 
-use crate::state::PlayState;
-use statelab_sim::link::config_text;
-use wasm_bindgen::JsValue;
 use yew::prelude::*;
-
-/// Hands the run `state`'s link asks for (`load=` or `live=`) to `load-run.js`, which
-/// starts it unless it is the run already shown: a new plan, seed, lane
-/// configuration or choice of lanes is a new run.
-pub fn sync(state: &PlayState) {
-    if state.page.load.is_empty() {
-        return;
-    }
-    let mut q = format!("{}&seed={}", state.page.load, state.playground().seed());
-    for lane in state.page.shown() {
-        q += "&";
-        q += lane.code();
-        q += "=";
-        q += &config_text(state.playground().lane(lane.index()).config());
-    }
-    let run = js_sys::Function::new_with_args(
-        "q",
-        "import('./load-run.js').then(m=>m.sync(q),e=>document.getElementById('load-host').append(e))",
-    );
-    let _ = run.call1(&JsValue::NULL, &JsValue::from_str(&q));
-}
 
 /// The panel before its code is fetched.
 const MARKUP: &str = r#"<h2 id="load-title">Load runs and live traffic</h2><form id="load-form"><button type="button" class="primary" id="load-go" onclick="import('./load-run.js').then(m=>m.form())">Set up a run: thousands of users on both lanes</button> <button type="button" id="live-go" onclick="import('./load-run.js').then(m=>m.form('live='))">Live traffic: crash a server under load</button></form>"#;

@@ -1,3 +1,5 @@
 pub mod embed;
 pub mod linked_row;
+pub mod load_run;
+pub mod theme;
 pub mod url_state;

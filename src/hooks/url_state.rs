@@ -15,7 +15,6 @@
 //! rewriting the whole 900 KB in storage ~18 ms; a state is therefore kept
 //! in pieces and only the pieces that changed are written.
 
-use crate::page::Theme;
 use crate::state::{read_query, Msg, Play, PlayState};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -116,8 +115,6 @@ pub fn use_url_state() -> UrlState {
     {
         let (state, address) = (play.clone(), address.clone());
         use_effect_with(play.version(), move |_| {
-            apply_theme(state.page.theme);
-            crate::components::load_panel::sync(&state);
             let query = state.query();
             let here = current_query();
             let (search, now) = if query.len() > LINK_LIMIT {
@@ -172,16 +169,6 @@ pub fn use_url_state() -> UrlState {
         });
     }
     UrlState { play, address: *address }
-}
-
-/// `theme=light|dark` pins the colour scheme on `<html>`; `auto` follows the system.
-fn apply_theme(theme: Theme) {
-    let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) else { return };
-    let _ = match theme {
-        Theme::Auto => root.remove_attribute("data-theme"),
-        Theme::Light => root.set_attribute("data-theme", "light"),
-        Theme::Dark => root.set_attribute("data-theme", "dark"),
-    };
 }
 
 fn window_path() -> String {
