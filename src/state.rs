@@ -188,6 +188,17 @@ impl PlayState {
         }
     }
 
+    /// Plays tour `s` up to `step` on a playground of its own (the one
+    /// replaced stays with the previous state), with the same seed. Starting,
+    /// resuming or stepping a tour is the user's own move: it gets a history
+    /// entry, so Back returns to where they were.
+    fn go_to_step(&mut self, s: &Scenario, step: usize) {
+        let seed = self.playground().seed();
+        self.set(Playground::from_scenario(s, seed, step));
+        self.scenario = Some((s.id, step));
+        self.new_entry = true;
+    }
+
     pub fn playground(&self) -> Ref<'_, Playground> {
         Ref::map(self.engine.borrow(), |e| &e.playground)
     }
@@ -270,29 +281,18 @@ impl Reducible for PlayState {
             }
             Msg::Follow(id) => {
                 if let Some(s) = Scenario::find(id) {
-                    let seed = next.playground().seed();
-                    next.set(Playground::from_scenario(&s, seed, 0));
-                    next.scenario = Some((s.id, 0));
+                    next.go_to_step(&s, 0);
                     next.left = None;
-                    // Starting a tour is the user's own step: Back returns to where they were.
-                    next.new_entry = true;
                 }
             }
             Msg::Resume => {
                 if let Some((s, step)) = next.left.take().and_then(|(id, step)| Some((Scenario::find(id)?, step))) {
-                    let seed = next.playground().seed();
-                    next.set(Playground::from_scenario(&s, seed, step));
-                    next.scenario = Some((s.id, step));
-                    next.new_entry = true;
+                    next.go_to_step(&s, step);
                 }
             }
             Msg::Step(step) => {
                 if let Some((s, _)) = next.followed() {
-                    let step = step.min(s.steps.len());
-                    let seed = next.playground().seed();
-                    next.set(Playground::from_scenario(&s, seed, step));
-                    next.scenario = Some((s.id, step));
-                    next.new_entry = true;
+                    next.go_to_step(&s, step.min(s.steps.len()));
                 }
             }
             Msg::Open(link, page, notices) => {
