@@ -19,11 +19,11 @@ pub struct PlayState {
     /// an undo). Only the newest state is ever shown, so nothing needs the
     /// old copy; read it through [`PlayState::playground`].
     engine: Rc<RefCell<Engine>>,
-    /// The scenario being followed and how many of its steps are played.
-    pub scenario: Option<(&'static str, usize)>,
+    /// The scenario being followed, at the step played.
+    pub scenario: Option<TourPos>,
     /// The tour and step the user left by acting on their own: offered
     /// back until they pick, reset or open something else.
-    pub left: Option<(&'static str, usize)>,
+    pub left: Option<TourPos>,
     /// Why the last message was refused, shown until the next one.
     pub notice: Option<String>,
     /// What the last message did when that is not plain to see (a reset
@@ -40,6 +40,24 @@ pub struct PlayState {
     pub new_entry: bool,
     /// Bumped on every change: equality without comparing playgrounds.
     version: u64,
+}
+
+/// Where one stands in a guided tour (a scenario): which one, and how many
+/// of its steps are played. A position of the page, not of the engine, which
+/// is rebuilt from it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TourPos {
+    /// The scenario's id, one of `scenario::IDS`.
+    pub tour: &'static str,
+    /// How many of its steps are played: 0 is before the first, at its title.
+    pub step: usize,
+}
+
+impl TourPos {
+    /// The tour's script, with the step (`None` for an id the engine does not know).
+    pub fn find(self) -> Option<(Scenario, usize)> {
+        Some((Scenario::find(self.tour)?, self.step))
+    }
 }
 
 /// The playground and its log as link text, together so that the text
@@ -135,7 +153,7 @@ impl PlayState {
         };
         PlayState {
             engine: Engine::new(playground),
-            scenario: link.scenario,
+            scenario: link.scenario.map(|(tour, step)| TourPos { tour, step }),
             left: None,
             notice,
             said: None,
@@ -154,11 +172,11 @@ impl PlayState {
     /// The engine's part of the query that rebuilds this state, at `step`
     /// of the followed tour; written from the recipe as it is (a long log
     /// is not copied first).
-    fn engine_query(&self, scenario: Option<(&'static str, usize)>) -> String {
+    fn engine_query(&self, scenario: Option<TourPos>) -> String {
         let Engine { playground, log_text } = &mut *self.engine.borrow_mut();
         let recipe = playground.recipe();
         let log = if scenario.is_some() { "" } else { log_text.of(&recipe.actions) };
-        link::query(recipe.seed, scenario, &recipe.configs, log)
+        link::query(recipe.seed, scenario.map(|at| (at.tour, at.step)), &recipe.configs, log)
     }
 
     /// The whole query (without `?`): the engine's state, then the page's.
@@ -170,11 +188,13 @@ impl PlayState {
     /// one, both left out: a jump forward (Play to the end, or clicks
     /// rendered together) still gives Back one entry per step.
     pub fn steps_between(&self, from: &Link) -> Vec<String> {
-        let (Some((id, to)), Some((was, from))) = (self.scenario, from.scenario) else { return Vec::new() };
-        if id != was {
+        let (Some(to), Some((was, from))) = (self.scenario, from.scenario) else { return Vec::new() };
+        if to.tour != was {
             return Vec::new();
         }
-        (from + 1..to).map(|k| join_query(self.engine_query(Some((id, k))), &self.page)).collect()
+        (from + 1..to.step)
+            .map(|step| join_query(self.engine_query(Some(TourPos { step, ..to })), &self.page))
+            .collect()
     }
 
     pub fn query(&self) -> String {
@@ -195,7 +215,7 @@ impl PlayState {
     fn go_to_step(&mut self, s: &Scenario, step: usize) {
         let seed = self.playground().seed();
         self.set(Playground::from_scenario(s, seed, step));
-        self.scenario = Some((s.id, step));
+        self.scenario = Some(TourPos { tour: s.id, step });
         self.new_entry = true;
     }
 
@@ -213,7 +233,7 @@ impl PlayState {
     }
 
     pub fn followed(&self) -> Option<(Scenario, usize)> {
-        self.scenario.and_then(|(id, step)| Some((Scenario::find(id)?, step)))
+        self.scenario.and_then(TourPos::find)
     }
 
     /// Log indices from which the exchanges belong to the current scenario
@@ -286,7 +306,7 @@ impl Reducible for PlayState {
                 }
             }
             Msg::Resume => {
-                if let Some((s, step)) = next.left.take().and_then(|(id, step)| Some((Scenario::find(id)?, step))) {
+                if let Some((s, step)) = next.left.take().and_then(TourPos::find) {
                     next.go_to_step(&s, step);
                 }
             }
@@ -323,7 +343,7 @@ mod tests {
     #[test]
     fn links_rebuild_the_state_and_say_what_was_wrong() {
         let state = PlayState::from_query("scenario=cart&step=9&theme=pink");
-        assert_eq!(state.scenario, Some(("cart", 3)));
+        assert_eq!(state.scenario, Some(TourPos { tour: "cart", step: 3 }));
         assert_eq!(state.playground().lane(0).exchanges().count(), 7);
         let notice = state.notice.as_deref().unwrap();
         assert!(notice.contains("step 9 is past the end of `cart`"), "{notice}");
@@ -380,9 +400,10 @@ mod tests {
         let state = Rc::new(PlayState::from_query("scenario=cart&step=2"))
             .reduce(Msg::Act(Action::Me { user: User::Bob }))
             .reduce(Msg::Act(Action::Me { user: User::Alice }));
-        assert_eq!((state.scenario, state.left), (None, Some(("cart", 2))), "free play remembers the step left");
+        let cart_2 = TourPos { tour: "cart", step: 2 };
+        assert_eq!((state.scenario, state.left), (None, Some(cart_2)), "free play remembers the step left");
         let back = state.reduce(Msg::Resume);
-        assert_eq!((back.scenario, back.left), (Some(("cart", 2)), None));
+        assert_eq!((back.scenario, back.left), (Some(cart_2), None));
         assert!(back.new_entry);
         let fresh = PlayState::from_query("scenario=cart&step=2");
         assert_eq!(
@@ -419,7 +440,7 @@ mod tests {
         let undone = acted.reduce(Msg::Undo);
         assert!(undone.playground().actions().is_empty());
         let back = undone.reduce(Msg::Undo);
-        assert_eq!(back.scenario, Some(("cart", 2)));
+        assert_eq!(back.scenario, Some(TourPos { tour: "cart", step: 2 }));
         assert_eq!(transcript(&back), transcript(&state));
     }
 

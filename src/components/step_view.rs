@@ -24,10 +24,11 @@ pub fn StepView() -> Html {
     // A link that opens at a step shows that step, as a step of one's own does.
     let opened = use_mut_ref(|| false);
     let followed = play.followed();
-    let (id, step, steps) = followed.as_ref().map_or(("", 0, 0), |(s, step)| (s.id, *step, s.steps.len()));
+    let steps = followed.as_ref().map_or(0, |(s, _)| s.steps.len());
     {
         let (play, playing) = (play.clone(), playing.clone());
-        use_effect_with((*playing, id, step), move |&(on, _, step)| {
+        use_effect_with((*playing, play.scenario), move |&(on, at)| {
+            let step = at.map_or(0, |at| at.step);
             let first = !std::mem::replace(&mut *opened.borrow_mut(), true);
             // On a step of one's own or a link to a step (not on Back), bring
             // the step into view; focus stays on the control pressed. A new
