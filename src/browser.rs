@@ -1,7 +1,8 @@
 //! The few browser side effects the view performs: copying text, saving a
-//! file, moving focus and scrolling. Kept here so components stay about
-//! rendering.
+//! file, moving focus and scrolling, the colour scheme, handing over a load
+//! run. Kept here so components stay about rendering.
 
+use crate::page::Theme;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// What a copy button says when the browser refuses.
@@ -67,4 +68,25 @@ pub fn focus_soon(selector: &'static str) {
             }
         }
     });
+}
+
+/// `theme=light|dark` pins the colour scheme on `<html>`; `auto` follows the system.
+pub fn set_theme(theme: Theme) {
+    let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) else { return };
+    let _ = match theme {
+        Theme::Auto => root.remove_attribute("data-theme"),
+        Theme::Light => root.set_attribute("data-theme", "light"),
+        Theme::Dark => root.set_attribute("data-theme", "dark"),
+    };
+}
+
+/// Hands a load run (`components/load_panel.rs`, `run_query`) to
+/// `static/load-run.js`, fetched on first use; if it cannot be, the panel
+/// shows why.
+pub fn sync_load_run(query: &str) {
+    let run = js_sys::Function::new_with_args(
+        "q",
+        "import('./load-run.js').then(m=>m.sync(q),e=>document.getElementById('load-host').append(e))",
+    );
+    let _ = run.call1(&JsValue::NULL, &JsValue::from_str(query));
 }

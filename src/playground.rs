@@ -1,22 +1,21 @@
 //! The playground page: a first-visit intro, the tour's current step with
 //! its evidence, then both lanes side by side around one action bar.
 
+use crate::browser;
 use crate::components::action_bar::ActionBar;
 use crate::components::comparison::comparison_table;
 use crate::components::history::{self, history};
 use crate::components::intro::intro;
 use crate::components::lane::lane_panel;
-use crate::components::load_panel::load_panel;
+use crate::components::load_panel::{load_panel, run_query};
 use crate::components::raw_editor::RawEditor;
 use crate::components::scenario::scenario_panel;
 use crate::components::share::{address, share_bar, too_long_notice};
 use crate::components::step_view::StepView;
 use crate::hooks::embed::use_height_reports;
 use crate::hooks::linked_row::use_linked_row;
-use crate::hooks::load_run::use_load_run;
-use crate::hooks::theme::use_theme;
 use crate::hooks::url_state::{use_url_state, Address};
-use crate::state::Play;
+use crate::state::{Play, PlayState};
 use statelab_sim::User;
 use yew::prelude::*;
 
@@ -30,10 +29,8 @@ pub struct PlaygroundProps {
 
 #[component]
 pub fn PlaygroundView(props: &PlaygroundProps) -> Html {
-    let url = use_url_state();
+    let url = use_url_state(follow);
     let play = url.play;
-    use_theme(play.page.theme);
-    use_load_run(&play);
     let embed = play.page.embed;
     use_height_reports(embed);
     use_linked_row();
@@ -89,6 +86,17 @@ pub fn PlaygroundView(props: &PlaygroundProps) -> Html {
                 <footer class="site-footer">{"A simulation: no real servers are contacted."}</footer>
             }
         </ContextProvider<Play>>
+    }
+}
+
+/// What the page keeps in step with each new state besides the address: the
+/// colour scheme and the load run its link asks for. Done in the address
+/// bar's effect rather than effects of their own: each effect adds code to
+/// the bundle, and the initial load is gated.
+fn follow(state: &PlayState) {
+    browser::set_theme(state.page.theme);
+    if let Some(query) = run_query(state) {
+        browser::sync_load_run(&query);
     }
 }
 

@@ -7,11 +7,31 @@
 //! The button's own `onclick` attribute imports that module, so the bundle
 //! has no code for it. The form the module builds puts its plan into the
 //! address and signals `popstate`, which the address bar's hook already
-//! answers by reading the address (`hooks/url_state.rs`); the page's
-//! load-run hook (`hooks/load_run.rs`) then hands the run the address asks
-//! for to the module on every change.
+//! answers by reading the address (`hooks/url_state.rs`); on every change
+//! the page (`playground.rs`) then hands the run the address asks for,
+//! [`run_query`], to the module.
 
+use crate::state::PlayState;
+use statelab_sim::link::config_text;
 use yew::prelude::*;
+
+/// What `load-run.js` is handed for the run `state`'s link asks for
+/// (`load=` or `live=`), if any. The module starts it unless it is the run
+/// already shown: a new plan, seed, lane configuration or choice of lanes is
+/// a new run.
+pub fn run_query(state: &PlayState) -> Option<String> {
+    if state.page.load.is_empty() {
+        return None;
+    }
+    let mut q = format!("{}&seed={}", state.page.load, state.playground().seed());
+    for lane in state.page.shown() {
+        q += "&";
+        q += lane.code();
+        q += "=";
+        q += &config_text(state.playground().lane(lane.index()).config());
+    }
+    Some(q)
+}
 
 /// The panel before its code is fetched.
 const MARKUP: &str = r#"<h2 id="load-title">Load runs and live traffic</h2><form id="load-form"><button type="button" class="primary" id="load-go" onclick="import('./load-run.js').then(m=>m.form())">Set up a run: thousands of users on both lanes</button> <button type="button" id="live-go" onclick="import('./load-run.js').then(m=>m.form('live='))">Live traffic: crash a server under load</button></form>"#;

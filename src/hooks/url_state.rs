@@ -103,8 +103,10 @@ pub struct UrlState {
     pub address: Address,
 }
 
+/// `on_state`: what the page does with each new state besides the address,
+/// done first.
 #[hook]
-pub fn use_url_state() -> UrlState {
+pub fn use_url_state(on_state: fn(&PlayState)) -> UrlState {
     let play = use_reducer(|| open(&current_query()));
     let address = use_state_eq(|| Address::InLink);
 
@@ -115,6 +117,7 @@ pub fn use_url_state() -> UrlState {
     {
         let (state, address) = (play.clone(), address.clone());
         use_effect_with(play.version(), move |_| {
+            on_state(&state);
             let query = state.query();
             let here = current_query();
             let (search, now) = if query.len() > LINK_LIMIT {
