@@ -1,6 +1,8 @@
-//! The few browser side effects the view performs on a click: copying text
-//! and saving a file. Kept here so components stay about rendering.
+//! The few browser side effects the view performs: copying text, saving a
+//! file, moving focus and scrolling, the colour scheme, handing over a load
+//! run. Kept here so components stay about rendering.
 
+use crate::page::Theme;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// What a copy button says when the browser refuses.
@@ -37,4 +39,54 @@ pub fn page_address() -> String {
     web_sys::window()
         .and_then(|w| Some(format!("{}{}", w.location().origin().ok()?, w.location().pathname().ok()?)))
         .unwrap_or_default()
+}
+
+/// The first element `selector` matches, if the page has one.
+fn find(selector: &str) -> Option<web_sys::Element> {
+    web_sys::window()?.document()?.query_selector(selector).ok().flatten()
+}
+
+/// Brings what `selector` names to the top of the window: after a step, its
+/// cards are what the narration talks about; a new tour starts at its title.
+pub fn reveal(selector: &str) {
+    if let Some(el) = find(selector) {
+        el.scroll_into_view_with_bool(true);
+    }
+}
+
+/// Moves keyboard focus to `selector` once it is rendered: for a control
+/// that replaces the one just pressed (which disappears with its panel), so
+/// focus does not fall back to the top of the page.
+pub fn focus_soon(selector: &'static str) {
+    yew::platform::spawn_local(async move {
+        // Yew renders in slices; a few turns of the event loop are enough.
+        for _ in 0..20 {
+            yew::platform::time::sleep(std::time::Duration::ZERO).await;
+            if let Some(e) = find(selector).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+                let _ = e.focus();
+                return;
+            }
+        }
+    });
+}
+
+/// `theme=light|dark` pins the colour scheme on `<html>`; `auto` follows the system.
+pub fn set_theme(theme: Theme) {
+    let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) else { return };
+    let _ = match theme {
+        Theme::Auto => root.remove_attribute("data-theme"),
+        Theme::Light => root.set_attribute("data-theme", "light"),
+        Theme::Dark => root.set_attribute("data-theme", "dark"),
+    };
+}
+
+/// Hands a load run (`components/load_panel.rs`, `run_query`) to
+/// `static/load-run.js`, fetched on first use; if it cannot be, the panel
+/// shows why.
+pub fn sync_load_run(query: &str) {
+    let run = js_sys::Function::new_with_args(
+        "q",
+        "import('./load-run.js').then(m=>m.sync(q),e=>document.getElementById('load-host').append(e))",
+    );
+    let _ = run.call1(&JsValue::NULL, &JsValue::from_str(query));
 }

@@ -1,19 +1,21 @@
 //! The playground page: a first-visit intro, the tour's current step with
 //! its evidence, then both lanes side by side around one action bar.
 
+use crate::browser;
 use crate::components::action_bar::ActionBar;
-use crate::components::comparison::{comparison_table, use_linked_row};
+use crate::components::comparison::comparison_table;
 use crate::components::history::{self, history};
 use crate::components::intro::intro;
 use crate::components::lane::lane_panel;
-use crate::components::load_panel::load_panel;
+use crate::components::load_panel::{load_panel, run_query};
 use crate::components::raw_editor::RawEditor;
 use crate::components::scenario::scenario_panel;
 use crate::components::share::{address, share_bar, too_long_notice};
 use crate::components::step_view::StepView;
 use crate::hooks::embed::use_height_reports;
+use crate::hooks::linked_row::use_linked_row;
 use crate::hooks::url_state::{use_url_state, Address};
-use crate::state::Play;
+use crate::state::{Play, PlayState};
 use statelab_sim::User;
 use yew::prelude::*;
 
@@ -27,7 +29,7 @@ pub struct PlaygroundProps {
 
 #[component]
 pub fn PlaygroundView(props: &PlaygroundProps) -> Html {
-    let url = use_url_state();
+    let url = use_url_state(follow);
     let play = url.play;
     let embed = play.page.embed;
     use_height_reports(embed);
@@ -37,50 +39,25 @@ pub fn PlaygroundView(props: &PlaygroundProps) -> Html {
     let details = use_state(|| false);
     let intro_dismissed = use_state(|| false);
     let history_limit = use_state(|| history::PAGE);
-    let on_user = {
-        let picked = picked.clone();
-        Callback::from(move |u: User| picked.set(u))
-    };
-    // Following a scenario, the browser shown is the one the step acts for.
-    let step_user = play.step_user();
-    let user = step_user.unwrap_or(*picked);
-    let why: Option<AttrValue> = step_user
-        .map(|u| format!("Shown because this scenario step acts for {} (its last user action).", u.username()).into());
     let too_long = match url.address {
         Address::InLink => None,
         Address::TooLong { kb, kept } => Some(too_long_notice(kb, kept)),
     };
     let compact = embed && play.scenario.is_some() && !*details;
-    let toggle = {
-        let details = details.clone();
-        Callback::from(move |_: MouseEvent| details.set(!*details))
-    };
     // In a tour, what was wrong with its link comes before the tour (the step
     // below it can be a screen long); in free play, next to the actions it
     // is about.
     let alert = play.notice.as_ref().map(|n| html! { <p class="notice bad" role="alert">{n}</p> });
     let (alert_above, alert_below) = if play.scenario.is_some() { (alert, None) } else { (None, alert) };
+    let site = props.site && !embed;
     html! {
         <ContextProvider<Play> context={play.clone()}>
-            if props.site && !embed {
-                <header class="site-header">
-                    <div>
-                        <h1>{"Statelab"}</h1>
-                        <p>{"Stateless vs stateful, side by side: two simulated server fleets get the same clicks; see every request's raw HTTP, which server took it, and why it worked or failed."}</p>
-                    </div>
-                    <nav aria-label="Site"><a href="./learn.html">{"Learn the ideas"}</a></nav>
-                </header>
+            if site {
+                { site_header() }
             }
             <main>
                 if embed {
-                    <p class="embed-bar">
-                        if play.scenario.is_some() {
-                            <button type="button" class="link" aria-expanded={details.to_string()} onclick={toggle}>
-                                { if *details { "Hide details" } else { "Show details" } }
-                            </button>
-                        }
-                        <a href={address(&play, false)} target="_blank" rel="noopener">{"Open the full playground ↗"}</a>
-                    </p>
+                    { embed_bar(&play, &details) }
                 } else {
                     { intro(&play, &intro_dismissed) }
                 }
@@ -99,25 +76,87 @@ pub fn PlaygroundView(props: &PlaygroundProps) -> Html {
                     <p class="notice" role="status">{notice}</p>
                 }
                 if !compact {
-                    <div id="details" class="details">
-                        <ActionBar user={*picked} {on_user} />
-                        <div class={classes!("lanes", (play.page.shown().len() == 1).then_some("single"))}>
-                            { for play.page.shown().into_iter().map(|lane| lane_panel(&play, lane, user, why.clone())) }
-                        </div>
-                        { history(&play, &history_limit) }
-                        <RawEditor user={*picked} />
-                        { comparison_table(&play) }
-                        { load_panel() }
-                        { share_bar(&play) }
-                    </div>
+                    { details_panel(&play, &picked, &history_limit) }
                 } else if !play.page.load.is_empty() {
                     // A compact embed whose link asks for a run shows the run.
                     { load_panel() }
                 }
             </main>
-            if props.site && !embed {
+            if site {
                 <footer class="site-footer">{"A simulation: no real servers are contacted."}</footer>
             }
         </ContextProvider<Play>>
+    }
+}
+
+/// What the page keeps in step with each new state besides the address: the
+/// colour scheme and the load run its link asks for. Done in the address
+/// bar's effect rather than effects of their own: each effect adds code to
+/// the bundle, and the initial load is gated.
+fn follow(state: &PlayState) {
+    browser::set_theme(state.page.theme);
+    if let Some(query) = run_query(state) {
+        browser::sync_load_run(&query);
+    }
+}
+
+/// The shipped page's title and its link to the Learn page.
+fn site_header() -> Html {
+    html! {
+        <header class="site-header">
+            <div>
+                <h1>{"Statelab"}</h1>
+                <p>{"Stateless vs stateful, side by side: two simulated server fleets get the same clicks; see every request's raw HTTP, which server took it, and why it worked or failed."}</p>
+            </div>
+            <nav aria-label="Site"><a href="./learn.html">{"Learn the ideas"}</a></nav>
+        </header>
+    }
+}
+
+/// An embed's own line: in a tour, the switch that shows the rest of the
+/// page (`details`), and always the way out to the full playground.
+fn embed_bar(play: &Play, details: &UseStateHandle<bool>) -> Html {
+    let toggle = {
+        let details = details.clone();
+        Callback::from(move |_: MouseEvent| details.set(!*details))
+    };
+    html! {
+        <p class="embed-bar">
+            if play.scenario.is_some() {
+                <button type="button" class="link" aria-expanded={details.to_string()} onclick={toggle}>
+                    { if **details { "Hide details" } else { "Show details" } }
+                </button>
+            }
+            <a href={address(play, false)} target="_blank" rel="noopener">{"Open the full playground ↗"}</a>
+        </p>
+    }
+}
+
+/// Everything below the tour: the actions, the lanes, the history, the
+/// hand-written request, the measurements, load runs and sharing. `picked`:
+/// the user the action bar acts as; `history_limit`: how many actions the
+/// history shows (kept by the page, so it survives every change of state).
+fn details_panel(play: &Play, picked: &UseStateHandle<User>, history_limit: &UseStateHandle<usize>) -> Html {
+    let on_user = {
+        let picked = picked.clone();
+        Callback::from(move |u: User| picked.set(u))
+    };
+    // Following a scenario, the browser shown is the one the step acts for.
+    let step_user = play.step_user();
+    let user = step_user.unwrap_or(**picked);
+    let why: Option<AttrValue> = step_user
+        .map(|u| format!("Shown because this scenario step acts for {} (its last user action).", u.username()).into());
+    html! {
+        <div id="details" class="details">
+            <ActionBar user={**picked} {on_user} />
+            <div class={classes!("lanes", (play.page.shown().len() == 1).then_some("single"))}>
+                { for play.page.shown().into_iter().map(|lane| lane_panel(play, lane, user, why.clone())) }
+            </div>
+            { history(play, history_limit) }
+            <RawEditor user={**picked} />
+            { comparison_table(play) }
+            { load_panel() }
+            { share_bar(play) }
+        </div>
     }
 }

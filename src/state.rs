@@ -19,11 +19,11 @@ pub struct PlayState {
     /// an undo). Only the newest state is ever shown, so nothing needs the
     /// old copy; read it through [`PlayState::playground`].
     engine: Rc<RefCell<Engine>>,
-    /// The scenario being followed and how many of its steps are played.
-    pub scenario: Option<(&'static str, usize)>,
+    /// The scenario being followed, at the step played.
+    pub scenario: Option<TourPos>,
     /// The tour and step the user left by acting on their own: offered
     /// back until they pick, reset or open something else.
-    pub left: Option<(&'static str, usize)>,
+    pub left: Option<TourPos>,
     /// Why the last message was refused, shown until the next one.
     pub notice: Option<String>,
     /// What the last message did when that is not plain to see (a reset
@@ -40,6 +40,24 @@ pub struct PlayState {
     pub new_entry: bool,
     /// Bumped on every change: equality without comparing playgrounds.
     version: u64,
+}
+
+/// Where one stands in a guided tour (a scenario): which one, and how many
+/// of its steps are played. A position of the page, not of the engine, which
+/// is rebuilt from it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TourPos {
+    /// The scenario's id, one of `scenario::IDS`.
+    pub tour: &'static str,
+    /// How many of its steps are played: 0 is before the first, at its title.
+    pub step: usize,
+}
+
+impl TourPos {
+    /// The tour's script, with the step (`None` for an id the engine does not know).
+    pub fn find(self) -> Option<(Scenario, usize)> {
+        Some((Scenario::find(self.tour)?, self.step))
+    }
 }
 
 /// The playground and its log as link text, together so that the text
@@ -135,7 +153,7 @@ impl PlayState {
         };
         PlayState {
             engine: Engine::new(playground),
-            scenario: link.scenario,
+            scenario: link.scenario.map(|(tour, step)| TourPos { tour, step }),
             left: None,
             notice,
             said: None,
@@ -154,11 +172,11 @@ impl PlayState {
     /// The engine's part of the query that rebuilds this state, at `step`
     /// of the followed tour; written from the recipe as it is (a long log
     /// is not copied first).
-    fn engine_query(&self, scenario: Option<(&'static str, usize)>) -> String {
+    fn engine_query(&self, scenario: Option<TourPos>) -> String {
         let Engine { playground, log_text } = &mut *self.engine.borrow_mut();
         let recipe = playground.recipe();
         let log = if scenario.is_some() { "" } else { log_text.of(&recipe.actions) };
-        link::query(recipe.seed, scenario, &recipe.configs, log)
+        link::query(recipe.seed, scenario.map(|at| (at.tour, at.step)), &recipe.configs, log)
     }
 
     /// The whole query (without `?`): the engine's state, then the page's.
@@ -170,11 +188,13 @@ impl PlayState {
     /// one, both left out: a jump forward (Play to the end, or clicks
     /// rendered together) still gives Back one entry per step.
     pub fn steps_between(&self, from: &Link) -> Vec<String> {
-        let (Some((id, to)), Some((was, from))) = (self.scenario, from.scenario) else { return Vec::new() };
-        if id != was {
+        let (Some(to), Some((was, from))) = (self.scenario, from.scenario) else { return Vec::new() };
+        if to.tour != was {
             return Vec::new();
         }
-        (from + 1..to).map(|k| join_query(self.engine_query(Some((id, k))), &self.page)).collect()
+        (from + 1..to.step)
+            .map(|step| join_query(self.engine_query(Some(TourPos { step, ..to })), &self.page))
+            .collect()
     }
 
     pub fn query(&self) -> String {
@@ -186,6 +206,17 @@ impl PlayState {
         if let Some(at) = self.scenario.take() {
             self.left = Some(at);
         }
+    }
+
+    /// Plays tour `s` up to `step` on a playground of its own (the one
+    /// replaced stays with the previous state), with the same seed. Starting,
+    /// resuming or stepping a tour is the user's own move: it gets a history
+    /// entry, so Back returns to where they were.
+    fn go_to_step(&mut self, s: &Scenario, step: usize) {
+        let seed = self.playground().seed();
+        self.set(Playground::from_scenario(s, seed, step));
+        self.scenario = Some(TourPos { tour: s.id, step });
+        self.new_entry = true;
     }
 
     pub fn playground(&self) -> Ref<'_, Playground> {
@@ -202,7 +233,7 @@ impl PlayState {
     }
 
     pub fn followed(&self) -> Option<(Scenario, usize)> {
-        self.scenario.and_then(|(id, step)| Some((Scenario::find(id)?, step)))
+        self.scenario.and_then(TourPos::find)
     }
 
     /// Log indices from which the exchanges belong to the current scenario
@@ -270,29 +301,18 @@ impl Reducible for PlayState {
             }
             Msg::Follow(id) => {
                 if let Some(s) = Scenario::find(id) {
-                    let seed = next.playground().seed();
-                    next.set(Playground::from_scenario(&s, seed, 0));
-                    next.scenario = Some((s.id, 0));
+                    next.go_to_step(&s, 0);
                     next.left = None;
-                    // Starting a tour is the user's own step: Back returns to where they were.
-                    next.new_entry = true;
                 }
             }
             Msg::Resume => {
-                if let Some((s, step)) = next.left.take().and_then(|(id, step)| Some((Scenario::find(id)?, step))) {
-                    let seed = next.playground().seed();
-                    next.set(Playground::from_scenario(&s, seed, step));
-                    next.scenario = Some((s.id, step));
-                    next.new_entry = true;
+                if let Some((s, step)) = next.left.take().and_then(TourPos::find) {
+                    next.go_to_step(&s, step);
                 }
             }
             Msg::Step(step) => {
                 if let Some((s, _)) = next.followed() {
-                    let step = step.min(s.steps.len());
-                    let seed = next.playground().seed();
-                    next.set(Playground::from_scenario(&s, seed, step));
-                    next.scenario = Some((s.id, step));
-                    next.new_entry = true;
+                    next.go_to_step(&s, step.min(s.steps.len()));
                 }
             }
             Msg::Open(link, page, notices) => {
@@ -323,7 +343,7 @@ mod tests {
     #[test]
     fn links_rebuild_the_state_and_say_what_was_wrong() {
         let state = PlayState::from_query("scenario=cart&step=9&theme=pink");
-        assert_eq!(state.scenario, Some(("cart", 3)));
+        assert_eq!(state.scenario, Some(TourPos { tour: "cart", step: 3 }));
         assert_eq!(state.playground().lane(LaneId::A).exchanges().count(), 7);
         let notice = state.notice.as_deref().unwrap();
         assert!(notice.contains("step 9 is past the end of `cart`"), "{notice}");
@@ -380,9 +400,10 @@ mod tests {
         let state = Rc::new(PlayState::from_query("scenario=cart&step=2"))
             .reduce(Msg::Act(Action::Me { user: User::Bob }))
             .reduce(Msg::Act(Action::Me { user: User::Alice }));
-        assert_eq!((state.scenario, state.left), (None, Some(("cart", 2))), "free play remembers the step left");
+        let cart_2 = TourPos { tour: "cart", step: 2 };
+        assert_eq!((state.scenario, state.left), (None, Some(cart_2)), "free play remembers the step left");
         let back = state.reduce(Msg::Resume);
-        assert_eq!((back.scenario, back.left), (Some(("cart", 2)), None));
+        assert_eq!((back.scenario, back.left), (Some(cart_2), None));
         assert!(back.new_entry);
         let fresh = PlayState::from_query("scenario=cart&step=2");
         assert_eq!(
@@ -419,7 +440,7 @@ mod tests {
         let undone = acted.reduce(Msg::Undo);
         assert!(undone.playground().actions().is_empty());
         let back = undone.reduce(Msg::Undo);
-        assert_eq!(back.scenario, Some(("cart", 2)));
+        assert_eq!(back.scenario, Some(TourPos { tour: "cart", step: 2 }));
         assert_eq!(transcript(&back), transcript(&state));
     }
 

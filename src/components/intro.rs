@@ -4,7 +4,7 @@
 //! function, not a component: it holds no state of its own (the page keeps
 //! whether it was dismissed), and each component type costs bundle size.
 
-use crate::components::step_view::focus_soon;
+use crate::browser::focus_soon;
 use crate::state::{Msg, Play};
 use statelab_sim::LaneId;
 use yew::prelude::*;

@@ -7,21 +7,21 @@
 //! The button's own `onclick` attribute imports that module, so the bundle
 //! has no code for it. The form the module builds puts its plan into the
 //! address and signals `popstate`, which the address bar's hook already
-//! answers by reading the address (`hooks/url_state.rs`); that hook then
-//! calls [`sync`] on every change, which hands the run the address asks for
-//! to the module.
+//! answers by reading the address (`hooks/url_state.rs`); on every change
+//! the page (`playground.rs`) then hands the run the address asks for,
+//! [`run_query`], to the module.
 
 use crate::state::PlayState;
 use statelab_sim::text::config_text;
-use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
-/// Hands the run `state`'s link asks for (`load=` or `live=`) to `load-run.js`, which
-/// starts it unless it is the run already shown: a new plan, seed, lane
-/// configuration or choice of lanes is a new run.
-pub fn sync(state: &PlayState) {
+/// What `load-run.js` is handed for the run `state`'s link asks for
+/// (`load=` or `live=`), if any. The module starts it unless it is the run
+/// already shown: a new plan, seed, lane configuration or choice of lanes is
+/// a new run.
+pub fn run_query(state: &PlayState) -> Option<String> {
     if state.page.load.is_empty() {
-        return;
+        return None;
     }
     let mut q = format!("{}&seed={}", state.page.load, state.playground().seed());
     for lane in state.page.shown() {
@@ -30,11 +30,7 @@ pub fn sync(state: &PlayState) {
         q += "=";
         q += &config_text(state.playground().lane(lane).config());
     }
-    let run = js_sys::Function::new_with_args(
-        "q",
-        "import('./load-run.js').then(m=>m.sync(q),e=>document.getElementById('load-host').append(e))",
-    );
-    let _ = run.call1(&JsValue::NULL, &JsValue::from_str(&q));
+    Some(q)
 }
 
 /// The panel before its code is fetched.

@@ -1,7 +1,7 @@
+use crate::browser::focus_soon;
 use crate::components::select;
-use crate::components::step_view::focus_soon;
-use crate::state::{Msg, Play};
-use statelab_sim::tours::{self, Scenario, IDS};
+use crate::state::{Msg, Play, TourPos};
+use statelab_sim::tours::{self, IDS};
 use yew::prelude::*;
 
 /// Pick a guided tour; its title and idea. The step itself, its controls and
@@ -19,7 +19,7 @@ pub fn scenario_panel(play: &Play) -> Html {
             None => play.dispatch(Msg::Reset),
         })
     };
-    let left = play.left.and_then(|(id, step)| Some((Scenario::find(id)?, step)));
+    let left = play.left.and_then(TourPos::find);
     let resume = {
         let play = play.clone();
         Callback::from(move |_: MouseEvent| {

@@ -3,62 +3,55 @@
 //! compact card per request, one line per event) and the fleet it ran on.
 //! The full lanes stay below for everything else.
 
+use crate::browser::focus_soon;
 use crate::components::badge::status_badge;
 use crate::components::fleet::fleet_diagram;
+use crate::hooks::step_play::use_step_play;
 use crate::page::Shown;
 use crate::state::{Msg, Play};
 use statelab_sim::tours::{Scenario, IDS};
 use statelab_sim::{Entry, Exchange, LaneId};
-use std::cell::Cell;
-use std::rc::Rc;
-use web_sys::HtmlElement;
 use yew::prelude::*;
-
-/// How long each step stays on screen while playing.
-const STEP_PAUSE_MS: u64 = 4_000;
 
 #[component]
 pub fn StepView() -> Html {
     let play = use_context::<Play>().expect("inside the playground");
-    let playing = use_state(|| false);
-    // A link that opens at a step shows that step, as a step of one's own does.
-    let opened = use_mut_ref(|| false);
     let followed = play.followed();
-    let (id, step, steps) = followed.as_ref().map_or(("", 0, 0), |(s, step)| (s.id, *step, s.steps.len()));
-    {
-        let (play, playing) = (play.clone(), playing.clone());
-        use_effect_with((*playing, id, step), move |&(on, _, step)| {
-            let first = !std::mem::replace(&mut *opened.borrow_mut(), true);
-            // On a step of one's own or a link to a step (not on Back), bring
-            // the step into view; focus stays on the control pressed. A new
-            // tour opens at its title. Not in an embed: its frame is sized to
-            // its content, and scrolling would move the host page. Nor when
-            // a link opens with a notice: what was wrong with it comes first.
-            let told = first && play.notice.is_some();
-            if (play.new_entry || first) && !play.page.embed && !told {
-                if step > 0 {
-                    reveal(".step-view");
-                } else if play.new_entry {
-                    reveal(".scenario");
-                }
-            }
-            // While playing, the next step comes after a pause long enough to read.
-            let cancelled = Rc::new(Cell::new(false));
-            if on && step < steps {
-                let cancelled = cancelled.clone();
-                yew::platform::spawn_local(async move {
-                    yew::platform::time::sleep(std::time::Duration::from_millis(STEP_PAUSE_MS)).await;
-                    if !cancelled.get() {
-                        play.dispatch(Msg::Step(step + 1));
-                    }
-                });
-            } else if on {
-                playing.set(false);
-            }
-            move || cancelled.set(true)
-        });
-    }
+    let playing = use_step_play(&play, followed.as_ref().map_or(0, |(s, _)| s.steps.len()));
     let Some((s, step)) = followed else { return html! {} };
+    let current = step.checked_sub(1).and_then(|i| s.steps.get(i));
+    html! {
+        <section class="step-view" aria-label="This step">
+            <div class="narration" aria-live="polite">
+                <strong>{format!("Step {step} of {}", s.steps.len())}</strong>
+                <p>{ current.map_or("Press Next step to play the first step.", |st| st.say) }</p>
+            </div>
+            { hidden_lane(&play) }
+            { controls(&play, &playing, step, s.steps.len()) }
+            { evidence(&play, current.map_or(&[][..], |st| st.focus)) }
+            // Below the evidence, which the last step keeps on one screen with its narration.
+            { next_tour(&play, &s, step >= s.steps.len()) }
+        </section>
+    }
+}
+
+/// When the page shows one lane, which one the narration also talks about.
+fn hidden_lane(play: &Play) -> Html {
+    let Shown::One(shown) = play.page.lanes else { return html! {} };
+    let Some(h) = LaneId::ALL.into_iter().find(|&o| o != shown) else { return html! {} };
+    html! {
+        <p class="hidden-lane">{format!(
+            "Lane {h} ({}) is hidden {}; the narration describes both lanes.",
+            play.playground().lane(h).config().auth,
+            if play.page.embed { "in this embed" } else { "on this page" },
+        )}</p>
+    }
+}
+
+/// Previous and next step, Play or Pause, and Play to the end, for a tour
+/// of `steps` steps at `step`.
+fn controls(play: &Play, playing: &UseStateHandle<bool>, step: usize, steps: usize) -> Html {
+    let end = step >= steps;
     let toggle = {
         let playing = playing.clone();
         Callback::from(move |_: MouseEvent| playing.set(!*playing))
@@ -67,67 +60,52 @@ pub fn StepView() -> Html {
         let play = play.clone();
         Callback::from(move |_: MouseEvent| play.dispatch(Msg::Step(step)))
     };
-    let end = step >= s.steps.len();
-    let current = step.checked_sub(1).and_then(|i| s.steps.get(i));
-    let focus = current.map_or(&[][..], |st| st.focus);
-    let shown = play.page.shown();
-    let hidden = match play.page.lanes {
-        Shown::Both => None,
-        Shown::One(l) => LaneId::ALL.into_iter().find(|&o| o != l),
-    };
-    let start = play.step_start();
-    // At a tour's end, the next one in the picker's order (not in an embed:
-    // a documentation page embeds the tour it is about).
-    let next_tour = IDS
-        .iter()
-        .position(|&t| t == s.id)
-        .and_then(|i| IDS.get(i + 1))
-        .and_then(|&t| Scenario::find(t))
-        .filter(|_| end && !play.page.embed);
     html! {
-        <section class="step-view" aria-label="This step">
-            <div class="narration" aria-live="polite">
-                <strong>{format!("Step {step} of {}", s.steps.len())}</strong>
-                <p>{ current.map_or("Press Next step to play the first step.", |st| st.say) }</p>
-            </div>
-            if let Some(h) = hidden {
-                <p class="hidden-lane">{format!(
-                    "Lane {h} ({}) is hidden {}; the narration describes both lanes.",
-                    play.playground().lane(h).config().auth,
-                    if play.page.embed { "in this embed" } else { "on this page" },
-                )}</p>
-            }
-            <div class="controls">
-                // A control that cannot act stays focusable (aria-disabled, not
-                // disabled): the keyboard stays where it was instead of falling
-                // to the top of the page when the step it pressed for comes.
-                <button type="button" onclick={if step == 0 { Callback::noop() } else { go(step - 1) }} aria-disabled={(step == 0).to_string()}>{"Previous step"}</button>
-                <button type="button" id="step-next" class="primary" onclick={if end { Callback::noop() } else { go(step + 1) }} aria-disabled={end.to_string()}>{"Next step"}</button>
-                <button type="button" onclick={if end && !*playing { Callback::noop() } else { toggle }} aria-pressed={playing.to_string()} aria-disabled={(end && !*playing).to_string()}>
-                    { if *playing { "Pause" } else { "Play" } }
-                </button>
-                <button type="button" onclick={if end { Callback::noop() } else { go(s.steps.len()) }} aria-disabled={end.to_string()}>{"Play to the end"}</button>
-            </div>
-            if let Some(start) = start {
-                <div class={classes!("step-grid", (shown.len() == 1).then_some("single"))}>
-                    { for shown.iter().map(|&l| lane_cards(&play, l, start, focus)) }
-                    { for shown.iter().map(|&l| fleet_diagram(&play, l)) }
-                </div>
-            }
-            // Below the evidence, which the last step keeps on one screen with its narration.
-            if let Some(t) = next_tour {
-                <button type="button" class="primary" onclick={
-                    let play = play.clone();
-                    // The button goes with the end of this tour: the keyboard
-                    // moves on to the next tour's first step.
-                    Callback::from(move |_: MouseEvent| {
-                        play.dispatch(Msg::Follow(t.id));
-                        focus_soon("#step-next");
-                    })
-                }>{format!("Next tour: {}", t.title)}</button>
-            }
-        </section>
+        <div class="controls">
+            // A control that cannot act stays focusable (aria-disabled, not
+            // disabled): the keyboard stays where it was instead of falling
+            // to the top of the page when the step it pressed for comes.
+            <button type="button" onclick={if step == 0 { Callback::noop() } else { go(step - 1) }} aria-disabled={(step == 0).to_string()}>{"Previous step"}</button>
+            <button type="button" id="step-next" class="primary" onclick={if end { Callback::noop() } else { go(step + 1) }} aria-disabled={end.to_string()}>{"Next step"}</button>
+            <button type="button" onclick={if end && !**playing { Callback::noop() } else { toggle }} aria-pressed={playing.to_string()} aria-disabled={(end && !**playing).to_string()}>
+                { if **playing { "Pause" } else { "Play" } }
+            </button>
+            <button type="button" onclick={if end { Callback::noop() } else { go(steps) }} aria-disabled={end.to_string()}>{"Play to the end"}</button>
+        </div>
     }
+}
+
+/// Each shown lane's cards and fleet, once a step is played; `focus`: the
+/// headers the step points at.
+fn evidence(play: &Play, focus: &[&str]) -> Html {
+    let Some(start) = play.step_start() else { return html! {} };
+    let shown = play.page.shown();
+    html! {
+        <div class={classes!("step-grid", (shown.len() == 1).then_some("single"))}>
+            { for shown.iter().map(|&l| lane_cards(play, l, start, focus)) }
+            { for shown.iter().map(|&l| fleet_diagram(play, l)) }
+        </div>
+    }
+}
+
+/// At a tour's end, the next one in the picker's order (not in an embed:
+/// a documentation page embeds the tour it is about).
+fn next_tour(play: &Play, s: &Scenario, end: bool) -> Html {
+    if !end || play.page.embed {
+        return html! {};
+    }
+    let next = IDS.iter().position(|&t| t == s.id).and_then(|i| IDS.get(i + 1)).and_then(|&t| Scenario::find(t));
+    let Some(t) = next else { return html! {} };
+    let onclick = {
+        let play = play.clone();
+        // The button goes with the end of this tour: the keyboard moves on
+        // to the next tour's first step.
+        Callback::from(move |_: MouseEvent| {
+            play.dispatch(Msg::Follow(t.id));
+            focus_soon("#step-next");
+        })
+    };
+    html! { <button type="button" class="primary" {onclick}>{format!("Next tour: {}", t.title)}</button> }
 }
 
 /// One lane's part of the step: its events and requests, in the order they happened.
@@ -181,33 +159,4 @@ fn card(x: &Exchange, focus: &[&str], last: bool) -> Html {
             </div>
         </li>
     }
-}
-
-/// Brings the step view to the top of the window: after a step, its cards
-/// are what the narration talks about.
-fn reveal(selector: &str) {
-    let view = web_sys::window().and_then(|w| w.document()).and_then(|d| d.query_selector(selector).ok().flatten());
-    if let Some(el) = view {
-        el.scroll_into_view_with_bool(true);
-    }
-}
-
-/// Moves keyboard focus to `selector` once it is rendered: for a control
-/// that replaces the one just pressed (which disappears with its panel), so
-/// focus does not fall back to the top of the page.
-pub fn focus_soon(selector: &'static str) {
-    yew::platform::spawn_local(async move {
-        // Yew renders in slices; a few turns of the event loop are enough.
-        for _ in 0..20 {
-            yew::platform::time::sleep(std::time::Duration::ZERO).await;
-            let found = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.query_selector(selector).ok().flatten())
-                .and_then(|e| wasm_bindgen::JsCast::dyn_into::<HtmlElement>(e).ok());
-            if let Some(e) = found {
-                let _ = e.focus();
-                return;
-            }
-        }
-    });
 }

@@ -15,7 +15,6 @@
 //! rewriting the whole 900 KB in storage ~18 ms; a state is therefore kept
 //! in pieces and only the pieces that changed are written.
 
-use crate::page::Theme;
 use crate::state::{read_query, Msg, Play, PlayState};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -104,8 +103,10 @@ pub struct UrlState {
     pub address: Address,
 }
 
+/// `on_state`: what the page does with each new state besides the address,
+/// done first.
 #[hook]
-pub fn use_url_state() -> UrlState {
+pub fn use_url_state(on_state: fn(&PlayState)) -> UrlState {
     let play = use_reducer(|| open(&current_query()));
     let address = use_state_eq(|| Address::InLink);
 
@@ -116,8 +117,7 @@ pub fn use_url_state() -> UrlState {
     {
         let (state, address) = (play.clone(), address.clone());
         use_effect_with(play.version(), move |_| {
-            apply_theme(state.page.theme);
-            crate::components::load_panel::sync(&state);
+            on_state(&state);
             let query = state.query();
             let here = current_query();
             let (search, now) = if query.len() > LINK_LIMIT {
@@ -172,16 +172,6 @@ pub fn use_url_state() -> UrlState {
         });
     }
     UrlState { play, address: *address }
-}
-
-/// `theme=light|dark` pins the colour scheme on `<html>`; `auto` follows the system.
-fn apply_theme(theme: Theme) {
-    let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) else { return };
-    let _ = match theme {
-        Theme::Auto => root.remove_attribute("data-theme"),
-        Theme::Light => root.set_attribute("data-theme", "light"),
-        Theme::Dark => root.set_attribute("data-theme", "dark"),
-    };
 }
 
 fn window_path() -> String {
