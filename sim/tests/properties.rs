@@ -102,7 +102,7 @@ proptest! {
                 prop_assert_eq!(x.request.to_wire().len(), x.request_bytes as usize);
                 prop_assert_eq!(x.response.to_wire().len(), x.response_bytes as usize);
                 // Only the balancer answers without a server, and only with 502/503.
-                prop_assert_eq!(x.server.is_none(), matches!(x.response.status, 502 | 503) && x.store_trips == 0 && !x.route.is_empty() && x.response.headers.get("Content-Type") == Some("text/plain; charset=utf-8"));
+                prop_assert_eq!(x.server.is_none(), matches!(x.response.status, 502 | 503) && x.store_trips == 0 && !x.balancer_reason.is_empty() && x.response.headers.get("Content-Type") == Some("text/plain; charset=utf-8"));
             }
             if lane.config().is_stateless() {
                 prop_assert!(lane.servers().iter().all(|s| s.sessions.is_empty()), "stateless servers hold no sessions");

@@ -83,7 +83,7 @@ fn body(play: &Play, props: &ExchangeProps) -> Html {
     let x = &props.exchange.0;
     html! {
         <div class="exchange-body">
-            <p class="route">{format!("{} → {} · {}", x.client, x.server_label(), x.route)}</p>
+            <p class="route">{format!("{} → {} · {}", x.client, x.server_label(), x.balancer_reason)}</p>
             <div class="wire">
                 { wire("Request", &x.request.to_wire(), props.focus) }
                 { wire("Response", &x.response.to_wire(), props.focus) }

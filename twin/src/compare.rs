@@ -6,7 +6,6 @@
 
 use crate::driver::RealExchange;
 use statelab_sim::Exchange;
-use statelab_sim::LaneId;
 
 /// A simplification the simulation makes on purpose, and why.
 pub struct Declared {
@@ -103,7 +102,7 @@ pub fn lane(row: &mut Row, label: &str, sim: &[&Exchange], real: &[RealExchange]
         }
         if sim_server == r.server {
             row.servers_equal += 1;
-        } else if s.route.starts_with("random:") && s.server.is_some() && r.server.is_some() {
+        } else if s.balancer_reason.starts_with("random:") && s.server.is_some() && r.server.is_some() {
             row.servers_equal += 1;
             row.notes.push(format!("{at}: another server drawn (declared: {})", DECLARED[1].code));
         } else {
@@ -125,7 +124,7 @@ pub fn lane(row: &mut Row, label: &str, sim: &[&Exchange], real: &[RealExchange]
 mod tests {
     use super::*;
     use statelab_sim::tours::Scenario;
-    use statelab_sim::Playground;
+    use statelab_sim::{LaneId, Playground};
 
     fn real_like(x: &Exchange) -> RealExchange {
         RealExchange {

@@ -2,8 +2,7 @@
 //! and lets the cookie jar handle cookies, as a real browser would.
 
 use crate::base::time::SimTime;
-use crate::fleet::config::LaneConfig;
-use crate::fleet::config::HOST;
+use crate::fleet::config::{Credential, LaneConfig, HOST};
 use crate::wire::cookie::CookieJar;
 use crate::wire::http::{Request, Response};
 
@@ -50,6 +49,24 @@ impl Client {
             req.headers.push("Cookie", cookies);
         }
         req
+    }
+
+    /// The credential of this kind the browser holds now: the token the app
+    /// stored, or the value of the named cookie.
+    pub fn credential(&self, kind: Credential, now: SimTime) -> Option<&str> {
+        match kind {
+            Credential::Bearer => self.token.as_deref(),
+            Credential::Cookie(name) => self.jar.get(name, now).map(|c| c.value.as_str()),
+        }
+    }
+
+    /// Overwrites the credential of this kind, as a hand edit in devtools
+    /// does; a cookie the jar does not hold is not created.
+    pub(crate) fn set_credential(&mut self, kind: Credential, value: String) {
+        match kind {
+            Credential::Bearer => self.token = Some(value),
+            Credential::Cookie(name) => drop(self.jar.edit(name, value)),
+        }
     }
 
     /// What the browser and the app keep from a response.

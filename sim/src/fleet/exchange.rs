@@ -20,7 +20,7 @@ pub struct Exchange {
     /// The server that answered, or `None` when the balancer answered itself.
     pub server: Option<ServerNo>,
     /// Why the balancer sent it there.
-    pub route: String,
+    pub balancer_reason: String,
     /// What happened inside, in order.
     pub trace: Vec<String>,
     pub response: Response,

@@ -6,8 +6,8 @@ use crate::base::rng::SimRng;
 use crate::base::time::{human_duration, SimTime, START};
 use crate::fleet::balancer::{affinity_cookie, own_response, Balancer, Pick};
 use crate::fleet::client::Client;
+use crate::fleet::config::SESSION_COOKIE;
 use crate::fleet::config::{AuthMode, LaneConfig, MAX_SERVERS};
-use crate::fleet::config::{SESSION_COOKIE, SIGNED_COOKIE};
 use crate::fleet::exchange::Trace;
 use crate::fleet::exchange::{Entry, Event, Exchange, Stats};
 use crate::fleet::handling::{Backend, Ctx, Work, BALANCER_MS};
@@ -15,7 +15,7 @@ use crate::fleet::ledger::{Fate, Ledger, Loss};
 use crate::fleet::server::Server;
 use crate::fleet::shop;
 use crate::fleet::shop::path::Route;
-use crate::fleet::store::{Account, Database, SharedStore};
+use crate::fleet::store::{Database, SharedStore};
 use crate::wire::cookie::cookie_value;
 use crate::wire::http::{parse_request, Request};
 use crate::wire::json::ObjectWriter;
@@ -28,6 +28,8 @@ pub const STEP_MS: u64 = 1_000;
 mod reconfigure;
 pub(crate) mod snapshot;
 pub(crate) mod traffic;
+
+use traffic::LoadRoute;
 
 const USER_ADDRS: [&str; 3] = ["203.0.113.10", "198.51.100.23", "192.0.2.77"];
 
@@ -102,10 +104,6 @@ impl Lane {
     /// How many servers are in the pool, up or down.
     pub fn fleet_size(&self) -> usize {
         self.servers.len()
-    }
-    /// Every session id this lane issued and what became of it.
-    pub fn ledger(&self) -> &Ledger {
-        &self.ledger
     }
     /// Whether this lane's credentials are signed with the fleet key (JWT,
     /// signed cookie); server sessions are opaque ids and sign nothing.
@@ -295,10 +293,9 @@ impl Lane {
     /// The last server leaves the pool, and the sessions in its memory with it.
     fn drop_last_server(&mut self, index: u32) {
         let Some(mut gone) = self.servers.pop() else { return };
-        record_loss(&mut self.ledger, &gone, Loss::Removed, self.now);
-        let lost = gone.crash(self.now);
+        let lost = gone.remove(self.now, &mut self.ledger);
         self.stats.sessions_lost += lost as u64;
-        self.event(index, format!("S{} removed from the pool{}", gone.no, lost_sessions(lost)));
+        self.event(index, format!("S{} removed from the pool{}", gone.no, sessions_gone(lost, ": ", "its")));
     }
 
     fn event(&mut self, action: u32, text: String) {
@@ -313,10 +310,9 @@ impl Lane {
         if loss == Loss::Crashed && !s.up {
             return self.event(index, format!("S{no} is already down: nothing changed"));
         }
-        record_loss(&mut self.ledger, s, loss, now);
         let lost = match loss {
-            Loss::Restarted => s.restart(now),
-            Loss::Crashed | Loss::Removed => s.crash(now),
+            Loss::Restarted => s.restart(now, &mut self.ledger),
+            Loss::Crashed | Loss::Removed => s.crash(now, &mut self.ledger),
         };
         let when = match (s.leaves_rotation_at(), s.rejoins_at()) {
             (Some(t), _) if t > now => format!("; health checks take it out of rotation at {t}"),
@@ -324,7 +320,7 @@ impl Lane {
             _ => String::new(),
         };
         self.stats.sessions_lost += lost as u64;
-        self.event(index, format!("S{no} {}{}{when}", loss.verb(), lost_sessions(lost)));
+        self.event(index, format!("S{no} {}{}{when}", loss.verb(), sessions_gone(lost, ": ", "its")));
     }
 
     /// A request made by the user's browser through the app.
@@ -407,7 +403,7 @@ impl Lane {
             response_bytes: response.wire_len() as u32,
             request: req,
             server,
-            route,
+            balancer_reason: route,
             trace: trace.steps,
             response,
             latency_ms: work.latency_ms,
@@ -431,12 +427,7 @@ impl Lane {
     /// The credential this lane's browser carries for `user`: the stored
     /// token, or the session cookie's value.
     pub fn credential(&self, user: User) -> Option<String> {
-        let c = &self.clients[user.index()];
-        match self.config.auth {
-            AuthMode::Jwt { .. } => c.token.clone(),
-            AuthMode::ServerSession { .. } => c.jar.get(SESSION_COOKIE, self.now).map(|k| k.value.clone()),
-            AuthMode::SignedCookie => c.jar.get(SIGNED_COOKIE, self.now).map(|k| k.value.clone()),
-        }
+        self.clients[user.index()].credential(self.config.auth.credential(), self.now).map(str::to_owned)
     }
 
     /// A hand edit of the stored credential, as in devtools: the signature
@@ -482,12 +473,7 @@ impl Lane {
         };
         let text = match edited {
             Ok((value, text)) => {
-                let c = &mut self.clients[user.index()];
-                match self.config.auth {
-                    AuthMode::Jwt { .. } => c.token = Some(value),
-                    AuthMode::ServerSession { .. } => drop(c.jar.edit(SESSION_COOKIE, value)),
-                    AuthMode::SignedCookie => drop(c.jar.edit(SIGNED_COOKIE, value)),
-                }
+                self.clients[user.index()].set_credential(self.config.auth.credential(), value);
                 text
             }
             Err(e) => format!("{who}'s {what} could not be edited: {e}"),
@@ -495,35 +481,17 @@ impl Lane {
         self.event(index, text);
     }
 
+    /// A burst of traffic from load users, told in one event: the same users
+    /// and requests as a load run's (`traffic.rs`), cycling through the
+    /// profile, the cart and the first orders page.
     pub(crate) fn load(&mut self, users: u16, requests: u32, index: u32) {
         let users = u32::from(users.max(1));
-        while (self.clients.len() as u32) < 3 + users {
-            let n = self.clients.len() as u32 - 2;
-            let name = format!("user{n}");
-            let account = Account { password: format!("pw-{n}"), name: format!("User {n}"), role: "user".into() };
-            self.backend.db.add_account(name.clone(), account);
-            // RFC 2544's benchmarking range: plainly not real users' addresses.
-            self.clients.push(Client::new(&name, format!("198.18.{}.{}", n / 250, n % 250 + 1)));
-        }
+        self.add_load_users(users);
         let before = self.stats.clone();
         let handled: Vec<u64> = self.servers.iter().map(|s| s.handled).collect();
         for k in 0..requests {
-            let ci = 3 + (k % users) as usize;
-            let c = &self.clients[ci];
-            let logged_in = c.token.is_some() || c.jar.cookies(self.now).next().is_some();
-            let (method, target, body) = if !logged_in {
-                let body = login_body(&c.name, &format!("pw-{}", ci - 2));
-                ("POST", "/login".to_owned(), Some(body))
-            } else {
-                match (k / users) % 3 {
-                    0 => ("GET", "/api/me".to_owned(), None),
-                    1 => ("GET", "/api/cart".to_owned(), None),
-                    _ => ("GET", "/api/orders?page=1".to_owned(), None),
-                }
-            };
-            let req = c.request(method, target, body, self.now);
-            let x = self.exchange_for(ci, req, true, index, false);
-            self.stats.count(&x);
+            let route = [LoadRoute::Me, LoadRoute::Cart, LoadRoute::Orders][((k / users) % 3) as usize];
+            self.traffic(k % users, route, index);
         }
         let ok = (self.stats.requests - before.requests) - (self.stats.failed - before.failed);
         let failed = self.stats.failed - before.failed;
@@ -536,13 +504,6 @@ impl Lane {
     }
 }
 
-/// The in-memory sessions `server` is about to lose, in the ledger.
-pub(crate) fn record_loss(ledger: &mut Ledger, server: &Server, loss: Loss, now: SimTime) {
-    for (id, _) in server.sessions.iter() {
-        ledger.settle(id, Fate::Lost(loss, now));
-    }
-}
-
 /// What the shop's login form posts.
 fn login_body(username: &str, password: &str) -> String {
     ObjectWriter::new().str("username", username).str("password", password).finish()
@@ -552,11 +513,13 @@ fn fleet_secret(rng: &mut SimRng) -> String {
     format!("statelab-{}", rng.hex128())
 }
 
-fn lost_sessions(n: usize) -> String {
+/// An event's clause on the sessions a wipe took, after `lead`; empty when
+/// there were none. `whose` memory: "its" for one server, "server" for all.
+fn sessions_gone(n: usize, lead: &str, whose: &str) -> String {
     match n {
         0 => String::new(),
-        1 => ": 1 session in its memory is gone".into(),
-        n => format!(": {n} sessions in its memory are gone"),
+        1 => format!("{lead}1 session in {whose} memory is gone"),
+        n => format!("{lead}{n} sessions in {whose} memory are gone"),
     }
 }
 

@@ -4,6 +4,7 @@
 use crate::base::ids::ServerNo;
 use crate::base::table::Table;
 use crate::base::time::SimTime;
+use crate::fleet::ledger::{Fate, Ledger, Loss};
 use crate::fleet::store::Session;
 
 /// The balancer probes `GET /health` on every server at each multiple of this.
@@ -59,10 +60,20 @@ impl Server {
         self.rejoins_at
     }
 
-    /// Stops the process. Returns how many in-memory sessions died with it.
-    pub fn crash(&mut self, now: SimTime) -> usize {
+    /// Empties this server's memory and tells the ledger what became of each
+    /// session it held, whatever the cause; returns how many were lost.
+    fn wipe(&mut self, loss: Loss, now: SimTime, ledger: &mut Ledger) -> usize {
+        for (id, _) in self.sessions.iter() {
+            ledger.settle(id, Fate::Lost(loss, now));
+        }
         let lost = self.sessions.len();
         self.sessions.clear();
+        lost
+    }
+
+    /// Stops the process. Returns how many in-memory sessions died with it.
+    pub(crate) fn crash(&mut self, now: SimTime, ledger: &mut Ledger) -> usize {
+        let lost = self.wipe(Loss::Crashed, now, ledger);
         if self.up {
             self.up = false;
             self.crashed_at = Some(now);
@@ -73,13 +84,25 @@ impl Server {
 
     /// Starts a fresh process: memory empty, up at once, back in rotation at
     /// once if the balancer never noticed it was gone, else at the next probe.
-    pub fn restart(&mut self, now: SimTime) -> usize {
+    pub(crate) fn restart(&mut self, now: SimTime, ledger: &mut Ledger) -> usize {
         let was_out = !self.in_rotation(now);
-        let lost = self.crash(now);
+        let lost = self.wipe(Loss::Restarted, now, ledger);
         self.up = true;
         self.crashed_at = None;
         self.rejoins_at = was_out.then(|| next_probe_after(now));
         lost
+    }
+
+    /// Leaves the pool for good, and its sessions with it.
+    pub(crate) fn remove(&mut self, now: SimTime, ledger: &mut Ledger) -> usize {
+        self.up = false;
+        self.wipe(Loss::Removed, now, ledger)
+    }
+
+    /// New code on a running server: its memory is wiped as by a restart,
+    /// and it stays in rotation.
+    pub(crate) fn redeploy(&mut self, now: SimTime, ledger: &mut Ledger) -> usize {
+        self.wipe(Loss::Restarted, now, ledger)
     }
 
     /// Drops the sessions that have expired by this server's clock at `now`
@@ -114,25 +137,59 @@ mod tests {
 
     #[test]
     fn crashed_server_leaves_after_two_failed_probes_and_rejoins_at_the_next() {
-        let mut s = Server::new(1);
+        let (mut s, ledger) = (Server::new(1), &mut Ledger::default());
         let t = START.plus_ms(1_000);
-        s.crash(t);
+        s.crash(t, ledger);
         assert!(!s.up);
         assert!(s.in_rotation(t), "the balancer has not noticed yet");
         let out = s.leaves_rotation_at().unwrap();
         assert_eq!(out, START.plus_ms(10_000));
         assert!(s.in_rotation(out.plus_ms(0).offset(-1)));
         assert!(!s.in_rotation(out));
-        s.restart(out.plus_ms(2_000));
+        s.restart(out.plus_ms(2_000), ledger);
         assert!(s.up && !s.in_rotation(out.plus_ms(2_000)));
         assert!(s.in_rotation(START.plus_ms(15_000)));
     }
 
     #[test]
     fn restart_before_detection_is_invisible_to_the_balancer() {
-        let mut s = Server::new(2);
-        s.crash(START);
-        s.restart(START.plus_ms(1_000));
+        let (mut s, ledger) = (Server::new(2), &mut Ledger::default());
+        s.crash(START, ledger);
+        s.restart(START.plus_ms(1_000), ledger);
         assert!(s.in_rotation(START.plus_ms(1_000)));
+    }
+
+    /// Whatever wipes a server's memory, the server itself tells the ledger
+    /// which sessions went and how.
+    #[test]
+    fn a_wipe_records_each_lost_session_with_its_cause() {
+        use crate::fleet::ledger::Kept;
+        let session = |user: &str| Session {
+            user: user.into(),
+            name: user.into(),
+            role: "user".into(),
+            cart: Vec::new(),
+            cursor: 0,
+            expires: START.plus_ms(60_000),
+        };
+        let wipes: [(&str, fn(&mut Server, SimTime, &mut Ledger) -> usize); 4] = [
+            ("crashed", Server::crash),
+            ("restarted", Server::restart),
+            ("restarted", Server::redeploy),
+            ("was removed from the pool", Server::remove),
+        ];
+        for (verb, wipe) in wipes {
+            let (mut s, mut ledger) = (Server::new(1), Ledger::default());
+            for id in ["aaaa1111", "bbbb2222"] {
+                ledger.issue(id, Kept::Memory(1), START);
+                s.sessions.insert(id.into(), session(id));
+            }
+            assert_eq!(wipe(&mut s, START.plus_ms(5_000), &mut ledger), 2);
+            assert!(s.sessions.is_empty());
+            for id in ["aaaa1111", "bbbb2222"] {
+                let story = ledger.story(id, 2);
+                assert!(story.starts_with(&format!("S1 held it until it {verb} at ")), "{verb}: {story}");
+            }
+        }
     }
 }

@@ -27,7 +27,7 @@
 use crate::base::quote::quoted;
 use crate::fleet::config::{LaneConfig, MAX_SERVERS};
 use crate::fleet::exchange::Entry;
-use crate::fleet::lane::traffic::Route;
+use crate::fleet::lane::traffic::LoadRoute;
 use crate::fleet::lane::Lane;
 use crate::playground::Action;
 use crate::text::notation::{parse_actions, url_form};
@@ -93,16 +93,16 @@ impl Mix {
     }
 
     /// The route of request `k`: a hash of `k` against the weights.
-    fn route(&self, k: u64) -> Route {
+    fn route(&self, k: u64) -> LoadRoute {
         let total = [self.me, self.cart, self.orders, self.add].iter().map(|w| u64::from(*w)).sum::<u64>();
         let mut r = splitmix(k).checked_rem(total).unwrap_or(0);
-        for (w, route) in [(self.me, Route::Me), (self.cart, Route::Cart), (self.orders, Route::Orders)] {
+        for (w, route) in [(self.me, LoadRoute::Me), (self.cart, LoadRoute::Cart), (self.orders, LoadRoute::Orders)] {
             match r.checked_sub(u64::from(w)) {
                 Some(rest) => r = rest,
                 None => return route,
             }
         }
-        Route::AddToCart
+        LoadRoute::AddToCart
     }
 }
 
@@ -824,9 +824,9 @@ mod tests {
         assert!(Mix::parse("1.2.3").is_err());
         assert!(Mix::parse("101.0.0.0").is_err());
         let mix = Mix { me: 1, cart: 0, orders: 0, add: 3 };
-        let adds = (0..4000).filter(|k| mix.route(*k) == Route::AddToCart).count();
+        let adds = (0..4000).filter(|k| mix.route(*k) == LoadRoute::AddToCart).count();
         assert!((2800..3200).contains(&adds), "{adds}");
-        assert!((0..4000).all(|k| matches!(mix.route(k), Route::Me | Route::AddToCart)));
+        assert!((0..4000).all(|k| matches!(mix.route(k), LoadRoute::Me | LoadRoute::AddToCart)));
     }
 
     #[test]

@@ -95,7 +95,7 @@ fn entry(x: &Exchange) -> Json {
         ("response", response),
         ("cache", obj(vec![])),
         ("timings", obj(vec![("send", n(0u64)), ("wait", n(x.latency_ms)), ("receive", n(0u64))])),
-        ("comment", s(&format!("#{} {} → {}: {}", x.seq, x.client, x.server_label(), x.route))),
+        ("comment", s(&format!("#{} {} → {}: {}", x.seq, x.client, x.server_label(), x.balancer_reason))),
     ])
 }
 

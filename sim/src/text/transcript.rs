@@ -19,7 +19,8 @@ pub fn lane_text(label: &str, lane: &Lane) -> String {
                 let _ = writeln!(out, "\n! {} {}", e.at, e.text);
             }
             Entry::Exchange(x) => {
-                let _ = writeln!(out, "\n#{} {} {} → {} ({})", x.seq, x.at, x.client, x.server_label(), x.route);
+                let _ =
+                    writeln!(out, "\n#{} {} {} → {} ({})", x.seq, x.at, x.client, x.server_label(), x.balancer_reason);
                 quote(&mut out, "> ", &x.request.to_wire());
                 quote(&mut out, "< ", &x.response.to_wire());
                 for t in &x.trace {

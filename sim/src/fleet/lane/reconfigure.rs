@@ -2,12 +2,11 @@
 //! hand edits aimed at one lane. Each change is applied from this moment on
 //! and told as an event derived from what actually changed.
 
-use super::{record_loss, Lane};
+use super::{sessions_gone, Lane};
 use crate::base::ids::LaneId;
 use crate::base::ids::User;
 use crate::base::time::human_duration;
 use crate::fleet::config::{AuthMode, LaneConfig, Strategy};
-use crate::fleet::ledger::Loss;
 use crate::wire::jwt::TokenEdit;
 
 impl Lane {
@@ -84,22 +83,9 @@ impl Lane {
         let holders: Vec<&str> =
             User::ALL.into_iter().filter(|u| self.credential(*u).is_some()).map(User::username).collect();
         let now = self.now;
-        let lost: usize = self
-            .servers
-            .iter_mut()
-            .map(|s| {
-                record_loss(&mut self.ledger, s, Loss::Restarted, now);
-                let n = s.sessions.len();
-                s.sessions.clear();
-                n
-            })
-            .sum();
+        let lost: usize = self.servers.iter_mut().map(|s| s.redeploy(now, &mut self.ledger)).sum();
         self.stats.sessions_lost += lost as u64;
-        let memory = match lost {
-            0 => String::new(),
-            1 => "; 1 session in server memory is gone".into(),
-            n => format!("; {n} sessions in server memory are gone"),
-        };
+        let memory = sessions_gone(lost, "; ", "server");
         let browsers = match (old, new, holders.as_slice()) {
             (_, _, []) => String::new(),
             (AuthMode::Jwt { .. }, AuthMode::Jwt { .. }, _) => {

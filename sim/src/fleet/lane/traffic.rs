@@ -4,15 +4,13 @@
 
 use super::{login_body, Lane};
 use crate::fleet::client::Client;
-use crate::fleet::config::AuthMode;
-use crate::fleet::config::{SESSION_COOKIE, SIGNED_COOKIE};
 use crate::fleet::store::Account;
 use crate::wire::cookie::CookieJar;
 use crate::wire::json::ObjectWriter;
 
 /// What a load user asks for when logged in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Route {
+pub(crate) enum LoadRoute {
     Me,
     Cart,
     Orders,
@@ -52,22 +50,18 @@ impl Lane {
     /// no credential, else `route`. A 401 makes it forget its credential, so
     /// its next request logs in again, as a real app sends its user back to
     /// the login form.
-    pub(crate) fn traffic(&mut self, user: u32, route: Route, index: u32) -> Outcome {
+    pub(crate) fn traffic(&mut self, user: u32, route: LoadRoute, index: u32) -> Outcome {
         let ci = FIRST + user as usize;
         let c = &self.clients[ci];
-        let logged_in = match self.config.auth {
-            AuthMode::Jwt { .. } => c.token.is_some(),
-            AuthMode::ServerSession { .. } => c.jar.get(SESSION_COOKIE, self.now).is_some(),
-            AuthMode::SignedCookie => c.jar.get(SIGNED_COOKIE, self.now).is_some(),
-        };
+        let logged_in = c.credential(self.config.auth.credential(), self.now).is_some();
         let (method, target, body) = if !logged_in {
             ("POST", "/login".to_owned(), Some(login_body(&c.name, &format!("pw-{}", user + 1))))
         } else {
             match route {
-                Route::Me => ("GET", "/api/me".to_owned(), None),
-                Route::Cart => ("GET", "/api/cart".to_owned(), None),
-                Route::Orders => ("GET", "/api/orders?page=1".to_owned(), None),
-                Route::AddToCart => {
+                LoadRoute::Me => ("GET", "/api/me".to_owned(), None),
+                LoadRoute::Cart => ("GET", "/api/cart".to_owned(), None),
+                LoadRoute::Orders => ("GET", "/api/orders?page=1".to_owned(), None),
+                LoadRoute::AddToCart => {
                     ("POST", "/api/cart/items".to_owned(), Some(ObjectWriter::new().str("sku", "mug").finish()))
                 }
             }
