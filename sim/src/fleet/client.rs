@@ -6,11 +6,17 @@ use crate::fleet::config::{Credential, LaneConfig, HOST};
 use crate::wire::cookie::CookieJar;
 use crate::wire::http::{Request, Response};
 
+/// One simulated browser running the shop's single-page app: its source
+/// address, cookie jar, stored token and the orders page it shows.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Client {
+    /// The account it logs in as (`alice`, or a load user such as `user1`);
+    /// exchanges name their sender by it.
     pub name: String,
     /// Source address the balancer sees (IP hash uses it).
     pub addr: String,
+    /// The browser's cookies (session, signed session, the balancer's `lb`
+    /// pin), sent back on every request they match.
     pub jar: CookieJar,
     /// `localStorage.token` of the single-page app (JWT lanes).
     pub token: Option<String>,
@@ -37,6 +43,8 @@ pub fn app_request(method: &str, target: String, body: Option<String>, token: Op
 }
 
 impl Client {
+    /// A browser at source address `addr` that holds no cookie and no token
+    /// and has shown no orders page yet (`page` 0).
     pub fn new(name: &str, addr: String) -> Client {
         Client { name: name.to_owned(), addr, jar: CookieJar::default(), token: None, page: 0 }
     }

@@ -10,14 +10,25 @@ pub enum AuthMode {
     /// Stateless: an HS256 JWT in `Authorization: Bearer`. With `denylist`,
     /// logout records the token's `jti` in the shared store, which every
     /// request then consults: revocation, bought with state.
-    Jwt { denylist: bool },
+    Jwt {
+        /// Whether logout puts the token's `jti` on a denylist in the shared
+        /// store, at the price of a store round trip on every authenticated request.
+        denylist: bool,
+    },
     /// Stateful: `Set-Cookie: session_id=…`, the session kept server-side.
-    ServerSession { store: Store },
+    ServerSession {
+        /// Where the sessions live: the memory of the server that made each,
+        /// or the shared store.
+        store: Store,
+    },
     /// The session itself in the cookie, HMAC-signed; servers keep nothing.
     SignedCookie,
 }
 
 impl AuthMode {
+    /// The five modes, each once, in the order forms list them: JWT without
+    /// and with denylist, sessions in server memory and in the shared store,
+    /// signed cookies.
     pub const ALL: [AuthMode; 5] = [
         AuthMode::Jwt { denylist: false },
         AuthMode::Jwt { denylist: true },
@@ -71,6 +82,7 @@ pub enum Credential {
     Cookie(&'static str),
 }
 
+/// Where a server-session lane ([`AuthMode::ServerSession`]) keeps its sessions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Store {
@@ -80,18 +92,29 @@ pub enum Store {
     Shared,
 }
 
+/// How the load balancer picks a server among those in rotation (those
+/// its health checks believe are up).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Strategy {
+    /// Each server in rotation in turn; the position is kept between requests.
     RoundRobin,
+    /// A server drawn from those in rotation by the lane's seeded random stream.
     Random,
+    /// The server with the fewest open connections. Requests here run one at
+    /// a time, so every server is at 0 and ties go round in turn, as with
+    /// round robin.
     LeastConnections,
+    /// The client's IPv4 address as a 32-bit number, modulo the servers in
+    /// rotation (HAProxy's `balance source`): an address keeps its server for
+    /// as long as the rotation does not change.
     IpHash,
     /// Round robin for the first request, then the balancer's own `lb` cookie.
     StickyCookie,
 }
 
 impl Strategy {
+    /// The five strategies, each once, in the order forms list them.
     pub const ALL: [Strategy; 5] =
         [Strategy::RoundRobin, Strategy::Random, Strategy::LeastConnections, Strategy::IpHash, Strategy::StickyCookie];
 
@@ -106,6 +129,8 @@ impl Strategy {
         }
     }
 
+    /// The strategy in words (`round robin`, `IP hash`), as lane
+    /// descriptions and events write it.
     pub fn label(self) -> &'static str {
         match self {
             Strategy::RoundRobin => "round robin",
@@ -124,22 +149,33 @@ pub const SIGNED_COOKIE: &str = "session";
 /// The shop's host name, in every request's `Host`.
 pub const HOST: &str = "shop.example";
 
+/// Most servers a lane's pool holds: [`LaneConfig::sanitized`] clamps to
+/// it, and adding a server stops at it.
 pub const MAX_SERVERS: u8 = 8;
 
+/// How one lane's system is built: its authentication, its balancer, its
+/// pool and its timings. A lane applies [`LaneConfig::sanitized`] to it
+/// when it starts and when it is redeployed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LaneConfig {
+    /// Where authentication state lives.
     pub auth: AuthMode,
+    /// How the balancer picks a server.
     pub balancer: Strategy,
     /// 1 to [`MAX_SERVERS`] at the start; faults may add or remove.
     pub servers: u8,
     /// One round trip to the shared store, in milliseconds.
     pub store_latency_ms: u32,
+    /// Lifetime of a JWT from its issue to its `exp`, in seconds.
     pub token_ttl_s: u32,
     /// Idle timeout of server-side and signed-cookie sessions.
     pub session_ttl_s: u32,
 }
 
 impl LaneConfig {
+    /// Stateless JWT without denylist, round robin over 3 servers, a 4 ms
+    /// store round trip, tokens that live 15 minutes, and a 30-minute idle
+    /// timeout for sessions.
     pub fn stateless() -> LaneConfig {
         LaneConfig {
             auth: AuthMode::Jwt { denylist: false },
@@ -151,18 +187,23 @@ impl LaneConfig {
         }
     }
 
+    /// [`LaneConfig::stateless`] with sessions kept in the memory of the
+    /// server that made them ([`Store::Local`]) instead of JWTs.
     pub fn stateful() -> LaneConfig {
         LaneConfig { auth: AuthMode::ServerSession { store: Store::Local }, ..LaneConfig::stateless() }
     }
 
+    /// This configuration with `auth` instead of its own.
     pub fn with_auth(self, auth: AuthMode) -> LaneConfig {
         LaneConfig { auth, ..self }
     }
 
+    /// This configuration with `balancer` instead of its own.
     pub fn with_balancer(self, balancer: Strategy) -> LaneConfig {
         LaneConfig { balancer, ..self }
     }
 
+    /// This configuration with `servers` instead of its own (not yet clamped).
     pub fn with_servers(self, servers: u8) -> LaneConfig {
         LaneConfig { servers, ..self }
     }
@@ -176,10 +217,14 @@ impl LaneConfig {
         self
     }
 
+    /// Whether no server keeps sessions: true for JWT lanes (a denylist holds
+    /// only revoked `jti`s) and signed cookies, false for server sessions.
     pub fn is_stateless(&self) -> bool {
         !matches!(self.auth, AuthMode::ServerSession { .. })
     }
 
+    /// Whether the credential travels in a cookie (server sessions, signed
+    /// cookies) rather than as a bearer token (JWT).
     pub fn uses_session_cookie(&self) -> bool {
         !matches!(self.auth, AuthMode::Jwt { .. })
     }

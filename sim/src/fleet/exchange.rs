@@ -6,6 +6,8 @@ use crate::base::time::SimTime;
 use crate::wire::http::{Request, Response};
 use std::rc::Rc;
 
+/// One request through a lane and its answer: the bytes sent and received,
+/// where the balancer sent it and why, what happened inside, and what it cost.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Exchange {
     /// 1-based, per lane: `#3` on screen and in `Replay { seq }`.
@@ -14,8 +16,11 @@ pub struct Exchange {
     pub lane: u8,
     /// Index of the action in the log that caused it.
     pub action: u32,
+    /// Name of the browser that sent it (`alice`, or a load user).
     pub client: String,
+    /// When it was sent, on the lane's true clock (a server's own clock may be skewed).
     pub at: SimTime,
+    /// The request as it went out, cookies and credential included.
     pub request: Request,
     /// The server that answered, or `None` when the balancer answered itself.
     pub server: Option<ServerNo>,
@@ -23,7 +28,10 @@ pub struct Exchange {
     pub balancer_reason: String,
     /// What happened inside, in order.
     pub trace: Vec<String>,
+    /// The answer: the server's, or one the balancer wrote itself (502, 503).
     pub response: Response,
+    /// Simulated time it took, in milliseconds: 1 at the balancer, 2 at the
+    /// server, 3 per database query, the store's latency per round trip.
     pub latency_ms: u32,
     /// Round trips to the shared store this request cost.
     pub store_trips: u32,
@@ -31,7 +39,9 @@ pub struct Exchange {
     pub db_trips: u32,
     /// The server the balancer sent it to that did not answer (a 502).
     pub tried: Option<ServerNo>,
+    /// Size of the request as HTTP/1.1 on the wire, in bytes.
     pub request_bytes: u32,
+    /// Size of the response as HTTP/1.1 on the wire, in bytes.
     pub response_bytes: u32,
     /// Bytes of the `Authorization` and `Cookie` request headers: the cost of
     /// carrying identity on every request.
@@ -39,6 +49,7 @@ pub struct Exchange {
 }
 
 impl Exchange {
+    /// Whether the status is below 400.
     pub fn ok(&self) -> bool {
         self.response.status < 400
     }
@@ -48,29 +59,41 @@ impl Exchange {
         self.request.bearer_token().map(str::to_owned).or_else(|| self.response.issued_token())
     }
 
+    /// Who answered, as the screen says it: `S2`, or `load balancer`.
     pub fn server_label(&self) -> String {
         self.server.map_or_else(|| "load balancer".to_owned(), |s| format!("S{s}"))
     }
 }
 
+/// Something that happened in a lane without a request: a fault, an
+/// operation, a clock move, a hand edit, a load's summary, or why an
+/// action changed nothing.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Event {
+    /// Index of the action in the log that caused it (0 in a load run, which
+    /// has no log).
     pub action: u32,
+    /// When it happened, on the lane's true clock.
     pub at: SimTime,
+    /// What happened, in a sentence for the reader.
     pub text: String,
 }
 
+/// One item of a lane's record, kept in the order things happened.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Entry {
     /// Shared, so callers can keep exchanges without copying them.
     Exchange(Rc<Exchange>),
+    /// A change that sent no request.
     Event(Event),
 }
 
 /// Running totals of a lane, the measured side of the comparison table.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Stats {
+    /// Requests sent, load traffic included.
     pub requests: u64,
+    /// Requests answered with a status of 400 or more, whoever answered.
     pub failed: u64,
     /// 401s: the user has to log in again.
     pub unauthorized: u64,
@@ -78,14 +101,21 @@ pub struct Stats {
     pub unavailable: u64,
     /// Sessions destroyed by crashes, restarts and removed servers.
     pub sessions_lost: u64,
+    /// Round trips to the shared store, over all requests.
     pub store_trips: u64,
+    /// Database queries, over all requests.
     pub db_trips: u64,
+    /// Bytes of every request on the wire.
     pub request_bytes: u64,
+    /// Bytes of every response on the wire.
     pub response_bytes: u64,
+    /// Bytes of the `Authorization` and `Cookie` request headers, over all
+    /// requests: what carrying identity costs in all.
     pub credential_bytes: u64,
     /// Requests that carried a credential (`Authorization` or `Cookie`):
     /// every request but a first login. The per-request mean divides by this.
     pub credentialed_requests: u64,
+    /// Simulated latency of all requests added up, in milliseconds.
     pub latency_ms: u64,
     /// After the latest logout: how long the logged-out credential still works.
     pub revocation_window_s: Option<u64>,
@@ -113,6 +143,8 @@ impl Stats {
         self.credential_bytes.saturating_mul(10).saturating_add(n / 2).checked_div(n)
     }
 
+    /// Mean simulated latency per request, in milliseconds rounded down; 0
+    /// before any request.
     pub fn mean_latency_ms(&self) -> u64 {
         self.latency_ms.checked_div(self.requests).unwrap_or(0)
     }

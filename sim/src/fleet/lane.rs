@@ -33,6 +33,9 @@ use traffic::LoadRoute;
 
 const USER_ADDRS: [&str; 3] = ["203.0.113.10", "198.51.100.23", "192.0.2.77"];
 
+/// One whole simulated system built from a [`LaneConfig`]: browsers,
+/// balancer, servers, shared store, database, a clock and a seeded random
+/// stream, with the record of everything that happened in it.
 #[derive(Clone, Debug)]
 pub struct Lane {
     index: u8,
@@ -79,6 +82,9 @@ impl Lane {
         }
     }
 
+    /// The configuration it runs now (a redeploy changes it). Its `servers` is
+    /// the configured size: adding or removing a server changes the pool
+    /// ([`Lane::fleet_size`]), not this.
     pub fn config(&self) -> &LaneConfig {
         &self.config
     }
@@ -91,9 +97,11 @@ impl Lane {
             format!("{}, redeployed as {}", self.started_as, self.config)
         }
     }
+    /// The lane's true time; each server reads it shifted by its own skew.
     pub fn now(&self) -> SimTime {
         self.now
     }
+    /// The pool in order, S1 first, up or down.
     pub fn servers(&self) -> &[Server] {
         &self.servers
     }
@@ -110,12 +118,16 @@ impl Lane {
     pub fn signs_credentials(&self) -> bool {
         !matches!(self.config.auth, AuthMode::ServerSession { .. })
     }
+    /// The browser of one of the three named users.
     pub fn client(&self, user: User) -> &Client {
         &self.clients[user.index()]
     }
+    /// The shared store: sessions or the JWT denylist, in the modes that use it
+    /// ([`AuthMode::uses_store`]).
     pub fn store(&self) -> &SharedStore {
         &self.backend.store
     }
+    /// The shop's database: accounts, and the carts of JWT lanes.
     pub fn database(&self) -> &Database {
         &self.backend.db
     }
@@ -123,16 +135,23 @@ impl Lane {
     pub fn keys(&self) -> &[Key] {
         &self.backend.keys
     }
+    /// Every key this lane ever signed with, oldest first, dropped ones
+    /// included (for transcripts).
     pub fn key_history(&self) -> &[Key] {
         &self.key_history
     }
+    /// Everything recorded, in order: one exchange per request a user's action
+    /// sent, one event per other change. A load's requests are summed up in one
+    /// event, not kept.
     pub fn entries(&self) -> &[Entry] {
         &self.entries
     }
+    /// Running totals over every request, load traffic included.
     pub fn stats(&self) -> &Stats {
         &self.stats
     }
 
+    /// The recorded exchanges alone, in order.
     pub fn exchanges(&self) -> impl DoubleEndedIterator<Item = &Exchange> {
         self.exchanges_rc().map(|x| &**x)
     }
@@ -145,6 +164,7 @@ impl Lane {
         })
     }
 
+    /// Exchange number `seq` (1-based, `#3` on screen), if this lane recorded it.
     pub fn exchange(&self, seq: u32) -> Option<&Exchange> {
         self.exchanges().find(|x| x.seq == seq)
     }

@@ -12,15 +12,21 @@ pub const HEALTH_INTERVAL_MS: u64 = 5_000;
 /// Failed probes in a row before a server leaves rotation.
 pub const UNHEALTHY_AFTER: u64 = 2;
 
+/// One application server of a lane's pool.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Server {
+    /// Its number, 1-based: `S1` on screen.
     pub no: ServerNo,
+    /// Whether its process runs. A crashed server stays in rotation until
+    /// health checks notice ([`Server::in_rotation`]).
     pub up: bool,
     /// This server's clock minus the true time.
     pub skew_ms: i64,
     /// In-memory sessions by id (used only with `Store::Local`): live ones
     /// only, since the lane calls [`Server::expire_sessions`] whenever its clock moves.
     pub sessions: Table<Session>,
+    /// Requests it has handled, whatever their status; crashes and restarts
+    /// keep the count.
     pub handled: u64,
     crashed_at: Option<SimTime>,
     /// After a restart from outside rotation: when the next probe lets it back.
@@ -28,14 +34,17 @@ pub struct Server {
 }
 
 impl Server {
+    /// Server `no`, up and in rotation, its clock true and its memory empty.
     pub fn new(no: ServerNo) -> Server {
         Server { no, up: true, skew_ms: 0, sessions: Table::new(), handled: 0, crashed_at: None, rejoins_at: None }
     }
 
+    /// `S1`, `S2`…: how the screen and the trace name it.
     pub fn name(&self) -> String {
         format!("S{}", self.no)
     }
 
+    /// What this server's clock reads at true time `now`: `now` plus its skew.
     pub fn clock(&self, now: SimTime) -> SimTime {
         now.offset(self.skew_ms)
     }
@@ -56,6 +65,9 @@ impl Server {
         self.crashed_at.filter(|_| !self.up).map(removal_time)
     }
 
+    /// When the health probe after its latest restart lets it back into
+    /// rotation; `None` unless it was restarted while out of rotation. It may
+    /// lie in the past.
     pub fn rejoins_at(&self) -> Option<SimTime> {
         self.rejoins_at
     }
@@ -117,6 +129,8 @@ impl Server {
         expired
     }
 
+    /// Bytes its in-memory sessions take: each id plus its session's JSON
+    /// ([`Session::bytes`]).
     pub fn session_bytes(&self) -> u32 {
         self.sessions.iter().map(|(id, s)| s.bytes(id)).sum()
     }

@@ -8,9 +8,13 @@ use crate::wire::json::{Json, ObjectWriter};
 /// A logged-in user's server-side session.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Session {
+    /// The account's username, its key in the database (`alice`).
     pub user: String,
+    /// The account's display name (`Alice`).
     pub name: String,
+    /// The account's role, `user` or `admin`, copied at login.
     pub role: String,
+    /// SKUs added to the cart, in the order added, duplicates kept.
     pub cart: Vec<String>,
     /// Orders pages already shown by `GET /api/orders/next`.
     pub cursor: u32,
@@ -45,11 +49,16 @@ impl Session {
         (id.len() + json) as u32
     }
 
+    /// The session as the store keeps it and a signed cookie carries it:
+    /// `{"user":…,"name":…,"role":…,"cart":[…],"cursor":N,"expires":N}`,
+    /// `expires` in milliseconds since the epoch.
     pub fn to_json(&self) -> String {
         let w = ObjectWriter::new().str("user", &self.user).str("name", &self.name).str("role", &self.role);
         w.strs("cart", &self.cart).num("cursor", self.cursor.into()).num("expires", self.expires.0).finish()
     }
 
+    /// Reads what [`Session::to_json`] writes; the error says why the text is
+    /// not JSON or which field is missing or of the wrong type.
     pub fn from_json(text: &str) -> Result<Session, String> {
         let v = Json::parse(text)?;
         let cart = match v.get("cart") {
@@ -70,8 +79,10 @@ impl Session {
     }
 }
 
+/// What the shared store holds under a key.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StoreValue {
+    /// A server session, under `session:<id>`.
     Session(Session),
     /// A revoked token's `jti` (the JWT denylist).
     Revoked,
@@ -89,16 +100,22 @@ pub(crate) const SESSION_KEY_PREFIX: &str = "session:";
 /// The shared key-value store. Every operation is a network round trip.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SharedStore {
+    /// Whether it answers. While it is down every round trip fails, so requests
+    /// that need it get a 503; its data survives the outage.
     pub up: bool,
+    /// One round trip, in milliseconds.
     pub latency_ms: u32,
     entries: Table<StoreEntry>,
 }
 
 impl SharedStore {
+    /// An empty store, up, whose round trips take `latency_ms`.
     pub fn new(latency_ms: u32) -> SharedStore {
         SharedStore { up: true, latency_ms, entries: Table::new() }
     }
 
+    /// The value under `key` unless it has expired by `now`: an expired key
+    /// reads as absent even before [`SharedStore::expire`] drops it.
     pub fn get(&self, key: &str, now: SimTime) -> Option<&StoreValue> {
         self.entries.get(key).filter(|e| e.expires > now).map(|e| &e.value)
     }
@@ -113,10 +130,14 @@ impl SharedStore {
         Some(&entry.value)
     }
 
+    /// Redis SET with an expiry: `value` under `key` until `expires`,
+    /// replacing what was there.
     pub fn set(&mut self, key: String, value: StoreValue, expires: SimTime) {
         self.entries.insert(key, StoreEntry { value, expires });
     }
 
+    /// Redis DEL: removes `key`; whether it was there (an expired key not yet
+    /// dropped counts).
     pub fn delete(&mut self, key: &str) -> bool {
         self.entries.remove(key).is_some()
     }
@@ -137,6 +158,8 @@ impl SharedStore {
         self.entries.iter().filter(move |(_, e)| e.expires > now).map(|(k, e)| (k.as_str(), e))
     }
 
+    /// Bytes of the live entries at `now`: each key plus its session's JSON,
+    /// or plus one byte for a denylist mark.
     pub fn bytes(&self, now: SimTime) -> u32 {
         self.entries(now)
             .map(|(k, e)| match &e.value {
@@ -154,6 +177,7 @@ pub struct Account {
     pub role: String,
 }
 
+/// The SKUs the shop sells; adding anything else to a cart is a 400.
 pub const CATALOG: [&str; 5] = ["mug", "tee", "sticker", "hoodie", "socks"];
 pub(crate) const ORDERS_PER_USER: u32 = 12;
 pub(crate) const PAGE_SIZE: u32 = 5;
@@ -163,6 +187,7 @@ pub(crate) const PAGE_SIZE: u32 = 5;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Database {
     accounts: Table<Account>,
+    /// Carts by username, for JWT lanes: they keep no session to hold one.
     pub carts: Table<Vec<String>>,
 }
 
@@ -181,14 +206,19 @@ impl Default for Database {
 }
 
 impl Database {
+    /// Adds the account of `user`, replacing any with that name (load runs
+    /// create their users this way).
     pub fn add_account(&mut self, user: String, account: Account) {
         self.accounts.insert(user, account);
     }
 
+    /// The account of `user` (password, display name, role), if there is one.
     pub fn account(&self, user: &str) -> Option<&Account> {
         self.accounts.get(user)
     }
 
+    /// The password stored for `user`, if the account exists: the browsers
+    /// log in with it.
     pub fn password(&self, user: &str) -> Option<&str> {
         self.accounts.get(user).map(|a| a.password.as_str())
     }

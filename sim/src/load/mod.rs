@@ -20,7 +20,7 @@
 //!
 //! Links and the command line write plans as text: `10000x100` for the size,
 //! `30.crash.1~50.store.down~60.store.up~70.restart.1~80.rotate.drop` for the
-//! faults (percent, then the action in [`crate::text::notation`]), `40.30.20.10`
+//! faults (percent, then the action in `text::notation`), `40.30.20.10`
 //! for the mix (weights of /api/me, /api/cart, /api/orders, adding to the cart).
 #![deny(clippy::arithmetic_side_effects)]
 
@@ -60,9 +60,13 @@ pub const HELD_EVERY: u64 = 5;
 /// Weights of what a logged-in load user asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mix {
+    /// Weight of `GET /api/me`, 0 to 100.
     pub me: u8,
+    /// Weight of `GET /api/cart`, 0 to 100.
     pub cart: u8,
+    /// Weight of `GET /api/orders?page=1`, 0 to 100.
     pub orders: u8,
+    /// Weight of `POST /api/cart/items` (a mug), 0 to 100.
     pub add: u8,
 }
 
@@ -88,6 +92,7 @@ impl Mix {
         }
     }
 
+    /// The mix as links write it and [`Mix::parse`] reads it: `40.30.20.10`.
     pub fn text(&self) -> String {
         format!("{}.{}.{}.{}", self.me, self.cart, self.orders, self.add)
     }
@@ -117,7 +122,11 @@ fn splitmix(k: u64) -> u64 {
 /// A fault and the share of the run (percent of its requests) before it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Fault {
+    /// Percent of the run's requests played before it, 0 to 100; at 100 it
+    /// lands after the last request.
     pub at: u8,
+    /// What happens: a fault or an operation, never a user's step; serialised
+    /// in the action notation (`crash 1`).
     #[serde(serialize_with = "action_text")]
     pub action: Action,
 }
@@ -129,13 +138,21 @@ fn action_text<S: serde::Serializer>(a: &Action, s: S) -> Result<S::Ok, S::Error
 /// What a run does: its size, its mix and its faults.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Plan {
+    /// Load users; a run clamps it to 1..=[`MAX_CLIENTS`].
     pub clients: u32,
+    /// Requests each load user sends; a run clamps it to 1..=[`MAX_REQUESTS`].
+    /// 0 in live traffic, which has no length.
     pub requests: u32,
+    /// What logged-in load users ask for.
     pub mix: Mix,
+    /// Faults in order of their point in the run; at the same point, in the
+    /// order written.
     pub faults: Vec<Fault>,
 }
 
 impl Plan {
+    /// `clients` load users sending `requests` each, with the default mix and
+    /// no faults.
     pub fn new(clients: u32, requests: u32) -> Plan {
         Plan { clients, requests, mix: Mix::default(), faults: Vec::new() }
     }
@@ -227,6 +244,7 @@ impl Plan {
         items.join("~")
     }
 
+    /// Requests in the whole run: load users × requests each.
     pub fn total(&self) -> u64 {
         u64::from(self.clients).saturating_mul(u64::from(self.requests))
     }
@@ -305,16 +323,22 @@ pub fn thousands(n: u64) -> String {
 /// One simulated second of a run.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Second {
+    /// Requests answered with a status below 400.
     pub ok: u64,
+    /// Requests refused with 401; their load user logs in again next time.
     pub unauthorized: u64,
     /// 502/503: the balancer or the store could not serve.
     pub unavailable: u64,
     /// Other failures (4xx but 401).
     pub other: u64,
+    /// Requests that were a login, sent because the load user held no credential.
     pub logins: u64,
+    /// Bytes of the `Authorization` and `Cookie` request headers sent.
     pub credential_bytes: u64,
     /// Requests per server number (index 0 = S1), and how many the balancer answered itself.
     pub per_server: [u64; MAX_SERVERS as usize],
+    /// Requests the balancer answered itself: 503 with no server in rotation,
+    /// 502 when the server it chose was down.
     pub balancer: u64,
     /// What was held at the end of the second, every [`HELD_EVERY`] seconds.
     pub held: Option<Held>,
@@ -324,16 +348,24 @@ pub struct Second {
 /// the pool), then the shared store's.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Held {
+    /// Live in-memory sessions per server number (index 0 = S1).
     pub sessions: [u32; MAX_SERVERS as usize],
+    /// Bytes of those sessions per server number: ids plus session JSON.
     pub session_bytes: [u32; MAX_SERVERS as usize],
+    /// Live entries in the shared store: sessions, or revoked token ids in a
+    /// JWT lane with a denylist.
     pub store_sessions: u32,
+    /// Bytes of those entries, as
+    /// [`SharedStore::bytes`](crate::fleet::SharedStore::bytes) counts them.
     pub store_bytes: u32,
 }
 
 impl Second {
+    /// Requests answered in this second, whatever the status.
     pub fn requests(&self) -> u64 {
         self.ok.saturating_add(self.failed())
     }
+    /// Requests answered with a status of 400 or more.
     pub fn failed(&self) -> u64 {
         self.unauthorized.saturating_add(self.unavailable).saturating_add(self.other)
     }
@@ -342,9 +374,13 @@ impl Second {
 /// A fault as it landed: before which request, in which second, and what the lane said.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Marker {
+    /// Requests played before it landed.
     pub at: u64,
+    /// The simulated second it landed in, counted from 0 at the run's start.
     pub second: u64,
+    /// The fault in the action notation (`crash 1`).
     pub action: String,
+    /// What the lane's events said of it, joined by `; `.
     pub text: String,
     /// The lane's clock at the fault, as its events write times (`09:00:09`),
     /// so a time in `text` can be read against it.
@@ -355,24 +391,41 @@ pub struct Marker {
 /// The run's totals: what the command prints and the page's tables show.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Totals {
+    /// Requests played so far.
     pub requests: u64,
+    /// Requests answered with a status below 400.
     pub ok: u64,
+    /// Requests answered with a status of 400 or more.
     pub failed: u64,
+    /// Requests refused with 401.
     pub unauthorized: u64,
+    /// Requests answered 502 or 503, by the balancer or for a store outage.
     pub unavailable: u64,
+    /// Requests that were a login.
     pub logins: u64,
+    /// Requests answered per server number (index 0 = S1).
     pub per_server: [u64; MAX_SERVERS as usize],
+    /// Requests the balancer answered itself (502, 503).
     pub balancer: u64,
+    /// Mean simulated latency, in milliseconds rounded down.
     pub latency_mean_ms: u64,
+    /// Median latency in milliseconds, read from the histogram, so at most
+    /// `LATENCY_BINS - 1` (63).
     pub p50_ms: u32,
+    /// 95th percentile of latency in milliseconds, as `p50_ms` is read.
     pub p95_ms: u32,
+    /// 99th percentile of latency in milliseconds, as `p50_ms` is read.
     pub p99_ms: u32,
+    /// Bytes of the `Authorization` and `Cookie` request headers, in all.
     pub credential_bytes: u64,
     /// Mean bytes of `Authorization` and `Cookie` per request that carried one, in tenths.
     pub credential_mean_tenths: u64,
+    /// Sessions destroyed by crashes, restarts and removed servers.
     pub sessions_lost: u64,
     /// The most sessions, and bytes of them, held at one look (every [`HELD_EVERY`] s).
     pub peak_sessions: u64,
+    /// The most bytes of session state held at one look: servers' memory plus
+    /// the store's entries.
     pub peak_state_bytes: u64,
 }
 
@@ -383,21 +436,37 @@ pub struct Report {
     pub lane: String,
     /// `jwt.rr.3`
     pub config: String,
+    /// The seed of the lane's random stream.
     pub seed: u64,
+    /// Load users.
     pub clients: u32,
+    /// Requests per load user; 0 for live traffic.
     pub requests: u32,
+    /// What logged-in load users ask for.
     pub mix: Mix,
+    /// Requests the run plays in all: the plan's size, or for live traffic its
+    /// rate for [`LIVE_SECONDS`].
     pub total: u64,
+    /// Requests played so far.
     pub done: u64,
+    /// Requests per simulated second.
     pub rate: u64,
+    /// Totals over the requests played so far.
     pub totals: Totals,
+    /// Latency histogram: requests per whole millisecond, [`LATENCY_BINS`]
+    /// bins, the last for that many milliseconds or more.
     pub latency: Vec<u64>,
+    /// Every closed second, then the one under way if a run's step stopped
+    /// midway (see `live` for live traffic).
     pub seconds: Vec<Second>,
+    /// Every fault as it landed, in order.
     pub markers: Vec<Marker>,
     /// Live traffic (`requests` is then 0): `seconds` are only the last
     /// [`LIVE_WINDOW`] closed seconds, the first of them second `first_second`.
     #[serde(default)]
     pub live: bool,
+    /// Number of the first second in `seconds`: 0, unless live traffic has
+    /// run past [`LIVE_WINDOW`] seconds.
     #[serde(default)]
     pub first_second: u64,
 }
@@ -471,12 +540,15 @@ impl Run {
         }
     }
 
+    /// The plan, its size clamped to the limits (`requests` 0 for live traffic).
     pub fn plan(&self) -> &Plan {
         &self.plan
     }
+    /// The lane the run plays through, as far as it has got.
     pub fn lane(&self) -> &Lane {
         &self.lane
     }
+    /// Requests played so far.
     pub fn done(&self) -> u64 {
         self.k
     }
@@ -484,9 +556,11 @@ impl Run {
     pub fn total(&self) -> u64 {
         self.total
     }
+    /// Requests per simulated second.
     pub fn rate(&self) -> u64 {
         self.rate
     }
+    /// Whether every request of the run has been played.
     pub fn finished(&self) -> bool {
         self.k >= self.total
     }

@@ -8,97 +8,159 @@ use crate::fleet::ledger::Loss;
 use crate::wire::jwt::TokenEdit;
 use serde::{Deserialize, Serialize};
 
+/// Something that happens, played through both lanes: a user's step in the
+/// shop's app, or a fault or operation on the fleet. Serialised with its kind in `do`
+/// (`{"do":"crash","server":1}`); the action notation
+/// (`text::notation`) is its text form.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "do")]
 pub enum Action {
     // What a user does in the shop's single-page app.
+    /// `POST /login` from the login form.
     Login {
+        /// Whose browser sends it.
         user: User,
+        /// Send `letmein` instead of the account's password: a refused login.
         #[serde(default)]
         wrong_password: bool,
     },
+    /// `GET /api/me`: who the server takes the user to be.
     Me {
+        /// Whose browser sends it.
         user: User,
     },
+    /// `POST /api/cart/items` with one SKU.
     AddToCart {
+        /// Whose browser sends it.
         user: User,
+        /// What to add; anything outside [`CATALOG`](crate::fleet::CATALOG) gets a 400.
         sku: String,
     },
+    /// `GET /api/cart`.
     ViewCart {
+        /// Whose browser sends it.
         user: User,
     },
     /// Stateless paging: the page number travels in the URL.
     OrdersPage {
+        /// Whose browser sends it.
         user: User,
+        /// The page asked for, 1-based; 0 gets a 400.
         page: u32,
     },
     /// "Next page": who remembers where the user is depends on the lane.
     NextPage {
+        /// Whose browser sends it.
         user: User,
     },
+    /// `POST /logout`: the server revokes what it can, and the browser drops
+    /// its token or is told to drop its cookie.
     Logout {
+        /// Whose browser sends it.
         user: User,
     },
     /// Edit the stored credential by hand (devtools), keeping its signature.
     /// With `lane`, only that lane's browser is edited (a credential copied
     /// from one lane's editor means nothing to the other lane).
     Tamper {
+        /// Whose stored credential is edited.
         user: User,
+        /// The edit: one claim changed, the signature dropped, or the whole value
+        /// replaced.
         edit: TokenEdit,
+        /// The one lane whose browser is edited; `None` edits both.
         #[serde(default, skip_serializing_if = "Option::is_none", with = "lane_code::optional")]
         lane: Option<LaneId>,
     },
     /// Re-send an earlier request byte for byte (a copied token or cookie).
     Replay {
+        /// The browser it goes out from: the balancer sees its address, the
+        /// request is resent as it was, and nothing from the answer is kept.
         user: User,
+        /// The exchange to resend, by its number in each lane (`#3`); a lane that
+        /// has no such exchange records that nothing was sent.
         seq: u32,
     },
     /// A request typed by hand, sent as written.
     Raw {
+        /// Whose browser sends it: the balancer sees its address, but none of its
+        /// cookies are added and nothing from the answer is kept.
         user: User,
+        /// The HTTP/1.1 request text; it must parse
+        /// ([`Playground::validate`](crate::playground::Playground::validate)).
         text: String,
     },
 
     // Faults and operations.
+    /// Kills a server's process: its in-memory sessions die, and the balancer
+    /// keeps sending it requests (answered 502) until health checks take it
+    /// out of rotation.
     Crash {
+        /// The server's number (`1` for S1).
         server: ServerNo,
     },
     /// Starts a crashed server again.
     Restart {
+        /// The server's number (`1` for S1).
         server: ServerNo,
     },
     /// Restarts a running server, as a deploy does: its memory is wiped and
     /// it is back at once.
     Bounce {
+        /// The server's number (`1` for S1).
         server: ServerNo,
     },
+    /// The shared store stops answering: requests that need it fail with 503.
+    /// Its data is kept.
     StoreDown,
+    /// The shared store answers again, with the data it had.
     StoreUp,
     /// Moves one server's clock by `ms` (negative: behind).
     Skew {
+        /// The server's number (`1` for S1).
         server: ServerNo,
+        /// Its clock's offset from true time, in milliseconds; this replaces any
+        /// earlier skew rather than adding to it.
         ms: i64,
     },
     /// New signing key; with `keep_old` the previous one still verifies.
     RotateKey {
+        /// Whether the older keys keep verifying; if not, every token and signed
+        /// cookie they signed is refused.
         keep_old: bool,
     },
+    /// A new server joins the end of the pool with empty memory, up to
+    /// [`MAX_SERVERS`](crate::fleet::MAX_SERVERS).
     AddServer,
+    /// The last server leaves the pool, with the sessions in its memory; a
+    /// lane's only server stays.
     RemoveServer,
+    /// Moves the clock forward and nothing else; unlike every other action, it
+    /// adds no think time.
     Advance {
+        /// How far, in milliseconds.
         ms: u64,
     },
     /// A redeploy of one lane with another configuration, from this moment
     /// on; the other lane is left as it is.
     Configure {
+        /// The lane redeployed.
         #[serde(with = "lane_code")]
         lane: LaneId,
+        /// Its new configuration, sanitized when applied.
         config: LaneConfig,
     },
     /// A burst of traffic from `users` extra browsers (`user1`…), `requests`
     /// in all, summarised in one event instead of one exchange each.
     Load {
+        /// How many load browsers send (0 counts as 1), at most
+        /// [`MAX_LOAD_USERS`](crate::playground::MAX_LOAD_USERS); each has an
+        /// account made for it.
         users: u16,
+        /// Requests in all, from the users in turn, at most
+        /// [`MAX_LOAD_REQUESTS`](crate::playground::MAX_LOAD_REQUESTS). Each is a
+        /// login if its user holds no credential, else `/api/me`, `/api/cart` or
+        /// `/api/orders?page=1` in turn.
         requests: u32,
     },
 }

@@ -20,13 +20,19 @@ use std::rc::Rc;
 /// the largest load is 248,000 units of work, which leaves room under
 /// [`MAX_REPLAY_WORK`] for the actions around it.
 pub const MAX_LOAD_REQUESTS: u32 = 30_000;
+/// Most users in one [`Action::Load`].
 pub const MAX_LOAD_USERS: u16 = 1_000;
 
 /// An action refused before it touches the log (so nothing is lost).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ActionError {
+    /// A hand-written request ([`Action::Raw`]) that is not a valid HTTP/1.1 request.
     Request(ParseError),
+    /// A hand-typed credential ([`Action::Tamper`]) that cannot travel in a
+    /// header or cookie; the text says which character.
     Credential(String),
+    /// An [`Action::Load`] above [`MAX_LOAD_USERS`] users or
+    /// [`MAX_LOAD_REQUESTS`] requests.
     TooMuchLoad,
     /// The action would change nothing in either lane, e.g. "S1 is already down".
     NoEffect(String),
@@ -65,8 +71,12 @@ const MAX_CHECKPOINTS: usize = 256;
 /// The serialisable part of a playground: everything needed to rebuild it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Recipe {
+    /// Seeds both lanes: lane A draws stream 0 of it, lane B stream 1.
     pub seed: u64,
+    /// The lanes' starting configurations, A then B; later changes are
+    /// [`Action::Configure`]s in the log.
     pub configs: [LaneConfig; 2],
+    /// The action log, in order: replayed on fresh lanes, it rebuilds every byte.
     pub actions: Vec<Action>,
 }
 
@@ -77,6 +87,8 @@ struct Checkpoint {
     lanes: [Snapshot; 2],
 }
 
+/// Two lanes fed the same actions, with the log that rebuilds them and the
+/// checkpoints that keep undo cheap.
 #[derive(Clone, Debug)]
 pub struct Playground {
     recipe: Recipe,
@@ -90,6 +102,8 @@ pub struct Playground {
 }
 
 impl Playground {
+    /// Two fresh lanes from `seed`, A with `configs[0]` and B with
+    /// `configs[1]` (both sanitized), and an empty log.
     pub fn new(seed: u64, configs: [LaneConfig; 2]) -> Playground {
         let configs = configs.map(LaneConfig::sanitized);
         let mut p = Playground {
@@ -297,18 +311,23 @@ impl Playground {
         }
     }
 
+    /// Everything needed to rebuild this playground: seed, starting configs, log.
     pub fn recipe(&self) -> &Recipe {
         &self.recipe
     }
+    /// The seed both lanes draw from.
     pub fn seed(&self) -> u64 {
         self.recipe.seed
     }
+    /// The log: every action accepted so far, in order.
     pub fn actions(&self) -> &[Action] {
         &self.recipe.actions
     }
+    /// Lane A, then lane B.
     pub fn lanes(&self) -> &[Lane; 2] {
         &self.lanes
     }
+    /// The lane `id`.
     pub fn lane(&self, id: LaneId) -> &Lane {
         &self.lanes[id.index()]
     }

@@ -4,7 +4,9 @@
 /// Every path the shop answers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Route {
+    /// `GET /health`, answered to anyone: what a balancer's health check asks.
     Health,
+    /// `POST /login`: checks the password, then issues the lane's credential.
     Login,
     /// Served only to a request that authenticates.
     User(UserRoute),
@@ -13,11 +15,19 @@ pub enum Route {
 /// The routes behind authentication.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum UserRoute {
+    /// `GET /api/me`: who the credential says the user is, and which server answered.
     Me,
+    /// `POST /api/cart/items`: adds the body's `sku` to the cart.
     CartItems,
+    /// `GET /api/cart`: the cart's items.
     Cart,
+    /// `GET /api/orders?page=N`: page N (1-based) of the user's orders, the
+    /// page number given by the client.
     Orders,
+    /// `GET /api/orders/next`: the page after the last one shown, by a cursor
+    /// in the session; a 400 in JWT lanes, which keep no session.
     OrdersNext,
+    /// `POST /logout`: revokes what the lane's mode can revoke.
     Logout,
 }
 
