@@ -7,13 +7,17 @@ use std::fmt;
 /// Which of the playground's two lanes: `A` (index 0) or `B` (index 1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum LaneId {
+    /// The left lane, index 0.
     A,
+    /// The right lane, index 1.
     B,
 }
 
 impl LaneId {
+    /// Both lanes, in index order.
     pub const ALL: [LaneId; 2] = [LaneId::A, LaneId::B];
 
+    /// 0 for `A`, 1 for `B`: the lane's place in per-lane arrays.
     pub fn index(self) -> usize {
         self as usize
     }
@@ -49,18 +53,25 @@ impl fmt::Display for LaneId {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum User {
+    /// Logs in as `alice`; index 0.
     Alice,
+    /// Logs in as `bob`; index 1.
     Bob,
+    /// Logs in as `carol`; index 2.
     Carol,
 }
 
 impl User {
+    /// All three users, in index order.
     pub const ALL: [User; 3] = [User::Alice, User::Bob, User::Carol];
 
+    /// 0, 1 or 2: the user's place in per-user arrays (a lane's browsers).
     pub fn index(self) -> usize {
         self as usize
     }
 
+    /// The lowercase login name (`alice`, `bob`, `carol`): what the shop's
+    /// database knows and what action notation writes.
     pub fn username(self) -> &'static str {
         ["alice", "bob", "carol"][self.index()]
     }

@@ -17,6 +17,8 @@ pub struct SimTime(pub u64);
 pub const START: SimTime = SimTime(1_768_467_600_000);
 
 impl SimTime {
+    /// Whole seconds since the epoch, rounded down (as JWT claims and
+    /// HTTP dates count).
     pub const fn secs(self) -> u64 {
         self.0 / 1000
     }

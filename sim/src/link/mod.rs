@@ -25,13 +25,19 @@ use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_AL
 use std::fmt::Write;
 use std::num::IntErrorKind;
 
+/// Everything a link fixes: enough to rebuild the same [`Playground`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Link {
+    /// The seed of the simulation's random stream (`seed=`; 1 by default).
     pub seed: u64,
     /// A scenario id and how many of its steps are played; configs and
     /// actions then come from the scenario.
     pub scenario: Option<(&'static str, usize)>,
+    /// Lane A's and lane B's configs (`a=`, `b=`); for a scenario link,
+    /// the scenario's own.
     pub configs: [LaneConfig; 2],
+    /// The free-play action log (`log=`), played in order; empty for a
+    /// scenario link.
     pub actions: Vec<Action>,
 }
 

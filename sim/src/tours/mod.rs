@@ -9,9 +9,11 @@ mod transcript;
 
 pub use transcript::{all_scenarios_text, scenario_json, scenario_text};
 
+/// One step of a tour: some actions, played together, and what to notice.
 pub struct Step {
     /// The step's actions, in [`crate::text::notation`].
     pub script: &'static str,
+    /// [`Step::script`] parsed: the actions the step plays, in order.
     pub actions: Vec<Action>,
     /// What to look at, in the learner's words.
     pub say: &'static str,
@@ -19,12 +21,19 @@ pub struct Step {
     pub focus: &'static [&'static str],
 }
 
+/// A guided tour: two lanes set up to contrast, and the steps to play on them.
 pub struct Scenario {
+    /// The stable id links and documentation use (`scenario=sticky-crash`);
+    /// one of [`IDS`].
     pub id: &'static str,
+    /// The heading shown to the learner.
     pub title: &'static str,
     /// The idea, in one sentence.
     pub lesson: &'static str,
+    /// Lane A's and lane B's configs at the start; a step may change them
+    /// (`config a jwt-deny`).
     pub lanes: [LaneConfig; 2],
+    /// The steps, played in order; a link's `step=n` plays the first `n`.
     pub steps: Vec<Step>,
 }
 

@@ -8,10 +8,16 @@ use crate::base::quote::quoted;
 use crate::base::time::SimTime;
 use std::fmt;
 
+/// A cookie's `SameSite` attribute (RFC 6265bis): whether a browser sends it
+/// on cross-site requests. Parsed, written and kept, but not applied: the
+/// [`CookieJar`] is never told which site a request comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SameSite {
+    /// `SameSite=Strict`: sent on same-site requests only.
     Strict,
+    /// `SameSite=Lax`: also sent on top-level cross-site navigations by GET.
     Lax,
+    /// `SameSite=None`: sent on cross-site requests too.
     None,
 }
 
@@ -23,18 +29,35 @@ pub const MAX_COOKIE_BYTES: usize = 8 * 1024;
 /// One `Set-Cookie` header's content.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SetCookie {
+    /// The text before the first `=`, trimmed; never empty once parsed.
     pub name: String,
+    /// The text after the first `=`, trimmed; written and read verbatim (no
+    /// quoting or escaping).
     pub value: String,
+    /// `Expires`: an absolute end. `None` when absent or when no value is an
+    /// IMF-fixdate [`SimTime::parse_http_date`] reads; the last valid one wins.
     pub expires: Option<SimTime>,
+    /// `Max-Age`, in seconds from when the cookie is received; zero or less
+    /// deletes it. Wins over [`SetCookie::expires`] (RFC 6265 §5.3).
+    /// Out-of-range digits saturate to `i64::MIN`/`i64::MAX`.
     pub max_age: Option<i64>,
+    /// `Domain`, lowercased, leading dots removed: the cookie is then also
+    /// sent to subdomains. `None` makes it host-only.
     pub domain: Option<String>,
+    /// `Path`; `None` (or a value not starting with `/`, when parsed) means
+    /// the default path of the request that set it (RFC 6265 §5.1.4).
     pub path: Option<String>,
+    /// `Secure`: sent only over https, and refused when set over http.
     pub secure: bool,
+    /// `HttpOnly`: hidden from page scripts, sent with requests as usual.
     pub http_only: bool,
+    /// `SameSite`; `None` when absent or of an unknown value.
     pub same_site: Option<SameSite>,
 }
 
 impl SetCookie {
+    /// `name=value; Path=/` with no other attribute: a session cookie (no
+    /// expiry) for the whole site.
     pub fn new(name: &str, value: impl Into<String>) -> SetCookie {
         SetCookie {
             name: name.to_owned(),
@@ -142,16 +165,31 @@ impl fmt::Display for SetCookie {
 /// A cookie as the browser keeps it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredCookie {
+    /// The cookie's name; with [`StoredCookie::domain`] and
+    /// [`StoredCookie::path`], what a later `Set-Cookie` must match to
+    /// replace it.
     pub name: String,
+    /// The value sent back in the `Cookie` header.
     pub value: String,
+    /// The host that set it when [`StoredCookie::host_only`], else its
+    /// `Domain` attribute (lowercased, without a leading dot).
     pub domain: String,
+    /// Set without `Domain`: sent to exactly that host, not its subdomains
+    /// (RFC 6265 §5.3 step 6).
     pub host_only: bool,
+    /// Sent for requests to this path and below: the `Path` attribute, or
+    /// the default path of the request that set it.
     pub path: String,
     /// `None` for a session cookie (kept until the browser closes).
     pub expires: Option<SimTime>,
+    /// Sent only over https.
     pub secure: bool,
+    /// Hidden from page scripts.
     pub http_only: bool,
+    /// As received; kept, not applied (see [`SameSite`]).
     pub same_site: Option<SameSite>,
+    /// When first stored; a replacement keeps the original's. Among cookies
+    /// of equal path length the older is sent first (RFC 6265 §5.4 step 2).
     pub created: SimTime,
 }
 
@@ -171,8 +209,12 @@ impl StoredCookie {
 pub enum Rejected {
     /// Over [`MAX_COOKIE_BYTES`]: dropped before it is read.
     TooLarge(usize),
+    /// No `name=value` pair, or an empty name.
     Syntax,
+    /// The `Domain` attribute (held as parsed) does not domain-match the host
+    /// that sent it (RFC 6265 §5.3 step 6).
     ForeignDomain(String),
+    /// A `Secure` cookie sent over plain http, as browsers refuse.
     SecureOverHttp,
 }
 
@@ -294,6 +336,8 @@ impl CookieJar {
         self.cookies.iter().filter(move |c| !c.expired(now))
     }
 
+    /// The first-set live cookie called `name` at `now`, whatever its
+    /// domain and path.
     pub fn get(&self, name: &str, now: SimTime) -> Option<&StoredCookie> {
         self.cookies(now).find(|c| c.name == name)
     }

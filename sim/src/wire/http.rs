@@ -18,6 +18,7 @@ use std::fmt::{self, Write};
 pub struct Headers(pub Vec<(Cow<'static, str>, Cow<'static, str>)>);
 
 impl Headers {
+    /// Appends a header after the others, keeping any of the same name.
     pub fn push(&mut self, name: impl Into<Cow<'static, str>>, value: impl Into<Cow<'static, str>>) {
         self.0.push((name.into(), value.into()));
     }
@@ -27,10 +28,13 @@ impl Headers {
         self.0.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_ref())
     }
 
+    /// Every value of a header, in order, matching the name case-insensitively
+    /// (a response may carry several `Set-Cookie`).
     pub fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         self.0.iter().filter(move |(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_ref())
     }
 
+    /// Every `(name, value)` pair, in the order written.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.0.iter().map(|(n, v)| (n.as_ref(), v.as_ref()))
     }
@@ -62,20 +66,26 @@ fn total(parts: &[usize]) -> usize {
     parts.iter().fold(0, |a, &b| a.saturating_add(b))
 }
 
+/// An HTTP/1.1 request (RFC 9112 §3): request line, header fields and body.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Request {
+    /// The method token as sent (`GET`, `POST`…), case kept.
     pub method: String,
     /// The request-target as sent: path and query.
     pub target: String,
+    /// The header fields, in order.
     pub headers: Headers,
+    /// The body as text, exactly its bytes on the wire; empty for none.
     pub body: String,
 }
 
 impl Request {
+    /// A request with no headers and no body.
     pub fn new(method: &str, target: impl Into<String>) -> Request {
         Request { method: method.to_owned(), target: target.into(), headers: Headers::default(), body: String::new() }
     }
 
+    /// The target without its query: everything before the first `?`.
     pub fn path(&self) -> &str {
         self.target.split('?').next().unwrap_or("")
     }
@@ -91,6 +101,8 @@ impl Request {
         self.headers.get("Authorization")?.strip_prefix("Bearer ")
     }
 
+    /// The exact bytes sent: `METHOD target HTTP/1.1` and each header line,
+    /// each ending in CRLF, an empty line, then the body as is.
     pub fn to_wire(&self) -> String {
         let mut out = String::with_capacity(self.wire_len());
         let _ = write!(out, "{} {} HTTP/1.1\r\n", self.method, self.target);
@@ -106,18 +118,25 @@ impl Request {
     }
 }
 
+/// An HTTP/1.1 response (RFC 9112 §4): status line, header fields and body.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Response {
+    /// The three-digit status code (`200`, `401`, `502`…).
     pub status: u16,
+    /// The header fields, in order.
     pub headers: Headers,
+    /// The body as text, exactly its bytes on the wire; empty for none.
     pub body: String,
 }
 
 impl Response {
+    /// The status line's reason phrase, from [`reason_phrase`].
     pub fn reason(&self) -> &'static str {
         reason_phrase(self.status)
     }
 
+    /// The exact bytes sent: `HTTP/1.1 status reason` and each header line,
+    /// each ending in CRLF, an empty line, then the body as is.
     pub fn to_wire(&self) -> String {
         let mut out = String::with_capacity(self.wire_len());
         let _ = write!(out, "HTTP/1.1 {} {}\r\n", self.status, self.reason());
@@ -140,6 +159,7 @@ impl Response {
         token
     }
 
+    /// `to_wire().len()` without building the text (for a three-digit status).
     pub fn wire_len(&self) -> usize {
         total(&[13, self.reason().len(), 2, self.headers.wire_len(), 2, self.body.len()])
     }
@@ -153,6 +173,8 @@ pub fn wire_lines(wire: &str) -> impl Iterator<Item = &str> {
     head.split("\r\n").chain(std::iter::once("")).chain(body_lines)
 }
 
+/// The reason phrase for the status codes the simulation sends (RFC 9110
+/// §15); `Unknown` for any other.
 pub fn reason_phrase(status: u16) -> &'static str {
     match status {
         200 => "OK",
@@ -176,6 +198,7 @@ pub struct ParseError {
     pub line: u32,
     /// 1-based column (in characters) on that line.
     pub column: u32,
+    /// What is wrong, in the learner's words, often with how to fix it.
     pub message: String,
 }
 

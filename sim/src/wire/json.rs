@@ -12,13 +12,18 @@ use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
+/// A JSON value (RFC 8259 §3).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Json {
+    /// `null`.
     Null,
+    /// `true` or `false`.
     Bool(bool),
     /// The number as written (already checked against the JSON grammar).
     Num(String),
+    /// A string, unescaped (surrogate pairs joined; lone surrogates refused).
     Str(String),
+    /// An array, items in order.
     Arr(Vec<Json>),
     /// Members in document order; duplicate names are refused while parsing.
     Obj(Vec<(String, Json)>),
@@ -28,6 +33,9 @@ pub enum Json {
 const MAX_DEPTH: usize = 128;
 
 impl Json {
+    /// Parses one JSON text strictly: nothing but whitespace around the
+    /// value, no duplicate member names, nesting bounded. The error says what
+    /// went wrong and at which byte.
     pub fn parse(text: &str) -> Result<Json, String> {
         let mut p = Parser::new(text);
         let v = p.value(0)?;
@@ -35,6 +43,7 @@ impl Json {
         Ok(v)
     }
 
+    /// An object's member called `key`; `None` if absent or not an object.
     pub fn get(&self, key: &str) -> Option<&Json> {
         match self {
             Json::Obj(members) => members.iter().find(|(k, _)| k == key).map(|(_, v)| v),
@@ -42,6 +51,7 @@ impl Json {
         }
     }
 
+    /// The string, if this is one.
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Json::Str(s) => Some(s),
@@ -57,6 +67,8 @@ impl Json {
         }
     }
 
+    /// The number as a `u64`, if it is written as a plain non-negative
+    /// integer that fits (`1.0`, `1e3` and `-0` are not).
     pub fn as_u64(&self) -> Option<u64> {
         match self {
             Json::Num(n) => n.parse().ok(),
@@ -72,10 +84,14 @@ impl Json {
             .ok_or_else(|| format!("missing or non-string field `{key}`"))
     }
 
+    /// A required integer member (see [`Json::as_u64`]), with the error serde
+    /// would give.
     pub fn u64_field(&self, key: &str) -> Result<u64, String> {
         self.get(key).and_then(Json::as_u64).ok_or_else(|| format!("missing or non-integer field `{key}`"))
     }
 
+    /// Appends the value as compact JSON (no whitespace), members in order,
+    /// strings escaped as by [`write_str`].
     pub fn write(&self, out: &mut String) {
         match self {
             Json::Null => out.push_str("null"),
@@ -107,6 +123,7 @@ impl Json {
         }
     }
 
+    /// The value as compact JSON text (see [`Json::write`]).
     pub fn to_text(&self) -> String {
         let mut out = String::new();
         self.write(&mut out);
@@ -143,7 +160,6 @@ pub fn write_str(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// A JSON array of strings: `["a","b"]`.
 /// The length `write_str` gives `s`, without writing it.
 pub fn str_len(s: &str) -> usize {
     let escapes: usize = s
@@ -157,6 +173,7 @@ pub fn str_len(s: &str) -> usize {
     s.len().saturating_add(escapes).saturating_add(2)
 }
 
+/// A JSON array of strings: `["a","b"]`.
 pub fn write_list(out: &mut String, items: &[String]) {
     out.push('[');
     for (i, s) in items.iter().enumerate() {
@@ -172,6 +189,7 @@ pub fn write_list(out: &mut String, items: &[String]) {
 pub struct ObjectWriter(String);
 
 impl ObjectWriter {
+    /// An empty object, ready for members.
     pub fn new() -> ObjectWriter {
         // Room for a typical response body, so building one rarely reallocates.
         let mut out = String::with_capacity(128);
@@ -187,24 +205,29 @@ impl ObjectWriter {
         self.0.push(':');
     }
 
+    /// Adds a string member `"k":"v"`.
     pub fn str(mut self, k: &str, v: &str) -> Self {
         self.key(k);
         write_str(&mut self.0, v);
         self
     }
 
+    /// Adds a number member `"k":v`.
     pub fn num(mut self, k: &str, v: u64) -> Self {
         self.key(k);
         let _ = write!(self.0, "{v}");
         self
     }
 
+    /// Adds a member holding an array of strings: `"k":["a","b"]`.
     pub fn strs(mut self, k: &str, items: &[String]) -> Self {
         self.key(k);
         write_list(&mut self.0, items);
         self
     }
 
+    /// Closes the object and returns its text. Names are not checked for
+    /// duplicates: the caller writes each once.
     pub fn finish(mut self) -> String {
         self.0.push('}');
         self.0

@@ -23,23 +23,29 @@ type HmacSha256 = Hmac<Sha256>;
 /// learner can paste it into any JWT tool.
 #[derive(Clone)]
 pub struct Key {
+    /// The key id a token's header names (`kid`) to say which key signed it.
     pub kid: String,
+    /// The HMAC secret; its UTF-8 bytes are the key.
     pub secret: String,
     /// Keyed state computed once: verifying then costs only the message blocks.
     mac: HmacSha256,
 }
 
 impl Key {
+    /// A key called `kid` with `secret` as its bytes.
     pub fn new(kid: &str, secret: &str) -> Key {
         Key { kid: kid.to_owned(), secret: secret.to_owned(), mac: hmac_for(secret.as_bytes()) }
     }
 
+    /// The HS256 signature (HMAC-SHA-256, 32 bytes) of `signing_input`, for a
+    /// JWS the `base64url(header).base64url(payload)` text.
     pub fn sign(&self, signing_input: &str) -> Vec<u8> {
         let mut mac = self.mac.clone();
         mac.update(signing_input.as_bytes());
         mac.finalize().into_bytes().to_vec()
     }
 
+    /// Whether `signature` is this key's signature of `signing_input`.
     /// Constant-time comparison (`Mac::verify_slice`).
     pub fn verify(&self, signing_input: &str, signature: &[u8]) -> bool {
         let mut mac = self.mac.clone();
@@ -65,10 +71,14 @@ fn hmac_for(key: &[u8]) -> HmacSha256 {
     <HmacSha256 as Mac>::new_from_slice(key).expect("HMAC takes any key length")
 }
 
+/// A token's JOSE header (RFC 7515 §4): how it was signed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Header {
+    /// The signing algorithm; servers accept only `HS256`.
     pub alg: String,
+    /// The media type; `JWT` on every token issued here.
     pub typ: Option<String>,
+    /// Which fleet key signed the token; `None` means [`FIRST_KID`].
     pub kid: Option<String>,
 }
 
@@ -103,16 +113,28 @@ impl Header {
 /// The registered and private claims the shop puts in its tokens.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Claims {
+    /// Who the token is for: the `sub` claim, the user's login name.
     pub sub: String,
+    /// The user's display name (private claim `name`).
     pub name: String,
+    /// What the user may do (private claim `role`, e.g. `user`); what a
+    /// tamperer edits to `admin`.
     pub role: String,
+    /// Issued at (`iat`), in seconds since the epoch.
     pub iat: u64,
+    /// Expires at (`exp`), in seconds since the epoch; refused from
+    /// `exp` + [`LEEWAY_S`] on.
     pub exp: u64,
+    /// Not before (`nbf`), in seconds since the epoch; refused until
+    /// `nbf` − [`LEEWAY_S`].
     pub nbf: Option<u64>,
+    /// The token's unique id (`jti`): what a denylist records to revoke it.
     pub jti: String,
 }
 
 impl Claims {
+    /// The payload JSON, compact, members in the order `sub`, `name`,
+    /// `role`, `iat`, `exp`, `nbf` (when set), `jti`.
     pub fn to_json(&self) -> String {
         let mut w = ObjectWriter::new().str("sub", &self.sub).str("name", &self.name).str("role", &self.role);
         w = w.num("iat", self.iat).num("exp", self.exp);
@@ -170,14 +192,37 @@ pub fn claim_time(name: &str, v: &Json) -> Result<u64, String> {
 /// Why a server refused a token. Each says what a learner should understand.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Rejection {
+    /// Not a readable JWS: too long, not three dot-separated parts, a part
+    /// that is not base64url, or a header that is not a JSON object with
+    /// `alg`; says which.
     Malformed(&'static str),
+    /// The header's `alg` is `none` (any case): an unsigned token.
     AlgNone,
+    /// The header names an algorithm other than `HS256` (case-sensitive); holds
+    /// it as given.
     WrongAlg(String),
+    /// No key the server holds has this `kid` ([`FIRST_KID`] when the header
+    /// names none): rotated out, or never issued.
     UnknownKey(String),
+    /// The signature is not the named key's HS256 signature of the token.
     BadSignature,
+    /// Signed correctly, but the payload is not the expected [`Claims`];
+    /// the JSON or claim error.
     BadClaims(String),
-    Expired { exp: u64, now: u64 },
-    NotYetValid { nbf: u64, now: u64 },
+    /// `exp` is past, beyond [`LEEWAY_S`], on the server's clock.
+    Expired {
+        /// The token's `exp`, in seconds since the epoch.
+        exp: u64,
+        /// The server's clock, in seconds since the epoch.
+        now: u64,
+    },
+    /// `nbf` is still ahead, beyond [`LEEWAY_S`], on the server's clock.
+    NotYetValid {
+        /// The token's `nbf`, in seconds since the epoch.
+        nbf: u64,
+        /// The server's clock, in seconds since the epoch.
+        now: u64,
+    },
 }
 
 impl fmt::Display for Rejection {
@@ -227,11 +272,18 @@ fn b64_text(json: &str) -> String {
 /// The three parts of a token, decoded for display; no verification.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Parts {
+    /// The header, base64url-decoded: JSON text, unchecked.
     pub header_json: String,
+    /// The payload, base64url-decoded: JSON text, unchecked.
     pub payload_json: String,
+    /// The signature's raw bytes (empty for an unsigned token).
     pub signature: Vec<u8>,
 }
 
+/// Splits a compact JWS into its three decoded parts, without verifying
+/// anything. [`Rejection::Malformed`] when over [`MAX_TOKEN_BYTES`], not
+/// three parts, or a part not base64url (or, for header and payload, not
+/// UTF-8 text).
 pub fn split(token: &str) -> Result<Parts, Rejection> {
     if token.len() > MAX_TOKEN_BYTES {
         return Err(Rejection::Malformed("token is over 8 KiB; servers refuse credentials that large unread"));
@@ -335,20 +387,29 @@ impl Memo {
     }
 }
 
+/// The first fleet key's id, and the key a header without `kid` means:
+/// tokens from before the first rotation carry none.
 pub const FIRST_KID: &str = "k1";
 
 /// A token taken apart for display: what anyone can read, and whether the
 /// fleet would accept it at `now_s`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Inspection {
+    /// The header, decoded: JSON text, shown as is.
     pub header_json: String,
+    /// The payload, decoded: JSON text, shown as is.
     pub payload_json: String,
     /// `iat` and `exp` when present and valid times (see [`claim_time`]).
     pub iat: Option<u64>,
+    /// `exp` when present and a valid time (see [`claim_time`]).
     pub exp: Option<u64>,
+    /// What [`verify`] says of the token at `now_s`.
     pub verdict: Result<(), Rejection>,
 }
 
+/// Decodes a token for display and judges it as [`verify`] would. `Err`
+/// only when it cannot even be [`split`]; every other problem is in the
+/// [`Inspection::verdict`].
 pub fn inspect(token: &str, keys: &[Key], now_s: u64) -> Result<Inspection, Rejection> {
     let parts = split(token)?;
     let payload = Json::parse(&parts.payload_json).ok();
@@ -366,11 +427,19 @@ pub fn inspect(token: &str, keys: &[Key], now_s: u64) -> Result<Inspection, Reje
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TokenEdit {
     /// Set one payload claim (`role` → `admin`); the signature is left as it was.
-    Claim { name: String, value: String },
+    Claim {
+        /// The claim's name (`role`, `exp`…); added if missing.
+        name: String,
+        /// The new value: a JSON number if it parses as a `u64`, else a string.
+        value: String,
+    },
     /// Rewrite the header to `{"alg":"none"}` and drop the signature.
     AlgNone,
     /// Replace the whole credential with text typed by hand.
-    Set { value: String },
+    Set {
+        /// The replacement, sent as typed (see [`TokenEdit::check`]).
+        value: String,
+    },
 }
 
 impl TokenEdit {
