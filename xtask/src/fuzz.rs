@@ -1,8 +1,9 @@
 //! `cargo xtask fuzz [INPUTS] [--seed N]`: every parser (JSON, JWT verify and
 //! inspect, Set-Cookie, typed requests, share links, notation) fed INPUTS
 //! generated inputs each (default 1,000,000) under `catch_unwind`, in a
-//! release build of `statelab-sim`'s `fuzz` test. It prints inputs,
-//! accepted, refused, panics and time per parser, and fails on any panic.
+//! release build of `statelab-sim`'s `fuzz` test (`sim/tests/formats/fuzz.rs`,
+//! in the `formats` test binary). It prints inputs, accepted, refused, panics
+//! and time per parser, and fails on any panic.
 //! Not part of `cargo xtask test`: it takes minutes.
 
 use crate::cmd;
@@ -23,7 +24,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
     println!("==> fuzzing every parser: {inputs} inputs each, seed {seed} (release build)");
     crate::run(
         cmd("cargo")
-            .args(["test", "--release", "-p", "statelab-sim", "--test", "fuzz", "--", "--ignored", "--nocapture"])
+            .args(["test", "--release", "-p", "statelab-sim", "--test", "formats"])
+            .args(["--", "fuzz::", "--ignored", "--nocapture"])
             .env("FUZZ_INPUTS", &inputs)
             .env("FUZZ_SEED", &seed),
     )

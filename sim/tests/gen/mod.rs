@@ -1,5 +1,7 @@
-//! Input generators shared by the parser properties (`tests/parsers.rs`) and
-//! the fuzz run (`tests/fuzz.rs`, driven by `cargo xtask fuzz`). They aim past
+//! Input generators shared by the parser properties
+//! (`tests/formats/parsers.rs`) and the fuzz run (`tests/formats/fuzz.rs`,
+//! driven by `cargo xtask fuzz`); `tests/formats/main.rs` declares this module
+//! with `#[path]`, and any other test binary may do the same. They aim past
 //! the first check of each parser: tokens are validly signed so their claims
 //! get read, headers and requests are mostly well formed so framing rules
 //! get exercised, and every generated text may then be mutated by hand-style

@@ -5,9 +5,7 @@
 //! No `proptest_config` here: 256 cases per property unless `PROPTEST_CASES`
 //! says otherwise.
 
-mod gen;
-
-use gen::Attr;
+use crate::gen::{self, Attr};
 use proptest::prelude::*;
 use statelab_sim::base::QUOTED_CHARS;
 use statelab_sim::link::Link;

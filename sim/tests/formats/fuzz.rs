@@ -5,9 +5,7 @@
 //! per parser, and the run fails if anything panicked. Ignored by plain
 //! `cargo test`: it is meant for `--release` and takes minutes.
 
-#[allow(dead_code, reason = "the Set-Cookie attributes feed the cookie-crate property, not this run")]
-mod gen;
-
+use crate::gen;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};

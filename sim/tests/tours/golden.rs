@@ -1,7 +1,7 @@
 //! Transcripts are pinned byte for byte. The browser test compares the same
 //! file with what wasm32 computes, so a platform difference shows up as a
 //! failing test, not as a different screen.
-//! Regenerate after an intended change: `UPDATE_GOLDEN=1 cargo test -p statelab-sim --test golden`.
+//! Regenerate after an intended change: `UPDATE_GOLDEN=1 cargo test -p statelab-sim --test tours golden::`.
 
 use statelab_sim::tours::all_scenarios_text;
 

@@ -1,0 +1,14 @@
+//! The wire and text formats: parser properties over the shared generators,
+//! the fuzz run behind `cargo xtask fuzz`, and the exports (text and JSON
+//! transcripts, HAR, curl).
+//!
+//! proptest keeps the failing seeds of `parsers.rs` in
+//! `tests/proptest-regressions/parsers.txt`: its default place once a test's
+//! directory has a `main.rs` (beside the source file otherwise).
+
+#[path = "../gen/mod.rs"]
+mod gen;
+
+mod export;
+mod fuzz;
+mod parsers;

@@ -1,0 +1,5 @@
+//! The guided tours: every scenario keeps the promises its narration makes,
+//! and their transcripts match the golden file (`tests/golden/`).
+
+mod golden;
+mod scenarios;
