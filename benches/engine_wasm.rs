@@ -15,7 +15,7 @@ const USERS: u16 = 500;
 
 fn bench_lane(c: &mut Criterion, name: &str, config: LaneConfig) {
     let mut lane = Lane::new(config, 1, 0);
-    (&Action::Load { users: USERS, requests: u32::from(USERS) }).apply_to(&mut lane, 0);
+    Action::Load { users: USERS, requests: u32::from(USERS) }.apply_to(&mut lane, 0);
     let run = Action::Load { users: USERS, requests: REQUESTS };
     c.bench_function(name, |b| b.iter(|| std::hint::black_box(&run).apply_to(&mut lane, 1)));
     assert_eq!(lane.stats().failed, 0, "{name}: the load succeeds");

@@ -27,7 +27,7 @@ fn load(c: &mut Criterion) {
     for (name, config) in lanes() {
         let mut lane = Lane::new(config, 1, 0);
         // Log every user in first, so the measurement is the steady state.
-        (&Action::Load { users: USERS, requests: u32::from(USERS) }).apply_to(&mut lane, 0);
+        Action::Load { users: USERS, requests: u32::from(USERS) }.apply_to(&mut lane, 0);
         assert_eq!(lane.stats().failed, 0, "{name}: every login succeeds");
         let run = Action::Load { users: USERS, requests: REQUESTS };
         group.bench_function(name, |b| b.iter(|| black_box(&run).apply_to(&mut lane, 1)));

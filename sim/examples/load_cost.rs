@@ -39,8 +39,8 @@ fn main() {
         }
         _ => {
             let mut lane = Lane::new(config, 1, 0);
-            (&Action::Load { users: 500, requests: 500 }).apply_to(&mut lane, 0);
-            (&Action::Load { users: 500, requests: 20_000 }).apply_to(&mut lane, 1);
+            Action::Load { users: 500, requests: 500 }.apply_to(&mut lane, 0);
+            Action::Load { users: 500, requests: 20_000 }.apply_to(&mut lane, 1);
             lane.stats().failed
         }
     };

@@ -15,7 +15,7 @@ pub(crate) const MAX_RECORDED: usize = 10_000;
 
 /// Where the session behind an id was kept.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kept {
+pub(crate) enum Kept {
     /// In the memory of the server that created it.
     Memory(ServerNo),
     /// In the shared store, written by this server.
@@ -24,14 +24,14 @@ pub enum Kept {
 
 /// What took an in-memory session with its server.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Loss {
+pub(crate) enum Loss {
     Crashed,
     Restarted,
     Removed,
 }
 
 impl Loss {
-    pub fn verb(self) -> &'static str {
+    pub(crate) fn verb(self) -> &'static str {
         match self {
             Loss::Crashed => "crashed",
             Loss::Restarted => "restarted",
@@ -41,7 +41,7 @@ impl Loss {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Fate {
+pub(crate) enum Fate {
     /// Still held where it was kept.
     Live,
     Lost(Loss, SimTime),
@@ -50,21 +50,21 @@ pub enum Fate {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Issued {
+pub(crate) struct Issued {
     pub at: SimTime,
     pub kept: Kept,
     pub fate: Fate,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Ledger {
+pub(crate) struct Ledger {
     issued: Table<Issued>,
     /// Some id went unrecorded because the ledger was full.
     full: bool,
 }
 
 impl Ledger {
-    pub fn issue(&mut self, id: &str, kept: Kept, at: SimTime) {
+    pub(crate) fn issue(&mut self, id: &str, kept: Kept, at: SimTime) {
         if self.issued.len() >= MAX_RECORDED {
             self.full = true;
             return;
@@ -73,26 +73,18 @@ impl Ledger {
     }
 
     /// Records the end of a live session; a settled fate is never rewritten.
-    pub fn settle(&mut self, id: &str, fate: Fate) {
+    pub(crate) fn settle(&mut self, id: &str, fate: Fate) {
         if let Some(i) = self.issued.get_mut(id).filter(|i| i.fate == Fate::Live) {
             i.fate = fate;
         }
     }
 
-    pub fn get(&self, id: &str) -> Option<&Issued> {
+    pub(crate) fn get(&self, id: &str) -> Option<&Issued> {
         self.issued.get(id)
     }
 
-    pub fn len(&self) -> usize {
-        self.issued.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.issued.is_empty()
-    }
-
     /// What became of `id`, told to someone whose request `at` refused it.
-    pub fn story(&self, id: &str, at: ServerNo) -> String {
+    pub(crate) fn story(&self, id: &str, at: ServerNo) -> String {
         let Some(issued) = self.get(id) else {
             return if self.full {
                 format!("this lane issued more than {MAX_RECORDED} ids and recorded only the first {MAX_RECORDED}; this one is not among them")
@@ -138,7 +130,7 @@ mod tests {
         for n in 0..=MAX_RECORDED {
             l.issue(&format!("{n:08}"), Kept::Store(2), START);
         }
-        assert_eq!(l.len(), MAX_RECORDED);
+        assert_eq!(l.issued.len(), MAX_RECORDED);
         assert!(!l.story("late", 1).contains("never"), "{}", l.story("late", 1));
     }
 }

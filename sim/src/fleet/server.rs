@@ -186,7 +186,8 @@ mod tests {
             cursor: 0,
             expires: START.plus_ms(60_000),
         };
-        let wipes: [(&str, fn(&mut Server, SimTime, &mut Ledger) -> usize); 4] = [
+        type Wipe = fn(&mut Server, SimTime, &mut Ledger) -> usize;
+        let wipes: [(&str, Wipe); 4] = [
             ("crashed", Server::crash),
             ("restarted", Server::restart),
             ("restarted", Server::redeploy),

@@ -192,7 +192,7 @@ fn parse_prefix(log: &str) -> (Vec<Action>, Option<String>) {
             },
             Err(e) => e.message,
         };
-        return (actions, Some(format!("action {} (`{}`): {refused}", i + 1, quoted(piece))));
+        return (actions, Some(format!("action {} (`{}`): {refused}", i.saturating_add(1), quoted(piece))));
     }
     (actions, None)
 }
@@ -209,10 +209,10 @@ pub fn encode(s: &str) -> String {
 /// or bytes that are not UTF-8. `+` is a space, as in forms.
 fn decode(s: &str) -> Option<String> {
     let b = s.as_bytes();
-    let broken = b
-        .iter()
-        .enumerate()
-        .any(|(i, &c)| c == b'%' && !b.get(i + 1..i + 3).is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)));
+    let broken = b.iter().enumerate().any(|(i, &c)| {
+        c == b'%'
+            && !b.get(i.saturating_add(1)..i.saturating_add(3)).is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
+    });
     if broken {
         return None;
     }

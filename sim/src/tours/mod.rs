@@ -58,9 +58,12 @@ impl Playground {
     }
 }
 
+/// Makes a tour, given its id.
+type Build = fn(&'static str) -> Scenario;
+
 /// Every tour's id and how to build it, in the order they are offered. The
 /// id is written here once: [`IDS`] and each scenario's `id` come from it.
-const TOURS: [(&str, fn(&'static str) -> Scenario); 12] = [
+const TOURS: [(&str, Build); 12] = [
     ("round-robin-local", round_robin_local),
     ("sticky-crash", sticky_crash),
     ("shared-store", shared_store),
