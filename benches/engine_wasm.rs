@@ -4,7 +4,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use statelab_sim::load::{Plan, Run};
-use statelab_sim::{Action, Lane, LaneConfig, Strategy};
+use statelab_sim::{Action, Lane, LaneConfig, LaneId, Strategy};
 use wasm_bindgen_test::{wasm_bindgen_bench, wasm_bindgen_test_configure, Criterion};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -14,7 +14,7 @@ const REQUESTS: u32 = 20_000;
 const USERS: u16 = 500;
 
 fn bench_lane(c: &mut Criterion, name: &str, config: LaneConfig) {
-    let mut lane = Lane::new(config, 1, 0);
+    let mut lane = Lane::new(config, 1, LaneId::A);
     Action::Load { users: USERS, requests: u32::from(USERS) }.apply_to(&mut lane, 0);
     let run = Action::Load { users: USERS, requests: REQUESTS };
     c.bench_function(name, |b| b.iter(|| std::hint::black_box(&run).apply_to(&mut lane, 1)));

@@ -4,6 +4,7 @@
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use statelab_sim::load::{Plan, Run};
+use statelab_sim::LaneId;
 use statelab_sim::{Action, AuthMode, Lane, LaneConfig, Store, Strategy};
 use std::hint::black_box;
 
@@ -25,7 +26,7 @@ fn load(c: &mut Criterion) {
     let mut group = c.benchmark_group("load");
     group.throughput(Throughput::Elements(u64::from(REQUESTS)));
     for (name, config) in lanes() {
-        let mut lane = Lane::new(config, 1, 0);
+        let mut lane = Lane::new(config, 1, LaneId::A);
         // Log every user in first, so the measurement is the steady state.
         Action::Load { users: USERS, requests: u32::from(USERS) }.apply_to(&mut lane, 0);
         assert_eq!(lane.stats().failed, 0, "{name}: every login succeeds");

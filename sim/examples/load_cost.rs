@@ -13,6 +13,7 @@
 //! vectors, as in the page's main bundle; with them, `BTreeMap`s.
 
 use statelab_sim::load::{Plan, Run};
+use statelab_sim::LaneId;
 use statelab_sim::{Action, Lane, LaneConfig, Strategy};
 
 fn main() {
@@ -38,7 +39,7 @@ fn main() {
             run.report().totals.failed
         }
         _ => {
-            let mut lane = Lane::new(config, 1, 0);
+            let mut lane = Lane::new(config, 1, LaneId::A);
             Action::Load { users: 500, requests: 500 }.apply_to(&mut lane, 0);
             Action::Load { users: 500, requests: 20_000 }.apply_to(&mut lane, 1);
             lane.stats().failed

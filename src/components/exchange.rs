@@ -4,7 +4,7 @@ use crate::components::token::{token_view, TokenProps};
 use crate::state::Play;
 use statelab_sim::text::curl;
 use statelab_sim::wire::http::wire_lines;
-use statelab_sim::{Exchange, LaneId};
+use statelab_sim::Exchange;
 use std::rc::Rc;
 use web_sys::Element;
 use yew::prelude::*;
@@ -89,7 +89,7 @@ fn body(play: &Play, props: &ExchangeProps) -> Html {
                 { wire("Response", &x.response.to_wire(), props.focus) }
             </div>
             if let Some(token) = x.token() {
-                { token_view(play, &TokenProps { token, lane: LaneId::from_index(usize::from(x.lane)).unwrap_or(LaneId::A), client: Some(x.client.clone()), upto: x.seq }) }
+                { token_view(play, &TokenProps { token, lane: x.lane, client: Some(x.client.clone()), upto: x.seq }) }
             }
             <ol class="trace" aria-label="Inside the server">
                 { for x.trace.iter().map(|t| html! { <li>{t}</li> }) }

@@ -12,8 +12,9 @@ use crate::wire::http::{Headers, Request, Response};
 pub(super) const AFFINITY_COOKIE: &str = "lb";
 
 pub(super) enum Pick {
-    /// Forward to `servers[index]`; `pin` asks for an affinity cookie.
-    Forward { index: usize, reason: String, pin: bool },
+    /// Forward to the server at `slot` in the pool (`servers[slot]`); `pin`
+    /// asks for an affinity cookie.
+    Forward { slot: usize, reason: String, pin: bool },
     /// Nothing in rotation.
     NoneHealthy { reason: String },
 }
@@ -45,7 +46,7 @@ impl Balancer {
                 reason: t.text(|| format!("no server in rotation: health checks marked all {} down", servers.len())),
             };
         }
-        let forward = |index: usize, reason: String| Pick::Forward { index, reason, pin: false };
+        let forward = |slot: usize, reason: String| Pick::Forward { slot, reason, pin: false };
         match self.strategy {
             Strategy::RoundRobin => {
                 let i = self.rotate(servers, now);
@@ -81,7 +82,7 @@ impl Balancer {
                     (Some(v), _) => {
                         let i = self.rotate(servers, now);
                         let reason = t.text(|| format!("sticky: {AFFINITY_COOKIE}={v} is out of rotation → re-pinned to S{} (its memory holds none of this user's state)", servers[i].no));
-                        Pick::Forward { index: i, reason, pin: true }
+                        Pick::Forward { slot: i, reason, pin: true }
                     }
                     (None, _) => {
                         let i = self.rotate(servers, now);
@@ -91,7 +92,7 @@ impl Balancer {
                                 servers[i].no
                             )
                         });
-                        Pick::Forward { index: i, reason, pin: true }
+                        Pick::Forward { slot: i, reason, pin: true }
                     }
                 }
             }

@@ -1,7 +1,7 @@
 //! What a lane records: one [`Exchange`] per request, one [`Event`] per fault
 //! or client-side change, in the order they happened.
 
-use crate::base::ids::ServerNo;
+use crate::base::ids::{LaneId, ServerNo};
 use crate::base::time::SimTime;
 use crate::wire::http::{Request, Response};
 use std::rc::Rc;
@@ -12,8 +12,8 @@ use std::rc::Rc;
 pub struct Exchange {
     /// 1-based, per lane: `#3` on screen and in `Replay { seq }`.
     pub seq: u32,
-    /// 0 for lane A, 1 for lane B.
-    pub lane: u8,
+    /// The lane that recorded it.
+    pub lane: LaneId,
     /// Index of the action in the log that caused it.
     pub action: u32,
     /// Name of the browser that sent it (`alice`, or a load user).

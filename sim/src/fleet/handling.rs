@@ -60,7 +60,7 @@ impl Backend {
 
 /// Costs a request ran up inside the fleet.
 #[derive(Clone, Copy, Debug, Default)]
-pub(super) struct Work {
+pub(super) struct Cost {
     pub latency_ms: u32,
     pub store_trips: u32,
     pub db_trips: u32,
@@ -76,7 +76,7 @@ pub(super) struct Ctx<'a> {
     /// This server's clock (true time plus its skew).
     pub now: SimTime,
     pub trace: &'a mut Trace,
-    pub work: Work,
+    pub cost: Cost,
     /// The narrator's record of issued session ids: servers report to it, and nothing they decide reads it.
     pub ledger: &'a mut Ledger,
 }
@@ -119,8 +119,8 @@ impl Ctx<'_> {
 
     /// One round trip to the shared store; fails with 503 when it is down.
     pub(crate) fn store_trip(&mut self, op: impl FnOnce() -> String) -> Result<(), Response> {
-        self.work.latency_ms += self.backend.store.latency_ms;
-        self.work.store_trips += 1;
+        self.cost.latency_ms += self.backend.store.latency_ms;
+        self.cost.store_trips += 1;
         let ms = self.backend.store.latency_ms;
         if !self.backend.store.up {
             self.trace.say(|| format!("{} → no answer: the session store is down", op()));
@@ -131,8 +131,8 @@ impl Ctx<'_> {
     }
 
     pub(crate) fn db_trip(&mut self, what: impl FnOnce() -> String) {
-        self.work.latency_ms += DATABASE_MS;
-        self.work.db_trips += 1;
+        self.cost.latency_ms += DATABASE_MS;
+        self.cost.db_trips += 1;
         self.trace.say(|| format!("{} (+{DATABASE_MS} ms)", what()));
     }
 

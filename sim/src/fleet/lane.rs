@@ -1,7 +1,7 @@
 //! One whole simulated system — browsers, balancer, servers, store,
 //! database, clock — driven by [`Action`]s and recording what happened.
 
-use crate::base::ids::{ServerNo, User};
+use crate::base::ids::{LaneId, ServerNo, User};
 use crate::base::rng::SimRng;
 use crate::base::time::{human_duration, SimTime, START};
 use crate::fleet::balancer::{affinity_cookie, own_response, Balancer, Pick};
@@ -10,7 +10,7 @@ use crate::fleet::config::SESSION_COOKIE;
 use crate::fleet::config::{AuthMode, LaneConfig, MAX_SERVERS};
 use crate::fleet::exchange::Trace;
 use crate::fleet::exchange::{Entry, Event, Exchange, Stats};
-use crate::fleet::handling::{Backend, Ctx, Work, BALANCER_MS};
+use crate::fleet::handling::{Backend, Cost, Ctx, BALANCER_MS};
 use crate::fleet::ledger::{Fate, Ledger, Loss};
 use crate::fleet::server::Server;
 use crate::fleet::shop;
@@ -38,7 +38,7 @@ const USER_ADDRS: [&str; 3] = ["203.0.113.10", "198.51.100.23", "192.0.2.77"];
 /// stream, with the record of everything that happened in it.
 #[derive(Clone, Debug)]
 pub struct Lane {
-    index: u8,
+    id: LaneId,
     config: LaneConfig,
     /// The configuration the lane started with; `config` changes with redeploys.
     started_as: LaneConfig,
@@ -51,7 +51,8 @@ pub struct Lane {
     backend: Backend,
     entries: Vec<Entry>,
     stats: Stats,
-    exchanges: u32,
+    /// The `seq` of the newest exchange: how many this lane has recorded.
+    last_seq: u32,
     /// Every key this lane ever signed with, oldest first (for transcripts).
     key_history: Vec<Key>,
     /// Every session id issued and what became of it, for explaining refusals.
@@ -59,17 +60,18 @@ pub struct Lane {
 }
 
 impl Lane {
-    /// Lane `index` (0 = A, 1 = B) draws from its own stream of the seed.
-    pub fn new(config: LaneConfig, seed: u64, index: u8) -> Lane {
+    /// Each lane draws from its own stream of the seed, numbered by its id
+    /// (a load run plays both lanes as `A`, so they see the same traffic).
+    pub fn new(config: LaneConfig, seed: u64, id: LaneId) -> Lane {
         let config = config.sanitized();
-        let mut rng = SimRng::new(seed, index.into());
+        let mut rng = SimRng::new(seed, id.index() as u64);
         let key = Key::new(jwt::FIRST_KID, &fleet_secret(&mut rng));
         Lane {
             servers: (1..=config.servers).map(Server::new).collect(),
             clients: User::ALL.iter().zip(USER_ADDRS).map(|(u, a)| Client::new(u.username(), a.to_owned())).collect(),
             key_history: vec![key.clone()],
             backend: Backend::new(SharedStore::new(config.store_latency_ms), vec![key]),
-            index,
+            id,
             config,
             started_as: config,
             now: START,
@@ -77,7 +79,7 @@ impl Lane {
             balancer: Balancer::new(config.balancer),
             entries: Vec::new(),
             stats: Stats::default(),
-            exchanges: 0,
+            last_seq: 0,
             ledger: Ledger::default(),
         }
     }
@@ -175,7 +177,7 @@ impl Lane {
     }
 
     /// Moves the clock; what expired by the new time is gone, as in Redis.
-    pub(crate) fn tick(&mut self, ms: u64) {
+    pub(crate) fn elapse(&mut self, ms: u64) {
         self.now = self.now.plus_ms(ms);
         self.sweep();
     }
@@ -192,61 +194,62 @@ impl Lane {
         }
     }
 
-    pub(crate) fn advance(&mut self, ms: u64, index: u32) {
-        self.tick(ms);
+    /// The clock moved by hand (`wait 10s`): time elapses, and an event says so.
+    pub(crate) fn wait(&mut self, ms: u64, action_no: u32) {
+        self.elapse(ms);
         let to = self.now;
-        self.event(index, format!("clock moved forward {} → {to}", human_duration(ms / 1000)));
+        self.event(action_no, format!("clock moved forward {} → {to}", human_duration(ms / 1000)));
     }
 
-    pub(crate) fn login(&mut self, user: User, wrong_password: bool, index: u32) {
+    pub(crate) fn login(&mut self, user: User, wrong_password: bool, action_no: u32) {
         let password =
             if wrong_password { "letmein" } else { self.backend.db.password(user.username()).unwrap_or_default() };
         let body = login_body(user.username(), password);
-        self.browse(user, "POST", "/login".into(), Some(body), index);
+        self.browse(user, "POST", "/login".into(), Some(body), action_no);
     }
 
-    pub(crate) fn add_to_cart(&mut self, user: User, sku: &str, index: u32) {
+    pub(crate) fn add_to_cart(&mut self, user: User, sku: &str, action_no: u32) {
         let body = ObjectWriter::new().str("sku", sku).finish();
-        self.browse(user, "POST", "/api/cart/items".into(), Some(body), index);
+        self.browse(user, "POST", "/api/cart/items".into(), Some(body), action_no);
     }
 
-    pub(crate) fn next_page(&mut self, user: User, index: u32) {
+    pub(crate) fn next_page(&mut self, user: User, action_no: u32) {
         let target = match self.config.auth {
             // No session to remember the cursor: the app asks for the page after the one it shows.
             AuthMode::Jwt { .. } => format!("/api/orders?page={}", self.clients[user.index()].page + 1),
             _ => "/api/orders/next".to_owned(),
         };
-        self.browse(user, "GET", target, None, index);
+        self.browse(user, "GET", target, None, action_no);
     }
 
-    pub(crate) fn replay(&mut self, user: User, seq: u32, index: u32) {
+    pub(crate) fn replay(&mut self, user: User, seq: u32, action_no: u32) {
         match self.exchange(seq) {
             Some(x) => {
                 let req = x.request.clone();
-                self.send(user.index(), req, false, index);
+                self.send(user.index(), req, false, action_no);
             }
-            None => self.event(index, format!("no request #{seq} in this lane to replay")),
+            None => self.event(action_no, format!("no request #{seq} in this lane to replay")),
         }
     }
 
-    pub(crate) fn raw(&mut self, user: User, text: &str, index: u32) {
+    pub(crate) fn raw(&mut self, user: User, text: &str, action_no: u32) {
         match parse_request(text) {
-            Ok(req) => self.send(user.index(), req, false, index),
-            Err(e) => self.event(index, format!("hand-written request not sent: {e}")),
+            Ok(req) => self.send(user.index(), req, false, action_no),
+            Err(e) => self.event(action_no, format!("hand-written request not sent: {e}")),
         }
     }
 
-    pub(crate) fn store_down(&mut self, index: u32) {
+    pub(crate) fn store_down(&mut self, action_no: u32) {
         self.backend.store.up = false;
         let users = if self.config.auth.uses_store() {
             "every request that needs it now fails with 503"
         } else {
             "this lane does not use it"
         };
-        self.event(index, format!("the shared session store went down: {users}"));
+        self.event(action_no, format!("the shared session store went down: {users}"));
     }
 
-    pub(crate) fn store_up(&mut self, index: u32) {
+    pub(crate) fn store_up(&mut self, action_no: u32) {
         let text = if self.backend.store.up {
             "the shared session store was already up: nothing changed"
         } else if self.config.auth.uses_store() {
@@ -255,20 +258,20 @@ impl Lane {
             "the shared session store is back: this lane does not use it"
         };
         self.backend.store.up = true;
-        self.event(index, text.into());
+        self.event(action_no, text.into());
     }
 
-    pub(crate) fn skew(&mut self, server: u8, ms: i64, index: u32) {
+    pub(crate) fn skew(&mut self, server: u8, ms: i64, action_no: u32) {
         let Some(s) = self.servers.iter_mut().find(|s| s.no == server) else {
-            return self.event(index, format!("there is no S{server}"));
+            return self.event(action_no, format!("there is no S{server}"));
         };
         s.skew_ms = ms;
         let dir = if ms >= 0 { "ahead" } else { "behind" };
         let text = format!("S{server}'s clock now runs {} {dir}", human_duration(ms.unsigned_abs() / 1000));
-        self.event(index, text);
+        self.event(action_no, text);
     }
 
-    pub(crate) fn rotate_key(&mut self, keep_old: bool, index: u32) {
+    pub(crate) fn rotate_key(&mut self, keep_old: bool, action_no: u32) {
         let kid = format!("k{}", self.backend.keys.last().map_or(1, |k| k.kid[1..].parse::<u32>().unwrap_or(1)) + 1);
         let key = Key::new(&kid, &fleet_secret(&mut self.rng));
         self.key_history.push(key.clone());
@@ -285,50 +288,50 @@ impl Lane {
             _ if keep_old => format!("fleet key rotated: new tokens are signed with {kid}; older keys still verify"),
             _ => format!("fleet key rotated: new tokens are signed with {kid}; older keys are dropped: every token and signed cookie they signed is now refused"),
         };
-        self.event(index, text);
+        self.event(action_no, text);
     }
 
-    pub(crate) fn add_server(&mut self, index: u32) {
+    pub(crate) fn add_server(&mut self, action_no: u32) {
         if self.servers.len() < usize::from(MAX_SERVERS) {
-            self.join_server(index);
+            self.join_server(action_no);
         } else {
-            self.event(index, format!("already at the maximum of {MAX_SERVERS} servers"));
+            self.event(action_no, format!("already at the maximum of {MAX_SERVERS} servers"));
         }
     }
 
-    pub(crate) fn remove_server(&mut self, index: u32) {
+    pub(crate) fn remove_server(&mut self, action_no: u32) {
         if self.servers.len() < 2 {
-            return self.event(index, "the last server cannot be removed".into());
+            return self.event(action_no, "the last server cannot be removed".into());
         }
-        self.drop_last_server(index);
+        self.drop_last_server(action_no);
     }
 
     /// A new server at the end of the pool. Callers keep the pool within `MAX_SERVERS`.
-    fn join_server(&mut self, index: u32) {
+    fn join_server(&mut self, action_no: u32) {
         let no = self.servers.len() as u8 + 1;
         self.servers.push(Server::new(no));
-        self.event(index, format!("S{no} joined the pool, with empty memory"));
+        self.event(action_no, format!("S{no} joined the pool, with empty memory"));
     }
 
     /// The last server leaves the pool, and the sessions in its memory with it.
-    fn drop_last_server(&mut self, index: u32) {
+    fn drop_last_server(&mut self, action_no: u32) {
         let Some(mut gone) = self.servers.pop() else { return };
         let lost = gone.remove(self.now, &mut self.ledger);
         self.stats.sessions_lost += lost as u64;
-        self.event(index, format!("S{} removed from the pool{}", gone.no, sessions_gone(lost, ": ", "its")));
+        self.event(action_no, format!("S{} removed from the pool{}", gone.no, sessions_gone(lost, ": ", "its")));
     }
 
     fn event(&mut self, action: u32, text: String) {
         self.entries.push(Entry::Event(Event { action, at: self.now, text }));
     }
 
-    pub(crate) fn fault(&mut self, no: u8, loss: Loss, index: u32) {
+    pub(crate) fn fault(&mut self, no: u8, loss: Loss, action_no: u32) {
         let now = self.now;
         let Some(s) = self.servers.iter_mut().find(|s| s.no == no) else {
-            return self.event(index, format!("there is no S{no}"));
+            return self.event(action_no, format!("there is no S{no}"));
         };
         if loss == Loss::Crashed && !s.up {
-            return self.event(index, format!("S{no} is already down: nothing changed"));
+            return self.event(action_no, format!("S{no} is already down: nothing changed"));
         }
         let lost = match loss {
             Loss::Restarted => s.restart(now, &mut self.ledger),
@@ -340,33 +343,33 @@ impl Lane {
             _ => String::new(),
         };
         self.stats.sessions_lost += lost as u64;
-        self.event(index, format!("S{no} {}{}{when}", loss.verb(), sessions_gone(lost, ": ", "its")));
+        self.event(action_no, format!("S{no} {}{}{when}", loss.verb(), sessions_gone(lost, ": ", "its")));
     }
 
     /// A request made by the user's browser through the app.
-    pub(crate) fn browse(&mut self, user: User, method: &str, target: String, body: Option<String>, index: u32) {
+    pub(crate) fn browse(&mut self, user: User, method: &str, target: String, body: Option<String>, action_no: u32) {
         let req = self.clients[user.index()].request(method, target, body, self.now);
-        self.send(user.index(), req, true, index);
+        self.send(user.index(), req, true, action_no);
     }
 
     /// Sends one request through the balancer and records the exchange.
     /// `absorb`: the browser keeps cookies and tokens from the answer
     /// (replays and hand-written requests go out like `curl`, and it does not).
-    fn send(&mut self, client: usize, req: Request, absorb: bool, index: u32) {
-        let x = self.exchange_for(client, req, absorb, index, true);
+    fn send(&mut self, client: usize, req: Request, absorb: bool, action_no: u32) {
+        let x = self.exchange_for(client, req, absorb, action_no, true);
         self.stats.count(&x);
         self.entries.push(Entry::Exchange(Rc::new(x)));
     }
 
-    fn exchange_for(&mut self, client: usize, req: Request, absorb: bool, index: u32, traced: bool) -> Exchange {
+    fn exchange_for(&mut self, client: usize, req: Request, absorb: bool, action_no: u32, traced: bool) -> Exchange {
         let mut trace = Trace::new(traced);
         let now = self.now;
         let pick = self.balancer.pick(&req, &self.clients[client].addr, &self.servers, now, &mut self.rng, &trace);
-        let mut work = Work { latency_ms: BALANCER_MS, ..Work::default() };
+        let mut cost = Cost { latency_ms: BALANCER_MS, ..Cost::default() };
         let mut tried = None;
         let (server, route, response) = match pick {
             Pick::NoneHealthy { reason } => (None, reason, own_response(503, "no healthy server", now)),
-            Pick::Forward { index: i, reason, .. } if !self.servers[i].up => {
+            Pick::Forward { slot: i, reason, .. } if !self.servers[i].up => {
                 let s = &self.servers[i];
                 tried = Some(s.no);
                 let until = s.leaves_rotation_at().map_or_else(String::new, |t| t.clock());
@@ -380,7 +383,7 @@ impl Lane {
                 });
                 (None, reason, own_response(502, &format!("S{} did not answer", s.no), now))
             }
-            Pick::Forward { index: i, reason, pin } => {
+            Pick::Forward { slot: i, reason, pin } => {
                 let server = &mut self.servers[i];
                 let mut cx = Ctx {
                     now: server.clock(now),
@@ -389,11 +392,11 @@ impl Lane {
                     config: &self.config,
                     rng: &mut self.rng,
                     trace: &mut trace,
-                    work,
+                    cost,
                     ledger: &mut self.ledger,
                 };
                 let mut response = shop::handle(&mut cx, &req);
-                work = cx.work;
+                cost = cx.cost;
                 if pin {
                     response.headers.push("Set-Cookie", affinity_cookie(&self.servers[i]));
                 }
@@ -403,19 +406,19 @@ impl Lane {
                 (Some(self.servers[i].no), reason, response)
             }
         };
-        if let Some(w) = work.revocation_window_s {
+        if let Some(w) = cost.revocation_window_s {
             self.stats.revocation_window_s = Some(w);
         }
-        self.stats.db_trips += u64::from(work.db_trips);
+        self.stats.db_trips += u64::from(cost.db_trips);
         if absorb {
             let c = &mut self.clients[client];
             c.absorb(&req, &response, &self.config, now);
         }
-        self.exchanges += 1;
+        self.last_seq += 1;
         Exchange {
-            seq: self.exchanges,
-            lane: self.index,
-            action: index,
+            seq: self.last_seq,
+            lane: self.id,
+            action: action_no,
             client: self.clients[client].name.clone(),
             at: now,
             credential_bytes: (req.headers.wire_len_of("Authorization") + req.headers.wire_len_of("Cookie")) as u32,
@@ -426,9 +429,9 @@ impl Lane {
             balancer_reason: route,
             trace: trace.steps,
             response,
-            latency_ms: work.latency_ms,
-            store_trips: work.store_trips,
-            db_trips: work.db_trips,
+            latency_ms: cost.latency_ms,
+            store_trips: cost.store_trips,
+            db_trips: cost.db_trips,
             tried,
         }
     }
@@ -452,11 +455,11 @@ impl Lane {
 
     /// A hand edit of the stored credential, as in devtools: the signature
     /// (if any) is kept, so the servers can tell.
-    pub(crate) fn tamper(&mut self, user: User, edit: &TokenEdit, index: u32) {
+    pub(crate) fn tamper(&mut self, user: User, edit: &TokenEdit, action_no: u32) {
         let who = user.username();
         let what = self.config.auth.credential_name();
         let Some(old) = self.credential(user) else {
-            return self.event(index, format!("{who} has no {what} to edit"));
+            return self.event(action_no, format!("{who} has no {what} to edit"));
         };
         let edited = match (self.config.auth, edit) {
             (_, TokenEdit::Set { value }) => {
@@ -498,27 +501,27 @@ impl Lane {
             }
             Err(e) => format!("{who}'s {what} could not be edited: {e}"),
         };
-        self.event(index, text);
+        self.event(action_no, text);
     }
 
     /// A burst of traffic from load users, told in one event: the same users
     /// and requests as a load run's (`traffic.rs`), cycling through the
     /// profile, the cart and the first orders page.
-    pub(crate) fn load(&mut self, users: u16, requests: u32, index: u32) {
+    pub(crate) fn load(&mut self, users: u16, requests: u32, action_no: u32) {
         let users = u32::from(users.max(1));
         self.add_load_users(users);
         let before = self.stats.clone();
         let handled: Vec<u64> = self.servers.iter().map(|s| s.handled).collect();
         for k in 0..requests {
             let route = [LoadRoute::Me, LoadRoute::Cart, LoadRoute::Orders][((k / users) % 3) as usize];
-            self.traffic(k % users, route, index);
+            self.traffic(k % users, route, action_no);
         }
         let ok = (self.stats.requests - before.requests) - (self.stats.failed - before.failed);
         let failed = self.stats.failed - before.failed;
         let spread: Vec<String> =
             self.servers.iter().zip(&handled).map(|(s, h)| format!("S{} {}", s.no, s.handled - h)).collect();
         self.event(
-            index,
+            action_no,
             format!("load: {requests} requests from {users} users → {ok} OK, {failed} failed; {}", spread.join(", ")),
         );
     }

@@ -24,6 +24,7 @@
 //! for the mix (weights of /api/me, /api/cart, /api/orders, adding to the cart).
 #![deny(clippy::arithmetic_side_effects)]
 
+use crate::base::ids::LaneId;
 use crate::base::quote::quoted;
 use crate::fleet::config::{LaneConfig, MAX_SERVERS};
 use crate::fleet::exchange::Entry;
@@ -518,7 +519,7 @@ impl Run {
     }
 
     fn start(plan: Plan, total: u64, rate: u64, live: bool, config: LaneConfig, seed: u64) -> Run {
-        let mut lane = Lane::new(config, seed, 0);
+        let mut lane = Lane::new(config, seed, LaneId::A);
         lane.add_load_users(plan.clients);
         Run {
             plan,
@@ -663,7 +664,7 @@ impl Run {
             s.held = Some(self.held());
         }
         self.seconds.push(s);
-        self.lane.advance_clock(1_000);
+        self.lane.elapse_unswept(1_000);
     }
 
     fn held(&mut self) -> Held {

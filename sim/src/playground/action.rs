@@ -203,43 +203,43 @@ impl Action {
         }
     }
 
-    /// Applies this action, which has index `index` in the playground's log,
+    /// Applies this action, number `action_no` in the playground's log (0-based),
     /// to one lane; every action but a clock move is followed by a second of
     /// the user's think time.
-    pub fn apply_to(&self, lane: &mut Lane, index: u32) {
-        self.act_on(lane, index);
+    pub fn apply_to(&self, lane: &mut Lane, action_no: u32) {
+        self.act_on(lane, action_no);
         if !matches!(self, Action::Advance { .. }) {
-            lane.tick(STEP_MS);
+            lane.elapse(STEP_MS);
         }
     }
 
     /// Does what the action says without the think time: a load run
     /// (`crate::load`) keeps its own clock.
-    pub(crate) fn act_on(&self, lane: &mut Lane, index: u32) {
+    pub(crate) fn act_on(&self, lane: &mut Lane, action_no: u32) {
         match self {
-            Action::Advance { ms } => lane.advance(*ms, index),
-            Action::Login { user, wrong_password } => lane.login(*user, *wrong_password, index),
-            Action::Me { user } => lane.browse(*user, "GET", "/api/me".into(), None, index),
-            Action::AddToCart { user, sku } => lane.add_to_cart(*user, sku, index),
-            Action::ViewCart { user } => lane.browse(*user, "GET", "/api/cart".into(), None, index),
+            Action::Advance { ms } => lane.wait(*ms, action_no),
+            Action::Login { user, wrong_password } => lane.login(*user, *wrong_password, action_no),
+            Action::Me { user } => lane.browse(*user, "GET", "/api/me".into(), None, action_no),
+            Action::AddToCart { user, sku } => lane.add_to_cart(*user, sku, action_no),
+            Action::ViewCart { user } => lane.browse(*user, "GET", "/api/cart".into(), None, action_no),
             Action::OrdersPage { user, page } => {
-                lane.browse(*user, "GET", format!("/api/orders?page={page}"), None, index)
+                lane.browse(*user, "GET", format!("/api/orders?page={page}"), None, action_no)
             }
-            Action::NextPage { user } => lane.next_page(*user, index),
-            Action::Logout { user } => lane.browse(*user, "POST", "/logout".into(), None, index),
-            Action::Tamper { user, edit, lane: target } => lane.tamper_in(*target, *user, edit, index),
-            Action::Replay { user, seq } => lane.replay(*user, *seq, index),
-            Action::Raw { user, text } => lane.raw(*user, text, index),
-            Action::Crash { server } => lane.fault(*server, Loss::Crashed, index),
-            Action::Restart { server } | Action::Bounce { server } => lane.fault(*server, Loss::Restarted, index),
-            Action::StoreDown => lane.store_down(index),
-            Action::StoreUp => lane.store_up(index),
-            Action::Skew { server, ms } => lane.skew(*server, *ms, index),
-            Action::RotateKey { keep_old } => lane.rotate_key(*keep_old, index),
-            Action::AddServer => lane.add_server(index),
-            Action::RemoveServer => lane.remove_server(index),
-            Action::Load { users, requests } => lane.load(*users, *requests, index),
-            Action::Configure { lane: target, config } => lane.reconfigure(*target, config, index),
+            Action::NextPage { user } => lane.next_page(*user, action_no),
+            Action::Logout { user } => lane.browse(*user, "POST", "/logout".into(), None, action_no),
+            Action::Tamper { user, edit, lane: target } => lane.tamper_in(*target, *user, edit, action_no),
+            Action::Replay { user, seq } => lane.replay(*user, *seq, action_no),
+            Action::Raw { user, text } => lane.raw(*user, text, action_no),
+            Action::Crash { server } => lane.fault(*server, Loss::Crashed, action_no),
+            Action::Restart { server } | Action::Bounce { server } => lane.fault(*server, Loss::Restarted, action_no),
+            Action::StoreDown => lane.store_down(action_no),
+            Action::StoreUp => lane.store_up(action_no),
+            Action::Skew { server, ms } => lane.skew(*server, *ms, action_no),
+            Action::RotateKey { keep_old } => lane.rotate_key(*keep_old, action_no),
+            Action::AddServer => lane.add_server(action_no),
+            Action::RemoveServer => lane.remove_server(action_no),
+            Action::Load { users, requests } => lane.load(*users, *requests, action_no),
+            Action::Configure { lane: target, config } => lane.reconfigure(*target, config, action_no),
         }
     }
 }

@@ -107,7 +107,7 @@ impl Playground {
     pub fn new(seed: u64, configs: [LaneConfig; 2]) -> Playground {
         let configs = configs.map(LaneConfig::sanitized);
         let mut p = Playground {
-            lanes: [Lane::new(configs[0], seed, 0), Lane::new(configs[1], seed, 1)],
+            lanes: LaneId::ALL.map(|id| Lane::new(configs[id.index()], seed, id)),
             recipe: Recipe { seed, configs, actions: Vec::new() },
             checkpoints: Vec::new(),
             since_checkpoint: 0,

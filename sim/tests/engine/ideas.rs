@@ -314,7 +314,7 @@ fn apply_returns_each_lanes_new_exchanges() {
     let mut p = Playground::new(1, [LaneConfig::stateless(), LaneConfig::stateful()]);
     let [a, b] = p.apply(login(Alice)).unwrap();
     assert_eq!((a.len(), b.len()), (1, 1));
-    assert_eq!((a[0].seq, a[0].lane, b[0].lane), (1, 0, 1));
+    assert_eq!((a[0].seq, a[0].lane, b[0].lane), (1, LaneId::A, LaneId::B));
     assert!(std::rc::Rc::ptr_eq(&a[0], p.lane(LaneId::A).exchanges_rc().next().unwrap()));
     let [a, b] = p.apply(Crash { server: 2 }).unwrap();
     assert!(a.is_empty() && b.is_empty(), "faults make events, not exchanges");

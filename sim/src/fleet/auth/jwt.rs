@@ -78,7 +78,7 @@ pub(super) fn revoke(cx: &mut Ctx, jti: &str, exp: u64) -> Result<(), Response> 
             StoreValue::Revoked,
             SimTime::from_secs(exp).unwrap_or(SimTime(u64::MAX)),
         );
-        cx.work.revocation_window_s = Some(0);
+        cx.cost.revocation_window_s = Some(0);
     } else {
         cx.trace.say(|| {
             format!(
@@ -86,7 +86,7 @@ pub(super) fn revoke(cx: &mut Ctx, jti: &str, exp: u64) -> Result<(), Response> 
                 human_duration(left)
             )
         });
-        cx.work.revocation_window_s = Some(left);
+        cx.cost.revocation_window_s = Some(left);
     }
     Ok(())
 }

@@ -106,7 +106,7 @@ pub(super) fn revoke_local(cx: &mut Ctx, id: &str, r: &mut Response) {
     let server = cx.server.name();
     cx.trace.say(|| format!("deleted sessions[\"{}…\"] from {server}'s memory: revoked at once", short(id)));
     r.headers.push("Set-Cookie", SetCookie::session(SESSION_COOKIE, "").deleted().to_string());
-    cx.work.revocation_window_s = Some(0);
+    cx.cost.revocation_window_s = Some(0);
 }
 
 /// Logout deletes the session from the shared store: revoked at once, for every server.
@@ -115,6 +115,6 @@ pub(super) fn revoke_shared(cx: &mut Ctx, id: &str, r: &mut Response) -> Result<
     cx.backend.store.delete(&format!("session:{id}"));
     cx.ledger.settle(id, Fate::LoggedOut(cx.now));
     r.headers.push("Set-Cookie", SetCookie::session(SESSION_COOKIE, "").deleted().to_string());
-    cx.work.revocation_window_s = Some(0);
+    cx.cost.revocation_window_s = Some(0);
     Ok(())
 }

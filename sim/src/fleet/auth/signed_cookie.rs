@@ -56,5 +56,5 @@ pub(super) fn revoke(cx: &mut Ctx, s: &Session, r: &mut Response) {
     let left = s.expires.0.saturating_sub(cx.now.0) / 1000;
     cx.trace.say(|| format!("asked the browser to drop the cookie; the server has nothing to delete, so a copy stays valid until it expires ({})", human_duration(left)));
     r.headers.push("Set-Cookie", SetCookie::session(SIGNED_COOKIE, "").deleted().to_string());
-    cx.work.revocation_window_s = Some(left);
+    cx.cost.revocation_window_s = Some(left);
 }

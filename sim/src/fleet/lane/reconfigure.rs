@@ -10,57 +10,56 @@ use crate::fleet::config::{AuthMode, LaneConfig, Strategy};
 use crate::wire::jwt::TokenEdit;
 
 impl Lane {
-    fn id(&self) -> Option<LaneId> {
-        LaneId::from_index(self.index.into())
-    }
-
     /// A hand edit, unless it was aimed at the other lane's credential.
-    pub(crate) fn tamper_in(&mut self, target: Option<LaneId>, user: User, edit: &TokenEdit, index: u32) {
+    pub(crate) fn tamper_in(&mut self, target: Option<LaneId>, user: User, edit: &TokenEdit, action_no: u32) {
         match target {
-            Some(t) if Some(t) != self.id() => {
+            Some(t) if t != self.id => {
                 let what = self.config.auth.credential_name();
                 let who = user.username();
-                self.event(index, format!("{who}'s {what} was not changed: the edit was for lane {t}'s credential"));
+                self.event(
+                    action_no,
+                    format!("{who}'s {what} was not changed: the edit was for lane {t}'s credential"),
+                );
             }
-            _ => self.tamper(user, edit, index),
+            _ => self.tamper(user, edit, action_no),
         }
     }
 
     /// Switches this lane to `config` if `lane` names it; the other lane
     /// records nothing.
-    pub(crate) fn reconfigure(&mut self, lane: LaneId, config: &LaneConfig, index: u32) {
-        if Some(lane) != self.id() {
+    pub(crate) fn reconfigure(&mut self, lane: LaneId, config: &LaneConfig, action_no: u32) {
+        if lane != self.id {
             return;
         }
         // Add/Remove server change the fleet, not the configured size: say what really ran.
         let fleet = u8::try_from(self.servers.len()).unwrap_or(u8::MAX);
         let (old, new) = (LaneConfig { servers: fleet, ..self.config }, config.sanitized());
-        self.event(index, format!("lane {lane} redeployed as {new} (was {old})"));
-        self.resize(new.servers, index);
+        self.event(action_no, format!("lane {lane} redeployed as {new} (was {old})"));
+        self.resize(new.servers, action_no);
         if new.auth != old.auth {
-            self.redeploy(old.auth, new.auth, index);
+            self.redeploy(old.auth, new.auth, action_no);
         }
         if new.balancer != old.balancer {
             self.balancer = crate::fleet::balancer::Balancer::new(new.balancer);
-            self.event(index, balancer_text(old.balancer, new.balancer));
+            self.event(action_no, balancer_text(old.balancer, new.balancer));
         }
         if new.store_latency_ms != old.store_latency_ms {
             self.backend.store.latency_ms = new.store_latency_ms;
             let unused = if new.auth.uses_store() { "" } else { " (this lane does not use the store)" };
             let (was, now) = (old.store_latency_ms, new.store_latency_ms);
-            self.event(index, format!("a shared store round trip now takes {now} ms instead of {was} ms{unused}"));
+            self.event(action_no, format!("a shared store round trip now takes {now} ms instead of {was} ms{unused}"));
         }
         if new.token_ttl_s != old.token_ttl_s {
             let (was, now) = (human_duration(old.token_ttl_s.into()), human_duration(new.token_ttl_s.into()));
             self.event(
-                index,
+                action_no,
                 format!("tokens issued from now on live {now} instead of {was}; tokens already issued keep their exp"),
             );
         }
         if new.session_ttl_s != old.session_ttl_s {
             let (was, now) = (human_duration(old.session_ttl_s.into()), human_duration(new.session_ttl_s.into()));
             self.event(
-                index,
+                action_no,
                 format!("the session idle timeout is now {now} instead of {was}, counted from each session's next use"),
             );
         }
@@ -68,18 +67,18 @@ impl Lane {
     }
 
     /// Adds or removes servers at the end of the pool to reach `count`.
-    fn resize(&mut self, count: u8, index: u32) {
+    fn resize(&mut self, count: u8, action_no: u32) {
         while self.servers.len() < usize::from(count) {
-            self.join_server(index);
+            self.join_server(action_no);
         }
         while self.servers.len() > usize::from(count) {
-            self.drop_last_server(index);
+            self.drop_last_server(action_no);
         }
     }
 
     /// New code on every server: memory is wiped, and browsers' credentials
     /// are understood only if the new mode reads the same kind.
-    fn redeploy(&mut self, old: AuthMode, new: AuthMode, index: u32) {
+    fn redeploy(&mut self, old: AuthMode, new: AuthMode, action_no: u32) {
         let holders: Vec<&str> =
             User::ALL.into_iter().filter(|u| self.credential(*u).is_some()).map(User::username).collect();
         let now = self.now;
@@ -98,7 +97,7 @@ impl Lane {
                 if users.len() == 1 { "holds" } else { "hold" }
             ),
         };
-        self.event(index, format!("every server redeployed from {old} to {new}{memory}{browsers}"));
+        self.event(action_no, format!("every server redeployed from {old} to {new}{memory}{browsers}"));
     }
 }
 

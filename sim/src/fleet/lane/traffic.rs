@@ -50,7 +50,7 @@ impl Lane {
     /// no credential, else `route`. A 401 makes it forget its credential, so
     /// its next request logs in again, as a real app sends its user back to
     /// the login form.
-    pub(crate) fn traffic(&mut self, user: u32, route: LoadRoute, index: u32) -> Outcome {
+    pub(crate) fn traffic(&mut self, user: u32, route: LoadRoute, action_no: u32) -> Outcome {
         let ci = FIRST + user as usize;
         let c = &self.clients[ci];
         let logged_in = c.credential(self.config.auth.credential(), self.now).is_some();
@@ -67,7 +67,7 @@ impl Lane {
             }
         };
         let req = c.request(method, target, body, self.now);
-        let x = self.exchange_for(ci, req, true, index, false);
+        let x = self.exchange_for(ci, req, true, action_no, false);
         self.stats.count(&x);
         let status = x.response.status;
         if status == 401 {
@@ -88,7 +88,7 @@ impl Lane {
     /// only when it looks at what is held (every `load::HELD_EVERY` seconds),
     /// since a sweep visits every session. Requests still refuse an expired
     /// session when they meet one.
-    pub(crate) fn advance_clock(&mut self, ms: u64) {
+    pub(crate) fn elapse_unswept(&mut self, ms: u64) {
         self.now = self.now.plus_ms(ms);
     }
 

@@ -17,7 +17,7 @@ use path::{Route, UserRoute};
 pub(crate) const MAX_HEADER_BYTES: usize = 8 * 1024;
 
 pub(super) fn handle(cx: &mut Ctx, req: &Request) -> Response {
-    cx.work.latency_ms += SERVER_MS;
+    cx.cost.latency_ms += SERVER_MS;
     cx.server.handled += 1;
     route(cx, req).unwrap_or_else(|e| e)
 }
