@@ -470,9 +470,24 @@ function live(host, p, replaced) {
     f.fail(refusal(lanes, { [lane]: message }, "Live traffic stopped"));
     stop("error", "Live traffic stopped.");
   };
+  // Every fault is answered by every lane; what they refused is told once
+  // all have answered, in lane order (id → lane → refusal or null).
+  const injections = new Map();
+  let injected = 0;
   const inject = (action) => {
     if (over) return;
-    for (const l of lanes) workers[l].postMessage({ type: "inject", action });
+    injected += 1;
+    injections.set(injected, {});
+    for (const l of lanes) workers[l].postMessage({ type: "inject", id: injected, action });
+  };
+  const injectedBy = (lane, { id, message }) => {
+    const got = injections.get(id);
+    if (!got) return;
+    got[lane] = message ?? null;
+    if (!lanes.every((l) => l in got)) return;
+    injections.delete(id);
+    const refusals = Object.fromEntries(lanes.filter((l) => got[l] !== null).map((l) => [l, got[l]]));
+    if (Object.keys(refusals).length) f.fail(refusal(lanes, refusals, "That fault was refused"));
   };
   const words = (action) => LIVE_FAULTS.find(([a]) => a === action)?.[1] ?? action;
   // New faults, told once both lanes have played past them.
@@ -522,14 +537,14 @@ function live(host, p, replaced) {
       if (over) return;
       if (data.type === "error") return f.onerror(lane, data.message);
       if (data.type === "started") return answer(lane, true);
-      if (data.type === "refused") {
-        f.fail(`That fault was refused: ${data.message}.`);
-        return;
-      }
+      if (data.type === "injected") return injectedBy(lane, data);
       waiting -= 1;
       latest[lane] = data;
-      f.reports[lane] = data.report;
       if (waiting > 0) return;
+      // Every lane has played the tick: the charts take the lanes' reports
+      // together, so a drawing (or the last one, on Stop) never shows one
+      // lane a tick ahead of the other because its worker answered first.
+      for (const l of lanes) f.reports[l] = latest[l].report;
       const parsed = lanes.map((l) => JSON.parse(latest[l].report));
       tell(parsed);
       hint(parsed);

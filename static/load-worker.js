@@ -10,9 +10,10 @@
 //   live:   {type: "live", size, mix, config, seed} — answers "started" or
 //           "error" as above; then each {type: "tick"} plays half a
 //           simulated second and answers {type: "progress", …} as above;
-//           {type: "inject", action} injects a fault before the next
-//           request (answering {type: "refused", message} if the engine
-//           refuses it);
+//           {type: "inject", id, action} injects a fault before the next
+//           request and answers {type: "injected", id}, with `message` if
+//           the engine refused it (so the page hears every lane on every
+//           fault, and says refusals in lane order);
 //   render: {type: "render", id, a, b} — answers {type: "html", id, html};
 //   fleet:  {type: "fleet", id, config} — answers {type: "fleet", id, text}
 //           or {type: "fleet", id, error}: a lane's "Run it yourself" text
@@ -99,8 +100,9 @@ onmessage = async ({ data }) => {
   } else if (data.type === "inject" && run) {
     try {
       run.inject(data.action);
+      postMessage({ type: "injected", id: data.id });
     } catch (e) {
-      postMessage({ type: "refused", message: String(e) });
+      postMessage({ type: "injected", id: data.id, message: String(e) });
     }
   } else if (data.type === "render") {
     postMessage({ type: "html", id: data.id, html: m.render(data.a || "", data.b || "") });
