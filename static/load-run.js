@@ -507,6 +507,7 @@ function live(host, p, replaced) {
   // the way to see a crash instead; its count follows the lane until the
   // first fault, and stays the count before it.
   const counts = {};
+  const notes = {};
   const hint = (parsed) => {
     parsed.forEach((r, i) => {
       const l = lanes[i];
@@ -528,8 +529,12 @@ function live(host, p, replaced) {
         };
         note.append(use);
       }
-      // Below what the faults did, which stays next to the fault buttons.
-      happened.after(note);
+      // Below what the faults did, which stays next to the fault buttons, and
+      // in lane order, whichever lane's refusals were measured first.
+      notes[l] = note;
+      const later = lanes.slice(i + 1).map((m) => notes[m]).find(Boolean);
+      if (later) later.before(note);
+      else (lanes.slice(0, i).map((m) => notes[m]).filter(Boolean).pop() ?? happened).after(note);
     });
   };
   for (const lane of lanes) {
