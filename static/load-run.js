@@ -79,6 +79,17 @@ const TICK_MS = 250;
  *  locale data, a 20–45 ms task on the page's main thread mid-run. */
 const thousands = (n) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 
+/** What lanes refused (`refusals`: lane → message, for the lanes that did),
+ *  said after `lead` once every lane has answered, so the words never depend
+ *  on which worker answered first: once when every lane refused in the same
+ *  words (a plan's error is the same in both), else lane by lane in lane
+ *  order, so a user reads what each lane on the screen said. */
+function refusal(lanes, refusals, lead) {
+  const said = lanes.filter((l) => refusals[l] !== undefined);
+  if (said.length === lanes.length && said.every((l) => refusals[l] === refusals[said[0]])) return `${lead}: ${refusals[said[0]]}.`;
+  return `${lead}. ${said.map((l) => `Lane ${l.toUpperCase()}: ${refusals[l]}.`).join(" ")}`;
+}
+
 function field(id, label, control) {
   const span = el("span", { class: "field" });
   span.append(el("label", { for: id }, label), control);
@@ -217,6 +228,9 @@ function frame(host, p) {
   let redraw = false;
   // Called once the last drawing after the end is in.
   let ended = null;
+  // An error or a new run ended this one: a drawing still on its way is
+  // dropped, whenever it arrives.
+  let closed = false;
   const draw = () => {
     if (rendering) {
       redraw = true;
@@ -226,6 +240,7 @@ function frame(host, p) {
     renderer.postMessage({ type: "render", a: reports.a, b: reports.b });
   };
   renderer.onmessage = ({ data }) => {
+    if (closed) return;
     // Keep open tables open, and the keyboard where it was, across redraws:
     // the markup is new, so focus is found again by its place among the
     // focusable elements (the same in every drawing of the same lanes).
@@ -264,6 +279,7 @@ function frame(host, p) {
       for (const w of Object.values(workers)) w.postMessage({ type: "stop" });
       window.__statelabLoad.finishedAt = performance.now();
       if (state === "replaced" || state === "error") {
+        closed = true;
         if (state === "error") host.dataset.state = state;
         renderer.postMessage({ type: "stop" });
         return;
@@ -275,7 +291,8 @@ function frame(host, p) {
   for (const lane of lanes) {
     const w = new Worker(here("load-worker.js"));
     workers[lane] = w;
-    w.onerror = (e) => f.onerror?.(`${e.message || "its worker could not load"}`);
+    // Said as the lane's own error (see planned and live).
+    w.onerror = (e) => f.onerror?.(lane, `${e.message || "its worker could not load"}`);
   }
   return f;
 }
@@ -288,6 +305,11 @@ function planned(host, p) {
   f.controls.append(bar, cancel);
   host.dataset.state = "running";
   const progress = {};
+  // Each lane's answer to "run": true once it started, or why it did not.
+  // Nothing is shown before every lane has answered: which worker answers
+  // first is timing, and must not decide what the page says.
+  const verdict = {};
+  const decided = () => lanes.every((l) => verdict[l] !== undefined);
   let said = -1;
   let over = false;
   const started = performance.now();
@@ -306,37 +328,57 @@ function planned(host, p) {
     if (current === handle) current = null;
     f.end(state);
   };
-  f.onerror = (message) => {
+  // The bar, the status and the charts from every lane's latest progress.
+  const update = () => {
+    const fr = fraction();
+    bar.value = Math.round(fr * 1000);
+    // A screen reader hears every quarter, not every update. The lanes play
+    // the same plan, so lane A's total is every lane's.
+    const quarter = Math.floor(fr * 4);
+    if (quarter !== said && quarter < 4) {
+      said = quarter;
+      status.textContent = `Running: ${quarter * 25} % of ${thousands(progress[lanes[0]].total)} requests per lane.`;
+    }
+    if (lanes.every((l) => progress[l]?.finished)) {
+      const secs = ((performance.now() - started) / 1000).toFixed(1);
+      const n = lanes.reduce((s, l) => s + progress[l].total, 0);
+      stop("done", `Done: ${thousands(n)} requests in ${secs} s.`);
+    } else if (lanes.every((l) => f.reports[l])) {
+      // Charts of every lane or of none, never of whichever answered first.
+      f.draw();
+    }
+  };
+  // A lane's answer to "run". Once every lane has answered, a refusal is
+  // told, naming the lanes in lane order, or the run shows its progress.
+  const answer = (lane, value) => {
+    verdict[lane] = value;
+    if (!decided()) return;
+    const refusals = Object.fromEntries(lanes.filter((l) => verdict[l] !== true).map((l) => [l, verdict[l]]));
+    if (Object.keys(refusals).length) {
+      f.fail(refusal(lanes, refusals, "The load run did not start"));
+      stop("error", "No load run: see the message below.");
+    } else if (lanes.some((l) => f.reports[l])) {
+      update();
+    }
+  };
+  f.onerror = (lane, message) => {
     if (over) return;
-    f.fail(`The load run stopped: ${message}.`);
+    if (verdict[lane] === undefined) return answer(lane, message);
+    f.fail(refusal(lanes, { [lane]: message }, "The load run stopped"));
     stop("error", "The load run stopped.");
   };
   for (const lane of lanes) {
     workers[lane].onmessage = ({ data }) => {
       if (over) return;
-      if (data.type === "error") {
-        f.fail(`The load run did not start: ${data.message}.`);
-        stop("error", "No load run: see the message below.");
-        return;
+      if (data.type === "error") return f.onerror(lane, data.message);
+      if (data.type === "started") {
+        progress[lane] = { done: 0, total: data.total };
+        return answer(lane, true);
       }
       progress[lane] = data;
       f.reports[lane] = data.report;
       if (data.finished) window.__statelabLoad[`lane_${lane}`] = performance.now();
-      const fr = fraction();
-      bar.value = Math.round(fr * 1000);
-      // A screen reader hears every quarter, not every update.
-      const quarter = Math.floor(fr * 4);
-      if (quarter !== said && quarter < 4) {
-        said = quarter;
-        status.textContent = `Running: ${quarter * 25} % of ${thousands(data.total)} requests per lane.`;
-      }
-      if (lanes.every((l) => progress[l]?.finished)) {
-        const secs = ((performance.now() - started) / 1000).toFixed(1);
-        const n = lanes.reduce((s, l) => s + progress[l].total, 0);
-        stop("done", `Done: ${thousands(n)} requests in ${secs} s.`);
-      } else {
-        f.draw();
-      }
+      if (decided()) update();
     };
     workers[lane].postMessage({
       type: "run",
@@ -388,6 +430,9 @@ function live(host, p, replaced) {
   f.charts.before(title, about, happened);
   host.dataset.state = "live";
   const latest = {};
+  // Each lane's answer to "live", as for a load run (planned).
+  const verdict = {};
+  let clock = null;
   let waiting = 0;
   let over = false;
   let seen = 0;
@@ -406,14 +451,43 @@ function live(host, p, replaced) {
     if (current === handle) current = null;
     f.end(state);
   };
-  f.onerror = (message) => {
+  // A lane's answer to "live": once every lane has answered, a refusal is
+  // told in lane order, or the clock starts.
+  const answer = (lane, value) => {
+    verdict[lane] = value;
+    if (!lanes.every((l) => verdict[l] !== undefined)) return;
+    const refusals = Object.fromEntries(lanes.filter((l) => verdict[l] !== true).map((l) => [l, verdict[l]]));
+    if (Object.keys(refusals).length) {
+      f.fail(refusal(lanes, refusals, "Live traffic did not start"));
+      stop("error", "No live traffic: see the message below.");
+    } else {
+      clock = setInterval(tick, TICK_MS);
+    }
+  };
+  f.onerror = (lane, message) => {
     if (over) return;
-    f.fail(`Live traffic stopped: ${message}.`);
+    if (verdict[lane] === undefined) return answer(lane, message);
+    f.fail(refusal(lanes, { [lane]: message }, "Live traffic stopped"));
     stop("error", "Live traffic stopped.");
   };
+  // Every fault is answered by every lane; what they refused is told once
+  // all have answered, in lane order (id → lane → refusal or null).
+  const injections = new Map();
+  let injected = 0;
   const inject = (action) => {
     if (over) return;
-    for (const l of lanes) workers[l].postMessage({ type: "inject", action });
+    injected += 1;
+    injections.set(injected, {});
+    for (const l of lanes) workers[l].postMessage({ type: "inject", id: injected, action });
+  };
+  const injectedBy = (lane, { id, message }) => {
+    const got = injections.get(id);
+    if (!got) return;
+    got[lane] = message ?? null;
+    if (!lanes.every((l) => l in got)) return;
+    injections.delete(id);
+    const refusals = Object.fromEntries(lanes.filter((l) => got[l] !== null).map((l) => [l, got[l]]));
+    if (Object.keys(refusals).length) f.fail(refusal(lanes, refusals, "That fault was refused"));
   };
   const words = (action) => LIVE_FAULTS.find(([a]) => a === action)?.[1] ?? action;
   // New faults, told once both lanes have played past them.
@@ -433,6 +507,7 @@ function live(host, p, replaced) {
   // the way to see a crash instead; its count follows the lane until the
   // first fault, and stays the count before it.
   const counts = {};
+  const notes = {};
   const hint = (parsed) => {
     parsed.forEach((r, i) => {
       const l = lanes[i];
@@ -454,26 +529,27 @@ function live(host, p, replaced) {
         };
         note.append(use);
       }
-      // Below what the faults did, which stays next to the fault buttons.
-      happened.after(note);
+      // Below what the faults did, which stays next to the fault buttons, and
+      // in lane order, whichever lane's refusals were measured first.
+      notes[l] = note;
+      const later = lanes.slice(i + 1).map((m) => notes[m]).find(Boolean);
+      if (later) later.before(note);
+      else (lanes.slice(0, i).map((m) => notes[m]).filter(Boolean).pop() ?? happened).after(note);
     });
   };
   for (const lane of lanes) {
     workers[lane].onmessage = ({ data }) => {
       if (over) return;
-      if (data.type === "error") {
-        f.fail(`Live traffic did not start: ${data.message}.`);
-        stop("error", "No live traffic: see the message below.");
-        return;
-      }
-      if (data.type === "refused") {
-        f.fail(`That fault was refused: ${data.message}.`);
-        return;
-      }
+      if (data.type === "error") return f.onerror(lane, data.message);
+      if (data.type === "started") return answer(lane, true);
+      if (data.type === "injected") return injectedBy(lane, data);
       waiting -= 1;
       latest[lane] = data;
-      f.reports[lane] = data.report;
       if (waiting > 0) return;
+      // Every lane has played the tick: the charts take the lanes' reports
+      // together, so a drawing (or the last one, on Stop) never shows one
+      // lane a tick ahead of the other because its worker answered first.
+      for (const l of lanes) f.reports[l] = latest[l].report;
       const parsed = lanes.map((l) => JSON.parse(latest[l].report));
       tell(parsed);
       hint(parsed);
@@ -489,12 +565,13 @@ function live(host, p, replaced) {
     workers[lane].postMessage({ type: "live", size, mix: p.get("mix") || "", config: p.get(lane), seed: p.get("seed") || "1" });
   }
   // A tick is skipped while a lane is still playing the last one: the
-  // simulation slows down rather than piling up work.
-  const clock = setInterval(() => {
+  // simulation slows down rather than piling up work. The clock starts once
+  // every lane has started (answer, above).
+  const tick = () => {
     if (waiting > 0 || over) return;
     waiting = lanes.length;
     for (const l of lanes) workers[l].postMessage({ type: "tick" });
-  }, TICK_MS);
+  };
   status.textContent = replaced ? "The plan or a lane changed: live traffic starts again from 0 s…" : "Starting live traffic…";
   const handle = {
     cancel(why) {

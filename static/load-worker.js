@@ -2,14 +2,18 @@
 // fetches none of this before a run). It loads the load engine
 // (worker/, built by trunk as a worker module with wasm-bindgen's
 // no-modules target) and plays one of these roles:
-//   lane:   {type: "run", size, faults, mix, config, seed} — plays one
-//           lane's run in slices, posting {type: "progress", done, total,
-//           report} at most every 200 ms and once at the end;
-//   live:   {type: "live", size, mix, config, seed} — live traffic: each
-//           {type: "tick"} plays half a simulated second and answers
-//           {type: "progress", …} as above; {type: "inject", action} injects
-//           a fault before the next request (answering {type: "refused",
-//           message} if the engine refuses it);
+//   lane:   {type: "run", size, faults, mix, config, seed} — answers
+//           {type: "started", total} or {type: "error", message} (the
+//           page waits for every lane's answer before it shows either),
+//           then plays one lane's run in slices, posting {type: "progress",
+//           done, total, report} at most every 200 ms and once at the end;
+//   live:   {type: "live", size, mix, config, seed} — answers "started" or
+//           "error" as above; then each {type: "tick"} plays half a
+//           simulated second and answers {type: "progress", …} as above;
+//           {type: "inject", id, action} injects a fault before the next
+//           request and answers {type: "injected", id}, with `message` if
+//           the engine refused it (so the page hears every lane on every
+//           fault, and says refusals in lane order);
 //   render: {type: "render", id, a, b} — answers {type: "html", id, html};
 //   fleet:  {type: "fleet", id, config} — answers {type: "fleet", id, text}
 //           or {type: "fleet", id, error}: a lane's "Run it yourself" text
@@ -63,7 +67,15 @@ onmessage = async ({ data }) => {
     }
     return;
   }
-  const m = await ready.then(() => wasm_bindgen);
+  let m;
+  try {
+    m = await ready.then(() => wasm_bindgen);
+  } catch (e) {
+    // The wasm did not load: a lane says so as its answer to "run" or
+    // "live" (the page is waiting for it); nothing else is asked before.
+    if (data.type === "run" || data.type === "live") postMessage({ type: "error", message: String(e) });
+    return;
+  }
   if (data.type === "run") {
     try {
       run = new m.LaneRun(data.size, data.faults, data.mix, data.config, data.seed);
@@ -71,6 +83,7 @@ onmessage = async ({ data }) => {
       postMessage({ type: "error", message: String(e) });
       return;
     }
+    postMessage({ type: "started", total: run.total() });
     play();
   } else if (data.type === "live") {
     try {
@@ -78,15 +91,18 @@ onmessage = async ({ data }) => {
       live = true;
     } catch (e) {
       postMessage({ type: "error", message: String(e) });
+      return;
     }
+    postMessage({ type: "started", total: run.total() });
   } else if (data.type === "tick" && run) {
     const finished = run.tick();
     postMessage({ type: "progress", done: run.done(), total: run.total(), report: run.report(), finished });
   } else if (data.type === "inject" && run) {
     try {
       run.inject(data.action);
+      postMessage({ type: "injected", id: data.id });
     } catch (e) {
-      postMessage({ type: "refused", message: String(e) });
+      postMessage({ type: "injected", id: data.id, message: String(e) });
     }
   } else if (data.type === "render") {
     postMessage({ type: "html", id: data.id, html: m.render(data.a || "", data.b || "") });

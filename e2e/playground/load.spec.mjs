@@ -234,6 +234,11 @@ for (const scheme of ['dark', 'light']) {
   });
 }
 
+/** A fault on S7 refused by both lanes as the page shows them by default. */
+const refusedInBoth = 'The load run did not start. '
+  + 'Lane A: fault `20.crash.7` names S7, but the lane `jwt.rr.3` has only 3 servers at that point. '
+  + 'Lane B: fault `20.crash.7` names S7, but the lane `local.rr.3` has only 3 servers at that point.';
+
 test('a fault schedule of your own runs from the form, and a wrong one is named', async ({ page }) => {
   const errors = watchErrors(page);
   await page.goto('./');
@@ -257,10 +262,73 @@ test('a fault schedule of your own runs from the form, and a wrong one is named'
   // A fault on a server the lanes do not have is refused, not charted as if it happened.
   await page.locator('#load-schedule').fill('20.crash.7');
   await page.getByRole('button', { name: 'Start load run' }).click();
-  await expect(page.locator('#load-host [role=alert]')).toContainText('fault `20.crash.7` names S7, but the lane `jwt.rr.3` has only 3 servers at that point');
+  // Both lanes refuse it, and the page names both, in lane order, whichever worker answered first.
+  await expect(page.locator('#load-host [role=alert]')).toHaveText(refusedInBoth);
   await expect(page.locator('#load-host .load-charts svg')).toHaveCount(0);
   expect(errors).toEqual([]);
 });
+
+/** Holds back every message lane `slow`'s worker posts to the page by
+ *  `ms` (load-run.js starts the drawing worker, then lane A's, then lane
+ *  B's, for each run), so the other lane's worker always answers first. */
+async function slowLane(page, slow, ms = 400) {
+  await page.addInitScript(([slow, ms]) => {
+    const Native = window.Worker;
+    let made = 0;
+    window.Worker = class extends Native {
+      constructor(url, ...rest) {
+        super(url, ...rest);
+        this.lane = String(url).endsWith('/load-worker.js') ? ['render', 'a', 'b'][made++ % 3] : '';
+      }
+      set onmessage(handler) {
+        super.onmessage = this.lane === slow && handler ? (e) => setTimeout(() => handler.call(this, e), ms) : handler;
+      }
+      get onmessage() {
+        return super.onmessage;
+      }
+    };
+  }, [slow, ms]);
+}
+
+for (const slow of ['a', 'b']) {
+  test(`what the panel says does not depend on which lane's worker answers first (lane ${slow.toUpperCase()} slow)`, async ({ page }) => {
+    test.setTimeout(90_000);
+    const errors = watchErrors(page);
+    await slowLane(page, slow);
+    const alert = page.locator('#load-host [role=alert]');
+    // Both lanes refuse: both are named, lane A first.
+    await page.goto('./?load=100x10&faults=20.crash.7');
+    await expect(host(page)).toHaveAttribute('data-state', 'error');
+    await expect(alert).toHaveText(refusedInBoth);
+    await expect(page.locator('.load-status')).toHaveText('No load run: see the message below.');
+    // Only lane B refuses (lane A has eight servers): lane B is named, and
+    // lane A, which could start, draws nothing either.
+    await page.goto('./?load=100x10&faults=20.crash.7&a=jwt.rr.8');
+    await expect(host(page)).toHaveAttribute('data-state', 'error');
+    await expect(alert).toHaveText('The load run did not start. '
+      + 'Lane B: fault `20.crash.7` names S7, but the lane `local.rr.3` has only 3 servers at that point.');
+    await page.waitForTimeout(1_000);
+    await expect(page.locator('#load-host .load-charts svg')).toHaveCount(0);
+    // An error of the plan is the same in both lanes: said once.
+    await page.goto('./?load=5x5&faults=30.me.alice');
+    await expect(alert).toHaveText(/^The load run did not start: [^]*`me\.alice` is not a fault[^]*\.$/);
+    await expect(alert).not.toContainText('Lane ');
+    // Live traffic stopped between ticks: the last charts show both lanes
+    // after the same tick, so they played the same number of requests.
+    await page.goto('./?live=100x50');
+    await expect.poll(() => liveSeconds(page), { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
+    await page.getByRole('group', { name: 'Faults, on both lanes at once' }).getByRole('button', { name: 'Crash S1 in both lanes' }).click();
+    await expect(page.locator('.live-events li')).toHaveCount(1, { timeout: 10_000 });
+    await expect(page.locator('.live-events li').first()).toContainText(/Lane A: .*Lane B: /);
+    await page.getByRole('button', { name: 'Stop live traffic' }).click();
+    await expect(host(page)).toHaveAttribute('data-state', 'stopped');
+    const played = async (l) => Number(await cell(page, l, 'requests').getAttribute('data-v'));
+    expect(await played('a')).toBeGreaterThan(0);
+    expect(await played('a')).toBe(await played('b'));
+    await expect(alert).toBeHidden();
+    expect(errors).toEqual([]);
+  });
+}
 
 test('a compact embed of a step whose link asks for live traffic shows it', async ({ page }) => {
   await page.goto('./?embed=1&scenario=sticky-crash&step=1&live=100x50');
