@@ -1,4 +1,7 @@
-//! One test per idea of the DESIGN table, plus the real-format checks:
+//! One test per idea the playground teaches (README, "Tests", lists them:
+//! round robin losing local sessions, sticky sessions dying with their
+//! server, the shared store, revocation, expiry, tampering…), plus the
+//! real-format checks:
 //! tokens verify with another JWT library, cookies parse with another
 //! cookie parser, every message parses as HTTP/1.1.
 

@@ -1,6 +1,6 @@
 //! Property tests: random input never panics a parser, random action logs
-//! replay to the same bytes, and the invariants of the DESIGN table hold
-//! under random faults.
+//! replay to the same bytes, and what the playground teaches stays true
+//! under random faults (crashes never log out a JWT or shared-store user…).
 
 use proptest::prelude::*;
 use statelab_sim::link::Link;
