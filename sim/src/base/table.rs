@@ -17,7 +17,7 @@
 #[cfg(feature = "load-runs")]
 pub(crate) use btree::Table;
 #[cfg(not(feature = "load-runs"))]
-pub use vec::Table;
+pub(crate) use vec::Table;
 
 #[cfg(not(feature = "load-runs"))]
 mod vec {
