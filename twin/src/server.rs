@@ -353,113 +353,117 @@ async fn serve_user(
     body: &Value,
     query: &str,
 ) -> Result<Response, Refusal> {
-    let who = match &hold {
-        Hold::Session(_, d) | Hold::Cookie(d) => d.clone(),
-        Hold::Token { .. } => ShopSession::default(),
-    };
     match route {
-        UserRoute::Me => {
-            let (user, name, role) = match &hold {
-                Hold::Token { .. } => {
-                    // The token's claims, read again: `who` is empty for tokens.
-                    let token = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
-                    let payload = token.split('.').nth(1).and_then(statelab_sim::wire::b64::decode);
-                    let c: Value = payload.and_then(|p| serde_json::from_slice(&p).ok()).unwrap_or(Value::Null);
-                    (str_of(&c["sub"]), str_of(&c["name"]), str_of(&c["role"]))
-                }
-                _ => (who.user.clone(), who.name.clone(), who.role.clone()),
-            };
-            Ok(reply(StatusCode::OK, json!({ "user": user, "name": name, "role": role, "served_by": app.name })))
+        UserRoute::Me => Ok(me(app, headers, &hold)),
+        UserRoute::CartItems => add_to_cart(app, headers, hold, body).await,
+        UserRoute::Cart => cart(app, headers, hold).await,
+        UserRoute::Orders => orders_page(headers, hold, query),
+        UserRoute::OrdersNext => next_orders(app, headers, hold).await,
+        UserRoute::Logout => logout(app, headers, hold).await,
+    }
+}
+
+fn me(app: &App, headers: &HeaderMap, hold: &Hold) -> Response {
+    let (user, name, role) = match hold {
+        Hold::Token { .. } => {
+            // The token's claims, read again: authentication keeps only its id and expiry.
+            let token = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
+            let payload = token.split('.').nth(1).and_then(statelab_sim::wire::b64::decode);
+            let c: Value = payload.and_then(|p| serde_json::from_slice(&p).ok()).unwrap_or(Value::Null);
+            (str_of(&c["sub"]), str_of(&c["name"]), str_of(&c["role"]))
         }
-        UserRoute::CartItems => {
-            let sku = match body["sku"].as_str() {
-                Some(s) if CATALOG.contains(&s) => s.to_owned(),
-                _ => {
-                    return Err(Refusal(
-                        StatusCode::BAD_REQUEST,
-                        "body must be JSON {\"sku\": \"…\"} of a known sku",
-                        "",
-                    ))
-                }
-            };
-            match hold {
-                Hold::Token { .. } => {
-                    let user = token_sub(headers);
-                    let key = format!("cart:{user}");
-                    let _: i64 = app.db.rpush(&key, sku).await.map_err(store_down)?;
-                    let cart: Vec<String> = app.db.lrange(&key, 0, -1).await.map_err(store_down)?;
-                    Ok(reply(StatusCode::CREATED, json!({ "cart": cart })))
-                }
-                Hold::Session(session, mut data) => {
-                    data.cart.push(sku);
-                    session.insert("shop", &data).await.map_err(store_down)?;
-                    Ok(reply(StatusCode::CREATED, json!({ "cart": data.cart })))
-                }
-                Hold::Cookie(mut data) => {
-                    data.cart.push(sku);
-                    let jar = signed_jar(app, headers).ok_or(STORE_DOWN)?;
-                    Ok((jar.add(signed_cookie(&data)), reply(StatusCode::CREATED, json!({ "cart": data.cart })))
-                        .into_response())
-                }
-            }
+        Hold::Session(_, d) | Hold::Cookie(d) => (d.user.clone(), d.name.clone(), d.role.clone()),
+    };
+    reply(StatusCode::OK, json!({ "user": user, "name": name, "role": role, "served_by": app.name }))
+}
+
+async fn add_to_cart(app: &App, headers: &HeaderMap, hold: Hold, body: &Value) -> Result<Response, Refusal> {
+    let sku = match body["sku"].as_str() {
+        Some(s) if CATALOG.contains(&s) => s.to_owned(),
+        _ => return Err(Refusal(StatusCode::BAD_REQUEST, "body must be JSON {\"sku\": \"…\"} of a known sku", "")),
+    };
+    match hold {
+        Hold::Token { .. } => {
+            let key = format!("cart:{}", token_sub(headers));
+            let _: i64 = app.db.rpush(&key, sku).await.map_err(store_down)?;
+            let cart: Vec<String> = app.db.lrange(&key, 0, -1).await.map_err(store_down)?;
+            Ok(reply(StatusCode::CREATED, json!({ "cart": cart })))
         }
-        UserRoute::Cart => {
-            let cart = match hold {
-                Hold::Token { .. } => {
-                    app.db.lrange(format!("cart:{}", token_sub(headers)), 0, -1).await.map_err(store_down)?
-                }
-                _ => who.cart,
-            };
-            Ok(reply(StatusCode::OK, json!({ "items": cart })))
+        Hold::Session(session, mut data) => {
+            data.cart.push(sku);
+            session.insert("shop", &data).await.map_err(store_down)?;
+            Ok(reply(StatusCode::CREATED, json!({ "cart": data.cart })))
         }
-        UserRoute::Orders => {
-            let page = query.split('&').find_map(|kv| kv.strip_prefix("page=")).and_then(|p| p.parse::<u32>().ok());
-            let Some(page) = page.filter(|&p| p >= 1) else {
-                return Err(Refusal(StatusCode::BAD_REQUEST, "give ?page=N with N ≥ 1", ""));
-            };
-            let user = if matches!(hold, Hold::Token { .. }) { token_sub(headers) } else { who.user };
-            Ok(orders(&user, page))
+        Hold::Cookie(mut data) => {
+            data.cart.push(sku);
+            let jar = signed_jar(app, headers).ok_or(STORE_DOWN)?;
+            Ok((jar.add(signed_cookie(&data)), reply(StatusCode::CREATED, json!({ "cart": data.cart })))
+                .into_response())
         }
-        UserRoute::OrdersNext => match hold {
-            Hold::Token { .. } => Err(Refusal(
-                StatusCode::BAD_REQUEST,
-                "a stateless API keeps no cursor between requests: ask for /api/orders?page=N",
-                "",
-            )),
-            Hold::Session(session, mut data) => {
-                data.cursor += 1;
-                session.insert("shop", &data).await.map_err(store_down)?;
-                Ok(orders(&data.user, data.cursor))
+    }
+}
+
+async fn cart(app: &App, headers: &HeaderMap, hold: Hold) -> Result<Response, Refusal> {
+    let cart = match hold {
+        Hold::Token { .. } => app.db.lrange(format!("cart:{}", token_sub(headers)), 0, -1).await.map_err(store_down)?,
+        Hold::Session(_, data) | Hold::Cookie(data) => data.cart,
+    };
+    Ok(reply(StatusCode::OK, json!({ "items": cart })))
+}
+
+fn orders_page(headers: &HeaderMap, hold: Hold, query: &str) -> Result<Response, Refusal> {
+    let page = query.split('&').find_map(|kv| kv.strip_prefix("page=")).and_then(|p| p.parse::<u32>().ok());
+    let Some(page) = page.filter(|&p| p >= 1) else {
+        return Err(Refusal(StatusCode::BAD_REQUEST, "give ?page=N with N ≥ 1", ""));
+    };
+    let user = match hold {
+        Hold::Token { .. } => token_sub(headers),
+        Hold::Session(_, data) | Hold::Cookie(data) => data.user,
+    };
+    Ok(orders(&user, page))
+}
+
+async fn next_orders(app: &App, headers: &HeaderMap, hold: Hold) -> Result<Response, Refusal> {
+    match hold {
+        Hold::Token { .. } => Err(Refusal(
+            StatusCode::BAD_REQUEST,
+            "a stateless API keeps no cursor between requests: ask for /api/orders?page=N",
+            "",
+        )),
+        Hold::Session(session, mut data) => {
+            data.cursor += 1;
+            session.insert("shop", &data).await.map_err(store_down)?;
+            Ok(orders(&data.user, data.cursor))
+        }
+        Hold::Cookie(mut data) => {
+            data.cursor += 1;
+            let jar = signed_jar(app, headers).ok_or(STORE_DOWN)?;
+            Ok((jar.add(signed_cookie(&data)), orders(&data.user, data.cursor)).into_response())
+        }
+    }
+}
+
+async fn logout(app: &App, headers: &HeaderMap, hold: Hold) -> Result<Response, Refusal> {
+    let done = reply(StatusCode::OK, json!({ "logged_out": true }));
+    match hold {
+        Hold::Token { jti, exp } => {
+            if matches!(app.lane.auth, AuthMode::Jwt { denylist: true }) {
+                let ttl = exp.saturating_sub(now_ms() / 1000).max(1) as i64;
+                let _: () = app
+                    .store
+                    .set(format!("deny:{jti}"), "1", Some(Expiration::EX(ttl)), None, false)
+                    .await
+                    .map_err(store_down)?;
             }
-            Hold::Cookie(mut data) => {
-                data.cursor += 1;
-                let jar = signed_jar(app, headers).ok_or(STORE_DOWN)?;
-                Ok((jar.add(signed_cookie(&data)), orders(&data.user, data.cursor)).into_response())
-            }
-        },
-        UserRoute::Logout => {
-            let done = reply(StatusCode::OK, json!({ "logged_out": true }));
-            match hold {
-                Hold::Token { jti, exp } => {
-                    if matches!(app.lane.auth, AuthMode::Jwt { denylist: true }) {
-                        let ttl = exp.saturating_sub(now_ms() / 1000).max(1) as i64;
-                        let _: () = app
-                            .store
-                            .set(format!("deny:{jti}"), "1", Some(Expiration::EX(ttl)), None, false)
-                            .await
-                            .map_err(store_down)?;
-                    }
-                    Ok(done)
-                }
-                Hold::Session(session, _) => {
-                    session.flush().await.map_err(store_down)?;
-                    Ok(done)
-                }
-                Hold::Cookie(_) => {
-                    let jar = signed_jar(app, headers).ok_or(STORE_DOWN)?;
-                    Ok((jar.remove(Cookie::build(SIGNED_COOKIE).path("/")), done).into_response())
-                }
-            }
+            Ok(done)
+        }
+        Hold::Session(session, _) => {
+            session.flush().await.map_err(store_down)?;
+            Ok(done)
+        }
+        Hold::Cookie(_) => {
+            let jar = signed_jar(app, headers).ok_or(STORE_DOWN)?;
+            Ok((jar.remove(Cookie::build(SIGNED_COOKIE).path("/")), done).into_response())
         }
     }
 }

@@ -399,25 +399,70 @@ fn credential_chart(lanes: &[(&str, &Report)], span: u64) -> String {
 }
 
 fn state_chart(id: &str, label: &str, r: &Report, span: u64) -> String {
-    // The looks at what is held: (end of second, what).
-    let looks: Vec<(usize, &Held)> =
-        r.seconds.iter().enumerate().filter_map(|(i, s)| Some((i + 1, s.held.as_ref()?))).collect();
-    let servers: Vec<usize> = (0..MAX_SERVERS as usize)
-        .filter(|i| looks.iter().any(|(_, h)| h.session_bytes[*i] > 0 || h.sessions[*i] > 0))
-        .collect();
-    let store = looks.iter().any(|(_, h)| h.store_bytes > 0);
-    let max = looks.iter().flat_map(|(_, h)| h.session_bytes.iter().copied().chain([h.store_bytes])).max().unwrap_or(0);
-    let max = nice(u64::from(max).max(1));
-    let mut svg = svg_open(id);
-    axes(&mut svg, max, " B", r.first_second, span, " s");
-    // What was held is known only at each look: drawn as a dot there, held
-    // level until the next look, so a drop shows where it was seen, not as a
-    // slope that starts before the fault.
-    let line = |svg: &mut String, class: &str, value: &dyn Fn(&Held) -> u32| {
+    let held = HeldLooks::of(r);
+    let caption = format!("Lane {label}: state held per server");
+    if held.servers.is_empty() && !held.store {
+        // Nothing to draw: an empty chart and table would only say it less plainly.
+        let none = "<p class=\"muted load-none\">No server or store holds any session: this lane keeps no state on the server side.</p>";
+        return format!(
+            "<figure class=\"load-figure\"><figcaption id=\"{id}-cap\">{}</figcaption>{none}</figure>",
+            esc(&caption)
+        );
+    }
+    figure(id, &caption, &held.svg(id, r, span), &held.table(r))
+}
+
+/// What a run's servers and store held, at each look.
+struct HeldLooks<'a> {
+    /// (end of second, what was held then).
+    looks: Vec<(usize, &'a Held)>,
+    /// The servers that ever held anything, by index.
+    servers: Vec<usize>,
+    /// Whether the shared store ever held anything.
+    store: bool,
+}
+
+impl<'a> HeldLooks<'a> {
+    fn of(r: &'a Report) -> HeldLooks<'a> {
+        let looks: Vec<(usize, &Held)> =
+            r.seconds.iter().enumerate().filter_map(|(i, s)| Some((i + 1, s.held.as_ref()?))).collect();
+        let servers = (0..MAX_SERVERS as usize)
+            .filter(|i| looks.iter().any(|(_, h)| h.session_bytes[*i] > 0 || h.sessions[*i] > 0))
+            .collect();
+        let store = looks.iter().any(|(_, h)| h.store_bytes > 0);
+        HeldLooks { looks, servers, store }
+    }
+
+    /// The chart: one line per server that held anything, and the store's.
+    fn svg(&self, id: &str, r: &Report, span: u64) -> String {
+        let max = self.looks.iter().flat_map(|(_, h)| h.session_bytes.iter().copied().chain([h.store_bytes])).max();
+        let max = nice(u64::from(max.unwrap_or(0)).max(1));
+        let mut svg = svg_open(id);
+        axes(&mut svg, max, " B", r.first_second, span, " s");
+        let mut keys: Vec<(String, String)> = Vec::new();
+        for i in &self.servers {
+            self.line(&mut svg, &format!("line srv{}", i + 1), span, max, |h| h.session_bytes[*i]);
+            keys.push((format!("srv{}", i + 1), format!("S{}", i + 1)));
+        }
+        if self.store {
+            self.line(&mut svg, "line store", span, max, |h| h.store_bytes);
+            keys.push(("store".into(), "shared store".into()));
+        }
+        markers(&mut svg, r, span as f64);
+        svg.push_str("</svg>");
+        let keys: Vec<(&str, &str)> = keys.iter().map(|(c, l)| (c.as_str(), l.as_str())).collect();
+        svg.push_str(&legend(&keys));
+        svg
+    }
+
+    /// What was held is known only at each look: drawn as a dot there, held
+    /// level until the next look, so a drop shows where it was seen, not as a
+    /// slope that starts before the fault.
+    fn line(&self, svg: &mut String, class: &str, span: u64, max: u64, value: impl Fn(&Held) -> u32) {
         let mut points = String::new();
         let mut dots = String::new();
         let mut last_y = None;
-        for (at, h) in &looks {
+        for (at, h) in &self.looks {
             let (x, y) = (x_of(*at as f64, span as f64), y_of(f64::from(value(h)), max as f64));
             if let Some(prev) = last_y {
                 let _ = write!(points, "{x:.1},{prev:.1} ");
@@ -429,64 +474,41 @@ fn state_chart(id: &str, label: &str, r: &Report, span: u64) -> String {
         if !points.is_empty() {
             let _ = write!(svg, "<polyline class=\"{class}\" points=\"{}\"/>{dots}", points.trim_end());
         }
-    };
-    let mut keys: Vec<(String, String)> = Vec::new();
-    for i in &servers {
-        line(&mut svg, &format!("line srv{}", i + 1), &|h| h.session_bytes[*i]);
-        keys.push((format!("srv{}", i + 1), format!("S{}", i + 1)));
     }
-    if store {
-        line(&mut svg, "line store", &|h| h.store_bytes);
-        keys.push(("store".into(), "shared store".into()));
-    }
-    markers(&mut svg, r, span as f64);
-    svg.push_str("</svg>");
-    if keys.is_empty() {
-        // Nothing to draw: an empty chart and table would only say it less plainly.
-        let none = "<p class=\"muted load-none\">No server or store holds any session: this lane keeps no state on the server side.</p>";
-        return format!(
-            "<figure class=\"load-figure\"><figcaption id=\"{id}-cap\">{}</figcaption>{none}</figure>",
-            esc(&format!("Lane {label}: state held per server"))
-        );
-    } else {
-        let keys: Vec<(&str, &str)> = keys.iter().map(|(c, l)| (c.as_str(), l.as_str())).collect();
-        svg.push_str(&legend(&keys));
-    }
-    let mut table = String::from("<table><thead><tr><th scope=\"col\">at</th>");
-    for i in &servers {
-        let _ = write!(table, "<th scope=\"col\">S{} sessions</th><th scope=\"col\">S{} bytes</th>", i + 1, i + 1);
-    }
-    if store {
-        table.push_str("<th scope=\"col\">store sessions</th><th scope=\"col\">store bytes</th>");
-    }
-    table.push_str("</tr></thead><tbody>");
-    // One row per look, but at most about ten rows.
-    let every = looks.len().div_ceil(10).max(1);
-    for (k, (at, h)) in looks.iter().enumerate() {
-        if (k + 1) % every != 0 && k + 1 != looks.len() {
-            continue;
+
+    /// The same in numbers: sessions and bytes per server and in the store.
+    fn table(&self, r: &Report) -> String {
+        let mut table = String::from("<table><thead><tr><th scope=\"col\">at</th>");
+        for i in &self.servers {
+            let _ = write!(table, "<th scope=\"col\">S{} sessions</th><th scope=\"col\">S{} bytes</th>", i + 1, i + 1);
         }
-        let _ = write!(table, "<tr><th scope=\"row\">{} s</th>", r.first_second + *at as u64);
-        for i in &servers {
-            let _ = write!(
-                table,
-                "<td>{}</td><td>{}</td>",
-                thousands(u64::from(h.sessions[*i])),
-                thousands(u64::from(h.session_bytes[*i]))
-            );
+        if self.store {
+            table.push_str("<th scope=\"col\">store sessions</th><th scope=\"col\">store bytes</th>");
         }
-        if store {
-            let _ = write!(
-                table,
-                "<td>{}</td><td>{}</td>",
-                thousands(u64::from(h.store_sessions)),
-                thousands(u64::from(h.store_bytes))
-            );
+        table.push_str("</tr></thead><tbody>");
+        // One row per look, but at most about ten rows.
+        let every = self.looks.len().div_ceil(10).max(1);
+        for (k, (at, h)) in self.looks.iter().enumerate() {
+            if (k + 1) % every != 0 && k + 1 != self.looks.len() {
+                continue;
+            }
+            let _ = write!(table, "<tr><th scope=\"row\">{} s</th>", r.first_second + *at as u64);
+            for i in &self.servers {
+                table.push_str(&cells(h.sessions[*i], h.session_bytes[*i]));
+            }
+            if self.store {
+                table.push_str(&cells(h.store_sessions, h.store_bytes));
+            }
+            table.push_str("</tr>");
         }
-        table.push_str("</tr>");
+        table.push_str("</tbody></table>");
+        table
     }
-    table.push_str("</tbody></table>");
-    figure(id, &format!("Lane {label}: state held per server"), &svg, &table)
+}
+
+/// A sessions cell and a bytes cell.
+fn cells(sessions: u32, bytes: u32) -> String {
+    format!("<td>{}</td><td>{}</td>", thousands(u64::from(sessions)), thousands(u64::from(bytes)))
 }
 
 /// The run's comparison: one row per measure, one column per lane, each

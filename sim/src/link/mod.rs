@@ -93,87 +93,126 @@ impl Link {
     /// Reads a query string, handing back the decoded pairs it does not know
     /// (in order) for the page to read.
     pub fn read(query: &str) -> (Link, Vec<Notice>, Vec<Pair>) {
-        let mut link = Link::default();
-        let mut notes = Vec::new();
+        let mut reading = Reading { link: Link::default(), notes: Vec::new() };
         let mut others = Vec::new();
-        let mut note = |s: String| notes.push(Notice(s));
-        let mut step: Option<String> = None;
-        let mut log: Option<String> = None;
-        let mut scenario: Option<String> = None;
+        // These three depend on each other, so they are read once every pair is in.
+        let (mut scenario, mut step, mut log) = (None, None, None);
         for pair in query.trim_start_matches('?').split('&').filter(|p| !p.is_empty()) {
-            let (raw_key, raw) = pair.split_once('=').unwrap_or((pair, ""));
-            let (Some(key), Some(value)) = (decode(raw_key), decode(raw)) else {
-                note(format!("`{}` is not valid URL encoding; it was ignored", quoted(raw_key)));
-                continue;
-            };
+            let Some((key, value)) = reading.pair(pair) else { continue };
             match key.as_str() {
                 "scenario" => scenario = Some(value),
                 "step" => step = Some(value),
-                "seed" => match value.parse() {
-                    Ok(s) => link.seed = s,
-                    Err(e) => note(format!("seed `{}` {}; using seed 1", quoted(&value), number_problem(&e))),
-                },
-                "a" | "b" => {
-                    let i = usize::from(key == "b");
-                    match parse_config(&value) {
-                        Ok(c) => link.configs[i] = c,
-                        Err(e) => note(format!(
-                            "lane {} config `{}`: {e}; using the default",
-                            key.to_ascii_uppercase(),
-                            quoted(&value)
-                        )),
-                    }
-                }
+                "seed" => reading.seed(&value),
+                "a" | "b" => reading.config(&key, &value),
                 "log" => log = Some(value),
                 _ => others.push((key, value)),
             }
         }
-        match scenario.as_deref().map(|id| (id, Scenario::find(id))) {
+        let played = reading.scenario(scenario.as_deref(), step.as_deref(), log.is_some());
+        if let Some(log) = log.filter(|_| !played) {
+            reading.log(&log);
+        }
+        (reading.link, reading.notes, others)
+    }
+}
+
+/// A link as read so far, and what it got wrong.
+struct Reading {
+    link: Link,
+    notes: Vec<Notice>,
+}
+
+impl Reading {
+    fn note(&mut self, s: String) {
+        self.notes.push(Notice(s));
+    }
+
+    /// A `key=value` pair decoded, or a notice.
+    fn pair(&mut self, pair: &str) -> Option<(String, String)> {
+        let (raw_key, raw) = pair.split_once('=').unwrap_or((pair, ""));
+        let decoded = decode(raw_key).zip(decode(raw));
+        if decoded.is_none() {
+            self.note(format!("`{}` is not valid URL encoding; it was ignored", quoted(raw_key)));
+        }
+        decoded
+    }
+
+    fn seed(&mut self, value: &str) {
+        match value.parse() {
+            Ok(s) => self.link.seed = s,
+            Err(e) => self.note(format!("seed `{}` {}; using seed 1", quoted(value), number_problem(&e))),
+        }
+    }
+
+    /// Lane A's or lane B's config, for key `a` or `b`.
+    fn config(&mut self, key: &str, value: &str) {
+        let i = usize::from(key == "b");
+        match parse_config(value) {
+            Ok(c) => self.link.configs[i] = c,
+            Err(e) => self.note(format!(
+                "lane {} config `{}`: {e}; using the default",
+                key.to_ascii_uppercase(),
+                quoted(value)
+            )),
+        }
+    }
+
+    /// Sets the link to the named scenario at its step; whether it did
+    /// (a scenario link plays the scenario's own steps, not a log).
+    fn scenario(&mut self, scenario: Option<&str>, step: Option<&str>, has_log: bool) -> bool {
+        match scenario.map(|id| (id, Scenario::find(id))) {
             Some((_, Some(s))) => {
-                let steps = s.steps.len();
-                let n = match step.as_deref().map(str::parse::<usize>) {
-                    None => 0,
-                    Some(Ok(n)) if n <= steps => n,
-                    Some(Ok(n)) => {
-                        note(format!("step {n} is past the end of `{}` ({steps} steps); showing step {steps}", s.id));
-                        steps
-                    }
-                    Some(Err(e)) => {
-                        let past = matches!(e.kind(), IntErrorKind::PosOverflow);
-                        let shown = if past { steps } else { 0 };
-                        note(format!(
-                            "step `{}` {}; showing step {shown} of `{}`",
-                            quoted(step.as_deref().unwrap_or("")),
-                            number_problem(&e),
-                            s.id
-                        ));
-                        shown
-                    }
-                };
-                link.scenario = Some((s.id, n));
-                link.configs = s.lanes;
-                if log.is_some() {
-                    note("`log` was ignored: a scenario link plays the scenario's own steps".into());
+                let n = self.step(&s, step);
+                self.link.scenario = Some((s.id, n));
+                self.link.configs = s.lanes;
+                if has_log {
+                    self.note("`log` was ignored: a scenario link plays the scenario's own steps".into());
                 }
-                return (link, notes, others);
+                return true;
             }
-            Some((id, None)) => note(format!("there is no scenario `{}`; showing free play instead", quoted(id))),
-            None if step.is_some() => note("`step` needs a `scenario`; it was ignored".into()),
+            Some((id, None)) => self.note(format!("there is no scenario `{}`; showing free play instead", quoted(id))),
+            None if step.is_some() => self.note("`step` needs a `scenario`; it was ignored".into()),
             None => {}
         }
-        if let Some(log) = log {
-            let (actions, problem) = parse_prefix(&log);
-            link.actions = actions;
-            if let Some(p) = problem {
-                let shown = match link.actions.len() {
-                    0 => "so no action is played".to_owned(),
-                    1 => "showing the one action before it".to_owned(),
-                    n => format!("showing the {n} actions before it"),
-                };
-                note(format!("the action log stops making sense at {p}; {shown}"));
+        false
+    }
+
+    /// How many of scenario `s`'s steps `step` asks for, within its steps.
+    fn step(&mut self, s: &Scenario, step: Option<&str>) -> usize {
+        let steps = s.steps.len();
+        let Some(text) = step else { return 0 };
+        match text.parse::<usize>() {
+            Ok(n) if n <= steps => n,
+            Ok(n) => {
+                self.note(format!("step {n} is past the end of `{}` ({steps} steps); showing step {steps}", s.id));
+                steps
+            }
+            Err(e) => {
+                let past = matches!(e.kind(), IntErrorKind::PosOverflow);
+                let shown = if past { steps } else { 0 };
+                self.note(format!(
+                    "step `{}` {}; showing step {shown} of `{}`",
+                    quoted(text),
+                    number_problem(&e),
+                    s.id
+                ));
+                shown
             }
         }
-        (link, notes, others)
+    }
+
+    /// The free-play log, as far as it makes sense.
+    fn log(&mut self, log: &str) {
+        let (actions, problem) = parse_prefix(log);
+        self.link.actions = actions;
+        if let Some(p) = problem {
+            let shown = match self.link.actions.len() {
+                0 => "so no action is played".to_owned(),
+                1 => "showing the one action before it".to_owned(),
+                n => format!("showing the {n} actions before it"),
+            };
+            self.note(format!("the action log stops making sense at {p}; {shown}"));
+        }
     }
 }
 
