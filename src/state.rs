@@ -47,7 +47,7 @@ pub struct PlayState {
 /// is rebuilt from it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TourPos {
-    /// The scenario's id, one of `scenario::IDS`.
+    /// The scenario's id, one of `tours::IDS`.
     pub tour: &'static str,
     /// How many of its steps are played: 0 is before the first, at its title.
     pub step: usize,
@@ -296,7 +296,7 @@ impl Reducible for PlayState {
                 }
             }
             Msg::Configure(lane, config) => {
-                next.engine.borrow_mut().playground.set_config(lane.index(), config);
+                next.engine.borrow_mut().playground.set_config(lane, config);
                 next.leave_tour();
             }
             Msg::Follow(id) => {

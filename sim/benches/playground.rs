@@ -5,6 +5,7 @@
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use statelab_sim::playground::{MAX_LOAD_REQUESTS, MAX_LOAD_USERS};
+use statelab_sim::LaneId;
 use statelab_sim::{Action, LaneConfig, Playground, Recipe, Strategy, User};
 use std::hint::black_box;
 
@@ -46,7 +47,7 @@ fn playground(c: &mut Criterion) {
         b.iter_batched(
             || p.clone(),
             |mut p| {
-                p.set_config(1, black_box(sticky));
+                p.set_config(LaneId::B, black_box(sticky));
                 p
             },
             BatchSize::LargeInput,

@@ -9,7 +9,7 @@ use crate::state::{Msg, Play};
 use statelab_sim::LaneId;
 use yew::prelude::*;
 
-/// The tour a first visit starts with: the first of `scenario::IDS`.
+/// The tour a first visit starts with: the first of `tours::IDS`.
 const FIRST_TOUR: &str = "round-robin-local";
 
 /// The idea, from the source material: one paragraph each.

@@ -19,7 +19,7 @@ use std::net::TcpStream;
 use std::time::{Duration, Instant};
 use url::Url;
 
-/// The simulation's users' addresses (`lane.rs`), in `User` order.
+/// The simulation's users' addresses (`sim/src/fleet/lane.rs`), in `User` order.
 const USER_ADDRS: [&str; 3] = ["203.0.113.10", "198.51.100.23", "192.0.2.77"];
 const HOST: &str = statelab_sim::fleet::HOST;
 
@@ -54,7 +54,7 @@ fn url_for(path: &str) -> Url {
 
 pub struct Driver<'a> {
     fleet: &'a mut Fleet,
-    lane: u8,
+    lane: LaneId,
     config: LaneConfig,
     browsers: Vec<Browser>,
     exchanges: Vec<RealExchange>,
@@ -65,7 +65,7 @@ pub struct Driver<'a> {
 }
 
 impl<'a> Driver<'a> {
-    pub fn new(fleet: &'a mut Fleet, lane: u8, config: LaneConfig, keys: Vec<Key>) -> Driver<'a> {
+    pub fn new(fleet: &'a mut Fleet, lane: LaneId, config: LaneConfig, keys: Vec<Key>) -> Driver<'a> {
         let browsers = User::ALL
             .iter()
             .zip(USER_ADDRS)
@@ -104,7 +104,7 @@ impl<'a> Driver<'a> {
             }
             Action::Logout { user } => self.browse(*user, "POST", "/logout".into(), None)?,
             Action::Tamper { user, edit, lane } => {
-                if lane.is_none_or(|l| l.index() == usize::from(self.lane)) {
+                if lane.is_none_or(|l| l == self.lane) {
                     self.tamper(*user, edit);
                 }
             }
@@ -140,7 +140,7 @@ impl<'a> Driver<'a> {
                 self.fleet.settle(limit);
             }
             Action::Configure { lane, config } => {
-                if *lane == LaneId::from_index(usize::from(self.lane)).unwrap_or(LaneId::A) {
+                if *lane == self.lane {
                     self.fleet.redeploy(config.sanitized())?;
                     self.config = config.sanitized();
                 }

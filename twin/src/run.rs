@@ -43,10 +43,11 @@ fn free_play(lanes: [LaneConfig; 2], log: &str, seed: u64) -> Result<Scenario, S
 }
 
 /// Plays one lane of `s` on a fresh fleet in `dir`.
-fn play_lane(s: &Scenario, keys: Vec<Key>, lane: usize, dir: &Path, base: u16) -> Result<Vec<RealExchange>, String> {
+fn play_lane(s: &Scenario, keys: Vec<Key>, lane: LaneId, dir: &Path, base: u16) -> Result<Vec<RealExchange>, String> {
     let first = keys.first().map(|k| (k.kid.clone(), k.secret.clone())).ok_or("the lane has no key")?;
-    let mut fleet = Fleet::start(s.lanes[lane], dir, base, first)?;
-    let mut driver = Driver::new(&mut fleet, lane as u8, s.lanes[lane], keys);
+    let config = s.lanes[lane.index()];
+    let mut fleet = Fleet::start(config, dir, base, first)?;
+    let mut driver = Driver::new(&mut fleet, lane, config, keys);
     for (i, action) in s.steps.iter().flat_map(|st| &st.actions).enumerate() {
         driver.apply(action).map_err(|e| format!("action {} (`{action:?}`): {e}", i + 1))?;
     }
@@ -92,8 +93,8 @@ fn scenario(s: &Scenario, seed: u64, out: &Path, scratch: &Path) -> Result<Row, 
     // Each lane's driver gets the keys its simulated lane signed with (the playground itself stays on this thread).
     let (keys_a, keys_b) = (p.lane(LaneId::A).key_history().to_vec(), p.lane(LaneId::B).key_history().to_vec());
     let (a, b) = std::thread::scope(|t| {
-        let a = t.spawn(|| play_lane(s, keys_a, 0, &dirs[0], base_a));
-        let b = t.spawn(|| play_lane(s, keys_b, 1, &dirs[1], base_b));
+        let a = t.spawn(|| play_lane(s, keys_a, LaneId::A, &dirs[0], base_a));
+        let b = t.spawn(|| play_lane(s, keys_b, LaneId::B, &dirs[1], base_b));
         (a.join(), b.join())
     });
     let joined = |r: std::thread::Result<Result<Vec<RealExchange>, String>>, l: &str| {

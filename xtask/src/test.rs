@@ -43,7 +43,7 @@ fn layers(tally: &mut Tally) -> Result<(), String> {
 
     // The workspace build unifies features, so the run above tests the
     // engine with `load-runs` (tree-backed tables); the page ships it
-    // without (sorted-vector tables, sim/src/table.rs). Its unit tests, again
+    // without (sorted-vector tables, sim/src/base/table.rs). Its unit tests, again
     // as the page builds it.
     println!("\n==> engine unit tests as the page builds it (no default features)");
     let (ok, out) = run_captured(cmd("cargo").args([

@@ -7,7 +7,7 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 use statelab_sim::load::{Mix, Plan, Run};
-use statelab_sim::text as export;
+use statelab_sim::text;
 use statelab_sim::tours::{self, Scenario};
 use statelab_sim::{AuthMode, LaneConfig, LaneId, Playground, Store, Strategy};
 use std::io::Write;
@@ -163,7 +163,7 @@ fn run(cli: &Cli) -> Result<String, String> {
                 Lane::B => LaneId::B,
             };
             let played = Playground::from_scenario(&s, cli.seed, s.steps.len());
-            format!("{}\n", export::har(played.lane(lane)))
+            format!("{}\n", text::har(played.lane(lane)))
         }
         Command::Load { lane, clients, requests, faults, mix, json } => {
             let plan =

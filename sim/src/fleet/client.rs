@@ -10,7 +10,7 @@ use crate::wire::http::{Request, Response};
 /// address, cookie jar, stored token and the orders page it shows.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Client {
-    /// The account it logs in as (`alice`, or a load user such as `user1`);
+    /// The account it logs in as (`alice`, or a load user such as `u00001`);
     /// exchanges name their sender by it.
     pub name: String,
     /// Source address the balancer sees (IP hash uses it).

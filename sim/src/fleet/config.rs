@@ -226,7 +226,7 @@ impl LaneConfig {
     /// Whether the credential travels in a cookie (server sessions, signed
     /// cookies) rather than as a bearer token (JWT).
     pub fn uses_session_cookie(&self) -> bool {
-        !matches!(self.auth, AuthMode::Jwt { .. })
+        self.auth.credential() != Credential::Bearer
     }
 }
 

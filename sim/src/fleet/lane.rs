@@ -1,5 +1,6 @@
 //! One whole simulated system — browsers, balancer, servers, store,
-//! database, clock — driven by [`Action`]s and recording what happened.
+//! database, clock — driven through its operations (the playground's
+//! actions call them) and recording what happened.
 
 use crate::base::ids::{LaneId, ServerNo, User};
 use crate::base::rng::SimRng;
@@ -335,7 +336,8 @@ impl Lane {
         }
         let lost = match loss {
             Loss::Restarted => s.restart(now, &mut self.ledger),
-            Loss::Crashed | Loss::Removed => s.crash(now, &mut self.ledger),
+            Loss::Crashed => s.crash(now, &mut self.ledger),
+            Loss::Removed => s.remove(now, &mut self.ledger),
         };
         let when = match (s.leaves_rotation_at(), s.rejoins_at()) {
             (Some(t), _) if t > now => format!("; health checks take it out of rotation at {t}"),
@@ -367,7 +369,7 @@ impl Lane {
         let pick = self.balancer.pick(&req, &self.clients[client].addr, &self.servers, now, &mut self.rng, &trace);
         let mut cost = Cost { latency_ms: BALANCER_MS, ..Cost::default() };
         let mut tried = None;
-        let (server, route, response) = match pick {
+        let (server, reason, response) = match pick {
             Pick::NoneHealthy { reason } => (None, reason, own_response(503, "no healthy server", now)),
             Pick::Forward { slot: i, reason, .. } if !self.servers[i].up => {
                 let s = &self.servers[i];
@@ -426,7 +428,7 @@ impl Lane {
             response_bytes: response.wire_len() as u32,
             request: req,
             server,
-            balancer_reason: route,
+            balancer_reason: reason,
             trace: trace.steps,
             response,
             latency_ms: cost.latency_ms,

@@ -136,7 +136,9 @@ pub enum Action {
     /// lane's only server stays.
     RemoveServer,
     /// Moves the clock forward and nothing else; unlike every other action, it
-    /// adds no think time.
+    /// adds no think time. Written `wait 10s` in the notation (the lane's
+    /// `wait`); `advance` is its tag in serialised recipes, kept so that saved
+    /// recipes still read.
     Advance {
         /// How far, in milliseconds.
         ms: u64,
@@ -150,7 +152,7 @@ pub enum Action {
         /// Its new configuration, sanitized when applied.
         config: LaneConfig,
     },
-    /// A burst of traffic from `users` extra browsers (`user1`…), `requests`
+    /// A burst of traffic from `users` extra browsers (`u00001`…), `requests`
     /// in all, summarised in one event instead of one exchange each.
     Load {
         /// How many load browsers send (0 counts as 1), at most

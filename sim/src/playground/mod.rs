@@ -299,8 +299,7 @@ impl Playground {
     /// the change is logged as [`Action::Configure`] and applies from now on,
     /// like a redeploy (cheap: nothing is replayed). An unchanged config or a
     /// lane index other than 0 and 1 does nothing.
-    pub fn set_config(&mut self, lane: usize, config: LaneConfig) {
-        let Some(id) = LaneId::from_index(lane) else { return };
+    pub fn set_config(&mut self, id: LaneId, config: LaneConfig) {
         if self.recipe.actions.is_empty() {
             let mut configs = self.recipe.configs;
             configs[id.index()] = config;

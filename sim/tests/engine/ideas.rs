@@ -228,7 +228,7 @@ fn undo_is_replay_without_the_last_action() {
 fn reconfiguring_a_lane_applies_from_now_on() {
     let mut p = play([LaneConfig::stateless(), LaneConfig::stateful()], vec![login(Alice), Me { user: Alice }]);
     assert_eq!(last_status(&p, LaneId::B), 401);
-    p.set_config(1, LaneConfig::stateful().with_balancer(Strategy::StickyCookie));
+    p.set_config(LaneId::B, LaneConfig::stateful().with_balancer(Strategy::StickyCookie));
     assert_eq!(last_status(&p, LaneId::B), 401, "what already happened stays as it was");
     assert_eq!(p.actions().len(), 3);
     // The miss at S2 cleared Alice's cookie: she logs in again, and the sticky

@@ -191,7 +191,7 @@ fn undo_and_config_change_do_not_replay_the_whole_log() {
     let config = fastest(3, || {
         let mut q = p.clone();
         let t = Instant::now();
-        q.set_config(1, LaneConfig::stateful().with_balancer(Balance::StickyCookie));
+        q.set_config(LaneId::B, LaneConfig::stateful().with_balancer(Balance::StickyCookie));
         t.elapsed()
     });
     assert!(undo * 8 < rebuild, "undo {undo:?} vs rebuild {rebuild:?}");
@@ -210,7 +210,7 @@ fn a_config_change_with_a_log_is_a_redeploy_of_that_lane_only() {
         .with_auth(AuthMode::ServerSession { store: Store::Shared })
         .with_balancer(Balance::RoundRobin)
         .with_servers(2);
-    p.set_config(1, shared);
+    p.set_config(LaneId::B, shared);
     assert_eq!(p.actions().last(), Some(&Action::Configure { lane: LaneId::B, config: shared }));
     assert_eq!(p.recipe().configs[1], LaneConfig::stateful().with_balancer(Balance::StickyCookie), "start kept");
     assert_eq!(p.lane(LaneId::B).config(), &shared);
@@ -237,7 +237,7 @@ fn a_config_change_with_a_log_is_a_redeploy_of_that_lane_only() {
     assert!(p.lane(LaneId::B).exchanges().rev().take(3).all(|x| x.response.status == 200));
     // The same config again would change nothing: refused, not logged.
     let n = p.actions().len();
-    p.set_config(1, shared);
+    p.set_config(LaneId::B, shared);
     assert_eq!(p.actions().len(), n);
     assert_eq!(
         p.apply(Action::Configure { lane: LaneId::B, config: shared }),
@@ -249,7 +249,7 @@ fn a_config_change_with_a_log_is_a_redeploy_of_that_lane_only() {
 fn a_config_change_tells_only_what_changed() {
     let mut p = played([LaneConfig::stateless(), LaneConfig::stateful()], "login alice");
     let longer = LaneConfig { token_ttl_s: 300, store_latency_ms: 9, ..LaneConfig::stateless() };
-    p.set_config(0, longer.with_auth(AuthMode::Jwt { denylist: true }).with_servers(4));
+    p.set_config(LaneId::A, longer.with_auth(AuthMode::Jwt { denylist: true }).with_servers(4));
     let a = events(&p, LaneId::A);
     assert_eq!(
         a[1..],
@@ -270,7 +270,7 @@ fn a_config_change_tells_only_what_changed() {
 #[test]
 fn an_empty_log_sets_the_starting_config() {
     let mut p = Playground::new(1, [LaneConfig::stateless(), LaneConfig::stateful()]);
-    p.set_config(1, LaneConfig::stateful().with_servers(5));
+    p.set_config(LaneId::B, LaneConfig::stateful().with_servers(5));
     assert!(p.actions().is_empty());
     assert_eq!(p.recipe().configs[1].servers, 5);
     assert_eq!(p.lane(LaneId::B).servers().len(), 5);

@@ -95,7 +95,7 @@ fn forget(cx: &mut Ctx, mut r: Response) -> Response {
     cx.trace.say(|| {
         "cleared the browser's session_id cookie (Max-Age=0): an id the server does not know is forgotten".into()
     });
-    r.headers.push("Set-Cookie", SetCookie::session(SESSION_COOKIE, "").deleted().to_string());
+    r.headers.push("Set-Cookie", cleared());
     r
 }
 
@@ -105,7 +105,7 @@ pub(super) fn revoke_local(cx: &mut Ctx, id: &str, r: &mut Response) {
     cx.ledger.settle(id, Fate::LoggedOut(cx.now));
     let server = cx.server.name();
     cx.trace.say(|| format!("deleted sessions[\"{}…\"] from {server}'s memory: revoked at once", short(id)));
-    r.headers.push("Set-Cookie", SetCookie::session(SESSION_COOKIE, "").deleted().to_string());
+    r.headers.push("Set-Cookie", cleared());
     cx.cost.revocation_window_s = Some(0);
 }
 
@@ -114,7 +114,12 @@ pub(super) fn revoke_shared(cx: &mut Ctx, id: &str, r: &mut Response) -> Result<
     cx.store_trip(|| format!("store DEL session:{}…", short(id)))?;
     cx.backend.store.delete(&format!("session:{id}"));
     cx.ledger.settle(id, Fate::LoggedOut(cx.now));
-    r.headers.push("Set-Cookie", SetCookie::session(SESSION_COOKIE, "").deleted().to_string());
+    r.headers.push("Set-Cookie", cleared());
     cx.cost.revocation_window_s = Some(0);
     Ok(())
+}
+
+/// The `Set-Cookie` that makes the browser drop its session id (`Max-Age=0`).
+fn cleared() -> String {
+    SetCookie::session(SESSION_COOKIE, "").deleted().to_string()
 }

@@ -39,7 +39,7 @@ impl Lane {
         while self.clients.len() < FIRST + n as usize {
             let k = self.clients.len() - FIRST + 1;
             let name = format!("u{k:05}");
-            let account = Account { password: format!("pw-{k}"), name: format!("User {k}"), role: "user".into() };
+            let account = Account { password: load_password(k), name: format!("User {k}"), role: "user".into() };
             self.backend.db.add_account(name.clone(), account);
             // RFC 2544's benchmarking range: plainly not real users' addresses.
             self.clients.push(Client::new(&name, format!("198.18.{}.{}", k / 250, k % 250 + 1)));
@@ -55,7 +55,7 @@ impl Lane {
         let c = &self.clients[ci];
         let logged_in = c.credential(self.config.auth.credential(), self.now).is_some();
         let (method, target, body) = if !logged_in {
-            ("POST", "/login".to_owned(), Some(login_body(&c.name, &format!("pw-{}", user + 1))))
+            ("POST", "/login".to_owned(), Some(login_body(&c.name, &load_password(user as usize + 1))))
         } else {
             match route {
                 LoadRoute::Me => ("GET", "/api/me".to_owned(), None),
@@ -96,4 +96,10 @@ impl Lane {
     pub(crate) fn entry_count(&self) -> usize {
         self.entries.len()
     }
+}
+
+/// The password of load user `k` (1-based), the same where its account is
+/// made and where it logs in.
+fn load_password(k: usize) -> String {
+    format!("pw-{k}")
 }

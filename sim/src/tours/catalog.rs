@@ -1,0 +1,195 @@
+//! The twelve tours themselves: each one's lanes, its steps in the action
+//! notation, and what the learner should look at. Scripts are parsed when a
+//! tour is built; a test plays every one of them.
+
+use super::{Scenario, Step};
+use crate::fleet::config::{AuthMode, LaneConfig, Store, Strategy};
+use crate::text::notation::parse_actions;
+
+fn step(script: &'static str, say: &'static str, focus: &'static [&'static str]) -> Step {
+    // Scenario scripts are constants; a test parses every one of them.
+    let actions = parse_actions(script).unwrap_or_else(|e| panic!("scenario script `{script}`: {e}"));
+    Step { script, actions, say, focus }
+}
+
+fn jwt() -> LaneConfig {
+    LaneConfig::stateless()
+}
+
+fn local(strategy: Strategy) -> LaneConfig {
+    LaneConfig::stateful().with_balancer(strategy)
+}
+
+const AUTH: &[&str] = &["Authorization", "Cookie", "Set-Cookie"];
+
+pub(super) fn round_robin_local(id: &'static str) -> Scenario {
+    Scenario {
+        id,
+        title: "Local sessions behind round robin",
+        lesson: "A session kept in one server's memory is invisible to the others, so a balancer that spreads requests logs users out.",
+        lanes: [jwt(), local(Strategy::RoundRobin)],
+        steps: vec![
+            step("login alice", "Alice logs in; both lanes' balancers send it to S1. Lane A answers with a signed JWT in the body and remembers nothing. Lane B creates a session in S1's memory and answers Set-Cookie: session_id=….", &["Set-Cookie"]),
+            step("me alice", "Round robin sends the next request to S2. Lane A: S2 checks the token's signature with the shared key — 200. Lane B: S2 has no such session in its memory — 401, and it clears the cookie (Set-Cookie: session_id=; Max-Age=0), as session libraries do with an id they don't know: Alice has to log in again.", AUTH),
+            step("me alice, me alice", "Lane B stays refused at S3 and then at S1 — even S1, which still holds the session: the browser has no cookie left to send. Behind round robin, a local session ends at the first request that lands elsewhere. Lane A succeeds every time.", AUTH),
+        ],
+    }
+}
+
+pub(super) fn sticky_crash(id: &'static str) -> Scenario {
+    Scenario {
+        id,
+        title: "Sticky sessions and a crash",
+        lesson: "A sticky cookie keeps a user on the server that holds their session — until that server dies and takes the session with it.",
+        lanes: [jwt(), local(Strategy::StickyCookie)],
+        steps: vec![
+            step("login alice", "Lane B's balancer adds its own cookie, Set-Cookie: lb=S1, next to the session cookie: from now on this browser is pinned to S1.", &["Set-Cookie"]),
+            step("me alice, me alice", "Lane B sends Cookie: session_id=…; lb=S1 and the balancer honours the pin — both requests reach S1 and succeed. Lane A's requests go to S2 and S3 and succeed too.", &["Cookie"]),
+            step("crash 1, me alice", "S1 crashes. In both lanes the next request is routed to S1 (lane A by rotation, lane B by the pin) and the balancer answers 502 Bad Gateway: health checks have not noticed the crash yet.", &[]),
+            step("wait 10s, me alice", "Two failed health checks later S1 is out of rotation. Lane A carries on at S2 — 200. Lane B re-pins Alice to S2 (Set-Cookie: lb=S2), but her session died with S1 — 401: she is logged out.", &["Set-Cookie", "Cookie"]),
+        ],
+    }
+}
+
+pub(super) fn shared_store(id: &'static str) -> Scenario {
+    Scenario {
+        id,
+        title: "A shared session store",
+        lesson: "Keeping sessions in a shared store lets any server answer, for the price of a round trip on every request and a new single point of failure.",
+        lanes: [jwt(), local(Strategy::RoundRobin).with_auth(AuthMode::ServerSession { store: Store::Shared })],
+        steps: vec![
+            step("login alice, me alice, me alice", "Round robin spreads Alice over S1, S2 and S3 and every request succeeds in both lanes. Lane B's trace shows a store round trip (+4 ms) on each request; lane A verifies the token locally.", AUTH),
+            step("crash 1, wait 10s, me alice", "S1 crashes and leaves rotation. Nothing is lost in either lane: lane B's session lives in the store, not in S1.", &[]),
+            step("store down, me alice", "The store goes down. Lane A does not need it — 200. Lane B cannot read any session — 503 Service Unavailable, for every user at once.", &[]),
+            step("store up, me alice", "The store recovers with its data, and lane B answers 200 again.", &[]),
+        ],
+    }
+}
+
+pub(super) fn signed_cookie(id: &'static str) -> Scenario {
+    Scenario {
+        id,
+        title: "Signed-cookie sessions",
+        lesson: "Putting the session itself in an HMAC-signed cookie makes servers stateless again: restarts lose nothing, but the cookie grows and cannot be revoked.",
+        lanes: [jwt(), local(Strategy::RoundRobin).with_auth(AuthMode::SignedCookie)],
+        steps: vec![
+            step("login alice", "Lane B answers Set-Cookie: session=<payload>.<signature>: the session's data, base64url JSON, signed with the fleet key. No server stores anything.", &["Set-Cookie"]),
+            step("add alice mug, add alice hoodie", "Each cart change re-issues lane B's cookie with the cart inside — watch its Set-Cookie grow. Lane A keeps the cart in the database (a database round trip).", &["Set-Cookie", "Cookie"]),
+            step("bounce 1, bounce 2, bounce 3, cart alice", "Every server restarts. Nothing is lost in either lane: the cart comes back from the cookie in lane B and from the database in lane A.", &["Cookie"]),
+            step("tamper alice role=admin, me alice", "Alice edits role to admin in her token (A) and in her cookie (B) without re-signing. Both servers recompute the HMAC, see a mismatch, and answer 401.", AUTH),
+        ],
+    }
+}
+
+pub(super) fn restart(id: &'static str) -> Scenario {
+    Scenario {
+        id,
+        title: "A restart wipes server memory",
+        lesson: "In-memory sessions live exactly as long as the process: restarting one server logs out everyone it held.",
+        lanes: [jwt(), local(Strategy::StickyCookie)],
+        steps: vec![
+            step("login alice, login bob, login carol", "Alice, Bob and Carol log in. Lane B pins them to S1, S2 and S3 (lb=S1, lb=S2, lb=S3) and each server holds one session.", &["Set-Cookie"]),
+            step("bounce 2", "S2 restarts (a deploy, say). Lane B's S2 comes back with empty memory: Bob's session is gone. Lane A's servers held nothing to lose.", &[]),
+            step("me alice, me carol, me bob", "Alice and Carol carry on in both lanes. Bob, still pinned to S2, gets 401 in lane B; in lane A his token still verifies — 200.", AUTH),
+        ],
+    }
+}
+
+pub(super) fn revocation(id: &'static str) -> Scenario {
+    Scenario {
+        id,
+        title: "Logging out: revocation",
+        lesson: "Deleting a session revokes it at once; a JWT stays valid until it expires unless servers consult a denylist — which is state again.",
+        lanes: [jwt(), local(Strategy::StickyCookie)],
+        steps: vec![
+            step("login alice, me alice", "Alice logs in and loads her profile (request #2) in both lanes.", AUTH),
+            step("logout alice", "Alice logs out. Lane B deletes the session on the server and expires the cookie (Max-Age=0). Lane A's server has nothing to delete: the app just forgets the token.", &["Set-Cookie"]),
+            step("replay alice 2", "Someone who copied request #2 sends it again. Lane B: the session is gone — 401, revoked immediately. Lane A: the token still verifies — 200, and will until exp, about 15 minutes away. The next step turns on the denylist in lane A to close the gap.", AUTH),
+            step("config a jwt-deny, login alice, me alice, logout alice, replay alice 6", "Lane A is redeployed as JWT + denylist; lane B is left as it was. Alice logs in again and loads her profile (#6). At logout, lane A's server writes the token's jti to the shared store (SET deny:… until exp). Replaying #6 now gets 401 in lane A too: every request checks the denylist, a store round trip (+4 ms) each — revocation, bought with state. Lane B: 401, as before.", AUTH),
+        ],
+    }
+}
+
+pub(super) fn expiry(id: &'static str) -> Scenario {
+    Scenario {
+        id,
+        title: "Token expiry and idle timeout",
+        lesson: "A JWT carries a hard expiry checked by every server's clock; a server session slides its idle timeout on each use.",
+        lanes: [jwt(), local(Strategy::StickyCookie)],
+        steps: vec![
+            step("login alice, me alice", "Alice logs in. Lane A's token says exp = iat + 15 min; lane B's session expires after 30 idle minutes.", AUTH),
+            step("wait 16m, me alice", "16 minutes later: lane A's servers find exp in the past — 401, token expired. Lane B's session was idle 16 minutes, under its 30 — 200, and the timeout slides forward.", AUTH),
+            step("login alice, wait 31m, me alice", "After a fresh login, 31 idle minutes pass. Now both fail: lane A's new token expired after 15 minutes, lane B's session after 30 idle ones.", AUTH),
+        ],
+    }
+}
+
+pub(super) fn tamper(id: &'static str) -> Scenario {
+    Scenario {
+        id,
+        title: "Tampering with a token",
+        lesson: "A JWT's claims are readable by anyone but cannot be changed without the key; an opaque session id has nothing inside to change.",
+        lanes: [jwt(), local(Strategy::StickyCookie)],
+        steps: vec![
+            step("login alice, me alice", "Alice logs in. Expand lane A's token: its payload says role \"user\" in plain base64url — readable by anyone, which is why a JWT must not hold secrets.", &["Authorization"]),
+            step("tamper alice role=admin, me alice", "Alice changes role to admin but cannot re-sign. Every server in lane A recomputes the HS256 signature, finds a mismatch — 401. In lane B the session id is opaque; changing it only points at a session that does not exist — 401.", &["Authorization", "Cookie"]),
+            step("login alice, tamper alice none, me alice", "Alice logs in again for a fresh, genuine token and cookie. Then the classic attack: a header saying alg \"none\" and no signature. Lane A refuses any alg but HS256 — 401. Lane B's edit again only points at a session that does not exist — 401.", &["Authorization", "Cookie"]),
+        ],
+    }
+}
+
+pub(super) fn request_size(id: &'static str) -> Scenario {
+    Scenario {
+        id,
+        title: "What every request carries",
+        lesson: "A stateless request carries the whole token every time; a session cookie is a short pointer to state kept elsewhere.",
+        lanes: [jwt(), local(Strategy::StickyCookie)],
+        steps: vec![
+            step("login alice", "After login, lane A's app holds a JWT of a few hundred bytes; lane B's browser holds a 32-character session id and the lb cookie.", &["Set-Cookie"]),
+            step("me alice, add alice mug, cart alice", "Compare the credential bytes on each request: Authorization: Bearer … in lane A against Cookie: … in lane B. The comparison table shows each lane's mean credential bytes per request that carried one.", &["Authorization", "Cookie"]),
+        ],
+    }
+}
+
+pub(super) fn pagination(id: &'static str) -> Scenario {
+    Scenario {
+        id,
+        title: "Pagination: who remembers the page?",
+        lesson: "A stateless API puts the page in the URL, so any server can answer and links keep working; a cursor in the session ties the user to that state.",
+        lanes: [jwt(), local(Strategy::StickyCookie)],
+        steps: vec![
+            step("login alice, next alice, next alice", "Alice pages through her orders. Lane A's app asks for GET /api/orders?page=1, then ?page=2: the page is in the URL. Lane B asks GET /api/orders/next and the server advances a cursor in her session.", &[]),
+            step("bounce 1, next alice", "S1, which held lane B's session and cursor, restarts. Lane A asks for ?page=3 — any server can answer, 200. Lane B's cursor is gone with the session — 401.", &[]),
+            step("page alice 3", "A direct link to page 3 works wherever the user is logged in: here lane A — 200; lane B needs a fresh login first.", &[]),
+        ],
+    }
+}
+
+pub(super) fn cart(id: &'static str) -> Scenario {
+    Scenario {
+        id,
+        title: "The cart: database or server memory",
+        lesson: "A stateless service keeps user data in a shared database; keeping it in a server's session loses it with the server.",
+        lanes: [jwt(), local(Strategy::StickyCookie)],
+        steps: vec![
+            step("login alice, add alice mug, add alice tee, cart alice", "Alice puts a mug and a tee in her cart. Lane A writes each to the database (+3 ms); lane B appends to the session in S1's memory.", &[]),
+            step("bounce 1, cart alice", "S1 restarts. Lane A's cart is still in the database — 200 with both items. Lane B's session and cart died with S1's memory — 401.", &[]),
+            step("login alice, cart alice", "Alice logs in again: lane B's cart is empty. Lane A's still holds the mug and the tee.", &[]),
+        ],
+    }
+}
+
+pub(super) fn scale_out(id: &'static str) -> Scenario {
+    Scenario {
+        id,
+        title: "Scaling out",
+        lesson: "Stateless servers can be added or removed freely; with state in server memory, changing the pool moves users away from their sessions.",
+        lanes: [jwt().with_balancer(Strategy::IpHash).with_servers(2), local(Strategy::IpHash).with_servers(2)],
+        steps: vec![
+            step("login alice, login bob, login carol", "Two servers behind IP hash (HAProxy's balance source: the address as a number, mod the servers): each user's address always maps to the same server, so lane B's local sessions work.", &[]),
+            step("me alice, me bob, me carol", "Every request returns to the server holding the session — 200 in both lanes.", &[]),
+            step("add-server, me alice, me bob, me carol", "S3 joins. The hash is now taken mod 3, and some users map to a different server: in lane B they land where their session is not — 401, and their cookie is cleared. Lane A does not care where a request lands.", AUTH),
+            step("remove-server, me alice, me bob, me carol", "S3 leaves and the hash is taken mod 2 again: Alice and Bob map back to the servers that hold their sessions, but the 401s of the last step cleared their cookies — 401, they must log in again. Carol never moved — 200. Lane A never noticed any of it.", &[]),
+        ],
+    }
+}
