@@ -84,6 +84,15 @@ const thousands = (n) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
  *  on which worker answered first: once when every lane refused in the same
  *  words (a plan's error is the same in both), else lane by lane in lane
  *  order, so a user reads what each lane on the screen said. */
+/// Once every lane has answered (`answers[lane]` is `ok` when it went
+/// through, else why not), the refusals by lane, in lane order; `undefined`
+/// while a lane has yet to answer. Which worker answers first is timing, and
+/// must not decide what the page says.
+function refusalsOnceAll(lanes, answers, ok) {
+  if (!lanes.every((l) => answers[l] !== undefined)) return undefined;
+  return Object.fromEntries(lanes.filter((l) => answers[l] !== ok).map((l) => [l, answers[l]]));
+}
+
 function refusal(lanes, refusals, lead) {
   const said = lanes.filter((l) => refusals[l] !== undefined);
   if (said.length === lanes.length && said.every((l) => refusals[l] === refusals[said[0]])) return `${lead}: ${refusals[said[0]]}.`;
@@ -306,10 +315,8 @@ function planned(host, p) {
   host.dataset.state = "running";
   const progress = {};
   // Each lane's answer to "run": true once it started, or why it did not.
-  // Nothing is shown before every lane has answered: which worker answers
-  // first is timing, and must not decide what the page says.
+  // Nothing is shown before every lane has answered (refusalsOnceAll).
   const verdict = {};
-  const decided = () => lanes.every((l) => verdict[l] !== undefined);
   let said = -1;
   let over = false;
   const started = performance.now();
@@ -352,8 +359,8 @@ function planned(host, p) {
   // told, naming the lanes in lane order, or the run shows its progress.
   const answer = (lane, value) => {
     verdict[lane] = value;
-    if (!decided()) return;
-    const refusals = Object.fromEntries(lanes.filter((l) => verdict[l] !== true).map((l) => [l, verdict[l]]));
+    const refusals = refusalsOnceAll(lanes, verdict, true);
+    if (!refusals) return;
     if (Object.keys(refusals).length) {
       f.fail(refusal(lanes, refusals, "The load run did not start"));
       stop("error", "No load run: see the message below.");
@@ -378,7 +385,7 @@ function planned(host, p) {
       progress[lane] = data;
       f.reports[lane] = data.report;
       if (data.finished) window.__statelabLoad[`lane_${lane}`] = performance.now();
-      if (decided()) update();
+      if (refusalsOnceAll(lanes, verdict, true)) update();
     };
     workers[lane].postMessage({
       type: "run",
@@ -455,8 +462,8 @@ function live(host, p, replaced) {
   // told in lane order, or the clock starts.
   const answer = (lane, value) => {
     verdict[lane] = value;
-    if (!lanes.every((l) => verdict[l] !== undefined)) return;
-    const refusals = Object.fromEntries(lanes.filter((l) => verdict[l] !== true).map((l) => [l, verdict[l]]));
+    const refusals = refusalsOnceAll(lanes, verdict, true);
+    if (!refusals) return;
     if (Object.keys(refusals).length) {
       f.fail(refusal(lanes, refusals, "Live traffic did not start"));
       stop("error", "No live traffic: see the message below.");
@@ -484,9 +491,9 @@ function live(host, p, replaced) {
     const got = injections.get(id);
     if (!got) return;
     got[lane] = message ?? null;
-    if (!lanes.every((l) => l in got)) return;
+    const refusals = refusalsOnceAll(lanes, got, null);
+    if (!refusals) return;
     injections.delete(id);
-    const refusals = Object.fromEntries(lanes.filter((l) => got[l] !== null).map((l) => [l, got[l]]));
     if (Object.keys(refusals).length) f.fail(refusal(lanes, refusals, "That fault was refused"));
   };
   const words = (action) => LIVE_FAULTS.find(([a]) => a === action)?.[1] ?? action;
