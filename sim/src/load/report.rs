@@ -1,0 +1,243 @@
+//! What a run reports: counts per simulated second, what servers and the
+//! store hold, the faults as markers, totals and latency percentiles.
+
+use super::plan::Mix;
+use super::thousands;
+use crate::fleet::config::MAX_SERVERS;
+use serde::{Deserialize, Serialize};
+
+/// One simulated second of a run.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Second {
+    /// Requests answered with a status below 400.
+    pub ok: u64,
+    /// Requests refused with 401; their load user logs in again next time.
+    pub unauthorized: u64,
+    /// 502/503: the balancer or the store could not serve.
+    pub unavailable: u64,
+    /// Other failures (4xx but 401).
+    pub other: u64,
+    /// Requests that were a login, sent because the load user held no credential.
+    pub logins: u64,
+    /// Bytes of the `Authorization` and `Cookie` request headers sent.
+    pub credential_bytes: u64,
+    /// Requests per server number (index 0 = S1), and how many the balancer answered itself.
+    pub per_server: [u64; MAX_SERVERS as usize],
+    /// Requests the balancer answered itself: 503 with no server in rotation,
+    /// 502 when the server it chose was down.
+    pub balancer: u64,
+    /// What was held at the end of the second, every [`HELD_EVERY`] seconds.
+    pub held: Option<Held>,
+}
+
+/// Live sessions and their bytes per server number (0 for a server not in
+/// the pool), then the shared store's.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Held {
+    /// Live in-memory sessions per server number (index 0 = S1).
+    pub sessions: [u32; MAX_SERVERS as usize],
+    /// Bytes of those sessions per server number: ids plus session JSON.
+    pub session_bytes: [u32; MAX_SERVERS as usize],
+    /// Live entries in the shared store: sessions, or revoked token ids in a
+    /// JWT lane with a denylist.
+    pub store_sessions: u32,
+    /// Bytes of those entries, as
+    /// [`SharedStore::bytes`](crate::fleet::SharedStore::bytes) counts them.
+    pub store_bytes: u32,
+}
+
+impl Second {
+    /// Requests answered in this second, whatever the status.
+    pub fn requests(&self) -> u64 {
+        self.ok.saturating_add(self.failed())
+    }
+    /// Requests answered with a status of 400 or more.
+    pub fn failed(&self) -> u64 {
+        self.unauthorized.saturating_add(self.unavailable).saturating_add(self.other)
+    }
+}
+
+/// A fault as it landed: before which request, in which second, and what the lane said.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Marker {
+    /// Requests played before it landed.
+    pub at: u64,
+    /// The simulated second it landed in, counted from 0 at the run's start.
+    pub second: u64,
+    /// The fault in the action notation (`crash 1`).
+    pub action: String,
+    /// What the lane's events said of it, joined by `; `.
+    pub text: String,
+    /// The lane's clock at the fault, as its events write times (`09:00:09`),
+    /// so a time in `text` can be read against it.
+    #[serde(default)]
+    pub clock: String,
+}
+
+/// The run's totals: what the command prints and the page's tables show.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    /// Requests played so far.
+    pub requests: u64,
+    /// Requests answered with a status below 400.
+    pub ok: u64,
+    /// Requests answered with a status of 400 or more.
+    pub failed: u64,
+    /// Requests refused with 401.
+    pub unauthorized: u64,
+    /// Requests answered 502 or 503, by the balancer or for a store outage.
+    pub unavailable: u64,
+    /// Requests that were a login.
+    pub logins: u64,
+    /// Requests answered per server number (index 0 = S1).
+    pub per_server: [u64; MAX_SERVERS as usize],
+    /// Requests the balancer answered itself (502, 503).
+    pub balancer: u64,
+    /// Mean simulated latency, in milliseconds rounded down.
+    pub latency_mean_ms: u64,
+    /// Median latency in milliseconds, read from the histogram, so at most
+    /// `LATENCY_BINS - 1` (63).
+    pub p50_ms: u32,
+    /// 95th percentile of latency in milliseconds, as `p50_ms` is read.
+    pub p95_ms: u32,
+    /// 99th percentile of latency in milliseconds, as `p50_ms` is read.
+    pub p99_ms: u32,
+    /// Bytes of the `Authorization` and `Cookie` request headers, in all.
+    pub credential_bytes: u64,
+    /// Mean bytes of `Authorization` and `Cookie` per request that carried one, in tenths.
+    pub credential_mean_tenths: u64,
+    /// Sessions destroyed by crashes, restarts and removed servers.
+    pub sessions_lost: u64,
+    /// The most sessions, and bytes of them, held at one look (every [`HELD_EVERY`] s).
+    pub peak_sessions: u64,
+    /// The most bytes of session state held at one look: servers' memory plus
+    /// the store's entries.
+    pub peak_state_bytes: u64,
+}
+
+/// Everything a chart or table of a run needs, as far as the run has got.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report {
+    /// `stateless JWT · round robin · 3 servers`
+    pub lane: String,
+    /// `jwt.rr.3`
+    pub config: String,
+    /// The seed of the lane's random stream.
+    pub seed: u64,
+    /// Load users.
+    pub clients: u32,
+    /// Requests per load user; 0 for live traffic.
+    pub requests: u32,
+    /// What logged-in load users ask for.
+    pub mix: Mix,
+    /// Requests the run plays in all: the plan's size, or for live traffic its
+    /// rate for [`LIVE_SECONDS`].
+    pub total: u64,
+    /// Requests played so far.
+    pub done: u64,
+    /// Requests per simulated second.
+    pub rate: u64,
+    /// Totals over the requests played so far.
+    pub totals: Totals,
+    /// Latency histogram: requests per whole millisecond, [`LATENCY_BINS`]
+    /// bins, the last for that many milliseconds or more.
+    pub latency: Vec<u64>,
+    /// Every closed second, then the one under way if a run's step stopped
+    /// midway (see `live` for live traffic).
+    pub seconds: Vec<Second>,
+    /// Every fault as it landed, in order.
+    pub markers: Vec<Marker>,
+    /// Live traffic (`requests` is then 0): `seconds` are only the last
+    /// [`LIVE_WINDOW`] closed seconds, the first of them second `first_second`.
+    #[serde(default)]
+    pub live: bool,
+    /// Number of the first second in `seconds`: 0, unless live traffic has
+    /// run past [`LIVE_WINDOW`] seconds.
+    #[serde(default)]
+    pub first_second: u64,
+}
+
+/// The smallest latency (ms) at or below which `p` percent of requests fall.
+pub(super) fn percentile(bins: &[u64], p: u64) -> u32 {
+    let n: u64 = bins.iter().sum();
+    if n == 0 {
+        return 0;
+    }
+    let want = n.saturating_mul(p).div_ceil(100).max(1);
+    let mut seen = 0u64;
+    for (ms, c) in bins.iter().enumerate() {
+        seen = seen.saturating_add(*c);
+        if seen >= want {
+            return ms as u32;
+        }
+    }
+    bins.len().saturating_sub(1) as u32
+}
+
+impl Report {
+    /// The totals as the `statelab load` command prints them.
+    pub fn text(&self) -> String {
+        use std::fmt::Write;
+        let t = &self.totals;
+        let mut out = String::new();
+        let _ = writeln!(out, "lane: {} ({}), seed {}", self.lane, self.config, self.seed);
+        let _ = writeln!(
+            out,
+            "requests: {} of {} ({} clients × {}), {} per simulated second",
+            thousands(t.requests),
+            thousands(self.total),
+            thousands(u64::from(self.clients)),
+            thousands(u64::from(self.requests)),
+            thousands(self.rate)
+        );
+        let _ = writeln!(
+            out,
+            "ok: {}; failed: {} (401: {}, 502/503: {}, other: {})",
+            thousands(t.ok),
+            thousands(t.failed),
+            thousands(t.unauthorized),
+            thousands(t.unavailable),
+            thousands(t.failed.saturating_sub(t.unauthorized).saturating_sub(t.unavailable))
+        );
+        let _ = writeln!(out, "logins: {}", thousands(t.logins));
+        let _ = writeln!(
+            out,
+            "latency: mean {} ms, p50 {} ms, p95 {} ms, p99 {} ms",
+            t.latency_mean_ms, t.p50_ms, t.p95_ms, t.p99_ms
+        );
+        let _ = writeln!(
+            out,
+            "credential bytes: {} in all, {}.{} per request that carried one",
+            thousands(t.credential_bytes),
+            t.credential_mean_tenths / 10,
+            t.credential_mean_tenths % 10
+        );
+        let servers: Vec<String> = t
+            .per_server
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| **n > 0)
+            .map(|(i, n)| format!("S{} {}", i.saturating_add(1), thousands(*n)))
+            .chain((t.balancer > 0).then(|| format!("balancer {}", thousands(t.balancer))))
+            .collect();
+        let _ = writeln!(out, "answered by: {}", servers.join(", "));
+        let _ = writeln!(
+            out,
+            "sessions lost: {}; most held at one look (every 5 s): {} sessions, {} bytes",
+            thousands(t.sessions_lost),
+            thousands(t.peak_sessions),
+            thousands(t.peak_state_bytes)
+        );
+        for m in &self.markers {
+            let _ = writeln!(
+                out,
+                "fault before request {} (second {}): {} — {}",
+                thousands(m.at),
+                m.second,
+                m.action,
+                m.text
+            );
+        }
+        out
+    }
+}
