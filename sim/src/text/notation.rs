@@ -58,69 +58,64 @@ pub fn url_form(actions: &[Action]) -> String {
 
 fn parse_action(text: &str) -> Result<Action, String> {
     let words: Vec<&str> = text.split([' ', '.']).filter(|w| !w.is_empty()).collect();
-    // Each family takes only its own verbs, so the order they are tried in
-    // does not matter; words none of them takes are refused with a reason.
-    for family in [user_action, crafted_action, fault_action, clock_action, fleet_action] {
-        if let Some(action) = family(&words)? {
-            return Ok(action);
-        }
-    }
-    Err(refusal(&words))
-}
-
-/// Something one user does: `login alice`, `page bob 2`, `replay carol 3`…
-fn user_action(words: &[&str]) -> Result<Option<Action>, String> {
-    Ok(Some(match *words {
-        ["login", ..] => Action::Login { user: user_at(words, 1)?, wrong_password: words.get(2) == Some(&"wrong") },
-        ["me", ..] => Action::Me { user: user_at(words, 1)? },
-        ["add", ..] => Action::AddToCart { user: user_at(words, 1)?, sku: arg(words, 2, "sku")?.to_owned() },
-        ["cart", ..] => Action::ViewCart { user: user_at(words, 1)? },
-        ["page", ..] => Action::OrdersPage { user: user_at(words, 1)?, page: number_at(words, 2, "page")? },
-        ["next", ..] => Action::NextPage { user: user_at(words, 1)? },
-        ["logout", ..] => Action::Logout { user: user_at(words, 1)? },
-        ["replay", ..] => Action::Replay { user: user_at(words, 1)?, seq: number_at(words, 2, "request number")? },
-        _ => return Ok(None),
-    }))
-}
-
-/// An action carrying text of its own: an edited credential, a raw
-/// request, a lane's config.
-fn crafted_action(words: &[&str]) -> Result<Option<Action>, String> {
-    Ok(Some(match *words {
-        ["tamper" | "edit", ..] => {
-            // An optional lane right after the verb: `edit a alice …` edits lane A's credential only.
-            let lane = words.get(1).and_then(|w| LaneId::parse(w));
-            // Where the user's word is, and the edit's after it.
-            let (at, next) = if lane.is_some() { (2, 3) } else { (1, 2) };
-            let edit = token_edit(words, next)?;
-            Action::Tamper { user: user_at(words, at)?, edit, lane }
-        }
+    let w = &words[..];
+    let action = match w {
+        [] => return Err("empty action".into()),
+        ["login", ..] => Action::Login { user: user_at(w, 1)?, wrong_password: w.get(2) == Some(&"wrong") },
+        ["me", ..] => Action::Me { user: user_at(w, 1)? },
+        ["add", ..] => Action::AddToCart { user: user_at(w, 1)?, sku: arg(w, 2, "sku")?.to_owned() },
+        ["cart", ..] => Action::ViewCart { user: user_at(w, 1)? },
+        ["page", ..] => Action::OrdersPage { user: user_at(w, 1)?, page: number_at(w, 2, "page")? },
+        ["next", ..] => Action::NextPage { user: user_at(w, 1)? },
+        ["logout", ..] => Action::Logout { user: user_at(w, 1)? },
+        ["tamper" | "edit", ..] => credential_edit(w)?,
         ["config", lane, ..] => {
             let lane = LaneId::parse(lane).ok_or_else(|| format!("`{lane}` is not a lane (a or b)"))?;
             // The config's own fields are `.`-separated words too: join the rest back.
-            let config = crate::text::config_code::parse_config(&words[2..].join("."))?;
+            let config = crate::text::config_code::parse_config(&w[2..].join("."))?;
             Action::Configure { lane, config }
         }
+        ["replay", ..] => Action::Replay { user: user_at(w, 1)?, seq: number_at(w, 2, "request number")? },
         ["raw", ..] => {
             // As for `edit`: empty text has an empty base64url form, so no third word.
-            let bytes = crate::wire::b64::decode(words.get(2).unwrap_or(&"")).ok_or("request text is not base64url")?;
+            let bytes = crate::wire::b64::decode(w.get(2).unwrap_or(&"")).ok_or("request text is not base64url")?;
             Action::Raw {
-                user: user_at(words, 1)?,
+                user: user_at(w, 1)?,
                 text: String::from_utf8(bytes).map_err(|_| "request text is not UTF-8")?,
             }
         }
-        _ => return Ok(None),
-    }))
+        ["crash", ..] => Action::Crash { server: server_at(w, 1)? },
+        ["restart", ..] => Action::Restart { server: server_at(w, 1)? },
+        ["bounce", ..] => Action::Bounce { server: server_at(w, 1)? },
+        ["store", "down"] => Action::StoreDown,
+        ["store", "up"] => Action::StoreUp,
+        ["skew", ..] => skew(w)?,
+        ["rotate", "keep"] => Action::RotateKey { keep_old: true },
+        ["rotate", "drop"] => Action::RotateKey { keep_old: false },
+        ["add-server"] => Action::AddServer,
+        ["remove-server"] => Action::RemoveServer,
+        ["wait", d] => Action::Advance { ms: parse_duration(d)? },
+        ["load", ..] => {
+            let users = number_at(w, 1, "user count")?.try_into().map_err(|_| "too many users")?;
+            Action::Load { users, requests: number_at(w, 2, "request count")? }
+        }
+        ["store" | "rotate" | "wait" | "add-server" | "remove-server", ..] => return Err(wrong_words(w)),
+        [v, ..] => return Err(format!("unknown action `{}`", quoted(v))),
+    };
+    Ok(action)
 }
 
-/// The edit of `tamper` (`none` or `claim=value`) or `edit` (the whole
-/// credential in base64url), from its word at `at`.
-fn token_edit(words: &[&str], at: usize) -> Result<TokenEdit, String> {
-    Ok(match (words[0], words.get(at)) {
+/// `tamper [lane] user claim=value|none` or `edit [lane] user base64url`:
+/// an optional lane right after the verb edits that lane's credential only.
+fn credential_edit(w: &[&str]) -> Result<Action, String> {
+    let lane = w.get(1).and_then(|l| LaneId::parse(l));
+    // Where the user's word is, and the edit's after it.
+    let (at, next) = if lane.is_some() { (2, 3) } else { (1, 2) };
+    let edit = match (w[0], w.get(next)) {
         ("tamper", Some(&"none")) => TokenEdit::AlgNone,
         ("tamper", _) => {
             let (name, value) =
-                arg(words, at, "claim=value")?.split_once('=').ok_or("tamper takes claim=value or none")?;
+                arg(w, next, "claim=value")?.split_once('=').ok_or("tamper takes claim=value or none")?;
             if !is_word(name) || !(value.is_empty() || is_word(value)) {
                 return Err("claim names and values are letters, digits, `_` and `-`".into());
             }
@@ -128,90 +123,56 @@ fn token_edit(words: &[&str], at: usize) -> Result<TokenEdit, String> {
         }
         _ => {
             // An empty credential has an empty base64url form: no last word.
-            let text = words.get(at).unwrap_or(&"");
+            let text = w.get(next).unwrap_or(&"");
             let bytes = crate::wire::b64::decode(text).ok_or("credential text is not base64url")?;
             TokenEdit::Set { value: String::from_utf8(bytes).map_err(|_| "credential text is not UTF-8")? }
         }
-    })
-}
-
-/// A fault done to a server or to the shared store.
-fn fault_action(words: &[&str]) -> Result<Option<Action>, String> {
-    Ok(Some(match *words {
-        ["crash", ..] => Action::Crash { server: server_at(words, 1)? },
-        ["restart", ..] => Action::Restart { server: server_at(words, 1)? },
-        ["bounce", ..] => Action::Bounce { server: server_at(words, 1)? },
-        ["store", "down"] => Action::StoreDown,
-        ["store", "up"] => Action::StoreUp,
-        _ => return Ok(None),
-    }))
-}
-
-/// A move of time: one server's clock (`skew 2 -60`), or everyone's (`wait 10s`).
-fn clock_action(words: &[&str]) -> Result<Option<Action>, String> {
-    Ok(Some(match *words {
-        ["skew", ..] => {
-            let w = arg(words, 2, "seconds")?;
-            let (n, unit) = match w.strip_suffix("ms") {
-                Some(ms) => (ms, 1),
-                None => (w.trim_end_matches('s'), 1000),
-            };
-            let n: i64 = n.parse().map_err(|_| format!("`{}` is not a number of seconds", quoted(w)))?;
-            Action::Skew { server: server_at(words, 1)?, ms: n.saturating_mul(unit).clamp(-YEAR_MS, YEAR_MS) }
-        }
-        ["wait", w] => Action::Advance { ms: parse_duration(w)? },
-        _ => return Ok(None),
-    }))
-}
-
-/// An operation on the fleet as a whole: keys, servers, a load run.
-fn fleet_action(words: &[&str]) -> Result<Option<Action>, String> {
-    Ok(Some(match *words {
-        ["rotate", "keep"] => Action::RotateKey { keep_old: true },
-        ["rotate", "drop"] => Action::RotateKey { keep_old: false },
-        ["add-server"] => Action::AddServer,
-        ["remove-server"] => Action::RemoveServer,
-        ["load", ..] => {
-            let users = number_at(words, 1, "user count")?.try_into().map_err(|_| "too many users")?;
-            Action::Load { users, requests: number_at(words, 2, "request count")? }
-        }
-        _ => return Ok(None),
-    }))
-}
-
-/// Why words no family takes are not an action: a known verb with the
-/// wrong words is told what it takes.
-fn refusal(words: &[&str]) -> String {
-    let (verb, takes, count) = match *words {
-        [] => return "empty action".into(),
-        [verb @ "store", ..] => (verb, "up or down", 1),
-        [verb @ "rotate", ..] => (verb, "keep or drop", 1),
-        [verb @ "wait", ..] => (verb, "one duration, like 30s or 5min", 1),
-        [verb @ ("add-server" | "remove-server"), ..] => (verb, "nothing after it", 0),
-        [w, ..] => return format!("unknown action `{}`", quoted(w)),
     };
-    let given = match words[1..].get(count) {
+    Ok(Action::Tamper { user: user_at(w, at)?, edit, lane })
+}
+
+/// `skew server seconds` (or `…ms`), clamped to a year either way.
+fn skew(w: &[&str]) -> Result<Action, String> {
+    let text = arg(w, 2, "seconds")?;
+    let (n, unit) = match text.strip_suffix("ms") {
+        Some(ms) => (ms, 1),
+        None => (text.trim_end_matches('s'), 1000),
+    };
+    let n: i64 = n.parse().map_err(|_| format!("`{}` is not a number of seconds", quoted(text)))?;
+    Ok(Action::Skew { server: server_at(w, 1)?, ms: n.saturating_mul(unit).clamp(-YEAR_MS, YEAR_MS) })
+}
+
+/// A known verb with the wrong words: what it takes, and what was wrong.
+fn wrong_words(w: &[&str]) -> String {
+    let (takes, count) = match w[0] {
+        "store" => ("up or down", 1),
+        "rotate" => ("keep or drop", 1),
+        "wait" => ("one duration, like 30s or 5min", 1),
+        _ => ("nothing after it", 0),
+    };
+    let given = match w[1..].get(count) {
         Some(extra) => format!("; `{}` is one word too many", quoted(extra)),
-        None => words.get(count).filter(|_| count > 0).map_or_else(String::new, |w| format!(", not `{}`", quoted(w))),
+        None => w.get(count).filter(|_| count > 0).map_or_else(String::new, |g| format!(", not `{}`", quoted(g))),
     };
-    format!("{verb} takes {takes}{given}")
+    format!("{} takes {takes}{given}", w[0])
 }
 
-fn arg<'a>(words: &[&'a str], i: usize, what: &str) -> Result<&'a str, String> {
-    words.get(i).copied().ok_or_else(|| format!("missing {what}"))
+/// Word `i`, or what is missing.
+fn arg<'a>(w: &[&'a str], i: usize, what: &str) -> Result<&'a str, String> {
+    w.get(i).copied().ok_or_else(|| format!("missing {what}"))
 }
 
-fn user_at(words: &[&str], i: usize) -> Result<User, String> {
-    arg(words, i, "user (alice, bob or carol)").and_then(parse_user)
+fn user_at(w: &[&str], i: usize) -> Result<User, String> {
+    arg(w, i, "user (alice, bob or carol)").and_then(parse_user)
 }
 
-fn number_at(words: &[&str], i: usize, what: &str) -> Result<u32, String> {
-    arg(words, i, what)?.parse::<u32>().map_err(|_| format!("{what} must be a whole number"))
+fn number_at(w: &[&str], i: usize, what: &str) -> Result<u32, String> {
+    arg(w, i, what)?.parse::<u32>().map_err(|_| format!("{what} must be a whole number"))
 }
 
-fn server_at(words: &[&str], i: usize) -> Result<u8, String> {
-    let w = arg(words, i, "server number")?;
-    w.trim_start_matches(['S', 's']).parse::<u8>().map_err(|_| format!("`{}` is not a server number", quoted(w)))
+fn server_at(w: &[&str], i: usize) -> Result<u8, String> {
+    let s = arg(w, i, "server number")?;
+    s.trim_start_matches(['S', 's']).parse::<u8>().map_err(|_| format!("`{}` is not a server number", quoted(s)))
 }
 
 const YEAR_MS: i64 = 366 * 86_400_000;
