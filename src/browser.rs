@@ -42,7 +42,7 @@ pub fn page_address() -> String {
 }
 
 /// The first element `selector` matches, if the page has one.
-fn find(selector: &str) -> Option<web_sys::Element> {
+pub fn find(selector: &str) -> Option<web_sys::Element> {
     web_sys::window()?.document()?.query_selector(selector).ok().flatten()
 }
 

@@ -6,7 +6,7 @@
 use crate::page::Page;
 use statelab_sim::link::{self, Link, Notice};
 use statelab_sim::text::url_form;
-use statelab_sim::{Action, LaneConfig, LaneId, Playground, Scenario, User};
+use statelab_sim::{Action, LaneConfig, LaneId, Playground, Scenario, TourPos, User};
 use std::cell::{Ref, RefCell};
 use std::rc::Rc;
 use yew::Reducible;
@@ -40,24 +40,6 @@ pub struct PlayState {
     pub new_entry: bool,
     /// Bumped on every change: equality without comparing playgrounds.
     version: u64,
-}
-
-/// Where one stands in a guided tour (a scenario): which one, and how many
-/// of its steps are played. A position of the page, not of the engine, which
-/// is rebuilt from it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct TourPos {
-    /// The scenario's id, one of `tours::IDS`.
-    pub tour: &'static str,
-    /// How many of its steps are played: 0 is before the first, at its title.
-    pub step: usize,
-}
-
-impl TourPos {
-    /// The tour's script, with the step (`None` for an id the engine does not know).
-    pub fn find(self) -> Option<(Scenario, usize)> {
-        Some((Scenario::find(self.tour)?, self.step))
-    }
 }
 
 /// The playground and its log as link text, together so that the text
@@ -153,7 +135,7 @@ impl PlayState {
         };
         PlayState {
             engine: Engine::new(playground),
-            scenario: link.scenario.map(|(tour, step)| TourPos { tour, step }),
+            scenario: link.scenario,
             left: None,
             notice,
             said: None,
@@ -176,7 +158,7 @@ impl PlayState {
         let Engine { playground, log_text } = &mut *self.engine.borrow_mut();
         let recipe = playground.recipe();
         let log = if scenario.is_some() { "" } else { log_text.of(&recipe.actions) };
-        link::query(recipe.seed, scenario.map(|at| (at.tour, at.step)), &recipe.configs, log)
+        link::query(recipe.seed, scenario, &recipe.configs, log)
     }
 
     /// The whole query (without `?`): the engine's state, then the page's.
@@ -188,11 +170,11 @@ impl PlayState {
     /// one, both left out: a jump forward (Play to the end, or clicks
     /// rendered together) still gives Back one entry per step.
     pub fn steps_between(&self, from: &Link) -> Vec<String> {
-        let (Some(to), Some((was, from))) = (self.scenario, from.scenario) else { return Vec::new() };
-        if to.tour != was {
+        let (Some(to), Some(from)) = (self.scenario, from.scenario) else { return Vec::new() };
+        if to.tour != from.tour {
             return Vec::new();
         }
-        (from + 1..to.step)
+        (from.step + 1..to.step)
             .map(|step| join_query(self.engine_query(Some(TourPos { step, ..to })), &self.page))
             .collect()
     }

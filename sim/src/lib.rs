@@ -49,4 +49,4 @@ pub use fleet::exchange::{Entry, Event, Exchange, Stats};
 pub use fleet::lane::Lane;
 pub use playground::Action;
 pub use playground::{ActionError, Playground, Recipe};
-pub use tours::Scenario;
+pub use tours::{Scenario, TourPos};

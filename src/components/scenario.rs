@@ -1,7 +1,8 @@
 use crate::browser::focus_soon;
 use crate::components::select;
-use crate::state::{Msg, Play, TourPos};
+use crate::state::{Msg, Play};
 use statelab_sim::tours::{self, IDS};
+use statelab_sim::TourPos;
 use yew::prelude::*;
 
 /// Pick a guided tour; its title and idea. The step itself, its controls and

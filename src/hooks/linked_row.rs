@@ -20,7 +20,7 @@ pub fn use_linked_row() {
             for _ in 0..2 {
                 yew::platform::time::sleep(std::time::Duration::ZERO).await;
             }
-            if let Some(row) = web_sys::window().and_then(|w| w.document()?.get_element_by_id(&id)) {
+            if let Some(row) = crate::browser::find(&format!("#{id}")) {
                 // Marked, so the eye finds the row that was linked to.
                 row.set_class_name("target");
                 row.scroll_into_view();

@@ -20,7 +20,7 @@ use crate::playground::Action;
 use crate::playground::Playground;
 use crate::text::notation::{parse_actions, url_form};
 use crate::text::{config_text, number_problem, parse_config};
-use crate::tours::Scenario;
+use crate::tours::{Scenario, TourPos};
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use std::fmt::Write;
 use std::num::IntErrorKind;
@@ -32,7 +32,7 @@ pub struct Link {
     pub seed: u64,
     /// A scenario id and how many of its steps are played; configs and
     /// actions then come from the scenario.
-    pub scenario: Option<(&'static str, usize)>,
+    pub scenario: Option<TourPos>,
     /// Lane A's and lane B's configs (`a=`, `b=`); for a scenario link,
     /// the scenario's own.
     pub configs: [LaneConfig; 2],
@@ -64,7 +64,7 @@ impl Link {
     /// played: a link may ask for only so much work (see
     /// [`Playground::from_recipe_bounded`]), so a short link cannot freeze the page.
     pub fn playground(&self) -> (Playground, Option<Notice>) {
-        match self.scenario.and_then(|(id, step)| Some((Scenario::find(id)?, step))) {
+        match self.scenario.and_then(TourPos::find) {
             Some((s, step)) => (Playground::from_scenario(&s, self.seed, step), None),
             None => {
                 let recipe =
@@ -163,7 +163,7 @@ impl Reading {
         match scenario.map(|id| (id, Scenario::find(id))) {
             Some((_, Some(s))) => {
                 let n = self.step(&s, step);
-                self.link.scenario = Some((s.id, n));
+                self.link.scenario = Some(TourPos { tour: s.id, step: n });
                 self.link.configs = s.lanes;
                 if has_log {
                     self.note("`log` was ignored: a scenario link plays the scenario's own steps".into());
@@ -261,16 +261,16 @@ fn decode(s: &str) -> Option<String> {
 /// The query of a link with these parts, the log as its `log=` value
 /// ([`encode`] of [`url_form`]): the page writes its address on every change
 /// and keeps that text up to date rather than rewrite a long log each time.
-pub fn query(seed: u64, scenario: Option<(&str, usize)>, configs: &[LaneConfig; 2], log: &str) -> String {
+pub fn query(seed: u64, scenario: Option<TourPos>, configs: &[LaneConfig; 2], log: &str) -> String {
     let d = Link::default();
     let mut q = String::new();
     let mut put = |k: &str, v: &str| {
         let _ = write!(q, "{}{k}={v}", if q.is_empty() { "" } else { "&" });
     };
     match scenario {
-        Some((id, step)) => {
-            put("scenario", id);
-            put("step", &step.to_string());
+        Some(at) => {
+            put("scenario", at.tour);
+            put("step", &at.step.to_string());
         }
         None => {
             for (i, k) in ["a", "b"].iter().enumerate() {
@@ -299,7 +299,7 @@ mod tests {
     fn documented_parameters_read_as_documented() {
         let (l, notes, others) = Link::read("?scenario=sticky-crash&step=3&embed=1&theme=dark&lanes=b&seed=7");
         assert_eq!(notes, vec![]);
-        assert_eq!(l.scenario, Some(("sticky-crash", 3)));
+        assert_eq!(l.scenario, Some(TourPos { tour: "sticky-crash", step: 3 }));
         assert_eq!(l.seed, 7);
         assert_eq!(l.configs, Scenario::find("sticky-crash").unwrap().lanes);
         assert_eq!(l.to_query(), "scenario=sticky-crash&step=3&seed=7");
@@ -337,7 +337,7 @@ mod tests {
         assert_eq!(n, vec![Notice("there is no scenario `nope`; showing free play instead".into())]);
 
         let (l, n) = Link::from_query("scenario=cart&step=99");
-        assert_eq!(l.scenario, Some(("cart", 3)));
+        assert_eq!(l.scenario, Some(TourPos { tour: "cart", step: 3 }));
         assert!(n[0].0.contains("step 99 is past the end of `cart` (3 steps); showing step 3"));
 
         let (l, n) = Link::from_query("log=login.alice~me.alice~fly.bob~me.alice");
@@ -386,9 +386,9 @@ mod tests {
     #[test]
     fn step_is_percent_decoded_like_the_rest() {
         let (l, n) = Link::from_query("scenario=cart&step=%32");
-        assert_eq!((l.scenario, n), (Some(("cart", 2)), vec![]));
+        assert_eq!((l.scenario, n), (Some(TourPos { tour: "cart", step: 2 }), vec![]));
         let (l, n) = Link::from_query("scenario=cart&step=99999999999999999999999");
-        assert_eq!(l.scenario, Some(("cart", 3)));
+        assert_eq!(l.scenario, Some(TourPos { tour: "cart", step: 3 }));
         assert!(n[0].0.contains("is too large; showing step 3 of `cart`"), "{n:?}");
     }
 

@@ -37,6 +37,24 @@ pub struct Scenario {
     pub steps: Vec<Step>,
 }
 
+/// Where one stands in a guided tour: which one, and how many of its steps
+/// are played (0 is before the first, at its title). Links carry it, and the
+/// page keeps it; the playground is rebuilt from it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TourPos {
+    /// The tour's id, one of [`IDS`].
+    pub tour: &'static str,
+    /// How many of its steps are played.
+    pub step: usize,
+}
+
+impl TourPos {
+    /// The tour's script, with the step (`None` for an unknown id).
+    pub fn find(self) -> Option<(Scenario, usize)> {
+        Some((Scenario::find(self.tour)?, self.step))
+    }
+}
+
 impl Scenario {
     /// Builds only the scenario asked for; `None` for an unknown id.
     pub fn find(id: &str) -> Option<Scenario> {

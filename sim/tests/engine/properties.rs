@@ -176,10 +176,10 @@ proptest! {
         let actions: Vec<Action> = actions.into_iter().filter(|a| Playground::validate(a).is_ok()).collect();
         let scenario = scenario.map(|(i, step)| {
             let s = &statelab_sim::tours::all()[i];
-            (s.id, step.min(s.steps.len()))
+            statelab_sim::TourPos { tour: s.id, step: step.min(s.steps.len()) }
         });
         let configs = match scenario {
-            Some((id, _)) => statelab_sim::Scenario::find(id).unwrap().lanes,
+            Some(at) => statelab_sim::Scenario::find(at.tour).unwrap().lanes,
             None => [a.sanitized(), b.sanitized()],
         };
         let link = Link { seed, scenario, configs, actions: if scenario.is_some() { vec![] } else { actions } };
@@ -194,8 +194,8 @@ proptest! {
         let real = "scenario=sticky-crash&step=3&seed=9&a=shared.sticky.4.12&log=login.alice~crash.1~me.alice&theme=dark";
         for q in [text.as_str(), &real[..cut.index(real.len() + 1)]] {
             let (link, _) = Link::from_query(q);
-            if let Some((id, step)) = link.scenario {
-                prop_assert!(step <= statelab_sim::Scenario::find(id).unwrap().steps.len());
+            if let Some(at) = link.scenario {
+                prop_assert!(at.step <= statelab_sim::Scenario::find(at.tour).unwrap().steps.len());
             }
             prop_assert!(link.actions.iter().all(|a| Playground::validate(a).is_ok()));
             let _ = link.playground();
