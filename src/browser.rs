@@ -34,11 +34,11 @@ pub fn download(name: &str, mime: &str, text: &str) -> Option<()> {
     web_sys::Url::revoke_object_url(&url).ok()
 }
 
-/// The page's address without its query: where links to other states point.
-pub fn page_address() -> String {
-    web_sys::window()
-        .and_then(|w| Some(format!("{}{}", w.location().origin().ok()?, w.location().pathname().ok()?)))
-        .unwrap_or_default()
+/// The site's root (the document's base URL: `./` on the root page,
+/// `../../../` on a tour step's), which every address in `address.rs` is
+/// relative to.
+pub fn site_root() -> String {
+    web_sys::window().and_then(|w| w.document()).and_then(|d| d.base_uri().ok().flatten()).unwrap_or_default()
 }
 
 /// The first element `selector` matches, if the page has one.

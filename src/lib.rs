@@ -2,6 +2,7 @@
 //! the engine's data and turn clicks into engine `Action`s; no simulation
 //! logic lives here.
 
+pub mod address;
 pub mod browser;
 pub mod components;
 pub mod hooks;
@@ -9,3 +10,4 @@ pub mod page;
 pub mod panic_box;
 pub mod playground;
 pub mod state;
+pub mod takeover;

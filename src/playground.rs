@@ -10,7 +10,7 @@ use crate::components::lane::lane_panel;
 use crate::components::load_panel::{load_panel, run_query};
 use crate::components::raw_editor::RawEditor;
 use crate::components::scenario::scenario_panel;
-use crate::components::share::{address, share_bar, too_long_notice};
+use crate::components::share::{share_bar, too_long_notice};
 use crate::components::step_view::StepView;
 use crate::hooks::embed::use_height_reports;
 use crate::hooks::linked_row::use_linked_row;
@@ -25,15 +25,22 @@ pub struct PlaygroundProps {
     /// embedded, and in component tests).
     #[prop_or_default]
     pub site: bool,
+    /// The query the page opens at; `None` (the default) reads the address
+    /// bar. The prerenderer (`src/bin/prerender.rs`) renders each page from
+    /// its own.
+    #[prop_or_default]
+    pub start: Option<String>,
 }
 
 #[component]
 pub fn PlaygroundView(props: &PlaygroundProps) -> Html {
-    let url = use_url_state(follow);
+    // First: its effect reads the address's `#row` before the address
+    // bar's effect writes the state's address, which has none.
+    use_linked_row();
+    let url = use_url_state(follow, props.start.clone());
     let play = url.play;
     let embed = play.page.embed;
     use_height_reports(embed);
-    use_linked_row();
     let picked = use_state(|| User::Alice);
     // An embedded tour shows its step alone until the reader asks for the rest.
     let details = use_state(|| false);
@@ -127,8 +134,20 @@ fn embed_bar(play: &Play, details: &UseStateHandle<bool>) -> Html {
                     { if **details { "Hide details" } else { "Show details" } }
                 </button>
             }
-            <a href={address(play, false)} target="_blank" rel="noopener">{"Open the full playground ↗"}</a>
+            // Relative to the site's root (the page's base URL), so the
+            // prerendered page carries the same link.
+            <a href={full_page(play)} target="_blank" rel="noopener">{"Open the full playground ↗"}</a>
         </p>
+    }
+}
+
+/// This state's address on the full page, relative to the site's root.
+fn full_page(play: &PlayState) -> String {
+    let url = play.url_with(&crate::page::Page { embed: false, ..play.page.clone() });
+    if url.is_empty() {
+        "./".to_owned()
+    } else {
+        url
     }
 }
 

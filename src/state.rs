@@ -3,6 +3,7 @@
 //! is shown). `reduce` only turns messages into engine calls; effects live
 //! in hooks.
 
+use crate::address;
 use crate::page::Page;
 use statelab_sim::link::{self, Link, Notice};
 use statelab_sim::text::url_form;
@@ -166,17 +167,26 @@ impl PlayState {
         join_query(self.engine_query(self.scenario), page)
     }
 
-    /// The queries of the tour steps between the one `from` names and this
-    /// one, both left out: a jump forward (Play to the end, or clicks
-    /// rendered together) still gives Back one entry per step.
+    /// The site-relative addresses of the tour steps between the one `from`
+    /// names and this one, both left out: a jump forward (Play to the end,
+    /// or clicks rendered together) still gives Back one entry per step.
     pub fn steps_between(&self, from: &Link) -> Vec<String> {
         let (Some(to), Some(from)) = (self.scenario, from.scenario) else { return Vec::new() };
         if to.tour != from.tour {
             return Vec::new();
         }
         (from.step + 1..to.step)
-            .map(|step| join_query(self.engine_query(Some(TourPos { step, ..to })), &self.page))
+            .map(|step| {
+                let at = Some(TourPos { step, ..to });
+                address::url_of(&self.engine_query(at), at, &self.page)
+            })
             .collect()
+    }
+
+    /// This state's site-relative address, shown as `page` shows it: a tour
+    /// step's own page, or the root with the query (`address::url_of`).
+    pub fn url_with(&self, page: &Page) -> String {
+        address::url_of(&self.engine_query(self.scenario), self.scenario, page)
     }
 
     pub fn query(&self) -> String {
@@ -400,10 +410,7 @@ mod tests {
     fn a_jump_forward_names_every_step_it_passes() {
         let at_end = PlayState::from_query("scenario=revocation&step=4&lanes=b");
         let (from, _, _) = read_query("scenario=revocation&step=1");
-        assert_eq!(
-            at_end.steps_between(&from),
-            vec!["scenario=revocation&step=2&lanes=b", "scenario=revocation&step=3&lanes=b"]
-        );
+        assert_eq!(at_end.steps_between(&from), vec!["tour/revocation/2/?lanes=b", "tour/revocation/3/?lanes=b"]);
         let (other, _, _) = read_query("scenario=cart&step=1");
         assert!(at_end.steps_between(&other).is_empty(), "another tour: nothing in between");
         let (later, _, _) = read_query("scenario=revocation&step=4");

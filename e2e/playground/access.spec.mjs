@@ -1,5 +1,5 @@
 // Keyboard-only use, and axe at both widths in both themes.
-import { test, expect } from '@playwright/test';
+import { test, expect } from '../fixtures.mjs';
 import { expectAccessible, lane, showAllRequests, requests } from '../helpers.mjs';
 
 /** Presses Tab until the focused control's accessible name starts with `name`. */

@@ -1,6 +1,6 @@
 // Copy buttons say what the browser did: copied, or refused (no uncaught
 // rejection), and the status clears after a few seconds.
-import { test, expect } from '@playwright/test';
+import { test, expect } from '../fixtures.mjs';
 import { lane, watchErrors, requests } from '../helpers.mjs';
 
 test('with the clipboard allowed, each copy says so and then clears', async ({ page, context }) => {

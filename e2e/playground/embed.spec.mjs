@@ -1,5 +1,5 @@
 // Embedding, links and exports: what a documentation author relies on.
-import { test, expect } from '@playwright/test';
+import { test, expect } from '../fixtures.mjs';
 import { readFile } from 'node:fs/promises';
 import { lane, requests } from '../helpers.mjs';
 
@@ -21,7 +21,7 @@ test('the example docs page embeds two isolated, self-sizing playgrounds', async
   await expect(revocation.locator("section[aria-labelledby='lane-a-title']")).toHaveCount(0);
   await expect(revocation.locator("section[aria-labelledby='lane-b-title']")).toBeVisible();
   await expect(revocation.locator('html')).toHaveAttribute('data-theme', 'dark');
-  await expect(sticky.getByRole('link', { name: 'Open the full playground ↗' })).toHaveAttribute('href', /scenario=sticky-crash&step=2$/);
+  await expect(sticky.getByRole('link', { name: 'Open the full playground ↗' })).toHaveAttribute('href', /^tour\/sticky-crash\/2\/$/);
   // Each frame was sized to its own content by the host's listener.
   for (const i of [0, 1]) {
     const frame = page.locator('iframe').nth(i);
@@ -79,7 +79,8 @@ test('copy as curl, link and embed code put the right text on the clipboard', as
   await page.getByRole('button', { name: 'Copy embed code' }).click();
   const code = await clipboard();
   const origin = new URL(page.url()).origin;
-  expect(code).toContain(`<iframe src="${origin}/?scenario=revocation&amp;step=1&amp;embed=1" title="Statelab: Logging out: revocation"`);
+  // A tour step's embed code names its own prerendered page.
+  expect(code).toContain(`<iframe src="${origin}/tour/revocation/1/embed/" title="Statelab: Logging out: revocation"`);
   expect(code).toContain('statelab:resize');
   await lane(page, 'b').getByRole('button', { name: 'Copy transcript' }).click();
   expect(await clipboard()).toMatch(/^== Lane B: sessions in server memory · sticky cookie · 3 servers\n/);
@@ -110,5 +111,5 @@ test("an embed's details open on request and the full playground is one link awa
   await toggle.click();
   await expect(page.locator('.lanes section.lane')).toHaveCount(2);
   await expect(page.getByRole('button', { name: 'Hide details' })).toHaveAttribute('aria-expanded', 'true');
-  await expect(page.getByRole('link', { name: 'Open the full playground ↗' })).toHaveAttribute('href', /scenario=cart&step=2$/);
+  await expect(page.getByRole('link', { name: 'Open the full playground ↗' })).toHaveAttribute('href', /^tour\/cart\/2\/$/);
 });

@@ -1,7 +1,7 @@
 // Faults and time are in each lane's history, in the engine's own words and
 // with their simulated time; the fleet diagram shows the newest answer's
 // outcome by colour, icon and status.
-import { test, expect } from '@playwright/test';
+import { test, expect } from '../fixtures.mjs';
 import { lane, requests } from '../helpers.mjs';
 
 test('crashes, clock moves, store outages, key rotations and new servers are rows in both histories', async ({ page }) => {

@@ -1,6 +1,6 @@
 // Hostile links: history, echoed input, links too long for an address bar,
 // junk page parameters. None may trap, widen or silently change the page.
-import { test, expect } from '@playwright/test';
+import { test, expect } from '../fixtures.mjs';
 import { lane, watchErrors, requests } from '../helpers.mjs';
 
 const noHorizontalScroll = async (page) => {
@@ -12,15 +12,15 @@ test('opening a link that is not in normal form adds no history entry: Back leav
   await page.goto('./?seed=5');
   await expect(page.getByRole('heading', { name: /^Lane A/ })).toBeVisible();
   await page.goto('./?scenario=sticky-crash');
-  await expect(page).toHaveURL(/\?scenario=sticky-crash&step=0$/);
+  await expect(page).toHaveURL(/\/tour\/sticky-crash\/0\/$/);
   await page.goBack();
   await expect(page).toHaveURL(/\?seed=5$/);
   // A step of one's own still gets its entry.
   await page.goto('./?scenario=sticky-crash');
   await page.getByRole('button', { name: 'Next step' }).click();
-  await expect(page).toHaveURL(/step=1$/);
+  await expect(page).toHaveURL(/\/1\/$/);
   await page.goBack();
-  await expect(page).toHaveURL(/step=0$/);
+  await expect(page).toHaveURL(/\/0\/$/);
 });
 
 test('notices quote input bounded and escaped, and never widen the page at 360 px', async ({ page }) => {

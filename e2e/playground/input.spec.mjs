@@ -1,5 +1,5 @@
 // Bad input never breaks the page: the raw editor and broken links.
-import { test, expect } from '@playwright/test';
+import { test, expect } from '../fixtures.mjs';
 import { lane, watchErrors, requests } from '../helpers.mjs';
 
 test('the raw editor names line and column and keeps the page intact', async ({ page }) => {

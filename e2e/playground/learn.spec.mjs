@@ -1,7 +1,7 @@
 // The Learn page (static, dist/learn.html): its material is all there, every
 // link into the playground opens the step it promises without a notice, links
 // to measured rows land on those rows, and the measured table links back.
-import { test, expect } from '@playwright/test';
+import { test, expect } from '../fixtures.mjs';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { expectAccessible, lane, watchErrors } from '../helpers.mjs';
@@ -15,7 +15,7 @@ const narrations = (id) =>
 
 // The links are read from the built page, so a link added later is tested too.
 const html = readFileSync('dist/learn.html', 'utf8');
-const links = [...new Set([...html.matchAll(/href="(\.\/\?[^"]*)"/g)].map((m) => m[1].replaceAll('&amp;', '&')))];
+const links = [...new Set([...html.matchAll(/href="(tour\/[^"]*)"/g)].map((m) => m[1]))];
 const learnIds = new Set([...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]));
 
 const ROWS = [
@@ -55,12 +55,12 @@ test('the Learn page has the comparison, the seven cases, the five questions and
   for (const tr of await rows.all()) {
     await expect(tr.locator('th[scope=row]')).not.toBeEmpty();
     await expect(tr.locator('td')).toHaveCount(2);
-    await expect(tr.getByRole('link', { name: 'See it' })).toHaveAttribute('href', /^\.\/\?scenario=[a-z-]+&step=\d+$/);
+    await expect(tr.getByRole('link', { name: 'See it' })).toHaveAttribute('href', /^tour\/[a-z-]+\/\d+\/$/);
   }
   await expect(page.locator('section:has(#choose) .case h3')).toHaveText(CASES);
   await expect(page.locator('section:has(#faq) h3')).toHaveText(QUESTIONS);
   for (const faq of await page.locator('section:has(#faq) h3 + p').all()) {
-    await expect(faq.getByRole('link')).toHaveAttribute('href', /^\.\/\?scenario=/);
+    await expect(faq.getByRole('link')).toHaveAttribute('href', /^tour\//);
   }
   await expect(page.locator('.analogies li strong')).toHaveText([
     'The vending machine.',
@@ -77,9 +77,9 @@ test('the Learn page links into the playground at least once per row, case and q
 for (const link of links) {
   test(`${link} opens its step without a notice`, async ({ page }) => {
     const errors = watchErrors(page);
+    // A tour step's own page: tour/<id>/<step>/, maybe with a #row.
     const url = new URL(link, 'http://x/');
-    const id = url.searchParams.get('scenario');
-    const step = Number(url.searchParams.get('step'));
+    const [, id, step] = url.pathname.match(/^\/tour\/([a-z-]+)\/(\d+)\/$/).map((x, i) => (i === 2 ? Number(x) : x));
     const says = narrations(id);
     expect(step, 'a step that exists').toBeGreaterThanOrEqual(1);
     expect(step).toBeLessThanOrEqual(says.length);

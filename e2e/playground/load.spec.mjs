@@ -2,7 +2,7 @@
 // the `statelab load` command's for the same seed, the page staying usable
 // while workers run, keyboard use and axe; live traffic with faults clicked
 // while it runs.
-import { test, expect } from '@playwright/test';
+import { test, expect } from '../fixtures.mjs';
 import { expectAccessible, lane, statelab, watchErrors, requests } from '../helpers.mjs';
 
 /** `statelab load … --json`. */

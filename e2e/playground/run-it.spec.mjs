@@ -2,7 +2,7 @@
 // when opened, shows exactly what `statelab fleet <config>` prints, follows
 // the lane's configuration while open, says so when it cannot load, and
 // passes axe in both themes.
-import { test, expect } from '@playwright/test';
+import { test, expect } from '../fixtures.mjs';
 import { expectAccessible, lane, statelab, watchErrors } from '../helpers.mjs';
 
 const panel = (page, l) => lane(page, l).locator('details.run-it');

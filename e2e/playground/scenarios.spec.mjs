@@ -1,7 +1,7 @@
 // Every scenario, played to its end in the real page, shows exactly the
 // exchanges the engine computes: statuses and servers, in order, in both
 // lanes. (The native tests pin those to each narration's promises.)
-import { test, expect } from '@playwright/test';
+import { test, expect } from '../fixtures.mjs';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { lane, showAllRequests, watchErrors, requests } from '../helpers.mjs';
@@ -45,9 +45,9 @@ test('sticky-crash shows the balancer moving its own cookie', async ({ page }) =
 test('Back and Forward walk through scenario steps', async ({ page }) => {
   await page.goto('./?scenario=revocation');
   for (let i = 0; i < 3; i++) await page.getByRole('button', { name: 'Next step' }).click();
-  await expect(page).toHaveURL(/scenario=revocation&step=3$/);
+  await expect(page).toHaveURL(/\/tour\/revocation\/3\/$/);
   await page.goBack();
-  await expect(page).toHaveURL(/step=2$/);
+  await expect(page).toHaveURL(/\/2\/$/);
   await expect(page.locator('.narration strong')).toHaveText('Step 2 of 4');
   await page.goForward();
   await expect(page.locator('.narration strong')).toHaveText('Step 3 of 4');
@@ -62,7 +62,7 @@ test('Back walks every step, one at a time, even after Play to the end', async (
   await expect(page.locator('.narration strong')).toHaveText('Step 4 of 4');
   for (const step of [3, 2, 1, 0]) {
     await page.goBack();
-    await expect(page).toHaveURL(new RegExp(`scenario=revocation&step=${step}$`));
+    await expect(page).toHaveURL(new RegExp(`/tour/revocation/${step}/$`));
     await expect(page.locator('.narration strong')).toHaveText(`Step ${step} of 4`);
   }
   await page.goBack();

@@ -1,6 +1,6 @@
 // Screenshots at three widths for a person to look at (target/e2e/screens/),
 // each also checked for horizontal overflow.
-import { test, expect } from '@playwright/test';
+import { test, expect } from '../fixtures.mjs';
 
 for (const width of [360, 700, 1280]) {
   test(`screenshot at ${width} px`, async ({ page }) => {

@@ -1,6 +1,6 @@
 // The first visit and the tours: one obvious way in, a whole tour by
 // keyboard alone, and a tour one does not fall out of by acting.
-import { test, expect } from '@playwright/test';
+import { test, expect } from '../fixtures.mjs';
 import { lane, watchErrors, requests } from '../helpers.mjs';
 
 test('a first visit explains the idea and offers one first action', async ({ page }) => {
@@ -12,7 +12,7 @@ test('a first visit explains the idea and offers one first action', async ({ pag
   await expect(intro).toContainText('lane A: stateless JWT; lane B: sessions in server memory');
   await expect(page.getByRole('link', { name: 'Learn the ideas' })).toHaveAttribute('href', './learn.html');
   await page.getByRole('button', { name: 'Start the tour' }).click();
-  await expect(page).toHaveURL(/scenario=round-robin-local&step=0$/);
+  await expect(page).toHaveURL(/\/tour\/round-robin-local\/0\/$/);
   await expect(intro, 'the intro makes way for the tour').toHaveCount(0);
   await expect(page.locator('.narration strong')).toHaveText('Step 0 of 3');
   await expect(page.locator('#step-next'), 'the keyboard lands on the next thing to do').toBeFocused();
@@ -67,7 +67,7 @@ test('acting during a tour says so and offers the way back to its step', async (
   // Still offered after more free actions.
   await page.getByRole('button', { name: 'GET /api/me' }).click();
   await page.getByRole('button', { name: 'Back to step 2' }).click();
-  await expect(page).toHaveURL(/scenario=sticky-crash&step=2$/);
+  await expect(page).toHaveURL(/\/tour\/sticky-crash\/2\/$/);
   await expect(page.locator('.narration strong')).toHaveText('Step 2 of 4');
   await expect(left).toHaveCount(0);
   await expect(requests(page, 'b').locator('article.exchange')).toHaveCount(3);
@@ -81,7 +81,7 @@ test('a tour\'s end offers the next tour; the last tour and an embed offer none'
   await page.getByRole('button', { name: 'Next step' }).click();
   await expect(next).toHaveText('Next tour: Token expiry and idle timeout');
   await next.click();
-  await expect(page).toHaveURL(/scenario=expiry&step=0$/);
+  await expect(page).toHaveURL(/\/tour\/expiry\/0\/$/);
   await expect(page.locator('.narration strong')).toHaveText(/^Step 0 of \d+$/);
   await expect(page.locator('#step-next'), 'the keyboard moves on to the new tour').toBeFocused();
   await expect(page.locator('.scenario-title'), 'the new tour opens at its title').toBeInViewport();

@@ -1,5 +1,5 @@
 // The release build works unchanged from any sub-path of any static host.
-import { test, expect } from '@playwright/test';
+import { test, expect } from '../fixtures.mjs';
 import { spawn } from 'node:child_process';
 import { watchErrors } from '../helpers.mjs';
 

@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from '../fixtures.mjs';
 import { watchErrors, expectAccessible } from '../helpers.mjs';
 
 test('the built page mounts both lanes without console errors', async ({ page }) => {

@@ -24,11 +24,12 @@ pub fn share_bar(play: &Play) -> Html {
     }
 }
 
-/// The page's address for this state, embedded (`embed=1`) or full. A
+/// The page's address for this state, embedded or full: a tour step's own
+/// page (`tour/<id>/<step>/`, `…/embed/`), or the root with the query. A
 /// state too long for the address bar still gets its whole link here.
 pub fn address(play: &PlayState, embed: bool) -> String {
     let page = crate::page::Page { embed, ..play.page.clone() };
-    format!("{}?{}", browser::page_address(), play.query_with(&page))
+    format!("{}{}", browser::site_root(), play.url_with(&page))
 }
 
 /// What the page says when the state no longer fits in a link.

@@ -8,9 +8,10 @@ use yew::prelude::*;
 /// scroll to it: once rendered, mark that row and bring it into view.
 #[hook]
 pub fn use_linked_row() {
-    // Read on the first render: writing the state's address drops the hash.
-    let hash = use_state(|| web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default());
     use_effect_with((), move |_| {
+        // Read before the address bar's effect writes the state's address,
+        // which drops the hash (the page calls this hook first).
+        let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
         let Some(id) = hash.strip_prefix('#').filter(|id| id.starts_with("measured-")).map(str::to_owned) else {
             return;
         };

@@ -15,6 +15,8 @@
 //! rewriting the whole 900 KB in storage ~18 ms; a state is therefore kept
 //! in pieces and only the pieces that changed are written.
 
+use crate::address;
+use crate::browser;
 use crate::state::{read_query, Msg, Play, PlayState};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -25,8 +27,22 @@ pub const LINK_LIMIT: usize = 32 * 1024;
 const KEPT: &str = "kept=";
 const STORAGE_PREFIX: &str = "statelab:kept:";
 
+/// The query the address bar stands for: the tour step its path names,
+/// then its own query (`address::query_of`).
 fn current_query() -> String {
+    address::query_of(&site_path(), &current_search())
+}
+
+fn current_search() -> String {
     web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default()
+}
+
+/// The page's path relative to the site's root: `tour/cart/2/` on a tour
+/// step's page, empty on the root's.
+fn site_path() -> String {
+    let location = web_sys::window().map(|w| w.location());
+    let here = location.and_then(|l| Some(format!("{}{}", l.origin().ok()?, l.pathname().ok()?))).unwrap_or_default();
+    here.strip_prefix(&browser::site_root()).unwrap_or_default().to_owned()
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -104,10 +120,11 @@ pub struct UrlState {
 }
 
 /// `on_state`: what the page does with each new state besides the address,
-/// done first.
+/// done first. `start`: the query the page opens at; `None` reads it from
+/// the address bar (the prerenderer, which has none, passes each page's).
 #[hook]
-pub fn use_url_state(on_state: fn(&PlayState)) -> UrlState {
-    let play = use_reducer(|| open(&current_query()));
+pub fn use_url_state(on_state: fn(&PlayState), start: Option<String>) -> UrlState {
+    let play = use_reducer(|| open(&start.unwrap_or_else(current_query)));
     let address = use_state_eq(|| Address::InLink);
 
     // Write each new state to the address bar. Only a user's own tour
@@ -119,32 +136,31 @@ pub fn use_url_state(on_state: fn(&PlayState)) -> UrlState {
         use_effect_with(play.version(), move |_| {
             on_state(&state);
             let query = state.query();
-            let here = current_query();
-            let (search, now) = if query.len() > LINK_LIMIT {
-                let key = match here.trim_start_matches('?').strip_prefix(KEPT) {
+            let search = current_search();
+            let (url, now) = if query.len() > LINK_LIMIT {
+                let key = match search.trim_start_matches('?').strip_prefix(KEPT) {
                     Some(key) if !state.new_entry => key.to_owned(),
                     _ => new_key(),
                 };
                 let kept = keep(&key, &query);
                 (format!("?{KEPT}{key}"), Address::TooLong { kb: query.len().div_ceil(1024), kept })
-            } else if query.is_empty() {
-                (String::new(), Address::InLink)
             } else {
-                (format!("?{query}"), Address::InLink)
+                (state.url_with(&state.page), Address::InLink)
             };
             address.set(now);
             let history = web_sys::window().and_then(|w| w.history().ok());
-            if let Some(history) = history.filter(|_| search != here) {
-                let url = if search.is_empty() { window_path() } else { search };
+            if let Some(history) = history.filter(|_| url != format!("{}{search}", site_path())) {
+                // Absolute: each address is relative to the site's root, not to this page.
+                let root = browser::site_root();
                 let _ = if state.new_entry {
                     // Steps skipped on the way (Play to the end) get their entries too.
-                    let (from, _, _) = read_query(&here);
+                    let (from, _, _) = read_query(&current_query());
                     for step in state.steps_between(&from) {
-                        let _ = history.push_state_with_url(&JsValue::NULL, "", Some(&format!("?{step}")));
+                        let _ = history.push_state_with_url(&JsValue::NULL, "", Some(&format!("{root}{step}")));
                     }
-                    history.push_state_with_url(&JsValue::NULL, "", Some(&url))
+                    history.push_state_with_url(&JsValue::NULL, "", Some(&format!("{root}{url}")))
                 } else {
-                    history.replace_state_with_url(&JsValue::NULL, "", Some(&url))
+                    history.replace_state_with_url(&JsValue::NULL, "", Some(&format!("{root}{url}")))
                 };
             }
         });
@@ -172,8 +188,4 @@ pub fn use_url_state(on_state: fn(&PlayState)) -> UrlState {
         });
     }
     UrlState { play, address: *address }
-}
-
-fn window_path() -> String {
-    web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_else(|| "./".into())
 }

@@ -1,0 +1,254 @@
+//! Writes the site's pages at build time: the landing page, and every tour
+//! step's page, full and embedded (`tour/<id>/<step>/`, `…/embed/`), each
+//! rendered natively by the same view the wasm runs (Yew's server
+//! renderer), so it reads before any script has run and the wasm takes it
+//! over with identical markup (`src/takeover.rs`). Also `sitemap.xml`.
+//!
+//! Run by trunk after each build (the `post_build` hook in Trunk.toml) on
+//! the page trunk wrote, which is the template: its head (stylesheet,
+//! scripts) is kept, and each page gets its own title, description, social
+//! cards, canonical link and base URL.
+//!
+//! `STATELAB_SITE_URL` (e.g. `https://example.org/statelab/`), when set,
+//! makes the canonical links, `og:url` and the sitemap's entries absolute;
+//! without it they are relative to the site's root, which is all a page
+//! knows of where it is hosted.
+
+use statelab::address::{step_pages, step_path};
+use statelab::playground::{PlaygroundProps, PlaygroundView};
+use statelab::takeover::ROOT_ID;
+use statelab_sim::tours::Scenario;
+use statelab_sim::TourPos;
+use std::path::{Path, PathBuf};
+
+/// What a page is and says about itself.
+struct Page {
+    /// Relative to the site's root, ending in `/` (empty for the root).
+    path: String,
+    /// The query the view starts from.
+    start: String,
+    title: String,
+    description: String,
+    /// The page search engines should list for this one (an embed names
+    /// its full page, and is not listed itself).
+    canonical: String,
+    embed: bool,
+    /// The note shown without JavaScript: what the page is, and where to go.
+    noscript: String,
+}
+
+fn main() {
+    let dir = std::env::var_os("TRUNK_STAGING_DIR")
+        .map(PathBuf::from)
+        .or_else(|| std::env::args_os().nth(1).map(PathBuf::from));
+    let Some(dir) = dir else {
+        eprintln!("usage: statelab-prerender DIR (or TRUNK_STAGING_DIR): the built site, with trunk's index.html");
+        std::process::exit(2);
+    };
+    if let Err(e) = run(&dir) {
+        eprintln!("prerender: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn run(dir: &Path) -> Result<(), String> {
+    let template =
+        std::fs::read_to_string(dir.join("index.html")).map_err(|e| format!("{}/index.html: {e}", dir.display()))?;
+    let site = std::env::var("STATELAB_SITE_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .map(|s| format!("{}/", s.trim_end_matches('/')));
+    let runtime = tokio::runtime::Builder::new_current_thread().build().map_err(|e| e.to_string())?;
+    let pages = pages();
+    for page in &pages {
+        let body = runtime.block_on(
+            yew::LocalServerRenderer::<PlaygroundView>::with_props(PlaygroundProps {
+                site: true,
+                start: Some(page.start.clone()),
+            })
+            // The wasm renders anew rather than hydrating: no markers needed.
+            .hydratable(false)
+            .render(),
+        );
+        let html = fill(&template, page, &body, site.as_deref())?;
+        let folder = dir.join(&page.path);
+        std::fs::create_dir_all(&folder).map_err(|e| format!("{}: {e}", folder.display()))?;
+        std::fs::write(folder.join("index.html"), html).map_err(|e| e.to_string())?;
+    }
+    std::fs::write(dir.join("sitemap.xml"), sitemap(&pages, site.as_deref())).map_err(|e| e.to_string())?;
+    println!("prerendered {} pages and sitemap.xml into {}", pages.len(), dir.display());
+    Ok(())
+}
+
+const SITE_TITLE: &str = "Statelab — stateless vs stateful, side by side";
+const SITE_DESCRIPTION: &str = "Stateless vs stateful systems, side by side: JWTs and server sessions behind a simulated load balancer, with the raw HTTP of every request.";
+
+fn pages() -> Vec<Page> {
+    let mut tours = String::from("<p>The guided tours, each a page per step:</p><ul>");
+    for s in statelab_sim::tours::all() {
+        tours += &format!(
+            r#"<li><a href="{}">{}</a></li>"#,
+            step_path(TourPos { tour: s.id, step: 0 }, false),
+            text(s.title)
+        );
+    }
+    tours += r#"</ul><p><a href="learn.html">Learn the ideas</a>, with a link to the step that shows each one.</p>"#;
+    let mut pages = vec![Page {
+        path: String::new(),
+        start: String::new(),
+        title: SITE_TITLE.to_owned(),
+        description: SITE_DESCRIPTION.to_owned(),
+        canonical: String::new(),
+        embed: false,
+        noscript: format!(
+            "<p>The playground runs a simulated server fleet in this page and needs JavaScript.</p>{tours}"
+        ),
+    }];
+    for (at, embed) in step_pages() {
+        let s = Scenario::find(at.tour).expect("step_pages names known tours");
+        pages.push(step_page(&s, at, embed));
+    }
+    pages
+}
+
+fn step_page(s: &Scenario, at: TourPos, embed: bool) -> Page {
+    let steps = s.steps.len();
+    let (title, description) = match at.step {
+        0 => (format!("{} — a Statelab tour", s.title), s.lesson.to_owned()),
+        n => (format!("{} — step {n} of {steps} | Statelab", s.title), s.steps[n - 1].say.to_owned()),
+    };
+    let link =
+        |step: usize, label: &str| format!(r#"<a href="{}">{label}</a>"#, step_path(TourPos { step, ..at }, embed));
+    let mut nav = Vec::new();
+    if at.step > 0 {
+        nav.push(link(at.step - 1, "Previous step"));
+    }
+    if at.step < steps {
+        nav.push(link(at.step + 1, "Next step"));
+    }
+    nav.push(r#"<a href="./">All tours</a>"#.to_owned());
+    let shows = match at.step {
+        0 => "the tour's start".to_owned(),
+        n => format!("step {n} of {steps} as it plays, with its requests and the fleet after it"),
+    };
+    Page {
+        path: step_path(at, embed),
+        start: statelab::address::query_of(&step_path(at, embed), ""),
+        title,
+        description: summary(&description),
+        canonical: step_path(at, false),
+        embed,
+        noscript: format!(
+            "<p>The playground needs JavaScript to run; this page shows {shows}.</p><p>{}</p>",
+            nav.join(" · ")
+        ),
+    }
+}
+
+/// A description fit for a search result or a card: the first 200
+/// characters or so, cut at a word.
+fn summary(text: &str) -> String {
+    const MAX: usize = 200;
+    if text.chars().count() <= MAX {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().take(MAX).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{}…", cut.trim_end_matches([',', ';', ':', '.']))
+}
+
+/// Text for an HTML text node or attribute.
+fn text(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// `page` built from trunk's page: its head with this page's title,
+/// description, cards, canonical link and base URL, and the view in `#app`.
+fn fill(template: &str, page: &Page, body: &str, site: Option<&str>) -> Result<String, String> {
+    let depth = page.path.matches('/').count();
+    let base = "../".repeat(depth);
+    let base = if base.is_empty() { "./".to_owned() } else { base };
+    let canonical = format!("{}{}", site.unwrap_or(""), page.canonical);
+    let mut head = vec![
+        format!(r#"<link rel="canonical" href="{}">"#, text(if canonical.is_empty() { "./" } else { &canonical })),
+        r#"<meta property="og:site_name" content="Statelab">"#.to_owned(),
+        format!(r#"<meta property="og:type" content="{}">"#, if page.path.is_empty() { "website" } else { "article" }),
+        format!(r#"<meta property="og:title" content="{}">"#, text(&page.title)),
+        format!(r#"<meta property="og:description" content="{}">"#, text(&page.description)),
+        r#"<meta name="twitter:card" content="summary">"#.to_owned(),
+        format!(r#"<meta name="twitter:title" content="{}">"#, text(&page.title)),
+        format!(r#"<meta name="twitter:description" content="{}">"#, text(&page.description)),
+    ];
+    if let Some(site) = site {
+        head.push(format!(r#"<meta property="og:url" content="{}">"#, text(&format!("{site}{}", page.canonical))));
+    }
+    if page.embed {
+        head.push(r#"<meta name="robots" content="noindex">"#.to_owned());
+    }
+    head.push(PENDING.to_owned());
+    head.push(NO_SCRIPT.to_owned());
+    let html = replace_tag(template, "<title", "</title>", &format!("<title>{}</title>", text(&page.title)))?;
+    let html = replace_element(
+        &html,
+        "<meta",
+        "description",
+        &format!(r#"<meta name="description" content="{}">"#, text(&page.description)),
+    )?;
+    let html = replace_tag(&html, "<base", ">", &format!(r#"<base href="{base}">"#))?;
+    let html = replace_tag(&html, "</head>", "</head>", &format!("{}</head>", head.join("")))?;
+    let start = html.find("<body").ok_or("the template has no <body>")?;
+    let end = html.rfind("</body>").ok_or("the template has no </body>")?;
+    Ok(format!(
+        r#"{}<body><noscript><div class="noscript">{}</div></noscript><div id="{ROOT_ID}">{body}</div></body>{}"#,
+        &html[..start],
+        page.noscript,
+        &html[end + "</body>".len()..]
+    ))
+}
+
+/// Before anything paints: a `theme=` in the address applies at once, and
+/// an address that asks for more than this page's own state (a log, an
+/// embed, a lane) hides the prerendered state until the wasm shows the one
+/// asked for, rather than flashing another one first (`pending` in
+/// static/app.css; `src/takeover.rs` clears it).
+const PENDING: &str = r#"<script>(()=>{let q=new URLSearchParams(location.search),t=q.get("theme"),d=document.documentElement;q.delete("theme");(t=="light"||t=="dark")&&d.setAttribute("data-theme",t);[...q.keys()].length&&d.classList.add("pending")})()</script>"#;
+
+/// Without JavaScript, the controls that need it are left out: the page
+/// reads as the step it shows, and the note above it links on.
+const NO_SCRIPT: &str = "<noscript><style>.actions,.load-panel,form,.exports,.share,.run-it,.step-view .controls,.intro-actions,.embed-bar button,.scenario .field{display:none}</style></noscript>";
+
+/// Replaces the first `open … close` span (tags included) with `with`.
+fn replace_tag(html: &str, open: &str, close: &str, with: &str) -> Result<String, String> {
+    let start = html.find(open).ok_or_else(|| format!("the template has no {open}"))?;
+    let end =
+        start + html[start..].find(close).ok_or_else(|| format!("the template's {open} is not closed"))? + close.len();
+    Ok(format!("{}{with}{}", &html[..start], &html[end..]))
+}
+
+/// Replaces the first `tag` element whose text contains `marker`.
+fn replace_element(html: &str, tag: &str, marker: &str, with: &str) -> Result<String, String> {
+    let mut from = 0;
+    while let Some(i) = html[from..].find(tag) {
+        let start = from + i;
+        let end = start + html[start..].find('>').ok_or("an unclosed tag")? + 1;
+        if html[start..end].contains(marker) {
+            return Ok(format!("{}{with}{}", &html[..start], &html[end..]));
+        }
+        from = end;
+    }
+    Err(format!("the template has no {tag} with {marker}"))
+}
+
+/// The pages a search engine should know: the root and each tour step's
+/// full page (embeds name their full page as canonical), and the Learn page.
+fn sitemap(pages: &[Page], site: Option<&str>) -> String {
+    let site = site.unwrap_or("");
+    let mut xml = String::from(r#"<?xml version="1.0" encoding="UTF-8"?>"#);
+    xml += "\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n";
+    let listed = pages.iter().filter(|p| !p.embed).map(|p| p.path.as_str()).chain(["learn.html"]);
+    for path in listed {
+        let loc = format!("{site}{path}");
+        xml += &format!("  <url><loc>{}</loc></url>\n", text(if loc.is_empty() { "./" } else { &loc }));
+    }
+    xml + "</urlset>\n"
+}
