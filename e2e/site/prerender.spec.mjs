@@ -1,0 +1,250 @@
+// Content first: every page of the site is the view rendered at build time
+// (src/bin/prerender.rs). Without JavaScript each tour step reads as the step
+// (narration and evidence, checked against the engine's own transcript); with
+// it, the wasm takes the page over with identical markup and nothing moves.
+import { test, expect, ready } from '../fixtures.mjs';
+// Without waiting for the takeover: pages read without JavaScript, or with the wasm held back.
+import { test as plain } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { watchErrors } from '../helpers.mjs';
+
+const BIN = 'target/debug/statelab';
+if (!existsSync(BIN)) throw new Error(`${BIN} is missing: the native test layer builds it`);
+
+/** Every tour step's page the build wrote: `tour/<id>/<step>/` and its `embed/`. */
+const stepPages = readdirSync('dist/tour').flatMap((id) =>
+  readdirSync(`dist/tour/${id}`).map(Number).sort((a, b) => a - b).map((step) => ({ id, step })),
+);
+
+/** A tour as the engine's command prints it: narrations, and each lane's exchanges by number. */
+const transcripts = new Map();
+function transcript(id) {
+  if (!transcripts.has(id)) {
+    const text = execFileSync(BIN, ['transcript', id]).toString();
+    const says = [...text.matchAll(/^ {2}step \d+: (.*)$/gm)].map((m) => m[1]);
+    const { lanes } = JSON.parse(execFileSync(BIN, ['transcript', id, '--json']).toString());
+    transcripts.set(id, { says, lanes: lanes.map((l) => new Map(l.exchanges.map((x) => [x.seq, x]))) });
+  }
+  return transcripts.get(id);
+}
+
+test('the build wrote a page, full and embedded, for every step of every tour', () => {
+  const tours = execFileSync(BIN, ['scenarios']).toString().match(/^\S+/gm);
+  expect(readdirSync('dist/tour').sort()).toEqual([...tours].sort());
+  for (const id of tours) {
+    const steps = transcript(id).says.length;
+    expect(stepPages.filter((p) => p.id === id).map((p) => p.step)).toEqual([...Array(steps + 1).keys()]);
+    for (let step = 0; step <= steps; step++) expect(existsSync(`dist/tour/${id}/${step}/embed/index.html`)).toBe(true);
+  }
+});
+
+plain.describe('without JavaScript', () => {
+  plain.use({ javaScriptEnabled: false });
+
+  plain('every tour step reads as its step: narration, each request of the step and why, the fleets, its own title and cards', async ({ page }) => {
+    plain.setTimeout(180_000);
+    // Each lane's exchange numbers as the full pages show them, step by step.
+    const shown = new Map();
+    for (const { id, step } of stepPages) {
+      const { says, lanes } = transcript(id);
+      if (step === 0) shown.set(id, [[], []]);
+      for (const embed of [false, true]) {
+        const path = `tour/${id}/${step}/${embed ? 'embed/' : ''}`;
+        await page.goto(path);
+        const narration = page.locator('.narration');
+        await expect(narration.locator('strong'), path).toHaveText(`Step ${step} of ${says.length}`);
+        if (step > 0) {
+          const say = says[step - 1];
+          await expect(narration.locator('p'), path).toHaveText(say);
+          await expect(page).toHaveTitle(new RegExp(`— step ${step} of ${says.length} \\| Statelab$`));
+          // The narration, or its first 200 characters or so, cut at a word.
+          const description = await page.locator('meta[name=description]').getAttribute('content');
+          expect(say.startsWith(description.replace(/…$/, '')), `${path}: ${description}`).toBe(true);
+          expect(description.length).toBeGreaterThan(Math.min(say.length, 150));
+          // Each card is an exchange the engine recorded, with its status, server and last trace line.
+          for (const [i, letter] of ['A', 'B'].entries()) {
+            const cards = page.locator('.step-lane').filter({ has: page.getByRole('heading', { name: new RegExp(`^Lane ${letter}`) }) }).locator('.step-card');
+            for (const card of await cards.all()) {
+              const line = await card.locator('.step-req').textContent();
+              const [, seq, server] = line.match(/^#(\d+) .* → (.+)$/);
+              const x = lanes[i].get(Number(seq));
+              if (!embed) shown.get(id)[i].push(Number(seq));
+              expect(x, `${path}: lane ${letter}'s #${seq} is in the engine's transcript`).toBeTruthy();
+              await expect(card.locator('.status')).toHaveText(new RegExp(`^${x.status} `));
+              if (x.server) expect(server, `${path} #${seq}`).toBe(x.server);
+              if (x.trace.length) await expect(card.locator('.step-why')).toHaveText(x.trace.at(-1));
+              for (const header of await card.locator('.step-detail code').allTextContents()) {
+                expect(`${x.request}\r\n${x.response}`, `${path} #${seq} highlights a header it sent or got`).toContain(header);
+              }
+            }
+          }
+        }
+        await expect(page.locator('link[rel=canonical]')).toHaveAttribute('href', `tour/${id}/${step}/`);
+        await expect(page.locator('meta[property="og:title"]')).toHaveAttribute('content', await page.title());
+        await expect(page.locator('meta[name="twitter:card"]')).toHaveAttribute('content', 'summary');
+        await expect(page.locator('meta[name=robots]')).toHaveCount(embed ? 1 : 0);
+        await expect(page.locator('.noscript')).toContainText('needs JavaScript');
+        // The controls that need script are left out; the note links on.
+        await expect(page.getByRole('button', { name: 'Next step' })).toBeHidden();
+        if (step < says.length) await expect(page.locator('.noscript').getByRole('link', { name: 'Next step' })).toHaveAttribute('href', `tour/${id}/${step + 1}/${embed ? 'embed/' : ''}`);
+        // The step's two fleets, and each lane's panel's (none at a tour's start: no step yet).
+        if (!embed) await expect(page.locator('svg.fleet')).toHaveCount(step > 0 ? 4 : 2);
+      }
+      if (step === says.length) {
+        // Every request the tour makes is on the page of the step that made it, once, in order.
+        for (const i of [0, 1]) expect(shown.get(id)[i], `${id}, lane ${'AB'[i]}`).toEqual([...lanes[i].keys()]);
+      }
+    }
+  });
+
+  plain('the fleets are drawn as they stand after the step: S1 is down from the crash on', async ({ page }) => {
+    await page.goto('tour/sticky-crash/2/');
+    await expect(page.locator('svg.fleet [aria-label*="S1 (down"]')).toHaveCount(0);
+    await page.goto('tour/sticky-crash/3/');
+    // Both lanes, in the step's figure and in each lane's panel.
+    await expect(page.locator('svg.fleet [aria-label*="S1 (down"]')).toHaveCount(4);
+  });
+
+  plain('the landing page introduces the idea and lists every tour', async ({ page }) => {
+    await page.goto('./');
+    await expect(page.getByRole('heading', { name: 'Why state is the hard part' })).toBeVisible();
+    const tours = execFileSync(BIN, ['scenarios']).toString().match(/^\S+/gm);
+    const links = page.locator('.noscript a[href^="tour/"]');
+    await expect(links).toHaveCount(tours.length);
+    expect(await links.evaluateAll((as) => as.map((a) => a.getAttribute('href')))).toEqual(tours.map((t) => `tour/${t}/0/`));
+  });
+});
+
+test('sitemap.xml lists the root, every full step page and Learn, and each is served', async ({ request }) => {
+  const xml = await (await request.get('sitemap.xml')).text();
+  const locs = [...xml.matchAll(/<loc>([^<]*)<\/loc>/g)].map((m) => m[1]);
+  const pages = stepPages.map((p) => `tour/${p.id}/${p.step}/`);
+  expect(locs.sort()).toEqual(['./', ...pages, 'learn.html'].sort());
+  for (const loc of locs) expect((await request.get(loc)).status(), loc).toBe(200);
+});
+
+/** The page's #app as markup, each form control's value written in as `data-value` (the wasm sets values as properties, the prerenderer as markup). */
+const markup = (page) =>
+  page.locator('#app').evaluate((app) => {
+    const copy = app.cloneNode(true);
+    const live = app.querySelectorAll('input, textarea');
+    copy.querySelectorAll('input, textarea').forEach((e, i) => {
+      e.removeAttribute('value');
+      e.textContent = '';
+      e.setAttribute('data-value', live[i].value);
+    });
+    return copy.innerHTML;
+  });
+
+/** Where each element of #app is drawn, in page coordinates. */
+const layout = (page) =>
+  page.locator('#app').evaluate((app) =>
+    [...app.querySelectorAll('*')].map((e) => {
+      const r = e.getBoundingClientRect();
+      return `${e.tagName} ${r.x + scrollX} ${r.y + scrollY} ${r.width} ${r.height}`;
+    }),
+  );
+
+/** Opens `path` with the app's wasm held back until `release()`: the page as a visitor sees it before the wasm arrives. */
+async function openHeld(page, path) {
+  let release;
+  const held = new Promise((r) => (release = r));
+  await page.route(/_bg\.wasm$/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.addInitScript(() => {
+    window.__shifts = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) if (!e.hadRecentInput) window.__shifts.push(e.value);
+    }).observe({ type: 'layout-shift', buffered: true });
+  });
+  await page.goto(path, { waitUntil: 'domcontentloaded' }).catch(() => {});
+  return release;
+}
+
+for (const width of [360, 1280]) {
+  for (const path of ['./', 'tour/sticky-crash/3/', 'tour/sticky-crash/3/embed/']) {
+    plain(`${path} at ${width} px: the wasm takes over with identical markup and no layout shift`, async ({ page }) => {
+      const errors = watchErrors(page);
+      await page.setViewportSize({ width, height: 800 });
+      const release = await openHeld(page, path);
+      await expect(page.locator('#app main')).toBeVisible();
+      expect(await page.evaluate(() => document.documentElement.dataset.app)).toBeUndefined();
+      const before = await markup(page);
+      const boxes = await layout(page);
+      release();
+      await ready(page);
+      expect(await markup(page)).toBe(before);
+      expect(await layout(page), 'every element where it was').toEqual(boxes);
+      const cls = await page.evaluate(() => window.__shifts.reduce((a, b) => a + b, 0));
+      expect(cls, 'cumulative layout shift').toBeLessThanOrEqual(0.01);
+      expect(errors).toEqual([]);
+    });
+  }
+}
+
+test('every tour step page is taken over with the markup it was prerendered with', async ({ page }) => {
+  test.setTimeout(300_000);
+  for (const { id, step } of stepPages) {
+    for (const embed of ['', 'embed/']) {
+      const path = `tour/${id}/${step}/${embed}`;
+      const prerendered = readFileSync(`dist/${path}index.html`, 'utf8');
+      await page.goto(path);
+      const before = await page.evaluate((html) => {
+        const doc = new DOMParser().parseFromString(html, 'text/html');
+        const app = doc.getElementById('app');
+        app.querySelectorAll('input, textarea').forEach((e) => {
+          const value = e.tagName === 'TEXTAREA' ? e.textContent : e.getAttribute('value') ?? '';
+          e.removeAttribute('value');
+          e.textContent = '';
+          e.setAttribute('data-value', value);
+        });
+        return app.innerHTML;
+      }, prerendered);
+      expect(await markup(page), path).toBe(before);
+    }
+  }
+});
+
+plain('keyboard focus and scroll stay where the reader left them when the wasm takes over', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 700 });
+  const release = await openHeld(page, 'tour/sticky-crash/2/');
+  await expect(page.locator('#app main')).toBeVisible();
+  await page.evaluate(() => window.scrollTo(0, 900));
+  await page.locator('.history summary').first().focus();
+  const focused = await page.evaluate(() => document.activeElement.outerHTML);
+  const y = await page.evaluate(() => window.scrollY);
+  release();
+  await ready(page);
+  expect(await page.evaluate(() => document.activeElement.outerHTML)).toBe(focused);
+  expect(await page.evaluate(() => window.scrollY)).toBe(y);
+  // And the focused control now works: the app owns it.
+  await page.keyboard.press('Enter');
+  await expect(page.locator('.history details').first()).not.toHaveAttribute('open', '');
+});
+
+plain('an address asking for more than its page shows no other state first', async ({ page }) => {
+  const release = await openHeld(page, './?log=login.alice');
+  expect(await page.locator('#app').evaluate((e) => getComputedStyle(e).visibility)).toBe('hidden');
+  release();
+  await ready(page);
+  expect(await page.locator('#app').evaluate((e) => getComputedStyle(e).visibility)).toBe('visible');
+  await expect(page.locator('.history')).toContainText('login alice');
+});
+
+test('an old ?scenario= link opens its step, and the address becomes the step page', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto('./?scenario=sticky-crash&step=2&theme=dark');
+  await expect(page).toHaveURL(/\/tour\/sticky-crash\/2\/\?theme=dark$/);
+  await expect(page.locator('.narration strong')).toHaveText('Step 2 of 4');
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await page.getByRole('button', { name: 'Next step' }).click();
+  await expect(page).toHaveURL(/\/tour\/sticky-crash\/3\/\?theme=dark$/);
+  await page.reload();
+  await expect(page.locator('.narration strong')).toHaveText('Step 3 of 4');
+  await page.goBack();
+  await expect(page.locator('.narration strong')).toHaveText('Step 2 of 4');
+  expect(errors).toEqual([]);
+});
