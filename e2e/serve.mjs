@@ -26,6 +26,19 @@ const types = {
   '.json': 'application/json',
 };
 
+// Each file compressed once, as a host serves precompressed files:
+// compressing the wasm on every request held this one thread for tens of
+// milliseconds, and the page's stylesheet, asked for at the same moment,
+// waited behind it.
+const compressed = new Map();
+const gzipped = (file, body) => {
+  const hit = compressed.get(file);
+  if (hit?.source.equals(body)) return hit.gz;
+  const gz = gzipSync(body, { level: 9 });
+  compressed.set(file, { source: body, gz });
+  return gz;
+};
+
 createServer(async (req, res) => {
   const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
   if (!path.startsWith(base)) {
@@ -42,7 +55,7 @@ createServer(async (req, res) => {
     const body = await readFile(file);
     const headers = { 'Content-Type': types[extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-store' };
     if (gzip) headers['Content-Encoding'] = 'gzip';
-    res.writeHead(200, headers).end(gzip ? gzipSync(body, { level: 9 }) : body);
+    res.writeHead(200, headers).end(gzip ? gzipped(file, body) : body);
   } catch {
     res.writeHead(404).end('not found');
   }

@@ -88,10 +88,11 @@ fn minify(dir: &str) -> Result<(), String> {
 }
 
 /// The bare Yew counter the first-render benchmark compares against, built
-/// with the same profile and wasm-opt level, outside dist/.
+/// with the same profile and wasm-opt level, outside dist/. Its own
+/// Trunk.toml: the site's runs the prerenderer after every build.
 pub fn build_counter() -> Result<(), String> {
-    println!("==> trunk build fixtures/counter/index.html --release (benchmark baseline)");
-    run(cmd("trunk").args(["build", "fixtures/counter/index.html", "--release", "--dist", "target/counter-dist"]))?;
+    println!("==> trunk build --config fixtures/counter/Trunk.toml --release (benchmark baseline)");
+    run(cmd("trunk").args(["build", "--config", "fixtures/counter/Trunk.toml", "--release"]))?;
     minify("target/counter-dist")
 }
 
