@@ -97,9 +97,9 @@ pub fn PlaygroundView(props: &PlaygroundProps) -> Html {
 }
 
 /// What the page keeps in step with each new state besides the address: the
-/// colour scheme and the load run its link asks for. Done in the address
-/// bar's effect rather than effects of their own: each effect adds code to
-/// the bundle, and the initial load is gated.
+/// colour scheme and the load run its link asks for, done by the address
+/// bar's effect just before it writes the address, so that everything a
+/// state changes outside the view changes in one place.
 fn follow(state: &PlayState) {
     browser::set_theme(state.page.theme);
     if let Some(query) = run_query(state) {

@@ -2,7 +2,7 @@
 //! obvious thing to do. Shown only on an untouched playground (no tour, an
 //! empty log), so it never pushes a tour or free play down the page. A
 //! function, not a component: it holds no state of its own (the page keeps
-//! whether it was dismissed), and each component type costs bundle size.
+//! whether it was dismissed).
 
 use crate::browser::focus_soon;
 use crate::state::{Msg, Play};

@@ -14,14 +14,11 @@ const STEP_PAUSE_MS: u64 = 4_000;
 #[hook]
 pub fn use_step_play(play: &Play, steps: usize) -> UseStateHandle<bool> {
     let playing = use_state(|| false);
-    // A link that opens at a step shows that step, as a step of one's own does.
-    let opened = use_mut_ref(|| false);
     {
         let (play, playing) = (play.clone(), playing.clone());
         use_effect_with((*playing, play.scenario), move |&(on, at)| {
             let step = at.map_or(0, |at| at.step);
-            let first = !std::mem::replace(&mut *opened.borrow_mut(), true);
-            reveal_step(&play, step, first);
+            reveal_step(&play, step);
             // While playing, the next step comes after a pause long enough to read.
             let cancelled = Rc::new(Cell::new(false));
             if on && step < steps {
@@ -41,17 +38,16 @@ pub fn use_step_play(play: &Play, steps: usize) -> UseStateHandle<bool> {
     playing
 }
 
-/// On a step of one's own or a link to a step (not on Back), brings the
-/// step into view; focus stays on the control pressed. A new tour opens at
-/// its title. Not in an embed: its frame is sized to its content, and
-/// scrolling would move the host page. Nor when a link opens with a notice
-/// (`first`: the page's first step view): what was wrong with it comes first.
-fn reveal_step(play: &PlayState, step: usize, first: bool) {
-    let told = first && play.notice.is_some();
-    if (play.new_entry || first) && !play.page.embed && !told {
+/// On a step of one's own (not on Back, nor on opening a page: the page
+/// was on screen before the app took it over, and the reader's scroll
+/// stays where it was), brings the step into view; focus stays on the
+/// control pressed. A new tour opens at its title. Not in an embed: its
+/// frame is sized to its content, and scrolling would move the host page.
+fn reveal_step(play: &PlayState, step: usize) {
+    if play.new_entry && !play.page.embed {
         if step > 0 {
             reveal(".step-view");
-        } else if play.new_entry {
+        } else {
             reveal(".scenario");
         }
     }
