@@ -287,3 +287,40 @@ fn sitemap(pages: &[Page], site: Option<&str>) -> String {
     }
     xml + "</urlset>\n"
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_description_is_the_narration_or_its_start_cut_at_a_word() {
+        assert_eq!(summary("Short and whole."), "Short and whole.");
+        let long = format!("{} end, then more words", "word ".repeat(39));
+        let cut = summary(&long);
+        // Cut after "end," at 200 characters, its comma dropped.
+        assert!(cut.ends_with(" end…") && cut.chars().count() <= 201, "{cut}");
+        assert!(long.starts_with(cut.trim_end_matches('…')));
+    }
+
+    #[test]
+    fn css_loses_comments_and_runs_of_space_but_not_its_strings() {
+        let css = "/* why */\n.a,\n.b {\n  content: \"⚑ \" / \"\";\n  font: 15px/1.5 var(--sans);\n}\n";
+        assert_eq!(compact_css(css), ".a, .b{content: \"⚑ \" / \"\";font: 15px/1.5 var(--sans);}");
+    }
+
+    #[test]
+    fn a_step_page_gets_its_own_head_a_base_at_the_root_and_the_view() {
+        let template = r#"<!doctype html><html><head><meta content="x" name=description><title>T</title><base href=./><script type=module>import './a.js'</script></head><body><div id="app"></div></body></html>"#;
+        let s = Scenario::find("sticky-crash").unwrap();
+        let page = step_page(&s, TourPos { tour: "sticky-crash", step: 2 }, true);
+        let html = fill(template, &page, "<main>view</main>", Some("https://example.org/lab/")).unwrap();
+        assert!(html.contains(r#"<base href="../../../../">"#), "{html}");
+        assert!(html.contains("<title>Sticky sessions and a crash — step 2 of 4 | Statelab</title>"));
+        assert!(html.contains(r#"<link rel="canonical" href="https://example.org/lab/tour/sticky-crash/2/">"#));
+        assert!(html.contains(r#"<meta name="robots" content="noindex">"#));
+        assert!(html.contains(r#"<a href="tour/sticky-crash/3/embed/">Next step</a>"#));
+        assert!(html.ends_with(r#"<div id="app"><main>view</main></div></body></html>"#), "{html}");
+        assert_eq!(html.matches("name=\"description\"").count(), 1);
+        assert!(!html.contains("content=\"x\""), "the template's description is replaced");
+    }
+}

@@ -34,8 +34,16 @@ pub fn run() -> Result<(), String> {
 }
 
 fn layers(tally: &mut Tally) -> Result<(), String> {
-    println!("\n==> native tests (cargo test --workspace)");
-    let (ok, out) = run_captured(cmd("cargo").args(["test", "--workspace", "--color", "never"]))?;
+    // With the prerenderer, whose unit tests need the view built natively.
+    println!("\n==> native tests (cargo test --workspace --features statelab/prerender)");
+    let (ok, out) = run_captured(cmd("cargo").args([
+        "test",
+        "--workspace",
+        "--features",
+        "statelab/prerender",
+        "--color",
+        "never",
+    ]))?;
     tally.add("native", cargo_counts(&out));
     if !ok {
         return Err("native tests failed (see above)".into());
