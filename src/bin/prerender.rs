@@ -155,7 +155,7 @@ fn summary(text: &str) -> String {
     }
     let cut: String = text.chars().take(MAX).collect();
     let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
-    format!("{}…", cut.trim_end_matches([',', ';', ':', '.']))
+    format!("{}…", cut.trim_end_matches(|c: char| c.is_whitespace() || ",;:.".contains(c)))
 }
 
 /// Text for an HTML text node or attribute.
@@ -295,10 +295,10 @@ mod tests {
     #[test]
     fn a_description_is_the_narration_or_its_start_cut_at_a_word() {
         assert_eq!(summary("Short and whole."), "Short and whole.");
-        let long = format!("{} end, then more words", "word ".repeat(39));
+        let long = format!("{}end, then more words", "word ".repeat(39));
         let cut = summary(&long);
-        // Cut after "end," at 200 characters, its comma dropped.
-        assert!(cut.ends_with(" end…") && cut.chars().count() <= 201, "{cut}");
+        // The 200th character is the space after "end,": cut there, without the comma.
+        assert!(cut.ends_with(" word end…") && cut.chars().count() <= 201, "{cut}");
         assert!(long.starts_with(cut.trim_end_matches('…')));
     }
 
