@@ -70,6 +70,13 @@ pub fn focus_soon(selector: &'static str) {
     });
 }
 
+/// The tab's title.
+pub fn set_title(title: &str) {
+    if let Some(d) = web_sys::window().and_then(|w| w.document()) {
+        d.set_title(title);
+    }
+}
+
 /// `theme=light|dark` pins the colour scheme on `<html>`; `auto` follows the system.
 pub fn set_theme(theme: Theme) {
     let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) else { return };

@@ -97,11 +97,13 @@ pub fn PlaygroundView(props: &PlaygroundProps) -> Html {
 }
 
 /// What the page keeps in step with each new state besides the address: the
-/// colour scheme and the load run its link asks for, done by the address
+/// colour scheme, the title and the load run its link asks for, done by the address
 /// bar's effect just before it writes the address, so that everything a
 /// state changes outside the view changes in one place.
 fn follow(state: &PlayState) {
     browser::set_theme(state.page.theme);
+    // The tab, its bookmark and its history entry name the state shown.
+    browser::set_title(&crate::meta::title(state.scenario));
     if let Some(query) = run_query(state) {
         browser::sync_load_run(&query);
     }

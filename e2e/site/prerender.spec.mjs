@@ -242,8 +242,11 @@ test('an old ?scenario= link opens its step, and the address becomes the step pa
   await expect(page).toHaveURL(/\/tour\/sticky-crash\/2\/\?theme=dark$/);
   await expect(page.locator('.narration strong')).toHaveText('Step 2 of 4');
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await expect(page).toHaveTitle('Sticky sessions and a crash — step 2 of 4 | Statelab');
   await page.getByRole('button', { name: 'Next step' }).click();
   await expect(page).toHaveURL(/\/tour\/sticky-crash\/3\/\?theme=dark$/);
+  // The tab, and so its bookmark and history entry, names the step shown.
+  await expect(page).toHaveTitle('Sticky sessions and a crash — step 3 of 4 | Statelab');
   await page.reload();
   await expect(page.locator('.narration strong')).toHaveText('Step 3 of 4');
   await page.goBack();

@@ -15,9 +15,10 @@
 //! knows of where it is hosted.
 
 use statelab::address::{step_pages, step_path};
+use statelab::meta::{self, SITE_DESCRIPTION, SITE_TITLE};
 use statelab::playground::{PlaygroundProps, PlaygroundView};
 use statelab::takeover::ROOT_ID;
-use statelab_sim::tours::Scenario;
+use statelab_sim::tours::{Scenario, IDS};
 use statelab_sim::TourPos;
 use std::path::{Path, PathBuf};
 
@@ -81,9 +82,6 @@ fn run(dir: &Path) -> Result<(), String> {
     Ok(())
 }
 
-const SITE_TITLE: &str = "Statelab — stateless vs stateful, side by side";
-const SITE_DESCRIPTION: &str = "Stateless vs stateful systems, side by side: JWTs and server sessions behind a simulated load balancer, with the raw HTTP of every request.";
-
 fn pages() -> Vec<Page> {
     let mut tours = String::from("<p>The guided tours, each a page per step:</p><ul>");
     for s in statelab_sim::tours::all() {
@@ -114,10 +112,7 @@ fn pages() -> Vec<Page> {
 
 fn step_page(s: &Scenario, at: TourPos, embed: bool) -> Page {
     let steps = s.steps.len();
-    let (title, description) = match at.step {
-        0 => (format!("{} — a Statelab tour", s.title), s.lesson.to_owned()),
-        n => (format!("{} — step {n} of {steps} | Statelab", s.title), s.steps[n - 1].say.to_owned()),
-    };
+    let (title, description) = (meta::title(Some(at)), meta::description(s, at.step));
     let link =
         |step: usize, label: &str| format!(r#"<a href="{}">{label}</a>"#, step_path(TourPos { step, ..at }, embed));
     let mut nav = Vec::new();
@@ -127,7 +122,15 @@ fn step_page(s: &Scenario, at: TourPos, embed: bool) -> Page {
     if at.step < steps {
         nav.push(link(at.step + 1, "Next step"));
     }
-    nav.push(r#"<a href="./">All tours</a>"#.to_owned());
+    if at.step == steps {
+        let next = IDS.iter().position(|&t| t == s.id).and_then(|i| IDS.get(i + 1));
+        if let Some(next) = next.and_then(|&t| Scenario::find(t)) {
+            let first = step_path(TourPos { tour: next.id, step: 0 }, embed);
+            nav.push(format!(r#"<a href="{first}">Next tour: {}</a>"#, text(next.title)));
+        }
+    }
+    // An embed's way out opens beside the host page, as its "Open the full playground" does.
+    nav.push(format!(r#"<a href="./"{}>All tours</a>"#, if embed { r#" target="_blank" rel="noopener""# } else { "" }));
     let shows = match at.step {
         0 => "the tour's start".to_owned(),
         n => format!("step {n} of {steps} as it plays, with its requests and the fleet after it"),
@@ -136,7 +139,7 @@ fn step_page(s: &Scenario, at: TourPos, embed: bool) -> Page {
         path: step_path(at, embed),
         start: statelab::address::query_of(&step_path(at, embed), ""),
         title,
-        description: summary(&description),
+        description: summary(description),
         canonical: step_path(at, false),
         embed,
         noscript: format!(
@@ -216,7 +219,7 @@ const PENDING: &str = r#"<script>(()=>{let q=new URLSearchParams(location.search
 
 /// Without JavaScript, the controls that need it are left out: the page
 /// reads as the step it shows, and the note above it links on.
-const NO_SCRIPT: &str = "<noscript><style>.actions,.load-panel,form,.exports,.share,.run-it,.step-view .controls,.intro-actions,.embed-bar button,.scenario .field{display:none}</style></noscript>";
+const NO_SCRIPT: &str = "<noscript><style>button,form,.actions,.load-panel,.exports,.share,.run-it,.config,.scenario .field,.scenario:not(:has(h2)),.needs-script{display:none}</style></noscript>";
 
 /// The page's stylesheet, written into it: a page then paints from its
 /// HTML alone, one round trip sooner than with a stylesheet to fetch. The
@@ -316,6 +319,7 @@ mod tests {
         let html = fill(template, &page, "<main>view</main>", Some("https://example.org/lab/")).unwrap();
         assert!(html.contains(r#"<base href="../../../../">"#), "{html}");
         assert!(html.contains("<title>Sticky sessions and a crash — step 2 of 4 | Statelab</title>"));
+        assert!(html.contains(r#"<a href="./" target="_blank" rel="noopener">All tours</a>"#));
         assert!(html.contains(r#"<link rel="canonical" href="https://example.org/lab/tour/sticky-crash/2/">"#));
         assert!(html.contains(r#"<meta name="robots" content="noindex">"#));
         assert!(html.contains(r#"<a href="tour/sticky-crash/3/embed/">Next step</a>"#));

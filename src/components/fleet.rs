@@ -91,7 +91,7 @@ pub fn fleet_diagram(play: &Play, id: LaneId) -> Html {
             </svg>
             <figcaption class="legend">
                 {"Lit path: the newest request (✓ 2xx · ✕ 4xx · ⚠ 5xx); dashed: not used by this lane; a server's number: sessions it holds. "}
-                <strong>{"Click a server to crash or restart it."}</strong>
+                <strong class="needs-script">{"Click a server to crash or restart it."}</strong>
             </figcaption>
         </figure>
     }

@@ -67,7 +67,7 @@ pub fn history(play: &Play, limit: &UseStateHandle<usize>) -> Html {
                 }) }
             </div>
             if log.is_empty() {
-                <p class="muted">{"No requests yet: log in from the action bar, or pick a scenario."}</p>
+                <p class="muted needs-script">{"No requests yet: log in from the action bar, or pick a scenario."}</p>
             }
             <ol class="h-actions">
                 { for (from..total).rev().map(|a| html! {
