@@ -162,7 +162,7 @@ async function openHeld(page, path) {
       for (const e of list.getEntries()) if (!e.hadRecentInput) window.__shifts.push(e.value);
     }).observe({ type: 'layout-shift', buffered: true });
   });
-  await page.goto(path, { waitUntil: 'domcontentloaded' }).catch(() => {});
+  await page.goto(path, { waitUntil: 'domcontentloaded' });
   return release;
 }
 
