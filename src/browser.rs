@@ -36,9 +36,17 @@ pub fn download(name: &str, mime: &str, text: &str) -> Option<()> {
 
 /// The site's root (the document's base URL: `./` on the root page,
 /// `../../../` on a tour step's), which every address in `address.rs` is
-/// relative to.
+/// relative to. Read once, as the page opened: without a `<base>` (a
+/// test's page) the base is the page's own address, which the app moves.
 pub fn site_root() -> String {
-    web_sys::window().and_then(|w| w.document()).and_then(|d| d.base_uri().ok().flatten()).unwrap_or_default()
+    thread_local! {
+        static ROOT: String = {
+            let base = web_sys::window().and_then(|w| w.document()).and_then(|d| d.base_uri().ok().flatten()).unwrap_or_default();
+            let base = base.split(['?', '#']).next().unwrap_or_default();
+            base.rfind('/').map_or(base, |i| &base[..=i]).to_owned()
+        };
+    }
+    ROOT.with(String::clone)
 }
 
 /// The first element `selector` matches, if the page has one.

@@ -43,18 +43,25 @@ async fn fresh_playground() -> Element {
     common::mount::<PlaygroundView>(PlaygroundProps::default()).await
 }
 
+/// Puts the test page at the root with `query`: a tour step's address
+/// (`/tour/<id>/<step>/`) left by an earlier test is not a page's state.
 fn set_query(query: &str) {
     let window = web_sys::window().unwrap();
-    let path = window.location().pathname().unwrap();
     window
         .history()
         .unwrap()
-        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("{path}{query}")))
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("/{query}")))
         .unwrap();
 }
 
 fn query() -> String {
     web_sys::window().unwrap().location().search().unwrap()
+}
+
+/// The path and query of the address bar: a tour step is a path of its own.
+fn address() -> String {
+    let location = web_sys::window().unwrap().location();
+    format!("{}{}", location.pathname().unwrap(), location.search().unwrap())
 }
 
 async fn logged_in_and_asked_for_me() -> Element {
@@ -185,7 +192,7 @@ async fn a_broken_link_opens_the_closest_state_and_says_why() {
     assert!(notice.contains("step 99 is past the end of `cart` (3 steps); showing step 3"), "{notice}");
     assert!(notice.contains("seed `x` is not a whole number"), "{notice}");
     assert!(text(&find(&root, ".narration")).starts_with("Step 3 of 3"));
-    assert_eq!(query(), "?scenario=cart&step=3", "the address now names what is shown");
+    assert_eq!(address(), "/tour/cart/3/", "the address now names what is shown: the step's page");
 }
 
 #[wasm_bindgen_test]
@@ -315,10 +322,10 @@ async fn opening_a_link_replaces_the_history_entry() {
     let before = web_sys::window().unwrap().history().unwrap().length().unwrap();
     set_query("?scenario=sticky-crash");
     let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
-    assert_eq!(query(), "?scenario=sticky-crash&step=0");
+    assert_eq!(address(), "/tour/sticky-crash/0/");
     assert_eq!(web_sys::window().unwrap().history().unwrap().length().unwrap(), before, "normalised in place");
     click(&root, "Next step").await;
-    assert_eq!(query(), "?scenario=sticky-crash&step=1");
+    assert_eq!(address(), "/tour/sticky-crash/1/");
     assert_eq!(web_sys::window().unwrap().history().unwrap().length().unwrap(), before + 1, "a step of one's own");
 }
 
@@ -350,7 +357,7 @@ async fn leaving_a_tour_and_coming_back() {
     assert!(text(&find(&root, ".left-tour")).starts_with("You left the tour"));
     assert!(query().contains("log="), "free play is a log: {}", query());
     click(&root, "Back to step 1").await;
-    assert_eq!(query(), "?scenario=cart&step=1");
+    assert_eq!(address(), "/tour/cart/1/");
     assert!(text(&find(&root, ".narration")).starts_with("Step 1 of 3"));
     assert!(all(&root, ".left-tour").is_empty());
 }
