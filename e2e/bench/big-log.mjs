@@ -20,8 +20,10 @@ async function open(address = url) {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.addInitScript(() => {
     new MutationObserver((records, observer) => {
-      if (document.body?.querySelector('main')) { window.__rendered = performance.now(); observer.disconnect(); }
-    }).observe(document, { childList: true, subtree: true });
+      // The app has taken the page over (src/takeover.rs): the page's
+      // prerendered state is hidden until then for a link like this one.
+      if (document.documentElement.dataset.app === 'ready') { window.__rendered = performance.now(); observer.disconnect(); }
+    }).observe(document, { attributes: true, subtree: true, attributeFilter: ['data-app'] });
   });
   await page.goto(address, { timeout: 120_000 });
   await page.waitForFunction(() => window.__rendered !== undefined, null, { timeout: 120_000 });
@@ -82,7 +84,7 @@ try {
   const small = await open(link(10));
   await changes(small.page, 10);
   await small.browser.close();
-  console.log(`open the ${ACTIONS}-action link: navigation to first render ${opens.map((t) => t.toFixed(0)).join(', ')} ms (3 loads), median ${median(opens).toFixed(0)} ms`);
+  console.log(`open the ${ACTIONS}-action link: navigation to the takeover (the app showing it) ${opens.map((t) => t.toFixed(0)).join(', ')} ms (3 loads), median ${median(opens).toFixed(0)} ms`);
 } finally {
   server.kill();
 }

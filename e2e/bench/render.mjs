@@ -50,6 +50,8 @@ try {
   // A tour step: its fleet animation must not block the page. Long tasks
   // (over 50 ms) from each Next step until its dot has come home.
   await page.goto(`http://127.0.0.1:${PORT}/?scenario=sticky-crash`);
+  // Clicks before the app has taken the page over would land on its prerendered buttons.
+  await page.waitForFunction(() => document.documentElement.dataset.app === 'ready');
   await page.evaluate(() => {
     window.__long = [];
     new PerformanceObserver((l) => window.__long.push(...l.getEntries().map((e) => e.duration))).observe({ type: 'longtask', buffered: false });
