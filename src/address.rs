@@ -48,8 +48,23 @@ pub fn step_of_path(path: &str) -> Option<(TourPos, bool)> {
     let tour = *IDS.iter().find(|id| **id == tour)?;
     // Digits only, so `+1` or ` 1` is not a second name for a page.
     let step = step.bytes().all(|b| b.is_ascii_digit()).then(|| step.parse::<usize>().ok()).flatten()?;
-    let steps = tours::Scenario::find(tour)?.steps.len();
-    (step <= steps).then_some((TourPos { tour, step }, embed))
+    let at = TourPos { tour, step };
+    has_page(at).then_some((at, embed))
+}
+
+/// Whether the site has a page for `at`: a known tour, at most its last step.
+fn has_page(at: TourPos) -> bool {
+    at.find().is_some_and(|(s, step)| step <= s.steps.len())
+}
+
+/// The engine's query, then the page's, joined with `&` (each may be empty).
+pub fn join_query(engine: String, page: &Page) -> String {
+    let page = page.query();
+    match (engine.is_empty(), page.is_empty()) {
+        (_, true) => engine,
+        (true, false) => page,
+        (false, false) => format!("{engine}&{page}"),
+    }
 }
 
 /// The query a location stands for: its path's tour step, if it names
@@ -75,16 +90,10 @@ pub fn query_of(path: &str, search: &str) -> String {
 /// otherwise the root with the whole query (`?…`, or empty for the root
 /// itself). Resolved against the site's root, as `browser::site_root` gives it.
 pub fn url_of(engine: &str, at: Option<TourPos>, page: &Page) -> String {
-    let step_page = at.filter(|at| {
-        engine == format!("scenario={}&step={}", at.tour, at.step) && step_of_path(&step_path(*at, false)).is_some()
-    });
+    let step_page = at.filter(|at| engine == format!("scenario={}&step={}", at.tour, at.step) && has_page(*at));
     let (path, query) = match step_page {
         Some(at) => (step_path(at, page.embed), Page { embed: false, ..page.clone() }.query()),
-        None => {
-            let page = page.query();
-            let query = [engine, &page].into_iter().filter(|q| !q.is_empty()).collect::<Vec<_>>().join("&");
-            (String::new(), query)
-        }
+        None => (String::new(), join_query(engine.to_owned(), page)),
     };
     if query.is_empty() {
         path

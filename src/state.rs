@@ -115,16 +115,6 @@ pub fn read_query(query: &str) -> (Link, Page, Vec<String>) {
     (link, page, notes)
 }
 
-/// The engine's query, then the page's, joined with `&` (each may be empty).
-fn join_query(engine: String, page: &Page) -> String {
-    let page = page.query();
-    match (engine.is_empty(), page.is_empty()) {
-        (_, true) => engine,
-        (true, false) => page,
-        (false, false) => format!("{engine}&{page}"),
-    }
-}
-
 impl PlayState {
     /// The state a link describes; what the link got wrong is the notice.
     pub fn from_link(link: &Link, page: Page, notices: &[String]) -> PlayState {
@@ -164,7 +154,7 @@ impl PlayState {
 
     /// The whole query (without `?`): the engine's state, then the page's.
     pub fn query_with(&self, page: &Page) -> String {
-        join_query(self.engine_query(self.scenario), page)
+        address::join_query(self.engine_query(self.scenario), page)
     }
 
     /// The site-relative addresses of the tour steps between the one `from`
@@ -187,6 +177,16 @@ impl PlayState {
     /// step's own page, or the root with the query (`address::url_of`).
     pub fn url_with(&self, page: &Page) -> String {
         address::url_of(&self.engine_query(self.scenario), self.scenario, page)
+    }
+
+    /// The whole query (as [`PlayState::query`]) and the address (as
+    /// [`PlayState::url_with`] the page's own parameters), from one writing
+    /// of the engine's query: the address bar needs both on every change,
+    /// and with a long log that writing is the costly part.
+    pub fn query_and_url(&self) -> (String, String) {
+        let engine = self.engine_query(self.scenario);
+        let url = address::url_of(&engine, self.scenario, &self.page);
+        (address::join_query(engine, &self.page), url)
     }
 
     pub fn query(&self) -> String {

@@ -124,18 +124,22 @@ test('sitemap.xml lists the root, every full step page and Learn, and each is se
   for (const loc of locs) expect((await request.get(loc)).status(), loc).toBe(200);
 });
 
-/** The page's #app as markup, each form control's value written in as `data-value` (the wasm sets values as properties, the prerenderer as markup). */
-const markup = (page) =>
-  page.locator('#app').evaluate((app) => {
-    const copy = app.cloneNode(true);
-    const live = app.querySelectorAll('input, textarea');
-    copy.querySelectorAll('input, textarea').forEach((e, i) => {
-      e.removeAttribute('value');
-      e.textContent = '';
-      e.setAttribute('data-value', live[i].value);
-    });
-    return copy.innerHTML;
+/** In the page: `app`'s markup, each form control's value written in as
+ * `data-value` (the wasm sets values as properties, the prerenderer as
+ * markup; in a parsed document a control's value is what its markup says). */
+function markupOf(app) {
+  const copy = app.cloneNode(true);
+  const live = app.querySelectorAll('input, textarea');
+  copy.querySelectorAll('input, textarea').forEach((e, i) => {
+    e.removeAttribute('value');
+    e.textContent = '';
+    e.setAttribute('data-value', live[i].value);
   });
+  return copy.innerHTML;
+}
+
+/** The page's #app, as `markupOf` writes it. */
+const markup = (page) => page.locator('#app').evaluate(markupOf);
 
 /** Where each element of #app is drawn, in whole pixels of the page. (Text
  * the server wrote as one node the browser may build from several, which
@@ -194,17 +198,7 @@ test('every tour step page is taken over with the markup it was prerendered with
       const path = `tour/${id}/${step}/${embed}`;
       const prerendered = readFileSync(`dist/${path}index.html`, 'utf8');
       await page.goto(path);
-      const before = await page.evaluate((html) => {
-        const doc = new DOMParser().parseFromString(html, 'text/html');
-        const app = doc.getElementById('app');
-        app.querySelectorAll('input, textarea').forEach((e) => {
-          const value = e.tagName === 'TEXTAREA' ? e.textContent : e.getAttribute('value') ?? '';
-          e.removeAttribute('value');
-          e.textContent = '';
-          e.setAttribute('data-value', value);
-        });
-        return app.innerHTML;
-      }, prerendered);
+      const before = await page.evaluate(`(${markupOf})(new DOMParser().parseFromString(${JSON.stringify(prerendered)}, 'text/html').getElementById('app'))`);
       expect(await markup(page), path).toBe(before);
     }
   }

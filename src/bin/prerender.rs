@@ -200,7 +200,7 @@ fn fill(template: &str, page: &Page, body: &str, site: Option<&str>) -> Result<S
         &format!(r#"<meta name="description" content="{}">"#, text(&page.description)),
     )?;
     let html = replace_tag(&html, "<base", ">", &format!(r#"<base href="{base}">"#))?;
-    let html = replace_tag(&html, "</head>", "</head>", &format!("{}</head>", head.join("")))?;
+    let html = html.replacen("</head>", &format!("{}</head>", head.join("")), 1);
     let start = html.find("<body").ok_or("the template has no <body>")?;
     let end = html.rfind("</body>").ok_or("the template has no </body>")?;
     Ok(format!(

@@ -135,7 +135,7 @@ pub fn use_url_state(on_state: fn(&PlayState), start: Option<String>) -> UrlStat
         let (state, address) = (play.clone(), address.clone());
         use_effect_with(play.version(), move |_| {
             on_state(&state);
-            let query = state.query();
+            let (query, url) = state.query_and_url();
             let search = current_search();
             let (url, now) = if query.len() > LINK_LIMIT {
                 let key = match search.trim_start_matches('?').strip_prefix(KEPT) {
@@ -145,7 +145,7 @@ pub fn use_url_state(on_state: fn(&PlayState), start: Option<String>) -> UrlStat
                 let kept = keep(&key, &query);
                 (format!("?{KEPT}{key}"), Address::TooLong { kb: query.len().div_ceil(1024), kept })
             } else {
-                (state.url_with(&state.page), Address::InLink)
+                (url, Address::InLink)
             };
             address.set(now);
             let history = web_sys::window().and_then(|w| w.history().ok());
