@@ -2,7 +2,7 @@
 //! and lets the cookie jar handle cookies, as a real browser would.
 
 use crate::base::time::SimTime;
-use crate::fleet::config::{Credential, LaneConfig, HOST};
+use crate::fleet::config::{Credential, LaneConfig, API_KEY_HEADER, HOST, REFRESH_COOKIE, REFRESH_PATH};
 use crate::wire::cookie::CookieJar;
 use crate::wire::http::{Request, Response};
 
@@ -18,17 +18,22 @@ pub struct Client {
     /// The browser's cookies (session, signed session, the balancer's `lb`
     /// pin), sent back on every request they match.
     pub jar: CookieJar,
-    /// `localStorage.token` of the single-page app (JWT lanes).
+    /// `localStorage.token` of the single-page app (token lanes), or the
+    /// API key the client was given (API-key lanes).
     pub token: Option<String>,
+    /// When the app takes its token to expire, from the `expires_in` it
+    /// came with: a refresh lane's app refreshes first from then on.
+    pub token_expires: Option<SimTime>,
     /// The last orders page the app showed: in a stateless lane the client,
     /// not the server, remembers where the user is.
     pub page: u32,
 }
 
 /// A request as the shop's app builds it before the browser adds cookies:
-/// `Host`, the JSON body's headers, and the bearer token it keeps. The
-/// simulated browser and the twin's real one both start here.
-pub fn app_request(method: &str, target: String, body: Option<String>, token: Option<&str>) -> Request {
+/// `Host`, the JSON body's headers, and the credential it keeps — a bearer
+/// token (never to the refresh endpoint, which takes its cookie alone) or an
+/// API key. The simulated browser and the twin's real one both start here.
+pub fn app_request(method: &str, target: String, body: Option<String>, token: Option<(Credential, &str)>) -> Request {
     let mut req = Request::new(method, target);
     req.headers.push("Host", HOST);
     if let Some(body) = body {
@@ -36,8 +41,12 @@ pub fn app_request(method: &str, target: String, body: Option<String>, token: Op
         req.headers.push("Content-Length", body.len().to_string());
         req.body = body;
     }
-    if let Some(token) = token {
-        req.headers.push("Authorization", ["Bearer ", token].concat());
+    match token {
+        Some((Credential::Bearer, token)) if req.path() != REFRESH_PATH => {
+            req.headers.push("Authorization", ["Bearer ", token].concat())
+        }
+        Some((Credential::ApiKey, key)) => req.headers.push(API_KEY_HEADER, key.to_owned()),
+        _ => {}
     }
     req
 }
@@ -46,13 +55,21 @@ impl Client {
     /// A browser at source address `addr` that holds no cookie and no token
     /// and has shown no orders page yet (`page` 0).
     pub fn new(name: &str, addr: String) -> Client {
-        Client { name: name.to_owned(), addr, jar: CookieJar::default(), token: None, page: 0 }
+        Client { name: name.to_owned(), addr, jar: CookieJar::default(), token: None, token_expires: None, page: 0 }
     }
 
     /// A request as the app's `fetch` sends it: `Host`, the body headers, then
-    /// the credential (bearer token, or whatever cookies the jar matches).
-    pub fn request(&self, method: &str, target: String, body: Option<String>, now: SimTime) -> Request {
-        let mut req = app_request(method, target, body, self.token.as_deref());
+    /// the credential (bearer token or API key, as `kind` says, and whatever
+    /// cookies the jar matches).
+    pub fn request(
+        &self,
+        kind: Credential,
+        method: &str,
+        target: String,
+        body: Option<String>,
+        now: SimTime,
+    ) -> Request {
+        let mut req = app_request(method, target, body, self.token.as_deref().map(|t| (kind, t)));
         if let Some(cookies) = self.jar.header_for(HOST, req.path(), true, now) {
             req.headers.push("Cookie", cookies);
         }
@@ -63,7 +80,7 @@ impl Client {
     /// stored, or the value of the named cookie.
     pub fn credential(&self, kind: Credential, now: SimTime) -> Option<&str> {
         match kind {
-            Credential::Bearer => self.token.as_deref(),
+            Credential::Bearer | Credential::ApiKey => self.token.as_deref(),
             Credential::Cookie(name) => self.jar.get(name, now).map(|c| c.value.as_str()),
         }
     }
@@ -72,9 +89,17 @@ impl Client {
     /// does; a cookie the jar does not hold is not created.
     pub(crate) fn set_credential(&mut self, kind: Credential, value: String) {
         match kind {
-            Credential::Bearer => self.token = Some(value),
+            Credential::Bearer | Credential::ApiKey => self.token = Some(value),
             Credential::Cookie(name) => drop(self.jar.edit(name, value)),
         }
+    }
+
+    /// Whether the app should refresh before its next request: it holds an
+    /// access token it takes to have expired, and a refresh cookie to trade.
+    pub fn refresh_due(&self, now: SimTime) -> bool {
+        self.token.is_some()
+            && self.token_expires.is_some_and(|t| t <= now)
+            && self.jar.get(REFRESH_COOKIE, now).is_some()
     }
 
     /// What the browser and the app keep from a response.
@@ -84,10 +109,12 @@ impl Client {
             let _ = self.jar.receive(header, HOST, req.path(), true, now);
         }
         match (req.path(), resp.status) {
-            ("/login", 200) if !config.uses_session_cookie() => {
-                self.token = resp.issued_token();
+            ("/login" | REFRESH_PATH | "/keys/rotate", 200) if !config.uses_session_cookie() => {
+                let issued = resp.issued();
+                self.token_expires = issued.as_ref().and_then(|(_, s)| s.map(|s| now.plus_ms(s.saturating_mul(1000))));
+                self.token = issued.map(|(t, _)| t);
             }
-            ("/logout", 200) => self.token = None,
+            ("/logout", 200) => (self.token, self.token_expires) = (None, None),
             ("/api/orders", 200) => self.page = req.query("page").and_then(|p| p.parse().ok()).unwrap_or(self.page),
             _ => {}
         }

@@ -23,23 +23,66 @@ pub enum AuthMode {
     },
     /// The session itself in the cookie, HMAC-signed; servers keep nothing.
     SignedCookie,
+    /// The hybrid most systems ship: a short-lived access JWT
+    /// (`token_ttl_s`) in `Authorization: Bearer`, verified without a lookup,
+    /// and an opaque refresh token kept in the shared store, sent only to
+    /// `POST /token/refresh` in an `HttpOnly` cookie scoped to that path. Each
+    /// refresh rotates it; presenting a used one revokes its whole family.
+    Refresh,
+    /// An opaque access token in `Authorization: Bearer`: a random reference
+    /// that every server looks up in the shared store on every request
+    /// (RFC 7662-style introspection). Revocable at once, for a lookup each time.
+    Opaque,
+    /// API keys for third-party clients, sent as `X-API-Key` on every request
+    /// and looked up by their SHA-256 in the database, with a per-key rate
+    /// limit counted in `limiter`: each server's memory, or the shared store.
+    ApiKey {
+        /// Where the rate limit's counters live.
+        limiter: Store,
+    },
 }
 
 impl AuthMode {
-    /// The five modes, each once, in the order forms list them: JWT without
+    /// The nine modes, each once, in the order forms list them: JWT without
     /// and with denylist, sessions in server memory and in the shared store,
-    /// signed cookies.
-    pub const ALL: [AuthMode; 5] = [
+    /// signed cookies, then the designs between: access + refresh tokens,
+    /// opaque tokens, API keys limited in each server and in the store.
+    pub const ALL: [AuthMode; 9] = [
         AuthMode::Jwt { denylist: false },
         AuthMode::Jwt { denylist: true },
         AuthMode::ServerSession { store: Store::Local },
         AuthMode::ServerSession { store: Store::Shared },
         AuthMode::SignedCookie,
+        AuthMode::Refresh,
+        AuthMode::Opaque,
+        AuthMode::ApiKey { limiter: Store::Local },
+        AuthMode::ApiKey { limiter: Store::Shared },
     ];
 
-    /// Whether requests consult the shared store (sessions, or the denylist).
+    /// Whether requests consult the shared store (sessions, the denylist,
+    /// refresh tokens, opaque tokens, or shared rate-limit counters).
     pub fn uses_store(self) -> bool {
-        matches!(self, AuthMode::Jwt { denylist: true } | AuthMode::ServerSession { store: Store::Shared })
+        matches!(
+            self,
+            AuthMode::Jwt { denylist: true }
+                | AuthMode::ServerSession { store: Store::Shared }
+                | AuthMode::Refresh
+                | AuthMode::Opaque
+                | AuthMode::ApiKey { limiter: Store::Shared }
+        )
+    }
+
+    /// Whether the credential the app sends is a JWT the fleet signs and any
+    /// server verifies with its key (plain JWT lanes and refresh lanes' access tokens).
+    pub fn sends_jwt(self) -> bool {
+        matches!(self, AuthMode::Jwt { .. } | AuthMode::Refresh)
+    }
+
+    /// Whether a session (cart, orders cursor) travels with the credential:
+    /// server sessions and signed cookies. The token and key modes keep the
+    /// cart in the database and the orders page in the URL.
+    pub fn has_session(self) -> bool {
+        matches!(self, AuthMode::ServerSession { .. } | AuthMode::SignedCookie)
     }
 
     /// What the browser carries as its credential, in words.
@@ -48,15 +91,19 @@ impl AuthMode {
             AuthMode::Jwt { .. } => "token",
             AuthMode::ServerSession { .. } => "session_id cookie",
             AuthMode::SignedCookie => "signed session cookie",
+            AuthMode::Refresh => "access token",
+            AuthMode::Opaque => "opaque token",
+            AuthMode::ApiKey { .. } => "API key",
         }
     }
 
     /// Where the browser keeps this mode's credential.
     pub fn credential(self) -> Credential {
         match self {
-            AuthMode::Jwt { .. } => Credential::Bearer,
+            AuthMode::Jwt { .. } | AuthMode::Refresh | AuthMode::Opaque => Credential::Bearer,
             AuthMode::ServerSession { .. } => Credential::Cookie(SESSION_COOKIE),
             AuthMode::SignedCookie => Credential::Cookie(SIGNED_COOKIE),
+            AuthMode::ApiKey { .. } => Credential::ApiKey,
         }
     }
 
@@ -68,16 +115,23 @@ impl AuthMode {
             AuthMode::ServerSession { store: Store::Local } => "local",
             AuthMode::ServerSession { store: Store::Shared } => "shared",
             AuthMode::SignedCookie => "signed",
+            AuthMode::Refresh => "refresh",
+            AuthMode::Opaque => "opaque",
+            AuthMode::ApiKey { limiter: Store::Local } => "apikey-local",
+            AuthMode::ApiKey { limiter: Store::Shared } => "apikey",
         }
     }
 }
 
 /// Where a browser keeps its credential: token storage, sent as
-/// `Authorization: Bearer`, or the cookie of that name.
+/// `Authorization: Bearer` or as `X-API-Key`, or the cookie of that name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Credential {
     /// The token the login answer's body carried, kept by the app.
     Bearer,
+    /// The API key the login answer's body carried, kept by the client and
+    /// sent as [`API_KEY_HEADER`].
+    ApiKey,
     /// A cookie the login answer set.
     Cookie(&'static str),
 }
@@ -146,6 +200,17 @@ impl Strategy {
 pub const SESSION_COOKIE: &str = "session_id";
 /// The cookie that carries the whole signed session in signed-cookie lanes.
 pub const SIGNED_COOKIE: &str = "session";
+/// The refresh token's cookie in refresh lanes, scoped to [`REFRESH_PATH`].
+pub const REFRESH_COOKIE: &str = "refresh_token";
+/// The one path the refresh cookie is sent to.
+pub const REFRESH_PATH: &str = "/token/refresh";
+/// The header an API key travels in.
+pub const API_KEY_HEADER: &str = "X-API-Key";
+/// Requests one API key may make per [`RATE_WINDOW_S`], counted from its
+/// first request in the window (Redis `INCR` then `EXPIRE … NX`).
+pub const RATE_LIMIT: u32 = 5;
+/// The rate limit's window, in seconds.
+pub const RATE_WINDOW_S: u32 = 10;
 /// The shop's host name, in every request's `Host`.
 pub const HOST: &str = "shop.example";
 
@@ -218,15 +283,18 @@ impl LaneConfig {
     }
 
     /// Whether no server keeps sessions: true for JWT lanes (a denylist holds
-    /// only revoked `jti`s) and signed cookies, false for server sessions.
+    /// only revoked `jti`s), signed cookies, refresh lanes (whose access
+    /// tokens need no lookup) and API keys (the database holds the key, as it
+    /// holds the password); false for server sessions and opaque tokens,
+    /// which every request looks up.
     pub fn is_stateless(&self) -> bool {
-        !matches!(self.auth, AuthMode::ServerSession { .. })
+        !matches!(self.auth, AuthMode::ServerSession { .. } | AuthMode::Opaque)
     }
 
     /// Whether the credential travels in a cookie (server sessions, signed
-    /// cookies) rather than as a bearer token (JWT).
+    /// cookies) rather than in a header the app writes (tokens, API keys).
     pub fn uses_session_cookie(&self) -> bool {
-        self.auth.credential() != Credential::Bearer
+        matches!(self.auth.credential(), Credential::Cookie(_))
     }
 }
 
@@ -238,6 +306,10 @@ impl fmt::Display for AuthMode {
             AuthMode::ServerSession { store: Store::Local } => "sessions in server memory",
             AuthMode::ServerSession { store: Store::Shared } => "sessions in a shared store",
             AuthMode::SignedCookie => "signed-cookie sessions",
+            AuthMode::Refresh => "access + refresh tokens",
+            AuthMode::Opaque => "opaque tokens",
+            AuthMode::ApiKey { limiter: Store::Local } => "API keys, limits in each server",
+            AuthMode::ApiKey { limiter: Store::Shared } => "API keys, limits in the store",
         })
     }
 }

@@ -7,8 +7,7 @@ use crate::base::rng::SimRng;
 use crate::base::time::{human_duration, SimTime, START};
 use crate::fleet::balancer::{affinity_cookie, own_response, Balancer, Pick};
 use crate::fleet::client::Client;
-use crate::fleet::config::SESSION_COOKIE;
-use crate::fleet::config::{AuthMode, LaneConfig, MAX_SERVERS};
+use crate::fleet::config::{AuthMode, LaneConfig, API_KEY_HEADER, MAX_SERVERS, REFRESH_PATH, SESSION_COOKIE};
 use crate::fleet::exchange::Trace;
 use crate::fleet::exchange::{Entry, Event, Exchange, Stats};
 use crate::fleet::handling::{Backend, Cost, Ctx, BALANCER_MS};
@@ -215,10 +214,11 @@ impl Lane {
     }
 
     pub(crate) fn next_page(&mut self, user: User, action_no: u32) {
-        let target = match self.config.auth {
+        let target = if self.config.auth.has_session() {
+            "/api/orders/next".to_owned()
+        } else {
             // No session to remember the cursor: the app asks for the page after the one it shows.
-            AuthMode::Jwt { .. } => format!("/api/orders?page={}", self.clients[user.index()].page + 1),
-            _ => "/api/orders/next".to_owned(),
+            format!("/api/orders?page={}", self.clients[user.index()].page + 1)
         };
         self.browse(user, "GET", target, None, action_no);
     }
@@ -348,10 +348,25 @@ impl Lane {
         self.event(action_no, format!("S{no} {}{}{when}", loss.verb(), sessions_gone(lost, ": ", "its")));
     }
 
-    /// A request made by the user's browser through the app.
+    /// A request made by the user's browser through the app, after the
+    /// refresh the app makes first when its access token has expired.
     pub(crate) fn browse(&mut self, user: User, method: &str, target: String, body: Option<String>, action_no: u32) {
-        let req = self.clients[user.index()].request(method, target, body, self.now);
-        self.send(user.index(), req, true, action_no);
+        let ci = user.index();
+        if let Some(refresh) = self.refresh_request(ci, &target) {
+            self.send(ci, refresh, true, action_no);
+        }
+        let req = self.clients[ci].request(self.config.auth.credential(), method, target, body, self.now);
+        self.send(ci, req, true, action_no);
+    }
+
+    /// The `POST /token/refresh` a refresh lane's app sends before a request
+    /// to `target` when the access token it holds has expired by its reckoning.
+    fn refresh_request(&self, client: usize, target: &str) -> Option<Request> {
+        let c = &self.clients[client];
+        let due = self.config.auth == AuthMode::Refresh
+            && !matches!(target, "/login" | REFRESH_PATH)
+            && c.refresh_due(self.now);
+        due.then(|| c.request(self.config.auth.credential(), "POST", REFRESH_PATH.into(), None, self.now))
     }
 
     /// Sends one request through the balancer and records the exchange.
@@ -423,7 +438,9 @@ impl Lane {
             action: action_no,
             client: self.clients[client].name.clone(),
             at: now,
-            credential_bytes: (req.headers.wire_len_of("Authorization") + req.headers.wire_len_of("Cookie")) as u32,
+            credential_bytes: (req.headers.wire_len_of("Authorization")
+                + req.headers.wire_len_of("Cookie")
+                + req.headers.wire_len_of(API_KEY_HEADER)) as u32,
             request_bytes: req.wire_len() as u32,
             response_bytes: response.wire_len() as u32,
             request: req,
@@ -467,16 +484,17 @@ impl Lane {
             (_, TokenEdit::Set { value }) => {
                 Ok((value.clone(), format!("{who} replaced the {what} with text typed by hand")))
             }
-            (AuthMode::Jwt { .. }, TokenEdit::Claim { name, value }) => jwt::tamper(&old, edit).map(|t| {
-                (t, format!("{who} edited the token's payload: {name} → {value}; the signature is unchanged"))
-            }),
-            (AuthMode::Jwt { .. }, TokenEdit::AlgNone) => jwt::tamper(&old, edit)
+            (AuthMode::Jwt { .. } | AuthMode::Refresh, TokenEdit::Claim { name, value }) => jwt::tamper(&old, edit)
+                .map(|t| {
+                    (t, format!("{who} edited the token's payload: {name} → {value}; the signature is unchanged"))
+                }),
+            (AuthMode::Jwt { .. } | AuthMode::Refresh, TokenEdit::AlgNone) => jwt::tamper(&old, edit)
                 .map(|t| (t, format!("{who} rewrote the token header to alg \"none\" and dropped the signature"))),
-            (AuthMode::ServerSession { .. }, _) => {
-                // An opaque id holds no claims; all an attacker can do is guess another id.
+            (AuthMode::ServerSession { .. } | AuthMode::Opaque | AuthMode::ApiKey { .. }, _) => {
+                // An opaque value holds no claims; all an attacker can do is guess another one.
                 let guess = flip_last_hex(&old);
                 let tail = guess[guess.len().saturating_sub(6)..].to_owned();
-                Ok((guess, format!("{who}'s session_id is an opaque random id with no role inside to edit; changed it to …{tail} (guessing another id)")))
+                Ok((guess, format!("{who}'s {what} is an opaque random value with no role inside to edit; changed it to …{tail} (guessing another)")))
             }
             (AuthMode::SignedCookie, TokenEdit::Claim { name, value }) => {
                 let (payload, sig) = old.split_once('.').unwrap_or((&old, ""));

@@ -25,6 +25,10 @@ pub struct Server {
     /// In-memory sessions by id (used only with `Store::Local`): live ones
     /// only, since the lane calls [`Server::expire_sessions`] whenever its clock moves.
     pub sessions: Table<Session>,
+    /// Rate-limit counters by API key id, with the end of each one's window
+    /// (API-key lanes that count in each server): memory like the sessions,
+    /// lost with them.
+    pub counters: Table<(u32, SimTime)>,
     /// Requests it has handled, whatever their status; crashes and restarts
     /// keep the count.
     pub handled: u64,
@@ -36,7 +40,16 @@ pub struct Server {
 impl Server {
     /// Server `no`, up and in rotation, its clock true and its memory empty.
     pub fn new(no: ServerNo) -> Server {
-        Server { no, up: true, skew_ms: 0, sessions: Table::new(), handled: 0, crashed_at: None, rejoins_at: None }
+        Server {
+            no,
+            up: true,
+            skew_ms: 0,
+            sessions: Table::new(),
+            counters: Table::new(),
+            handled: 0,
+            crashed_at: None,
+            rejoins_at: None,
+        }
     }
 
     /// `S1`, `S2`…: how the screen and the trace name it.
@@ -80,6 +93,7 @@ impl Server {
         }
         let lost = self.sessions.len();
         self.sessions.clear();
+        self.counters.clear();
         lost
     }
 
@@ -118,7 +132,8 @@ impl Server {
     }
 
     /// Drops the sessions that have expired by this server's clock at `now`
-    /// (true time), as Redis drops expired keys; returns their ids and expiry times.
+    /// (true time), as Redis drops expired keys, and the rate-limit windows
+    /// that have ended; returns the sessions' ids and expiry times.
     pub fn expire_sessions(&mut self, now: SimTime) -> Vec<(String, SimTime)> {
         let now = self.clock(now);
         let expired: Vec<(String, SimTime)> =
@@ -126,13 +141,36 @@ impl Server {
         for (id, _) in &expired {
             self.sessions.remove(id);
         }
+        let done: Vec<String> =
+            self.counters.iter().filter(|(_, (_, ends))| *ends <= now).map(|(k, _)| k.clone()).collect();
+        for k in &done {
+            self.counters.remove(k);
+        }
         expired
     }
 
-    /// Bytes its in-memory sessions take: each id plus its session's JSON
-    /// ([`Session::bytes`]).
+    /// Counts one request of API key `key_id` in this server's own window,
+    /// which starts at its first request and ends at `window_end`; returns
+    /// the count and when the window ends.
+    pub(crate) fn count_request(&mut self, key_id: &str, now: SimTime, window_end: SimTime) -> (u32, SimTime) {
+        match self.counters.get_mut(key_id).filter(|(_, ends)| *ends > now) {
+            Some((n, ends)) => {
+                *n = n.saturating_add(1);
+                (*n, *ends)
+            }
+            None => {
+                self.counters.insert(key_id.to_owned(), (1, window_end));
+                (1, window_end)
+            }
+        }
+    }
+
+    /// Bytes of state in its memory: each session's id plus its JSON
+    /// ([`Session::bytes`]), and each live rate-limit counter's key id and
+    /// four bytes of count.
     pub fn session_bytes(&self) -> u32 {
-        self.sessions.iter().map(|(id, s)| s.bytes(id)).sum()
+        let counters: usize = self.counters.iter().map(|(k, _)| k.len() + 4).sum();
+        self.sessions.iter().map(|(id, s)| s.bytes(id)).sum::<u32>() + counters as u32
     }
 }
 

@@ -49,6 +49,11 @@ impl Session {
         (id.len() + json) as u32
     }
 
+    /// Whose session it is.
+    pub fn holder(&self) -> Holder {
+        Holder { user: self.user.clone(), name: self.name.clone(), role: self.role.clone() }
+    }
+
     /// The session as the store keeps it and a signed cookie carries it:
     /// `{"user":…,"name":…,"role":…,"cart":[…],"cursor":N,"expires":N}`,
     /// `expires` in milliseconds since the epoch.
@@ -79,6 +84,24 @@ impl Session {
     }
 }
 
+/// Who a token or key stands for: what a lookup of it returns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Holder {
+    /// The account's username.
+    pub user: String,
+    /// The account's display name.
+    pub name: String,
+    /// The account's role.
+    pub role: String,
+}
+
+impl Holder {
+    /// `{"user":…,"name":…,"role":…}`, as the store keeps it.
+    pub fn to_json(&self) -> String {
+        ObjectWriter::new().str("user", &self.user).str("name", &self.name).str("role", &self.role).finish()
+    }
+}
+
 /// What the shared store holds under a key.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StoreValue {
@@ -86,6 +109,36 @@ pub enum StoreValue {
     Session(Session),
     /// A revoked token's `jti` (the JWT denylist).
     Revoked,
+    /// A refresh token, under `refresh:<token>`: whose it is and the family
+    /// (one login's chain of rotations) it belongs to.
+    Refresh {
+        /// The family's id, also the access tokens' `sid` claim.
+        family: String,
+        /// Whose it is.
+        holder: Holder,
+    },
+    /// A refresh family's newest token, under `family:<id>`: the only one
+    /// that may be presented. Deleting it revokes the family.
+    Family(String),
+    /// An opaque access token, under `token:<token>`: what introspection answers.
+    Access(Holder),
+    /// A rate-limit counter, under `rate:<key id>`: requests in the window.
+    Count(u32),
+}
+
+impl StoreValue {
+    /// Bytes it takes in the store, next to its key: a session's or a
+    /// holder's JSON, a family's token, a count's digits, a denylist mark's one byte.
+    fn bytes(&self) -> u32 {
+        match self {
+            StoreValue::Session(s) => s.bytes(""),
+            StoreValue::Revoked => 1,
+            StoreValue::Refresh { family, holder } => (family.len() + holder.to_json().len()) as u32,
+            StoreValue::Family(token) => token.len() as u32,
+            StoreValue::Access(holder) => holder.to_json().len() as u32,
+            StoreValue::Count(n) => n.to_string().len() as u32,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -158,15 +211,26 @@ impl SharedStore {
         self.entries.iter().filter(move |(_, e)| e.expires > now).map(|(k, e)| (k.as_str(), e))
     }
 
-    /// Bytes of the live entries at `now`: each key plus its session's JSON,
-    /// or plus one byte for a denylist mark.
+    /// Bytes of the live entries at `now`: each key plus its value
+    /// ([`StoreValue`]'s own measure).
     pub fn bytes(&self, now: SimTime) -> u32 {
-        self.entries(now)
-            .map(|(k, e)| match &e.value {
-                StoreValue::Session(s) => s.bytes(k),
-                StoreValue::Revoked => k.len() as u32 + 1,
-            })
-            .sum()
+        self.entries(now).map(|(k, e)| k.len() as u32 + e.value.bytes()).sum()
+    }
+
+    /// Redis `INCR` then `EXPIRE … NX`: adds one to the count under `key`,
+    /// starting a window that ends at `window_end` if there was none; returns
+    /// the count and when its window ends.
+    pub fn incr(&mut self, key: &str, now: SimTime, window_end: SimTime) -> (u32, SimTime) {
+        match self.entries.get_mut(key).filter(|e| e.expires > now) {
+            Some(StoreEntry { value: StoreValue::Count(n), expires }) => {
+                *n = n.saturating_add(1);
+                (*n, *expires)
+            }
+            _ => {
+                self.set(key.to_owned(), StoreValue::Count(1), window_end);
+                (1, window_end)
+            }
+        }
     }
 }
 
@@ -182,13 +246,26 @@ pub const CATALOG: [&str; 5] = ["mug", "tee", "sticker", "hoodie", "socks"];
 pub(crate) const ORDERS_PER_USER: u32 = 12;
 pub(crate) const PAGE_SIZE: u32 = 5;
 
-/// The shop's database, reached by every server: accounts, orders, and the
-/// carts of the stateless lane (which keeps no session to hold them).
+/// An API key's row: whose it is and the key's public id. The key itself is
+/// not kept, only its SHA-256, which is the row's key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiKeyRow {
+    /// The account it acts for.
+    pub user: String,
+    /// The key's public id (`key_…`), what rate limits count by and a
+    /// dashboard shows.
+    pub key_id: String,
+}
+
+/// The shop's database, reached by every server: accounts, orders, the
+/// carts of lanes that keep no session, and API keys by their hash.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Database {
     accounts: Table<Account>,
-    /// Carts by username, for JWT lanes: they keep no session to hold one.
+    /// Carts by username, for lanes that keep no session to hold one.
     pub carts: Table<Vec<String>>,
+    /// API keys by the hex SHA-256 of the key.
+    pub api_keys: Table<ApiKeyRow>,
 }
 
 impl Default for Database {
@@ -201,7 +278,7 @@ impl Default for Database {
         ] {
             accounts.insert(user.into(), Account { password: password.into(), name: name.into(), role: role.into() });
         }
-        Database { accounts, carts: Table::new() }
+        Database { accounts, carts: Table::new(), api_keys: Table::new() }
     }
 }
 
@@ -215,6 +292,11 @@ impl Database {
     /// The account of `user` (password, display name, role), if there is one.
     pub fn account(&self, user: &str) -> Option<&Account> {
         self.accounts.get(user)
+    }
+
+    /// Bytes of the API-key rows: each hash and key id, and the user's name.
+    pub fn api_key_bytes(&self) -> u32 {
+        self.api_keys.iter().map(|(h, r)| (h.len() + r.key_id.len() + r.user.len()) as u32).sum()
     }
 
     /// The password stored for `user`, if the account exists: the browsers

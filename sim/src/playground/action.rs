@@ -2,7 +2,7 @@
 //! actions, with the seed and the configs, *is* the state.
 
 use crate::base::ids::{LaneId, ServerNo, User};
-use crate::fleet::config::LaneConfig;
+use crate::fleet::config::{LaneConfig, REFRESH_PATH};
 use crate::fleet::lane::{Lane, STEP_MS};
 use crate::fleet::ledger::Loss;
 use crate::wire::jwt::TokenEdit;
@@ -57,6 +57,18 @@ pub enum Action {
     /// its token or is told to drop its cookie.
     Logout {
         /// Whose browser sends it.
+        user: User,
+    },
+    /// `POST /token/refresh` with the refresh cookie, whether or not the
+    /// access token has expired (the app also refreshes by itself when it has).
+    Refresh {
+        /// Whose browser sends it.
+        user: User,
+    },
+    /// `POST /keys/rotate` with the current API key: a new key, and the old
+    /// one revoked at once, as after a leak.
+    RotateApiKey {
+        /// Whose client sends it.
         user: User,
     },
     /// Edit the stored credential by hand (devtools), keeping its signature.
@@ -185,6 +197,8 @@ impl Action {
             | Action::OrdersPage { user, .. }
             | Action::NextPage { user }
             | Action::Logout { user }
+            | Action::Refresh { user }
+            | Action::RotateApiKey { user }
             | Action::Tamper { user, .. }
             | Action::Replay { user, .. }
             | Action::Raw { user, .. } => Some(*user),
@@ -229,6 +243,8 @@ impl Action {
             }
             Action::NextPage { user } => lane.next_page(*user, action_no),
             Action::Logout { user } => lane.browse(*user, "POST", "/logout".into(), None, action_no),
+            Action::Refresh { user } => lane.browse(*user, "POST", REFRESH_PATH.into(), None, action_no),
+            Action::RotateApiKey { user } => lane.browse(*user, "POST", "/keys/rotate".into(), None, action_no),
             Action::Tamper { user, edit, lane: target } => lane.tamper_in(*target, *user, edit, action_no),
             Action::Replay { user, seq } => lane.replay(*user, *seq, action_no),
             Action::Raw { user, text } => lane.raw(*user, text, action_no),

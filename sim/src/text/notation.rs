@@ -68,6 +68,8 @@ fn parse_action(text: &str) -> Result<Action, String> {
         ["page", ..] => Action::OrdersPage { user: user_at(w, 1)?, page: number_at(w, 2, "page")? },
         ["next", ..] => Action::NextPage { user: user_at(w, 1)? },
         ["logout", ..] => Action::Logout { user: user_at(w, 1)? },
+        ["refresh", ..] => Action::Refresh { user: user_at(w, 1)? },
+        ["rotate-key", ..] => Action::RotateApiKey { user: user_at(w, 1)? },
         ["tamper" | "edit", ..] => credential_edit(w)?,
         ["config", lane, ..] => {
             let lane = LaneId::parse(lane).ok_or_else(|| format!("`{lane}` is not a lane (a or b)"))?;
@@ -227,6 +229,8 @@ impl fmt::Display for Action {
             Action::OrdersPage { page, .. } => write!(f, "page {who} {page}"),
             Action::NextPage { .. } => write!(f, "next {who}"),
             Action::Logout { .. } => write!(f, "logout {who}"),
+            Action::Refresh { .. } => write!(f, "refresh {who}"),
+            Action::RotateApiKey { .. } => write!(f, "rotate-key {who}"),
             Action::Tamper { edit, lane, .. } => {
                 let lane = lane.map_or(String::new(), |l| format!("{} ", l.code()));
                 match edit {

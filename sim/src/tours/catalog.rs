@@ -193,3 +193,84 @@ pub(super) fn scale_out(id: &'static str) -> Scenario {
         ],
     }
 }
+
+fn refresh(access_ttl_s: u32) -> LaneConfig {
+    LaneConfig { token_ttl_s: access_ttl_s, ..LaneConfig::stateless().with_auth(AuthMode::Refresh) }
+}
+
+pub(super) fn refresh_rotation(id: &'static str) -> Scenario {
+    Scenario {
+        id,
+        title: "Short access tokens, refreshed",
+        lesson: "TODO",
+        lanes: [jwt(), refresh(5 * 60)],
+        steps: vec![
+            step("login alice", "TODO", &["Set-Cookie"]),
+            step("me alice", "TODO", AUTH),
+            step("wait 5m, me alice", "TODO", &["Set-Cookie", "Cookie"]),
+            step("store down, wait 6m, me alice", "TODO", AUTH),
+        ],
+    }
+}
+
+pub(super) fn refresh_reuse(id: &'static str) -> Scenario {
+    Scenario {
+        id,
+        title: "A stolen refresh token, reused",
+        lesson: "TODO",
+        lanes: [jwt(), refresh(5 * 60)],
+        steps: vec![
+            step("login alice, me alice", "TODO", &["Set-Cookie"]),
+            step("refresh alice", "TODO", &["Set-Cookie", "Cookie"]),
+            step("replay alice 3", "TODO", &["Cookie"]),
+            step("refresh alice, me alice", "TODO", AUTH),
+        ],
+    }
+}
+
+pub(super) fn logout_window(id: &'static str) -> Scenario {
+    Scenario {
+        id,
+        title: "Logout's window with short tokens",
+        lesson: "TODO",
+        lanes: [refresh(60), refresh(15 * 60)],
+        steps: vec![
+            step("login alice, me alice", "TODO", AUTH),
+            step("logout alice, replay alice 2", "TODO", AUTH),
+            step("wait 2m, replay alice 2", "TODO", AUTH),
+            step("login alice, wait 2m, me alice, wait 2m, me alice", "TODO", &["Set-Cookie", "Cookie"]),
+        ],
+    }
+}
+
+pub(super) fn opaque_tokens(id: &'static str) -> Scenario {
+    Scenario {
+        id,
+        title: "Opaque tokens against JWTs",
+        lesson: "TODO",
+        lanes: [jwt(), jwt().with_auth(AuthMode::Opaque)],
+        steps: vec![
+            step("login alice, me alice", "TODO", &["Authorization"]),
+            step("logout alice, replay alice 2", "TODO", &["Authorization"]),
+            step("login alice, store down, me alice", "TODO", &[]),
+        ],
+    }
+}
+
+pub(super) fn api_keys(id: &'static str) -> Scenario {
+    Scenario {
+        id,
+        title: "API keys and a rate limit across servers",
+        lesson: "TODO",
+        lanes: [
+            jwt().with_auth(AuthMode::ApiKey { limiter: Store::Local }),
+            jwt().with_auth(AuthMode::ApiKey { limiter: Store::Shared }),
+        ],
+        steps: vec![
+            step("login alice", "TODO", &[]),
+            step("me alice, me alice, me alice, me alice, me alice, me alice", "TODO", &["X-API-Key", "Retry-After"]),
+            step("wait 10s, me alice", "TODO", &["X-API-Key"]),
+            step("rotate-key alice, replay alice 2", "TODO", &["X-API-Key"]),
+        ],
+    }
+}

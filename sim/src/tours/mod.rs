@@ -81,7 +81,7 @@ type Build = fn(&'static str) -> Scenario;
 
 /// Every tour's id and how to build it, in the order they are offered. The
 /// id is written here once: [`IDS`] and each scenario's `id` come from it.
-const TOURS: [(&str, Build); 12] = [
+const TOURS: [(&str, Build); 17] = [
     ("round-robin-local", catalog::round_robin_local),
     ("sticky-crash", catalog::sticky_crash),
     ("shared-store", catalog::shared_store),
@@ -94,6 +94,11 @@ const TOURS: [(&str, Build); 12] = [
     ("pagination", catalog::pagination),
     ("cart", catalog::cart),
     ("scale-out", catalog::scale_out),
+    ("refresh-rotation", catalog::refresh_rotation),
+    ("refresh-reuse", catalog::refresh_reuse),
+    ("logout-window", catalog::logout_window),
+    ("opaque-tokens", catalog::opaque_tokens),
+    ("api-keys", catalog::api_keys),
 ];
 
 /// The tours' ids, in order.

@@ -146,17 +146,26 @@ impl Response {
         out
     }
 
-    /// The token a login response hands out (`{"token": "…"}`), if any.
+    /// The token or API key a response hands out (`{"token": "…"}`,
+    /// `{"api_key": "…"}`), if any.
     pub fn issued_token(&self) -> Option<String> {
-        let mut token = None;
+        self.issued().map(|(token, _)| token)
+    }
+
+    /// The token or API key a response hands out, with its `expires_in`
+    /// (seconds) when the body gives one.
+    pub fn issued(&self) -> Option<(String, Option<u64>)> {
+        let (mut token, mut expires_in) = (None, None);
         crate::wire::json::object_members(&self.body, |k, v| {
-            if k == "token" {
-                token = v.into_string();
+            match k {
+                "token" | "api_key" => token = v.into_string(),
+                "expires_in" => expires_in = v.as_u64(),
+                _ => {}
             }
             Ok(())
         })
         .ok()?;
-        token
+        Some((token?, expires_in))
     }
 
     /// `to_wire().len()` without building the text (for a three-digit status).
@@ -454,6 +463,7 @@ mod tests {
         let issued =
             |body: &str| Response { status: 200, headers: Headers::default(), body: body.into() }.issued_token();
         assert_eq!(issued(r#"{"token":"t.u.v","expires_in":900}"#).as_deref(), Some("t.u.v"));
+        assert_eq!(issued(r#"{"api_key":"sk_1","key_id":"key_1"}"#).as_deref(), Some("sk_1"));
         assert_eq!(issued(r#"{"user":"alice"}"#), None);
         assert_eq!(issued("not json"), None);
     }

@@ -130,24 +130,31 @@ pub struct Claims {
     pub nbf: Option<u64>,
     /// The token's unique id (`jti`): what a denylist records to revoke it.
     pub jti: String,
+    /// The session id (`sid`, as OpenID Connect names it) of a refresh lane's
+    /// access token: the refresh family it came from, which logout revokes.
+    pub sid: Option<String>,
 }
 
 impl Claims {
     /// The payload JSON, compact, members in the order `sub`, `name`,
-    /// `role`, `iat`, `exp`, `nbf` (when set), `jti`.
+    /// `role`, `iat`, `exp`, `nbf` (when set), `jti`, `sid` (when set).
     pub fn to_json(&self) -> String {
         let mut w = ObjectWriter::new().str("sub", &self.sub).str("name", &self.name).str("role", &self.role);
         w = w.num("iat", self.iat).num("exp", self.exp);
         if let Some(nbf) = self.nbf {
             w = w.num("nbf", nbf);
         }
-        w.str("jti", &self.jti).finish()
+        w = w.str("jti", &self.jti);
+        if let Some(sid) = &self.sid {
+            w = w.str("sid", sid);
+        }
+        w.finish()
     }
 
     /// Reads the claims member by member, moving each value into place:
     /// this runs on every request of a JWT lane.
     pub fn from_json(text: &str) -> Result<Claims, String> {
-        let (mut sub, mut name, mut role, mut jti) = (None, None, None, None);
+        let (mut sub, mut name, mut role, mut jti, mut sid) = (None, None, None, None, None);
         let (mut iat, mut exp, mut nbf) = (None, None, None);
         json::object_members(text, |k, v| {
             let num = |v: &Json| claim_time(k, v);
@@ -156,6 +163,7 @@ impl Claims {
                 "name" => name = v.into_string(),
                 "role" => role = v.into_string(),
                 "jti" => jti = v.into_string(),
+                "sid" => sid = v.into_string(),
                 "iat" => iat = Some(num(&v)?),
                 "exp" => exp = Some(num(&v)?),
                 "nbf" => nbf = Some(num(&v)?),
@@ -172,6 +180,7 @@ impl Claims {
             exp: exp.ok_or("missing field `exp`")?,
             nbf,
             jti: jti.ok_or_else(|| missing("jti"))?,
+            sid,
         })
     }
 }
@@ -504,6 +513,7 @@ mod tests {
             exp: 1_768_468_500,
             nbf: None,
             jti: "j1".into(),
+            sid: None,
         }
     }
 

@@ -5,20 +5,29 @@
 use super::{Hold, Principal};
 use crate::base::time::{human_duration, SimTime};
 use crate::fleet::handling::Ctx;
-use crate::fleet::store::{Session, StoreValue};
+use crate::fleet::store::{Holder, Session, StoreValue};
 use crate::wire::http::{Request, Response};
+use crate::wire::json::ObjectWriter;
 use crate::wire::jwt::{self, Claims};
 
 pub(super) fn issue(cx: &mut Ctx, session: Session) -> Response {
+    let token = sign(cx, &session.holder(), None);
+    bearer_answer(cx, &token)
+}
+
+/// Signs a token of the lane's lifetime for `who`; `sid` names
+/// the refresh family it belongs to (refresh lanes).
+pub(super) fn sign(cx: &mut Ctx, who: &Holder, sid: Option<String>) -> String {
     let iat = cx.now.secs();
     let claims = Claims {
-        sub: session.user,
-        name: session.name,
-        role: session.role,
+        sub: who.user.clone(),
+        name: who.name.clone(),
+        role: who.role.clone(),
         iat,
         exp: iat + u64::from(cx.config.token_ttl_s),
         nbf: None,
         jti: cx.rng.hex128()[..16].to_owned(),
+        sid,
     };
     let key = cx.backend.signing_key();
     let token = jwt::encode(&claims, key, cx.backend.rotated);
@@ -30,10 +39,21 @@ pub(super) fn issue(cx: &mut Ctx, session: Session) -> Response {
             human_duration(u64::from(cx.config.token_ttl_s))
         )
     });
-    let body = format!("{{\"token\":\"{token}\",\"token_type\":\"Bearer\",\"expires_in\":{}}}", cx.config.token_ttl_s);
+    token
+}
+
+/// The answer that hands the app a bearer token (RFC 6749 §5.1's members).
+pub(super) fn bearer_answer(cx: &mut Ctx, token: &str) -> Response {
+    let body = ObjectWriter::new()
+        .str("token", token)
+        .str("token_type", "Bearer")
+        .num("expires_in", cx.config.token_ttl_s.into())
+        .finish();
     cx.respond(200, body)
 }
 
+/// Verifies the bearer JWT with the fleet's keys; with `denylist`, asks the
+/// store whether its `jti` was revoked.
 pub(super) fn recognise(cx: &mut Ctx, req: &Request, denylist: bool) -> Result<Principal, Response> {
     let Some(token) = req.bearer_token() else {
         return Err(cx.unauthorized(|| "no `Authorization: Bearer` header: nothing to verify".into()));
@@ -62,7 +82,7 @@ pub(super) fn recognise(cx: &mut Ctx, req: &Request, denylist: bool) -> Result<P
         user: claims.sub,
         name: claims.name,
         role: claims.role,
-        hold: Hold::Token { jti: claims.jti, exp: claims.exp },
+        hold: Hold::Token { jti: claims.jti, exp: claims.exp, sid: claims.sid },
     })
 }
 

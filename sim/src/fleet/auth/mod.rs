@@ -2,13 +2,19 @@
 //! credential at login, recognises it on later requests, and revokes it at
 //! logout, one file per mode. Every step that matters is told in the trace.
 
+mod api_key;
 mod jwt;
+mod opaque;
+mod refresh;
 mod session;
 mod signed_cookie;
 
+pub(crate) use api_key::rotate as rotate_key;
+pub(crate) use refresh::refresh;
+
 use crate::fleet::config::AuthMode;
 use crate::fleet::handling::{body_field, Ctx, Handled};
-use crate::fleet::store::Session;
+use crate::fleet::store::{Holder, Session};
 use crate::wire::http::{Request, Response};
 use crate::wire::json::ObjectWriter;
 
@@ -24,15 +30,23 @@ impl Principal {
     fn of(s: &Session, hold: Hold) -> Principal {
         Principal { user: s.user.clone(), name: s.name.clone(), role: s.role.clone(), hold }
     }
+
+    fn holding(h: &Holder, hold: Hold) -> Principal {
+        Principal { user: h.user.clone(), name: h.name.clone(), role: h.role.clone(), hold }
+    }
 }
 
-/// Where the authenticated user's state is: nowhere but the token, a
-/// server's memory, the shared store, or the signed cookie itself.
+/// Where the authenticated user's state is: nowhere but the token (whose
+/// `sid`, in refresh lanes, names its refresh family), a server's memory,
+/// the shared store, the signed cookie itself, an opaque token's entry in
+/// the store, or an API key's row in the database.
 pub(crate) enum Hold {
-    Token { jti: String, exp: u64 },
+    Token { jti: String, exp: u64, sid: Option<String> },
     Local(String),
     Shared(String, Session),
     Cookie(Session),
+    Opaque(String),
+    Key { hash: String, key_id: String },
 }
 
 /// `POST /login`: checks the password against the database, then issues the
@@ -61,6 +75,9 @@ pub(crate) fn login(cx: &mut Ctx, req: &Request) -> Handled {
         AuthMode::Jwt { .. } => Ok(jwt::issue(cx, session)),
         AuthMode::ServerSession { store } => session::issue(cx, session, store),
         AuthMode::SignedCookie => Ok(signed_cookie::issue(cx, &session)),
+        AuthMode::Refresh => refresh::issue(cx, session),
+        AuthMode::Opaque => opaque::issue(cx, &session),
+        AuthMode::ApiKey { .. } => Ok(api_key::issue(cx, &session)),
     }
 }
 
@@ -75,6 +92,9 @@ pub(crate) fn authenticate(cx: &mut Ctx, req: &Request) -> Result<Principal, Res
         AuthMode::Jwt { denylist } => jwt::recognise(cx, req, denylist),
         AuthMode::ServerSession { store } => session::recognise(cx, req, store),
         AuthMode::SignedCookie => signed_cookie::recognise(cx, req),
+        AuthMode::Refresh => jwt::recognise(cx, req, false),
+        AuthMode::Opaque => opaque::recognise(cx, req),
+        AuthMode::ApiKey { .. } => api_key::recognise(cx, req),
     }
 }
 
@@ -83,7 +103,12 @@ pub(crate) fn authenticate(cx: &mut Ctx, req: &Request) -> Result<Principal, Res
 pub(crate) fn logout(cx: &mut Ctx, who: Principal) -> Handled {
     let mut r = cx.respond(200, "{\"logged_out\":true}".into());
     match who.hold {
-        Hold::Token { jti, exp } => jwt::revoke(cx, &jti, exp)?,
+        Hold::Token { exp, sid, .. } if cx.config.auth == AuthMode::Refresh => {
+            refresh::revoke(cx, sid.as_deref(), exp, &mut r)?
+        }
+        Hold::Token { jti, exp, .. } => jwt::revoke(cx, &jti, exp)?,
+        Hold::Opaque(token) => opaque::revoke(cx, &token)?,
+        Hold::Key { hash, key_id } => api_key::revoke(cx, &hash, &key_id),
         Hold::Local(id) => session::revoke_local(cx, &id, &mut r),
         Hold::Shared(id, _) => session::revoke_shared(cx, &id, &mut r)?,
         Hold::Cookie(s) => signed_cookie::revoke(cx, &s, &mut r),

@@ -66,13 +66,18 @@ impl Lane {
                 }
             }
         };
-        let req = c.request(method, target, body, self.now);
+        if let Some(refresh) = self.refresh_request(ci, &target) {
+            let x = self.exchange_for(ci, refresh, true, action_no, false);
+            self.stats.count(&x);
+        }
+        let c = &self.clients[ci];
+        let req = c.request(self.config.auth.credential(), method, target, body, self.now);
         let x = self.exchange_for(ci, req, true, action_no, false);
         self.stats.count(&x);
         let status = x.response.status;
         if status == 401 {
             let c = &mut self.clients[ci];
-            c.token = None;
+            (c.token, c.token_expires) = (None, None);
             c.jar = CookieJar::default();
         }
         Outcome {

@@ -48,6 +48,7 @@ fn route(cx: &mut Ctx, req: &Request) -> Handled {
     match route {
         Route::Health => Ok(cx.respond(200, "{\"status\":\"ok\"}".into())),
         Route::Login => auth::login(cx, req),
+        Route::Refresh => auth::refresh(cx, req),
         Route::User(route) => {
             let who = auth::authenticate(cx, req)?;
             serve(cx, req, route, who)
@@ -64,6 +65,7 @@ fn serve(cx: &mut Ctx, req: &Request, route: UserRoute, mut who: Principal) -> H
         UserRoute::Orders => orders::orders_page(cx, req, &who),
         UserRoute::OrdersNext => orders::next_orders(cx, &mut who),
         UserRoute::Logout => auth::logout(cx, who),
+        UserRoute::RotateKey => auth::rotate_key(cx, who),
     }
 }
 

@@ -8,6 +8,8 @@ pub enum Route {
     Health,
     /// `POST /login`: checks the password, then issues the lane's credential.
     Login,
+    /// `POST /token/refresh`: authenticated by the refresh cookie alone (refresh lanes).
+    Refresh,
     /// Served only to a request that authenticates.
     User(UserRoute),
 }
@@ -29,6 +31,8 @@ pub enum UserRoute {
     OrdersNext,
     /// `POST /logout`: revokes what the lane's mode can revoke.
     Logout,
+    /// `POST /keys/rotate`: a new API key, the one that asked revoked (API-key lanes).
+    RotateKey,
 }
 
 impl Route {
@@ -37,6 +41,8 @@ impl Route {
         Some(match path {
             "/health" => Route::Health,
             "/login" => Route::Login,
+            "/token/refresh" => Route::Refresh,
+            "/keys/rotate" => Route::User(UserRoute::RotateKey),
             "/logout" => Route::User(UserRoute::Logout),
             "/api/me" => Route::User(UserRoute::Me),
             "/api/cart/items" => Route::User(UserRoute::CartItems),
@@ -50,7 +56,9 @@ impl Route {
     /// The one method each route takes (what a 405's `Allow` names).
     pub fn method(self) -> &'static str {
         match self {
-            Route::Login | Route::User(UserRoute::Logout | UserRoute::CartItems) => "POST",
+            Route::Login
+            | Route::Refresh
+            | Route::User(UserRoute::Logout | UserRoute::CartItems | UserRoute::RotateKey) => "POST",
             Route::Health
             | Route::User(UserRoute::Me | UserRoute::Cart | UserRoute::Orders | UserRoute::OrdersNext) => "GET",
         }

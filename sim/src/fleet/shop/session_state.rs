@@ -13,7 +13,7 @@ pub(super) fn with_session<R>(cx: &mut Ctx, who: &mut Principal, f: impl FnOnce(
     match &mut who.hold {
         Hold::Local(id) => cx.server.sessions.get_mut(id.as_str()).map(f),
         Hold::Shared(_, s) | Hold::Cookie(s) => Some(f(s)),
-        Hold::Token { .. } => None,
+        Hold::Token { .. } | Hold::Opaque(_) | Hold::Key { .. } => None,
     }
 }
 
@@ -33,7 +33,7 @@ pub(super) fn save(cx: &mut Ctx, who: &Principal, response: &mut Response) -> Re
             let server = cx.server.name();
             cx.trace.say(|| format!("updated sessions[\"{}…\"] in {server}'s memory", short(id)));
         }
-        Hold::Token { .. } => {}
+        Hold::Token { .. } | Hold::Opaque(_) | Hold::Key { .. } => {}
     }
     Ok(())
 }
