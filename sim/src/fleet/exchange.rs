@@ -3,6 +3,7 @@
 
 use crate::base::ids::{LaneId, ServerNo};
 use crate::base::time::SimTime;
+use crate::fleet::config::REFRESH_PATH;
 use crate::wire::http::{Request, Response};
 use std::rc::Rc;
 
@@ -109,8 +110,8 @@ pub struct Stats {
     pub request_bytes: u64,
     /// Bytes of every response on the wire.
     pub response_bytes: u64,
-    /// Bytes of the `Authorization` and `Cookie` request headers, over all
-    /// requests: what carrying identity costs in all.
+    /// Bytes of the `Authorization`, `Cookie` and `X-API-Key` request
+    /// headers, over all requests: what carrying identity costs in all.
     pub credential_bytes: u64,
     /// Requests that carried a credential (`Authorization` or `Cookie`):
     /// every request but a first login. The per-request mean divides by this.
@@ -119,6 +120,9 @@ pub struct Stats {
     pub latency_ms: u64,
     /// After the latest logout: how long the logged-out credential still works.
     pub revocation_window_s: Option<u64>,
+    /// `POST /token/refresh` requests sent, the app's own and the user's:
+    /// what short access tokens cost in traffic.
+    pub refreshes: u64,
 }
 
 impl Stats {
@@ -133,6 +137,7 @@ impl Stats {
         self.credential_bytes += u64::from(x.credential_bytes);
         self.credentialed_requests += u64::from(x.credential_bytes > 0);
         self.latency_ms += u64::from(x.latency_ms);
+        self.refreshes += u64::from(x.request.path() == REFRESH_PATH);
     }
 
     /// Mean bytes of `Authorization` and `Cookie` per request that carried
