@@ -5,7 +5,7 @@
 
 use crate::base::rng::SimRng;
 use crate::base::time::SimTime;
-use crate::fleet::config::{AuthMode, LaneConfig};
+use crate::fleet::config::{Credential, LaneConfig};
 use crate::fleet::exchange::Trace;
 use crate::fleet::ledger::Ledger;
 use crate::fleet::server::Server;
@@ -95,7 +95,7 @@ impl Ctx<'_> {
 
     pub(crate) fn error(&mut self, status: u16, message: &str) -> Response {
         let mut r = self.respond(status, ObjectWriter::new().str("error", message).finish());
-        if status == 401 && matches!(self.config.auth, AuthMode::Jwt { .. }) {
+        if status == 401 && self.config.auth.credential() == Credential::Bearer {
             // RFC 6750 §3: a 401 for a bearer-protected resource names the scheme.
             r.headers.push("WWW-Authenticate", "Bearer realm=\"shop\", error=\"invalid_token\"");
         }

@@ -3,7 +3,7 @@
 //! start it with the real-fleet twin (`twin/`). Plain text, no I/O: the
 //! `statelab fleet` command prints it and the page can show it.
 
-use crate::fleet::config::{LaneConfig, Strategy, MAX_SERVERS};
+use crate::fleet::config::{AuthMode, Credential, LaneConfig, Strategy, API_KEY_HEADER, MAX_SERVERS, REFRESH_PATH};
 use crate::fleet::{HEALTH_INTERVAL_MS, UNHEALTHY_AFTER};
 use crate::text::config_code::{config_text, parse_config};
 use std::fmt::Write;
@@ -104,18 +104,28 @@ pub(super) fn commands(c: &LaneConfig) -> String {
     let code = config_text(c);
     let store = if c.auth.uses_store() { " and Redis for the shared store" } else { "" };
     let url = format!("http://127.0.0.1:{BASE_PORT}");
-    // A JWT lane's app sends the token the login returned; the others let curl's jar carry cookies.
-    let me = if c.uses_session_cookie() {
-        format!("curl -i -b jar.txt -c jar.txt {url}/api/me")
+    // A token lane's app sends the token the login returned, an API client its key; the others
+    // let curl's jar carry cookies (and a refresh lane's jar carries its refresh cookie).
+    let me = match c.auth.credential() {
+        Credential::Cookie(_) => format!("curl -i -b jar.txt -c jar.txt {url}/api/me"),
+        Credential::Bearer => {
+            format!("curl -i -H \"Authorization: Bearer $TOKEN\" {url}/api/me   # TOKEN: the login's \"token\"")
+        }
+        Credential::ApiKey => {
+            format!("curl -i -H \"{API_KEY_HEADER}: $KEY\" {url}/api/me   # KEY: the login's \"api_key\"")
+        }
+    };
+    let refresh = if c.auth == AuthMode::Refresh {
+        format!("curl -i -b jar.txt -c jar.txt -X POST {url}{REFRESH_PATH}   # a new access token, the refresh cookie rotated\n")
     } else {
-        format!("curl -i -H \"Authorization: Bearer $TOKEN\" {url}/api/me   # TOKEN: the login's \"token\"")
+        String::new()
     };
     format!(
         "# HAProxy, {n} server{s}{store} on 127.0.0.1:{BASE_PORT}; Ctrl-C stops them all\n\
 cargo xtask twin --fleet {code}\n\
 # in another terminal\n\
 curl -i -c jar.txt -H 'Content-Type: application/json' -d '{{\"username\":\"alice\",\"password\":\"wonderland\"}}' {url}/login\n\
-{me}\n",
+{me}\n{refresh}",
         n = c.servers,
         s = if c.servers == 1 { "" } else { "s" },
     )

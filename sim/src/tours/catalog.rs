@@ -202,13 +202,13 @@ pub(super) fn refresh_rotation(id: &'static str) -> Scenario {
     Scenario {
         id,
         title: "Short access tokens, refreshed",
-        lesson: "TODO",
+        lesson: "The hybrid most systems ship: an access JWT that lives minutes and needs no lookup, and a refresh token kept in the store that is traded for a new pair — rotated each time.",
         lanes: [jwt(), refresh(5 * 60)],
         steps: vec![
-            step("login alice", "TODO", &["Set-Cookie"]),
-            step("me alice", "TODO", AUTH),
-            step("wait 5m, me alice", "TODO", &["Set-Cookie", "Cookie"]),
-            step("store down, wait 6m, me alice", "TODO", AUTH),
+            step("login alice", "Lane A answers with a JWT that lives 15 minutes. Lane B's JWT lives 5 minutes, and its answer also sets a refresh token: Set-Cookie: refresh_token=…; Path=/token/refresh; HttpOnly. The trace shows lane B writing it to the store (refresh:… and its family), one round trip.", &["Set-Cookie"]),
+            step("me alice", "Both apps send Authorization: Bearer …, and S2 verifies the signature without a lookup in both lanes — 200. Lane B's request carries no refresh cookie: its Path sends it to /token/refresh only, and page scripts cannot read it (HttpOnly).", AUTH),
+            step("wait 5m, me alice", "Five minutes on, lane B's app knows its access token has expired (expires_in said 300) and first sends POST /token/refresh with the cookie alone. S3 reads the token and its family from the store, finds it current, and rotates it: a new refresh cookie, a new access token, three store round trips. Then GET /api/me — 200. Lane A's 15-minute token still verifies.", &["Set-Cookie", "Cookie"]),
+            step("store down, wait 6m, me alice", "The store goes down and six more minutes pass. Lane A never needed the store — 200, its token has 4 minutes left. Lane B's refresh gets 503 (the store holds the refresh tokens), so the app sends the expired access token anyway — 401, token expired. Requests kept working through the outage until the access token ran out.", AUTH),
         ],
     }
 }
@@ -217,13 +217,13 @@ pub(super) fn refresh_reuse(id: &'static str) -> Scenario {
     Scenario {
         id,
         title: "A stolen refresh token, reused",
-        lesson: "TODO",
+        lesson: "Rotating the refresh token at every use lets the store notice a copy: presenting a token that was already traded revokes the whole family, thief and user alike.",
         lanes: [jwt(), refresh(5 * 60)],
         steps: vec![
-            step("login alice, me alice", "TODO", &["Set-Cookie"]),
-            step("refresh alice", "TODO", &["Set-Cookie", "Cookie"]),
-            step("replay alice 3", "TODO", &["Cookie"]),
-            step("refresh alice, me alice", "TODO", AUTH),
+            step("login alice, me alice", "Alice logs in. Lane B's answer sets refresh token R1 in a cookie scoped to /token/refresh; lane A hands out a 15-minute JWT and nothing else.", &["Set-Cookie"]),
+            step("refresh alice", "Alice's app refreshes (#3). Lane B's S3 finds R1 is its family's current token, rotates it to R2 and returns a new access token. Lane A has no refresh endpoint — 404: a copy of its JWT simply works until exp.", &["Set-Cookie", "Cookie"]),
+            step("replay alice 3", "Someone who copied request #3 sends it again, with R1. Lane B's store says the family's current token is R2, not R1: R1 was already used, so someone holds a copy. S1 deletes the family — 401. It cannot tell thief from user, so it ends both.", &["Cookie"]),
+            step("refresh alice, me alice", "Alice's own refresh with R2 now gets 401 in lane B: the family is revoked. Her access token still verifies — 200, until its exp a few minutes away: the window a short access lifetime keeps small. Lane A: 404 for the refresh, and its token verifies too.", AUTH),
         ],
     }
 }
@@ -232,13 +232,13 @@ pub(super) fn logout_window(id: &'static str) -> Scenario {
     Scenario {
         id,
         title: "Logout's window with short tokens",
-        lesson: "TODO",
+        lesson: "With refresh tokens, logout revokes the family at once but the access token lives on until exp: its lifetime is the revocation delay, traded against refresh traffic.",
         lanes: [refresh(60), refresh(15 * 60)],
         steps: vec![
-            step("login alice, me alice", "TODO", AUTH),
-            step("logout alice, replay alice 2", "TODO", AUTH),
-            step("wait 2m, replay alice 2", "TODO", AUTH),
-            step("login alice, wait 2m, me alice, wait 2m, me alice", "TODO", &["Set-Cookie", "Cookie"]),
+            step("login alice, me alice", "Both lanes issue access + refresh tokens; lane A's access token lives 60 seconds, lane B's 15 minutes. Alice loads her profile (#2).", AUTH),
+            step("logout alice, replay alice 2", "Alice logs out. Both servers delete her refresh family from the store and clear the cookie — but the access token is checked by signature alone. The trace says how long a copy still works: 58 s in lane A, 15 min in lane B. Replaying #2 now succeeds in both lanes — 200.", AUTH),
+            step("wait 2m, replay alice 2", "Two minutes later the copy is refused in lane A — 401, token expired (servers allow 30 s of clock leeway past exp). In lane B it still works — 200, for 13 more minutes. The comparison table shows each lane's window.", AUTH),
+            step("login alice, wait 2m, me alice, wait 2m, me alice", "The price of the short window: Alice logs in again and uses the app every two minutes. Lane A's app must refresh before each request (POST /token/refresh, three store round trips each); lane B's never does. Compare \"Refresh requests sent\" in the table.", &["Set-Cookie", "Cookie"]),
         ],
     }
 }
@@ -247,12 +247,12 @@ pub(super) fn opaque_tokens(id: &'static str) -> Scenario {
     Scenario {
         id,
         title: "Opaque tokens against JWTs",
-        lesson: "TODO",
+        lesson: "A bearer token need not carry its claims: an opaque token is a reference every server looks up, revocable at once for a store round trip on every request.",
         lanes: [jwt(), jwt().with_auth(AuthMode::Opaque)],
         steps: vec![
-            step("login alice, me alice", "TODO", &["Authorization"]),
-            step("logout alice, replay alice 2", "TODO", &["Authorization"]),
-            step("login alice, store down, me alice", "TODO", &[]),
+            step("login alice, me alice", "Both lanes answer with a bearer token and both apps send Authorization: Bearer …. Lane A's is a JWT of a few hundred bytes whose claims any server verifies. Lane B's is 32 random hex digits that mean nothing by themselves: S2 asks the store what it stands for (introspection, +4 ms) on every request.", &["Authorization"]),
+            step("logout alice, replay alice 2", "Alice logs out and someone replays #2. Lane B deleted token:… from the store, so the lookup fails — 401, revoked at once. Lane A has nothing to delete: the JWT still verifies — 200, until exp.", &["Authorization"]),
+            step("login alice, store down, me alice", "The cost of the lookup: with the store down, lane B cannot say what any token means — 503 for every request. Lane A verifies without the store — 200.", &[]),
         ],
     }
 }
@@ -261,16 +261,16 @@ pub(super) fn api_keys(id: &'static str) -> Scenario {
     Scenario {
         id,
         title: "API keys and a rate limit across servers",
-        lesson: "TODO",
+        lesson: "An API for third-party clients can be stateless about who is calling, but a rate limit is a counter — state — and only a shared one holds across servers.",
         lanes: [
             jwt().with_auth(AuthMode::ApiKey { limiter: Store::Local }),
             jwt().with_auth(AuthMode::ApiKey { limiter: Store::Shared }),
         ],
         steps: vec![
-            step("login alice", "TODO", &[]),
-            step("me alice, me alice, me alice, me alice, me alice, me alice", "TODO", &["X-API-Key", "Retry-After"]),
-            step("wait 10s, me alice", "TODO", &["X-API-Key"]),
-            step("rotate-key alice, replay alice 2", "TODO", &["X-API-Key"]),
+            step("login alice", "Alice creates an API key, as in a developer dashboard. The answer shows it once (sk_…); the database keeps only its SHA-256 and the key's id.", &[]),
+            step("me alice, me alice, me alice, me alice, me alice, me alice", "Her client sends six requests in six seconds with X-API-Key; the limit is 5 per 10 s per key. Every server looks the key's hash up in the database. Lane A counts in each server's memory: round robin gives each server 2, under the limit — all 200. Lane B counts in the store, which every server sees — the sixth is 429 Too Many Requests, with Retry-After.", &["X-API-Key", "Retry-After"]),
+            step("wait 10s, me alice", "Ten seconds later a new window starts — 200 in both lanes.", &["X-API-Key"]),
+            step("rotate-key alice, replay alice 2", "The key leaked: Alice rotates it. The server deletes the old key's row and answers with a new key. Replaying #2 with the old key gets 401 in both lanes: every request looks the key up, so revocation is immediate.", &["X-API-Key"]),
         ],
     }
 }

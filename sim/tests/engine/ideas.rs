@@ -278,7 +278,11 @@ fn every_message_parses_as_http_1_1_and_tokens_and_cookies_satisfy_other_librari
                 assert_eq!(wire.len() - n, len, "{}: Content-Length", s.id);
                 for sc in x.response.headers.get_all("Set-Cookie") {
                     let c = cookie::Cookie::parse(sc).unwrap_or_else(|e| panic!("{sc}: {e}"));
-                    assert!(matches!(c.name(), "session_id" | "session" | "lb"), "{sc}");
+                    assert!(matches!(c.name(), "session_id" | "session" | "lb" | "refresh_token"), "{sc}");
+                    if c.name() == "refresh_token" {
+                        assert_eq!(c.path(), Some("/token/refresh"), "{sc}");
+                        assert_eq!((c.http_only(), c.secure()), (Some(true), Some(true)), "{sc}");
+                    }
                 }
             }
             for k in lane.key_history() {
@@ -310,6 +314,31 @@ fn tokens_the_engine_issues_verify_with_jsonwebtoken() {
         &v
     )
     .is_err());
+}
+
+/// A refresh lane's access tokens, first and refreshed, are standard JWTs
+/// whose `sid` names the family the refresh token belongs to.
+#[test]
+fn refreshed_access_tokens_verify_with_jsonwebtoken_and_name_their_family() {
+    let refresh = LaneConfig { token_ttl_s: 60, ..LaneConfig::stateless().with_auth(AuthMode::Refresh) };
+    let mut p = play([refresh, LaneConfig::stateful()], vec![login(Alice)]);
+    let first = p.lane(LaneId::A).client(Alice).token.clone().unwrap();
+    p.apply(Action::Refresh { user: Alice }).unwrap();
+    let second = p.lane(LaneId::A).client(Alice).token.clone().unwrap();
+    assert_ne!(first, second);
+    let secret = &p.lane(LaneId::A).key_history()[0].secret;
+    let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
+    v.validate_exp = false; // the simulated clock is in January 2026
+    let claims = |t: &str| {
+        jsonwebtoken::decode::<serde_json::Value>(t, &jsonwebtoken::DecodingKey::from_secret(secret.as_bytes()), &v)
+            .unwrap()
+            .claims
+    };
+    let (a, b) = (claims(&first), claims(&second));
+    assert_eq!(a["sid"], b["sid"]);
+    assert_eq!(a["sid"].as_str().unwrap().len(), 16);
+    assert_eq!(b["exp"].as_u64().unwrap() - b["iat"].as_u64().unwrap(), 60);
+    assert_ne!(a["jti"], b["jti"]);
 }
 
 #[test]

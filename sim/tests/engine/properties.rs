@@ -3,6 +3,7 @@
 //! under random faults (crashes never log out a JWT or shared-store user…).
 
 use proptest::prelude::*;
+use statelab_sim::fleet::StoreValue;
 use statelab_sim::link::Link;
 use statelab_sim::text as notation;
 use statelab_sim::text::lane_text;
@@ -26,6 +27,10 @@ fn auth() -> impl Strategy<Value = AuthMode> {
         Just(AuthMode::ServerSession { store: Store::Local }),
         Just(AuthMode::ServerSession { store: Store::Shared }),
         Just(AuthMode::SignedCookie),
+        Just(AuthMode::Refresh),
+        Just(AuthMode::Opaque),
+        Just(AuthMode::ApiKey { limiter: Store::Local }),
+        Just(AuthMode::ApiKey { limiter: Store::Shared }),
     ]
 }
 
@@ -60,9 +65,11 @@ fn action() -> impl Strategy<Value = Action> {
         (user(), 0u32..6).prop_map(|(user, page)| Action::OrdersPage { user, page }),
         user().prop_map(|user| Action::NextPage { user }),
         user().prop_map(|user| Action::Logout { user }),
+        user().prop_map(|user| Action::Refresh { user }),
+        user().prop_map(|user| Action::RotateApiKey { user }),
         (user(), edit()).prop_map(|(user, edit)| Action::Tamper { user, edit, lane: None }),
         (user(), 0u32..12).prop_map(|(user, seq)| Action::Replay { user, seq }),
-        (user(), "(GET|POST) /[a-z/]{0,12} HTTP/1.1\n(Host: shop.example\n)?(Cookie: [a-z_]{1,10}=[a-z0-9]{0,8})?")
+        (user(), "(GET|POST) /[a-z/]{0,12} HTTP/1.1\n(Host: shop.example\n)?(Cookie: [a-z_]{1,10}=[a-z0-9]{0,8})?(X-API-Key: sk_[0-9a-f]{0,32})?")
             .prop_map(|(user, text)| Action::Raw { user, text }),
         (0u8..10).prop_map(|server| Action::Crash { server }),
         (0u8..10).prop_map(|server| Action::Restart { server }),
@@ -253,6 +260,86 @@ proptest! {
         let _ = jwt::verify(&token, std::slice::from_ref(&key), 1_768_467_600);
         if let Ok(t) = jwt::tamper(&token, &edit) {
             let _ = jwt::verify(&t, &[key], 1_768_467_600);
+        }
+    }
+}
+
+/// Moves in a refresh lane's life: refreshes, waits up to 40 minutes (past
+/// a refresh token's 30), logouts and fresh logins.
+#[derive(Clone, Debug)]
+enum RefreshMove {
+    Refresh,
+    Wait(u64),
+    Logout,
+    Login,
+}
+
+fn refresh_move() -> impl Strategy<Value = RefreshMove> {
+    prop_oneof![
+        3 => Just(RefreshMove::Refresh),
+        2 => (0u64..2_400_000).prop_map(RefreshMove::Wait),
+        1 => Just(RefreshMove::Logout),
+        1 => Just(RefreshMove::Login),
+    ]
+}
+
+/// A hand-written refresh: the cookie alone, as the app sends it.
+fn refresh_by_hand(token: &str) -> Action {
+    Action::Raw {
+        user: User::Bob,
+        text: format!("POST /token/refresh HTTP/1.1\r\nHost: shop.example\r\nCookie: refresh_token={token}\r\n\r\n"),
+    }
+}
+
+proptest! {
+    /// Whatever refresh token a request carries — forged, an earlier one
+    /// replayed, one of a revoked family, one that expired — only a family's
+    /// current token is traded; a forged one is never taken for a reused one,
+    /// and a replayed one revokes its family.
+    #[test]
+    fn only_a_familys_current_refresh_token_is_traded(seed in any::<u64>(), moves in prop::collection::vec(refresh_move(), 1..12), forged in "[0-9a-f]{32}", pick in any::<prop::sample::Index>()) {
+        let lane = LaneConfig { token_ttl_s: 60, ..LaneConfig::stateless().with_auth(AuthMode::Refresh) };
+        let mut p = Playground::new(seed, [lane, lane]);
+        p.apply(Action::Login { user: User::Alice, wrong_password: false }).unwrap();
+        for m in moves {
+            let _ = p.apply(match m {
+                RefreshMove::Refresh => Action::Refresh { user: User::Alice },
+                RefreshMove::Wait(ms) => Action::Advance { ms },
+                RefreshMove::Logout => Action::Logout { user: User::Alice },
+                RefreshMove::Login => Action::Login { user: User::Alice, wrong_password: false },
+            });
+        }
+        let a = p.lane(LaneId::A);
+        let traded: Vec<String> = a.exchanges()
+            .filter(|x| x.request.path() == "/token/refresh" && x.response.status == 200)
+            .filter_map(|x| x.request.headers.get("Cookie")?.strip_prefix("refresh_token=").map(str::to_owned))
+            .collect();
+        let forged_is_new = !a.exchanges().any(|x| x.response.headers.get_all("Set-Cookie").any(|c| c.contains(&forged)));
+        if forged_is_new {
+            p.apply(refresh_by_hand(&forged)).unwrap();
+            let x = p.lane(LaneId::A).exchanges().last().unwrap();
+            prop_assert_eq!(x.response.status, 401);
+            prop_assert!(x.trace.iter().any(|t| t.contains("is not in the store")), "{:?}", x.trace);
+        }
+        if !traded.is_empty() {
+            let old = pick.get(&traded).clone();
+            p.apply(refresh_by_hand(&old)).unwrap();
+            let x = p.lane(LaneId::A).exchanges().last().unwrap();
+            prop_assert_eq!(x.response.status, 401, "a traded refresh token is never traded again");
+            let why = x.trace.join(" ");
+            prop_assert!(why.contains("reuse detected") || why.contains("is revoked") || why.contains("is not in the store"), "{}", why);
+            if let Some(family) = why.split("revoked the whole family ").nth(1) {
+                // The family is gone: its current token is refused too (a later
+                // login's family is another, and lives on).
+                let a = p.lane(LaneId::A);
+                let current = a.client(User::Alice).jar.get("refresh_token", a.now()).map(|c| c.value.clone());
+                let same_family = |t: &String| matches!(a.store().get(&format!("refresh:{t}"), a.now()), Some(StoreValue::Refresh { family: f, .. }) if f == family);
+                if let Some(current) = current.filter(same_family) {
+                    p.apply(refresh_by_hand(&current)).unwrap();
+                    let y = p.lane(LaneId::A).exchanges().last().unwrap();
+                    prop_assert_eq!(y.response.status, 401);
+                }
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The guided tours: every scenario keeps the promises its narration makes,
 //! and their transcripts match the golden file (`tests/golden/`).
 
+mod designs;
 mod golden;
 mod scenarios;

@@ -6,7 +6,7 @@ use statelab_sim::{AuthMode, Entry, Playground, Scenario};
 
 /// Statuses of every exchange per lane when the scenario is played to the
 /// end, as the narration describes them.
-const PROMISES: [(&str, &str, &str); 12] = [
+const PROMISES: [(&str, &str, &str); 17] = [
     ("round-robin-local", "200 200 200 200", "200 401 401 401"),
     ("sticky-crash", "200 200 200 502 200", "200 200 200 502 401"),
     ("shared-store", "200 200 200 200 200 200", "200 200 200 200 503 200"),
@@ -19,6 +19,11 @@ const PROMISES: [(&str, &str, &str); 12] = [
     ("pagination", "200 200 200 200 200", "200 200 200 401 401"),
     ("cart", "200 201 201 200 200 200 200", "200 201 201 200 401 200 200"),
     ("scale-out", "200 200 200 200 200 200 200 200 200 200 200 200", "200 200 200 200 200 200 401 401 200 401 401 200"),
+    ("refresh-rotation", "200 200 200 200", "200 200 200 200 503 401"),
+    ("refresh-reuse", "200 200 404 404 404 200", "200 200 200 401 401 200"),
+    ("logout-window", "200 200 200 200 401 200 200 200 200 200", "200 200 200 200 200 200 200 200"),
+    ("opaque-tokens", "200 200 200 200 200 200", "200 200 200 401 200 503"),
+    ("api-keys", "200 200 200 200 200 200 200 200 200 401", "200 200 200 200 200 200 429 200 200 401"),
 ];
 
 fn statuses(p: &Playground, lane: LaneId) -> String {

@@ -11,6 +11,7 @@ use crate::fleet::handling::{short, Ctx, Handled};
 use crate::fleet::store::{Holder, Session, StoreValue};
 use crate::wire::cookie::{cookie_value, SameSite, SetCookie};
 use crate::wire::http::{Request, Response};
+use crate::wire::json::ObjectWriter;
 
 /// Login: a new family, its first refresh token in the store and in the
 /// cookie, and an access token that names the family in `sid`.
@@ -34,7 +35,7 @@ pub(crate) fn refresh(cx: &mut Ctx, req: &Request) -> Handled {
         }));
     }
     let Some(token) = req.headers.get("Cookie").and_then(|c| cookie_value(c, REFRESH_COOKIE)).map(str::to_owned) else {
-        return Err(cx.unauthorized(|| format!("no {REFRESH_COOKIE} cookie: nothing to refresh with")));
+        return Err(refused(cx, || format!("no {REFRESH_COOKIE} cookie: nothing to refresh with")));
     };
     cx.store_trip(|| format!("store GET refresh:{}…", short(&token)))?;
     let (family, holder) = match cx.backend.store.get(&format!("refresh:{token}"), cx.now) {
@@ -89,9 +90,12 @@ fn store_token(cx: &mut Ctx, family: &str, holder: Holder) -> Result<String, Res
     Ok(token)
 }
 
-/// A refused refresh: 401, and the browser is told to drop its refresh cookie.
+/// A refused refresh: 401, and the browser is told to drop its refresh
+/// cookie. No `WWW-Authenticate: Bearer`: this endpoint takes a cookie, not a bearer token.
 fn refused(cx: &mut Ctx, why: impl FnOnce() -> String) -> Response {
-    let mut r = cx.unauthorized(why);
+    cx.trace.say(why);
+    let body = ObjectWriter::new().str("error", "refresh refused: please log in again").finish();
+    let mut r = cx.respond(401, body);
     r.headers.push("Set-Cookie", cookie(String::new(), 0).deleted().to_string());
     r
 }
