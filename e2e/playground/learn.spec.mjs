@@ -50,7 +50,7 @@ test('the Learn page has the comparison, the seven cases, the five questions and
   const errors = watchErrors(page);
   await page.goto('./learn.html');
   await expect(page.getByRole('link', { name: 'Open the playground' }).first()).toHaveAttribute('href', './');
-  const rows = page.locator('table.compare tbody tr');
+  const rows = page.locator('section:has(#compare) table.compare tbody tr');
   expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.id))).toEqual(ROWS);
   for (const tr of await rows.all()) {
     await expect(tr.locator('th[scope=row]')).not.toBeEmpty();
@@ -110,6 +110,24 @@ test('every row of the measured table links to the Learn row that explains it', 
   await page.locator('#measured-credential-mean').getByRole('link', { name: 'what it means' }).click();
   await expect(page).toHaveURL(/\/learn\.html#request-size$/);
   await expect(page.locator('tr#request-size')).toBeInViewport();
+});
+
+test('the Learn page measures every design the engine has, each row linked to a step that shows it', async ({ page }) => {
+  const designs = JSON.parse(execFileSync(BIN, ['designs', '--json']).toString());
+  await page.goto('./learn.html#designs');
+  const rows = page.locator('table.designs tbody tr');
+  expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.id))).toEqual(designs.map((d) => `design-${d.code}`));
+  for (const [i, d] of designs.entries()) {
+    const tr = rows.nth(i);
+    await expect(tr.locator('th[scope=row]')).toContainText(d.design);
+    await expect(tr.locator('td')).toHaveCount(9);
+    await expect(tr.locator('td').nth(5)).toHaveText(String(d.refreshes));
+    await expect(tr.getByRole('link', { name: 'See it' })).toHaveAttribute('href', /^tour\/[a-z-]+\/\d+\/$/);
+  }
+  // The table scrolls inside its own region, which a keyboard can reach.
+  const region = page.getByRole('region', { name: /The designs measured/ });
+  await region.focus();
+  await expect(region).toBeFocused();
 });
 
 test('the Learn page opens the playground from its top link', async ({ page }) => {

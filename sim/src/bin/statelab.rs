@@ -6,7 +6,7 @@
 //! prints one id per line, `transcript --json` keeps its shape.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use statelab_sim::load::{Mix, Plan, Run};
+use statelab_sim::load::{designs, Mix, Plan, Run};
 use statelab_sim::text;
 use statelab_sim::tours::{self, Scenario};
 use statelab_sim::{AuthMode, LaneConfig, LaneId, Playground, Store, Strategy};
@@ -43,6 +43,13 @@ enum Command {
     Fleet {
         /// A lane configuration as in links: auth.strategy.servers (`local.sticky.3`)
         config: String,
+    },
+    /// Every design measured on one workload (a user for ten minutes, then logout): bytes, store and
+    /// database trips per request, refreshes, how long a copy works after logout, state held where
+    Designs {
+        /// Machine-readable JSON instead of a Markdown table
+        #[arg(long)]
+        json: bool,
     },
     /// One lane's exchanges as HAR 1.2
     Har {
@@ -156,6 +163,8 @@ fn run(cli: &Cli) -> Result<String, String> {
         Command::Transcript { id, json: true } => format!("{}\n", tours::scenario_json(&find(id)?, cli.seed)),
         Command::Transcript { id, json: false } => tours::scenario_text(&find(id)?, cli.seed),
         Command::Fleet { config } => statelab_sim::text::run_it_yourself_for(config)?,
+        Command::Designs { json: true } => format!("{}\n", serde_json::json!(designs::compare())),
+        Command::Designs { json: false } => designs::markdown(&designs::compare()),
         Command::Har { id, lane } => {
             let s = find(id)?;
             let lane = match lane {

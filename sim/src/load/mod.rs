@@ -24,6 +24,7 @@
 //! for the mix (weights of /api/me, /api/cart, /api/orders, adding to the cart).
 #![deny(clippy::arithmetic_side_effects)]
 
+pub mod designs;
 mod plan;
 mod report;
 mod run;
