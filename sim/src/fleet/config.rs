@@ -78,6 +78,13 @@ impl AuthMode {
         matches!(self, AuthMode::Jwt { .. } | AuthMode::Refresh)
     }
 
+    /// Whether the fleet's key signs this mode's credentials (JWTs, access
+    /// tokens, signed cookies); session ids, opaque tokens and API keys are
+    /// looked up instead.
+    pub fn signs(self) -> bool {
+        self.sends_jwt() || self == AuthMode::SignedCookie
+    }
+
     /// Whether a session (cart, orders cursor) travels with the credential:
     /// server sessions and signed cookies. The token and key modes keep the
     /// cart in the database and the orders page in the URL.

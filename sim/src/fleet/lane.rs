@@ -116,9 +116,10 @@ impl Lane {
         self.servers.len()
     }
     /// Whether this lane's credentials are signed with the fleet key (JWT,
-    /// signed cookie); server sessions are opaque ids and sign nothing.
+    /// access tokens, signed cookies); session ids, opaque tokens and API keys
+    /// are looked up and sign nothing.
     pub fn signs_credentials(&self) -> bool {
-        !matches!(self.config.auth, AuthMode::ServerSession { .. })
+        self.config.auth.signs()
     }
     /// The browser of one of the three named users.
     pub fn client(&self, user: User) -> &Client {
@@ -282,9 +283,9 @@ impl Lane {
         self.backend.keys.push(key);
         self.backend.rotated = true;
         let text = match self.config.auth {
-            // Session ids are looked up, not verified: a key changes nothing for them.
-            AuthMode::ServerSession { .. } => {
-                format!("fleet key rotated to {kid}: this lane signs nothing with it (its session ids are looked up), so nothing changes")
+            // Looked-up credentials are not verified: a key changes nothing for them.
+            auth if !auth.signs() => {
+                format!("fleet key rotated to {kid}: this lane signs nothing with it (its {}s are looked up), so nothing changes", auth.credential_name())
             }
             _ if keep_old => format!("fleet key rotated: new tokens are signed with {kid}; older keys still verify"),
             _ => format!("fleet key rotated: new tokens are signed with {kid}; older keys are dropped: every token and signed cookie they signed is now refused"),

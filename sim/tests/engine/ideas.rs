@@ -518,3 +518,29 @@ fn lanes_answer_which_servers_exist() {
     p.apply(AddServer).unwrap();
     assert_eq!(p.lane(LaneId::B).server(3).map(|s| s.up), Some(true));
 }
+
+/// A redeploy says what still works, and the next request bears it out:
+/// API keys survive a change of limiter (the database keeps them), access
+/// tokens survive a move from refresh tokens to plain JWTs (same key), and
+/// an opaque token means nothing to a JWT lane.
+#[test]
+fn a_redeploy_between_designs_tells_what_still_works_and_the_next_request_agrees() {
+    let cases = [
+        (AuthMode::ApiKey { limiter: Store::Local }, AuthMode::ApiKey { limiter: Store::Shared }, "still work", 200),
+        (AuthMode::Refresh, AuthMode::Jwt { denylist: false }, "still verify", 200),
+        (AuthMode::Opaque, AuthMode::Jwt { denylist: false }, "no longer understood", 401),
+    ];
+    for (from, to, says, status) in cases {
+        let start = LaneConfig::stateless().with_auth(from);
+        let mut p = play([start, LaneConfig::stateful()], vec![login(Alice)]);
+        p.apply(Configure { lane: LaneId::A, config: start.with_auth(to) }).unwrap();
+        p.apply(Me { user: Alice }).unwrap();
+        let a = p.lane(LaneId::A);
+        let told = a.entries().iter().rev().find_map(|e| match e {
+            statelab_sim::Entry::Event(ev) if ev.text.starts_with("every server redeployed") => Some(ev.text.clone()),
+            _ => None,
+        });
+        assert!(told.as_deref().is_some_and(|t| t.contains(says)), "{from} → {to}: {told:?}");
+        assert_eq!(a.exchanges().last().unwrap().response.status, status, "{from} → {to}");
+    }
+}

@@ -76,6 +76,8 @@ fn action() -> impl Strategy<Value = Action> {
         2 => (user(), "[a-z]{1,4}").prop_map(|(user, sku)| Action::AddToCart { user, sku }),
         2 => user().prop_map(|user| Action::NextPage { user }),
         2 => user().prop_map(|user| Action::Logout { user }),
+        1 => user().prop_map(|user| Action::Refresh { user }),
+        1 => user().prop_map(|user| Action::RotateApiKey { user }),
         2 => (user(), prop::option::of(lane()), "[a-z0-9]{0,6}").prop_map(|(user, lane, value)| Action::Tamper {
             user,
             edit: TokenEdit::Claim { name: "role".into(), value },

@@ -87,8 +87,11 @@ impl Lane {
         let memory = sessions_gone(lost, "; ", "server");
         let browsers = match (old, new, holders.as_slice()) {
             (_, _, []) => String::new(),
-            (AuthMode::Jwt { .. }, AuthMode::Jwt { .. }, _) => {
+            (old, new, _) if old.sends_jwt() && new.sends_jwt() => {
                 "; tokens already issued still verify: the signing key is unchanged".into()
+            }
+            (AuthMode::ApiKey { .. }, AuthMode::ApiKey { .. }, _) => {
+                "; API keys already issued still work: the database keeps their hashes".into()
             }
             (_, _, users) => format!(
                 "; the {} that {} still {} is no longer understood: logging in again is the only way back",
