@@ -7,7 +7,9 @@ use crate::base::rng::SimRng;
 use crate::base::time::{human_duration, SimTime, START};
 use crate::fleet::balancer::{affinity_cookie, own_response, Balancer, Pick};
 use crate::fleet::client::Client;
-use crate::fleet::config::{AuthMode, LaneConfig, API_KEY_HEADER, MAX_SERVERS, REFRESH_PATH, SESSION_COOKIE};
+use crate::fleet::config::{
+    AuthMode, LaneConfig, API_KEY_HEADER, MAX_SERVERS, REFRESH_COOKIE, REFRESH_PATH, SESSION_COOKIE,
+};
 use crate::fleet::exchange::Trace;
 use crate::fleet::exchange::{Entry, Event, Exchange, Stats};
 use crate::fleet::handling::{Backend, Cost, Ctx, BALANCER_MS};
@@ -477,6 +479,9 @@ impl Lane {
     /// (if any) is kept, so the servers can tell.
     pub(crate) fn tamper(&mut self, user: User, edit: &TokenEdit, action_no: u32) {
         let who = user.username();
+        if let TokenEdit::SetRefresh { value } = edit {
+            return self.edit_refresh(user, value.clone(), action_no);
+        }
         let what = self.config.auth.credential_name();
         let Some(old) = self.credential(user) else {
             return self.event(action_no, format!("{who} has no {what} to edit"));
@@ -514,6 +519,7 @@ impl Lane {
                 let payload = old.split_once('.').map_or(old.as_str(), |(p, _)| p);
                 Ok((format!("{payload}."), format!("{who} stripped the signed cookie's HMAC")))
             }
+            (_, TokenEdit::SetRefresh { .. }) => unreachable!("refresh edits return above"),
         };
         let text = match edited {
             Ok((value, text)) => {
@@ -521,6 +527,20 @@ impl Lane {
                 text
             }
             Err(e) => format!("{who}'s {what} could not be edited: {e}"),
+        };
+        self.event(action_no, text);
+    }
+
+    /// A hand edit of the refresh cookie (devtools can edit an `HttpOnly`
+    /// cookie, which page scripts cannot read).
+    fn edit_refresh(&mut self, user: User, value: String, action_no: u32) {
+        let who = user.username();
+        let text = if self.config.auth != AuthMode::Refresh {
+            format!("{who}'s refresh cookie was not changed: a lane of {} issues no refresh tokens", self.config.auth)
+        } else if self.clients[user.index()].jar.edit(REFRESH_COOKIE, value) {
+            format!("{who} replaced the refresh token in its cookie with text typed by hand; the app's next refresh sends it")
+        } else {
+            format!("{who} has no refresh cookie to edit: log in first")
         };
         self.event(action_no, text);
     }

@@ -70,7 +70,7 @@ fn parse_action(text: &str) -> Result<Action, String> {
         ["logout", ..] => Action::Logout { user: user_at(w, 1)? },
         ["refresh", ..] => Action::Refresh { user: user_at(w, 1)? },
         ["rotate-key", ..] => Action::RotateApiKey { user: user_at(w, 1)? },
-        ["tamper" | "edit", ..] => credential_edit(w)?,
+        ["tamper" | "edit" | "edit-refresh", ..] => credential_edit(w)?,
         ["config", lane, ..] => {
             let lane = LaneId::parse(lane).ok_or_else(|| format!("`{lane}` is not a lane (a or b)"))?;
             // The config's own fields are `.`-separated words too: join the rest back.
@@ -107,8 +107,9 @@ fn parse_action(text: &str) -> Result<Action, String> {
     Ok(action)
 }
 
-/// `tamper [lane] user claim=value|none` or `edit [lane] user base64url`:
-/// an optional lane right after the verb edits that lane's credential only.
+/// `tamper [lane] user claim=value|none`, `edit [lane] user base64url` or
+/// `edit-refresh [lane] user base64url` (the refresh cookie): an optional
+/// lane right after the verb edits that lane's credential only.
 fn credential_edit(w: &[&str]) -> Result<Action, String> {
     let lane = w.get(1).and_then(|l| LaneId::parse(l));
     // Where the user's word is, and the edit's after it.
@@ -123,11 +124,16 @@ fn credential_edit(w: &[&str]) -> Result<Action, String> {
             }
             TokenEdit::Claim { name: name.into(), value: value.into() }
         }
-        _ => {
+        (verb, _) => {
             // An empty credential has an empty base64url form: no last word.
             let text = w.get(next).unwrap_or(&"");
             let bytes = crate::wire::b64::decode(text).ok_or("credential text is not base64url")?;
-            TokenEdit::Set { value: String::from_utf8(bytes).map_err(|_| "credential text is not UTF-8")? }
+            let value = String::from_utf8(bytes).map_err(|_| "credential text is not UTF-8")?;
+            if verb == "edit-refresh" {
+                TokenEdit::SetRefresh { value }
+            } else {
+                TokenEdit::Set { value }
+            }
         }
     };
     Ok(Action::Tamper { user: user_at(w, at)?, edit, lane })
@@ -239,6 +245,9 @@ impl fmt::Display for Action {
                     TokenEdit::Set { value } => {
                         write!(f, "edit {lane}{who} {}", crate::wire::b64::encode(value.as_bytes()))
                     }
+                    TokenEdit::SetRefresh { value } => {
+                        write!(f, "edit-refresh {lane}{who} {}", crate::wire::b64::encode(value.as_bytes()))
+                    }
                 }
             }
             Action::Configure { lane, config } => {
@@ -285,8 +294,13 @@ mod tests {
             Action::Tamper { user: User::Bob, edit: TokenEdit::Set { value: String::new() }, lane: Some(LaneId::B) },
             Action::Tamper { user: User::Bob, edit: TokenEdit::AlgNone, lane: Some(LaneId::B) },
             Action::Tamper { user: User::Bob, edit: TokenEdit::Set { value: String::new() }, lane: None },
+            Action::Tamper {
+                user: User::Carol,
+                edit: TokenEdit::SetRefresh { value: "f00d".into() },
+                lane: Some(LaneId::A),
+            },
         ];
-        assert_eq!(url_form(&a), "edit.a.bob.YWJj~edit.b.bob.~tamper.b.bob.none~edit.bob.");
+        assert_eq!(url_form(&a), "edit.a.bob.YWJj~edit.b.bob.~tamper.b.bob.none~edit.bob.~edit-refresh.a.carol.ZjAwZA");
         assert_eq!(parse_actions(&url_form(&a)).unwrap(), a);
         assert!(parse_actions("edit c bob YWJj").is_err());
     }

@@ -449,6 +449,12 @@ pub enum TokenEdit {
         /// The replacement, sent as typed (see [`TokenEdit::check`]).
         value: String,
     },
+    /// Replace the refresh token in its cookie (refresh lanes) with text
+    /// typed by hand: a forged one, or an older one copied back.
+    SetRefresh {
+        /// The replacement, sent as typed (see [`TokenEdit::check`]).
+        value: String,
+    },
 }
 
 impl TokenEdit {
@@ -456,8 +462,10 @@ impl TokenEdit {
     /// ASCII without the separators a cookie value may not hold.
     pub fn check(&self) -> Result<(), String> {
         match self {
-            TokenEdit::Set { value } if value.is_empty() => Err("the edited credential is empty".into()),
-            TokenEdit::Set { value } => match value.chars().position(|c| !c.is_ascii_graphic() || ";,\"\\".contains(c)) {
+            TokenEdit::Set { value } | TokenEdit::SetRefresh { value } if value.is_empty() => {
+                Err("the edited credential is empty".into())
+            }
+            TokenEdit::Set { value } | TokenEdit::SetRefresh { value } => match value.chars().position(|c| !c.is_ascii_graphic() || ";,\"\\".contains(c)) {
                 Some(i) => Err(format!("character {} of the edited credential is not allowed in a header or cookie (use visible ASCII, without ; , \" or \\)", i.saturating_add(1))),
                 None => Ok(()),
             },
@@ -479,7 +487,7 @@ pub fn tamper(token: &str, edit: &TokenEdit) -> Result<String, Rejection> {
             segs[0] = crate::wire::b64::encode(br#"{"alg":"none","typ":"JWT"}"#);
             segs[2].clear();
         }
-        TokenEdit::Set { value } => return Ok(value.clone()),
+        TokenEdit::Set { value } | TokenEdit::SetRefresh { value } => return Ok(value.clone()),
     }
     Ok(segs.join("."))
 }

@@ -51,6 +51,7 @@ fn edit() -> impl Strategy<Value = TokenEdit> {
     prop_oneof![
         Just(TokenEdit::AlgNone),
         "\\PC{0,12}".prop_map(|value| TokenEdit::Set { value }),
+        "\\PC{0,12}".prop_map(|value| TokenEdit::SetRefresh { value }),
         ("[a-z]{1,5}", "[a-z0-9]{0,6}").prop_map(|(name, value)| TokenEdit::Claim { name, value }),
     ]
 }

@@ -125,3 +125,62 @@ fn only_a_shared_counter_holds_the_limit_across_servers() {
     assert!(says(old, "no key whose SHA-256"), "{:?}", old.trace);
     assert_eq!(old.request.headers.get("X-API-Key"), b.exchange(2).unwrap().request.headers.get("X-API-Key"));
 }
+
+/// A refresh token edited by hand, as a link or the editor may carry it:
+/// forged, an older one copied back, or kept past its life — each refused
+/// for its own reason.
+#[test]
+fn hand_edited_refresh_tokens_are_refused_each_for_what_it_is() {
+    use statelab_sim::text::parse_actions;
+    let refresh = statelab_sim::LaneConfig {
+        token_ttl_s: 60,
+        ..statelab_sim::LaneConfig::stateless().with_auth(statelab_sim::AuthMode::Refresh)
+    };
+    let run = |script: &str| {
+        let mut p = Playground::new(1, [refresh, refresh]);
+        for a in parse_actions(script).unwrap() {
+            p.apply(a).unwrap();
+        }
+        p.lane(LaneId::A).exchanges().last().unwrap().clone()
+    };
+    let forged = statelab_sim::wire::b64::encode(b"0123456789abcdef0123456789abcdef");
+    let x = run(&format!("login alice, edit-refresh alice {forged}, refresh alice"));
+    assert_eq!(x.response.status, 401);
+    assert!(says(&x, "is not in the store"), "{:?}", x.trace);
+    // The first refresh token, copied back after a rotation: reuse, not a forgery.
+    let p = {
+        let mut p = Playground::new(1, [refresh, refresh]);
+        for a in parse_actions("login alice, refresh alice").unwrap() {
+            p.apply(a).unwrap();
+        }
+        p
+    };
+    let first = p
+        .lane(LaneId::A)
+        .exchange(2)
+        .unwrap()
+        .request
+        .headers
+        .get("Cookie")
+        .unwrap()
+        .trim_start_matches("refresh_token=")
+        .to_owned();
+    let copied = statelab_sim::wire::b64::encode(first.as_bytes());
+    let x = run(&format!("login alice, refresh alice, edit-refresh alice {copied}, refresh alice"));
+    assert!(says(&x, "reuse detected"), "{:?}", x.trace);
+    // Kept past its life (30 minutes): the browser has dropped the cookie
+    // (Max-Age), and a copy sent by hand is gone from the store.
+    let x = run("login alice, wait 31m, refresh alice");
+    assert!(says(&x, "no refresh_token cookie"), "{:?}", x.trace);
+    let by_hand =
+        format!("POST /token/refresh HTTP/1.1\r\nHost: shop.example\r\nCookie: refresh_token={first}\r\n\r\n");
+    let raw = statelab_sim::wire::b64::encode(by_hand.as_bytes());
+    let x = run(&format!("login alice, wait 31m, raw alice {raw}"));
+    assert_eq!(x.response.status, 401);
+    assert!(says(&x, "is not in the store"), "{:?}", x.trace);
+    // A link's hostile text is refused before it is played, with the reason.
+    let hostile = statelab_sim::wire::b64::encode("<script>;".as_bytes());
+    let action = parse_actions(&format!("edit-refresh alice {hostile}")).unwrap().remove(0);
+    let err = Playground::validate(&action).unwrap_err().to_string();
+    assert!(err.contains("character 9"), "{err}");
+}
