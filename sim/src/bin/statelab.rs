@@ -45,7 +45,8 @@ enum Command {
         config: String,
     },
     /// Every design measured on one workload (a user for ten minutes, then logout): bytes, store and
-    /// database trips per request, refreshes, how long a copy works after logout, state held where
+    /// database trips per request, refreshes, how long a copy works after logout, state held where;
+    /// then access-token lifetimes against refresh traffic
     Designs {
         /// Machine-readable JSON instead of a Markdown table
         #[arg(long)]
@@ -163,8 +164,12 @@ fn run(cli: &Cli) -> Result<String, String> {
         Command::Transcript { id, json: true } => format!("{}\n", tours::scenario_json(&find(id)?, cli.seed)),
         Command::Transcript { id, json: false } => tours::scenario_text(&find(id)?, cli.seed),
         Command::Fleet { config } => statelab_sim::text::run_it_yourself_for(config)?,
-        Command::Designs { json: true } => format!("{}\n", serde_json::json!(designs::compare())),
-        Command::Designs { json: false } => designs::markdown(&designs::compare()),
+        Command::Designs { json: true } => {
+            format!("{}\n", serde_json::json!({ "designs": designs::compare(), "access_ttl": designs::tradeoff() }))
+        }
+        Command::Designs { json: false } => {
+            designs::markdown(&designs::compare()) + "\n" + &designs::tradeoff_markdown(&designs::tradeoff())
+        }
         Command::Har { id, lane } => {
             let s = find(id)?;
             let lane = match lane {

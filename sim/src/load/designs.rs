@@ -6,7 +6,7 @@
 
 use crate::base::ids::{LaneId, User};
 use crate::fleet::config::{AuthMode, LaneConfig, Strategy};
-use crate::fleet::lane::Lane;
+use crate::fleet::lane::{Lane, STEP_MS};
 use crate::playground::{Action, Playground};
 use serde::Serialize;
 
@@ -15,6 +15,9 @@ use serde::Serialize;
 pub const REQUESTS: u32 = 20;
 /// Time between two of the workload's requests.
 pub const EVERY_MS: u64 = 30_000;
+/// The wait before each request: every action is followed by a second of
+/// the user's think time, which makes up the rest.
+const PAUSE_MS: u64 = EVERY_MS - STEP_MS;
 /// The access-token lifetime of the refresh design in the comparison:
 /// short, as that design intends (the lane's own default is a plain JWT's 15 minutes).
 pub const REFRESH_ACCESS_TTL_S: u32 = 5 * 60;
@@ -67,7 +70,7 @@ fn measure(auth: AuthMode) -> DesignRow {
     // design), so no action is refused.
     let _ = p.apply(Action::Login { user, wrong_password: false });
     for k in 0..REQUESTS {
-        let _ = p.apply(Action::Advance { ms: EVERY_MS });
+        let _ = p.apply(Action::Advance { ms: PAUSE_MS });
         let _ = p.apply(match k % 3 {
             0 => Action::Me { user },
             1 => Action::ViewCart { user },
@@ -99,6 +102,83 @@ fn measure(auth: AuthMode) -> DesignRow {
 fn held(lane: &Lane) -> (u32, u32, u32) {
     let servers = lane.servers().iter().map(|s| s.session_bytes()).fold(0u32, u32::saturating_add);
     (servers, lane.store().bytes(lane.now()), lane.database().api_key_bytes())
+}
+
+/// Access-token lifetimes the trade-off compares, in seconds.
+pub const ACCESS_TTLS_S: [u32; 4] = [60, 5 * 60, 15 * 60, 60 * 60];
+
+/// One access-token lifetime of a refresh lane, measured over an hour of use.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TradeoffRow {
+    /// The access token's lifetime, in seconds.
+    pub access_ttl_s: u32,
+    /// Refresh requests in the hour.
+    pub refreshes: u64,
+    /// Store round trips in the hour.
+    pub store_trips: u64,
+    /// How long a copy of the access token works after a logout that comes
+    /// right after a refresh: the worst case, in seconds.
+    pub window_s: u64,
+}
+
+/// Refresh lanes with each of [`ACCESS_TTLS_S`]: a user makes a request
+/// every 30 seconds for an hour, then refreshes and logs out at once. Their
+/// refresh tokens live a day, longer than any access token here.
+pub fn tradeoff() -> Vec<TradeoffRow> {
+    ACCESS_TTLS_S
+        .iter()
+        .map(|&ttl| {
+            let config = LaneConfig {
+                token_ttl_s: ttl,
+                session_ttl_s: 24 * 3600,
+                ..LaneConfig::stateless().with_auth(AuthMode::Refresh)
+            };
+            let mut p = Playground::new(1, [config, config]);
+            let user = User::Alice;
+            let _ = p.apply(Action::Login { user, wrong_password: false });
+            for _ in 0..HOUR_REQUESTS {
+                let _ = p.apply(Action::Advance { ms: PAUSE_MS });
+                let _ = p.apply(Action::Me { user });
+            }
+            let before = p.lane(LaneId::A).stats().clone();
+            let _ = p.apply(Action::Refresh { user });
+            let _ = p.apply(Action::Logout { user });
+            let s = p.lane(LaneId::A).stats();
+            TradeoffRow {
+                access_ttl_s: ttl,
+                refreshes: before.refreshes,
+                store_trips: before.store_trips,
+                window_s: s.revocation_window_s.unwrap_or(0),
+            }
+        })
+        .collect()
+}
+
+/// Requests in the trade-off's hour, one every [`EVERY_MS`].
+const HOUR_REQUESTS: u64 = 3_600_000 / EVERY_MS;
+
+/// The trade-off as a Markdown table.
+pub fn tradeoff_markdown(rows: &[TradeoffRow]) -> String {
+    let mut out = String::from(
+        "| Access token lives | Refreshes per user-hour | Store round trips per user-hour | A copy works after logout for, at worst |\n|---|---:|---:|---|\n",
+    );
+    for r in rows {
+        out.push_str("| ");
+        out.push_str(&tradeoff_cells(r).join(" | "));
+        out.push_str(" |\n");
+    }
+    out
+}
+
+/// One trade-off row's cells, as the Learn page prints them.
+pub fn tradeoff_cells(r: &TradeoffRow) -> [String; 4] {
+    use crate::base::time::human_duration;
+    [
+        human_duration(r.access_ttl_s.into()),
+        r.refreshes.to_string(),
+        r.store_trips.to_string(),
+        human_duration(r.window_s),
+    ]
 }
 
 /// The rows as a Markdown table, numbers as the Learn page prints them.
@@ -172,6 +252,20 @@ mod tests {
         assert!(row("signed").revocation_delay_s > jwt.revocation_delay_s, "an idle timeout slides; exp does not");
     }
 
+    /// Shorter access tokens close the window and cost refreshes, in proportion.
+    #[test]
+    fn a_shorter_access_token_trades_window_for_refreshes() {
+        let rows = tradeoff();
+        for pair in rows.windows(2) {
+            assert!(pair[0].window_s < pair[1].window_s && pair[0].refreshes > pair[1].refreshes, "{pair:?}");
+        }
+        for r in &rows {
+            assert!(r.window_s <= u64::from(r.access_ttl_s) && r.window_s + 2 >= u64::from(r.access_ttl_s), "{r:?}");
+            assert_eq!(r.store_trips, 1 + 3 * r.refreshes, "one at login, three per refresh: {r:?}");
+        }
+        assert!(rows[0].refreshes >= 59, "a one-minute token is refreshed about every other request");
+    }
+
     /// The Learn page prints this comparison; its numbers must be the ones
     /// the engine measures now, cell for cell.
     #[test]
@@ -185,6 +279,14 @@ mod tests {
             assert!(row.contains(&format!("<th scope=\"row\">{} <span", cells[0])), "{row}");
             let tds: String = cells[1..].iter().map(|c| format!("<td>{c}</td>")).collect();
             assert!(row.contains(&tds), "{}: the page says\n{row}\nthe engine measures\n{tds}", r.code);
+        }
+        for r in tradeoff() {
+            let start = page.find(&format!("<tr id=\"access-{}\">", r.access_ttl_s)).expect("a trade-off row");
+            let row = &page[start..start + page[start..].find("</tr>").unwrap()];
+            let cells = tradeoff_cells(&r);
+            let want = format!("<th scope=\"row\">{}</th>", cells[0])
+                + &cells[1..].iter().map(|c| format!("<td>{c}</td>")).collect::<String>();
+            assert!(row.contains(&want), "the page says\n{row}\nthe engine measures\n{want}");
         }
     }
 }
