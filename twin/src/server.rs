@@ -489,15 +489,14 @@ async fn delete_key(app: &App, hash: &str) -> Result<(), Refusal> {
 /// request; past [`RATE_LIMIT`], a 429 with `Retry-After` until it ends.
 async fn limit(app: &App, limiter: Store, key_id: &str) -> Result<(), Refusal> {
     let now = now_ms();
-    let fresh = Window { count: 1, ends: now + u64::from(RATE_WINDOW_S) * 1000 };
     let w = match limiter {
         Store::Local => {
             let mut windows = app.windows.lock().unwrap_or_else(PoisonError::into_inner);
-            let w = windows.entry(key_id.to_owned()).or_insert(fresh);
-            *w = if w.ends > now { Window { count: w.count + 1, ..*w } } else { fresh };
-            *w
+            let w = counted(windows.get(key_id).copied(), now);
+            windows.insert(key_id.to_owned(), w);
+            w
         }
-        Store::Shared => shared_count(app, key_id, now, fresh).await?,
+        Store::Shared => shared_count(app, key_id, now, counted(None, now)).await?,
     };
     if w.count > RATE_LIMIT {
         let left = (w.ends - now).div_ceil(1000).max(1);
@@ -505,6 +504,15 @@ async fn limit(app: &App, limiter: Store, key_id: &str) -> Result<(), Refusal> {
             .with(header::RETRY_AFTER, left.to_string()));
     }
     Ok(())
+}
+
+/// `window` with one more request at `now`; the first of a new window once
+/// it has ended, or when there was none.
+fn counted(window: Option<Window>, now: u64) -> Window {
+    match window {
+        Some(w) if w.ends > now => Window { count: w.count + 1, ..w },
+        _ => Window { count: 1, ends: now + u64::from(RATE_WINDOW_S) * 1000 },
+    }
 }
 
 /// The shared count: `HINCRBY` and `EXPIRE … NX` on `rate:<key id>` in one
@@ -813,4 +821,20 @@ fn token_claims(headers: &HeaderMap) -> Value {
 fn orders(user: &str, page: u32) -> Response {
     let (ids, pages) = Database::orders(user, page);
     reply(StatusCode::OK, json!({ "page": page, "pages": pages, "orders": ids }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_window_counts_from_its_first_request_until_it_ends() {
+        let first = counted(None, 1_000);
+        assert_eq!((first.count, first.ends), (1, 11_000));
+        let fifth = (0..4).fold(first, |w, i| counted(Some(w), 2_000 + i * 1_000));
+        assert_eq!((fifth.count, fifth.ends), (5, 11_000));
+        assert_eq!(counted(Some(fifth), 10_999).count, 6);
+        let next = counted(Some(fifth), 11_000);
+        assert_eq!((next.count, next.ends), (1, 21_000), "a window ending now is over, as in the simulation");
+    }
 }
