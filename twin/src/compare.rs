@@ -1,5 +1,5 @@
 //! Outcomes compared, exchange by exchange: status, which server answered,
-//! and for a refusal (401) why. Bytes are not compared — header case, dates
+//! and for a refusal (401, 429) why. Bytes are not compared — header case, dates
 //! and ids differ by nature. A difference passes only when it is one of the
 //! [`DECLARED`] simplifications of the simulation, each matched by a rule
 //! narrow enough to catch anything else.
@@ -29,13 +29,14 @@ pub const DECLARED: [Declared; 2] = [
 
 /// Bytes and timing differ by nature and are not compared, and the twin has
 /// limits of its own; listed in the report.
-pub const NOT_COMPARED: [&str; 6] = [
+pub const NOT_COMPARED: [&str; 7] = [
     "bytes: header case (hyper writes lower case), header order, Date values, session ids, JWT ids and signatures",
     "latency: the simulation adds modelled costs (balancer 1 ms, server 2 ms, store 4 ms, database 3 ms); the twin measures loopback",
     "TLS: the simulated browser talks to https://shop.example; the twin speaks plain HTTP on loopback, with its cookie jar scoped to the same https origin so Secure cookies behave alike",
     "session cookies: tower-sessions re-sends Set-Cookie with Max-Age on every response to slide the idle timeout; the simulation's session cookie has no Max-Age and slides on the server only",
     "health checks run on HAProxy's real clock: a simulated wait lets them catch up with the processes for at most min(wait, 12 s) of real time",
-    "Redis keeps the machine's clock (libfaketime cannot be preloaded into Debian's jemalloc-built redis-server): simulated waits move the servers' clocks only, so keys outlive their TTL in Redis; the servers refuse a session whose expiry has passed on their clock (twin/src/store_clock.rs), and a denylisted token is refused as expired first",
+    "Redis keeps the machine's clock (libfaketime cannot be preloaded into Debian's jemalloc-built redis-server): simulated waits move the servers' clocks only, so keys outlive their TTL in Redis; the servers refuse a session whose expiry has passed on their clock (twin/src/store_clock.rs), and so an opaque or refresh token (its end kept in its value), count rate-limit windows by the end their clock gave them, and a denylisted token is refused as expired first",
+    "the driver's cookie jar (cookie_store) judges Max-Age on the machine's clock: a simulated wait expires no cookie (the refresh cookie lives 30 min; no scenario waits that long)",
 ];
 
 #[derive(Default)]
@@ -52,15 +53,29 @@ pub struct Row {
 
 /// Why the simulation refused a request, in the twin server's words.
 pub fn sim_why(x: &Exchange) -> Option<&'static str> {
-    if x.response.status != 401 {
-        return None;
+    match x.response.status {
+        401 => {}
+        429 => return Some("rate-limited"),
+        _ => return None,
     }
     let t = x.trace.join(" ");
     let has = |s: &str| t.contains(s);
     // Order matters: a missing session's trace goes on to tell its story
-    // (expired, lost in a crash), which is the same refusal to the server.
+    // (expired, lost in a crash), which is the same refusal to the server;
+    // the lookups of refresh tokens, opaque tokens and API keys say
+    // "expired" and "not in the store" among the causes they cannot tell apart.
     Some(if has("wrong username or password") {
         "password"
+    } else if has("reuse detected") {
+        "reused"
+    } else if has("is revoked (by a logout") {
+        "family-revoked"
+    } else if has("refresh:") && has("not in the store") {
+        "unknown-refresh"
+    } else if has("not active") {
+        "not-active"
+    } else if has("no key whose SHA-256") || has("belongs to no account") {
+        "unknown-api-key"
     } else if has("not found on") || has("not in the store") {
         "unknown-session"
     } else if has("denylist") {
@@ -73,7 +88,11 @@ pub fn sim_why(x: &Exchange) -> Option<&'static str> {
         "bad-signature"
     } else if has("no key with kid") {
         "unknown-key"
-    } else if has("no `Authorization") || has("cookie: not logged in") {
+    } else if has("no `Authorization")
+        || has("no `X-API-Key`")
+        || has("cookie: not logged in")
+        || has("cookie: nothing to refresh")
+    {
         "no-credential"
     } else {
         "malformed"
@@ -110,7 +129,7 @@ pub fn lane(row: &mut Row, label: &str, sim: &[&Exchange], real: &[RealExchange]
             let show = |s: &Option<String>| s.clone().unwrap_or_else(|| "balancer".into());
             row.notes.push(format!("{at}: server {} simulated, {} real", show(&sim_server), show(&r.server)));
         }
-        if status == 401 && r.status == 401 {
+        if matches!(status, 401 | 429) && r.status == status {
             let (want, got) = (sim_why(s), r.why.as_deref());
             if want != got {
                 row.undeclared += 1;
@@ -219,5 +238,52 @@ mod tests {
         assert_eq!(whys, ["expired", "expired"]);
         let p = played("revocation");
         assert!(p.lane(LaneId::A).exchanges().filter_map(sim_why).any(|w| w == "revoked"));
+    }
+
+    /// The new designs' refusals, each named as the twin's servers name them.
+    #[test]
+    fn reasons_of_refresh_opaque_and_api_key_refusals() {
+        let whys = |id: &str, lane: LaneId| -> Vec<&'static str> {
+            played(id).lane(lane).exchanges().filter_map(sim_why).collect()
+        };
+        assert_eq!(whys("refresh-reuse", LaneId::B), ["reused", "family-revoked"]);
+        assert_eq!(whys("refresh-rotation", LaneId::B), ["expired"]);
+        assert_eq!(whys("opaque-tokens", LaneId::B), ["not-active"]);
+        assert_eq!(whys("api-keys", LaneId::A), ["unknown-api-key"]);
+        assert_eq!(whys("api-keys", LaneId::B), ["rate-limited", "unknown-api-key"]);
+
+        use statelab_sim::text::parse_actions;
+        use statelab_sim::{AuthMode, LaneConfig, Store};
+        let forged = statelab_sim::wire::b64::encode(
+            b"POST /token/refresh HTTP/1.1\r\nHost: shop.example\r\nCookie: refresh_token=0123abcd\r\n\r\n",
+        );
+        let mut p = Playground::new(
+            1,
+            [
+                LaneConfig::stateless().with_auth(AuthMode::Refresh),
+                LaneConfig::stateless().with_auth(AuthMode::ApiKey { limiter: Store::Local }),
+            ],
+        );
+        for a in parse_actions(&format!("refresh alice, me alice, raw alice {forged}")).unwrap() {
+            p.apply(a).unwrap();
+        }
+        let lane = |id| p.lane(id).exchanges().map(sim_why).collect::<Vec<_>>();
+        assert_eq!(lane(LaneId::A), [Some("no-credential"), Some("no-credential"), Some("unknown-refresh")]);
+        assert_eq!(lane(LaneId::B)[..2], [None, Some("no-credential")], "an API-key lane has no refresh route: 404");
+    }
+
+    #[test]
+    fn a_rate_limited_request_is_compared_for_its_reason() {
+        let p = played("api-keys");
+        let sim: Vec<&Exchange> = p.lane(LaneId::B).exchanges().collect();
+        let limited = sim.iter().position(|x| x.response.status == 429).expect("api-keys rate-limits lane B");
+        let mut real: Vec<RealExchange> = sim.iter().map(|x| real_like(x)).collect();
+        let mut row = Row::default();
+        lane(&mut row, "B", &sim, &real);
+        assert_eq!(row.undeclared, 0, "{:?}", row.notes);
+        real[limited].why = None;
+        let mut row = Row::default();
+        lane(&mut row, "B", &sim, &real);
+        assert_eq!(row.undeclared, 1, "{:?}", row.notes);
     }
 }

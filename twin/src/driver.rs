@@ -9,11 +9,11 @@ use cookie_store::{CookieStore, RawCookie};
 use statelab_sim::base::START;
 use statelab_sim::fleet::app_request;
 use statelab_sim::fleet::STEP_MS;
-use statelab_sim::fleet::{AuthMode, LaneConfig};
-use statelab_sim::wire::http::parse_request;
+use statelab_sim::fleet::{AuthMode, LaneConfig, REFRESH_COOKIE, REFRESH_PATH};
+use statelab_sim::wire::http::{parse_request, Headers, Response};
 use statelab_sim::wire::jwt::{self, Key, TokenEdit};
-use statelab_sim::LaneId;
 use statelab_sim::{Action, User};
+use statelab_sim::{LaneId, SimTime};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
@@ -32,7 +32,7 @@ pub struct RealExchange {
     pub tried: Option<String>,
     pub status: u16,
     pub termination: String,
-    /// The server's reason for a 401 (`why` in its JSON body).
+    /// The server's reason for a 401 or a 429 (`why` in its JSON body).
     pub why: Option<String>,
     pub request: Vec<u8>,
     pub response: Vec<u8>,
@@ -42,7 +42,10 @@ pub struct RealExchange {
 struct Browser {
     addr: &'static str,
     jar: CookieStore,
+    /// The token or API key the app keeps.
     token: Option<String>,
+    /// When the app takes its token to expire, from the `expires_in` it came with.
+    token_expires: Option<SimTime>,
     page: u32,
 }
 
@@ -61,7 +64,7 @@ pub struct Driver<'a> {
     /// Every key this lane's simulation signed with, oldest first: rotations use the same ones.
     keys: Vec<Key>,
     rotations: usize,
-    now: statelab_sim::SimTime,
+    now: SimTime,
 }
 
 impl<'a> Driver<'a> {
@@ -69,7 +72,7 @@ impl<'a> Driver<'a> {
         let browsers = User::ALL
             .iter()
             .zip(USER_ADDRS)
-            .map(|(_, addr)| Browser { addr, jar: CookieStore::default(), token: None, page: 0 })
+            .map(|(_, addr)| Browser { addr, jar: CookieStore::default(), token: None, token_expires: None, page: 0 })
             .collect();
         Driver { fleet, lane, config, browsers, exchanges: Vec::new(), keys, rotations: 0, now: START }
     }
@@ -96,13 +99,16 @@ impl<'a> Driver<'a> {
             Action::ViewCart { user } => self.browse(*user, "GET", "/api/cart".into(), None)?,
             Action::OrdersPage { user, page } => self.browse(*user, "GET", format!("/api/orders?page={page}"), None)?,
             Action::NextPage { user } => {
-                let target = match self.config.auth {
-                    AuthMode::Jwt { .. } => format!("/api/orders?page={}", self.browsers[user.index()].page + 1),
-                    _ => "/api/orders/next".to_owned(),
+                let target = if self.config.auth.has_session() {
+                    "/api/orders/next".to_owned()
+                } else {
+                    format!("/api/orders?page={}", self.browsers[user.index()].page + 1)
                 };
                 self.browse(*user, "GET", target, None)?;
             }
             Action::Logout { user } => self.browse(*user, "POST", "/logout".into(), None)?,
+            Action::Refresh { user } => self.browse(*user, "POST", REFRESH_PATH.into(), None)?,
+            Action::RotateApiKey { user } => self.browse(*user, "POST", "/keys/rotate".into(), None)?,
             Action::Tamper { user, edit, lane } => {
                 if lane.is_none_or(|l| l == self.lane) {
                     self.tamper(*user, edit);
@@ -151,10 +157,34 @@ impl<'a> Driver<'a> {
         Ok(())
     }
 
-    /// A request as the app's `fetch` sends it (the simulation's `Client::request`).
+    /// A request as the app's `fetch` sends it (the simulation's
+    /// `Lane::browse`), after the refresh the app makes first when its
+    /// access token has expired.
     fn browse(&mut self, user: User, method: &str, target: String, body: Option<String>) -> Result<(), String> {
+        if self.refresh_due(user, &target) {
+            self.request(user, "POST", REFRESH_PATH.into(), None)?;
+        }
+        self.request(user, method, target, body)
+    }
+
+    /// Whether a refresh lane's app refreshes before a request to `target`:
+    /// the rule of the simulation's `Lane::refresh_request` and
+    /// `Client::refresh_due` — it holds an access token it takes to have
+    /// expired, and a refresh cookie to trade.
+    fn refresh_due(&self, user: User, target: &str) -> bool {
         let b = &self.browsers[user.index()];
-        let mut req = app_request(method, target, body, b.token.as_deref());
+        self.config.auth == AuthMode::Refresh
+            && !matches!(target, "/login" | REFRESH_PATH)
+            && b.token.is_some()
+            && b.token_expires.is_some_and(|t| t <= self.now)
+            && b.jar.get(HOST, REFRESH_PATH, REFRESH_COOKIE).is_some()
+    }
+
+    /// One request of the app's (the simulation's `Client::request`).
+    fn request(&mut self, user: User, method: &str, target: String, body: Option<String>) -> Result<(), String> {
+        let b = &self.browsers[user.index()];
+        let credential = b.token.as_deref().map(|t| (self.config.auth.credential(), t));
+        let mut req = app_request(method, target, body, credential);
         let url = url_for(req.path());
         let cookies: Vec<String> = b.jar.get_request_values(&url).map(|(n, v)| format!("{n}={v}")).collect();
         if !cookies.is_empty() {
@@ -197,10 +227,17 @@ impl<'a> Driver<'a> {
                 let _ = b.jar.parse(c, &url);
             }
             match (path.as_str(), parsed.status) {
-                ("/login", 200) if !self.config.uses_session_cookie() => {
-                    b.token = body["token"].as_str().map(str::to_owned);
+                ("/login" | REFRESH_PATH | "/keys/rotate", 200) if !self.config.uses_session_cookie() => {
+                    let answer = Response {
+                        status: parsed.status,
+                        headers: Headers(Vec::new()),
+                        body: String::from_utf8_lossy(&parsed.body).into_owned(),
+                    };
+                    let issued = answer.issued();
+                    b.token_expires = issued.as_ref().and_then(|(_, s)| s.map(|s| self.now.plus_ms(s * 1000)));
+                    b.token = issued.map(|(t, _)| t);
                 }
-                ("/logout", 200) => b.token = None,
+                ("/logout", 200) => (b.token, b.token_expires) = (None, None),
                 ("/api/orders", 200) => b.page = page.unwrap_or(b.page),
                 _ => {}
             }
@@ -212,11 +249,17 @@ impl<'a> Driver<'a> {
     fn tamper(&mut self, user: User, edit: &TokenEdit) {
         let auth = self.config.auth;
         let b = &mut self.browsers[user.index()];
-        if let AuthMode::Jwt { .. } = auth {
-            b.token = b.token.as_deref().and_then(|t| match edit {
+        if !self.config.uses_session_cookie() {
+            let edited = b.token.as_deref().and_then(|t| match edit {
                 TokenEdit::Set { value } => Some(value.clone()),
-                _ => jwt::tamper(t, edit).ok(),
+                _ if auth.sends_jwt() => jwt::tamper(t, edit).ok(),
+                // An opaque token or key holds no claims: all an attacker can do is guess another one.
+                _ => Some(flip_last(t)),
             });
+            // As in the simulation, an edit that cannot be made leaves the token as it was.
+            if edited.is_some() {
+                b.token = edited;
+            }
             return;
         }
         let name = if matches!(auth, AuthMode::SignedCookie) { "session" } else { "session_id" };
@@ -224,13 +267,7 @@ impl<'a> Driver<'a> {
         let value = old.value().to_owned();
         let new = match (auth, edit) {
             (_, TokenEdit::Set { value }) => value.clone(),
-            // An opaque id: all an attacker can do is guess another one.
-            (AuthMode::ServerSession { .. }, _) => {
-                let mut v = value.clone();
-                let last = v.pop().unwrap_or('0');
-                v.push(if last == '0' { '1' } else { '0' });
-                v
-            }
+            (AuthMode::ServerSession { .. }, _) => flip_last(&value),
             // The signed jar's value: the HMAC in base64 (percent-encoded in
             // the cookie, so it ends in `%3D`), then the payload as written.
             (_, TokenEdit::Claim { name, value: v }) => {
@@ -246,6 +283,15 @@ impl<'a> Driver<'a> {
         edited.set_value(new);
         let _ = b.jar.insert_raw(&edited, &url_for("/"));
     }
+}
+
+/// An opaque value with its last hex digit changed, as the simulation's
+/// tamper guesses another one.
+fn flip_last(value: &str) -> String {
+    let mut v = value.to_owned();
+    let last = v.pop().unwrap_or('0');
+    v.push(if last == '0' { '1' } else { '0' });
+    v
 }
 
 /// Where the signature ends in axum-extra's signed cookie value: after the
