@@ -249,6 +249,15 @@ impl<'a> Driver<'a> {
     fn tamper(&mut self, user: User, edit: &TokenEdit) {
         let auth = self.config.auth;
         let b = &mut self.browsers[user.index()];
+        if let TokenEdit::SetRefresh { value } = edit {
+            // Only a refresh lane's browser holds the cookie; elsewhere the edit changes nothing.
+            if let Some(old) = b.jar.get(HOST, REFRESH_PATH, REFRESH_COOKIE).map(|c| RawCookie::from(c.clone())) {
+                let mut edited = old.into_owned();
+                edited.set_value(value.clone());
+                let _ = b.jar.insert_raw(&edited, &url_for(REFRESH_PATH));
+            }
+            return;
+        }
         if !self.config.uses_session_cookie() {
             let edited = b.token.as_deref().and_then(|t| match edit {
                 TokenEdit::Set { value } => Some(value.clone()),
@@ -278,6 +287,7 @@ impl<'a> Driver<'a> {
                 }
             }
             (_, TokenEdit::AlgNone) => value[signature_end(&value)..].to_owned(),
+            (_, TokenEdit::SetRefresh { .. }) => unreachable!("refresh edits return above"),
         };
         let mut edited = old.into_owned();
         edited.set_value(new);

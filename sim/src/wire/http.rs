@@ -183,7 +183,7 @@ pub fn wire_lines(wire: &str) -> impl Iterator<Item = &str> {
 }
 
 /// The reason phrase for the status codes the simulation sends (RFC 9110
-/// §15); `Unknown` for any other.
+/// §15, and RFC 6585 for 429 and 431); `Unknown` for any other.
 pub fn reason_phrase(status: u16) -> &'static str {
     match status {
         200 => "OK",
@@ -193,6 +193,7 @@ pub fn reason_phrase(status: u16) -> &'static str {
         403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        429 => "Too Many Requests",
         431 => "Request Header Fields Too Large",
         502 => "Bad Gateway",
         503 => "Service Unavailable",

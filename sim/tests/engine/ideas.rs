@@ -270,6 +270,8 @@ fn every_message_parses_as_http_1_1_and_tokens_and_cookies_satisfy_other_librari
                 let mut req = httparse::Request::new(&mut h);
                 let httparse::Status::Complete(n) = req.parse(wire.as_bytes()).unwrap() else { panic!("{wire}") };
                 assert_eq!(wire.len() - n, x.request.body.len());
+                let phrase = statelab_sim::wire::http::reason_phrase(x.response.status);
+                assert_ne!(phrase, "Unknown", "{}: status {} has its reason phrase", s.id, x.response.status);
                 let wire = x.response.to_wire();
                 let mut h = [httparse::EMPTY_HEADER; 16];
                 let mut resp = httparse::Response::new(&mut h);
