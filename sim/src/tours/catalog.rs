@@ -1,4 +1,4 @@
-//! The twelve tours themselves: each one's lanes, its steps in the action
+//! The seventeen tours themselves: each one's lanes, its steps in the action
 //! notation, and what the learner should look at. Scripts are parsed when a
 //! tour is built; a test plays every one of them.
 
