@@ -6,7 +6,7 @@
 //! prints one id per line, `transcript --json` keeps its shape.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use statelab_sim::load::{Mix, Plan, Run, ACCESS_TTL_S};
+use statelab_sim::load::{Mix, Plan, Run};
 use statelab_sim::text;
 use statelab_sim::tours::{self, Scenario};
 use statelab_sim::{AuthMode, LaneConfig, LaneId, Playground, Store, Strategy};
@@ -107,9 +107,10 @@ impl Kind {
             Kind::Shared => LaneConfig::stateful().with_auth(AuthMode::ServerSession { store: Store::Shared }),
             Kind::Signed => LaneConfig::stateless().with_auth(AuthMode::SignedCookie),
             // The default 15-minute access token outlives a 100 s run: no refresh would show.
-            Kind::Refresh => {
-                LaneConfig { token_ttl_s: ACCESS_TTL_S, ..LaneConfig::stateless().with_auth(AuthMode::Refresh) }
-            }
+            Kind::Refresh => LaneConfig {
+                token_ttl_s: statelab_sim::load::ACCESS_TTL_S,
+                ..LaneConfig::stateless().with_auth(AuthMode::Refresh)
+            },
             Kind::Opaque => LaneConfig::stateless().with_auth(AuthMode::Opaque),
             Kind::ApikeyLocal => LaneConfig::stateless().with_auth(AuthMode::ApiKey { limiter: Store::Local }),
             Kind::Apikey => LaneConfig::stateless().with_auth(AuthMode::ApiKey { limiter: Store::Shared }),
