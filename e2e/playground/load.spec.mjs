@@ -16,6 +16,16 @@ async function retype(page, text) {
   await page.keyboard.press('Tab');
 }
 const cell = (page, l, k) => page.locator(`td[data-lane='${l}'][data-k='${k}']`);
+/** Every total of the run's table, lane by lane, equals the command's (`expected[lane]`). */
+async function expectTotals(page, expected) {
+  const keys = ['requests', 'ok', 'failed', 'unauthorized', 'unavailable', 'limited', 'logins', 'refreshes', 'store_trips',
+    'p50_ms', 'p95_ms', 'p99_ms', 'credential_mean_tenths', 'sessions_lost', 'peak_sessions', 'peak_state_bytes'];
+  for (const [l, cli] of Object.entries(expected)) {
+    for (const k of keys) {
+      await expect(cell(page, l, k), `lane ${l} ${k}`).toHaveAttribute('data-v', String(cli.totals[k]));
+    }
+  }
+}
 
 test('a run from a link shows progress, ends with charts, and its numbers are the command\'s', async ({ page }) => {
   const errors = watchErrors(page);
@@ -27,11 +37,7 @@ test('a run from a link shows progress, ends with charts, and its numbers are th
   await expect(page).toHaveURL(/load=400x25&faults=30\.crash\.1~50\.store\.down/);
   const expected = { a: cli(['--lane', 'jwt', '--clients', '400', '--requests', '25', '--seed', '3', '--faults', faults]),
     b: cli(['--lane', 'local', '--clients', '400', '--requests', '25', '--seed', '3', '--faults', faults]) };
-  for (const l of ['a', 'b']) {
-    for (const k of ['requests', 'ok', 'failed', 'unauthorized', 'unavailable', 'logins', 'p50_ms', 'p95_ms', 'p99_ms', 'credential_mean_tenths', 'sessions_lost', 'peak_sessions', 'peak_state_bytes']) {
-      await expect(cell(page, l, k), `lane ${l} ${k}`).toHaveAttribute('data-v', String(expected[l].totals[k]));
-    }
-  }
+  await expectTotals(page, expected);
   // The lanes differ, so the comparison is not of zeros.
   expect(expected.b.totals.unauthorized).toBeGreaterThan(0);
   expect(expected.a.totals.sessions_lost).toBe(0);
@@ -40,11 +46,45 @@ test('a run from a link shows progress, ends with charts, and its numbers are th
   await expect(page.locator('.load-charts svg.load-chart')).toHaveCount(8);
   await expect(page.locator('.load-charts details')).toHaveCount(8);
   await expect(page.locator('.load-charts .fault')).toHaveCount(15);
-  await expect(page.locator('.load-charts .load-none')).toHaveText('No server or store holds any session: this lane keeps no state on the server side.');
+  // Neither lane reaches the store nor refreshes: a sentence each says so.
+  const noStore = 'No request reached the shared store and the app sent no refresh: this lane answers from what each request carries and what each server holds.';
+  await expect(page.locator('.load-charts .load-none')).toHaveText([noStore, noStore, 'No server or store holds any session: this lane keeps no state on the server side.']);
   await page.getByText('Table: Lane B: answers per second').click();
   await expect(page.locator('#answers-per-simulated-second-b-details table')).toBeVisible();
   expect(errors).toEqual([]);
 });
+
+// The token and key designs: the command's lane kinds name the configurations
+// the page runs (its JSON says which), and the page's numbers are the command's.
+for (const [a, b] of [['refresh', 'apikey'], ['opaque', 'apikey-local']]) {
+  test(`a run of ${a} and ${b} lanes counts refreshes, store round trips and 429s as the command does`, async ({ page }) => {
+    const errors = watchErrors(page);
+    const run = (lane) => cli(['--lane', lane, '--clients', '200', '--requests', '80', '--seed', '5']);
+    const expected = { a: run(a), b: run(b) };
+    await page.goto(`./?load=200x80&seed=5&a=${expected.a.config}&b=${expected.b.config}`);
+    await expect(host(page)).toHaveAttribute('data-state', 'done', { timeout: 30_000 });
+    await expectTotals(page, expected);
+    const notes = page.locator('.load-note');
+    if (a === 'refresh') {
+      // Access tokens of 10 s: the app refreshes about ten times a user in a run.
+      expect(expected.a.totals.refreshes).toBeGreaterThan(200 * 8);
+      await expect(notes.filter({ hasText: 'Lane A: access tokens live 10 s' })).toHaveCount(1);
+      // Limits in the store: 8 requests per user per 10 s window against 5.
+      expect(expected.b.totals.limited).toBeGreaterThan(0);
+      await expect(notes.filter({ hasText: 'Lane B: API keys are limited to 5 requests per 10 s each, counted in the shared store' }))
+        .toContainText('each load user sends 8 requests per 10 s window (200 users sharing 160 a second), so about 38 % of them are answered 429');
+    } else {
+      // Every authenticated request is looked up; three servers' own counts let 8 a window through.
+      expect(expected.a.totals.store_trips).toBeGreaterThanOrEqual(expected.a.totals.requests - expected.a.totals.logins);
+      expect(expected.b.totals.limited).toBe(0);
+      await expect(notes).toHaveCount(1);
+      await expect(notes).toContainText('Lane B: API keys are limited to 5 requests per 10 s each, counted in each server\'s own memory');
+    }
+    await page.getByText('Table: Lane A: refreshes and store round trips').click();
+    await expect(page.locator('#refreshes-and-store-round-trips-a-details table')).toBeVisible();
+    expect(errors).toEqual([]);
+  });
+}
 
 test('a long run can be cancelled, leaves consistent numbers, and the page stays usable meanwhile', async ({ page }) => {
   const errors = watchErrors(page);
@@ -254,7 +294,7 @@ test('a fault schedule of your own runs from the form, and a wrong one is named'
   await expect(page).toHaveURL(/load=100x10&faults=20\.crash\.2~40\.restart\.2/);
   await expect(page.locator('#answers-per-simulated-second-a-details .load-faults li').first()).toContainText('20 s, before request 200: S2 crashed');
   // Every row of the run's table says what it means on the Learn page.
-  await expect(page.locator('.load-compare a.means')).toHaveCount(13);
+  await expect(page.locator('.load-compare a.means')).toHaveCount(16);
   await page.locator('#load-faults').selectOption('custom');
   await page.locator('#load-schedule').fill('20.fly');
   await page.getByRole('button', { name: 'Start load run' }).click();

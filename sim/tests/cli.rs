@@ -173,6 +173,49 @@ fn load_prints_what_the_library_computes_for_the_same_seed() {
 }
 
 #[test]
+fn load_runs_the_token_and_key_designs_and_prints_their_refreshes_store_trips_and_429s() {
+    use statelab_sim::load::{Plan, Run, ACCESS_TTL_S};
+    use statelab_sim::{AuthMode, LaneConfig, Store};
+    let refresh = LaneConfig { token_ttl_s: ACCESS_TTL_S, ..LaneConfig::stateless().with_auth(AuthMode::Refresh) };
+    for (kind, code, config) in [
+        ("refresh", "refresh.rr.3.4.10", refresh),
+        ("opaque", "opaque.rr.3", LaneConfig::stateless().with_auth(AuthMode::Opaque)),
+        (
+            "apikey-local",
+            "apikey-local.rr.3",
+            LaneConfig::stateless().with_auth(AuthMode::ApiKey { limiter: Store::Local }),
+        ),
+        ("apikey", "apikey.rr.3", LaneConfig::stateless().with_auth(AuthMode::ApiKey { limiter: Store::Shared })),
+    ] {
+        let args = ["load", "--lane", kind, "--clients", "100", "--requests", "80", "--seed", "3"];
+        let (code_, out, err) = statelab(&[&args[..], &["--json"]].concat());
+        assert_eq!((code_, err.as_str()), (0, ""), "{kind}");
+        let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let mut run = Run::new(Plan::new(100, 80), config, 3);
+        run.step(u64::MAX);
+        let report = run.report();
+        assert_eq!(json["config"], code, "{kind}");
+        assert_eq!(json["totals"], serde_json::to_value(&report.totals).unwrap(), "{kind}");
+        for k in ["refreshes", "store_trips", "limited"] {
+            assert!(json["totals"][k].is_u64(), "{kind}: {k}");
+        }
+        let (_, text, _) = statelab(&args);
+        assert_eq!(text, report.text(), "{kind}");
+    }
+    let (_, text, _) = statelab(&["load", "--lane", "refresh", "--clients", "1000", "--requests", "60"]);
+    let lines: Vec<&str> = text.lines().collect();
+    // The lines scripts read keep their places and shapes; the new ones follow them.
+    assert_eq!(lines[2], "ok: 60,000; failed: 0 (401: 0, 502/503: 0, other: 0)");
+    assert!(lines[7].starts_with("sessions lost: 0; most held at one look (every 5 s): "), "{text}");
+    assert_eq!(lines[8], "rate limited (429): 0");
+    assert_eq!(lines[9], "refreshes: 9,000 (POST /token/refresh, sent by the app when its access token expired)");
+    assert!(lines[10].starts_with("store round trips: "), "{text}");
+    let (_, text, _) = statelab(&["load", "--lane", "apikey", "--clients", "1000", "--requests", "60"]);
+    assert!(text.contains("\nok: 51,000; failed: 9,000 (401: 0, 502/503: 0, other: 0)\n"), "{text}");
+    assert!(text.contains("\nrate limited (429): 9,000\n"), "{text}");
+}
+
+#[test]
 fn load_refuses_sizes_past_its_bounds_and_bad_schedules() {
     let (code, _, err) = statelab(&["load", "--lane", "jwt", "--clients", "99999999", "--requests", "1"]);
     assert_eq!(code, 2);

@@ -4,8 +4,13 @@
 //! classes styled by `static/load.css` with the page's own variables, so
 //! both themes apply.
 
-use statelab_sim::fleet::MAX_SERVERS;
-use statelab_sim::load::{thousands, Held, Report, Second, HELD_EVERY, LATENCY_BINS, LIVE_WINDOW};
+use statelab_sim::base::human_duration;
+use statelab_sim::fleet::{MAX_SERVERS, RATE_LIMIT, RATE_WINDOW_S};
+use statelab_sim::load::{
+    thousands, Held, Report, Second, ACCESS_TTL_S, HELD_EVERY, LATENCY_BINS, LIVE_SECONDS, LIVE_WINDOW, SECONDS,
+};
+use statelab_sim::text::{config_text, parse_config};
+use statelab_sim::{AuthMode, LaneConfig, Store};
 use std::fmt::Write;
 
 const W: f64 = 480.0;
@@ -43,28 +48,39 @@ pub fn render(lanes: &[(&str, &Report)]) -> String {
     section(
         &mut out,
         "Answers per simulated second",
-        "Successes and failures in each second of the run; dashed lines mark the faults.",
+        "Successes and failures in each second of the run, and apart from failures the answers 429 of an API key's rate limit; dashed lines mark the faults.",
+        &notes(lanes, rate_limit_note),
         lanes,
         |id, label, r| answers_chart(id, label, r, span, y_max),
     );
     section(
         &mut out,
+        "Refreshes and store round trips",
+        "Per simulated second: the round trips servers made to the shared store (sessions, a denylist, refresh or opaque tokens, shared rate counts), and the POST /token/refresh requests a refresh lane's app sent on its own when its access token expired.",
+        &notes(lanes, refresh_note),
+        lanes,
+        |id, label, r| store_chart(id, label, r, span),
+    );
+    section(
+        &mut out,
         "Requests per server",
         "Which server answered, over the whole run; \"balancer\" counts the requests no server took.",
+        "",
         lanes,
         servers_chart,
     );
     section(
         &mut out,
         "Latency",
-        "How many requests took each number of simulated milliseconds, with the 50th, 95th and 99th percentiles.",
+        "How many requests took each number of simulated milliseconds (a refresh the app waited for included), with the 50th, 95th and 99th percentiles.",
+        "",
         lanes,
         latency_chart,
     );
     out.push_str("<section class=\"load-section\"><h3>Credential bytes per request</h3><p class=\"muted\">Mean bytes of the Authorization and Cookie headers each request carried, second by second: what identity costs on the wire.</p>");
     out.push_str(&credential_chart(lanes, span));
     out.push_str("</section>");
-    section(&mut out, "State held per server", &format!("Bytes of sessions each server (and the shared store) holds, looked at every {HELD_EVERY} simulated seconds: the memory a stateful design costs, and what a crash wipes."), lanes, |id, label, r| state_chart(id, label, r, span));
+    section(&mut out, "State held per server", &format!("Bytes of sessions each server (and the shared store) holds, looked at every {HELD_EVERY} simulated seconds: the memory a stateful design costs, and what a crash wipes."), "", lanes, |id, label, r| state_chart(id, label, r, span));
     out
 }
 
@@ -78,16 +94,18 @@ fn seconds_of(r: &Report) -> u64 {
     }
 }
 
+/// A section of one chart per lane; `notes` is markup said under `about`.
 fn section(
     out: &mut String,
     title: &str,
     about: &str,
+    notes: &str,
     lanes: &[(&str, &Report)],
     chart: impl Fn(&str, &str, &Report) -> String,
 ) {
     let _ = write!(
         out,
-        "<section class=\"load-section\"><h3>{}</h3><p class=\"muted\">{}</p><div class=\"load-pair\">",
+        "<section class=\"load-section\"><h3>{}</h3><p class=\"muted\">{}</p>{notes}<div class=\"load-pair\">",
         esc(title),
         esc(about)
     );
@@ -249,16 +267,23 @@ fn answers_chart(id: &str, label: &str, r: &Report, span: u64, y_max: u64) -> St
     axes(&mut svg, y_max, "", r.first_second, span, " s");
     let sp = span as f64;
     polyline(&mut svg, "line ok", r.seconds.iter().map(|s| s.ok as f64), sp, y_max as f64);
-    polyline(&mut svg, "line bad", r.seconds.iter().map(|s| s.failed() as f64), sp, y_max as f64);
+    let failed = |s: &Second| s.failed().saturating_sub(s.limited) as f64;
+    polyline(&mut svg, "line bad", r.seconds.iter().map(failed), sp, y_max as f64);
+    let limited = r.totals.limited > 0;
+    if limited {
+        polyline(&mut svg, "line limited", r.seconds.iter().map(|s| s.limited as f64), sp, y_max as f64);
+    }
     markers(&mut svg, r, sp);
     svg.push_str("</svg>");
-    svg.push_str(&legend(&[("ok", "OK (below 400)"), ("bad", "failed")]));
-    let mut table = String::from("<table><caption>Requests in each 10 simulated seconds</caption><thead><tr><th scope=\"col\">seconds</th><th scope=\"col\">OK</th><th scope=\"col\">401</th><th scope=\"col\">502/503</th><th scope=\"col\">other failures</th></tr></thead><tbody>");
+    let keys = [("ok", "OK (below 400)"), ("bad", "failed"), ("limited", "429: rate limited")];
+    svg.push_str(&legend(&keys[..if limited { 3 } else { 2 }]));
+    let mut table = String::from("<table><caption>Requests in each 10 simulated seconds</caption><thead><tr><th scope=\"col\">seconds</th><th scope=\"col\">OK</th><th scope=\"col\">401</th><th scope=\"col\">502/503</th><th scope=\"col\">429</th><th scope=\"col\">other failures</th></tr></thead><tbody>");
     table.push_str(&time_rows(r.first_second, &r.seconds, |c| {
         vec![
             thousands(c.iter().map(|s| s.ok).sum()),
             thousands(c.iter().map(|s| s.unauthorized).sum()),
             thousands(c.iter().map(|s| s.unavailable).sum()),
+            thousands(c.iter().map(|s| s.limited).sum()),
             thousands(c.iter().map(|s| s.other).sum()),
         ]
     }));
@@ -271,6 +296,120 @@ fn answers_chart(id: &str, label: &str, r: &Report, span: u64, y_max: u64) -> St
         table.push_str("</ul>");
     }
     figure(id, &format!("Lane {label}: answers per second"), &svg, &table)
+}
+
+/// Store round trips and refreshes per second, or a sentence for a lane that
+/// had neither.
+fn store_chart(id: &str, label: &str, r: &Report, span: u64) -> String {
+    let caption = format!("Lane {label}: refreshes and store round trips");
+    if r.totals.store_trips == 0 && r.totals.refreshes == 0 {
+        let none = "<p class=\"muted load-none\">No request reached the shared store and the app sent no refresh: this lane answers from what each request carries and what each server holds.</p>";
+        return format!(
+            "<figure class=\"load-figure\"><figcaption id=\"{id}-cap\">{}</figcaption>{none}</figure>",
+            esc(&caption)
+        );
+    }
+    let max = nice(r.seconds.iter().map(|s| s.store_trips.max(s.refreshes)).max().unwrap_or(0).max(1));
+    let mut svg = svg_open(id);
+    axes(&mut svg, max, "", r.first_second, span, " s");
+    let sp = span as f64;
+    polyline(&mut svg, "line store", r.seconds.iter().map(|s| s.store_trips as f64), sp, max as f64);
+    polyline(&mut svg, "line refresh", r.seconds.iter().map(|s| s.refreshes as f64), sp, max as f64);
+    markers(&mut svg, r, sp);
+    svg.push_str("</svg>");
+    svg.push_str(&legend(&[("store", "store round trips"), ("refresh", "refreshes")]));
+    let mut table = String::from("<table><caption>In each 10 simulated seconds</caption><thead><tr><th scope=\"col\">seconds</th><th scope=\"col\">refreshes</th><th scope=\"col\">store round trips</th><th scope=\"col\">per request</th></tr></thead><tbody>");
+    table.push_str(&time_rows(r.first_second, &r.seconds, |c| {
+        let trips: u64 = c.iter().map(|s| s.store_trips).sum();
+        let requests: u64 = c.iter().map(Second::requests).sum();
+        vec![thousands(c.iter().map(|s| s.refreshes).sum()), thousands(trips), per(trips, requests)]
+    }));
+    table.push_str("</tbody></table>");
+    figure(id, &caption, &svg, &table)
+}
+
+/// `n / d` with two decimals, `–` when `d` is 0.
+fn per(n: u64, d: u64) -> String {
+    if d == 0 {
+        "–".into()
+    } else {
+        format!("{:.2}", n as f64 / d as f64)
+    }
+}
+
+/// What `note` says of each lane's design and this run, as paragraphs in lane order.
+fn notes(lanes: &[(&str, &Report)], note: fn(&LaneConfig, &Report) -> Option<String>) -> String {
+    let mut out = String::new();
+    for (label, r) in lanes {
+        if let Some(text) = parse_config(&r.config).ok().and_then(|c| note(&c, r)) {
+            let _ = write!(out, "<p class=\"notice info load-note\">Lane {}: {}</p>", esc(label), esc(&text));
+        }
+    }
+    out
+}
+
+/// An API-key lane's limit against the load users' rate. A load user sends
+/// the run's rate over the users, every simulated second: with 5 requests
+/// per 10 s per key, more than half a request a second each is refused 429
+/// where the store counts, the limit doing what it is for; counted in each
+/// server's memory, a key gets up to 5 per server.
+fn rate_limit_note(c: &LaneConfig, r: &Report) -> Option<String> {
+    let AuthMode::ApiKey { limiter } = c.auth else { return None };
+    let window = u64::from(RATE_WINDOW_S);
+    let sent = r.rate as f64 * window as f64 / f64::from(r.clients.max(1));
+    let servers = u64::from(c.servers);
+    let allowed = match limiter {
+        Store::Shared => u64::from(RATE_LIMIT),
+        Store::Local => u64::from(RATE_LIMIT) * servers,
+    };
+    let limit = format!("API keys are limited to {RATE_LIMIT} requests per {window} s each");
+    let counted = match limiter {
+        Store::Shared => "counted in the shared store, so every server enforces the same count".to_owned(),
+        Store::Local => format!(
+            "counted in each server's own memory, so a key gets up to {RATE_LIMIT} from each of the {servers} servers, {allowed} per window"
+        ),
+    };
+    let rate = format!(
+        "each load user sends {} requests per {window} s window ({} users sharing {} a second)",
+        trim(format!("{sent:.1}")),
+        thousands(u64::from(r.clients)),
+        thousands(r.rate)
+    );
+    let verdict = if sent > allowed as f64 {
+        format!(
+            "so about {:.0} % of them are answered 429 with a Retry-After. That is the limit doing its job, not the fleet failing: the charts count 429s apart from failures.",
+            (1.0 - allowed as f64 / sent) * 100.0
+        )
+    } else {
+        format!(
+            "which the limit lets through: more than {} requests per user a run (or a faster live rate) meets it.",
+            allowed * SECONDS / window
+        )
+    };
+    Some(format!("{limit}, {counted}; {rate}, {verdict}"))
+}
+
+/// A refresh lane's access lifetime against the run's length: tokens that
+/// outlive the run show no refresh, so the note names a lifetime that does.
+fn refresh_note(c: &LaneConfig, r: &Report) -> Option<String> {
+    if c.auth != AuthMode::Refresh {
+        return None;
+    }
+    let ttl = u64::from(c.token_ttl_s);
+    let (length, what) = if r.live { (LIVE_SECONDS, "live traffic's") } else { (SECONDS, "a run's") };
+    let lifetime = human_duration(ttl);
+    Some(if ttl < length {
+        format!(
+            "access tokens live {lifetime}: each load user's app refreshes at its first request after each lifetime, about {} times in {what} {} simulated seconds, each refresh a request and store round trips of its own.",
+            length / ttl.max(1),
+            length
+        )
+    } else {
+        let short = config_text(&LaneConfig { token_ttl_s: ACCESS_TTL_S, ..*c });
+        format!(
+            "access tokens live {lifetime}, longer than {what} {length} simulated seconds, so no refresh falls in it. Configure the lane as {short} (access tokens of {ACCESS_TTL_S} s) to see what refreshing costs."
+        )
+    })
 }
 
 fn servers_chart(id: &str, label: &str, r: &Report) -> String {
@@ -517,7 +656,7 @@ fn cells(sessions: u32, bytes: u32) -> String {
 /// value in `data-v`, as the command prints it.
 fn comparison(lanes: &[(&str, &Report)]) -> String {
     type Row = (&'static str, &'static str, &'static str, fn(&Report) -> (u64, String));
-    let rows: [Row; 13] = [
+    let rows: [Row; 16] = [
         ("requests", "requests answered", "compare", |r| (r.totals.requests, thousands(r.totals.requests))),
         ("ok", "OK (below 400)", "compare", |r| (r.totals.ok, thousands(r.totals.ok))),
         ("failed", "failed", "fault-tolerance", |r| (r.totals.failed, percent_of(r.totals.failed, r.totals.requests))),
@@ -525,7 +664,21 @@ fn comparison(lanes: &[(&str, &Report)]) -> String {
         ("unavailable", "502/503: not served", "fault-tolerance", |r| {
             (r.totals.unavailable, thousands(r.totals.unavailable))
         }),
+        ("limited", "429: rate limited", "server-resources", |r| (r.totals.limited, thousands(r.totals.limited))),
         ("logins", "logins", "memory", |r| (r.totals.logins, thousands(r.totals.logins))),
+        ("refreshes", "refreshes the app sent", "client-responsibility", |r| {
+            (r.totals.refreshes, thousands(r.totals.refreshes))
+        }),
+        ("store_trips", "store round trips", "scalability", |r| {
+            (
+                r.totals.store_trips,
+                format!(
+                    "{} ({} per request)",
+                    thousands(r.totals.store_trips),
+                    per(r.totals.store_trips, r.totals.requests)
+                ),
+            )
+        }),
         ("p50_ms", "latency p50", "scalability", |r| (r.totals.p50_ms.into(), format!("{} ms", r.totals.p50_ms))),
         ("p95_ms", "latency p95", "scalability", |r| (r.totals.p95_ms.into(), format!("{} ms", r.totals.p95_ms))),
         ("p99_ms", "latency p99", "scalability", |r| (r.totals.p99_ms.into(), format!("{} ms", r.totals.p99_ms))),
@@ -622,6 +775,48 @@ mod tests {
         assert_eq!(html.matches("<g class=\"fault\">").count(), 4, "two faults on two time charts");
         assert!(html.contains("<circle class=\"dot line srv1\""), "each look at what is held is a dot");
         assert!(html.contains("<li>30 s, before request 360: S1 crashed"), "the table says what the marker shows");
+    }
+
+    fn planned(config: &str, clients: u32, requests: u32) -> Report {
+        let mut run = Run::new(Plan::new(clients, requests), parse_config(config).unwrap(), 2);
+        run.step(u64::MAX);
+        run.report()
+    }
+
+    #[test]
+    fn api_key_lanes_chart_429s_apart_and_say_what_the_limit_does_to_the_traffic() {
+        // 100 users × 100 requests: 10 requests per user per 10 s window, twice the limit.
+        let (shared, local) = (planned("apikey.rr.3", 100, 100), planned("apikey-local.rr.3", 100, 100));
+        let html = render(&[("A", &shared), ("B", &local)]);
+        assert!(shared.totals.limited > 0 && local.totals.limited == 0, "{:?} {:?}", shared.totals, local.totals);
+        assert_eq!(html.matches("<polyline class=\"line limited\"").count(), 1, "only the lane that answered 429");
+        assert!(html.contains("<th scope=\"col\">429</th>"));
+        let cell = format!("data-lane=\"a\" data-k=\"limited\" data-v=\"{}\"", shared.totals.limited);
+        assert!(html.contains(&cell), "{cell}");
+        assert!(html.contains("Lane A: API keys are limited to 5 requests per 10 s each, counted in the shared store, so every server enforces the same count; each load user sends 10 requests per 10 s window (100 users sharing 100 a second), so about 50 % of them are answered 429 with a Retry-After. That is the limit doing its job, not the fleet failing"), "{html}");
+        assert!(html.contains("Lane B: API keys are limited to 5 requests per 10 s each, counted in each server&#39;s own memory, so a key gets up to 5 from each of the 3 servers, 15 per window; each load user sends 10 requests per 10 s window"));
+        assert!(html.contains("which the limit lets through: more than 150 requests per user a run"));
+    }
+
+    #[test]
+    fn refresh_lanes_chart_their_refreshes_and_say_when_tokens_outlive_the_run() {
+        let (short, long) = (planned("refresh.rr.3.4.10", 60, 30), planned("refresh.rr.3", 60, 30));
+        let html = render(&[("A", &short), ("B", &long)]);
+        assert_eq!(html.matches("<polyline class=\"line refresh\"").count(), 2, "both lanes meet the store at login");
+        assert!(short.totals.refreshes > 0 && long.totals.refreshes == 0);
+        let cell = format!("data-lane=\"a\" data-k=\"refreshes\" data-v=\"{}\"", short.totals.refreshes);
+        assert!(html.contains(&cell), "{cell}");
+        assert!(html.contains("Lane A: access tokens live 10 s: each load user&#39;s app refreshes at its first request after each lifetime, about 10 times in a run&#39;s 100 simulated seconds"), "{html}");
+        assert!(html.contains("Lane B: access tokens live 15 min, longer than a run&#39;s 100 simulated seconds, so no refresh falls in it. Configure the lane as refresh.rr.3.4.10"));
+        let opaque = planned("opaque.rr.3", 60, 30);
+        let html = render(&[("A", &opaque)]);
+        let cell = format!(
+            "data-k=\"store_trips\" data-v=\"{}\">{} (1.00 per request)<",
+            opaque.totals.store_trips,
+            thousands(opaque.totals.store_trips)
+        );
+        assert!(html.contains(&cell), "{html}");
+        assert!(!html.contains("load-note"), "nothing to say of an opaque lane's design");
     }
 
     #[test]

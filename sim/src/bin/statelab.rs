@@ -96,6 +96,14 @@ enum Kind {
     Shared,
     /// Signed-cookie sessions, round robin
     Signed,
+    /// Access JWTs that live 10 s and a refresh token in the shared store, round robin
+    Refresh,
+    /// Opaque tokens looked up in the shared store on every request, round robin
+    Opaque,
+    /// API keys, each server counting the rate limit in its own memory, round robin
+    ApikeyLocal,
+    /// API keys, the rate limit counted in the shared store, round robin
+    Apikey,
 }
 
 impl Kind {
@@ -106,6 +114,14 @@ impl Kind {
             Kind::Sticky => LaneConfig::stateful().with_balancer(Strategy::StickyCookie),
             Kind::Shared => LaneConfig::stateful().with_auth(AuthMode::ServerSession { store: Store::Shared }),
             Kind::Signed => LaneConfig::stateless().with_auth(AuthMode::SignedCookie),
+            // The default 15-minute access token outlives a 100 s run: no refresh would show.
+            Kind::Refresh => LaneConfig {
+                token_ttl_s: statelab_sim::load::ACCESS_TTL_S,
+                ..LaneConfig::stateless().with_auth(AuthMode::Refresh)
+            },
+            Kind::Opaque => LaneConfig::stateless().with_auth(AuthMode::Opaque),
+            Kind::ApikeyLocal => LaneConfig::stateless().with_auth(AuthMode::ApiKey { limiter: Store::Local }),
+            Kind::Apikey => LaneConfig::stateless().with_auth(AuthMode::ApiKey { limiter: Store::Shared }),
         }
     }
 }

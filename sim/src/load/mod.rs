@@ -18,6 +18,17 @@
 //! the visitor injects faults ([`Run::inject`]); its reports carry only the
 //! last [`LIVE_WINDOW`] seconds, for rolling charts.
 //!
+//! What a load user's rate does to an API-key lane: a user sends
+//! `requests / SECONDS` requests a simulated second (live traffic: the rate
+//! over the users), so `requests / 10` per 10 s window, against the limit of
+//! `RATE_LIMIT` (5) per `RATE_WINDOW_S` (10 s) per key. Past 50 requests per
+//! user — the panel's default run sends 100, so 10 a window — a lane that
+//! counts in the store answers every request past the 5th of a window 429:
+//! that is the limit doing its job, each key its share however many servers
+//! it meets, and the run counts it apart from failures of the fleet
+//! (`Second::limited`). Counted in each server's memory, a key gets up to 5
+//! per server per window: what a per-server limit lets through.
+//!
 //! Links and the command line write plans as text: `10000x100` for the size,
 //! `30.crash.1~50.store.down~60.store.up~70.restart.1~80.rotate.drop` for the
 //! faults (percent, then the action in `text::notation`), `40.30.20.10`
@@ -56,6 +67,12 @@ pub const LATENCY_BINS: usize = 64;
 /// of local sessions piles up hundreds of thousands of them. Looking every
 /// second cost more than the requests themselves.
 pub const HELD_EVERY: u64 = 5;
+
+/// The access-token lifetime, in seconds, of the refresh lane `statelab load
+/// --lane refresh` runs and the load panel suggests: a tenth of a run, so each
+/// load user refreshes about nine times in it (the lanes' default, 15 minutes,
+/// outlives a run and shows no refresh at all).
+pub const ACCESS_TTL_S: u32 = 10;
 
 /// `1234567` as `1,234,567`.
 pub fn thousands(n: u64) -> String {

@@ -15,10 +15,18 @@ pub struct Second {
     pub unauthorized: u64,
     /// 502/503: the balancer or the store could not serve.
     pub unavailable: u64,
-    /// Other failures (4xx but 401).
+    /// 429: over an API key's rate limit. Counted apart from `other`: it is
+    /// the limiter doing its job, not the fleet failing.
+    pub limited: u64,
+    /// Other failures (4xx but 401 and 429).
     pub other: u64,
     /// Requests that were a login, sent because the load user held no credential.
     pub logins: u64,
+    /// `POST /token/refresh` requests the app sent before a request, its
+    /// access token having expired: traffic of its own, not in `ok` nor `failed`.
+    pub refreshes: u64,
+    /// Round trips to the shared store, refreshes included.
+    pub store_trips: u64,
     /// Bytes of the `Authorization` and `Cookie` request headers sent.
     pub credential_bytes: u64,
     /// Requests per server number (index 0 = S1), and how many the balancer answered itself.
@@ -53,7 +61,7 @@ impl Second {
     }
     /// Requests answered with a status of 400 or more.
     pub fn failed(&self) -> u64 {
-        self.unauthorized.saturating_add(self.unavailable).saturating_add(self.other)
+        self.unauthorized.saturating_add(self.unavailable).saturating_add(self.limited).saturating_add(self.other)
     }
 }
 
@@ -87,8 +95,14 @@ pub struct Totals {
     pub unauthorized: u64,
     /// Requests answered 502 or 503, by the balancer or for a store outage.
     pub unavailable: u64,
+    /// Requests answered 429, over an API key's rate limit.
+    pub limited: u64,
     /// Requests that were a login.
     pub logins: u64,
+    /// `POST /token/refresh` requests the app sent on its own, besides `requests`.
+    pub refreshes: u64,
+    /// Round trips to the shared store, refreshes included.
+    pub store_trips: u64,
     /// Requests answered per server number (index 0 = S1).
     pub per_server: [u64; MAX_SERVERS as usize],
     /// Requests the balancer answered itself (502, 503).
@@ -174,6 +188,11 @@ pub(super) fn percentile(bins: &[u64], p: u64) -> u32 {
     bins.len().saturating_sub(1) as u32
 }
 
+/// `n / d` rounded to nearest, without floats; 0 when `d` is 0.
+fn rounded_ratio(n: u64, d: u64) -> u64 {
+    n.saturating_add(d / 2).checked_div(d).unwrap_or(0)
+}
+
 impl Report {
     /// The totals as the `statelab load` command prints them.
     pub fn text(&self) -> String {
@@ -197,7 +216,7 @@ impl Report {
             thousands(t.failed),
             thousands(t.unauthorized),
             thousands(t.unavailable),
-            thousands(t.failed.saturating_sub(t.unauthorized).saturating_sub(t.unavailable))
+            thousands(t.failed.saturating_sub(t.unauthorized).saturating_sub(t.unavailable).saturating_sub(t.limited))
         );
         let _ = writeln!(out, "logins: {}", thousands(t.logins));
         let _ = writeln!(
@@ -227,6 +246,22 @@ impl Report {
             thousands(t.sessions_lost),
             thousands(t.peak_sessions),
             thousands(t.peak_state_bytes)
+        );
+        // Lines added after the ones scripts already read, for every lane alike.
+        let _ = writeln!(out, "rate limited (429): {}", thousands(t.limited));
+        let _ = writeln!(
+            out,
+            "refreshes: {} (POST /token/refresh, sent by the app when its access token expired)",
+            thousands(t.refreshes)
+        );
+        let hundredths = rounded_ratio(t.store_trips.saturating_mul(100), t.requests);
+        let _ = writeln!(
+            out,
+            "store round trips: {}, {} per simulated second, {}.{:02} per request",
+            thousands(t.store_trips),
+            thousands(rounded_ratio(t.store_trips.saturating_mul(self.rate), t.requests)),
+            hundredths / 100,
+            hundredths % 100
         );
         for m in &self.markers {
             let _ = writeln!(

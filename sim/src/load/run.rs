@@ -175,10 +175,13 @@ impl Run {
         match o.status {
             0..=399 => s.ok = s.ok.saturating_add(1),
             401 => s.unauthorized = s.unauthorized.saturating_add(1),
+            429 => s.limited = s.limited.saturating_add(1),
             502 | 503 => s.unavailable = s.unavailable.saturating_add(1),
             _ => s.other = s.other.saturating_add(1),
         }
         s.logins = s.logins.saturating_add(u64::from(o.login));
+        s.refreshes = s.refreshes.saturating_add(u64::from(o.refreshed));
+        s.store_trips = s.store_trips.saturating_add(u64::from(o.store_trips));
         s.credential_bytes = s.credential_bytes.saturating_add(u64::from(o.credential_bytes));
         match o.server.and_then(|no| s.per_server.get_mut(usize::from(no).saturating_sub(1))) {
             Some(n) => *n = n.saturating_add(1),
@@ -252,6 +255,9 @@ impl Run {
             t.failed = t.failed.saturating_add(s.failed());
             t.unauthorized = t.unauthorized.saturating_add(s.unauthorized);
             t.unavailable = t.unavailable.saturating_add(s.unavailable);
+            t.limited = t.limited.saturating_add(s.limited);
+            t.refreshes = t.refreshes.saturating_add(s.refreshes);
+            t.store_trips = t.store_trips.saturating_add(s.store_trips);
             t.balancer = t.balancer.saturating_add(s.balancer);
             for (a, b) in t.per_server.iter_mut().zip(s.per_server) {
                 *a = a.saturating_add(b);

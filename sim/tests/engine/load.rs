@@ -3,7 +3,8 @@
 //! command prints what the library computes; live traffic is the same
 //! engine at a chosen rate, with faults injected where the visitor clicks.
 
-use statelab_sim::load::{Mix, Plan, Run, LIVE_SECONDS, LIVE_WINDOW, MAX_LIVE_RATE};
+use statelab_sim::fleet::{RATE_LIMIT, RATE_WINDOW_S};
+use statelab_sim::load::{Mix, Plan, Report, Run, ACCESS_TTL_S, LIVE_SECONDS, LIVE_WINDOW, MAX_LIVE_RATE, SECONDS};
 use statelab_sim::Action;
 use statelab_sim::{AuthMode, LaneConfig, Store, Strategy};
 
@@ -20,7 +21,21 @@ fn lanes() -> Vec<LaneConfig> {
         LaneConfig::stateful().with_balancer(Strategy::StickyCookie),
         LaneConfig::stateful().with_auth(AuthMode::ServerSession { store: Store::Shared }),
         LaneConfig::stateless().with_auth(AuthMode::SignedCookie),
+        refresh(ACCESS_TTL_S),
+        LaneConfig::stateless().with_auth(AuthMode::Opaque),
+        LaneConfig::stateless().with_auth(AuthMode::ApiKey { limiter: Store::Local }),
+        LaneConfig::stateless().with_auth(AuthMode::ApiKey { limiter: Store::Shared }),
     ]
+}
+
+fn refresh(access_ttl_s: u32) -> LaneConfig {
+    LaneConfig { token_ttl_s: access_ttl_s, ..LaneConfig::stateless().with_auth(AuthMode::Refresh) }
+}
+
+fn played(plan: Plan, config: LaneConfig) -> Report {
+    let mut run = Run::new(plan, config, 1);
+    run.step(u64::MAX);
+    run.report()
 }
 
 #[test]
@@ -220,4 +235,74 @@ fn faults_that_change_nothing_under_live_traffic_say_so() {
     assert!(said[3].contains("this lane signs nothing with it"), "{}", said[3]);
     assert_eq!(said[4], "the shared session store went down: this lane does not use it");
     assert_eq!(said[5], "the shared session store is back: this lane does not use it");
+}
+
+/// Each load user logs in in the run's first second and sends a request
+/// every 2 s: its app trades the refresh token for a new access token at
+/// the first request after each lifetime, so a run of 100 s sees about
+/// 100 / lifetime refreshes per user, and none with the default 15 minutes.
+#[test]
+fn a_refresh_lane_refreshes_as_often_as_its_access_lifetime_implies() {
+    let users = 200;
+    for ttl in [ACCESS_TTL_S, 25] {
+        let r = played(plan(users, 50, ""), refresh(ttl));
+        let t = &r.totals;
+        let most = u64::from(users) * SECONDS / u64::from(ttl);
+        assert!((most - u64::from(users)..=most).contains(&t.refreshes), "{ttl} s: {} refreshes", t.refreshes);
+        assert_eq!((t.ok, t.logins), (t.requests, u64::from(users)), "{ttl} s: every refresh worked, no login again");
+        assert_eq!(r.seconds.iter().map(|s| s.refreshes).sum::<u64>(), t.refreshes);
+        // The first refreshes come at a user's first request a lifetime after
+        // its login (in second 0 or 1), not before.
+        let first = r.seconds.iter().position(|s| s.refreshes > 0).unwrap();
+        assert!((ttl as usize..=ttl as usize + 2).contains(&first), "{ttl} s: first refresh in second {first}");
+        // The access token needs no lookup: the store is met at login and refresh only.
+        for (i, s) in r.seconds.iter().enumerate() {
+            assert_eq!(s.store_trips == 0, s.refreshes + s.logins == 0, "{ttl} s, second {i}: {s:?}");
+        }
+        assert!(t.store_trips > t.refreshes);
+    }
+    let long = played(plan(users, 50, ""), refresh(15 * 60));
+    assert_eq!(long.totals.refreshes, 0, "a 15-minute access token outlives a run");
+}
+
+/// An opaque token is a reference: every request that carries one is looked up.
+#[test]
+fn an_opaque_lane_meets_the_store_on_every_authenticated_request() {
+    let r = played(plan(150, 40, ""), LaneConfig::stateless().with_auth(AuthMode::Opaque));
+    let t = &r.totals;
+    assert_eq!(t.ok, t.requests);
+    assert!(t.store_trips >= t.requests - t.logins, "{t:?}");
+    for s in &r.seconds {
+        assert!(s.store_trips >= s.requests() - s.logins, "{s:?}");
+    }
+    let jwt = played(plan(150, 40, ""), LaneConfig::stateless());
+    assert_eq!(jwt.totals.store_trips, 0, "a plain JWT lane never does");
+}
+
+/// 31 users × 1,000 requests in 100 s: each user sends 10 requests a second,
+/// 100 per 10 s window against a limit of 5 per key. Counted in the store,
+/// every server enforces the same 5; counted in each server's memory, each
+/// of the 3 servers lets 5 through (31 users: round robin moves each
+/// user's requests from server to server), so up to 3 × 5 per window.
+#[test]
+fn api_keys_limited_in_the_store_answer_429_and_limits_in_each_server_let_more_through() {
+    let (users, windows) = (31u64, SECONDS / u64::from(RATE_WINDOW_S));
+    let limit = u64::from(RATE_LIMIT);
+    let run = |limiter| played(plan(31, 1000, ""), LaneConfig::stateless().with_auth(AuthMode::ApiKey { limiter }));
+    let (shared, local) = (run(Store::Shared), run(Store::Local));
+    for r in [&shared, &local] {
+        let t = &r.totals;
+        assert_eq!(t.logins, users, "a 429 keeps the key: nobody logs in again");
+        assert_eq!(t.failed, t.limited, "the only failures are the limiter's");
+        assert_eq!(t.limited, r.seconds.iter().map(|s| s.limited).sum::<u64>());
+        assert_eq!(r.seconds.iter().map(|s| s.other).sum::<u64>(), 0, "429s are not counted as other failures");
+    }
+    let keyed = |r: &Report| r.totals.ok - r.totals.logins;
+    assert!(shared.totals.limited > 0);
+    assert!(keyed(&shared) <= users * windows * limit, "{}", keyed(&shared));
+    assert!(keyed(&local) > keyed(&shared), "{} vs {}", keyed(&local), keyed(&shared));
+    assert!(keyed(&local) <= users * windows * limit * 3, "{}", keyed(&local));
+    assert!(keyed(&local) > users * windows * limit * 2, "each server lets its own 5 through: {}", keyed(&local));
+    assert_eq!(local.totals.store_trips, 0, "each server counts in its own memory");
+    assert!(shared.totals.store_trips >= shared.totals.requests - users, "one INCR per keyed request");
 }

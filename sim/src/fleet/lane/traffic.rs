@@ -23,9 +23,14 @@ pub(crate) struct Outcome {
     pub status: u16,
     /// The server that answered; `None` when the balancer did.
     pub server: Option<u8>,
+    /// What the user waited: the request's latency, and a refresh's before it.
     pub latency_ms: u32,
     pub credential_bytes: u32,
     pub login: bool,
+    /// The app sent `POST /token/refresh` first, its access token having expired.
+    pub refreshed: bool,
+    /// Round trips to the shared store, the refresh's included.
+    pub store_trips: u32,
 }
 
 /// Index of the first load user among a lane's clients (alice, bob, carol come first).
@@ -66,9 +71,14 @@ impl Lane {
                 }
             }
         };
+        // The refresh is the app's own request, not one the user asked for:
+        // it is not an answer of the run, but the user waits for it and the
+        // store serves it, so its latency and store trips count with the request.
+        let (mut refreshed, mut before_ms, mut before_trips) = (false, 0, 0);
         if let Some(refresh) = self.refresh_request(ci, &target) {
             let x = self.exchange_for(ci, refresh, true, action_no, false);
             self.stats.count(&x);
+            (refreshed, before_ms, before_trips) = (true, x.latency_ms, x.store_trips);
         }
         let c = &self.clients[ci];
         let req = c.request(self.config.auth.credential(), method, target, body, self.now);
@@ -83,9 +93,11 @@ impl Lane {
         Outcome {
             status,
             server: x.server,
-            latency_ms: x.latency_ms,
+            latency_ms: x.latency_ms.saturating_add(before_ms),
             credential_bytes: x.credential_bytes,
             login: !logged_in,
+            refreshed,
+            store_trips: x.store_trips.saturating_add(before_trips),
         }
     }
 
