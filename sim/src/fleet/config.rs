@@ -207,6 +207,9 @@ impl Strategy {
 pub const SESSION_COOKIE: &str = "session_id";
 /// The cookie that carries the whole signed session in signed-cookie lanes.
 pub const SIGNED_COOKIE: &str = "session";
+/// The access-token lifetime a lane gets when it switches to the refresh
+/// design with the plain default (15 minutes): short, as the design intends.
+pub const REFRESH_ACCESS_TTL_S: u32 = 5 * 60;
 /// The refresh token's cookie in refresh lanes, scoped to [`REFRESH_PATH`].
 pub const REFRESH_COOKIE: &str = "refresh_token";
 /// The one path the refresh cookie is sent to.
@@ -270,6 +273,21 @@ impl LaneConfig {
         LaneConfig { auth, ..self }
     }
 
+    /// This configuration redeployed with another design, as a form switches
+    /// it: a refresh design gets the short access-token life it is for
+    /// ([`REFRESH_ACCESS_TTL_S`]) when the lane had the plain token lifetime;
+    /// a lifetime chosen on purpose is kept either way.
+    pub fn switched_to(self, auth: AuthMode) -> LaneConfig {
+        let plain = LaneConfig::stateless().token_ttl_s;
+        let token_ttl_s = match (self.auth, auth) {
+            (AuthMode::Refresh, AuthMode::Refresh) => self.token_ttl_s,
+            (_, AuthMode::Refresh) if self.token_ttl_s == plain => REFRESH_ACCESS_TTL_S,
+            (AuthMode::Refresh, _) if self.token_ttl_s == REFRESH_ACCESS_TTL_S => plain,
+            _ => self.token_ttl_s,
+        };
+        LaneConfig { auth, token_ttl_s, ..self }
+    }
+
     /// This configuration with `balancer` instead of its own.
     pub fn with_balancer(self, balancer: Strategy) -> LaneConfig {
         LaneConfig { balancer, ..self }
@@ -331,5 +349,24 @@ impl fmt::Display for LaneConfig {
             self.servers,
             if self.servers == 1 { "" } else { "s" }
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Switching to the refresh design shortens the plain token lifetime and
+    /// switching back restores it; a lifetime chosen on purpose survives both.
+    #[test]
+    fn switching_to_refresh_tokens_shortens_only_the_plain_lifetime() {
+        let plain = LaneConfig::stateless();
+        let refresh = plain.switched_to(AuthMode::Refresh);
+        assert_eq!(refresh.token_ttl_s, REFRESH_ACCESS_TTL_S);
+        assert_eq!(refresh.switched_to(AuthMode::Opaque).token_ttl_s, plain.token_ttl_s);
+        let chosen = LaneConfig { token_ttl_s: 60, ..plain };
+        assert_eq!(chosen.switched_to(AuthMode::Refresh).token_ttl_s, 60);
+        assert_eq!(chosen.switched_to(AuthMode::Refresh).switched_to(AuthMode::SignedCookie).token_ttl_s, 60);
+        assert_eq!(refresh.switched_to(AuthMode::Refresh), refresh);
     }
 }

@@ -17,7 +17,7 @@ pub(crate) mod store;
 
 pub use client::{app_request, Client};
 pub use config::{AuthMode, Credential, LaneConfig, Store, Strategy, HOST, MAX_SERVERS, SESSION_COOKIE, SIGNED_COOKIE};
-pub use config::{API_KEY_HEADER, RATE_LIMIT, RATE_WINDOW_S, REFRESH_COOKIE, REFRESH_PATH};
+pub use config::{API_KEY_HEADER, RATE_LIMIT, RATE_WINDOW_S, REFRESH_ACCESS_TTL_S, REFRESH_COOKIE, REFRESH_PATH};
 pub use exchange::{Entry, Event, Exchange, Stats};
 pub use lane::{Lane, STEP_MS};
 pub use server::{Server, HEALTH_INTERVAL_MS, UNHEALTHY_AFTER};

@@ -5,7 +5,7 @@
 #![deny(clippy::arithmetic_side_effects)]
 
 use crate::base::ids::{LaneId, User};
-use crate::fleet::config::{AuthMode, LaneConfig, Strategy};
+use crate::fleet::config::{AuthMode, LaneConfig, Strategy, REFRESH_ACCESS_TTL_S};
 use crate::fleet::lane::{Lane, STEP_MS};
 use crate::playground::{Action, Playground};
 use serde::Serialize;
@@ -18,9 +18,6 @@ pub const EVERY_MS: u64 = 30_000;
 /// The wait before each request: every action is followed by a second of
 /// the user's think time, which makes up the rest.
 const PAUSE_MS: u64 = EVERY_MS - STEP_MS;
-/// The access-token lifetime of the refresh design in the comparison:
-/// short, as that design intends (the lane's own default is a plain JWT's 15 minutes).
-pub const REFRESH_ACCESS_TTL_S: u32 = 5 * 60;
 
 /// One design's measured row.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -60,10 +57,7 @@ pub fn compare() -> Vec<DesignRow> {
 fn measure(auth: AuthMode) -> DesignRow {
     // IP hash keeps the user on one server without a cookie of its own: sessions in server
     // memory work, and no design carries bytes another does not need.
-    let mut config = LaneConfig::stateless().with_auth(auth).with_balancer(Strategy::IpHash);
-    if auth == AuthMode::Refresh {
-        config.token_ttl_s = REFRESH_ACCESS_TTL_S;
-    }
+    let config = LaneConfig::stateless().switched_to(auth).with_balancer(Strategy::IpHash);
     let mut p = Playground::new(1, [config, config]);
     let user = User::Alice;
     // The workload is valid by construction (a test plays it in every
