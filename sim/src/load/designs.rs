@@ -5,7 +5,7 @@
 #![deny(clippy::arithmetic_side_effects)]
 
 use crate::base::ids::{LaneId, User};
-use crate::fleet::config::{AuthMode, LaneConfig, Strategy, REFRESH_ACCESS_TTL_S};
+use crate::fleet::config::{AuthMode, LaneConfig, Strategy};
 use crate::fleet::lane::{Lane, STEP_MS};
 use crate::playground::{Action, Playground};
 use serde::Serialize;
@@ -220,6 +220,7 @@ fn hundredths(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fleet::config::REFRESH_ACCESS_TTL_S;
 
     /// The comparison tells the designs apart for the reasons the tours give.
     #[test]
