@@ -78,7 +78,7 @@ pub fn state_panels(play: &Play, lane_id: LaneId, user: User, why: Option<AttrVa
                             if !s.counters.is_empty() {
                                 // A server counts on its own clock, which a skew may move.
                                 <ul aria-label={format!("S{}'s rate-limit counters", s.no)}>{ capped(s.counters.len(), s.counters.iter().map(|(key_id, (n, ends))| html! {
-                                    <li><code>{key_id.as_str()}</code>{format!(" {} in S{}'s own count · window ends {}", rate_count(*n), s.no, ends.relative_to(s.clock(now)))}</li>
+                                    <li><code>{key_id.as_str()}</code>{format!(" S{}'s own count: {} · window ends {}", s.no, rate_count(*n), ends.relative_to(s.clock(now)))}</li>
                                 }), "counters") }</ul>
                             }
                         </li>
@@ -130,14 +130,14 @@ fn meaning(store: &SharedStore, now: SimTime, key: &str, value: &StoreValue) -> 
         }
         StoreValue::Family(token) => format!("the family's current refresh token: {}", short(token, 8)),
         StoreValue::Access(h) => format!("opaque token of {}", h.user),
-        StoreValue::Count(n) => format!("{} in the store's count, which every server sees", rate_count(*n)),
+        StoreValue::Count(n) => format!("the store's count, which every server sees: {}", rate_count(*n)),
     }
 }
 
 /// A rate-limit count against [`RATE_LIMIT`] per [`RATE_WINDOW_S`].
 fn rate_count(n: u32) -> String {
     if n > RATE_LIMIT {
-        format!("{n} requests: over the limit of {RATE_LIMIT} per {RATE_WINDOW_S} s, refused with 429 until the window ends")
+        format!("{n} requests, over the limit of {RATE_LIMIT} per {RATE_WINDOW_S} s: refused with 429 until the window ends")
     } else {
         format!("{n} of {RATE_LIMIT} requests allowed per {RATE_WINDOW_S} s")
     }
