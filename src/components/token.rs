@@ -224,7 +224,8 @@ fn family(lane: &Lane, payload: &str) -> Html {
     } else {
         format!("family:{sid} is not in the shared store (revoked by a logout or a detected reuse, or expired): no more refreshes, though this access token verifies until its exp.")
     };
-    html! { <li>{format!("refresh family (sid): {sid}. ")}<span class="family-now">{now}</span></li> }
+    let down = if lane.store().up { "" } else { " The store is down: no refresh succeeds until it answers again." };
+    html! { <li>{format!("refresh family (sid): {sid}. ")}<span class="family-now">{now}{down}</span></li> }
 }
 
 /// A JSON object one member a line; with `was`, members that differ from it
