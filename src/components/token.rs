@@ -1,8 +1,7 @@
 use crate::components::short;
 use crate::state::Play;
 use statelab_sim::base::{human_duration, SimTime};
-use statelab_sim::fleet::Credential;
-use statelab_sim::fleet::{StoreValue, API_KEY_HEADER};
+use statelab_sim::fleet::{Credential, StoreValue, API_KEY_HEADER};
 use statelab_sim::wire::json::{object_members, write_str, Json};
 use statelab_sim::wire::jwt::{inspect, split, Rejection};
 use statelab_sim::{Action, AuthMode, Exchange, Lane, LaneId, Playground};
@@ -104,17 +103,17 @@ fn store_entry(lane: &Lane, token: &str) -> String {
     let now = lane.now();
     let store = lane.store();
     let key = format!("token:{}", short(token, 8));
-    let found = store.entries(now).find(|(k, _)| k.strip_prefix("token:") == Some(token));
+    let found = store.entries(now).find_map(|(k, e)| match &e.value {
+        StoreValue::Access(h) if k.strip_prefix("token:") == Some(token) => Some((h, e.expires)),
+        _ => None,
+    });
     let said = match found {
-        Some((_, e)) => match &e.value {
-            StoreValue::Access(h) => format!(
-                "Now the store holds {key}: it is {}'s ({}), for {} more.",
-                h.user,
-                h.role,
-                human_duration((e.expires.0 - now.0) / 1000)
-            ),
-            _ => format!("Now the store holds {key}, but not as an access token."),
-        },
+        Some((h, expires)) => format!(
+            "Now the store holds {key}: it is {}'s ({}), for {} more.",
+            h.user,
+            h.role,
+            human_duration((expires.0 - now.0) / 1000)
+        ),
         None => format!(
             "Now the store holds no {key}: the token is not active (revoked, expired or never issued), and the token itself cannot say which."
         ),
@@ -148,8 +147,8 @@ fn api_key_row(lane: &Lane, key: &str) -> String {
     };
     match lane.database().api_keys.iter().find(|(_, r)| r.key_id == key_id) {
         Some((hash, row)) => format!(
-            "Now the database's api_keys has its row: SHA-256 {}… → {key_id}, {}'s.",
-            &hash[..hash.len().min(12)],
+            "Now the database's api_keys has its row: SHA-256 {} → {key_id}, {}'s.",
+            short(hash, 12),
             row.user
         ),
         None => format!(
