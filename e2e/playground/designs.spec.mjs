@@ -3,7 +3,7 @@
 // engine's state (the refresh cookie's path, the 429, the opaque token's
 // lookup, the API-key rows and counters).
 import { test, expect } from '../fixtures.mjs';
-import { inOrderSent, lane, showAllRequests, watchErrors, requests } from '../helpers.mjs';
+import { expectAccessible, inOrderSent, lane, showAllRequests, watchErrors, requests } from '../helpers.mjs';
 
 /** Plays a tour to its end and checks each lane's statuses, in the order sent. */
 async function playTour(page, id, [a, b]) {
@@ -106,4 +106,14 @@ test('Refresh and Rotate API key work from the keyboard with their names', async
   await page.goto('./');
   await expect(page.getByRole('button', { name: 'Rotate API key' })).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Refresh', exact: true })).toHaveCount(0);
+});
+
+test('the new panels pass axe, token details open', async ({ page }) => {
+  for (const url of ['./?scenario=refresh-reuse&step=4', './?scenario=opaque-tokens&step=3', './?scenario=api-keys&step=2']) {
+    await page.goto(url);
+    await showAllRequests(page);
+    const closed = page.locator('details.token:not([open]) > summary');
+    for (let n = await closed.count(); n > 0; n--) await closed.first().click();
+    await expectAccessible(page);
+  }
 });
