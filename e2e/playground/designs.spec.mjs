@@ -108,12 +108,17 @@ test('Refresh and Rotate API key work from the keyboard with their names', async
   await expect(page.getByRole('button', { name: 'Refresh', exact: true })).toHaveCount(0);
 });
 
-test('the new panels pass axe, token details open', async ({ page }) => {
-  for (const url of ['./?scenario=refresh-reuse&step=4', './?scenario=opaque-tokens&step=3', './?scenario=api-keys&step=2']) {
-    await page.goto(url);
-    await showAllRequests(page);
-    const closed = page.locator('details.token:not([open]) > summary');
-    for (let n = await closed.count(); n > 0; n--) await closed.first().click();
-    await expectAccessible(page);
-  }
-});
+for (const width of [1280, 360]) {
+  test(`the new panels pass axe with every token panel open, without scrolling sideways, at ${width} px`, async ({ page }) => {
+    await page.setViewportSize({ width, height: 900 });
+    for (const url of ['./?scenario=refresh-reuse&step=4', './?scenario=opaque-tokens&step=3', './?scenario=api-keys&step=2']) {
+      await page.goto(url);
+      await showAllRequests(page);
+      const closed = page.locator('details.token:not([open]) > summary');
+      for (let n = await closed.count(); n > 0; n--) await closed.first().click();
+      await expectAccessible(page);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, `${url}: no horizontal scrolling`).toBeLessThanOrEqual(0);
+    }
+  });
+}
