@@ -40,3 +40,16 @@ export async function showAllRequests(page) {
   const closed = page.locator('article.exchange > details:not([open]) > summary');
   for (let n = await closed.count(); n > 0; n--) await closed.first().click();
 }
+
+/**
+ * The text of `selector` in each of a lane's request rows, in the order the
+ * requests were sent: the history shows the newest action first, and an
+ * action's requests (a refresh the app sends first, say) in the order sent.
+ */
+export async function inOrderSent(section, selector) {
+  const rows = section.locator('article.exchange');
+  const seqs = (await rows.locator('summary .seq').allTextContents()).map((s) => Number(s.slice(1)));
+  const texts = await rows.locator(selector).allTextContents();
+  expect(texts.length, `one ${selector} a row`).toBe(seqs.length);
+  return seqs.map((seq, k) => [seq, texts[k]]).sort((x, y) => x[0] - y[0]).map(([, t]) => t);
+}

@@ -489,3 +489,178 @@ async fn pause(ms: i32) {
     });
     wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
 }
+
+/// Picks `value` in the `<select>` with this id, as a reader does.
+async fn choose(root: &Element, id: &str, value: &str) {
+    let select: web_sys::HtmlSelectElement = find(root, &format!("select#{id}")).unchecked_into();
+    select.set_value(value);
+    let init = EventInit::new();
+    init.set_bubbles(true);
+    select.dispatch_event(&Event::new_with_event_init_dict("change", &init).unwrap()).unwrap();
+    settle().await;
+}
+
+fn buttons(root: &Element) -> Vec<String> {
+    all(root, ".actions button").iter().map(text).collect()
+}
+
+#[wasm_bindgen_test]
+async fn every_design_is_offered_by_name_and_its_link_reopens_it() {
+    use statelab_sim::AuthMode;
+    let root = fresh_playground().await;
+    let offered: Vec<(String, String)> =
+        all(&root, "select#lane-a-auth option").iter().map(|o| (o.get_attribute("value").unwrap(), text(o))).collect();
+    let all_modes: Vec<(String, String)> = AuthMode::ALL.iter().map(|m| (m.code().to_owned(), m.to_string())).collect();
+    assert_eq!(offered, all_modes);
+    root.remove();
+    for (code, label) in [
+        ("refresh", "access + refresh tokens"),
+        ("opaque", "opaque tokens"),
+        ("apikey-local", "API keys, limits in each server"),
+        ("apikey", "API keys, limits in the store"),
+    ] {
+        let root = fresh_playground().await;
+        choose(&root, "lane-b-auth", code).await;
+        assert_eq!(query(), format!("?b={code}.rr.3"));
+        root.remove();
+        // A second mount stands in for opening the link.
+        let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
+        assert_eq!(select_value(&root, "lane-b-auth"), code);
+        assert!(text(&find(&root, "h2#lane-b-title")).contains(label));
+        root.remove();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn refresh_and_rotate_api_key_are_offered_only_where_a_lane_has_them() {
+    let root = fresh_playground().await;
+    assert!(!buttons(&root).iter().any(|b| b == "Refresh" || b == "Rotate API key"), "{:?}", buttons(&root));
+    root.remove();
+    set_query("?a=refresh.rr.3");
+    let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
+    assert!(buttons(&root).contains(&"Refresh".to_owned()) && !buttons(&root).contains(&"Rotate API key".to_owned()));
+    root.remove();
+    set_query("?a=refresh.rr.3&b=apikey.rr.3");
+    let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
+    let refresh = all(&root, ".actions button").into_iter().find(|b| text(b) == "Refresh").unwrap();
+    assert!(refresh.get_attribute("title").unwrap().starts_with("POST /token/refresh"));
+    click(&root, "Log in").await;
+    click(&root, "Refresh").await;
+    assert_eq!(text(&find(&newest(&root, 'a'), ".req")), "POST /token/refresh");
+    assert_eq!(text(&find(&newest(&root, 'a'), ".status")), "200 OK");
+    assert_eq!(
+        text(&find(&newest(&root, 'b'), ".status")),
+        "404 Not Found",
+        "an API-key lane issues no refresh tokens"
+    );
+    click(&root, "Rotate API key").await;
+    assert_eq!(text(&find(&newest(&root, 'b'), ".req")), "POST /keys/rotate");
+    assert_eq!(text(&find(&newest(&root, 'b'), ".status")), "200 OK");
+    assert_eq!(query(), "?a=refresh.rr.3&b=apikey.rr.3&log=login.alice~refresh.alice~rotate-key.alice");
+}
+
+#[wasm_bindgen_test]
+async fn a_refresh_lane_shows_its_cookie_its_family_and_when_the_app_refreshes() {
+    set_query("?b=refresh.rr.3&log=login.alice");
+    let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
+    let b = text(&find(&lane(&root, 'b'), ".state"));
+    assert!(b.contains("; Path=/token/refresh; HttpOnly; Secure; SameSite=Strict"), "{b}");
+    assert!(b.contains("sent only to /token/refresh; page scripts cannot read it (HttpOnly)"), "{b}");
+    assert!(b.contains("(its current one)"), "{b}");
+    assert!(b.contains("the family's current refresh token"), "{b}");
+    assert!(b.contains("the token expires at 09:15:00 (in 15 min)"), "{b}");
+    // The access token names its family, which the store still holds.
+    let family = text(&find(&lane(&root, 'b'), ".state .token-details"));
+    assert!(family.contains("refresh family (sid): "), "{family}");
+    assert!(family.contains("is in the shared store"), "{family}");
+    // Lane A's JWT has no family.
+    assert!(!text(&find(&lane(&root, 'a'), ".state .token-details")).contains("sid"));
+    root.remove();
+    set_query("?b=refresh.rr.3&log=login.alice~wait.16m");
+    let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
+    let b = text(&find(&lane(&root, 'b'), ".state"));
+    assert!(b.contains("the token expired at 09:15:00"), "{b}");
+    assert!(b.contains("Its next request (other than a login) first sends POST /token/refresh"), "{b}");
+    click(&root, "GET /api/me").await;
+    let rows: Vec<String> = all(&root, ".lane-b-rows article.exchange .req").iter().map(text).collect();
+    // The newest action first, its requests in the order sent.
+    assert_eq!(rows[..2], ["POST /token/refresh", "GET /api/me"], "the app refreshed first: {rows:?}");
+    // Rotated: the first refresh token is now a used one.
+    let b = text(&find(&lane(&root, 'b'), ".state"));
+    assert!(b.contains("(already used: presenting it again revokes the family)"), "{b}");
+    assert!(b.contains("(its current one)"), "{b}");
+}
+
+#[wasm_bindgen_test]
+async fn an_opaque_token_is_not_decoded_but_looked_up() {
+    set_query("?b=opaque.rr.3&log=login.alice~me.alice");
+    let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
+    assert_eq!(text(&find(&newest(&root, 'a'), "details.token summary")), "Decode this JWT");
+    let row = newest(&root, 'b');
+    assert_eq!(text(&find(&row, "details.token summary")), "What is inside this opaque token?");
+    open_token(&row).await;
+    let shown = text(&find(&row, ".token-details"));
+    assert!(shown.starts_with("Nothing inside: an opaque reference"), "{shown}");
+    assert!(shown.contains("32 characters from which a server reads nothing"), "{shown}");
+    assert!(shown.contains("Now the store holds token:"), "{shown}");
+    assert!(shown.contains("it is alice's (user), for 15 min more."), "{shown}");
+    assert!(all(&row, ".jwt").is_empty(), "no JWT parts");
+    assert!(text(&find(&lane(&root, 'b'), "section[aria-label='Shared store']")).contains("opaque token of alice"));
+    click(&root, "Log out").await;
+    let b = text(&find(&lane(&root, 'b'), "section[aria-label='Shared store']"));
+    assert!(b.contains("no keys"), "logout deleted it: {b}");
+}
+
+#[wasm_bindgen_test]
+async fn api_key_lanes_show_key_rows_counters_and_the_429() {
+    set_query(
+        "?a=apikey-local.rr.3&b=apikey.rr.3&log=login.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice",
+    );
+    let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
+    assert_eq!(text(&find(&newest(&root, 'a'), ".status")), "200 OK", "each server counts only its own share");
+    assert!(text(&find(&newest(&root, 'b'), ".status")).starts_with("429"));
+    let a = find(&lane(&root, 'a'), ".state");
+    let memory = text(&find(&a, "section[aria-label='Server memory']"));
+    assert!(memory.contains("S1's own count: 2 of 5 requests allowed per 10 s · window ends in"), "{memory}");
+    let store = text(&find(&lane(&root, 'b'), "section[aria-label='Shared store']"));
+    assert!(store.contains("rate:key_"), "{store}");
+    assert!(store.contains("the store's count, which every server sees: 6 requests, over the limit of 5 per 10 s: refused with 429 until the window ends · TTL"), "{store}");
+    for l in ['a', 'b'] {
+        let db = text(&find(&lane(&root, l), "section[aria-label='Database']"));
+        assert!(db.contains("api_keys[sha256 ") && db.contains("· alice's"), "{db}");
+        assert!(!db.contains("sk_"), "the database never holds a key: {db}");
+    }
+    assert!(text(&find(&a, "section[aria-label='alice\\'s browser']"))
+        .contains("API key (the client's, sent as X-API-Key)sk_"));
+    let row = newest(&root, 'b');
+    assert!(all(&row, "pre .credential").iter().any(|c| text(c).starts_with("X-API-Key: sk_")));
+    assert_eq!(text(&find(&row, "details.token summary")), "What is inside this API key?");
+    open_token(&row).await;
+    let shown = text(&find(&row, ".token-details"));
+    assert!(shown.contains("Now the database's api_keys has its row: SHA-256 "), "{shown}");
+    click(&root, "Rotate API key").await;
+    // Lane B's limit refuses the rotation too; lane A's S2 has counted only
+    // two requests, so there the rotation deleted the row of the key it went out with.
+    assert!(text(&find(&newest(&root, 'b'), ".status")).starts_with("429"));
+    let row = newest(&root, 'a');
+    assert_eq!(text(&find(&row, ".status")), "200 OK");
+    open_token(&row).await;
+    let shown = text(&find(&row, ".token-details"));
+    assert!(shown.contains("has no row for key_") && shown.contains("revoked or rotated"), "{shown}");
+}
+
+#[wasm_bindgen_test]
+async fn measured_rows_count_round_trips_and_refreshes() {
+    set_query("?a=refresh.rr.3&b=opaque.rr.3&log=login.alice~me.alice~refresh.alice");
+    let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
+    let cells = |id: &str| -> Vec<String> { all(&find(&root, &format!("tr#{id}")), "td").iter().map(text).collect() };
+    // Lane A: 1 + 0 + 3 store trips; lane B: 1 + 1, then a 404 with none.
+    assert_eq!(cells("measured-store-trips-mean"), ["1.3", "0.7"]);
+    // A login's account lookup is each lane's one database query.
+    assert_eq!(cells("measured-db-trips-mean"), ["0.3", "0.3"]);
+    assert_eq!(cells("measured-refreshes"), ["1", "1"]);
+    for id in ["measured-store-trips-mean", "measured-db-trips-mean", "measured-refreshes"] {
+        let href = find(&root, &format!("tr#{id} th a.means")).get_attribute("href").unwrap();
+        assert!(href.starts_with("./learn.html#"), "{href}");
+    }
+}

@@ -89,7 +89,7 @@ test('copy as curl, link and embed code put the right text on the clipboard', as
 test('every step of every scenario embeds in at most 1,400 px at 700 px wide', async ({ page }) => {
   test.setTimeout(120_000);
   await page.setViewportSize({ width: 700, height: 900 });
-  const ids = ['round-robin-local', 'sticky-crash', 'shared-store', 'signed-cookie', 'restart', 'revocation', 'expiry', 'tamper', 'request-size', 'pagination', 'cart', 'scale-out'];
+  const ids = ['round-robin-local', 'sticky-crash', 'shared-store', 'signed-cookie', 'restart', 'revocation', 'expiry', 'tamper', 'request-size', 'pagination', 'cart', 'scale-out', 'refresh-rotation', 'refresh-reuse', 'logout-window', 'opaque-tokens', 'api-keys'];
   for (const id of ids) {
     for (let step = 0; ; step++) {
       await page.goto(`./?scenario=${id}&step=${step}&embed=1`);

@@ -100,7 +100,7 @@ for (const link of links) {
 test('every row of the measured table links to the Learn row that explains it', async ({ page }) => {
   await page.goto('./?scenario=request-size&step=2');
   const rows = page.locator('.comparison tbody tr');
-  await expect(rows).toHaveCount(11);
+  await expect(rows).toHaveCount(14);
   for (const tr of await rows.all()) {
     expect(await tr.getAttribute('id')).toMatch(/^measured-[a-z-]+$/);
     const href = await tr.locator('th a.means').getAttribute('href');

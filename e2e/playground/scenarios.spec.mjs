@@ -4,7 +4,7 @@
 import { test, expect } from '../fixtures.mjs';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { lane, showAllRequests, watchErrors, requests } from '../helpers.mjs';
+import { inOrderSent, lane, showAllRequests, watchErrors, requests } from '../helpers.mjs';
 
 const BIN = 'target/debug/statelab';
 if (!existsSync(BIN)) throw new Error(`${BIN} is missing: the native test layer builds it`);
@@ -20,14 +20,14 @@ for (const id of ids) {
     await expect(page.locator('.narration strong')).toHaveText(/^Step (\d+) of \1$/);
     await showAllRequests(page);
     for (const [i, letter] of ['a', 'b'].entries()) {
-      const want = expected.lanes[i].exchanges.slice().reverse(); // the page shows newest first
+      const want = expected.lanes[i].exchanges;
       const section = requests(page, letter);
       await expect(section.locator('article.exchange')).toHaveCount(want.length);
-      const statuses = await section.locator('article.exchange .status').allTextContents();
+      const statuses = await inOrderSent(section, '.status');
       expect(statuses.map((s) => Number(s.split(' ')[0]))).toEqual(want.map((x) => x.status));
-      const servers = await section.locator('article.exchange summary .srv').allTextContents();
+      const servers = await inOrderSent(section, 'summary .srv');
       expect(servers).toEqual(want.map((x) => x.server ?? 'load balancer'));
-      const routes = await section.locator('article.exchange .route').allTextContents();
+      const routes = await inOrderSent(section, '.route');
       expect(routes.map((r) => r.split(' · ')[0].split(' → ')[1])).toEqual(servers);
     }
     expect(errors).toEqual([]);

@@ -87,7 +87,7 @@ test('a tour\'s end offers the next tour; the last tour and an embed offer none'
   await expect(page.locator('.scenario-title'), 'the new tour opens at its title').toBeInViewport();
   await page.goBack();
   await expect(page.locator('.narration strong')).toHaveText('Step 4 of 4');
-  await page.goto('./?scenario=scale-out&step=99');
+  await page.goto('./?scenario=api-keys&step=99');
   await expect(page.locator('.narration strong')).toHaveText(/^Step (\d+) of \1$/);
   await expect(next).toHaveCount(0);
   await page.goto('./?scenario=revocation&step=4&embed=1');

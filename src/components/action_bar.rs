@@ -3,7 +3,7 @@ use crate::state::{Msg, Play};
 use statelab_sim::fleet::CATALOG;
 use statelab_sim::wire::jwt::TokenEdit;
 use statelab_sim::LaneId;
-use statelab_sim::{Action, User};
+use statelab_sim::{Action, AuthMode, User};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -28,7 +28,7 @@ type Control = (&'static str, &'static str, fn(&Picked) -> Msg);
 const AS_USER: [Control; 10] = [
     (
         "Log in",
-        "POST /login with the right password: each lane hands back its credential (a token or a session cookie)",
+        "POST /login with the right password: each lane hands back its credential (a token, an API key or a session cookie)",
         |p| act(Action::Login { user: p.user, wrong_password: false }),
     ),
     ("Log in (wrong password)", "POST /login with a wrong password: refused with 401", |p| {
@@ -67,6 +67,29 @@ const AS_USER: [Control; 10] = [
         "Tamper: alg none",
         "Rewrites the token's header to alg \"none\" and drops the signature: a server must refuse it",
         |p| act(Action::Tamper { user: p.user, edit: TokenEdit::AlgNone, lane: None }),
+    ),
+];
+
+/// A control for one design only, offered while a lane uses it: which
+/// modes have it, and the control.
+type DesignControl = (fn(AuthMode) -> bool, Control);
+
+const BY_DESIGN: [DesignControl; 2] = [
+    (
+        |m| m == AuthMode::Refresh,
+        (
+            "Refresh",
+            "POST /token/refresh with the refresh cookie: a new access token, and the refresh token rotated (presenting a used one revokes its family)",
+            |p| act(Action::Refresh { user: p.user }),
+        ),
+    ),
+    (
+        |m| matches!(m, AuthMode::ApiKey { .. }),
+        (
+            "Rotate API key",
+            "POST /keys/rotate with the current API key: a new key, and the old one refused at once on every server, as after a leak",
+            |p| act(Action::RotateApiKey { user: p.user }),
+        ),
     ),
 ];
 
@@ -142,6 +165,12 @@ pub fn ActionBar(props: &ActionBarProps) -> Html {
         .and_then(|n| n.parse::<u32>().ok())
         .and_then(|n| n.checked_add(1))
         .map_or_else(|| "a new key".to_owned(), |n| format!("k{n}"));
+    let as_user: Vec<Control> = {
+        let engine = play.playground();
+        let modes = engine.lanes().each_ref().map(|l| l.config().auth);
+        let offered = BY_DESIGN.iter().filter(|(uses, _)| modes.into_iter().any(uses)).map(|&(_, c)| c);
+        AS_USER.into_iter().chain(offered).collect()
+    };
     let server = use_state(|| 1u8);
     let sku = use_state(|| CATALOG[0].to_owned());
     let page = use_state(|| 1u32);
@@ -182,7 +211,7 @@ pub fn ActionBar(props: &ActionBarProps) -> Html {
     );
     html! {
         <section class="actions" aria-label="Actions (both lanes)">
-            { group("act-as-user", "As a user", user_fields, &AS_USER) }
+            { group("act-as-user", "As a user", user_fields, &as_user) }
             { group("act-faults", "Faults", server_field, &FAULTS) }
             { group("act-time", "Time", Html::default(), &TIME) }
             { group("act-keys", "Keys", Html::default(), &KEYS) }

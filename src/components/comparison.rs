@@ -12,7 +12,7 @@ pub fn comparison_table(play: &Play) -> Html {
     let engine = play.playground();
     let [a, b] = engine.lanes();
 
-    let rows: [Row; 11] = [
+    let rows: [Row; 14] = [
         ("measured-requests", "Requests sent", "./learn.html#compare", |_, s| s.requests.to_string()),
         ("measured-failed", "Requests failed (status 400 or above)", "./learn.html#fault-tolerance", |_, s| {
             s.failed.to_string()
@@ -33,7 +33,7 @@ pub fn comparison_table(play: &Play) -> Html {
             "measured-credential-mean",
             "Credential bytes per request that carried one (mean)",
             "./learn.html#request-size",
-            |_, s| s.mean_credential_tenths().map_or("—".to_owned(), |t| format!("{}.{} B", t / 10, t % 10)),
+            |_, s| one_decimal(s.mean_credential_tenths(), " B"),
         ),
         (
             "measured-credential-total",
@@ -48,6 +48,16 @@ pub fn comparison_table(play: &Play) -> Html {
             |l, _| format!("{} B", l.state_bytes()),
         ),
         ("measured-store-trips", "Store round trips", "./learn.html#scalability", |_, s| s.store_trips.to_string()),
+        ("measured-store-trips-mean", "Store round trips per request (mean)", "./learn.html#scalability", |_, s| {
+            one_decimal(tenths(s.store_trips, s.requests), "")
+        }),
+        (
+            "measured-db-trips-mean",
+            "Database round trips per request (mean)",
+            "./learn.html#server-resources",
+            |_, s| one_decimal(tenths(s.db_trips, s.requests), ""),
+        ),
+        ("measured-refreshes", "Refresh requests sent", "./learn.html#revocation", |_, s| s.refreshes.to_string()),
         (
             "measured-revocation",
             "At the latest logout, a copy of the credential stayed valid for",
@@ -81,4 +91,15 @@ pub fn comparison_table(play: &Play) -> Html {
             </table>
         </section>
     }
+}
+
+/// `total / n` in tenths, rounded to nearest, in integers (as the engine's
+/// own means are); `None` before the first request.
+fn tenths(total: u64, n: u64) -> Option<u64> {
+    total.saturating_mul(10).saturating_add(n / 2).checked_div(n)
+}
+
+/// Tenths written with one decimal and `unit` (`12.5 B`), or `—` for none.
+fn one_decimal(tenths: Option<u64>, unit: &str) -> String {
+    tenths.map_or("—".to_owned(), |t| format!("{}.{}{unit}", t / 10, t % 10))
 }

@@ -1,6 +1,6 @@
 use crate::components::badge::{status_badge, Outcome};
 use crate::components::copy::CopyButton;
-use crate::components::token::{token_view, TokenProps};
+use crate::components::token::{credential_of, mode_at, token_view, TokenProps};
 use crate::state::Play;
 use statelab_sim::text::curl;
 use statelab_sim::wire::http::wire_lines;
@@ -33,7 +33,7 @@ pub struct ExchangeProps {
 }
 
 /// Headers that carry identity: always marked.
-const CREDENTIAL_HEADERS: [&str; 3] = ["Authorization", "Cookie", "Set-Cookie"];
+const CREDENTIAL_HEADERS: [&str; 4] = ["Authorization", "Cookie", "Set-Cookie", "X-API-Key"];
 
 /// One request as a row, like a browser's Network panel — `#3 ✕ 401
 /// Unauthorized · GET /api/me · S2 · 180 B · 12 ms` — that opens to the raw
@@ -66,7 +66,7 @@ pub fn ExchangeView(props: &ExchangeProps) -> Html {
                     { status_badge(x.response.status, x.response.reason()) }
                     <span class="req">{format!("{} {}", x.request.method, x.request.target)}</span>
                     <span class="srv">{x.server_label()}</span>
-                    <span class="num" title="Credential bytes: Authorization and Cookie headers">{format!("{} B", x.credential_bytes)}</span>
+                    <span class="num" title="Credential bytes: Authorization, Cookie and X-API-Key headers">{format!("{} B", x.credential_bytes)}</span>
                     <span class="num">{format!("{} ms", x.latency_ms)}</span>
                 </summary>
                 if open {
@@ -81,6 +81,7 @@ pub fn ExchangeView(props: &ExchangeProps) -> Html {
 /// token, what happened inside and what it cost.
 fn body(play: &Play, props: &ExchangeProps) -> Html {
     let x = &props.exchange.0;
+    let mode = mode_at(&play.playground(), x.lane, x.action);
     html! {
         <div class="exchange-body">
             <p class="route">{format!("{} → {} · {}", x.client, x.server_label(), x.balancer_reason)}</p>
@@ -88,19 +89,28 @@ fn body(play: &Play, props: &ExchangeProps) -> Html {
                 { wire("Request", &x.request.to_wire(), props.focus) }
                 { wire("Response", &x.response.to_wire(), props.focus) }
             </div>
-            if let Some(token) = x.token() {
-                { token_view(play, &TokenProps { token, lane: x.lane, client: Some(x.client.clone()), upto: x.seq }) }
+            if let Some(token) = credential_of(x, mode) {
+                { token_view(play, &TokenProps { token, lane: x.lane, mode, client: Some(x.client.clone()), upto: x.seq }) }
             }
             <ol class="trace" aria-label="Inside the server">
                 { for x.trace.iter().map(|t| html! { <li>{t}</li> }) }
             </ol>
             <p class="costs">
-                {format!("{} ms · request {} B (credentials {} B) · response {} B{}", x.latency_ms, x.request_bytes, x.credential_bytes, x.response_bytes,
-                    if x.store_trips > 0 { format!(" · {} store round trip{}", x.store_trips, if x.store_trips == 1 { "" } else { "s" }) } else { String::new() })}
+                {format!("{} ms · request {} B (credentials {} B) · response {} B{}{}", x.latency_ms, x.request_bytes, x.credential_bytes, x.response_bytes,
+                    trips(x.store_trips, "store round trip"), trips(x.db_trips, "database round trip"))}
                 {" "}
                 <CopyButton label="Copy as curl" class="link" name={format!("Copy request {} as curl", x.seq)} done="Copied as curl" text={curl_of(&props.exchange)} />
             </p>
         </div>
+    }
+}
+
+/// ` · 2 store round trips`, or nothing when there were none.
+fn trips(n: u32, what: &str) -> String {
+    match n {
+        0 => String::new(),
+        1 => format!(" · 1 {what}"),
+        n => format!(" · {n} {what}s"),
     }
 }
 

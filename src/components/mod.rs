@@ -37,3 +37,13 @@ pub fn select(id: &str, label: &str, options: &[(String, String)], selected: &st
         </span>
     }
 }
+
+/// The first `max` characters of `s`, then `…` if there were more: ids and
+/// tokens are long, and their start is enough to tell them apart.
+pub fn short(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_owned()
+    } else {
+        format!("{}…", s.chars().take(max).collect::<String>())
+    }
+}

@@ -1,10 +1,12 @@
+use crate::components::short;
 use crate::components::token::{token_view, TokenProps};
 use crate::state::{Msg, Play};
 use statelab_sim::base::human_duration;
-use statelab_sim::fleet::StoreValue;
+use statelab_sim::fleet::{Client, Credential, SharedStore, StoreValue, RATE_LIMIT, RATE_WINDOW_S};
 use statelab_sim::wire::cookie::SameSite;
 use statelab_sim::wire::jwt::TokenEdit;
-use statelab_sim::{Action, LaneId, User};
+use statelab_sim::SimTime;
+use statelab_sim::{Action, AuthMode, LaneId, User};
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -27,8 +29,9 @@ pub fn state_panels(play: &Play, lane_id: LaneId, user: User, why: Option<AttrVa
     let client = lane.client(props.user);
     let cookies: Vec<_> = client.jar.cookies(now).collect();
     let store_keys = lane.store().entries(now).count();
-    let expiry =
-        |t: statelab_sim::SimTime| format!("{} {}", if t > now { "expires" } else { "expired" }, t.relative_to(now));
+    let api_keys = &lane.database().api_keys;
+    let mode = lane.config().auth;
+    let expiry = |t: SimTime| format!("{} {}", if t > now { "expires" } else { "expired" }, t.relative_to(now));
     html! {
         <div class="state">
             <section aria-label={format!("{}'s browser", props.user.username())}>
@@ -47,15 +50,17 @@ pub fn state_panels(play: &Play, lane_id: LaneId, user: User, why: Option<AttrVa
                                     if c.http_only { "; HttpOnly" } else { "" },
                                     if c.secure { "; Secure" } else { "" },
                                     match c.same_site { Some(SameSite::Lax) => "; SameSite=Lax", Some(SameSite::Strict) => "; SameSite=Strict", Some(SameSite::None) => "; SameSite=None", None => "" },
-                                    c.expires.map_or_else(|| "; session cookie".to_owned(), |t| format!("; {}", expiry(t))))}</span></li>
+                                    c.expires.map_or_else(|| "; session cookie".to_owned(), |t| format!("; {}", expiry(t))))}</span>
+                                <span class="cookie-note">{cookie_note(&c.path, c.http_only)}</span></li>
                         }) }
                     </ul>
                 }
-                <p class="label">{"localStorage.token"}</p>
+                <p class="label">{ if mode.credential() == Credential::ApiKey { "API key (the client's, sent as X-API-Key)" } else { "localStorage.token" } }</p>
                 <p><code>{ client.token.as_deref().map_or("(none)".to_owned(), |t| short(t, 60)) }</code></p>
                 if let Some(token) = &client.token {
-                    { token_view(play, &TokenProps { token: token.clone(), lane: props.lane, client: Some(props.user.username().to_owned()), upto: u32::MAX }) }
+                    { token_view(play, &TokenProps { token: token.clone(), lane: props.lane, mode, client: Some(props.user.username().to_owned()), upto: u32::MAX }) }
                 }
+                { app_reckoning(client, mode == AuthMode::Refresh, now) }
                 { credential_editor(play, props) }
             </section>
             <section aria-label="Server memory">
@@ -70,6 +75,12 @@ pub fn state_panels(play: &Play, lane_id: LaneId, user: User, why: Option<AttrVa
                                     <li><code>{id.as_str()}</code>{format!(" {} · cart [{}] · {} B · {}", sess.user, sess.cart.join(", "), sess.bytes(id), expiry(sess.expires))}</li>
                                 }), "sessions") }</ul>
                             }
+                            if !s.counters.is_empty() {
+                                // A server counts on its own clock, which a skew may move.
+                                <ul aria-label={format!("S{}'s rate-limit counters", s.no)}>{ capped(s.counters.len(), s.counters.iter().map(|(key_id, (n, ends))| html! {
+                                    <li><code>{key_id.as_str()}</code>{format!(" S{}'s own count: {} · window ends {}", s.no, rate_count(*n), ends.relative_to(s.clock(now)))}</li>
+                                }), "counters") }</ul>
+                            }
                         </li>
                     }) }
                 </ul>
@@ -78,7 +89,7 @@ pub fn state_panels(play: &Play, lane_id: LaneId, user: User, why: Option<AttrVa
                 <h4>{ if lane.store().up { "Shared store" } else { "Shared store (down)" } }</h4>
                 <ul class="kv">
                     { capped(store_keys, lane.store().entries(now).map(|(k, e)| html! {
-                        <li><code>{short(k, 24)}</code>{format!(" {} · TTL {}", match &e.value { StoreValue::Session(s) => format!("session of {}", s.user), StoreValue::Revoked => "revoked token".into() }, human_duration((e.expires.0 - now.0) / 1000))}</li>
+                        <li><code>{short(k, 24)}</code>{format!(" {} · TTL {}", meaning(lane.store(), now, k, &e.value), human_duration((e.expires.0 - now.0) / 1000))}</li>
                     }), "keys") }
                 </ul>
                 if store_keys == 0 {
@@ -87,15 +98,73 @@ pub fn state_panels(play: &Play, lane_id: LaneId, user: User, why: Option<AttrVa
             </section>
             <section aria-label="Database">
                 <h4>{"Database"}</h4>
-                <p class="muted">{"Accounts and orders for everyone; carts when no session holds them."}</p>
+                <p class="muted">{"Accounts and orders for everyone; carts when no session holds them; API keys by their SHA-256, never the key."}</p>
                 <ul class="kv">
                     { for lane.database().carts.iter().filter(|(_, c)| !c.is_empty()).map(|(user, cart)| html! {
                         <li><code>{format!("carts[\"{user}\"]")}</code>{format!(" [{}]", cart.join(", "))}</li>
                     }) }
+                    { capped(api_keys.len(), api_keys.iter().map(|(hash, row)| html! {
+                        <li><code>{format!("api_keys[sha256 {}]", short(hash, 12))}</code>{format!(" {} · {}'s", row.key_id, row.user)}</li>
+                    }), "API keys") }
                 </ul>
             </section>
         </div>
     }
+}
+
+/// What a store key holds, in words; a refresh token also says whether its
+/// family still names it as the current one.
+fn meaning(store: &SharedStore, now: SimTime, key: &str, value: &StoreValue) -> String {
+    match value {
+        StoreValue::Session(s) => format!("session of {}", s.user),
+        StoreValue::Revoked => "revoked token".into(),
+        StoreValue::Refresh { family, holder } => {
+            let standing = match store.get(&format!("family:{family}"), now) {
+                Some(StoreValue::Family(current)) if key.strip_prefix("refresh:") == Some(current.as_str()) => {
+                    "its current one"
+                }
+                Some(StoreValue::Family(_)) => "already used: presenting it again revokes the family",
+                _ => "void: the family is revoked",
+            };
+            format!("refresh token of {} in family {family} ({standing})", holder.user)
+        }
+        StoreValue::Family(token) => format!("the family's current refresh token: {}", short(token, 8)),
+        StoreValue::Access(h) => format!("opaque token of {}", h.user),
+        StoreValue::Count(n) => format!("the store's count, which every server sees: {}", rate_count(*n)),
+    }
+}
+
+/// A rate-limit count against [`RATE_LIMIT`] per [`RATE_WINDOW_S`].
+fn rate_count(n: u32) -> String {
+    if n > RATE_LIMIT {
+        format!("{n} requests, over the limit of {RATE_LIMIT} per {RATE_WINDOW_S} s: refused with 429 until the window ends")
+    } else {
+        format!("{n} of {RATE_LIMIT} requests allowed per {RATE_WINDOW_S} s")
+    }
+}
+
+/// Where a cookie goes and who can read it, from its attributes.
+fn cookie_note(path: &str, http_only: bool) -> String {
+    let sent = if path == "/" { "sent with every request".to_owned() } else { format!("sent only to {path}") };
+    let read = if http_only { "page scripts cannot read it (HttpOnly)" } else { "page scripts can read it" };
+    format!(" — {sent}; {read}")
+}
+
+/// When the app takes its token to expire, from the `expires_in` it came
+/// with; in a refresh lane, what its next request does about it.
+fn app_reckoning(client: &Client, refreshes: bool, now: SimTime) -> Html {
+    let (Some(_), Some(at)) = (&client.token, client.token_expires) else { return html! {} };
+    let verb = if at > now { "expires" } else { "expired" };
+    let mut said =
+        format!("By the app's reckoning (expires_in) the token {verb} at {} ({}).", at.clock(), at.relative_to(now));
+    if refreshes && at <= now {
+        said.push_str(if client.refresh_due(now) {
+            " Its next request (other than a login) first sends POST /token/refresh with the refresh cookie."
+        } else {
+            " It holds no refresh cookie to trade, so its next request goes out with the expired token."
+        });
+    }
+    html! { <p class="muted reckoning">{said}</p> }
 }
 
 /// Replace the stored token or session cookie with text typed by hand, as
@@ -144,13 +213,5 @@ fn capped(total: usize, items: impl Iterator<Item = Html>, what: &str) -> Html {
                 <li class="muted">{format!("… and {} more {what}", total - LISTED)}</li>
             }
         </>
-    }
-}
-
-fn short(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_owned()
-    } else {
-        format!("{}…", s.chars().take(max).collect::<String>())
     }
 }

@@ -1,31 +1,159 @@
+use crate::components::short;
 use crate::state::Play;
-use statelab_sim::base::SimTime;
-use statelab_sim::wire::json::{object_members, write_str};
+use statelab_sim::base::{human_duration, SimTime};
+use statelab_sim::fleet::{Credential, StoreValue, API_KEY_HEADER};
+use statelab_sim::wire::json::{object_members, write_str, Json};
 use statelab_sim::wire::jwt::{inspect, split, Rejection};
-use statelab_sim::LaneId;
+use statelab_sim::{Action, AuthMode, Exchange, Lane, LaneId, Playground};
 use yew::prelude::*;
 
-/// A token to open up: which lane's fleet keys judge it, and, to mark what
-/// a hand edit changed, the browser holding it and the last request to
-/// look at (its own): a claim that differs from the token the lane last
-/// issued to that browser is marked as changed.
+/// A credential to open up: which lane's fleet judges it, how that lane
+/// read credentials when it travelled, and, to mark what a hand edit
+/// changed, the browser holding it and the last request to look at (its
+/// own): a claim that differs from the token the lane last issued to that
+/// browser is marked as changed.
 pub struct TokenProps {
     pub token: String,
     pub lane: LaneId,
+    pub mode: AuthMode,
     pub client: Option<String>,
     pub upto: u32,
+}
+
+/// The lane's authentication mode when action `action` of the log ran: a
+/// redeploy (`Action::Configure`) changes it from then on, so an older
+/// exchange is read the way its own lane read it.
+pub fn mode_at(engine: &Playground, lane: LaneId, action: u32) -> AuthMode {
+    let recipe = engine.recipe();
+    let before = recipe.actions.get(..action as usize).unwrap_or(&recipe.actions);
+    before
+        .iter()
+        .rev()
+        .find_map(|a| match a {
+            Action::Configure { lane: l, config } if *l == lane => Some(config.auth),
+            _ => None,
+        })
+        .unwrap_or(recipe.configs[lane.index()].auth)
+}
+
+/// The credential an exchange carries or hands out as a lane of `mode`
+/// reads it: a bearer token, or an API key; a cookie lane's is in its
+/// cookie, which the raw messages show.
+pub fn credential_of(x: &Exchange, mode: AuthMode) -> Option<String> {
+    match mode.credential() {
+        Credential::Bearer => x.token(),
+        Credential::ApiKey => {
+            x.request.headers.get(API_KEY_HEADER).map(str::to_owned).or_else(|| x.response.issued_token())
+        }
+        Credential::Cookie(_) => None,
+    }
 }
 
 /// A JWT opened up, like jwt.io: its three parts in their colours, header
 /// and payload one claim a line (claims changed since the server issued the
 /// token marked), times as dates and relative, and a large verdict from the
-/// lane's fleet keys right now.
+/// lane's fleet keys right now. An opaque token or an API key has nothing
+/// to decode: it says so, and what the store or the database says it means.
 pub fn token_view(play: &Play, props: &TokenProps) -> Html {
+    let (summary, details) = match props.mode.credential() {
+        _ if props.mode.sends_jwt() => ("Decode this JWT".to_owned(), token_details(play, props)),
+        kind @ (Credential::Bearer | Credential::ApiKey) => (
+            format!("What is inside this {}?", props.mode.credential_name()),
+            reference(play, props, kind == Credential::ApiKey),
+        ),
+        // A cookie lane's app sends no stored token (one left from before a
+        // redeploy stays unused): nothing the lane reads to open up.
+        Credential::Cookie(_) => return html! {},
+    };
     html! {
         <details class="token">
-            <summary>{"Decode this JWT"}</summary>
-            { token_details(play, props) }
+            <summary>{summary}</summary>
+            { details }
         </details>
+    }
+}
+
+/// An opaque token or an API key (`key`): a reference whose meaning lives
+/// in the shared store, or in the database by the key's hash.
+fn reference(play: &Play, props: &TokenProps, key: bool) -> Html {
+    let engine = play.playground();
+    let lane = engine.lane(props.lane);
+    let (kept, now) = if key {
+        (
+            "The database keeps only its SHA-256, never the key: each server hashes the key it receives and looks the hash up on every request.",
+            api_key_row(lane, &props.token),
+        )
+    } else {
+        (
+            "Only the shared store knows what it stands for: each server asks it on every request (introspection).",
+            store_entry(lane, &props.token),
+        )
+    };
+    html! {
+        <div class="token-details">
+            <p class="verdict-big"><span class="verdict">{"Nothing inside: an opaque reference"}</span></p>
+            <p class="muted">{format!("{} characters from which a server reads nothing: no user, no expiry, no signature. {kept}", props.token.chars().count())}</p>
+            <p class="reference-now">{now}</p>
+        </div>
+    }
+}
+
+/// What the shared store says of an opaque token now.
+fn store_entry(lane: &Lane, token: &str) -> String {
+    let now = lane.now();
+    let store = lane.store();
+    let key = format!("token:{}", short(token, 8));
+    let found = store.entries(now).find_map(|(k, e)| match &e.value {
+        StoreValue::Access(h) if k.strip_prefix("token:") == Some(token) => Some((h, e.expires)),
+        _ => None,
+    });
+    let said = match found {
+        Some((h, expires)) => format!(
+            "Now the store holds {key}: it is {}'s ({}), for {} more.",
+            h.user,
+            h.role,
+            human_duration((expires.0 - now.0) / 1000)
+        ),
+        None => format!(
+            "Now the store holds no {key}: the token is not active (revoked, expired or never issued), and the token itself cannot say which."
+        ),
+    };
+    if store.up {
+        said
+    } else {
+        format!("{said} The store is down: no server can ask it, so a request with this token gets a 503.")
+    }
+}
+
+/// What the database says of an API key now, found through the answer that
+/// handed it out (its `key_id`): the page cannot hash the key itself.
+fn api_key_row(lane: &Lane, key: &str) -> String {
+    let key_id = lane.exchanges().rev().find_map(|x| {
+        let mut found = None;
+        let mut id = None;
+        object_members(&x.response.body, |k, v| {
+            match k {
+                "api_key" => found = v.into_string(),
+                "key_id" => id = v.into_string(),
+                _ => {}
+            }
+            Ok(())
+        })
+        .ok()?;
+        id.filter(|_| found.as_deref() == Some(key))
+    });
+    let Some(key_id) = key_id else {
+        return "No answer in this lane's history handed out this key, so no row of the database can be its.".into();
+    };
+    match lane.database().api_keys.iter().find(|(_, r)| r.key_id == key_id) {
+        Some((hash, row)) => format!(
+            "Now the database's api_keys has its row: SHA-256 {} → {key_id}, {}'s.",
+            short(hash, 12),
+            row.user
+        ),
+        None => format!(
+            "Now the database's api_keys has no row for {key_id}: the key was revoked or rotated, and every server refuses it."
+        ),
     }
 }
 
@@ -76,11 +204,27 @@ fn token_details(play: &Play, props: &TokenProps) -> Html {
                     </p>
                     <p class="label jwt-h">{"Header"}</p>{ pretty(&i.header_json, was_header.as_deref()) }
                     <p class="label jwt-p">{"Payload"}</p>{ pretty(&i.payload_json, was_payload.as_deref()) }
-                    <ul>{ when("issued (iat)", i.iat) }{ when("expires (exp)", i.exp) }</ul>
+                    <ul>{ when("issued (iat)", i.iat) }{ when("expires (exp)", i.exp) }{ family(lane, &i.payload_json) }</ul>
                 </div>
             }
         }
     }
+}
+
+/// A refresh lane's access token names its refresh family in `sid`: whether
+/// the store still holds that family says whether this login can refresh.
+fn family(lane: &Lane, payload: &str) -> Html {
+    let Some(sid) = Json::parse(payload).ok().and_then(|p| p.get("sid")?.as_str().map(str::to_owned)) else {
+        return html! {};
+    };
+    let held = matches!(lane.store().get(&format!("family:{sid}"), lane.now()), Some(StoreValue::Family(_)));
+    let now = if held {
+        format!("family:{sid} is in the shared store: its current refresh token can still be traded for a new access token.")
+    } else {
+        format!("family:{sid} is not in the shared store (revoked by a logout or a detected reuse, or expired): no more refreshes, though this access token verifies until its exp.")
+    };
+    let down = if lane.store().up { "" } else { " The store is down: no refresh succeeds until it answers again." };
+    html! { <li>{format!("refresh family (sid): {sid}. ")}<span class="family-now">{now}{down}</span></li> }
 }
 
 /// A JSON object one member a line; with `was`, members that differ from it
