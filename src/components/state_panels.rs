@@ -2,7 +2,7 @@ use crate::components::short;
 use crate::components::token::{token_view, TokenProps};
 use crate::state::{Msg, Play};
 use statelab_sim::base::human_duration;
-use statelab_sim::fleet::{Client, Credential, SharedStore, StoreValue, RATE_LIMIT, RATE_WINDOW_S};
+use statelab_sim::fleet::{store_keys, Client, Credential, SharedStore, StoreValue, RATE_LIMIT, RATE_WINDOW_S};
 use statelab_sim::wire::cookie::SameSite;
 use statelab_sim::wire::jwt::TokenEdit;
 use statelab_sim::SimTime;
@@ -119,10 +119,8 @@ fn meaning(store: &SharedStore, now: SimTime, key: &str, value: &StoreValue) -> 
         StoreValue::Session(s) => format!("session of {}", s.user),
         StoreValue::Revoked => "revoked token".into(),
         StoreValue::Refresh { family, holder } => {
-            let standing = match store.get(&format!("family:{family}"), now) {
-                Some(StoreValue::Family(current)) if key.strip_prefix("refresh:") == Some(current.as_str()) => {
-                    "its current one"
-                }
+            let standing = match store.get(&store_keys::family(family), now) {
+                Some(StoreValue::Family(current)) if key == store_keys::refresh(current) => "its current one",
                 Some(StoreValue::Family(_)) => "already used: presenting it again revokes the family",
                 _ => "void: the family is revoked",
             };

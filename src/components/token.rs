@@ -1,7 +1,7 @@
 use crate::components::short;
 use crate::state::Play;
 use statelab_sim::base::{human_duration, SimTime};
-use statelab_sim::fleet::{Credential, StoreValue, API_KEY_HEADER};
+use statelab_sim::fleet::{api_key_hash, store_keys, Credential, StoreEntry, StoreValue, API_KEY_HEADER};
 use statelab_sim::wire::json::{object_members, write_str, Json};
 use statelab_sim::wire::jwt::{inspect, split, Rejection};
 use statelab_sim::{Action, AuthMode, Exchange, Lane, LaneId, Playground};
@@ -103,18 +103,14 @@ fn store_entry(lane: &Lane, token: &str) -> String {
     let now = lane.now();
     let store = lane.store();
     let key = format!("token:{}", short(token, 8));
-    let found = store.entries(now).find_map(|(k, e)| match &e.value {
-        StoreValue::Access(h) if k.strip_prefix("token:") == Some(token) => Some((h, e.expires)),
-        _ => None,
-    });
-    let said = match found {
-        Some((h, expires)) => format!(
+    let said = match store.entry(&store_keys::token(token), now) {
+        Some(StoreEntry { value: StoreValue::Access(h), expires }) => format!(
             "Now the store holds {key}: it is {}'s ({}), for {} more.",
             h.user,
             h.role,
             human_duration((expires.0 - now.0) / 1000)
         ),
-        None => format!(
+        _ => format!(
             "Now the store holds no {key}: the token is not active (revoked, expired or never issued), and the token itself cannot say which."
         ),
     };
@@ -125,34 +121,20 @@ fn store_entry(lane: &Lane, token: &str) -> String {
     }
 }
 
-/// What the database says of an API key now, found through the answer that
-/// handed it out (its `key_id`): the page cannot hash the key itself.
+/// What the database says of an API key now: its row is found by the key's
+/// SHA-256, as every server finds it.
 fn api_key_row(lane: &Lane, key: &str) -> String {
-    let key_id = lane.exchanges().rev().find_map(|x| {
-        let mut found = None;
-        let mut id = None;
-        object_members(&x.response.body, |k, v| {
-            match k {
-                "api_key" => found = v.into_string(),
-                "key_id" => id = v.into_string(),
-                _ => {}
-            }
-            Ok(())
-        })
-        .ok()?;
-        id.filter(|_| found.as_deref() == Some(key))
-    });
-    let Some(key_id) = key_id else {
-        return "No answer in this lane's history handed out this key, so no row of the database can be its.".into();
-    };
-    match lane.database().api_keys.iter().find(|(_, r)| r.key_id == key_id) {
-        Some((hash, row)) => format!(
-            "Now the database's api_keys has its row: SHA-256 {} → {key_id}, {}'s.",
-            short(hash, 12),
+    let hash = api_key_hash(key);
+    match lane.database().api_keys.get(&hash) {
+        Some(row) => format!(
+            "Now the database's api_keys has its row: SHA-256 {} → {}, {}'s.",
+            short(&hash, 12),
+            row.key_id,
             row.user
         ),
         None => format!(
-            "Now the database's api_keys has no row for {key_id}: the key was revoked or rotated, and every server refuses it."
+            "Now the database's api_keys has no row for SHA-256 {}: the key was revoked, rotated or never issued, and every server refuses it.",
+            short(&hash, 12)
         ),
     }
 }
@@ -217,7 +199,7 @@ fn family(lane: &Lane, payload: &str) -> Html {
     let Some(sid) = Json::parse(payload).ok().and_then(|p| p.get("sid")?.as_str().map(str::to_owned)) else {
         return html! {};
     };
-    let held = matches!(lane.store().get(&format!("family:{sid}"), lane.now()), Some(StoreValue::Family(_)));
+    let held = matches!(lane.store().get(&store_keys::family(&sid), lane.now()), Some(StoreValue::Family(_)));
     let now = if held {
         format!("family:{sid} is in the shared store: its current refresh token can still be traded for a new access token.")
     } else {

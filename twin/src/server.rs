@@ -294,10 +294,15 @@ async fn shop(State(app): State<Arc<App>>, req: Request) -> Response {
         Route::Health => Ok(reply(StatusCode::OK, json!({ "status": "ok" }))),
         Route::Login => login(&app, &parts.headers, session, &body).await,
         Route::Refresh => refresh(&app, &parts.headers).await,
-        Route::User(r) => match authenticate(&app, &parts.headers, session).await {
-            Ok(hold) => serve_user(&app, &parts.headers, r, hold, &body, &query).await,
-            Err(e) => Err(e),
-        },
+        // As in the simulation, managing one's key is not rate limited.
+        Route::User(r) => {
+            match authenticate(&app, &parts.headers, session, !matches!(r, UserRoute::RotateKey | UserRoute::Logout))
+                .await
+            {
+                Ok(hold) => serve_user(&app, &parts.headers, r, hold, &body, &query).await,
+                Err(e) => Err(e),
+            }
+        }
     };
     result.unwrap_or_else(|r| refuse(&app, r))
 }
@@ -558,7 +563,12 @@ fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     Some(v.strip_prefix("Bearer ")?.trim())
 }
 
-async fn authenticate(app: &App, headers: &HeaderMap, session: Option<Session>) -> Result<Hold, Refusal> {
+async fn authenticate(
+    app: &App,
+    headers: &HeaderMap,
+    session: Option<Session>,
+    metered: bool,
+) -> Result<Hold, Refusal> {
     match app.lane.auth {
         AuthMode::Jwt { denylist } => verify_jwt(app, headers, denylist).await,
         AuthMode::Refresh => verify_jwt(app, headers, false).await,
@@ -576,7 +586,9 @@ async fn authenticate(app: &App, headers: &HeaderMap, session: Option<Session>) 
                 return Err(unauthorized("unknown-api-key"));
             };
             let account = Database::default().account(user).cloned().ok_or(unauthorized("unknown-api-key"))?;
-            limit(app, limiter, key_id).await?;
+            if metered {
+                limit(app, limiter, key_id).await?;
+            }
             Ok(Hold::Key { hash, who: Who { user: user.clone(), name: account.name, role: account.role } })
         }
         AuthMode::ServerSession { .. } => {

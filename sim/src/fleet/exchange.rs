@@ -44,7 +44,7 @@ pub struct Exchange {
     pub request_bytes: u32,
     /// Size of the response as HTTP/1.1 on the wire, in bytes.
     pub response_bytes: u32,
-    /// Bytes of the `Authorization` and `Cookie` request headers: the cost of
+    /// Bytes of the `Authorization`, `Cookie` and `X-API-Key` request headers: the cost of
     /// carrying identity on every request.
     pub credential_bytes: u32,
 }
@@ -55,7 +55,8 @@ impl Exchange {
         self.response.status < 400
     }
 
-    /// The JWT this exchange carries or hands out, if any.
+    /// The bearer token or API key this exchange carries or hands out, if
+    /// any: a JWT only in the lanes that send one (`AuthMode::sends_jwt`).
     pub fn token(&self) -> Option<String> {
         self.request.bearer_token().map(str::to_owned).or_else(|| self.response.issued_token())
     }
@@ -113,7 +114,7 @@ pub struct Stats {
     /// Bytes of the `Authorization`, `Cookie` and `X-API-Key` request
     /// headers, over all requests: what carrying identity costs in all.
     pub credential_bytes: u64,
-    /// Requests that carried a credential (`Authorization` or `Cookie`):
+    /// Requests that carried a credential (`Authorization`, `Cookie` or `X-API-Key`):
     /// every request but a first login. The per-request mean divides by this.
     pub credentialed_requests: u64,
     /// Simulated latency of all requests added up, in milliseconds.
@@ -140,7 +141,7 @@ impl Stats {
         self.refreshes += u64::from(x.request.path() == REFRESH_PATH);
     }
 
-    /// Mean bytes of `Authorization` and `Cookie` per request that carried
+    /// Mean bytes of the credential headers per request that carried
     /// one, in tenths of a byte rounded to nearest (one decimal without
     /// floats); `None` before any.
     pub fn mean_credential_tenths(&self) -> Option<u64> {

@@ -15,6 +15,7 @@ mod server;
 mod shop;
 pub(crate) mod store;
 
+pub use auth::api_key_hash;
 pub use client::{app_request, Client};
 pub use config::{AuthMode, Credential, LaneConfig, Store, Strategy, HOST, MAX_SERVERS, SESSION_COOKIE, SIGNED_COOKIE};
 pub use config::{API_KEY_HEADER, RATE_LIMIT, RATE_WINDOW_S, REFRESH_ACCESS_TTL_S, REFRESH_COOKIE, REFRESH_PATH};
@@ -22,4 +23,6 @@ pub use exchange::{Entry, Event, Exchange, Stats};
 pub use lane::{Lane, STEP_MS};
 pub use server::{Server, HEALTH_INTERVAL_MS, UNHEALTHY_AFTER};
 pub use shop::path::{Route, UserRoute};
-pub use store::{ApiKeyRow, Database, Holder, Session, SharedStore, StoreValue, CATALOG};
+pub use store::{
+    keys as store_keys, ApiKeyRow, Database, Holder, Session, SharedStore, StoreEntry, StoreValue, CATALOG,
+};

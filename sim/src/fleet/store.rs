@@ -141,10 +141,34 @@ impl StoreValue {
     }
 }
 
+/// A live key's value and when the store drops it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoreEntry {
+    /// What the key holds.
     pub value: StoreValue,
+    /// When it expires (Redis `EX`), on the lane's clock.
     pub expires: SimTime,
+}
+
+/// The keys of the designs in between, one shape each: the servers write
+/// them and the view reads them back.
+pub mod keys {
+    /// `refresh:<token>`: a refresh token, whose and of which family.
+    pub fn refresh(token: &str) -> String {
+        ["refresh:", token].concat()
+    }
+    /// `family:<id>`: a refresh family's one current token.
+    pub fn family(id: &str) -> String {
+        ["family:", id].concat()
+    }
+    /// `token:<token>`: what an opaque token stands for.
+    pub fn token(token: &str) -> String {
+        ["token:", token].concat()
+    }
+    /// `rate:<key id>`: an API key's requests in its window.
+    pub fn rate(key_id: &str) -> String {
+        ["rate:", key_id].concat()
+    }
 }
 
 /// What a session's key in the shared store starts with: `session:<id>`.
@@ -170,7 +194,12 @@ impl SharedStore {
     /// The value under `key` unless it has expired by `now`: an expired key
     /// reads as absent even before [`SharedStore::expire`] drops it.
     pub fn get(&self, key: &str, now: SimTime) -> Option<&StoreValue> {
-        self.entries.get(key).filter(|e| e.expires > now).map(|e| &e.value)
+        self.entry(key, now).map(|e| &e.value)
+    }
+
+    /// The live entry under `key` (its value and expiry), if any.
+    pub fn entry(&self, key: &str, now: SimTime) -> Option<&StoreEntry> {
+        self.entries.get(key).filter(|e| e.expires > now)
     }
 
     /// Redis GETEX: the live value, its expiry moved to `expires`.

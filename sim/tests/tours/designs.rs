@@ -184,3 +184,25 @@ fn hand_edited_refresh_tokens_are_refused_each_for_what_it_is() {
     let err = Playground::validate(&action).unwrap_err().to_string();
     assert!(err.contains("character 9"), "{err}");
 }
+
+/// A key spent to its limit by someone else can still be rotated by its
+/// owner: managing a key is looked up but not counted.
+#[test]
+fn a_key_over_its_limit_can_still_be_rotated() {
+    use statelab_sim::text::parse_actions;
+    let shared = statelab_sim::LaneConfig::stateless()
+        .with_auth(statelab_sim::AuthMode::ApiKey { limiter: statelab_sim::Store::Shared });
+    let mut p = Playground::new(1, [shared, shared]);
+    for a in parse_actions(
+        "login alice, me alice, me alice, me alice, me alice, me alice, me alice, rotate-key alice, me alice",
+    )
+    .unwrap()
+    {
+        p.apply(a).unwrap();
+    }
+    let statuses: Vec<u16> = p.lane(LaneId::A).exchanges().map(|x| x.response.status).collect();
+    assert_eq!(statuses, [200, 200, 200, 200, 200, 200, 429, 200, 200]);
+    let rotate = p.lane(LaneId::A).exchange(8).unwrap();
+    assert_eq!(rotate.store_trips, 0, "not counted");
+    assert!(says(rotate, "not rate limited"), "{:?}", rotate.trace);
+}

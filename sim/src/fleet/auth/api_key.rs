@@ -8,7 +8,7 @@ use super::{Hold, Principal};
 use crate::base::time::SimTime;
 use crate::fleet::config::{AuthMode, Store, API_KEY_HEADER, RATE_LIMIT, RATE_WINDOW_S};
 use crate::fleet::handling::{short, Ctx, Handled};
-use crate::fleet::store::{ApiKeyRow, Session};
+use crate::fleet::store::{keys, ApiKeyRow, Session};
 use crate::wire::http::{Request, Response};
 use crate::wire::json::ObjectWriter;
 use sha2::{Digest, Sha256};
@@ -51,8 +51,9 @@ fn answer(cx: &mut Ctx, key: &str, key_id: &str) -> Response {
     cx.respond(200, ObjectWriter::new().str("api_key", key).str("key_id", key_id).finish())
 }
 
-/// The key's hash looked up in the database, then the key's rate limit.
-pub(super) fn recognise(cx: &mut Ctx, req: &Request) -> Result<Principal, Response> {
+/// The key's hash looked up in the database, then, if the request is
+/// `metered`, the key's rate limit.
+pub(super) fn recognise(cx: &mut Ctx, req: &Request, metered: bool) -> Result<Principal, Response> {
     let Some(key) = req.headers.get(API_KEY_HEADER).map(str::trim) else {
         return Err(cx.unauthorized(|| format!("no `{API_KEY_HEADER}` header: no key to look up")));
     };
@@ -66,7 +67,14 @@ pub(super) fn recognise(cx: &mut Ctx, req: &Request) -> Result<Principal, Respon
     let Some(account) = cx.backend.db.account(&row.user).cloned() else {
         return Err(cx.unauthorized(|| format!("{} belongs to no account", row.key_id)));
     };
-    limit(cx, &row.key_id)?;
+    if metered {
+        limit(cx, &row.key_id)?;
+    } else {
+        let key_id = &row.key_id;
+        cx.trace.say(|| {
+            format!("{key_id}: managing the key is not rate limited, so a leaked key can always be rotated or revoked")
+        });
+    }
     Ok(Principal {
         user: row.user,
         name: account.name,
@@ -83,7 +91,7 @@ fn limit(cx: &mut Ctx, key_id: &str) -> Result<(), Response> {
     let (count, ends, whose) = match cx.config.auth {
         AuthMode::ApiKey { limiter: Store::Shared } => {
             cx.store_trip(|| format!("store INCR rate:{key_id}; EXPIRE rate:{key_id} {RATE_WINDOW_S} NX"))?;
-            let (n, ends) = cx.backend.store.incr(&format!("rate:{key_id}"), now, window_end);
+            let (n, ends) = cx.backend.store.incr(&keys::rate(key_id), now, window_end);
             (n, ends, "the shared store's count, which every server sees".to_owned())
         }
         _ => {
@@ -120,8 +128,9 @@ fn delete(cx: &mut Ctx, hash: &str, key_id: &str) {
     cx.backend.db.api_keys.remove(hash);
 }
 
-/// The key's SHA-256 as 64 lowercase hex digits, as the database keys it.
-pub(crate) fn sha256_hex(key: &str) -> String {
+/// An API key's SHA-256 as 64 lowercase hex digits, as the database keys
+/// its row: what the view looks a key up by.
+pub fn sha256_hex(key: &str) -> String {
     Sha256::digest(key.as_bytes()).iter().fold(String::with_capacity(64), |mut s, b| {
         let _ = write!(s, "{b:02x}");
         s

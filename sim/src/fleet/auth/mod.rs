@@ -10,6 +10,7 @@ mod session;
 mod signed_cookie;
 
 pub(crate) use api_key::rotate as rotate_key;
+pub use api_key::sha256_hex as api_key_hash;
 pub(crate) use refresh::refresh;
 
 use crate::fleet::config::AuthMode;
@@ -87,14 +88,15 @@ fn welcome(s: &Session) -> String {
 }
 
 /// Who sent `req`, by the lane's credential; a refusal says why in the trace.
-pub(crate) fn authenticate(cx: &mut Ctx, req: &Request) -> Result<Principal, Response> {
+/// `metered`: whether the request counts against an API key's rate limit.
+pub(crate) fn authenticate(cx: &mut Ctx, req: &Request, metered: bool) -> Result<Principal, Response> {
     match cx.config.auth {
         AuthMode::Jwt { denylist } => jwt::recognise(cx, req, denylist),
         AuthMode::ServerSession { store } => session::recognise(cx, req, store),
         AuthMode::SignedCookie => signed_cookie::recognise(cx, req),
         AuthMode::Refresh => jwt::recognise(cx, req, false),
         AuthMode::Opaque => opaque::recognise(cx, req),
-        AuthMode::ApiKey { .. } => api_key::recognise(cx, req),
+        AuthMode::ApiKey { .. } => api_key::recognise(cx, req, metered),
     }
 }
 

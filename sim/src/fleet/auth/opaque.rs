@@ -5,7 +5,7 @@
 
 use super::{jwt, Hold, Principal};
 use crate::fleet::handling::{short, Ctx};
-use crate::fleet::store::{Session, StoreValue};
+use crate::fleet::store::{keys, Session, StoreValue};
 use crate::wire::http::{Request, Response};
 
 /// Login: a random token, kept in the store as long as the lane's token lifetime.
@@ -14,7 +14,7 @@ pub(super) fn issue(cx: &mut Ctx, session: &Session) -> Result<Response, Respons
     let ttl = cx.config.token_ttl_s;
     cx.store_trip(|| format!("store SET token:{}… EX {ttl} (user {})", short(&token), session.user))?;
     let expires = cx.now.plus_ms(u64::from(ttl) * 1000);
-    cx.backend.store.set(format!("token:{token}"), StoreValue::Access(session.holder()), expires);
+    cx.backend.store.set(keys::token(&token), StoreValue::Access(session.holder()), expires);
     Ok(jwt::bearer_answer(cx, &token))
 }
 
@@ -24,7 +24,7 @@ pub(super) fn recognise(cx: &mut Ctx, req: &Request) -> Result<Principal, Respon
         return Err(cx.unauthorized(|| "no `Authorization: Bearer` header: nothing to look up".into()));
     };
     cx.store_trip(|| format!("store GET token:{}… (introspection: what does this token mean?)", short(&token)))?;
-    match cx.backend.store.get(&format!("token:{token}"), cx.now) {
+    match cx.backend.store.get(&keys::token(&token), cx.now) {
         Some(StoreValue::Access(h)) => {
             let who = Principal::holding(h, Hold::Opaque(token));
             cx.trace.say(|| format!("active: the store says it is {}'s", who.user));
@@ -39,7 +39,7 @@ pub(super) fn recognise(cx: &mut Ctx, req: &Request) -> Result<Principal, Respon
 /// Logout deletes the token from the store: every server's next lookup fails.
 pub(super) fn revoke(cx: &mut Ctx, token: &str) -> Result<(), Response> {
     cx.store_trip(|| format!("store DEL token:{}…: revoked at once, for every server", short(token)))?;
-    cx.backend.store.delete(&format!("token:{token}"));
+    cx.backend.store.delete(&keys::token(token));
     cx.cost.revocation_window_s = Some(0);
     Ok(())
 }

@@ -8,7 +8,7 @@ use super::jwt;
 use crate::base::time::human_duration;
 use crate::fleet::config::{AuthMode, REFRESH_COOKIE, REFRESH_PATH};
 use crate::fleet::handling::{short, Ctx, Handled};
-use crate::fleet::store::{Holder, Session, StoreValue};
+use crate::fleet::store::{keys, Holder, Session, StoreValue};
 use crate::wire::cookie::{cookie_value, SameSite, SetCookie};
 use crate::wire::http::{Request, Response};
 use crate::wire::json::ObjectWriter;
@@ -38,7 +38,7 @@ pub(crate) fn refresh(cx: &mut Ctx, req: &Request) -> Handled {
         return Err(refused(cx, || format!("no {REFRESH_COOKIE} cookie: nothing to refresh with")));
     };
     cx.store_trip(|| format!("store GET refresh:{}…", short(&token)))?;
-    let (family, holder) = match cx.backend.store.get(&format!("refresh:{token}"), cx.now) {
+    let (family, holder) = match cx.backend.store.get(&keys::refresh(&token), cx.now) {
         Some(StoreValue::Refresh { family, holder }) => (family.clone(), holder.clone()),
         _ => {
             return Err(refused(cx, || {
@@ -47,12 +47,12 @@ pub(crate) fn refresh(cx: &mut Ctx, req: &Request) -> Handled {
         }
     };
     cx.store_trip(|| format!("store GET family:{family} (its current refresh token)"))?;
-    match cx.backend.store.get(&format!("family:{family}"), cx.now) {
+    match cx.backend.store.get(&keys::family(&family), cx.now) {
         Some(StoreValue::Family(current)) if *current == token => {}
         Some(StoreValue::Family(current)) => {
             let current = short(current).to_owned();
             cx.store_trip(|| format!("store DEL family:{family}"))?;
-            cx.backend.store.delete(&format!("family:{family}"));
+            cx.backend.store.delete(&keys::family(&family));
             return Err(refused(cx, || {
                 format!("reuse detected: refresh:{}… was already rotated (the family's current one is {current}…), so someone holds a copy — revoked the whole family {family}", short(&token))
             }));
@@ -85,8 +85,8 @@ fn store_token(cx: &mut Ctx, family: &str, holder: Holder) -> Result<String, Res
     })?;
     let expires = cx.now.plus_ms(u64::from(ttl) * 1000);
     let family = family.to_owned();
-    cx.backend.store.set(format!("refresh:{token}"), StoreValue::Refresh { family: family.clone(), holder }, expires);
-    cx.backend.store.set(format!("family:{family}"), StoreValue::Family(token.clone()), expires);
+    cx.backend.store.set(keys::refresh(&token), StoreValue::Refresh { family: family.clone(), holder }, expires);
+    cx.backend.store.set(keys::family(&family), StoreValue::Family(token.clone()), expires);
     Ok(token)
 }
 
@@ -119,7 +119,7 @@ pub(super) fn revoke(cx: &mut Ctx, sid: Option<&str>, exp: u64, r: &mut Response
     match sid {
         Some(family) => {
             cx.store_trip(|| format!("store DEL family:{family}: its refresh tokens are void"))?;
-            cx.backend.store.delete(&format!("family:{family}"));
+            cx.backend.store.delete(&keys::family(family));
         }
         None => cx.trace.say(|| "the access token names no refresh family (no sid): nothing to revoke".into()),
     }

@@ -50,7 +50,10 @@ fn route(cx: &mut Ctx, req: &Request) -> Handled {
         Route::Login => auth::login(cx, req),
         Route::Refresh => auth::refresh(cx, req),
         Route::User(route) => {
-            let who = auth::authenticate(cx, req)?;
+            // Managing one's key is not rate limited: an owner whose leaked key is
+            // being spent by someone else can still rotate or revoke it.
+            let metered = !matches!(route, UserRoute::RotateKey | UserRoute::Logout);
+            let who = auth::authenticate(cx, req, metered)?;
             serve(cx, req, route, who)
         }
     }
