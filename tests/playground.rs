@@ -513,15 +513,16 @@ async fn every_design_is_offered_by_name_and_its_link_reopens_it() {
     let all_modes: Vec<(String, String)> = AuthMode::ALL.iter().map(|m| (m.code().to_owned(), m.to_string())).collect();
     assert_eq!(offered, all_modes);
     root.remove();
-    for (code, label) in [
-        ("refresh", "access + refresh tokens"),
-        ("opaque", "opaque tokens"),
-        ("apikey-local", "API keys, limits in each server"),
-        ("apikey", "API keys, limits in the store"),
+    // The refresh design comes with the short access tokens it is for (5 minutes, `.4.300`).
+    for (code, link, label) in [
+        ("refresh", "refresh.rr.3.4.300", "access + refresh tokens"),
+        ("opaque", "opaque.rr.3", "opaque tokens"),
+        ("apikey-local", "apikey-local.rr.3", "API keys, limits in each server"),
+        ("apikey", "apikey.rr.3", "API keys, limits in the store"),
     ] {
         let root = fresh_playground().await;
         choose(&root, "lane-b-auth", code).await;
-        assert_eq!(query(), format!("?b={code}.rr.3"));
+        assert_eq!(query(), format!("?b={link}"));
         root.remove();
         // A second mount stands in for opening the link.
         let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;

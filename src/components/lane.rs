@@ -66,7 +66,7 @@ pub fn lane_panel(play: &Play, lane_id: LaneId, user: User, why: Option<AttrValu
             </details>
             <div class="config">
                 { select(&id("auth"), "Auth", &AuthMode::ALL.map(|m| (m.code().to_owned(), m.to_string())), config.auth.code(),
-                    configure(|c, v| AuthMode::ALL.into_iter().find(|m| m.code() == v).map(|m| c.with_auth(m)))) }
+                    configure(|c, v| AuthMode::ALL.into_iter().find(|m| m.code() == v).map(|m| c.switched_to(m)))) }
                 { select(&id("balancer"), "Balancer", &Strategy::ALL.map(|s| (s.code().to_owned(), s.label().to_owned())), config.balancer.code(),
                     configure(|c, v| Strategy::ALL.into_iter().find(|s| s.code() == v).map(|s| c.with_balancer(s)))) }
                 { select(&id("servers"), "Servers", &(1..=MAX_SERVERS).map(|n| (n.to_string(), n.to_string())).collect::<Vec<_>>(), &fleet.to_string(),

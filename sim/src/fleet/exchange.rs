@@ -55,8 +55,9 @@ impl Exchange {
         self.response.status < 400
     }
 
-    /// The bearer token or API key this exchange carries or hands out, if
-    /// any: a JWT only in the lanes that send one (`AuthMode::sends_jwt`).
+    /// The bearer token this exchange carries, or else the token or API key
+    /// it hands out, if any: a JWT only in the lanes that send one
+    /// (`AuthMode::sends_jwt`).
     pub fn token(&self) -> Option<String> {
         self.request.bearer_token().map(str::to_owned).or_else(|| self.response.issued_token())
     }
