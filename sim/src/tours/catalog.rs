@@ -268,9 +268,10 @@ pub(super) fn api_keys(id: &'static str) -> Scenario {
         ],
         steps: vec![
             step("login alice", "Alice creates an API key, as in a developer dashboard. The answer shows it once (sk_…); the database keeps only its SHA-256 and the key's id.", &[]),
-            step("me alice, me alice, me alice, me alice, me alice, me alice", "Her client sends six requests in six seconds with X-API-Key; the limit is 5 per 10 s per key. Every server looks the key's hash up in the database. Lane A counts in each server's memory: round robin gives each server 2, under the limit — all 200. Lane B counts in the store, which every server sees — the sixth is 429 Too Many Requests, with Retry-After.", &["X-API-Key", "Retry-After"]),
+            step("me alice, me alice, me alice", "Her client sends three requests with X-API-Key; the limit is 5 per 10 s per key. Every server looks the key's hash up in the database, then counts the request. Lane A counts in each server's memory: S2, S3 and S1 have each seen 1. Lane B counts in the store, which every server sees: 3 of 5.", &["X-API-Key"]),
+            step("me alice, me alice, me alice", "Three more within the same ten seconds. Lane A's servers have each seen 2, under the limit — all 200. Lane B's shared count reaches 6 — the sixth is 429 Too Many Requests, with Retry-After: the limit holds across servers only where the counter is shared.", &["X-API-Key", "Retry-After"]),
             step("wait 10s, me alice", "Ten seconds later a new window starts — 200 in both lanes.", &["X-API-Key"]),
-            step("rotate-key alice, replay alice 2", "The key leaked: Alice rotates it. The server deletes the old key's row and answers with a new key. Replaying #2 with the old key gets 401 in both lanes: every request looks the key up, so revocation is immediate.", &["X-API-Key"]),
+            step("rotate-key alice, replay alice 2", "The key leaked: Alice rotates it (managing a key is not counted against its limit, so this works even while someone spends it). The server deletes the old key's row and answers with a new key. Replaying #2 with the old key gets 401 in both lanes: every request looks the key up, so revocation is immediate.", &["X-API-Key"]),
         ],
     }
 }
