@@ -1,6 +1,6 @@
 use crate::components::badge::{status_badge, Outcome};
 use crate::components::copy::CopyButton;
-use crate::components::token::{credential_of, mode_at, token_view, TokenProps};
+use crate::components::token::{credential_of, token_view, TokenProps};
 use crate::state::Play;
 use statelab_sim::text::curl;
 use statelab_sim::wire::http::wire_lines;
@@ -81,7 +81,7 @@ pub fn ExchangeView(props: &ExchangeProps) -> Html {
 /// token, what happened inside and what it cost.
 fn body(play: &Play, props: &ExchangeProps) -> Html {
     let x = &props.exchange.0;
-    let mode = mode_at(&play.playground(), x.lane, x.action);
+    let mode = x.auth;
     html! {
         <div class="exchange-body">
             <p class="route">{format!("{} → {} · {}", x.client, x.server_label(), x.balancer_reason)}</p>

@@ -4,7 +4,7 @@ use statelab_sim::base::{human_duration, SimTime};
 use statelab_sim::fleet::{api_key_hash, store_keys, Credential, StoreEntry, StoreValue, API_KEY_HEADER};
 use statelab_sim::wire::json::{object_members, write_str, Json};
 use statelab_sim::wire::jwt::{inspect, split, Rejection};
-use statelab_sim::{Action, AuthMode, Exchange, Lane, LaneId, Playground};
+use statelab_sim::{AuthMode, Exchange, Lane, LaneId};
 use yew::prelude::*;
 
 /// A credential to open up: which lane's fleet judges it, how that lane
@@ -18,22 +18,6 @@ pub struct TokenProps {
     pub mode: AuthMode,
     pub client: Option<String>,
     pub upto: u32,
-}
-
-/// The lane's authentication mode when action `action` of the log ran: a
-/// redeploy (`Action::Configure`) changes it from then on, so an older
-/// exchange is read the way its own lane read it.
-pub fn mode_at(engine: &Playground, lane: LaneId, action: u32) -> AuthMode {
-    let recipe = engine.recipe();
-    let before = recipe.actions.get(..action as usize).unwrap_or(&recipe.actions);
-    before
-        .iter()
-        .rev()
-        .find_map(|a| match a {
-            Action::Configure { lane: l, config } if *l == lane => Some(config.auth),
-            _ => None,
-        })
-        .unwrap_or(recipe.configs[lane.index()].auth)
 }
 
 /// The credential an exchange carries or hands out as a lane of `mode`

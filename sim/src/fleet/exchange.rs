@@ -3,7 +3,7 @@
 
 use crate::base::ids::{LaneId, ServerNo};
 use crate::base::time::SimTime;
-use crate::fleet::config::REFRESH_PATH;
+use crate::fleet::config::{AuthMode, REFRESH_PATH};
 use crate::wire::http::{Request, Response};
 use std::rc::Rc;
 
@@ -17,6 +17,9 @@ pub struct Exchange {
     pub lane: LaneId,
     /// Index of the action in the log that caused it.
     pub action: u32,
+    /// How the lane authenticated when it was sent: a later redeploy changes
+    /// the lane, not how this exchange is read.
+    pub auth: AuthMode,
     /// Name of the browser that sent it (`alice`, or a load user).
     pub client: String,
     /// When it was sent, on the lane's true clock (a server's own clock may be skewed).

@@ -439,6 +439,7 @@ impl Lane {
             seq: self.last_seq,
             lane: self.id,
             action: action_no,
+            auth: self.config.auth,
             client: self.clients[client].name.clone(),
             at: now,
             credential_bytes: (req.headers.wire_len_of("Authorization")
