@@ -592,6 +592,35 @@ async fn a_refresh_lane_shows_its_cookie_its_family_and_when_the_app_refreshes()
     assert!(b.contains("(its current one)"), "{b}");
 }
 
+/// The refresh token can be edited by hand as devtools can, and what the
+/// next refresh sends is refused for what it is: here a forgery.
+#[wasm_bindgen_test]
+async fn a_hand_edited_refresh_token_is_sent_and_refused_as_unknown() {
+    set_query("?a=refresh.rr.3&log=login.alice");
+    let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
+    assert!(all(&root, "#edit-refresh-b-alice").is_empty(), "lane B issues no refresh token");
+    let submit = |value: &str| {
+        let field: web_sys::HtmlInputElement = find(&root, "#edit-refresh-a-alice").unchecked_into();
+        field.set_value(value);
+        field.closest("form").unwrap().unwrap().unchecked_into::<web_sys::HtmlFormElement>().request_submit().unwrap();
+    };
+    let field: web_sys::HtmlInputElement = find(&root, "#edit-refresh-a-alice").unchecked_into();
+    assert_eq!(field.value().len(), 32, "prefilled with the cookie's token");
+    // Hostile text is refused with the reason, and nothing is changed.
+    submit("<b>;x");
+    settle().await;
+    assert!(text(&find(&root, ".notice")).contains("character 4"), "{}", text(&find(&root, ".notice")));
+    submit("0123456789abcdef0123456789abcdef");
+    settle().await;
+    assert!(query().contains("edit-refresh.a.alice."), "the link carries the edit: {}", query());
+    click(&root, "Refresh").await;
+    let row = newest(&root, 'a');
+    assert_eq!(text(&find(&row, ".status")), "401 Unauthorized");
+    assert!(text(&find(&row, ".trace")).contains("is not in the store"));
+    // The refusal cleared the cookie (Max-Age=0): nothing left to edit.
+    assert!(all(&root, "#edit-refresh-a-alice").is_empty());
+}
+
 #[wasm_bindgen_test]
 async fn an_opaque_token_is_not_decoded_but_looked_up() {
     set_query("?b=opaque.rr.3&log=login.alice~me.alice");

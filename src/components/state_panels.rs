@@ -2,7 +2,9 @@ use crate::components::short;
 use crate::components::token::{token_view, TokenProps};
 use crate::state::{Msg, Play};
 use statelab_sim::base::human_duration;
-use statelab_sim::fleet::{store_keys, Client, Credential, SharedStore, StoreValue, RATE_LIMIT, RATE_WINDOW_S};
+use statelab_sim::fleet::{
+    store_keys, Client, Credential, SharedStore, StoreValue, RATE_LIMIT, RATE_WINDOW_S, REFRESH_COOKIE,
+};
 use statelab_sim::wire::cookie::SameSite;
 use statelab_sim::wire::jwt::TokenEdit;
 use statelab_sim::SimTime;
@@ -166,14 +168,36 @@ fn app_reckoning(client: &Client, refreshes: bool, now: SimTime) -> Html {
 }
 
 /// Replace the stored token or session cookie with text typed by hand, as
-/// in devtools. The engine refuses what could not travel in a header, and
-/// the page says why.
+/// in devtools — and, in a refresh lane, the refresh token in its `HttpOnly`
+/// cookie, which devtools can edit though page scripts cannot read it. The
+/// engine refuses what could not travel in a header, and the page says why.
 fn credential_editor(play: &Play, props: &StateProps) -> Html {
     let engine = play.playground();
     let lane = engine.lane(props.lane);
-    let Some(current) = lane.credential(props.user) else { return html! {} };
-    let what = lane.config().auth.credential_name();
-    let id = format!("edit-{}-{}", props.lane.code(), props.user.username());
+    let stored = lane.credential(props.user).map(|current| {
+        let what = lane.config().auth.credential_name();
+        editor(play, props, "", what, current, |value| TokenEdit::Set { value })
+    });
+    let refresh = (lane.config().auth == AuthMode::Refresh)
+        .then(|| lane.client(props.user).jar.get(REFRESH_COOKIE, lane.now()))
+        .flatten()
+        .map(|c| {
+            editor(play, props, "-refresh", "refresh token", c.value.clone(), |value| TokenEdit::SetRefresh { value })
+        });
+    html! { <>{stored}{refresh}</> }
+}
+
+/// One hand-edit form: its field starts with `current`, and `edit` turns
+/// what was typed into the edit the lane is sent.
+fn editor(
+    play: &Play,
+    props: &StateProps,
+    slot: &str,
+    what: &str,
+    current: String,
+    edit: fn(String) -> TokenEdit,
+) -> Html {
+    let id = format!("edit{slot}-{}-{}", props.lane.code(), props.user.username());
     let onsubmit = {
         let (play, user, lane) = (play.clone(), props.user, props.lane);
         Callback::from(move |e: SubmitEvent| {
@@ -181,11 +205,7 @@ fn credential_editor(play: &Play, props: &StateProps) -> Html {
             // The form's own field (the event's target is the form).
             let field = e.target_dyn_into::<web_sys::Element>().and_then(|f| f.query_selector("input").ok().flatten());
             if let Some(field) = field.and_then(|f| f.dyn_into::<HtmlInputElement>().ok()) {
-                play.dispatch(Msg::Act(Action::Tamper {
-                    user,
-                    edit: TokenEdit::Set { value: field.value() },
-                    lane: Some(lane),
-                }));
+                play.dispatch(Msg::Act(Action::Tamper { user, edit: edit(field.value()), lane: Some(lane) }));
             }
         })
     };
