@@ -535,18 +535,20 @@ async fn every_design_is_offered_by_name_and_its_link_reopens_it() {
 #[wasm_bindgen_test]
 async fn refresh_and_rotate_api_key_are_offered_only_where_a_lane_has_them() {
     let root = fresh_playground().await;
-    assert!(!buttons(&root).iter().any(|b| b == "Refresh" || b == "Rotate API key"), "{:?}", buttons(&root));
+    assert!(!buttons(&root).iter().any(|b| b == "Refresh token" || b == "Rotate API key"), "{:?}", buttons(&root));
     root.remove();
     set_query("?a=refresh.rr.3");
     let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
-    assert!(buttons(&root).contains(&"Refresh".to_owned()) && !buttons(&root).contains(&"Rotate API key".to_owned()));
+    assert!(
+        buttons(&root).contains(&"Refresh token".to_owned()) && !buttons(&root).contains(&"Rotate API key".to_owned())
+    );
     root.remove();
     set_query("?a=refresh.rr.3&b=apikey.rr.3");
     let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
-    let refresh = all(&root, ".actions button").into_iter().find(|b| text(b) == "Refresh").unwrap();
+    let refresh = all(&root, ".actions button").into_iter().find(|b| text(b) == "Refresh token").unwrap();
     assert!(refresh.get_attribute("title").unwrap().starts_with("POST /token/refresh"));
     click(&root, "Log in").await;
-    click(&root, "Refresh").await;
+    click(&root, "Refresh token").await;
     assert_eq!(text(&find(&newest(&root, 'a'), ".req")), "POST /token/refresh");
     assert_eq!(text(&find(&newest(&root, 'a'), ".status")), "200 OK");
     assert_eq!(
@@ -613,7 +615,7 @@ async fn a_hand_edited_refresh_token_is_sent_and_refused_as_unknown() {
     submit("0123456789abcdef0123456789abcdef");
     settle().await;
     assert!(query().contains("edit-refresh.a.alice."), "the link carries the edit: {}", query());
-    click(&root, "Refresh").await;
+    click(&root, "Refresh token").await;
     let row = newest(&root, 'a');
     assert_eq!(text(&find(&row, ".status")), "401 Unauthorized");
     assert!(text(&find(&row, ".trace")).contains("is not in the store"));
@@ -651,7 +653,7 @@ async fn api_key_lanes_show_key_rows_counters_and_the_429() {
     assert!(text(&find(&newest(&root, 'b'), ".status")).starts_with("429"));
     let a = find(&lane(&root, 'a'), ".state");
     let memory = text(&find(&a, "section[aria-label='Server memory']"));
-    assert!(memory.contains("S1's own count: 2 of 5 requests allowed per 10 s · window ends in"), "{memory}");
+    assert!(memory.contains("S1's own count: 2 used of 5 allowed per 10 s · window ends in"), "{memory}");
     let store = text(&find(&lane(&root, 'b'), "section[aria-label='Shared store']"));
     assert!(store.contains("rate:key_"), "{store}");
     assert!(store.contains("the store's count, which every server sees: 6 requests, over the limit of 5 per 10 s: refused with 429 until the window ends · TTL"), "{store}");

@@ -23,15 +23,15 @@ const row = (page, id) => page.locator(`tr#${id} td`);
 
 test('refresh-rotation: the app refreshes by itself, and not while the store is down', async ({ page }) => {
   const errors = watchErrors(page);
-  await playTour(page, 'refresh-rotation', [[200, 200, 200, 200], [200, 200, 200, 200, 503, 401]]);
-  // Steps 3 and 4 each send one GET /api/me, and the app refreshes first.
+  await playTour(page, 'refresh-rotation', [[200, 200, 200, 200, 200], [200, 200, 200, 200, 200, 503, 401]]);
+  // Once its token has expired the app refreshes first; in the outage, before that, it needs no store.
   expect(await inOrderSent(requests(page, 'b'), '.req')).toEqual([
-    'POST /login', 'GET /api/me', 'POST /token/refresh', 'GET /api/me', 'POST /token/refresh', 'GET /api/me',
+    'POST /login', 'GET /api/me', 'POST /token/refresh', 'GET /api/me', 'GET /api/me', 'POST /token/refresh', 'GET /api/me',
   ]);
   const browser = state(page, 'b', "alice's browser");
   await expect(browser).toContainText('Path=/token/refresh; HttpOnly; Secure; SameSite=Strict');
   await expect(browser).toContainText('sent only to /token/refresh; page scripts cannot read it (HttpOnly)');
-  await expect(browser).toContainText('the token expired at 09:10:02 (63 s ago).');
+  await expect(browser).toContainText('the token expired at 09:10:02 (64 s ago).');
   await expect(browser).toContainText('The store is down: no refresh succeeds until it answers again.');
   await expect(browser).toContainText('Its next request (other than a login) first sends POST /token/refresh');
   await expect(lane(page, 'b').locator('.state h4', { hasText: 'Shared store' })).toHaveText('Shared store (down)');
@@ -89,7 +89,7 @@ test('api-keys: a limit counted in each server lets six through; counted in the 
   }
   // Lane A's servers each keep their own count, in their own memory.
   // The request after the wait opened S2's new window; the rotation (at S3) is not counted.
-  await expect(state(page, 'a', 'Server memory')).toContainText("S2's own count: 1 of 5 requests allowed per 10 s · window ends in");
+  await expect(state(page, 'a', 'Server memory')).toContainText("S2's own count: 1 used of 5 allowed per 10 s · window ends in");
   await expect(state(page, 'a', 'Server memory')).not.toContainText("S3's own count");
   // An account lookup and an insert at login, a lookup a request, three for the rotation.
   await expect(row(page, 'measured-db-trips-mean')).toHaveText(['1.3', '1.3']);
@@ -97,8 +97,8 @@ test('api-keys: a limit counted in each server lets six through; counted in the 
 
 test('Refresh and Rotate API key work from the keyboard with their names', async ({ page }) => {
   await page.goto('./?a=refresh.rr.3&b=apikey.rr.3&log=login.alice');
-  await expect(page.getByRole('button', { name: 'Refresh', exact: true })).toHaveAttribute('title', /^POST \/token\/refresh/);
-  await page.getByRole('button', { name: 'Refresh', exact: true }).focus();
+  await expect(page.getByRole('button', { name: 'Refresh token', exact: true })).toHaveAttribute('title', /^POST \/token\/refresh/);
+  await page.getByRole('button', { name: 'Refresh token', exact: true }).focus();
   await page.keyboard.press('Enter');
   await expect(requests(page, 'a').locator('article.exchange .req').first()).toHaveText('POST /token/refresh');
   await page.getByRole('button', { name: 'Rotate API key' }).focus();
@@ -107,7 +107,7 @@ test('Refresh and Rotate API key work from the keyboard with their names', async
   await expect(page).toHaveURL(/log=login\.alice~refresh\.alice~rotate-key\.alice$/);
   await page.goto('./');
   await expect(page.getByRole('button', { name: 'Rotate API key' })).toHaveCount(0);
-  await expect(page.getByRole('button', { name: 'Refresh', exact: true })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Refresh token', exact: true })).toHaveCount(0);
 });
 
 for (const width of [1280, 360]) {

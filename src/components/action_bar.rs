@@ -78,7 +78,7 @@ const BY_DESIGN: [DesignControl; 2] = [
     (
         |m| m == AuthMode::Refresh,
         (
-            "Refresh",
+            "Refresh token",
             "POST /token/refresh with the refresh cookie: a new access token, and the refresh token rotated (presenting a used one revokes its family)",
             |p| act(Action::Refresh { user: p.user }),
         ),

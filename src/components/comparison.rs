@@ -74,8 +74,8 @@ pub fn comparison_table(play: &Play) -> Html {
             <table>
                 <thead><tr>
                     <th scope="col">{"What"}</th>
-                    <th scope="col">{format!("A: {}", a.config().auth)}</th>
-                    <th scope="col">{format!("B: {}", b.config().auth)}</th>
+                    <th scope="col">{format!("A: {}", a.config().design())}</th>
+                    <th scope="col">{format!("B: {}", b.config().design())}</th>
                 </tr></thead>
                 <tbody>
                     { for rows.iter().map(|(id, what, learn, f)| html! {

@@ -32,7 +32,9 @@ pub fn fleet_diagram(play: &Play, id: LaneId) -> Html {
     let to_store = newest.is_some_and(|x| x.store_trips > 0);
     let to_db = newest.is_some_and(|x| x.db_trips > 0);
     let outcome = newest.map(|x| Outcome::of(x.response.status));
-    let store_label = if lane.store().up { "store" } else { "store ✕ down" };
+    // "down" would overrun the box: the ✕ and the box's down style say it here, the state panel
+    // ("Shared store (down)") in words.
+    let store_label = if lane.store().up { "store" } else { "store ✕" };
     html! {
         <figure class="fleet-figure">
             <svg class={classes!("fleet", outcome.map(Outcome::class))} viewBox={format!("0 0 {W} {height}")} role="group" aria-label={format!("Fleet of lane {}", id)}>
@@ -82,7 +84,7 @@ pub fn fleet_diagram(play: &Play, id: LaneId) -> Html {
                 <rect class="node" x={BACKEND_X.to_string()} y={(db_y - 13).to_string()} width="66" height="26" rx="5" />
                 <text x="323" y={(db_y + 4).to_string()} text-anchor="middle">{"database"}</text>
                 if let Some(x) = newest.filter(|x| x.store_trips > 1) {
-                    <text class="trips" x="323" y={(store_y - 17).to_string()} text-anchor="middle">{format!("×{} round trips", x.store_trips)}</text>
+                    <text class="trips" x={(BACKEND_X + 66).to_string()} y={(store_y - 17).to_string()} text-anchor="end">{format!("×{} round trips", x.store_trips)}</text>
                 }
                 if let Some(x) = newest {
                     // Keyed by the request, so each new one starts its trip afresh.

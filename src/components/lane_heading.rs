@@ -7,7 +7,7 @@ use yew::prelude::*;
 pub fn lane_heading(lane: LaneId, c: &LaneConfig, servers: usize, down: usize) -> Html {
     html! {
         <h2 id={heading_id(lane)}>{format!("Lane {lane} ")}
-            <span class="kind">{format!("{} · {} · {}", c.auth, c.balancer.label(), fleet(servers, down))}</span>
+            <span class="kind">{format!("{} · {} · {}", c.design(), c.balancer.label(), fleet(servers, down))}</span>
         </h2>
     }
 }

@@ -139,7 +139,7 @@ fn rate_count(n: u32) -> String {
     if n > RATE_LIMIT {
         format!("{n} requests, over the limit of {RATE_LIMIT} per {RATE_WINDOW_S} s: refused with 429 until the window ends")
     } else {
-        format!("{n} of {RATE_LIMIT} requests allowed per {RATE_WINDOW_S} s")
+        format!("{n} used of {RATE_LIMIT} allowed per {RATE_WINDOW_S} s")
     }
 }
 

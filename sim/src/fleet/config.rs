@@ -339,12 +339,25 @@ impl fmt::Display for AuthMode {
     }
 }
 
+impl LaneConfig {
+    /// The design in words, with what tells two lanes of it apart: a refresh
+    /// lane's access-token lifetime (`access + refresh tokens (access 60 s)`).
+    pub fn design(&self) -> String {
+        match self.auth {
+            AuthMode::Refresh => {
+                format!("{} (access {})", self.auth, crate::base::time::human_duration(self.token_ttl_s.into()))
+            }
+            auth => auth.to_string(),
+        }
+    }
+}
+
 impl fmt::Display for LaneConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
             "{} · {} · {} server{}",
-            self.auth,
+            self.design(),
             self.balancer.label(),
             self.servers,
             if self.servers == 1 { "" } else { "s" }

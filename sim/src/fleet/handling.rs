@@ -5,7 +5,7 @@
 
 use crate::base::rng::SimRng;
 use crate::base::time::SimTime;
-use crate::fleet::config::{Credential, LaneConfig};
+use crate::fleet::config::{AuthMode, Credential, LaneConfig};
 use crate::fleet::exchange::Trace;
 use crate::fleet::ledger::Ledger;
 use crate::fleet::server::Server;
@@ -114,7 +114,12 @@ impl Ctx<'_> {
 
     pub(crate) fn unauthorized(&mut self, why: impl FnOnce() -> String) -> Response {
         self.trace.say(why);
-        self.error(401, "not logged in: please log in again")
+        // A third-party client has no login to go back to: its key is what failed.
+        let message = match self.config.auth {
+            AuthMode::ApiKey { .. } => "invalid or revoked API key",
+            _ => "not logged in: please log in again",
+        };
+        self.error(401, message)
     }
 
     /// One round trip to the shared store; fails with 503 when it is down.

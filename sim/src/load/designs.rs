@@ -78,7 +78,7 @@ fn measure(auth: AuthMode) -> DesignRow {
     let per = |total: u64, scale: u64| total.saturating_mul(scale).checked_div(s.requests).unwrap_or(0);
     DesignRow {
         code: auth.code(),
-        design: auth.to_string(),
+        design: config.design(),
         requests: s.requests,
         request_bytes_tenths: per(s.request_bytes, 10),
         credential_bytes_tenths: per(s.credential_bytes, 10),
@@ -178,7 +178,7 @@ pub fn tradeoff_cells(r: &TradeoffRow) -> [String; 4] {
 /// The rows as a Markdown table, numbers as the Learn page prints them.
 pub fn markdown(rows: &[DesignRow]) -> String {
     let mut out = String::from(
-        "| Design | Request (mean) | Credential (mean) | Store trips / request | Database trips / request | Refreshes | A copy works after logout for | Servers hold | Store holds | Database holds |\n|---|---:|---:|---:|---:|---:|---|---:|---:|---:|\n",
+        "| Design | Request (mean) | Credential (mean) | Store trips / request | Database trips / request | Refreshes | A copy works after logout for | Servers hold before logout | Store holds before logout | Database holds before logout |\n|---|---:|---:|---:|---:|---:|---|---:|---:|---:|\n",
     );
     for r in rows {
         let cells = cells(r);

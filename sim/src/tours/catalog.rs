@@ -205,10 +205,10 @@ pub(super) fn refresh_rotation(id: &'static str) -> Scenario {
         lesson: "The hybrid most systems ship: an access JWT that lives minutes and needs no lookup, and a refresh token kept in the store that is traded for a new pair — rotated each time.",
         lanes: [jwt(), refresh(5 * 60)],
         steps: vec![
-            step("login alice", "Lane A answers with a JWT that lives 15 minutes. Lane B's JWT lives 5 minutes, and its answer also sets a refresh token: Set-Cookie: refresh_token=…; Path=/token/refresh; HttpOnly. The trace shows lane B writing it to the store (refresh:… and its family), one round trip.", &["Set-Cookie"]),
+            step("login alice", "Lane A answers with a JWT that lives 15 minutes. Lane B's JWT lives 5 minutes, and its answer also sets a refresh token: Set-Cookie: refresh_token=…; Path=/token/refresh; HttpOnly. Neither server keeps anything in its memory, but lane B's writes the refresh token and its family to the shared store, one round trip (open the request for its trace).", &["Set-Cookie"]),
             step("me alice", "Both apps send Authorization: Bearer …, and S2 verifies the signature without a lookup in both lanes — 200. Lane B's request carries no refresh cookie: its Path sends it to /token/refresh only, and page scripts cannot read it (HttpOnly).", AUTH),
             step("wait 5m, me alice", "Five minutes on, lane B's app knows its access token has expired (expires_in said 300) and first sends POST /token/refresh with the cookie alone. S3 reads the token and its family from the store, finds it current, and rotates it: a new refresh cookie, a new access token, three store round trips. Then GET /api/me — 200. Lane A's 15-minute token still verifies.", &["Set-Cookie", "Cookie"]),
-            step("store down, wait 6m, me alice", "The store goes down and six more minutes pass. Lane A never needed the store — 200, its token has 4 minutes left. Lane B's refresh gets 503 (the store holds the refresh tokens), so the app sends the expired access token anyway — 401, token expired. Requests kept working through the outage until the access token ran out.", AUTH),
+            step("store down, me alice, wait 6m, me alice", "The store goes down. Lane B's next request still succeeds — 200: its access token needs no store. Six minutes later that token has expired: the app's refresh gets 503 (the store holds the refresh tokens), so it sends the expired token anyway — 401. Lane A never needed the store — 200 both times, its token has 4 minutes left.", AUTH),
         ],
     }
 }
@@ -222,7 +222,7 @@ pub(super) fn refresh_reuse(id: &'static str) -> Scenario {
         steps: vec![
             step("login alice, me alice", "Alice logs in. Lane B's answer sets refresh token R1 in a cookie scoped to /token/refresh; lane A hands out a 15-minute JWT and nothing else.", &["Set-Cookie"]),
             step("refresh alice", "Alice's app refreshes (#3). Lane B's S3 finds R1 is its family's current token, rotates it to R2 and returns a new access token. Lane A has no refresh endpoint — 404: a copy of its JWT simply works until exp.", &["Set-Cookie", "Cookie"]),
-            step("replay alice 3", "Someone who copied request #3 sends it again, with R1. Lane B's store says the family's current token is R2, not R1: R1 was already used, so someone holds a copy. S1 deletes the family — 401. It cannot tell thief from user, so it ends both.", &["Cookie"]),
+            step("replay alice 3", "Someone who copied request #3 sends it again, with the first refresh token, R1 (its Cookie line). Lane B's store says the family's current token is R2, not R1: R1 was already used, so someone holds a copy. S1 deletes the family — 401. It cannot tell thief from user, so it ends both. Lane A still has no refresh endpoint — 404.", &["Cookie"]),
             step("refresh alice, me alice", "Alice's own refresh with R2 now gets 401 in lane B: the family is revoked. Her access token still verifies — 200, until its exp a few minutes away: the window a short access lifetime keeps small. Lane A: 404 for the refresh, and its token verifies too.", AUTH),
         ],
     }
@@ -236,7 +236,7 @@ pub(super) fn logout_window(id: &'static str) -> Scenario {
         lanes: [refresh(60), refresh(15 * 60)],
         steps: vec![
             step("login alice, me alice", "Both lanes issue access + refresh tokens; lane A's access token lives 60 seconds, lane B's 15 minutes. Alice loads her profile (#2).", AUTH),
-            step("logout alice, replay alice 2", "Alice logs out. Both servers delete her refresh family from the store and clear the cookie — but the access token is checked by signature alone. The trace says how long a copy still works: 58 s in lane A, 15 min in lane B. Replaying #2 now succeeds in both lanes — 200.", AUTH),
+            step("logout alice, replay alice 2", "Alice logs out. Both lanes' servers delete her refresh family from the store and clear the cookie — but the access token is checked by signature alone. The trace says how long a copy still works: 58 s in lane A, 15 min in lane B. Replaying #2 now succeeds in both lanes — 200.", AUTH),
             step("wait 2m, replay alice 2", "Two minutes later the copy is refused in lane A — 401, token expired (servers allow 30 s of clock leeway past exp). In lane B it still works — 200, for 13 more minutes. The comparison table shows each lane's window.", AUTH),
             step("login alice, wait 2m, me alice, wait 2m, me alice", "The price of the short window: Alice logs in again and uses the app every two minutes. Lane A's app must refresh before each request (POST /token/refresh, three store round trips each); lane B's never does. Compare \"Refresh requests sent\" in the table.", &["Set-Cookie", "Cookie"]),
         ],
@@ -271,7 +271,7 @@ pub(super) fn api_keys(id: &'static str) -> Scenario {
             step("me alice, me alice, me alice", "Her client sends three requests with X-API-Key; the limit is 5 per 10 s per key. Every server looks the key's hash up in the database, then counts the request. Lane A counts in each server's memory: S2, S3 and S1 have each seen 1. Lane B counts in the store, which every server sees: 3 of 5.", &["X-API-Key"]),
             step("me alice, me alice, me alice", "Three more within the same ten seconds. Lane A's servers have each seen 2, under the limit — all 200. Lane B's shared count reaches 6 — the sixth is 429 Too Many Requests, with Retry-After: the limit holds across servers only where the counter is shared.", &["X-API-Key", "Retry-After"]),
             step("wait 10s, me alice", "Ten seconds later a new window starts — 200 in both lanes.", &["X-API-Key"]),
-            step("rotate-key alice, replay alice 2", "The key leaked: Alice rotates it (managing a key is not counted against its limit, so this works even while someone spends it). The server deletes the old key's row and answers with a new key. Replaying #2 with the old key gets 401 in both lanes: every request looks the key up, so revocation is immediate.", &["X-API-Key"]),
+            step("rotate-key alice, replay alice 2", "The key leaked: Alice rotates it. Managing a key is not counted against its limit, so this works even while someone spends it — and works for anyone holding the key, a thief too, which is why real APIs also let the account's owner rotate from a dashboard. The server deletes the old key's row and answers with a new key. Replaying #2 with the old key gets 401 in both lanes: every request looks the key up, so revocation is immediate.", &["X-API-Key"]),
         ],
     }
 }

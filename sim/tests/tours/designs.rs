@@ -53,8 +53,11 @@ fn the_app_refreshes_when_its_access_token_expires_and_each_refresh_rotates() {
     assert_eq!(sid(refresh), sid(b.exchange(1).unwrap()));
     assert_eq!(b.stats().refreshes, 2);
     assert_eq!(p.lane(LaneId::A).stats().refreshes, 0);
-    // In the outage the refresh fails at the store, then the expired token is refused.
-    let (down, after) = (b.exchange(5).unwrap(), b.exchange(6).unwrap());
+    // In the outage the access token still works; once it expires the refresh
+    // fails at the store, then the expired token is refused.
+    assert_eq!(b.exchange(5).unwrap().response.status, 200);
+    assert_eq!(b.exchange(5).unwrap().store_trips, 0);
+    let (down, after) = (b.exchange(6).unwrap(), b.exchange(7).unwrap());
     assert!(says(down, "the session store is down"));
     assert!(says(after, "token expired"));
 }

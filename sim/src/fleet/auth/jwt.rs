@@ -33,12 +33,13 @@ pub(super) fn sign(cx: &mut Ctx, who: &Holder, sid: Option<String>) -> String {
     let token = jwt::encode(&claims, key, cx.backend.rotated);
     let kid = key.kid.clone();
     let server = cx.server.name();
-    cx.trace.say(|| {
-        format!(
-            "signed a JWT with fleet key {kid} (HS256), exp in {}; {server} stores nothing",
-            human_duration(u64::from(cx.config.token_ttl_s))
-        )
-    });
+    let ttl = human_duration(u64::from(cx.config.token_ttl_s));
+    match &claims.sid {
+        None => cx.trace.say(|| format!("signed a JWT with fleet key {kid} (HS256), exp in {ttl}; {server} stores nothing")),
+        Some(family) => cx.trace.say(|| {
+            format!("signed an access JWT with fleet key {kid} (HS256), exp in {ttl}, naming family {family} in sid; no server keeps a copy")
+        }),
+    }
     token
 }
 
