@@ -100,6 +100,10 @@ async fn jwt_decoder_opens_the_token_and_checks_it_with_the_fleet_key() {
     assert_eq!(all(&details, ".jwt span").len(), 3);
     assert!(shown.contains("expires (exp): 2026-01-15T09:15:00.000Z (in 15 min)"), "{shown}");
     assert_eq!(text(&find(&details, ".verdict")), "✓ Signature verified");
+    assert_eq!(
+        text(&find(&details, ".judged")),
+        "Judged now, at 09:00:02, with the fleet's keys as they are now. When this request was sent, at 09:00:01, S2 answered 200."
+    );
     assert!(all(&details, ".changed").is_empty(), "the token as issued: nothing changed");
     click(&root, "Tamper: role=admin").await;
     click(&root, "GET /api/me").await;

@@ -146,6 +146,17 @@ fn token_details(play: &Play, props: &TokenProps) -> Html {
                 }
                 Err(_) => "A server of this lane refuses it.".to_owned(),
             };
+            // A history row's token is judged as the fleet would judge it now,
+            // which may not be what it met when it was sent: say both.
+            let then = lane.exchange(props.upto).map(|x| {
+                format!(
+                    "Judged now, at {}, with the fleet's keys as they are now. When this request was sent, at {}, {} answered {}.",
+                    now.clock(),
+                    x.at.clock(),
+                    x.server_label(),
+                    x.response.status
+                )
+            });
             // Only a token whose signature or algorithm fails can have been
             // edited by hand: only then look back for the token as issued, a
             // walk as long as the history (an expired token never walks).
@@ -163,6 +174,9 @@ fn token_details(play: &Play, props: &TokenProps) -> Html {
                 <div class="token-details">
                     <p class="verdict-big"><span class={classes!("verdict", class)}>{verdict}</span></p>
                     <p class="muted">{why}</p>
+                    if let Some(then) = then {
+                        <p class="muted judged">{then}</p>
+                    }
                     <p class="jwt" aria-label="The token: header, payload, signature">
                         { for props.token.split('.').enumerate().map(|(k, part)| html! {
                             <>{ if k > 0 { "." } else { "" } }<span class={["jwt-h", "jwt-p", "jwt-s"].get(k).copied().unwrap_or("jwt-s")}>{part}</span></>
