@@ -80,7 +80,7 @@ pub fn render(lanes: &[(&str, &Report)]) -> String {
     out.push_str("<section class=\"load-section\"><h3>Credential bytes per request</h3><p class=\"muted\">Mean bytes of the Authorization and Cookie headers each request carried, second by second: what identity costs on the wire.</p>");
     out.push_str(&credential_chart(lanes, span));
     out.push_str("</section>");
-    section(&mut out, "State held per server", &format!("Bytes of sessions each server (and the shared store) holds, looked at every {HELD_EVERY} simulated seconds: the memory a stateful design costs, and what a crash wipes."), "", lanes, |id, label, r| state_chart(id, label, r, span));
+    section(&mut out, "State held per server", &format!("Bytes of state each server (and the shared store) holds — sessions, and the counters, refresh and opaque tokens of the designs that keep them — looked at every {HELD_EVERY} simulated seconds: the memory a stateful design costs, and what a crash wipes."), "", lanes, |id, label, r| state_chart(id, label, r, span));
     out
 }
 
@@ -622,7 +622,7 @@ impl<'a> HeldLooks<'a> {
             let _ = write!(table, "<th scope=\"col\">S{} sessions</th><th scope=\"col\">S{} bytes</th>", i + 1, i + 1);
         }
         if self.store {
-            table.push_str("<th scope=\"col\">store sessions</th><th scope=\"col\">store bytes</th>");
+            table.push_str("<th scope=\"col\">store entries</th><th scope=\"col\">store bytes</th>");
         }
         table.push_str("</tr></thead><tbody>");
         // One row per look, but at most about ten rows.
@@ -689,7 +689,7 @@ fn comparison(lanes: &[(&str, &Report)]) -> String {
         ("sessions_lost", "sessions lost", "fault-tolerance", |r| {
             (r.totals.sessions_lost, thousands(r.totals.sessions_lost))
         }),
-        ("peak_sessions", "most sessions held at one look", "server-resources", |r| {
+        ("peak_sessions", "most sessions and store entries held at one look", "server-resources", |r| {
             (r.totals.peak_sessions, thousands(r.totals.peak_sessions))
         }),
         ("peak_state_bytes", "most state bytes held at one look", "server-resources", |r| {

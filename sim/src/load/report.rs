@@ -46,8 +46,8 @@ pub struct Held {
     pub sessions: [u32; MAX_SERVERS as usize],
     /// Bytes of those sessions per server number: ids plus session JSON.
     pub session_bytes: [u32; MAX_SERVERS as usize],
-    /// Live entries in the shared store: sessions, or revoked token ids in a
-    /// JWT lane with a denylist.
+    /// Live entries in the shared store: sessions, revoked token ids, refresh
+    /// tokens and families, opaque tokens or rate counters, as the lane's design keeps.
     pub store_sessions: u32,
     /// Bytes of those entries, as
     /// [`SharedStore::bytes`](crate::fleet::SharedStore::bytes) counts them.
@@ -122,7 +122,9 @@ pub struct Totals {
     pub credential_mean_tenths: u64,
     /// Sessions destroyed by crashes, restarts and removed servers.
     pub sessions_lost: u64,
-    /// The most sessions, and bytes of them, held at one look (every [`HELD_EVERY`] s).
+    /// The most sessions and store entries (refresh tokens, opaque tokens,
+    /// rate counters, denylist marks), and bytes of them and of servers'
+    /// counters, held at one look (every [`HELD_EVERY`] s).
     pub peak_sessions: u64,
     /// The most bytes of session state held at one look: servers' memory plus
     /// the store's entries.
@@ -242,7 +244,7 @@ impl Report {
         let _ = writeln!(out, "answered by: {}", servers.join(", "));
         let _ = writeln!(
             out,
-            "sessions lost: {}; most held at one look (every 5 s): {} sessions, {} bytes",
+            "sessions lost: {}; most held at one look (every 5 s): {} sessions and store entries, {} bytes",
             thousands(t.sessions_lost),
             thousands(t.peak_sessions),
             thousands(t.peak_state_bytes)
