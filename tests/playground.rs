@@ -659,7 +659,7 @@ async fn api_key_lanes_show_key_rows_counters_and_the_429() {
     let memory = text(&find(&a, "section[aria-label='Server memory']"));
     assert!(memory.contains("S1's own count: 2 used of 5 allowed per 10 s · window ends in"), "{memory}");
     let store = text(&find(&lane(&root, 'b'), "section[aria-label='Shared store']"));
-    assert!(store.contains("rate:key_"), "{store}");
+    assert!(store.contains("rate:alice"), "counted per client, all its keys together: {store}");
     assert!(store.contains("the store's count, which every server sees: 6 requests, over the limit of 5 per 10 s: refused with 429 until the window ends · TTL"), "{store}");
     for l in ['a', 'b'] {
         let db = text(&find(&lane(&root, l), "section[aria-label='Database']"));

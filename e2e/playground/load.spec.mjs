@@ -71,14 +71,14 @@ for (const [a, b] of [['refresh', 'apikey'], ['opaque', 'apikey-local']]) {
       await expect(notes.filter({ hasText: 'Lane A: access tokens live 10 s' })).toHaveCount(1);
       // Limits in the store: 8 requests per user per 10 s window against 5.
       expect(expected.b.totals.limited).toBeGreaterThan(0);
-      await expect(notes.filter({ hasText: 'Lane B: API keys are limited to 5 requests per 10 s each, counted in the shared store' }))
+      await expect(notes.filter({ hasText: 'Lane B: API clients are limited to 5 requests per 10 s each, all their keys together, counted in the shared store' }))
         .toContainText('each load user sends 8 requests per 10 s window (200 users sharing 160 a second), so about 38 % of them are answered 429');
     } else {
       // Every authenticated request is looked up; three servers' own counts let 8 a window through.
       expect(expected.a.totals.store_trips).toBeGreaterThanOrEqual(expected.a.totals.requests - expected.a.totals.logins);
       expect(expected.b.totals.limited).toBe(0);
       await expect(notes).toHaveCount(1);
-      await expect(notes).toContainText('Lane B: API keys are limited to 5 requests per 10 s each, counted in each server\'s own memory');
+      await expect(notes).toContainText('Lane B: API clients are limited to 5 requests per 10 s each, all their keys together, counted in each server\'s own memory');
     }
     await page.getByText('Table: Lane A: refreshes and store round trips').click();
     await expect(page.locator('#refreshes-and-store-round-trips-a-details table')).toBeVisible();

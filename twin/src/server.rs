@@ -51,7 +51,7 @@ struct App {
     store: Pool,
     /// The shop's database: carts of lanes that keep no session, API keys.
     db: Pool,
-    /// Rate-limit windows by API key id, when each server counts its own:
+    /// Rate-limit windows by API client (the account), when each server counts its own:
     /// this process's memory, lost when it restarts.
     windows: Mutex<HashMap<String, Window>>,
 }
@@ -492,16 +492,16 @@ async fn delete_key(app: &App, hash: &str) -> Result<(), Refusal> {
 
 /// Counts this request in the key's window, which starts at the key's first
 /// request; past [`RATE_LIMIT`], a 429 with `Retry-After` until it ends.
-async fn limit(app: &App, limiter: Store, key_id: &str) -> Result<(), Refusal> {
+async fn limit(app: &App, limiter: Store, client: &str) -> Result<(), Refusal> {
     let now = now_ms();
     let w = match limiter {
         Store::Local => {
             let mut windows = app.windows.lock().unwrap_or_else(PoisonError::into_inner);
-            let w = counted(windows.get(key_id).copied(), now);
-            windows.insert(key_id.to_owned(), w);
+            let w = counted(windows.get(client).copied(), now);
+            windows.insert(client.to_owned(), w);
             w
         }
-        Store::Shared => shared_count(app, key_id, now, counted(None, now)).await?,
+        Store::Shared => shared_count(app, client, now, counted(None, now)).await?,
     };
     if w.count > RATE_LIMIT {
         let left = (w.ends - now).div_ceil(1000).max(1);
@@ -528,8 +528,8 @@ fn counted(window: Option<Window>, now: u64) -> Window {
 /// open. The window's end, as this server's clock computes it, is kept next
 /// to the count (`HSETNX`), and a window that has ended on this clock starts
 /// afresh; the TTL only lets Redis drop the key in the end.
-async fn shared_count(app: &App, key_id: &str, now: u64, fresh: Window) -> Result<Window, Refusal> {
-    let key = format!("rate:{key_id}");
+async fn shared_count(app: &App, client: &str, now: u64, fresh: Window) -> Result<Window, Refusal> {
+    let key = format!("rate:{client}");
     let tx = app.store.next().multi();
     let _: () = tx.hincrby(&key, "count", 1).await.map_err(store_down)?;
     let _: () = tx.hsetnx(&key, "ends", fresh.ends).await.map_err(store_down)?;
@@ -582,12 +582,13 @@ async fn authenticate(
                 headers.get(API_KEY_HEADER).and_then(|v| v.to_str().ok()).ok_or(unauthorized("no-credential"))?.trim();
             let hash = sha256_hex(key);
             let row: HashMap<String, String> = app.db.hgetall(format!("api_key:{hash}")).await.map_err(store_down)?;
-            let (Some(user), Some(key_id)) = (row.get("user"), row.get("key_id")) else {
+            let (Some(user), Some(_)) = (row.get("user"), row.get("key_id")) else {
                 return Err(unauthorized("unknown-api-key"));
             };
             let account = Database::default().account(user).cloned().ok_or(unauthorized("unknown-api-key"))?;
+            // Counted per client, as in the simulation: per key, a rotation would reset it.
             if metered {
-                limit(app, limiter, key_id).await?;
+                limit(app, limiter, user).await?;
             }
             Ok(Hold::Key { hash, who: Who { user: user.clone(), name: account.name, role: account.role } })
         }

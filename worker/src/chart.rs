@@ -350,9 +350,9 @@ fn notes(lanes: &[(&str, &Report)], note: fn(&LaneConfig, &Report) -> Option<Str
 
 /// An API-key lane's limit against the load users' rate. A load user sends
 /// the run's rate over the users, every simulated second: with 5 requests
-/// per 10 s per key, more than half a request a second each is refused 429
+/// per 10 s per client, more than half a request a second each is refused 429
 /// where the store counts, the limit doing what it is for; counted in each
-/// server's memory, a key gets up to 5 per server.
+/// server's memory, a client gets up to 5 per server.
 fn rate_limit_note(c: &LaneConfig, r: &Report) -> Option<String> {
     let AuthMode::ApiKey { limiter } = c.auth else { return None };
     let window = u64::from(RATE_WINDOW_S);
@@ -362,11 +362,12 @@ fn rate_limit_note(c: &LaneConfig, r: &Report) -> Option<String> {
         Store::Shared => u64::from(RATE_LIMIT),
         Store::Local => u64::from(RATE_LIMIT) * servers,
     };
-    let limit = format!("API keys are limited to {RATE_LIMIT} requests per {window} s each");
+    let limit =
+        format!("API clients are limited to {RATE_LIMIT} requests per {window} s each, all their keys together");
     let counted = match limiter {
         Store::Shared => "counted in the shared store, so every server enforces the same count".to_owned(),
         Store::Local => format!(
-            "counted in each server's own memory, so a key gets up to {RATE_LIMIT} from each of the {servers} servers, {allowed} per window"
+            "counted in each server's own memory, so a client gets up to {RATE_LIMIT} from each of the {servers} servers, {allowed} per window"
         ),
     };
     let rate = format!(
@@ -793,8 +794,8 @@ mod tests {
         assert!(html.contains("<th scope=\"col\">429</th>"));
         let cell = format!("data-lane=\"a\" data-k=\"limited\" data-v=\"{}\"", shared.totals.limited);
         assert!(html.contains(&cell), "{cell}");
-        assert!(html.contains("Lane A: API keys are limited to 5 requests per 10 s each, counted in the shared store, so every server enforces the same count; each load user sends 10 requests per 10 s window (100 users sharing 100 a second), so about 50 % of them are answered 429 with a Retry-After. That is the limit doing its job, not the fleet failing"), "{html}");
-        assert!(html.contains("Lane B: API keys are limited to 5 requests per 10 s each, counted in each server&#39;s own memory, so a key gets up to 5 from each of the 3 servers, 15 per window; each load user sends 10 requests per 10 s window"));
+        assert!(html.contains("Lane A: API clients are limited to 5 requests per 10 s each, all their keys together, counted in the shared store, so every server enforces the same count; each load user sends 10 requests per 10 s window (100 users sharing 100 a second), so about 50 % of them are answered 429 with a Retry-After. That is the limit doing its job, not the fleet failing"), "{html}");
+        assert!(html.contains("Lane B: API clients are limited to 5 requests per 10 s each, all their keys together, counted in each server&#39;s own memory, so a client gets up to 5 from each of the 3 servers, 15 per window; each load user sends 10 requests per 10 s window"));
         assert!(html.contains("which the limit lets through: more than 150 requests per user a run"));
     }
 

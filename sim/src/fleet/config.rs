@@ -34,7 +34,7 @@ pub enum AuthMode {
     /// (RFC 7662-style introspection). Revocable at once, for a lookup each time.
     Opaque,
     /// API keys for third-party clients, sent as `X-API-Key` on every request
-    /// and looked up by their SHA-256 in the database, with a per-key rate
+    /// and looked up by their SHA-256 in the database, with a per-client rate
     /// limit counted in `limiter`: each server's memory, or the shared store.
     ApiKey {
         /// Where the rate limit's counters live.
@@ -216,7 +216,7 @@ pub const REFRESH_COOKIE: &str = "refresh_token";
 pub const REFRESH_PATH: &str = "/token/refresh";
 /// The header an API key travels in.
 pub const API_KEY_HEADER: &str = "X-API-Key";
-/// Requests one API key may make per [`RATE_WINDOW_S`], counted from its
+/// Requests one API client may make per [`RATE_WINDOW_S`], all its keys together, counted from its
 /// first request in the window (Redis `INCR` then `EXPIRE … NX`).
 pub const RATE_LIMIT: u32 = 5;
 /// The rate limit's window, in seconds.

@@ -25,7 +25,7 @@ pub struct Server {
     /// In-memory sessions by id (used only with `Store::Local`): live ones
     /// only, since the lane calls [`Server::expire_sessions`] whenever its clock moves.
     pub sessions: Table<Session>,
-    /// Rate-limit counters by API key id, with the end of each one's window
+    /// Rate-limit counters by API client (the account), with the end of each one's window
     /// (API-key lanes that count in each server): memory like the sessions,
     /// lost with them.
     pub counters: Table<(u32, SimTime)>,
@@ -149,17 +149,17 @@ impl Server {
         expired
     }
 
-    /// Counts one request of API key `key_id` in this server's own window,
+    /// Counts one request of API client `client` in this server's own window,
     /// which starts at its first request and ends at `window_end`; returns
     /// the count and when the window ends.
-    pub(crate) fn count_request(&mut self, key_id: &str, now: SimTime, window_end: SimTime) -> (u32, SimTime) {
-        match self.counters.get_mut(key_id).filter(|(_, ends)| *ends > now) {
+    pub(crate) fn count_request(&mut self, client: &str, now: SimTime, window_end: SimTime) -> (u32, SimTime) {
+        match self.counters.get_mut(client).filter(|(_, ends)| *ends > now) {
             Some((n, ends)) => {
                 *n = n.saturating_add(1);
                 (*n, *ends)
             }
             None => {
-                self.counters.insert(key_id.to_owned(), (1, window_end));
+                self.counters.insert(client.to_owned(), (1, window_end));
                 (1, window_end)
             }
         }

@@ -122,7 +122,7 @@ pub enum StoreValue {
     Family(String),
     /// An opaque access token, under `token:<token>`: what introspection answers.
     Access(Holder),
-    /// A rate-limit counter, under `rate:<key id>`: requests in the window.
+    /// A rate-limit counter, under `rate:<user>`: a client's requests in the window.
     Count(u32),
 }
 
@@ -165,9 +165,9 @@ pub mod keys {
     pub fn token(token: &str) -> String {
         ["token:", token].concat()
     }
-    /// `rate:<key id>`: an API key's requests in its window.
-    pub fn rate(key_id: &str) -> String {
-        ["rate:", key_id].concat()
+    /// `rate:<user>`: a client's requests in its window, all its API keys together.
+    pub fn rate(user: &str) -> String {
+        ["rate:", user].concat()
     }
 }
 

@@ -21,12 +21,12 @@
 //! What a load user's rate does to an API-key lane: a user sends
 //! `requests / SECONDS` requests a simulated second (live traffic: the rate
 //! over the users), so `requests / 10` per 10 s window, against the limit of
-//! `RATE_LIMIT` (5) per `RATE_WINDOW_S` (10 s) per key. Past 50 requests per
+//! `RATE_LIMIT` (5) per `RATE_WINDOW_S` (10 s) per client. Past 50 requests per
 //! user — the panel's default run sends 100, so 10 a window — a lane that
 //! counts in the store answers every request past the 5th of a window 429:
-//! that is the limit doing its job, each key its share however many servers
+//! that is the limit doing its job, each client its share however many servers
 //! it meets, and the run counts it apart from failures of the fleet
-//! (`Second::limited`). Counted in each server's memory, a key gets up to 5
+//! (`Second::limited`). Counted in each server's memory, a client gets up to 5
 //! per server per window: what a per-server limit lets through.
 //!
 //! Links and the command line write plans as text: `10000x100` for the size,

@@ -1,6 +1,6 @@
 //! API keys for third-party clients: a long random key sent as `X-API-Key`
 //! on every request and looked up by its SHA-256 in the database, which
-//! keeps no key itself. The rate limit per key is state even in a
+//! keeps no key itself. The rate limit per client (all its keys together) is state even in a
 //! "stateless" API: counted in each server's memory, each server sees only
 //! its share; counted in the shared store, every server enforces the same limit.
 
@@ -68,7 +68,7 @@ pub(super) fn recognise(cx: &mut Ctx, req: &Request, metered: bool) -> Result<Pr
         return Err(cx.unauthorized(|| format!("{} belongs to no account", row.key_id)));
     };
     if metered {
-        limit(cx, &row.key_id)?;
+        limit(cx, &row.user)?;
     } else {
         let key_id = &row.key_id;
         cx.trace.say(|| {
@@ -83,31 +83,34 @@ pub(super) fn recognise(cx: &mut Ctx, req: &Request, metered: bool) -> Result<Pr
     })
 }
 
-/// Counts this request against the key's window; past [`RATE_LIMIT`], a 429
-/// with `Retry-After` until the window ends.
-fn limit(cx: &mut Ctx, key_id: &str) -> Result<(), Response> {
+/// Counts this request against the client's window; past [`RATE_LIMIT`], a
+/// 429 with `Retry-After` until the window ends. The count is the account's,
+/// all its keys together: counted per key, rotating the key (which is not
+/// metered) would open a fresh window each time and lift the limit.
+fn limit(cx: &mut Ctx, client: &str) -> Result<(), Response> {
     let now = cx.now;
     let window_end = now.plus_ms(u64::from(RATE_WINDOW_S) * 1000);
     let (count, ends, whose) = match cx.config.auth {
         AuthMode::ApiKey { limiter: Store::Shared } => {
-            cx.store_trip(|| format!("store INCR rate:{key_id}; EXPIRE rate:{key_id} {RATE_WINDOW_S} NX"))?;
-            let (n, ends) = cx.backend.store.incr(&keys::rate(key_id), now, window_end);
+            cx.store_trip(|| format!("store INCR rate:{client}; EXPIRE rate:{client} {RATE_WINDOW_S} NX"))?;
+            let (n, ends) = cx.backend.store.incr(&keys::rate(client), now, window_end);
             (n, ends, "the shared store's count, which every server sees".to_owned())
         }
         _ => {
-            let (n, ends) = cx.server.count_request(key_id, now, window_end);
+            let (n, ends) = cx.server.count_request(client, now, window_end);
             (n, ends, format!("{}'s own count: other servers' requests are not in it", cx.server.name()))
         }
     };
     let left = retry_after(ends, now);
     if count > RATE_LIMIT {
         let mut r = cx.refuse(429, "rate limit exceeded", || {
-            format!("{key_id}: request {count} in this {RATE_WINDOW_S} s window, over the limit of {RATE_LIMIT} ({whose}) — retry in {left} s")
+            format!("{client}'s keys: request {count} in this {RATE_WINDOW_S} s window, over the limit of {RATE_LIMIT} ({whose}) — retry in {left} s")
         });
         r.headers.push("Retry-After", left.to_string());
         return Err(r);
     }
-    cx.trace.say(|| format!("{key_id}: request {count} of {RATE_LIMIT} in this {RATE_WINDOW_S} s window ({whose})"));
+    cx.trace
+        .say(|| format!("{client}'s keys: request {count} of {RATE_LIMIT} in this {RATE_WINDOW_S} s window ({whose})"));
     Ok(())
 }
 

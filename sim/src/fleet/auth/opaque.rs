@@ -4,6 +4,7 @@
 //! revocable at once.
 
 use super::{jwt, Hold, Principal};
+use crate::base::quote::quoted;
 use crate::fleet::handling::{short, Ctx};
 use crate::fleet::store::{keys, Session, StoreValue};
 use crate::wire::http::{Request, Response};
@@ -31,7 +32,7 @@ pub(super) fn recognise(cx: &mut Ctx, req: &Request) -> Result<Principal, Respon
             Ok(who)
         }
         _ => Err(cx.unauthorized(|| {
-            format!("token:{token} is not in the store — not active: revoked, expired or never issued (the token itself says nothing)")
+            format!("token:{}… is not in the store — not active: revoked, expired or never issued (the token itself says nothing)", quoted(short(&token)))
         })),
     }
 }
