@@ -44,7 +44,7 @@ pub mod wire;
 
 pub use base::ids::{LaneId, ServerNo, User};
 pub use base::time::SimTime;
-pub use fleet::config::{AuthMode, LaneConfig, Store, Strategy};
+pub use fleet::config::{App, AuthMode, LaneConfig, Store, Strategy, TokenIn};
 pub use fleet::exchange::{Entry, Event, Exchange, Stats};
 pub use fleet::lane::Lane;
 pub use playground::Action;

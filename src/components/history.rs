@@ -5,6 +5,7 @@
 //! B's, so the same action's outcomes sit side by side.
 
 use crate::components::exchange::{ExchangeView, Shared};
+use crate::components::frames::{FramesView, SharedRecord};
 use crate::state::Play;
 use statelab_sim::{Entry, LaneId};
 use yew::prelude::*;
@@ -42,6 +43,7 @@ pub fn history(play: &Play, limit: &UseStateHandle<usize>) -> Html {
                         <ExchangeView key={x.seq} exchange={Shared(x.clone())} {open} focus={if open { focus } else { &[] }} />
                     },
                     Entry::Event(ev) => html! { <p class="event"><time>{ev.at.clock()}</time>{" "}{&ev.text}</p> },
+                    Entry::Socket(r) => html! { <FramesView record={SharedRecord(r.clone())} {open} /> },
                 }) }
             </div>
         }
@@ -91,5 +93,6 @@ fn action_of(e: &Entry) -> u32 {
     match e {
         Entry::Exchange(x) => x.action,
         Entry::Event(ev) => ev.action,
+        Entry::Socket(r) => r.action,
     }
 }

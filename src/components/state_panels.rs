@@ -131,6 +131,12 @@ fn meaning(store: &SharedStore, now: SimTime, key: &str, value: &StoreValue) -> 
         StoreValue::Family(token) => format!("the family's current refresh token: {}", short(token, 8)),
         StoreValue::Access(h) => format!("opaque token of {}", h.user),
         StoreValue::Count(n) => format!("the store's count, which every server sees: {}", rate_count(*n)),
+        StoreValue::History(lines) => format!(
+            "the room's {} recent message{}, which a joining client gets from any server",
+            lines.len(),
+            if lines.len() == 1 { "" } else { "s" }
+        ),
+        StoreValue::Match(m) => format!("the match's checkpoint at tick {}: any server can resume it", m.tick),
     }
 }
 

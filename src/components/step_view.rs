@@ -6,6 +6,7 @@
 use crate::browser::focus_soon;
 use crate::components::badge::status_badge;
 use crate::components::fleet::fleet_diagram;
+use crate::components::frames::{FramesView, SharedRecord};
 use crate::hooks::step_play::use_step_play;
 use crate::page::Shown;
 use crate::state::{Msg, Play};
@@ -118,6 +119,7 @@ fn lane_cards(play: &Play, l: LaneId, start: u32, focus: &[&str]) -> Html {
         .filter(|e| match e {
             Entry::Exchange(x) => x.action >= start,
             Entry::Event(ev) => ev.action >= start,
+            Entry::Socket(r) => r.action >= start,
         })
         .collect();
     let last = lane.exchanges().next_back().filter(|x| x.action >= start).map(|x| x.seq);
@@ -132,6 +134,9 @@ fn lane_cards(play: &Play, l: LaneId, start: u32, focus: &[&str]) -> Html {
                     Entry::Exchange(x) => card(x, focus, Some(x.seq) == last),
                     Entry::Event(ev) => html! {
                         <li class="step-event">{&ev.text}</li>
+                    },
+                    Entry::Socket(r) => html! {
+                        <li class="step-socket"><FramesView record={SharedRecord(r.clone())} open={true} /></li>
                     },
                 }) }
             </ol>

@@ -125,6 +125,12 @@ impl<'a> Driver<'a> {
                     self.send(*user, req.to_wire().into_bytes(), None)?;
                 }
             }
+            Action::Connect { .. }
+            | Action::Say { .. }
+            | Action::Move { .. }
+            | Action::Ping { .. }
+            | Action::Disconnect { .. }
+            | Action::Drain { .. } => return Err(format!("the twin does not play `{action}` yet")),
             Action::Crash { server } => self.fleet.crash(*server),
             Action::Restart { server } | Action::Bounce { server } => self.fleet.restart(*server)?,
             Action::StoreDown => self.fleet.store_down(),

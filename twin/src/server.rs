@@ -294,6 +294,7 @@ async fn shop(State(app): State<Arc<App>>, req: Request) -> Response {
         Route::Health => Ok(reply(StatusCode::OK, json!({ "status": "ok" }))),
         Route::Login => login(&app, &parts.headers, session, &body).await,
         Route::Refresh => refresh(&app, &parts.headers).await,
+        Route::Socket => Ok(reply(StatusCode::NOT_FOUND, json!({ "error": format!("no route {path}") }))),
         // As in the simulation, managing one's key is not rate limited.
         Route::User(r) => {
             match authenticate(&app, &parts.headers, session, !matches!(r, UserRoute::RotateKey | UserRoute::Logout))

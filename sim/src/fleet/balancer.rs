@@ -53,10 +53,21 @@ impl Balancer {
                 forward(i, t.text(|| format!("round robin: S{} is next in turn", servers[i].no)))
             }
             Strategy::LeastConnections => {
-                // Requests here run one at a time, so every server has 0 open
-                // connections when the next arrives: ties go round in turn.
-                let i = self.rotate(servers, now);
-                forward(i, t.text(|| format!("least connections: all at 0 open, tie → S{} in turn", servers[i].no)))
+                // A plain request is over before the next arrives, so only
+                // WebSocket connections (tunnels, to HAProxy) stay open and count.
+                let least = servers.iter().filter(|s| s.in_rotation(now)).map(|s| s.connections).min().unwrap_or(0);
+                let i = self.rotate_where(servers, now, |s| s.connections == least);
+                let tied = servers.iter().filter(|s| s.in_rotation(now) && s.connections == least).count();
+                forward(
+                    i,
+                    t.text(|| match tied {
+                        1 => format!("least connections: S{} holds the fewest open ({least})", servers[i].no),
+                        _ => format!(
+                            "least connections: {tied} servers at {least} open, tie → S{} in turn",
+                            servers[i].no
+                        ),
+                    }),
+                )
             }
             Strategy::Random => {
                 let i = nth_healthy(servers, now, rng.below(healthy as u32) as usize);
@@ -67,6 +78,20 @@ impl Balancer {
                 let i = nth_healthy(servers, now, (h % healthy as u32) as usize);
                 forward(i, t.text(|| format!("IP hash: {addr} is {h}, mod {healthy} → S{}", servers[i].no)))
             }
+            Strategy::RoomHash => match req.query("room") {
+                Some(room) => {
+                    let h = sdbm(room);
+                    let i = nth_healthy(servers, now, (h % healthy as u32) as usize);
+                    forward(
+                        i,
+                        t.text(|| format!("room hash: sdbm(\"{room}\") is {h}, mod {healthy} → S{}", servers[i].no)),
+                    )
+                }
+                None => {
+                    let i = self.rotate(servers, now);
+                    forward(i, t.text(|| format!("room hash: no room parameter → round robin, S{}", servers[i].no)))
+                }
+            },
             Strategy::StickyCookie => {
                 let pinned = req.headers.get("Cookie").and_then(|c| cookie_value(c, AFFINITY_COOKIE));
                 let target = pinned.and_then(|v| {
@@ -100,8 +125,16 @@ impl Balancer {
     }
 
     fn rotate(&mut self, servers: &[Server], now: SimTime) -> usize {
+        self.rotate_where(servers, now, |_| true)
+    }
+
+    /// The next server in turn that is in rotation and `fits`.
+    fn rotate_where(&mut self, servers: &[Server], now: SimTime, fits: impl Fn(&Server) -> bool) -> usize {
         let n = servers.len();
-        let i = (0..n).map(|k| (self.next + k) % n).find(|&i| servers[i].in_rotation(now)).unwrap_or(0);
+        let i = (0..n)
+            .map(|k| (self.next + k) % n)
+            .find(|&i| servers[i].in_rotation(now) && fits(&servers[i]))
+            .unwrap_or(0);
         self.next = (i + 1) % n;
         i
     }
@@ -129,6 +162,12 @@ fn ipv4_number(addr: &str) -> u32 {
     n
 }
 
+/// HAProxy's default string hash for map-based hashing (`hash_sdbm` in its
+/// `src/hash.c`), which `balance url_param` applies to the parameter's value.
+fn sdbm(key: &str) -> u32 {
+    key.bytes().fold(0u32, |h, c| u32::from(c).wrapping_add(h << 6).wrapping_add(h << 16).wrapping_sub(h))
+}
+
 /// The affinity cookie: `lb=S2; Path=/; HttpOnly`.
 pub(super) fn affinity_cookie(server: &Server) -> String {
     SetCookie { http_only: true, ..SetCookie::new(AFFINITY_COOKIE, server.name()) }.to_string()
@@ -146,6 +185,14 @@ pub(super) fn own_response(status: u16, message: &str, now: SimTime) -> Response
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn room_hash_is_sdbm() {
+        // sdbm("a") = 97; sdbm("ab") = 98 + 97·2^6 + 97·2^16 − 97.
+        assert_eq!(sdbm(""), 0);
+        assert_eq!(sdbm("a"), 97);
+        assert_eq!(sdbm("ab"), 98 + 97 * 64 + 97 * 65536 - 97);
+    }
 
     #[test]
     fn source_hash_is_the_address_as_a_number() {

@@ -27,6 +27,26 @@ pub struct Client {
     /// The last orders page the app showed: in a stateless lane the client,
     /// not the server, remembers where the user is.
     pub page: u32,
+    /// The app's WebSocket (connection lanes): open, waiting to reconnect, or neither.
+    pub socket: Socket,
+}
+
+/// Where a client's WebSocket stands.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Socket {
+    /// Never opened, or closed for good (1000, 1008, a refused handshake).
+    #[default]
+    Closed,
+    /// Connection `id` is open.
+    Open(u32),
+    /// Lost (1006, 1001, or a failed attempt): the app tries again at `at`,
+    /// its attempt number `attempt` (0-based) since it last had a connection.
+    Retrying {
+        /// When the next attempt goes out, on the lane's true clock.
+        at: SimTime,
+        /// 0 for the first attempt after the loss.
+        attempt: u32,
+    },
 }
 
 /// A request as the shop's app builds it before the browser adds cookies:
@@ -55,7 +75,15 @@ impl Client {
     /// A browser at source address `addr` that holds no cookie and no token
     /// and has shown no orders page yet (`page` 0).
     pub fn new(name: &str, addr: String) -> Client {
-        Client { name: name.to_owned(), addr, jar: CookieJar::default(), token: None, token_expires: None, page: 0 }
+        Client {
+            name: name.to_owned(),
+            addr,
+            jar: CookieJar::default(),
+            token: None,
+            token_expires: None,
+            page: 0,
+            socket: Socket::Closed,
+        }
     }
 
     /// A request as the app's `fetch` sends it: `Host`, the body headers, then

@@ -172,12 +172,23 @@ pub enum Strategy {
     IpHash,
     /// Round robin for the first request, then the balancer's own `lb` cookie.
     StickyCookie,
+    /// The `room` query parameter hashed (sdbm, HAProxy's `balance url_param
+    /// room` map-based), modulo the servers in rotation: every player of a
+    /// match reaches the server that holds it. Requests without the
+    /// parameter go round robin, as HAProxy's fallback does.
+    RoomHash,
 }
 
 impl Strategy {
-    /// The five strategies, each once, in the order forms list them.
-    pub const ALL: [Strategy; 5] =
-        [Strategy::RoundRobin, Strategy::Random, Strategy::LeastConnections, Strategy::IpHash, Strategy::StickyCookie];
+    /// The six strategies, each once, in the order forms list them.
+    pub const ALL: [Strategy; 6] = [
+        Strategy::RoundRobin,
+        Strategy::Random,
+        Strategy::LeastConnections,
+        Strategy::IpHash,
+        Strategy::StickyCookie,
+        Strategy::RoomHash,
+    ];
 
     /// A short stable name, used in links and form values.
     pub fn code(self) -> &'static str {
@@ -187,6 +198,7 @@ impl Strategy {
             Strategy::LeastConnections => "leastconn",
             Strategy::IpHash => "iphash",
             Strategy::StickyCookie => "sticky",
+            Strategy::RoomHash => "room",
         }
     }
 
@@ -199,9 +211,111 @@ impl Strategy {
             Strategy::LeastConnections => "least connections",
             Strategy::IpHash => "IP hash",
             Strategy::StickyCookie => "sticky cookie",
+            Strategy::RoomHash => "room hash",
         }
     }
 }
+
+/// What the lane's servers run: the HTTP shop, or an app whose clients hold a
+/// WebSocket connection open (RFC 6455) and whose state lives where its
+/// [`Store`] says.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "state")]
+pub enum App {
+    /// The shop's HTTP API: every request stands alone.
+    #[default]
+    Shop,
+    /// A chat room. `Local`: members and recent messages in the memory of the
+    /// server that holds each connection, so a message reaches only that
+    /// server's connections. `Shared`: every server subscribes to the room's
+    /// channel in the store (Redis pub/sub) and keeps its history there.
+    Chat(Store),
+    /// A game room whose match is authoritative on the server that holds it.
+    /// `Local`: only in its memory, lost with it. `Shared`: checkpointed to
+    /// the store after every move, so another server resumes it.
+    Game(Store),
+}
+
+impl App {
+    /// The five apps, each once, in the order forms list them.
+    pub const ALL: [App; 5] = [
+        App::Shop,
+        App::Chat(Store::Local),
+        App::Chat(Store::Shared),
+        App::Game(Store::Local),
+        App::Game(Store::Shared),
+    ];
+
+    /// Whether clients hold a WebSocket connection open.
+    pub fn is_connection(self) -> bool {
+        self != App::Shop
+    }
+
+    /// The handshake's path (`/ws/chat`), for the connection apps.
+    pub fn socket_path(self) -> Option<&'static str> {
+        match self {
+            App::Shop => None,
+            App::Chat(_) => Some(CHAT_PATH),
+            App::Game(_) => Some(GAME_PATH),
+        }
+    }
+
+    /// The room every connection of this app joins.
+    pub fn room(self) -> &'static str {
+        match self {
+            App::Game(_) => GAME_ROOM,
+            _ => CHAT_ROOM,
+        }
+    }
+
+    /// A short stable name, used in links and form values.
+    pub fn code(self) -> &'static str {
+        match self {
+            App::Shop => "shop",
+            App::Chat(Store::Local) => "chat-memory",
+            App::Chat(Store::Shared) => "chat-pubsub",
+            App::Game(Store::Local) => "game-memory",
+            App::Game(Store::Shared) => "game-checkpoint",
+        }
+    }
+}
+
+impl fmt::Display for App {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            App::Shop => "shop API",
+            App::Chat(Store::Local) => "chat in server memory",
+            App::Chat(Store::Shared) => "chat over pub/sub",
+            App::Game(Store::Local) => "game in server memory",
+            App::Game(Store::Shared) => "game checkpointed to the store",
+        })
+    }
+}
+
+/// Where a bearer-token lane's WebSocket client puts its token: a browser
+/// cannot set `Authorization` on a WebSocket handshake.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenIn {
+    /// `?access_token=…` on the handshake's URL (RFC 6750 §2.3): checked
+    /// before the upgrade, but written into access logs and proxies' logs.
+    #[default]
+    Query,
+    /// The first message after the upgrade, `{"type":"auth","token":…}`: kept
+    /// out of URLs, but the server accepts an anonymous connection first.
+    FirstMessage,
+}
+
+/// The chat app's handshake path.
+pub const CHAT_PATH: &str = "/ws/chat";
+/// The game app's handshake path.
+pub const GAME_PATH: &str = "/ws/game";
+/// The one chat room.
+pub const CHAT_ROOM: &str = "lobby";
+/// The one game room.
+pub const GAME_ROOM: &str = "match1";
+/// The page every handshake's `Origin` names.
+pub const ORIGIN: &str = "https://shop.example";
 
 /// The session cookie's name in server-session lanes (as tower-sessions names it).
 pub const SESSION_COOKIE: &str = "session_id";
@@ -245,6 +359,17 @@ pub struct LaneConfig {
     pub token_ttl_s: u32,
     /// Idle timeout of server-side and signed-cookie sessions.
     pub session_ttl_s: u32,
+    /// What the servers run: the shop, or a chat or game app over WebSockets.
+    #[serde(default)]
+    pub app: App,
+    /// Whether a connection's server checks its credential again on every
+    /// frame it receives, closing with 1008 once it no longer holds; without
+    /// it the handshake's check is the only one.
+    #[serde(default)]
+    pub recheck: bool,
+    /// Where a bearer-token lane's WebSocket client sends its token.
+    #[serde(default)]
+    pub ws_token: TokenIn,
 }
 
 impl LaneConfig {
@@ -259,6 +384,9 @@ impl LaneConfig {
             store_latency_ms: 4,
             token_ttl_s: 15 * 60,
             session_ttl_s: 30 * 60,
+            app: App::Shop,
+            recheck: false,
+            ws_token: TokenIn::Query,
         }
     }
 
@@ -286,6 +414,11 @@ impl LaneConfig {
             _ => self.token_ttl_s,
         };
         LaneConfig { auth, token_ttl_s, ..self }
+    }
+
+    /// This configuration running `app` instead of its own.
+    pub fn with_app(self, app: App) -> LaneConfig {
+        LaneConfig { app, ..self }
     }
 
     /// This configuration with `balancer` instead of its own.
@@ -354,6 +487,9 @@ impl LaneConfig {
 
 impl fmt::Display for LaneConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.app.is_connection() {
+            write!(f, "{}{} · ", self.app, if self.recheck { ", re-checked" } else { "" })?;
+        }
         write!(
             f,
             "{} · {} · {} server{}",

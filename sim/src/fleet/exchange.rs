@@ -92,6 +92,8 @@ pub enum Entry {
     Exchange(Rc<Exchange>),
     /// A change that sent no request.
     Event(Event),
+    /// Frames that crossed open WebSocket connections, shared as exchanges are.
+    Socket(Rc<crate::fleet::connection::SocketRecord>),
 }
 
 /// Running totals of a lane, the measured side of the comparison table.
@@ -128,6 +130,32 @@ pub struct Stats {
     /// `POST /token/refresh` requests sent, the app's own and the user's:
     /// what short access tokens cost in traffic.
     pub refreshes: u64,
+    /// What happened on WebSocket connections (connection lanes).
+    pub sockets: SocketStats,
+}
+
+/// Running totals of a lane's WebSocket connections.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SocketStats {
+    /// Handshakes answered 101.
+    pub opened: u64,
+    /// Of those, the ones a client's app opened by itself after losing one.
+    pub reconnects: u64,
+    /// Reconnect attempts that failed (the balancer's 502/503, a refusal).
+    pub failed_attempts: u64,
+    /// Connections that dropped with no close frame (1006: a crash).
+    pub dropped: u64,
+    /// Connections a server closed with 1001 (a drain or deploy).
+    pub going_away: u64,
+    /// Connections a server closed with 1008 (a credential that no longer holds).
+    pub policy_closed: u64,
+    /// Frames that crossed, both ways.
+    pub frames: u64,
+    /// Messages (chat lines, game states) delivered to a connection.
+    pub delivered: u64,
+    /// Deliveries that did not happen: a client connected to the room that
+    /// the message could not reach (another server's memory, a store outage).
+    pub missed: u64,
 }
 
 impl Stats {

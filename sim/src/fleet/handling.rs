@@ -79,6 +79,9 @@ pub(super) struct Ctx<'a> {
     pub cost: Cost,
     /// The narrator's record of issued session ids: servers report to it, and nothing they decide reads it.
     pub ledger: &'a mut Ledger,
+    /// Set when the server accepts a WebSocket handshake: the user it took the
+    /// client to be, or `None` when the token is to come in the first message.
+    pub upgraded: Option<Option<String>>,
 }
 
 pub(crate) type Handled = Result<Response, Response>;
@@ -91,6 +94,11 @@ impl Ctx<'_> {
         headers.push("Content-Type", "application/json");
         headers.push("Content-Length", json.len().to_string());
         Response { status, headers, body: json }
+    }
+
+    /// The `Date` header's value for this server's clock.
+    pub(crate) fn date(&mut self) -> String {
+        self.backend.http_date(self.now)
     }
 
     pub(crate) fn error(&mut self, status: u16, message: &str) -> Response {

@@ -29,6 +29,9 @@ pub const STEP_MS: u64 = 1_000;
 
 mod reconfigure;
 pub(crate) mod snapshot;
+mod socket;
+
+pub(crate) use socket::Send;
 pub(crate) mod traffic;
 
 use traffic::LoadRoute;
@@ -59,6 +62,15 @@ pub struct Lane {
     key_history: Vec<Key>,
     /// Every session id issued and what became of it, for explaining refusals.
     ledger: Ledger,
+    /// Every WebSocket connection opened, in order (`socket.rs`).
+    conns: Vec<crate::fleet::connection::Connection>,
+    /// Whether connections keep their bytes (a load run keeps counts only).
+    keep_wire: bool,
+    /// Clients waiting to reconnect, by when their next attempt goes out.
+    retries: std::collections::BTreeSet<(SimTime, usize)>,
+    /// The last exchange's accepted WebSocket handshake: whom the server took
+    /// the client to be (`None` inside: the token is to come in the first message).
+    upgraded: Option<Option<String>>,
 }
 
 impl Lane {
@@ -83,6 +95,10 @@ impl Lane {
             stats: Stats::default(),
             last_seq: 0,
             ledger: Ledger::default(),
+            conns: Vec::new(),
+            keep_wire: true,
+            retries: Default::default(),
+            upgraded: None,
         }
     }
 
@@ -165,7 +181,7 @@ impl Lane {
     pub fn exchanges_rc(&self) -> impl DoubleEndedIterator<Item = &Rc<Exchange>> {
         self.entries.iter().filter_map(|e| match e {
             Entry::Exchange(x) => Some(x),
-            Entry::Event(_) => None,
+            Entry::Event(_) | Entry::Socket(_) => None,
         })
     }
 
@@ -177,12 +193,6 @@ impl Lane {
     /// Bytes of session state held by servers and the store: what "stateful" costs in memory.
     pub fn state_bytes(&self) -> u32 {
         self.servers.iter().map(Server::session_bytes).sum::<u32>() + self.backend.store.bytes(self.now)
-    }
-
-    /// Moves the clock; what expired by the new time is gone, as in Redis.
-    pub(crate) fn elapse(&mut self, ms: u64) {
-        self.now = self.now.plus_ms(ms);
-        self.sweep();
     }
 
     /// Drops what has expired by now from every server's memory and the store.
@@ -199,7 +209,7 @@ impl Lane {
 
     /// The clock moved by hand (`wait 10s`): time elapses, and an event says so.
     pub(crate) fn wait(&mut self, ms: u64, action_no: u32) {
-        self.elapse(ms);
+        self.pass_time(ms, action_no);
         let to = self.now;
         self.event(action_no, format!("clock moved forward {} → {to}", human_duration(ms / 1000)));
     }
@@ -319,10 +329,17 @@ impl Lane {
 
     /// The last server leaves the pool, and the sessions in its memory with it.
     fn drop_last_server(&mut self, action_no: u32) {
+        let Some(no) = self.servers.last().map(|s| s.no) else { return };
+        let dropped = self.drop_connections(no);
         let Some(mut gone) = self.servers.pop() else { return };
+        let ran = gone.rooms.game.as_ref().map(|m| m.tick);
         let lost = gone.remove(self.now, &mut self.ledger);
         self.stats.sessions_lost += lost as u64;
-        self.event(action_no, format!("S{} removed from the pool{}", gone.no, sessions_gone(lost, ": ", "its")));
+        let sockets = connections_gone(dropped, ran);
+        self.event(
+            action_no,
+            format!("S{} removed from the pool{}{sockets}", gone.no, sessions_gone(lost, ": ", "its")),
+        );
     }
 
     fn event(&mut self, action: u32, text: String) {
@@ -337,6 +354,7 @@ impl Lane {
         if loss == Loss::Crashed && !s.up {
             return self.event(action_no, format!("S{no} is already down: nothing changed"));
         }
+        let ran = s.rooms.game.as_ref().map(|m| m.tick);
         let lost = match loss {
             Loss::Restarted => s.restart(now, &mut self.ledger),
             Loss::Crashed => s.crash(now, &mut self.ledger),
@@ -348,7 +366,9 @@ impl Lane {
             _ => String::new(),
         };
         self.stats.sessions_lost += lost as u64;
-        self.event(action_no, format!("S{no} {}{}{when}", loss.verb(), sessions_gone(lost, ": ", "its")));
+        let dropped = self.drop_connections(no);
+        let sockets = connections_gone(dropped, ran);
+        self.event(action_no, format!("S{no} {}{}{sockets}{when}", loss.verb(), sessions_gone(lost, ": ", "its")));
     }
 
     /// A request made by the user's browser through the app, after the
@@ -387,6 +407,7 @@ impl Lane {
         let pick = self.balancer.pick(&req, &self.clients[client].addr, &self.servers, now, &mut self.rng, &trace);
         let mut cost = Cost { latency_ms: BALANCER_MS, ..Cost::default() };
         let mut tried = None;
+        self.upgraded = None;
         let (server, reason, response) = match pick {
             Pick::NoneHealthy { reason } => (None, reason, own_response(503, "no healthy server", now)),
             Pick::Forward { slot: i, reason, .. } if !self.servers[i].up => {
@@ -414,9 +435,11 @@ impl Lane {
                     trace: &mut trace,
                     cost,
                     ledger: &mut self.ledger,
+                    upgraded: None,
                 };
                 let mut response = shop::handle(&mut cx, &req);
                 cost = cx.cost;
+                self.upgraded = cx.upgraded.take();
                 if pin {
                     response.headers.push("Set-Cookie", affinity_cookie(&self.servers[i]));
                 }
@@ -442,9 +465,12 @@ impl Lane {
             auth: self.config.auth,
             client: self.clients[client].name.clone(),
             at: now,
+            // A WebSocket handshake's token rides in the URL (`access_token=…`).
             credential_bytes: (req.headers.wire_len_of("Authorization")
                 + req.headers.wire_len_of("Cookie")
-                + req.headers.wire_len_of(API_KEY_HEADER)) as u32,
+                + req.headers.wire_len_of(API_KEY_HEADER)
+                + req.query(crate::fleet::socket::handshake::TOKEN_PARAM).map_or(0, |t| t.len() + 13))
+                as u32,
             request_bytes: req.wire_len() as u32,
             response_bytes: response.wire_len() as u32,
             request: req,
@@ -586,6 +612,20 @@ fn sessions_gone(n: usize, lead: &str, whose: &str) -> String {
         1 => format!("{lead}1 session in {whose} memory is gone"),
         n => format!("{lead}{n} sessions in {whose} memory are gone"),
     }
+}
+
+/// An event's clause on the connections a dead process took and the match
+/// it ran; empty when there were none.
+fn connections_gone(n: usize, match_tick: Option<u32>) -> String {
+    let mut out = match n {
+        0 => String::new(),
+        1 => "; 1 WebSocket connection dropped with no close frame (its client sees 1006 and reconnects after a backoff)".into(),
+        n => format!("; {n} WebSocket connections dropped with no close frame (their clients see 1006 and reconnect after a backoff)"),
+    };
+    if let Some(tick) = match_tick {
+        out.push_str(&format!("; the match it ran in memory, at tick {tick}, is gone"));
+    }
+    out
 }
 
 fn flip_last_hex(id: &str) -> String {

@@ -7,22 +7,30 @@ mod auth;
 mod balancer;
 mod client;
 pub(crate) mod config;
+pub(crate) mod connection;
 pub(crate) mod exchange;
 mod handling;
 pub(crate) mod lane;
 pub(crate) mod ledger;
 mod server;
 mod shop;
+pub(crate) mod socket;
 pub(crate) mod store;
 
 pub use auth::api_key_hash;
-pub use client::{app_request, Client};
-pub use config::{AuthMode, Credential, LaneConfig, Store, Strategy, HOST, MAX_SERVERS, SESSION_COOKIE, SIGNED_COOKIE};
+pub use client::{app_request, Client, Socket};
+pub use config::{App, AuthMode, Credential, LaneConfig, Store, Strategy, TokenIn, HOST, MAX_SERVERS};
 pub use config::{API_KEY_HEADER, RATE_LIMIT, RATE_WINDOW_S, REFRESH_ACCESS_TTL_S, REFRESH_COOKIE, REFRESH_PATH};
+pub use config::{CHAT_PATH, CHAT_ROOM, GAME_PATH, GAME_ROOM, ORIGIN, SESSION_COOKIE, SIGNED_COOKIE};
+pub use connection::{
+    backoff_ms, check_chat_text, ChatLine, Chunk, Closed, Connection, FrameRecord, Match, Rooms, SocketRecord,
+};
+pub use connection::{BACKOFF_BASE_MS, BACKOFF_CAP_MS, BOARD_MAX, HISTORY, MAX_TEXT};
 pub use exchange::{Entry, Event, Exchange, Stats};
 pub use lane::{Lane, STEP_MS};
 pub use server::{Server, HEALTH_INTERVAL_MS, UNHEALTHY_AFTER};
 pub use shop::path::{Route, UserRoute};
+pub use socket::handshake::TOKEN_PARAM;
 pub use store::{
     keys as store_keys, ApiKeyRow, Database, Holder, Session, SharedStore, StoreEntry, StoreValue, CATALOG,
 };

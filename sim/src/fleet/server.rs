@@ -32,6 +32,13 @@ pub struct Server {
     /// Requests it has handled, whatever their status; crashes and restarts
     /// keep the count.
     pub handled: u64,
+    /// WebSocket connections open on it now (what least connections counts).
+    pub connections: u32,
+    /// Draining: up, finishing with its connections, out of rotation until a restart.
+    pub draining: bool,
+    /// What its memory holds of the connection apps' rooms: a chat room's
+    /// recent messages (`Chat(Local)` lanes) and the matches it runs.
+    pub rooms: crate::fleet::connection::Rooms,
     crashed_at: Option<SimTime>,
     /// After a restart from outside rotation: when the next probe lets it back.
     rejoins_at: Option<SimTime>,
@@ -47,6 +54,9 @@ impl Server {
             sessions: Table::new(),
             counters: Table::new(),
             handled: 0,
+            connections: 0,
+            draining: false,
+            rooms: Default::default(),
             crashed_at: None,
             rejoins_at: None,
         }
@@ -67,6 +77,7 @@ impl Server {
     /// next probe.
     pub fn in_rotation(&self, now: SimTime) -> bool {
         match (self.up, self.crashed_at) {
+            (true, _) if self.draining => false,
             (true, _) => self.rejoins_at.is_none_or(|t| now >= t),
             (false, Some(c)) => now < removal_time(c),
             (false, None) => false,
@@ -94,6 +105,7 @@ impl Server {
         let lost = self.sessions.len();
         self.sessions.clear();
         self.counters.clear();
+        self.rooms = Default::default();
         lost
     }
 
@@ -114,6 +126,7 @@ impl Server {
         let was_out = !self.in_rotation(now);
         let lost = self.wipe(Loss::Restarted, now, ledger);
         self.up = true;
+        self.draining = false;
         self.crashed_at = None;
         self.rejoins_at = was_out.then(|| next_probe_after(now));
         lost

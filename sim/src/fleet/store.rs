@@ -131,6 +131,10 @@ pub enum StoreValue {
     Access(Holder),
     /// A rate-limit counter, under `rate:<user>`: a client's requests in the window.
     Count(u32),
+    /// A chat room's recent messages, under `history:<room>` (a Redis list).
+    History(Vec<crate::fleet::connection::ChatLine>),
+    /// A match's checkpoint, under `match:<room>`.
+    Match(crate::fleet::connection::Match),
 }
 
 impl StoreValue {
@@ -144,6 +148,8 @@ impl StoreValue {
             StoreValue::Family(token) => token.len() as u32,
             StoreValue::Access(holder) => holder.json_len() as u32,
             StoreValue::Count(n) => n.to_string().len() as u32,
+            StoreValue::History(lines) => lines.iter().map(|l| l.from.len() + l.text.len()).sum::<usize>() as u32,
+            StoreValue::Match(m) => m.to_json().len() as u32,
         }
     }
 }

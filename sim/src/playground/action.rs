@@ -3,7 +3,7 @@
 
 use crate::base::ids::{LaneId, ServerNo, User};
 use crate::fleet::config::{LaneConfig, REFRESH_PATH};
-use crate::fleet::lane::{Lane, STEP_MS};
+use crate::fleet::lane::{Lane, Send, STEP_MS};
 use crate::fleet::ledger::Loss;
 use crate::wire::jwt::TokenEdit;
 use serde::{Deserialize, Serialize};
@@ -71,6 +71,39 @@ pub enum Action {
         /// Whose client sends it.
         user: User,
     },
+    /// The app opens its WebSocket (connection lanes): the handshake goes
+    /// through the balancer, and the connection stays on the server that accepts it.
+    Connect {
+        /// Whose app connects.
+        user: User,
+    },
+    /// A chat message on the open connection (chat lanes).
+    Say {
+        /// Whose app sends it.
+        user: User,
+        /// Words of letters, digits and `' ! ? - _`, at most
+        /// [`MAX_TEXT`](crate::fleet::MAX_TEXT) bytes (the notation checks).
+        text: String,
+    },
+    /// A game move on the open connection (game lanes).
+    Move {
+        /// Whose app sends it.
+        user: User,
+        /// Steps along x, −1 to 1.
+        dx: i8,
+        /// Steps along y, −1 to 1.
+        dy: i8,
+    },
+    /// A ping frame on the open connection; the server answers pong.
+    Ping {
+        /// Whose app sends it.
+        user: User,
+    },
+    /// The app closes its connection (1000) and does not reconnect.
+    Disconnect {
+        /// Whose app closes.
+        user: User,
+    },
     /// Edit the stored credential by hand (devtools), keeping its signature.
     /// With `lane`, only that lane's browser is edited (a credential copied
     /// from one lane's editor means nothing to the other lane).
@@ -113,6 +146,13 @@ pub enum Action {
     },
     /// Starts a crashed server again.
     Restart {
+        /// The server's number (`1` for S1).
+        server: ServerNo,
+    },
+    /// Takes a server out of rotation and closes each of its WebSocket
+    /// connections with 1001 (going away), as before a deploy; it stays up,
+    /// and `restart` puts it back.
+    Drain {
         /// The server's number (`1` for S1).
         server: ServerNo,
     },
@@ -199,6 +239,11 @@ impl Action {
             | Action::Logout { user }
             | Action::Refresh { user }
             | Action::RotateApiKey { user }
+            | Action::Connect { user }
+            | Action::Say { user, .. }
+            | Action::Move { user, .. }
+            | Action::Ping { user }
+            | Action::Disconnect { user }
             | Action::Tamper { user, .. }
             | Action::Replay { user, .. }
             | Action::Raw { user, .. } => Some(*user),
@@ -225,7 +270,7 @@ impl Action {
     pub fn apply_to(&self, lane: &mut Lane, action_no: u32) {
         self.act_on(lane, action_no);
         if !matches!(self, Action::Advance { .. }) {
-            lane.elapse(STEP_MS);
+            lane.pass_time(STEP_MS, action_no);
         }
     }
 
@@ -245,6 +290,12 @@ impl Action {
             Action::Logout { user } => lane.browse(*user, "POST", "/logout".into(), None, action_no),
             Action::Refresh { user } => lane.browse(*user, "POST", REFRESH_PATH.into(), None, action_no),
             Action::RotateApiKey { user } => lane.browse(*user, "POST", "/keys/rotate".into(), None, action_no),
+            Action::Connect { user } => lane.connect(*user, action_no),
+            Action::Say { user, text } => lane.send_frame(*user, Send::Say(text), action_no),
+            Action::Move { user, dx, dy } => lane.send_frame(*user, Send::Move(*dx, *dy), action_no),
+            Action::Ping { user } => lane.send_frame(*user, Send::Ping, action_no),
+            Action::Disconnect { user } => lane.disconnect(*user, action_no),
+            Action::Drain { server } => lane.drain(*server, action_no),
             Action::Tamper { user, edit, lane: target } => lane.tamper_in(*target, *user, edit, action_no),
             Action::Replay { user, seq } => lane.replay(*user, *seq, action_no),
             Action::Raw { user, text } => lane.raw(*user, text, action_no),

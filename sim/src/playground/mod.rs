@@ -36,6 +36,8 @@ pub enum ActionError {
     TooMuchLoad,
     /// The action would change nothing in either lane, e.g. "S1 is already down".
     NoEffect(String),
+    /// A chat message or game move an app would not send; the text says why.
+    Message(String),
 }
 
 impl fmt::Display for ActionError {
@@ -47,6 +49,7 @@ impl fmt::Display for ActionError {
                 write!(f, "a load run is limited to {MAX_LOAD_REQUESTS} requests from {MAX_LOAD_USERS} users")
             }
             ActionError::NoEffect(why) => f.write_str(why),
+            ActionError::Message(why) => write!(f, "message not sent — {why}"),
         }
     }
 }
@@ -169,6 +172,10 @@ impl Playground {
         match action {
             Action::Raw { text, .. } => parse_request(text).map(drop).map_err(ActionError::Request),
             Action::Tamper { edit, .. } => edit.check().map_err(ActionError::Credential),
+            Action::Say { text, .. } => crate::fleet::check_chat_text(text).map_err(ActionError::Message),
+            Action::Move { dx, dy, .. } if !(-1..=1).contains(dx) || !(-1..=1).contains(dy) => {
+                Err(ActionError::Message("a move is -1, 0 or 1 along each axis".into()))
+            }
             Action::Load { users, requests } if *users > MAX_LOAD_USERS || *requests > MAX_LOAD_REQUESTS => {
                 Err(ActionError::TooMuchLoad)
             }
@@ -191,13 +198,24 @@ impl Playground {
                 let (all_up, all_down) = (found.iter().all(|s| s.up), found.iter().all(|s| !s.up));
                 match action {
                     Action::Crash { .. } if all_down => refuse(format!("S{no} is already down")),
-                    Action::Restart { .. } if all_up => refuse(format!(
+                    Action::Restart { .. } if all_up && !found.iter().any(|s| s.draining) => refuse(format!(
                         "S{no} is already up; to restart a running server as a deploy does, wiping its memory, use Bounce"
                     )),
                     Action::Bounce { .. } if all_down => {
                         refuse(format!("S{no} is down; Restart starts a crashed server again"))
                     }
                     _ => Ok(()),
+                }
+            }
+            Action::Drain { server: no } => {
+                let found: Vec<_> =
+                    self.lanes.iter().filter_map(|l| l.servers().iter().find(|s| s.no == *no)).collect();
+                if found.is_empty() {
+                    refuse(format!("there is no S{no} in either lane"))
+                } else if found.iter().all(|s| !s.up || s.draining) {
+                    refuse(format!("S{no} is not in service in either lane: nothing to drain"))
+                } else {
+                    Ok(())
                 }
             }
             Action::AddServer if counts.iter().all(|&n| n >= usize::from(MAX_SERVERS)) => {
@@ -227,7 +245,7 @@ impl Playground {
                 .iter()
                 .filter_map(|e| match e {
                     Entry::Exchange(x) => Some(Rc::clone(x)),
-                    Entry::Event(_) => None,
+                    Entry::Event(_) | Entry::Socket(_) => None,
                 })
                 .collect();
             i += 1;

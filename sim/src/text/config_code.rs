@@ -1,16 +1,28 @@
 //! A lane's configuration as a short code, as links, the notation and the
-//! command line write it: `auth.balancer.servers[.store_ms[.token_ttl_s[.session_ttl_s]]]`,
-//! e.g. `local.sticky.3` or `jwt-deny.rr.2.4.900`.
+//! command line write it: `[app[_recheck][_msg]:]auth.balancer.servers[.store_ms[.token_ttl_s[.session_ttl_s]]]`,
+//! e.g. `local.sticky.3`, `jwt-deny.rr.2.4.900` or `chat-pubsub_recheck:jwt.leastconn.3`
+//! (no `app:` prefix: the shop).
 #![deny(clippy::arithmetic_side_effects)]
 
 use crate::base::quote::quoted;
-use crate::fleet::config::{AuthMode, LaneConfig, Strategy};
+use crate::fleet::config::{App, AuthMode, LaneConfig, Strategy, TokenIn};
 use std::fmt::Write;
 use std::num::IntErrorKind;
 
 /// The code of a configuration, trailing defaults left out.
 pub fn config_text(c: &LaneConfig) -> String {
-    let mut out = format!("{}.{}.{}", c.auth.code(), c.balancer.code(), c.servers);
+    let mut out = String::new();
+    if c.app != App::Shop || c.recheck || c.ws_token != TokenIn::Query {
+        out.push_str(c.app.code());
+        if c.recheck {
+            out.push_str("_recheck");
+        }
+        if c.ws_token == TokenIn::FirstMessage {
+            out.push_str("_msg");
+        }
+        out.push(':');
+    }
+    let _ = write!(out, "{}.{}.{}", c.auth.code(), c.balancer.code(), c.servers);
     let d = LaneConfig::stateless();
     let tail =
         [(c.store_latency_ms, d.store_latency_ms), (c.token_ttl_s, d.token_ttl_s), (c.session_ttl_s, d.session_ttl_s)];
@@ -23,6 +35,13 @@ pub fn config_text(c: &LaneConfig) -> String {
 
 /// Reads a configuration code; the error says which field is wrong and why.
 pub fn parse_config(text: &str) -> Result<LaneConfig, String> {
+    let (app, recheck, ws_token, text) = match text.split_once(':') {
+        None => (App::Shop, false, TokenIn::Query, text),
+        Some((head, rest)) => {
+            let (app, recheck, ws_token) = parse_app(head)?;
+            (app, recheck, ws_token, rest)
+        }
+    };
     let parts: Vec<&str> = text.split('.').collect();
     let auth = AuthMode::ALL
         .into_iter()
@@ -55,8 +74,30 @@ pub fn parse_config(text: &str) -> Result<LaneConfig, String> {
         store_latency_ms: num(3, d.store_latency_ms, "the store latency")?,
         token_ttl_s: num(4, d.token_ttl_s, "the token lifetime")?,
         session_ttl_s: num(5, d.session_ttl_s, "the session timeout")?,
+        app,
+        recheck,
+        ws_token,
     }
     .sanitized())
+}
+
+/// `chat-pubsub_recheck_msg`: the app and its connection options.
+fn parse_app(head: &str) -> Result<(App, bool, TokenIn), String> {
+    let mut words = head.split('_');
+    let code = words.next().unwrap_or_default();
+    let app = App::ALL
+        .into_iter()
+        .find(|a| a.code() == code)
+        .ok_or_else(|| format!("the app must be one of {}", App::ALL.map(App::code).join(", ")))?;
+    let (mut recheck, mut ws_token) = (false, TokenIn::Query);
+    for flag in words {
+        match flag {
+            "recheck" => recheck = true,
+            "msg" => ws_token = TokenIn::FirstMessage,
+            other => return Err(format!("unknown app option `{}`: use _recheck or _msg", quoted(other))),
+        }
+    }
+    Ok((app, recheck, ws_token))
 }
 
 /// Why a number in a link was refused, in words.

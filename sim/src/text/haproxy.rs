@@ -51,6 +51,8 @@ pub fn config(c: &LaneConfig, base: u16, dir: &str) -> String {
         // map-based (the default): the source address as a 32-bit number,
         // modulo the servers in rotation, in declaration order.
         Strategy::IpHash => ("source", false),
+        // map-based too: sdbm of the parameter's value; no parameter, round robin.
+        Strategy::RoomHash => ("url_param room", false),
     };
     let mut s = format!(
         "# HAProxy 2.6 for lane {code}: {c}\n\
@@ -66,6 +68,8 @@ defaults\n\
 \x20   timeout connect 1s\n\
 \x20   timeout client 10s\n\
 \x20   timeout server 10s\n\
+\x20   # an upgraded WebSocket connection is a tunnel: idle for up to an hour\n\
+\x20   timeout tunnel 1h\n\
 \x20   # one try, as in the simulation: a refused connection is answered, not retried\n\
 \x20   retries 0\n\
 frontend shop\n\

@@ -71,6 +71,12 @@ fn parse_action(text: &str) -> Result<Action, String> {
         ["refresh", ..] => Action::Refresh { user: user_at(w, 1)? },
         ["rotate-key", ..] => Action::RotateApiKey { user: user_at(w, 1)? },
         ["tamper" | "edit" | "edit-refresh", ..] => credential_edit(w)?,
+        ["connect", ..] => Action::Connect { user: user_at(w, 1)? },
+        ["say", ..] => Action::Say { user: user_at(w, 1)?, text: chat_text(&w[2.min(w.len())..])? },
+        ["move", ..] => Action::Move { user: user_at(w, 1)?, dx: step_at(w, 2, "dx")?, dy: step_at(w, 3, "dy")? },
+        ["ping", ..] => Action::Ping { user: user_at(w, 1)? },
+        ["disconnect", ..] => Action::Disconnect { user: user_at(w, 1)? },
+        ["drain", ..] => Action::Drain { server: server_at(w, 1)? },
         ["config", lane, ..] => {
             let lane = LaneId::parse(lane).ok_or_else(|| format!("`{lane}` is not a lane (a or b)"))?;
             // The config's own fields are `.`-separated words too: join the rest back.
@@ -137,6 +143,26 @@ fn credential_edit(w: &[&str]) -> Result<Action, String> {
         }
     };
     Ok(Action::Tamper { user: user_at(w, at)?, edit, lane })
+}
+
+/// A chat message's words, joined by single spaces (`.`, `,` and `~`
+/// separate words and actions in links).
+fn chat_text(words: &[&str]) -> Result<String, String> {
+    if words.is_empty() {
+        return Err("missing the message (words after the user)".into());
+    }
+    let text = words.join(" ");
+    crate::fleet::check_chat_text(&text)?;
+    Ok(text)
+}
+
+/// A game move's step along one axis: −1, 0 or 1.
+fn step_at(w: &[&str], i: usize, what: &str) -> Result<i8, String> {
+    let text = arg(w, i, what)?;
+    match text.parse::<i8>() {
+        Ok(n @ -1..=1) => Ok(n),
+        _ => Err(format!("{what} `{}` must be -1, 0 or 1", quoted(text))),
+    }
 }
 
 /// `skew server seconds` (or `…ms`), clamped to a year either way.
@@ -254,6 +280,12 @@ impl fmt::Display for Action {
                 write!(f, "config {} {}", lane.code(), crate::text::config_code::config_text(config))
             }
             Action::Replay { seq, .. } => write!(f, "replay {who} {seq}"),
+            Action::Connect { .. } => write!(f, "connect {who}"),
+            Action::Say { text, .. } => write!(f, "say {who} {text}"),
+            Action::Move { dx, dy, .. } => write!(f, "move {who} {dx} {dy}"),
+            Action::Ping { .. } => write!(f, "ping {who}"),
+            Action::Disconnect { .. } => write!(f, "disconnect {who}"),
+            Action::Drain { server } => write!(f, "drain {server}"),
             Action::Raw { text, .. } => write!(f, "raw {who} {}", crate::wire::b64::encode(text.as_bytes())),
             Action::Crash { server } => write!(f, "crash {server}"),
             Action::Restart { server } => write!(f, "restart {server}"),

@@ -37,6 +37,17 @@ pub fn lane_text(label: &str, lane: &Lane) -> String {
                     x.response_bytes
                 );
             }
+            Entry::Socket(r) => {
+                let _ = writeln!(out, "\n~ ws#{} {} {} ⇄ S{}", r.conn, r.at, r.client, r.server);
+                for f in &r.frames {
+                    let arrow = if f.from_client { "»" } else { "«" };
+                    let _ = writeln!(out, "{arrow} ws#{} {} {}", f.conn, f.client, crate::wire::ws::summary(&f.frame));
+                    let _ = writeln!(out, "  {}", crate::wire::ws::hex(&f.frame.to_wire()));
+                }
+                for t in &r.trace {
+                    let _ = writeln!(out, "· {t}");
+                }
+            }
         }
     }
     out

@@ -186,6 +186,7 @@ pub fn wire_lines(wire: &str) -> impl Iterator<Item = &str> {
 /// §15, and RFC 6585 for 429 and 431); `Unknown` for any other.
 pub fn reason_phrase(status: u16) -> &'static str {
     match status {
+        101 => "Switching Protocols",
         200 => "OK",
         201 => "Created",
         400 => "Bad Request",
@@ -193,6 +194,7 @@ pub fn reason_phrase(status: u16) -> &'static str {
         403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        426 => "Upgrade Required",
         429 => "Too Many Requests",
         431 => "Request Header Fields Too Large",
         502 => "Bad Gateway",

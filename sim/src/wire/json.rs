@@ -219,6 +219,14 @@ impl ObjectWriter {
         self
     }
 
+    /// Adds a member whose value is JSON already written (`"k":{…}`); the
+    /// caller vouches that `json` is one well-formed value.
+    pub fn raw(mut self, k: &str, json: &str) -> Self {
+        self.key(k);
+        self.0.push_str(json);
+        self
+    }
+
     /// Adds a member holding an array of strings: `"k":["a","b"]`.
     pub fn strs(mut self, k: &str, items: &[String]) -> Self {
         self.key(k);

@@ -12,3 +12,4 @@ pub mod cookie;
 pub mod http;
 pub mod json;
 pub mod jwt;
+pub mod ws;

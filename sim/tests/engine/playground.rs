@@ -9,7 +9,7 @@ use statelab_sim::text::lane_text;
 use statelab_sim::text::{parse_actions, url_form};
 use statelab_sim::wire::jwt::TokenEdit;
 use statelab_sim::{
-    Action, ActionError, AuthMode, Entry, LaneConfig, LaneId, Playground, Recipe, Store, Strategy as Balance, User,
+    Action, ActionError, App, AuthMode, Entry, LaneConfig, LaneId, Playground, Recipe, Store, Strategy as Balance, User,
 };
 use std::time::{Duration, Instant};
 
@@ -30,7 +30,7 @@ fn events(p: &Playground, lane: LaneId) -> Vec<String> {
         .iter()
         .filter_map(|e| match e {
             Entry::Event(e) => Some(e.text.clone()),
-            Entry::Exchange(_) => None,
+            Entry::Exchange(_) | Entry::Socket(_) => None,
         })
         .collect()
 }
@@ -48,16 +48,17 @@ fn played(configs: [LaneConfig; 2], text: &str) -> Playground {
 }
 
 fn config() -> impl Strategy<Value = LaneConfig> {
-    (0..AuthMode::ALL.len(), 0..Balance::ALL.len(), 1u8..=8, 0u32..8, 1u32..3_000, 1u32..3_000).prop_map(
-        |(a, s, servers, store_latency_ms, token_ttl_s, session_ttl_s)| LaneConfig {
+    (0..AuthMode::ALL.len(), 0..Balance::ALL.len(), 1u8..=8, 0u32..8, 1u32..3_000, 1u32..3_000, 0..App::ALL.len())
+        .prop_map(|(a, s, servers, store_latency_ms, token_ttl_s, session_ttl_s, app)| LaneConfig {
             auth: AuthMode::ALL[a],
             balancer: Balance::ALL[s],
             servers,
             store_latency_ms,
             token_ttl_s,
             session_ttl_s,
-        },
-    )
+            app: App::ALL[app],
+            ..LaneConfig::stateless()
+        })
 }
 
 fn user() -> impl Strategy<Value = User> {

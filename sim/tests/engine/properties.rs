@@ -11,7 +11,9 @@ use statelab_sim::wire::cookie::SetCookie;
 use statelab_sim::wire::http::parse_request;
 use statelab_sim::wire::jwt::{self, Key, TokenEdit};
 use statelab_sim::LaneId;
-use statelab_sim::{Action, AuthMode, LaneConfig, Playground, Recipe, Store, Strategy as Balancing, User};
+use statelab_sim::{
+    Action, App, AuthMode, LaneConfig, Playground, Recipe, Store, Strategy as Balancing, TokenIn, User,
+};
 
 fn user() -> impl Strategy<Value = User> {
     prop::sample::select(User::ALL.to_vec())
@@ -35,16 +37,29 @@ fn auth() -> impl Strategy<Value = AuthMode> {
 }
 
 fn config() -> impl Strategy<Value = LaneConfig> {
-    (auth(), strategy(), 0u8..10, 0u32..20, 0u32..4000, 0u32..4000).prop_map(
-        |(auth, balancer, servers, store_latency_ms, token_ttl_s, session_ttl_s)| LaneConfig {
-            auth,
-            balancer,
-            servers,
-            store_latency_ms,
-            token_ttl_s,
-            session_ttl_s,
-        },
+    (
+        (auth(), strategy(), 0u8..10, 0u32..20, 0u32..4000, 0u32..4000),
+        (
+            prop::sample::select(App::ALL.to_vec()),
+            any::<bool>(),
+            prop::sample::select(vec![TokenIn::Query, TokenIn::FirstMessage]),
+        ),
     )
+        .prop_map(
+            |((auth, balancer, servers, store_latency_ms, token_ttl_s, session_ttl_s), (app, recheck, ws_token))| {
+                LaneConfig {
+                    auth,
+                    balancer,
+                    servers,
+                    store_latency_ms,
+                    token_ttl_s,
+                    session_ttl_s,
+                    app,
+                    recheck,
+                    ws_token,
+                }
+            },
+        )
 }
 
 fn edit() -> impl Strategy<Value = TokenEdit> {
@@ -68,6 +83,12 @@ fn action() -> impl Strategy<Value = Action> {
         user().prop_map(|user| Action::Logout { user }),
         user().prop_map(|user| Action::Refresh { user }),
         user().prop_map(|user| Action::RotateApiKey { user }),
+        user().prop_map(|user| Action::Connect { user }),
+        (user(), "[a-z!?]{1,6}( [a-z]{1,6}){0,2}").prop_map(|(user, text)| Action::Say { user, text }),
+        (user(), -1i8..=1, -1i8..=1).prop_map(|(user, dx, dy)| Action::Move { user, dx, dy }),
+        user().prop_map(|user| Action::Ping { user }),
+        user().prop_map(|user| Action::Disconnect { user }),
+        (0u8..6).prop_map(|server| Action::Drain { server }),
         (user(), edit()).prop_map(|(user, edit)| Action::Tamper { user, edit, lane: None }),
         (user(), 0u32..12).prop_map(|(user, seq)| Action::Replay { user, seq }),
         (user(), "(GET|POST) /[a-z/]{0,12} HTTP/1.1\n(Host: shop.example\n)?(Cookie: [a-z_]{1,10}=[a-z0-9]{0,8})?(X-API-Key: sk_[0-9a-f]{0,32})?")

@@ -145,7 +145,7 @@ fn turning_on_the_denylist_closes_the_gap_from_then_on() {
         .iter()
         .filter_map(|e| match e {
             Entry::Event(e) => Some(e.text.as_str()),
-            Entry::Exchange(_) => None,
+            Entry::Exchange(_) | Entry::Socket(_) => None,
         })
         .collect();
     assert!(redeploy.iter().any(|t| t.starts_with("lane A redeployed as JWT + denylist")), "{redeploy:?}");

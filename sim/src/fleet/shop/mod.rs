@@ -49,6 +49,7 @@ fn route(cx: &mut Ctx, req: &Request) -> Handled {
         Route::Health => Ok(cx.respond(200, "{\"status\":\"ok\"}".into())),
         Route::Login => auth::login(cx, req),
         Route::Refresh => auth::refresh(cx, req),
+        Route::Socket => crate::fleet::socket::handshake::upgrade(cx, req),
         Route::User(route) => {
             // Managing one's key is not rate limited: an owner whose leaked key is
             // being spent by someone else can still rotate or revoke it.

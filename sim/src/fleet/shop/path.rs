@@ -10,6 +10,9 @@ pub enum Route {
     Login,
     /// `POST /token/refresh`: authenticated by the refresh cookie alone (refresh lanes).
     Refresh,
+    /// `GET /ws/chat` or `GET /ws/game` with `Upgrade: websocket`: the
+    /// opening handshake of a connection app's WebSocket (RFC 6455 §4).
+    Socket,
     /// Served only to a request that authenticates.
     User(UserRoute),
 }
@@ -42,6 +45,7 @@ impl Route {
             "/health" => Route::Health,
             "/login" => Route::Login,
             "/token/refresh" => Route::Refresh,
+            "/ws/chat" | "/ws/game" => Route::Socket,
             "/keys/rotate" => Route::User(UserRoute::RotateKey),
             "/logout" => Route::User(UserRoute::Logout),
             "/api/me" => Route::User(UserRoute::Me),
@@ -60,6 +64,7 @@ impl Route {
             | Route::Refresh
             | Route::User(UserRoute::Logout | UserRoute::CartItems | UserRoute::RotateKey) => "POST",
             Route::Health
+            | Route::Socket
             | Route::User(UserRoute::Me | UserRoute::Cart | UserRoute::Orders | UserRoute::OrdersNext) => "GET",
         }
     }

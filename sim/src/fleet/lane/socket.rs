@@ -1,0 +1,624 @@
+//! A lane's WebSocket connections: opening one through the balancer, the
+//! frames of a user's chat and game actions, a server's drain, and the
+//! reconnects a lost connection sets off, with their backoff drawn from the
+//! lane's seeded stream. A connection is pinned to the server that accepted
+//! it: nothing here asks the balancer again until the app reconnects.
+
+use super::Lane;
+use crate::base::ids::{ServerNo, User};
+use crate::base::time::SimTime;
+use crate::fleet::auth;
+use crate::fleet::client::Socket;
+use crate::fleet::config::{App, AuthMode, Credential, Store, TokenIn, HOST, ORIGIN};
+use crate::fleet::connection::{backoff_ms, Chunk, Closed, Connection, FrameRecord, SocketRecord};
+use crate::fleet::exchange::{Entry, Trace};
+use crate::fleet::handling::{Cost, Ctx};
+use crate::fleet::socket;
+use crate::fleet::socket::handshake::TOKEN_PARAM;
+use crate::wire::http::Request;
+use crate::wire::json::ObjectWriter;
+use crate::wire::ws::{self, Frame};
+use std::rc::Rc;
+
+/// What a user's action sends on an open connection.
+pub(crate) enum Send<'a> {
+    Say(&'a str),
+    Move(i8, i8),
+    Ping,
+}
+
+impl Lane {
+    /// Every WebSocket connection this lane opened, in order (`ws#1` first).
+    pub fn connections(&self) -> &[Connection] {
+        &self.conns
+    }
+
+    /// Connection `ws#id`, if this lane opened it.
+    pub fn connection(&self, id: u32) -> Option<&Connection> {
+        self.conns.get(usize::try_from(id).ok()?.checked_sub(1)?)
+    }
+
+    /// Connections open on each server now, in pool order.
+    pub fn open_connections(&self) -> Vec<(ServerNo, u32)> {
+        self.servers.iter().map(|s| (s.no, s.connections)).collect()
+    }
+
+    /// `connect alice`: the app opens its WebSocket.
+    pub(crate) fn connect(&mut self, user: User, action_no: u32) {
+        let ci = user.index();
+        let who = user.username();
+        if !self.config.app.is_connection() {
+            return self.event(
+                action_no,
+                format!("{who} has nothing to connect to: this lane's servers run the shop API, where every request stands alone"),
+            );
+        }
+        if let Socket::Open(id) = self.clients[ci].socket {
+            let on = self.conns[id as usize - 1].server;
+            return self.event(action_no, format!("{who} is already connected: ws#{id} on S{on}"));
+        }
+        self.unschedule(ci);
+        self.open(ci, action_no, None);
+    }
+
+    /// A user's message on the open connection: a chat line, a game move or a ping.
+    pub(crate) fn send_frame(&mut self, user: User, what: Send, action_no: u32) {
+        let who = user.username();
+        let app = self.config.app;
+        let fits = match what {
+            Send::Say(_) => matches!(app, App::Chat(_)),
+            Send::Move(..) => matches!(app, App::Game(_)),
+            Send::Ping => app.is_connection(),
+        };
+        if !fits {
+            return self
+                .event(action_no, format!("{who}'s app sends nothing of the kind: this lane's servers run the {app}"));
+        }
+        let Some(id) = self.open_conn(user.index()) else {
+            return self.event(action_no, format!("{who} has no open connection: {}", self.why_closed(user.index())));
+        };
+        let json = match what {
+            Send::Say(text) => Some(ObjectWriter::new().str("type", "say").str("text", text).finish()),
+            Send::Move(dx, dy) => Some(format!("{{\"type\":\"move\",\"dx\":{dx},\"dy\":{dy}}}")),
+            Send::Ping => None,
+        };
+        let mut rec = self.record(id, action_no);
+        let frame = json.as_deref().map_or_else(|| Frame::ping(b"ping"), Frame::text);
+        self.client_frame(&mut rec, id, frame);
+        if !self.recheck(id, &mut rec) {
+            return self.finish(rec);
+        }
+        let conn = &self.conns[id as usize - 1];
+        let (server, user_name) = (conn.server, conn.user.clone().unwrap_or_default());
+        match what {
+            Send::Ping => self.server_frame(&mut rec, id, Frame::pong(b"ping")),
+            Send::Say(text) => {
+                let said = self.at_server(server, &mut rec.trace, |cx| socket::say(cx, &user_name, text));
+                self.pass_on(&mut rec, id, said);
+            }
+            Send::Move(dx, dy) => {
+                let moved = self.at_server(server, &mut rec.trace, |cx| socket::move_player(cx, &user_name, dx, dy));
+                self.pass_on(&mut rec, id, moved);
+            }
+        }
+        self.finish(rec);
+    }
+
+    /// `disconnect alice`: the app closes its connection with 1000, and the
+    /// server answers in kind. It does not reconnect.
+    pub(crate) fn disconnect(&mut self, user: User, action_no: u32) {
+        let ci = user.index();
+        let Some(id) = self.open_conn(ci) else {
+            let why = self.why_closed(ci);
+            self.unschedule(ci);
+            self.clients[ci].socket = Socket::Closed;
+            return self.event(action_no, format!("{} has no open connection: {why}", user.username()));
+        };
+        let mut rec = self.record(id, action_no);
+        self.client_frame(&mut rec, id, Frame::close(1000, "bye"));
+        self.server_frame(&mut rec, id, Frame::close(1000, "bye"));
+        rec.trace.push("closing handshake: the client sent 1000 (normal closure), the server echoed it; the app will not reconnect".into());
+        self.close(id, 1000);
+        self.finish(rec);
+    }
+
+    /// `drain 2`: S2 leaves rotation, stays up, and closes each of its
+    /// connections with 1001; their apps reconnect elsewhere after a backoff.
+    pub(crate) fn drain(&mut self, no: ServerNo, action_no: u32) {
+        let Some(slot) = self.servers.iter().position(|s| s.no == no) else {
+            return self.event(action_no, format!("there is no S{no}"));
+        };
+        if !self.servers[slot].up || self.servers[slot].draining {
+            return self.event(action_no, format!("S{no} is not in service: nothing to drain"));
+        }
+        self.servers[slot].draining = true;
+        let ids = self.open_on(no);
+        for &id in &ids {
+            let mut rec = self.record(id, action_no);
+            self.server_frame(&mut rec, id, Frame::close(1001, "going away"));
+            self.client_frame(&mut rec, id, Frame::close(1001, "going away"));
+            self.close(id, 1001);
+            self.stats.sockets.going_away += 1;
+            let ci = self.client_index(id);
+            let at = self.schedule(ci, 0);
+            rec.trace.push(format!(
+                "S{no} is draining: it said 1001 (going away) and the client echoed it; the app reconnects at {} after its backoff",
+                at.clock()
+            ));
+            self.finish(rec);
+        }
+        let n = ids.len();
+        self.event(
+            action_no,
+            format!("S{no} drains: out of rotation, still up; {n} connection{} closed with 1001 going away (restart S{no} to put it back)", plural(n)),
+        );
+    }
+
+    /// Every connection on server `no` ends at once with no close frame, as
+    /// when its process dies: each client sees 1006 and reconnects after its
+    /// backoff. Returns how many there were.
+    pub(super) fn drop_connections(&mut self, no: ServerNo) -> usize {
+        let ids = self.open_on(no);
+        for &id in &ids {
+            self.close(id, 1006);
+            self.stats.sockets.dropped += 1;
+            let ci = self.client_index(id);
+            self.schedule(ci, 0);
+        }
+        ids.len()
+    }
+
+    /// The clock moves by `ms`, and every reconnect that falls due on the
+    /// way goes out at its time, in time order (ties: the earlier client).
+    pub(crate) fn pass_time(&mut self, ms: u64, action_no: u32) {
+        let until = self.now.plus_ms(ms);
+        while let Some(&(at, ci)) = self.retries.iter().next().filter(|(at, _)| *at <= until) {
+            self.retries.remove(&(at, ci));
+            if at > self.now {
+                self.now = at;
+                self.sweep();
+            }
+            let attempt = match self.clients[ci].socket {
+                Socket::Retrying { attempt, .. } => attempt,
+                _ => continue,
+            };
+            self.clients[ci].socket = Socket::Closed;
+            self.open(ci, action_no, Some(attempt));
+        }
+        self.now = until;
+        self.sweep();
+    }
+
+    /// Opens client `ci`'s connection: the handshake through the balancer,
+    /// then the first message or the welcome. `retry`: the attempt number
+    /// when the app is reconnecting by itself.
+    fn open(&mut self, ci: usize, action_no: u32, retry: Option<u32>) {
+        let path = self.config.app.socket_path().unwrap_or_default();
+        if let Some(refresh) = self.refresh_request(ci, path) {
+            self.send(ci, refresh, true, action_no);
+        }
+        let req = self.handshake_request(ci);
+        let mut x = self.exchange_for(ci, req, true, action_no, self.keep_wire);
+        let accepted = self.upgraded.take();
+        if let Some(k) = retry {
+            x.trace.insert(
+                0,
+                format!("{}'s app reconnects by itself (attempt {} since the connection was lost)", x.client, k + 1),
+            );
+        }
+        self.stats.count(&x);
+        let (status, server, seq) = (x.response.status, x.server, x.seq);
+        let wire = self.keep_wire.then(|| {
+            vec![
+                Chunk { from_client: true, bytes: x.request.to_wire().into_bytes() },
+                Chunk { from_client: false, bytes: x.response.to_wire().into_bytes() },
+            ]
+        });
+        let credential = self.credential_header(ci, &x.request);
+        if self.keep_wire {
+            self.entries.push(Entry::Exchange(Rc::new(x)));
+        }
+        let (Some(user), Some(no)) = (accepted, server.filter(|_| status == 101)) else {
+            return self.refused(ci, status, retry);
+        };
+        let id = self.conns.len() as u32 + 1;
+        self.conns.push(Connection {
+            id,
+            client: self.clients[ci].name.clone(),
+            server: no,
+            handshake: seq,
+            opened: self.now,
+            user: user.clone(),
+            credential,
+            closed: None,
+            wire: wire.unwrap_or_default(),
+        });
+        if let Some(s) = self.servers.iter_mut().find(|s| s.no == no) {
+            s.connections += 1;
+        }
+        self.clients[ci].socket = Socket::Open(id);
+        self.stats.sockets.opened += 1;
+        self.stats.sockets.reconnects += u64::from(retry.is_some());
+        let mut rec = self.record(id, action_no);
+        let user = match user {
+            Some(u) => u,
+            None => match self.first_message(&mut rec, id, ci) {
+                Some(u) => u,
+                None => return self.finish(rec),
+            },
+        };
+        let app = self.config.app;
+        let welcome = self.at_server(no, &mut rec.trace, |cx| match app {
+            App::Game(_) => socket::join_game(cx, &user),
+            _ => socket::chat_welcome(cx, &user),
+        });
+        self.server_frame(&mut rec, id, Frame::text(&welcome));
+        self.finish(rec);
+    }
+
+    /// A handshake that did not end in 101: the app tries again later when
+    /// the fleet did not answer (502, 503), and gives up when it was refused.
+    fn refused(&mut self, ci: usize, status: u16, retry: Option<u32>) {
+        if retry.is_some() {
+            self.stats.sockets.failed_attempts += 1;
+        }
+        if matches!(status, 502 | 503 | 504) {
+            self.schedule(ci, retry.map_or(0, |k| k.saturating_add(1)));
+        } else {
+            self.clients[ci].socket = Socket::Closed;
+        }
+    }
+
+    /// The token in the first message (`TokenIn::FirstMessage`): the server
+    /// checks it as it would an `Authorization` header, and closes with 1008
+    /// if it does not hold. Returns the user it proves.
+    fn first_message(&mut self, rec: &mut SocketRecord, id: u32, ci: usize) -> Option<String> {
+        let token = self.clients[ci].token.clone().unwrap_or_default();
+        let json = ObjectWriter::new().str("type", "auth").str("token", &token).finish();
+        self.client_frame(rec, id, Frame::text(&json));
+        let no = self.conns[id as usize - 1].server;
+        let header = self.bearer_header(&token);
+        let req = self.probe(header.clone());
+        let who = self.at_server(no, &mut rec.trace, |cx| auth::authenticate(cx, &req, false).map(|p| p.user));
+        match who {
+            Ok(user) => {
+                rec.trace.push(format!(
+                    "the first message proves the connection is {user}'s: it is the session from now on"
+                ));
+                let conn = &mut self.conns[id as usize - 1];
+                conn.user = Some(user.clone());
+                conn.credential = Some(header);
+                Some(user)
+            }
+            Err(_) => {
+                self.server_frame(rec, id, Frame::close(1008, "invalid token"));
+                self.client_frame(rec, id, Frame::close(1008, "invalid token"));
+                rec.trace.push("the first message's token was refused: closed with 1008 (policy violation); the app does not retry with the same token".into());
+                self.stats.sockets.policy_closed += 1;
+                self.close(id, 1008);
+                None
+            }
+        }
+    }
+
+    /// With `recheck`, the server checks the connection's credential again
+    /// before it acts on a frame, and closes with 1008 if it no longer holds.
+    /// Without, it says that it does not, and the narrator says what a
+    /// check would have found. Returns whether the frame is acted on.
+    fn recheck(&mut self, id: u32, rec: &mut SocketRecord) -> bool {
+        let conn = &self.conns[id as usize - 1];
+        let (no, opened, credential) = (conn.server, conn.opened, conn.credential.clone());
+        let Some(credential) = credential else { return true };
+        if !self.config.recheck {
+            let lapsed = self.lapsed(&credential.1, no);
+            rec.trace.push(format!(
+                "S{no} does not check the credential again: it was checked once, at the handshake ({}){lapsed}",
+                opened.clock()
+            ));
+            return true;
+        }
+        let req = self.probe(credential);
+        let checked = self.at_server(no, &mut rec.trace, |cx| auth::authenticate(cx, &req, false).map(|_| ()));
+        match checked {
+            Ok(()) => {
+                rec.trace.push(format!("S{no} re-checked the credential: it still holds"));
+                true
+            }
+            Err(r) if r.status == 503 => {
+                self.server_frame(rec, id, Frame::close(1011, "store unavailable"));
+                self.client_frame(rec, id, Frame::close(1011, "store unavailable"));
+                self.close(id, 1011);
+                let ci = self.client_index(id);
+                let at = self.schedule(ci, 0);
+                rec.trace.push(format!(
+                    "S{no} could not re-check (the store is down): closed with 1011; the app reconnects at {}",
+                    at.clock()
+                ));
+                false
+            }
+            Err(_) => {
+                self.server_frame(rec, id, Frame::close(1008, "credential no longer valid"));
+                self.client_frame(rec, id, Frame::close(1008, "credential no longer valid"));
+                self.close(id, 1008);
+                self.stats.sockets.policy_closed += 1;
+                rec.trace.push(format!("S{no} re-checked the credential and it no longer holds: closed with 1008 (policy violation); the frame was not acted on, and the app must log in again"));
+                false
+            }
+        }
+    }
+
+    /// The narrator's aside when nobody checks: a JWT whose `exp` has passed
+    /// on the connection's server's clock.
+    fn lapsed(&self, header: &str, no: ServerNo) -> String {
+        let Some(token) = header.strip_prefix("Bearer ") else { return String::new() };
+        if !self.config.auth.sends_jwt() {
+            return String::new();
+        }
+        let now = self.server(no).map_or(self.now, |s| s.clock(self.now));
+        let verdict = crate::wire::jwt::inspect(token, self.keys(), now.secs());
+        match verdict {
+            Ok(i) if i.verdict.is_err() => {
+                let why = i.verdict.err().map(|e| e.to_string()).unwrap_or_default();
+                format!(" — a fresh request with this token would get 401 ({why}); this connection carries on")
+            }
+            _ => String::new(),
+        }
+    }
+
+    /// Sends `said` (a server's message, or why it could not) to whoever the
+    /// server that holds connection `id` can reach, and says who it cannot.
+    fn pass_on(&mut self, rec: &mut SocketRecord, id: u32, said: Result<String, String>) {
+        let from = self.conns[id as usize - 1].server;
+        let message = match said {
+            Ok(m) => m,
+            Err(why) => {
+                let json = ObjectWriter::new().str("type", "error").str("error", &why).finish();
+                self.server_frame(rec, id, Frame::text(&json));
+                rec.trace.push(why);
+                return;
+            }
+        };
+        // Pub/sub reaches every server that is up (each subscribed when it
+        // started); a room in memory, or a match, only its own server.
+        let fans_out = self.config.app == App::Chat(Store::Shared);
+        let reaches = |s: ServerNo, lane: &Lane| s == from || (fans_out && lane.server(s).is_some_and(|s| s.up));
+        let open: Vec<(u32, ServerNo)> = self.conns.iter().filter(|c| c.open()).map(|c| (c.id, c.server)).collect();
+        let mut got = Vec::new();
+        for (cid, on) in open {
+            if reaches(on, self) {
+                self.server_frame(rec, cid, Frame::text(&message));
+                self.stats.sockets.delivered += 1;
+                got.push(self.conns[cid as usize - 1].client.clone());
+            } else {
+                self.stats.sockets.missed += 1;
+                if self.keep_wire {
+                    let who = &self.conns[cid as usize - 1].client;
+                    let why = match self.config.app {
+                        App::Game(_) => format!(
+                            "S{on} runs its own {} in its memory, which never hears of this move",
+                            self.config.app.room()
+                        ),
+                        _ => format!("the room's messages live in S{from}'s memory, and S{on} never hears of them"),
+                    };
+                    rec.trace.push(format!("{who} (ws#{cid} on S{on}) does not get it: {why}"));
+                }
+            }
+        }
+        if self.keep_wire {
+            rec.trace.push(format!("delivered to {} connection{}: {}", got.len(), plural(got.len()), got.join(", ")));
+            for user in User::ALL {
+                if let Socket::Retrying { at, .. } = self.clients[user.index()].socket {
+                    let later = if fans_out {
+                        "it stays in the store's recent messages, which the welcome will carry"
+                    } else {
+                        "nothing keeps it for them"
+                    };
+                    rec.trace.push(format!(
+                        "{} is reconnecting (next attempt at {}): {later}",
+                        user.username(),
+                        at.clock()
+                    ));
+                }
+            }
+        }
+    }
+
+    /// The handshake as the browser sends it (RFC 6455 §4.1): no
+    /// `Authorization` is possible, so a token goes in the URL unless it is
+    /// to come in the first message; cookies go as on any request.
+    fn handshake_request(&mut self, ci: usize) -> Request {
+        let app = self.config.app;
+        let path = app.socket_path().unwrap_or_default();
+        let c = &self.clients[ci];
+        let mut target = format!("{path}?room={}", app.room());
+        let bearer = matches!(self.config.auth.credential(), Credential::Bearer | Credential::ApiKey);
+        if let (true, TokenIn::Query, Some(t)) = (bearer, self.config.ws_token, c.token.as_deref()) {
+            target = format!("{target}&{TOKEN_PARAM}={t}");
+        }
+        let mut req = Request::new("GET", target);
+        req.headers.push("Host", HOST);
+        req.headers.push("Upgrade", "websocket");
+        req.headers.push("Connection", "Upgrade");
+        let mut nonce = [0u8; 16];
+        nonce[..8].copy_from_slice(&self.rng.next_u64().to_le_bytes());
+        nonce[8..].copy_from_slice(&self.rng.next_u64().to_le_bytes());
+        req.headers.push("Sec-WebSocket-Key", ws::key_from_bytes(nonce));
+        req.headers.push("Sec-WebSocket-Version", "13");
+        req.headers.push("Origin", ORIGIN);
+        if let Some(cookies) = c.jar.header_for(HOST, path, true, self.now) {
+            req.headers.push("Cookie", cookies);
+        }
+        req
+    }
+
+    /// The credential a connection opened with, as the header a re-check
+    /// presents: the URL's token as `Authorization`, or the handshake's cookies.
+    fn credential_header(&self, ci: usize, req: &Request) -> Option<(&'static str, String)> {
+        match self.config.auth.credential() {
+            Credential::Cookie(_) => req.headers.get("Cookie").map(|c| ("Cookie", c.to_owned())),
+            Credential::Bearer | Credential::ApiKey => {
+                req.query(TOKEN_PARAM).map(|t| self.bearer_header(t)).or_else(|| {
+                    // The first message carries it; it is set once that arrives.
+                    let _ = ci;
+                    None
+                })
+            }
+        }
+    }
+
+    fn bearer_header(&self, token: &str) -> (&'static str, String) {
+        match self.config.auth {
+            AuthMode::ApiKey { .. } => (crate::fleet::config::API_KEY_HEADER, token.to_owned()),
+            _ => ("Authorization", format!("Bearer {token}")),
+        }
+    }
+
+    /// A request that presents `credential` to the app's socket path: what
+    /// authentication reads when a server checks a connection.
+    fn probe(&self, (name, value): (&'static str, String)) -> Request {
+        let mut req = Request::new("GET", self.config.app.socket_path().unwrap_or_default());
+        req.headers.push("Host", HOST);
+        req.headers.push(name, value);
+        req
+    }
+
+    /// Runs `f` on server `no` as it handles a frame, its trace lines added to `trace`.
+    fn at_server<R>(&mut self, no: ServerNo, trace: &mut Vec<String>, f: impl FnOnce(&mut Ctx) -> R) -> R {
+        let slot = self.servers.iter().position(|s| s.no == no).unwrap_or(0);
+        let mut t = Trace::new(self.keep_wire);
+        let server = &mut self.servers[slot];
+        let mut cx = Ctx {
+            now: server.clock(self.now),
+            server,
+            backend: &mut self.backend,
+            config: &self.config,
+            rng: &mut self.rng,
+            trace: &mut t,
+            cost: Cost::default(),
+            ledger: &mut self.ledger,
+            upgraded: None,
+        };
+        let r = f(&mut cx);
+        let cost = cx.cost;
+        self.stats.store_trips += u64::from(cost.store_trips);
+        self.stats.db_trips += u64::from(cost.db_trips);
+        trace.extend(t.steps);
+        r
+    }
+
+    fn record(&self, id: u32, action_no: u32) -> SocketRecord {
+        let conn = &self.conns[id as usize - 1];
+        SocketRecord {
+            action: action_no,
+            at: self.now,
+            conn: id,
+            client: conn.client.clone(),
+            server: conn.server,
+            frames: Vec::new(),
+            trace: Vec::new(),
+        }
+    }
+
+    fn finish(&mut self, rec: SocketRecord) {
+        if self.keep_wire {
+            self.entries.push(Entry::Socket(Rc::new(rec)));
+        }
+    }
+
+    fn client_frame(&mut self, rec: &mut SocketRecord, id: u32, frame: Frame) {
+        let key = (self.rng.next_u64() as u32).to_be_bytes();
+        self.put(rec, id, true, frame.masked(key));
+    }
+
+    fn server_frame(&mut self, rec: &mut SocketRecord, id: u32, frame: Frame) {
+        self.put(rec, id, false, frame);
+    }
+
+    fn put(&mut self, rec: &mut SocketRecord, id: u32, from_client: bool, frame: Frame) {
+        self.stats.sockets.frames += 1;
+        if !self.keep_wire {
+            return;
+        }
+        let conn = &mut self.conns[id as usize - 1];
+        conn.wire.push(Chunk { from_client, bytes: frame.to_wire() });
+        rec.frames.push(FrameRecord { conn: id, client: conn.client.clone(), from_client, frame });
+    }
+
+    /// Ends connection `id` with `code`; the server holds it no more.
+    fn close(&mut self, id: u32, code: u16) {
+        let now = self.now;
+        let conn = &mut self.conns[id as usize - 1];
+        if conn.closed.is_some() {
+            return;
+        }
+        conn.closed = Some(Closed { at: now, code });
+        let no = conn.server;
+        if let Some(s) = self.servers.iter_mut().find(|s| s.no == no) {
+            s.connections = s.connections.saturating_sub(1);
+        }
+        let ci = self.client_index(id);
+        if self.clients[ci].socket == Socket::Open(id) {
+            self.clients[ci].socket = Socket::Closed;
+        }
+    }
+
+    /// The app's next attempt after `attempt` failures: its backoff with
+    /// equal jitter, drawn from the lane's stream. Returns when it goes out.
+    fn schedule(&mut self, ci: usize, attempt: u32) -> SimTime {
+        self.unschedule(ci);
+        let d = backoff_ms(attempt);
+        let half = d / 2;
+        let at = self.now.plus_ms(half + u64::from(self.rng.below(half as u32)));
+        self.clients[ci].socket = Socket::Retrying { at, attempt };
+        self.retries.insert((at, ci));
+        at
+    }
+
+    fn unschedule(&mut self, ci: usize) {
+        if let Socket::Retrying { at, .. } = self.clients[ci].socket {
+            self.retries.remove(&(at, ci));
+        }
+    }
+
+    fn open_conn(&self, ci: usize) -> Option<u32> {
+        match self.clients[ci].socket {
+            Socket::Open(id) => Some(id),
+            _ => None,
+        }
+    }
+
+    fn open_on(&self, no: ServerNo) -> Vec<u32> {
+        self.conns.iter().filter(|c| c.open() && c.server == no).map(|c| c.id).collect()
+    }
+
+    fn client_index(&self, id: u32) -> usize {
+        let name = &self.conns[id as usize - 1].client;
+        self.clients.iter().position(|c| &c.name == name).unwrap_or(0)
+    }
+
+    /// Why client `ci` has no open connection, in words.
+    fn why_closed(&self, ci: usize) -> String {
+        match self.clients[ci].socket {
+            Socket::Retrying { at, attempt } => format!(
+                "it was lost, and the app tries again at {} (attempt {})",
+                at.clock(),
+                attempt.saturating_add(1)
+            ),
+            _ => match self.conns.iter().rev().find(|c| c.client == self.clients[ci].name) {
+                Some(c) => {
+                    let code = c.closed.map_or(0, |x| x.code);
+                    format!("ws#{} closed with {code} ({}); connect again", c.id, ws::close_code_meaning(code))
+                }
+                None => "connect first".into(),
+            },
+        }
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
