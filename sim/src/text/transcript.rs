@@ -41,8 +41,10 @@ pub fn lane_text(label: &str, lane: &Lane) -> String {
                 let _ = writeln!(out, "\n~ ws#{} {} {} ⇄ S{}", r.conn, r.at, r.client, r.server);
                 for f in &r.frames {
                     let arrow = if f.from_client { "»" } else { "«" };
-                    let _ = writeln!(out, "{arrow} ws#{} {} {}", f.conn, f.client, crate::wire::ws::summary(&f.frame));
-                    let _ = writeln!(out, "  {}", crate::wire::ws::hex(&f.frame.to_wire()));
+                    let _ = writeln!(out, "{arrow} ws#{} {} {}", f.conn, f.client, f.frame.summary());
+                    for line in crate::wire::ws::hex(&f.frame.to_wire()).lines() {
+                        let _ = writeln!(out, "  {line}");
+                    }
                 }
                 for t in &r.trace {
                     let _ = writeln!(out, "· {t}");

@@ -1,12 +1,25 @@
 //! base64url without padding (RFC 4648 §5), as JWTs and signed cookies use
-//! it. Small on purpose; the tests hold it to the `base64` crate.
+//! it, and standard base64 with padding (RFC 4648 §4), as WebSocket keys
+//! (RFC 6455 §4.1) use it. Small on purpose; the tests hold it to the
+//! `base64` crate.
 #![deny(clippy::arithmetic_side_effects)]
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+const STANDARD: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /// `bytes` as base64url without `=` padding: 4 characters per 3 bytes, and
 /// 2 or 3 for a last group of 1 or 2 bytes.
 pub fn encode(bytes: &[u8]) -> String {
+    encode_with(bytes, ALPHABET, false)
+}
+
+/// `bytes` as standard base64 (`+` and `/`) with `=` padding to a multiple
+/// of 4 characters: `Sec-WebSocket-Key` and `Sec-WebSocket-Accept`.
+pub fn encode_padded(bytes: &[u8]) -> String {
+    encode_with(bytes, STANDARD, true)
+}
+
+fn encode_with(bytes: &[u8], alphabet: &[u8; 64], pad: bool) -> String {
     let mut out = String::with_capacity(bytes.len().div_ceil(3).saturating_mul(4));
     for chunk in bytes.chunks(3) {
         let mut group = [0u8; 4];
@@ -15,11 +28,33 @@ pub fn encode(bytes: &[u8]) -> String {
         }
         let n = u32::from_be_bytes(group);
         // n bytes of input make n + 1 characters.
-        for sextet in [n >> 18, n >> 12, n >> 6, n].into_iter().take(chunk.len().saturating_add(1)) {
-            out.push(char::from(ALPHABET[(sextet & 63) as usize]));
+        let kept = chunk.len().saturating_add(1);
+        for sextet in [n >> 18, n >> 12, n >> 6, n].into_iter().take(kept) {
+            out.push(char::from(alphabet[(sextet & 63) as usize]));
+        }
+        if pad {
+            for _ in kept..4 {
+                out.push('=');
+            }
         }
     }
     out
+}
+
+/// Strict standard base64 with padding, the inverse of [`encode_padded`]:
+/// rejects a length that is not a multiple of 4, `=` anywhere but the end,
+/// the base64url alphabet and non-canonical trailing bits, so one value has
+/// one spelling (RFC 4648 §3.5).
+pub fn decode_padded(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(4) {
+        return None;
+    }
+    let unpadded = text.strip_suffix("==").or_else(|| text.strip_suffix('=')).unwrap_or(text);
+    if unpadded.contains('=') || unpadded.contains(['-', '_']) {
+        return None;
+    }
+    // The two alphabets differ only in their last two characters.
+    decode(&unpadded.replace('+', "-").replace('/', "_"))
 }
 
 /// Strict: rejects padding, other alphabets, and non-canonical trailing bits.
@@ -60,7 +95,7 @@ pub fn decode(text: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use base64::engine::general_purpose::URL_SAFE_NO_PAD as ORACLE;
+    use base64::engine::general_purpose::{STANDARD as PADDED, URL_SAFE_NO_PAD as ORACLE};
     use base64::Engine;
 
     #[test]
@@ -80,6 +115,16 @@ mod tests {
         assert_eq!(decode("Zg=="), None, "no padding in base64url for JWS");
         assert_eq!(decode("Zh"), None, "non-canonical trailing bits");
         assert_eq!(decode("Z"), None);
+        for (plain, coded) in [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg==")] {
+            assert_eq!(encode_padded(plain.as_bytes()), coded);
+            assert_eq!(decode_padded(coded).unwrap(), plain.as_bytes());
+        }
+        assert_eq!(decode_padded("Zg"), None, "padding is required");
+        assert_eq!(decode_padded("Zg=a"), None);
+        assert_eq!(decode_padded("Z==="), None);
+        assert_eq!(decode_padded("Zh=="), None, "non-canonical trailing bits");
+        assert_eq!(decode_padded("-_8="), None, "base64url alphabet");
+        assert_eq!(encode_padded(&[0xfb, 0xff]), "+/8=");
     }
 
     proptest::proptest! {
@@ -87,6 +132,8 @@ mod tests {
         fn agrees_with_the_base64_crate(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64), text in "[A-Za-z0-9_=+/-]{0,12}") {
             proptest::prop_assert_eq!(encode(&bytes), ORACLE.encode(&bytes));
             proptest::prop_assert_eq!(decode(&text), ORACLE.decode(&text).ok());
+            proptest::prop_assert_eq!(encode_padded(&bytes), PADDED.encode(&bytes));
+            proptest::prop_assert_eq!(decode_padded(&text), PADDED.decode(&text).ok());
         }
     }
 }

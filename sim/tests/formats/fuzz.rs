@@ -15,6 +15,7 @@ use statelab_sim::wire::cookie::SetCookie;
 use statelab_sim::wire::http::parse_request;
 use statelab_sim::wire::json::Json;
 use statelab_sim::wire::jwt;
+use statelab_sim::wire::ws;
 use std::fmt::Debug;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::{Duration, Instant};
@@ -126,6 +127,16 @@ fn fuzz_every_parser() {
             let parsed = parse_request(text).map_err(|e| e.to_string());
             if let Some(ok) = expected {
                 assert_eq!(parsed.is_ok(), *ok, "{parsed:?}");
+            }
+            parsed.is_ok()
+        }),
+        fuzz("ws-frames", inputs, seed, gen::ws_bytes(), |(expected, bytes)| {
+            let parsed = ws::parse_frames(bytes);
+            if let Some(ok) = expected {
+                assert_eq!(parsed.is_ok(), *ok, "{parsed:?}");
+            }
+            if let Err(e) = crate::parsers::check_websocket_bytes(bytes) {
+                panic!("{e}");
             }
             parsed.is_ok()
         }),

@@ -1,5 +1,6 @@
 //! The wire and text formats: parser properties over the shared generators,
-//! the fuzz run behind `cargo xtask fuzz`, and the exports (text and JSON
+//! the fuzz run behind `cargo xtask fuzz`, our WebSocket frames read by an
+//! independent implementation (tungstenite), and the exports (text and JSON
 //! transcripts, HAR, curl).
 //!
 //! proptest keeps the failing seeds of `parsers.rs` in
@@ -12,3 +13,4 @@ mod gen;
 mod export;
 mod fuzz;
 mod parsers;
+mod websocket;

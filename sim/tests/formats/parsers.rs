@@ -1,7 +1,9 @@
 //! Properties that reach past each parser's first check: validly signed
 //! tokens with arbitrary claims, Set-Cookie headers with arbitrary
 //! attributes held to the `cookie` crate, typed requests from random header
-//! lists held to RFC 9112 framing, and notation at its numeric limits.
+//! lists held to RFC 9112 framing, notation at its numeric limits, and
+//! WebSocket frames of every opcode and length form, whole, in streams,
+//! edited and hostile.
 //! No `proptest_config` here: 256 cases per property unless `PROPTEST_CASES`
 //! says otherwise.
 
@@ -14,6 +16,7 @@ use statelab_sim::wire::cookie::SetCookie;
 use statelab_sim::wire::http::parse_request;
 use statelab_sim::wire::json::Json;
 use statelab_sim::wire::jwt::{self, Rejection};
+use statelab_sim::wire::ws::{self, FrameErrorKind};
 
 proptest! {
     /// The server (`verify`) and the decoder (`inspect`) never panic, give the
@@ -120,4 +123,89 @@ proptest! {
             prop_assert_eq!(Json::parse(&v.to_text()), Ok(v));
         }
     }
+
+    /// A valid frame parses back to itself from exactly its bytes, whatever
+    /// follows it; every proper prefix of it is only incomplete.
+    #[test]
+    fn websocket_frames_round_trip(frame in gen::ws_frame(), after in prop::collection::vec(any::<u8>(), 0..4)) {
+        let mut wire = frame.to_wire();
+        let n = wire.len();
+        prop_assert_eq!(n, frame.wire_len());
+        wire.extend(after);
+        prop_assert_eq!(ws::parse_frame(&wire), Ok((frame.clone(), n)));
+        for cut in [0, 1, 2, n / 2, n - 1].into_iter().filter(|&cut| cut < n) {
+            let e = ws::parse_frame(&wire[..cut]).unwrap_err();
+            match e.kind {
+                FrameErrorKind::Incomplete { needed, given, exact } => {
+                    prop_assert_eq!((e.offset, given), (0, cut));
+                    prop_assert!(needed > cut && needed <= n && (!exact || needed == n), "{e}");
+                }
+                _ => prop_assert!(false, "{e} for the first {cut} of {n} bytes"),
+            }
+        }
+        prop_assert!(frame.describe().len() >= 6);
+    }
+
+    /// A stream parses back to its frames, and holds to its sender's masking
+    /// and not the other end's.
+    #[test]
+    fn websocket_streams_round_trip(s in gen::ws_stream()) {
+        let wire = s.wire();
+        prop_assert_eq!(ws::parse_frames(&wire), Ok(s.frames.clone()));
+        prop_assert_eq!(ws::parse_frames_sent_by(&wire, s.sender), Ok(s.frames.clone()));
+        let other = match s.sender {
+            ws::Sender::Client => ws::Sender::Server,
+            ws::Sender::Server => ws::Sender::Client,
+        };
+        prop_assert_eq!(ws::parse_frames_sent_by(&wire, other).is_ok(), s.frames.is_empty());
+    }
+
+    /// Edited bytes never panic the parser. What it accepts has one spelling,
+    /// so the frames encode back to exactly the input; a refusal names a byte
+    /// inside it.
+    #[test]
+    fn websocket_edited_bytes_parse_exactly_or_name_a_byte(bytes in gen::mutated_bytes(gen::ws_stream().prop_map(|s| s.wire()))) {
+        check_websocket_bytes(&bytes)?;
+    }
+
+    /// A header claiming more than the limit (up to 2^64 - 1) is refused from
+    /// the header alone, never asked for more bytes.
+    #[test]
+    fn websocket_hostile_lengths_are_refused_unread(bytes in gen::hostile_header()) {
+        let e = ws::parse_frame(&bytes).unwrap_err();
+        prop_assert!(e.offset <= 2 && !matches!(e.kind, FrameErrorKind::Incomplete { .. }), "{e}");
+        check_websocket_bytes(&bytes)?;
+    }
+
+    /// Typed hex reads back what `hex` wrote, and any text gets bytes or an
+    /// error that points inside it.
+    #[test]
+    fn typed_hex_round_trips_or_points_inside(bytes in prop::collection::vec(any::<u8>(), 0..40), text in "([0-9a-fA-F]{1,4}|0[xX]|[ ,\n\tgx])*") {
+        prop_assert_eq!(ws::parse_hex(&ws::hex(&bytes)), Ok(bytes));
+        if let Err(e) = ws::parse_hex(&text) {
+            let line = text.split('\n').nth(e.line as usize - 1);
+            prop_assert!(line.is_some_and(|l| e.column >= 1 && e.column as usize <= l.chars().count()), "{e} for {text:?}");
+        }
+    }
+}
+
+/// What holds of any bytes given to the frame parser; shared with the fuzz run.
+pub fn check_websocket_bytes(bytes: &[u8]) -> Result<(), TestCaseError> {
+    match ws::parse_frames(bytes) {
+        Ok(frames) => {
+            let mut again = Vec::new();
+            for f in &frames {
+                f.encode_into(&mut again);
+            }
+            prop_assert!(again == bytes, "accepted bytes that encode differently");
+        }
+        Err(e) => {
+            prop_assert!(e.offset <= bytes.len(), "{e} for {} bytes", bytes.len());
+            if let FrameErrorKind::Incomplete { needed, given, .. } = e.kind {
+                prop_assert!(needed > given && e.offset.checked_add(given) == Some(bytes.len()), "{e}");
+            }
+            prop_assert!(e.to_string().len() < 200, "{e}");
+        }
+    }
+    Ok(())
 }

@@ -12,6 +12,7 @@ use proptest::prelude::*;
 use proptest::sample::Index;
 use statelab_sim::base::{SimTime, MAX_SECS, START};
 use statelab_sim::wire::jwt::{Key, MAX_TOKEN_BYTES};
+use statelab_sim::wire::ws::{self, Frame, Opcode, Sender};
 use statelab_sim::{Action, User};
 
 /// The server clock tokens are checked against, unless a test picks another.
@@ -585,4 +586,250 @@ pub fn json_text() -> impl Strategy<Value = String> {
         8 => json_value(),
         1 => (120usize..140).prop_map(|n| format!("{}1{}", "[".repeat(n), "]".repeat(n))),
     ])
+}
+
+// ---------------------------------------------------------------- WebSocket frames
+
+/// Up to three edits of bytes as corruption or a hand edit makes them: a bit
+/// flipped, a byte overwritten, bytes typed in, a span deleted, the rest cut off.
+pub fn mutated_bytes(bytes: impl Strategy<Value = Vec<u8>>) -> impl Strategy<Value = Vec<u8>> {
+    let edit = (0u8..5, any::<Index>(), any::<Index>(), any::<u8>(), prop::collection::vec(any::<u8>(), 1..4));
+    (bytes, prop::collection::vec(edit, 1..4)).prop_map(|(mut bytes, edits)| {
+        for (kind, at, to, byte, typed) in edits {
+            let a = at.index(bytes.len() + 1);
+            let b = to.index(bytes.len() + 1).max(a);
+            match (kind, bytes.get_mut(a)) {
+                (0, Some(slot)) => *slot ^= 1 << (byte % 8),
+                (1, Some(slot)) => *slot = byte,
+                (2, _) => drop(bytes.splice(a..a, typed)),
+                (3, _) => drop(bytes.drain(a..b)),
+                _ => bytes.truncate(a),
+            }
+        }
+        bytes
+    })
+}
+
+/// A payload length that sits on or next to the boundaries of the three
+/// length forms (125/126, 65535/65536) more often than chance would put it.
+/// Long payloads are rare so the fuzz run stays fast.
+pub fn payload_len() -> impl Strategy<Value = usize> {
+    prop_oneof![
+        16 => 0usize..=130,
+        2 => prop::sample::select(vec![124, 125, 126, 127, 65534, 65535, 65536, 65537]),
+        2 => 131usize..=2000,
+        1 => 2000usize..=70_000,
+    ]
+}
+
+/// `len` bytes from `seed`: cheap to make at any length (proptest would
+/// draw a 64 KiB vector one byte at a time), and different for each seed.
+pub fn filler(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed | 1;
+    (0..len)
+        .map(|_| {
+            // xorshift64: a full-period generator in three lines.
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect()
+}
+
+/// UTF-8 text of exactly `len` bytes: `sample` (any characters) repeated and
+/// cut at a character boundary, then padded with ASCII to the length.
+pub fn text_of_len(sample: &str, len: usize) -> String {
+    let mut text = String::with_capacity(len);
+    if !sample.is_empty() {
+        while text.len() < len {
+            text.push_str(sample);
+        }
+    }
+    let mut end = text.len().min(len);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.truncate(end);
+    while text.len() < len {
+        text.push('a');
+    }
+    text
+}
+
+/// Close codes a close frame may carry (RFC 6455 §7.4): the registered
+/// ones, and the ends of the library and private ranges.
+pub const SENDABLE_CLOSE_CODES: [u16; 20] = [
+    1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 3001, 3999, 4000, 4001, 4321, 4998,
+    4999,
+];
+
+/// A close payload: a sendable code and a reason of up to 123 bytes, or
+/// none at all.
+fn close_payload() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        1 => Just(vec![]),
+        6 => (prop::sample::select(SENDABLE_CLOSE_CODES.to_vec()), "\\PC{0,40}", 0usize..=123).prop_map(|(code, sample, len)| {
+            Frame::close(code, &text_of_len(&sample, len)).payload
+        }),
+    ]
+}
+
+/// A valid frame on its own, as [`ws::parse_frame`] must take it: every
+/// opcode, every length form, masked or not; data frames final or not.
+pub fn ws_frame() -> impl Strategy<Value = Frame> {
+    let mask = proptest::option::of(any::<[u8; 4]>());
+    let data = (
+        prop::sample::select(vec![Opcode::Text, Opcode::Binary, Opcode::Continuation]),
+        any::<bool>(),
+        payload_len(),
+        any::<u64>(),
+        "\\PC{1,12}",
+    )
+        .prop_map(|(opcode, fin, len, seed, sample)| {
+            let payload = match opcode {
+                Opcode::Text => text_of_len(&sample, len).into_bytes(),
+                _ => filler(len, seed),
+            };
+            Frame { fin, opcode, mask: None, payload }
+        });
+    let control = prop_oneof![
+        (prop::sample::select(vec![Opcode::Ping, Opcode::Pong]), 0usize..=125, any::<u64>())
+            .prop_map(|(opcode, len, seed)| Frame { fin: true, opcode, mask: None, payload: filler(len, seed) }),
+        close_payload().prop_map(|payload| Frame { fin: true, opcode: Opcode::Close, mask: None, payload }),
+    ];
+    (prop_oneof![3 => data, 2 => control], mask).prop_map(|(frame, mask)| Frame { mask, ..frame })
+}
+
+/// One direction of a connection, as [`ws::parse_frames`] must take it:
+/// messages whole or in fragments (text split anywhere, inside characters
+/// too), pings and pongs between fragments, and perhaps a close at the end;
+/// every frame masked when a client sent it, none when a server did.
+#[derive(Clone, Debug)]
+pub struct WsStream {
+    /// Who sent it.
+    pub sender: Sender,
+    /// The frames in order.
+    pub frames: Vec<Frame>,
+    /// The messages they carry, in the order a receiver completes them.
+    pub messages: Vec<WsMessage>,
+}
+
+/// What a receiver hands its application: a whole data message or a
+/// control frame.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WsMessage {
+    /// A text message, joined from its fragments.
+    Text(String),
+    /// A binary message, joined from its fragments.
+    Binary(Vec<u8>),
+    /// A ping, pong or close.
+    Control(Frame),
+}
+
+impl WsStream {
+    /// Every frame's bytes, one after the other.
+    pub fn wire(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        for f in &self.frames {
+            f.encode_into(&mut out);
+        }
+        out
+    }
+}
+
+/// A data message and where its payload is cut into fragments.
+fn ws_message() -> impl Strategy<Value = (WsMessage, Vec<Index>, Vec<Frame>)> {
+    let control = (prop::sample::select(vec![Opcode::Ping, Opcode::Pong]), 0usize..=125, any::<u64>())
+        .prop_map(|(opcode, len, seed)| Frame { fin: true, opcode, mask: None, payload: filler(len, seed) });
+    let message = prop_oneof![
+        ("\\PC{1,8}", payload_len()).prop_map(|(sample, len)| WsMessage::Text(text_of_len(&sample, len))),
+        (payload_len(), any::<u64>()).prop_map(|(len, seed)| WsMessage::Binary(filler(len, seed))),
+        control.clone().prop_map(WsMessage::Control),
+    ];
+    (message, prop::collection::vec(any::<Index>(), 0..4), prop::collection::vec(control, 0..3))
+}
+
+/// See [`WsStream`].
+pub fn ws_stream() -> impl Strategy<Value = WsStream> {
+    let close = proptest::option::of(close_payload());
+    (any::<bool>(), prop::collection::vec(ws_message(), 0..6), close, any::<u64>()).prop_map(
+        |(client, messages, close, seed)| {
+            let sender = if client { Sender::Client } else { Sender::Server };
+            let mut keys = filler(4 * 64, seed).into_iter();
+            let mut mask = || client.then(|| [(); 4].map(|_| keys.next().unwrap_or(0)));
+            let mut frames = Vec::new();
+            let mut delivered = Vec::new();
+            for (message, cuts, between) in messages {
+                let (opcode, payload) = match &message {
+                    WsMessage::Text(t) => (Opcode::Text, t.as_bytes().to_vec()),
+                    WsMessage::Binary(b) => (Opcode::Binary, b.clone()),
+                    WsMessage::Control(f) => {
+                        frames.push(Frame { mask: mask(), ..f.clone() });
+                        delivered.push(message);
+                        continue;
+                    }
+                };
+                let mut cuts: Vec<usize> = cuts.iter().map(|i| i.index(payload.len() + 1)).collect();
+                cuts.sort_unstable();
+                cuts.dedup();
+                cuts.push(payload.len());
+                let mut start = 0;
+                for (n, &end) in cuts.iter().enumerate() {
+                    let fin = n + 1 == cuts.len();
+                    let opcode = if n == 0 { opcode } else { Opcode::Continuation };
+                    frames.push(Frame { fin, opcode, mask: mask(), payload: payload[start..end].to_vec() });
+                    start = end;
+                    // Control frames may come between the fragments.
+                    if let (false, Some(c)) = (fin, between.get(n)) {
+                        frames.push(Frame { mask: mask(), ..c.clone() });
+                        delivered.push(WsMessage::Control(c.clone()));
+                    }
+                }
+                delivered.push(message);
+            }
+            if let Some(payload) = close {
+                let frame = Frame { fin: true, opcode: Opcode::Close, mask: None, payload };
+                frames.push(Frame { mask: mask(), ..frame.clone() });
+                delivered.push(WsMessage::Control(frame));
+            }
+            WsStream { sender, frames, messages: delivered }
+        },
+    )
+}
+
+/// A header claiming a payload past [`ws::MAX_PAYLOAD`], up to 2^64 - 1 (the
+/// top bit set too), with any first byte, masked or not, and a few bytes
+/// after it: the parser must refuse it without trying to read or reserve it.
+pub fn hostile_header() -> impl Strategy<Value = Vec<u8>> {
+    let claim = prop_oneof![
+        Just(u64::MAX),
+        Just(1 << 63),
+        Just((1 << 63) - 1),
+        Just(1 << 32),
+        Just(u64::from(u32::MAX)),
+        Just(ws::MAX_PAYLOAD as u64 + 1),
+        (ws::MAX_PAYLOAD as u64 + 1)..=u64::MAX,
+    ];
+    // Mostly a sound first byte, so the length is what gets judged.
+    let b0 = prop_oneof![3 => prop::sample::select(vec![0x81, 0x82, 0x01, 0x02, 0x80, 0x00, 0x88, 0x89, 0x8a]), 1 => any::<u8>()];
+    (b0, any::<bool>(), claim, prop::collection::vec(any::<u8>(), 0..16)).prop_map(|(b0, masked, len, rest)| {
+        let mut bytes = vec![b0, if masked { 0xFF } else { 0x7F }];
+        bytes.extend_from_slice(&len.to_be_bytes());
+        bytes.extend(rest);
+        bytes
+    })
+}
+
+/// Frame bytes for the fuzz run, with the verdict they must get when it is
+/// known: valid streams (must parse), hostile headers (must be refused), and
+/// either mutated (anything but a panic).
+pub fn ws_bytes() -> impl Strategy<Value = (Option<bool>, Vec<u8>)> {
+    let stream = ws_stream().prop_map(|s| s.wire()).boxed();
+    prop_oneof![
+        3 => stream.clone().prop_map(|b| (Some(true), b)),
+        1 => hostile_header().prop_map(|b| (Some(false), b)),
+        3 => mutated_bytes(stream).prop_map(|b| (None, b)),
+        1 => mutated_bytes(hostile_header()).prop_map(|b| (None, b)),
+    ]
 }

@@ -187,3 +187,29 @@ fn a_crash_ends_a_match_in_memory_and_a_checkpoint_resumes_it_elsewhere() {
             && resumed.trace.iter().any(|t| t.contains("resumes match1 from its checkpoint, at tick 2"))
     );
 }
+
+#[test]
+fn every_connection_s_bytes_parse_as_rfc_6455_streams_in_each_direction() {
+    use statelab_sim::wire::ws::{parse_frames_sent_by, Sender};
+    for s in statelab_sim::tours::all().into_iter().filter(|s| s.lanes.iter().any(|l| l.app.is_connection())) {
+        let p = Playground::from_scenario(&s, 1, s.steps.len());
+        for lane in p.lanes() {
+            for c in lane.connections() {
+                // The handshake request and its 101 first, then frames.
+                assert!(c.wire[0].from_client && c.wire[0].bytes.starts_with(b"GET /ws/"));
+                assert!(!c.wire[1].from_client && c.wire[1].bytes.starts_with(b"HTTP/1.1 101 Switching Protocols\r\n"));
+                for (from_client, sender) in [(true, Sender::Client), (false, Sender::Server)] {
+                    let bytes: Vec<u8> = c.wire[2..]
+                        .iter()
+                        .filter(|k| k.from_client == from_client)
+                        .flat_map(|k| k.bytes.clone())
+                        .collect();
+                    let frames = parse_frames_sent_by(&bytes, sender)
+                        .unwrap_or_else(|e| panic!("{} ws#{} from {sender:?}: {e}", s.id, c.id));
+                    let closes = frames.iter().filter(|f| f.opcode == Opcode::Close).count();
+                    assert_eq!(closes, usize::from(c.closed.is_some_and(|x| x.code != 1006)), "{} ws#{}", s.id, c.id);
+                }
+            }
+        }
+    }
+}

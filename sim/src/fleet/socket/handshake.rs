@@ -9,7 +9,7 @@ use crate::fleet::auth;
 use crate::fleet::config::{Credential, TokenIn, API_KEY_HEADER, ORIGIN};
 use crate::fleet::handling::{Ctx, Handled};
 use crate::wire::http::{Headers, Request, Response};
-use crate::wire::ws::accept_key;
+use crate::wire::ws::{accept_key, decode_key};
 
 /// The query parameter a token travels in on the handshake's URL.
 pub const TOKEN_PARAM: &str = "access_token";
@@ -35,7 +35,7 @@ pub(in crate::fleet) fn upgrade(cx: &mut Ctx, req: &Request) -> Handled {
         r.headers.push("Sec-WebSocket-Version", "13");
         return Err(r);
     }
-    let Some(key) = req.headers.get("Sec-WebSocket-Key").filter(|k| is_nonce(k)) else {
+    let Some(key) = req.headers.get("Sec-WebSocket-Key").filter(|k| decode_key(k).is_some()) else {
         return Err(cx.bad_request("Sec-WebSocket-Key must be 16 bytes in base64"));
     };
     let origin = req.headers.get("Origin").unwrap_or("(none)");
@@ -91,12 +91,4 @@ fn switching(cx: &mut Ctx, key: &str) -> Response {
         )
     });
     Response { status: 101, headers, body: String::new() }
-}
-
-/// Whether a `Sec-WebSocket-Key` is the base64 of 16 bytes: 22 characters
-/// and `==`.
-fn is_nonce(key: &str) -> bool {
-    key.len() == 24
-        && key.ends_with("==")
-        && key[..22].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
 }
