@@ -20,16 +20,16 @@
 //! | layer | what it holds |
 //! |---|---|
 //! | `base/` | simulated time, the seeded random stream, ordered tables, ids, quoting |
-//! | `wire/` | wire formats, exact to the byte: HTTP/1.1, JSON, JWT, cookies, base64 |
-//! | `fleet/` | a lane's parts: balancer, servers, browsers, store, ledger, exchanges; the shop's routes (`shop/`) and authentication, one file per mode (`auth/`); the [`Lane`] that joins them |
+//! | `wire/` | wire formats, exact to the byte: HTTP/1.1, JSON, JWT, cookies, WebSocket frames, base64 |
+//! | `fleet/` | a lane's parts: balancer, servers, browsers, store, ledger, exchanges, WebSocket connections; the shop's routes (`shop/`), authentication, one file per mode (`auth/`), and the connection apps (`socket/`); the [`Lane`] that joins them |
 //! | `playground/` | [`Action`]s, the log, checkpoints: two lanes fed the same actions |
 //! | `text/` | text forms: the action notation, lane-config codes, transcripts, HAR/curl, the HAProxy config |
 //! | `tours/` | the guided tours and their transcripts |
 //! | `load/` | load runs and live traffic, counted per simulated second |
 //! | `link/` | the whole state as a URL query |
 //!
-//! A new wire format (a WebSocket frame, an FTP reply, a PostgreSQL message)
-//! goes in `wire/`; a new kind of lane's behaviour in `fleet/`.
+//! A new wire format (an FTP reply, a PostgreSQL message) goes in `wire/`; a
+//! new kind of lane's behaviour in `fleet/`, as the WebSocket apps did.
 
 #![warn(unreachable_pub, missing_docs)]
 

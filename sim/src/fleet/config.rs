@@ -440,6 +440,13 @@ impl LaneConfig {
         self
     }
 
+    /// Whether anything the lane does needs the shared store: its
+    /// authentication ([`AuthMode::uses_store`]), a chat's pub/sub and
+    /// history, or a match's checkpoints.
+    pub fn uses_store(&self) -> bool {
+        self.auth.uses_store() || matches!(self.app, App::Chat(Store::Shared) | App::Game(Store::Shared))
+    }
+
     /// Whether no server keeps sessions: true for JWT lanes (a denylist holds
     /// only revoked `jti`s), signed cookies, refresh lanes (whose access
     /// tokens need no lookup) and API keys (the database holds the key, as it

@@ -8,7 +8,7 @@ use crate::base::time::{human_duration, SimTime, START};
 use crate::fleet::balancer::{affinity_cookie, own_response, Balancer, Pick};
 use crate::fleet::client::Client;
 use crate::fleet::config::{
-    AuthMode, LaneConfig, API_KEY_HEADER, MAX_SERVERS, REFRESH_COOKIE, REFRESH_PATH, SESSION_COOKIE,
+    App, AuthMode, LaneConfig, API_KEY_HEADER, MAX_SERVERS, REFRESH_COOKIE, REFRESH_PATH, SESSION_COOKIE,
 };
 use crate::fleet::exchange::Trace;
 use crate::fleet::exchange::{Entry, Event, Exchange, Stats};
@@ -257,6 +257,11 @@ impl Lane {
         self.backend.store.up = false;
         let users = if self.config.auth.uses_store() {
             "every request that needs it now fails with 503"
+        } else if self.config.uses_store() {
+            match self.config.app {
+                App::Game(_) => "matches are no longer checkpointed",
+                _ => "no message can be published, and no history read",
+            }
         } else {
             "this lane does not use it"
         };
@@ -266,7 +271,7 @@ impl Lane {
     pub(crate) fn store_up(&mut self, action_no: u32) {
         let text = if self.backend.store.up {
             "the shared session store was already up: nothing changed"
-        } else if self.config.auth.uses_store() {
+        } else if self.config.uses_store() {
             "the shared session store is back, with its data"
         } else {
             "the shared session store is back: this lane does not use it"
@@ -324,7 +329,13 @@ impl Lane {
     fn join_server(&mut self, action_no: u32) {
         let no = self.servers.len() as u8 + 1;
         self.servers.push(Server::new(no));
-        self.event(action_no, format!("S{no} joined the pool, with empty memory"));
+        let open: u32 = self.servers.iter().map(|s| s.connections).sum();
+        let stay = match open {
+            0 => String::new(),
+            1 => "; the 1 open connection stays where it is: nothing moves an open connection".into(),
+            n => format!("; the {n} open connections stay where they are: nothing moves an open connection"),
+        };
+        self.event(action_no, format!("S{no} joined the pool, with empty memory{stay}"));
     }
 
     /// The last server leaves the pool, and the sessions in its memory with it.

@@ -1,9 +1,9 @@
-//! The seventeen tours themselves: each one's lanes, its steps in the action
+//! The twenty-two tours themselves: each one's lanes, its steps in the action
 //! notation, and what the learner should look at. Scripts are parsed when a
 //! tour is built; a test plays every one of them.
 
 use super::{Scenario, Step};
-use crate::fleet::config::{AuthMode, LaneConfig, Store, Strategy};
+use crate::fleet::config::{App, AuthMode, LaneConfig, Store, Strategy, TokenIn};
 use crate::text::notation::parse_actions;
 
 fn step(script: &'static str, say: &'static str, focus: &'static [&'static str]) -> Step {
@@ -272,6 +272,87 @@ pub(super) fn api_keys(id: &'static str) -> Scenario {
             step("me alice, me alice, me alice", "Three more within the same ten seconds. Lane A's servers have each seen 2, under the limit — all 200. Lane B's shared count reaches 6 — the sixth is 429 Too Many Requests, with Retry-After: the limit holds across servers only where the counter is shared.", &["X-API-Key", "Retry-After"]),
             step("wait 10s, me alice", "Ten seconds later a new window starts — 200 in both lanes.", &["X-API-Key"]),
             step("rotate-key alice, replay alice 2", "The key leaked: Alice rotates it. Managing a key is not counted against its limit, so this works even while someone spends it — and works for anyone holding the key, a thief too, which is why real APIs also let the account's owner rotate from a dashboard. The server deletes the old key's row and answers with a new key. Replaying #2 with the old key gets 401 in both lanes: every request looks the key up, so revocation is immediate.", &["X-API-Key"]),
+        ],
+    }
+}
+
+/// A connection lane: `app` over JWTs, behind `strategy`.
+fn sockets(app: App, strategy: Strategy) -> LaneConfig {
+    jwt().with_app(app).with_balancer(strategy)
+}
+
+const HANDSHAKE: &[&str] = &["Upgrade", "Connection", "Sec-WebSocket-Key", "Sec-WebSocket-Accept", "Origin"];
+
+pub(super) fn ws_handshake(id: &'static str) -> Scenario {
+    let pubsub = sockets(App::Chat(Store::Shared), Strategy::LeastConnections);
+    Scenario {
+        id,
+        title: "A WebSocket: HTTP first, then the connection is the session",
+        lesson: "A WebSocket opens with one HTTP request and its 101 answer; from then on the connection itself is the state, pinned to the server that accepted it.",
+        lanes: [pubsub, LaneConfig { ws_token: TokenIn::FirstMessage, ..pubsub }],
+        steps: vec![
+            step("login alice, connect alice", "Alice logs in over HTTP as always, then her app opens a WebSocket: GET /ws/chat with Upgrade: websocket, Connection: Upgrade, a random Sec-WebSocket-Key and Origin. A browser cannot set Authorization on it, so lane A puts the token in the URL (access_token=…, which access logs and proxies record); lane B sends none and is accepted anonymous. Both servers answer 101 Switching Protocols with Sec-WebSocket-Accept, the SHA-1 of the key and the RFC's GUID. Then lane B's app sends the token in its first frame, masked as every client frame is, and only then gets its welcome.", HANDSHAKE),
+            step("login bob, connect bob, say alice hi bob", "Bob connects. Least connections counts open connections now: S2 holds Alice's, so Bob's goes to a server that holds none (S1, next in turn). Alice's message is one masked text frame from her browser to S2; S2 publishes it to the store's channel, and each server passes it to its own connections in unmasked frames — both read it.", &[]),
+            step("ping alice, disconnect bob", "A ping frame and its pong keep an idle connection alive through proxies. Bob's app closes with status 1000 (normal closure) and the server echoes it: the closing handshake. His app will not reconnect.", &[]),
+        ],
+    }
+}
+
+pub(super) fn ws_crash_storm(id: &'static str) -> Scenario {
+    let lane = |strategy| sockets(App::Chat(Store::Shared), strategy);
+    Scenario {
+        id,
+        title: "A crash and the reconnect storm",
+        lesson: "A crash drops every connection on the server with no close frame; clients come back on their own, spread out by backoff and jitter — and a balancer that counts connections sends them all to the dead server until health checks notice.",
+        lanes: [lane(Strategy::LeastConnections), lane(Strategy::RoundRobin)],
+        steps: vec![
+            step("login alice, login bob, login carol, connect alice, connect bob, connect carol", "Three users connect and each lane's balancer spreads them: S1, S2, S3, one connection each.", &[]),
+            step("crash 1, wait 15s", "S1 dies. Alice's connection ends with no close frame on the wire: her browser reports 1006 (abnormal closure) and the app reconnects after a backoff — about 0.25–0.5 s, then doubling, each delay drawn with jitter from the lane's seeded stream so that thousands of clients would not come back at once. Lane A's least connections sends every attempt to S1: it holds the fewest connections (none — it is dead) until health checks take it out at 09:00:15, and each attempt gets 502. Lane B's round robin moves on to S2 at the second attempt.", &[]),
+            step("add-server, disconnect bob, connect bob", "A new server joins with no connections, and nothing moves the ones already open: scaling out does not rebalance long-lived connections. Bob reconnects: lane A's least connections sends him to S4, which holds none; lane B's round robin to whichever is next.", &[]),
+        ],
+    }
+}
+
+pub(super) fn chat_memory_vs_pubsub(id: &'static str) -> Scenario {
+    Scenario {
+        id,
+        title: "A chat room in memory against pub/sub",
+        lesson: "A room kept in one server's memory reaches only the connections on that server; fanning messages out through a shared pub/sub reaches everyone, for a store in the path of every message.",
+        lanes: [sockets(App::Chat(Store::Local), Strategy::RoundRobin), sockets(App::Chat(Store::Shared), Strategy::RoundRobin)],
+        steps: vec![
+            step("login alice, login bob, connect alice, connect bob", "Alice and Bob connect; round robin puts Alice on S3 and Bob on S1 in both lanes. Their connections stay there.", &[]),
+            step("say alice hello everyone", "Alice says hello. Lane A: S3 keeps the room in its own memory and passes the message to its own connections — only Alice. Bob, on S1, never gets it, and nothing in the page tells him. Lane B: S3 publishes to the store's channel, every server is subscribed, and S1 passes it to Bob.", &[]),
+            step("store down, say bob anyone there", "The store goes down. Lane B cannot publish: Bob's message is not sent, and his app is told so. Lane A never used the store — S1 keeps Bob's message, for the connections on S1 alone.", &[]),
+        ],
+    }
+}
+
+pub(super) fn ws_expiry(id: &'static str) -> Scenario {
+    let lane = LaneConfig { token_ttl_s: 60, ..sockets(App::Chat(Store::Shared), Strategy::RoundRobin) };
+    Scenario {
+        id,
+        title: "A credential that expires mid-connection",
+        lesson: "A connection is checked once, at its handshake: a token that expires or a session that is revoked afterwards changes nothing unless the server checks again.",
+        lanes: [lane, LaneConfig { recheck: true, ..lane }],
+        steps: vec![
+            step("login alice, login bob, connect alice, connect bob, say alice hi", "Both lanes issue one-minute tokens; Alice and Bob connect with them. Lane B's servers check the token again on every frame they receive — it holds, and the message goes out in both lanes.", &["Sec-WebSocket-Key"]),
+            step("wait 2m, say alice still here", "Two minutes later Alice's token has expired. Lane A's S3 does not look at it again: her message goes out to everyone, though any fresh request with that token would be refused. Lane B's S3 checks it, finds it expired, and closes the connection with 1008 (policy violation); the app does not reconnect with a token it knows is dead.", &[]),
+            step("me alice", "An ordinary HTTP request carries the token every time, so every server checks it: 401 in both lanes. Only the open connection in lane A outlived it.", &["Authorization"]),
+        ],
+    }
+}
+
+pub(super) fn game_checkpoint(id: &'static str) -> Scenario {
+    let lane = |keep| sockets(App::Game(keep), Strategy::RoomHash);
+    Scenario {
+        id,
+        title: "A game room: authoritative in memory, or checkpointed",
+        lesson: "A match is authoritative on the one server that runs it; kept only in its memory, a crash ends the match, while a checkpoint in the store lets another server resume it.",
+        lanes: [lane(Store::Local), lane(Store::Shared)],
+        steps: vec![
+            step("login alice, login bob, connect alice, connect bob", "Both players connect to match1. The balancer hashes the room parameter (HAProxy's balance url_param room), so every player of the match reaches the same server: S3.", &[]),
+            step("move alice 1 0, move bob 0 1", "Each move is a masked frame to S3, which applies it to the match it holds and sends the new state to both players. Lane B's S3 also writes the match to the store after every move (SET match:match1).", &[]),
+            step("crash 3, wait 20s", "S3 dies with the match. Both apps reconnect with backoff — into 502s while health checks still route match1 to S3 — and then to S1, where the hash sends the room once S3 is out of rotation. Lane A's S1 has never heard of the match: a new one starts at tick 0. Lane B's S1 reads the checkpoint and resumes at tick 2.", &[]),
         ],
     }
 }

@@ -81,7 +81,7 @@ type Build = fn(&'static str) -> Scenario;
 
 /// Every tour's id and how to build it, in the order they are offered. The
 /// id is written here once: [`IDS`] and each scenario's `id` come from it.
-const TOURS: [(&str, Build); 17] = [
+const TOURS: [(&str, Build); 22] = [
     ("round-robin-local", catalog::round_robin_local),
     ("sticky-crash", catalog::sticky_crash),
     ("shared-store", catalog::shared_store),
@@ -99,6 +99,11 @@ const TOURS: [(&str, Build); 17] = [
     ("logout-window", catalog::logout_window),
     ("opaque-tokens", catalog::opaque_tokens),
     ("api-keys", catalog::api_keys),
+    ("ws-handshake", catalog::ws_handshake),
+    ("ws-crash-storm", catalog::ws_crash_storm),
+    ("chat-memory-vs-pubsub", catalog::chat_memory_vs_pubsub),
+    ("ws-expiry", catalog::ws_expiry),
+    ("game-checkpoint", catalog::game_checkpoint),
 ];
 
 /// The tours' ids, in order.

@@ -1,6 +1,7 @@
 //! The guided tours: every scenario keeps the promises its narration makes,
 //! and their transcripts match the golden file (`tests/golden/`).
 
+mod connections;
 mod designs;
 mod golden;
 mod scenarios;

@@ -6,7 +6,7 @@ use statelab_sim::{AuthMode, Entry, Playground, Scenario};
 
 /// Statuses of every exchange per lane when the scenario is played to the
 /// end, as the narration describes them.
-const PROMISES: [(&str, &str, &str); 17] = [
+const PROMISES: [(&str, &str, &str); 22] = [
     ("round-robin-local", "200 200 200 200", "200 401 401 401"),
     ("sticky-crash", "200 200 200 502 200", "200 200 200 502 401"),
     ("shared-store", "200 200 200 200 200 200", "200 200 200 200 503 200"),
@@ -24,6 +24,15 @@ const PROMISES: [(&str, &str, &str); 17] = [
     ("logout-window", "200 200 200 200 401 200 200 200 200 200", "200 200 200 200 200 200 200 200"),
     ("opaque-tokens", "200 200 200 200 200 200", "200 200 200 401 200 503"),
     ("api-keys", "200 200 200 200 200 200 200 200 200 401", "200 200 200 200 200 200 429 200 200 401"),
+    ("ws-handshake", "200 101 200 101", "200 101 200 101"),
+    ("ws-crash-storm", "200 200 200 101 101 101 502 502 502 502 101 101", "200 200 200 101 101 101 502 101 101"),
+    ("chat-memory-vs-pubsub", "200 200 101 101", "200 200 101 101"),
+    ("ws-expiry", "200 200 101 101 401", "200 200 101 101 401"),
+    (
+        "game-checkpoint",
+        "200 200 101 101 502 502 502 502 502 502 502 502 502 101 101",
+        "200 200 101 101 502 502 502 502 502 502 502 502 101 101",
+    ),
 ];
 
 fn statuses(p: &Playground, lane: LaneId) -> String {

@@ -262,7 +262,7 @@ impl Lane {
         if retry.is_some() {
             self.stats.sockets.failed_attempts += 1;
         }
-        if matches!(status, 502 | 503 | 504) {
+        if matches!(status, 502..=504) {
             self.schedule(ci, retry.map_or(0, |k| k.saturating_add(1)));
         } else {
             self.clients[ci].socket = Socket::Closed;
@@ -310,11 +310,13 @@ impl Lane {
         let (no, opened, credential) = (conn.server, conn.opened, conn.credential.clone());
         let Some(credential) = credential else { return true };
         if !self.config.recheck {
-            let lapsed = self.lapsed(&credential.1, no);
-            rec.trace.push(format!(
-                "S{no} does not check the credential again: it was checked once, at the handshake ({}){lapsed}",
-                opened.clock()
-            ));
+            // Said when it matters: the credential would be refused now.
+            if let Some(why) = self.lapsed(&credential.1, no) {
+                rec.trace.push(format!(
+                    "S{no} does not check the credential again: it was checked once, at the handshake ({}); a fresh request with it would get 401 ({why}), but this connection carries on",
+                    opened.clock()
+                ));
+            }
             return true;
         }
         let req = self.probe(credential);
@@ -347,22 +349,13 @@ impl Lane {
         }
     }
 
-    /// The narrator's aside when nobody checks: a JWT whose `exp` has passed
-    /// on the connection's server's clock.
-    fn lapsed(&self, header: &str, no: ServerNo) -> String {
-        let Some(token) = header.strip_prefix("Bearer ") else { return String::new() };
-        if !self.config.auth.sends_jwt() {
-            return String::new();
-        }
+    /// The narrator's aside when nobody checks: why a JWT the connection
+    /// opened with would be refused now on its server's clock (expired,
+    /// its key dropped); `None` while it holds, or for other credentials.
+    fn lapsed(&self, header: &str, no: ServerNo) -> Option<String> {
+        let token = header.strip_prefix("Bearer ").filter(|_| self.config.auth.sends_jwt())?;
         let now = self.server(no).map_or(self.now, |s| s.clock(self.now));
-        let verdict = crate::wire::jwt::inspect(token, self.keys(), now.secs());
-        match verdict {
-            Ok(i) if i.verdict.is_err() => {
-                let why = i.verdict.err().map(|e| e.to_string()).unwrap_or_default();
-                format!(" — a fresh request with this token would get 401 ({why}); this connection carries on")
-            }
-            _ => String::new(),
-        }
+        crate::wire::jwt::inspect(token, self.keys(), now.secs()).ok()?.verdict.err().map(|e| e.to_string())
     }
 
     /// Sends `said` (a server's message, or why it could not) to whoever the
