@@ -213,6 +213,9 @@ async fn serve_socket(app: Arc<App>, socket: WebSocket, user: Option<String>, he
                 break;
             }
         }
+        // Flushes the echo tungstenite queued for a client's close (sending
+        // another close after it is refused), or sends ours.
+        let _ = sink.close().await;
     });
     let id = app.hub.next.fetch_add(1, Ordering::SeqCst);
     let mut credential = Some(headers);
@@ -223,10 +226,8 @@ async fn serve_socket(app: Arc<App>, socket: WebSocket, user: Option<String>, he
     while let Some(Ok(m)) = stream.next().await {
         let said = match m {
             Message::Text(t) => t.to_string(),
-            Message::Close(frame) => {
-                let _ = tx.send(Message::Close(frame));
-                break;
-            }
+            // tungstenite has queued the echo; the writer flushes it as it closes.
+            Message::Close(_) => break,
             // tungstenite answers a ping itself, before the app sees it.
             Message::Ping(_) | Message::Pong(_) | Message::Binary(_) => {
                 if user.is_some() && app.lane.recheck && !recheck(&app, credential.as_ref(), &tx).await {
