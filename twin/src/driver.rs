@@ -112,8 +112,10 @@ pub struct Driver<'a> {
     sim: Playground,
     conns: Vec<RealConn>,
     live: Vec<Live>,
-    /// Servers drained by the runtime API, back to `ready` at their restart.
+    /// Servers drained by the runtime API, to go back to `ready` after their restart.
     drained: Vec<u8>,
+    /// Restarted after a drain: `ready` once the engine's balancer takes them back.
+    rejoining: Vec<u8>,
 }
 
 impl<'a> Driver<'a> {
@@ -137,6 +139,7 @@ impl<'a> Driver<'a> {
             conns: Vec::new(),
             live: Vec::new(),
             drained: Vec::new(),
+            rejoining: Vec::new(),
         }
     }
 
@@ -154,6 +157,7 @@ impl<'a> Driver<'a> {
     pub fn apply(&mut self, action: &Action) -> Result<(), String> {
         let t0 = self.now;
         self.fleet.set_clock(self.now)?;
+        self.rejoin(t0)?;
         let before = self.sim.lane(self.lane).entries().len();
         let _ = self.sim.apply(action.clone());
         let path = self.config.app.socket_path();
@@ -193,10 +197,30 @@ impl<'a> Driver<'a> {
     /// must have too (they run on the real clock, which a simulated wait
     /// cannot hurry).
     fn align(&mut self, at: SimTime) {
+        let _ = self.rejoin(at);
         let out = self.sim.lane(self.lane).servers().iter().any(|s| !s.up && !s.in_rotation(at));
         if out {
             self.fleet.settle(Duration::from_secs(12));
         }
+    }
+
+    /// A drained server restarted goes back into rotation when the engine's
+    /// balancer takes it back (at its next health probe, as a server that was
+    /// out of rotation): only then is HAProxy told `state ready`, which would
+    /// take it back at once.
+    fn rejoin(&mut self, at: SimTime) -> Result<(), String> {
+        let sim = self.sim.lane(self.lane);
+        let back: Vec<u8> = self
+            .rejoining
+            .iter()
+            .copied()
+            .filter(|&n| sim.servers().iter().any(|s| s.no == n && s.in_rotation(at)))
+            .collect();
+        for n in back {
+            self.fleet.runtime(&format!("set server fleet/S{n} state ready"))?;
+            self.rejoining.retain(|&m| m != n);
+        }
+        Ok(())
     }
 
     fn act(&mut self, action: &Action) -> Result<(), String> {
@@ -270,7 +294,8 @@ impl<'a> Driver<'a> {
                 self.fleet.restart(*server)?;
                 if let Some(i) = self.drained.iter().position(|n| n == server) {
                     self.drained.remove(i);
-                    self.fleet.runtime(&format!("set server fleet/S{server} state ready"))?;
+                    self.rejoining.push(*server);
+                    self.rejoin(self.now)?;
                 }
             }
             Action::StoreDown => self.fleet.store_down(),
@@ -350,7 +375,13 @@ impl<'a> Driver<'a> {
             }
             buf.extend_from_slice(&chunk[..n]);
         };
-        let status = parse_response(&buf[..head]).map(|p| p.status).unwrap_or(0);
+        let (status, set_cookies) = parse_response(&buf[..head]).map(|p| (p.status, p.set_cookies)).unwrap_or_default();
+        // The browser keeps what the answer sets, as on any response (a
+        // refused session's cookie is cleared with Max-Age=0).
+        let url = url_for(path);
+        for c in &set_cookies {
+            let _ = self.browsers[user.index()].jar.parse(c, &url);
+        }
         let seq = self.exchanges.len() as u32 + 1;
         if status == 101 {
             let served = served_by(&buf[..head]);

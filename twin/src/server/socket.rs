@@ -408,7 +408,7 @@ pub async fn subscribe(app: Arc<App>, port: u16) -> Result<(), String> {
         .build_subscriber_client()
         .map_err(|e| e.to_string())?;
     client.init().await.map_err(|e| e.to_string())?;
-    let _ = client.manage_subscriptions();
+    drop(client.manage_subscriptions());
     client.subscribe(format!("room:{CHAT_ROOM}")).await.map_err(|e| e.to_string())?;
     let mut rx = client.message_rx();
     tokio::spawn(async move {
