@@ -4,8 +4,8 @@
 //! [`DECLARED`] simplifications of the simulation, each matched by a rule
 //! narrow enough to catch anything else.
 
-use crate::driver::RealExchange;
-use statelab_sim::Exchange;
+use crate::driver::{frame_text, RealConn, RealExchange};
+use statelab_sim::{Entry, Exchange, Lane};
 
 /// A simplification the simulation makes on purpose, and why.
 pub struct Declared {
@@ -14,7 +14,7 @@ pub struct Declared {
     pub why: &'static str,
 }
 
-pub const DECLARED: [Declared; 2] = [
+pub const DECLARED: [Declared; 3] = [
     Declared {
         code: "refused-502",
         what: "a request routed to a crashed server that health checks have not caught yet: the simulation's balancer answers 502 Bad Gateway, HAProxy answers 503 Service Unavailable (termination state SC: connection refused)",
@@ -25,11 +25,16 @@ pub const DECLARED: [Declared; 2] = [
         what: "balance random: which server a request goes to (statuses are still compared)",
         why: "the simulation draws from its seeded ChaCha8 stream so that a link replays the same; HAProxy draws from its own generator. No scenario uses random",
     },
+    Declared {
+        code: "pong-before-recheck",
+        what: "a ping on a re-checking connection whose credential no longer holds: the simulation closes with 1008 (or 1011) and sends no pong; the real server sends the pong, then the close",
+        why: "tungstenite answers a ping itself as it reads it, before the application sees the frame and can re-check; the simulation re-checks before answering, as a server that handles pings itself would",
+    },
 ];
 
 /// Bytes and timing differ by nature and are not compared, and the twin has
 /// limits of its own; listed in the report.
-pub const NOT_COMPARED: [&str; 7] = [
+pub const NOT_COMPARED: [&str; 9] = [
     "bytes: header case (hyper writes lower case), header order, Date values, session ids, JWT ids and signatures",
     "latency: the simulation adds modelled costs (balancer 1 ms, server 2 ms, store 4 ms, database 3 ms); the twin measures loopback",
     "TLS: the simulated browser talks to https://shop.example; the twin speaks plain HTTP on loopback, with its cookie jar scoped to the same https origin so Secure cookies behave alike",
@@ -37,6 +42,8 @@ pub const NOT_COMPARED: [&str; 7] = [
     "health checks run on HAProxy's real clock: a simulated wait lets them catch up with the processes for at most min(wait, 12 s) of real time",
     "Redis keeps the machine's clock (libfaketime cannot be preloaded into Debian's jemalloc-built redis-server): simulated waits move the servers' clocks only, so keys outlive their TTL in Redis; the servers refuse a session whose expiry has passed on their clock (twin/src/store_clock.rs), and so an opaque or refresh token (its end kept in its value), count rate-limit windows by the end their clock gave them, and a denylisted token is refused as expired first",
     "the driver's cookie jar (cookie_store) judges Max-Age on the machine's clock: a simulated wait expires no cookie (the refresh cookie lives 30 min; no scenario waits that long)",
+    "WebSocket frames the client sent (tungstenite masks with its own random keys) and the handshake's bytes; a 101's server is read from the x-served-by header the twin's servers add, since HAProxy logs a tunnel only when it ends",
+    "reconnect times: the twin's clients reconnect when the simulation's apps did (their backoff is drawn from the lane's seeded stream); what each attempt got (status, server, welcome) is compared",
 ];
 
 #[derive(Default)]
@@ -46,6 +53,9 @@ pub struct Row {
     pub exchanges: usize,
     pub statuses_equal: usize,
     pub servers_equal: usize,
+    /// WebSocket connections compared, and those equal in client, server, close code and every frame the server sent.
+    pub connections: usize,
+    pub connections_equal: usize,
     pub notes: Vec<String>,
     /// Differences no declared rule explains.
     pub undeclared: usize,
@@ -137,6 +147,114 @@ pub fn lane(row: &mut Row, label: &str, sim: &[&Exchange], real: &[RealExchange]
             }
         }
     }
+}
+
+/// A lane's WebSocket connections as the engine recorded them: client,
+/// server, close code and the frames each server sent, as [`frame_text`] writes them.
+pub fn sim_connections(lane: &Lane) -> Vec<RealConn> {
+    let mut out: Vec<RealConn> = lane
+        .connections()
+        .iter()
+        .map(|c| RealConn {
+            client: c.client.clone(),
+            server: Some(format!("S{}", c.server)),
+            handshake: c.handshake,
+            close: c.closed.map(|x| x.code),
+            frames: Vec::new(),
+        })
+        .collect();
+    for e in lane.entries() {
+        if let Entry::Socket(r) = e {
+            for f in r.frames.iter().filter(|f| !f.from_client) {
+                if let Some(c) = out.get_mut(f.conn as usize - 1) {
+                    c.frames.push(frame_text(f.frame.opcode.name(), &f.frame.payload));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Whether `real` is `sim` with one pong before a re-check's close (declared: pong-before-recheck).
+fn pong_before_close(sim: &[String], real: &[String]) -> bool {
+    real.len() == sim.len() + 1
+        && (0..real.len()).any(|i| {
+            real[i] == "pong ping"
+                && real.get(i + 1).is_some_and(|n| n.starts_with("close 1008") || n.starts_with("close 1011"))
+                && real[..i] == sim[..i]
+                && real[i + 1..] == sim[i..]
+        })
+}
+
+/// Compares one lane's WebSocket connections, in the order they opened:
+/// who, which server, how each ended, and every frame its server sent
+/// (welcomes, messages, states, errors, pongs, closes) — so a message
+/// delivered on one side and not the other is a difference.
+pub fn connections(row: &mut Row, label: &str, lane: &Lane, real: &[RealConn]) {
+    let sim = sim_connections(lane);
+    if sim.len() != real.len() {
+        row.undeclared += 1;
+        row.notes.push(format!("lane {label}: {} WebSocket connections simulated, {} real", sim.len(), real.len()));
+    }
+    let recheck = lane.config().recheck;
+    for (i, (s, r)) in sim.iter().zip(real).enumerate() {
+        row.connections += 1;
+        let at = format!("lane {label} ws#{} ({})", i + 1, s.client);
+        let mut equal = true;
+        let mut differ = |row: &mut Row, what: String| {
+            equal = false;
+            row.undeclared += 1;
+            row.notes.push(format!("{at}: {what}"));
+        };
+        if s.client != r.client {
+            differ(row, format!("opened by {} simulated, {} real", s.client, r.client));
+        }
+        if s.server != r.server {
+            differ(row, format!("on {:?} simulated, {:?} real", s.server, r.server));
+        }
+        if s.close != r.close {
+            let show = |c: Option<u16>| c.map_or("still open".to_owned(), |c| format!("closed {c}"));
+            differ(row, format!("{} simulated, {} real", show(s.close), show(r.close)));
+        }
+        if s.frames != r.frames {
+            if recheck && pong_before_close(&s.frames, &r.frames) {
+                row.notes.push(format!("{at}: a pong before the close (declared: {})", DECLARED[2].code));
+            } else {
+                let k = s.frames.iter().zip(&r.frames).take_while(|(a, b)| a == b).count();
+                let show = |f: Option<&String>| f.map_or("nothing".to_owned(), |f| format!("`{f}`"));
+                differ(
+                    row,
+                    format!(
+                        "server frame {}: {} simulated, {} real ({} frames simulated, {} real)",
+                        k + 1,
+                        show(s.frames.get(k)),
+                        show(r.frames.get(k)),
+                        s.frames.len(),
+                        r.frames.len()
+                    ),
+                );
+            }
+        }
+        if equal {
+            row.connections_equal += 1;
+        }
+    }
+}
+
+/// Each chat message or game state, and the clients it reached, in the order first sent.
+pub fn deliveries(conns: &[RealConn]) -> Vec<(String, Vec<String>)> {
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    for c in conns {
+        for f in
+            c.frames.iter().filter(|f| f.starts_with("{\"type\":\"message\"") || f.starts_with("{\"type\":\"state\""))
+        {
+            match out.iter_mut().find(|(m, _)| m == f) {
+                Some((_, who)) => who.push(c.client.clone()),
+                None => out.push((f.clone(), vec![c.client.clone()])),
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]

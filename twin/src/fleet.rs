@@ -372,7 +372,11 @@ impl Fleet {
             let Some(rest) = text.trim().strip_prefix("REQ ") else { continue };
             let mut it = rest.split(' ');
             let server = it.next()?.to_owned();
-            let _status = it.next()?;
+            // A WebSocket's line (101) is written when its tunnel ends, long
+            // after its handshake: the driver takes a 101's server from the answer.
+            if it.next()? == "101" {
+                continue;
+            }
             return Some(LogLine {
                 server: (server != "<NOSRV>").then_some(server),
                 termination: it.next().unwrap_or("").to_owned(),

@@ -4,7 +4,7 @@
 //! up in a table.
 
 use crate::compare::{self, Row, DECLARED, NOT_COMPARED};
-use crate::driver::{Driver, RealExchange};
+use crate::driver::{Driver, RealConn, RealExchange};
 use crate::fleet::{free_base, Fleet};
 use serde_json::json;
 use statelab_sim::text::parse_actions;
@@ -43,18 +43,27 @@ fn free_play(lanes: [LaneConfig; 2], log: &str, seed: u64) -> Result<Scenario, S
 }
 
 /// Plays one lane of `s` on a fresh fleet in `dir`.
-fn play_lane(s: &Scenario, keys: Vec<Key>, lane: LaneId, dir: &Path, base: u16) -> Result<Vec<RealExchange>, String> {
+/// What a lane's driver brings back: its exchanges and its WebSocket connections.
+type Played = (Vec<RealExchange>, Vec<RealConn>);
+
+fn play_lane(s: &Scenario, seed: u64, keys: Vec<Key>, lane: LaneId, dir: &Path, base: u16) -> Result<Played, String> {
     let first = keys.first().map(|k| (k.kid.clone(), k.secret.clone())).ok_or("the lane has no key")?;
     let config = s.lanes[lane.index()];
     let mut fleet = Fleet::start(config, dir, base, first)?;
-    let mut driver = Driver::new(&mut fleet, lane, config, keys);
+    let mut driver = Driver::new(&mut fleet, lane, s.lanes, seed, keys);
     for (i, action) in s.steps.iter().flat_map(|st| &st.actions).enumerate() {
         driver.apply(action).map_err(|e| format!("action {} (`{action:?}`): {e}", i + 1))?;
     }
-    Ok(driver.exchanges())
+    Ok(driver.finish())
 }
 
-fn lane_json(label: &str, p: &Playground, lane: LaneId, real: &[RealExchange]) -> serde_json::Value {
+fn lane_json(
+    label: &str,
+    p: &Playground,
+    lane: LaneId,
+    real: &[RealExchange],
+    conns: &[RealConn],
+) -> serde_json::Value {
     let sim = p.lane(lane);
     let exchanges: Vec<_> = real
         .iter()
@@ -81,7 +90,21 @@ fn lane_json(label: &str, p: &Playground, lane: LaneId, real: &[RealExchange]) -
         .collect();
     let keys: Vec<&str> =
         if sim.signs_credentials() { sim.key_history().iter().map(|k| k.secret.as_str()).collect() } else { vec![] };
-    json!({ "label": label, "config": sim.config(), "jwt_keys": keys, "exchanges": exchanges })
+    let connections: Vec<_> = conns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            json!({
+                "id": i + 1,
+                "client": c.client,
+                "server": c.server,
+                "handshake": c.handshake,
+                "close_code": c.close,
+                "frames": c.frames,
+            })
+        })
+        .collect();
+    json!({ "label": label, "config": sim.config(), "jwt_keys": keys, "exchanges": exchanges, "connections": connections })
 }
 
 /// Plays, compares and writes one scenario.
@@ -93,27 +116,35 @@ fn scenario(s: &Scenario, seed: u64, out: &Path, scratch: &Path) -> Result<Row, 
     // Each lane's driver gets the keys its simulated lane signed with (the playground itself stays on this thread).
     let (keys_a, keys_b) = (p.lane(LaneId::A).key_history().to_vec(), p.lane(LaneId::B).key_history().to_vec());
     let (a, b) = std::thread::scope(|t| {
-        let a = t.spawn(|| play_lane(s, keys_a, LaneId::A, &dirs[0], base_a));
-        let b = t.spawn(|| play_lane(s, keys_b, LaneId::B, &dirs[1], base_b));
+        let a = t.spawn(|| play_lane(s, seed, keys_a, LaneId::A, &dirs[0], base_a));
+        let b = t.spawn(|| play_lane(s, seed, keys_b, LaneId::B, &dirs[1], base_b));
         (a.join(), b.join())
     });
-    let joined = |r: std::thread::Result<Result<Vec<RealExchange>, String>>, l: &str| {
+    let joined = |r: std::thread::Result<Result<Played, String>>, l: &str| {
         r.map_err(|_| format!("lane {l}'s driver panicked"))?.map_err(|e| format!("lane {l}: {e}"))
     };
     let real = [joined(a, "A")?, joined(b, "B")?];
     let mut row = Row { id: s.id.to_owned(), steps: s.steps.len(), ..Row::default() };
     for id in LaneId::ALL {
         let sim: Vec<&Exchange> = p.lane(id).exchanges().collect();
-        compare::lane(&mut row, id.label(), &sim, &real[id.index()]);
+        compare::lane(&mut row, id.label(), &sim, &real[id.index()].0);
+        compare::connections(&mut row, id.label(), p.lane(id), &real[id.index()].1);
     }
     let doc = json!({
         "scenario": s.id,
         "seed": seed,
-        "lanes": LaneId::ALL.map(|id| lane_json(id.label(), &p, id, &real[id.index()])),
+        "lanes": LaneId::ALL.map(|id| lane_json(id.label(), &p, id, &real[id.index()].0, &real[id.index()].1)),
         "twin": {
             "statuses_equal": row.statuses_equal,
             "servers_equal": row.servers_equal,
             "exchanges": row.exchanges,
+            "connections": row.connections,
+            "connections_equal": row.connections_equal,
+            "deliveries": LaneId::ALL.map(|id| json!({
+                "lane": id.label(),
+                "simulated": compare::deliveries(&compare::sim_connections(p.lane(id))),
+                "real": compare::deliveries(&real[id.index()].1),
+            })),
             "undeclared": row.undeclared,
             "notes": row.notes,
         },
@@ -179,11 +210,16 @@ pub fn run(o: Options) -> Result<bool, String> {
 }
 
 fn print_table(rows: &[Row]) {
-    println!("\n{:<18} {:>5}  {:<14} {:<14} notes", "scenario", "steps", "statuses equal", "servers equal");
+    println!(
+        "\n{:<22} {:>5}  {:<14} {:<14} {:<12} notes",
+        "scenario", "steps", "statuses equal", "servers equal", "conns equal"
+    );
     for r in rows {
         let notes = if r.notes.is_empty() { "—".to_owned() } else { r.notes.join("; ") };
+        let conns =
+            if r.connections == 0 { "—".to_owned() } else { format!("{}/{}", r.connections_equal, r.connections) };
         println!(
-            "{:<18} {:>5}  {:<14} {:<14} {notes}",
+            "{:<22} {:>5}  {:<14} {:<14} {conns:<12} {notes}",
             r.id,
             r.steps,
             format!("{}/{}", r.statuses_equal, r.exchanges),

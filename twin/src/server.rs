@@ -31,6 +31,9 @@ use tower_sessions_redis_store::RedisStore;
 
 use crate::store_clock::OnServerClock;
 
+mod socket;
+pub use socket::SERVER_HEADER;
+
 pub const SESSION_COOKIE: &str = "session_id";
 pub const SIGNED_COOKIE: &str = "session";
 
@@ -54,7 +57,14 @@ struct App {
     /// Rate-limit windows by API client (the account), when each server counts its own:
     /// this process's memory, lost when it restarts.
     windows: Mutex<HashMap<String, Window>>,
+    /// WebSocket connections and the rooms this process holds (connection lanes).
+    hub: socket::Hub,
+    /// A fresh handle on session `id` in the lane's session store (server-session
+    /// lanes), for re-checking a connection's session as a new request would.
+    sessions: Option<SessionMaker>,
 }
+
+type SessionMaker = Box<dyn Fn(tower_sessions::session::Id) -> Session + Send + Sync>;
 
 /// One key's rate-limit window: the requests counted in it, and when it
 /// ends, in ms on this server's clock.
@@ -178,10 +188,36 @@ async fn serve(o: Options) -> Result<(), String> {
         // Redis may be down when a server starts (an outage): it serves anyway.
         let _ = tokio::time::timeout(Duration::from_secs(1), pool.wait_for_connect()).await;
     }
-    let app =
-        Arc::new(App { name: o.name, lane: o.lane, keys: o.keys, store: store.clone(), db, windows: Mutex::default() });
-    let router = Router::new().fallback(shop).with_state(app);
     let expiry = Expiry::OnInactivity(time::Duration::seconds(o.lane.session_ttl_s.into()));
+    let memory = MemoryStore::default();
+    let shared = OnServerClock(RedisStore::new(store.clone()));
+    let sessions: Option<SessionMaker> = match o.lane.auth {
+        AuthMode::ServerSession { store: Store::Local } => {
+            let s = Arc::new(memory.clone());
+            Some(Box::new(move |id| Session::new(Some(id), s.clone(), Some(expiry))))
+        }
+        AuthMode::ServerSession { store: Store::Shared } => {
+            let s = Arc::new(shared.clone());
+            Some(Box::new(move |id| Session::new(Some(id), s.clone(), Some(expiry))))
+        }
+        _ => None,
+    };
+    let app = Arc::new(App {
+        name: o.name,
+        lane: o.lane,
+        keys: o.keys,
+        store: store.clone(),
+        db,
+        windows: Mutex::default(),
+        hub: socket::Hub::default(),
+        sessions,
+    });
+    if o.lane.app == statelab_sim::fleet::App::Chat(Store::Shared) {
+        if let Err(e) = socket::subscribe(app.clone(), o.store_port).await {
+            eprintln!("could not subscribe to the chat room: {e}");
+        }
+    }
+    let router = Router::new().route("/_twin/drain", axum::routing::post(socket::drain)).fallback(shop).with_state(app);
     let router = match o.lane.auth {
         AuthMode::ServerSession { store: kind } => {
             macro_rules! layer {
@@ -195,8 +231,8 @@ async fn serve(o: Options) -> Result<(), String> {
                 };
             }
             match kind {
-                Store::Local => router.layer(layer!(MemoryStore::default())),
-                Store::Shared => router.layer(layer!(OnServerClock(RedisStore::new(store)))),
+                Store::Local => router.layer(layer!(memory)),
+                Store::Shared => router.layer(layer!(shared)),
             }
         }
         _ => router,
@@ -276,6 +312,10 @@ fn store_down(e: impl std::fmt::Display) -> Refusal {
 
 async fn shop(State(app): State<Arc<App>>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
+    if Route::parse(parts.uri.path()) == Some(Route::Socket) && parts.method == axum::http::Method::GET {
+        let session = parts.extensions.get::<Session>().cloned();
+        return socket::upgrade(app, parts, session).await;
+    }
     let body = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let path = parts.uri.path();
@@ -294,6 +334,7 @@ async fn shop(State(app): State<Arc<App>>, req: Request) -> Response {
         Route::Health => Ok(reply(StatusCode::OK, json!({ "status": "ok" }))),
         Route::Login => login(&app, &parts.headers, session, &body).await,
         Route::Refresh => refresh(&app, &parts.headers).await,
+        // A handshake is a GET, taken above: this one is not a WebSocket handshake.
         Route::Socket => Ok(reply(StatusCode::NOT_FOUND, json!({ "error": format!("no route {path}") }))),
         // As in the simulation, managing one's key is not rate limited.
         Route::User(r) => {
