@@ -1,12 +1,27 @@
 //! base64url without padding (RFC 4648 §5), as JWTs and signed cookies use
-//! it. Small on purpose; the tests hold it to the `base64` crate.
+//! it; and standard base64 with padding (§4), as transcripts carry raw bytes.
+//! Small on purpose; the tests hold it to the `base64` crate.
 #![deny(clippy::arithmetic_side_effects)]
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+const STANDARD: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /// `bytes` as base64url without `=` padding: 4 characters per 3 bytes, and
 /// 2 or 3 for a last group of 1 or 2 bytes.
 pub fn encode(bytes: &[u8]) -> String {
+    encode_with(bytes, ALPHABET)
+}
+
+/// `bytes` as standard base64 (`+`, `/`) padded with `=` to a multiple of 4.
+pub fn encode_padded(bytes: &[u8]) -> String {
+    let mut out = encode_with(bytes, STANDARD);
+    while !out.len().is_multiple_of(4) {
+        out.push('=');
+    }
+    out
+}
+
+fn encode_with(bytes: &[u8], alphabet: &[u8; 64]) -> String {
     let mut out = String::with_capacity(bytes.len().div_ceil(3).saturating_mul(4));
     for chunk in bytes.chunks(3) {
         let mut group = [0u8; 4];
@@ -16,7 +31,7 @@ pub fn encode(bytes: &[u8]) -> String {
         let n = u32::from_be_bytes(group);
         // n bytes of input make n + 1 characters.
         for sextet in [n >> 18, n >> 12, n >> 6, n].into_iter().take(chunk.len().saturating_add(1)) {
-            out.push(char::from(ALPHABET[(sextet & 63) as usize]));
+            out.push(char::from(alphabet[(sextet & 63) as usize]));
         }
     }
     out
@@ -86,6 +101,7 @@ mod tests {
         #[test]
         fn agrees_with_the_base64_crate(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64), text in "[A-Za-z0-9_=+/-]{0,12}") {
             proptest::prop_assert_eq!(encode(&bytes), ORACLE.encode(&bytes));
+            proptest::prop_assert_eq!(encode_padded(&bytes), base64::engine::general_purpose::STANDARD.encode(&bytes));
             proptest::prop_assert_eq!(decode(&text), ORACLE.decode(&text).ok());
         }
     }

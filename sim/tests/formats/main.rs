@@ -12,3 +12,4 @@ mod gen;
 mod export;
 mod fuzz;
 mod parsers;
+mod ws_reader;
