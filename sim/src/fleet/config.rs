@@ -251,6 +251,12 @@ impl App {
         self != App::Shop
     }
 
+    /// Whether the app keeps anything in the shared store: pub/sub and its
+    /// history, or match checkpoints.
+    pub fn uses_store(self) -> bool {
+        matches!(self, App::Chat(Store::Shared) | App::Game(Store::Shared))
+    }
+
     /// The handshake's path (`/ws/chat`), for the connection apps.
     pub fn socket_path(self) -> Option<&'static str> {
         match self {

@@ -8,7 +8,7 @@ use crate::base::time::{human_duration, SimTime, START};
 use crate::fleet::balancer::{affinity_cookie, own_response, Balancer, Pick};
 use crate::fleet::client::Client;
 use crate::fleet::config::{
-    AuthMode, LaneConfig, API_KEY_HEADER, MAX_SERVERS, REFRESH_COOKIE, REFRESH_PATH, SESSION_COOKIE,
+    App, AuthMode, LaneConfig, Store, API_KEY_HEADER, MAX_SERVERS, REFRESH_COOKIE, REFRESH_PATH, SESSION_COOKIE,
 };
 use crate::fleet::exchange::Trace;
 use crate::fleet::exchange::{Entry, Event, Exchange, Stats};
@@ -31,7 +31,8 @@ mod reconfigure;
 pub(crate) mod snapshot;
 mod socket;
 
-pub(crate) use socket::Send;
+pub use socket::ROOM_USERS;
+pub(crate) use socket::{LoadTurn, Send};
 pub(crate) mod traffic;
 
 use traffic::LoadRoute;
@@ -71,6 +72,16 @@ pub struct Lane {
     /// The last exchange's accepted WebSocket handshake: whom the server took
     /// the client to be (`None` inside: the token is to come in the first message).
     upgraded: Option<Option<String>>,
+    /// Where each connection of `conns` is, by the same index: its client's
+    /// index, its room and its server (what delivering a message reads).
+    seats: Vec<socket::Seat>,
+    /// Open connection ids per room, in id order: room 0 is the named users'
+    /// (`lobby`, `match1`); load users meet in rooms of `socket::ROOM_USERS`.
+    room_open: Vec<Vec<u32>>,
+    /// Load rooms' matches (game lanes): the tick of each match a server runs
+    /// in memory, by server and room, and each room's last checkpoint in the store.
+    load_matches: std::collections::BTreeMap<(ServerNo, u32), u32>,
+    load_checkpoints: Vec<u32>,
 }
 
 impl Lane {
@@ -99,6 +110,10 @@ impl Lane {
             keep_wire: true,
             retries: Default::default(),
             upgraded: None,
+            seats: Vec::new(),
+            room_open: vec![Vec::new()],
+            load_matches: Default::default(),
+            load_checkpoints: Vec::new(),
         }
     }
 
@@ -255,10 +270,13 @@ impl Lane {
 
     pub(crate) fn store_down(&mut self, action_no: u32) {
         self.backend.store.up = false;
-        let users = if self.config.auth.uses_store() {
-            "every request that needs it now fails with 503"
-        } else {
-            "this lane does not use it"
+        let users = match self.config.app {
+            App::Chat(Store::Shared) => {
+                "no chat message can be published: every server stays up, and none hears another's"
+            }
+            App::Game(Store::Shared) => "no move can be checkpointed: each match stands in its server's memory only",
+            _ if self.config.auth.uses_store() => "every request that needs it now fails with 503",
+            _ => "this lane does not use it",
         };
         self.event(action_no, format!("the shared session store went down: {users}"));
     }
@@ -266,7 +284,7 @@ impl Lane {
     pub(crate) fn store_up(&mut self, action_no: u32) {
         let text = if self.backend.store.up {
             "the shared session store was already up: nothing changed"
-        } else if self.config.auth.uses_store() {
+        } else if self.config.auth.uses_store() || self.config.app.uses_store() {
             "the shared session store is back, with its data"
         } else {
             "the shared session store is back: this lane does not use it"
