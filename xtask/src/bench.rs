@@ -305,6 +305,15 @@ mod tests {
     }
 
     #[test]
+    fn frames_are_read_with_their_own_count_and_held_to_their_budget() {
+        let out = "frames/chat_pubsub_least_connections\n time:   [0.9 ms 1.0 ms 1.1 ms]\n";
+        let t = throughputs(out, FRAMES);
+        assert_eq!(t, vec![("frames/chat_pubsub_least_connections".to_owned(), 400_000_000.0)]);
+        assert!(frames_table(&t).contains("| 400000000 | yes |"));
+        assert!(frames_table(&[("frames/x".into(), 999_999.0)]).contains("| **no** |"));
+    }
+
+    #[test]
     fn reads_criterion_medians() {
         let out = "load/jwt_round_robin    time:   [32.249 ms 32.429 ms 32.625 ms]\n\
                    thrpt:  [613.02 Kelem/s 616.74 Kelem/s 620.17 Kelem/s]\n\
