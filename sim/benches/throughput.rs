@@ -1,11 +1,13 @@
 //! Engine throughput under load, without rendering any text: the design asks
 //! for ≥ 300,000 requests/s on a JWT lane and ≥ 1,000,000 on a local-session
-//! lane. `cargo xtask bench` runs this.
+//! lane, and ≥ 1,000,000 WebSocket frames delivered per second on a pub/sub
+//! chat lane. `cargo xtask bench` runs this.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use statelab_sim::fleet::ROOM_USERS;
 use statelab_sim::load::{Plan, Run, ACCESS_TTL_S};
 use statelab_sim::LaneId;
-use statelab_sim::{Action, AuthMode, Lane, LaneConfig, Store, Strategy};
+use statelab_sim::{Action, App, AuthMode, Lane, LaneConfig, Store, Strategy};
 use std::hint::black_box;
 
 const USERS: u16 = 500;
@@ -77,5 +79,50 @@ fn run(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, load, run);
+/// Open connections in the frames benchmark: one per load user.
+const CONNECTIONS: u32 = 10_000;
+/// Chat messages per iteration; each reaches the [`ROOM_USERS`] connections of its room.
+const MESSAGES: u64 = 20_000;
+/// Frames delivered per iteration: what `cargo xtask bench` divides by the time.
+const FRAMES: u64 = MESSAGES * ROOM_USERS as u64;
+
+/// A load run of a connection lane: 10,000 load users each holding a
+/// WebSocket (least connections over 3 servers), every one of them logged in
+/// and connected first, then chat messages, each passed to every open
+/// connection of its sender's room of 20. Measured: frames delivered to
+/// connections per second of wall time.
+fn frames(c: &mut Criterion) {
+    let mut group = c.benchmark_group("frames");
+    group.throughput(Throughput::Elements(FRAMES));
+    // Pub/sub alone: in memory, a message reaches only part of its room, and
+    // the frames delivered would not be FRAMES.
+    {
+        let (name, app) = ("chat_pubsub_least_connections", App::Chat(Store::Shared));
+        let config = LaneConfig::stateless().with_app(app).with_balancer(Strategy::LeastConnections);
+        let fresh = || {
+            let mut run = Run::new(Plan::new(CONNECTIONS, 1_000), config, 1);
+            // A login, then a handshake, for every user.
+            run.step(2 * u64::from(CONNECTIONS));
+            let s = run.lane().stats();
+            assert_eq!((s.sockets.opened, s.failed), (u64::from(CONNECTIONS), 0), "{name}: everyone is connected");
+            run
+        };
+        let mut run = fresh();
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                if run.done() + MESSAGES > run.total() {
+                    run = fresh();
+                }
+                run.step(black_box(MESSAGES))
+            })
+        });
+        // Every message met its whole room, all connected: what was counted is what was measured.
+        let r = run.report();
+        let (sent, w) = (r.seconds.iter().map(|s| s.sockets.sent).sum::<u64>(), &run.lane().stats().sockets);
+        assert_eq!((w.delivered, w.missed), (sent * u64::from(ROOM_USERS), 0), "{name}");
+    }
+    group.finish();
+}
+
+criterion_group!(benches, load, run, frames);
 criterion_main!(benches);

@@ -225,3 +225,38 @@ fn load_refuses_sizes_past_its_bounds_and_bad_schedules() {
     assert_eq!(code, 2);
     assert!(err.contains("not a fault"), "{err}");
 }
+
+#[test]
+fn load_runs_a_connection_lane_and_transcripts_play_a_free_log() {
+    let args = ["load", "--lane", "chat-pubsub", "--clients", "100", "--requests", "20", "--faults", "50.crash.1"];
+    let (code, out, err) = statelab(&args);
+    assert_eq!((code, err.as_str()), (0, ""));
+    assert!(out.contains("connections: 133 opened (33 by apps reconnecting)"), "{out}");
+    assert!(out.contains("messages: ") && out.contains("after crash 1 (seconds 50–"), "{out}");
+    assert_eq!(statelab(&args).1, out, "same seed, same numbers");
+    let (code, json, _) = statelab(&[&args[..], &["--json"]].concat());
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(v["seconds"].as_array().unwrap().len() >= 20);
+    assert_eq!(v["totals"]["sockets"]["dropped"], 33);
+    let (code, _, err) =
+        statelab(&["load", "--config", "game-memory:jwt.room.3", "--clients", "10", "--requests", "5"]);
+    assert_eq!((code, err.as_str()), (0, ""));
+
+    let log = "login alice, connect alice, say alice hello, crash 1, wait 10s";
+    let free = ["transcript", "--log", log, "--a", "chat-memory:jwt.rr.3", "--b", "chat-pubsub:jwt.rr.3", "--json"];
+    let (code, json, err) = statelab(&free);
+    assert_eq!((code, err.as_str()), (0, ""));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let conn = &v["lanes"][0]["connections"][0];
+    assert_eq!((conn["id"].as_u64(), conn["client"].as_str()), (Some(1), Some("alice")));
+    assert!(conn["bytes"][0]["b64"].as_str().unwrap().starts_with("R0VUIC93cy9jaGF0"), "GET /ws/chat");
+    let (code, _, err) = statelab(&["transcript", "--log", "crash 9", "--a", "jwt.rr.3", "--b", "jwt.rr.3"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("action 1 `crash 9` was refused"), "{err}");
+    assert_eq!(statelab(&["transcript", "--log", log]).0, 2, "--log needs --a and --b");
+    // Scenario transcripts carry connections too (none in today's tours).
+    let (_, json, _) = statelab(&["transcript", "cart", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["lanes"][0]["connections"], serde_json::json!([]));
+}

@@ -67,9 +67,14 @@ pub fn run() -> Result<(), String> {
         }
         pages.push((title, out));
     }
+    // The frames group counts frames delivered per iteration, not requests.
+    let frames: Vec<(String, f64)> =
+        throughputs(&native, FRAMES).into_iter().filter(|(name, _)| name.starts_with("frames/")).collect();
     let (native, wasm) = (throughputs(&native, 20_000), throughputs(&wasm, 20_000));
+    let native: Vec<(String, f64)> = native.into_iter().filter(|(name, _)| !name.starts_with("frames/")).collect();
     println!("\n==> requests per second (median)");
-    let table = throughput_table(&native, &wasm);
+    let mut table = throughput_table(&native, &wasm);
+    table.push_str(&frames_table(&frames));
     print!("{table}");
     // The first-render script's medians, for the budgets' table.
     let timing: serde_json::Value = std::fs::read_to_string(&timing_path)
@@ -82,6 +87,23 @@ pub fn run() -> Result<(), String> {
     std::fs::write(root().join("BENCHMARKS.md"), doc).map_err(|e| format!("BENCHMARKS.md: {e}"))?;
     println!("\n==> wrote BENCHMARKS.md");
     Ok(())
+}
+
+/// Frames delivered per iteration of `sim/benches/throughput.rs`'s `frames`
+/// group: 20,000 chat messages, each to the 20 connections of its room.
+const FRAMES: u32 = 400_000;
+
+/// WebSocket frames delivered per second, natively, against the budget.
+fn frames_table(frames: &[(String, f64)]) -> String {
+    let mut out = String::from(
+        "\nWebSocket frames delivered per second, natively (`frames/…`: a load run of a chat lane with 10,000 open \
+         connections, each message passed to the 20 connections of its room). Budget: ≥ 1,000,000 frames/s on a \
+         pub/sub chat lane.\n\n| benchmark | native frames/s | budget met |\n|---|---:|---|\n",
+    );
+    for (name, n) in frames {
+        let _ = writeln!(out, "| {name} | {n:.0} | {} |", if *n >= 1_000_000.0 { "yes" } else { "**no**" });
+    }
+    out
 }
 
 /// Native and wasm32 requests per second side by side, with their ratio.
@@ -280,6 +302,15 @@ mod tests {
         assert!(row("| interactive: `./`, throttled").contains("1.50×"), "exactly at the budget is met");
         assert!(row("| interactive: `./`, throttled").ends_with("| yes |"));
         assert!(table.find("throttled |").unwrap() < table.find("unthrottled").unwrap(), "throttled rows first");
+    }
+
+    #[test]
+    fn frames_are_read_with_their_own_count_and_held_to_their_budget() {
+        let out = "frames/chat_pubsub_least_connections\n time:   [0.9 ms 1.0 ms 1.1 ms]\n";
+        let t = throughputs(out, FRAMES);
+        assert_eq!(t, vec![("frames/chat_pubsub_least_connections".to_owned(), 400_000_000.0)]);
+        assert!(frames_table(&t).contains("| 400000000 | yes |"));
+        assert!(frames_table(&[("frames/x".into(), 999_999.0)]).contains("| **no** |"));
     }
 
     #[test]

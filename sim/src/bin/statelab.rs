@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use statelab_sim::load::{designs, Mix, Plan, Run};
 use statelab_sim::text;
 use statelab_sim::tours::{self, Scenario};
-use statelab_sim::{AuthMode, LaneConfig, LaneId, Playground, Store, Strategy};
+use statelab_sim::{App, AuthMode, LaneConfig, LaneId, Playground, Store, Strategy};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -31,10 +31,20 @@ struct Cli {
 enum Command {
     /// List scenario ids, one per line
     Scenarios,
-    /// Both lanes' raw HTTP for a scenario played to its end
+    /// Both lanes' raw HTTP (and WebSocket bytes) for a scenario played to its end, or for a free-play log
     Transcript {
-        /// A scenario id (`statelab scenarios` lists them)
-        id: String,
+        /// A scenario id (`statelab scenarios` lists them); or none, with --log
+        #[arg(required_unless_present = "log", conflicts_with = "log")]
+        id: Option<String>,
+        /// A free-play log in the action notation: 'login alice, connect alice, say alice hi'
+        #[arg(long, value_name = "ACTIONS", requires_all = ["a", "b"])]
+        log: Option<String>,
+        /// Lane A's configuration code with --log (`jwt.rr.3`, `chat-pubsub:jwt.leastconn.3`)
+        #[arg(long, value_name = "CODE", requires = "log")]
+        a: Option<String>,
+        /// Lane B's configuration code with --log
+        #[arg(long, value_name = "CODE", requires = "log")]
+        b: Option<String>,
         /// Machine-readable JSON instead of text
         #[arg(long)]
         json: bool,
@@ -60,11 +70,16 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Lane::B, ignore_case = true)]
         lane: Lane,
     },
-    /// A load run through one lane: the same totals the page's load panel shows
+    /// A load run through one lane: the same totals the page's load panel shows. On a chat or game
+    /// lane each load user logs in, opens a WebSocket and then sends a message (or a move) a turn
     Load {
-        /// The lane's design (each with round robin over 3 servers, but sticky)
-        #[arg(long, value_enum)]
-        lane: Kind,
+        /// The lane's design (each with round robin over 3 servers, but sticky; the chat and game lanes
+        /// with least connections over 3 servers, JWT in the handshake's URL)
+        #[arg(long, value_enum, required_unless_present = "config", conflicts_with = "config")]
+        lane: Option<Kind>,
+        /// Any lane as a configuration code instead, as in links (`game-memory:jwt.room.3`)
+        #[arg(long, value_name = "CODE")]
+        config: Option<String>,
         /// Load users (1 to 10,000)
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10_000))]
         clients: u32,
@@ -104,6 +119,14 @@ enum Kind {
     ApikeyLocal,
     /// API keys, the rate limit counted in the shared store, round robin
     Apikey,
+    /// A chat room kept in each server's memory: a message reaches only connections on the sender's server
+    ChatMemory,
+    /// A chat room over the store's pub/sub: every server passes each message to its own connections
+    ChatPubsub,
+    /// A game whose match lives in the memory of each server that runs it
+    GameMemory,
+    /// The same game, each move checkpointed to the store so a match survives its server
+    GameCheckpoint,
 }
 
 impl Kind {
@@ -122,14 +145,35 @@ impl Kind {
             Kind::Opaque => LaneConfig::stateless().with_auth(AuthMode::Opaque),
             Kind::ApikeyLocal => LaneConfig::stateless().with_auth(AuthMode::ApiKey { limiter: Store::Local }),
             Kind::Apikey => LaneConfig::stateless().with_auth(AuthMode::ApiKey { limiter: Store::Shared }),
+            Kind::ChatMemory => connections(App::Chat(Store::Local)),
+            Kind::ChatPubsub => connections(App::Chat(Store::Shared)),
+            Kind::GameMemory => connections(App::Game(Store::Local)),
+            Kind::GameCheckpoint => connections(App::Game(Store::Shared)),
         }
     }
+}
+
+/// A connection lane as `--lane` runs it: JWT, least connections over 3 servers.
+fn connections(app: App) -> LaneConfig {
+    LaneConfig::stateless().with_app(app).with_balancer(Strategy::LeastConnections)
 }
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Lane {
     A,
     B,
+}
+
+/// Plays a free-play log on two lanes; an action the playground refuses is an error that names it.
+fn free_play(log: &str, a: &str, b: &str, seed: u64) -> Result<Playground, String> {
+    let configs = [text::parse_config(a)?, text::parse_config(b)?];
+    let actions = text::parse_actions(log).map_err(|e| format!("--log: {}", e.message))?;
+    let mut p = Playground::new(seed, configs);
+    for (i, action) in actions.into_iter().enumerate() {
+        let said = action.to_string();
+        p.apply(action).map_err(|e| format!("--log: action {} `{said}` was refused: {e}", i + 1))?;
+    }
+    Ok(p)
 }
 
 fn whole_number(s: &str) -> Result<u64, String> {
@@ -177,8 +221,19 @@ fn run(cli: &Cli) -> Result<String, String> {
         |id: &str| Scenario::find(id).ok_or_else(|| format!("no scenario \"{id}\"; `statelab scenarios` lists them"));
     Ok(match &cli.command {
         Command::Scenarios => tours::IDS.iter().map(|id| format!("{id}\n")).collect(),
-        Command::Transcript { id, json: true } => format!("{}\n", tours::scenario_json(&find(id)?, cli.seed)),
-        Command::Transcript { id, json: false } => tours::scenario_text(&find(id)?, cli.seed),
+        Command::Transcript { id: Some(id), json: true, .. } => {
+            format!("{}\n", tours::scenario_json(&find(id)?, cli.seed))
+        }
+        Command::Transcript { id: Some(id), json: false, .. } => tours::scenario_text(&find(id)?, cli.seed),
+        Command::Transcript { id: None, log, a, b, json } => {
+            let (log, a, b) = (log.as_deref().unwrap_or(""), a.as_deref().unwrap_or(""), b.as_deref().unwrap_or(""));
+            let p = free_play(log, a, b, cli.seed)?;
+            if *json {
+                format!("{}\n", tours::played_json(&p, log, cli.seed))
+            } else {
+                tours::played_text(&p, log, cli.seed)
+            }
+        }
         Command::Fleet { config } => statelab_sim::text::run_it_yourself_for(config)?,
         Command::Designs { json: true } => {
             format!("{}\n", serde_json::json!({ "designs": designs::compare(), "access_ttl": designs::tradeoff() }))
@@ -195,11 +250,15 @@ fn run(cli: &Cli) -> Result<String, String> {
             let played = Playground::from_scenario(&s, cli.seed, s.steps.len());
             format!("{}\n", text::har(played.lane(lane)))
         }
-        Command::Load { lane, clients, requests, faults, mix, json } => {
+        Command::Load { lane, config, clients, requests, faults, mix, json } => {
+            let config = match (lane, config) {
+                (Some(kind), _) => kind.config(),
+                (None, code) => text::parse_config(code.as_deref().unwrap_or(""))?,
+            };
             let plan =
                 Plan { faults: Plan::parse_faults(faults)?, mix: Mix::parse(mix)?, ..Plan::new(*clients, *requests) };
-            plan.check_fleet(&lane.config())?;
-            let mut run = Run::new(plan, lane.config(), cli.seed);
+            plan.check_fleet(&config)?;
+            let mut run = Run::new(plan, config, cli.seed);
             run.step(u64::MAX);
             let report = run.report();
             if *json {
@@ -209,6 +268,12 @@ fn run(cli: &Cli) -> Result<String, String> {
                     "rate": report.rate, "mix": report.mix, "totals": report.totals,
                     "faults": report.markers,
                 });
+                let mut summary = summary;
+                if report.connections {
+                    // Connections open per server, messages, reconnects: counted per simulated second.
+                    let seconds: Vec<_> = report.seconds.iter().map(|s| &s.sockets).collect();
+                    summary["seconds"] = serde_json::json!(seconds);
+                }
                 format!("{summary}\n")
             } else {
                 report.text()

@@ -251,6 +251,12 @@ impl App {
         self != App::Shop
     }
 
+    /// Whether the app keeps anything in the shared store: pub/sub and its
+    /// history, or match checkpoints.
+    pub fn uses_store(self) -> bool {
+        matches!(self, App::Chat(Store::Shared) | App::Game(Store::Shared))
+    }
+
     /// The handshake's path (`/ws/chat`), for the connection apps.
     pub fn socket_path(self) -> Option<&'static str> {
         match self {
@@ -441,10 +447,9 @@ impl LaneConfig {
     }
 
     /// Whether anything the lane does needs the shared store: its
-    /// authentication ([`AuthMode::uses_store`]), a chat's pub/sub and
-    /// history, or a match's checkpoints.
+    /// authentication ([`AuthMode::uses_store`]) or its app ([`App::uses_store`]).
     pub fn uses_store(&self) -> bool {
-        self.auth.uses_store() || matches!(self.app, App::Chat(Store::Shared) | App::Game(Store::Shared))
+        self.auth.uses_store() || self.app.uses_store()
     }
 
     /// Whether no server keeps sessions: true for JWT lanes (a denylist holds

@@ -156,6 +156,10 @@ pub struct SocketStats {
     /// Deliveries that did not happen: a client connected to the room that
     /// the message could not reach (another server's memory, a store outage).
     pub missed: u64,
+    /// Game moves a lost server's memory took with it: a match's ticks past
+    /// its last checkpoint (all of them when nothing checkpoints). Counted for
+    /// load users' matches.
+    pub moves_lost: u64,
 }
 
 impl Stats {

@@ -31,7 +31,8 @@ mod reconfigure;
 pub(crate) mod snapshot;
 mod socket;
 
-pub(crate) use socket::Send;
+pub use socket::ROOM_USERS;
+pub(crate) use socket::{LoadTurn, Send};
 pub(crate) mod traffic;
 
 use traffic::LoadRoute;
@@ -71,6 +72,16 @@ pub struct Lane {
     /// The last exchange's accepted WebSocket handshake: whom the server took
     /// the client to be (`None` inside: the token is to come in the first message).
     upgraded: Option<Option<String>>,
+    /// Where each connection of `conns` is, by the same index: its client's
+    /// index, its room and its server (what delivering a message reads).
+    seats: Vec<socket::Seat>,
+    /// Open connection ids per room, in id order: room 0 is the named users'
+    /// (`lobby`, `match1`); load users meet in rooms of `socket::ROOM_USERS`.
+    room_open: Vec<Vec<u32>>,
+    /// Load rooms' matches (game lanes): the tick of each match a server runs
+    /// in memory, by server and room, and each room's last checkpoint in the store.
+    load_matches: std::collections::BTreeMap<(ServerNo, u32), u32>,
+    load_checkpoints: Vec<u32>,
 }
 
 impl Lane {
@@ -99,6 +110,10 @@ impl Lane {
             keep_wire: true,
             retries: Default::default(),
             upgraded: None,
+            seats: Vec::new(),
+            room_open: vec![Vec::new()],
+            load_matches: Default::default(),
+            load_checkpoints: Vec::new(),
         }
     }
 

@@ -27,7 +27,7 @@ pub use connection::{
 };
 pub use connection::{BACKOFF_BASE_MS, BACKOFF_CAP_MS, BOARD_MAX, HISTORY, MAX_TEXT};
 pub use exchange::{Entry, Event, Exchange, Stats};
-pub use lane::{Lane, STEP_MS};
+pub use lane::{Lane, ROOM_USERS, STEP_MS};
 pub use server::{Server, HEALTH_INTERVAL_MS, UNHEALTHY_AFTER};
 pub use shop::path::{Route, UserRoute};
 pub use socket::handshake::TOKEN_PARAM;

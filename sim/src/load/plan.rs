@@ -172,6 +172,7 @@ impl Plan {
                 Action::Crash { server: no }
                 | Action::Restart { server: no }
                 | Action::Bounce { server: no }
+                | Action::Drain { server: no }
                 | Action::Skew { server: no, .. }
                     if no == 0 || no > servers =>
                 {
@@ -242,6 +243,7 @@ pub(super) fn is_fault(a: &Action) -> bool {
         Action::Crash { .. }
             | Action::Restart { .. }
             | Action::Bounce { .. }
+            | Action::Drain { .. }
             | Action::StoreDown
             | Action::StoreUp
             | Action::Skew { .. }
@@ -254,7 +256,7 @@ pub(super) fn is_fault(a: &Action) -> bool {
 /// Why `text`, an action as it was written, is refused.
 pub(super) fn not_a_fault(text: &str) -> String {
     format!(
-        "`{}` is not a fault: faults are crash, restart, bounce, store down|up, skew, rotate keep|drop, add-server, remove-server",
+        "`{}` is not a fault: faults are crash, restart, bounce, drain, store down|up, skew, rotate keep|drop, add-server, remove-server",
         quoted(text)
     )
 }

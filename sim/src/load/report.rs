@@ -36,6 +36,72 @@ pub struct Second {
     pub balancer: u64,
     /// What was held at the end of the second, every [`HELD_EVERY`] seconds.
     pub held: Option<Held>,
+    /// Connection lanes: what happened on the load users' WebSockets.
+    #[serde(default)]
+    pub sockets: Sockets,
+}
+
+/// What happened on a connection lane's WebSockets in a second (or a whole
+/// run): its messages, where they reached, and the connections' comings and goings.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sockets {
+    /// Connections open per server number (index 0 = S1) at the end of the
+    /// second; in a run's totals, at its end.
+    pub open: [u32; MAX_SERVERS as usize],
+    /// Chat lines or moves load users sent on an open connection.
+    pub sent: u64,
+    /// Deliveries of those to a connection of the sender's room (the sender's own included).
+    pub delivered: u64,
+    /// Deliveries that did not happen: a member of the room the message could
+    /// not reach (another server's memory, the store down for pub/sub).
+    pub missed: u64,
+    /// Turns a load user had no connection, its app waiting to reconnect:
+    /// a message it could not send.
+    pub offline: u64,
+    /// Handshakes answered 101.
+    pub opened: u64,
+    /// Of those, the ones an app opened by itself after losing its connection.
+    pub reconnects: u64,
+    /// Reconnect attempts that failed (502/503 from the balancer, a refusal).
+    pub failed_attempts: u64,
+    /// Connections dropped with no close frame (1006: a crash, a removal).
+    pub dropped: u64,
+    /// Connections a server closed with 1001 (a drain).
+    pub going_away: u64,
+    /// Connections a server closed with 1008 (a re-checked credential that no longer holds).
+    pub policy_closed: u64,
+    /// Frames that crossed, both ways.
+    pub frames: u64,
+    /// Game moves lost with a server's memory: past a match's last checkpoint.
+    pub moves_lost: u64,
+}
+
+impl Sockets {
+    /// Connections open now, on all servers.
+    pub fn open_total(&self) -> u64 {
+        self.open.iter().map(|n| u64::from(*n)).sum()
+    }
+
+    /// Adds `other`'s counts to these; `open` becomes `other`'s (the later look).
+    pub fn add(&mut self, other: &Sockets) {
+        self.open = other.open;
+        for (a, b) in [
+            (&mut self.sent, other.sent),
+            (&mut self.delivered, other.delivered),
+            (&mut self.missed, other.missed),
+            (&mut self.offline, other.offline),
+            (&mut self.opened, other.opened),
+            (&mut self.reconnects, other.reconnects),
+            (&mut self.failed_attempts, other.failed_attempts),
+            (&mut self.dropped, other.dropped),
+            (&mut self.going_away, other.going_away),
+            (&mut self.policy_closed, other.policy_closed),
+            (&mut self.frames, other.frames),
+            (&mut self.moves_lost, other.moves_lost),
+        ] {
+            *a = a.saturating_add(b);
+        }
+    }
 }
 
 /// Live sessions and their bytes per server number (0 for a server not in
@@ -129,6 +195,12 @@ pub struct Totals {
     /// The most bytes of session state held at one look: servers' memory plus
     /// the store's entries.
     pub peak_state_bytes: u64,
+    /// Connection lanes: the seconds' counts added up, and the connections open at the end.
+    #[serde(default)]
+    pub sockets: Sockets,
+    /// Connection lanes: the most connections open at the end of a second.
+    #[serde(default)]
+    pub peak_open: u64,
 }
 
 /// Everything a chart or table of a run needs, as far as the run has got.
@@ -171,6 +243,10 @@ pub struct Report {
     /// run past [`LIVE_WINDOW`] seconds.
     #[serde(default)]
     pub first_second: u64,
+    /// A connection lane's run: each load user's turn is a login, a
+    /// handshake or a message on its WebSocket, counted in `sockets`.
+    #[serde(default)]
+    pub connections: bool,
 }
 
 /// The smallest latency (ms) at or below which `p` percent of requests fall.
@@ -275,6 +351,74 @@ impl Report {
                 m.text
             );
         }
+        if self.connections {
+            self.sockets_text(&mut out);
+        }
         out
+    }
+
+    /// A connection lane's lines: its connections and messages in all, then
+    /// from each fault to the next (or the end).
+    fn sockets_text(&self, out: &mut String) {
+        use std::fmt::Write;
+        let w = &self.totals.sockets;
+        let open: Vec<String> = w
+            .open
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| **n > 0)
+            .map(|(i, n)| format!("S{} {}", i.saturating_add(1), thousands(u64::from(*n))))
+            .collect();
+        let _ = writeln!(
+            out,
+            "connections: {} opened ({} by apps reconnecting), {} reconnect attempts failed; closed: {} dropped (1006), {} going away (1001), {} policy (1008)",
+            thousands(w.opened),
+            thousands(w.reconnects),
+            thousands(w.failed_attempts),
+            thousands(w.dropped),
+            thousands(w.going_away),
+            thousands(w.policy_closed)
+        );
+        let _ = writeln!(
+            out,
+            "open at the end: {} ({}); most open at the end of a second: {}",
+            thousands(w.open_total()),
+            if open.is_empty() { "none".to_owned() } else { open.join(", ") },
+            thousands(self.totals.peak_open)
+        );
+        let _ = writeln!(
+            out,
+            "messages: {} sent, {} deliveries, {} missed, {} not sent (the app was reconnecting); {} frames",
+            thousands(w.sent),
+            thousands(w.delivered),
+            thousands(w.missed),
+            thousands(w.offline),
+            thousands(w.frames)
+        );
+        if w.moves_lost > 0 || self.config.starts_with("game") {
+            let _ = writeln!(out, "game moves lost with a server's memory: {}", thousands(w.moves_lost));
+        }
+        for (i, m) in self.markers.iter().enumerate() {
+            let end = self.markers.get(i.saturating_add(1)).map_or(u64::MAX, |n| n.second);
+            let mut after = Sockets::default();
+            let from = m.second.saturating_sub(self.first_second);
+            for s in self.seconds.iter().skip(from as usize).take(end.saturating_sub(m.second) as usize) {
+                after.add(&s.sockets);
+            }
+            let _ = writeln!(
+                out,
+                "after {} (seconds {}–{}): {} deliveries, {} missed, {} not sent; {} dropped, {} going away, {} reconnects, {} failed attempts",
+                m.action,
+                m.second,
+                end.min(self.first_second.saturating_add(self.seconds.len() as u64)),
+                thousands(after.delivered),
+                thousands(after.missed),
+                thousands(after.offline),
+                thousands(after.dropped),
+                thousands(after.going_away),
+                thousands(after.reconnects),
+                thousands(after.failed_attempts)
+            );
+        }
     }
 }

@@ -1,12 +1,13 @@
 //! A run in progress: the lane, the plan, and the requests played so far.
 
 use super::plan::{is_fault, not_a_fault, Mix, Plan};
-use super::report::{percentile, Held, Marker, Report, Second, Totals};
+use super::report::{percentile, Held, Marker, Report, Second, Sockets, Totals};
 use super::{HELD_EVERY, LATENCY_BINS, LIVE_SECONDS, LIVE_WINDOW, MAX_CLIENTS, MAX_LIVE_RATE, MAX_REQUESTS};
 use crate::base::ids::LaneId;
 use crate::fleet::config::LaneConfig;
-use crate::fleet::exchange::Entry;
-use crate::fleet::lane::Lane;
+use crate::fleet::exchange::{Entry, SocketStats};
+use crate::fleet::lane::traffic::Outcome;
+use crate::fleet::lane::{Lane, LoadTurn};
 use crate::playground::Action;
 
 /// A load run through one lane, played in steps.
@@ -31,6 +32,11 @@ pub struct Run {
     markers: Vec<Marker>,
     peak_sessions: u64,
     peak_state_bytes: u64,
+    /// A connection lane: each turn is a login, a handshake or a message.
+    sockets: bool,
+    /// The lane's socket counts when the last second closed.
+    socket_mark: SocketStats,
+    peak_open: u64,
 }
 
 impl Run {
@@ -58,6 +64,8 @@ impl Run {
     fn start(plan: Plan, total: u64, rate: u64, live: bool, config: LaneConfig, seed: u64) -> Run {
         let mut lane = Lane::new(config, seed, LaneId::A);
         lane.add_load_users(plan.clients);
+        lane.keep_counts_only();
+        let sockets = lane.config().app.is_connection();
         Run {
             plan,
             total,
@@ -75,6 +83,9 @@ impl Run {
             markers: Vec::new(),
             peak_sessions: 0,
             peak_state_bytes: 0,
+            sockets,
+            socket_mark: SocketStats::default(),
+            peak_open: 0,
         }
     }
 
@@ -109,7 +120,11 @@ impl Run {
         let end = self.k.saturating_add(max).min(total);
         while self.k < end {
             self.fire_due(self.k);
-            self.request(self.k);
+            if self.sockets {
+                self.turn(self.k);
+            } else {
+                self.request(self.k);
+            }
             self.k = self.k.saturating_add(1);
             if self.k.is_multiple_of(rate) {
                 self.close_second();
@@ -171,6 +186,38 @@ impl Run {
         let clients = u64::from(self.plan.clients);
         let user = k.checked_rem(clients).unwrap_or(0) as u32;
         let o = self.lane.traffic(user, self.plan.mix.route(k), 0);
+        self.count(o);
+    }
+
+    /// A connection lane's turn `k`: load user `k mod N` logs in, opens its
+    /// connection, or sends a message on it (the mix is not used).
+    fn turn(&mut self, k: u64) {
+        let clients = u64::from(self.plan.clients);
+        let user = k.checked_rem(clients).unwrap_or(0) as u32;
+        match self.lane.socket_traffic(user, k) {
+            LoadTurn::Http(o) => self.count(o),
+            LoadTurn::Sent { latency_ms, store_trips } => {
+                let s = &mut self.current;
+                s.sockets.sent = s.sockets.sent.saturating_add(1);
+                s.store_trips = s.store_trips.saturating_add(u64::from(store_trips));
+                self.time(latency_ms);
+            }
+            LoadTurn::Offline => {
+                let s = &mut self.current;
+                s.sockets.offline = s.sockets.offline.saturating_add(1);
+            }
+        }
+    }
+
+    fn time(&mut self, latency_ms: u32) {
+        let bin = (latency_ms as usize).min(LATENCY_BINS.saturating_sub(1));
+        if let Some(n) = self.latency.get_mut(bin) {
+            *n = n.saturating_add(1);
+        }
+        self.latency_sum = self.latency_sum.saturating_add(u64::from(latency_ms));
+    }
+
+    fn count(&mut self, o: Outcome) {
         let s = &mut self.current;
         match o.status {
             0..=399 => s.ok = s.ok.saturating_add(1),
@@ -187,24 +234,52 @@ impl Run {
             Some(n) => *n = n.saturating_add(1),
             None => s.balancer = s.balancer.saturating_add(1),
         }
-        let bin = (o.latency_ms as usize).min(LATENCY_BINS.saturating_sub(1));
-        if let Some(n) = self.latency.get_mut(bin) {
-            *n = n.saturating_add(1);
-        }
-        self.latency_sum = self.latency_sum.saturating_add(u64::from(o.latency_ms));
+        self.time(o.latency_ms);
         self.logins = self.logins.saturating_add(u64::from(o.login));
     }
 
     /// Ends the simulated second: every [`HELD_EVERY`] seconds and at the
     /// end, what servers and store hold; then the clock moves.
     fn close_second(&mut self) {
+        if self.sockets {
+            // Reconnects fall due as the clock moves: they belong to this second.
+            self.lane.pass_time_unswept(1_000);
+        }
         let mut s = std::mem::take(&mut self.current);
+        if self.sockets {
+            self.count_sockets(&mut s.sockets);
+        }
         let n = (self.seconds.len() as u64).saturating_add(1);
         if n.is_multiple_of(HELD_EVERY) || self.k >= self.total {
             s.held = Some(self.held());
         }
         self.seconds.push(s);
-        self.lane.elapse_unswept(1_000);
+        if !self.sockets {
+            self.lane.elapse_unswept(1_000);
+        }
+    }
+
+    /// The lane's socket counts since the last second closed, and the
+    /// connections open on each server now.
+    fn count_sockets(&mut self, w: &mut Sockets) {
+        let now = self.lane.stats().sockets.clone();
+        let was = std::mem::replace(&mut self.socket_mark, now.clone());
+        w.opened = now.opened.saturating_sub(was.opened);
+        w.reconnects = now.reconnects.saturating_sub(was.reconnects);
+        w.failed_attempts = now.failed_attempts.saturating_sub(was.failed_attempts);
+        w.dropped = now.dropped.saturating_sub(was.dropped);
+        w.going_away = now.going_away.saturating_sub(was.going_away);
+        w.policy_closed = now.policy_closed.saturating_sub(was.policy_closed);
+        w.frames = now.frames.saturating_sub(was.frames);
+        w.delivered = now.delivered.saturating_sub(was.delivered);
+        w.missed = now.missed.saturating_sub(was.missed);
+        w.moves_lost = now.moves_lost.saturating_sub(was.moves_lost);
+        for server in self.lane.servers() {
+            if let Some(n) = w.open.get_mut(usize::from(server.no).saturating_sub(1)) {
+                *n = server.connections;
+            }
+        }
+        self.peak_open = self.peak_open.max(w.open_total());
     }
 
     fn held(&mut self) -> Held {
@@ -248,6 +323,7 @@ impl Run {
             sessions_lost: stats.sessions_lost,
             peak_sessions: self.peak_sessions,
             peak_state_bytes: self.peak_state_bytes,
+            peak_open: self.peak_open,
             ..Totals::default()
         };
         for s in self.seconds.iter().chain(under_way) {
@@ -261,6 +337,13 @@ impl Run {
             t.balancer = t.balancer.saturating_add(s.balancer);
             for (a, b) in t.per_server.iter_mut().zip(s.per_server) {
                 *a = a.saturating_add(b);
+            }
+            t.sockets.add(&s.sockets);
+        }
+        // Open now, whether or not a second has closed since.
+        for server in self.lane.servers() {
+            if let Some(n) = t.sockets.open.get_mut(usize::from(server.no).saturating_sub(1)) {
+                *n = server.connections;
             }
         }
         // Live charts roll: only the last closed seconds travel to them (a
@@ -290,6 +373,7 @@ impl Run {
             markers: self.markers.clone(),
             live: self.live,
             first_second: first as u64,
+            connections: self.sockets,
         }
     }
 }

@@ -55,6 +55,40 @@ pub fn lane_text(label: &str, lane: &Lane) -> String {
     out
 }
 
+/// A lane's WebSocket connections as `--json` transcripts carry them: each
+/// connection's ends and times (the lane's true clock, Unix milliseconds), how
+/// it closed (`null` while open), and every chunk of bytes that crossed it in
+/// order — the handshake request and its 101 first, then each frame, client
+/// frames masked — in standard base64 with padding.
+pub fn connections_json(lane: &Lane) -> serde_json::Value {
+    let conns: Vec<serde_json::Value> = lane
+        .connections()
+        .iter()
+        .map(|c| {
+            let bytes: Vec<serde_json::Value> = c
+                .wire
+                .iter()
+                .map(|chunk| {
+                    serde_json::json!({
+                        "dir": if chunk.from_client { "client" } else { "server" },
+                        "b64": crate::wire::b64::encode_padded(&chunk.bytes),
+                    })
+                })
+                .collect();
+            serde_json::json!({
+                "id": c.id,
+                "client": c.client,
+                "server": format!("S{}", c.server),
+                "opened_ms": c.opened.0,
+                "closed_ms": c.closed.map(|x| x.at.0),
+                "close_code": c.closed.map(|x| x.code),
+                "bytes": bytes,
+            })
+        })
+        .collect();
+    serde_json::Value::Array(conns)
+}
+
 /// The fleet keys a lane signed with: none for server sessions, which sign nothing.
 pub(crate) fn keys_used(lane: &Lane) -> &[Key] {
     if lane.signs_credentials() {

@@ -7,7 +7,7 @@ use crate::playground::Playground;
 mod catalog;
 mod transcript;
 
-pub use transcript::{all_scenarios_text, scenario_json, scenario_text};
+pub use transcript::{all_scenarios_text, played_json, played_text, scenario_json, scenario_text};
 
 /// One step of a tour: some actions, played together, and what to notice.
 pub struct Step {

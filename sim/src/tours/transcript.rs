@@ -4,7 +4,7 @@
 use super::Scenario;
 use crate::base::ids::LaneId;
 use crate::playground::Playground;
-use crate::text::transcript::{keys_used, lane_text};
+use crate::text::transcript::{connections_json, keys_used, lane_text};
 use serde_json::json;
 use std::fmt::Write;
 
@@ -15,6 +15,17 @@ pub fn scenario_text(s: &Scenario, seed: u64) -> String {
     for (i, step) in s.steps.iter().enumerate() {
         let _ = writeln!(out, "  step {}: {}", i + 1, step.say);
     }
+    out.push_str(&lanes_text(&p));
+    out
+}
+
+/// Both lanes of a free-play log (`statelab transcript --log …`), the log first.
+pub fn played_text(p: &Playground, log: &str, seed: u64) -> String {
+    format!("# free play (seed {seed})\n  log: {log}\n{}", lanes_text(p))
+}
+
+fn lanes_text(p: &Playground) -> String {
+    let mut out = String::new();
     for (id, lane) in LaneId::ALL.iter().zip(p.lanes()) {
         out.push('\n');
         out.push_str(&lane_text(id.label(), lane));
@@ -25,7 +36,17 @@ pub fn scenario_text(s: &Scenario, seed: u64) -> String {
 /// The machine-readable transcript (`--json`).
 pub fn scenario_json(s: &Scenario, seed: u64) -> serde_json::Value {
     let p = Playground::from_scenario(s, seed, s.steps.len());
-    let lanes: Vec<_> = LaneId::ALL
+    json!({ "scenario": s.id, "seed": seed, "lanes": lanes_json(&p) })
+}
+
+/// A free-play log's machine-readable transcript: the shape of
+/// [`scenario_json`], with the log where the scenario's id would be.
+pub fn played_json(p: &Playground, log: &str, seed: u64) -> serde_json::Value {
+    json!({ "log": log, "seed": seed, "lanes": lanes_json(p) })
+}
+
+fn lanes_json(p: &Playground) -> Vec<serde_json::Value> {
+    LaneId::ALL
         .iter()
         .zip(p.lanes())
         .map(|(id, lane)| {
@@ -48,10 +69,10 @@ pub fn scenario_json(s: &Scenario, seed: u64) -> serde_json::Value {
                 "config": lane.config(),
                 "jwt_keys": keys_used(lane).iter().map(|k| k.secret.as_str()).collect::<Vec<_>>(),
                 "exchanges": exchanges,
+                "connections": connections_json(lane),
             })
         })
-        .collect();
-    json!({ "scenario": s.id, "seed": seed, "lanes": lanes })
+        .collect()
 }
 
 /// Every scenario's text transcript, as compared against the golden file.

@@ -306,3 +306,65 @@ fn api_keys_limited_in_the_store_answer_429_and_limits_in_each_server_let_more_t
     assert_eq!(local.totals.store_trips, 0, "each server counts in its own memory");
     assert!(shared.totals.store_trips >= shared.totals.requests - users, "one INCR per keyed request");
 }
+
+/// Connection lanes as `statelab load --lane chat-…|game-…` runs them.
+fn connection_lane(app: statelab_sim::App) -> LaneConfig {
+    LaneConfig::stateless().with_app(app).with_balancer(Strategy::LeastConnections)
+}
+
+#[test]
+fn connection_runs_give_the_same_numbers_however_they_are_split() {
+    use statelab_sim::App;
+    let faults = "30.crash.1~50.store.down~60.store.up~70.drain.2~80.restart.1";
+    for app in [App::Chat(Store::Local), App::Chat(Store::Shared), App::Game(Store::Local), App::Game(Store::Shared)] {
+        let config = connection_lane(app);
+        let mut whole = Run::new(plan(97, 30, faults), config, 5);
+        assert!(whole.step(u64::MAX));
+        let mut sliced = Run::new(plan(97, 30, faults), config, 5);
+        let mut steps = 0;
+        while !sliced.step(1 + steps % 17) {
+            steps += 1;
+        }
+        assert_eq!(whole.report(), sliced.report(), "{config}");
+        let r = whole.report();
+        assert!(r.connections);
+        let w = &r.totals.sockets;
+        // Each user logged in and connected once, and every connection lost came back.
+        assert_eq!(w.opened - w.reconnects, 97, "{config}");
+        assert_eq!(w.reconnects, w.dropped + w.going_away, "{config}: every lost connection reconnected");
+        assert_eq!(w.open_total(), 97, "{config}: all open at the end");
+        assert_eq!(w.sent + w.offline + r.totals.logins + 97, r.total, "{config}: every turn counted once");
+        // The seconds add up to the totals; the open connections are looked at every second.
+        let delivered: u64 = r.seconds.iter().map(|s| s.sockets.delivered).sum();
+        assert_eq!(delivered, w.delivered);
+        assert!(r.seconds.iter().skip(3).all(|s| s.sockets.open_total() > 0));
+        assert_eq!(Run::new(plan(97, 30, faults), config, 5).report().seconds.len(), 0);
+    }
+}
+
+#[test]
+fn what_a_crash_costs_depends_on_where_the_room_lives() {
+    use statelab_sim::App;
+    let run = |app, faults: &str| played(plan(200, 50, faults), connection_lane(app));
+    // Pub/sub reaches every server; a room in memory only the sender's.
+    let pubsub = run(App::Chat(Store::Shared), "40.crash.1");
+    let memory = run(App::Chat(Store::Local), "40.crash.1");
+    assert_eq!(pubsub.totals.sockets.missed, 0);
+    assert!(memory.totals.sockets.missed > memory.totals.sockets.delivered / 2, "{:?}", memory.totals.sockets);
+    assert_eq!(pubsub.totals.sockets.sent, memory.totals.sockets.sent, "the same traffic");
+    // A crash drops a third of the connections with no close frame; least
+    // connections sends their reconnects to the crashed server (it holds
+    // none) until health checks take it out: failed attempts, then 101s.
+    assert_eq!(pubsub.totals.sockets.dropped, 67);
+    assert!(pubsub.totals.sockets.failed_attempts > 0);
+    assert!(pubsub.text().contains("after crash 1 (seconds 40–100)"), "{}", pubsub.text());
+    // With the store down, pub/sub carries nothing.
+    let down = run(App::Chat(Store::Shared), "40.store.down~60.store.up");
+    assert!(down.totals.sockets.missed > 0 && down.totals.store_trips > 0);
+    // A match in memory dies with its server; a checkpointed one resumes.
+    let game = run(App::Game(Store::Local), "40.crash.1");
+    let checkpointed = run(App::Game(Store::Shared), "40.crash.1");
+    assert!(game.totals.sockets.moves_lost > 0);
+    assert_eq!(checkpointed.totals.sockets.moves_lost, 0);
+    assert!(game.text().contains("game moves lost with a server's memory: "));
+}

@@ -14,3 +14,4 @@ mod export;
 mod fuzz;
 mod parsers;
 mod websocket;
+mod ws_reader;

@@ -4,6 +4,7 @@
 //! lane's seeded stream. A connection is pinned to the server that accepted
 //! it: nothing here asks the balancer again until the app reconnects.
 
+use super::traffic::Outcome;
 use super::Lane;
 use crate::base::ids::{ServerNo, User};
 use crate::base::time::SimTime;
@@ -19,6 +20,24 @@ use crate::wire::http::Request;
 use crate::wire::json::ObjectWriter;
 use crate::wire::ws::{self, Frame};
 use std::rc::Rc;
+
+mod load;
+use load::room_of as load_room;
+pub(crate) use load::LoadTurn;
+
+/// Load users meet in rooms of this many (`u00001`…`u00020` in the first):
+/// a message reaches at most this many connections, so a run's work grows
+/// with its users, not with their square.
+pub const ROOM_USERS: u32 = 20;
+
+/// Where a connection is: its client's index, its room (0: the named users'
+/// room; load users' from 1) and the server that holds it.
+#[derive(Clone, Copy, Debug)]
+pub(in crate::fleet) struct Seat {
+    client: u32,
+    room: u32,
+    server: ServerNo,
+}
 
 /// What a user's action sends on an open connection.
 pub(crate) enum Send<'a> {
@@ -158,6 +177,7 @@ impl Lane {
     /// when its process dies: each client sees 1006 and reconnects after its
     /// backoff. Returns how many there were.
     pub(super) fn drop_connections(&mut self, no: ServerNo) -> usize {
+        self.wipe_load_matches(no);
         let ids = self.open_on(no);
         for &id in &ids {
             self.close(id, 1006);
@@ -171,12 +191,24 @@ impl Lane {
     /// The clock moves by `ms`, and every reconnect that falls due on the
     /// way goes out at its time, in time order (ties: the earlier client).
     pub(crate) fn pass_time(&mut self, ms: u64, action_no: u32) {
+        self.advance(ms, action_no, true);
+    }
+
+    /// [`Lane::pass_time`] for a load run, which sweeps only when it looks
+    /// at what is held (a sweep visits every session).
+    pub(crate) fn pass_time_unswept(&mut self, ms: u64) {
+        self.advance(ms, 0, false);
+    }
+
+    fn advance(&mut self, ms: u64, action_no: u32, sweep: bool) {
         let until = self.now.plus_ms(ms);
         while let Some(&(at, ci)) = self.retries.iter().next().filter(|(at, _)| *at <= until) {
             self.retries.remove(&(at, ci));
             if at > self.now {
                 self.now = at;
-                self.sweep();
+                if sweep {
+                    self.sweep();
+                }
             }
             let attempt = match self.clients[ci].socket {
                 Socket::Retrying { attempt, .. } => attempt,
@@ -186,16 +218,25 @@ impl Lane {
             self.open(ci, action_no, Some(attempt));
         }
         self.now = until;
-        self.sweep();
+        if sweep {
+            self.sweep();
+        }
     }
 
     /// Opens client `ci`'s connection: the handshake through the balancer,
     /// then the first message or the welcome. `retry`: the attempt number
     /// when the app is reconnecting by itself.
-    fn open(&mut self, ci: usize, action_no: u32, retry: Option<u32>) {
+    pub(super) fn open(&mut self, ci: usize, action_no: u32, retry: Option<u32>) -> Outcome {
         let path = self.config.app.socket_path().unwrap_or_default();
+        let (mut refreshed, mut before_ms, mut before_trips) = (false, 0, 0);
         if let Some(refresh) = self.refresh_request(ci, path) {
-            self.send(ci, refresh, true, action_no);
+            if self.keep_wire {
+                self.send(ci, refresh, true, action_no);
+            } else {
+                let x = self.exchange_for(ci, refresh, true, action_no, false);
+                self.stats.count(&x);
+                (refreshed, before_ms, before_trips) = (true, x.latency_ms, x.store_trips);
+            }
         }
         let req = self.handshake_request(ci);
         let mut x = self.exchange_for(ci, req, true, action_no, self.keep_wire);
@@ -208,18 +249,30 @@ impl Lane {
         }
         self.stats.count(&x);
         let (status, server, seq) = (x.response.status, x.server, x.seq);
+        let outcome = Outcome {
+            status,
+            server,
+            latency_ms: x.latency_ms.saturating_add(before_ms),
+            credential_bytes: x.credential_bytes,
+            login: false,
+            refreshed,
+            store_trips: x.store_trips.saturating_add(before_trips),
+        };
         let wire = self.keep_wire.then(|| {
             vec![
                 Chunk { from_client: true, bytes: x.request.to_wire().into_bytes() },
                 Chunk { from_client: false, bytes: x.response.to_wire().into_bytes() },
             ]
         });
-        let credential = self.credential_header(ci, &x.request);
+        // Only a re-check reads it again; a load run keeps it for nothing else.
+        let credential =
+            (self.keep_wire || self.config.recheck).then(|| self.credential_header(ci, &x.request)).flatten();
         if self.keep_wire {
             self.entries.push(Entry::Exchange(Rc::new(x)));
         }
         let (Some(user), Some(no)) = (accepted, server.filter(|_| status == 101)) else {
-            return self.refused(ci, status, retry);
+            self.refused(ci, status, retry);
+            return outcome;
         };
         let id = self.conns.len() as u32 + 1;
         self.conns.push(Connection {
@@ -233,20 +286,40 @@ impl Lane {
             closed: None,
             wire: wire.unwrap_or_default(),
         });
+        let room = load_room(ci);
+        self.seats.push(Seat { client: ci as u32, room, server: no });
+        let r = room as usize;
+        if self.room_open.len() <= r {
+            self.room_open.resize_with(r + 1, Vec::new);
+        }
+        // Ids only grow: pushing keeps each room in id order.
+        self.room_open[r].push(id);
         if let Some(s) = self.servers.iter_mut().find(|s| s.no == no) {
             s.connections += 1;
         }
         self.clients[ci].socket = Socket::Open(id);
         self.stats.sockets.opened += 1;
         self.stats.sockets.reconnects += u64::from(retry.is_some());
+        if room > 0 && !self.keep_wire && user.is_some() {
+            self.load_welcome(no, room);
+            return outcome;
+        }
         let mut rec = self.record(id, action_no);
         let user = match user {
             Some(u) => u,
             None => match self.first_message(&mut rec, id, ci) {
                 Some(u) => u,
-                None => return self.finish(rec),
+                None => {
+                    self.finish(rec);
+                    return outcome;
+                }
             },
         };
+        if room > 0 && !self.keep_wire {
+            self.load_welcome(no, room);
+            self.finish(rec);
+            return outcome;
+        }
         let app = self.config.app;
         let welcome = self.at_server(no, &mut rec.trace, |cx| match app {
             App::Game(_) => socket::join_game(cx, &user),
@@ -254,6 +327,7 @@ impl Lane {
         });
         self.server_frame(&mut rec, id, Frame::text(&welcome));
         self.finish(rec);
+        outcome
     }
 
     /// A handshake that did not end in 101: the app tries again later when
@@ -375,7 +449,9 @@ impl Lane {
         // started); a room in memory, or a match, only its own server.
         let fans_out = self.config.app == App::Chat(Store::Shared);
         let reaches = |s: ServerNo, lane: &Lane| s == from || (fans_out && lane.server(s).is_some_and(|s| s.up));
-        let open: Vec<(u32, ServerNo)> = self.conns.iter().filter(|c| c.open()).map(|c| (c.id, c.server)).collect();
+        let room = self.seats[id as usize - 1].room as usize;
+        let open: Vec<(u32, ServerNo)> =
+            self.room_open[room].iter().map(|&cid| (cid, self.seats[cid as usize - 1].server)).collect();
         let mut got = Vec::new();
         for (cid, on) in open {
             if reaches(on, self) {
@@ -423,7 +499,10 @@ impl Lane {
         let app = self.config.app;
         let path = app.socket_path().unwrap_or_default();
         let c = &self.clients[ci];
-        let mut target = format!("{path}?room={}", app.room());
+        let mut target = match load_room(ci) {
+            0 => format!("{path}?room={}", app.room()),
+            r => format!("{path}?room={}-{r}", app.room()),
+        };
         let bearer = matches!(self.config.auth.credential(), Credential::Bearer | Credential::ApiKey);
         if let (true, TokenIn::Query, Some(t)) = (bearer, self.config.ws_token, c.token.as_deref()) {
             target = format!("{target}&{TOKEN_PARAM}={t}");
@@ -546,6 +625,10 @@ impl Lane {
         }
         conn.closed = Some(Closed { at: now, code });
         let no = conn.server;
+        let open = &mut self.room_open[self.seats[id as usize - 1].room as usize];
+        if let Ok(at) = open.binary_search(&id) {
+            open.remove(at);
+        }
         if let Some(s) = self.servers.iter_mut().find(|s| s.no == no) {
             s.connections = s.connections.saturating_sub(1);
         }
@@ -585,8 +668,7 @@ impl Lane {
     }
 
     fn client_index(&self, id: u32) -> usize {
-        let name = &self.conns[id as usize - 1].client;
-        self.clients.iter().position(|c| &c.name == name).unwrap_or(0)
+        self.seats[id as usize - 1].client as usize
     }
 
     /// Why client `ci` has no open connection, in words.

@@ -34,7 +34,7 @@ pub(crate) struct Outcome {
 }
 
 /// Index of the first load user among a lane's clients (alice, bob, carol come first).
-const FIRST: usize = 3;
+pub(super) const FIRST: usize = 3;
 
 impl Lane {
     /// Creates load users `u00001`… up to `n` of them, with accounts. The

@@ -1,0 +1,191 @@
+//! Load users on connections (`crate::load` runs of a chat or game lane):
+//! each logs in, opens its WebSocket through the balancer like any user,
+//! then sends a chat line or a move on each of its turns. Counts only: no
+//! frame is built, no byte kept, no trace written, and a message visits the
+//! open connections of its own room, never every connection the lane opened.
+
+use super::{Seat, ROOM_USERS};
+use crate::base::ids::ServerNo;
+use crate::fleet::client::Socket;
+use crate::fleet::config::{App, Store};
+use crate::fleet::handling::SERVER_MS;
+use crate::fleet::lane::traffic::{LoadRoute, Outcome, FIRST};
+use crate::fleet::lane::Lane;
+
+/// What a load user's turn did on a connection lane.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LoadTurn {
+    /// An HTTP exchange: its login, or its handshake (`status` 101 when it opened).
+    Http(Outcome),
+    /// A chat line or a move on its open connection: the simulated
+    /// milliseconds until the server had passed it on, and the store round
+    /// trips that took (a PUBLISH, a checkpoint).
+    Sent { latency_ms: u32, store_trips: u32 },
+    /// Its connection was lost and the app waits to reconnect: nothing sent.
+    Offline,
+}
+
+impl Lane {
+    /// A load run keeps counts only: connections keep no bytes, servers write no trace.
+    pub(crate) fn keep_counts_only(&mut self) {
+        self.keep_wire = false;
+    }
+
+    /// Load user `user` (0-based) takes turn `k`: logs in if it holds no
+    /// credential, opens its connection if it has none, else sends.
+    pub(crate) fn socket_traffic(&mut self, user: u32, k: u64) -> LoadTurn {
+        let ci = FIRST + user as usize;
+        match self.clients[ci].socket {
+            Socket::Open(id) => {
+                let trips = self.stats.store_trips;
+                let latency_ms = self.load_message(id, k);
+                let store_trips = u32::try_from(self.stats.store_trips - trips).unwrap_or(u32::MAX);
+                LoadTurn::Sent { latency_ms, store_trips }
+            }
+            Socket::Retrying { .. } => LoadTurn::Offline,
+            Socket::Closed => {
+                let logged_in = self.clients[ci].credential(self.config.auth.credential(), self.now).is_some();
+                if !logged_in {
+                    return LoadTurn::Http(self.traffic(user, LoadRoute::Me, 0));
+                }
+                let o = self.open(ci, 0, None);
+                if matches!(o.status, 401 | 403) {
+                    // As after any 401: the app sends its user back to log in.
+                    let c = &mut self.clients[ci];
+                    (c.token, c.token_expires) = (None, None);
+                    c.jar = Default::default();
+                }
+                LoadTurn::Http(o)
+            }
+        }
+    }
+
+    /// The welcome a load user's new connection gets: one frame, and what the
+    /// server reads to write it (the store's recent messages, a checkpoint).
+    pub(super) fn load_welcome(&mut self, no: ServerNo, room: u32) {
+        self.stats.sockets.frames += 1;
+        match self.config.app {
+            App::Chat(Store::Shared) => {
+                self.stats.store_trips += 1;
+            }
+            App::Game(_) => {
+                self.load_match(no, room);
+            }
+            _ => {}
+        }
+    }
+
+    /// The tick of the match server `no` runs for `room`, starting one (or,
+    /// checkpointed, resuming the store's) if it runs none.
+    fn load_match(&mut self, no: ServerNo, room: u32) -> &mut u32 {
+        if !self.load_matches.contains_key(&(no, room)) {
+            let tick = match self.config.app {
+                App::Game(Store::Shared) => {
+                    self.stats.store_trips += 1;
+                    if self.backend.store.up {
+                        self.load_checkpoints.get(room as usize).copied().unwrap_or(0)
+                    } else {
+                        0
+                    }
+                }
+                _ => 0,
+            };
+            self.load_matches.insert((no, room), tick);
+        }
+        self.load_matches.entry((no, room)).or_insert(0)
+    }
+
+    /// Server `no`'s memory is gone: the matches it ran, and the moves of
+    /// each that no checkpoint holds.
+    pub(super) fn wipe_load_matches(&mut self, no: ServerNo) {
+        let held: Vec<(u32, u32)> =
+            self.load_matches.range((no, 0)..=(no, u32::MAX)).map(|(&(_, room), &tick)| (room, tick)).collect();
+        for (room, tick) in held {
+            self.load_matches.remove(&(no, room));
+            let saved = match self.config.app {
+                App::Game(Store::Shared) => self.load_checkpoints.get(room as usize).copied().unwrap_or(0),
+                _ => 0,
+            };
+            self.stats.sockets.moves_lost += u64::from(tick.saturating_sub(saved));
+        }
+    }
+
+    /// Load user's connection `id` sends its message of turn `k`: the server
+    /// takes it (re-checking the credential if the lane does), then passes it
+    /// to every open connection of the room it can reach. Returns the
+    /// simulated milliseconds that took.
+    fn load_message(&mut self, id: u32, k: u64) -> u32 {
+        // The client's masking key, drawn as for any client frame.
+        let _ = self.rng.next_u64();
+        self.stats.sockets.frames += 1;
+        if self.config.recheck {
+            let mut rec = self.record(id, 0);
+            if !self.recheck(id, &mut rec) {
+                return SERVER_MS;
+            }
+        }
+        let Seat { room, server: from, .. } = self.seats[id as usize - 1];
+        let app = self.config.app;
+        let mut latency = SERVER_MS;
+        let mut store = |lane: &mut Lane| {
+            lane.stats.store_trips += 1;
+            latency = latency.saturating_add(lane.backend.store.latency_ms);
+            lane.backend.store.up
+        };
+        let passed = match app {
+            // PUBLISH (and the history's RPUSH + LTRIM, pipelined): no store, no message.
+            App::Chat(Store::Shared) => store(self),
+            App::Chat(Store::Local) => true,
+            App::Game(s) => {
+                let tick = self.load_match(from, room);
+                *tick = tick.saturating_add(1);
+                let tick = *tick;
+                if s == Store::Shared && store(self) {
+                    let r = room as usize;
+                    if self.load_checkpoints.len() <= r {
+                        self.load_checkpoints.resize(r + 1, 0);
+                    }
+                    self.load_checkpoints[r] = tick;
+                }
+                // The move stands in the server's memory either way.
+                true
+            }
+            App::Shop => false,
+        };
+        let _ = k;
+        let open = &self.room_open[room as usize];
+        if !passed {
+            // The sender hears why; nobody in the room gets it.
+            self.stats.sockets.frames += 1;
+            self.stats.sockets.missed += open.len() as u64;
+            return latency;
+        }
+        // Pub/sub reaches every server that is up; a room in memory, or a match, only its own server.
+        let fans_out = app == App::Chat(Store::Shared);
+        let mut up = [false; 256];
+        if fans_out {
+            for s in &self.servers {
+                up[usize::from(s.no)] = s.up;
+            }
+        }
+        let mut delivered = 0u64;
+        for &cid in open {
+            let on = self.seats[cid as usize - 1].server;
+            delivered += u64::from(on == from || up[usize::from(on)]);
+        }
+        let missed = open.len() as u64 - delivered;
+        self.stats.sockets.delivered += delivered;
+        self.stats.sockets.missed += missed;
+        self.stats.sockets.frames += delivered;
+        latency
+    }
+}
+
+/// The room of client `ci`: 0 for the named users, then one per
+/// [`ROOM_USERS`] load users.
+pub(super) fn room_of(ci: usize) -> u32 {
+    match ci.checked_sub(FIRST) {
+        None => 0,
+        Some(i) => 1 + (i as u32) / ROOM_USERS,
+    }
+}
