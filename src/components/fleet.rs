@@ -106,7 +106,7 @@ pub fn fleet_diagram(play: &Play, id: LaneId) -> Html {
             </svg>
             <figcaption class="legend">
                 {"Lit path: the newest request (✓ 2xx · ✕ 4xx · ⚠ 5xx); dashed: not used by this lane; "}
-                { if sockets { "⇄N by a server: WebSocket connections open on it (its sessions: in the state panel below). " } else { "a server's number: sessions it holds. " } }
+                { if sockets { "⇄N in a server: the WebSocket connections open on it (its sessions: in the state panel below). " } else { "a server's number: sessions it holds. " } }
                 <strong class="needs-script">{"Click a server to crash or restart it."}</strong>
             </figcaption>
         </figure>

@@ -85,13 +85,16 @@ pub fn lane_panel(play: &Play, lane_id: LaneId, user: User, why: Option<AttrValu
     }
 }
 
+/// How a form value changes a lane's configuration (`None`: it does not).
+type Reconfigure = fn(LaneConfig, &str) -> Option<LaneConfig>;
+
 /// A connection lane's options: whether the server re-checks the credential
 /// on every frame, and, for a bearer token, where the app puts it — each
 /// choice with what it exposes.
 fn connection_options(
     id: &dyn Fn(&str) -> String,
     config: &LaneConfig,
-    configure: &dyn Fn(fn(LaneConfig, &str) -> Option<LaneConfig>) -> Callback<String>,
+    configure: &dyn Fn(Reconfigure) -> Callback<String>,
 ) -> Html {
     let checked = |cb: Callback<String>| {
         Callback::from(move |e: Event| {
