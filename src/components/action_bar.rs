@@ -1,9 +1,10 @@
 use crate::components::select;
 use crate::state::{Msg, Play};
-use statelab_sim::fleet::CATALOG;
+use statelab_sim::fleet::{check_chat_text, App, CATALOG};
 use statelab_sim::wire::jwt::TokenEdit;
 use statelab_sim::LaneId;
 use statelab_sim::{Action, AuthMode, User};
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -25,7 +26,7 @@ struct Picked {
 /// message it sends.
 type Control = (&'static str, &'static str, fn(&Picked) -> Msg);
 
-const AS_USER: [Control; 10] = [
+const AS_USER: [Control; 6] = [
     (
         "Log in",
         "POST /login with the right password: each lane hands back its credential (a token, an API key or a session cookie)",
@@ -36,16 +37,6 @@ const AS_USER: [Control; 10] = [
     }),
     ("GET /api/me", "Asks who is logged in, with whatever credential the browser holds", |p| {
         act(Action::Me { user: p.user })
-    }),
-    ("Add to cart", "POST /api/cart/items: puts the chosen item in the user's cart", |p| {
-        act(Action::AddToCart { user: p.user, sku: p.sku.clone() })
-    }),
-    ("View cart", "GET /api/cart: the user's cart as the server sees it", |p| act(Action::ViewCart { user: p.user })),
-    ("Orders page", "GET /api/orders?page=N: the page number travels in the URL, so any server can answer", |p| {
-        act(Action::OrdersPage { user: p.user, page: p.page })
-    }),
-    ("Next page", "The next page of orders: who remembers which page you are on depends on the lane", |p| {
-        act(Action::NextPage { user: p.user })
     }),
     (
         "Log out",
@@ -68,6 +59,20 @@ const AS_USER: [Control; 10] = [
         "Rewrites the token's header to alg \"none\" and drops the signature: a server must refuse it",
         |p| act(Action::Tamper { user: p.user, edit: TokenEdit::AlgNone, lane: None }),
     ),
+];
+
+/// The shop's own steps, offered while a lane runs the shop.
+const SHOP: [Control; 4] = [
+    ("Add to cart", "POST /api/cart/items: puts the chosen item in the user's cart", |p| {
+        act(Action::AddToCart { user: p.user, sku: p.sku.clone() })
+    }),
+    ("View cart", "GET /api/cart: the user's cart as the server sees it", |p| act(Action::ViewCart { user: p.user })),
+    ("Orders page", "GET /api/orders?page=N: the page number travels in the URL, so any server can answer", |p| {
+        act(Action::OrdersPage { user: p.user, page: p.page })
+    }),
+    ("Next page", "The next page of orders: who remembers which page you are on depends on the lane", |p| {
+        act(Action::NextPage { user: p.user })
+    }),
 ];
 
 /// A control for one design only, offered while a lane uses it: which
@@ -108,6 +113,30 @@ const FAULTS: [Control; 5] = [
     ("Store outage", "The shared session store (and the denylist in it) stops answering", |_| act(Action::StoreDown)),
     ("Store recovers", "The shared session store answers again, with what it held", |_| act(Action::StoreUp)),
 ];
+
+/// Drain, offered while a lane holds connections.
+const DRAIN: Control = (
+    "Drain",
+    "The chosen server leaves rotation and closes each of its WebSocket connections with 1001 (going away), as before a deploy; it stays up, and Restart puts it back",
+    |p| act(Action::Drain { server: p.server }),
+);
+
+/// What a connection lane's app does on its WebSocket, for the chosen user.
+const CONNECTION: [Control; 3] = [
+    (
+        "Connect",
+        "Opens the app's WebSocket: the handshake goes through the balancer, and the connection stays on the server that answers 101",
+        |p| act(Action::Connect { user: p.user }),
+    ),
+    ("Ping", "Sends a ping frame on the open connection; the server answers pong", |p| act(Action::Ping { user: p.user })),
+    ("Disconnect", "Closes the connection with 1000 (normal closure); the app does not reconnect", |p| {
+        act(Action::Disconnect { user: p.user })
+    }),
+];
+
+/// A game move's arrow, its name, and its step along x and y (y grows downward, as on a screen).
+const MOVES: [(&str, &str, i8, i8); 4] =
+    [("←", "Move left", -1, 0), ("↑", "Move up", 0, -1), ("↓", "Move down", 0, 1), ("→", "Move right", 1, 0)];
 
 const TIME: [Control; 3] = [
     ("+10 s", "Moves the simulated clock 10 seconds on", |_| act(Action::Advance { ms: 10_000 })),
@@ -165,27 +194,37 @@ pub fn ActionBar(props: &ActionBarProps) -> Html {
         .and_then(|n| n.parse::<u32>().ok())
         .and_then(|n| n.checked_add(1))
         .map_or_else(|| "a new key".to_owned(), |n| format!("k{n}"));
+    // Only what the lanes' apps can do.
+    let apps = play.playground().lanes().each_ref().map(|l| l.config().app);
+    let shop = apps.contains(&App::Shop);
+    let chat = apps.iter().any(|a| matches!(a, App::Chat(_)));
+    let game = apps.iter().any(|a| matches!(a, App::Game(_)));
+    let sockets = chat || game;
     let as_user: Vec<Control> = {
         let engine = play.playground();
         let modes = engine.lanes().each_ref().map(|l| l.config().auth);
         let offered = BY_DESIGN.iter().filter(|(uses, _)| modes.into_iter().any(uses)).map(|&(_, c)| c);
-        AS_USER.into_iter().chain(offered).collect()
+        let shop_steps = SHOP.iter().copied().filter(|_| shop);
+        AS_USER[..3].iter().copied().chain(shop_steps).chain(AS_USER[3..].iter().copied()).chain(offered).collect()
     };
+    let faults: Vec<Control> =
+        FAULTS[..1].iter().copied().chain(sockets.then_some(DRAIN)).chain(FAULTS[1..].iter().copied()).collect();
     let server = use_state(|| 1u8);
     let sku = use_state(|| CATALOG[0].to_owned());
     let page = use_state(|| 1u32);
     let picked =
         std::rc::Rc::new(Picked { user: props.user, sku: (*sku).clone(), page: *page, server: (*server).min(servers) });
+    let button = |&(label, what, msg): &Control| {
+        let (play, picked) = (play.clone(), picked.clone());
+        let onclick = Callback::from(move |_: MouseEvent| play.dispatch(msg(&picked)));
+        html! { <button type="button" title={what.replace("{key}", &key).replace("{next}", &next)} {onclick}>{label}</button> }
+    };
     let group = |id: &str, title: &str, fields: Html, controls: &[Control]| {
         html! {
             <div class="group" role="group" aria-labelledby={id.to_owned()}>
                 <h3 id={id.to_owned()}>{title}</h3>
                 { fields }
-                { for controls.iter().map(|&(label, what, msg)| {
-                    let (play, picked) = (play.clone(), picked.clone());
-                    let onclick = Callback::from(move |_: MouseEvent| play.dispatch(msg(&picked)));
-                    html! { <button type="button" title={what.replace("{key}", &key).replace("{next}", &next)} {onclick}>{label}</button> }
-                }) }
+                { for controls.iter().map(button) }
             </div>
         }
     };
@@ -198,8 +237,10 @@ pub fn ActionBar(props: &ActionBarProps) -> Html {
     let user_fields = html! {
         <>
             { select("act-user", "User", &User::ALL.map(|x| (x.username().to_owned(), x.username().to_owned())), props.user.username(), on_user) }
-            { select("act-sku", "Item", &CATALOG.map(|c| (c.to_owned(), c.to_owned())), &sku, setter(&sku, |v| v)) }
-            { select("act-page", "Page", &(1..=4).map(|n| (n.to_string(), n.to_string())).collect::<Vec<_>>(), &page.to_string(), setter(&page, |v| v.parse().unwrap_or(1))) }
+            if shop {
+                { select("act-sku", "Item", &CATALOG.map(|c| (c.to_owned(), c.to_owned())), &sku, setter(&sku, |v| v)) }
+                { select("act-page", "Page", &(1..=4).map(|n| (n.to_string(), n.to_string())).collect::<Vec<_>>(), &page.to_string(), setter(&page, |v| v.parse().unwrap_or(1))) }
+            }
         </>
     };
     let server_field = select(
@@ -212,12 +253,81 @@ pub fn ActionBar(props: &ActionBarProps) -> Html {
     html! {
         <section class="actions" aria-label="Actions (both lanes)">
             { group("act-as-user", "As a user", user_fields, &as_user) }
-            { group("act-faults", "Faults", server_field, &FAULTS) }
+            if sockets {
+                // Connect, what the apps send, then Ping and Disconnect.
+                <div class="group" role="group" aria-labelledby="act-socket">
+                    <h3 id="act-socket">{format!("{}'s WebSocket", props.user.username())}</h3>
+                    { button(&CONNECTION[0]) }
+                    { socket_fields(&play, props.user, chat, game) }
+                    { for CONNECTION[1..].iter().map(button) }
+                </div>
+            }
+            { group("act-faults", "Faults", server_field, &faults) }
             { group("act-time", "Time", Html::default(), &TIME) }
             { group("act-keys", "Keys", Html::default(), &KEYS) }
             { group("act-fleet", "Fleet", Html::default(), &FLEET) }
             { group("act-undo", "Undo", Html::default(), &UNDO) }
         </section>
+    }
+}
+
+/// A chat line's field and its Say button (chat lanes), and the move arrows
+/// (game lanes). The text is checked as the app would check it, and the
+/// reason shown, before anything is sent.
+fn socket_fields(play: &Play, user: User, chat: bool, game: bool) -> Html {
+    html! {
+        <>
+            if chat {
+                <SayForm {user} />
+            }
+            if game {
+                <span class="moves" role="group" aria-label="Game moves">
+                    { for MOVES.iter().map(|&(arrow, name, dx, dy)| {
+                        let play = play.clone();
+                        let onclick = Callback::from(move |_: MouseEvent| play.dispatch(act(Action::Move { user, dx, dy })));
+                        html! { <button type="button" aria-label={name} title={format!("{name}: move {} {dx} {dy}", user.username())} {onclick}>{arrow}</button> }
+                    }) }
+                </span>
+            }
+        </>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct SayProps {
+    user: User,
+}
+
+/// `say alice hello there`: a text field checked as the app checks a chat
+/// line (`check_chat_text`); a bad one says why and is not sent.
+#[component]
+fn SayForm(props: &SayProps) -> Html {
+    let play = use_context::<Play>().expect("inside the playground");
+    let text = use_state(|| "hello".to_owned());
+    let error = check_chat_text(&text).err();
+    let oninput = {
+        let text = text.clone();
+        Callback::from(move |e: InputEvent| text.set(e.target_unchecked_into::<HtmlInputElement>().value()))
+    };
+    let onsubmit = {
+        let (text, user, ok) = (text.clone(), props.user, error.is_none());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if ok {
+                play.dispatch(act(Action::Say { user, text: (*text).clone() }));
+            }
+        })
+    };
+    html! {
+        <form class="say" {onsubmit}>
+            <label for="act-say">{"Message"}</label>
+            <input id="act-say" value={(*text).clone()} {oninput} spellcheck="false" autocomplete="off"
+                aria-invalid={error.is_some().to_string()} aria-describedby="act-say-error" />
+            <button type="submit" title="Sends a chat message on the open connection">{"Say"}</button>
+            <span id="act-say-error" class={classes!("say-error", error.is_some().then_some("bad"))} role="status">
+                { error.as_ref().map(|e| format!("Not sent: {e}")).unwrap_or_default() }
+            </span>
+        </form>
     }
 }
 

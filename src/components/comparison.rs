@@ -1,3 +1,4 @@
+use crate::components::lane_heading::app;
 use crate::state::Play;
 use statelab_sim::{Lane, Stats};
 use yew::prelude::*;
@@ -68,14 +69,70 @@ pub fn comparison_table(play: &Play) -> Html {
             format!("{} ms", s.mean_latency_ms())
         }),
     ];
+    // Connection lanes add what happened on their WebSockets; a shop lane has none.
+    let sockets = engine.lanes().iter().any(|l| l.config().app.is_connection());
+    let socket_rows: [Row; 9] = [
+        (
+            "measured-ws-opened",
+            "WebSocket connections opened (handshakes answered 101)",
+            "./learn.html#scalability",
+            |_, s| s.sockets.opened.to_string(),
+        ),
+        (
+            "measured-ws-reconnects",
+            "Of those, reopened by the app after losing one",
+            "./learn.html#fault-tolerance",
+            |_, s| s.sockets.reconnects.to_string(),
+        ),
+        ("measured-ws-failed", "Reconnect attempts that failed", "./learn.html#fault-tolerance", |_, s| {
+            s.sockets.failed_attempts.to_string()
+        }),
+        (
+            "measured-ws-dropped",
+            "Dropped with no close frame: the client reports 1006, never sent on the wire",
+            "./learn.html#fault-tolerance",
+            |_, s| s.sockets.dropped.to_string(),
+        ),
+        (
+            "measured-ws-going-away",
+            "Closed by a server with 1001 (going away)",
+            "./learn.html#fault-tolerance",
+            |_, s| s.sockets.going_away.to_string(),
+        ),
+        (
+            "measured-ws-policy",
+            "Closed by a server with 1008 (policy violation: the credential no longer held)",
+            "./learn.html#revocation",
+            |_, s| s.sockets.policy_closed.to_string(),
+        ),
+        ("measured-ws-frames", "Frames that crossed, both ways", "./learn.html#scalability", |_, s| {
+            s.sockets.frames.to_string()
+        }),
+        ("measured-ws-delivered", "Messages delivered to a connection", "./learn.html#memory", |_, s| {
+            s.sockets.delivered.to_string()
+        }),
+        (
+            "measured-ws-missed",
+            "Messages a client in the room did not get: its server never heard of them",
+            "./learn.html#memory",
+            |_, s| s.sockets.missed.to_string(),
+        ),
+    ];
+    let socket_value = |l: &statelab_sim::Lane, f: &fn(&Lane, &Stats) -> String| {
+        if l.config().app.is_connection() {
+            f(l, l.stats())
+        } else {
+            "— (shop)".to_owned()
+        }
+    };
     html! {
         <section class="comparison" aria-labelledby="comparison-title">
             <h2 id="comparison-title">{"Measured in this run"}</h2>
             <table>
                 <thead><tr>
                     <th scope="col">{"What"}</th>
-                    <th scope="col">{format!("A: {}", a.config().design())}</th>
-                    <th scope="col">{format!("B: {}", b.config().design())}</th>
+                    <th scope="col">{format!("A: {}{}", app(a.config()), a.config().design())}</th>
+                    <th scope="col">{format!("B: {}{}", app(b.config()), b.config().design())}</th>
                 </tr></thead>
                 <tbody>
                     { for rows.iter().map(|(id, what, learn, f)| html! {
@@ -87,6 +144,15 @@ pub fn comparison_table(play: &Play) -> Html {
                             <td>{f(b, b.stats())}</td>
                         </tr>
                     }) }
+                    if sockets {
+                        { for socket_rows.iter().map(|(id, what, learn, f)| html! {
+                            <tr id={*id} class="ws-row">
+                                <th scope="row">{*what}<a class="means" href={*learn}>{"what it means"}</a></th>
+                                <td>{socket_value(a, f)}</td>
+                                <td>{socket_value(b, f)}</td>
+                            </tr>
+                        }) }
+                    }
                 </tbody>
             </table>
         </section>

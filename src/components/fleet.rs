@@ -35,6 +35,8 @@ pub fn fleet_diagram(play: &Play, id: LaneId) -> Html {
     // "down" would overrun the box: the ✕ and the box's down style say it here, the state panel
     // ("Shared store (down)") in words.
     let store_label = if lane.store().up { "store" } else { "store ✕" };
+    // A connection lane's servers show the WebSocket connections they hold.
+    let sockets = lane.config().app.is_connection();
     html! {
         <figure class="fleet-figure">
             <svg class={classes!("fleet", outcome.map(Outcome::class))} viewBox={format!("0 0 {W} {height}")} role="group" aria-label={format!("Fleet of lane {}", id)}>
@@ -52,7 +54,16 @@ pub fn fleet_diagram(play: &Play, id: LaneId) -> Html {
                     let hot = target == Some(s.no);
                     let backend = hot && newest.is_some_and(|x| x.server.is_some()) && (to_store || to_db);
                     let (verb, action) = if s.up { ("Crash", Action::Crash { server: s.no }) } else { ("Restart", Action::Restart { server: s.no }) };
-                    let label = format!("{verb} S{} ({}, {} session{} held)", s.no, if s.up { "up" } else { "down" }, s.sessions.len(), if s.sessions.len() == 1 { "" } else { "s" });
+                    let mut label = format!("{verb} S{} ({}, {} session{} held", s.no, if s.up { "up" } else { "down" }, s.sessions.len(), if s.sessions.len() == 1 { "" } else { "s" });
+                    if sockets {
+                        label.push_str(&format!(", {} WebSocket connection{} open{}", s.connections, if s.connections == 1 { "" } else { "s" }, if s.draining { ", draining" } else { "" }));
+                    }
+                    label.push(')');
+                    let name = match (s.up, s.draining) {
+                        (false, _) => format!("S{} ✕ down", s.no),
+                        (true, true) => format!("S{} draining", s.no),
+                        (true, false) => format!("S{}", s.no),
+                    };
                     let act = {
                         let play = play.clone();
                         let action = action.clone();
@@ -66,12 +77,14 @@ pub fn fleet_diagram(play: &Play, id: LaneId) -> Html {
                         })
                     };
                     html! {
-                        <g key={s.no} class={classes!("server", (!s.up).then_some("down"), hot.then_some("hot"))} role="button" tabindex="0" aria-label={label} onclick={act} onkeydown={key}>
+                        <g key={s.no} class={classes!("server", (!s.up).then_some("down"), s.draining.then_some("draining"), hot.then_some("hot"))} role="button" tabindex="0" aria-label={label} onclick={act} onkeydown={key}>
                             <line class={classes!("cable", hot.then_some("hot"))} x1="130" y1={mid.to_string()} x2={SERVER_X.to_string()} y2={(y + 14).to_string()} />
                             <line class={classes!("cable", backend.then_some("hot"))} x1={SERVER_END.to_string()} y1={(y + 14).to_string()} x2={BUS.to_string()} y2={(y + 14).to_string()} />
                             <rect class="node" x={SERVER_X.to_string()} y={y.to_string()} width="96" height="28" rx="5" />
-                            <text x="178" y={(y + 18).to_string()}>{format!("S{}{}", s.no, if s.up { "" } else { " ✕ down" })}</text>
-                            if s.up {
+                            <text x="178" y={(y + 18).to_string()}>{name}</text>
+                            if s.up && sockets {
+                                <text class="held" x="258" y={(y + 18).to_string()} text-anchor="end">{format!("⇄{}", s.connections)}</text>
+                            } else if s.up {
                                 <text class="held" x="258" y={(y + 18).to_string()} text-anchor="end">{s.sessions.len().to_string()}</text>
                             }
                         </g>
@@ -92,7 +105,8 @@ pub fn fleet_diagram(play: &Play, id: LaneId) -> Html {
                 }
             </svg>
             <figcaption class="legend">
-                {"Lit path: the newest request (✓ 2xx · ✕ 4xx · ⚠ 5xx); dashed: not used by this lane; a server's number: sessions it holds. "}
+                {"Lit path: the newest request (✓ 2xx · ✕ 4xx · ⚠ 5xx); dashed: not used by this lane; "}
+                { if sockets { "⇄N in a server: the WebSocket connections open on it (its sessions: in the state panel below). " } else { "a server's number: sessions it holds. " } }
                 <strong class="needs-script">{"Click a server to crash or restart it."}</strong>
             </figcaption>
         </figure>

@@ -1,9 +1,12 @@
 //! What one action did on WebSocket connections: each frame that crossed,
-//! who sent it, decoded field by field (RFC 6455 §5.2) and as the bytes on
-//! the wire, then the servers' trace — who got a message and who did not.
+//! who sent it to whom, decoded field by field (RFC 6455 §5.2) and as the
+//! bytes on the wire, then the servers' trace — who got a message, and who
+//! did not and why.
 
-use statelab_sim::fleet::SocketRecord;
-use statelab_sim::wire::ws::{self, Opcode};
+use crate::state::Play;
+use statelab_sim::fleet::{FrameRecord, SocketRecord};
+use statelab_sim::wire::ws::Opcode;
+use statelab_sim::LaneId;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -20,50 +23,142 @@ impl PartialEq for SharedRecord {
 #[derive(Properties, PartialEq)]
 pub struct FramesProps {
     pub record: SharedRecord,
+    /// The lane that recorded it: a delivery can cross another connection,
+    /// on another server, and the lane says which.
+    pub lane: LaneId,
     /// Open unless the reader closes it, as exchanges are.
     pub open: bool,
 }
 
-/// `ws#2 alice ⇄ S1 · 3 frames`, opening to each frame and the trace.
+/// A close code with what it means (RFC 6455 §7.4.1). 1006 is never sent:
+/// the client reports it when the connection drops with no close frame.
+pub fn close_code_text(code: u16) -> String {
+    let meaning = match code {
+        1000 => "normal closure",
+        1001 => "going away",
+        1006 => {
+            "abnormal closure: never on the wire — the client reports it when the connection drops with no close frame"
+        }
+        1008 => "policy violation",
+        1011 => "internal error: the server could not go on",
+        _ => "a code this page does not name",
+    };
+    format!("{code} ({meaning})")
+}
+
+/// Whether a trace line says someone did not get the message: the engine
+/// writes "… does not get it: why", and "… is reconnecting (next attempt …)".
+fn missed(line: &str) -> bool {
+    line.contains(" does not get it: ") || line.contains(" is reconnecting (next attempt at ")
+}
+
+/// `ws#2 09:00:05 alice ⇄ S1 · 3 frames · 1 did not get it`, opening to each
+/// frame and the trace.
 #[function_component]
 pub fn FramesView(props: &FramesProps) -> Html {
+    let play = use_context::<Play>().expect("inside the playground");
     let r = &props.record.0;
     let n = r.frames.len();
+    let misses = r.trace.iter().filter(|t| missed(t)).count();
+    let engine = play.playground();
+    let lane = engine.lane(props.lane);
+    // The server at the far end of a frame's connection.
+    let server_of = |id: u32| lane.connection(id).map_or(r.server, |c| c.server);
     html! {
-        <details class="socket" open={props.open}>
-            <summary>
-                <span class="seq">{format!("ws#{}", r.conn)}</span>{" "}
-                <time>{r.at.clock()}</time>{" "}
-                {format!("{} ⇄ S{} · {n} frame{}", r.client, r.server, if n == 1 { "" } else { "s" })}
-            </summary>
-            <ol class="frames">
-                { for r.frames.iter().map(|f| {
-                    let dir = if f.from_client { format!("{} → S{}", f.client, r.server) } else { format!("→ {} (ws#{})", f.client, f.conn) };
-                    let what = match f.frame.opcode {
-                        Opcode::Text => f.frame.text_payload().unwrap_or_default().to_owned(),
-                        Opcode::Close => {
-                            let code = f.frame.close_code().unwrap_or(1005);
-                            format!("close {code} ({})", ws::close_code_meaning(code))
-                        }
-                        o => o.name().to_owned(),
-                    };
-                    html! {
-                        <li class={if f.from_client { "frame from-client" } else { "frame from-server" }}>
-                            <p class="frame-line"><span class="dir">{dir}</span>{" "}<code>{what}</code></p>
-                            <details class="frame-bytes">
-                                <summary>{format!("{} bytes on the wire{}", f.frame.wire_len(), if f.frame.mask.is_some() { ", masked" } else { "" })}</summary>
-                                <dl class="decoded">
-                                    { for f.frame.describe().into_iter().map(|(k, v)| html! { <><dt>{k}</dt><dd>{v}</dd></> }) }
-                                </dl>
-                                <pre class="hex">{ws::hex(&f.frame.to_wire())}</pre>
-                            </details>
-                        </li>
+        <article class={classes!("socket", (misses > 0).then_some("has-missed"))}
+            aria-label={format!("WebSocket frames on ws#{}, {}'s connection to S{}", r.conn, r.client, r.server)}>
+            <details open={props.open}>
+                <summary>
+                    <span class="seq">{format!("ws#{}", r.conn)}</span>{" "}
+                    <time>{r.at.clock()}</time>{" "}
+                    {format!("{} ⇄ S{} · {n} frame{}", r.client, r.server, plural(n))}
+                    if misses > 0 {
+                        <span class="missed-count">{format!(" · ✕ {misses} did not get it")}</span>
                     }
-                }) }
-            </ol>
-            if !r.trace.is_empty() {
-                <ol class="trace">{ for r.trace.iter().map(|t| html! { <li>{t}</li> }) }</ol>
-            }
-        </details>
+                </summary>
+                <ol class="frames" aria-label="Frames, in wire order">
+                    { for r.frames.iter().map(|f| frame(f, server_of(f.conn))) }
+                </ol>
+                if !r.trace.is_empty() {
+                    <ol class="trace socket-trace" aria-label="Inside the servers">
+                        { for r.trace.iter().map(|t| trace_line(t)) }
+                    </ol>
+                }
+            </details>
+        </article>
     }
+}
+
+/// One frame: who sent it to whom, what it says, and opening to its fields
+/// and its bytes exactly as they crossed.
+fn frame(f: &FrameRecord, server: statelab_sim::ServerNo) -> Html {
+    let dir = if f.from_client { format!("{} → S{server}", f.client) } else { format!("S{server} → {}", f.client) };
+    let what = match f.frame.opcode {
+        Opcode::Text => f.frame.text_payload().unwrap_or_default().to_owned(),
+        Opcode::Close => {
+            let reason = f.frame.payload.get(2..).map(String::from_utf8_lossy).unwrap_or_default();
+            match f.frame.close_code() {
+                Some(code) if reason.is_empty() => format!("close {}", close_code_text(code)),
+                Some(code) => format!("close {} “{reason}”", close_code_text(code)),
+                None => "close (no status code)".to_owned(),
+            }
+        }
+        o => format!("{} “{}”", o.name(), String::from_utf8_lossy(&f.frame.payload)),
+    };
+    let wire = f.frame.to_wire();
+    let masking = match f.frame.mask {
+        Some(k) => format!("masked with key {} (a client must mask)", hex(&k)),
+        None => "unmasked (a server never masks)".to_owned(),
+    };
+    html! {
+        <li class={if f.from_client { "frame from-client" } else { "frame from-server" }}>
+            <p class="frame-line">
+                <span class="dir">{dir}</span>{" "}
+                <span class="op">{f.frame.opcode.name()}</span>{" "}
+                <code>{what}</code>
+            </p>
+            <details class="frame-bytes">
+                <summary>{format!("ws#{} · {} bytes on the wire · {masking}", f.conn, wire.len())}</summary>
+                <dl class="decoded">
+                    { for f.frame.describe().into_iter().map(|(k, v)| html! { <><dt>{k}</dt><dd>{v}</dd></> }) }
+                </dl>
+                <pre class="hex" aria-label="The bytes on the wire, in hex">{hex(&wire)}</pre>
+            </details>
+        </li>
+    }
+}
+
+/// A line of the servers' trace; someone who did not get the message is
+/// marked, their name first.
+fn trace_line(t: &str) -> Html {
+    if !missed(t) {
+        let delivered = t.starts_with("delivered to ");
+        return html! { <li class={classes!(delivered.then_some("delivered"))}>{t}</li> };
+    }
+    match t.split_once(": ") {
+        Some((who, why)) => html! {
+            <li class="missed"><span aria-hidden="true">{"✕ "}</span><strong>{who}</strong>{": "}{why}</li>
+        },
+        None => html! { <li class="missed"><span aria-hidden="true">{"✕ "}</span>{t}</li> },
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// Bytes as two hex digits each, a space apart.
+fn hex(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 3);
+    for (i, b) in bytes.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
 }

@@ -43,7 +43,7 @@ pub fn history(play: &Play, limit: &UseStateHandle<usize>) -> Html {
                         <ExchangeView key={x.seq} exchange={Shared(x.clone())} {open} focus={if open { focus } else { &[] }} />
                     },
                     Entry::Event(ev) => html! { <p class="event"><time>{ev.at.clock()}</time>{" "}{&ev.text}</p> },
-                    Entry::Socket(r) => html! { <FramesView record={SharedRecord(r.clone())} {open} /> },
+                    Entry::Socket(r) => html! { <FramesView record={SharedRecord(r.clone())} {lane} {open} /> },
                 }) }
             </div>
         }
@@ -61,7 +61,7 @@ pub fn history(play: &Play, limit: &UseStateHandle<usize>) -> Html {
                     let lane = engine.lane(l);
                     html! {
                         <p>
-                            <strong>{format!("Lane {l} ")}</strong>{lane.config().auth.to_string()}
+                            <strong>{format!("Lane {l} ")}</strong>{format!("{}{}", crate::components::lane_heading::app(lane.config()), lane.config().auth)}
                             {format!(" · {} request{} · ", lane.stats().requests, if lane.stats().requests == 1 { "" } else { "s" })}
                             <span class="clock">{"clock "}<time>{lane.now().clock()}</time></span>
                         </p>

@@ -5,10 +5,12 @@ use crate::components::select;
 use crate::components::state_panels::state_panels;
 use crate::state::{Msg, Play};
 use statelab_sim::fleet::MAX_SERVERS;
+use statelab_sim::fleet::{App, Credential, TokenIn, TOKEN_PARAM};
 use statelab_sim::text::config_text;
 use statelab_sim::text::har;
 use statelab_sim::text::lane_text;
 use statelab_sim::{AuthMode, LaneConfig, LaneId, Strategy, User};
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 /// Opens "Run it yourself" (see `lane_panel`); if the module cannot be
@@ -65,6 +67,8 @@ pub fn lane_panel(play: &Play, lane_id: LaneId, user: User, why: Option<AttrValu
                 <div class="run-it-out"></div>
             </details>
             <div class="config">
+                { select(&id("app"), "App", &App::ALL.map(|a| (a.code().to_owned(), a.to_string())), config.app.code(),
+                    configure(|c, v| App::ALL.into_iter().find(|a| a.code() == v).map(|a| c.with_app(a)))) }
                 { select(&id("auth"), "Auth", &AuthMode::ALL.map(|m| (m.code().to_owned(), m.to_string())), config.auth.code(),
                     configure(|c, v| AuthMode::ALL.into_iter().find(|m| m.code() == v).map(|m| c.switched_to(m)))) }
                 { select(&id("balancer"), "Balancer", &Strategy::ALL.map(|s| (s.code().to_owned(), s.label().to_owned())), config.balancer.code(),
@@ -72,8 +76,84 @@ pub fn lane_panel(play: &Play, lane_id: LaneId, user: User, why: Option<AttrValu
                 { select(&id("servers"), "Servers", &(1..=MAX_SERVERS).map(|n| (n.to_string(), n.to_string())).collect::<Vec<_>>(), &fleet.to_string(),
                     on_servers) }
             </div>
+            if config.app.is_connection() {
+                { connection_options(&id, &config, &configure) }
+            }
             { fleet_diagram(play, lane_id) }
             { state_panels(play, lane_id, user, why) }
         </section>
+    }
+}
+
+/// How a form value changes a lane's configuration (`None`: it does not).
+type Reconfigure = fn(LaneConfig, &str) -> Option<LaneConfig>;
+
+/// A connection lane's options: whether the server re-checks the credential
+/// on every frame, and, for a bearer token, where the app puts it — each
+/// choice with what it exposes.
+fn connection_options(
+    id: &dyn Fn(&str) -> String,
+    config: &LaneConfig,
+    configure: &dyn Fn(Reconfigure) -> Callback<String>,
+) -> Html {
+    let checked = |cb: Callback<String>| {
+        Callback::from(move |e: Event| {
+            let on = e.target_unchecked_into::<HtmlInputElement>().checked();
+            cb.emit(if on { "on" } else { "off" }.to_owned());
+        })
+    };
+    let recheck = checked(configure(|c, v| Some(LaneConfig { recheck: v == "on", ..c })));
+    let token = matches!(config.auth.credential(), Credential::Bearer | Credential::ApiKey);
+    let choices = [
+        (
+            TokenIn::Query,
+            format!("In the URL (?{TOKEN_PARAM}=…)"),
+            "Checked before the upgrade, but the URL and its token land in the access logs and proxy logs.",
+        ),
+        (
+            TokenIn::FirstMessage,
+            "In the first message".to_owned(),
+            "Kept out of URLs, but the server accepts an anonymous connection first and waits for the token.",
+        ),
+    ];
+    let (recheck_id, token_id) = (id("recheck"), id("ws-token"));
+    html! {
+        <div class="config connection-options">
+            <span class="field check">
+                <input type="checkbox" id={recheck_id.clone()} checked={config.recheck} onchange={recheck}
+                    aria-describedby={format!("{recheck_id}-note")} />
+                <label for={recheck_id.clone()}>{"Re-check the credential on every frame"}</label>
+            </span>
+            <p class="muted note" id={format!("{recheck_id}-note")}>
+                { if config.recheck {
+                    "Each frame is checked as a request would be; once the credential no longer holds, the server closes with 1008 (policy violation)."
+                } else {
+                    "Checked once, at the handshake: an open connection carries on after its token expires or its session is revoked."
+                } }
+            </p>
+            if token {
+                <fieldset class="token-in">
+                    <legend>{"Where the app puts its token (a browser cannot set Authorization on a WebSocket)"}</legend>
+                    { for choices.into_iter().map(|(where_, label, exposes)| {
+                        let value = if where_ == TokenIn::Query { "query" } else { "msg" };
+                        let input_id = format!("{token_id}-{value}");
+                        let onchange = {
+                            let cb = configure(|c, v| Some(LaneConfig { ws_token: if v == "msg" { TokenIn::FirstMessage } else { TokenIn::Query }, ..c }));
+                            Callback::from(move |_: Event| cb.emit(value.to_owned()))
+                        };
+                        html! {
+                            <p class="choice">
+                                <input type="radio" name={token_id.clone()} id={input_id.clone()} value={value}
+                                    checked={config.ws_token == where_} {onchange} aria-describedby={format!("{input_id}-note")} />
+                                <label for={input_id.clone()}>{label}</label>
+                                <span class="muted" id={format!("{input_id}-note")}>{format!(" — {exposes}")}</span>
+                            </p>
+                        }
+                    }) }
+                </fieldset>
+            } else {
+                <p class="muted note">{"This lane's browser sends its session cookie on the handshake, as on any request to the site."}</p>
+            }
+        </div>
     }
 }

@@ -7,8 +7,17 @@ use yew::prelude::*;
 pub fn lane_heading(lane: LaneId, c: &LaneConfig, servers: usize, down: usize) -> Html {
     html! {
         <h2 id={heading_id(lane)}>{format!("Lane {lane} ")}
-            <span class="kind">{format!("{} · {} · {}", c.design(), c.balancer.label(), fleet(servers, down))}</span>
+            <span class="kind">{format!("{}{} · {} · {}", app(c), c.design(), c.balancer.label(), fleet(servers, down))}</span>
         </h2>
+    }
+}
+
+/// `chat over pub/sub, re-checked · ` for a connection lane; nothing for the shop.
+pub fn app(c: &LaneConfig) -> String {
+    if c.app.is_connection() {
+        format!("{}{} · ", c.app, if c.recheck { ", re-checked" } else { "" })
+    } else {
+        String::new()
     }
 }
 

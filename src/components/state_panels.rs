@@ -1,12 +1,15 @@
+use crate::components::frames::close_code_text;
 use crate::components::short;
 use crate::components::token::{token_view, TokenProps};
 use crate::state::{Msg, Play};
 use statelab_sim::base::human_duration;
 use statelab_sim::fleet::{
-    store_keys, Client, Credential, SharedStore, StoreValue, RATE_LIMIT, RATE_WINDOW_S, REFRESH_COOKIE,
+    store_keys, Client, Credential, Match, Rooms, SharedStore, Socket, StoreValue, RATE_LIMIT, RATE_WINDOW_S,
+    REFRESH_COOKIE,
 };
 use statelab_sim::wire::cookie::SameSite;
 use statelab_sim::wire::jwt::TokenEdit;
+use statelab_sim::Lane;
 use statelab_sim::SimTime;
 use statelab_sim::{Action, AuthMode, LaneId, User};
 use wasm_bindgen::JsCast;
@@ -63,6 +66,10 @@ pub fn state_panels(play: &Play, lane_id: LaneId, user: User, why: Option<AttrVa
                     { token_view(play, &TokenProps { token: token.clone(), lane: props.lane, mode, client: Some(props.user.username().to_owned()), upto: u32::MAX }) }
                 }
                 { app_reckoning(client, mode == AuthMode::Refresh, now) }
+                if lane.config().app.is_connection() {
+                    <p class="label">{"WebSocket"}</p>
+                    <p class="socket-state">{socket_state(lane, client)}</p>
+                }
                 { credential_editor(play, props) }
             </section>
             <section aria-label="Server memory">
@@ -72,6 +79,13 @@ pub fn state_panels(play: &Play, lane_id: LaneId, user: User, why: Option<AttrVa
                         <li>
                             <strong>{format!("S{}", s.no)}</strong>
                             {format!(" {} · {} handled · {} session{} · {} B", if s.up { "up" } else { "down" }, s.handled, s.sessions.len(), if s.sessions.len() == 1 { "" } else { "s" }, s.session_bytes())}
+                            if lane.config().app.is_connection() {
+                                {format!(" · {} open connection{}", s.connections, if s.connections == 1 { "" } else { "s" })}
+                                if s.draining {
+                                    <strong class="draining">{" · draining: out of rotation until a restart"}</strong>
+                                }
+                            }
+                            { rooms(s.no, &s.rooms) }
                             if !s.sessions.is_empty() {
                                 <ul>{ capped(s.sessions.len(), s.sessions.iter().map(|(id, sess)| html! {
                                     <li><code>{id.as_str()}</code>{format!(" {} · cart [{}] · {} B · {}", sess.user, sess.cart.join(", "), sess.bytes(id), expiry(sess.expires))}</li>
@@ -136,8 +150,76 @@ fn meaning(store: &SharedStore, now: SimTime, key: &str, value: &StoreValue) -> 
             lines.len(),
             if lines.len() == 1 { "" } else { "s" }
         ),
-        StoreValue::Match(m) => format!("the match's checkpoint at tick {}: any server can resume it", m.tick),
+        StoreValue::Match(m) => {
+            format!("the match's checkpoint at tick {} ({}): any server can resume it", m.tick, players(m))
+        }
     }
+}
+
+/// Where a client's WebSocket stands: open on a server, waiting to
+/// reconnect, or closed with the code its app reported.
+fn socket_state(lane: &Lane, client: &Client) -> String {
+    let mut mine = lane.connections().iter().rev().filter(|c| c.client == client.name);
+    let last = mine.next();
+    let lost = |prefix: &str| match last.and_then(|c| c.closed.map(|x| (c, x))) {
+        Some((c, x)) => {
+            format!("{prefix}ws#{} on S{} closed at {} with {}", c.id, c.server, x.at.clock(), close_code_text(x.code))
+        }
+        None => String::new(),
+    };
+    match client.socket {
+        Socket::Open(id) => match lane.connection(id) {
+            // The one before it, if any: why the app had to open this one.
+            Some(c) => format!(
+                "open: ws#{id} on S{}, since {} (handshake #{}){}{}",
+                c.server,
+                c.opened.clock(),
+                c.handshake,
+                if c.user.is_none() { "; the server does not know who it is yet" } else { "" },
+                mine.next().and_then(|p| p.closed.map(|x| (p, x))).map_or_else(String::new, |(p, x)| format!(
+                    "; before it, ws#{} on S{} closed at {} with {}",
+                    p.id,
+                    p.server,
+                    x.at.clock(),
+                    close_code_text(x.code)
+                ))
+            ),
+            None => format!("open: ws#{id}"),
+        },
+        Socket::Retrying { at, attempt } => {
+            format!("reconnecting at {} (attempt {}){}", at.clock(), attempt.saturating_add(1), lost("; "))
+        }
+        Socket::Closed if last.is_none() => "never opened: Connect opens it".to_owned(),
+        Socket::Closed => format!("closed, and the app will not reconnect by itself{}", lost(": ")),
+    }
+}
+
+/// What a server's memory holds of the rooms: a chat room's recent lines
+/// (chat in server memory) and the match it runs.
+fn rooms(no: statelab_sim::ServerNo, rooms: &Rooms) -> Html {
+    html! {
+        <>
+            if !rooms.chat.is_empty() {
+                <ul aria-label={format!("S{no}'s chat room")}>
+                    <li class="muted">{format!("the room's recent messages in S{no}'s memory ({}):", rooms.chat.len())}</li>
+                    { for rooms.chat.iter().map(|l| html! { <li><strong>{&l.from}</strong>{": "}{&l.text}</li> }) }
+                </ul>
+            }
+            if let Some(m) = &rooms.game {
+                <ul aria-label={format!("S{no}'s match")}>
+                    <li>{format!("the match in S{no}'s memory, at tick {}: {}", m.tick, players(m))}</li>
+                </ul>
+            }
+        </>
+    }
+}
+
+/// `alice at (1, 0), bob at (0, 0)`, or that nobody plays yet.
+fn players(m: &Match) -> String {
+    if m.players.is_empty() {
+        return "no players".to_owned();
+    }
+    m.players.iter().map(|(name, (x, y))| format!("{name} at ({x}, {y})")).collect::<Vec<_>>().join(", ")
 }
 
 /// A rate-limit count against [`RATE_LIMIT`] per [`RATE_WINDOW_S`].

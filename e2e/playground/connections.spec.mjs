@@ -1,0 +1,119 @@
+// Connection lanes (issue 20): a chat room held in each server's memory
+// beside the same room over pub/sub. The page shows every frame that
+// crossed, decoded and as bytes, who did not get a message and why, each
+// client's socket, and the comparison rows — all from what the engine recorded.
+import { test, expect } from '../fixtures.mjs';
+import { expectAccessible, lane, requests, watchErrors } from '../helpers.mjs';
+
+// Round robin over 3 servers: the logins take S1 and S2, alice's handshake
+// S3 and bob's S1, so alice and bob end up on different servers.
+const CHAT = './?a=chat-memory:jwt.rr.3&b=chat-pubsub:jwt.rr.3&log=login.alice~login.bob~connect.alice~connect.bob';
+
+test('a chat line reaches only its own server in memory, every server over pub/sub', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto(`${CHAT}~say.alice.hello`);
+  const newestA = requests(page, 'a').locator('article.socket').first();
+  const newestB = requests(page, 'b').locator('article.socket').first();
+  // In memory, bob's server never hears of alice's line: the page says so, by name.
+  const missed = newestA.locator('.trace .missed');
+  await expect(missed).toHaveCount(1);
+  await expect(missed).toContainText('bob (ws#2 on S1) does not get it');
+  await expect(missed).toContainText("the room's messages live in S3's memory");
+  await expect(newestA.locator(':scope > details > summary')).toContainText('✕ 1 did not get it');
+  await expect(newestA.locator('.trace .delivered')).toHaveText('delivered to 1 connection: alice');
+  // Over pub/sub, S1 delivers it to bob too.
+  await expect(newestB.locator('.trace .missed')).toHaveCount(0);
+  await expect(newestB.locator('.trace .delivered')).toHaveText('delivered to 2 connections: alice, bob');
+  await expect(newestB.locator('.frame-line .dir')).toHaveText(['alice → S3', 'S3 → alice', 'S1 → bob']);
+
+  // Each frame: its direction, its decoded fields, its bytes, masked or not.
+  const sent = newestA.locator('li.frame.from-client').first();
+  await expect(sent.locator('.frame-line')).toContainText('{"type":"say","text":"hello"}');
+  await sent.locator('.frame-bytes summary').click();
+  await expect(sent.locator('.frame-bytes summary')).toContainText(/bytes on the wire · masked with key ([0-9a-f]{2} ){3}[0-9a-f]{2}/);
+  await expect(sent.locator('dl.decoded dt').first()).toHaveText('FIN');
+  await expect(sent.locator('dl.decoded')).toContainText('text');
+  // FIN and text (0x81), then the mask bit and a 7-bit length of 29.
+  await expect(sent.locator('pre.hex')).toHaveText(/^81 9d( [0-9a-f]{2})+$/);
+  const echoed = newestA.locator('li.frame.from-server').first();
+  await echoed.locator('.frame-bytes summary').click();
+  await expect(echoed.locator('.frame-bytes summary')).toContainText('unmasked');
+  await expect(echoed.locator('pre.hex')).toHaveText(/^81 [0-7][0-9a-f] 7b/);
+
+  // The handshake is an HTTP exchange like any other, answered 101.
+  await page.goto(CHAT);
+  await expect(requests(page, 'a').locator('article.exchange .status').first()).toHaveText('101 Switching Protocols');
+
+  // The comparison counts the delivery that did not happen.
+  await page.goto(`${CHAT}~say.alice.hello`);
+  await expect(page.locator('tr#measured-ws-missed td')).toHaveText(['1', '0']);
+  await expect(page.locator('tr#measured-ws-delivered td')).toHaveText(['1', '2']);
+  expect(errors).toEqual([]);
+});
+
+test('a crash drops connections with 1006, which never crosses the wire, and the app reconnects', async ({ page }) => {
+  await page.goto(`${CHAT}~crash.3`);
+  // Its backoff (250 to 500 ms) ran out within the crash's second: alice is back, on another server.
+  const browser = lane(page, 'a').locator('.state section[aria-label="alice\'s browser"] .socket-state');
+  await expect(browser).toHaveText(/^open: ws#3 on S\d, since 09:00:04 \(handshake #\d\); before it, ws#1 on S3 closed at 09:00:04 with 1006 /);
+  await expect(browser).toContainText('1006 (abnormal closure: never on the wire — the client reports it when the connection drops with no close frame)');
+  await expect(page.locator('tr#measured-ws-dropped td')).toHaveText(['1', '1']);
+  await expect(page.locator('tr#measured-ws-reconnects td')).toHaveText(['1', '1']);
+  // The crash's event says so in the engine's words.
+  await expect(requests(page, 'a').locator('.event').first()).toContainText('1 WebSocket connection dropped with no close frame');
+});
+
+test('the chat by keyboard alone, with a bad line refused in words', async ({ page }) => {
+  await page.goto('./?a=chat-memory:jwt.rr.3&b=chat-pubsub:jwt.rr.3&log=login.alice');
+  const socket = page.getByRole('group', { name: "alice's WebSocket" });
+  await expect(socket.getByRole('button')).toHaveText(['Connect', 'Say', 'Ping', 'Disconnect']);
+  // Only what the lanes' apps do: no cart, no game moves; Drain beside Crash.
+  await expect(page.getByRole('button', { name: 'Add to cart' })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Move left' })).toHaveCount(0);
+  await expect(page.getByRole('group', { name: 'Faults' }).getByRole('button').nth(1)).toHaveText('Drain');
+
+  await socket.getByRole('button', { name: 'Connect', exact: true }).focus();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('.h-actions > li')).toHaveCount(2);
+  const field = page.getByRole('textbox', { name: 'Message' });
+  await page.keyboard.press('Tab');
+  await expect(field).toBeFocused();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('hello  there');
+  await expect(field).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.locator('#act-say-error')).toHaveText(/^Not sent: ``: a chat message is words of letters, digits and ' ! \? - _, one space apart$/);
+  await page.keyboard.press('Enter');
+  await expect(page.locator('.h-actions > li')).toHaveCount(2);
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('hello there');
+  await expect(page.locator('#act-say-error')).toHaveText('');
+  await page.keyboard.press('Enter');
+  await expect(page.locator('.h-actions > li')).toHaveCount(3);
+  await expect(page.locator('.h-what code').first()).toHaveText('say alice hello there');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  await expect(page.locator('.h-what code').first()).toHaveText('ping alice');
+  await expect(requests(page, 'a').locator('article.socket .frame-line .op').first()).toHaveText('ping');
+});
+
+test('game lanes offer moves, the lane form its options, and axe finds nothing serious', async ({ page }) => {
+  await page.goto('./?a=game-memory:jwt.room.3&b=game-checkpoint_msg:jwt.room.3&log=login.alice~connect.alice~move.alice.1.0');
+  await expect(page.getByRole('button', { name: 'Move right' })).toBeVisible();
+  await expect(page.getByRole('textbox', { name: 'Message' })).toHaveCount(0);
+  await expect(lane(page, 'b').locator('.state')).toContainText('the match in S');
+  await expect(lane(page, 'b').locator('.state')).toContainText('alice at (1, 0)');
+  const form = lane(page, 'a');
+  await expect(form.getByLabel('App')).toHaveValue('game-memory');
+  await expect(form.getByLabel('Balancer')).toHaveValue('room');
+  await expect(form.getByRole('checkbox', { name: 'Re-check the credential on every frame' })).not.toBeChecked();
+  await expect(lane(page, 'b').getByRole('radio', { name: 'In the first message' })).toBeChecked();
+  await expect(form.getByRole('radio', { name: /^In the URL/ })).toHaveAccessibleDescription(/access logs and proxy logs/);
+  await form.getByRole('checkbox', { name: 'Re-check the credential on every frame' }).check();
+  await expect(page).toHaveURL(/config\.a\.game-memory_recheck(%3A|:)jwt\.room\.3/);
+  await expectAccessible(page);
+  await page.setViewportSize({ width: 360, height: 800 });
+  await page.goto(`${CHAT}~say.alice.hello`);
+  await requests(page, 'a').locator('.frame-bytes summary').first().click();
+  await expectAccessible(page);
+});

@@ -1,0 +1,144 @@
+//! Connection lanes in headless Chromium: the frames view, the socket
+//! state, the lane form's options, the chat field's check and the
+//! comparison rows, each read off what the engine recorded.
+#![cfg(target_arch = "wasm32")]
+
+mod common;
+
+use common::{all, click, find, settle, text};
+use statelab::components::frames::close_code_text;
+use statelab::playground::{PlaygroundProps, PlaygroundView};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, Event, EventInit, HtmlElement, HtmlInputElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Chat in server memory (lane A) beside chat over pub/sub (lane B): alice
+/// on S3, bob on S1 in both.
+const CHAT: &str = "?a=chat-memory:jwt.rr.3&b=chat-pubsub:jwt.rr.3&log=login.alice~login.bob~connect.alice~connect.bob";
+
+async fn playground_at(query: &str) -> Element {
+    let window = web_sys::window().unwrap();
+    window
+        .history()
+        .unwrap()
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("/{query}")))
+        .unwrap();
+    common::mount::<PlaygroundView>(PlaygroundProps::default()).await
+}
+
+fn lane(root: &Element, label: char) -> Element {
+    find(root, &format!("section[aria-labelledby='lane-{label}-title']"))
+}
+
+/// A lane's newest frames record in the history.
+fn newest_socket(root: &Element, label: char) -> Element {
+    find(root, &format!(".lane-{label}-rows article.socket"))
+}
+
+#[wasm_bindgen_test]
+async fn frames_say_who_did_not_get_a_line_and_why() {
+    let root = playground_at(&format!("{CHAT}~say.alice.hello")).await;
+    let a = newest_socket(&root, 'a');
+    let missed = all(&a, ".trace li.missed");
+    assert_eq!(missed.len(), 1);
+    assert_eq!(text(&find(&missed[0], "strong")), "bob (ws#2 on S1) does not get it");
+    assert!(text(&missed[0]).contains("the room's messages live in S3's memory, and S1 never hears of them"));
+    assert!(text(&find(&a, "summary")).ends_with(" · ✕ 1 did not get it"), "{}", text(&find(&a, "summary")));
+    let b = newest_socket(&root, 'b');
+    assert!(all(&b, ".trace li.missed").is_empty());
+    let dirs: Vec<String> = all(&b, ".frame-line .dir").iter().map(text).collect();
+    assert_eq!(dirs, ["alice → S3", "S3 → alice", "S1 → bob"]);
+    // The client's frame is masked, the servers' are not; each decodes field by field.
+    let frames = all(&a, "li.frame");
+    assert!(text(&find(&frames[0], ".frame-bytes summary")).contains("masked with key"));
+    assert!(text(&find(&frames[1], ".frame-bytes summary")).contains("unmasked"));
+    assert_eq!(text(&find(&frames[0], "dl.decoded dt")), "FIN");
+    assert!(text(&find(&frames[0], "pre.hex")).starts_with("81 9d "), "FIN + text, MASK + 29 bytes");
+}
+
+#[wasm_bindgen_test]
+async fn a_dropped_connection_reports_1006_and_says_it_never_crossed_the_wire() {
+    let root = playground_at(&format!("{CHAT}~crash.3")).await;
+    // The app reconnected within the crash's second; the state says what it lost.
+    let state = text(&find(&lane(&root, 'a'), ".socket-state"));
+    assert!(state.starts_with("open: ws#3 on S"), "{state}");
+    assert!(
+        state.ends_with(&format!("; before it, ws#1 on S3 closed at 09:00:04 with {}", close_code_text(1006))),
+        "{state}"
+    );
+    assert!(close_code_text(1006).contains("never on the wire"));
+    // The diagram shows each server's open connections; S3 is down.
+    let servers: Vec<String> =
+        all(&lane(&root, 'a'), "svg.fleet g.server").iter().map(|g| g.get_attribute("aria-label").unwrap()).collect();
+    assert!(servers.iter().any(|s| s.contains("WebSocket connections open")), "{servers:?}");
+    assert!(servers[2].starts_with("Restart S3 (down"), "{servers:?}");
+    let row: Vec<String> = all(&root, "tr#measured-ws-dropped td").iter().map(text).collect();
+    assert_eq!(row, ["1", "1"]);
+}
+
+#[wasm_bindgen_test]
+async fn a_drain_closes_with_1001_and_marks_the_server() {
+    let root = playground_at(&format!("{CHAT}~drain.3")).await;
+    let a = lane(&root, 'a');
+    let s3 = all(&a, "svg.fleet g.server")[2].clone();
+    assert!(s3.class_list().contains("draining"));
+    assert!(text(&s3).contains("S3 draining"));
+    assert!(text(&find(&a, ".state")).contains("draining: out of rotation until a restart"));
+    let closes: Vec<String> = all(&newest_socket(&root, 'a'), ".frame-line code").iter().map(text).collect();
+    assert_eq!(closes[0], "close 1001 (going away) “going away”");
+}
+
+#[wasm_bindgen_test]
+async fn a_bad_chat_line_says_why_and_is_not_sent() {
+    let root = playground_at("?a=chat-memory:jwt.rr.3&b=chat-pubsub:jwt.rr.3&log=login.alice~connect.alice").await;
+    let field: HtmlInputElement = find(&root, "#act-say").unchecked_into();
+    field.set_value("no  double spaces");
+    let init = EventInit::new();
+    init.set_bubbles(true);
+    field.dispatch_event(&Event::new_with_event_init_dict("input", &init).unwrap()).unwrap();
+    settle().await;
+    assert_eq!(field.get_attribute("aria-invalid").as_deref(), Some("true"));
+    let said = text(&find(&root, "#act-say-error"));
+    assert!(said.starts_with("Not sent: ") && said.contains("one space apart"), "{said}");
+    let actions = all(&root, ".h-actions > li").len();
+    click(&root, "Say").await;
+    assert_eq!(all(&root, ".h-actions > li").len(), actions, "nothing sent");
+}
+
+#[wasm_bindgen_test]
+async fn the_lane_form_offers_apps_recheck_and_where_the_token_goes() {
+    let root = playground_at("?a=chat-memory:jwt.rr.3&b=chat-pubsub:local.rr.3").await;
+    let a = lane(&root, 'a');
+    let apps: Vec<String> = all(&a, "#lane-a-app option").iter().map(text).collect();
+    assert_eq!(
+        apps,
+        [
+            "shop API",
+            "chat in server memory",
+            "chat over pub/sub",
+            "game in server memory",
+            "game checkpointed to the store"
+        ]
+    );
+    assert!(all(&a, "#lane-a-balancer option").iter().any(|o| text(o) == "room hash"));
+    let notes: Vec<String> = all(&a, ".token-in .choice").iter().map(text).collect();
+    assert!(notes[0].contains("access logs and proxy logs"), "{notes:?}");
+    assert!(notes[1].contains("accepts an anonymous connection first"), "{notes:?}");
+    assert!(text(&find(&a, ".token-in legend")).contains("a browser cannot set Authorization on a WebSocket"));
+    // A cookie lane has no token to place.
+    assert!(all(&lane(&root, 'b'), ".token-in").is_empty());
+    // Ticking the box re-deploys the lane with the option.
+    find(&a, "#lane-a-recheck").unchecked_into::<HtmlElement>().click();
+    settle().await;
+    assert!(text(&find(&root, "#lane-a-title")).contains("chat in server memory, re-checked"));
+}
+
+#[wasm_bindgen_test]
+async fn a_shop_lane_has_no_socket_rows_and_no_socket_controls() {
+    let root = playground_at("").await;
+    assert!(all(&root, "tr.ws-row").is_empty());
+    assert!(all(&root, "#act-socket").is_empty());
+    assert!(all(&root, "button").iter().all(|b| text(b) != "Drain"));
+}
