@@ -30,20 +30,13 @@ pub struct FramesProps {
     pub open: bool,
 }
 
-/// A close code with what it means (RFC 6455 §7.4.1). 1006 is never sent:
-/// the client reports it when the connection drops with no close frame.
+/// A close code with what it means (RFC 6455 §7.4.1), in the wire
+/// module's words — but 1006, which is never sent, says so.
 pub fn close_code_text(code: u16) -> String {
-    let meaning = match code {
-        1000 => "normal closure",
-        1001 => "going away",
-        1006 => {
-            "abnormal closure: never on the wire — the client reports it when the connection drops with no close frame"
-        }
-        1008 => "policy violation",
-        1011 => "internal error: the server could not go on",
-        _ => "a code this page does not name",
-    };
-    format!("{code} ({meaning})")
+    match code {
+        1006 => "1006 (abnormal closure: never on the wire — the client reports it when the connection drops with no close frame)".into(),
+        _ => format!("{code} ({})", statelab_sim::wire::ws::close_code_meaning(code)),
+    }
 }
 
 /// Whether a trace line says someone did not get the message: the engine
@@ -107,7 +100,7 @@ fn frame(f: &FrameRecord, server: statelab_sim::ServerNo) -> Html {
     };
     let wire = f.frame.to_wire();
     let masking = match f.frame.mask {
-        Some(k) => format!("masked with key {} (a client must mask)", hex(&k)),
+        Some(k) => format!("masked with key {} (a client must mask)", statelab_sim::wire::ws::hex(&k)),
         None => "unmasked (a server never masks)".to_owned(),
     };
     html! {
@@ -122,7 +115,7 @@ fn frame(f: &FrameRecord, server: statelab_sim::ServerNo) -> Html {
                 <dl class="decoded">
                     { for f.frame.describe().into_iter().map(|(k, v)| html! { <><dt>{k}</dt><dd>{v}</dd></> }) }
                 </dl>
-                <pre class="hex" aria-label="The bytes on the wire, in hex">{hex(&wire)}</pre>
+                <pre class="hex" aria-label="The bytes on the wire, in hex">{statelab_sim::wire::ws::hex(&wire)}</pre>
             </details>
         </li>
     }
@@ -149,16 +142,4 @@ fn plural(n: usize) -> &'static str {
     } else {
         "s"
     }
-}
-
-/// Bytes as two hex digits each, a space apart.
-fn hex(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 3);
-    for (i, b) in bytes.iter().enumerate() {
-        if i > 0 {
-            out.push(' ');
-        }
-        out.push_str(&format!("{b:02x}"));
-    }
-    out
 }
