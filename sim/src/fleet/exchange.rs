@@ -151,6 +151,8 @@ pub struct SocketStats {
     pub policy_closed: u64,
     /// Frames that crossed, both ways.
     pub frames: u64,
+    /// Bytes of the frames that crossed, both ways, headers and masks included.
+    pub frame_bytes: u64,
     /// Messages (chat lines, game states) delivered to a connection.
     pub delivered: u64,
     /// Deliveries that did not happen: a client connected to the room that

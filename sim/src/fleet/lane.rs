@@ -78,6 +78,8 @@ pub struct Lane {
     /// Open connection ids per room, in id order: room 0 is the named users'
     /// (`lobby`, `match1`); load users meet in rooms of `socket::ROOM_USERS`.
     room_open: Vec<Vec<u32>>,
+    /// A load run's message, encoded once for all its recipients (reused).
+    frame_buf: Vec<u8>,
     /// Load rooms' matches (game lanes): the tick of each match a server runs
     /// in memory, by server and room, and each room's last checkpoint in the store.
     load_matches: std::collections::BTreeMap<(ServerNo, u32), u32>,
@@ -112,6 +114,7 @@ impl Lane {
             upgraded: None,
             seats: Vec::new(),
             room_open: vec![Vec::new()],
+            frame_buf: Vec::new(),
             load_matches: Default::default(),
             load_checkpoints: Vec::new(),
         }

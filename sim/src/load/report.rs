@@ -72,6 +72,9 @@ pub struct Sockets {
     pub policy_closed: u64,
     /// Frames that crossed, both ways.
     pub frames: u64,
+    /// Their bytes on the wire, headers and masks included.
+    #[serde(default)]
+    pub frame_bytes: u64,
     /// Game moves lost with a server's memory: past a match's last checkpoint.
     pub moves_lost: u64,
 }
@@ -97,6 +100,7 @@ impl Sockets {
             (&mut self.going_away, other.going_away),
             (&mut self.policy_closed, other.policy_closed),
             (&mut self.frames, other.frames),
+            (&mut self.frame_bytes, other.frame_bytes),
             (&mut self.moves_lost, other.moves_lost),
         ] {
             *a = a.saturating_add(b);
@@ -388,12 +392,13 @@ impl Report {
         );
         let _ = writeln!(
             out,
-            "messages: {} sent, {} deliveries, {} missed, {} not sent (the app was reconnecting); {} frames",
+            "messages: {} sent, {} deliveries, {} missed, {} not sent (the app was reconnecting); {} frames, {} bytes",
             thousands(w.sent),
             thousands(w.delivered),
             thousands(w.missed),
             thousands(w.offline),
-            thousands(w.frames)
+            thousands(w.frames),
+            thousands(w.frame_bytes)
         );
         if w.moves_lost > 0 || self.config.starts_with("game") {
             let _ = writeln!(out, "game moves lost with a server's memory: {}", thousands(w.moves_lost));

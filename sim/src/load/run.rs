@@ -271,6 +271,7 @@ impl Run {
         w.going_away = now.going_away.saturating_sub(was.going_away);
         w.policy_closed = now.policy_closed.saturating_sub(was.policy_closed);
         w.frames = now.frames.saturating_sub(was.frames);
+        w.frame_bytes = now.frame_bytes.saturating_sub(was.frame_bytes);
         w.delivered = now.delivered.saturating_sub(was.delivered);
         w.missed = now.missed.saturating_sub(was.missed);
         w.moves_lost = now.moves_lost.saturating_sub(was.moves_lost);

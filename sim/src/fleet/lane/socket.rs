@@ -265,8 +265,7 @@ impl Lane {
             ]
         });
         // Only a re-check reads it again; a load run keeps it for nothing else.
-        let credential =
-            (self.keep_wire || self.config.recheck).then(|| self.credential_header(ci, &x.request)).flatten();
+        let credential = (self.keep_wire || self.config.recheck).then(|| self.credential_header(&x.request)).flatten();
         if self.keep_wire {
             self.entries.push(Entry::Exchange(Rc::new(x)));
         }
@@ -524,17 +523,12 @@ impl Lane {
     }
 
     /// The credential a connection opened with, as the header a re-check
-    /// presents: the URL's token as `Authorization`, or the handshake's cookies.
-    fn credential_header(&self, ci: usize, req: &Request) -> Option<(&'static str, String)> {
+    /// presents: the URL's token as `Authorization`, or the handshake's
+    /// cookies; `None` when the token is to come in the first message.
+    fn credential_header(&self, req: &Request) -> Option<(&'static str, String)> {
         match self.config.auth.credential() {
             Credential::Cookie(_) => req.headers.get("Cookie").map(|c| ("Cookie", c.to_owned())),
-            Credential::Bearer | Credential::ApiKey => {
-                req.query(TOKEN_PARAM).map(|t| self.bearer_header(t)).or_else(|| {
-                    // The first message carries it; it is set once that arrives.
-                    let _ = ci;
-                    None
-                })
-            }
+            Credential::Bearer | Credential::ApiKey => req.query(TOKEN_PARAM).map(|t| self.bearer_header(t)),
         }
     }
 
@@ -608,6 +602,7 @@ impl Lane {
 
     fn put(&mut self, rec: &mut SocketRecord, id: u32, from_client: bool, frame: Frame) {
         self.stats.sockets.frames += 1;
+        self.stats.sockets.frame_bytes += frame.wire_len() as u64;
         if !self.keep_wire {
             return;
         }

@@ -8,6 +8,9 @@ use crate::fleet::handling::Ctx;
 use crate::fleet::store::StoreValue;
 use crate::wire::json::ObjectWriter;
 
+/// What the sender hears when pub/sub cannot carry its message.
+pub(in crate::fleet) const NOT_SENT: &str = "the message was not sent: the store that carries it is down";
+
 /// How long the store keeps a room's history after its last message.
 const HISTORY_TTL_MS: u64 = 24 * 3_600_000;
 
@@ -52,7 +55,7 @@ pub(in crate::fleet) fn say(cx: &mut Ctx, user: &str, text: &str) -> Result<Stri
         App::Chat(Store::Shared) => {
             let channel = format!("room:{CHAT_ROOM}");
             cx.store_trip(|| format!("store: PUBLISH {channel} (every server subscribes and passes it to its own connections), RPUSH + LTRIM history:{CHAT_ROOM} to {HISTORY}"))
-                .map_err(|_| "the message was not sent: the store that carries it is down".to_owned())?;
+                .map_err(|_| NOT_SENT.to_owned())?;
             let key = format!("history:{CHAT_ROOM}");
             let mut lines = match cx.backend.store.get(&key, cx.now) {
                 Some(StoreValue::History(lines)) => lines.clone(),

@@ -6,5 +6,5 @@ mod chat;
 mod game;
 pub(crate) mod handshake;
 
-pub(in crate::fleet) use chat::{say, welcome as chat_welcome};
+pub(in crate::fleet) use chat::{say, welcome as chat_welcome, NOT_SENT};
 pub(in crate::fleet) use game::{join as join_game, step as move_player};

@@ -11,6 +11,9 @@ use crate::fleet::config::{App, Store};
 use crate::fleet::handling::SERVER_MS;
 use crate::fleet::lane::traffic::{LoadRoute, Outcome, FIRST};
 use crate::fleet::lane::Lane;
+use crate::fleet::socket::NOT_SENT;
+use crate::wire::json::ObjectWriter;
+use crate::wire::ws::Frame;
 
 /// What a load user's turn did on a connection lane.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -115,9 +118,15 @@ impl Lane {
     /// to every open connection of the room it can reach. Returns the
     /// simulated milliseconds that took.
     fn load_message(&mut self, id: u32, k: u64) -> u32 {
-        // The client's masking key, drawn as for any client frame.
-        let _ = self.rng.next_u64();
+        // The client's frame, masked with a key drawn as for any client frame.
+        let key = (self.rng.next_u64() as u32).to_be_bytes();
+        let (sender, text) = (self.conns[id as usize - 1].client.clone(), format!("turn {k}"));
+        let said = match self.config.app {
+            App::Game(_) => r#"{"type":"move","dx":1,"dy":0}"#.to_owned(),
+            _ => ObjectWriter::new().str("type", "say").str("text", &text).finish(),
+        };
         self.stats.sockets.frames += 1;
+        self.stats.sockets.frame_bytes += Frame::text(&said).masked(key).wire_len() as u64;
         if self.config.recheck {
             let mut rec = self.record(id, 0);
             if !self.recheck(id, &mut rec) {
@@ -152,14 +161,25 @@ impl Lane {
             }
             App::Shop => false,
         };
-        let _ = k;
         let open = &self.room_open[room as usize];
         if !passed {
             // The sender hears why; nobody in the room gets it.
+            let why = ObjectWriter::new().str("type", "error").str("error", NOT_SENT).finish();
             self.stats.sockets.frames += 1;
+            self.stats.sockets.frame_bytes += Frame::text(&why).wire_len() as u64;
             self.stats.sockets.missed += open.len() as u64;
             return latency;
         }
+        // What the server passes on, encoded once: every recipient's frame
+        // is the same unmasked bytes, as a real server writes them.
+        let message = match app {
+            App::Game(_) => format!("{{\"type\":\"state\",\"match\":{{\"tick\":{}}}}}", self.load_match(from, room)),
+            _ => ObjectWriter::new().str("type", "message").str("from", &sender).str("text", &text).finish(),
+        };
+        self.frame_buf.clear();
+        Frame::text(&message).encode_into(&mut self.frame_buf);
+        let frame_len = self.frame_buf.len() as u64;
+        let open = &self.room_open[room as usize];
         // Pub/sub reaches every server that is up; a room in memory, or a match, only its own server.
         let fans_out = app == App::Chat(Store::Shared);
         let mut up = [false; 256];
@@ -177,6 +197,7 @@ impl Lane {
         self.stats.sockets.delivered += delivered;
         self.stats.sockets.missed += missed;
         self.stats.sockets.frames += delivered;
+        self.stats.sockets.frame_bytes += delivered * frame_len;
         latency
     }
 }
