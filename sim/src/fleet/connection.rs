@@ -10,6 +10,10 @@ use crate::base::ids::ServerNo;
 use crate::base::time::SimTime;
 use crate::wire::ws::Frame;
 
+/// HAProxy's `timeout tunnel` in the fleet's configuration: a connection
+/// that carries no frame either way for this long is closed by the
+/// balancer, with no close frame. An app that pings keeps its connection.
+pub const TUNNEL_TIMEOUT_MS: u64 = 3_600_000;
 /// Reconnect delays start at this and double with each failed attempt…
 pub const BACKOFF_BASE_MS: u64 = 500;
 /// …up to this.
@@ -41,6 +45,9 @@ pub struct Connection {
     /// The credential the connection was opened with, as the header a
     /// re-check presents it: (`Authorization`, `Bearer …`) or (`Cookie`, `session_id=…`).
     pub credential: Option<(&'static str, String)>,
+    /// When the last frame crossed it, either way (the handshake at first):
+    /// the balancer closes it [`TUNNEL_TIMEOUT_MS`] after that.
+    pub last_active: SimTime,
     /// How it ended, once it has.
     pub closed: Option<Closed>,
     /// The bytes each way, in order: the handshake request and its 101, then

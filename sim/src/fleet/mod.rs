@@ -25,7 +25,7 @@ pub use config::{CHAT_PATH, CHAT_ROOM, GAME_PATH, GAME_ROOM, ORIGIN, SESSION_COO
 pub use connection::{
     backoff_ms, check_chat_text, ChatLine, Chunk, Closed, Connection, FrameRecord, Match, Rooms, SocketRecord,
 };
-pub use connection::{BACKOFF_BASE_MS, BACKOFF_CAP_MS, BOARD_MAX, HISTORY, MAX_TEXT};
+pub use connection::{BACKOFF_BASE_MS, BACKOFF_CAP_MS, BOARD_MAX, HISTORY, MAX_TEXT, TUNNEL_TIMEOUT_MS};
 pub use exchange::{Entry, Event, Exchange, Stats};
 pub use lane::{Lane, ROOM_USERS, STEP_MS};
 pub use server::{Server, HEALTH_INTERVAL_MS, UNHEALTHY_AFTER};

@@ -68,8 +68,8 @@ defaults\n\
 \x20   timeout connect 1s\n\
 \x20   timeout client 10s\n\
 \x20   timeout server 10s\n\
-\x20   # an upgraded WebSocket connection is a tunnel: idle for up to an hour\n\
-\x20   timeout tunnel 1h\n\
+\x20   # an upgraded WebSocket connection is a tunnel, closed after this long with no frame either way\n\
+\x20   timeout tunnel {tunnel}s\n\
 \x20   # one try, as in the simulation: a refused connection is answered, not retried\n\
 \x20   retries 0\n\
 frontend shop\n\
@@ -80,6 +80,7 @@ backend fleet\n\
 \x20   balance {balance}\n",
         code = config_text(c),
         proxy = base + 9,
+        tunnel = crate::fleet::TUNNEL_TIMEOUT_MS / 1000,
     );
     if sticky {
         s.push_str("    cookie lb insert indirect httponly\n");

@@ -213,3 +213,27 @@ fn every_connection_s_bytes_parse_as_rfc_6455_streams_in_each_direction() {
         }
     }
 }
+
+/// HAProxy closes a tunnel that carried nothing for its `timeout tunnel`:
+/// an idle connection ends with no close frame (1006) and the app comes
+/// back; one whose app pings in between is kept.
+#[test]
+fn an_idle_connection_is_closed_by_the_balancer_and_a_pinged_one_is_kept() {
+    use statelab_sim::text::{parse_actions, parse_config};
+    let lane = parse_config("chat-pubsub:jwt.rr.3.4.86400").unwrap();
+    let mut p = Playground::new(1, [lane, lane]);
+    for a in parse_actions("login alice, login bob, connect alice, connect bob, wait 30m, ping bob, wait 40m").unwrap()
+    {
+        p.apply(a).unwrap();
+    }
+    let a = p.lane(LaneId::A);
+    let alice = conn(a, "alice", 0);
+    assert_eq!(alice.closed.unwrap().code, 1006, "idle an hour: closed by the balancer");
+    assert_eq!(alice.closed.unwrap().at.0 - alice.last_active.0, statelab_sim::fleet::TUNNEL_TIMEOUT_MS);
+    assert!(conn(a, "alice", 1).open(), "the app reconnected");
+    assert!(conn(a, "bob", 0).open(), "bob's ping kept his");
+    let said = a.entries().iter().any(
+        |e| matches!(e, Entry::Event(ev) if ev.text.starts_with("the balancer closed ws#1 (alice ⇄ S3) after 1 h")),
+    );
+    assert!(said);
+}

@@ -11,7 +11,7 @@ use crate::base::time::SimTime;
 use crate::fleet::auth;
 use crate::fleet::client::Socket;
 use crate::fleet::config::{App, AuthMode, Credential, Store, TokenIn, HOST, ORIGIN};
-use crate::fleet::connection::{backoff_ms, Chunk, Closed, Connection, FrameRecord, SocketRecord};
+use crate::fleet::connection::{backoff_ms, Chunk, Closed, Connection, FrameRecord, SocketRecord, TUNNEL_TIMEOUT_MS};
 use crate::fleet::exchange::{Entry, Trace};
 use crate::fleet::handling::{Cost, Ctx};
 use crate::fleet::socket;
@@ -202,7 +202,21 @@ impl Lane {
 
     fn advance(&mut self, ms: u64, action_no: u32, sweep: bool) {
         let until = self.now.plus_ms(ms);
-        while let Some(&(at, ci)) = self.retries.iter().next().filter(|(at, _)| *at <= until) {
+        loop {
+            let retry = self.retries.iter().next().copied().filter(|(at, _)| *at <= until);
+            // A load run's users send every second, far inside the tunnel timeout.
+            let idle = if sweep { self.next_idle(until) } else { None };
+            let (at, ci) = match (retry, idle) {
+                (None, None) => break,
+                (Some(r), None) => r,
+                (Some(r), Some((at, _))) if r.0 < at => r,
+                (_, Some((at, id))) => {
+                    self.now = self.now.max(at);
+                    self.sweep();
+                    self.idle_close(id, action_no);
+                    continue;
+                }
+            };
             self.retries.remove(&(at, ci));
             if at > self.now {
                 self.now = at;
@@ -221,6 +235,37 @@ impl Lane {
         if sweep {
             self.sweep();
         }
+    }
+
+    /// The open connection whose tunnel times out first, by `until`, and when.
+    fn next_idle(&self, until: SimTime) -> Option<(SimTime, u32)> {
+        self.conns
+            .iter()
+            .filter(|c| c.open())
+            .map(|c| (c.last_active.plus_ms(TUNNEL_TIMEOUT_MS), c.id))
+            .filter(|(at, _)| *at <= until)
+            .min()
+    }
+
+    /// The balancer closes connection `id`, idle for its whole tunnel
+    /// timeout: no close frame, so the client sees 1006 and reconnects.
+    fn idle_close(&mut self, id: u32, action_no: u32) {
+        let (client, server) = {
+            let c = &self.conns[id as usize - 1];
+            (c.client.clone(), c.server)
+        };
+        self.close(id, 1006);
+        self.stats.sockets.dropped += 1;
+        let ci = self.client_index(id);
+        let at = self.schedule(ci, 0);
+        self.event(
+            action_no,
+            format!(
+                "the balancer closed ws#{id} ({client} ⇄ S{server}) after {} with no frame either way (HAProxy's timeout tunnel): no close frame, so {client}'s browser sees 1006, and the app reconnects at {}",
+                crate::base::time::human_duration(TUNNEL_TIMEOUT_MS / 1000),
+                at.clock()
+            ),
+        );
     }
 
     /// Opens client `ci`'s connection: the handshake through the balancer,
@@ -280,6 +325,7 @@ impl Lane {
             server: no,
             handshake: seq,
             opened: self.now,
+            last_active: self.now,
             user: user.clone(),
             credential,
             closed: None,
@@ -601,6 +647,7 @@ impl Lane {
     }
 
     fn put(&mut self, rec: &mut SocketRecord, id: u32, from_client: bool, frame: Frame) {
+        self.conns[id as usize - 1].last_active = self.now;
         self.stats.sockets.frames += 1;
         self.stats.sockets.frame_bytes += frame.wire_len() as u64;
         if !self.keep_wire {
