@@ -43,7 +43,8 @@ plain.describe('without JavaScript', () => {
   plain.use({ javaScriptEnabled: false });
 
   plain('every tour step reads as its step: narration, each request of the step and why, the fleets, its own title and cards', async ({ page }) => {
-    plain.setTimeout(180_000);
+    // Every step of every tour, twice (full and embed): bounded by the number of steps.
+    plain.setTimeout(stepPages.length * 6_000);
     // Each lane's exchange numbers as the full pages show them, step by step.
     const shown = new Map();
     for (const { id, step } of stepPages) {
@@ -124,16 +125,19 @@ test('sitemap.xml lists the root, every full step page and Learn, and each is se
   for (const loc of locs) expect((await request.get(loc)).status(), loc).toBe(200);
 });
 
-/** In the page: `app`'s markup, each form control's value written in as
- * `data-value` (the wasm sets values as properties, the prerenderer as
- * markup; in a parsed document a control's value is what its markup says). */
+/** In the page: `app`'s markup, each form control's value (and a check
+ * box's or radio button's state) written in as `data-value` and
+ * `data-checked` (the wasm sets them as properties, the prerenderer as
+ * markup; in a parsed document a control's state is what its markup says). */
 function markupOf(app) {
   const copy = app.cloneNode(true);
   const live = app.querySelectorAll('input, textarea');
   copy.querySelectorAll('input, textarea').forEach((e, i) => {
     e.removeAttribute('value');
+    e.removeAttribute('checked');
     e.textContent = '';
     e.setAttribute('data-value', live[i].value);
+    if (live[i].type === 'checkbox' || live[i].type === 'radio') e.setAttribute('data-checked', String(live[i].checked));
   });
   return copy.innerHTML;
 }
@@ -192,7 +196,7 @@ for (const width of [360, 1280]) {
 }
 
 test('every tour step page is taken over with the markup it was prerendered with', async ({ page }) => {
-  test.setTimeout(300_000);
+  test.setTimeout(stepPages.length * 6_000);
   for (const { id, step } of stepPages) {
     for (const embed of ['', 'embed/']) {
       const path = `tour/${id}/${step}/${embed}`;
