@@ -20,7 +20,7 @@
 //! | layer | what it holds |
 //! |---|---|
 //! | `base/` | simulated time, the seeded random stream, ordered tables, ids, quoting |
-//! | `wire/` | wire formats, exact to the byte: HTTP/1.1, JSON, JWT, cookies, WebSocket frames, base64 |
+//! | `wire/` | wire formats, exact to the byte: HTTP/1.1, JSON, JWT, cookies, WebSocket frames, FTP, base64 |
 //! | `fleet/` | a lane's parts: balancer, servers, browsers, store, ledger, exchanges, WebSocket connections; the shop's routes (`shop/`), authentication, one file per mode (`auth/`), and the connection apps (`socket/`); the [`Lane`] that joins them |
 //! | `playground/` | [`Action`]s, the log, checkpoints: two lanes fed the same actions |
 //! | `text/` | text forms: the action notation, lane-config codes, transcripts, HAR/curl, the HAProxy config |

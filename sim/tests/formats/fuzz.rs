@@ -1,4 +1,5 @@
-//! The fuzz run behind `cargo xtask fuzz`: every parser fed `FUZZ_INPUTS`
+//! The fuzz run behind `cargo xtask fuzz`: every parser (FTP commands and
+//! replies among them) fed `FUZZ_INPUTS`
 //! (default 1,000,000) inputs from the generators in `gen`, seeded by
 //! `FUZZ_SEED` (default 1) so a run can be repeated. Each call runs under
 //! `catch_unwind`; a table gives inputs, accepted, refused, panics and time
@@ -12,6 +13,7 @@ use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use statelab_sim::link::Link;
 use statelab_sim::text::parse_actions;
 use statelab_sim::wire::cookie::SetCookie;
+use statelab_sim::wire::ftp;
 use statelab_sim::wire::http::parse_request;
 use statelab_sim::wire::json::Json;
 use statelab_sim::wire::jwt;
@@ -136,6 +138,26 @@ fn fuzz_every_parser() {
                 assert_eq!(parsed.is_ok(), *ok, "{parsed:?}");
             }
             if let Err(e) = crate::parsers::check_websocket_bytes(bytes) {
+                panic!("{e}");
+            }
+            parsed.is_ok()
+        }),
+        fuzz("ftp-commands", inputs, seed, gen::ftp_command_text(), |(expected, text)| {
+            let parsed = ftp::parse_command(text);
+            if let Some(ok) = expected {
+                assert_eq!(parsed.is_ok(), *ok, "{parsed:?}");
+            }
+            if let Err(e) = crate::parsers::check_ftp_command(text) {
+                panic!("{e}");
+            }
+            parsed.is_ok()
+        }),
+        fuzz("ftp-replies", inputs, seed, gen::ftp_reply_text(), |(expected, text)| {
+            let parsed = ftp::parse_replies(text);
+            if let Some(ok) = expected {
+                assert_eq!(parsed.is_ok(), *ok, "{parsed:?}");
+            }
+            if let Err(e) = crate::parsers::check_ftp_replies(text) {
                 panic!("{e}");
             }
             parsed.is_ok()

@@ -1,7 +1,8 @@
 //! The wire and text formats: parser properties over the shared generators,
 //! the fuzz run behind `cargo xtask fuzz`, our WebSocket frames read by an
-//! independent implementation (tungstenite), and the exports (text and JSON
-//! transcripts, HAR, curl).
+//! independent implementation (tungstenite) and our FTP commands and replies
+//! by another (Python's ftplib), and the exports (text and JSON transcripts,
+//! HAR, curl).
 //!
 //! proptest keeps the failing seeds of `parsers.rs` in
 //! `tests/proptest-regressions/parsers.txt`: its default place once a test's
@@ -11,6 +12,7 @@
 mod gen;
 
 mod export;
+mod ftp_reader;
 mod fuzz;
 mod parsers;
 mod websocket;

@@ -3,7 +3,9 @@
 //! attributes held to the `cookie` crate, typed requests from random header
 //! lists held to RFC 9112 framing, notation at its numeric limits, and
 //! WebSocket frames of every opcode and length form, whole, in streams,
-//! edited and hostile.
+//! edited and hostile; FTP command lines of every verb with hostile
+//! arguments and multi-line replies whose lines look like their end, built,
+//! edited and past their bounds.
 //! No `proptest_config` here: 256 cases per property unless `PROPTEST_CASES`
 //! says otherwise.
 
@@ -13,6 +15,7 @@ use statelab_sim::base::QUOTED_CHARS;
 use statelab_sim::link::Link;
 use statelab_sim::text as notation;
 use statelab_sim::wire::cookie::SetCookie;
+use statelab_sim::wire::ftp::{self, FtpErrorKind};
 use statelab_sim::wire::http::parse_request;
 use statelab_sim::wire::json::Json;
 use statelab_sim::wire::jwt::{self, Rejection};
@@ -187,6 +190,141 @@ proptest! {
             prop_assert!(line.is_some_and(|l| e.column >= 1 && e.column as usize <= l.chars().count()), "{e} for {text:?}");
         }
     }
+}
+
+proptest! {
+    /// A command line parses exactly when it was built sound, to the verb
+    /// and argument it was built from, and writes back to the same line with
+    /// the verb in upper case; a CR or LF in an argument is refused, never
+    /// split into a second command.
+    #[test]
+    fn ftp_commands_parse_as_built(c in gen::ftp_command()) {
+        match ftp::parse_command(&c.text) {
+            Ok(cmd) => {
+                prop_assert!(c.must_accept(), "accepted {:?} as {:?}", c.text, cmd);
+                prop_assert_eq!(cmd.verb, c.verb);
+                prop_assert_eq!(&cmd.arg, &c.arg);
+            }
+            Err(e) => prop_assert!(!c.must_accept(), "{e} for {:?}", c.text),
+        }
+        check_ftp_command(&c.text)?;
+    }
+
+    /// Edited command lines never panic the parser; see [`check_ftp_command`].
+    #[test]
+    fn ftp_edited_commands_parse_exactly_or_point_inside(text in gen::mutated(gen::ftp_command().prop_map(|c| c.text))) {
+        check_ftp_command(&text)?;
+    }
+
+    /// A built reply parses back to itself from exactly its bytes, whatever
+    /// follows; its lines are the ones given, CR, LF and NUL replaced and a
+    /// middle line starting with a digit padded; every proper prefix is only
+    /// incomplete; two in a row parse as two.
+    #[test]
+    fn ftp_replies_round_trip(parts in gen::ftp_reply(), after in gen::ftp_reply(), cut in any::<prop::sample::Index>()) {
+        let reply = parts.reply();
+        let last = parts.lines.len() - 1;
+        for (i, (given, got)) in parts.lines.iter().zip(&reply.lines).enumerate() {
+            let clean: String = given.chars().map(|c| if matches!(c, '\r' | '\n' | '\0') { '\u{FFFD}' } else { c }).collect();
+            let padded = i > 0 && i < last && clean.starts_with(|c: char| c.is_ascii_digit());
+            prop_assert_eq!(got, &if padded { format!(" {clean}") } else { clean });
+        }
+        let wire = reply.to_wire();
+        let next = after.reply();
+        let both = format!("{wire}{}", next.to_wire());
+        prop_assert_eq!(ftp::parse_reply(&both), Ok((reply.clone(), wire.len())));
+        prop_assert_eq!(ftp::parse_replies(&both), Ok(vec![reply.clone(), next]));
+        let bounds: Vec<usize> = wire.char_indices().map(|(i, _)| i).collect();
+        for end in [0, bounds[cut.index(bounds.len())], wire.len() - 1] {
+            let e = ftp::parse_reply(&wire[..end]).unwrap_err();
+            prop_assert_eq!(e.kind, FtpErrorKind::Incomplete, "{} for the first {} bytes of {:?}", e, end, wire);
+        }
+        prop_assert!(!reply.meaning().is_empty());
+        prop_assert_eq!(reply.is_positive(), reply.code < 400);
+    }
+
+    /// Edited replies never panic the parser; see [`check_ftp_replies`].
+    #[test]
+    fn ftp_edited_replies_parse_exactly_or_point_inside(text in gen::mutated(gen::ftp_reply().prop_map(|r| r.reply().to_wire()))) {
+        check_ftp_replies(&text)?;
+    }
+
+    /// Past 64 lines or 8 KiB a reply is refused as too long, never asked
+    /// for more, however it goes on.
+    #[test]
+    fn ftp_hostile_replies_are_refused_unread(text in gen::ftp_hostile_reply()) {
+        let e = ftp::parse_reply(&text).unwrap_err();
+        prop_assert_eq!(e.kind, FtpErrorKind::Invalid, "{}", e);
+        prop_assert!(e.message.contains("at most"), "{}", e);
+        check_ftp_replies(&text)?;
+    }
+
+    /// Any address and port come back from the 227 reply, read off the wire.
+    #[test]
+    fn ftp_pasv_round_trips(addr in any::<[u8; 4]>(), port in any::<u16>()) {
+        let (reply, _) = ftp::parse_reply(&ftp::pasv_reply(addr, port).to_wire()).unwrap();
+        prop_assert_eq!(ftp::parse_pasv(&reply), Ok((addr, port)));
+    }
+}
+
+/// What holds of any text given to the command parser; shared with the fuzz
+/// run. What it accepts is one line with nothing smuggled in, writes back as
+/// the text with the verb in upper case and a CRLF, and parses again to
+/// itself; a refusal points inside the line (or just after it).
+pub fn check_ftp_command(text: &str) -> Result<(), TestCaseError> {
+    match ftp::parse_command(text) {
+        Ok(cmd) => {
+            let wire = cmd.to_wire();
+            prop_assert!(!cmd.arg.as_deref().unwrap_or("").contains(['\r', '\n', '\0']), "{cmd:?}");
+            prop_assert_eq!(wire.matches("\r\n").count(), 1);
+            let typed = text.strip_suffix("\r\n").unwrap_or(text);
+            let verb_len = cmd.verb.as_str().len();
+            prop_assert!(typed[..verb_len].eq_ignore_ascii_case(cmd.verb.as_str()));
+            prop_assert_eq!(&wire[verb_len..], &format!("{}\r\n", &typed[verb_len..]));
+            prop_assert_eq!(ftp::parse_command(&wire), Ok(cmd.clone()));
+            prop_assert_eq!(format!("{}\r\n", cmd.shown()), wire);
+        }
+        Err(e) => {
+            prop_assert_eq!(e.line, 1);
+            prop_assert!(e.column >= 1 && e.column as usize <= text.chars().count() + 1, "{e} for {text:?}");
+            prop_assert_eq!(e.kind, FtpErrorKind::Invalid);
+            prop_assert!(e.message.chars().count() < 200 + 2 * QUOTED_CHARS, "{e}");
+        }
+    }
+    Ok(())
+}
+
+/// What holds of any text given to the reply parser; shared with the fuzz
+/// run. Each reply it accepts writes back to exactly the bytes it took
+/// (unless a middle line starts with a digit, which a writer pads); a
+/// refusal points at a line of the text and a column on it (or just after).
+pub fn check_ftp_replies(text: &str) -> Result<(), TestCaseError> {
+    let mut at = 0;
+    while at < text.len() {
+        match ftp::parse_reply(&text[at..]) {
+            Ok((reply, taken)) => {
+                prop_assert!(taken > 0 && taken <= ftp::MAX_REPLY_BYTES);
+                prop_assert!(reply.lines.len() <= ftp::MAX_REPLY_LINES);
+                let middle = reply.lines.get(1..reply.lines.len().saturating_sub(1)).unwrap_or_default();
+                if !middle.iter().any(|l| l.starts_with(|c: char| c.is_ascii_digit())) {
+                    prop_assert_eq!(reply.to_wire(), &text[at..at + taken]);
+                }
+                at += taken;
+            }
+            Err(e) => {
+                let line = text[at..].split('\n').nth(e.line as usize - 1);
+                prop_assert!(line.is_some(), "{e} for {text:?}");
+                let width = line.unwrap_or("").chars().count();
+                prop_assert!(e.column >= 1 && e.column as usize <= width + 1, "{e} for {text:?}");
+                prop_assert!(e.message.chars().count() < 300, "{e}");
+                break;
+            }
+        }
+    }
+    if let Err(e) = ftp::parse_replies(text) {
+        prop_assert!(e.line >= 1 && e.column >= 1, "{e}");
+    }
+    Ok(())
 }
 
 /// What holds of any bytes given to the frame parser; shared with the fuzz run.

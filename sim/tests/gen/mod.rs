@@ -11,6 +11,7 @@
 use proptest::prelude::*;
 use proptest::sample::Index;
 use statelab_sim::base::{SimTime, MAX_SECS, START};
+use statelab_sim::wire::ftp::{self, Arg, Reply, Verb};
 use statelab_sim::wire::jwt::{Key, MAX_TOKEN_BYTES};
 use statelab_sim::wire::ws::{self, Frame, Opcode, Sender};
 use statelab_sim::{Action, User};
@@ -831,5 +832,230 @@ pub fn ws_bytes() -> impl Strategy<Value = (Option<bool>, Vec<u8>)> {
         1 => hostile_header().prop_map(|b| (Some(false), b)),
         3 => mutated_bytes(stream).prop_map(|b| (None, b)),
         1 => mutated_bytes(hostile_header()).prop_map(|b| (None, b)),
+    ]
+}
+
+// ---------------------------------------------------------------- FTP
+
+/// A command line built from a verb and an argument, as a user might type
+/// it: the verb in any case, the argument hostile (spaces anywhere, any
+/// Unicode, CR/LF and NUL injection attempts, lengths at the limit), with or
+/// without the final CRLF.
+#[derive(Clone, Debug)]
+pub struct FtpCommandText {
+    pub text: String,
+    pub verb: Verb,
+    /// The argument as built; `None` when nothing follows the verb.
+    pub arg: Option<String>,
+}
+
+impl FtpCommandText {
+    /// Whether the line must parse, from how it was built: the argument the
+    /// verb calls for, at most 512 bytes, no CR, LF or NUL (a line may not
+    /// smuggle in another), and the form RFC 959, 2428 and 3659 give `TYPE`,
+    /// `EPSV` and `REST`.
+    pub fn must_accept(&self) -> bool {
+        match (self.verb.takes_arg(), &self.arg) {
+            (Arg::Required | Arg::Optional, Some(a)) => {
+                !a.is_empty()
+                    && a.len() <= ftp::MAX_ARG_BYTES
+                    && !a.contains(['\r', '\n', '\0'])
+                    && arg_form_ok(self.verb, a)
+            }
+            (Arg::Optional | Arg::None, None) => true,
+            _ => false,
+        }
+    }
+}
+
+fn arg_form_ok(verb: Verb, a: &str) -> bool {
+    match verb {
+        Verb::Type => {
+            let forms = ["A", "E", "I", "A N", "A T", "A C", "E N", "E T", "E C"];
+            let size = a.get(..2).is_some_and(|l| l.eq_ignore_ascii_case("L "))
+                && (3..=5).contains(&a.len())
+                && a[2..].bytes().all(|b| b.is_ascii_digit());
+            forms.iter().any(|f| f.eq_ignore_ascii_case(a)) || size
+        }
+        Verb::Rest => {
+            let digits = a.trim_start_matches('0');
+            a.bytes().all(|b| b.is_ascii_digit())
+                && (digits.len() < 20 || (digits.len() == 20 && digits <= "18446744073709551615"))
+        }
+        Verb::Epsv => ["1", "2", "ALL"].iter().any(|f| f.eq_ignore_ascii_case(a)),
+        _ => true,
+    }
+}
+
+/// Arguments that try to break the line or the parser.
+fn ftp_arg() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => "[a-zA-Z0-9._/-]{1,24}",
+        2 => "[ a-z./]{0,12}",
+        2 => "\\PC{1,16}",
+        1 => ("\\PC{1,4}", (ftp::MAX_ARG_BYTES - 3)..=(ftp::MAX_ARG_BYTES + 2))
+            .prop_map(|(sample, len)| text_of_len(&sample, len)),
+        2 => prop::sample::select(vec![
+            "a\r\nDELE b", "big.iso\r\nRETR /etc/passwd", "a\nDELE b", "a\rb", "a\0b", "x\r\n", "\r\nQUIT", "\r",
+            "\n", "a\u{2028}b", "a\u{85}b", "\u{202e}osi.gib", "\t", " ", "  ", "a ", " a", "é",
+        ])
+        .prop_map(str::to_owned),
+    ]
+}
+
+/// Arguments of the verbs whose argument has a form, sound and not.
+fn ftp_formed_arg(verb: Verb) -> BoxedStrategy<String> {
+    let forms: Vec<&str> = match verb {
+        Verb::Type => {
+            vec!["A", "I", "a", "i", "E", "A N", "a t", "E C", "L 8", "l 36", "I N", "X", "L", "L 1234", "AN"]
+        }
+        Verb::Rest => vec![
+            "0",
+            "100",
+            "18446744073709551615",
+            "18446744073709551616",
+            "000000000000000000000007",
+            "-1",
+            "+5",
+            "1e3",
+            "12x",
+            "٣",
+        ],
+        Verb::Epsv => vec!["1", "2", "ALL", "all", "3", "0", "ALL ", "IPv4"],
+        _ => return ftp_arg().boxed(),
+    };
+    prop_oneof![3 => prop::sample::select(forms).prop_map(str::to_owned), 1 => ftp_arg()].boxed()
+}
+
+/// See [`FtpCommandText`].
+pub fn ftp_command() -> impl Strategy<Value = FtpCommandText> {
+    (prop::sample::select(Verb::ALL.to_vec()), 0u8..10, 0u8..3, any::<bool>())
+        .prop_flat_map(|(verb, presence, case, crlf)| {
+            // Mostly the argument the verb calls for; now and then the other way.
+            let with_arg = match verb.takes_arg() {
+                Arg::Required => presence != 0,
+                Arg::Optional => presence % 2 == 0,
+                Arg::None => presence == 0,
+            };
+            let arg = if with_arg { ftp_formed_arg(verb).prop_map(Some).boxed() } else { Just(None).boxed() };
+            (Just(verb), arg, Just(case), Just(crlf))
+        })
+        .prop_map(|(verb, arg, case, crlf)| {
+            let word: String = match case {
+                0 => verb.as_str().to_owned(),
+                1 => verb.as_str().to_ascii_lowercase(),
+                _ => verb
+                    .as_str()
+                    .chars()
+                    .enumerate()
+                    .map(|(i, c)| if i % 2 == 0 { c.to_ascii_lowercase() } else { c })
+                    .collect(),
+            };
+            let mut text = word;
+            if let Some(arg) = &arg {
+                text.push(' ');
+                text.push_str(arg);
+            }
+            if crlf {
+                text.push_str("\r\n");
+            }
+            // An argument ending in CRLF, with no CRLF after it, is the
+            // line's own CRLF: the text cannot say otherwise.
+            let arg = match arg {
+                Some(a) if !crlf && a.ends_with("\r\n") => Some(a[..a.len() - 2].to_owned()),
+                arg => arg,
+            };
+            FtpCommandText { text, verb, arg }
+        })
+}
+
+/// What [`Reply::multi`] is given: a code and lines, some of which look
+/// like the end of the reply (another code and a space, the same code and
+/// `-`, digits) or try to break it (CR, LF, NUL).
+#[derive(Clone, Debug)]
+pub struct FtpReplyParts {
+    pub code: u16,
+    pub lines: Vec<String>,
+}
+
+impl FtpReplyParts {
+    pub fn reply(&self) -> Reply {
+        let lines: Vec<&str> = self.lines.iter().map(String::as_str).collect();
+        Reply::multi(self.code, &lines)
+    }
+}
+
+/// Reply codes servers send, and any other in 100-599.
+fn ftp_code() -> impl Strategy<Value = u16> {
+    prop_oneof![
+        3 => prop::sample::select(vec![
+            110, 120, 125, 150, 200, 202, 211, 212, 213, 214, 215, 220, 221, 225, 226, 227, 229, 230, 250, 257, 331,
+            332, 350, 421, 425, 426, 450, 451, 452, 500, 501, 502, 503, 504, 530, 532, 550, 551, 552, 553,
+        ]),
+        1 => 100u16..600,
+    ]
+}
+
+/// A reply line; `true` puts the reply's own code and a space in front.
+fn ftp_reply_line() -> impl Strategy<Value = (bool, String)> {
+    prop_oneof![
+        6 => "\\PC{0,30}".prop_map(|s| (false, s)),
+        2 => "[ -~]{0,30}".prop_map(|s| (false, s)),
+        2 => "\\PC{0,12}".prop_map(|s| (true, s)),
+        2 => (100u16..1000, prop::sample::select(vec![" ", "-", "", "x", "  "]), "[ -~]{0,12}")
+            .prop_map(|(n, sep, rest)| (false, format!("{n}{sep}{rest}"))),
+        1 => prop::sample::select(vec![
+            "", " ", " EPSV", "a\r\nb", "\r\n221 Goodbye", "\n", "\r", "\0", "a\u{2028}b", "\u{85}", "\u{202e}",
+        ])
+        .prop_map(|s| (false, s.to_owned())),
+    ]
+}
+
+/// See [`FtpReplyParts`]: one line, a few, or up to the 64-line limit.
+pub fn ftp_reply() -> impl Strategy<Value = FtpReplyParts> {
+    let count = prop_oneof![8 => 1usize..8, 1 => 8usize..=ftp::MAX_REPLY_LINES];
+    (ftp_code(), count)
+        .prop_flat_map(|(code, n)| {
+            prop::collection::vec(ftp_reply_line(), n).prop_map(move |lines| FtpReplyParts {
+                code,
+                lines: lines.into_iter().map(|(own, s)| if own { format!("{code} {s}") } else { s }).collect(),
+            })
+        })
+        // 64 lines of wide characters can pass 8 KiB, now and then.
+        .prop_filter("within the parser's bounds", |r| r.reply().to_wire().len() <= ftp::MAX_REPLY_BYTES)
+}
+
+/// Replies no bounded reader may take: past 64 lines or 8 KiB without
+/// ending, with or without more after.
+pub fn ftp_hostile_reply() -> impl Strategy<Value = String> {
+    prop_oneof![
+        (ftp_code(), (ftp::MAX_REPLY_LINES)..200, any::<bool>()).prop_map(|(code, n, ended)| {
+            let mut text = format!("{code}-begun\r\n{}", "more\r\n".repeat(n));
+            if ended {
+                text.push_str(&format!("{code} End\r\n"));
+            }
+            text
+        }),
+        (ftp_code(), (ftp::MAX_REPLY_BYTES - 5)..20_000, "\\PC{1,3}")
+            .prop_map(|(code, len, sample)| { format!("{code} {}\r\n", text_of_len(&sample, len)) }),
+    ]
+}
+
+/// Reply text for the fuzz run, with the verdict it must get when known.
+pub fn ftp_reply_text() -> impl Strategy<Value = (Option<bool>, String)> {
+    let wire = ftp_reply().prop_map(|r| r.reply().to_wire()).boxed();
+    prop_oneof![
+        3 => wire.clone().prop_map(|w| (Some(true), w)),
+        1 => ftp_hostile_reply().prop_map(|w| (Some(false), w)),
+        3 => mutated(wire).prop_map(|w| (None, w)),
+        1 => mutated(ftp_hostile_reply()).prop_map(|w| (None, w)),
+    ]
+}
+
+/// Command lines for the fuzz run, with the verdict they must get when known.
+pub fn ftp_command_text() -> impl Strategy<Value = (Option<bool>, String)> {
+    prop_oneof![
+        3 => ftp_command().prop_map(|c| (Some(c.must_accept()), c.text)),
+        1 => mutated(ftp_command().prop_map(|c| c.text)).prop_map(|t| (None, t)),
     ]
 }
