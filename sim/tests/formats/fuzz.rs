@@ -15,6 +15,7 @@ use statelab_sim::wire::cookie::SetCookie;
 use statelab_sim::wire::http::parse_request;
 use statelab_sim::wire::json::Json;
 use statelab_sim::wire::jwt;
+use statelab_sim::wire::pg;
 use statelab_sim::wire::ws;
 use std::fmt::Debug;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -136,6 +137,26 @@ fn fuzz_every_parser() {
                 assert_eq!(parsed.is_ok(), *ok, "{parsed:?}");
             }
             if let Err(e) = crate::parsers::check_websocket_bytes(bytes) {
+                panic!("{e}");
+            }
+            parsed.is_ok()
+        }),
+        fuzz("pg-frontend", inputs, seed, gen::pg_frontend_bytes(), |(expected, bytes)| {
+            let parsed = pg::parse_frontend_stream(bytes);
+            if let Some(ok) = expected {
+                assert_eq!(parsed.is_ok(), *ok, "{parsed:?}");
+            }
+            if let Err(e) = crate::parsers::check_pg_frontend_bytes(bytes) {
+                panic!("{e}");
+            }
+            parsed.is_ok()
+        }),
+        fuzz("pg-backend", inputs, seed, gen::pg_backend_bytes(), |(expected, bytes)| {
+            let parsed = pg::parse_backend_stream(bytes);
+            if let Some(ok) = expected {
+                assert_eq!(parsed.is_ok(), *ok, "{parsed:?}");
+            }
+            if let Err(e) = crate::parsers::check_pg_backend_bytes(bytes) {
                 panic!("{e}");
             }
             parsed.is_ok()
