@@ -1,6 +1,7 @@
 //! The wire and text formats: parser properties over the shared generators,
 //! the fuzz run behind `cargo xtask fuzz`, our WebSocket frames read by an
-//! independent implementation (tungstenite), and the exports (text and JSON
+//! independent implementation (tungstenite), our PostgreSQL messages read and
+//! written by another (postgres-protocol), and the exports (text and JSON
 //! transcripts, HAR, curl).
 //!
 //! proptest keeps the failing seeds of `parsers.rs` in
@@ -13,5 +14,6 @@ mod gen;
 mod export;
 mod fuzz;
 mod parsers;
+mod postgres;
 mod websocket;
 mod ws_reader;
