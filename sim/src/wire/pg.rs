@@ -1661,6 +1661,19 @@ mod tests {
         assert_eq!(row[3], ("column", "id: type 23 (int4), 4 bytes, text".to_owned()));
     }
 
+    /// A 16-bit count announces at most 65,535 items: the encoders write that
+    /// many and drop the rest, so the count always matches what follows.
+    #[test]
+    fn lists_past_a_16_bit_count_are_cut_there() {
+        let row = Backend::DataRow(vec![None; MAX_COUNT.checked_add(1).unwrap()]);
+        let (parsed, _) = parse_backend(&row.to_wire()).unwrap();
+        assert_eq!(parsed, Backend::DataRow(vec![None; MAX_COUNT]));
+        let params = vec![Some(String::new()); MAX_COUNT.checked_add(2).unwrap()];
+        let bind = Frontend::Bind { portal: String::new(), statement: String::new(), params };
+        let Frontend::Bind { params, .. } = parse_frontend(&bind.to_wire(), false).unwrap().0 else { unreachable!() };
+        assert_eq!(params.len(), MAX_COUNT);
+    }
+
     #[test]
     fn tx_status_bytes_round_trip() {
         for status in [TxStatus::Idle, TxStatus::InTransaction, TxStatus::Failed] {
