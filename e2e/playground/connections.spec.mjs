@@ -34,7 +34,7 @@ test('a chat line reaches only its own server in memory, every server over pub/s
   await expect(sent.locator('dl.decoded dt').first()).toHaveText('FIN');
   await expect(sent.locator('dl.decoded')).toContainText('text');
   // FIN and text (0x81), then the mask bit and a 7-bit length of 29.
-  await expect(sent.locator('pre.hex')).toHaveText(/^81 9d( [0-9a-f]{2})+$/);
+  await expect(sent.locator('pre.hex')).toHaveText(/^81 9d([ \n][0-9a-f]{2})+$/);
   const echoed = newestA.locator('li.frame.from-server').first();
   await echoed.locator('.frame-bytes summary').click();
   await expect(echoed.locator('.frame-bytes summary')).toContainText('unmasked');

@@ -2,6 +2,10 @@
 // keyboard alone, and a tour one does not fall out of by acting.
 import { test, expect } from '../fixtures.mjs';
 import { lane, watchErrors, requests } from '../helpers.mjs';
+import { execFileSync } from 'node:child_process';
+
+/** The last tour the engine offers: `statelab scenarios` lists them in order. */
+const lastTour = execFileSync('target/debug/statelab', ['scenarios']).toString().trim().split('\n').at(-1).split(/\s/)[0];
 
 test('a first visit explains the idea and offers one first action', async ({ page }) => {
   const errors = watchErrors(page);
@@ -87,7 +91,7 @@ test('a tour\'s end offers the next tour; the last tour and an embed offer none'
   await expect(page.locator('.scenario-title'), 'the new tour opens at its title').toBeInViewport();
   await page.goBack();
   await expect(page.locator('.narration strong')).toHaveText('Step 4 of 4');
-  await page.goto('./?scenario=api-keys&step=99');
+  await page.goto(`./?scenario=${lastTour}&step=99`);
   await expect(page.locator('.narration strong')).toHaveText(/^Step (\d+) of \1$/);
   await expect(next).toHaveCount(0);
   await page.goto('./?scenario=revocation&step=4&embed=1');

@@ -136,7 +136,7 @@ fn lane_cards(play: &Play, l: LaneId, start: u32, focus: &[&str]) -> Html {
                         <li class="step-event">{&ev.text}</li>
                     },
                     Entry::Socket(r) => html! {
-                        <li class="step-socket"><FramesView record={SharedRecord(r.clone())} lane={l} open={true} /></li>
+                        <li class="step-socket"><FramesView record={SharedRecord(r.clone())} lane={l} open={false} /></li>
                     },
                 }) }
             </ol>

@@ -17,6 +17,7 @@ use statelab_sim::wire::ftp;
 use statelab_sim::wire::http::parse_request;
 use statelab_sim::wire::json::Json;
 use statelab_sim::wire::jwt;
+use statelab_sim::wire::pg;
 use statelab_sim::wire::ws;
 use std::fmt::Debug;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -152,12 +153,32 @@ fn fuzz_every_parser() {
             }
             parsed.is_ok()
         }),
+        fuzz("pg-frontend", inputs, seed, gen::pg_frontend_bytes(), |(expected, bytes)| {
+            let parsed = pg::parse_frontend_stream(bytes);
+            if let Some(ok) = expected {
+                assert_eq!(parsed.is_ok(), *ok, "{parsed:?}");
+            }
+            if let Err(e) = crate::parsers::check_pg_frontend_bytes(bytes) {
+                panic!("{e}");
+            }
+            parsed.is_ok()
+        }),
         fuzz("ftp-replies", inputs, seed, gen::ftp_reply_text(), |(expected, text)| {
             let parsed = ftp::parse_replies(text);
             if let Some(ok) = expected {
                 assert_eq!(parsed.is_ok(), *ok, "{parsed:?}");
             }
             if let Err(e) = crate::parsers::check_ftp_replies(text) {
+                panic!("{e}");
+            }
+            parsed.is_ok()
+        }),
+        fuzz("pg-backend", inputs, seed, gen::pg_backend_bytes(), |(expected, bytes)| {
+            let parsed = pg::parse_backend_stream(bytes);
+            if let Some(ok) = expected {
+                assert_eq!(parsed.is_ok(), *ok, "{parsed:?}");
+            }
+            if let Err(e) = crate::parsers::check_pg_backend_bytes(bytes) {
                 panic!("{e}");
             }
             parsed.is_ok()

@@ -1,7 +1,8 @@
 //! The wire and text formats: parser properties over the shared generators,
 //! the fuzz run behind `cargo xtask fuzz`, our WebSocket frames read by an
-//! independent implementation (tungstenite) and our FTP commands and replies
-//! by another (Python's ftplib), and the exports (text and JSON transcripts,
+//! independent implementation (tungstenite), our FTP commands and replies
+//! by another (Python's ftplib), our PostgreSQL messages read and written by
+//! another (postgres-protocol), and the exports (text and JSON transcripts,
 //! HAR, curl).
 //!
 //! proptest keeps the failing seeds of `parsers.rs` in
@@ -15,5 +16,6 @@ mod export;
 mod ftp_reader;
 mod fuzz;
 mod parsers;
+mod postgres;
 mod websocket;
 mod ws_reader;

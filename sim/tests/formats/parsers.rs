@@ -5,7 +5,9 @@
 //! WebSocket frames of every opcode and length form, whole, in streams,
 //! edited and hostile; FTP command lines of every verb with hostile
 //! arguments and multi-line replies whose lines look like their end, built,
-//! edited and past their bounds.
+//! edited and past their bounds; PostgreSQL messages of every kind, with
+//! hostile strings, in the other spellings clients write, in streams,
+//! edited and with hostile lengths.
 //! No `proptest_config` here: 256 cases per property unless `PROPTEST_CASES`
 //! says otherwise.
 
@@ -19,6 +21,7 @@ use statelab_sim::wire::ftp::{self, FtpErrorKind};
 use statelab_sim::wire::http::parse_request;
 use statelab_sim::wire::json::Json;
 use statelab_sim::wire::jwt::{self, Rejection};
+use statelab_sim::wire::pg::{self, PgError, PgErrorKind};
 use statelab_sim::wire::ws::{self, FrameErrorKind};
 
 proptest! {
@@ -323,6 +326,140 @@ pub fn check_ftp_replies(text: &str) -> Result<(), TestCaseError> {
     }
     if let Err(e) = ftp::parse_replies(text) {
         prop_assert!(e.line >= 1 && e.column >= 1, "{e}");
+    }
+    Ok(())
+}
+
+proptest! {
+    /// A valid frontend message parses back to what a receiver gets of it
+    /// (strings cut at a NUL) from exactly its bytes, whatever follows it;
+    /// every proper prefix of it is only incomplete.
+    #[test]
+    fn pg_frontend_messages_round_trip(
+        m in prop_oneof![gen::pg_startup(), gen::pg_frontend()],
+        after in prop::collection::vec(any::<u8>(), 0..4),
+    ) {
+        let startup = m.type_byte().is_none();
+        let mut wire = m.to_wire();
+        let n = wire.len();
+        wire.extend(after);
+        prop_assert_eq!(pg::parse_frontend(&wire, startup), Ok((gen::pg_received_frontend(&m), n)));
+        check_pg_prefixes(&wire[..n], |b| pg::parse_frontend(b, startup).map(drop))?;
+        prop_assert!(m.describe().len() >= 2);
+    }
+
+    /// The same of backend messages.
+    #[test]
+    fn pg_backend_messages_round_trip(m in gen::pg_backend(), after in prop::collection::vec(any::<u8>(), 0..4)) {
+        let mut wire = m.to_wire();
+        let n = wire.len();
+        wire.extend(after);
+        prop_assert_eq!(pg::parse_backend(&wire), Ok((gen::pg_received_backend(&m), n)));
+        check_pg_prefixes(&wire[..n], |b| pg::parse_backend(b).map(drop))?;
+        prop_assert!(m.describe().len() >= 2);
+    }
+
+    /// A Bind with its text format codes written out, and a startup with
+    /// `user` and `database` anywhere, read as the message they mean, which
+    /// then encodes in the one spelling the encoders write.
+    #[test]
+    fn pg_other_spellings_read_as_meant((bytes, m) in gen::pg_spelled_frontend()) {
+        let startup = m.type_byte().is_none();
+        prop_assert_eq!(pg::parse_frontend(&bytes, startup), Ok((m.clone(), bytes.len())));
+        let wire = m.to_wire();
+        prop_assert!(wire.len() <= bytes.len());
+        prop_assert_eq!(pg::parse_frontend(&wire, startup), Ok((m, wire.len())));
+    }
+
+    /// A connection's client bytes (startup first, Terminate last if at all)
+    /// and server bytes parse back to their messages.
+    #[test]
+    fn pg_streams_round_trip(client in gen::pg_client(), server in gen::pg_server()) {
+        let expected: Vec<_> = client.iter().map(gen::pg_received_frontend).collect();
+        prop_assert_eq!(pg::parse_frontend_stream(&gen::pg_wire(&client)), Ok(expected));
+        let expected: Vec<_> = server.iter().map(gen::pg_received_backend).collect();
+        prop_assert_eq!(pg::parse_backend_stream(&gen::pg_backend_wire(&server)), Ok(expected));
+    }
+
+    /// Edited bytes never panic either parser. What the backend parser
+    /// accepts encodes back to exactly the input; what the frontend parser
+    /// accepts encodes to a spelling no longer that parses the same. A
+    /// refusal names a byte inside the input.
+    #[test]
+    fn pg_edited_bytes_parse_exactly_or_name_a_byte(
+        client in gen::mutated_bytes(gen::pg_client().prop_map(|c| gen::pg_wire(&c))),
+        server in gen::mutated_bytes(gen::pg_server().prop_map(|s| gen::pg_backend_wire(&s))),
+    ) {
+        check_pg_frontend_bytes(&client)?;
+        check_pg_backend_bytes(&server)?;
+    }
+
+    /// A length past the limit, negative or below 4 is refused from the
+    /// header alone, never asked for more bytes.
+    #[test]
+    fn pg_hostile_lengths_are_refused_unread((startup, bytes) in gen::pg_hostile_header()) {
+        let mut errors = vec![pg::parse_frontend(&bytes, startup).unwrap_err()];
+        if !startup {
+            errors.push(pg::parse_backend(&bytes).unwrap_err());
+        }
+        for e in errors {
+            prop_assert!(e.offset <= 1 && e.kind == PgErrorKind::Invalid, "{e}");
+            check_pg_error(&e, bytes.len())?;
+        }
+    }
+}
+
+/// Every proper prefix of one message's bytes is incomplete, asking for more
+/// than it has and no more than the whole (exactly the whole once the length
+/// is read).
+fn check_pg_prefixes(wire: &[u8], parse: impl Fn(&[u8]) -> Result<(), PgError>) -> Result<(), TestCaseError> {
+    let n = wire.len();
+    for cut in [0, 1, 4, 5, 8, n / 2, n - 1].into_iter().filter(|&cut| cut < n) {
+        let e = parse(&wire[..cut]).unwrap_err();
+        match e.kind {
+            PgErrorKind::Incomplete { needed, given, exact } => {
+                prop_assert_eq!((e.offset, given), (0, cut));
+                prop_assert!(needed > cut && needed <= n && (!exact || needed == n), "{e}");
+            }
+            PgErrorKind::Invalid => prop_assert!(false, "{e} for the first {cut} of {n} bytes"),
+        }
+    }
+    Ok(())
+}
+
+/// What holds of any refusal: it names a byte of the input, an incomplete
+/// message asks for more than there is, and the words are short.
+fn check_pg_error(e: &PgError, len: usize) -> Result<(), TestCaseError> {
+    prop_assert!(e.offset <= len, "{e} for {len} bytes");
+    if let PgErrorKind::Incomplete { needed, given, .. } = e.kind {
+        prop_assert!(needed > given && e.offset.checked_add(given) == Some(len), "{e}");
+    }
+    prop_assert!(e.to_string().chars().count() < 200 + QUOTED_CHARS, "{e}");
+    Ok(())
+}
+
+/// What holds of any bytes given to the frontend stream parser; shared with
+/// the fuzz run.
+pub fn check_pg_frontend_bytes(bytes: &[u8]) -> Result<(), TestCaseError> {
+    match pg::parse_frontend_stream(bytes) {
+        Ok(messages) => {
+            let again = gen::pg_wire(&messages);
+            prop_assert!(again.len() <= bytes.len(), "accepted bytes that encode longer");
+            prop_assert_eq!(pg::parse_frontend_stream(&again), Ok(messages));
+        }
+        Err(e) => check_pg_error(&e, bytes.len())?,
+    }
+    Ok(())
+}
+
+/// What holds of any bytes given to the backend stream parser; shared with
+/// the fuzz run. A server's messages have one spelling each.
+pub fn check_pg_backend_bytes(bytes: &[u8]) -> Result<(), TestCaseError> {
+    match pg::parse_backend_stream(bytes) {
+        Ok(messages) => {
+            prop_assert!(gen::pg_backend_wire(&messages) == bytes, "accepted bytes that encode differently")
+        }
+        Err(e) => check_pg_error(&e, bytes.len())?,
     }
     Ok(())
 }

@@ -13,6 +13,7 @@ use proptest::sample::Index;
 use statelab_sim::base::{SimTime, MAX_SECS, START};
 use statelab_sim::wire::ftp::{self, Arg, Reply, Verb};
 use statelab_sim::wire::jwt::{Key, MAX_TOKEN_BYTES};
+use statelab_sim::wire::pg::{self, Backend, Column, Frontend, TxStatus};
 use statelab_sim::wire::ws::{self, Frame, Opcode, Sender};
 use statelab_sim::{Action, User};
 
@@ -1057,5 +1058,328 @@ pub fn ftp_command_text() -> impl Strategy<Value = (Option<bool>, String)> {
     prop_oneof![
         3 => ftp_command().prop_map(|c| (Some(c.must_accept()), c.text)),
         1 => mutated(ftp_command().prop_map(|c| c.text)).prop_map(|t| (None, t)),
+    ]
+}
+
+// ---------------------------------------------------------------- PostgreSQL messages
+
+/// A string a message carries: mostly SQL-ish text, often any characters at
+/// all (quotes, bidi overrides, emoji), now and then control characters and
+/// NULs, which the encoders cut at (see [`pg_received_frontend`]), and now
+/// and then long.
+pub fn pg_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        6 => "[a-zA-Z0-9_ $;'\"*=(),.]{0,16}",
+        4 => "\\PC{0,12}",
+        2 => "[\\x00-\\x1f a-z\\x7f]{0,8}",
+        1 => ("\\PC{1,6}", 0usize..=3000).prop_map(|(sample, len)| text_of_len(&sample, len)),
+    ]
+}
+
+/// A name (of a statement, portal or parameter): empty half the time for
+/// statements and portals, as the unnamed ones are the common case.
+fn pg_name() -> impl Strategy<Value = String> {
+    prop_oneof![2 => Just(String::new()), 2 => "[a-z_][a-z0-9_]{0,10}", 1 => pg_text()]
+}
+
+/// A Bind parameter or DataRow value: NULL, or text with its length before
+/// it (NULs and all), sometimes long enough to make the message big.
+fn pg_value() -> impl Strategy<Value = Option<String>> {
+    prop_oneof![
+        2 => Just(None),
+        6 => pg_text().prop_map(Some),
+        1 => ("\\PC{1,4}", payload_len()).prop_map(|(sample, len)| Some(text_of_len(&sample, len))),
+    ]
+}
+
+/// A startup message as a client builds it: a user (never empty, so a
+/// server would take it), a database or none, and other parameters whose
+/// names are never `user` or `database` once cut at a NUL.
+pub fn pg_startup() -> impl Strategy<Value = Frontend> {
+    // Short enough that six pairs stay under a server's 10,000 bytes.
+    let short = || pg_text().prop_map(|t| t.chars().take(100).collect::<String>());
+    let param = (short(), short()).prop_map(|(name, value)| {
+        let sent = name.split('\0').next().unwrap_or_default();
+        // The encoder drops a pair whose name is empty once cut.
+        let name = if matches!(sent, "user" | "database") { format!("_{name}") } else { name };
+        (name, value)
+    });
+    let database = prop_oneof![Just(String::new()), "[a-z_][a-z0-9_]{0,10}", short()];
+    ("[a-zA-Z_]\\PC{0,15}", database, prop::collection::vec(param, 0..6))
+        .prop_map(|(user, database, params)| Frontend::Startup { user, database, params })
+}
+
+/// A frontend message after the startup: every kind but Terminate, which
+/// ends a stream (see [`pg_client`]), so it comes only here and there.
+pub fn pg_frontend() -> impl Strategy<Value = Frontend> {
+    prop_oneof![
+        4 => pg_text().prop_map(Frontend::Query),
+        2 => (pg_name(), pg_text()).prop_map(|(name, sql)| Frontend::Parse { name, sql }),
+        3 => (pg_name(), pg_name(), prop::collection::vec(pg_value(), 0..6))
+            .prop_map(|(portal, statement, params)| Frontend::Bind { portal, statement, params }),
+        2 => (any::<bool>(), pg_name()).prop_map(|(portal, name)| Frontend::Describe { portal, name }),
+        2 => (pg_name(), prop_oneof![Just(0u32), any::<u32>()])
+            .prop_map(|(portal, max_rows)| Frontend::Execute { portal, max_rows }),
+        2 => Just(Frontend::Sync),
+        1 => Just(Frontend::Terminate),
+    ]
+}
+
+fn pg_fields() -> impl Strategy<Value = Vec<(u8, String)>> {
+    let code = prop_oneof![
+        6 => prop::sample::select(b"SVCMDHPpqWstcdnFLR".to_vec()),
+        1 => any::<u8>(), // 0 among them: the encoder leaves such a field out
+    ];
+    prop::collection::vec((code, pg_text()), 0..7)
+}
+
+/// A backend message of every kind this module has.
+pub fn pg_backend() -> impl Strategy<Value = Backend> {
+    let column = (
+        pg_text(),
+        prop_oneof![3 => prop::sample::select(vec![16u32, 20, 23, 25, 1043, 2950]), 1 => any::<u32>()],
+        prop_oneof![3 => prop::sample::select(vec![-2i16, -1, 1, 4, 8, 16]), 1 => any::<i16>()],
+    )
+        .prop_map(|(name, type_oid, type_len)| Column { name, type_oid, type_len });
+    let status = prop::sample::select(vec![TxStatus::Idle, TxStatus::InTransaction, TxStatus::Failed]);
+    prop_oneof![
+        1 => Just(Backend::AuthenticationOk),
+        2 => (pg_text(), pg_text()).prop_map(|(name, value)| Backend::ParameterStatus { name, value }),
+        1 => (any::<u32>(), any::<u32>()).prop_map(|(pid, secret)| Backend::BackendKeyData { pid, secret }),
+        3 => status.prop_map(Backend::ReadyForQuery),
+        3 => prop::collection::vec(column, 0..6).prop_map(Backend::RowDescription),
+        4 => prop::collection::vec(pg_value(), 0..8).prop_map(Backend::DataRow),
+        2 => pg_text().prop_map(Backend::CommandComplete),
+        1 => Just(Backend::EmptyQueryResponse),
+        2 => pg_fields().prop_map(Backend::ErrorResponse),
+        1 => pg_fields().prop_map(Backend::NoticeResponse),
+        1 => (prop::sample::select(vec!["25P02", "42P01", "40001", "XX000"]), pg_text())
+            .prop_map(|(code, message)| Backend::error(code, &message)),
+        1 => Just(Backend::ParseComplete),
+        1 => Just(Backend::BindComplete),
+        1 => Just(Backend::NoData),
+    ]
+}
+
+fn cut(s: &str) -> String {
+    s.split('\0').next().unwrap_or_default().to_owned()
+}
+
+/// What a receiver gets of a frontend message: every NUL-terminated string
+/// cut at its first NUL, and a startup pair with an empty name left out;
+/// length-prefixed values whole. Written here from the module's notes, not
+/// from its code.
+pub fn pg_received_frontend(m: &Frontend) -> Frontend {
+    match m {
+        Frontend::Startup { user, database, params } => Frontend::Startup {
+            user: cut(user),
+            database: cut(database),
+            params: params.iter().map(|(n, v)| (cut(n), cut(v))).filter(|(n, _)| !n.is_empty()).collect(),
+        },
+        Frontend::Query(sql) => Frontend::Query(cut(sql)),
+        Frontend::Parse { name, sql } => Frontend::Parse { name: cut(name), sql: cut(sql) },
+        Frontend::Bind { portal, statement, params } => {
+            Frontend::Bind { portal: cut(portal), statement: cut(statement), params: params.clone() }
+        }
+        Frontend::Describe { portal, name } => Frontend::Describe { portal: *portal, name: cut(name) },
+        Frontend::Execute { portal, max_rows } => Frontend::Execute { portal: cut(portal), max_rows: *max_rows },
+        Frontend::Sync | Frontend::Terminate => m.clone(),
+    }
+}
+
+/// What a receiver gets of a backend message: strings cut at their first
+/// NUL, error and notice fields coded 0 left out.
+pub fn pg_received_backend(m: &Backend) -> Backend {
+    let fields = |fields: &[(u8, String)]| fields.iter().filter(|(c, _)| *c != 0).map(|(c, v)| (*c, cut(v))).collect();
+    match m {
+        Backend::ParameterStatus { name, value } => Backend::ParameterStatus { name: cut(name), value: cut(value) },
+        Backend::RowDescription(columns) => {
+            Backend::RowDescription(columns.iter().map(|c| Column { name: cut(&c.name), ..c.clone() }).collect())
+        }
+        Backend::CommandComplete(tag) => Backend::CommandComplete(cut(tag)),
+        Backend::ErrorResponse(f) => Backend::ErrorResponse(fields(f)),
+        Backend::NoticeResponse(f) => Backend::NoticeResponse(fields(f)),
+        _ => m.clone(),
+    }
+}
+
+/// A connection's client messages: the startup, then any others, and
+/// perhaps a Terminate at the end, never before it.
+pub fn pg_client() -> impl Strategy<Value = Vec<Frontend>> {
+    (pg_startup(), prop::collection::vec(pg_frontend(), 0..8), any::<bool>()).prop_map(|(startup, rest, terminate)| {
+        let mut messages = vec![startup];
+        messages.extend(rest.into_iter().filter(|m| *m != Frontend::Terminate));
+        if terminate {
+            messages.push(Frontend::Terminate);
+        }
+        messages
+    })
+}
+
+/// A connection's server messages, in any order.
+pub fn pg_server() -> impl Strategy<Value = Vec<Backend>> {
+    prop::collection::vec(pg_backend(), 0..10)
+}
+
+/// Messages' bytes, one after the other.
+pub fn pg_wire<'a>(messages: impl IntoIterator<Item = &'a Frontend>) -> Vec<u8> {
+    let mut out = Vec::new();
+    messages.into_iter().for_each(|m| m.encode_into(&mut out));
+    out
+}
+
+/// [`pg_wire`] for the server's side.
+pub fn pg_backend_wire<'a>(messages: impl IntoIterator<Item = &'a Backend>) -> Vec<u8> {
+    let mut out = Vec::new();
+    messages.into_iter().for_each(|m| m.encode_into(&mut out));
+    out
+}
+
+fn cstr(out: &mut Vec<u8>, s: &str) {
+    out.extend_from_slice(s.as_bytes());
+    out.push(0);
+}
+
+fn framed(type_byte: Option<u8>, body: &[u8]) -> Vec<u8> {
+    let mut out: Vec<u8> = type_byte.into_iter().collect();
+    out.extend_from_slice(&(body.len() as u32 + 4).to_be_bytes());
+    out.extend_from_slice(body);
+    out
+}
+
+/// The other spellings of a message that real clients write and the reader
+/// must take, built byte by byte here, with the message they mean: a Bind
+/// with its text format codes written out (none, one for all or one per
+/// parameter; any number of result codes, as libpq writes one), and a
+/// startup with `user` and `database` anywhere among the parameters and an
+/// empty `database` sent or not.
+pub fn pg_spelled_frontend() -> impl Strategy<Value = (Vec<u8>, Frontend)> {
+    let bind = ("[a-z]{0,4}", "[a-z]{0,4}", prop::collection::vec(pg_value(), 0..5), 0u8..3, 0u16..4).prop_map(
+        |(portal, statement, params, form, results)| {
+            let mut body = Vec::new();
+            cstr(&mut body, &portal);
+            cstr(&mut body, &statement);
+            let formats = match form {
+                0 => 0,
+                1 => 1,
+                _ => params.len() as u16,
+            };
+            body.extend_from_slice(&formats.to_be_bytes());
+            body.extend(std::iter::repeat_n(0u8, 2 * formats as usize));
+            body.extend_from_slice(&(params.len() as u16).to_be_bytes());
+            for v in &params {
+                match v {
+                    Some(v) => {
+                        body.extend_from_slice(&(v.len() as i32).to_be_bytes());
+                        body.extend_from_slice(v.as_bytes());
+                    }
+                    None => body.extend_from_slice(&(-1i32).to_be_bytes()),
+                }
+            }
+            body.extend_from_slice(&results.to_be_bytes());
+            body.extend(std::iter::repeat_n(0u8, 2 * results as usize));
+            (framed(Some(b'B'), &body), Frontend::Bind { portal, statement, params })
+        },
+    );
+    let startup = (
+        "[a-z]{1,6}",
+        prop_oneof![Just(None), Just(Some(String::new())), "[a-z]{1,6}".prop_map(Some)],
+        prop::collection::vec(
+            (
+                "[a-z_]{1,8}".prop_filter("not user or database", |n| n != "user" && n != "database"),
+                "\\PC{0,8}".prop_map(|v| cut(&v)),
+            ),
+            0..4,
+        ),
+        any::<Index>(),
+        any::<Index>(),
+    )
+        .prop_map(|(user, database, params, user_at, database_at)| {
+            let mut pairs: Vec<(String, String)> = params.clone();
+            pairs.insert(user_at.index(pairs.len() + 1), ("user".into(), user.clone()));
+            if let Some(db) = &database {
+                pairs.insert(database_at.index(pairs.len() + 1), ("database".into(), db.clone()));
+            }
+            let mut body = pg::PROTOCOL_3_0.to_be_bytes().to_vec();
+            for (n, v) in &pairs {
+                cstr(&mut body, n);
+                cstr(&mut body, v);
+            }
+            body.push(0);
+            (framed(None, &body), Frontend::Startup { user, database: database.unwrap_or_default(), params })
+        });
+    prop_oneof![bind, startup]
+}
+
+/// A header claiming a length no reader may take: past [`pg::MAX_MESSAGE`]
+/// (past [`pg::MAX_STARTUP`] for a startup), negative, or below the
+/// 4 bytes of the length itself; a known type byte before it most of the
+/// time, and a few bytes after. `true` with a startup header.
+pub fn pg_hostile_header() -> impl Strategy<Value = (bool, Vec<u8>)> {
+    let len = prop_oneof![
+        Just(i32::MIN),
+        Just(-1i32),
+        0i32..4,
+        Just(i32::MAX),
+        Just(pg::MAX_MESSAGE as i32 + 1),
+        (pg::MAX_MESSAGE as i32 + 1)..=i32::MAX,
+        i32::MIN..0,
+    ];
+    let type_byte = prop_oneof![3 => prop::sample::select(b"QPBDESXRKZTCINn12".to_vec()), 1 => any::<u8>()];
+    (any::<bool>(), type_byte, len, prop::collection::vec(any::<u8>(), 0..12)).prop_map(|(startup, b, len, rest)| {
+        let mut bytes = if startup { vec![] } else { vec![b] };
+        let len = if startup && len > 8 { len.max(pg::MAX_STARTUP as i32 + 1) } else { len };
+        bytes.extend_from_slice(&len.to_be_bytes());
+        bytes.extend(rest);
+        (startup, bytes)
+    })
+}
+
+/// Client bytes for the fuzz run, with the verdict they must get when it
+/// is known: whole connections and other spellings (must parse), hostile
+/// headers (must be refused), and any of them edited (anything but a panic).
+pub fn pg_frontend_bytes() -> impl Strategy<Value = (Option<bool>, Vec<u8>)> {
+    let client = pg_client().prop_map(|ms| pg_wire(&ms)).boxed();
+    let spelled = pg_spelled_frontend()
+        .prop_map(|(bytes, m)| {
+            // A spelled Bind follows a startup, as on a connection.
+            let mut wire = match m {
+                Frontend::Startup { .. } => vec![],
+                _ => Frontend::Startup { user: "u".into(), database: String::new(), params: vec![] }.to_wire(),
+            };
+            wire.extend(bytes);
+            wire
+        })
+        .boxed();
+    let hostile = pg_hostile_header()
+        .prop_map(|(startup, bytes)| {
+            let mut wire = if startup {
+                vec![]
+            } else {
+                Frontend::Startup { user: "u".into(), database: String::new(), params: vec![] }.to_wire()
+            };
+            wire.extend(bytes);
+            wire
+        })
+        .boxed();
+    prop_oneof![
+        3 => client.clone().prop_map(|b| (Some(true), b)),
+        1 => spelled.clone().prop_map(|b| (Some(true), b)),
+        1 => hostile.clone().prop_map(|b| (Some(false), b)),
+        3 => mutated_bytes(client).prop_map(|b| (None, b)),
+        1 => mutated_bytes(spelled).prop_map(|b| (None, b)),
+        1 => mutated_bytes(hostile).prop_map(|b| (None, b)),
+    ]
+}
+
+/// Server bytes for the fuzz run, as [`pg_frontend_bytes`].
+pub fn pg_backend_bytes() -> impl Strategy<Value = (Option<bool>, Vec<u8>)> {
+    let server = pg_server().prop_map(|ms| pg_backend_wire(&ms)).boxed();
+    let hostile = pg_hostile_header().prop_filter_map("typed headers", |(startup, b)| (!startup).then_some(b)).boxed();
+    prop_oneof![
+        3 => server.clone().prop_map(|b| (Some(true), b)),
+        1 => hostile.clone().prop_map(|b| (Some(false), b)),
+        4 => mutated_bytes(server).prop_map(|b| (None, b)),
+        1 => mutated_bytes(hostile).prop_map(|b| (None, b)),
     ]
 }
