@@ -125,7 +125,7 @@ fn lane_cards(play: &Play, l: LaneId, start: u32, focus: &[&str]) -> Html {
     let last = lane.exchanges().next_back().filter(|x| x.action >= start).map(|x| x.seq);
     html! {
         <div class="step-lane">
-            <h3>{format!("Lane {l} ")}<span class="kind">{lane.config().auth.to_string()}</span></h3>
+            <h3>{format!("Lane {l} ")}<span class="kind">{format!("{}{}", crate::components::lane_heading::app(lane.config()), lane.config().auth)}</span></h3>
             <ol class="step-cards">
                 if mine.is_empty() {
                     <li class="muted">{"Nothing happened in this lane."}</li>
@@ -147,6 +147,21 @@ fn lane_cards(play: &Play, l: LaneId, start: u32, focus: &[&str]) -> Html {
 /// `✕ 401 Unauthorized #3 GET /api/me alice → S2`, the headers the step
 /// points at, and the trace line that explains the outcome (the server's
 /// last word). On a narrow screen only the lane's last card keeps its details.
+/// The target with any long query value written `…` (a WebSocket
+/// handshake's `access_token=`): the card names the request, and the
+/// history shows it whole.
+fn short_target(target: &str) -> String {
+    let Some((path, query)) = target.split_once('?') else { return target.to_owned() };
+    let params: Vec<String> = query
+        .split('&')
+        .map(|kv| match kv.split_once('=') {
+            Some((k, v)) if v.chars().count() > 16 => format!("{k}=…"),
+            _ => kv.to_owned(),
+        })
+        .collect();
+    format!("{path}?{}", params.join("&"))
+}
+
 fn card(x: &Exchange, focus: &[&str], last: bool) -> Html {
     let focused = |&(name, _): &(&str, &str)| focus.iter().any(|h| h.eq_ignore_ascii_case(name));
     let lines = x.request.headers.iter().chain(x.response.headers.iter()).filter(focused);
@@ -154,7 +169,7 @@ fn card(x: &Exchange, focus: &[&str], last: bool) -> Html {
         <li class={classes!("step-card", last.then_some("last"))}>
             <p class="step-line">
                 { status_badge(x.response.status, x.response.reason()) }
-                <span class="step-req">{format!("#{} {} {} · {} → {}", x.seq, x.request.method, x.request.target, x.client, x.server_label())}</span>
+                <span class="step-req">{format!("#{} {} {} · {} → {}", x.seq, x.request.method, short_target(&x.request.target), x.client, x.server_label())}</span>
             </p>
             <div class="step-detail">
                 { for lines.map(|(name, value)| html! { <code>{name}{": "}{value}</code> }) }

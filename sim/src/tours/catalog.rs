@@ -291,7 +291,7 @@ pub(super) fn ws_handshake(id: &'static str) -> Scenario {
         lesson: "A WebSocket opens with one HTTP request and its 101 answer; from then on the connection itself is the state, pinned to the server that accepted it.",
         lanes: [pubsub, LaneConfig { ws_token: TokenIn::FirstMessage, ..pubsub }],
         steps: vec![
-            step("login alice, connect alice", "Alice logs in over HTTP as always, then her app opens a WebSocket: GET /ws/chat with Upgrade: websocket, Connection: Upgrade, a random Sec-WebSocket-Key and Origin. A browser cannot set Authorization on it, so lane A puts the token in the URL (access_token=…, which access logs and proxies record); lane B sends none and is accepted anonymous. Both servers answer 101 Switching Protocols with Sec-WebSocket-Accept, the SHA-1 of the key and the RFC's GUID. Then lane B's app sends the token in its first frame, masked as every client frame is, and only then gets its welcome.", HANDSHAKE),
+            step("login alice, connect alice", "Alice logs in, then her app opens a WebSocket: an HTTP GET with Upgrade: websocket and a random Sec-WebSocket-Key, answered 101 Switching Protocols with Sec-WebSocket-Accept. A browser cannot set Authorization on it: lane A puts the token in the URL, where logs keep it; lane B sends it in the first frame after the upgrade.", HANDSHAKE),
             step("login bob, connect bob, say alice hi bob", "Bob connects. Least connections counts open connections now: S2 holds Alice's, so Bob's goes to a server that holds none (S1, next in turn). Alice's message is one masked text frame from her browser to S2; S2 publishes it to the store's channel, and each server passes it to its own connections in unmasked frames — both read it.", &[]),
             step("ping alice, disconnect bob", "A ping frame and its pong keep an idle connection alive through proxies. Bob's app closes with status 1000 (normal closure) and the server echoes it: the closing handshake. His app will not reconnect.", &[]),
         ],
@@ -307,7 +307,7 @@ pub(super) fn ws_crash_storm(id: &'static str) -> Scenario {
         lanes: [lane(Strategy::LeastConnections), lane(Strategy::RoundRobin)],
         steps: vec![
             step("login alice, login bob, login carol, connect alice, connect bob, connect carol", "Three users connect and each lane's balancer spreads them: S1, S2, S3, one connection each.", &[]),
-            step("crash 1, wait 15s", "S1 dies. Alice's connection ends with no close frame on the wire: her browser reports 1006 (abnormal closure) and the app reconnects after a backoff — about 0.25–0.5 s, then doubling, each delay drawn with jitter from the lane's seeded stream so that thousands of clients would not come back at once. Lane A's least connections sends every attempt to S1: it holds the fewest connections (none — it is dead) until health checks take it out at 09:00:15, and each attempt gets 502. Lane B's round robin moves on to S2 at the second attempt.", &[]),
+            step("crash 1, wait 15s", "S1 dies. Alice's connection ends with no close frame: her browser reports 1006, and the app retries after a backoff that doubles, with jitter from the lane's seeded stream. Least connections (lane A) sends every retry to S1 — it holds none — until health checks remove it: 502s. Round robin (lane B) moves on at the second try.", &[]),
             step("add-server, disconnect bob, connect bob", "A new server joins with no connections, and nothing moves the ones already open: scaling out does not rebalance long-lived connections. Bob reconnects: lane A's least connections sends him to S4, which holds none; lane B's round robin to whichever is next.", &[]),
         ],
     }
@@ -335,7 +335,7 @@ pub(super) fn ws_expiry(id: &'static str) -> Scenario {
         lesson: "A connection is checked once, at its handshake: a token that expires or a session that is revoked afterwards changes nothing unless the server checks again.",
         lanes: [lane, LaneConfig { recheck: true, ..lane }],
         steps: vec![
-            step("login alice, login bob, connect alice, connect bob, say alice hi", "Both lanes issue one-minute tokens; Alice and Bob connect with them. Lane B's servers check the token again on every frame they receive — it holds, and the message goes out in both lanes.", &["Sec-WebSocket-Key"]),
+            step("login alice, login bob, connect alice, connect bob, say alice hi", "Both lanes issue one-minute tokens; Alice and Bob connect with them. Lane B's servers check the token again on every frame they receive — it holds, and the message goes out in both lanes.", &[]),
             step("wait 2m, say alice still here", "Two minutes later Alice's token has expired. Lane A's S3 does not look at it again: her message goes out to everyone, though any fresh request with that token would be refused. Lane B's S3 checks it, finds it expired, and closes the connection with 1008 (policy violation); the app does not reconnect with a token it knows is dead.", &[]),
             step("me alice", "An ordinary HTTP request carries the token every time, so every server checks it: 401 in both lanes. Only the open connection in lane A outlived it.", &["Authorization"]),
         ],
@@ -352,7 +352,8 @@ pub(super) fn game_checkpoint(id: &'static str) -> Scenario {
         steps: vec![
             step("login alice, login bob, connect alice, connect bob", "Both players connect to match1. The balancer hashes the room parameter (HAProxy's balance url_param room), so every player of the match reaches the same server: S3.", &[]),
             step("move alice 1 0, move bob 0 1", "Each move is a masked frame to S3, which applies it to the match it holds and sends the new state to both players. Lane B's S3 also writes the match to the store after every move (SET match:match1).", &[]),
-            step("crash 3, wait 20s", "S3 dies with the match. Both apps reconnect with backoff — into 502s while health checks still route match1 to S3 — and then to S1, where the hash sends the room once S3 is out of rotation. Lane A's S1 has never heard of the match: a new one starts at tick 0. Lane B's S1 reads the checkpoint and resumes at tick 2.", &[]),
+            step("crash 3", "S3 dies with the match. Both apps see 1006 and retry after their backoff, but the room hash still sends match1 to S3 until health checks notice: 502.", &[]),
+            step("wait 20s", "Once S3 is out of rotation, the hash sends match1 to S1. Lane A's S1 has never heard of the match: a new one starts at tick 0. Lane B's S1 reads the checkpoint from the store and resumes at tick 2.", &[]),
         ],
     }
 }
