@@ -45,6 +45,9 @@ async fn frames_say_who_did_not_get_a_line_and_why() {
     assert_eq!(missed.len(), 1);
     assert_eq!(text(&find(&missed[0], "strong")), "bob (ws#2 on S1) does not get it");
     assert!(text(&missed[0]).contains("the room's messages live in S3's memory, and S1 never hears of them"));
+    // Drawn from the record's fields: the connection and the server that holds it.
+    assert_eq!(missed[0].get_attribute("data-conn").as_deref(), Some("2"));
+    assert_eq!(missed[0].get_attribute("data-server").as_deref(), Some("1"));
     assert!(text(&find(&a, "summary")).ends_with(" · ✕ 1 did not get it"), "{}", text(&find(&a, "summary")));
     let b = newest_socket(&root, 'b');
     assert!(all(&b, ".trace li.missed").is_empty());
@@ -56,6 +59,27 @@ async fn frames_say_who_did_not_get_a_line_and_why() {
     assert!(text(&find(&frames[1], ".frame-bytes summary")).contains("unmasked"));
     assert_eq!(text(&find(&frames[0], "dl.decoded dt")), "FIN");
     assert!(text(&find(&frames[0], "pre.hex")).starts_with("81 9d "), "FIN + text, MASK + 29 bytes");
+}
+
+#[wasm_bindgen_test]
+async fn a_user_between_connections_is_marked_as_missing_the_line() {
+    // Lane B's draws leave Bob reconnecting (his first attempt met S2, down) when Alice speaks.
+    let root = playground_at(
+        "?a=chat-pubsub:jwt.rr.3&b=chat-memory:jwt.rr.3&log=login.alice~login.bob~connect.alice~connect.bob~crash.2~crash.1~say.alice.hi",
+    )
+    .await;
+    let said = all(&root, ".lane-b-rows article.socket")
+        .into_iter()
+        .find(|r| !all(r, ".trace li.missed").is_empty())
+        .expect("a record with a miss");
+    let missed = all(&said, ".trace li.missed");
+    assert_eq!(missed.len(), 1);
+    assert!(missed[0].class_list().contains("reconnecting"));
+    assert_eq!(missed[0].get_attribute("data-conn"), None, "no connection while reconnecting");
+    let who = text(&find(&missed[0], "strong"));
+    assert!(who.starts_with("bob is reconnecting (next attempt at 09:00:06"), "{who}");
+    assert!(text(&missed[0]).ends_with(": nothing keeps it for them"));
+    assert!(text(&find(&said, "summary")).ends_with(" · ✕ 1 did not get it"));
 }
 
 #[wasm_bindgen_test]

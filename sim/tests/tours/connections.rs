@@ -6,7 +6,7 @@
 
 use base64::Engine;
 use sha1::{Digest, Sha1};
-use statelab_sim::fleet::{Connection, FrameRecord, SocketRecord};
+use statelab_sim::fleet::{Connection, FrameRecord, Miss, SocketRecord};
 use statelab_sim::wire::ws::Opcode;
 use statelab_sim::{Entry, Lane, LaneId, Playground, Scenario};
 
@@ -142,6 +142,26 @@ fn a_room_in_memory_misses_open_connections_elsewhere_and_pubsub_reaches_them() 
     );
     assert_eq!(a.stats().sockets.missed, 2);
     assert_eq!(b.stats().sockets.missed, 0);
+    // The same, as fields: Bob's connection, its server and why; each also a trace line.
+    assert_eq!(
+        say.missed,
+        [Miss {
+            conn: Some(2),
+            client: "bob".into(),
+            server: Some(bob.server),
+            retry_at: None,
+            why: "the room's messages live in S3's memory, and S1 never hears of them".into(),
+        }]
+    );
+    for r in records(a).into_iter().chain(records(b)) {
+        for m in &r.missed {
+            assert!(r.trace.contains(&m.to_string()), "{m:?} in {:?}", r.trace);
+        }
+    }
+    let missed: Vec<(u32, Option<u32>)> =
+        records(a).iter().flat_map(|r| r.missed.iter().map(|m| (r.conn, m.conn))).collect();
+    assert_eq!(missed, [(1, Some(2)), (2, Some(1))], "each misses the other, once");
+    assert!(records(b).iter().all(|r| r.missed.is_empty()));
     // The outage: lane B cannot publish and says so to the sender; lane A never needed the store.
     let last_b = received(b, "bob");
     assert!(last_b.last().unwrap().contains("\"type\":\"error\""), "{last_b:?}");
@@ -211,5 +231,34 @@ fn every_connection_s_bytes_parse_as_rfc_6455_streams_in_each_direction() {
                 }
             }
         }
+    }
+}
+
+#[test]
+fn a_user_between_connections_misses_a_message_and_the_record_says_until_when() {
+    // Bob's server crashes while S2 is down and not yet out of rotation: his
+    // first reconnect gets 502 and he is still between connections when Alice
+    // speaks. Lane B's draws put him there; each app says what it keeps for him.
+    for (a, b, later) in [
+        ("chat-pubsub", "chat-memory", "nothing keeps it for them"),
+        ("chat-memory", "chat-pubsub", "it stays in the store's recent messages, which the welcome will carry"),
+    ] {
+        let (link, notices) = statelab_sim::link::Link::from_query(&format!(
+            "a={a}:jwt.rr.3&b={b}:jwt.rr.3&log=login.alice~login.bob~connect.alice~connect.bob~crash.2~crash.1~say.alice.hi"
+        ));
+        assert!(notices.is_empty(), "{notices:?}");
+        let (p, _) = link.playground();
+        let say = records(p.lane(LaneId::B))
+            .into_iter()
+            .find(|r| {
+                r.frames.iter().any(|f| f.from_client && f.frame.text_payload().is_some_and(|t| t.contains("hi")))
+            })
+            .unwrap();
+        let bob = say.missed.iter().find(|m| m.client == "bob").unwrap_or_else(|| panic!("{:?}", say.trace));
+        assert_eq!((bob.conn, bob.server), (None, None), "no connection while reconnecting");
+        let at = bob.retry_at.unwrap();
+        assert!(at > say.at, "the next attempt is still to come");
+        assert_eq!(bob.why, later);
+        assert!(say.trace.contains(&format!("bob is reconnecting (next attempt at {}): {later}", at.clock())));
     }
 }

@@ -11,7 +11,7 @@ use crate::base::time::SimTime;
 use crate::fleet::auth;
 use crate::fleet::client::Socket;
 use crate::fleet::config::{App, AuthMode, Credential, Store, TokenIn, HOST, ORIGIN};
-use crate::fleet::connection::{backoff_ms, Chunk, Closed, Connection, FrameRecord, SocketRecord};
+use crate::fleet::connection::{backoff_ms, Chunk, Closed, Connection, FrameRecord, Miss, SocketRecord};
 use crate::fleet::exchange::{Entry, Trace};
 use crate::fleet::handling::{Cost, Ctx};
 use crate::fleet::socket;
@@ -461,7 +461,6 @@ impl Lane {
             } else {
                 self.stats.sockets.missed += 1;
                 if self.keep_wire {
-                    let who = &self.conns[cid as usize - 1].client;
                     let why = match self.config.app {
                         App::Game(_) => format!(
                             "S{on} runs its own {} in its memory, which never hears of this move",
@@ -469,7 +468,8 @@ impl Lane {
                         ),
                         _ => format!("the room's messages live in S{from}'s memory, and S{on} never hears of them"),
                     };
-                    rec.trace.push(format!("{who} (ws#{cid} on S{on}) does not get it: {why}"));
+                    let client = self.conns[cid as usize - 1].client.clone();
+                    miss(rec, Miss { conn: Some(cid), client, server: Some(on), retry_at: None, why });
                 }
             }
         }
@@ -482,11 +482,8 @@ impl Lane {
                     } else {
                         "nothing keeps it for them"
                     };
-                    rec.trace.push(format!(
-                        "{} is reconnecting (next attempt at {}): {later}",
-                        user.username(),
-                        at.clock()
-                    ));
+                    let client = user.username().to_owned();
+                    miss(rec, Miss { conn: None, client, server: None, retry_at: Some(at), why: later.into() });
                 }
             }
         }
@@ -588,6 +585,7 @@ impl Lane {
             server: conn.server,
             frames: Vec::new(),
             trace: Vec::new(),
+            missed: Vec::new(),
         }
     }
 
@@ -688,6 +686,12 @@ impl Lane {
             },
         }
     }
+}
+
+/// Notes that `m` did not get the message, in the record and in its trace.
+fn miss(rec: &mut SocketRecord, m: Miss) {
+    rec.trace.push(m.to_string());
+    rec.missed.push(m);
 }
 
 fn plural(n: usize) -> &'static str {
