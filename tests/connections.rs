@@ -159,10 +159,52 @@ async fn the_lane_form_offers_apps_recheck_and_where_the_token_goes() {
     assert!(text(&find(&root, "#lane-a-title")).contains("chat in server memory, re-checked"));
 }
 
+/// Types `value` into the field `selector` as a person would (an input event).
+async fn type_into(root: &Element, selector: &str, value: &str) {
+    let field: web_sys::HtmlTextAreaElement = find(root, selector).unchecked_into();
+    field.set_value(value);
+    let init = EventInit::new();
+    init.set_bubbles(true);
+    field.dispatch_event(&Event::new_with_event_init_dict("input", &init).unwrap()).unwrap();
+    settle().await;
+}
+
+#[wasm_bindgen_test]
+async fn the_frame_editor_names_the_byte_and_the_rule_and_sends_only_a_client_s_frames() {
+    let root = playground_at(CHAT).await;
+    let actions = all(&root, ".h-actions > li").len();
+    type_into(&root, "#frame-hex", "81 05 48 65 6c 6c 6f").await;
+    assert_eq!(
+        text(&find(&root, "#frame-error")),
+        "Not a client's frames: byte 1: a client's frame must be masked (RFC 6455 §5.1: the server closes the connection)"
+    );
+    assert_eq!(text(&find(&root, "mark.bad-byte")), "05");
+    assert!(find(&root, "form.frame-editor button").unchecked_into::<web_sys::HtmlButtonElement>().disabled());
+    // Half a fragmented message: the mark is at the end.
+    type_into(&root, "#frame-hex", "01 81 00 00 00 00 41").await;
+    assert!(text(&find(&root, "#frame-error"))
+        .contains("byte 7: the bytes end inside the fragmented message begun at byte 0"));
+    assert_eq!(text(&find(&root, "mark.bad-byte")), "end");
+    type_into(&root, "#frame-hex", "0x89,0x8").await;
+    assert!(text(&find(&root, "#frame-error")).starts_with("Not hex: line 1, column 6: this group has 1 hex digit"));
+    assert_eq!(all(&root, ".h-actions > li").len(), actions, "nothing sent");
+    // A masked say: sent, and the room's server acts on it as on the app's.
+    let say = statelab_sim::wire::ws::Frame::text(r#"{"type":"say","text":"by hand"}"#).masked([1, 2, 3, 4]).to_wire();
+    type_into(&root, "#frame-hex", &statelab_sim::wire::ws::hex(&say)).await;
+    assert!(text(&find(&root, "#frame-error")).starts_with("37 bytes, 1 frame a client may send: text"));
+    find(&root, "form.frame-editor button").unchecked_into::<HtmlElement>().click();
+    settle().await;
+    assert_eq!(all(&root, ".h-actions > li").len(), actions + 1);
+    let b = newest_socket(&root, 'b');
+    let dirs: Vec<String> = all(&b, ".frame-line .dir").iter().map(text).collect();
+    assert_eq!(dirs, ["alice → S3", "S3 → alice", "S1 → bob"]);
+}
+
 #[wasm_bindgen_test]
 async fn a_shop_lane_has_no_socket_rows_and_no_socket_controls() {
     let root = playground_at("").await;
     assert!(all(&root, "tr.ws-row").is_empty());
     assert!(all(&root, "#act-socket").is_empty());
+    assert!(all(&root, "form.frame-editor").is_empty());
     assert!(all(&root, "button").iter().all(|b| text(b) != "Drain"));
 }
