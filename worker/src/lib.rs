@@ -171,6 +171,37 @@ mod tests {
     }
 
     #[test]
+    fn a_connection_lane_s_run_draws_its_connections_and_messages() {
+        let mut run = LaneRun::new("200x20", "40.crash.1", "", "chat-memory:jwt.leastconn.3", "1").unwrap();
+        while !run.step(500) {}
+        let report = run.run.report();
+        assert!(report.connections && report.totals.sockets.missed > 0, "memory rooms miss across servers");
+        let html = render(&run.report(), "");
+        assert!(
+            html.contains("<h3>Connections open per server</h3>")
+                && html.contains("<h3>Messages per simulated second</h3>")
+        );
+        for server in 1..=3 {
+            assert!(html.contains(&format!("<polyline class=\"line srv{server}\"")), "S{server}'s line");
+        }
+        assert!(
+            html.contains("<polyline class=\"line delivered\"") && html.contains("<polyline class=\"line missed\"")
+        );
+        assert!(html.contains(
+            "<figcaption id=\"messages-per-simulated-second-a-cap\">Lane A: messages per second</figcaption>"
+        ));
+        // The crash marker is drawn on both; the table names it.
+        let open = &html[html.find("connections-open-per-server-a").unwrap()
+            ..html.find("messages-per-simulated-second-a").unwrap()];
+        assert!(open.contains("<g class=\"fault\">"), "the crash marker on the connections chart");
+        assert!(html.contains("<li>40 s: S1 crashed"), "{}", &html[html.find("load-faults").unwrap_or(0)..][..300]);
+        // A shop lane's report draws neither.
+        let mut shop = LaneRun::new("20x10", "", "", "jwt.rr.3", "1").unwrap();
+        while !shop.step(500) {}
+        assert!(!render(&shop.report(), "").contains("Connections open per server"));
+    }
+
+    #[test]
     fn run_it_yourself_is_the_engines_text_for_the_lane_and_refuses_bad_codes() {
         for code in ["local.sticky.3", "jwt.rr.2", "shared.iphash.8"] {
             let c = parse_config(code).unwrap();
