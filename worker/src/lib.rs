@@ -202,6 +202,26 @@ mod tests {
     }
 
     #[test]
+    fn live_traffic_on_a_connection_lane_holds_ten_thousand_connections() {
+        let mut live = LaneRun::live("10000x2000", "", "chat-pubsub:jwt.leastconn.3", "1").unwrap();
+        // Each load user logs in, then opens its connection: 20,000 turns, 10 simulated seconds.
+        for _ in 0..2 * 12 {
+            live.tick();
+        }
+        let report: Report = serde_json::from_str(&live.report()).unwrap();
+        let last = &report.seconds.last().unwrap().sockets;
+        assert_eq!(last.open_total(), 10_000, "{:?}", last.open);
+        assert!(
+            last.open[..3].iter().all(|n| (3_333..=3_334).contains(n)),
+            "least connections spreads them: {:?}",
+            last.open
+        );
+        assert!(last.delivered > 0);
+        let html = render(&live.report(), "");
+        assert!(html.contains("<td class=\"all\">10,000</td>"), "the table says so");
+    }
+
+    #[test]
     fn run_it_yourself_is_the_engines_text_for_the_lane_and_refuses_bad_codes() {
         for code in ["local.sticky.3", "jwt.rr.2", "shared.iphash.8"] {
             let c = parse_config(code).unwrap();
