@@ -45,6 +45,9 @@ async fn frames_say_who_did_not_get_a_line_and_why() {
     assert_eq!(missed.len(), 1);
     assert_eq!(text(&find(&missed[0], "strong")), "bob (ws#2 on S1) does not get it");
     assert!(text(&missed[0]).contains("the room's messages live in S3's memory, and S1 never hears of them"));
+    // Drawn from the record's fields: the connection and the server that holds it.
+    assert_eq!(missed[0].get_attribute("data-conn").as_deref(), Some("2"));
+    assert_eq!(missed[0].get_attribute("data-server").as_deref(), Some("1"));
     assert!(text(&find(&a, "summary")).ends_with(" · ✕ 1 did not get it"), "{}", text(&find(&a, "summary")));
     let b = newest_socket(&root, 'b');
     assert!(all(&b, ".trace li.missed").is_empty());
@@ -56,6 +59,27 @@ async fn frames_say_who_did_not_get_a_line_and_why() {
     assert!(text(&find(&frames[1], ".frame-bytes summary")).contains("unmasked"));
     assert_eq!(text(&find(&frames[0], "dl.decoded dt")), "FIN");
     assert!(text(&find(&frames[0], "pre.hex")).starts_with("81 9d "), "FIN + text, MASK + 29 bytes");
+}
+
+#[wasm_bindgen_test]
+async fn a_user_between_connections_is_marked_as_missing_the_line() {
+    // Lane B's draws leave Bob reconnecting (his first attempt met S2, down) when Alice speaks.
+    let root = playground_at(
+        "?a=chat-pubsub:jwt.rr.3&b=chat-memory:jwt.rr.3&log=login.alice~login.bob~connect.alice~connect.bob~crash.2~crash.1~say.alice.hi",
+    )
+    .await;
+    let said = all(&root, ".lane-b-rows article.socket")
+        .into_iter()
+        .find(|r| !all(r, ".trace li.missed").is_empty())
+        .expect("a record with a miss");
+    let missed = all(&said, ".trace li.missed");
+    assert_eq!(missed.len(), 1);
+    assert!(missed[0].class_list().contains("reconnecting"));
+    assert_eq!(missed[0].get_attribute("data-conn"), None, "no connection while reconnecting");
+    let who = text(&find(&missed[0], "strong"));
+    assert!(who.starts_with("bob is reconnecting (next attempt at 09:00:06"), "{who}");
+    assert!(text(&missed[0]).ends_with(": nothing keeps it for them"));
+    assert!(text(&find(&said, "summary")).ends_with(" · ✕ 1 did not get it"));
 }
 
 #[wasm_bindgen_test]
@@ -135,10 +159,52 @@ async fn the_lane_form_offers_apps_recheck_and_where_the_token_goes() {
     assert!(text(&find(&root, "#lane-a-title")).contains("chat in server memory, re-checked"));
 }
 
+/// Types `value` into the field `selector` as a person would (an input event).
+async fn type_into(root: &Element, selector: &str, value: &str) {
+    let field: web_sys::HtmlTextAreaElement = find(root, selector).unchecked_into();
+    field.set_value(value);
+    let init = EventInit::new();
+    init.set_bubbles(true);
+    field.dispatch_event(&Event::new_with_event_init_dict("input", &init).unwrap()).unwrap();
+    settle().await;
+}
+
+#[wasm_bindgen_test]
+async fn the_frame_editor_names_the_byte_and_the_rule_and_sends_only_a_client_s_frames() {
+    let root = playground_at(CHAT).await;
+    let actions = all(&root, ".h-actions > li").len();
+    type_into(&root, "#frame-hex", "81 05 48 65 6c 6c 6f").await;
+    assert_eq!(
+        text(&find(&root, "#frame-error")),
+        "Not a client's frames: byte 1: a client's frame must be masked (RFC 6455 §5.1: the server closes the connection)"
+    );
+    assert_eq!(text(&find(&root, "mark.bad-byte")), "05");
+    assert!(find(&root, "form.frame-editor button").unchecked_into::<web_sys::HtmlButtonElement>().disabled());
+    // Half a fragmented message: the mark is at the end.
+    type_into(&root, "#frame-hex", "01 81 00 00 00 00 41").await;
+    assert!(text(&find(&root, "#frame-error"))
+        .contains("byte 7: the bytes end inside the fragmented message begun at byte 0"));
+    assert_eq!(text(&find(&root, "mark.bad-byte")), "end");
+    type_into(&root, "#frame-hex", "0x89,0x8").await;
+    assert!(text(&find(&root, "#frame-error")).starts_with("Not hex: line 1, column 6: this group has 1 hex digit"));
+    assert_eq!(all(&root, ".h-actions > li").len(), actions, "nothing sent");
+    // A masked say: sent, and the room's server acts on it as on the app's.
+    let say = statelab_sim::wire::ws::Frame::text(r#"{"type":"say","text":"by hand"}"#).masked([1, 2, 3, 4]).to_wire();
+    type_into(&root, "#frame-hex", &statelab_sim::wire::ws::hex(&say)).await;
+    assert!(text(&find(&root, "#frame-error")).starts_with("37 bytes, 1 frame a client may send: text"));
+    find(&root, "form.frame-editor button").unchecked_into::<HtmlElement>().click();
+    settle().await;
+    assert_eq!(all(&root, ".h-actions > li").len(), actions + 1);
+    let b = newest_socket(&root, 'b');
+    let dirs: Vec<String> = all(&b, ".frame-line .dir").iter().map(text).collect();
+    assert_eq!(dirs, ["alice → S3", "S3 → alice", "S1 → bob"]);
+}
+
 #[wasm_bindgen_test]
 async fn a_shop_lane_has_no_socket_rows_and_no_socket_controls() {
     let root = playground_at("").await;
     assert!(all(&root, "tr.ws-row").is_empty());
     assert!(all(&root, "#act-socket").is_empty());
+    assert!(all(&root, "form.frame-editor").is_empty());
     assert!(all(&root, "button").iter().all(|b| text(b) != "Drain"));
 }

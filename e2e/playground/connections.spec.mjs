@@ -34,7 +34,7 @@ test('a chat line reaches only its own server in memory, every server over pub/s
   await expect(sent.locator('dl.decoded dt').first()).toHaveText('FIN');
   await expect(sent.locator('dl.decoded')).toContainText('text');
   // FIN and text (0x81), then the mask bit and a 7-bit length of 29.
-  await expect(sent.locator('pre.hex')).toHaveText(/^81 9d([ \n][0-9a-f]{2})+$/);
+  await expect(sent.locator('pre.hex')).toHaveText(/^81 9d(\s[0-9a-f]{2})+$/);
   const echoed = newestA.locator('li.frame.from-server').first();
   await echoed.locator('.frame-bytes summary').click();
   await expect(echoed.locator('.frame-bytes summary')).toContainText('unmasked');
@@ -116,4 +116,35 @@ test('game lanes offer moves, the lane form its options, and axe finds nothing s
   await page.goto(`${CHAT}~say.alice.hello`);
   await requests(page, 'a').locator('.frame-bytes summary').first().click();
   await expectAccessible(page);
+});
+
+test('hand-typed frames: an unmasked one is refused naming the rule and its byte, a masked ping gets its pong', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto(CHAT);
+  const form = page.locator('form.frame-editor');
+  const field = form.getByLabel(/Type a frame \(hex\)/);
+  const status = form.locator('#frame-error');
+  const send = form.getByRole('button', { name: 'Send the frames to both lanes' });
+  const before = await page.locator('.h-actions > li').count();
+  // A server's frame, "Hello" unmasked: the client may not send it (RFC 6455 §5.1).
+  await field.fill('81 05 48 65 6c 6c 6f');
+  await expect(status).toHaveText("Not a client's frames: byte 1: a client's frame must be masked (RFC 6455 §5.1: the server closes the connection)");
+  await expect(field).toHaveAttribute('aria-invalid', 'true');
+  await expect(form.locator('mark.bad-byte')).toHaveText('05');
+  await expect(send).toBeDisabled();
+  // Hex that is not hex says where.
+  await field.fill('89 8g');
+  await expect(status).toHaveText('Not hex: line 1, column 5: `g` is not a hex digit (0-9, a-f)');
+  await expect(page.locator('.h-actions > li')).toHaveCount(before);
+  // RFC 6455 §5.7's masked ping "Hello": valid, sent, answered with a pong carrying "Hello".
+  await field.fill('89 85 37 fa 21 3d 7f 9f 4d 51 58');
+  await expect(status).toHaveText(/^11 bytes, 1 frame a client may send: ping/);
+  await send.click();
+  for (const l of ['a', 'b']) {
+    const newest = requests(page, l).locator('article.socket').first();
+    await expect(newest.locator('.frame-line')).toHaveText([/^alice → S3\s+ping\s+ping “Hello”$/, /^S3 → alice\s+pong\s+pong “Hello”$/]);
+    await expect(newest.locator('.trace')).toContainText('alice typed 1 frame by hand (11 bytes)');
+  }
+  await expect(page).toHaveURL(/~frame\.alice\.iYU3-iE9f59NUVg/);
+  expect(errors).toEqual([]);
 });

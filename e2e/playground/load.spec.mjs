@@ -376,3 +376,40 @@ test('a compact embed of a step whose link asks for live traffic shows it', asyn
   await expect(host(page)).toHaveAttribute('data-state', 'live');
   await expect.poll(() => liveSeconds(page), { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
 });
+
+test('a load run on connection lanes draws connections per server and messages per second, as the command counts them', async ({ page }) => {
+  const errors = watchErrors(page);
+  const a = 'chat-memory:jwt.leastconn.3';
+  const b = 'chat-pubsub:jwt.leastconn.3';
+  await page.goto(`./?a=${a}&b=${b}&load=200x20&faults=40.crash.1&seed=1`);
+  await expect(host(page)).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+  const charts = page.locator('.load-charts');
+  await expect(charts.locator('h3', { hasText: 'Connections open per server' })).toHaveCount(1);
+  await expect(charts.locator('h3', { hasText: 'Messages per simulated second' })).toHaveCount(1);
+  for (const l of ['a', 'b']) {
+    const open = page.locator(`#connections-open-per-server-${l}-cap`).locator('..');
+    // Least connections spread the load users over all three servers; the crash is marked.
+    await expect(open.locator('polyline')).toHaveCount(3);
+    await expect(open.locator('.load-legend li')).toHaveText(['S1', 'S2', 'S3']);
+    await expect(open.locator('.fault text')).toHaveText('crash 1');
+    const messages = page.locator(`#messages-per-simulated-second-${l}-cap`).locator('..');
+    await expect(messages.locator('polyline.delivered, polyline.missed, polyline.offline')).toHaveCount(3);
+    await expect(messages.locator('.fault text')).toHaveText('crash 1');
+  }
+  // The tables say what `statelab load` counts, second by second.
+  for (const [l, config] of [['a', a], ['b', b]]) {
+    const run = cli(['--config', config, '--clients', '200', '--requests', '20', '--seed', '1', '--faults', '40.crash.1']);
+    const sum = (from, k) => run.seconds.slice(from, from + 10).reduce((n, s) => n + s[k], 0); // the command's seconds are their socket counts
+    const rows = page.locator(`#messages-per-simulated-second-${l}-details tbody tr`);
+    await expect(rows).toHaveCount(Math.ceil(run.seconds.length / 10));
+    for (const row of [0, 4]) {
+      const want = ['sent', 'delivered', 'missed', 'offline'].map((k) => sum(row * 10, k).toLocaleString('en-US'));
+      await expect(rows.nth(row).locator('td')).toHaveText(want);
+    }
+    const openRows = page.locator(`#connections-open-per-server-${l}-details tbody tr`);
+    const at50 = run.seconds[49].open.slice(0, 3).map((n) => n.toLocaleString('en-US'));
+    await expect(openRows.nth(4).locator('td').first()).toHaveText(at50[0]);
+    await expect(openRows.nth(4).locator('td').nth(2)).toHaveText(at50[2]);
+  }
+  expect(errors).toEqual([]);
+});

@@ -4,7 +4,7 @@
 //! did not and why.
 
 use crate::state::Play;
-use statelab_sim::fleet::{FrameRecord, SocketRecord};
+use statelab_sim::fleet::{FrameRecord, Miss, SocketRecord};
 use statelab_sim::wire::ws::Opcode;
 use statelab_sim::LaneId;
 use std::rc::Rc;
@@ -39,12 +39,6 @@ pub fn close_code_text(code: u16) -> String {
     }
 }
 
-/// Whether a trace line says someone did not get the message: the engine
-/// writes "… does not get it: why", and "… is reconnecting (next attempt …)".
-fn missed(line: &str) -> bool {
-    line.contains(" does not get it: ") || line.contains(" is reconnecting (next attempt at ")
-}
-
 /// `ws#2 09:00:05 alice ⇄ S1 · 3 frames · 1 did not get it`, opening to each
 /// frame and the trace.
 #[function_component]
@@ -52,7 +46,7 @@ pub fn FramesView(props: &FramesProps) -> Html {
     let play = use_context::<Play>().expect("inside the playground");
     let r = &props.record.0;
     let n = r.frames.len();
-    let misses = r.trace.iter().filter(|t| missed(t)).count();
+    let misses = r.missed.len();
     let engine = play.playground();
     let lane = engine.lane(props.lane);
     // The server at the far end of a frame's connection.
@@ -74,7 +68,7 @@ pub fn FramesView(props: &FramesProps) -> Html {
                 </ol>
                 if !r.trace.is_empty() {
                     <ol class="trace socket-trace" aria-label="Inside the servers">
-                        { for r.trace.iter().map(|t| trace_line(t)) }
+                        { for r.trace.iter().map(|t| trace_line(t, &r.missed)) }
                     </ol>
                 }
             </details>
@@ -121,18 +115,20 @@ fn frame(f: &FrameRecord, server: statelab_sim::ServerNo) -> Html {
     }
 }
 
-/// A line of the servers' trace; someone who did not get the message is
-/// marked, their name first.
-fn trace_line(t: &str) -> Html {
-    if !missed(t) {
+/// A line of the servers' trace. The engine writes each miss into the
+/// trace where it happened, as the record's [`Miss`] writes itself: that
+/// line shows who (their connection and server, or that they were
+/// reconnecting) and why, from the record's fields.
+fn trace_line(t: &str, missed: &[Miss]) -> Html {
+    let Some(m) = missed.iter().find(|m| m.to_string() == t) else {
         let delivered = t.starts_with("delivered to ");
         return html! { <li class={classes!(delivered.then_some("delivered"))}>{t}</li> };
-    }
-    match t.split_once(": ") {
-        Some((who, why)) => html! {
-            <li class="missed"><span aria-hidden="true">{"✕ "}</span><strong>{who}</strong>{": "}{why}</li>
-        },
-        None => html! { <li class="missed"><span aria-hidden="true">{"✕ "}</span>{t}</li> },
+    };
+    html! {
+        <li class={classes!("missed", m.conn.is_none().then_some("reconnecting"))}
+            data-conn={m.conn.map(|c| c.to_string())} data-server={m.server.map(|s| s.to_string())}>
+            <span aria-hidden="true">{"✕ "}</span><strong>{m.who()}</strong>{": "}{&m.why}
+        </li>
     }
 }
 

@@ -7,6 +7,7 @@ pub mod comparison;
 pub mod copy;
 pub mod exchange;
 pub mod fleet;
+pub mod frame_editor;
 pub mod frames;
 pub mod history;
 pub mod intro;

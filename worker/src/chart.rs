@@ -44,6 +44,25 @@ pub fn render(lanes: &[(&str, &Report)]) -> String {
     out.push_str(&comparison(lanes));
     let over_time = lanes.iter().map(|(_, r)| r.seconds.len()).max().unwrap_or(0).max(1);
     let span = lanes.iter().map(|(_, r)| seconds_of(r)).max().unwrap_or(1).max(over_time as u64);
+    let sockets: Vec<(&str, &Report)> = lanes.iter().copied().filter(|(_, r)| r.connections).collect();
+    if !sockets.is_empty() {
+        section(
+            &mut out,
+            "Connections open per server",
+            "WebSocket connections each server held at the end of every simulated second. The balancer chose a server only at each handshake: a crash drops a server's connections at once, their apps reconnect after a backoff, and nothing moves connections that are already open onto a server that comes back; dashed lines mark the faults.",
+            "",
+            &sockets,
+            |id, label, r| open_chart(id, label, r, span),
+        );
+        section(
+            &mut out,
+            "Messages per simulated second",
+            "Each second: deliveries of the load users' messages to a connection of the sender's room, the deliveries that did not happen (another server's memory, the store down for pub/sub), and the messages not sent because the sender's app was reconnecting; dashed lines mark the faults.",
+            "",
+            &sockets,
+            |id, label, r| messages_chart(id, label, r, span),
+        );
+    }
     let y_max = lanes.iter().flat_map(|(_, r)| r.seconds.iter().map(|s| s.ok.max(s.failed()))).max().unwrap_or(0);
     section(
         &mut out,
@@ -296,6 +315,86 @@ fn answers_chart(id: &str, label: &str, r: &Report, span: u64, y_max: u64) -> St
         table.push_str("</ul>");
     }
     figure(id, &format!("Lane {label}: answers per second"), &svg, &table)
+}
+
+/// A connection lane's open connections per server, second by second: one
+/// line per server that ever held one.
+fn open_chart(id: &str, label: &str, r: &Report, span: u64) -> String {
+    let servers: Vec<usize> =
+        (0..MAX_SERVERS as usize).filter(|i| r.seconds.iter().any(|s| s.sockets.open[*i] > 0)).collect();
+    let max = r.seconds.iter().flat_map(|s| s.sockets.open.iter().copied()).max().unwrap_or(0);
+    let max = nice(u64::from(max).max(1));
+    let mut svg = svg_open(id);
+    axes(&mut svg, max, "", r.first_second, span, " s");
+    let sp = span as f64;
+    let mut keys: Vec<(String, String)> = Vec::new();
+    for i in &servers {
+        let class = format!("line srv{}", i + 1);
+        polyline(&mut svg, &class, r.seconds.iter().map(|s| f64::from(s.sockets.open[*i])), sp, max as f64);
+        keys.push((format!("srv{}", i + 1), format!("S{}", i + 1)));
+    }
+    markers(&mut svg, r, sp);
+    svg.push_str("</svg>");
+    let keys: Vec<(&str, &str)> = keys.iter().map(|(c, l)| (c.as_str(), l.as_str())).collect();
+    svg.push_str(&legend(&keys));
+    let mut table = String::from("<table><caption>Connections open at the end of every 10th simulated second</caption><thead><tr><th scope=\"col\">at</th>");
+    for i in &servers {
+        let _ = write!(table, "<th scope=\"col\">S{}</th>", i + 1);
+    }
+    table.push_str("<th scope=\"col\">all</th><th scope=\"col\">opened (reconnects)</th><th scope=\"col\">dropped (1006)</th></tr></thead><tbody>");
+    for (k, chunk) in r.seconds.chunks(TABLE_EVERY).enumerate() {
+        let Some(last) = chunk.last() else { continue };
+        let _ =
+            write!(table, "<tr><th scope=\"row\">{} s</th>", r.first_second as usize + k * TABLE_EVERY + chunk.len());
+        for i in &servers {
+            let _ = write!(table, "<td>{}</td>", thousands(u64::from(last.sockets.open[*i])));
+        }
+        let sum = |f: fn(&Second) -> u64| thousands(chunk.iter().map(f).sum());
+        let _ = write!(
+            table,
+            "<td class=\"all\">{}</td><td>{} ({})</td><td>{}</td></tr>",
+            thousands(last.sockets.open_total()),
+            sum(|s| s.sockets.opened),
+            sum(|s| s.sockets.reconnects),
+            sum(|s| s.sockets.dropped)
+        );
+    }
+    table.push_str("</tbody></table>");
+    figure(id, &format!("Lane {label}: connections open per server"), &svg, &table)
+}
+
+/// A connection lane's messages per second: delivered, missed and not sent.
+fn messages_chart(id: &str, label: &str, r: &Report, span: u64) -> String {
+    let max = r.seconds.iter().map(|s| s.sockets.delivered.max(s.sockets.missed).max(s.sockets.offline)).max();
+    let max = nice(max.unwrap_or(0).max(1));
+    let mut svg = svg_open(id);
+    axes(&mut svg, max, "", r.first_second, span, " s");
+    let sp = span as f64;
+    polyline(&mut svg, "line delivered", r.seconds.iter().map(|s| s.sockets.delivered as f64), sp, max as f64);
+    polyline(&mut svg, "line missed", r.seconds.iter().map(|s| s.sockets.missed as f64), sp, max as f64);
+    polyline(&mut svg, "line offline", r.seconds.iter().map(|s| s.sockets.offline as f64), sp, max as f64);
+    markers(&mut svg, r, sp);
+    svg.push_str("</svg>");
+    svg.push_str(&legend(&[("delivered", "delivered"), ("missed", "missed"), ("offline", "not sent (reconnecting)")]));
+    let mut table = String::from("<table><caption>Messages in each 10 simulated seconds</caption><thead><tr><th scope=\"col\">seconds</th><th scope=\"col\">sent</th><th scope=\"col\">delivered</th><th scope=\"col\">missed</th><th scope=\"col\">not sent</th></tr></thead><tbody>");
+    table.push_str(&time_rows(r.first_second, &r.seconds, |c| {
+        let sum = |f: fn(&Second) -> u64| thousands(c.iter().map(f).sum());
+        vec![
+            sum(|s| s.sockets.sent),
+            sum(|s| s.sockets.delivered),
+            sum(|s| s.sockets.missed),
+            sum(|s| s.sockets.offline),
+        ]
+    }));
+    table.push_str("</tbody></table>");
+    if !r.markers.is_empty() {
+        table.push_str("<ul class=\"load-faults\">");
+        for m in &r.markers {
+            let _ = write!(table, "<li>{} s: {}</li>", m.second, esc(&m.text));
+        }
+        table.push_str("</ul>");
+    }
+    figure(id, &format!("Lane {label}: messages per second"), &svg, &table)
 }
 
 /// Store round trips and refreshes per second, or a sentence for a lane that

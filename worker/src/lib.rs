@@ -171,6 +171,57 @@ mod tests {
     }
 
     #[test]
+    fn a_connection_lane_s_run_draws_its_connections_and_messages() {
+        let mut run = LaneRun::new("200x20", "40.crash.1", "", "chat-memory:jwt.leastconn.3", "1").unwrap();
+        while !run.step(500) {}
+        let report = run.run.report();
+        assert!(report.connections && report.totals.sockets.missed > 0, "memory rooms miss across servers");
+        let html = render(&run.report(), "");
+        assert!(
+            html.contains("<h3>Connections open per server</h3>")
+                && html.contains("<h3>Messages per simulated second</h3>")
+        );
+        for server in 1..=3 {
+            assert!(html.contains(&format!("<polyline class=\"line srv{server}\"")), "S{server}'s line");
+        }
+        assert!(
+            html.contains("<polyline class=\"line delivered\"") && html.contains("<polyline class=\"line missed\"")
+        );
+        assert!(html.contains(
+            "<figcaption id=\"messages-per-simulated-second-a-cap\">Lane A: messages per second</figcaption>"
+        ));
+        // The crash marker is drawn on both; the table names it.
+        let open = &html[html.find("connections-open-per-server-a").unwrap()
+            ..html.find("messages-per-simulated-second-a").unwrap()];
+        assert!(open.contains("<g class=\"fault\">"), "the crash marker on the connections chart");
+        assert!(html.contains("<li>40 s: S1 crashed"), "{}", &html[html.find("load-faults").unwrap_or(0)..][..300]);
+        // A shop lane's report draws neither.
+        let mut shop = LaneRun::new("20x10", "", "", "jwt.rr.3", "1").unwrap();
+        while !shop.step(500) {}
+        assert!(!render(&shop.report(), "").contains("Connections open per server"));
+    }
+
+    #[test]
+    fn live_traffic_on_a_connection_lane_holds_ten_thousand_connections() {
+        let mut live = LaneRun::live("10000x2000", "", "chat-pubsub:jwt.leastconn.3", "1").unwrap();
+        // Each load user logs in, then opens its connection: 20,000 turns, 10 simulated seconds.
+        for _ in 0..2 * 12 {
+            live.tick();
+        }
+        let report: Report = serde_json::from_str(&live.report()).unwrap();
+        let last = &report.seconds.last().unwrap().sockets;
+        assert_eq!(last.open_total(), 10_000, "{:?}", last.open);
+        assert!(
+            last.open[..3].iter().all(|n| (3_333..=3_334).contains(n)),
+            "least connections spreads them: {:?}",
+            last.open
+        );
+        assert!(last.delivered > 0);
+        let html = render(&live.report(), "");
+        assert!(html.contains("<td class=\"all\">10,000</td>"), "the table says so");
+    }
+
+    #[test]
     fn run_it_yourself_is_the_engines_text_for_the_lane_and_refuses_bad_codes() {
         for code in ["local.sticky.3", "jwt.rr.2", "shared.iphash.8"] {
             let c = parse_config(code).unwrap();

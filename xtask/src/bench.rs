@@ -59,6 +59,10 @@ pub fn run() -> Result<(), String> {
             "load-run",
         ),
         ("Live traffic at the top rate, a crash clicked (Playwright, Long Tasks API)", "live"),
+        (
+            "Live traffic on connection lanes: 10,000 open connections per lane, a crash clicked (Playwright, Long Tasks API)",
+            "live-connections",
+        ),
     ] {
         println!("\n==> {title}");
         let (ok, out) = run_captured(cmd("node").arg(format!("e2e/bench/{script}.mjs")).env("CHROMIUM", &chromium))?;

@@ -112,6 +112,48 @@ pub struct SocketRecord {
     pub frames: Vec<FrameRecord>,
     /// What happened inside, in order, and who did not get a message and why.
     pub trace: Vec<String>,
+    /// Who did not get the message this action sent, and why, in the order
+    /// the trace says so: each is also a line of `trace`, written as
+    /// [`Miss`]'s `Display` writes it.
+    pub missed: Vec<Miss>,
+}
+
+/// Someone a message did not reach: a connection open on a server the
+/// room cannot reach, or a user whose app is between connections.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Miss {
+    /// The open connection that did not get it; `None` while the user's app
+    /// is reconnecting and has none.
+    pub conn: Option<u32>,
+    /// Whose.
+    pub client: String,
+    /// The server that holds that connection; `None` while reconnecting.
+    pub server: Option<ServerNo>,
+    /// When the app's next attempt goes out, while it is reconnecting.
+    pub retry_at: Option<SimTime>,
+    /// Why, in words: what kept it from them.
+    pub why: String,
+}
+
+impl Miss {
+    /// Who, as the trace names them: `bob (ws#2 on S1) does not get it`, or
+    /// `alice is reconnecting (next attempt at 09:00:05)`.
+    pub fn who(&self) -> String {
+        match (self.conn, self.server) {
+            (Some(id), Some(no)) => format!("{} (ws#{id} on S{no}) does not get it", self.client),
+            _ => match self.retry_at {
+                Some(at) => format!("{} is reconnecting (next attempt at {})", self.client, at.clock()),
+                None => format!("{} has no connection", self.client),
+            },
+        }
+    }
+}
+
+impl std::fmt::Display for Miss {
+    /// The trace's line: who, then why.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.who(), self.why)
+    }
 }
 
 /// What a server's memory holds of the connection apps' rooms, wiped with it.

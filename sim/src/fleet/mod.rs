@@ -23,7 +23,7 @@ pub use config::{App, AuthMode, Credential, LaneConfig, Store, Strategy, TokenIn
 pub use config::{API_KEY_HEADER, RATE_LIMIT, RATE_WINDOW_S, REFRESH_ACCESS_TTL_S, REFRESH_COOKIE, REFRESH_PATH};
 pub use config::{CHAT_PATH, CHAT_ROOM, GAME_PATH, GAME_ROOM, ORIGIN, SESSION_COOKIE, SIGNED_COOKIE};
 pub use connection::{
-    backoff_ms, check_chat_text, ChatLine, Chunk, Closed, Connection, FrameRecord, Match, Rooms, SocketRecord,
+    backoff_ms, check_chat_text, ChatLine, Chunk, Closed, Connection, FrameRecord, Match, Miss, Rooms, SocketRecord,
 };
 pub use connection::{BACKOFF_BASE_MS, BACKOFF_CAP_MS, BOARD_MAX, HISTORY, MAX_TEXT, TUNNEL_TIMEOUT_MS};
 pub use exchange::{Entry, Event, Exchange, Stats};

@@ -104,6 +104,17 @@ pub enum Action {
         /// Whose app closes.
         user: User,
     },
+    /// Frames typed by hand (in hex), sent exactly as typed on the user's open
+    /// connection; the server acts on each as it does on the app's. They
+    /// must parse as a client's frames
+    /// ([`parse_typed_frames`](crate::wire::ws::parse_typed_frames)), checked by
+    /// [`Playground::validate`](crate::playground::Playground::validate).
+    Frame {
+        /// Whose app's connection carries them.
+        user: User,
+        /// The bytes, frame after frame, client frames masked.
+        bytes: Vec<u8>,
+    },
     /// Edit the stored credential by hand (devtools), keeping its signature.
     /// With `lane`, only that lane's browser is edited (a credential copied
     /// from one lane's editor means nothing to the other lane).
@@ -244,6 +255,7 @@ impl Action {
             | Action::Move { user, .. }
             | Action::Ping { user }
             | Action::Disconnect { user }
+            | Action::Frame { user, .. }
             | Action::Tamper { user, .. }
             | Action::Replay { user, .. }
             | Action::Raw { user, .. } => Some(*user),
@@ -295,6 +307,7 @@ impl Action {
             Action::Move { user, dx, dy } => lane.send_frame(*user, Send::Move(*dx, *dy), action_no),
             Action::Ping { user } => lane.send_frame(*user, Send::Ping, action_no),
             Action::Disconnect { user } => lane.disconnect(*user, action_no),
+            Action::Frame { user, bytes } => lane.typed_frames(*user, bytes, action_no),
             Action::Drain { server } => lane.drain(*server, action_no),
             Action::Tamper { user, edit, lane: target } => lane.tamper_in(*target, *user, edit, action_no),
             Action::Replay { user, seq } => lane.replay(*user, *seq, action_no),

@@ -38,6 +38,9 @@ pub enum ActionError {
     NoEffect(String),
     /// A chat message or game move an app would not send; the text says why.
     Message(String),
+    /// Hand-typed frames ([`Action::Frame`]) a client may not send, and at
+    /// which byte.
+    Frame(crate::wire::ws::FrameError),
 }
 
 impl fmt::Display for ActionError {
@@ -50,6 +53,7 @@ impl fmt::Display for ActionError {
             }
             ActionError::NoEffect(why) => f.write_str(why),
             ActionError::Message(why) => write!(f, "message not sent — {why}"),
+            ActionError::Frame(e) => write!(f, "frames not sent — {e}"),
         }
     }
 }
@@ -173,6 +177,9 @@ impl Playground {
             Action::Raw { text, .. } => parse_request(text).map(drop).map_err(ActionError::Request),
             Action::Tamper { edit, .. } => edit.check().map_err(ActionError::Credential),
             Action::Say { text, .. } => crate::fleet::check_chat_text(text).map_err(ActionError::Message),
+            Action::Frame { bytes, .. } => {
+                crate::wire::ws::parse_typed_frames(bytes).map(drop).map_err(ActionError::Frame)
+            }
             Action::Move { dx, dy, .. } if !(-1..=1).contains(dx) || !(-1..=1).contains(dy) => {
                 Err(ActionError::Message("a move is -1, 0 or 1 along each axis".into()))
             }

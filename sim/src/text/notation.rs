@@ -76,6 +76,11 @@ fn parse_action(text: &str) -> Result<Action, String> {
         ["move", ..] => Action::Move { user: user_at(w, 1)?, dx: step_at(w, 2, "dx")?, dy: step_at(w, 3, "dy")? },
         ["ping", ..] => Action::Ping { user: user_at(w, 1)? },
         ["disconnect", ..] => Action::Disconnect { user: user_at(w, 1)? },
+        ["frame", ..] => Action::Frame {
+            user: user_at(w, 1)?,
+            // As for `raw`: no bytes have an empty base64url form, so no third word.
+            bytes: crate::wire::b64::decode(w.get(2).unwrap_or(&"")).ok_or("frame bytes are not base64url")?,
+        },
         ["drain", ..] => Action::Drain { server: server_at(w, 1)? },
         ["config", lane, ..] => {
             let lane = LaneId::parse(lane).ok_or_else(|| format!("`{lane}` is not a lane (a or b)"))?;
@@ -285,6 +290,7 @@ impl fmt::Display for Action {
             Action::Move { dx, dy, .. } => write!(f, "move {who} {dx} {dy}"),
             Action::Ping { .. } => write!(f, "ping {who}"),
             Action::Disconnect { .. } => write!(f, "disconnect {who}"),
+            Action::Frame { bytes, .. } => write!(f, "frame {who} {}", crate::wire::b64::encode(bytes)),
             Action::Drain { server } => write!(f, "drain {server}"),
             Action::Raw { text, .. } => write!(f, "raw {who} {}", crate::wire::b64::encode(text.as_bytes())),
             Action::Crash { server } => write!(f, "crash {server}"),
@@ -316,6 +322,15 @@ mod tests {
         assert_eq!(a[2], Action::Advance { ms: 10_000 });
         assert_eq!(a[5], Action::Skew { server: 2, ms: -60_000 });
         assert_eq!(url_form(&a), "login.alice~crash.1~wait.10s~me.alice~tamper.alice.role=admin~skew.2.-60");
+        assert_eq!(parse_actions(&url_form(&a)).unwrap(), a);
+    }
+
+    #[test]
+    fn typed_frames_travel_as_base64url() {
+        // RFC 6455 §5.7's masked ping "Hello".
+        let bytes = vec![0x89, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58];
+        let a = vec![Action::Frame { user: User::Alice, bytes }];
+        assert_eq!(url_form(&a), "frame.alice.iYU3-iE9f59NUVg");
         assert_eq!(parse_actions(&url_form(&a)).unwrap(), a);
     }
 
@@ -357,6 +372,7 @@ mod tests {
             assert!(parse_actions(text).unwrap_err().message.ends_with(says), "{text}: {says}");
         }
         assert!(parse_actions("raw alice !!").unwrap_err().message.contains("base64url"));
+        assert!(parse_actions("frame alice !!").unwrap_err().message.contains("frame bytes are not base64url"));
         assert_eq!(parse_actions(" , ~ ").unwrap(), vec![]);
     }
 

@@ -452,6 +452,14 @@ pub enum FrameErrorKind {
     Unmasked,
     /// A masked frame from a server (RFC 6455 §5.1: a client must close).
     MaskedByServer,
+    /// Hand-typed frames that end inside a fragmented message: the receiver
+    /// would wait for the rest, so nothing is sent.
+    Unfinished {
+        /// Where the open message's first frame starts.
+        open_at: usize,
+    },
+    /// Hand-typed frames over [`MAX_TYPED`] bytes.
+    TypedTooLong(usize),
 }
 
 impl fmt::Display for FrameError {
@@ -506,6 +514,11 @@ impl fmt::Display for FrameErrorKind {
             FrameErrorKind::MaskedByServer => {
                 write!(f, "a server's frame must not be masked (RFC 6455 §5.1: the client closes the connection)")
             }
+            FrameErrorKind::Unfinished { open_at } => write!(
+                f,
+                "the bytes end inside the fragmented message begun at byte {open_at}: its last frame must have FIN set, or the server waits for the rest"
+            ),
+            FrameErrorKind::TypedTooLong(n) => write!(f, "{n} bytes typed: a hand-typed frame is at most {MAX_TYPED} bytes"),
         }
     }
 }
@@ -711,6 +724,36 @@ pub fn parse_frames(bytes: &[u8]) -> Result<Vec<Frame>, FrameError> {
 /// [`parse_frames`], and every frame masked as `sender` must mask it.
 pub fn parse_frames_sent_by(bytes: &[u8], sender: Sender) -> Result<Vec<Frame>, FrameError> {
     parse_stream(bytes, Some(sender))
+}
+
+/// The most bytes of frames a user may type by hand.
+pub const MAX_TYPED: usize = 4096;
+
+/// Frames a user typed by hand for a client to send: at least one, at most
+/// [`MAX_TYPED`] bytes, each as [`parse_frames_sent_by`] takes a client's
+/// (so masked), and every fragmented message finished, since a receiver
+/// would wait for the rest. Errors name the byte offset.
+pub fn parse_typed_frames(bytes: &[u8]) -> Result<Vec<Frame>, FrameError> {
+    if bytes.len() > MAX_TYPED {
+        return Err(FrameError { offset: MAX_TYPED, kind: FrameErrorKind::TypedTooLong(bytes.len()) });
+    }
+    if bytes.is_empty() {
+        return Err(FrameError { offset: 0, kind: FrameErrorKind::Incomplete { needed: 2, given: 0, exact: false } });
+    }
+    let frames = parse_frames_sent_by(bytes, Sender::Client)?;
+    let (mut at, mut open_at) = (0usize, None);
+    for f in &frames {
+        match f.opcode {
+            Opcode::Text | Opcode::Binary if !f.fin => open_at = Some(at),
+            Opcode::Continuation if f.fin => open_at = None,
+            _ => {}
+        }
+        at = at.saturating_add(f.wire_len());
+    }
+    match open_at {
+        Some(open_at) => Err(FrameError { offset: bytes.len(), kind: FrameErrorKind::Unfinished { open_at } }),
+        None => Ok(frames),
+    }
 }
 
 fn parse_stream(bytes: &[u8], sender: Option<Sender>) -> Result<Vec<Frame>, FrameError> {
@@ -1177,5 +1220,34 @@ mod tests {
         assert_eq!(error("0x"), "line 1, column 2: `0x` with no hex digits after it");
         assert_eq!(error("81 0x0x1"), "line 1, column 7: `x` inside a group: `0x` may only start one");
         assert_eq!(error("\u{202e}"), "line 1, column 1: `\\u{202e}` is not a hex digit (0-9, a-f)");
+    }
+
+    #[test]
+    fn typed_frames_are_a_client_s_finished_messages() {
+        // RFC 6455 §5.7's masked ping "Hello", then a fragmented masked text "Hel" + "lo".
+        let ping = "89 85 37 fa 21 3d 7f 9f 4d 51 58";
+        let hel = Frame { fin: false, ..Frame::text("Hel") }.masked([1, 2, 3, 4]).to_wire();
+        let lo = Frame { fin: true, opcode: Opcode::Continuation, mask: None, payload: b"lo".to_vec() }
+            .masked([5, 6, 7, 8])
+            .to_wire();
+        let frames = parse_typed_frames(&[bytes(ping), hel.clone(), lo].concat()).unwrap();
+        assert_eq!(frames.len(), 3);
+        assert_eq!(frames[0].opcode, Opcode::Ping);
+        let unfinished = parse_typed_frames(&[bytes(ping), hel.clone()].concat()).unwrap_err();
+        assert_eq!(unfinished.kind, FrameErrorKind::Unfinished { open_at: 11 });
+        assert_eq!(unfinished.offset, 11 + hel.len());
+        assert!(unfinished.to_string().contains("begun at byte 11"), "{unfinished}");
+        // A server's frame, unmasked, is refused at its second byte, naming the rule.
+        let e = parse_typed_frames(&bytes("81 05 48 65 6c 6c 6f")).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "byte 1: a client's frame must be masked (RFC 6455 §5.1: the server closes the connection)"
+        );
+        assert_eq!(
+            parse_typed_frames(&[]).unwrap_err().to_string(),
+            "byte 0: the frame needs at least 2 bytes, only 0 given"
+        );
+        let long = parse_typed_frames(&vec![0x89; MAX_TYPED + 1]).unwrap_err();
+        assert_eq!(long.kind, FrameErrorKind::TypedTooLong(MAX_TYPED + 1));
     }
 }

@@ -88,6 +88,8 @@ fn action() -> impl Strategy<Value = Action> {
         (user(), -1i8..=1, -1i8..=1).prop_map(|(user, dx, dy)| Action::Move { user, dx, dy }),
         user().prop_map(|user| Action::Ping { user }),
         user().prop_map(|user| Action::Disconnect { user }),
+        (user(), prop::collection::vec(any::<u8>(), 0..24)).prop_map(|(user, bytes)| Action::Frame { user, bytes }),
+        (user(), typed_frame()).prop_map(|(user, bytes)| Action::Frame { user, bytes }),
         (0u8..6).prop_map(|server| Action::Drain { server }),
         (user(), edit()).prop_map(|(user, edit)| Action::Tamper { user, edit, lane: None }),
         (user(), 0u32..12).prop_map(|(user, seq)| Action::Replay { user, seq }),
@@ -105,6 +107,28 @@ fn action() -> impl Strategy<Value = Action> {
         (0u64..4_000_000).prop_map(|ms| Action::Advance { ms }),
         (0u16..5, 0u32..40).prop_map(|(users, requests)| Action::Load { users, requests }),
     ]
+}
+
+/// A client's frame as an app or a person might type it: masked, of any
+/// opcode, with a payload that is JSON, a say or a move, or anything.
+fn typed_frame() -> impl Strategy<Value = Vec<u8>> {
+    let payload = prop_oneof![
+        "[a-z ]{0,8}".prop_map(|t| format!("{{\"type\":\"say\",\"text\":\"{t}\"}}")),
+        (-2i8..=2, -2i8..=2).prop_map(|(x, y)| format!("{{\"type\":\"move\",\"dx\":{x},\"dy\":{y}}}")),
+        "\\PC{0,10}",
+    ];
+    (0usize..6, payload, any::<[u8; 4]>()).prop_map(|(op, text, key)| {
+        use statelab_sim::wire::ws::{Frame, Opcode};
+        let frame = match op {
+            0 => Frame::ping(text.as_bytes().get(..text.len().min(125)).unwrap_or_default()),
+            1 => Frame::pong(b"x"),
+            2 => Frame::close(1000, "bye"),
+            3 => Frame::binary(text.as_bytes()),
+            4 => Frame { fin: true, opcode: Opcode::Text, mask: None, payload: text.into_bytes() },
+            _ => Frame::text(&text),
+        };
+        frame.masked(key).to_wire()
+    })
 }
 
 fn transcript(p: &Playground) -> String {

@@ -6,7 +6,7 @@
 
 use base64::Engine;
 use sha1::{Digest, Sha1};
-use statelab_sim::fleet::{Connection, FrameRecord, SocketRecord};
+use statelab_sim::fleet::{Connection, FrameRecord, Miss, SocketRecord};
 use statelab_sim::wire::ws::Opcode;
 use statelab_sim::{Entry, Lane, LaneId, Playground, Scenario};
 
@@ -142,6 +142,26 @@ fn a_room_in_memory_misses_open_connections_elsewhere_and_pubsub_reaches_them() 
     );
     assert_eq!(a.stats().sockets.missed, 2);
     assert_eq!(b.stats().sockets.missed, 0);
+    // The same, as fields: Bob's connection, its server and why; each also a trace line.
+    assert_eq!(
+        say.missed,
+        [Miss {
+            conn: Some(2),
+            client: "bob".into(),
+            server: Some(bob.server),
+            retry_at: None,
+            why: "the room's messages live in S3's memory, and S1 never hears of them".into(),
+        }]
+    );
+    for r in records(a).into_iter().chain(records(b)) {
+        for m in &r.missed {
+            assert!(r.trace.contains(&m.to_string()), "{m:?} in {:?}", r.trace);
+        }
+    }
+    let missed: Vec<(u32, Option<u32>)> =
+        records(a).iter().flat_map(|r| r.missed.iter().map(|m| (r.conn, m.conn))).collect();
+    assert_eq!(missed, [(1, Some(2)), (2, Some(1))], "each misses the other, once");
+    assert!(records(b).iter().all(|r| r.missed.is_empty()));
     // The outage: lane B cannot publish and says so to the sender; lane A never needed the store.
     let last_b = received(b, "bob");
     assert!(last_b.last().unwrap().contains("\"type\":\"error\""), "{last_b:?}");
@@ -236,4 +256,128 @@ fn an_idle_connection_is_closed_by_the_balancer_and_a_pinged_one_is_kept() {
         |e| matches!(e, Entry::Event(ev) if ev.text.starts_with("the balancer closed ws#1 (alice ⇄ S3) after 1 h")),
     );
     assert!(said);
+}
+
+#[test]
+fn a_user_between_connections_misses_a_message_and_the_record_says_until_when() {
+    // Bob's server crashes while S2 is down and not yet out of rotation: his
+    // first reconnect gets 502 and he is still between connections when Alice
+    // speaks. Lane B's draws put him there; each app says what it keeps for him.
+    for (a, b, later) in [
+        ("chat-pubsub", "chat-memory", "nothing keeps it for them"),
+        ("chat-memory", "chat-pubsub", "it stays in the store's recent messages, which the welcome will carry"),
+    ] {
+        let (link, notices) = statelab_sim::link::Link::from_query(&format!(
+            "a={a}:jwt.rr.3&b={b}:jwt.rr.3&log=login.alice~login.bob~connect.alice~connect.bob~crash.2~crash.1~say.alice.hi"
+        ));
+        assert!(notices.is_empty(), "{notices:?}");
+        let (p, _) = link.playground();
+        let say = records(p.lane(LaneId::B))
+            .into_iter()
+            .find(|r| {
+                r.frames.iter().any(|f| f.from_client && f.frame.text_payload().is_some_and(|t| t.contains("hi")))
+            })
+            .unwrap();
+        let bob = say.missed.iter().find(|m| m.client == "bob").unwrap_or_else(|| panic!("{:?}", say.trace));
+        assert_eq!((bob.conn, bob.server), (None, None), "no connection while reconnecting");
+        let at = bob.retry_at.unwrap();
+        assert!(at > say.at, "the next attempt is still to come");
+        assert_eq!(bob.why, later);
+        assert!(say.trace.contains(&format!("bob is reconnecting (next attempt at {}): {later}", at.clock())));
+    }
+}
+
+/// A playground from a link's query, which must read without notices.
+fn from_query(query: &str) -> Playground {
+    let (link, notices) = statelab_sim::link::Link::from_query(query);
+    assert!(notices.is_empty(), "{notices:?}");
+    link.playground().0
+}
+
+/// Alice and Bob connected to a chat room in memory (lane A) and over pub/sub (lane B).
+const CHAT: &str = "a=chat-memory:jwt.rr.3&b=chat-pubsub:jwt.rr.3&log=login.alice~login.bob~connect.alice~connect.bob";
+
+fn typed(frames: &[statelab_sim::wire::ws::Frame]) -> Vec<u8> {
+    frames.iter().flat_map(|f| f.to_wire()).collect()
+}
+
+#[test]
+fn hand_typed_frames_are_refused_at_the_byte_that_breaks_a_rule_and_nothing_is_logged() {
+    use statelab_sim::wire::ws::{parse_hex, FrameErrorKind};
+    use statelab_sim::{Action, ActionError, User};
+    let mut p = from_query(CHAT);
+    let before = p.actions().len();
+    // A server's frame (unmasked "Hello") typed as the client's.
+    let bytes = parse_hex("81 05 48 65 6c 6c 6f").unwrap();
+    let Err(ActionError::Frame(e)) = p.apply(Action::Frame { user: User::Alice, bytes }) else { panic!() };
+    assert_eq!((e.offset, e.kind), (1, FrameErrorKind::Unmasked));
+    // A reserved opcode, a ping too long, and half a fragmented message.
+    for (hex, offset, says) in [
+        ("83 80 00 00 00 00", 0, "reserved opcode 0x3"),
+        ("89 fe 00 7e", 1, "control frame (ping) with 126 bytes of payload: at most 125"),
+        ("01 81 00 00 00 00 41", 7, "the bytes end inside the fragmented message begun at byte 0"),
+    ] {
+        let bytes = parse_hex(hex).unwrap();
+        let e = p.apply(Action::Frame { user: User::Alice, bytes }).unwrap_err();
+        let ActionError::Frame(f) = &e else { panic!("{e}") };
+        assert_eq!(f.offset, offset, "{e}");
+        assert!(e.to_string().starts_with(&format!("frames not sent — byte {offset}: {says}")), "{e}");
+    }
+    assert_eq!(p.actions().len(), before, "the log holds only valid frames");
+}
+
+#[test]
+fn a_server_acts_on_hand_typed_frames_as_on_the_app_s() {
+    use statelab_sim::wire::ws::{Frame, Opcode};
+    use statelab_sim::{Action, User};
+    let mut p = from_query(CHAT);
+    let key = [0x37, 0xfa, 0x21, 0x3d];
+    let ping = Frame::ping(b"Hello").masked(key);
+    let say = Frame::text(r#"{"type":"say","text":"typed by hand"}"#).masked(key);
+    // A say in two fragments, with a pong in between (control frames may interleave).
+    let first = Frame { fin: false, ..Frame::text(r#"{"type":"say","#) }.masked(key);
+    let rest =
+        Frame { fin: true, opcode: Opcode::Continuation, mask: Some(key), payload: br#""text":"in two"}"#.to_vec() };
+    let pong = Frame::pong(b"").masked(key);
+    let odd = Frame::text(r#"{"type":"dance"}"#).masked(key);
+    let bytes = typed(&[ping, say, first, pong, rest, odd]);
+    p.apply(Action::Frame { user: User::Alice, bytes: bytes.clone() }).unwrap();
+    for id in LaneId::ALL {
+        let lane = p.lane(id);
+        let r = records(lane).into_iter().last().unwrap();
+        // Exactly the typed bytes crossed from the client, frame by frame.
+        let sent: Vec<u8> = r.frames.iter().filter(|f| f.from_client).flat_map(|f| f.frame.to_wire()).collect();
+        assert_eq!(sent, bytes);
+        let to_alice: Vec<String> = r
+            .frames
+            .iter()
+            .filter(|f| !f.from_client && f.client == "alice")
+            .map(|f| format!("{} {}", f.frame.opcode.name(), String::from_utf8_lossy(&f.frame.payload)))
+            .collect();
+        assert_eq!(to_alice[0], "pong Hello", "{id}: the ping's payload comes back");
+        assert!(to_alice[1].contains(r#""text":"typed by hand""#), "{to_alice:?}");
+        assert!(to_alice[2].contains(r#""text":"in two""#), "{to_alice:?}");
+        assert!(to_alice[3].starts_with(r#"text {"type":"error","error":"S3's chat"#), "{to_alice:?}");
+        assert!(to_alice[3].contains("does not know type `dance`"), "{to_alice:?}");
+        assert_eq!(to_alice.len(), 4);
+        assert!(r.trace.iter().any(|t| t.contains("ignores it")), "the unasked pong");
+    }
+    // The room reaches Bob in lane B only, as for the app's own says.
+    assert!(!received(p.lane(LaneId::A), "bob").iter().any(|m| m.contains("typed by hand")));
+    assert!(received(p.lane(LaneId::B), "bob").iter().any(|m| m.contains("typed by hand")));
+    assert_eq!(records(p.lane(LaneId::A)).last().unwrap().missed.len(), 2, "both says missed Bob");
+    // A typed close: the server echoes its code, and the app does not reconnect.
+    p.apply(Action::Frame { user: User::Alice, bytes: Frame::close(4000, "done").masked(key).to_wire() }).unwrap();
+    for id in LaneId::ALL {
+        let lane = p.lane(id);
+        let alice = conn(lane, "alice", 0);
+        assert_eq!(alice.closed.unwrap().code, 4000);
+        let echo = records(lane).into_iter().last().unwrap().frames.last().unwrap().clone();
+        assert_eq!((echo.from_client, echo.frame.close_code()), (false, Some(4000)));
+        assert_eq!(lane.connections().iter().filter(|c| c.client == "alice").count(), 1, "no reconnect");
+    }
+    // Typed on a shop lane, or with no connection: an event, as for the app's frames.
+    let mut shop = from_query("a=jwt.rr.3&b=local.rr.3&log=login.alice");
+    shop.apply(Action::Frame { user: User::Alice, bytes: Frame::ping(b"").masked(key).to_wire() }).unwrap();
+    assert!(records(shop.lane(LaneId::A)).is_empty());
 }

@@ -11,7 +11,9 @@ use crate::base::time::SimTime;
 use crate::fleet::auth;
 use crate::fleet::client::Socket;
 use crate::fleet::config::{App, AuthMode, Credential, Store, TokenIn, HOST, ORIGIN};
-use crate::fleet::connection::{backoff_ms, Chunk, Closed, Connection, FrameRecord, SocketRecord, TUNNEL_TIMEOUT_MS};
+use crate::fleet::connection::{
+    backoff_ms, Chunk, Closed, Connection, FrameRecord, Miss, SocketRecord, TUNNEL_TIMEOUT_MS,
+};
 use crate::fleet::exchange::{Entry, Trace};
 use crate::fleet::handling::{Cost, Ctx};
 use crate::fleet::socket;
@@ -121,6 +123,154 @@ impl Lane {
             }
         }
         self.finish(rec);
+    }
+
+    /// `frame alice …`: frames the user typed by hand go out exactly as typed
+    /// on the open connection, and the server acts on each as it does on the
+    /// app's: a say or a move in a text message is handled, any other
+    /// message gets its error frame, a ping its pong, and a close the
+    /// closing handshake. Fragments are joined into their message first.
+    /// The bytes were checked ([`ws::parse_typed_frames`]) before the action
+    /// was logged.
+    pub(crate) fn typed_frames(&mut self, user: User, bytes: &[u8], action_no: u32) {
+        let who = user.username();
+        let app = self.config.app;
+        if !app.is_connection() {
+            return self.event(
+                action_no,
+                format!("{who} has no connection to type frames on: this lane's servers run the {app}"),
+            );
+        }
+        let Some(id) = self.open_conn(user.index()) else {
+            return self.event(action_no, format!("{who} has no open connection: {}", self.why_closed(user.index())));
+        };
+        let Ok(frames) = ws::parse_typed_frames(bytes) else {
+            return self.event(action_no, format!("{who}'s typed bytes are not a client's frames: nothing sent"));
+        };
+        let mut rec = self.record(id, action_no);
+        let no = self.conns[id as usize - 1].server;
+        let n = frames.len();
+        rec.trace.push(format!(
+            "{who} typed {n} frame{} by hand ({} bytes), sent as typed: S{no} reads each as it reads the app's",
+            plural(n),
+            bytes.len()
+        ));
+        // The message whose fragments are arriving: its opcode and payload so far.
+        let mut message: Option<(ws::Opcode, Vec<u8>)> = None;
+        for (i, frame) in frames.into_iter().enumerate() {
+            let (opcode, fin, payload) = (frame.opcode, frame.fin, frame.payload.clone());
+            self.put(&mut rec, id, true, frame);
+            if i == 0 && !self.recheck(id, &mut rec) {
+                if n > 1 {
+                    rec.trace.push(format!("S{no} closed before reading the other {} typed frames", n - 1));
+                }
+                break;
+            }
+            match opcode {
+                ws::Opcode::Ping => {
+                    rec.trace.push(format!(
+                        "a ping: S{no} answers with a pong carrying the same {} bytes (RFC 6455 §5.5.2)",
+                        payload.len()
+                    ));
+                    self.server_frame(&mut rec, id, Frame { fin: true, opcode: ws::Opcode::Pong, mask: None, payload });
+                }
+                ws::Opcode::Pong => {
+                    rec.trace.push(format!("a pong nobody asked for: S{no} ignores it (RFC 6455 §5.5.3 allows one)"));
+                }
+                ws::Opcode::Close => {
+                    let echo = match payload.get(..2) {
+                        Some(code) => {
+                            Frame { fin: true, opcode: ws::Opcode::Close, mask: None, payload: code.to_vec() }
+                        }
+                        None => Frame { fin: true, opcode: ws::Opcode::Close, mask: None, payload: Vec::new() },
+                    };
+                    let code = echo.close_code().unwrap_or(1005);
+                    self.server_frame(&mut rec, id, echo);
+                    rec.trace.push(format!(
+                        "closing handshake: the client sent {}, S{no} echoed its code; the app will not reconnect",
+                        if code == 1005 {
+                            "a close with no code (each end reports 1005)".to_owned()
+                        } else {
+                            format!("{code} ({})", ws::close_code_meaning(code))
+                        }
+                    ));
+                    self.close(id, code);
+                    break;
+                }
+                ws::Opcode::Text | ws::Opcode::Binary if !fin => {
+                    rec.trace
+                        .push(format!("the first fragment of a {} message: S{no} waits for the rest", opcode.name()));
+                    message = Some((opcode, payload));
+                }
+                ws::Opcode::Continuation => {
+                    let Some((first, mut so_far)) = message.take() else { continue };
+                    so_far.extend_from_slice(&payload);
+                    if fin {
+                        self.act_on_message(&mut rec, id, first, so_far);
+                    } else {
+                        message = Some((first, so_far));
+                    }
+                }
+                ws::Opcode::Text | ws::Opcode::Binary => self.act_on_message(&mut rec, id, opcode, payload),
+            }
+        }
+        self.finish(rec);
+    }
+
+    /// A whole message a client sent by hand, read as the server reads the app's.
+    fn act_on_message(&mut self, rec: &mut SocketRecord, id: u32, opcode: ws::Opcode, payload: Vec<u8>) {
+        let app = self.config.app;
+        let conn = &self.conns[id as usize - 1];
+        let (server, user_name) = (conn.server, conn.user.clone().unwrap_or_default());
+        let text = match (opcode, String::from_utf8(payload)) {
+            (ws::Opcode::Text, Ok(text)) => text,
+            _ => {
+                let why = format!("S{server} reads JSON in text frames: a binary message means nothing to the {app}");
+                return self.pass_on(rec, id, Err(why));
+            }
+        };
+        let json = match crate::wire::json::Json::parse(&text) {
+            Ok(v) => v,
+            Err(e) => return self.pass_on(rec, id, Err(format!("S{server} could not read the message as JSON: {e}"))),
+        };
+        let kind = json.get("type").and_then(|t| t.as_str()).unwrap_or_default().to_owned();
+        let step = |k: &str| match json.get(k) {
+            Some(crate::wire::json::Json::Num(n)) => n.parse::<i8>().ok().filter(|d| (-1..=1).contains(d)),
+            _ => None,
+        };
+        let said = match (app, kind.as_str()) {
+            (App::Chat(_), "say") => match json.get("text").and_then(|t| t.as_str()) {
+                Some(said) => {
+                    let said = said.to_owned();
+                    self.at_server(server, &mut rec.trace, |cx| socket::say(cx, &user_name, &said))
+                }
+                None => Err(format!(
+                    "S{server} reads a say as {{\"type\":\"say\",\"text\":\"…\"}}: this one has no text string"
+                )),
+            },
+            (App::Game(_), "move") => match (step("dx"), step("dy")) {
+                (Some(dx), Some(dy)) => {
+                    self.at_server(server, &mut rec.trace, |cx| socket::move_player(cx, &user_name, dx, dy))
+                }
+                _ => Err(format!("S{server} reads a move as {{\"type\":\"move\",\"dx\":…,\"dy\":…}}, each -1, 0 or 1")),
+            },
+            (_, "auth") => {
+                Err(format!("this connection is already {user_name}'s: an auth message comes first, and once"))
+            }
+            _ => {
+                let expects = match app {
+                    App::Game(_) => r#"{"type":"move",…}"#,
+                    _ => r#"{"type":"say",…}"#,
+                };
+                let kind = if kind.is_empty() {
+                    "a message with no type".to_owned()
+                } else {
+                    format!("type `{}`", crate::base::quote::quoted(&kind))
+                };
+                Err(format!("S{server}'s {app} does not know {kind}: it reads {expects}"))
+            }
+        };
+        self.pass_on(rec, id, said);
     }
 
     /// `disconnect alice`: the app closes its connection with 1000, and the
@@ -506,7 +656,6 @@ impl Lane {
             } else {
                 self.stats.sockets.missed += 1;
                 if self.keep_wire {
-                    let who = &self.conns[cid as usize - 1].client;
                     let why = match self.config.app {
                         App::Game(_) => format!(
                             "S{on} runs its own {} in its memory, which never hears of this move",
@@ -514,7 +663,8 @@ impl Lane {
                         ),
                         _ => format!("the room's messages live in S{from}'s memory, and S{on} never hears of them"),
                     };
-                    rec.trace.push(format!("{who} (ws#{cid} on S{on}) does not get it: {why}"));
+                    let client = self.conns[cid as usize - 1].client.clone();
+                    miss(rec, Miss { conn: Some(cid), client, server: Some(on), retry_at: None, why });
                 }
             }
         }
@@ -527,11 +677,8 @@ impl Lane {
                     } else {
                         "nothing keeps it for them"
                     };
-                    rec.trace.push(format!(
-                        "{} is reconnecting (next attempt at {}): {later}",
-                        user.username(),
-                        at.clock()
-                    ));
+                    let client = user.username().to_owned();
+                    miss(rec, Miss { conn: None, client, server: None, retry_at: Some(at), why: later.into() });
                 }
             }
         }
@@ -628,6 +775,7 @@ impl Lane {
             server: conn.server,
             frames: Vec::new(),
             trace: Vec::new(),
+            missed: Vec::new(),
         }
     }
 
@@ -730,6 +878,12 @@ impl Lane {
             },
         }
     }
+}
+
+/// Notes that `m` did not get the message, in the record and in its trace.
+fn miss(rec: &mut SocketRecord, m: Miss) {
+    rec.trace.push(m.to_string());
+    rec.missed.push(m);
 }
 
 fn plural(n: usize) -> &'static str {
