@@ -128,7 +128,7 @@ test('the revocation tour shows lane A redeployed with its denylist at step 4', 
   await page.getByRole('button', { name: 'Next step' }).click();
   const events = page.locator('.step-view .step-lane').first().locator('.step-event');
   await expect(events.first()).toContainText('lane A redeployed as JWT + denylist');
-  await expect(page.locator('.step-view .step-lane').first().locator('h3')).toHaveText('Lane A JWT + denylist');
+  await expect(page.locator('.step-view .step-lane').first().locator('h3')).toHaveText('Lane A JWT + denylist · round robin');
 });
 
 test('a crash in a step is a line in the step view', async ({ page }) => {

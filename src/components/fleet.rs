@@ -92,7 +92,7 @@ pub fn fleet_diagram(play: &Play, id: LaneId) -> Html {
                 }) }
                 <line class={classes!("cable", to_store.then_some("hot"))} x1={BUS.to_string()} y1={store_y.to_string()} x2={BACKEND_X.to_string()} y2={store_y.to_string()} />
                 <line class={classes!("cable", to_db.then_some("hot"))} x1={BUS.to_string()} y1={db_y.to_string()} x2={BACKEND_X.to_string()} y2={db_y.to_string()} />
-                <rect class={classes!("node", (!lane.config().auth.uses_store()).then_some("idle"), (!lane.store().up).then_some("down"))} x={BACKEND_X.to_string()} y={(store_y - 13).to_string()} width="66" height="26" rx="5" />
+                <rect class={classes!("node", (!lane.config().uses_store()).then_some("idle"), (!lane.store().up).then_some("down"))} x={BACKEND_X.to_string()} y={(store_y - 13).to_string()} width="66" height="26" rx="5" />
                 <text x="323" y={(store_y + 4).to_string()} text-anchor="middle">{store_label}</text>
                 <rect class="node" x={BACKEND_X.to_string()} y={(db_y - 13).to_string()} width="66" height="26" rx="5" />
                 <text x="323" y={(db_y + 4).to_string()} text-anchor="middle">{"database"}</text>

@@ -15,7 +15,12 @@ pub fn lane_heading(lane: LaneId, c: &LaneConfig, servers: usize, down: usize) -
 /// `chat over pub/sub, re-checked · ` for a connection lane; nothing for the shop.
 pub fn app(c: &LaneConfig) -> String {
     if c.app.is_connection() {
-        format!("{}{} · ", c.app, if c.recheck { ", re-checked" } else { "" })
+        let token = match (c.auth.credential(), c.ws_token) {
+            (statelab_sim::fleet::Credential::Cookie(_), _) => "",
+            (_, statelab_sim::TokenIn::Query) => ", token in the URL",
+            (_, statelab_sim::TokenIn::FirstMessage) => ", token in the first message",
+        };
+        format!("{}{}{token} · ", c.app, if c.recheck { ", re-checked" } else { "" })
     } else {
         String::new()
     }

@@ -125,7 +125,7 @@ fn lane_cards(play: &Play, l: LaneId, start: u32, focus: &[&str]) -> Html {
     let last = lane.exchanges().next_back().filter(|x| x.action >= start).map(|x| x.seq);
     html! {
         <div class="step-lane">
-            <h3>{format!("Lane {l} ")}<span class="kind">{format!("{}{}", crate::components::lane_heading::app(lane.config()), lane.config().auth)}</span></h3>
+            <h3>{format!("Lane {l} ")}<span class="kind">{step_kind(play, l)}</span></h3>
             <ol class="step-cards">
                 if mine.is_empty() {
                     <li class="muted">{"Nothing happened in this lane."}</li>
@@ -147,6 +147,15 @@ fn lane_cards(play: &Play, l: LaneId, start: u32, focus: &[&str]) -> Html {
 /// `✕ 401 Unauthorized #3 GET /api/me alice → S2`, the headers the step
 /// points at, and the trace line that explains the outcome (the server's
 /// last word). On a narrow screen only the lane's last card keeps its details.
+/// What a step's lane is, with the balancer when the two lanes' differ.
+fn step_kind(play: &Play, l: LaneId) -> String {
+    let engine = play.playground();
+    let c = engine.lane(l).config();
+    let balancers_differ = engine.lanes()[0].config().balancer != engine.lanes()[1].config().balancer;
+    let balancer = if balancers_differ { format!(" · {}", c.balancer.label()) } else { String::new() };
+    format!("{}{}{balancer}", crate::components::lane_heading::app(c), c.auth)
+}
+
 /// The target with any long query value written `…` (a WebSocket
 /// handshake's `access_token=`): the card names the request, and the
 /// history shows it whole.

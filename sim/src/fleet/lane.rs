@@ -364,7 +364,7 @@ impl Lane {
         let ran = gone.rooms.game.as_ref().map(|m| m.tick);
         let lost = gone.remove(self.now, &mut self.ledger);
         self.stats.sessions_lost += lost as u64;
-        let sockets = connections_gone(dropped, ran);
+        let sockets = connections_gone(dropped, ran, self.config.app.uses_store());
         self.event(
             action_no,
             format!("S{} removed from the pool{}{sockets}", gone.no, sessions_gone(lost, ": ", "its")),
@@ -396,7 +396,7 @@ impl Lane {
         };
         self.stats.sessions_lost += lost as u64;
         let dropped = self.drop_connections(no);
-        let sockets = connections_gone(dropped, ran);
+        let sockets = connections_gone(dropped, ran, self.config.app.uses_store());
         self.event(action_no, format!("S{no} {}{}{sockets}{when}", loss.verb(), sessions_gone(lost, ": ", "its")));
     }
 
@@ -645,14 +645,18 @@ fn sessions_gone(n: usize, lead: &str, whose: &str) -> String {
 
 /// An event's clause on the connections a dead process took and the match
 /// it ran; empty when there were none.
-fn connections_gone(n: usize, match_tick: Option<u32>) -> String {
+fn connections_gone(n: usize, match_tick: Option<u32>, checkpointed: bool) -> String {
     let mut out = match n {
         0 => String::new(),
         1 => "; 1 WebSocket connection dropped with no close frame (its client sees 1006 and reconnects after a backoff)".into(),
         n => format!("; {n} WebSocket connections dropped with no close frame (their clients see 1006 and reconnect after a backoff)"),
     };
-    if let Some(tick) = match_tick {
-        out.push_str(&format!("; the match it ran in memory, at tick {tick}, is gone"));
+    match (match_tick, checkpointed) {
+        (Some(tick), false) => out.push_str(&format!("; the match it ran in memory, at tick {tick}, is gone")),
+        (Some(tick), true) => out.push_str(&format!(
+            "; the match it ran, at tick {tick}, is gone from its memory (the store holds its last checkpoint)"
+        )),
+        (None, _) => {}
     }
     out
 }

@@ -293,22 +293,23 @@ pub(super) fn ws_handshake(id: &'static str) -> Scenario {
         steps: vec![
             step("login alice, connect alice", "Alice logs in, then her app opens a WebSocket: an HTTP GET with Upgrade: websocket and a random Sec-WebSocket-Key, answered 101 Switching Protocols with Sec-WebSocket-Accept. A browser cannot set Authorization on it: lane A puts the token in the URL, where logs keep it; lane B sends it in the first frame after the upgrade.", HANDSHAKE),
             step("login bob, connect bob, say alice hi bob", "Bob connects. Least connections counts open connections now: S2 holds Alice's, so Bob's goes to a server that holds none (S1, next in turn). Alice's message is one masked text frame from her browser to S2; S2 publishes it to the store's channel, and each server passes it to its own connections in unmasked frames — both read it.", &[]),
-            step("ping alice, disconnect bob", "A ping frame and its pong keep an idle connection alive through proxies. Bob's app closes with status 1000 (normal closure) and the server echoes it: the closing handshake. His app will not reconnect.", &[]),
+            step("ping alice, disconnect bob", "A ping and its pong keep an idle connection alive through proxies (servers usually send the ping, and a browser answers by itself; here the client sends one). Bob's app closes with status 1000 (normal closure) and the server echoes it: the closing handshake. His app will not reconnect.", &[]),
         ],
     }
 }
 
 pub(super) fn ws_crash_storm(id: &'static str) -> Scenario {
-    let lane = |strategy| sockets(App::Chat(Store::Shared), strategy);
+    let lane = |strategy| sockets(App::Chat(Store::Shared), strategy).with_servers(2);
     Scenario {
         id,
         title: "A crash and the reconnect storm",
         lesson: "A crash drops every connection on the server with no close frame; clients come back on their own, spread out by backoff and jitter — and a balancer that counts connections sends them all to the dead server until health checks notice.",
         lanes: [lane(Strategy::LeastConnections), lane(Strategy::RoundRobin)],
         steps: vec![
-            step("login alice, login bob, login carol, connect alice, connect bob, connect carol", "Three users connect and each lane's balancer spreads them: S1, S2, S3, one connection each.", &[]),
-            step("crash 1, wait 15s", "S1 dies. Alice's connection ends with no close frame: her browser reports 1006, and the app retries after a backoff that doubles, with jitter from the lane's seeded stream. Least connections (lane A) sends every retry to S1 — it holds none — until health checks remove it: 502s. Round robin (lane B) moves on at the second try.", &[]),
-            step("add-server, disconnect bob, connect bob", "A new server joins with no connections, and nothing moves the ones already open: scaling out does not rebalance long-lived connections. Bob reconnects: lane A's least connections sends him to S4, which holds none; lane B's round robin to whichever is next.", &[]),
+            step("login alice, login bob, connect alice, connect bob", "Alice and Bob connect, and each lane's balancer spreads them over its two servers: one connection on S1, one on S2.", &[]),
+            step("crash 1", "S1 dies. Alice's connection ends with no close frame: her browser reports 1006, and the app retries after a backoff. The first retries go to S1 in both lanes — least connections (A) picks it because it holds no connection, being dead; round robin (B) because it is next: 502.", &[]),
+            step("wait 15s", "Each retry waits about twice as long as the one before, drawn at random (from the lane's seed, so a link replays it) so that thousands of clients do not come back at once. Lane B's next retry goes round to S2. Lane A's keep hitting S1 until health checks take it out; the next reaches S2.", &[]),
+            step("add-server, disconnect bob, connect bob", "A new server, S3, joins with no connections, and nothing moves the ones already open: scaling out does not rebalance long-lived connections. Bob reconnects: lane A's least connections sends him to S3, which holds none; lane B's round robin to the next in turn.", &[]),
         ],
     }
 }
@@ -321,7 +322,7 @@ pub(super) fn chat_memory_vs_pubsub(id: &'static str) -> Scenario {
         lanes: [sockets(App::Chat(Store::Local), Strategy::RoundRobin), sockets(App::Chat(Store::Shared), Strategy::RoundRobin)],
         steps: vec![
             step("login alice, login bob, connect alice, connect bob", "Alice and Bob connect; round robin puts Alice on S3 and Bob on S1 in both lanes. Their connections stay there.", &[]),
-            step("say alice hello everyone", "Alice says hello. Lane A: S3 keeps the room in its own memory and passes the message to its own connections — only Alice. Bob, on S1, never gets it, and nothing in the page tells him. Lane B: S3 publishes to the store's channel, every server is subscribed, and S1 passes it to Bob.", &[]),
+            step("say alice hello everyone", "Alice says hello. Lane A: S3 keeps the room in its own memory and passes the message to its own connections — only Alice. Bob, on S1, never gets it, and nothing in Bob's app tells him. Lane B: S3 publishes to the store's channel, every server is subscribed, and S1 passes it to Bob.", &[]),
             step("store down, say bob anyone there", "The store goes down. Lane B cannot publish: Bob's message is not sent, and his app is told so. Lane A never used the store — S1 keeps Bob's message, for the connections on S1 alone.", &[]),
         ],
     }
@@ -351,9 +352,10 @@ pub(super) fn game_checkpoint(id: &'static str) -> Scenario {
         lanes: [lane(Store::Local), lane(Store::Shared)],
         steps: vec![
             step("login alice, login bob, connect alice, connect bob", "Both players connect to match1. The balancer hashes the room parameter (HAProxy's balance url_param room), so every player of the match reaches the same server: S3.", &[]),
-            step("move alice 1 0, move bob 0 1", "Each move is a masked frame to S3, which applies it to the match it holds and sends the new state to both players. Lane B's S3 also writes the match to the store after every move (SET match:match1).", &[]),
-            step("crash 3", "S3 dies with the match. Both apps see 1006 and retry after their backoff, but the room hash still sends match1 to S3 until health checks notice: 502.", &[]),
-            step("wait 20s", "Once S3 is out of rotation, the hash sends match1 to S1. Lane A's S1 has never heard of the match: a new one starts at tick 0. Lane B's S1 reads the checkpoint from the store and resumes at tick 2.", &[]),
+            step("move alice 1 0, move bob 0 1, disconnect bob", "Each move is a masked frame to S3, which applies it to the match it holds and sends the new state to both players. Lane B's S3 also writes the match to the store after every move (SET match:match1). Then Bob leaves for now.", &[]),
+            step("crash 3", "S3 dies with the match. Alice's app sees 1006 and retries, but the room hash still sends match1 to S3: 502.", &[]),
+            step("wait 8s", "Each retry waits longer than the last, and each lands on S3, which health checks keep in rotation until 09:00:15: 502.", &[]),
+            step("wait 10s", "S3 out of rotation, match1 hashes to S1. Lane A's S1 never heard of it: a new match at tick 0. Lane B's S1 resumes it from the store at tick 2.", &[]),
         ],
     }
 }

@@ -636,7 +636,24 @@ impl Lane {
             Err(why) => {
                 let json = ObjectWriter::new().str("type", "error").str("error", &why).finish();
                 self.server_frame(rec, id, Frame::text(&json));
-                rec.trace.push(why);
+                rec.trace.push(why.clone());
+                // A message pub/sub could not carry reaches nobody else in the
+                // room (other refusals, like an unknown message type, were never
+                // meant for them).
+                let room = self.seats[id as usize - 1].room as usize;
+                let unsent = why == socket::NOT_SENT;
+                let others: Vec<(u32, ServerNo)> = self.room_open[room]
+                    .iter()
+                    .filter(|&&cid| unsent && cid != id)
+                    .map(|&cid| (cid, self.seats[cid as usize - 1].server))
+                    .collect();
+                for (cid, on) in others {
+                    self.stats.sockets.missed += 1;
+                    if self.keep_wire {
+                        let client = self.conns[cid as usize - 1].client.clone();
+                        miss(rec, Miss { conn: Some(cid), client, server: Some(on), retry_at: None, why: why.clone() });
+                    }
+                }
                 return;
             }
         };
