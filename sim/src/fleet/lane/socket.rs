@@ -59,11 +59,6 @@ impl Lane {
         self.conns.get(usize::try_from(id).ok()?.checked_sub(1)?)
     }
 
-    /// Connections open on each server now, in pool order.
-    pub fn open_connections(&self) -> Vec<(ServerNo, u32)> {
-        self.servers.iter().map(|s| (s.no, s.connections)).collect()
-    }
-
     /// `connect alice`: the app opens its WebSocket.
     pub(crate) fn connect(&mut self, user: User, action_no: u32) {
         let ci = user.index();
