@@ -111,7 +111,7 @@ async fn a_drain_closes_with_1001_and_marks_the_server() {
     assert!(text(&s3).contains("S3 draining"));
     assert!(text(&find(&a, ".state")).contains("draining: out of rotation until a restart"));
     let closes: Vec<String> = all(&newest_socket(&root, 'a'), ".frame-line code").iter().map(text).collect();
-    assert_eq!(closes[0], "close 1001 (going away) “going away”");
+    assert_eq!(closes[0], "1001 (going away) “going away”");
 }
 
 #[wasm_bindgen_test]

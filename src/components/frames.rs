@@ -85,12 +85,13 @@ fn frame(f: &FrameRecord, server: statelab_sim::ServerNo) -> Html {
         Opcode::Close => {
             let reason = f.frame.payload.get(2..).map(String::from_utf8_lossy).unwrap_or_default();
             match f.frame.close_code() {
-                Some(code) if reason.is_empty() => format!("close {}", close_code_text(code)),
-                Some(code) => format!("close {} “{reason}”", close_code_text(code)),
-                None => "close (no status code)".to_owned(),
+                Some(code) if reason.is_empty() => close_code_text(code),
+                Some(code) => format!("{} “{reason}”", close_code_text(code)),
+                None => "(no status code)".to_owned(),
             }
         }
-        o => format!("{} “{}”", o.name(), String::from_utf8_lossy(&f.frame.payload)),
+        // The opcode is named beside it: the payload alone.
+        _ => format!("“{}”", String::from_utf8_lossy(&f.frame.payload)),
     };
     let wire = f.frame.to_wire();
     let masking = match f.frame.mask {

@@ -211,13 +211,16 @@ pub fn check_chat_text(text: &str) -> Result<(), String> {
     if text.len() > MAX_TEXT {
         return Err(format!("a chat message is at most {MAX_TEXT} bytes; this one is {}", text.len()));
     }
-    for word in text.split(' ') {
-        if word.is_empty() || !word.chars().all(|c| c.is_alphanumeric() || "'!?-_".contains(c)) {
-            return Err(format!(
-                "`{}`: a chat message is words of letters, digits and ' ! ? - _, one space apart",
-                crate::base::quote::quoted(word)
-            ));
-        }
+    if text.contains("  ") || text.starts_with(' ') || text.ends_with(' ') {
+        return Err("words are one space apart, with none before or after".into());
+    }
+    if let Some(c) = text.chars().find(|&c| c != ' ' && !(c.is_alphanumeric() || "'!?-_".contains(c))) {
+        // The message travels in the page's link, whose notation cuts at
+        // punctuation: only what it can carry is sent.
+        return Err(format!(
+            "“{}” cannot be sent: a message here holds letters, digits, spaces and ' ! ? - _ only, as it travels in the page's link",
+            crate::base::quote::quoted(&c.to_string())
+        ));
     }
     Ok(())
 }
