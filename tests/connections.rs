@@ -19,12 +19,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 const CHAT: &str = "?a=chat-memory:jwt.rr.3&b=chat-pubsub:jwt.rr.3&log=login.alice~login.bob~connect.alice~connect.bob";
 
 async fn playground_at(query: &str) -> Element {
-    let window = web_sys::window().unwrap();
-    window
-        .history()
-        .unwrap()
-        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("/{query}")))
-        .unwrap();
+    common::set_query(query);
     common::mount::<PlaygroundView>(PlaygroundProps::default()).await
 }
 

@@ -39,19 +39,8 @@ async fn open_all(root: &Element) {
 /// The playground reads its state from the URL, and tests share one page:
 /// each starts from a clean address.
 async fn fresh_playground() -> Element {
-    set_query("");
+    common::set_query("");
     common::mount::<PlaygroundView>(PlaygroundProps::default()).await
-}
-
-/// Puts the test page at the root with `query`: a tour step's address
-/// (`/tour/<id>/<step>/`) left by an earlier test is not a page's state.
-fn set_query(query: &str) {
-    let window = web_sys::window().unwrap();
-    window
-        .history()
-        .unwrap()
-        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("/{query}")))
-        .unwrap();
 }
 
 fn query() -> String {
@@ -168,7 +157,7 @@ async fn state_panels_show_where_the_state_lives() {
 #[wasm_bindgen_test]
 async fn long_session_lists_are_cut_short_and_say_how_many_are_left_out() {
     // 60 users behind round robin over three servers: 20 sessions on each.
-    set_query("?log=load.60.60");
+    common::set_query("?log=load.60.60");
     let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
     let b = find(&lane(&root, 'b'), ".state");
     assert!(text(&b).contains("S1 up · 20 handled · 20 sessions"), "{}", text(&b));
@@ -190,7 +179,7 @@ async fn the_url_carries_the_state_so_a_reload_shows_the_same_page() {
 
 #[wasm_bindgen_test]
 async fn a_broken_link_opens_the_closest_state_and_says_why() {
-    set_query("?scenario=cart&step=99&seed=x");
+    common::set_query("?scenario=cart&step=99&seed=x");
     let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
     let notice = text(&find(&root, ".notice"));
     assert!(notice.contains("step 99 is past the end of `cart` (3 steps); showing step 3"), "{notice}");
@@ -251,7 +240,7 @@ async fn heading_and_servers_selector_show_the_fleet_as_it_is() {
     // With actions in the log, a new size is a redeploy from now on, not a rewrite of the past.
     assert!(query().ends_with("~config.a.jwt.rr.2"), "the log ends with the redeploy: {}", query());
     // The scenario adds S3 at step 3: three servers are drawn, three named.
-    set_query("?scenario=scale-out&step=3");
+    common::set_query("?scenario=scale-out&step=3");
     root.remove();
     let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
     for l in ['a', 'b'] {
@@ -295,7 +284,7 @@ async fn comparison_rows_say_what_they_measure() {
 
 #[wasm_bindgen_test]
 async fn a_step_highlights_only_the_exchanges_it_made() {
-    set_query("?scenario=revocation&step=3");
+    common::set_query("?scenario=revocation&step=3");
     let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
     let articles = all(&root, ".lane-a-rows article.exchange");
     assert_eq!(articles.len(), 4);
@@ -313,7 +302,7 @@ async fn a_step_highlights_only_the_exchanges_it_made() {
 
 #[wasm_bindgen_test]
 async fn a_scenario_step_shows_the_browser_of_the_user_it_acts_for() {
-    set_query("?scenario=restart&step=3");
+    common::set_query("?scenario=restart&step=3");
     let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
     // The action bar's user is still Alice; step 3, about Bob, ends with `me bob`.
     let state = find(&lane(&root, 'b'), ".state");
@@ -324,7 +313,7 @@ async fn a_scenario_step_shows_the_browser_of_the_user_it_acts_for() {
 #[wasm_bindgen_test]
 async fn opening_a_link_replaces_the_history_entry() {
     let before = web_sys::window().unwrap().history().unwrap().length().unwrap();
-    set_query("?scenario=sticky-crash");
+    common::set_query("?scenario=sticky-crash");
     let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
     assert_eq!(address(), "/tour/sticky-crash/0/");
     assert_eq!(web_sys::window().unwrap().history().unwrap().length().unwrap(), before, "normalised in place");
@@ -336,7 +325,7 @@ async fn opening_a_link_replaces_the_history_entry() {
 #[wasm_bindgen_test]
 async fn the_step_view_shows_only_the_steps_requests_and_events() {
     // sticky-crash step 3 is `crash 1, me alice`: one event, then one request, in each lane.
-    set_query("?scenario=sticky-crash&step=3");
+    common::set_query("?scenario=sticky-crash&step=3");
     let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
     let view = find(&root, ".step-view");
     assert!(text(&find(&view, ".narration")).starts_with("Step 3 of 4"));
@@ -354,7 +343,7 @@ async fn the_step_view_shows_only_the_steps_requests_and_events() {
 
 #[wasm_bindgen_test]
 async fn leaving_a_tour_and_coming_back() {
-    set_query("?scenario=cart&step=1");
+    common::set_query("?scenario=cart&step=1");
     let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
     click(&root, "GET /api/me").await;
     assert!(all(&root, ".step-view").is_empty());
@@ -395,7 +384,7 @@ async fn history_puts_both_lanes_rows_for_an_action_side_by_side_with_faults_as_
 
 #[wasm_bindgen_test]
 async fn a_long_history_shows_its_newest_actions_and_more_on_request() {
-    set_query("?log=login.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice");
+    common::set_query("?log=login.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice");
     let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
     assert_eq!(all(&root, ".h-actions > li").len(), 20);
     click(&root, "Show 5 earlier actions (of 5)").await;
@@ -429,7 +418,7 @@ async fn controls_say_what_they_do_and_reset_can_be_undone() {
 async fn the_fleet_draws_the_newest_trip_including_a_502s_dead_server() {
     // Round robin starts at S1, which has crashed but is still in rotation
     // (health checks have not noticed yet): the balancer answers 502.
-    set_query("?log=crash.1~me.alice");
+    common::set_query("?log=crash.1~me.alice");
     let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
     let fleet = find(&lane(&root, 'b'), "svg.fleet");
     let class = fleet.get_attribute("class").unwrap();
@@ -444,7 +433,7 @@ async fn the_fleet_draws_the_newest_trip_including_a_502s_dead_server() {
 
 #[wasm_bindgen_test]
 async fn each_lane_says_how_to_run_it_on_real_software() {
-    set_query("?b=local.sticky.4");
+    common::set_query("?b=local.sticky.4");
     let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
     let a = text(&find(&lane(&root, 'a'), ".run-it pre"));
     let b = text(&find(&lane(&root, 'b'), ".run-it pre"));
@@ -465,7 +454,7 @@ async fn each_lane_says_how_to_run_it_on_real_software() {
 /// module (which this test page does not serve, so the import fails).
 #[wasm_bindgen_test]
 async fn a_load_link_is_kept_and_the_panel_asks_for_its_module() {
-    set_query("?load=20x5&faults=30.crash.1");
+    common::set_query("?load=20x5&faults=30.crash.1");
     let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
     let panel = find(&root, "section#load-host");
     assert_eq!(text(&find(&panel, "h2")), "Load runs and live traffic");
@@ -484,7 +473,7 @@ async fn a_load_link_is_kept_and_the_panel_asks_for_its_module() {
     }
     // The import failed and said which module: the page asked for it.
     assert!(body().contains("load-run.js"), "the page never asked for load-run.js");
-    set_query("");
+    common::set_query("");
 }
 
 async fn pause(ms: i32) {
@@ -541,13 +530,13 @@ async fn refresh_and_rotate_api_key_are_offered_only_where_a_lane_has_them() {
     let root = fresh_playground().await;
     assert!(!buttons(&root).iter().any(|b| b == "Refresh token" || b == "Rotate API key"), "{:?}", buttons(&root));
     root.remove();
-    set_query("?a=refresh.rr.3");
+    common::set_query("?a=refresh.rr.3");
     let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
     assert!(
         buttons(&root).contains(&"Refresh token".to_owned()) && !buttons(&root).contains(&"Rotate API key".to_owned())
     );
     root.remove();
-    set_query("?a=refresh.rr.3&b=apikey.rr.3");
+    common::set_query("?a=refresh.rr.3&b=apikey.rr.3");
     let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
     let refresh = all(&root, ".actions button").into_iter().find(|b| text(b) == "Refresh token").unwrap();
     assert!(refresh.get_attribute("title").unwrap().starts_with("POST /token/refresh"));
@@ -568,7 +557,7 @@ async fn refresh_and_rotate_api_key_are_offered_only_where_a_lane_has_them() {
 
 #[wasm_bindgen_test]
 async fn a_refresh_lane_shows_its_cookie_its_family_and_when_the_app_refreshes() {
-    set_query("?b=refresh.rr.3&log=login.alice");
+    common::set_query("?b=refresh.rr.3&log=login.alice");
     let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
     let b = text(&find(&lane(&root, 'b'), ".state"));
     assert!(b.contains("; Path=/token/refresh; HttpOnly; Secure; SameSite=Strict"), "{b}");
@@ -583,7 +572,7 @@ async fn a_refresh_lane_shows_its_cookie_its_family_and_when_the_app_refreshes()
     // Lane A's JWT has no family.
     assert!(!text(&find(&lane(&root, 'a'), ".state .token-details")).contains("sid"));
     root.remove();
-    set_query("?b=refresh.rr.3&log=login.alice~wait.16m");
+    common::set_query("?b=refresh.rr.3&log=login.alice~wait.16m");
     let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
     let b = text(&find(&lane(&root, 'b'), ".state"));
     assert!(b.contains("the token expired at 09:15:00"), "{b}");
@@ -602,7 +591,7 @@ async fn a_refresh_lane_shows_its_cookie_its_family_and_when_the_app_refreshes()
 /// next refresh sends is refused for what it is: here a forgery.
 #[wasm_bindgen_test]
 async fn a_hand_edited_refresh_token_is_sent_and_refused_as_unknown() {
-    set_query("?a=refresh.rr.3&log=login.alice");
+    common::set_query("?a=refresh.rr.3&log=login.alice");
     let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
     assert!(all(&root, "#edit-refresh-b-alice").is_empty(), "lane B issues no refresh token");
     let submit = |value: &str| {
@@ -629,7 +618,7 @@ async fn a_hand_edited_refresh_token_is_sent_and_refused_as_unknown() {
 
 #[wasm_bindgen_test]
 async fn an_opaque_token_is_not_decoded_but_looked_up() {
-    set_query("?b=opaque.rr.3&log=login.alice~me.alice");
+    common::set_query("?b=opaque.rr.3&log=login.alice~me.alice");
     let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
     assert_eq!(text(&find(&newest(&root, 'a'), "details.token summary")), "Decode this JWT");
     let row = newest(&root, 'b');
@@ -649,7 +638,7 @@ async fn an_opaque_token_is_not_decoded_but_looked_up() {
 
 #[wasm_bindgen_test]
 async fn api_key_lanes_show_key_rows_counters_and_the_429() {
-    set_query(
+    common::set_query(
         "?a=apikey-local.rr.3&b=apikey.rr.3&log=login.alice~me.alice~me.alice~me.alice~me.alice~me.alice~me.alice",
     );
     let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
@@ -688,7 +677,7 @@ async fn api_key_lanes_show_key_rows_counters_and_the_429() {
 
 #[wasm_bindgen_test]
 async fn measured_rows_count_round_trips_and_refreshes() {
-    set_query("?a=refresh.rr.3&b=opaque.rr.3&log=login.alice~me.alice~refresh.alice");
+    common::set_query("?a=refresh.rr.3&b=opaque.rr.3&log=login.alice~me.alice~refresh.alice");
     let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
     let cells = |id: &str| -> Vec<String> { all(&find(&root, &format!("tr#{id}")), "td").iter().map(text).collect() };
     // Lane A: 1 + 0 + 3 store trips; lane B: 1 + 1, then a 404 with none.

@@ -27,3 +27,13 @@ export const recordLongTasks = (page) => page.addInitScript(() => {
     for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, ms: e.duration });
   }).observe({ type: 'longtask', buffered: true });
 });
+
+/** Simulated seconds live traffic has played, as its status line says (-1 before it starts). */
+export const liveSeconds = (page) => page.evaluate(() => Number(document.querySelector('.load-status')?.textContent.match(/^Live: (\d+) simulated s/)?.[1] ?? -1));
+
+/** Waits for live traffic to start, then marks where it stands: wall time,
+ * simulated seconds, chart renders and the page's clock (long tasks count from it). */
+export async function liveStarted(page) {
+  await page.waitForFunction(() => /^Live: \d/.test(document.querySelector('.load-status')?.textContent ?? ''), null, { timeout: 60_000 });
+  return { at: Date.now(), sim: await liveSeconds(page), renders: await page.evaluate(() => window.__statelabLoad.renders), page: await page.evaluate(() => performance.now()) };
+}

@@ -7,7 +7,7 @@
 // Reports the connections each lane holds, whether the page keeps pace, and
 // long tasks on the page's main thread: the issue's budget is 10,000 open
 // connections per lane with no long task over 50 ms. Run by `cargo xtask bench`.
-import { PORT_BASE, launch, recordLongTasks, serve } from './browser.mjs';
+import { PORT_BASE, launch, liveSeconds as seconds, liveStarted, recordLongTasks, serve } from './browser.mjs';
 
 const PORT = PORT_BASE + 5;
 const QUERY = 'a=chat-memory:jwt.leastconn.3&b=chat-pubsub:jwt.leastconn.3&live=10000x2000';
@@ -19,20 +19,18 @@ try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await recordLongTasks(page);
   await page.goto(`http://127.0.0.1:${PORT}/?${QUERY}`);
-  const seconds = () => page.evaluate(() => Number(document.querySelector('.load-status')?.textContent.match(/^Live: (\d+) simulated s/)?.[1] ?? -1));
   // Connections open at the end of the last closed second, lane by lane, from the chart's table.
   const open = () => page.evaluate(() => ['a', 'b'].map((l) => {
     const cells = document.querySelectorAll(`#connections-open-per-server-${l}-details tbody td.all`);
     return Number((cells[cells.length - 1]?.textContent ?? '0').replaceAll(',', ''));
   }));
-  await page.waitForFunction(() => /^Live: \d/.test(document.querySelector('.load-status')?.textContent ?? ''), null, { timeout: 60_000 });
-  const start = { at: Date.now(), sim: await seconds(), renders: await page.evaluate(() => window.__statelabLoad.renders), page: await page.evaluate(() => performance.now()) };
+  const start = await liveStarted(page);
   await page.waitForTimeout(CRASH_AT * 1000);
   const before = await open();
   const crashAt = await page.evaluate(() => performance.now());
   await page.getByRole('group', { name: 'Faults, on both lanes at once' }).getByRole('button', { name: 'Crash S1 in both lanes' }).click();
   await page.waitForTimeout((SECONDS - CRASH_AT) * 1000);
-  const end = { at: Date.now(), sim: await seconds(), renders: await page.evaluate(() => window.__statelabLoad.renders), open: await open() };
+  const end = { at: Date.now(), sim: await seconds(page), renders: await page.evaluate(() => window.__statelabLoad.renders), open: await open() };
   const all = await page.evaluate((from) => window.__longTasks.filter((t) => t.start >= from), start.page);
   const tasks = all.map((t) => Math.round(t.ms));
   const when = all.map((t) => `${Math.round(t.ms)} ms at ${((t.start - crashAt) / 1000).toFixed(1)} s from the crash`);

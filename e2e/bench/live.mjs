@@ -5,7 +5,7 @@
 // seconds a second, fewer if a lane falls behind), how often the charts
 // update (4 a second when keeping pace), and long tasks on the page's main
 // thread. Run by `cargo xtask bench` against dist/.
-import { PORT_BASE, launch, recordLongTasks, serve } from './browser.mjs';
+import { PORT_BASE, launch, liveSeconds as seconds, liveStarted, recordLongTasks, serve } from './browser.mjs';
 
 const PORT = PORT_BASE + 4;
 const QUERY = 'live=10000x2000&b=local.sticky.3';
@@ -16,13 +16,11 @@ try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await recordLongTasks(page);
   await page.goto(`http://127.0.0.1:${PORT}/?${QUERY}`);
-  const seconds = () => page.evaluate(() => Number(document.querySelector('.load-status')?.textContent.match(/^Live: (\d+) simulated s/)?.[1] ?? -1));
-  await page.waitForFunction(() => /^Live: \d/.test(document.querySelector('.load-status')?.textContent ?? ''), null, { timeout: 60_000 });
-  const start = { at: Date.now(), sim: await seconds(), renders: await page.evaluate(() => window.__statelabLoad.renders), page: await page.evaluate(() => performance.now()) };
+  const start = await liveStarted(page);
   await page.waitForTimeout(5_000);
   await page.getByRole('group', { name: 'Faults, on both lanes at once' }).getByRole('button', { name: 'Crash S1 in both lanes' }).click();
   await page.waitForTimeout((SECONDS - 5) * 1000);
-  const end = { at: Date.now(), sim: await seconds(), renders: await page.evaluate(() => window.__statelabLoad.renders) };
+  const end = { at: Date.now(), sim: await seconds(page), renders: await page.evaluate(() => window.__statelabLoad.renders) };
   const r = await page.evaluate((from) => ({
     longTasks: window.__longTasks.filter((t) => t.start >= from).map((t) => Math.round(t.ms)),
     told: document.querySelector('.live-events li')?.textContent ?? '',

@@ -45,3 +45,14 @@ pub async fn click(scope: &Element, text: &str) {
 pub fn text(e: &Element) -> String {
     e.text_content().unwrap_or_default()
 }
+
+/// Puts the test page at the root with `query`: a tour step's address
+/// (`/tour/<id>/<step>/`) left by an earlier test is not a page's state.
+pub fn set_query(query: &str) {
+    let window = web_sys::window().unwrap();
+    window
+        .history()
+        .unwrap()
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("/{query}")))
+        .unwrap();
+}

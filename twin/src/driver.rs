@@ -4,7 +4,7 @@
 //! cookie jar (`cookie_store`), the app's token storage — and keeps the
 //! exact bytes of every request and response.
 
-use crate::fleet::Fleet;
+use crate::fleet::{Fleet, LogLine};
 use cookie_store::{CookieStore, RawCookie};
 use statelab_sim::base::START;
 use statelab_sim::fleet::app_request;
@@ -78,6 +78,26 @@ pub struct RealExchange {
     pub request: Vec<u8>,
     pub response: Vec<u8>,
     pub latency_ms: u64,
+}
+
+impl RealExchange {
+    /// Exchange `seq` as HAProxy logged it and the client read it.
+    fn of(seq: u32, log: LogLine, parsed: &Parsed, request: Vec<u8>, response: Vec<u8>, latency_ms: u64) -> Self {
+        let body: serde_json::Value = serde_json::from_slice(&parsed.body).unwrap_or(serde_json::Value::Null);
+        // HAProxy passed a server's answer on only when the stream ended normally.
+        let answered = log.termination.starts_with('-');
+        RealExchange {
+            seq,
+            server: if answered { log.server.clone() } else { None },
+            tried: log.server,
+            status: parsed.status,
+            termination: log.termination,
+            why: body["why"].as_str().map(str::to_owned),
+            request,
+            response,
+            latency_ms,
+        }
+    }
 }
 
 struct Browser {
@@ -429,19 +449,8 @@ impl<'a> Driver<'a> {
         }
         let log = self.fleet.next_log().ok_or("HAProxy logged nothing for the handshake within 2 s")?;
         let parsed = parse_response(&buf)?;
-        let body: serde_json::Value = serde_json::from_slice(&parsed.body).unwrap_or(serde_json::Value::Null);
-        let answered = log.termination.starts_with('-');
-        self.exchanges.push(RealExchange {
-            seq,
-            server: if answered { log.server.clone() } else { None },
-            tried: log.server,
-            status: parsed.status,
-            termination: log.termination,
-            why: body["why"].as_str().map(str::to_owned),
-            request: bytes,
-            response: buf,
-            latency_ms: started.elapsed().as_millis() as u64,
-        });
+        let latency_ms = started.elapsed().as_millis() as u64;
+        self.exchanges.push(RealExchange::of(seq, log, &parsed, bytes, buf, latency_ms));
         Ok(())
     }
 
@@ -553,21 +562,8 @@ impl<'a> Driver<'a> {
         let latency_ms = started.elapsed().as_millis() as u64;
         let log = self.fleet.next_log().ok_or("HAProxy logged nothing for the request within 2 s")?;
         let parsed = parse_response(&response)?;
-        let body: serde_json::Value = serde_json::from_slice(&parsed.body).unwrap_or(serde_json::Value::Null);
-        // HAProxy passed a server's answer on only when the stream ended normally.
-        let answered = log.termination.starts_with('-');
         let seq = self.exchanges.len() as u32 + 1;
-        self.exchanges.push(RealExchange {
-            seq,
-            server: if answered { log.server.clone() } else { None },
-            tried: log.server,
-            status: parsed.status,
-            termination: log.termination,
-            why: body["why"].as_str().map(str::to_owned),
-            request: bytes,
-            response,
-            latency_ms,
-        });
+        self.exchanges.push(RealExchange::of(seq, log, &parsed, bytes, response, latency_ms));
         if let Some((path, page)) = absorb {
             let b = &mut self.browsers[user.index()];
             let url = url_for(&path);

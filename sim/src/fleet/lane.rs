@@ -17,6 +17,7 @@ use crate::fleet::ledger::{Fate, Ledger, Loss};
 use crate::fleet::server::Server;
 use crate::fleet::shop;
 use crate::fleet::shop::path::Route;
+use crate::fleet::socket::handshake::TOKEN_PARAM;
 use crate::fleet::store::{Database, SharedStore};
 use crate::wire::cookie::cookie_value;
 use crate::wire::http::{parse_request, Request};
@@ -498,7 +499,7 @@ impl Lane {
             credential_bytes: (req.headers.wire_len_of("Authorization")
                 + req.headers.wire_len_of("Cookie")
                 + req.headers.wire_len_of(API_KEY_HEADER)
-                + req.query(crate::fleet::socket::handshake::TOKEN_PARAM).map_or(0, |t| t.len() + 13))
+                + req.query(TOKEN_PARAM).map_or(0, |t| TOKEN_PARAM.len() + 1 + t.len()))
                 as u32,
             request_bytes: req.wire_len() as u32,
             response_bytes: response.wire_len() as u32,
