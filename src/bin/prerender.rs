@@ -88,7 +88,7 @@ fn pages() -> Vec<Page> {
         tours += &format!(
             r#"<li><a href="{}">{}</a></li>"#,
             step_path(TourPos { tour: s.id, step: 0 }, false),
-            text(s.title)
+            text(&s.title)
         );
     }
     // The header below links to the Learn page.
@@ -127,7 +127,7 @@ fn step_page(s: &Scenario, at: TourPos, embed: bool) -> Page {
         let next = IDS.iter().position(|&t| t == s.id).and_then(|i| IDS.get(i + 1));
         if let Some(next) = next.and_then(|&t| Scenario::find(t)) {
             let first = step_path(TourPos { tour: next.id, step: 0 }, embed);
-            nav.push(format!(r#"<a href="{first}">Next tour: {}</a>"#, text(next.title)));
+            nav.push(format!(r#"<a href="{first}">Next tour: {}</a>"#, text(&next.title)));
         }
     }
     // An embed's way out opens beside the host page, as its "Open the full playground" does.

@@ -11,7 +11,7 @@ use yew::prelude::*;
 pub fn scenario_panel(play: &Play) -> Html {
     let followed = play.followed();
     let options: Vec<(String, String)> = std::iter::once((String::new(), "Free play (no scenario)".to_owned()))
-        .chain(tours::all().iter().map(|s| (s.id.to_owned(), s.title.to_owned())))
+        .chain(tours::all().iter().map(|s| (s.id.to_owned(), s.title.to_string())))
         .collect();
     let pick = {
         let play = play.clone();
@@ -34,8 +34,8 @@ pub fn scenario_panel(play: &Play) -> Html {
             { select("scenario", "Scenario", &options, followed.as_ref().map_or("", |(s, _)| s.id), pick) }
             if let Some((s, _)) = followed {
                 // The picker may cut a long title on a narrow screen; here it wraps.
-                <h2 class="scenario-title">{s.title}</h2>
-                <p class="lesson">{s.lesson}</p>
+                <h2 class="scenario-title">{&*s.title}</h2>
+                <p class="lesson">{&*s.lesson}</p>
             }
             if let Some((s, step)) = left {
                 <p class="left-tour" role="status">

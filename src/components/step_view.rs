@@ -25,11 +25,11 @@ pub fn StepView() -> Html {
         <section class="step-view" aria-label="This step">
             <div class="narration" aria-live="polite">
                 <strong>{format!("Step {step} of {}", s.steps.len())}</strong>
-                <p>{ current.map_or("Press Next step to play the first step.", |st| st.say) }</p>
+                <p>{ current.map_or("Press Next step to play the first step.", |st| &*st.say) }</p>
             </div>
             { hidden_lane(&play) }
             { controls(&play, &playing, step, s.steps.len()) }
-            { evidence(&play, current.map_or(&[][..], |st| st.focus)) }
+            { evidence(&play, current.map_or(&[][..], |st| &*st.focus)) }
             // Below the evidence, which the last step keeps on one screen with its narration.
             { next_tour(&play, &s, step >= s.steps.len()) }
         </section>

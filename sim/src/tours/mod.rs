@@ -3,33 +3,44 @@
 use crate::fleet::config::LaneConfig;
 use crate::playground::Action;
 use crate::playground::Playground;
+use std::borrow::Cow;
 
+mod authored;
 mod catalog;
+mod question;
 mod transcript;
 
+pub use authored::{AuthoredError, AUTHORED_ID, HEADERS, LIMITS};
+pub use question::{last_requests, Answer, LaneVerdict, Outcome, Question, Seen, Verdict};
 pub use transcript::{all_scenarios_text, played_json, played_text, scenario_json, scenario_text};
 
 /// One step of a tour: some actions, played together, and what to notice.
+/// Built-in tours' text is `'static`; an author's tour owns its own.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Step {
     /// The step's actions, in [`crate::text::notation`].
-    pub script: &'static str,
+    pub script: Cow<'static, str>,
     /// [`Step::script`] parsed: the actions the step plays, in order.
     pub actions: Vec<Action>,
-    /// What to look at, in the learner's words.
-    pub say: &'static str,
-    /// Header names worth highlighting at this step.
-    pub focus: &'static [&'static str],
+    /// What to look at, in the learner's words. Plain text.
+    pub say: Cow<'static, str>,
+    /// Header names worth highlighting at this step (from [`HEADERS`] for
+    /// an author's tour).
+    pub focus: Cow<'static, [&'static str]>,
+    /// A question the learner answers before the step runs.
+    pub ask: Option<Question>,
 }
 
 /// A guided tour: two lanes set up to contrast, and the steps to play on them.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Scenario {
     /// The stable id links and documentation use (`scenario=sticky-crash`);
-    /// one of [`IDS`].
+    /// one of [`IDS`], or [`AUTHORED_ID`] for an author's tour.
     pub id: &'static str,
     /// The heading shown to the learner.
-    pub title: &'static str,
+    pub title: Cow<'static, str>,
     /// The idea, in one sentence.
-    pub lesson: &'static str,
+    pub lesson: Cow<'static, str>,
     /// Lane A's and lane B's configs at the start; a step may change them
     /// (`config a jwt-deny`).
     pub lanes: [LaneConfig; 2],
@@ -59,6 +70,18 @@ impl Scenario {
     /// Builds only the scenario asked for; `None` for an unknown id.
     pub fn find(id: &str) -> Option<Scenario> {
         TOURS.iter().find(|(known, _)| *known == id).map(|(id, build)| build(id))
+    }
+
+    /// Both lanes just before step `step` (1-based) runs and just after: what
+    /// a question about that step is checked on. `None` past the last step.
+    pub fn around(&self, seed: u64, step: usize) -> Option<(Playground, Playground)> {
+        let before = step.checked_sub(1).filter(|&b| b < self.steps.len())?;
+        Some((Playground::from_scenario(self, seed, before), Playground::from_scenario(self, seed, step)))
+    }
+
+    /// Whether this is an author's tour rather than a built-in one.
+    pub fn is_authored(&self) -> bool {
+        self.id == AUTHORED_ID
     }
 }
 

@@ -4,4 +4,5 @@
 mod connections;
 mod designs;
 mod golden;
+mod questions;
 mod scenarios;
