@@ -149,7 +149,7 @@ impl PlayState {
         let Engine { playground, log_text } = &mut *self.engine.borrow_mut();
         let recipe = playground.recipe();
         let log = if scenario.is_some() { "" } else { log_text.of(&recipe.actions) };
-        link::query(recipe.seed, scenario, &recipe.configs, log)
+        link::query(recipe.seed, scenario, None, &recipe.configs, log)
     }
 
     /// The whole query (without `?`): the engine's state, then the page's.

@@ -1,6 +1,8 @@
 //! The engine's state as a URL query, for share links, reloads and embeds.
 //!
-//! Parameters read here: `scenario=<id>`, `step=<n>`, `seed=<n>`; for free
+//! Parameters read here: `scenario=<id>`, `step=<n>`, `seed=<n>`; an
+//! author's tour as `tour=<base64url of its file>` with `step=<n>` (the tour
+//! holds its own lanes and seed; see [`crate::tours`]'s `authored`); for free
 //! play also `a=<config>`, `b=<config>` and `log=<actions>` in
 //! [`crate::text::notation`]. A config reads
 //! `auth.balancer.servers[.store_ms[.token_ttl_s[.session_ttl_s]]]`,
@@ -20,10 +22,11 @@ use crate::playground::Action;
 use crate::playground::Playground;
 use crate::text::notation::{parse_actions, url_form};
 use crate::text::{config_text, number_problem, parse_config};
-use crate::tours::{Scenario, TourPos};
+use crate::tours::{Scenario, TourPos, AUTHORED_ID};
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use std::fmt::Write;
 use std::num::IntErrorKind;
+use std::rc::Rc;
 
 /// Everything a link fixes: enough to rebuild the same [`Playground`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,6 +42,8 @@ pub struct Link {
     /// The free-play action log (`log=`), played in order; empty for a
     /// scenario link.
     pub actions: Vec<Action>,
+    /// An author's tour (`tour=`); `scenario` then names [`AUTHORED_ID`].
+    pub authored: Option<Rc<Scenario>>,
 }
 
 /// Something a link got wrong, and what is shown instead.
@@ -55,6 +60,7 @@ impl Default for Link {
             scenario: None,
             configs: [LaneConfig::stateless(), LaneConfig::stateful()],
             actions: Vec::new(),
+            authored: None,
         }
     }
 }
@@ -64,6 +70,9 @@ impl Link {
     /// played: a link may ask for only so much work (see
     /// [`Playground::from_recipe_bounded`]), so a short link cannot freeze the page.
     pub fn playground(&self) -> (Playground, Option<Notice>) {
+        if let (Some(at), Some(s)) = (self.scenario, &self.authored) {
+            return (Playground::from_scenario(s, self.seed, at.step), None);
+        }
         match self.scenario.and_then(TourPos::find) {
             Some((s, step)) => (Playground::from_scenario(&s, self.seed, step), None),
             None => {
@@ -77,7 +86,8 @@ impl Link {
 
     /// The query string (without `?`), defaults left out.
     pub fn to_query(&self) -> String {
-        query(self.seed, self.scenario, &self.configs, &encode(&url_form(&self.actions)))
+        let tour = self.authored.as_ref().map(|s| s.to_link(self.seed));
+        query(self.seed, self.scenario, tour.as_deref(), &self.configs, &encode(&url_form(&self.actions)))
     }
 
     /// Reads a query string (with or without the leading `?`); every
@@ -96,7 +106,7 @@ impl Link {
         let mut reading = Reading { link: Link::default(), notes: Vec::new() };
         let mut others = Vec::new();
         // These three depend on each other, so they are read once every pair is in.
-        let (mut scenario, mut step, mut log) = (None, None, None);
+        let (mut scenario, mut step, mut log, mut tour) = (None, None, None, None);
         for pair in query.trim_start_matches('?').split('&').filter(|p| !p.is_empty()) {
             let Some((key, value)) = reading.pair(pair) else { continue };
             match key.as_str() {
@@ -105,10 +115,20 @@ impl Link {
                 "seed" => reading.seed(&value),
                 "a" | "b" => reading.config(&key, &value),
                 "log" => log = Some(value),
+                "tour" => tour = Some(value),
                 _ => others.push((key, value)),
             }
         }
-        let played = reading.scenario(scenario.as_deref(), step.as_deref(), log.is_some());
+        // A tour's `step` is the tour's, not a stray one.
+        let builtin_step = if scenario.is_none() && tour.is_some() { None } else { step.as_deref() };
+        let mut played = reading.scenario(scenario.as_deref(), builtin_step, log.is_some());
+        if let Some(tour) = tour {
+            if played {
+                reading.note("`tour` was ignored: the link also names a built-in `scenario`".into());
+            } else {
+                played = reading.authored(&tour, step.as_deref(), log.is_some());
+            }
+        }
         if let Some(log) = log.filter(|_| !played) {
             reading.log(&log);
         }
@@ -175,6 +195,29 @@ impl Reading {
             None => {}
         }
         false
+    }
+
+    /// Sets the link to the author's tour a `tour=` value carries, at its
+    /// step; whether it did. A tour that does not read is a notice that
+    /// says where it is wrong, and the page shows free play.
+    fn authored(&mut self, value: &str, step: Option<&str>, has_log: bool) -> bool {
+        match Scenario::from_link(value) {
+            Ok((s, seed)) => {
+                let n = self.step(&s, step);
+                self.link.scenario = Some(TourPos { tour: AUTHORED_ID, step: n });
+                self.link.configs = s.lanes;
+                self.link.seed = seed;
+                self.link.authored = Some(Rc::new(s));
+                if has_log {
+                    self.note("`log` was ignored: a tour link plays the tour's own steps".into());
+                }
+                true
+            }
+            Err(e) => {
+                self.note(format!("the tour in this link was refused ({e}); showing free play instead"));
+                false
+            }
+        }
     }
 
     /// How many of scenario `s`'s steps `step` asks for, within its steps.
@@ -261,18 +304,25 @@ fn decode(s: &str) -> Option<String> {
 /// The query of a link with these parts, the log as its `log=` value
 /// ([`encode`] of [`url_form`]): the page writes its address on every change
 /// and keeps that text up to date rather than rewrite a long log each time.
-pub fn query(seed: u64, scenario: Option<TourPos>, configs: &[LaneConfig; 2], log: &str) -> String {
+/// An author's tour is its `tour=` value ([`Scenario::to_link`]), which
+/// holds its seed.
+pub fn query(seed: u64, scenario: Option<TourPos>, tour: Option<&str>, configs: &[LaneConfig; 2], log: &str) -> String {
     let d = Link::default();
     let mut q = String::new();
     let mut put = |k: &str, v: &str| {
         let _ = write!(q, "{}{k}={v}", if q.is_empty() { "" } else { "&" });
     };
-    match scenario {
-        Some(at) => {
+    match (scenario, tour) {
+        (Some(at), Some(tour)) => {
+            put("tour", tour);
+            put("step", &at.step.to_string());
+            return q;
+        }
+        (Some(at), None) => {
             put("scenario", at.tour);
             put("step", &at.step.to_string());
         }
-        None => {
+        (None, _) => {
             for (i, k) in ["a", "b"].iter().enumerate() {
                 if configs[i] != d.configs[i] {
                     put(k, &config_text(&configs[i]));
@@ -404,6 +454,30 @@ mod tests {
         assert!(n[0].0.starts_with("lane A config `\\u{202e}xxx"), "{n:?}");
         let (_, n) = Link::from_query("log=me.alice~%E2%80%AEfly.alice");
         assert!(n[0].0.contains("action 2 (`\\u{202e}fly.alice`): unknown action `\\u{202e}fly`"), "{n:?}");
+    }
+
+    #[test]
+    fn an_authors_tour_rides_in_the_link_and_a_broken_one_says_where() {
+        let file = r#"{"statelab_tour": 1, "title": "T", "a": "jwt.rr.2", "b": "local.rr.2", "seed": 9,
+            "steps": [{"do": ["login alice"], "say": "In."}, {"do": ["me alice"], "say": "Again <b>."}]}"#;
+        let (tour, seed) = Scenario::from_json(file).unwrap();
+        let value = tour.to_link(seed);
+        let (l, n) = Link::from_query(&format!("tour={value}&step=2"));
+        assert_eq!(n, vec![]);
+        assert_eq!((l.scenario, l.seed), (Some(TourPos { tour: AUTHORED_ID, step: 2 }), 9));
+        assert_eq!(l.authored.as_deref(), Some(&tour));
+        assert_eq!(l.to_query(), format!("tour={value}&step=2"));
+        let (p, _) = l.playground();
+        assert_eq!(p.actions().len(), 2);
+        assert_eq!(p.lane(LaneId::B).exchange(2).unwrap().response.status, 401, "round robin lost the session");
+
+        let (l, n) = Link::from_query(&format!("tour={}&step=1", &value[..value.len() - 8]));
+        assert_eq!((l.scenario, l.authored), (None, None));
+        assert!(n[0].0.starts_with("the tour in this link was refused ("), "{n:?}");
+        let (_, n) = Link::from_query(&format!("tour={value}&scenario=cart"));
+        assert_eq!(n, vec![Notice("`tour` was ignored: the link also names a built-in `scenario`".into())]);
+        let (_, n) = Link::from_query(&format!("tour={}", "A".repeat(40_000)));
+        assert!(n[0].0.contains("the tour link is 40000 characters; at most 32000 are read"), "{n:?}");
     }
 
     #[test]
