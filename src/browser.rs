@@ -105,3 +105,14 @@ pub fn sync_load_run(query: &str) {
     );
     let _ = run.call1(&JsValue::NULL, &JsValue::from_str(query));
 }
+
+/// Tells the page a question was answered: `statelab:answer` on `document`
+/// with `detail` (a JSON object's text), which the embed's bridge passes on
+/// to a host page.
+pub fn announce_answer(detail: &str) -> Option<()> {
+    let document = web_sys::window()?.document()?;
+    let init = web_sys::CustomEventInit::new();
+    init.set_detail(&js_sys::JSON::parse(detail).ok()?);
+    let event = web_sys::CustomEvent::new_with_event_init_dict("statelab:answer", &init).ok()?;
+    document.dispatch_event(&event).ok().map(drop)
+}

@@ -7,6 +7,7 @@ use crate::browser::focus_soon;
 use crate::components::badge::status_badge;
 use crate::components::fleet::fleet_diagram;
 use crate::components::frames::{FramesView, SharedRecord};
+use crate::components::question::QuestionView;
 use crate::hooks::step_play::use_step_play;
 use crate::page::Shown;
 use crate::state::{Msg, Play};
@@ -27,6 +28,7 @@ pub fn StepView() -> Html {
                 <strong>{format!("Step {step} of {}", s.steps.len())}</strong>
                 <p>{ current.map_or("Press Next step to play the first step.", |st| &*st.say) }</p>
             </div>
+            <QuestionView tour={s.id} step={step} />
             { hidden_lane(&play) }
             { controls(&play, &playing, step, s.steps.len()) }
             { evidence(&play, current.map_or(&[][..], |st| &*st.focus)) }

@@ -7,6 +7,7 @@ use crate::base::ids::{LaneId, ServerNo};
 use crate::fleet::exchange::Exchange;
 use crate::fleet::lane::Lane;
 use crate::playground::Playground;
+use crate::wire::json::ObjectWriter;
 use std::borrow::Cow;
 use std::fmt;
 
@@ -104,6 +105,16 @@ impl fmt::Display for Answer {
     }
 }
 
+impl Answer {
+    /// The answer as a machine reads it: `yes`, `no`, `4xx`, `S2`, `balancer`.
+    pub fn key(self) -> String {
+        match self {
+            Answer::Balancer => "balancer".into(),
+            other => other.to_string(),
+        }
+    }
+}
+
 /// What the engine recorded of the step's last request in a lane.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Seen {
@@ -168,6 +179,29 @@ pub fn last_requests(before: &Playground, after: &Playground) -> [Option<Seen>; 
         let had = before.lane(id).exchanges().next_back().map_or(0, |x| x.seq);
         after.lane(id).exchanges().next_back().filter(|x| x.seq > had).map(Seen::of)
     })
+}
+
+impl Verdict {
+    /// The `statelab:answer` event's detail for step `step` of `tour`:
+    /// `{"tour":…,"step":n,"answers":{"A":"yes",…},"actual":{"A":"no",…},"correct":false}`,
+    /// lanes not asked about left out, an unanswered lane `""`.
+    pub fn event_json(&self, tour: &str, step: usize) -> String {
+        let mut answers = ObjectWriter::new();
+        let mut actual = ObjectWriter::new();
+        for (id, l) in LaneId::ALL.iter().zip(&self.lanes) {
+            if let Some(l) = l {
+                answers = answers.str(id.label(), &l.given.map(Answer::key).unwrap_or_default());
+                actual = actual.str(id.label(), &l.actual.map(Answer::key).unwrap_or_default());
+            }
+        }
+        ObjectWriter::new()
+            .str("tour", tour)
+            .num("step", u64::try_from(step).unwrap_or(u64::MAX))
+            .raw("answers", &answers.finish())
+            .raw("actual", &actual.finish())
+            .raw("correct", if self.correct { "true" } else { "false" })
+            .finish()
+    }
 }
 
 /// How one lane's answer compared with the engine's record.

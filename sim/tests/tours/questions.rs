@@ -113,3 +113,15 @@ fn choices_always_hold_the_actual_answer_and_come_from_the_lane() {
         [Answer::Class(2), Answer::Class(4), Answer::Class(5)]
     );
 }
+
+#[test]
+fn the_answer_event_says_what_was_given_and_what_happened() {
+    let (s, q) = sticky_crash_last_step();
+    let (before, after) = s.around(1, 4).unwrap();
+    let v = q.check(&before, &after, [Some(Answer::Yes), Some(Answer::Yes)]);
+    let json: serde_json::Value = serde_json::from_str(&v.event_json("sticky-crash", 4)).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({"tour": "sticky-crash", "step": 4, "answers": {"A": "yes", "B": "yes"}, "actual": {"A": "yes", "B": "no"}, "correct": false})
+    );
+}
