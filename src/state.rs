@@ -333,6 +333,7 @@ impl Reducible for PlayState {
                 next.authored = Some((s.clone(), value));
                 next.go_to_step(&s, 0);
                 next.left = None;
+                next.said = Some("Your tour is made. Step through it above; the link, the embed code and the tour file are under Share.");
             }
             Msg::Open(link, page, notices) => {
                 let version = next.version;

@@ -14,6 +14,7 @@ pub mod intro;
 pub mod lane;
 pub mod lane_heading;
 pub mod load_panel;
+pub mod make_tour;
 pub mod question;
 pub mod raw_editor;
 pub mod scenario;

@@ -16,10 +16,21 @@ pub fn share_bar(play: &Play) -> Html {
         let title = play.followed().map_or("Statelab playground".to_owned(), |(s, _)| format!("Statelab: {}", s.title));
         embed_code(&address(play, true), &title)
     };
+    // An author's tour followed: its file too, for `statelab tour check`.
+    let file =
+        play.authored.as_ref().filter(|_| play.followed().is_some_and(|(s, _)| s.is_authored())).map(|(s, _)| {
+            let (s, seed) = (s.clone(), play.playground().seed());
+            Callback::from(move |_: MouseEvent| {
+                browser::download("tour.json", "application/json", &s.to_json(seed));
+            })
+        });
     html! {
         <div class="share" role="group" aria-label="Share">
             <CopyButton label="Copy link to this step" done="Link copied" text={text(|play| address(play, false))} />
             <CopyButton label="Copy embed code" done="Embed code copied" text={text(embed)} />
+            if let Some(onclick) = file {
+                <button type="button" {onclick}>{"Download tour file"}</button>
+            }
         </div>
     }
 }
