@@ -131,7 +131,7 @@ fn verdict(s: &Scenario, step: usize, v: &Verdict) -> Html {
         })
     });
     html! {
-        <div class="verdict" role="status" aria-label={format!("Your prediction for step {step} of {}", s.title)}>
+        <div class="prediction" role="status" aria-label={format!("Your prediction for step {step} of {}", s.title)}>
             <ul>{ for lines }</ul>
         </div>
     }

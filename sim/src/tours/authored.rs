@@ -18,6 +18,7 @@
 //! for a syntax error the line and column.
 #![deny(clippy::arithmetic_side_effects)]
 
+use super::question::{last_requests_since, last_seqs};
 use super::{Outcome, Question, Scenario, Step};
 use crate::base::ids::LaneId;
 use crate::base::quote::{is_hidden, quoted};
@@ -273,7 +274,9 @@ fn read(json: &Json) -> Result<(Scenario, u64), AuthoredError> {
     for (i, raw) in raw_steps.iter().enumerate() {
         let at = format!("step {}", i.saturating_add(1));
         let step = read_step(raw, &at)?;
-        let before = p.clone();
+        // Where each lane's exchanges stood (cloning the playground would
+        // bring every lane part's Clone into the page's bundle).
+        let had = last_seqs(&p);
         for (j, a) in step.actions.iter().enumerate() {
             let here = format!("{at}, `do` action {} (`{a}`)", j.saturating_add(1));
             work = work.saturating_add(a.work());
@@ -283,7 +286,7 @@ fn read(json: &Json) -> Result<(Scenario, u64), AuthoredError> {
             p.record(a.clone()).or_else(|e| fail(here, e.to_string()))?;
         }
         if let Some(q) = &step.ask {
-            let seen = super::last_requests(&before, &p);
+            let seen = last_requests_since(had, &p);
             if let Some(id) = q.asked().find(|id| seen[id.index()].is_none()) {
                 return fail(
                     format!("{at}, `ask`"),

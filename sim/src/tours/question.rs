@@ -175,10 +175,17 @@ impl Question {
 /// The step's last request in each lane: the newest exchange `after` holds
 /// that `before` did not; `None` where the step sent none.
 pub fn last_requests(before: &Playground, after: &Playground) -> [Option<Seen>; 2] {
-    LaneId::ALL.map(|id| {
-        let had = before.lane(id).exchanges().next_back().map_or(0, |x| x.seq);
-        after.lane(id).exchanges().next_back().filter(|x| x.seq > had).map(Seen::of)
-    })
+    last_requests_since(last_seqs(before), after)
+}
+
+/// Each lane's newest exchange number (0 before the first).
+pub(super) fn last_seqs(p: &Playground) -> [u32; 2] {
+    LaneId::ALL.map(|id| p.lane(id).exchanges().next_back().map_or(0, |x| x.seq))
+}
+
+/// Each lane's newest exchange in `after` if it is newer than `had`.
+pub(super) fn last_requests_since(had: [u32; 2], after: &Playground) -> [Option<Seen>; 2] {
+    LaneId::ALL.map(|id| after.lane(id).exchanges().next_back().filter(|x| x.seq > had[id.index()]).map(Seen::of))
 }
 
 impl Verdict {
