@@ -188,9 +188,7 @@ fn step_json(out: &mut String, step: &Step) {
 /// `line L, column C` for the byte offset a JSON error ends with
 /// (`wire::json` says `… at byte N`); columns count characters.
 fn locate(text: &str, error: &str) -> String {
-    let Some(byte) = error.rsplit_once(" at byte ").and_then(|(_, n)| n.parse::<usize>().ok()) else {
-        return String::new();
-    };
+    let Some(byte) = split_offset(error).1 else { return String::new() };
     let before = text.get(..byte).unwrap_or(text);
     let line = before.matches('\n').count().saturating_add(1);
     let column = before.rsplit('\n').next().unwrap_or("").chars().count().saturating_add(1);
@@ -198,7 +196,21 @@ fn locate(text: &str, error: &str) -> String {
 }
 
 fn strip_offset(error: &str) -> String {
-    error.rsplit_once(" at byte ").map_or(error, |(what, _)| what).to_owned()
+    split_offset(error).0.to_owned()
+}
+
+/// `("expected `:`", Some(17))` from `expected `:` at byte 17`; split on
+/// spaces, as a `&str` pattern would bring a substring searcher into the
+/// page's bundle for this alone.
+fn split_offset(error: &str) -> (&str, Option<usize>) {
+    let mut words = error.rsplitn(4, ' ');
+    match (words.next(), words.next(), words.next(), words.next()) {
+        (Some(n), Some("byte"), Some("at"), Some(what)) => match n.parse() {
+            Ok(byte) => (what, Some(byte)),
+            Err(_) => (error, None),
+        },
+        _ => (error, None),
+    }
 }
 
 /// The members a tour file may have, so a misspelt one is refused rather

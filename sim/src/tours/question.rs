@@ -70,8 +70,9 @@ impl Outcome {
         };
         if let Some(actual) = seen.map(|s| self.answer_of(s)) {
             if !out.contains(&actual) {
-                out.push(actual);
-                out.sort();
+                // In order, without a sort: the page's bundle has none to spare.
+                let at = out.iter().position(|c| *c > actual).unwrap_or(out.len());
+                out.insert(at, actual);
             }
         }
         out
