@@ -13,6 +13,9 @@ use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+/// How a field's new value changes an action's draft.
+type Edit = Rc<dyn Fn(&mut Draft, String)>;
+
 /// What the author wrote for one action of the log.
 #[derive(Clone, Default, PartialEq)]
 struct Draft {
@@ -74,7 +77,7 @@ pub fn MakeTour() -> Html {
     // One draft per action, kept as the log grows or shrinks.
     let mut list = (*drafts).clone();
     list.resize(actions.len(), Draft::default());
-    let edit = |i: usize, f: Rc<dyn Fn(&mut Draft, String)>| {
+    let edit = |i: usize, f: Edit| {
         let drafts = drafts.clone();
         let list = list.clone();
         Callback::from(move |value: String| {
@@ -146,12 +149,7 @@ pub fn MakeTour() -> Html {
 }
 
 /// The fields of the step that action `i` starts: narration, headers, question.
-fn step_fields(
-    i: usize,
-    step: usize,
-    d: &Draft,
-    edit: &impl Fn(usize, Rc<dyn Fn(&mut Draft, String)>) -> Callback<String>,
-) -> Html {
+fn step_fields(i: usize, step: usize, d: &Draft, edit: &impl Fn(usize, Edit) -> Callback<String>) -> Html {
     let id = |what: &str| format!("mt-{what}-{i}");
     let about = edit(i, Rc::new(|d, v| d.about = Outcome::from_key(&v)));
     html! {
