@@ -693,7 +693,7 @@ async fn measured_rows_count_round_trips_and_refreshes() {
 
 #[wasm_bindgen_test]
 async fn a_question_is_answered_before_its_step_and_checked_against_what_happened() {
-    common::set_query("scenario=sticky-crash&step=3");
+    common::set_query("?scenario=sticky-crash&step=3");
     let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
     let question = find(&root, ".question");
     assert!(
