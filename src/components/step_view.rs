@@ -28,10 +28,12 @@ pub fn StepView() -> Html {
                 <strong>{format!("Step {step} of {}", s.steps.len())}</strong>
                 <p>{ current.map_or("Press Next step to play the first step.", |st| &*st.say) }</p>
             </div>
-            <QuestionView tour={s.id} step={step} />
             { hidden_lane(&play) }
             { controls(&play, &playing, step, s.steps.len()) }
             { evidence(&play, current.map_or(&[][..], |st| &*st.focus)) }
+            // After the evidence: the step played and its badges keep the
+            // first screen; the next step's question follows them.
+            <QuestionView tour={s.id} step={step} />
             // Below the evidence, which the last step keeps on one screen with its narration.
             { next_tour(&play, &s, step >= s.steps.len()) }
         </section>
