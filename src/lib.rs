@@ -4,6 +4,7 @@
 
 pub mod address;
 pub mod browser;
+pub mod bundle;
 pub mod components;
 pub mod hooks;
 pub mod meta;

@@ -4,7 +4,6 @@
 use crate::browser;
 use crate::components::action_bar::ActionBar;
 use crate::components::comparison::comparison_table;
-use crate::components::frame_editor::FrameEditor;
 use crate::components::history::{self, history};
 use crate::components::intro::intro;
 use crate::components::lane::lane_panel;
@@ -177,7 +176,7 @@ fn details_panel(play: &Play, picked: &UseStateHandle<User>, history_limit: &Use
             { history(play, history_limit) }
             <RawEditor user={**picked} />
             if play.playground().lanes().iter().any(|l| l.config().app.is_connection()) {
-                <FrameEditor user={**picked} />
+                { crate::components::frame_editor(**picked) }
             }
             { comparison_table(play) }
             { load_panel() }

@@ -4,6 +4,7 @@
 //! in hooks.
 
 use crate::address;
+use crate::bundle;
 use crate::page::Page;
 use statelab_sim::link::{self, Link, Notice};
 use statelab_sim::text::url_form;
@@ -41,6 +42,10 @@ pub struct PlayState {
     pub new_entry: bool,
     /// Bumped on every change: equality without comparing playgrounds.
     version: u64,
+    /// The state asked for needs lanes this build does not run (`bundle.rs`):
+    /// the query that describes it, which the page moves to in the bundle
+    /// that does. The playground shown meanwhile is the one before.
+    pub moving: Option<String>,
 }
 
 /// The playground and its log as link text, together so that the text
@@ -118,6 +123,10 @@ pub fn read_query(query: &str) -> (Link, Page, Vec<String>) {
 impl PlayState {
     /// The state a link describes; what the link got wrong is the notice.
     pub fn from_link(link: &Link, page: Page, notices: &[String]) -> PlayState {
+        if !bundle::runs(link) {
+            let moving = Some(address::join_query(link.to_query(), &page));
+            return PlayState { moving, ..PlayState::from_link(&Link::default(), page, &[]) };
+        }
         let (playground, cut) = link.playground();
         let notice = match (link_notice(notices), cut) {
             (broken, None) => broken,
@@ -134,7 +143,22 @@ impl PlayState {
             page,
             new_entry: false,
             version: 0,
+            moving: None,
         }
+    }
+
+    /// The query of this state with lane `lane` switched to `config`, as
+    /// [`Playground::set_config`] would switch it: the starting config while
+    /// the log is empty, else a `config` action at its end.
+    fn query_configured(&self, lane: LaneId, config: LaneConfig) -> String {
+        let recipe = self.playground().recipe().clone();
+        let mut link = Link { seed: recipe.seed, scenario: None, configs: recipe.configs, actions: recipe.actions };
+        if link.actions.is_empty() {
+            link.configs[lane.index()] = config;
+        } else {
+            link.actions.push(Action::Configure { lane, config });
+        }
+        address::join_query(link.to_query(), &self.page)
     }
 
     pub fn from_query(query: &str) -> PlayState {
@@ -261,7 +285,15 @@ impl Reducible for PlayState {
         next.notice = None;
         next.said = None;
         next.new_entry = false;
+        next.moving = None;
         match msg {
+            // A lane of a kind this bundle leaves out: the page moves to one that has it.
+            Msg::Act(Action::Configure { lane, config }) | Msg::Configure(lane, config)
+                if !bundle::runs_app(config.app) =>
+            {
+                next.moving = Some(next.query_configured(lane, config));
+                next.said = Some("Loading the code for this kind of lane…");
+            }
             Msg::Act(action) => {
                 let applied = next.engine.borrow_mut().playground.apply(action).map(drop);
                 match applied {

@@ -22,6 +22,9 @@ use statelab_sim::tours::{Scenario, IDS};
 use statelab_sim::TourPos;
 use std::path::{Path, PathBuf};
 
+#[path = "prerender/loader.rs"]
+mod loader;
+
 /// What a page is and says about itself.
 struct Page {
     /// Relative to the site's root, ending in `/` (empty for the root).
@@ -56,6 +59,7 @@ fn run(dir: &Path) -> Result<(), String> {
     let template =
         std::fs::read_to_string(dir.join("index.html")).map_err(|e| format!("{}/index.html: {e}", dir.display()))?;
     let template = inline_stylesheet(&template, dir)?;
+    let (template, loader) = loader::prepare(&template, dir)?;
     let site = std::env::var("STATELAB_SITE_URL")
         .ok()
         .filter(|s| !s.is_empty())
@@ -73,11 +77,13 @@ fn run(dir: &Path) -> Result<(), String> {
             .render(),
         );
         let html = fill(&template, page, &body, site.as_deref())?;
+        let html = html.replacen("</head>", &format!("{}</head>", loader.script(&page.start)), 1);
         let folder = dir.join(&page.path);
         std::fs::create_dir_all(&folder).map_err(|e| format!("{}: {e}", folder.display()))?;
         std::fs::write(folder.join("index.html"), html).map_err(|e| e.to_string())?;
     }
     std::fs::write(dir.join("sitemap.xml"), sitemap(&pages, site.as_deref())).map_err(|e| e.to_string())?;
+    std::fs::write(dir.join("bundles.json"), loader.manifest()).map_err(|e| e.to_string())?;
     println!("prerendered {} pages and sitemap.xml into {}", pages.len(), dir.display());
     Ok(())
 }

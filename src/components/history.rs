@@ -5,7 +5,6 @@
 //! B's, so the same action's outcomes sit side by side.
 
 use crate::components::exchange::{ExchangeView, Shared};
-use crate::components::frames::{FramesView, SharedRecord};
 use crate::state::Play;
 use statelab_sim::{Entry, LaneId};
 use yew::prelude::*;
@@ -43,7 +42,7 @@ pub fn history(play: &Play, limit: &UseStateHandle<usize>) -> Html {
                         <ExchangeView key={x.seq} exchange={Shared(x.clone())} {open} focus={if open { focus } else { &[] }} />
                     },
                     Entry::Event(ev) => html! { <p class="event"><time>{ev.at.clock()}</time>{" "}{&ev.text}</p> },
-                    Entry::Socket(r) => html! { <FramesView record={SharedRecord(r.clone())} {lane} {open} /> },
+                    Entry::Socket(r) => crate::components::socket_record(r, lane, open),
                 }) }
             </div>
         }

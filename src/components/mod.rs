@@ -7,7 +7,9 @@ pub mod comparison;
 pub mod copy;
 pub mod exchange;
 pub mod fleet;
+#[cfg(feature = "connections")]
 pub mod frame_editor;
+#[cfg(feature = "connections")]
 pub mod frames;
 pub mod history;
 pub mod intro;
@@ -21,8 +23,38 @@ pub mod state_panels;
 pub mod step_view;
 pub mod token;
 
+use statelab_sim::fleet::SocketRecord;
+use statelab_sim::{LaneId, User};
+use std::rc::Rc;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
+
+// What only connection lanes show, in the bundles that run them (the
+// `connections` feature; statelab-sim's src/fleet/kind.rs). A bundle without
+// them never holds such a lane: the page moves to one that does first
+// (`src/bundle.rs`), so these are never called there.
+
+/// The frames one action sent on a connection (`frames.rs`).
+pub fn socket_record(record: &Rc<SocketRecord>, lane: LaneId, open: bool) -> Html {
+    #[cfg(feature = "connections")]
+    return html! { <frames::FramesView record={frames::SharedRecord(record.clone())} {lane} {open} /> };
+    #[cfg(not(feature = "connections"))]
+    {
+        let _ = (record, lane, open);
+        Html::default()
+    }
+}
+
+/// The hand-typed frame editor (`frame_editor.rs`), acting as `user`.
+pub fn frame_editor(user: User) -> Html {
+    #[cfg(feature = "connections")]
+    return html! { <frame_editor::FrameEditor {user} /> };
+    #[cfg(not(feature = "connections"))]
+    {
+        let _ = user;
+        Html::default()
+    }
+}
 
 /// A labelled `<select>` whose options are `(value, text)` pairs.
 pub fn select(id: &str, label: &str, options: &[(String, String)], selected: &str, onchange: Callback<String>) -> Html {

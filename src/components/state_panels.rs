@@ -1,4 +1,3 @@
-use crate::components::frames::close_code_text;
 use crate::components::short;
 use crate::components::token::{token_view, TokenProps};
 use crate::state::{Msg, Play};
@@ -153,6 +152,15 @@ fn meaning(store: &SharedStore, now: SimTime, key: &str, value: &StoreValue) -> 
         StoreValue::Match(m) => {
             format!("the match's checkpoint at tick {} ({}): any server can resume it", m.tick, players(m))
         }
+    }
+}
+
+/// A close code with what it means (RFC 6455 §7.4.1), in the wire
+/// module's words — but 1006, which is never sent, says so.
+pub fn close_code_text(code: u16) -> String {
+    match code {
+        1006 => "1006 (abnormal closure: never on the wire — the client reports it when the connection drops with no close frame)".into(),
+        _ => format!("{code} ({})", statelab_sim::wire::ws::close_code_meaning(code)),
     }
 }
 

@@ -6,7 +6,6 @@
 use crate::browser::focus_soon;
 use crate::components::badge::status_badge;
 use crate::components::fleet::fleet_diagram;
-use crate::components::frames::{FramesView, SharedRecord};
 use crate::hooks::step_play::use_step_play;
 use crate::page::Shown;
 use crate::state::{Msg, Play};
@@ -136,7 +135,7 @@ fn lane_cards(play: &Play, l: LaneId, start: u32, focus: &[&str]) -> Html {
                         <li class="step-event">{&ev.text}</li>
                     },
                     Entry::Socket(r) => html! {
-                        <li class="step-socket"><FramesView record={SharedRecord(r.clone())} lane={l} open={false} /></li>
+                        <li class="step-socket">{ crate::components::socket_record(r, l, false) }</li>
                     },
                 }) }
             </ol>

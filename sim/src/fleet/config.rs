@@ -246,9 +246,13 @@ impl App {
         App::Game(Store::Shared),
     ];
 
-    /// Whether clients hold a WebSocket connection open.
+    /// Whether clients hold a WebSocket connection open. Every path into
+    /// connection code starts from this answer (or [`App::socket_path`]), so
+    /// in a build without the `connections` feature, which is never handed
+    /// such a lane (`kind.rs`), it is `false` and the compiler leaves that
+    /// code out of the bundle.
     pub fn is_connection(self) -> bool {
-        self != App::Shop
+        self.kind().is_some_and(crate::fleet::kind::Kind::compiled)
     }
 
     /// Whether the app keeps anything in the shared store: pub/sub and its
@@ -260,6 +264,7 @@ impl App {
     /// The handshake's path (`/ws/chat`), for the connection apps.
     pub fn socket_path(self) -> Option<&'static str> {
         match self {
+            _ if !self.is_connection() => None,
             App::Shop => None,
             App::Chat(_) => Some(CHAT_PATH),
             App::Game(_) => Some(GAME_PATH),

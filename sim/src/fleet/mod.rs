@@ -10,6 +10,7 @@ pub(crate) mod config;
 pub(crate) mod connection;
 pub(crate) mod exchange;
 mod handling;
+pub(crate) mod kind;
 pub(crate) mod lane;
 pub(crate) mod ledger;
 mod server;
@@ -27,6 +28,7 @@ pub use connection::{
 };
 pub use connection::{BACKOFF_BASE_MS, BACKOFF_CAP_MS, BOARD_MAX, HISTORY, MAX_TEXT, TUNNEL_TIMEOUT_MS};
 pub use exchange::{Entry, Event, Exchange, Stats};
+pub use kind::{kinds_of, Bundle, Kind, BUNDLES, KINDS};
 pub use lane::{Lane, ROOM_USERS, STEP_MS};
 pub use server::{Server, HEALTH_INTERVAL_MS, UNHEALTHY_AFTER};
 pub use shop::path::{Route, UserRoute};

@@ -348,7 +348,7 @@ impl Lane {
     fn advance(&mut self, ms: u64, action_no: u32, sweep: bool) {
         let until = self.now.plus_ms(ms);
         loop {
-            let retry = self.retries.iter().next().copied().filter(|(at, _)| *at <= until);
+            let retry = self.retries.iter().next().copied().filter(|(at, _)| *at <= until && self.sockets());
             // A load run's users send every second, far inside the tunnel timeout.
             let idle = if sweep { self.next_idle(until) } else { None };
             let (at, ci) = match (retry, idle) {
@@ -384,6 +384,9 @@ impl Lane {
 
     /// The open connection whose tunnel times out first, by `until`, and when.
     fn next_idle(&self, until: SimTime) -> Option<(SimTime, u32)> {
+        if !self.sockets() {
+            return None;
+        }
         self.conns
             .iter()
             .filter(|c| c.open())
@@ -860,13 +863,23 @@ impl Lane {
 
     fn open_conn(&self, ci: usize) -> Option<u32> {
         match self.clients[ci].socket {
-            Socket::Open(id) => Some(id),
+            Socket::Open(id) if self.sockets() => Some(id),
             _ => None,
         }
     }
 
     fn open_on(&self, no: ServerNo) -> Vec<u32> {
+        if !self.sockets() {
+            return Vec::new();
+        }
         self.conns.iter().filter(|c| c.open() && c.server == no).map(|c| c.id).collect()
+    }
+
+    /// Whether this lane's clients hold connections: the one test every
+    /// path into the rest of this file passes, constant in a build without
+    /// the kind (`fleet/kind.rs`), which thereby leaves that code out.
+    fn sockets(&self) -> bool {
+        self.config.app.is_connection()
     }
 
     fn client_index(&self, id: u32) -> usize {

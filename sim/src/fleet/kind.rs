@@ -1,0 +1,109 @@
+//! Kinds of lane whose code only some builds carry, and the web bundles that
+//! carry them. The shop's HTTP lanes are in every build; a connection lane
+//! (WebSocket chat and game) needs the `connections` feature. This module is
+//! always compiled, small as it is, so any build can read any link and say
+//! which bundle runs it (`src/bundle.rs` in the view, `cargo xtask build`).
+//!
+//! A new kind is one variant of [`Kind`], its line in [`KINDS`], one arm in
+//! [`App::kind`], its line in [`BUNDLES`] (and an `all` line once there are
+//! two kinds), and `#[cfg(feature = "…")]` on its modules' entry points.
+
+use crate::fleet::config::App;
+
+/// A kind of lane beyond the shop, whose code a build may leave out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Kind {
+    /// Chat and game rooms over WebSockets (`fleet/socket/`, `fleet/lane/socket.rs`).
+    Connections,
+}
+
+/// Each kind, the cargo feature that compiles it in (the same name in
+/// `statelab-sim` and `statelab`), and whether this build has it: one line a kind.
+pub const KINDS: [(Kind, &str, bool); 1] = [(Kind::Connections, "connections", cfg!(feature = "connections"))];
+
+impl Kind {
+    /// The cargo feature that compiles this kind in.
+    pub fn feature(self) -> &'static str {
+        KINDS.iter().find(|k| k.0 == self).map_or("", |k| k.1)
+    }
+
+    /// Whether this build runs lanes of this kind. A build that does not is
+    /// never handed one: the view moves to a bundle that does first.
+    pub fn compiled(self) -> bool {
+        KINDS.iter().any(|k| k.0 == self && k.2)
+    }
+}
+
+impl App {
+    /// The kind of lane this app needs beyond the shop's, if any.
+    pub fn kind(self) -> Option<Kind> {
+        match self {
+            App::Shop => None,
+            App::Chat(_) | App::Game(_) => Some(Kind::Connections),
+        }
+    }
+}
+
+/// One web bundle: a build of the page's wasm with the features of its kinds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Bundle {
+    /// Its name, in its files' names (`statelab-core-….wasm`) and the pages' bundle map.
+    pub name: &'static str,
+    /// The kinds it runs besides the shop.
+    pub kinds: &'static [Kind],
+}
+
+/// Every bundle the site ships, smallest first: a page loads the first that
+/// covers its lanes. The last covers every kind; trunk builds it (index.html,
+/// the build's default features), `cargo xtask build` the others. With more
+/// than one kind, the last is an `all` bundle for lanes of mixed kinds.
+pub const BUNDLES: [Bundle; 2] =
+    [Bundle { name: "core", kinds: &[] }, Bundle { name: "connections", kinds: &[Kind::Connections] }];
+
+impl Bundle {
+    /// The smallest bundle that runs every kind in `needs`.
+    pub fn covering(needs: &[Kind]) -> Bundle {
+        let covers = |b: &&Bundle| needs.iter().all(|k| b.kinds.contains(k));
+        *BUNDLES.iter().find(covers).unwrap_or(&BUNDLES[BUNDLES.len() - 1])
+    }
+
+    /// The bundle this build is: the smallest whose kinds are all compiled in.
+    pub fn this_build() -> Bundle {
+        let compiled: Vec<Kind> = KINDS.iter().filter(|k| k.2).map(|k| k.0).collect();
+        Bundle::covering(&compiled)
+    }
+
+    /// Whether this build runs lanes of every kind in `needs`.
+    pub fn runs_here(needs: &[Kind]) -> bool {
+        needs.iter().all(|k| k.compiled())
+    }
+}
+
+/// The kinds a pair of lanes needs, each once, in order.
+pub fn kinds_of(apps: impl IntoIterator<Item = App>) -> Vec<Kind> {
+    let mut out: Vec<Kind> = apps.into_iter().filter_map(App::kind).collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fleet::config::Store;
+
+    #[test]
+    fn a_shop_page_needs_the_core_bundle_and_a_chat_lane_the_connections_bundle() {
+        assert_eq!(Bundle::covering(&kinds_of([App::Shop, App::Shop])).name, "core");
+        assert_eq!(Bundle::covering(&kinds_of([App::Shop, App::Chat(Store::Shared)])).name, "connections");
+        assert_eq!(Bundle::covering(&kinds_of([App::Game(Store::Local), App::Chat(Store::Local)])).name, "connections");
+    }
+
+    #[test]
+    fn every_kind_is_carried_by_the_last_bundle_and_bundles_grow() {
+        let last = BUNDLES[BUNDLES.len() - 1];
+        assert!(KINDS.iter().all(|k| last.kinds.contains(&k.0)));
+        assert!(BUNDLES.windows(2).all(|w| w[0].kinds.len() <= w[1].kinds.len()));
+        assert!(KINDS.iter().all(|k| k.0.feature() == k.1 && k.0.compiled() == k.2));
+    }
+}
