@@ -390,6 +390,21 @@ mod tests {
         );
     }
 
+    /// The query a core page moves to when a lane is switched to a kind it
+    /// lacks is the state the bundle that has it reaches by the same switch.
+    #[test]
+    fn a_switch_written_for_another_bundle_is_the_switch_this_one_makes() {
+        let chat = LaneConfig { app: statelab_sim::App::Chat(statelab_sim::Store::Shared), ..LaneConfig::stateless() };
+        for start in ["", "log=login.alice&lanes=b", "scenario=cart&step=2"] {
+            let state = Rc::new(PlayState::from_query(start));
+            let written = state.query_configured(LaneId::B, chat);
+            let switched = state.reduce(Msg::Configure(LaneId::B, chat));
+            assert_eq!(switched.moving, None, "this build runs chat lanes");
+            assert_eq!(written, switched.query(), "from `{start}`");
+            assert_eq!(PlayState::from_query(&written).moving, None);
+        }
+    }
+
     #[test]
     fn only_a_users_own_step_asks_for_a_new_history_entry() {
         let opened = Rc::new(PlayState::from_query("scenario=revocation"));

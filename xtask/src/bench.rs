@@ -166,7 +166,11 @@ fn budget_table(size: &size::Report, timing: &serde_json::Value) -> String {
         bytes(&format!("before first paint: the largest page ({})", worst.page), Some(worst.gzip()), b.paint_gzip);
     }
     for (name, gzip) in &size.bundles {
-        bytes(&format!("to become interactive: bundle `{name}`'s JS and wasm (gzipped)"), Some(*gzip), b.interactive_gzip);
+        bytes(
+            &format!("to become interactive: bundle `{name}`'s JS and wasm (gzipped)"),
+            Some(*gzip),
+            b.interactive_gzip,
+        );
     }
     let profiles = timing["profiles"].as_array().map_or(&[][..], Vec::as_slice);
     // Throttled first: the time budgets are set on that profile.

@@ -1,5 +1,6 @@
 //! How one lane's system is built.
 
+use crate::fleet::kind::Kind;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -252,7 +253,8 @@ impl App {
     /// such a lane (`kind.rs`), it is `false` and the compiler leaves that
     /// code out of the bundle.
     pub fn is_connection(self) -> bool {
-        self.kind().is_some_and(crate::fleet::kind::Kind::compiled)
+        const RUNS: bool = Kind::Connections.compiled();
+        RUNS && self != App::Shop
     }
 
     /// Whether the app keeps anything in the shared store: pub/sub and its
@@ -289,6 +291,24 @@ impl App {
             App::Game(Store::Shared) => "game-checkpoint",
         }
     }
+}
+
+impl App {
+    /// The kind of lane this app needs beyond the shop's, if any.
+    pub fn kind(self) -> Option<Kind> {
+        match self {
+            App::Shop => None,
+            App::Chat(_) | App::Game(_) => Some(Kind::Connections),
+        }
+    }
+}
+
+/// The kinds a pair of lanes needs, each once, in order.
+pub fn kinds_of(apps: impl IntoIterator<Item = App>) -> Vec<Kind> {
+    let mut out: Vec<Kind> = apps.into_iter().filter_map(App::kind).collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 impl fmt::Display for App {
@@ -521,6 +541,15 @@ impl fmt::Display for LaneConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fleet::kind::Bundle;
+
+    #[test]
+    fn a_shop_page_needs_the_core_bundle_and_a_chat_or_game_lane_the_connections_bundle() {
+        assert_eq!(Bundle::covering(&kinds_of([App::Shop, App::Shop])).name, "core");
+        assert_eq!(Bundle::covering(&kinds_of([App::Shop, App::Chat(Store::Shared)])).name, "connections");
+        assert_eq!(kinds_of([App::Game(Store::Local), App::Chat(Store::Local)]), [Kind::Connections], "each kind once");
+        assert_eq!(App::ALL.iter().filter(|a| a.kind().is_none()).count(), 1, "only the shop is in every bundle");
+    }
 
     /// Switching to the refresh design shortens the plain token lifetime and
     /// switching back restores it; a lifetime chosen on purpose survives both.

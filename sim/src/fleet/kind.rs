@@ -2,13 +2,12 @@
 //! carry them. The shop's HTTP lanes are in every build; a connection lane
 //! (WebSocket chat and game) needs the `connections` feature. This module is
 //! always compiled, small as it is, so any build can read any link and say
-//! which bundle runs it (`src/bundle.rs` in the view, `cargo xtask build`).
+//! which bundle runs it (`src/bundle.rs` in the view, `cargo xtask build`);
+//! which kind an app needs is `App::kind`, beside the apps (`config.rs`).
 //!
 //! A new kind is one variant of [`Kind`], its line in [`KINDS`], one arm in
-//! [`App::kind`], its line in [`BUNDLES`] (and an `all` line once there are
+//! `App::kind`, its line in [`BUNDLES`] (and an `all` line once there are
 //! two kinds), and `#[cfg(feature = "…")]` on its modules' entry points.
-
-use crate::fleet::config::App;
 
 /// A kind of lane beyond the shop, whose code a build may leave out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -28,19 +27,19 @@ impl Kind {
     }
 
     /// Whether this build runs lanes of this kind. A build that does not is
-    /// never handed one: the view moves to a bundle that does first.
-    pub fn compiled(self) -> bool {
-        KINDS.iter().any(|k| k.0 == self && k.2)
-    }
-}
-
-impl App {
-    /// The kind of lane this app needs beyond the shop's, if any.
-    pub fn kind(self) -> Option<Kind> {
-        match self {
-            App::Shop => None,
-            App::Chat(_) | App::Game(_) => Some(Kind::Connections),
+    /// never handed one: the view moves to a bundle that does first. A
+    /// `const fn`, so a guard can be a constant the compiler folds away
+    /// (`App::is_connection`): a size-optimized build inlines little, and
+    /// a loop behind a call is not seen through.
+    pub const fn compiled(self) -> bool {
+        let mut i = 0;
+        while i < KINDS.len() {
+            if KINDS[i].0 as u8 == self as u8 {
+                return KINDS[i].2;
+            }
+            i += 1;
         }
+        false
     }
 }
 
@@ -79,24 +78,16 @@ impl Bundle {
     }
 }
 
-/// The kinds a pair of lanes needs, each once, in order.
-pub fn kinds_of(apps: impl IntoIterator<Item = App>) -> Vec<Kind> {
-    let mut out: Vec<Kind> = apps.into_iter().filter_map(App::kind).collect();
-    out.sort();
-    out.dedup();
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fleet::config::Store;
 
     #[test]
-    fn a_shop_page_needs_the_core_bundle_and_a_chat_lane_the_connections_bundle() {
-        assert_eq!(Bundle::covering(&kinds_of([App::Shop, App::Shop])).name, "core");
-        assert_eq!(Bundle::covering(&kinds_of([App::Shop, App::Chat(Store::Shared)])).name, "connections");
-        assert_eq!(Bundle::covering(&kinds_of([App::Game(Store::Local), App::Chat(Store::Local)])).name, "connections");
+    fn no_kind_needs_the_core_bundle_and_connections_the_connections_bundle() {
+        assert_eq!(Bundle::covering(&[]).name, "core");
+        assert_eq!(Bundle::covering(&[Kind::Connections]).name, "connections");
+        assert_eq!(Bundle::this_build().name, if cfg!(feature = "connections") { "connections" } else { "core" });
+        assert!(Bundle::runs_here(&[]));
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub(crate) mod store;
 
 pub use auth::api_key_hash;
 pub use client::{app_request, Client, Socket};
+pub use config::kinds_of;
 pub use config::{App, AuthMode, Credential, LaneConfig, Store, Strategy, TokenIn, HOST, MAX_SERVERS};
 pub use config::{API_KEY_HEADER, RATE_LIMIT, RATE_WINDOW_S, REFRESH_ACCESS_TTL_S, REFRESH_COOKIE, REFRESH_PATH};
 pub use config::{CHAT_PATH, CHAT_ROOM, GAME_PATH, GAME_ROOM, ORIGIN, SESSION_COOKIE, SIGNED_COOKIE};
@@ -28,7 +29,7 @@ pub use connection::{
 };
 pub use connection::{BACKOFF_BASE_MS, BACKOFF_CAP_MS, BOARD_MAX, HISTORY, MAX_TEXT, TUNNEL_TIMEOUT_MS};
 pub use exchange::{Entry, Event, Exchange, Stats};
-pub use kind::{kinds_of, Bundle, Kind, BUNDLES, KINDS};
+pub use kind::{Bundle, Kind, BUNDLES, KINDS};
 pub use lane::{Lane, ROOM_USERS, STEP_MS};
 pub use server::{Server, HEALTH_INTERVAL_MS, UNHEALTHY_AFTER};
 pub use shop::path::{Route, UserRoute};
