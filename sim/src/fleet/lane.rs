@@ -605,7 +605,23 @@ impl Lane {
     /// A burst of traffic from load users, told in one event: the same users
     /// and requests as a load run's (`traffic.rs`), cycling through the
     /// profile, the cart and the first orders page.
+    ///
+    /// A connection lane refuses it, and says why: its load users would hold
+    /// connections whose bytes the playground does not keep (a burst is
+    /// counted, never recorded), yet whose reconnects after a crash would be
+    /// recorded like anyone's; the load panel and `statelab load` run the
+    /// same users on connections, apart from what the learner plays.
     pub(crate) fn load(&mut self, users: u16, requests: u32, action_no: u32) {
+        let app = self.config.app;
+        if app.is_connection() {
+            let what = if matches!(app, App::Game(_)) { "moves" } else { "chat lines" };
+            return self.event(
+                action_no,
+                format!(
+                    "load: not run here. This lane's servers run the {app}, so its load users would each hold a WebSocket and send {what}, not shop requests; the history keeps every byte of every connection, which a burst of {users} connections would not. The load panel (or `statelab load --config` with this lane's code) opens them, sends {what} and counts deliveries, misses and reconnects"
+                ),
+            );
+        }
         let users = u32::from(users.max(1));
         self.add_load_users(users);
         let before = self.stats.clone();
