@@ -57,6 +57,20 @@ async fn frames_say_who_did_not_get_a_line_and_why() {
 }
 
 #[wasm_bindgen_test]
+async fn the_diagram_lights_the_server_that_holds_the_speakers_connection() {
+    // The newest request is bob's handshake to S1; the newest thing is alice's line on S3.
+    let root = playground_at(&format!("{CHAT}~say.alice.hello")).await;
+    for (label, store) in [('a', false), ('b', true)] {
+        let fleet = find(&lane(&root, label), "svg.fleet");
+        let hot: Vec<String> = all(&fleet, "g.server.hot text").iter().map(text).collect();
+        assert_eq!(hot, ["S3", "⇄1"], "lane {label}: alice's connection is on S3");
+        assert_eq!(text(&find(&fleet, "text.outcome")), "✓ ws#1", "lane {label}");
+        // Pub/sub publishes through the store; a room in memory never touches it.
+        assert_eq!(find(&fleet, "line.to-store").class_list().contains("hot"), store, "lane {label}");
+    }
+}
+
+#[wasm_bindgen_test]
 async fn a_user_between_connections_is_marked_as_missing_the_line() {
     // Lane B's draws leave Bob reconnecting (his first attempt met S2, down) when Alice speaks.
     let root = playground_at(

@@ -116,6 +116,10 @@ pub struct SocketRecord {
     /// the trace says so: each is also a line of `trace`, written as
     /// [`Miss`]'s `Display` writes it.
     pub missed: Vec<Miss>,
+    /// Round trips the server made to the shared store while acting on
+    /// these frames (a PUBLISH, a checkpoint, the history for a welcome, a
+    /// re-checked session), answered or not: the diagram lights the store by it.
+    pub store_trips: u32,
 }
 
 /// Someone a message did not reach: a connection open on a server the

@@ -109,11 +109,11 @@ impl Lane {
         match what {
             Send::Ping => self.server_frame(&mut rec, id, Frame::pong(b"ping")),
             Send::Say(text) => {
-                let said = self.at_server(server, &mut rec.trace, |cx| socket::say(cx, &user_name, text));
+                let said = self.at_server(server, &mut rec, |cx| socket::say(cx, &user_name, text));
                 self.pass_on(&mut rec, id, said);
             }
             Send::Move(dx, dy) => {
-                let moved = self.at_server(server, &mut rec.trace, |cx| socket::move_player(cx, &user_name, dx, dy));
+                let moved = self.at_server(server, &mut rec, |cx| socket::move_player(cx, &user_name, dx, dy));
                 self.pass_on(&mut rec, id, moved);
             }
         }
@@ -237,16 +237,14 @@ impl Lane {
             (App::Chat(_), "say") => match json.get("text").and_then(|t| t.as_str()) {
                 Some(said) => {
                     let said = said.to_owned();
-                    self.at_server(server, &mut rec.trace, |cx| socket::say(cx, &user_name, &said))
+                    self.at_server(server, rec, |cx| socket::say(cx, &user_name, &said))
                 }
                 None => Err(format!(
                     "S{server} reads a say as {{\"type\":\"say\",\"text\":\"…\"}}: this one has no text string"
                 )),
             },
             (App::Game(_), "move") => match (step("dx"), step("dy")) {
-                (Some(dx), Some(dy)) => {
-                    self.at_server(server, &mut rec.trace, |cx| socket::move_player(cx, &user_name, dx, dy))
-                }
+                (Some(dx), Some(dy)) => self.at_server(server, rec, |cx| socket::move_player(cx, &user_name, dx, dy)),
                 _ => Err(format!("S{server} reads a move as {{\"type\":\"move\",\"dx\":…,\"dy\":…}}, each -1, 0 or 1")),
             },
             (_, "auth") => {
@@ -511,7 +509,7 @@ impl Lane {
             return outcome;
         }
         let app = self.config.app;
-        let welcome = self.at_server(no, &mut rec.trace, |cx| match app {
+        let welcome = self.at_server(no, &mut rec, |cx| match app {
             App::Game(_) => socket::join_game(cx, &user),
             _ => socket::chat_welcome(cx, &user),
         });
@@ -543,7 +541,7 @@ impl Lane {
         let no = self.conns[id as usize - 1].server;
         let header = self.bearer_header(&token);
         let req = self.probe(header.clone());
-        let who = self.at_server(no, &mut rec.trace, |cx| auth::authenticate(cx, &req, false).map(|p| p.user));
+        let who = self.at_server(no, rec, |cx| auth::authenticate(cx, &req, false).map(|p| p.user));
         match who {
             Ok(user) => {
                 rec.trace.push(format!(
@@ -584,7 +582,7 @@ impl Lane {
             return true;
         }
         let req = self.probe(credential);
-        let checked = self.at_server(no, &mut rec.trace, |cx| auth::authenticate(cx, &req, false).map(|_| ()));
+        let checked = self.at_server(no, rec, |cx| auth::authenticate(cx, &req, false).map(|_| ()));
         match checked {
             Ok(()) => {
                 rec.trace.push(format!("S{no} re-checked the credential: it still holds"));
@@ -753,8 +751,9 @@ impl Lane {
         req
     }
 
-    /// Runs `f` on server `no` as it handles a frame, its trace lines added to `trace`.
-    fn at_server<R>(&mut self, no: ServerNo, trace: &mut Vec<String>, f: impl FnOnce(&mut Ctx) -> R) -> R {
+    /// Runs `f` on server `no` as it handles a frame, its trace lines and
+    /// store round trips added to `rec`.
+    fn at_server<R>(&mut self, no: ServerNo, rec: &mut SocketRecord, f: impl FnOnce(&mut Ctx) -> R) -> R {
         let slot = self.servers.iter().position(|s| s.no == no).unwrap_or(0);
         let mut t = Trace::new(self.keep_wire);
         let server = &mut self.servers[slot];
@@ -773,7 +772,8 @@ impl Lane {
         let cost = cx.cost;
         self.stats.store_trips += u64::from(cost.store_trips);
         self.stats.db_trips += u64::from(cost.db_trips);
-        trace.extend(t.steps);
+        rec.store_trips = rec.store_trips.saturating_add(cost.store_trips);
+        rec.trace.extend(t.steps);
         r
     }
 
@@ -788,6 +788,7 @@ impl Lane {
             frames: Vec::new(),
             trace: Vec::new(),
             missed: Vec::new(),
+            store_trips: 0,
         }
     }
 
