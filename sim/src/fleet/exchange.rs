@@ -166,11 +166,18 @@ pub struct SocketStats {
     /// its last checkpoint (all of them when nothing checkpoints). Counted for
     /// load users' matches.
     pub moves_lost: u64,
+    /// Matches a server's memory held when it went (a crash, restart or
+    /// removal): gone from there, whether or not a checkpoint keeps them.
+    #[serde(default)]
+    pub matches_lost: u64,
+    /// Matches a server that ran none took up from the store's checkpoint.
+    #[serde(default)]
+    pub matches_resumed: u64,
 }
 
 impl SocketStats {
     /// Each count as a place, in one order: what adding and subtracting walk.
-    fn counts_mut(&mut self) -> [&mut u64; 11] {
+    fn counts_mut(&mut self) -> [&mut u64; 13] {
         [
             &mut self.opened,
             &mut self.reconnects,
@@ -183,6 +190,8 @@ impl SocketStats {
             &mut self.delivered,
             &mut self.missed,
             &mut self.moves_lost,
+            &mut self.matches_lost,
+            &mut self.matches_resumed,
         ]
     }
 

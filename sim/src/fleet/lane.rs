@@ -365,6 +365,7 @@ impl Lane {
         let ran = gone.rooms.game.as_ref().map(|m| m.tick);
         let lost = gone.remove(self.now, &mut self.ledger);
         self.stats.sessions_lost += lost as u64;
+        self.stats.sockets.matches_lost += u64::from(ran.is_some());
         let sockets = connections_gone(dropped, ran, self.config.app.uses_store());
         self.event(
             action_no,
@@ -396,6 +397,7 @@ impl Lane {
             _ => String::new(),
         };
         self.stats.sessions_lost += lost as u64;
+        self.stats.sockets.matches_lost += u64::from(ran.is_some());
         let dropped = self.drop_connections(no);
         let sockets = connections_gone(dropped, ran, self.config.app.uses_store());
         self.event(action_no, format!("S{no} {}{}{sockets}{when}", loss.verb(), sessions_gone(lost, ": ", "its")));

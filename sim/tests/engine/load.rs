@@ -364,6 +364,8 @@ fn a_seconds_socket_counts_stay_flat_in_json() {
             "frame_bytes",
             "frames",
             "going_away",
+            "matches_lost",
+            "matches_resumed",
             "missed",
             "moves_lost",
             "offline",
@@ -406,5 +408,22 @@ fn what_a_crash_costs_depends_on_where_the_room_lives() {
     let checkpointed = run(App::Game(Store::Shared), "40.crash.1");
     assert!(game.totals.sockets.counts.moves_lost > 0);
     assert_eq!(checkpointed.totals.sockets.counts.moves_lost, 0);
+    // Both lose the crashed server's matches from memory; only checkpoints let another server take them up.
+    let lost = |r: &Report| r.totals.sockets.counts.matches_lost;
+    let resumed = |r: &Report| r.totals.sockets.counts.matches_resumed;
+    assert!(lost(&game) > 0 && lost(&game) == lost(&checkpointed), "{:?}", game.totals.sockets);
+    // Least connections spreads a room's players over every server, each
+    // running its own copy of the match: the survivors already run one, so
+    // nobody takes a checkpoint up.
+    assert_eq!((resumed(&game), resumed(&checkpointed)), (0, 0));
+    // With the room hashed to one server, the server it moves to runs none.
+    let hashed = |app| {
+        let config = LaneConfig::stateless().with_app(app).with_balancer(Strategy::RoomHash);
+        played(plan(200, 50, "40.crash.1"), config)
+    };
+    let (game, checkpointed) = (hashed(App::Game(Store::Local)), hashed(App::Game(Store::Shared)));
+    assert!(lost(&game) > 0 && lost(&game) == lost(&checkpointed), "{:?}", game.totals.sockets);
+    assert_eq!(resumed(&game), 0);
+    assert_eq!(resumed(&checkpointed), lost(&checkpointed), "{:?}", checkpointed.totals.sockets);
     assert!(game.text().contains("game moves lost with a server's memory: "));
 }

@@ -509,10 +509,11 @@ impl Lane {
             return outcome;
         }
         let app = self.config.app;
-        let welcome = self.at_server(no, &mut rec, |cx| match app {
+        let (welcome, took_up) = self.at_server(no, &mut rec, |cx| match app {
             App::Game(_) => socket::join_game(cx, &user),
-            _ => socket::chat_welcome(cx, &user),
+            _ => (socket::chat_welcome(cx, &user), false),
         });
+        self.stats.sockets.matches_resumed += u64::from(took_up);
         self.server_frame(&mut rec, id, Frame::text(&welcome));
         self.finish(rec);
         outcome

@@ -85,11 +85,11 @@ impl Lane {
             let tick = match self.config.app {
                 App::Game(Store::Shared) => {
                     self.stats.store_trips += 1;
-                    if self.backend.store.up {
-                        self.load_checkpoints.get(room as usize).copied().unwrap_or(0)
-                    } else {
-                        0
-                    }
+                    // A checkpoint is written after a move: tick 0 is none.
+                    let saved = self.load_checkpoints.get(room as usize).copied().filter(|_| self.backend.store.up);
+                    let saved = saved.unwrap_or(0);
+                    self.stats.sockets.matches_resumed += u64::from(saved > 0);
+                    saved
                 }
                 _ => 0,
             };
@@ -105,6 +105,7 @@ impl Lane {
             self.load_matches.range((no, 0)..=(no, u32::MAX)).map(|(&(_, room), &tick)| (room, tick)).collect();
         for (room, tick) in held {
             self.load_matches.remove(&(no, room));
+            self.stats.sockets.matches_lost += 1;
             let saved = match self.config.app {
                 App::Game(Store::Shared) => self.load_checkpoints.get(room as usize).copied().unwrap_or(0),
                 _ => 0,
