@@ -44,7 +44,7 @@ pub fn comparison_table(play: &Play) -> Html {
         ),
         (
             "measured-state-held",
-            "Session state held now by servers and store",
+            "State held now by servers and store (sessions; on connection lanes, connections and rooms too)",
             "./learn.html#server-resources",
             |l, _| format!("{} B", l.state_bytes()),
         ),

@@ -169,6 +169,16 @@ pub struct Rooms {
     pub game: Option<Match>,
 }
 
+impl Rooms {
+    /// Bytes of room state in a server's memory: each recent chat message's
+    /// sender and text, and the match as its JSON (what a checkpoint stores).
+    pub fn bytes(&self) -> u32 {
+        let chat: usize = self.chat.iter().map(|l| l.from.len() + l.text.len()).sum();
+        let game = self.game.as_ref().map_or(0, |m| m.to_json().len());
+        u32::try_from(chat + game).unwrap_or(u32::MAX)
+    }
+}
+
 /// One chat message as a room keeps it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChatLine {

@@ -209,9 +209,16 @@ impl Lane {
         self.exchanges().find(|x| x.seq == seq)
     }
 
-    /// Bytes of session state held by servers and the store: what "stateful" costs in memory.
+    /// Bytes of state held by servers and the store: what "stateful" costs in memory.
     pub fn state_bytes(&self) -> u32 {
-        self.servers.iter().map(Server::session_bytes).sum::<u32>() + self.backend.store.bytes(self.now)
+        self.servers.iter().map(|s| self.server_bytes(s)).fold(self.backend.store.bytes(self.now), u32::saturating_add)
+    }
+
+    /// Bytes of state in server `s`'s memory: its sessions and counters
+    /// ([`Server::session_bytes`]), what it holds for each connection open
+    /// on it ([`Lane::connection_bytes`]) and its rooms ([`Rooms::bytes`](crate::fleet::Rooms::bytes)).
+    pub fn server_bytes(&self, s: &Server) -> u32 {
+        s.session_bytes().saturating_add(self.connection_bytes(s.no)).saturating_add(s.rooms.bytes())
     }
 
     /// Drops what has expired by now from every server's memory and the store.

@@ -82,7 +82,10 @@ impl Sockets {
 pub struct Held {
     /// Live in-memory sessions per server number (index 0 = S1).
     pub sessions: [u32; MAX_SERVERS as usize],
-    /// Bytes of those sessions per server number: ids plus session JSON.
+    /// Bytes of state per server number, as
+    /// [`Lane::server_bytes`](crate::fleet::Lane::server_bytes) counts them:
+    /// sessions (ids plus JSON) and counters, and on connection lanes what
+    /// the server holds for each open connection and its rooms' matches.
     pub session_bytes: [u32; MAX_SERVERS as usize],
     /// Live entries in the shared store: sessions, revoked token ids, refresh
     /// tokens and families, opaque tokens or rate counters, as the lane's design keeps.

@@ -282,7 +282,7 @@ impl Run {
             let i = usize::from(server.no).saturating_sub(1);
             if let (Some(n), Some(b)) = (h.sessions.get_mut(i), h.session_bytes.get_mut(i)) {
                 *n = server.sessions.len() as u32;
-                *b = server.session_bytes();
+                *b = self.lane.server_bytes(server);
                 sessions = sessions.saturating_add(u64::from(*n));
                 bytes = bytes.saturating_add(u64::from(*b));
             }

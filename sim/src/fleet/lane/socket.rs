@@ -59,6 +59,25 @@ impl Lane {
         self.conns.get(usize::try_from(id).ok()?.checked_sub(1)?)
     }
 
+    /// Bytes server `no` holds for the connections open on it: for each, the
+    /// user it takes the other end to be, the connection's id in its room's
+    /// member list (4 bytes), and on a lane that re-checks, the credential
+    /// it re-checks; plus 4 bytes (the tick) for each load room's match it
+    /// runs. A real server also keeps a socket and buffers per connection,
+    /// which depend on the runtime and are not counted.
+    pub fn connection_bytes(&self, no: ServerNo) -> u32 {
+        let open = self.room_open.iter().flatten().filter(|&&id| self.seats[id as usize - 1].server == no);
+        let held: usize = open
+            .map(|&id| {
+                let c = &self.conns[id as usize - 1];
+                let credential = c.credential.as_ref().filter(|_| self.config.recheck).map_or(0, |(_, v)| v.len());
+                c.user.as_ref().map_or(0, String::len) + 4 + credential
+            })
+            .sum();
+        let matches = self.load_matches.range((no, 0)..=(no, u32::MAX)).count() * 4;
+        u32::try_from(held + matches).unwrap_or(u32::MAX)
+    }
+
     /// `connect alice`: the app opens its WebSocket.
     pub(crate) fn connect(&mut self, user: User, action_no: u32) {
         let ci = user.index();
