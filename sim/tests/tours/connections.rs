@@ -416,3 +416,17 @@ fn a_server_s_memory_counts_its_connections_and_rooms_not_only_sessions() {
     // The comparison table's figure adds them up with the store's.
     assert_eq!(a.state_bytes(), 7 + 19 + a.store().bytes(a.now()));
 }
+
+#[test]
+fn a_ping_comes_from_the_server_and_the_browser_answers_it() {
+    // A page script cannot send a ping: the server sends it, unmasked, and the browser's pong is masked.
+    let p = played("ws-handshake");
+    for id in LaneId::ALL {
+        let lane = p.lane(id);
+        let ping = records(lane).into_iter().find(|r| r.frames.iter().any(|f| f.frame.opcode == Opcode::Ping)).unwrap();
+        let frames: Vec<(bool, Opcode, bool)> =
+            ping.frames.iter().map(|f| (f.from_client, f.frame.opcode, f.frame.mask.is_some())).collect();
+        assert_eq!(frames, [(false, Opcode::Ping, false), (true, Opcode::Pong, true)], "lane {id}");
+        assert!(ping.trace.iter().any(|t| t.contains("a page script can neither send a ping nor see one")));
+    }
+}

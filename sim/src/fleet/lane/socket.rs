@@ -96,7 +96,8 @@ impl Lane {
         self.open(ci, action_no, None);
     }
 
-    /// A user's message on the open connection: a chat line, a game move or a ping.
+    /// A user's message on the open connection (a chat line, a game move),
+    /// or the server's keepalive ping on it and the browser's pong.
     pub(crate) fn send_frame(&mut self, user: User, what: Send, action_no: u32) {
         let who = user.username();
         let app = self.config.app;
@@ -118,15 +119,26 @@ impl Lane {
             Send::Ping => None,
         };
         let mut rec = self.record(id, action_no);
-        let frame = json.as_deref().map_or_else(|| Frame::ping(b"ping"), Frame::text);
-        self.client_frame(&mut rec, id, frame);
+        match json.as_deref() {
+            Some(json) => self.client_frame(&mut rec, id, Frame::text(json)),
+            None => {
+                // Browsers give scripts no ping (RFC 6455 leaves it to the
+                // endpoint; the WebSocket API has none): the server sends it,
+                // and the browser answers by itself. A re-checking server
+                // re-checks on the pong, as on any frame it reads.
+                let on = self.conns[id as usize - 1].server;
+                self.server_frame(&mut rec, id, Frame::ping(b"ping"));
+                self.client_frame(&mut rec, id, Frame::pong(b"ping"));
+                rec.trace.push(format!("S{on} pings its connection to keep it alive; {who}'s browser answers pong by itself (a page script can neither send a ping nor see one)"));
+            }
+        }
         if !self.recheck(id, &mut rec) {
             return self.finish(rec);
         }
         let conn = &self.conns[id as usize - 1];
         let (server, user_name) = (conn.server, conn.user.clone().unwrap_or_default());
         match what {
-            Send::Ping => self.server_frame(&mut rec, id, Frame::pong(b"ping")),
+            Send::Ping => {}
             Send::Say(text) => {
                 let said = self.at_server(server, &mut rec, |cx| socket::say(cx, &user_name, text));
                 self.pass_on(&mut rec, id, said);
