@@ -94,7 +94,9 @@ test('the chat by keyboard alone, with a bad line refused in words', async ({ pa
   await page.keyboard.press('Tab');
   await page.keyboard.press('Enter');
   await expect(page.locator('.h-what code').first()).toHaveText('ping alice');
-  await expect(requests(page, 'a').locator('article.socket .frame-line .op').first()).toHaveText('ping');
+  // The server pings and the browser answers: a page script cannot send a ping.
+  await expect(requests(page, 'a').locator('article.socket').first().locator('.frame-line .op')).toHaveText(['ping', 'pong']);
+  await expect(requests(page, 'a').locator('article.socket').first().locator('.frame-line .dir')).toHaveText([/^S\d → alice$/, /^alice → S\d$/]);
 });
 
 test('game lanes offer moves, the lane form its options, and axe finds nothing serious', async ({ page }) => {

@@ -128,7 +128,7 @@ const CONNECTION: [Control; 3] = [
         "Opens the app's WebSocket: the handshake goes through the balancer, and the connection stays on the server that answers 101",
         |p| act(Action::Connect { user: p.user }),
     ),
-    ("Ping", "Sends a ping frame on the open connection and the server answers pong (a page script cannot send one: servers usually ping, and the browser answers by itself)", |p| act(Action::Ping { user: p.user })),
+    ("Ping", "The server pings the open connection (a keepalive) and the browser answers pong by itself: a page script can neither send a ping nor see one", |p| act(Action::Ping { user: p.user })),
     ("Disconnect", "Closes the connection with 1000 (normal closure); the app does not reconnect", |p| {
         act(Action::Disconnect { user: p.user })
     }),

@@ -73,11 +73,14 @@ pub fn state_panels(play: &Play, lane_id: LaneId, user: User, why: Option<AttrVa
             </section>
             <section aria-label="Server memory">
                 <h4>{"Server memory"}</h4>
+                if lane.config().app.is_connection() {
+                    <p class="muted">{"Bytes count sessions and, per open connection, its user and a 4-byte member id (and the credential when the lane re-checks), then the room: recent messages' sender and text, the match as its JSON. Sockets and buffers are not counted."}</p>
+                }
                 <ul class="kv">
                     { for lane.servers().iter().map(|s| html! {
                         <li>
                             <strong>{format!("S{}", s.no)}</strong>
-                            {format!(" {} · {} handled · {} session{} · {} B", if s.up { "up" } else { "down" }, s.handled, s.sessions.len(), if s.sessions.len() == 1 { "" } else { "s" }, s.session_bytes())}
+                            {format!(" {} · {} handled · {} session{} · {} B", if s.up { "up" } else { "down" }, s.handled, s.sessions.len(), if s.sessions.len() == 1 { "" } else { "s" }, lane.server_bytes(s))}
                             if lane.config().app.is_connection() {
                                 {format!(" · {} open connection{}", s.connections, if s.connections == 1 { "" } else { "s" })}
                                 if s.draining {

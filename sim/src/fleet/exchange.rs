@@ -5,6 +5,7 @@ use crate::base::ids::{LaneId, ServerNo};
 use crate::base::time::SimTime;
 use crate::fleet::config::{AuthMode, REFRESH_PATH};
 use crate::wire::http::{Request, Response};
+use serde::{Deserialize, Serialize};
 use std::rc::Rc;
 
 /// One request through a lane and its answer: the bytes sent and received,
@@ -134,8 +135,10 @@ pub struct Stats {
     pub sockets: SocketStats,
 }
 
-/// Running totals of a lane's WebSocket connections.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// Running totals of a lane's WebSocket connections: the lane's own record,
+/// and (flattened into [`Sockets`](crate::load::Sockets)) a load run's counts
+/// per second, so the two cannot list different things.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SocketStats {
     /// Handshakes answered 101.
     pub opened: u64,
@@ -152,6 +155,7 @@ pub struct SocketStats {
     /// Frames that crossed, both ways.
     pub frames: u64,
     /// Bytes of the frames that crossed, both ways, headers and masks included.
+    #[serde(default)]
     pub frame_bytes: u64,
     /// Messages (chat lines, game states) delivered to a connection.
     pub delivered: u64,
@@ -162,6 +166,52 @@ pub struct SocketStats {
     /// its last checkpoint (all of them when nothing checkpoints). Counted for
     /// load users' matches.
     pub moves_lost: u64,
+    /// Matches a server's memory held when it went (a crash, restart or
+    /// removal): gone from there, whether or not a checkpoint keeps them.
+    #[serde(default)]
+    pub matches_lost: u64,
+    /// Matches a server that ran none took up from the store's checkpoint.
+    #[serde(default)]
+    pub matches_resumed: u64,
+}
+
+impl SocketStats {
+    /// Each count as a place, in one order: what adding and subtracting walk.
+    fn counts_mut(&mut self) -> [&mut u64; 13] {
+        [
+            &mut self.opened,
+            &mut self.reconnects,
+            &mut self.failed_attempts,
+            &mut self.dropped,
+            &mut self.going_away,
+            &mut self.policy_closed,
+            &mut self.frames,
+            &mut self.frame_bytes,
+            &mut self.delivered,
+            &mut self.missed,
+            &mut self.moves_lost,
+            &mut self.matches_lost,
+            &mut self.matches_resumed,
+        ]
+    }
+
+    /// Adds `other`'s counts to these.
+    pub fn add(&mut self, other: &SocketStats) {
+        let mut other = other.clone();
+        for (a, b) in self.counts_mut().into_iter().zip(other.counts_mut()) {
+            *a = a.saturating_add(*b);
+        }
+    }
+
+    /// What happened since `earlier`, a look at the same running totals.
+    pub fn since(&self, earlier: &SocketStats) -> SocketStats {
+        let mut d = self.clone();
+        let mut earlier = earlier.clone();
+        for (a, b) in d.counts_mut().into_iter().zip(earlier.counts_mut()) {
+            *a = a.saturating_sub(*b);
+        }
+        d
+    }
 }
 
 impl Stats {

@@ -209,9 +209,16 @@ impl Lane {
         self.exchanges().find(|x| x.seq == seq)
     }
 
-    /// Bytes of session state held by servers and the store: what "stateful" costs in memory.
+    /// Bytes of state held by servers and the store: what "stateful" costs in memory.
     pub fn state_bytes(&self) -> u32 {
-        self.servers.iter().map(Server::session_bytes).sum::<u32>() + self.backend.store.bytes(self.now)
+        self.servers.iter().map(|s| self.server_bytes(s)).fold(self.backend.store.bytes(self.now), u32::saturating_add)
+    }
+
+    /// Bytes of state in server `s`'s memory: its sessions and counters
+    /// ([`Server::session_bytes`]), what it holds for each connection open
+    /// on it ([`Lane::connection_bytes`]) and its rooms ([`Rooms::bytes`](crate::fleet::Rooms::bytes)).
+    pub fn server_bytes(&self, s: &Server) -> u32 {
+        s.session_bytes().saturating_add(self.connection_bytes(s.no)).saturating_add(s.rooms.bytes())
     }
 
     /// Drops what has expired by now from every server's memory and the store.
@@ -365,6 +372,7 @@ impl Lane {
         let ran = gone.rooms.game.as_ref().map(|m| m.tick);
         let lost = gone.remove(self.now, &mut self.ledger);
         self.stats.sessions_lost += lost as u64;
+        self.stats.sockets.matches_lost += u64::from(ran.is_some());
         let sockets = connections_gone(dropped, ran, self.config.app.uses_store());
         self.event(
             action_no,
@@ -396,6 +404,7 @@ impl Lane {
             _ => String::new(),
         };
         self.stats.sessions_lost += lost as u64;
+        self.stats.sockets.matches_lost += u64::from(ran.is_some());
         let dropped = self.drop_connections(no);
         let sockets = connections_gone(dropped, ran, self.config.app.uses_store());
         self.event(action_no, format!("S{no} {}{}{sockets}{when}", loss.verb(), sessions_gone(lost, ": ", "its")));
@@ -605,7 +614,23 @@ impl Lane {
     /// A burst of traffic from load users, told in one event: the same users
     /// and requests as a load run's (`traffic.rs`), cycling through the
     /// profile, the cart and the first orders page.
+    ///
+    /// A connection lane refuses it, and says why: its load users would hold
+    /// connections whose bytes the playground does not keep (a burst is
+    /// counted, never recorded), yet whose reconnects after a crash would be
+    /// recorded like anyone's; the load panel and `statelab load` run the
+    /// same users on connections, apart from what the learner plays.
     pub(crate) fn load(&mut self, users: u16, requests: u32, action_no: u32) {
+        let app = self.config.app;
+        if app.is_connection() {
+            let what = if matches!(app, App::Game(_)) { "moves" } else { "chat lines" };
+            return self.event(
+                action_no,
+                format!(
+                    "load: not run here. This lane's servers run the {app}, so its load users would each hold a WebSocket and send {what}, not shop requests; the history keeps every byte of every connection, which a burst of {users} connections would not. The load panel (or `statelab load --config` with this lane's code) opens them, sends {what} and counts deliveries, misses and reconnects"
+                ),
+            );
+        }
         let users = u32::from(users.max(1));
         self.add_load_users(users);
         let before = self.stats.clone();

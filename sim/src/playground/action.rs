@@ -94,9 +94,11 @@ pub enum Action {
         /// Steps along y, −1 to 1.
         dy: i8,
     },
-    /// A ping frame on the open connection; the server answers pong.
+    /// The server that holds the user's connection pings it (a keepalive),
+    /// and the browser answers pong by itself: a page script can neither
+    /// send a ping nor see one.
     Ping {
-        /// Whose app sends it.
+        /// Whose connection is pinged.
         user: User,
     },
     /// The app closes its connection (1000) and does not reconnect.

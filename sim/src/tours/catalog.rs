@@ -293,7 +293,7 @@ pub(super) fn ws_handshake(id: &'static str) -> Scenario {
         steps: vec![
             step("login alice, connect alice", "Alice logs in, then her app opens a WebSocket: an HTTP GET with Upgrade: websocket and a random Sec-WebSocket-Key, answered 101 Switching Protocols with Sec-WebSocket-Accept. A browser cannot set Authorization on it: lane A puts the token in the URL, where logs keep it; lane B sends it in the first frame after the upgrade.", HANDSHAKE),
             step("login bob, connect bob, say alice hi bob", "Bob connects. Least connections counts open connections now: S2 holds Alice's, so Bob's goes to a server that holds none (S1, next in turn). Alice's message is one masked text frame from her browser to S2; S2 publishes it to the store's channel, and each server passes it to its own connections in unmasked frames — both read it.", &[]),
-            step("ping alice, disconnect bob", "A ping and its pong keep an idle connection alive through proxies (servers usually send the ping, and a browser answers by itself; here the client sends one). Bob's app closes with status 1000 (normal closure) and the server echoes it: the closing handshake. His app will not reconnect.", &[]),
+            step("ping alice, disconnect bob", "S2 pings Alice's connection and her browser answers pong by itself: a ping and its pong keep an idle connection alive through proxies, and only the server can start one, since a page script can neither send a ping nor see one. Bob's app closes with status 1000 (normal closure) and the server echoes it: the closing handshake. His app will not reconnect.", &[]),
         ],
     }
 }
