@@ -94,7 +94,7 @@ fn figure_button(play: &Play, s: &Scenario, step: usize) -> Html {
             followed.and_then(|(s, step)| s.figure(step, &play.playground())).unwrap_or_default()
         })
     };
-    let name = AttrValue::from(format!("{}-{step}.svg", s.id));
+    let name = AttrValue::from(s.figure_file(step));
     html! {
         <div class="figure-download">
             <CopyButton label="Download figure" name={format!("Download figure: step {step} as SVG")} done="Figure downloaded" download={name} mime="image/svg+xml" {text} />

@@ -269,7 +269,7 @@ fn figure(tour: &str, step: Option<&str>, output: Option<&Path>, all: bool, seed
         let mut written = String::new();
         for s in tours::all() {
             for n in 1..=s.steps.len() {
-                let path = dir.join(format!("{}-{n}.svg", s.id));
+                let path = dir.join(s.figure_file(n));
                 write(&path, &step_figure(&s, n, seed)?)?;
                 written.push_str(&format!("{}\n", path.display()));
             }

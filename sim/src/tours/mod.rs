@@ -69,6 +69,13 @@ impl Scenario {
         u32::try_from(before).ok()
     }
 
+    /// The file name of step `step`'s figure: `sticky-crash-2.svg`, as
+    /// `statelab figure --all`, the site's `figures/` and the page's
+    /// Download figure name it.
+    pub fn figure_file(&self, step: usize) -> String {
+        format!("{}-{step}.svg", self.id)
+    }
+
     /// Step `step` (from 1) as an SVG figure ([`figure_svg`]), drawn from
     /// `played`: this tour with its first `step` steps played. `None` for a
     /// step the tour does not have.
