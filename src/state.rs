@@ -257,8 +257,7 @@ impl PlayState {
     /// actions are those after all the earlier steps' actions.
     pub fn step_start(&self) -> Option<u32> {
         let (s, step) = self.followed()?;
-        let before: usize = s.steps.iter().take(step.checked_sub(1)?).map(|st| st.actions.len()).sum();
-        u32::try_from(before).ok()
+        s.step_start(step)
     }
 
     /// Whom the current scenario step is about: the user of its last user

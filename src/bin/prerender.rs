@@ -2,7 +2,8 @@
 //! step's page, full and embedded (`tour/<id>/<step>/`, `…/embed/`), each
 //! rendered natively by the same view the wasm runs (Yew's server
 //! renderer), so it reads before any script has run and the wasm takes it
-//! over with identical markup (`src/takeover.rs`). Also `sitemap.xml`.
+//! over with identical markup (`src/takeover.rs`). Also `sitemap.xml`, and
+//! each step's SVG figure under `figures/`.
 //!
 //! Run by trunk after each build (the `post_build` hook in Trunk.toml) on
 //! the page trunk wrote, which is the template: its head (stylesheet,
@@ -84,8 +85,28 @@ fn run(dir: &Path) -> Result<(), String> {
     }
     std::fs::write(dir.join("sitemap.xml"), sitemap(&pages, site.as_deref())).map_err(|e| e.to_string())?;
     std::fs::write(dir.join("bundles.json"), loader.manifest()).map_err(|e| e.to_string())?;
-    println!("prerendered {} pages and sitemap.xml into {}", pages.len(), dir.display());
+    let figures = write_figures(&dir.join("figures"))?;
+    println!("prerendered {} pages, sitemap.xml and {figures} figures into {}", pages.len(), dir.display());
     Ok(())
+}
+
+/// Every tour step's SVG figure (what `statelab figure --all` writes), as
+/// `figures/<tour>-<step>.svg`: images a host without iframes, or an embed's
+/// poster, can show. Returns how many.
+fn write_figures(dir: &Path) -> Result<usize, String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut written = 0;
+    for s in statelab_sim::tours::all() {
+        for step in 1..=s.steps.len() {
+            // Seed 1: the seed of every tour step's page.
+            let played = statelab_sim::Playground::from_scenario(&s, 1, step);
+            let svg = s.figure(step, &played).ok_or_else(|| format!("{} has no step {step}", s.id))?;
+            let path = dir.join(s.figure_file(step));
+            std::fs::write(&path, svg).map_err(|e| format!("{}: {e}", path.display()))?;
+            written += 1;
+        }
+    }
+    Ok(written)
 }
 
 fn pages() -> Vec<Page> {

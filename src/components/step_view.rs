@@ -5,10 +5,12 @@
 
 use crate::browser::focus_soon;
 use crate::components::badge::status_badge;
+use crate::components::copy::CopyButton;
 use crate::components::fleet::fleet_diagram;
 use crate::hooks::step_play::use_step_play;
 use crate::page::Shown;
 use crate::state::{Msg, Play};
+use statelab_sim::text::{focused, short_target};
 use statelab_sim::tours::{Scenario, IDS};
 use statelab_sim::{Entry, Exchange, LaneId};
 use yew::prelude::*;
@@ -28,6 +30,7 @@ pub fn StepView() -> Html {
             </div>
             { hidden_lane(&play) }
             { controls(&play, &playing, step, s.steps.len()) }
+            { figure_button(&play, &s, step) }
             { evidence(&play, current.map_or(&[][..], |st| st.focus)) }
             // Below the evidence, which the last step keeps on one screen with its narration.
             { next_tour(&play, &s, step >= s.steps.len()) }
@@ -71,6 +74,29 @@ fn controls(play: &Play, playing: &UseStateHandle<bool>, step: usize, steps: usi
                 { if **playing { "Pause" } else { "Play" } }
             </button>
             <button type="button" onclick={if end { Callback::noop() } else { go(steps) }} aria-disabled={end.to_string()}>{"Play to the end"}</button>
+        </div>
+    }
+}
+
+/// "Download figure": the step's evidence as the SVG `statelab figure`
+/// writes, built by the same engine function when clicked (for a README or
+/// a host that takes images but no iframes). Not in an embed, whose reader
+/// is not its author.
+fn figure_button(play: &Play, s: &Scenario, step: usize) -> Html {
+    if step == 0 || play.page.embed {
+        return html! {};
+    }
+    let text = {
+        let play = play.clone();
+        Callback::from(move |()| {
+            let followed = play.followed();
+            followed.and_then(|(s, step)| s.figure(step, &play.playground())).unwrap_or_default()
+        })
+    };
+    let name = AttrValue::from(s.figure_file(step));
+    html! {
+        <div class="figure-download">
+            <CopyButton label="Download figure" name={format!("Download figure: step {step} as SVG")} done="Figure downloaded" download={name} mime="image/svg+xml" {text} />
         </div>
     }
 }
@@ -143,9 +169,6 @@ fn lane_cards(play: &Play, l: LaneId, start: u32, focus: &[&str]) -> Html {
     }
 }
 
-/// `✕ 401 Unauthorized #3 GET /api/me alice → S2`, the headers the step
-/// points at, and the trace line that explains the outcome (the server's
-/// last word). On a narrow screen only the lane's last card keeps its details.
 /// What a step's lane is, with the balancer when the two lanes' differ.
 fn step_kind(play: &Play, l: LaneId) -> String {
     let engine = play.playground();
@@ -155,24 +178,11 @@ fn step_kind(play: &Play, l: LaneId) -> String {
     format!("{}{}{balancer}", crate::components::lane_heading::app(c), c.auth)
 }
 
-/// The target with any long query value written `…` (a WebSocket
-/// handshake's `access_token=`): the card names the request, and the
-/// history shows it whole.
-fn short_target(target: &str) -> String {
-    let Some((path, query)) = target.split_once('?') else { return target.to_owned() };
-    let params: Vec<String> = query
-        .split('&')
-        .map(|kv| match kv.split_once('=') {
-            Some((k, v)) if v.chars().count() > 16 => format!("{k}=…"),
-            _ => kv.to_owned(),
-        })
-        .collect();
-    format!("{path}?{}", params.join("&"))
-}
-
+/// `✕ 401 Unauthorized #3 GET /api/me alice → S2`, the headers the step
+/// points at, and the trace line that explains the outcome (the server's
+/// last word). On a narrow screen only the lane's last card keeps its details.
 fn card(x: &Exchange, focus: &[&str], last: bool) -> Html {
-    let focused = |&(name, _): &(&str, &str)| focus.iter().any(|h| h.eq_ignore_ascii_case(name));
-    let lines = x.request.headers.iter().chain(x.response.headers.iter()).filter(focused);
+    let lines = focused(x, focus);
     html! {
         <li class={classes!("step-card", last.then_some("last"))}>
             <p class="step-line">

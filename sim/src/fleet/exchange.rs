@@ -72,6 +72,48 @@ impl Exchange {
     }
 }
 
+/// The three outcomes a learner tells apart, one look everywhere (the page's
+/// badges and diagrams, the SVG figures): colour *and* an icon and text, so a
+/// 401 never reads like a 200 and colour is never the only cue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// 2xx and 3xx: it worked.
+    Success,
+    /// 4xx: the server refused the request (log in again, bad input…).
+    Refused,
+    /// 5xx: nobody could answer (a server down, the store down).
+    Unavailable,
+}
+
+impl Outcome {
+    /// The outcome of a response with `status`.
+    pub fn of(status: u16) -> Outcome {
+        match status {
+            500.. => Outcome::Unavailable,
+            400.. => Outcome::Refused,
+            _ => Outcome::Success,
+        }
+    }
+
+    /// `✓`, `✕` or `⚠`.
+    pub fn icon(self) -> &'static str {
+        match self {
+            Outcome::Success => "✓",
+            Outcome::Refused => "✕",
+            Outcome::Unavailable => "⚠",
+        }
+    }
+
+    /// The CSS class that colours it, in the page's stylesheet and a figure's.
+    pub fn class(self) -> &'static str {
+        match self {
+            Outcome::Success => "s2xx",
+            Outcome::Refused => "s4xx",
+            Outcome::Unavailable => "s5xx",
+        }
+    }
+}
+
 /// Something that happened in a lane without a request: a fault, an
 /// operation, a clock move, a hand edit, a load's summary, or why an
 /// action changed nothing.
@@ -268,5 +310,20 @@ impl Trace {
         } else {
             String::new()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Outcome;
+
+    #[test]
+    fn statuses_fall_into_three_outcomes() {
+        assert_eq!(Outcome::of(200), Outcome::Success);
+        assert_eq!(Outcome::of(201), Outcome::Success);
+        assert_eq!(Outcome::of(401), Outcome::Refused);
+        assert_eq!(Outcome::of(431), Outcome::Refused);
+        assert_eq!(Outcome::of(502), Outcome::Unavailable);
+        assert_ne!(Outcome::of(401).icon(), Outcome::of(200).icon());
     }
 }

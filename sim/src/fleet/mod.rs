@@ -28,7 +28,7 @@ pub use connection::{
     backoff_ms, check_chat_text, ChatLine, Chunk, Closed, Connection, FrameRecord, Match, Miss, Rooms, SocketRecord,
 };
 pub use connection::{BACKOFF_BASE_MS, BACKOFF_CAP_MS, BOARD_MAX, HISTORY, MAX_TEXT, TUNNEL_TIMEOUT_MS};
-pub use exchange::{Entry, Event, Exchange, Stats};
+pub use exchange::{Entry, Event, Exchange, Outcome, Stats};
 pub use kind::{Bundle, Kind, BUNDLES, KINDS};
 pub use lane::{Lane, ROOM_USERS, STEP_MS};
 pub use server::{Server, HEALTH_INTERVAL_MS, UNHEALTHY_AFTER};

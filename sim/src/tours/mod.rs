@@ -3,6 +3,7 @@
 use crate::fleet::config::LaneConfig;
 use crate::playground::Action;
 use crate::playground::Playground;
+use crate::text::{figure_svg, FigureStep};
 
 mod catalog;
 mod transcript;
@@ -59,6 +60,37 @@ impl Scenario {
     /// Builds only the scenario asked for; `None` for an unknown id.
     pub fn find(id: &str) -> Option<Scenario> {
         TOURS.iter().find(|(known, _)| *known == id).map(|(id, build)| build(id))
+    }
+
+    /// The index in the log of step `step`'s first action (steps count from
+    /// 1): the actions of all the steps before it. `None` for step 0.
+    pub fn step_start(&self, step: usize) -> Option<u32> {
+        let before: usize = self.steps.iter().take(step.checked_sub(1)?).map(|st| st.actions.len()).sum();
+        u32::try_from(before).ok()
+    }
+
+    /// The file name of step `step`'s figure: `sticky-crash-2.svg`, as
+    /// `statelab figure --all`, the site's `figures/` and the page's
+    /// Download figure name it.
+    pub fn figure_file(&self, step: usize) -> String {
+        format!("{}-{step}.svg", self.id)
+    }
+
+    /// Step `step` (from 1) as an SVG figure ([`figure_svg`]), drawn from
+    /// `played`: this tour with its first `step` steps played. `None` for a
+    /// step the tour does not have.
+    pub fn figure(&self, step: usize, played: &Playground) -> Option<String> {
+        let current = self.steps.get(step.checked_sub(1)?)?;
+        Some(figure_svg(&FigureStep {
+            tour: self.id,
+            title: self.title,
+            step,
+            steps: self.steps.len(),
+            say: current.say,
+            focus: current.focus,
+            played,
+            start: self.step_start(step)?,
+        }))
     }
 }
 
