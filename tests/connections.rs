@@ -6,7 +6,7 @@
 mod common;
 
 use common::{all, click, find, settle, text};
-use statelab::components::frames::close_code_text;
+use statelab::components::state_panels::close_code_text;
 use statelab::playground::{PlaygroundProps, PlaygroundView};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
