@@ -99,6 +99,24 @@ test('the chat by keyboard alone, with a bad line refused in words', async ({ pa
   await expect(requests(page, 'a').locator('article.socket').first().locator('.frame-line .dir')).toHaveText([/^S\d → alice$/, /^alice → S\d$/]);
 });
 
+for (const width of [1280, 360]) {
+  test(`a bad chat line says why on a row of its own, the buttons kept in line, at ${width} px`, async ({ page }) => {
+    await page.setViewportSize({ width, height: 900 });
+    await page.goto(CHAT);
+    await page.locator('#act-say').fill('hello, world');
+    const error = page.locator('#act-say-error');
+    await expect(error).toHaveText(/^Not sent: “,” cannot be sent/);
+    const socket = page.getByRole('group', { name: "alice's WebSocket" });
+    const boxes = await socket.getByRole('button').evaluateAll((bs) => bs.map((b) => b.getBoundingClientRect().toJSON()));
+    const why = await error.evaluate((e) => e.getBoundingClientRect().toJSON());
+    // Below every button, however the row wraps; on a wide screen, the buttons share one row.
+    expect(why.top).toBeGreaterThanOrEqual(Math.max(...boxes.map((b) => b.bottom)));
+    const tops = new Set(boxes.map((b) => Math.round(b.top)));
+    if (width >= 1280) expect([...tops]).toHaveLength(1);
+    else expect(Math.round(boxes.at(-1).top)).toBe(Math.round(boxes.at(-2).top));
+  });
+}
+
 test('game lanes offer moves, the lane form its options, and axe finds nothing serious', async ({ page }) => {
   await page.goto('./?a=game-memory:jwt.room.3&b=game-checkpoint_msg:jwt.room.3&log=login.alice~connect.alice~move.alice.1.0');
   await expect(page.getByRole('button', { name: 'Move right' })).toBeVisible();
