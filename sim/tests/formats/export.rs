@@ -147,7 +147,13 @@ fn har_lists_each_connection_s_frames_under_its_handshake_as_chrome_devtools_doe
         let messages = e["_webSocketMessages"].as_array().unwrap();
         let har: Vec<(String, u64, String)> = messages
             .iter()
-            .map(|m| (m["type"].as_str().unwrap().to_owned(), m["opcode"].as_u64().unwrap(), m["data"].as_str().unwrap().to_owned()))
+            .map(|m| {
+                (
+                    m["type"].as_str().unwrap().to_owned(),
+                    m["opcode"].as_u64().unwrap(),
+                    m["data"].as_str().unwrap().to_owned(),
+                )
+            })
             .collect();
         assert_eq!(har, wire, "ws#{}", c.id);
         // Seconds since the epoch, as DevTools writes them, from the simulated clock.
