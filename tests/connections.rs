@@ -226,6 +226,19 @@ async fn both_game_lanes_lose_the_match_with_s3_and_only_the_checkpoint_resumes_
 }
 
 #[wasm_bindgen_test]
+async fn each_lane_s_panels_have_names_of_their_own() {
+    // Two lanes' state panels are landmarks: the same name twice tells a screen reader nothing.
+    let root = playground_at(CHAT).await;
+    let mut names: Vec<String> =
+        all(&root, "section[aria-label]").iter().filter_map(|s| s.get_attribute("aria-label")).collect();
+    assert!(names.contains(&"Lane B: Server memory".to_owned()), "{names:?}");
+    let n = names.len();
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), n, "{names:?}");
+}
+
+#[wasm_bindgen_test]
 async fn a_shop_lane_has_no_socket_rows_and_no_socket_controls() {
     let root = playground_at("").await;
     assert!(all(&root, "tr.ws-row").is_empty());

@@ -38,7 +38,7 @@ pub fn state_panels(play: &Play, lane_id: LaneId, user: User, why: Option<AttrVa
     let expiry = |t: SimTime| format!("{} {}", if t > now { "expires" } else { "expired" }, t.relative_to(now));
     html! {
         <div class="state">
-            <section aria-label={format!("{}'s browser", props.user.username())}>
+            <section aria-label={format!("Lane {}: {}'s browser", props.lane.label(), props.user.username())}>
                 <h4>{format!("{}'s browser", props.user.username())}</h4>
                 if let Some(why) = &why {
                     <p class="muted whose">{why.clone()}</p>
@@ -71,7 +71,7 @@ pub fn state_panels(play: &Play, lane_id: LaneId, user: User, why: Option<AttrVa
                 }
                 { credential_editor(play, props) }
             </section>
-            <section aria-label="Server memory">
+            <section aria-label={format!("Lane {}: Server memory", props.lane.label())}>
                 <h4>{"Server memory"}</h4>
                 if lane.config().app.is_connection() {
                     <p class="muted">{"Bytes count sessions and, per open connection, its user and a 4-byte member id (and the credential when the lane re-checks), then the room: recent messages' sender and text, the match as its JSON. Sockets and buffers are not counted."}</p>
@@ -103,7 +103,7 @@ pub fn state_panels(play: &Play, lane_id: LaneId, user: User, why: Option<AttrVa
                     }) }
                 </ul>
             </section>
-            <section aria-label="Shared store">
+            <section aria-label={format!("Lane {}: Shared store", props.lane.label())}>
                 <h4>{ if lane.store().up { "Shared store" } else { "Shared store (down)" } }</h4>
                 <ul class="kv">
                     { capped(store_keys, lane.store().entries(now).map(|(k, e)| html! {
@@ -114,7 +114,7 @@ pub fn state_panels(play: &Play, lane_id: LaneId, user: User, why: Option<AttrVa
                     <p class="muted">{"no keys"}</p>
                 }
             </section>
-            <section aria-label="Database">
+            <section aria-label={format!("Lane {}: Database", props.lane.label())}>
                 <h4>{"Database"}</h4>
                 <p class="muted">{"Accounts and orders for everyone; carts when no session holds them; API keys by their SHA-256, never the key."}</p>
                 <ul class="kv">
