@@ -110,8 +110,11 @@ pub fn figure_svg(f: &FigureStep<'_>) -> String {
         y += TITLE_LINE;
         text(&mut body, PAD, y - 5, "title", &line);
     }
-    y += LINE;
-    text(&mut body, PAD, y - 4, "muted", &format!("{} · tour {} · seed {}", step_label(f), f.tour, f.played.seed()));
+    let source = format!("{} · tour {} · seed {}", step_label(f), f.tour, f.played.seed());
+    for line in wrap(&source, cols(WIDTH - 2 * PAD, ADVANCE), MAX_LINES) {
+        y += LINE;
+        text(&mut body, PAD, y - 4, "muted", &line);
+    }
     y += 6;
     for line in wrap(f.say, cols(WIDTH - 2 * PAD, ADVANCE), MAX_LINES) {
         y += LINE;

@@ -204,3 +204,32 @@ fn a_figure_is_the_same_bytes_every_time() {
     assert_eq!(figure("ws-crash-storm", 2), figure("ws-crash-storm", 2));
     assert_ne!(figure("sticky-crash", 2), figure("sticky-crash", 3));
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::test_runner::Config { cases: 64, ..Default::default() })]
+
+    /// Any text at all in a tour's title, narration and id: the figure
+    /// parses, shows no character raw that XML or a reader would trip on,
+    /// and keeps every line within the figure.
+    #[test]
+    fn any_tour_text_gives_a_well_formed_figure(title in ".{0,300}", say in ".{0,600}", tour in ".{0,40}") {
+        let s = Scenario::find("restart").unwrap();
+        let played = Playground::from_scenario(&s, 1, 3);
+        let svg = figure_svg(&FigureStep {
+            tour: &tour,
+            title: &title,
+            step: 3,
+            steps: 3,
+            say: &say,
+            focus: &["Cookie"],
+            played: &played,
+            start: s.step_start(3).unwrap(),
+        });
+        let doc = Document::parse(&svg).map_err(|e| proptest::test_runner::TestCaseError::fail(e.to_string()))?;
+        assert_image_only(&doc, "any text");
+        proptest::prop_assert!(!svg.chars().any(|c| c.is_control() && c != '\n'));
+        for line in doc.descendants().filter(|n| n.has_tag_name((SVG_NS, "text"))).filter_map(|n| n.text()) {
+            proptest::prop_assert!(line.chars().count() <= MAX_COLUMNS, "{line}");
+        }
+    }
+}
