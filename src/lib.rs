@@ -6,6 +6,7 @@ pub mod address;
 pub mod browser;
 pub mod components;
 pub mod hooks;
+pub mod host;
 pub mod meta;
 pub mod page;
 pub mod panic_box;
