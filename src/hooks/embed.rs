@@ -182,7 +182,7 @@ fn listen(latest: Latest, opened: Rc<String>) -> Listeners {
     Listeners { message, answer, resize: document.and_then(|d| d.document_element()).and_then(report_height) }
 }
 
-/// Tells the host the page's height whenever it changes.
+/// Tells the host the page's height now and whenever it changes.
 fn report_height(root: web_sys::Element) -> Option<(web_sys::ResizeObserver, Closure<dyn Fn()>)> {
     let last = std::cell::Cell::new(-1);
     let measured = root.clone();
@@ -196,5 +196,8 @@ fn report_height(root: web_sys::Element) -> Option<(web_sys::ResizeObserver, Clo
     });
     let observer = web_sys::ResizeObserver::new(report.as_ref().unchecked_ref()).ok()?;
     observer.observe(&root);
+    // At once too: a frame out of view on another origin is not laid out
+    // again, so observed, until it scrolls into view.
+    let _ = report.as_ref().unchecked_ref::<js_sys::Function>().call0(&JsValue::NULL);
     Some((observer, report))
 }
