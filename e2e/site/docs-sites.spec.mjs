@@ -12,7 +12,7 @@ const DIR = 'target/e2e/docs-sites';
 const site = {};
 
 // Another origin than both the docs site and the playground (`localhost`
-// against `127.0.0.1`): it posts commands to every frame of its parent and a
+// against `127.0.0.1`): it posts a command to every frame of its parent and a
 // forged event to the parent itself, then says so.
 const FOREIGN = `<!doctype html><script>
 for (let i = 0; i < parent.length; i++) parent.frames[i].postMessage({ statelab: 1, type: 'next' }, '*');
@@ -121,9 +121,45 @@ test('mkdocs: a click loads one playground, which then reports and takes command
     'unknown message type `jump`; expected one of goto, next, prev, play, pause, reset, theme',
     'unsupported version `statelab: 2`: this frame speaks version 1',
   ]);
+  // A learner's answer, dispatched in the page as the step's question does, reaches the host.
+  await frameOf(page, 0).locator('html').evaluate(() => document.dispatchEvent(new CustomEvent('statelab:answer', { detail: { step: 2, lane: 'B', answer: 401, correct: true, type: 'forged' } })));
+  await expect.poll(() => events(page, 'statelab-answer')).toEqual([[0, 'statelab-answer', { step: 2, lane: 'B', answer: 401, correct: true }]]);
   // A method on a poster loads it first, then runs.
   await embed(page, 3).evaluate((e) => e.goto(0));
   await expect(frameOf(page, 3).locator('.narration strong')).toHaveText('Step 0 of 3');
+});
+
+test('mkdocs: any state a link carries embeds, behind a card until loaded; load="visible" loads in view', async ({ page }) => {
+  await recordEvents(page);
+  const app = appRequests(page);
+  await page.goto(await siteOf('mkdocs'));
+  await page.evaluate(() => {
+    const free = document.createElement('statelab-embed');
+    free.setAttribute('link', '?b=local.sticky.3&log=login.alice~me.alice');
+    document.querySelector('.embeds').prepend(free);
+  });
+  const free = embed(page, 0);
+  await expect(free.locator('.card')).toHaveText('Statelab playground: an interactive simulation of stateless and stateful servers.');
+  expect(app).toEqual([]);
+  await free.getByRole('button', { name: 'Load the interactive playground: Statelab playground' }).click();
+  await expect.poll(() => events(page, 'statelab-ready')).toEqual([[0, 'statelab-ready', { tour: null, step: 0, steps: 0 }]]);
+  await expect(frameOf(page, 0).locator('.lane-b-rows article.exchange')).toHaveCount(2);
+  await free.evaluate((e) => e.next());
+  await expect.poll(async () => (await events(page, 'statelab-error')).map((e) => e[2].message)).toEqual(['next: this embed shows free play, not a tour, so it has no steps']);
+  // Far below the fold, loading when it comes into view.
+  await page.evaluate(() => {
+    const spacer = document.createElement('div');
+    spacer.style.height = '5000px';
+    const late = document.createElement('statelab-embed');
+    late.setAttribute('tour', 'cart');
+    late.setAttribute('step', '1');
+    late.setAttribute('load', 'visible');
+    late.id = 'late';
+    document.querySelector('.embeds').append(spacer, late);
+  });
+  await expect(page.locator('#late iframe').contentFrame().locator('html')).toHaveClass(/poster/);
+  await page.locator('#late').scrollIntoViewIfNeeded();
+  await expect(page.locator('#late iframe').contentFrame().locator('html')).toHaveAttribute('data-app', 'ready');
 });
 
 test('mkdocs: messages from another origin are ignored, both ways', async ({ page }) => {
@@ -131,6 +167,19 @@ test('mkdocs: messages from another origin are ignored, both ways', async ({ pag
   await page.goto(await siteOf('mkdocs'));
   await embed(page, 0).getByRole('button', { name: /^Load the interactive playground/ }).click();
   await expect.poll(async () => (await events(page, 'statelab-ready')).length).toBe(1);
+  // A plain iframe of an embed page, as a host without the kit frames it (the
+  // kit's frames sit in shadow roots, out of other windows' reach); what it
+  // tells the page is recorded.
+  await page.evaluate((src) => {
+    window.__plain = [];
+    const frame = document.createElement('iframe');
+    frame.id = 'plain';
+    frame.src = src;
+    addEventListener('message', (e) => e.source === frame.contentWindow && e.data?.statelab === 1 && e.data.type !== 'resize' && window.__plain.push(e.data));
+    document.body.prepend(frame);
+  }, `${PLAYGROUND}tour/sticky-crash/2/embed/`);
+  const told = () => page.evaluate(() => window.__plain.map((m) => [m.type, m.step ?? m.message]));
+  await expect.poll(told).toEqual([['ready', 2]]);
   await page.evaluate((port) => {
     window.__foreign = new Promise((done) => addEventListener('message', (e) => e.data?.foreign === 'done' && done()));
     const frame = document.createElement('iframe');
@@ -138,11 +187,15 @@ test('mkdocs: messages from another origin are ignored, both ways', async ({ pag
     document.body.append(frame);
   }, site.mkdocs.port);
   await page.evaluate(() => window.__foreign);
-  // A command from the parent after the foreign ones: once it has shown, the foreign `next` would have too.
+  // The foreign page posted to every frame of the page: the plain one and itself.
+  expect(await page.evaluate(() => window.length)).toBe(2);
+  // The parent's command after the foreign `next`: had that been taken, step 3 would have been told first.
+  await page.evaluate((origin) => document.getElementById('plain').contentWindow.postMessage({ statelab: 1, type: 'goto', step: 1 }, origin), new URL(PLAYGROUND).origin);
+  await expect(page.locator('#plain').contentFrame().locator('.narration strong')).toHaveText('Step 1 of 4');
+  await expect.poll(told).toEqual([['ready', 2], ['step', 1]]);
+  // The forged `step` the foreign page posted to the host page reached no element's events.
   await embed(page, 0).evaluate((e) => e.goto(1));
-  await expect(frameOf(page, 0).locator('.narration strong')).toHaveText('Step 1 of 4');
   await expect.poll(() => events(page, 'statelab-step')).toEqual([[0, 'statelab-step', { tour: 'sticky-crash', step: 1 }]]);
-  await expect(frameOf(page, 1).locator('.narration strong')).toHaveText('Step 3 of 4');
   expect(await events(page, 'statelab-error'), 'ignored, not answered').toEqual([]);
 });
 
@@ -184,11 +237,16 @@ test("mdbook: figures follow the book's theme menu", async ({ page }) => {
   await embed(page, 4).getByRole('button', { name: /^Load the interactive playground/ }).click();
   await expect(frameOf(page, 4).locator('html')).toHaveAttribute('data-app', 'ready');
   for (const i of STEPS.keys()) await expect(frameOf(page, i).locator('html')).toHaveAttribute('data-theme', 'light');
-  await page.getByRole('button', { name: 'Change theme' }).click();
-  await page.getByRole('button', { name: 'Navy' }).click();
+  // The book's own menu (it may stay open after a choice).
+  const choose = async (name) => {
+    const menu = page.getByRole('button', { name: 'Change theme' });
+    if ((await menu.getAttribute('aria-expanded')) !== 'true') await menu.click();
+    await page.getByRole('menuitem', { name }).click();
+  };
+  await choose('Navy');
   for (const i of STEPS.keys()) await expect(frameOf(page, i).locator('html')).toHaveAttribute('data-theme', 'dark');
-  await page.getByRole('button', { name: 'Change theme' }).click();
-  await page.getByRole('button', { name: 'Rust' }).click();
+  await expect(page.locator('html')).toHaveClass(/navy/);
+  await choose('Rust');
   for (const i of STEPS.keys()) await expect(frameOf(page, i).locator('html')).toHaveAttribute('data-theme', 'light');
   await expectSized(page, 4);
 });
