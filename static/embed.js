@@ -2,8 +2,8 @@
 // One script, no framework: loaded as a module (`type="module"`, which a
 // cross-origin host must serve with Access-Control-Allow-Origin) or as a
 // classic script (`defer`), which needs no such header; so it has no
-// `import`/`export` and finds its own address in the page. It shows the step's prerendered page as a poster
-// (`poster=1`: that page loads no wasm), loads the live playground when the
+// `import`/`export` and finds its own address in the page. It shows the
+// step's prerendered page as a poster (`poster=1`: that page loads no wasm), loads the live playground when the
 // reader asks (a click, Enter or Space on its button; or when it scrolls into
 // view with load="visible"), sizes itself to its content, follows the host
 // page's light/dark switch, and speaks the message API of docs/embed-api.md,
@@ -57,7 +57,9 @@ function themeChanged() {
 const watcher = new MutationObserver(themeChanged);
 const watched = { attributes: true, attributeFilter: ['class', 'data-theme', 'data-md-color-scheme'] };
 watcher.observe(document.documentElement, watched);
+// MkDocs Material marks <body>, which a script in <head> runs before.
 if (document.body) watcher.observe(document.body, watched);
+else addEventListener('DOMContentLoaded', () => watcher.observe(document.body, watched));
 matchMedia('(prefers-color-scheme: dark)').addEventListener('change', themeChanged);
 
 /** Where a frame's page is, or why it cannot be: `{page, poster}`, `poster` false when the state has no prerendered page. */
