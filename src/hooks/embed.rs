@@ -51,8 +51,9 @@ pub fn use_host_bridge(play: &Play, playing: &UseStateHandle<bool>) {
     // The listeners outlive renders: they read the newest state from here.
     let latest = use_mut_ref(|| (play.clone(), playing.clone()));
     *latest.borrow_mut() = (play.clone(), playing.clone());
-    // What a host's `reset` returns to: the state the frame opened with.
-    let opened = use_memo((), |()| play.query());
+    // What a host's `reset` returns to: the state the frame opened with
+    // (written only in an embed: a long log's query costs milliseconds).
+    let opened = use_memo((), |()| if enabled { play.query() } else { String::new() });
     let told = use_mut_ref(|| None::<Told>);
     {
         let latest = latest.clone();
