@@ -7,6 +7,7 @@ pub mod browser;
 pub mod bundle;
 pub mod components;
 pub mod hooks;
+pub mod host;
 pub mod meta;
 pub mod page;
 pub mod panic_box;

@@ -12,7 +12,7 @@ use crate::components::raw_editor::RawEditor;
 use crate::components::scenario::scenario_panel;
 use crate::components::share::{share_bar, too_long_notice};
 use crate::components::step_view::StepView;
-use crate::hooks::embed::use_height_reports;
+use crate::hooks::embed::use_host_bridge;
 use crate::hooks::linked_row::use_linked_row;
 use crate::hooks::url_state::{use_url_state, Address};
 use crate::state::{Play, PlayState};
@@ -40,7 +40,9 @@ pub fn PlaygroundView(props: &PlaygroundProps) -> Html {
     let url = use_url_state(follow, props.start.clone());
     let play = url.play;
     let embed = play.page.embed;
-    use_height_reports(embed);
+    // Held here, not in the step view: a host page's `play` and `pause` set it too.
+    let playing = use_state(|| false);
+    use_host_bridge(&play, &playing);
     let picked = use_state(|| User::Alice);
     // An embedded tour shows its step alone until the reader asks for the rest.
     let details = use_state(|| false);
@@ -72,7 +74,7 @@ pub fn PlaygroundView(props: &PlaygroundProps) -> Html {
                     {alert}
                 }
                 { scenario_panel(&play) }
-                <StepView />
+                <StepView playing={playing.clone()} />
                 if let Some(alert) = alert_below {
                     {alert}
                 }

@@ -105,6 +105,8 @@ pub enum Msg {
     Reset,
     /// Rebuild from a link (Back/Forward landed on another URL).
     Open(Link, Page, Vec<String>),
+    /// Show the page in this colour scheme (a host page's `theme` command).
+    Theme(crate::page::Theme),
 }
 
 /// What went wrong reading a link, as one notice.
@@ -342,6 +344,7 @@ impl Reducible for PlayState {
                 let version = next.version;
                 next = PlayState { version, ..PlayState::from_link(&link, page, &notices) };
             }
+            Msg::Theme(theme) => next.page.theme = theme,
             Msg::Reset => {
                 let seed = next.playground().seed();
                 let before = PlayState { before_reset: None, ..next.clone() };

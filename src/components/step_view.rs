@@ -15,11 +15,19 @@ use statelab_sim::tours::{Scenario, IDS};
 use statelab_sim::{Entry, Exchange, LaneId};
 use yew::prelude::*;
 
+#[derive(Properties, PartialEq)]
+pub struct StepViewProps {
+    /// Whether the tour plays itself (held by the page, which a host's
+    /// `play` and `pause` also set).
+    pub playing: UseStateHandle<bool>,
+}
+
 #[component]
-pub fn StepView() -> Html {
+pub fn StepView(props: &StepViewProps) -> Html {
     let play = use_context::<Play>().expect("inside the playground");
     let followed = play.followed();
-    let playing = use_step_play(&play, followed.as_ref().map_or(0, |(s, _)| s.steps.len()));
+    let playing = &props.playing;
+    use_step_play(&play, playing, followed.as_ref().map_or(0, |(s, _)| s.steps.len()));
     let Some((s, step)) = followed else { return html! {} };
     let current = step.checked_sub(1).and_then(|i| s.steps.get(i));
     html! {
@@ -29,7 +37,7 @@ pub fn StepView() -> Html {
                 <p>{ current.map_or("Press Next step to play the first step.", |st| st.say) }</p>
             </div>
             { hidden_lane(&play) }
-            { controls(&play, &playing, step, s.steps.len()) }
+            { controls(&play, playing, step, s.steps.len()) }
             { figure_button(&play, &s, step) }
             { evidence(&play, current.map_or(&[][..], |st| st.focus)) }
             // Below the evidence, which the last step keeps on one screen with its narration.

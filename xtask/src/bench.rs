@@ -63,6 +63,10 @@ pub fn run() -> Result<(), String> {
             "Live traffic on connection lanes: 10,000 open connections per lane, a crash clicked (Playwright, Long Tasks API)",
             "live-connections",
         ),
+        (
+            "A MkDocs Material page with six embedded steps: bytes and memory before interaction, click to ready (Playwright, /proc PSS)",
+            "embeds",
+        ),
     ] {
         println!("\n==> {title}");
         let (ok, out) = run_captured(cmd("node").arg(format!("e2e/bench/{script}.mjs")).env("CHROMIUM", &chromium))?;

@@ -4,6 +4,10 @@ use crate::{cmd, output_of, root};
 use std::path::PathBuf;
 
 pub const TRUNK_VERSION: &str = "0.21.14";
+/// The documentation generators the embed kit's end-to-end test builds real
+/// sites with (e2e/docs-sites.mjs).
+pub const MDBOOK_VERSION: &str = "0.5.4";
+pub const MKDOCS_MATERIAL: &str = "mkdocs-material>=9.8,<10";
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Need {
@@ -22,6 +26,7 @@ pub fn run(need: Need) -> Result<(), String> {
     if need == Need::Everything {
         chromium()?;
         twin_tools()?;
+        docs_generators()?;
     }
     Ok(())
 }
@@ -122,6 +127,28 @@ pub fn twin_tools() -> Result<(), String> {
         Some((p, _)) => Err(format!("apt-get finished but {p} is still missing")),
         None => Ok(()),
     }
+}
+
+/// MkDocs Material (pip) and mdBook (cargo), each only when missing.
+fn docs_generators() -> Result<(), String> {
+    let mkdocs = output_of(cmd("python3").args(["-c", "import material, mkdocs"])).is_some();
+    if !step("mkdocs-material (docs site for the embed tests)", mkdocs) {
+        let pip = || {
+            let mut pip = cmd("python3");
+            pip.args(["-m", "pip", "install", "--quiet", MKDOCS_MATERIAL]);
+            pip
+        };
+        // A Debian Python refuses installs outside a venv (PEP 668) unless told.
+        crate::run(&mut pip()).or_else(|_| crate::run(pip().arg("--break-system-packages")))?;
+    }
+    let have = output_of(cmd("mdbook").arg("--version")).unwrap_or_default();
+    if !step(
+        &format!("mdbook {MDBOOK_VERSION} (docs site for the embed tests)"),
+        have == format!("mdbook v{MDBOOK_VERSION}"),
+    ) {
+        crate::run(cmd("cargo").args(["install", "--locked", "mdbook", "--version", MDBOOK_VERSION]))?;
+    }
+    Ok(())
 }
 
 fn apt_install(packages: &[&str]) -> Result<(), String> {
