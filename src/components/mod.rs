@@ -9,6 +9,7 @@ pub mod exchange;
 pub mod fleet;
 pub mod frame_editor;
 pub mod frames;
+pub mod ftp;
 pub mod history;
 pub mod intro;
 pub mod lane;
