@@ -3,5 +3,6 @@
 
 mod connections;
 mod designs;
+mod ftp;
 mod golden;
 mod scenarios;
