@@ -22,6 +22,7 @@ pub fn run(need: Need) -> Result<(), String> {
     if need == Need::Everything {
         chromium()?;
         twin_tools()?;
+        python_packages()?;
     }
     Ok(())
 }
@@ -108,6 +109,26 @@ const TWIN_PACKAGES: [(&str, &str); 3] = [
     ("redis-server", "command -v redis-server"),
     ("libfaketime", "ls /usr/lib/*/faketime/libfaketimeMT.so.1"),
 ];
+
+/// Python packages the tests start: pyftpdlib, the real FTP server the
+/// simulated FTP clients' commands are replayed against
+/// (`sim/tests/formats/ftp_server.rs`). pip, only when the import fails.
+const PYTHON_PACKAGES: [(&str, &str); 1] = [("pyftpdlib==2.2.0", "pyftpdlib")];
+
+fn python_packages() -> Result<(), String> {
+    let importable = |module: &str| {
+        cmd("python3").args(["-c", &format!("import {module}")]).output().is_ok_and(|o| o.status.success())
+    };
+    let missing: Vec<&str> = PYTHON_PACKAGES.iter().filter(|(_, m)| !importable(m)).map(|(p, _)| *p).collect();
+    if step("pyftpdlib (a real FTP server for the FTP replay test)", missing.is_empty()) {
+        return Ok(());
+    }
+    crate::run(cmd("python3").args(["-m", "pip", "install", "--quiet"]).args(&missing))?;
+    match PYTHON_PACKAGES.iter().find(|(_, m)| !importable(m)) {
+        Some((p, _)) => Err(format!("pip finished but {p} does not import")),
+        None => Ok(()),
+    }
+}
 
 /// HAProxy, Redis and libfaketime for `cargo xtask twin`, from apt like
 /// Chromium: only what is missing, and only on Debian as root.
