@@ -71,14 +71,6 @@ impl FtpConn {
     pub fn open(&self) -> bool {
         self.closed.is_none()
     }
-
-    /// `ftp#3 (data, port 50004)`.
-    pub fn label(&self) -> String {
-        match self.role {
-            Role::Control => format!("ftp#{} (control)", self.id),
-            Role::Data { port, .. } => format!("ftp#{} (data, port {port})", self.id),
-        }
-    }
 }
 
 /// What an FTP server holds for one control connection, in its memory only:
@@ -119,12 +111,6 @@ impl FtpSession {
             passive: None,
             last_command: now,
         }
-    }
-
-    /// Bytes this session takes in the server's memory, roughly as the
-    /// fields' text would: what the state panel counts.
-    pub fn bytes(&self) -> u32 {
-        (self.user.as_ref().map_or(0, String::len) + self.cwd.len() + 16) as u32
     }
 }
 

@@ -124,14 +124,18 @@ impl Lane {
         &mut self.files.clients[ci]
     }
 
+    /// The server that holds `ci`'s control connection, if one is open.
+    fn control_server(&self, ci: usize) -> Option<ServerNo> {
+        let id = self.files.clients.get(ci)?.control?;
+        Some(self.files.conns[id as usize - 1].server)
+    }
+
     fn ftp_record(&self, ci: usize, action_no: u32) -> FtpRecord {
-        let server =
-            self.files.clients.get(ci).and_then(|c| c.control).map(|id| self.files.conns[id as usize - 1].server);
         FtpRecord {
             action: action_no,
             at: self.now,
             client: self.clients[ci].name.clone(),
-            server,
+            server: self.control_server(ci),
             lines: Vec::new(),
             trace: Vec::new(),
         }
@@ -165,7 +169,7 @@ impl Lane {
         if self.files.clients[ci].control.is_none() && !self.open_control(ci, &mut rec) {
             return self.push_ftp(rec);
         }
-        rec.server = self.ftp_record(ci, action_no).server;
+        rec.server = self.control_server(ci);
         let control = self.files.clients[ci].control.expect("opened above");
         self.command(&mut rec, control, Verb::User, Some(user.username()));
         self.command(&mut rec, control, Verb::Pass, Some(&password));
@@ -266,7 +270,7 @@ impl Lane {
                 if !self.open_control(ci, &mut rec) {
                     return self.push_ftp(rec);
                 }
-                rec.server = self.ftp_record(ci, action_no).server;
+                rec.server = self.control_server(ci);
                 let control = self.files.clients[ci].control.expect("opened above");
                 self.command(&mut rec, control, Verb::User, Some(&who));
                 self.command(&mut rec, control, Verb::Pass, Some(&pw));
@@ -376,7 +380,11 @@ impl Lane {
             .wire
             .push(Chunk { from_client: true, bytes: command.to_wire().into_bytes() });
         rec.lines.push(FtpLine::Command { conn, command: command.clone() });
-        let port = PASV_PORT_BASE + self.rng.below(u32::from(PASV_PORTS)) as u16;
+        // Only PASV draws from the lane's stream: the port it will listen on.
+        let port = match verb {
+            Verb::Pasv | Verb::Epsv => PASV_PORT_BASE + self.rng.below(u32::from(PASV_PORTS)) as u16,
+            _ => 0,
+        };
         let db = &self.backend.db;
         let now = self.now;
         let s = self.files.sessions.iter_mut().find(|s| s.conn == conn)?;
