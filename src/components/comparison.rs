@@ -1,4 +1,4 @@
-use crate::components::lane_heading::app;
+use crate::components::lane_heading::kind;
 use crate::state::Play;
 use statelab_sim::{App, Lane, Stats};
 use yew::prelude::*;
@@ -141,8 +141,8 @@ pub fn comparison_table(play: &Play) -> Html {
             <table>
                 <thead><tr>
                     <th scope="col">{"What"}</th>
-                    <th scope="col">{format!("A: {}{}", app(a.config()), a.config().design())}</th>
-                    <th scope="col">{format!("B: {}{}", app(b.config()), b.config().design())}</th>
+                    <th scope="col">{format!("A: {}", kind(a.config(), a.config().design()))}</th>
+                    <th scope="col">{format!("B: {}", kind(b.config(), b.config().design()))}</th>
                 </tr></thead>
                 <tbody>
                     { for rows.iter().map(|(id, what, learn, f)| html! {

@@ -7,8 +7,19 @@ use yew::prelude::*;
 pub fn lane_heading(lane: LaneId, c: &LaneConfig, servers: usize, down: usize) -> Html {
     html! {
         <h2 id={heading_id(lane)}>{format!("Lane {lane} ")}
-            <span class="kind">{format!("{}{} · {} · {}", app(c), c.design(), c.balancer.label(), fleet(servers, down))}</span>
+            <span class="kind">{format!("{} · {} · {}", kind(c, c.design()), c.balancer.label(), fleet(servers, down))}</span>
         </h2>
+    }
+}
+
+/// The app and the design (`chat over pub/sub · stateless JWT`); a file
+/// lane's app alone, as its password travels with FTP's PASS or HTTP's Basic
+/// whatever the lane's design.
+pub fn kind(c: &LaneConfig, design: impl std::fmt::Display) -> String {
+    if c.app.is_files() {
+        c.app.to_string()
+    } else {
+        format!("{}{design}", app(c))
     }
 }
 

@@ -11,6 +11,7 @@ pub mod fleet;
 pub mod frame_editor;
 #[cfg(feature = "connections")]
 pub mod frames;
+pub mod ftp;
 pub mod history;
 pub mod intro;
 pub mod lane;

@@ -153,6 +153,7 @@ fn lane_cards(play: &Play, l: LaneId, start: u32, focus: &[&str]) -> Html {
             Entry::Exchange(x) => x.action >= start,
             Entry::Event(ev) => ev.action >= start,
             Entry::Socket(r) => r.action >= start,
+            Entry::Ftp(r) => r.action >= start,
         })
         .collect();
     let last = lane.exchanges().next_back().filter(|x| x.action >= start).map(|x| x.seq);
@@ -171,6 +172,7 @@ fn lane_cards(play: &Play, l: LaneId, start: u32, focus: &[&str]) -> Html {
                     Entry::Socket(r) => html! {
                         <li class="step-socket">{ crate::components::socket_record(r, l, false) }</li>
                     },
+                    Entry::Ftp(r) => html! { <li class="step-socket">{crate::components::ftp::ftp_record(r, false)}</li> },
                 }) }
             </ol>
         </div>
@@ -183,7 +185,7 @@ fn step_kind(play: &Play, l: LaneId) -> String {
     let c = engine.lane(l).config();
     let balancers_differ = engine.lanes()[0].config().balancer != engine.lanes()[1].config().balancer;
     let balancer = if balancers_differ { format!(" · {}", c.balancer.label()) } else { String::new() };
-    format!("{}{}{balancer}", crate::components::lane_heading::app(c), c.auth)
+    format!("{}{balancer}", crate::components::lane_heading::kind(c, c.auth))
 }
 
 /// `✕ 401 Unauthorized #3 GET /api/me alice → S2`, the headers the step

@@ -291,6 +291,9 @@ impl<'a> Driver<'a> {
             }
             // The handshakes the engine made for this action go out after it (see `apply`).
             Action::Connect { .. } => {}
+            Action::File { .. } => {
+                return Err("file lanes (FTP and its HTTP counterpart) have no real fleet here yet".into())
+            }
             Action::Say { user, text } => {
                 let json = format!("{{\"type\":\"say\",\"text\":{}}}", serde_json::Value::from(text.as_str()));
                 self.frame(*user, Message::text(json))?;

@@ -235,16 +235,25 @@ pub enum App {
     /// `Local`: only in its memory, lost with it. `Shared`: checkpointed to
     /// the store after every move, so another server resumes it.
     Game(Store),
+    /// An FTP server (RFC 959): the control connection is the session, and
+    /// the server remembers the login, the directory, the type and a `REST`
+    /// offset for as long as it lasts.
+    Ftp,
+    /// The same files over HTTP: each request carries the full path and its
+    /// credentials, and `Range` resumes a download.
+    Files,
 }
 
 impl App {
-    /// The five apps, each once, in the order forms list them.
-    pub const ALL: [App; 5] = [
+    /// The seven apps, each once, in the order forms list them.
+    pub const ALL: [App; 7] = [
         App::Shop,
         App::Chat(Store::Local),
         App::Chat(Store::Shared),
         App::Game(Store::Local),
         App::Game(Store::Shared),
+        App::Ftp,
+        App::Files,
     ];
 
     /// Whether clients hold a WebSocket connection open. Every path into
@@ -254,7 +263,12 @@ impl App {
     /// code out of the bundle.
     pub fn is_connection(self) -> bool {
         const RUNS: bool = Kind::Connections.compiled();
-        RUNS && self != App::Shop
+        RUNS && matches!(self, App::Chat(_) | App::Game(_))
+    }
+
+    /// Whether the lane serves files: over FTP or over HTTP.
+    pub fn is_files(self) -> bool {
+        matches!(self, App::Ftp | App::Files)
     }
 
     /// Whether the app keeps anything in the shared store: pub/sub and its
@@ -267,7 +281,7 @@ impl App {
     pub fn socket_path(self) -> Option<&'static str> {
         match self {
             _ if !self.is_connection() => None,
-            App::Shop => None,
+            App::Shop | App::Ftp | App::Files => None,
             App::Chat(_) => Some(CHAT_PATH),
             App::Game(_) => Some(GAME_PATH),
         }
@@ -289,6 +303,8 @@ impl App {
             App::Chat(Store::Shared) => "chat-pubsub",
             App::Game(Store::Local) => "game-memory",
             App::Game(Store::Shared) => "game-checkpoint",
+            App::Ftp => "ftp",
+            App::Files => "files",
         }
     }
 }
@@ -319,6 +335,8 @@ impl fmt::Display for App {
             App::Chat(Store::Shared) => "chat over pub/sub",
             App::Game(Store::Local) => "game in server memory",
             App::Game(Store::Shared) => "game checkpointed to the store",
+            App::Ftp => "FTP server",
+            App::Files => "files over HTTP",
         })
     }
 }
@@ -524,6 +542,16 @@ impl LaneConfig {
 
 impl fmt::Display for LaneConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.app.is_files() {
+            return write!(
+                f,
+                "{} · {} · {} server{}",
+                self.app,
+                self.balancer.label(),
+                self.servers,
+                if self.servers == 1 { "" } else { "s" }
+            );
+        }
         if self.app.is_connection() {
             write!(f, "{}{} · ", self.app, if self.recheck { ", re-checked" } else { "" })?;
         }

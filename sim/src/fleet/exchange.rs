@@ -137,6 +137,8 @@ pub enum Entry {
     Event(Event),
     /// Frames that crossed open WebSocket connections, shared as exchanges are.
     Socket(Rc<crate::fleet::connection::SocketRecord>),
+    /// Commands, replies and data that crossed FTP connections (file lanes).
+    Ftp(Rc<crate::fleet::ftp::FtpRecord>),
 }
 
 /// Running totals of a lane, the measured side of the comparison table.

@@ -28,10 +28,12 @@ use std::rc::Rc;
 /// A user's think time: every action but `Advance` moves the clock this much.
 pub const STEP_MS: u64 = 1_000;
 
+mod ftp;
 mod reconfigure;
 pub(crate) mod snapshot;
 mod socket;
 
+pub use ftp::{FileOp, Partial};
 pub use socket::ROOM_USERS;
 pub(crate) use socket::{LoadTurn, Send};
 pub(crate) mod traffic;
@@ -85,6 +87,8 @@ pub struct Lane {
     /// in memory, by server and room, and each room's last checkpoint in the store.
     load_matches: std::collections::BTreeMap<(ServerNo, u32), u32>,
     load_checkpoints: Vec<u32>,
+    /// File lanes' FTP connections, sessions, clients and transfers (`ftp.rs`).
+    files: ftp::FileSide,
 }
 
 impl Lane {
@@ -118,6 +122,7 @@ impl Lane {
             frame_buf: Vec::new(),
             load_matches: Default::default(),
             load_checkpoints: Vec::new(),
+            files: Default::default(),
         }
     }
 
@@ -156,7 +161,8 @@ impl Lane {
     /// access tokens, signed cookies); session ids, opaque tokens and API keys
     /// are looked up and sign nothing.
     pub fn signs_credentials(&self) -> bool {
-        self.config.auth.signs()
+        // File lanes send a password (FTP's PASS, HTTP's Basic): nothing is signed.
+        self.config.auth.signs() && !self.config.app.is_files()
     }
     /// The browser of one of the three named users.
     pub fn client(&self, user: User) -> &Client {
@@ -200,7 +206,7 @@ impl Lane {
     pub fn exchanges_rc(&self) -> impl DoubleEndedIterator<Item = &Rc<Exchange>> {
         self.entries.iter().filter_map(|e| match e {
             Entry::Exchange(x) => Some(x),
-            Entry::Event(_) | Entry::Socket(_) => None,
+            Entry::Event(_) | Entry::Socket(_) | Entry::Ftp(_) => None,
         })
     }
 
@@ -241,6 +247,9 @@ impl Lane {
     }
 
     pub(crate) fn login(&mut self, user: User, wrong_password: bool, action_no: u32) {
+        if self.config.app.is_files() {
+            return self.file_login(user, wrong_password, action_no);
+        }
         let password =
             if wrong_password { "letmein" } else { self.backend.db.password(user.username()).unwrap_or_default() };
         let body = login_body(user.username(), password);
@@ -374,9 +383,10 @@ impl Lane {
         self.stats.sessions_lost += lost as u64;
         self.stats.sockets.matches_lost += u64::from(ran.is_some());
         let sockets = connections_gone(dropped, ran, self.config.app.uses_store());
+        let files = self.files_lost(gone.no);
         self.event(
             action_no,
-            format!("S{} removed from the pool{}{sockets}", gone.no, sessions_gone(lost, ": ", "its")),
+            format!("S{} removed from the pool{}{sockets}{files}", gone.no, sessions_gone(lost, ": ", "its")),
         );
     }
 
@@ -407,7 +417,11 @@ impl Lane {
         self.stats.sockets.matches_lost += u64::from(ran.is_some());
         let dropped = self.drop_connections(no);
         let sockets = connections_gone(dropped, ran, self.config.app.uses_store());
-        self.event(action_no, format!("S{no} {}{}{sockets}{when}", loss.verb(), sessions_gone(lost, ": ", "its")));
+        let files = self.files_lost(no);
+        self.event(
+            action_no,
+            format!("S{no} {}{}{sockets}{files}{when}", loss.verb(), sessions_gone(lost, ": ", "its")),
+        );
     }
 
     /// A request made by the user's browser through the app, after the
@@ -476,7 +490,11 @@ impl Lane {
                     ledger: &mut self.ledger,
                     upgraded: None,
                 };
-                let mut response = shop::handle(&mut cx, &req);
+                let mut response = if self.config.app == App::Files {
+                    crate::fleet::files::handle(&mut cx, &req)
+                } else {
+                    shop::handle(&mut cx, &req)
+                };
                 cost = cx.cost;
                 self.upgraded = cx.upgraded.take();
                 if pin {

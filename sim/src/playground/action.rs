@@ -3,7 +3,7 @@
 
 use crate::base::ids::{LaneId, ServerNo, User};
 use crate::fleet::config::{LaneConfig, REFRESH_PATH};
-use crate::fleet::lane::{Lane, Send, STEP_MS};
+use crate::fleet::lane::{FileOp, Lane, Send, STEP_MS};
 use crate::fleet::ledger::Loss;
 use crate::wire::jwt::TokenEdit;
 use serde::{Deserialize, Serialize};
@@ -116,6 +116,15 @@ pub enum Action {
         user: User,
         /// The bytes, frame after frame, client frames masked.
         bytes: Vec<u8>,
+    },
+    /// A step in a file lane (`cd`, `ls`, `get`, `resume`, `quit`): FTP
+    /// commands on the user's control connection, or the HTTP requests that
+    /// do the same without a session.
+    File {
+        /// Whose client acts.
+        user: User,
+        /// What it does.
+        op: FileOp,
     },
     /// Edit the stored credential by hand (devtools), keeping its signature.
     /// With `lane`, only that lane's browser is edited (a credential copied
@@ -258,6 +267,7 @@ impl Action {
             | Action::Ping { user }
             | Action::Disconnect { user }
             | Action::Frame { user, .. }
+            | Action::File { user, .. }
             | Action::Tamper { user, .. }
             | Action::Replay { user, .. }
             | Action::Raw { user, .. } => Some(*user),
@@ -310,6 +320,7 @@ impl Action {
             Action::Ping { user } => lane.send_frame(*user, Send::Ping, action_no),
             Action::Disconnect { user } => lane.disconnect(*user, action_no),
             Action::Frame { user, bytes } => lane.typed_frames(*user, bytes, action_no),
+            Action::File { user, op } => lane.file_op(*user, op, action_no),
             Action::Drain { server } => lane.drain(*server, action_no),
             Action::Tamper { user, edit, lane: target } => lane.tamper_in(*target, *user, edit, action_no),
             Action::Replay { user, seq } => lane.replay(*user, *seq, action_no),

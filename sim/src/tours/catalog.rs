@@ -359,3 +359,54 @@ pub(super) fn game_checkpoint(id: &'static str) -> Scenario {
         ],
     }
 }
+
+/// A file lane: FTP or its HTTP counterpart, on two servers.
+fn files(app: App, strategy: Strategy) -> LaneConfig {
+    jwt().with_app(app).with_balancer(strategy).with_servers(2)
+}
+
+pub(super) fn ftp_session(id: &'static str) -> Scenario {
+    Scenario {
+        id,
+        title: "FTP: the control connection is the session",
+        lesson: "An FTP server remembers who you are and where you are for as long as the control connection lasts; over HTTP each request carries its path and credentials, so losing a server loses nothing.",
+        lanes: [files(App::Ftp, Strategy::IpHash), files(App::Files, Strategy::RoundRobin)],
+        steps: vec![
+            step("login alice", "Lane A opens a control connection to S1: greeting 220, USER 331, PASS 230. S1 now holds Alice's login. Lane B sends nothing: its client keeps the password for every request.", &[]),
+            step("cd alice /pub, ls alice", "A: CWD and PWD (257 \"/pub\"); S1 remembers the directory, so LIST names none. B: the client writes /pub into the URL itself.", &["Authorization"]),
+            step("crash 1", "S1 dies. Lane A's control connection drops with no reply: Alice's login and directory went with S1's memory. Lane B had nothing on S1 to lose.", &[]),
+            step("wait 10s, ls alice", "A: no connection, so nothing to list on. B: S2 answers the same request, path and credentials included.", &["Authorization"]),
+            step("login alice, ls alice", "A: a new login on S2 starts at /, so LIST shows / and not /pub. B still lists /pub.", &[]),
+        ],
+    }
+}
+
+pub(super) fn ftp_resume(id: &'static str) -> Scenario {
+    let lane = |app| files(app, Strategy::IpHash);
+    Scenario {
+        id,
+        title: "A crash mid-download: REST against Range",
+        lesson: "Both protocols resume a download from the byte the client has; FTP must first rebuild its session (log in, CWD, TYPE) on a new connection, HTTP sends one request with Range.",
+        lanes: [lane(App::Ftp), lane(App::Files)],
+        steps: vec![
+            step("login alice, cd alice /pub, get alice big.bin", "Both fetch big.bin (12,000 bytes) from S1 at 2,000 bytes a second. A: TYPE I, PASV, RETR, 150; the bytes flow on a data connection.", &["Content-Length"]),
+            step("wait 1s, crash 1", "S1 dies after 4,000 bytes. A: both connections drop, and the session with them. B: the 200's body stops short of its Content-Length.", &[]),
+            step("wait 10s, resume alice", "A: a new login on S2, CWD /pub, TYPE I, PASV, then REST 4000 (350) and RETR. B: one request with Range: bytes=4000-, answered 206.", &["Range", "Content-Range"]),
+            step("wait 5s", "The last 8,000 bytes arrive: A's 226 Transfer complete. Both clients hold the same 12,000 bytes.", &[]),
+        ],
+    }
+}
+
+pub(super) fn ftp_passive_balancer(id: &'static str) -> Scenario {
+    let lane = |strategy| files(App::Ftp, strategy);
+    Scenario {
+        id,
+        title: "FTP behind a balancer: the data connection",
+        lesson: "PASV opens a port on the server that holds the control connection; the data connection must reach that same server, which round robin does not promise and balance source does.",
+        lanes: [lane(Strategy::RoundRobin), lane(Strategy::IpHash)],
+        steps: vec![
+            step("login alice, ls alice", "Both log in on S1 and send PASV: S1 listens and answers 227 with the balancer's address. A: round robin sends the data connection to S2, which refuses it; LIST gets 425. B: balance source sends it to S1.", &[]),
+            step("ls alice", "A again: the next in turn is S1, so this LIST works. Round robin fails every other transfer, not all of them.", &[]),
+        ],
+    }
+}

@@ -113,7 +113,7 @@ type Build = fn(&'static str) -> Scenario;
 
 /// Every tour's id and how to build it, in the order they are offered. The
 /// id is written here once: [`IDS`] and each scenario's `id` come from it.
-const TOURS: [(&str, Build); 22] = [
+const TOURS: [(&str, Build); 25] = [
     ("round-robin-local", catalog::round_robin_local),
     ("sticky-crash", catalog::sticky_crash),
     ("shared-store", catalog::shared_store),
@@ -136,6 +136,9 @@ const TOURS: [(&str, Build); 22] = [
     ("chat-memory-vs-pubsub", catalog::chat_memory_vs_pubsub),
     ("ws-expiry", catalog::ws_expiry),
     ("game-checkpoint", catalog::game_checkpoint),
+    ("ftp-session", catalog::ftp_session),
+    ("ftp-resume", catalog::ftp_resume),
+    ("ftp-passive-balancer", catalog::ftp_passive_balancer),
 ];
 
 /// The tours' ids, in order.

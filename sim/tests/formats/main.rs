@@ -14,6 +14,7 @@ mod gen;
 
 mod export;
 mod ftp_reader;
+mod ftp_server;
 mod fuzz;
 mod parsers;
 mod postgres;

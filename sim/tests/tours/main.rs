@@ -5,5 +5,6 @@
 mod connections;
 mod designs;
 mod figures;
+mod ftp;
 mod golden;
 mod scenarios;
