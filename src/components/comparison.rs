@@ -174,6 +174,8 @@ fn app_rows(rows: &[Row], lanes: [&Lane; 2], measures: fn(App) -> bool) -> Html 
         App::Shop => "— (shop)".to_owned(),
         App::Chat(_) => "— (chat)".to_owned(),
         App::Game(_) => "— (game)".to_owned(),
+        App::Ftp => "— (FTP)".to_owned(),
+        App::Files => "— (files)".to_owned(),
     };
     html! {
         { for rows.iter().map(|(id, what, learn, f)| html! {

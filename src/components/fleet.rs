@@ -1,6 +1,6 @@
 use crate::components::badge::Outcome;
 use crate::state::{Msg, Play};
-use statelab_sim::fleet::SocketRecord;
+use statelab_sim::fleet::{FtpRecord, SocketRecord};
 use statelab_sim::{Action, Entry, Lane, LaneId, ServerNo};
 use yew::prelude::*;
 
@@ -53,6 +53,15 @@ impl Newest {
                 outcome: frames_outcome(r),
                 label: format!("ws#{}", r.conn),
             }),
+            Entry::Ftp(r) => Some(Newest {
+                key,
+                target: r.server,
+                served: r.server.is_some(),
+                store_trips: 0,
+                db_trips: 0,
+                outcome: ftp_outcome(r),
+                label: "ftp".to_owned(),
+            }),
             Entry::Event(_) => None,
         })
     }
@@ -67,6 +76,20 @@ fn frames_outcome(r: &SocketRecord) -> Outcome {
         Some(1008) => Outcome::Refused,
         Some(1011) => Outcome::Unavailable,
         _ => Outcome::Success,
+    }
+}
+
+/// A permanent negative reply (5xx: not logged in, no such file) was
+/// refused; a transient one (4xx: no data connection, service closing)
+/// found nobody able to serve it (RFC 959 §4.2.1).
+fn ftp_outcome(r: &FtpRecord) -> Outcome {
+    let codes = r.codes();
+    if codes.iter().any(|c| *c >= 500) {
+        Outcome::Refused
+    } else if codes.iter().any(|c| *c >= 400) {
+        Outcome::Unavailable
+    } else {
+        Outcome::Success
     }
 }
 

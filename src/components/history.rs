@@ -43,7 +43,7 @@ pub fn history(play: &Play, limit: &UseStateHandle<usize>) -> Html {
                     },
                     Entry::Event(ev) => html! { <p class="event"><time>{ev.at.clock()}</time>{" "}{&ev.text}</p> },
                     Entry::Socket(r) => crate::components::socket_record(r, lane, open),
-                    Entry::Ftp(r) => crate::components::ftp::ftp_record(r, open),
+                    Entry::Ftp(r) => crate::components::ftp_record(r, open),
                 }) }
             </div>
         }

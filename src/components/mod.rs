@@ -11,6 +11,7 @@ pub mod fleet;
 pub mod frame_editor;
 #[cfg(feature = "connections")]
 pub mod frames;
+#[cfg(feature = "files")]
 pub mod ftp;
 pub mod history;
 pub mod intro;
@@ -24,7 +25,7 @@ pub mod state_panels;
 pub mod step_view;
 pub mod token;
 
-use statelab_sim::fleet::SocketRecord;
+use statelab_sim::fleet::{FtpRecord, FtpSession, SocketRecord};
 use statelab_sim::{LaneId, User};
 use std::rc::Rc;
 use web_sys::HtmlSelectElement;
@@ -53,6 +54,31 @@ pub fn frame_editor(user: User) -> Html {
     #[cfg(not(feature = "connections"))]
     {
         let _ = user;
+        Html::default()
+    }
+}
+
+// What only file lanes show, in the bundles that run them (the `files`
+// feature), reached the same way.
+
+/// The FTP command and reply lines one action made (`ftp.rs`).
+pub fn ftp_record(record: &FtpRecord, open: bool) -> Html {
+    #[cfg(feature = "files")]
+    return ftp::ftp_record(record, open);
+    #[cfg(not(feature = "files"))]
+    {
+        let _ = (record, open);
+        Html::default()
+    }
+}
+
+/// One FTP session a server holds, for its state panel (`ftp.rs`).
+pub fn ftp_session_line(session: &FtpSession) -> Html {
+    #[cfg(feature = "files")]
+    return ftp::session_line(session);
+    #[cfg(not(feature = "files"))]
+    {
+        let _ = session;
         Html::default()
     }
 }

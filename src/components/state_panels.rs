@@ -90,7 +90,7 @@ pub fn state_panels(play: &Play, lane_id: LaneId, user: User, why: Option<AttrVa
                             { rooms(s.no, &s.rooms) }
                             if lane.config().app == statelab_sim::App::Ftp {
                                 <ul aria-label={format!("S{}'s FTP sessions", s.no)}>
-                                    { for lane.ftp_sessions().iter().filter(|f| f.server == s.no).map(crate::components::ftp::session_line) }
+                                    { for lane.ftp_sessions().iter().filter(|f| f.server == s.no).map(crate::components::ftp_session_line) }
                                 </ul>
                             }
                             if !s.sessions.is_empty() {

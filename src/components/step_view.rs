@@ -172,7 +172,7 @@ fn lane_cards(play: &Play, l: LaneId, start: u32, focus: &[&str]) -> Html {
                     Entry::Socket(r) => html! {
                         <li class="step-socket">{ crate::components::socket_record(r, l, false) }</li>
                     },
-                    Entry::Ftp(r) => html! { <li class="step-socket">{crate::components::ftp::ftp_record(r, false)}</li> },
+                    Entry::Ftp(r) => html! { <li class="step-socket">{crate::components::ftp_record(r, false)}</li> },
                 }) }
             </ol>
         </div>

@@ -266,9 +266,17 @@ impl App {
         RUNS && matches!(self, App::Chat(_) | App::Game(_))
     }
 
-    /// Whether the lane serves files: over FTP or over HTTP.
+    /// Whether the lane serves files: over FTP or over HTTP. Every path into
+    /// file-lane code starts from this answer, `false` in a build without the
+    /// `files` feature, as [`App::is_connection`] is for connections.
     pub fn is_files(self) -> bool {
-        matches!(self, App::Ftp | App::Files)
+        const RUNS: bool = Kind::Files.compiled();
+        RUNS && matches!(self, App::Ftp | App::Files)
+    }
+
+    /// Whether the lane serves its files over HTTP (`fleet/files.rs`).
+    pub fn is_http_files(self) -> bool {
+        self.is_files() && self == App::Files
     }
 
     /// Whether the app keeps anything in the shared store: pub/sub and its
@@ -315,6 +323,7 @@ impl App {
         match self {
             App::Shop => None,
             App::Chat(_) | App::Game(_) => Some(Kind::Connections),
+            App::Ftp | App::Files => Some(Kind::Files),
         }
     }
 }

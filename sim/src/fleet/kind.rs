@@ -14,11 +14,16 @@
 pub enum Kind {
     /// Chat and game rooms over WebSockets (`fleet/socket/`, `fleet/lane/socket.rs`).
     Connections,
+    /// Files over an FTP session or over HTTP (`fleet/ftp/`, `fleet/files.rs`, `fleet/lane/ftp.rs`).
+    Files,
 }
 
 /// Each kind, the cargo feature that compiles it in (the same name in
 /// `statelab-sim` and `statelab`), and whether this build has it: one line a kind.
-pub const KINDS: [(Kind, &str, bool); 1] = [(Kind::Connections, "connections", cfg!(feature = "connections"))];
+pub const KINDS: [(Kind, &str, bool); 2] = [
+    (Kind::Connections, "connections", cfg!(feature = "connections")),
+    (Kind::Files, "files", cfg!(feature = "files")),
+];
 
 impl Kind {
     /// The cargo feature that compiles this kind in.
@@ -56,8 +61,12 @@ pub struct Bundle {
 /// covers its lanes. The last covers every kind; trunk builds it (index.html,
 /// the build's default features), `cargo xtask build` the others. With more
 /// than one kind, the last is an `all` bundle for lanes of mixed kinds.
-pub const BUNDLES: [Bundle; 2] =
-    [Bundle { name: "core", kinds: &[] }, Bundle { name: "connections", kinds: &[Kind::Connections] }];
+pub const BUNDLES: [Bundle; 4] = [
+    Bundle { name: "core", kinds: &[] },
+    Bundle { name: "connections", kinds: &[Kind::Connections] },
+    Bundle { name: "files", kinds: &[Kind::Files] },
+    Bundle { name: "all", kinds: &[Kind::Connections, Kind::Files] },
+];
 
 impl Bundle {
     /// The smallest bundle that runs every kind in `needs`.
@@ -86,7 +95,15 @@ mod tests {
     fn no_kind_needs_the_core_bundle_and_connections_the_connections_bundle() {
         assert_eq!(Bundle::covering(&[]).name, "core");
         assert_eq!(Bundle::covering(&[Kind::Connections]).name, "connections");
-        assert_eq!(Bundle::this_build().name, if cfg!(feature = "connections") { "connections" } else { "core" });
+        assert_eq!(Bundle::covering(&[Kind::Files]).name, "files");
+        assert_eq!(Bundle::covering(&[Kind::Connections, Kind::Files]).name, "all");
+        let this = match (cfg!(feature = "connections"), cfg!(feature = "files")) {
+            (false, false) => "core",
+            (true, false) => "connections",
+            (false, true) => "files",
+            (true, true) => "all",
+        };
+        assert_eq!(Bundle::this_build().name, this);
         assert!(Bundle::runs_here(&[]));
     }
 

@@ -490,7 +490,7 @@ impl Lane {
                     ledger: &mut self.ledger,
                     upgraded: None,
                 };
-                let mut response = if self.config.app == App::Files {
+                let mut response = if self.config.app.is_http_files() {
                     crate::fleet::files::handle(&mut cx, &req)
                 } else {
                     shop::handle(&mut cx, &req)

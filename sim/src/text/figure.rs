@@ -17,6 +17,7 @@
 use crate::base::quote::unhidden;
 use crate::fleet::connection::SocketRecord;
 use crate::fleet::exchange::{Entry, Exchange, Outcome};
+use crate::fleet::ftp::{FtpLine, FtpRecord};
 use crate::fleet::lane::Lane;
 use crate::playground::Playground;
 use std::fmt::Write;
@@ -209,6 +210,7 @@ fn cards(body: &mut String, desc: &mut String, lane: &Lane, f: &FigureStep<'_>, 
                 }
             }
             Entry::Socket(r) => y = socket_card(body, desc, r, width, y),
+            Entry::Ftp(r) => y = ftp_card(body, desc, r, width, y),
         }
     }
     if !any {
@@ -225,6 +227,7 @@ fn step_entries(lane: &Lane, start: u32) -> impl Iterator<Item = &Entry> {
         Entry::Exchange(x) => x.action >= start,
         Entry::Event(ev) => ev.action >= start,
         Entry::Socket(r) => r.action >= start,
+        Entry::Ftp(r) => r.action >= start,
     })
 }
 
@@ -306,6 +309,45 @@ fn socket_card(body: &mut String, desc: &mut String, r: &SocketRecord, width: us
         for line in wrap(&format!("· {why}"), width, MAX_LINES) {
             y += LINE;
             text(body, PAD, y - 4, "why", &line);
+        }
+    }
+    y
+}
+
+/// `ftp alice ⇄ S1`, each command and reply line as sent (a multi-line
+/// reply's first line), the data connections in words, and the trace's
+/// last line.
+fn ftp_card(body: &mut String, desc: &mut String, r: &FtpRecord, width: usize, mut y: u32) -> u32 {
+    let head = format!("ftp {}{}", r.client, r.server.map_or(String::new(), |s| format!(" ⇄ S{s}")));
+    let _ = write!(desc, " {head}:");
+    let mut lines = vec![(head, "")];
+    for l in &r.lines {
+        let (shown, class) = match l {
+            FtpLine::Command { conn, command } => (format!("» ftp#{conn} {}", command.shown()), ""),
+            FtpLine::Reply { conn, reply } => {
+                let first = reply.to_wire().lines().next().unwrap_or_default().to_owned();
+                (
+                    format!("« ftp#{conn} {first}"),
+                    match reply.code {
+                        500.. => "s5xx",
+                        400.. => "s4xx",
+                        _ => "",
+                    },
+                )
+            }
+            FtpLine::Data { conn, note, .. } => (format!("= ftp#{conn} {note}"), "muted"),
+        };
+        let _ = write!(desc, " {shown}.");
+        lines.push((shown, class));
+    }
+    if let Some(why) = r.trace.last() {
+        let _ = write!(desc, " {why}");
+        lines.push((format!("· {why}"), "why"));
+    }
+    for (shown, class) in lines {
+        for line in wrap(&shown, width, MAX_LINES) {
+            y += LINE;
+            text(body, PAD, y - 4, class, &line);
         }
     }
     y

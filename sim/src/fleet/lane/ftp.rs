@@ -182,7 +182,7 @@ impl Lane {
         let ci = user.index();
         let who = user.username();
         let app = self.config.app;
-        if !matches!(app, App::Ftp | App::Files) {
+        if !app.is_files() {
             return self.event(action_no, format!("{who} has no files here: this lane's servers run the {app}"));
         }
         self.file_client(ci);
@@ -493,7 +493,7 @@ impl Lane {
     /// Moves every transfer to where the clock is and closes control
     /// connections idle past [`IDLE_TIMEOUT_MS`]. Called as time passes.
     pub(super) fn file_progress(&mut self, action_no: u32) {
-        if self.files.transfers.is_empty() && self.files.sessions.is_empty() {
+        if !self.config.app.is_files() || self.files.transfers.is_empty() && self.files.sessions.is_empty() {
             return;
         }
         let now = self.now;
@@ -566,6 +566,9 @@ impl Lane {
     /// with no reply, the sessions they carried are gone, and downloads it
     /// was sending, over FTP or HTTP, stop where they are. The event's clause.
     pub(super) fn files_lost(&mut self, no: ServerNo) -> String {
+        if !self.config.app.is_files() {
+            return String::new();
+        }
         let now = self.now;
         let mut told = Vec::new();
         let gone: Vec<FtpSession> = self.files.sessions.iter().filter(|s| s.server == no).cloned().collect();
