@@ -12,29 +12,9 @@ pub fn lane_heading(lane: LaneId, c: &LaneConfig, servers: usize, down: usize) -
     }
 }
 
-/// The app and the design (`chat over pub/sub · stateless JWT`); a file
-/// lane's app alone, as its password travels with FTP's PASS or HTTP's Basic
-/// whatever the lane's design.
+/// The app and the design, as the engine names a lane (`LaneConfig::kind`).
 pub fn kind(c: &LaneConfig, design: impl std::fmt::Display) -> String {
-    if c.app.is_files() {
-        c.app.to_string()
-    } else {
-        format!("{}{design}", app(c))
-    }
-}
-
-/// `chat over pub/sub, re-checked · ` for a connection lane; nothing for the shop.
-pub fn app(c: &LaneConfig) -> String {
-    if c.app.is_connection() {
-        let token = match (c.auth.credential(), c.ws_token) {
-            (statelab_sim::fleet::Credential::Cookie(_), _) => "",
-            (_, statelab_sim::TokenIn::Query) => ", token in the URL",
-            (_, statelab_sim::TokenIn::FirstMessage) => ", token in the first message",
-        };
-        format!("{}{}{token} · ", c.app, if c.recheck { ", re-checked" } else { "" })
-    } else {
-        String::new()
-    }
+    c.kind(design)
 }
 
 /// `3 servers`, `1 server`, `3 servers (1 down)`.

@@ -537,6 +537,25 @@ impl fmt::Display for AuthMode {
 }
 
 impl LaneConfig {
+    /// The app and `design` (`chat over pub/sub, token in the URL · stateless
+    /// JWT`); a file lane's app alone, as its password travels with FTP's
+    /// PASS or HTTP's Basic whatever the lane's design. Headings, the
+    /// history and figures all name a lane this way.
+    pub fn kind(&self, design: impl fmt::Display) -> String {
+        if self.app.is_files() {
+            return self.app.to_string();
+        }
+        if !self.app.is_connection() {
+            return design.to_string();
+        }
+        let token = match (self.auth.credential(), self.ws_token) {
+            (Credential::Cookie(_), _) => "",
+            (_, TokenIn::Query) => ", token in the URL",
+            (_, TokenIn::FirstMessage) => ", token in the first message",
+        };
+        format!("{}{}{token} · {design}", self.app, if self.recheck { ", re-checked" } else { "" })
+    }
+
     /// The design in words, with what tells two lanes of it apart: a refresh
     /// lane's access-token lifetime (`access + refresh tokens (access 60 s)`).
     pub fn design(&self) -> String {

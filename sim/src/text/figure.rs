@@ -174,10 +174,14 @@ fn design(lane: &Lane) -> String {
     let servers = lane.servers();
     let down = servers.iter().filter(|s| !s.up).count();
     let mut out = String::new();
-    if c.app.is_connection() {
-        let _ = write!(out, "{}{} · ", c.app, if c.recheck { ", re-checked" } else { "" });
-    }
-    let _ = write!(out, "{} · {} · {} server{}", c.design(), c.balancer.label(), servers.len(), plural(servers.len()));
+    let _ = write!(
+        out,
+        "{} · {} · {} server{}",
+        c.kind(c.design()),
+        c.balancer.label(),
+        servers.len(),
+        plural(servers.len())
+    );
     if down > 0 {
         let _ = write!(out, " ({down} down)");
     }
