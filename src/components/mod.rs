@@ -5,6 +5,7 @@ pub mod action_bar;
 pub mod badge;
 pub mod comparison;
 pub mod copy;
+pub mod db_view;
 pub mod exchange;
 pub mod fleet;
 pub mod frame_editor;

@@ -1,5 +1,6 @@
 //! How one lane's system is built.
 
+pub use crate::fleet::db::Pooling;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -234,21 +235,32 @@ pub enum App {
     /// `Local`: only in its memory, lost with it. `Shared`: checkpointed to
     /// the store after every move, so another server resumes it.
     Game(Store),
+    /// The shop's orders in PostgreSQL, reached from each app server the
+    /// [`Pooling`] way (`fleet/db/`).
+    Db(Pooling),
 }
 
 impl App {
-    /// The five apps, each once, in the order forms list them.
-    pub const ALL: [App; 5] = [
+    /// The eight apps, each once, in the order forms list them.
+    pub const ALL: [App; 8] = [
         App::Shop,
         App::Chat(Store::Local),
         App::Chat(Store::Shared),
         App::Game(Store::Local),
         App::Game(Store::Shared),
+        App::Db(Pooling::Session),
+        App::Db(Pooling::Transaction),
+        App::Db(Pooling::Stateless),
     ];
 
     /// Whether clients hold a WebSocket connection open.
     pub fn is_connection(self) -> bool {
-        self != App::Shop
+        matches!(self, App::Chat(_) | App::Game(_))
+    }
+
+    /// Whether the app servers hold connections to PostgreSQL.
+    pub fn is_db(self) -> bool {
+        matches!(self, App::Db(_))
     }
 
     /// Whether the app keeps anything in the shared store: pub/sub and its
@@ -260,7 +272,7 @@ impl App {
     /// The handshake's path (`/ws/chat`), for the connection apps.
     pub fn socket_path(self) -> Option<&'static str> {
         match self {
-            App::Shop => None,
+            App::Shop | App::Db(_) => None,
             App::Chat(_) => Some(CHAT_PATH),
             App::Game(_) => Some(GAME_PATH),
         }
@@ -282,14 +294,18 @@ impl App {
             App::Chat(Store::Shared) => "chat-pubsub",
             App::Game(Store::Local) => "game-memory",
             App::Game(Store::Shared) => "game-checkpoint",
+            App::Db(pooling) => pooling.code(),
         }
     }
 }
 
 impl fmt::Display for App {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let App::Db(pooling) = self {
+            return pooling.fmt(f);
+        }
         f.write_str(match self {
-            App::Shop => "shop API",
+            App::Shop | App::Db(_) => "shop API",
             App::Chat(Store::Local) => "chat in server memory",
             App::Chat(Store::Shared) => "chat over pub/sub",
             App::Game(Store::Local) => "game in server memory",
@@ -501,6 +517,8 @@ impl fmt::Display for LaneConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.app.is_connection() {
             write!(f, "{}{} · ", self.app, if self.recheck { ", re-checked" } else { "" })?;
+        } else if self.app.is_db() {
+            write!(f, "{} · ", self.app)?;
         }
         write!(
             f,

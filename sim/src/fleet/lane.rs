@@ -28,6 +28,7 @@ use std::rc::Rc;
 /// A user's think time: every action but `Advance` moves the clock this much.
 pub const STEP_MS: u64 = 1_000;
 
+mod db;
 mod reconfigure;
 pub(crate) mod snapshot;
 mod socket;
@@ -85,6 +86,8 @@ pub struct Lane {
     /// in memory, by server and room, and each room's last checkpoint in the store.
     load_matches: std::collections::BTreeMap<(ServerNo, u32), u32>,
     load_checkpoints: Vec<u32>,
+    /// Database lanes: PostgreSQL, its connections and the pools' state (`db.rs`).
+    pg: crate::fleet::db::Pg,
 }
 
 impl Lane {
@@ -118,6 +121,7 @@ impl Lane {
             frame_buf: Vec::new(),
             load_matches: Default::default(),
             load_checkpoints: Vec::new(),
+            pg: Default::default(),
         }
     }
 
@@ -200,7 +204,7 @@ impl Lane {
     pub fn exchanges_rc(&self) -> impl DoubleEndedIterator<Item = &Rc<Exchange>> {
         self.entries.iter().filter_map(|e| match e {
             Entry::Exchange(x) => Some(x),
-            Entry::Event(_) | Entry::Socket(_) => None,
+            Entry::Event(_) | Entry::Socket(_) | Entry::Db(_) => None,
         })
     }
 
@@ -366,9 +370,10 @@ impl Lane {
         let lost = gone.remove(self.now, &mut self.ledger);
         self.stats.sessions_lost += lost as u64;
         let sockets = connections_gone(dropped, ran, self.config.app.uses_store());
+        let db = self.drop_db(gone.no);
         self.event(
             action_no,
-            format!("S{} removed from the pool{}{sockets}", gone.no, sessions_gone(lost, ": ", "its")),
+            format!("S{} removed from the pool{}{sockets}{db}", gone.no, sessions_gone(lost, ": ", "its")),
         );
     }
 
@@ -398,7 +403,8 @@ impl Lane {
         self.stats.sessions_lost += lost as u64;
         let dropped = self.drop_connections(no);
         let sockets = connections_gone(dropped, ran, self.config.app.uses_store());
-        self.event(action_no, format!("S{no} {}{}{sockets}{when}", loss.verb(), sessions_gone(lost, ": ", "its")));
+        let db = self.drop_db(no);
+        self.event(action_no, format!("S{no} {}{}{sockets}{db}{when}", loss.verb(), sessions_gone(lost, ": ", "its")));
     }
 
     /// A request made by the user's browser through the app, after the

@@ -8,6 +8,7 @@ mod balancer;
 mod client;
 pub(crate) mod config;
 pub(crate) mod connection;
+pub(crate) mod db;
 pub(crate) mod exchange;
 mod handling;
 pub(crate) mod lane;
@@ -19,13 +20,16 @@ pub(crate) mod store;
 
 pub use auth::api_key_hash;
 pub use client::{app_request, Client, Socket};
-pub use config::{App, AuthMode, Credential, LaneConfig, Store, Strategy, TokenIn, HOST, MAX_SERVERS};
+pub use config::{App, AuthMode, Credential, LaneConfig, Pooling, Store, Strategy, TokenIn, HOST, MAX_SERVERS};
 pub use config::{API_KEY_HEADER, RATE_LIMIT, RATE_WINDOW_S, REFRESH_ACCESS_TTL_S, REFRESH_COOKIE, REFRESH_PATH};
 pub use config::{CHAT_PATH, CHAT_ROOM, GAME_PATH, GAME_ROOM, ORIGIN, SESSION_COOKIE, SIGNED_COOKIE};
 pub use connection::{
     backoff_ms, check_chat_text, ChatLine, Chunk, Closed, Connection, FrameRecord, Match, Miss, Rooms, SocketRecord,
 };
 pub use connection::{BACKOFF_BASE_MS, BACKOFF_CAP_MS, BOARD_MAX, HISTORY, MAX_TEXT, TUNNEL_TIMEOUT_MS};
+pub use db::{
+    zone_offset, DbRecord, Pg, PgConn, PgMsg, Side, SqlOp, CATALOG_SKUS, POOL_SIZE, SERVER_VERSION, STATEMENT, ZONES,
+};
 pub use exchange::{Entry, Event, Exchange, Stats};
 pub use lane::{Lane, ROOM_USERS, STEP_MS};
 pub use server::{Server, HEALTH_INTERVAL_MS, UNHEALTHY_AFTER};

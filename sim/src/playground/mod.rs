@@ -252,7 +252,7 @@ impl Playground {
                 .iter()
                 .filter_map(|e| match e {
                     Entry::Exchange(x) => Some(Rc::clone(x)),
-                    Entry::Event(_) | Entry::Socket(_) => None,
+                    Entry::Event(_) | Entry::Socket(_) | Entry::Db(_) => None,
                 })
                 .collect();
             i += 1;

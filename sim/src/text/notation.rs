@@ -81,6 +81,7 @@ fn parse_action(text: &str) -> Result<Action, String> {
             // As for `raw`: no bytes have an empty base64url form, so no third word.
             bytes: crate::wire::b64::decode(w.get(2).unwrap_or(&"")).ok_or("frame bytes are not base64url")?,
         },
+        ["sql", ..] => Action::Sql { user: user_at(w, 1)?, op: crate::fleet::SqlOp::parse(&w[2.min(w.len())..])? },
         ["drain", ..] => Action::Drain { server: server_at(w, 1)? },
         ["config", lane, ..] => {
             let lane = LaneId::parse(lane).ok_or_else(|| format!("`{lane}` is not a lane (a or b)"))?;
@@ -291,6 +292,7 @@ impl fmt::Display for Action {
             Action::Ping { .. } => write!(f, "ping {who}"),
             Action::Disconnect { .. } => write!(f, "disconnect {who}"),
             Action::Frame { bytes, .. } => write!(f, "frame {who} {}", crate::wire::b64::encode(bytes)),
+            Action::Sql { op, .. } => write!(f, "sql {who} {op}"),
             Action::Drain { server } => write!(f, "drain {server}"),
             Action::Raw { text, .. } => write!(f, "raw {who} {}", crate::wire::b64::encode(text.as_bytes())),
             Action::Crash { server } => write!(f, "crash {server}"),

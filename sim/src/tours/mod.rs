@@ -81,7 +81,7 @@ type Build = fn(&'static str) -> Scenario;
 
 /// Every tour's id and how to build it, in the order they are offered. The
 /// id is written here once: [`IDS`] and each scenario's `id` come from it.
-const TOURS: [(&str, Build); 22] = [
+const TOURS: [(&str, Build); 26] = [
     ("round-robin-local", catalog::round_robin_local),
     ("sticky-crash", catalog::sticky_crash),
     ("shared-store", catalog::shared_store),
@@ -104,6 +104,10 @@ const TOURS: [(&str, Build); 22] = [
     ("chat-memory-vs-pubsub", catalog::chat_memory_vs_pubsub),
     ("ws-expiry", catalog::ws_expiry),
     ("game-checkpoint", catalog::game_checkpoint),
+    ("db-leaky-set", catalog::db_leaky_set),
+    ("db-txn-pooling", catalog::db_txn_pooling),
+    ("db-crash-txn", catalog::db_crash_txn),
+    ("db-pool-exhaustion", catalog::db_pool_exhaustion),
 ];
 
 /// The tours' ids, in order.

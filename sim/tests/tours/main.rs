@@ -2,6 +2,7 @@
 //! and their transcripts match the golden file (`tests/golden/`).
 
 mod connections;
+mod databases;
 mod designs;
 mod golden;
 mod scenarios;

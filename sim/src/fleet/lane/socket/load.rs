@@ -159,7 +159,7 @@ impl Lane {
                 // The move stands in the server's memory either way.
                 true
             }
-            App::Shop => false,
+            App::Shop | App::Db(_) => false,
         };
         let open = &self.room_open[room as usize];
         if !passed {

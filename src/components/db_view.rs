@@ -1,0 +1,68 @@
+//! One step of a database lane: `$ 09:00:02 alice sql begin → S1 · pg#1 · T`,
+//! opening to each PostgreSQL message, decoded and in hex, and the trace of
+//! what the pool and the database did. Plain functions: no state of their own.
+
+use statelab_sim::fleet::{DbRecord, PgMsg};
+use statelab_sim::wire::pg::{Backend, TxStatus};
+use yew::prelude::*;
+
+/// The transaction-status byte as a badge: `I`, `T` or `E`, with its meaning for screen readers.
+pub fn tx_badge(status: TxStatus) -> Html {
+    let b = char::from(status.byte());
+    html! { <span class={format!("tx tx-{b}")} title={status.meaning()} aria-label={format!("status {b}: {}", status.meaning())}>{b}</span> }
+}
+
+/// The step, closed unless `open`.
+pub fn db_record(r: &DbRecord, open: bool) -> Html {
+    let on = r.server.map_or_else(|| "no app server".to_owned(), |s| format!("S{s}"));
+    let conns: Vec<String> = r.conns().iter().map(|c| format!("pg#{c}")).collect();
+    html! {
+        <article class={classes!("db-step", r.error().is_some().then_some("has-error"))}
+            aria-label={format!("{} sql {} on {on}", r.client, r.op)}>
+            <details {open}>
+                <summary>
+                    <time>{r.at.clock()}</time>{" "}
+                    {format!("{} sql {} → {on}", r.client, r.op)}
+                    if !conns.is_empty() { {format!(" · {}", conns.join(", "))} }
+                    if let Some(code) = r.error() { <span class="sqlstate">{format!(" · ERROR {code}")}</span> }
+                    {" "}
+                    if let Some(s) = r.status() { {tx_badge(s)} } else { <span class="muted">{"nothing sent"}</span> }
+                </summary>
+                <ol class="frames pg-messages" aria-label="PostgreSQL messages, in wire order">
+                    { for r.messages.iter().map(message) }
+                </ol>
+                <ol class="trace" aria-label="Inside the pool and the database">
+                    { for r.trace.iter().map(|t| html! { <li>{t}</li> }) }
+                </ol>
+            </details>
+        </article>
+    }
+}
+
+fn message(m: &PgMsg) -> Html {
+    let (from_client, lines) = match m {
+        PgMsg::Front(_, f) => (true, f.describe()),
+        PgMsg::Back(_, b) => (false, b.describe()),
+    };
+    let status = match m {
+        PgMsg::Back(_, Backend::ReadyForQuery(s)) => Some(*s),
+        _ => None,
+    };
+    let wire = m.to_wire();
+    html! {
+        <li class={if from_client { "frame from-client" } else { "frame from-server" }}>
+            <p class="frame-line">
+                <span class="dir">{if from_client { "»" } else { "«" }}</span>{" "}
+                <code>{m.summary()}</code>
+                if let Some(s) = status { {" "}{tx_badge(s)} }
+            </p>
+            <details class="frame-bytes">
+                <summary>{format!("pg#{} · {} bytes on the wire", m.conn(), wire.len())}</summary>
+                <dl class="decoded">
+                    { for lines.into_iter().map(|(k, v)| html! { <><dt>{k}</dt><dd>{v}</dd></> }) }
+                </dl>
+                <pre class="hex" aria-label="The bytes on the wire, in hex">{statelab_sim::wire::pg::hex(&wire)}</pre>
+            </details>
+        </li>
+    }
+}
