@@ -16,6 +16,7 @@ mod export;
 mod ftp_reader;
 mod fuzz;
 mod parsers;
+mod pg_reader;
 mod postgres;
 mod websocket;
 mod ws_reader;
