@@ -2,8 +2,9 @@
 //! opening to each PostgreSQL message, decoded and in hex, and the trace of
 //! what the pool and the database did. Plain functions: no state of their own.
 
-use statelab_sim::fleet::{DbRecord, PgMsg};
+use statelab_sim::fleet::{DbRecord, PgMsg, Side};
 use statelab_sim::wire::pg::{Backend, TxStatus};
+use statelab_sim::Lane;
 use yew::prelude::*;
 
 /// The transaction-status byte as a badge: `I`, `T` or `E`, with its meaning for screen readers.
@@ -64,5 +65,37 @@ fn message(m: &PgMsg) -> Html {
                 <pre class="hex" aria-label="The bytes on the wire, in hex">{statelab_sim::wire::pg::hex(&wire)}</pre>
             </details>
         </li>
+    }
+}
+
+/// Each pool's backend connections with their session state, open ones
+/// first: what the next request that borrows one will find.
+pub fn pools(lane: &Lane) -> Html {
+    let pg = lane.pg();
+    let committed = pg.orders.len();
+    html! {
+        <section aria-label="PostgreSQL connections">
+            <h4>{"PostgreSQL connections"}</h4>
+            <p class="muted">{format!("{committed} committed order{}", if committed == 1 { "" } else { "s" })}</p>
+            <ul class="kv">
+                { for pg.conns.iter().map(|c| {
+                    let pool = match c.side { Side::Server(no) => format!("S{no}'s pool"), Side::Bouncer => "PgBouncer".to_owned() };
+                    html! {
+                        <li>
+                            <strong>{format!("pg#{}", c.id)}</strong>{format!(" {pool} · pid {} · ", c.pid)}
+                            if let Some((at, why)) = &c.closed {
+                                {format!("closed at {}: {why}", at.clock())}
+                            } else {
+                                {tx_badge(c.status)}{format!(" {}", c.state_line())}
+                                if let Some(no) = c.lent_to { {format!(" · lent to S{no}'s client")} }
+                            }
+                        </li>
+                    }
+                }) }
+            </ul>
+            if pg.conns.is_empty() {
+                <p class="muted">{"no connection opened yet"}</p>
+            }
+        </section>
     }
 }

@@ -155,8 +155,12 @@ fn scenario(s: &Scenario, seed: u64, out: &Path, scratch: &Path) -> Result<Row, 
 }
 
 pub fn run(o: Options) -> Result<bool, String> {
-    let ids: Vec<String> =
-        if o.ids.is_empty() { statelab_sim::tours::IDS.iter().map(|s| s.to_string()).collect() } else { o.ids };
+    // The database tours run on PostgreSQL instead (`statelab-twin pg`).
+    let ids: Vec<String> = if o.ids.is_empty() {
+        statelab_sim::tours::IDS.iter().filter(|id| !id.starts_with("db-")).map(|s| s.to_string()).collect()
+    } else {
+        o.ids
+    };
     let scenarios: Vec<Scenario> = match &o.free {
         Some((lanes, log)) => vec![free_play(*lanes, log, o.seed)?],
         None => ids

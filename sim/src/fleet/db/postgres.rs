@@ -16,7 +16,7 @@ use crate::wire::pg::{Backend, Column, Frontend, TxStatus};
 /// Connections in each app server's pool (and in PgBouncer's pool).
 pub const POOL_SIZE: usize = 2;
 /// What the server reports as `server_version` at startup: Debian 12's PostgreSQL.
-pub const SERVER_VERSION: &str = "15.14 (Debian 15.14-0+deb12u1)";
+pub const SERVER_VERSION: &str = "15.18 (Debian 15.18-0+deb12u1)";
 /// The one prepared statement: its name and SQL.
 pub const STATEMENT: (&str, &str) = ("orders_by_owner", "SELECT count(*) FROM orders WHERE owner = $1");
 /// The products `orders.sku` references (`REFERENCES products`): the shop's catalogue.
