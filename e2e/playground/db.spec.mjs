@@ -17,10 +17,11 @@ test('db-txn-pooling: the prepared statement is missing on the connection PgBoun
   await expect(execA.locator('summary .tx')).toHaveText('T');
   // Lane B: Bind alone on pg#2, which never saw the Parse: 26000, and the transaction fails (E).
   const execB = lanes.nth(1).locator('article.db-step', { hasText: 'alice sql execute' });
-  await expect(execB.locator('summary')).toContainText('pg#2');
-  await expect(execB.locator('summary .sqlstate')).toHaveText(' · ERROR 26000');
+  const summaryB = execB.locator(':scope > details > summary');
+  await expect(summaryB).toContainText('pg#2');
+  await expect(summaryB.locator('.sqlstate')).toContainText('ERROR 26000');
   await expect(execB.locator('summary .tx')).toHaveText('E');
-  await execB.locator('summary').first().click();
+  await summaryB.click();
   const error = execB.locator('li.frame.from-server', { hasText: 'ErrorResponse' });
   await expect(error.locator('code')).toHaveText('ErrorResponse ERROR 26000: prepared statement "orders_by_owner" does not exist');
   await error.locator('.frame-bytes summary').click();

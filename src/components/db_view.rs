@@ -10,7 +10,7 @@ use yew::prelude::*;
 /// The transaction-status byte as a badge: `I`, `T` or `E`, with its meaning for screen readers.
 pub fn tx_badge(status: TxStatus) -> Html {
     let b = char::from(status.byte());
-    html! { <span class={format!("tx tx-{b}")} title={status.meaning()} aria-label={format!("status {b}: {}", status.meaning())}>{b}</span> }
+    html! { <abbr class={format!("tx tx-{b}")} title={format!("ReadyForQuery {b}: {}", status.meaning())}>{b}</abbr> }
 }
 
 /// The step, closed unless `open`.
