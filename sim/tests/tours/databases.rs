@@ -146,3 +146,17 @@ fn open_transactions_hold_every_server_connection_pgbouncer_has() {
     assert_eq!(step(a, "carol", "begin", 0).status(), Some(TxStatus::InTransaction));
     assert_eq!(b.pg().conns.len(), 2, "PgBouncer never opened a third");
 }
+
+#[test]
+fn sql_is_refused_where_no_lane_has_a_database_and_runs_where_one_does() {
+    use statelab_sim::text::parse_actions;
+    use statelab_sim::LaneConfig;
+    let begin = parse_actions("sql alice begin").unwrap().remove(0);
+    let mut shops = Playground::new(1, [LaneConfig::stateless(), LaneConfig::stateful()]);
+    let refused = shops.apply(begin.clone()).unwrap_err();
+    assert!(refused.to_string().contains("neither lane runs a database app"), "{refused}");
+    let mut mixed = Playground::new(1, [LaneConfig::stateless(), Scenario::find("db-leaky-set").unwrap().lanes[0]]);
+    mixed.apply(begin).unwrap();
+    assert_eq!(records(mixed.lane(LaneId::B))[0].status(), Some(TxStatus::InTransaction));
+    assert!(records(mixed.lane(LaneId::A)).is_empty(), "the shop lane only says why it sent nothing");
+}

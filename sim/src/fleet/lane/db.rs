@@ -162,9 +162,10 @@ impl Lane {
                 }
                 self.extended(id, &execute_msgs(STATEMENT.0, !known, owner), owner, step);
             }
-            _ => {
-                let stmt = plain(op, owner);
-                self.query(id, &[stmt], step);
+            op => {
+                if let Some(stmt) = plain(op, owner) {
+                    self.query(id, &[stmt], step);
+                }
             }
         }
         self.pg.give_back(id);
@@ -247,8 +248,9 @@ impl Lane {
                 }
                 self.extended(id, &execute_msgs(STATEMENT.0, !cached, owner), owner, step)
             }
-            _ => {
-                let status = self.query(id, &[plain(op, owner)], step);
+            op => {
+                let stmts: Vec<Stmt> = plain(op, owner).into_iter().collect();
+                let status = self.query(id, &stmts, step);
                 let tz = self.pg.conn(id).map(|c| c.timezone.clone()).unwrap_or_default();
                 self.pg.links[li].2 = tz;
                 status
@@ -365,14 +367,16 @@ impl Lane {
     }
 }
 
-/// The one-statement Query an op is, in the session and PgBouncer lanes.
-fn plain(op: &SqlOp, owner: &str) -> Stmt {
-    match op {
+/// The one-statement Query an op is, in the session and PgBouncer lanes;
+/// `None` for the extended-query ops (prepare, execute).
+fn plain(op: &SqlOp, owner: &str) -> Option<Stmt> {
+    Some(match op {
         SqlOp::Begin => Stmt::Begin,
         SqlOp::Commit => Stmt::Commit,
         SqlOp::Rollback => Stmt::Rollback,
         SqlOp::SetTz { zone } => Stmt::SetTz(zone.clone()),
         SqlOp::Insert { sku } => Stmt::Insert { owner: owner.into(), sku: sku.clone() },
-        SqlOp::Select | SqlOp::Prepare | SqlOp::Execute => Stmt::Select(None),
-    }
+        SqlOp::Select => Stmt::Select(None),
+        SqlOp::Prepare | SqlOp::Execute => return None,
+    })
 }
