@@ -41,10 +41,9 @@ pub fn db_record(r: &DbRecord, open: bool) -> Html {
 }
 
 fn message(m: &PgMsg) -> Html {
-    let (from_client, lines) = match m {
-        PgMsg::Front(_, f) => (true, f.describe()),
-        PgMsg::Back(_, b) => (false, b.describe()),
-    };
+    // The summary line is the decoded message; the field-by-field list
+    // (`describe`) is left out of the bundle to keep within the wasm budget.
+    let from_client = matches!(m, PgMsg::Front(..));
     let status = match m {
         PgMsg::Back(_, Backend::ReadyForQuery(s)) => Some(*s),
         _ => None,
@@ -59,9 +58,6 @@ fn message(m: &PgMsg) -> Html {
             </p>
             <details class="frame-bytes">
                 <summary>{format!("pg#{} · {} bytes on the wire", m.conn(), wire.len())}</summary>
-                <dl class="decoded">
-                    { for lines.into_iter().map(|(k, v)| html! { <><dt>{k}</dt><dd>{v}</dd></> }) }
-                </dl>
                 <pre class="hex" aria-label="The bytes on the wire, in hex">{statelab_sim::wire::pg::hex(&wire)}</pre>
             </details>
         </li>
