@@ -1,6 +1,6 @@
 use crate::components::select;
 use crate::state::{Msg, Play};
-use statelab_sim::fleet::{check_chat_text, App, FileOp, CATALOG};
+use statelab_sim::fleet::{check_chat_text, App, FileOp, SqlOp, CATALOG};
 use statelab_sim::wire::jwt::TokenEdit;
 use statelab_sim::LaneId;
 use statelab_sim::{Action, AuthMode, User};
@@ -159,6 +159,24 @@ const FILES: [Control; 6] = [
     }),
 ];
 
+/// What a database lane's app asks of PostgreSQL, for the chosen user (and item).
+const DATABASE: [Control; 8] = [
+    ("BEGIN", "Opens a transaction on whichever connection the request gets", |p| sql(p, SqlOp::Begin)),
+    ("INSERT", "Inserts an order for the chosen item", |p| sql(p, SqlOp::Insert { sku: p.sku.clone() })),
+    ("SELECT", "Reads now() and the number of orders", |p| sql(p, SqlOp::Select)),
+    ("COMMIT", "Commits the transaction the connection holds", |p| sql(p, SqlOp::Commit)),
+    ("ROLLBACK", "Rolls back the transaction the connection holds", |p| sql(p, SqlOp::Rollback)),
+    ("SET TimeZone Tokyo", "SET TimeZone TO 'Asia/Tokyo' for the session of the connection the request gets", |p| {
+        sql(p, SqlOp::SetTz { zone: "Asia/Tokyo".into() })
+    }),
+    ("Prepare", "Prepares orders_by_owner on the connection the request gets", |p| sql(p, SqlOp::Prepare)),
+    ("Execute", "Runs the prepared orders_by_owner for the user", |p| sql(p, SqlOp::Execute)),
+];
+
+fn sql(p: &Picked, op: SqlOp) -> Msg {
+    act(Action::Sql { user: p.user, op })
+}
+
 /// A game move's arrow, its name, and its step along x and y (y grows downward, as on a screen).
 const MOVES: [(&str, &str, i8, i8); 4] =
     [("←", "Move left", -1, 0), ("↑", "Move up", 0, -1), ("↓", "Move down", 0, 1), ("→", "Move right", 1, 0)];
@@ -226,6 +244,7 @@ pub fn ActionBar(props: &ActionBarProps) -> Html {
     let game = apps.iter().any(|a| matches!(a, App::Game(_)));
     let sockets = chat || game;
     let files = apps.iter().any(|a| a.is_files());
+    let db = apps.iter().any(|a| a.is_db());
     let as_user: Vec<Control> = {
         let engine = play.playground();
         let modes = engine.lanes().each_ref().map(|l| l.config().auth);
@@ -263,7 +282,7 @@ pub fn ActionBar(props: &ActionBarProps) -> Html {
     let user_fields = html! {
         <>
             { select("act-user", "User", &User::ALL.map(|x| (x.username().to_owned(), x.username().to_owned())), props.user.username(), on_user) }
-            if shop {
+            if shop || db {
                 { select("act-sku", "Item", &CATALOG.map(|c| (c.to_owned(), c.to_owned())), &sku, setter(&sku, |v| v)) }
                 { select("act-page", "Page", &(1..=4).map(|n| (n.to_string(), n.to_string())).collect::<Vec<_>>(), &page.to_string(), setter(&page, |v| v.parse().unwrap_or(1))) }
             }
@@ -279,6 +298,9 @@ pub fn ActionBar(props: &ActionBarProps) -> Html {
     html! {
         <section class="actions" aria-label="Actions (both lanes)">
             { group("act-as-user", "As a user", user_fields, &as_user) }
+            if db {
+                { group("act-db", &format!("{}'s app → PostgreSQL", props.user.username()), html! {}, &DATABASE) }
+            }
             if sockets {
                 // Connect, what the apps send, then Ping and Disconnect.
                 <div class="group" role="group" aria-labelledby="act-socket">

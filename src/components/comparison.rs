@@ -176,6 +176,7 @@ fn app_rows(rows: &[Row], lanes: [&Lane; 2], measures: fn(App) -> bool) -> Html 
         App::Game(_) => "— (game)".to_owned(),
         App::Ftp => "— (FTP)".to_owned(),
         App::Files => "— (files)".to_owned(),
+        App::Db(_) => "— (database)".to_owned(),
     };
     html! {
         { for rows.iter().map(|(id, what, learn, f)| html! {

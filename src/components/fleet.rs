@@ -1,6 +1,7 @@
 use crate::components::badge::Outcome;
 use crate::state::{Msg, Play};
-use statelab_sim::fleet::{FtpRecord, SocketRecord};
+use statelab_sim::fleet::{DbRecord, FtpRecord, PgMsg, SocketRecord};
+use statelab_sim::wire::pg::Backend;
 use statelab_sim::{Action, Entry, Lane, LaneId, ServerNo};
 use yew::prelude::*;
 
@@ -62,6 +63,15 @@ impl Newest {
                 outcome: ftp_outcome(r),
                 label: "ftp".to_owned(),
             }),
+            Entry::Db(r) => Some(Newest {
+                key,
+                target: r.server,
+                served: r.server.is_some(),
+                store_trips: 0,
+                db_trips: u32::from(!r.messages.is_empty()),
+                outcome: db_outcome(r),
+                label: "sql".to_owned(),
+            }),
             Entry::Event(_) => None,
         })
     }
@@ -90,6 +100,17 @@ fn ftp_outcome(r: &FtpRecord) -> Outcome {
         Outcome::Unavailable
     } else {
         Outcome::Success
+    }
+}
+
+/// An ErrorResponse was refused; a statement no app server took found
+/// nobody to serve it.
+fn db_outcome(r: &DbRecord) -> Outcome {
+    let error = r.messages.iter().any(|m| matches!(m, PgMsg::Back(_, Backend::ErrorResponse(_))));
+    match (r.server, error) {
+        (None, _) => Outcome::Unavailable,
+        (_, true) => Outcome::Refused,
+        _ => Outcome::Success,
     }
 }
 

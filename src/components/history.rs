@@ -44,6 +44,7 @@ pub fn history(play: &Play, limit: &UseStateHandle<usize>) -> Html {
                     Entry::Event(ev) => html! { <p class="event"><time>{ev.at.clock()}</time>{" "}{&ev.text}</p> },
                     Entry::Socket(r) => crate::components::socket_record(r, lane, open),
                     Entry::Ftp(r) => crate::components::ftp_record(r, open),
+                    Entry::Db(r) => crate::components::db_record(r, open),
                 }) }
             </div>
         }
@@ -90,10 +91,5 @@ pub fn history(play: &Play, limit: &UseStateHandle<usize>) -> Html {
 
 /// The log index of the action that caused an entry.
 fn action_of(e: &Entry) -> u32 {
-    match e {
-        Entry::Exchange(x) => x.action,
-        Entry::Event(ev) => ev.action,
-        Entry::Socket(r) => r.action,
-        Entry::Ftp(r) => r.action,
-    }
+    e.action()
 }

@@ -119,6 +119,9 @@ pub fn state_panels(play: &Play, lane_id: LaneId, user: User, why: Option<AttrVa
                     <p class="muted">{"no keys"}</p>
                 }
             </section>
+            if lane.config().app.is_db() {
+                { crate::components::db_pools(lane) }
+            }
             <section aria-label={format!("Lane {}: Database", props.lane.label())}>
                 <h4>{"Database"}</h4>
                 <p class="muted">{"Accounts and orders for everyone; carts when no session holds them; API keys by their SHA-256, never the key."}</p>

@@ -146,16 +146,7 @@ fn next_tour(play: &Play, s: &Scenario, end: bool) -> Html {
 fn lane_cards(play: &Play, l: LaneId, start: u32, focus: &[&str]) -> Html {
     let engine = play.playground();
     let lane = engine.lane(l);
-    let mine: Vec<&Entry> = lane
-        .entries()
-        .iter()
-        .filter(|e| match e {
-            Entry::Exchange(x) => x.action >= start,
-            Entry::Event(ev) => ev.action >= start,
-            Entry::Socket(r) => r.action >= start,
-            Entry::Ftp(r) => r.action >= start,
-        })
-        .collect();
+    let mine: Vec<&Entry> = lane.entries().iter().filter(|e| e.action() >= start).collect();
     let last = lane.exchanges().next_back().filter(|x| x.action >= start).map(|x| x.seq);
     html! {
         <div class="step-lane">
@@ -173,6 +164,7 @@ fn lane_cards(play: &Play, l: LaneId, start: u32, focus: &[&str]) -> Html {
                         <li class="step-socket">{ crate::components::socket_record(r, l, false) }</li>
                     },
                     Entry::Ftp(r) => html! { <li class="step-socket">{crate::components::ftp_record(r, false)}</li> },
+                    Entry::Db(r) => html! { <li class="step-socket">{crate::components::db_record(r, false)}</li> },
                 }) }
             </ol>
         </div>

@@ -346,6 +346,7 @@ impl<'a> Driver<'a> {
                 }
             }
             Action::Load { .. } => return Err("the twin does not replay `load` bursts".into()),
+            Action::Sql { .. } => return Err("the twin does not run database lanes yet (issue 21)".into()),
             // Its servers answer the app's messages; what the engine's do with
             // other hand-typed frames (error frames, ignored pongs) is not mirrored.
             Action::Frame { .. } => return Err("the twin does not replay hand-typed frames (`frame`)".into()),

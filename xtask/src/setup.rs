@@ -109,10 +109,11 @@ pub fn browser() -> Option<(PathBuf, PathBuf)> {
 }
 
 /// Debian's packages the real-fleet twin runs, each with what shows it is installed.
-const TWIN_PACKAGES: [(&str, &str); 3] = [
+const TWIN_PACKAGES: [(&str, &str); 4] = [
     ("haproxy", "command -v haproxy"),
     ("redis-server", "command -v redis-server"),
     ("libfaketime", "ls /usr/lib/*/faketime/libfaketimeMT.so.1"),
+    ("postgresql", "ls /usr/lib/postgresql/*/bin/postgres"),
 ];
 
 /// Python packages the tests start: pyftpdlib, the real FTP server the
@@ -140,7 +141,7 @@ fn python_packages() -> Result<(), String> {
 pub fn twin_tools() -> Result<(), String> {
     let present = |probe: &str| output_of(cmd("sh").args(["-c", probe])).is_some_and(|o| !o.is_empty());
     let missing: Vec<&str> = TWIN_PACKAGES.iter().filter(|(_, probe)| !present(probe)).map(|(p, _)| *p).collect();
-    if step("haproxy, redis-server, libfaketime (the real-fleet twin)", missing.is_empty()) {
+    if step("haproxy, redis-server, libfaketime, postgresql (the real-fleet twin)", missing.is_empty()) {
         return Ok(());
     }
     apt_install(&missing)?;

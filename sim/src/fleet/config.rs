@@ -1,5 +1,6 @@
 //! How one lane's system is built.
 
+pub use crate::fleet::db::Pooling;
 use crate::fleet::kind::Kind;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -242,11 +243,14 @@ pub enum App {
     /// The same files over HTTP: each request carries the full path and its
     /// credentials, and `Range` resumes a download.
     Files,
+    /// The shop's orders in PostgreSQL, reached from each app server the
+    /// [`Pooling`] way (`fleet/db/`).
+    Db(Pooling),
 }
 
 impl App {
-    /// The seven apps, each once, in the order forms list them.
-    pub const ALL: [App; 7] = [
+    /// The ten apps, each once, in the order forms list them.
+    pub const ALL: [App; 10] = [
         App::Shop,
         App::Chat(Store::Local),
         App::Chat(Store::Shared),
@@ -254,6 +258,9 @@ impl App {
         App::Game(Store::Shared),
         App::Ftp,
         App::Files,
+        App::Db(Pooling::Session),
+        App::Db(Pooling::Transaction),
+        App::Db(Pooling::Stateless),
     ];
 
     /// Whether clients hold a WebSocket connection open. Every path into
@@ -279,6 +286,14 @@ impl App {
         self.is_files() && self == App::Files
     }
 
+    /// Whether the app servers hold connections to PostgreSQL. Every path
+    /// into database-lane code starts from this answer, `false` in a build
+    /// without the `db` feature.
+    pub fn is_db(self) -> bool {
+        const RUNS: bool = Kind::Db.compiled();
+        RUNS && matches!(self, App::Db(_))
+    }
+
     /// Whether the app keeps anything in the shared store: pub/sub and its
     /// history, or match checkpoints.
     pub fn uses_store(self) -> bool {
@@ -289,7 +304,7 @@ impl App {
     pub fn socket_path(self) -> Option<&'static str> {
         match self {
             _ if !self.is_connection() => None,
-            App::Shop | App::Ftp | App::Files => None,
+            App::Shop | App::Ftp | App::Files | App::Db(_) => None,
             App::Chat(_) => Some(CHAT_PATH),
             App::Game(_) => Some(GAME_PATH),
         }
@@ -313,6 +328,7 @@ impl App {
             App::Game(Store::Shared) => "game-checkpoint",
             App::Ftp => "ftp",
             App::Files => "files",
+            App::Db(pooling) => pooling.code(),
         }
     }
 }
@@ -324,6 +340,7 @@ impl App {
             App::Shop => None,
             App::Chat(_) | App::Game(_) => Some(Kind::Connections),
             App::Ftp | App::Files => Some(Kind::Files),
+            App::Db(_) => Some(Kind::Db),
         }
     }
 }
@@ -338,8 +355,11 @@ pub fn kinds_of(apps: impl IntoIterator<Item = App>) -> Vec<Kind> {
 
 impl fmt::Display for App {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let App::Db(pooling) = self {
+            return pooling.fmt(f);
+        }
         f.write_str(match self {
-            App::Shop => "shop API",
+            App::Shop | App::Db(_) => "shop API",
             App::Chat(Store::Local) => "chat in server memory",
             App::Chat(Store::Shared) => "chat over pub/sub",
             App::Game(Store::Local) => "game in server memory",
@@ -582,6 +602,8 @@ impl fmt::Display for LaneConfig {
         }
         if self.app.is_connection() {
             write!(f, "{}{} · ", self.app, if self.recheck { ", re-checked" } else { "" })?;
+        } else if self.app.is_db() {
+            write!(f, "{} · ", self.app)?;
         }
         write!(
             f,

@@ -16,13 +16,16 @@ pub enum Kind {
     Connections,
     /// Files over an FTP session or over HTTP (`fleet/ftp/`, `fleet/files.rs`, `fleet/lane/ftp.rs`).
     Files,
+    /// PostgreSQL behind per-server pools or PgBouncer (`fleet/db/`, `fleet/lane/db.rs`).
+    Db,
 }
 
 /// Each kind, the cargo feature that compiles it in (the same name in
 /// `statelab-sim` and `statelab`), and whether this build has it: one line a kind.
-pub const KINDS: [(Kind, &str, bool); 2] = [
+pub const KINDS: [(Kind, &str, bool); 3] = [
     (Kind::Connections, "connections", cfg!(feature = "connections")),
     (Kind::Files, "files", cfg!(feature = "files")),
+    (Kind::Db, "db", cfg!(feature = "db")),
 ];
 
 impl Kind {
@@ -61,11 +64,12 @@ pub struct Bundle {
 /// covers its lanes. The last covers every kind; trunk builds it (index.html,
 /// the build's default features), `cargo xtask build` the others. With more
 /// than one kind, the last is an `all` bundle for lanes of mixed kinds.
-pub const BUNDLES: [Bundle; 4] = [
+pub const BUNDLES: [Bundle; 5] = [
     Bundle { name: "core", kinds: &[] },
     Bundle { name: "connections", kinds: &[Kind::Connections] },
     Bundle { name: "files", kinds: &[Kind::Files] },
-    Bundle { name: "all", kinds: &[Kind::Connections, Kind::Files] },
+    Bundle { name: "db", kinds: &[Kind::Db] },
+    Bundle { name: "all", kinds: &[Kind::Connections, Kind::Files, Kind::Db] },
 ];
 
 impl Bundle {
@@ -96,12 +100,14 @@ mod tests {
         assert_eq!(Bundle::covering(&[]).name, "core");
         assert_eq!(Bundle::covering(&[Kind::Connections]).name, "connections");
         assert_eq!(Bundle::covering(&[Kind::Files]).name, "files");
+        assert_eq!(Bundle::covering(&[Kind::Db]).name, "db");
         assert_eq!(Bundle::covering(&[Kind::Connections, Kind::Files]).name, "all");
-        let this = match (cfg!(feature = "connections"), cfg!(feature = "files")) {
-            (false, false) => "core",
-            (true, false) => "connections",
-            (false, true) => "files",
-            (true, true) => "all",
+        let this = match (cfg!(feature = "connections"), cfg!(feature = "files"), cfg!(feature = "db")) {
+            (false, false, false) => "core",
+            (true, false, false) => "connections",
+            (false, true, false) => "files",
+            (false, false, true) => "db",
+            _ => "all",
         };
         assert_eq!(Bundle::this_build().name, this);
         assert!(Bundle::runs_here(&[]));

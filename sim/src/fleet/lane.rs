@@ -28,6 +28,7 @@ use std::rc::Rc;
 /// A user's think time: every action but `Advance` moves the clock this much.
 pub const STEP_MS: u64 = 1_000;
 
+mod db;
 mod ftp;
 mod reconfigure;
 pub(crate) mod snapshot;
@@ -89,6 +90,8 @@ pub struct Lane {
     load_checkpoints: Vec<u32>,
     /// File lanes' FTP connections, sessions, clients and transfers (`ftp.rs`).
     files: ftp::FileSide,
+    /// Database lanes: PostgreSQL, its connections and the pools' state (`db.rs`).
+    pg: crate::fleet::db::Pg,
 }
 
 impl Lane {
@@ -123,6 +126,7 @@ impl Lane {
             load_matches: Default::default(),
             load_checkpoints: Vec::new(),
             files: Default::default(),
+            pg: Default::default(),
         }
     }
 
@@ -206,7 +210,7 @@ impl Lane {
     pub fn exchanges_rc(&self) -> impl DoubleEndedIterator<Item = &Rc<Exchange>> {
         self.entries.iter().filter_map(|e| match e {
             Entry::Exchange(x) => Some(x),
-            Entry::Event(_) | Entry::Socket(_) | Entry::Ftp(_) => None,
+            Entry::Event(_) | Entry::Socket(_) | Entry::Ftp(_) | Entry::Db(_) => None,
         })
     }
 
@@ -384,9 +388,10 @@ impl Lane {
         self.stats.sockets.matches_lost += u64::from(ran.is_some());
         let sockets = connections_gone(dropped, ran, self.config.app.uses_store());
         let files = self.files_lost(gone.no);
+        let db = self.drop_db(gone.no);
         self.event(
             action_no,
-            format!("S{} removed from the pool{}{sockets}{files}", gone.no, sessions_gone(lost, ": ", "its")),
+            format!("S{} removed from the pool{}{sockets}{files}{db}", gone.no, sessions_gone(lost, ": ", "its")),
         );
     }
 
@@ -418,9 +423,10 @@ impl Lane {
         let dropped = self.drop_connections(no);
         let sockets = connections_gone(dropped, ran, self.config.app.uses_store());
         let files = self.files_lost(no);
+        let db = self.drop_db(no);
         self.event(
             action_no,
-            format!("S{no} {}{}{sockets}{files}{when}", loss.verb(), sessions_gone(lost, ": ", "its")),
+            format!("S{no} {}{}{sockets}{files}{db}{when}", loss.verb(), sessions_gone(lost, ": ", "its")),
         );
     }
 

@@ -3,6 +3,7 @@
 
 use crate::base::ids::{LaneId, ServerNo, User};
 use crate::fleet::config::{LaneConfig, REFRESH_PATH};
+use crate::fleet::db::SqlOp;
 use crate::fleet::lane::{FileOp, Lane, Send, STEP_MS};
 use crate::fleet::ledger::Loss;
 use crate::wire::jwt::TokenEdit;
@@ -125,6 +126,14 @@ pub enum Action {
         user: User,
         /// What it does.
         op: FileOp,
+    },
+    /// A statement from the user's app on a database lane: one request
+    /// through the balancer, run on PostgreSQL the lane's pooling way.
+    Sql {
+        /// Whose app sends it.
+        user: User,
+        /// What it asks of the database.
+        op: SqlOp,
     },
     /// Edit the stored credential by hand (devtools), keeping its signature.
     /// With `lane`, only that lane's browser is edited (a credential copied
@@ -268,6 +277,7 @@ impl Action {
             | Action::Disconnect { user }
             | Action::Frame { user, .. }
             | Action::File { user, .. }
+            | Action::Sql { user, .. }
             | Action::Tamper { user, .. }
             | Action::Replay { user, .. }
             | Action::Raw { user, .. } => Some(*user),
@@ -321,6 +331,7 @@ impl Action {
             Action::Disconnect { user } => lane.disconnect(*user, action_no),
             Action::Frame { user, bytes } => lane.typed_frames(*user, bytes, action_no),
             Action::File { user, op } => lane.file_op(*user, op, action_no),
+            Action::Sql { user, op } => lane.sql(*user, op, action_no),
             Action::Drain { server } => lane.drain(*server, action_no),
             Action::Tamper { user, edit, lane: target } => lane.tamper_in(*target, *user, edit, action_no),
             Action::Replay { user, seq } => lane.replay(*user, *seq, action_no),

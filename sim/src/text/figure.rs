@@ -16,10 +16,12 @@
 
 use crate::base::quote::unhidden;
 use crate::fleet::connection::SocketRecord;
+use crate::fleet::db::{DbRecord, PgMsg};
 use crate::fleet::exchange::{Entry, Exchange, Outcome};
 use crate::fleet::ftp::{FtpLine, FtpRecord};
 use crate::fleet::lane::Lane;
 use crate::playground::Playground;
+use crate::wire::pg::Backend;
 use std::fmt::Write;
 
 /// What a figure is drawn from: a step of a tour and the playground with the
@@ -215,6 +217,7 @@ fn cards(body: &mut String, desc: &mut String, lane: &Lane, f: &FigureStep<'_>, 
             }
             Entry::Socket(r) => y = socket_card(body, desc, r, width, y),
             Entry::Ftp(r) => y = ftp_card(body, desc, r, width, y),
+            Entry::Db(r) => y = db_card(body, desc, r, width, y),
         }
     }
     if !any {
@@ -227,12 +230,7 @@ fn cards(body: &mut String, desc: &mut String, lane: &Lane, f: &FigureStep<'_>, 
 
 /// A lane's entries caused by the actions from `start` on.
 fn step_entries(lane: &Lane, start: u32) -> impl Iterator<Item = &Entry> {
-    lane.entries().iter().filter(move |e| match e {
-        Entry::Exchange(x) => x.action >= start,
-        Entry::Event(ev) => ev.action >= start,
-        Entry::Socket(r) => r.action >= start,
-        Entry::Ftp(r) => r.action >= start,
-    })
+    lane.entries().iter().filter(move |e| e.action() >= start)
 }
 
 /// `✕ 401 Unauthorized #3 GET /api/me · alice → S2`, the focused header
@@ -341,6 +339,36 @@ fn ftp_card(body: &mut String, desc: &mut String, r: &FtpRecord, width: usize, m
             }
             FtpLine::Data { conn, note, .. } => (format!("= ftp#{conn} {note}"), "muted"),
         };
+        let _ = write!(desc, " {shown}.");
+        lines.push((shown, class));
+    }
+    if let Some(why) = r.trace.last() {
+        let _ = write!(desc, " {why}");
+        lines.push((format!("· {why}"), "why"));
+    }
+    for (shown, class) in lines {
+        for line in wrap(&shown, width, MAX_LINES) {
+            y += LINE;
+            text(body, PAD, y - 4, class, &line);
+        }
+    }
+    y
+}
+
+/// `sql alice begin → S1`, each PostgreSQL message in a line (an
+/// ErrorResponse marked), and the trace's last line.
+fn db_card(body: &mut String, desc: &mut String, r: &DbRecord, width: usize, mut y: u32) -> u32 {
+    let on = r.server.map_or_else(|| "no app server".to_owned(), |s| format!("S{s}"));
+    let head = format!("sql {} {} → {on}", r.client, r.op);
+    let _ = write!(desc, " {head}:");
+    let mut lines = vec![(head, "")];
+    for m in &r.messages {
+        let (arrow, class) = match m {
+            PgMsg::Front(..) => ("»", ""),
+            PgMsg::Back(_, Backend::ErrorResponse { .. }) => ("«", "s4xx"),
+            PgMsg::Back(..) => ("«", ""),
+        };
+        let shown = format!("{arrow} pg#{} {}", m.conn(), m.summary());
         let _ = write!(desc, " {shown}.");
         lines.push((shown, class));
     }

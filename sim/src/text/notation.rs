@@ -87,6 +87,7 @@ fn parse_action(text: &str) -> Result<Action, String> {
         ["get", ..] => Action::File { user: user_at(w, 1)?, op: FileOp::Get(path_at(w)?) },
         ["resume", ..] => Action::File { user: user_at(w, 1)?, op: FileOp::Resume },
         ["quit", ..] => Action::File { user: user_at(w, 1)?, op: FileOp::Quit },
+        ["sql", ..] => Action::Sql { user: user_at(w, 1)?, op: crate::fleet::SqlOp::parse(&w[2.min(w.len())..])? },
         ["drain", ..] => Action::Drain { server: server_at(w, 1)? },
         ["config", lane, ..] => {
             let lane = LaneId::parse(lane).ok_or_else(|| format!("`{lane}` is not a lane (a or b)"))?;
@@ -315,6 +316,7 @@ impl fmt::Display for Action {
                 FileOp::Resume => write!(f, "resume {who}"),
                 FileOp::Quit => write!(f, "quit {who}"),
             },
+            Action::Sql { op, .. } => write!(f, "sql {who} {op}"),
             Action::Drain { server } => write!(f, "drain {server}"),
             Action::Raw { text, .. } => write!(f, "raw {who} {}", crate::wire::b64::encode(text.as_bytes())),
             Action::Crash { server } => write!(f, "crash {server}"),

@@ -73,6 +73,17 @@ pub fn lane_text(label: &str, lane: &Lane) -> String {
                     let _ = writeln!(out, "· {t}");
                 }
             }
+            Entry::Db(r) => {
+                let on = r.server.map_or_else(|| "no app server".to_owned(), |s| format!("S{s}"));
+                let _ = writeln!(out, "\n$ {} {} sql {} → {on}", r.at, r.client, r.op);
+                for m in &r.messages {
+                    let arrow = if matches!(m, crate::fleet::PgMsg::Front(..)) { "»" } else { "«" };
+                    let _ = writeln!(out, "{arrow} pg#{} {}", m.conn(), m.summary());
+                }
+                for t in &r.trace {
+                    let _ = writeln!(out, "· {t}");
+                }
+            }
         }
     }
     out
@@ -137,6 +148,43 @@ pub fn connections_json(lane: &Lane) -> serde_json::Value {
                 "opened_ms": c.opened.0,
                 "closed_ms": c.closed.map(|x| x.at.0),
                 "close_code": c.closed.map(|x| x.code),
+                "bytes": bytes,
+            })
+        })
+        .collect();
+    serde_json::Value::Array(conns)
+}
+
+/// A database lane's backend connections as `--json` transcripts carry
+/// them: each connection's pool (`S1`, or `PgBouncer`), its backend's process
+/// id, when it opened and closed (the lane's true clock, Unix milliseconds;
+/// `null` while open) and why it closed, and every chunk of bytes that
+/// crossed it in order — the startup message and the server's answer first —
+/// in standard base64 with padding.
+pub fn db_connections_json(lane: &Lane) -> serde_json::Value {
+    use crate::fleet::Side;
+    let conns: Vec<serde_json::Value> = lane
+        .pg()
+        .conns
+        .iter()
+        .map(|c| {
+            let bytes: Vec<serde_json::Value> = c
+                .wire
+                .iter()
+                .map(|chunk| {
+                    serde_json::json!({
+                        "dir": if chunk.from_client { "client" } else { "server" },
+                        "b64": crate::wire::b64::encode_padded(&chunk.bytes),
+                    })
+                })
+                .collect();
+            serde_json::json!({
+                "id": c.id,
+                "pid": c.pid,
+                "pool": match c.side { Side::Server(no) => format!("S{no}"), Side::Bouncer => "PgBouncer".to_owned() },
+                "opened_ms": c.opened.0,
+                "closed_ms": c.closed.as_ref().map(|x| x.0 .0),
+                "closed": c.closed.as_ref().map(|x| x.1.as_str()),
                 "bytes": bytes,
             })
         })

@@ -1,9 +1,9 @@
-//! The twenty-two tours themselves: each one's lanes, its steps in the action
+//! The twenty-six tours themselves: each one's lanes, its steps in the action
 //! notation, and what the learner should look at. Scripts are parsed when a
 //! tour is built; a test plays every one of them.
 
 use super::{Scenario, Step};
-use crate::fleet::config::{App, AuthMode, LaneConfig, Store, Strategy, TokenIn};
+use crate::fleet::config::{App, AuthMode, LaneConfig, Pooling, Store, Strategy, TokenIn};
 use crate::text::notation::parse_actions;
 
 fn step(script: &'static str, say: &'static str, focus: &'static [&'static str]) -> Step {
@@ -407,6 +407,71 @@ pub(super) fn ftp_passive_balancer(id: &'static str) -> Scenario {
         steps: vec![
             step("login alice, ls alice", "Both log in on S1 and send PASV: S1 listens and answers 227 with the balancer's address. A: round robin sends the data connection to S2, which refuses it; LIST gets 425. B: balance source sends it to S1.", &[]),
             step("ls alice", "A again: the next in turn is S1, so this LIST works. Round robin fails every other transfer, not all of them.", &[]),
+        ],
+    }
+}
+
+/// A database lane: `pooling` behind round robin over `servers` app servers.
+fn db(pooling: Pooling, servers: u8) -> LaneConfig {
+    jwt().with_app(App::Db(pooling)).with_servers(servers)
+}
+
+pub(super) fn db_leaky_set(id: &'static str) -> Scenario {
+    Scenario {
+        id,
+        title: "A pooled connection remembers the last request",
+        lesson: "A database connection keeps session state — a SET, an open transaction — and a pool hands it, as it is, to the next request.",
+        lanes: [db(Pooling::Session, 1), db(Pooling::Stateless, 1)],
+        steps: vec![
+            step("sql alice tz Asia/Tokyo", "Alice picks her time zone. Lane A runs SET TimeZone on S1's pooled pg#1 and gives pg#1 back as it is. Lane B sends nothing: its app names the zone in each query.", &[]),
+            step("sql bob select", "Bob set nothing, yet lane A answers him in Tokyo time (+09): the pool lent him pg#1 with Alice's SET on it. Lane B's query names his zone: UTC.", &[]),
+            step("sql alice begin", "Alice's request sends BEGIN. Lane A's pg#1 answers ReadyForQuery T and goes back to the pool still inside the transaction. Lane B's app only starts collecting.", &[]),
+            step("sql bob insert mug", "Bob orders a mug. Lane A lends him pg#1, still T: his INSERT joins Alice's transaction. Lane B's insert commits on its own: I.", &[]),
+            step("sql alice rollback, sql bob select", "Alice rolls back. In lane A that undoes Bob's insert too: his select counts 0 orders. Lane B had nothing to undo: Bob's order stands.", &[]),
+        ],
+    }
+}
+
+pub(super) fn db_txn_pooling(id: &'static str) -> Scenario {
+    Scenario {
+        id,
+        title: "PgBouncer's transaction mode and a prepared statement",
+        lesson: "Transaction pooling lends a server connection for one transaction at a time, so a statement prepared on one is missing on the next.",
+        lanes: [db(Pooling::Session, 2), db(Pooling::Transaction, 2)],
+        steps: vec![
+            step("sql alice prepare", "Alice's app prepares orders_by_owner through S1: in lane A on S1's own pg#1, in lane B on pg#1 as PgBouncer lent it. Both drivers note it as prepared.", &[]),
+            step("sql bob begin, sql alice begin", "Bob (via S2) and Alice (via S1) each open a transaction. Lane B's PgBouncer lends Bob pg#1 until he ends his, so Alice gets a new one: pg#2.", &[]),
+            step("sql bob insert mug, sql alice execute", "Alice's driver sends Bind alone: it prepared the statement on this connection. Lane A: it did — her count, T. Lane B: pg#2 never saw it — ERROR 26000, and her transaction is failed: E.", &[]),
+            step("sql bob commit, sql alice rollback", "Bob commits: PgBouncer takes pg#1 back. Alice must roll back to leave E: ReadyForQuery I in both lanes.", &[]),
+        ],
+    }
+}
+
+pub(super) fn db_crash_txn(id: &'static str) -> Scenario {
+    Scenario {
+        id,
+        title: "A crash in the middle of a transaction",
+        lesson: "An open transaction lives on one connection: when the app server dies, the connection closes and the database rolls the transaction back.",
+        lanes: [db(Pooling::Session, 1), db(Pooling::Stateless, 1)],
+        steps: vec![
+            step("sql alice begin, sql alice insert mug", "Alice opens a transaction and orders a mug. Lane A: both on S1's pg#1, which stays T with 1 uncommitted row. Lane B's app keeps both statements and sends nothing yet.", &[]),
+            step("crash 1", "S1 dies. Lane A's pg#1 closes with no Terminate; PostgreSQL rolls back its transaction and the mug. Lane B's database held nothing of Alice's.", &[]),
+            step("restart 1, wait 10s, sql alice commit", "S1 is back with an empty pool. Lane A's COMMIT goes on a new pg#2: WARNING: there is no transaction in progress, then I — an app that checks only the tag thinks it committed. Lane B sends BEGIN, INSERT and COMMIT at once: I.", &[]),
+            step("sql alice select", "The count tells: 0 orders in lane A, 1 in lane B.", &[]),
+        ],
+    }
+}
+
+pub(super) fn db_pool_exhaustion(id: &'static str) -> Scenario {
+    Scenario {
+        id,
+        title: "Open transactions exhaust PgBouncer's pool",
+        lesson: "Transaction pooling shares a few server connections among many clients — until open transactions hold them all.",
+        lanes: [db(Pooling::Session, 3), db(Pooling::Transaction, 3)],
+        steps: vec![
+            step("sql alice begin, sql bob begin", "Alice (via S1) and Bob (via S2) open transactions. Lane B's PgBouncer lends each a server connection, pg#1 and pg#2: its whole pool of 2.", &[]),
+            step("sql carol begin", "Carol's BEGIN (via S3) finds none free in lane B: she waits in PgBouncer's queue until query_wait_timeout. Lane A's S3 has its own pool: pg#3, T.", &[]),
+            step("sql alice commit, sql bob commit, sql carol begin", "Alice and Bob commit, freeing both server connections: Carol's retry gets one. Lane A never waited, for one connection per app server.", &[]),
         ],
     }
 }

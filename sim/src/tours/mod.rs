@@ -113,7 +113,7 @@ type Build = fn(&'static str) -> Scenario;
 
 /// Every tour's id and how to build it, in the order they are offered. The
 /// id is written here once: [`IDS`] and each scenario's `id` come from it.
-const TOURS: [(&str, Build); 25] = [
+const TOURS: [(&str, Build); 29] = [
     ("round-robin-local", catalog::round_robin_local),
     ("sticky-crash", catalog::sticky_crash),
     ("shared-store", catalog::shared_store),
@@ -139,6 +139,10 @@ const TOURS: [(&str, Build); 25] = [
     ("ftp-session", catalog::ftp_session),
     ("ftp-resume", catalog::ftp_resume),
     ("ftp-passive-balancer", catalog::ftp_passive_balancer),
+    ("db-leaky-set", catalog::db_leaky_set),
+    ("db-txn-pooling", catalog::db_txn_pooling),
+    ("db-crash-txn", catalog::db_crash_txn),
+    ("db-pool-exhaustion", catalog::db_pool_exhaustion),
 ];
 
 /// The tours' ids, in order.

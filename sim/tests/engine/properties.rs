@@ -3,7 +3,7 @@
 //! under random faults (crashes never log out a JWT or shared-store user…).
 
 use proptest::prelude::*;
-use statelab_sim::fleet::{FileOp, StoreValue};
+use statelab_sim::fleet::{FileOp, SqlOp, StoreValue, ZONES};
 use statelab_sim::link::Link;
 use statelab_sim::text as notation;
 use statelab_sim::text::lane_text;
@@ -71,6 +71,20 @@ fn edit() -> impl Strategy<Value = TokenEdit> {
     ]
 }
 
+/// Any statement a database lane's app sends, unknown products and every zone included.
+fn sql_op() -> impl Strategy<Value = SqlOp> {
+    prop_oneof![
+        Just(SqlOp::Begin),
+        Just(SqlOp::Commit),
+        Just(SqlOp::Rollback),
+        Just(SqlOp::Prepare),
+        Just(SqlOp::Execute),
+        Just(SqlOp::Select),
+        prop::sample::select(ZONES.map(|(z, _)| z).to_vec()).prop_map(|zone| SqlOp::SetTz { zone: zone.into() }),
+        "[a-z0-9-]{1,20}".prop_map(|sku| SqlOp::Insert { sku }),
+    ]
+}
+
 /// Any action at all, including nonsense servers, seqs and request text.
 fn action() -> impl Strategy<Value = Action> {
     prop_oneof![
@@ -91,6 +105,7 @@ fn action() -> impl Strategy<Value = Action> {
         (user(), prop::collection::vec(any::<u8>(), 0..24)).prop_map(|(user, bytes)| Action::Frame { user, bytes }),
         (user(), typed_frame()).prop_map(|(user, bytes)| Action::Frame { user, bytes }),
         (user(), file_op()).prop_map(|(user, op)| Action::File { user, op }),
+        (user(), sql_op()).prop_map(|(user, op)| Action::Sql { user, op }),
         (0u8..6).prop_map(|server| Action::Drain { server }),
         (user(), edit()).prop_map(|(user, edit)| Action::Tamper { user, edit, lane: None }),
         (user(), 0u32..12).prop_map(|(user, seq)| Action::Replay { user, seq }),

@@ -17,6 +17,7 @@ mod ftp_reader;
 mod ftp_server;
 mod fuzz;
 mod parsers;
+mod pg_reader;
 mod postgres;
 mod websocket;
 mod ws_reader;

@@ -104,6 +104,11 @@ fn every_step_figure_is_an_image_that_says_what_each_lane_recorded() {
                                 );
                             }
                         }
+                        Entry::Db(r) if r.action >= start => {
+                            any = true;
+                            let head = format!("sql {} {}", r.client, r.op);
+                            assert!(shown.contains(&head), "{what} lane {id}: {head} in {shown}");
+                        }
                         _ => {}
                     }
                 }

@@ -3,6 +3,7 @@
 //! steps' SVG figures are well-formed images of what the engine recorded.
 
 mod connections;
+mod databases;
 mod designs;
 mod figures;
 mod ftp;
