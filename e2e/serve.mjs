@@ -54,6 +54,8 @@ createServer(async (req, res) => {
     if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
     const body = await readFile(file);
     const headers = { 'Content-Type': types[extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-store' };
+    // A docs page on another origin loads embed.js as a module, which is fetched with CORS.
+    if (extname(file) === '.js') headers['Access-Control-Allow-Origin'] = '*';
     if (gzip) headers['Content-Encoding'] = 'gzip';
     res.writeHead(200, headers).end(gzip ? gzipped(file, body) : body);
   } catch {

@@ -116,3 +116,20 @@ pub fn announce_answer(detail: &str) -> Option<()> {
     let event = web_sys::CustomEvent::new_with_event_init_dict("statelab:answer", &init).ok()?;
     document.dispatch_event(&event).ok().map(drop)
 }
+
+/// Leaves this page for `url`, whose state `query` needs lanes this bundle
+/// does not run (`crate::bundle`): the next page's loader reads which
+/// bundle does from the address, and from a hint for what the address does
+/// not show (a kept state, a lane switched in the log). Meanwhile the page
+/// says it is loading rather than show a state that is not the one asked for.
+pub fn load_bundle(url: &str, query: &str) {
+    let Some(window) = web_sys::window() else { return };
+    let (link, _, _) = crate::state::read_query(query);
+    if let Ok(Some(s)) = window.session_storage() {
+        let _ = s.set_item(crate::bundle::KINDS_KEY, &crate::bundle::hint(&crate::bundle::needs(&link)));
+    }
+    if let Some(html) = window.document().and_then(|d| d.document_element()) {
+        let _ = html.class_list().add_1("pending");
+    }
+    let _ = window.location().replace(url);
+}

@@ -4,8 +4,10 @@
 
 pub mod address;
 pub mod browser;
+pub mod bundle;
 pub mod components;
 pub mod hooks;
+pub mod host;
 pub mod meta;
 pub mod page;
 pub mod panic_box;

@@ -4,7 +4,6 @@
 use crate::browser;
 use crate::components::action_bar::ActionBar;
 use crate::components::comparison::comparison_table;
-use crate::components::frame_editor::FrameEditor;
 use crate::components::history::{self, history};
 use crate::components::intro::intro;
 use crate::components::lane::lane_panel;
@@ -14,7 +13,7 @@ use crate::components::raw_editor::RawEditor;
 use crate::components::scenario::scenario_panel;
 use crate::components::share::{share_bar, too_long_notice};
 use crate::components::step_view::StepView;
-use crate::hooks::embed::use_height_reports;
+use crate::hooks::embed::use_host_bridge;
 use crate::hooks::linked_row::use_linked_row;
 use crate::hooks::url_state::{use_url_state, Address};
 use crate::state::{Play, PlayState};
@@ -42,7 +41,9 @@ pub fn PlaygroundView(props: &PlaygroundProps) -> Html {
     let url = use_url_state(follow, props.start.clone());
     let play = url.play;
     let embed = play.page.embed;
-    use_height_reports(embed);
+    // Held here, not in the step view: a host page's `play` and `pause` set it too.
+    let playing = use_state(|| false);
+    use_host_bridge(&play, &playing);
     let picked = use_state(|| User::Alice);
     // An embedded tour shows its step alone until the reader asks for the rest.
     let details = use_state(|| false);
@@ -74,7 +75,7 @@ pub fn PlaygroundView(props: &PlaygroundProps) -> Html {
                     {alert}
                 }
                 { scenario_panel(&play) }
-                <StepView />
+                <StepView playing={playing.clone()} />
                 if let Some(alert) = alert_below {
                     {alert}
                 }
@@ -178,7 +179,7 @@ fn details_panel(play: &Play, picked: &UseStateHandle<User>, history_limit: &Use
             { history(play, history_limit) }
             <RawEditor user={**picked} />
             if play.playground().lanes().iter().any(|l| l.config().app.is_connection()) {
-                <FrameEditor user={**picked} />
+                { crate::components::frame_editor(**picked) }
             }
             { comparison_table(play) }
             { load_panel() }

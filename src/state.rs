@@ -4,6 +4,7 @@
 //! in hooks.
 
 use crate::address;
+use crate::bundle;
 use crate::page::Page;
 use statelab_sim::link::{self, Link, Notice};
 use statelab_sim::text::url_form;
@@ -46,6 +47,10 @@ pub struct PlayState {
     pub new_entry: bool,
     /// Bumped on every change: equality without comparing playgrounds.
     version: u64,
+    /// The state asked for needs lanes this build does not run (`bundle.rs`):
+    /// the query that describes it, which the page moves to in the bundle
+    /// that does. The playground shown meanwhile is the one before.
+    pub moving: Option<String>,
 }
 
 /// The playground and its log as link text, together so that the text
@@ -107,6 +112,8 @@ pub enum Msg {
     FollowAuthored(Rc<Scenario>),
     /// Rebuild from a link (Back/Forward landed on another URL).
     Open(Link, Page, Vec<String>),
+    /// Show the page in this colour scheme (a host page's `theme` command).
+    Theme(crate::page::Theme),
 }
 
 /// What went wrong reading a link, as one notice.
@@ -125,6 +132,10 @@ pub fn read_query(query: &str) -> (Link, Page, Vec<String>) {
 impl PlayState {
     /// The state a link describes; what the link got wrong is the notice.
     pub fn from_link(link: &Link, page: Page, notices: &[String]) -> PlayState {
+        if !bundle::runs(link) {
+            let moving = Some(address::join_query(link.to_query(), &page));
+            return PlayState { moving, ..PlayState::from_link(&Link::default(), page, &[]) };
+        }
         let (playground, cut) = link.playground();
         let notice = match (link_notice(notices), cut) {
             (broken, None) => broken,
@@ -145,7 +156,28 @@ impl PlayState {
             page,
             new_entry: false,
             version: 0,
+            moving: None,
         }
+    }
+
+    /// The query of this state with lane `lane` switched to `config`, as
+    /// [`Playground::set_config`] would switch it: the starting config while
+    /// the log is empty, else a `config` action at its end.
+    fn query_configured(&self, lane: LaneId, config: LaneConfig) -> String {
+        let recipe = self.playground().recipe().clone();
+        let mut link = Link {
+            seed: recipe.seed,
+            scenario: None,
+            configs: recipe.configs,
+            actions: recipe.actions,
+            authored: None,
+        };
+        if link.actions.is_empty() {
+            link.configs[lane.index()] = config;
+        } else {
+            link.actions.push(Action::Configure { lane, config });
+        }
+        address::join_query(link.to_query(), &self.page)
     }
 
     pub fn from_query(query: &str) -> PlayState {
@@ -253,8 +285,7 @@ impl PlayState {
     /// actions are those after all the earlier steps' actions.
     pub fn step_start(&self) -> Option<u32> {
         let (s, step) = self.followed()?;
-        let before: usize = s.steps.iter().take(step.checked_sub(1)?).map(|st| st.actions.len()).sum();
-        u32::try_from(before).ok()
+        s.step_start(step)
     }
 
     /// Whom the current scenario step is about: the user of its last user
@@ -281,7 +312,15 @@ impl Reducible for PlayState {
         next.notice = None;
         next.said = None;
         next.new_entry = false;
+        next.moving = None;
         match msg {
+            // A lane of a kind this bundle leaves out: the page moves to one that has it.
+            Msg::Act(Action::Configure { lane, config }) | Msg::Configure(lane, config)
+                if !bundle::runs_app(config.app) =>
+            {
+                next.moving = Some(next.query_configured(lane, config));
+                next.said = Some("Loading the code for this kind of lane…");
+            }
             Msg::Act(action) => {
                 let applied = next.engine.borrow_mut().playground.apply(action).map(drop);
                 match applied {
@@ -339,6 +378,7 @@ impl Reducible for PlayState {
                 let version = next.version;
                 next = PlayState { version, ..PlayState::from_link(&link, page, &notices) };
             }
+            Msg::Theme(theme) => next.page.theme = theme,
             Msg::Reset => {
                 let seed = next.playground().seed();
                 let before = PlayState { before_reset: None, ..next.clone() };
@@ -384,6 +424,21 @@ mod tests {
             statelab_sim::text::lane_text("B", back.playground().lane(LaneId::B)),
             statelab_sim::text::lane_text("B", state.playground().lane(LaneId::B))
         );
+    }
+
+    /// The query a core page moves to when a lane is switched to a kind it
+    /// lacks is the state the bundle that has it reaches by the same switch.
+    #[test]
+    fn a_switch_written_for_another_bundle_is_the_switch_this_one_makes() {
+        let chat = LaneConfig { app: statelab_sim::App::Chat(statelab_sim::Store::Shared), ..LaneConfig::stateless() };
+        for start in ["", "log=login.alice&lanes=b", "scenario=cart&step=2"] {
+            let state = Rc::new(PlayState::from_query(start));
+            let written = state.query_configured(LaneId::B, chat);
+            let switched = state.reduce(Msg::Configure(LaneId::B, chat));
+            assert_eq!(switched.moving, None, "this build runs chat lanes");
+            assert_eq!(written, switched.query(), "from `{start}`");
+            assert_eq!(PlayState::from_query(&written).moving, None);
+        }
     }
 
     #[test]

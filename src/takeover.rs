@@ -17,6 +17,16 @@ use web_sys::{Element, HtmlElement};
 pub const ROOT_ID: &str = "app";
 
 pub fn start() {
+    // A state this bundle cannot run goes to the bundle that can, before
+    // anything renders (the loader picks from the address; a kept state or
+    // a log that switches a lane needs the app to read it).
+    let query = crate::hooks::url_state::address_query();
+    if !crate::bundle::runs(&crate::state::read_query(&query).0) {
+        return crate::browser::load_bundle(
+            &web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default(),
+            &query,
+        );
+    }
     let window = web_sys::window();
     let document = window.as_ref().and_then(|w| w.document());
     let Some(root) = document.as_ref().and_then(|d| d.get_element_by_id(ROOT_ID).or_else(|| d.body().map(Into::into)))

@@ -6,7 +6,7 @@
 mod common;
 
 use common::{all, click, find, settle, text};
-use statelab::components::frames::close_code_text;
+use statelab::components::state_panels::close_code_text;
 use statelab::playground::{PlaygroundProps, PlaygroundView};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -54,6 +54,20 @@ async fn frames_say_who_did_not_get_a_line_and_why() {
     assert!(text(&find(&frames[1], ".frame-bytes summary")).contains("unmasked"));
     assert_eq!(text(&find(&frames[0], "dl.decoded dt")), "FIN");
     assert!(text(&find(&frames[0], "pre.hex")).starts_with("81 9d "), "FIN + text, MASK + 29 bytes");
+}
+
+#[wasm_bindgen_test]
+async fn the_diagram_lights_the_server_that_holds_the_speakers_connection() {
+    // The newest request is bob's handshake to S1; the newest thing is alice's line on S3.
+    let root = playground_at(&format!("{CHAT}~say.alice.hello")).await;
+    for (label, store) in [('a', false), ('b', true)] {
+        let fleet = find(&lane(&root, label), "svg.fleet");
+        let hot: Vec<String> = all(&fleet, "g.server.hot text").iter().map(text).collect();
+        assert_eq!(hot, ["S3", "⇄1"], "lane {label}: alice's connection is on S3");
+        assert_eq!(text(&find(&fleet, "text.outcome")), "✓ ws#1", "lane {label}");
+        // Pub/sub publishes through the store; a room in memory never touches it.
+        assert_eq!(find(&fleet, "line.to-store").class_list().contains("hot"), store, "lane {label}");
+    }
 }
 
 #[wasm_bindgen_test]
@@ -196,9 +210,39 @@ async fn the_frame_editor_names_the_byte_and_the_rule_and_sends_only_a_client_s_
 }
 
 #[wasm_bindgen_test]
+async fn both_game_lanes_lose_the_match_with_s3_and_only_the_checkpoint_resumes_it() {
+    let root = playground_at(
+        "?a=game-memory:jwt.room.3&b=game-checkpoint:jwt.room.3&log=login.alice~login.bob~connect.alice~connect.bob~move.alice.1.0~move.bob.0.1~crash.3~wait.20s",
+    )
+    .await;
+    let row = |id: &str| all(&root, &format!("tr#{id} td")).iter().map(text).collect::<Vec<_>>();
+    // A checkpoint does not keep the match in S3's memory: both lose it there.
+    assert_eq!(row("measured-matches-lost"), ["1", "1"]);
+    assert_eq!(row("measured-matches-resumed"), ["0", "1"]);
+    // Beside a chat lane, the game rows say what the other lane runs.
+    let root = playground_at("?a=game-memory:jwt.room.3&b=chat-pubsub:jwt.rr.3").await;
+    let cells: Vec<String> = all(&root, "tr#measured-matches-lost td").iter().map(text).collect();
+    assert_eq!(cells, ["0", "— (chat)"]);
+}
+
+#[wasm_bindgen_test]
+async fn each_lane_s_panels_have_names_of_their_own() {
+    // Two lanes' state panels are landmarks: the same name twice tells a screen reader nothing.
+    let root = playground_at(CHAT).await;
+    let mut names: Vec<String> =
+        all(&root, "section[aria-label]").iter().filter_map(|s| s.get_attribute("aria-label")).collect();
+    assert!(names.contains(&"Lane B: Server memory".to_owned()), "{names:?}");
+    let n = names.len();
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), n, "{names:?}");
+}
+
+#[wasm_bindgen_test]
 async fn a_shop_lane_has_no_socket_rows_and_no_socket_controls() {
     let root = playground_at("").await;
     assert!(all(&root, "tr.ws-row").is_empty());
+    assert!(all(&root, "tr#measured-matches-lost").is_empty());
     assert!(all(&root, "#act-socket").is_empty());
     assert!(all(&root, "form.frame-editor").is_empty());
     assert!(all(&root, "button").iter().all(|b| text(b) != "Drain"));

@@ -161,7 +161,7 @@ async fn long_session_lists_are_cut_short_and_say_how_many_are_left_out() {
     let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
     let b = find(&lane(&root, 'b'), ".state");
     assert!(text(&b).contains("S1 up · 20 handled · 20 sessions"), "{}", text(&b));
-    let s1 = find(&b, "section[aria-label='Server memory'] > ul > li");
+    let s1 = find(&b, "section[aria-label$=': Server memory'] > ul > li");
     assert_eq!(all(&s1, "ul > li").len(), 13, "12 sessions, then the count of the rest");
     assert!(text(&s1).ends_with("… and 8 more sessions"), "{}", text(&s1));
 }
@@ -630,9 +630,9 @@ async fn an_opaque_token_is_not_decoded_but_looked_up() {
     assert!(shown.contains("Now the store holds token:"), "{shown}");
     assert!(shown.contains("it is alice's (user), for 15 min more."), "{shown}");
     assert!(all(&row, ".jwt").is_empty(), "no JWT parts");
-    assert!(text(&find(&lane(&root, 'b'), "section[aria-label='Shared store']")).contains("opaque token of alice"));
+    assert!(text(&find(&lane(&root, 'b'), "section[aria-label$=': Shared store']")).contains("opaque token of alice"));
     click(&root, "Log out").await;
-    let b = text(&find(&lane(&root, 'b'), "section[aria-label='Shared store']"));
+    let b = text(&find(&lane(&root, 'b'), "section[aria-label$=': Shared store']"));
     assert!(b.contains("no keys"), "logout deleted it: {b}");
 }
 
@@ -645,17 +645,17 @@ async fn api_key_lanes_show_key_rows_counters_and_the_429() {
     assert_eq!(text(&find(&newest(&root, 'a'), ".status")), "200 OK", "each server counts only its own share");
     assert!(text(&find(&newest(&root, 'b'), ".status")).starts_with("429"));
     let a = find(&lane(&root, 'a'), ".state");
-    let memory = text(&find(&a, "section[aria-label='Server memory']"));
+    let memory = text(&find(&a, "section[aria-label$=': Server memory']"));
     assert!(memory.contains("S1's own count: 2 used of 5 allowed per 10 s · window ends in"), "{memory}");
-    let store = text(&find(&lane(&root, 'b'), "section[aria-label='Shared store']"));
+    let store = text(&find(&lane(&root, 'b'), "section[aria-label$=': Shared store']"));
     assert!(store.contains("rate:alice"), "counted per client, all its keys together: {store}");
     assert!(store.contains("the store's count, which every server sees: 6 requests, over the limit of 5 per 10 s: refused with 429 until the window ends · TTL"), "{store}");
     for l in ['a', 'b'] {
-        let db = text(&find(&lane(&root, l), "section[aria-label='Database']"));
+        let db = text(&find(&lane(&root, l), "section[aria-label$=': Database']"));
         assert!(db.contains("api_keys[sha256 ") && db.contains("· alice's"), "{db}");
         assert!(!db.contains("sk_"), "the database never holds a key: {db}");
     }
-    assert!(text(&find(&a, "section[aria-label='alice\\'s browser']"))
+    assert!(text(&find(&a, "section[aria-label$='alice\\'s browser']"))
         .contains("API key (the client's, sent as X-API-Key)sk_"));
     let row = newest(&root, 'b');
     assert!(all(&row, "pre .credential").iter().any(|c| text(c).starts_with("X-API-Key: sk_")));

@@ -2,6 +2,7 @@
 // beside the same room over pub/sub. The page shows every frame that
 // crossed, decoded and as bytes, who did not get a message and why, each
 // client's socket, and the comparison rows — all from what the engine recorded.
+import AxeBuilder from '@axe-core/playwright';
 import { test, expect } from '../fixtures.mjs';
 import { expectAccessible, lane, requests, watchErrors } from '../helpers.mjs';
 
@@ -54,7 +55,7 @@ test('a chat line reaches only its own server in memory, every server over pub/s
 test('a crash drops connections with 1006, which never crosses the wire, and the app reconnects', async ({ page }) => {
   await page.goto(`${CHAT}~crash.3`);
   // Its backoff (250 to 500 ms) ran out within the crash's second: alice is back, on another server.
-  const browser = lane(page, 'a').locator('.state section[aria-label="alice\'s browser"] .socket-state');
+  const browser = lane(page, 'a').locator('.state section[aria-label$="alice\'s browser"] .socket-state');
   await expect(browser).toHaveText(/^open: ws#3 on S\d, since 09:00:04 \(handshake #\d\); before it, ws#1 on S3 closed at 09:00:04 with 1006 /);
   await expect(browser).toContainText('1006 (abnormal closure: never on the wire — the client reports it when the connection drops with no close frame)');
   await expect(page.locator('tr#measured-ws-dropped td')).toHaveText(['1', '1']);
@@ -94,8 +95,34 @@ test('the chat by keyboard alone, with a bad line refused in words', async ({ pa
   await page.keyboard.press('Tab');
   await page.keyboard.press('Enter');
   await expect(page.locator('.h-what code').first()).toHaveText('ping alice');
-  await expect(requests(page, 'a').locator('article.socket .frame-line .op').first()).toHaveText('ping');
+  // The server pings and the browser answers: a page script cannot send a ping.
+  await expect(requests(page, 'a').locator('article.socket').first().locator('.frame-line .op')).toHaveText(['ping', 'pong']);
+  await expect(requests(page, 'a').locator('article.socket').first().locator('.frame-line .dir')).toHaveText([/^S\d → alice$/, /^alice → S\d$/]);
 });
+
+for (const width of [1280, 360]) {
+  test(`a bad chat line says why on a row of its own, the buttons kept in line, at ${width} px`, async ({ page }) => {
+    await page.setViewportSize({ width, height: 900 });
+    await page.goto(CHAT);
+    await page.locator('#act-say').fill('hello, world');
+    const error = page.locator('#act-say-error');
+    await expect(error).toHaveText(/^Not sent: “,” cannot be sent/);
+    const socket = page.getByRole('group', { name: "alice's WebSocket" });
+    const boxes = await socket.getByRole('button').evaluateAll((bs) => bs.map((b) => b.getBoundingClientRect().toJSON()));
+    const why = await error.evaluate((e) => e.getBoundingClientRect().toJSON());
+    const [, say, ping, disconnect] = boxes;
+    if (width >= 1280) {
+      // Wide: the buttons share one row, the reason below them all.
+      expect(new Set(boxes.map((b) => Math.round(b.top))).size).toBe(1);
+      expect(why.top).toBeGreaterThanOrEqual(Math.max(...boxes.map((b) => b.bottom)));
+    } else {
+      // Narrow: the reason right under its field and Say, then Ping and Disconnect together.
+      expect(why.top).toBeGreaterThanOrEqual(say.bottom);
+      expect(why.bottom).toBeLessThanOrEqual(ping.top);
+      expect(Math.round(ping.top)).toBe(Math.round(disconnect.top));
+    }
+  });
+}
 
 test('game lanes offer moves, the lane form its options, and axe finds nothing serious', async ({ page }) => {
   await page.goto('./?a=game-memory:jwt.room.3&b=game-checkpoint_msg:jwt.room.3&log=login.alice~connect.alice~move.alice.1.0');
@@ -116,6 +143,9 @@ test('game lanes offer moves, the lane form its options, and axe finds nothing s
   await page.goto(`${CHAT}~say.alice.hello`);
   await requests(page, 'a').locator('.frame-bytes summary').first().click();
   await expectAccessible(page);
+  // Moderate, so expectAccessible lets it pass: each lane's panels must still be told apart.
+  const { violations } = await new AxeBuilder({ page }).withRules(['landmark-unique']).analyze();
+  expect(violations.map((v) => v.nodes.map((n) => n.target))).toEqual([]);
 });
 
 test('hand-typed frames: an unmasked one is refused naming the rule and its byte, a masked ping gets its pong', async ({ page }) => {

@@ -18,7 +18,7 @@ async function playTour(page, id, [a, b]) {
   }
 }
 
-const state = (page, letter, section) => lane(page, letter).locator(`.state section[aria-label="${section}"]`);
+const state = (page, letter, section) => lane(page, letter).locator(`.state section[aria-label$="${section}"]`);
 const row = (page, id) => page.locator(`tr#${id} td`);
 
 test('refresh-rotation: the app refreshes by itself, and not while the store is down', async ({ page }) => {

@@ -299,3 +299,58 @@ fn a_tour_file_is_checked_and_played_like_a_built_in_tour() {
     assert!(err.contains("bad.json: line 2, column 15: expected a member name"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn figure_writes_a_step_to_stdout_or_a_file_and_every_step_into_a_directory() {
+    use statelab_sim::tours::{self, Scenario};
+    let s = Scenario::find("sticky-crash").unwrap();
+    let library = s.figure(2, &statelab_sim::Playground::from_scenario(&s, 1, 2)).unwrap();
+    let (code, out, err) = statelab(&["figure", "sticky-crash", "2", "--svg"]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    assert_eq!(out, library);
+
+    let dir = std::env::temp_dir().join(format!("statelab-figures-{}", std::process::id()));
+    let file = dir.join("one.svg");
+    std::fs::create_dir_all(&dir).unwrap();
+    let (code, out, err) = statelab(&[
+        OsStr::new("figure"),
+        "sticky-crash".as_ref(),
+        "2".as_ref(),
+        "--svg".as_ref(),
+        "-o".as_ref(),
+        file.as_os_str(),
+    ]);
+    assert_eq!((code, out.as_str(), err.as_str()), (0, "", ""));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), library);
+
+    let all = dir.join("all");
+    let (code, out, err) = statelab(&[OsStr::new("figure"), "--all".as_ref(), "--svg".as_ref(), all.as_os_str()]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    let steps: usize = tours::all().iter().map(|s| s.steps.len()).sum();
+    assert_eq!(out.lines().count(), steps, "{out}");
+    assert_eq!(std::fs::read_dir(&all).unwrap().count(), steps);
+    assert_eq!(std::fs::read_to_string(all.join("sticky-crash-2.svg")).unwrap(), library);
+    assert!(all.join("game-checkpoint-1.svg").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn figure_names_what_is_wrong_with_its_arguments() {
+    for (args, says) in [
+        (&["figure", "sticky-crush", "2", "--svg"][..], "no tour \"sticky-crush\"; `statelab scenarios` lists them"),
+        (&["figure", "sticky-crash", "5", "--svg"], "tour sticky-crash has steps 1 to 4; there is no step \"5\""),
+        (&["figure", "sticky-crash", "0", "--svg"], "tour sticky-crash has steps 1 to 4; there is no step \"0\""),
+        (&["figure", "sticky-crash", "two", "--svg"], "there is no step \"two\""),
+        (&["figure", "sticky-crash", "--svg"], "which step of sticky-crash? Give a number from 1 to 4"),
+        (&["figure", "sticky-crash", "2"], "--svg"),
+        (&["figure", "--all", "--svg", "dir", "3"], "--all writes every step of every tour into one directory"),
+    ] {
+        let (code, out, err) = statelab(args);
+        assert_eq!((code, out.as_str()), (2, ""), "{args:?}: {err}");
+        assert!(err.starts_with("statelab: ") && err.contains(says) && err.lines().count() == 1, "{args:?}: {err}");
+    }
+    // A file that cannot be written is the output's failure (exit 1), not the arguments'.
+    let (code, _, err) = statelab(&["figure", "cart", "1", "--svg", "-o", "/nonexistent-dir/x.svg"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.starts_with("statelab: could not write /nonexistent-dir/x.svg: "), "{err}");
+}

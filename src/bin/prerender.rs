@@ -2,7 +2,8 @@
 //! step's page, full and embedded (`tour/<id>/<step>/`, `…/embed/`), each
 //! rendered natively by the same view the wasm runs (Yew's server
 //! renderer), so it reads before any script has run and the wasm takes it
-//! over with identical markup (`src/takeover.rs`). Also `sitemap.xml`.
+//! over with identical markup (`src/takeover.rs`). Also `sitemap.xml`, and
+//! each step's SVG figure under `figures/`.
 //!
 //! Run by trunk after each build (the `post_build` hook in Trunk.toml) on
 //! the page trunk wrote, which is the template: its head (stylesheet,
@@ -21,6 +22,9 @@ use statelab::takeover::ROOT_ID;
 use statelab_sim::tours::{Scenario, IDS};
 use statelab_sim::TourPos;
 use std::path::{Path, PathBuf};
+
+#[path = "prerender/loader.rs"]
+mod loader;
 
 /// What a page is and says about itself.
 struct Page {
@@ -56,6 +60,7 @@ fn run(dir: &Path) -> Result<(), String> {
     let template =
         std::fs::read_to_string(dir.join("index.html")).map_err(|e| format!("{}/index.html: {e}", dir.display()))?;
     let template = inline_stylesheet(&template, dir)?;
+    let (template, loader) = loader::prepare(&template, dir)?;
     let site = std::env::var("STATELAB_SITE_URL")
         .ok()
         .filter(|s| !s.is_empty())
@@ -72,14 +77,38 @@ fn run(dir: &Path) -> Result<(), String> {
             .hydratable(false)
             .render(),
         );
-        let html = fill(&template, page, &body, site.as_deref())?;
+        // The bundle loader goes in before `fill`, which keeps an embed page's
+        // loader inert until the page knows it is no poster.
+        let with_loader = template.replacen("</head>", &format!("{}</head>", loader.script(&page.start)), 1);
+        let html = fill(&with_loader, page, &body, site.as_deref())?;
         let folder = dir.join(&page.path);
         std::fs::create_dir_all(&folder).map_err(|e| format!("{}: {e}", folder.display()))?;
         std::fs::write(folder.join("index.html"), html).map_err(|e| e.to_string())?;
     }
     std::fs::write(dir.join("sitemap.xml"), sitemap(&pages, site.as_deref())).map_err(|e| e.to_string())?;
-    println!("prerendered {} pages and sitemap.xml into {}", pages.len(), dir.display());
+    std::fs::write(dir.join("bundles.json"), loader.manifest()).map_err(|e| e.to_string())?;
+    let figures = write_figures(&dir.join("figures"))?;
+    println!("prerendered {} pages, sitemap.xml and {figures} figures into {}", pages.len(), dir.display());
     Ok(())
+}
+
+/// Every tour step's SVG figure (what `statelab figure --all` writes), as
+/// `figures/<tour>-<step>.svg`: images a host without iframes, or an embed's
+/// poster, can show. Returns how many.
+fn write_figures(dir: &Path) -> Result<usize, String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut written = 0;
+    for s in statelab_sim::tours::all() {
+        for step in 1..=s.steps.len() {
+            // Seed 1: the seed of every tour step's page.
+            let played = statelab_sim::Playground::from_scenario(&s, 1, step);
+            let svg = s.figure(step, &played).ok_or_else(|| format!("{} has no step {step}", s.id))?;
+            let path = dir.join(s.figure_file(step));
+            std::fs::write(&path, svg).map_err(|e| format!("{}: {e}", path.display()))?;
+            written += 1;
+        }
+    }
+    Ok(written)
 }
 
 fn pages() -> Vec<Page> {
@@ -201,22 +230,53 @@ fn fill(template: &str, page: &Page, body: &str, site: Option<&str>) -> Result<S
     )?;
     let html = replace_tag(&html, "<base", ">", &format!(r#"<base href="{base}">"#))?;
     let html = html.replacen("</head>", &format!("{}</head>", head.join("")), 1);
+    let (html, loader) = if page.embed { poster_loader(&html)? } else { (html, String::new()) };
     let start = html.find("<body").ok_or("the template has no <body>")?;
     let end = html.rfind("</body>").ok_or("the template has no </body>")?;
     Ok(format!(
-        r#"{}<body><noscript><div class="noscript">{}</div></noscript><div id="{ROOT_ID}">{body}</div></body>{}"#,
+        r#"{}<body><noscript><div class="noscript">{}</div></noscript><div id="{ROOT_ID}">{body}</div>{loader}</body>{}"#,
         &html[..start],
         page.noscript,
         &html[end + "</body>".len()..]
     ))
 }
 
-/// Before anything paints: a `theme=` in the address applies at once, and
-/// an address that asks for more than this page's own state (a log, an
-/// embed, a lane) hides the prerendered state until the wasm shows the one
-/// asked for, rather than flashing another one first (`pending` in
-/// static/app.css; `src/takeover.rs` clears it).
-const PENDING: &str = r#"<script>(()=>{let q=new URLSearchParams(location.search),t=q.get("theme"),d=document.documentElement;q.delete("theme");(t=="light"||t=="dark")&&d.setAttribute("data-theme",t);[...q.keys()].length&&d.classList.add("pending")})()</script>"#;
+/// An embed page loads the app only when it is not a poster (`poster=1`,
+/// which embed.js asks for: the figure at once, no wasm until the reader
+/// asks). Trunk's module script and its preloads are taken out of the head
+/// and kept inert at the end of the body, where [`EMBED_LOADER`] starts
+/// them, or, for a poster, only sizes the frame and follows the theme.
+fn poster_loader(html: &str) -> Result<(String, String), String> {
+    let mut html = html.to_owned();
+    let mut preloads = String::new();
+    while let Some((start, end)) = find_tag(&html, "<link", "preload") {
+        preloads += &html[start..end];
+        html.replace_range(start..end, "");
+    }
+    let (start, open_end) = find_tag(&html, "<script", "module").ok_or("the template has no module script")?;
+    let close = open_end + html[open_end..].find("</script>").ok_or("the module script is not closed")?;
+    let code = html[open_end..close].to_owned();
+    html.replace_range(start..close + "</script>".len(), "");
+    let tail = format!(
+        r#"<template id="app-preload">{preloads}</template><script type="statelab/app" id="app-loader">{code}</script><script>{EMBED_LOADER}</script>"#
+    );
+    Ok((html, tail))
+}
+
+/// Starts the app (its preloads, then its module script), unless the page
+/// is a poster; a poster tells its parent its height (the `resize` message
+/// of docs/embed-api.md) at once and as it changes (a frame out of view, on
+/// another origin, gets no resize observations until it scrolls into view),
+/// and follows a `theme` command from it.
+const EMBED_LOADER: &str = r#"(()=>{let d=document.documentElement,p=parent,g=i=>document.getElementById(i);if(!d.classList.contains("poster")){let o=g("app-loader"),s=document.createElement("script");document.head.append(g("app-preload").content.cloneNode(true));s.type="module";s.textContent=o.textContent;o.replaceWith(s);return}if(p==window)return;let h=-1,r=()=>{h!=d.scrollHeight&&p.postMessage({statelab:1,type:"resize",height:h=d.scrollHeight},"*")};r();new ResizeObserver(r).observe(d);addEventListener("message",e=>{let m=e.data,t=m&&m.theme;e.source==p&&m&&m.statelab===1&&m.type=="theme"&&(t=="auto"?d.removeAttribute("data-theme"):(t=="light"||t=="dark")&&d.setAttribute("data-theme",t))})})()"#;
+
+/// Before anything paints: a `theme=` in the address applies at once,
+/// `poster=1` marks the page a poster (an embed page then loads no app:
+/// [`EMBED_LOADER`]), and an address that asks for more than this page's
+/// own state (a log, an embed, a lane) hides the prerendered state until
+/// the wasm shows the one asked for, rather than flashing another one first
+/// (`pending` in static/app.css; `src/takeover.rs` clears it).
+const PENDING: &str = r#"<script>(()=>{let q=new URLSearchParams(location.search),t=q.get("theme"),d=document.documentElement;q.get("poster")=="1"&&d.classList.add("poster");q.delete("theme");q.delete("poster");(t=="light"||t=="dark")&&d.setAttribute("data-theme",t);[...q.keys()].length&&d.classList.add("pending")})()</script>"#;
 
 /// Without JavaScript, the controls that need it are left out: the page
 /// reads as the step it shows, and the note above it links on.
@@ -314,7 +374,7 @@ mod tests {
 
     #[test]
     fn a_step_page_gets_its_own_head_a_base_at_the_root_and_the_view() {
-        let template = r#"<!doctype html><html><head><meta content="x" name=description><title>T</title><base href=./><script type=module>import './a.js'</script></head><body><div id="app"></div></body></html>"#;
+        let template = r#"<!doctype html><html><head><meta content="x" name=description><title>T</title><base href=./><script type=module>import './a.js'</script><link crossorigin href=./a.js rel=modulepreload></head><body><div id="app"></div></body></html>"#;
         let s = Scenario::find("sticky-crash").unwrap();
         let page = step_page(&s, TourPos { tour: "sticky-crash", step: 2 }, true);
         let html = fill(template, &page, "<main>view</main>", Some("https://example.org/lab/")).unwrap();
@@ -324,7 +384,17 @@ mod tests {
         assert!(html.contains(r#"<link rel="canonical" href="https://example.org/lab/tour/sticky-crash/2/">"#));
         assert!(html.contains(r#"<meta name="robots" content="noindex">"#));
         assert!(html.contains(r#"<a href="tour/sticky-crash/3/embed/">Next step</a>"#));
-        assert!(html.ends_with(r#"<div id="app"><main>view</main></div></body></html>"#), "{html}");
+        // The app's loader is inert until the page knows it is no poster.
+        let loader = r#"<div id="app"><main>view</main></div><template id="app-preload"><link crossorigin href=./a.js rel=modulepreload></template><script type="statelab/app" id="app-loader">import './a.js'</script><script>"#;
+        assert!(html.contains(loader), "{html}");
+        assert!(!html.contains("<script type=module>"));
+        assert!(html.ends_with("</script></body></html>"), "{html}");
+        let full =
+            fill(template, &step_page(&s, TourPos { tour: "sticky-crash", step: 2 }, false), "<main>view</main>", None)
+                .unwrap();
+        assert!(full
+            .contains("<script type=module>import './a.js'</script><link crossorigin href=./a.js rel=modulepreload>"));
+        assert!(full.ends_with(r#"<div id="app"><main>view</main></div></body></html>"#), "{full}");
         assert_eq!(html.matches("name=\"description\"").count(), 1);
         assert!(!html.contains("content=\"x\""), "the template's description is replaced");
     }

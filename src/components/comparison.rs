@@ -1,6 +1,6 @@
-use crate::components::lane_heading::app;
+use crate::components::lane_heading::kind;
 use crate::state::Play;
-use statelab_sim::{Lane, Stats};
+use statelab_sim::{App, Lane, Stats};
 use yew::prelude::*;
 
 /// A row: its stable id (the Learn page links to it), what is measured, the
@@ -44,7 +44,7 @@ pub fn comparison_table(play: &Play) -> Html {
         ),
         (
             "measured-state-held",
-            "Session state held now by servers and store",
+            "State held now by servers and store (sessions; on connection lanes, connections and rooms too)",
             "./learn.html#server-resources",
             |l, _| format!("{} B", l.state_bytes()),
         ),
@@ -118,21 +118,31 @@ pub fn comparison_table(play: &Play) -> Html {
             |_, s| s.sockets.missed.to_string(),
         ),
     ];
-    let socket_value = |l: &statelab_sim::Lane, f: &fn(&Lane, &Stats) -> String| {
-        if l.config().app.is_connection() {
-            f(l, l.stats())
-        } else {
-            "— (shop)".to_owned()
-        }
-    };
+    // Game lanes add what became of their matches when a server went.
+    let games = engine.lanes().iter().any(|l| matches!(l.config().app, App::Game(_)));
+    let game_rows: [Row; 2] = [
+        (
+            "measured-matches-lost",
+            "Matches a server's memory held when it crashed, restarted or left",
+            "./learn.html#fault-tolerance",
+            |_, s| s.sockets.matches_lost.to_string(),
+        ),
+        (
+            "measured-matches-resumed",
+            "Matches taken up from the store's checkpoint by a server that ran none",
+            "./learn.html#fault-tolerance",
+            |_, s| s.sockets.matches_resumed.to_string(),
+        ),
+    ];
+
     html! {
         <section class="comparison" aria-labelledby="comparison-title">
             <h2 id="comparison-title">{"Measured in this run"}</h2>
             <table>
                 <thead><tr>
                     <th scope="col">{"What"}</th>
-                    <th scope="col">{format!("A: {}{}", app(a.config()), a.config().design())}</th>
-                    <th scope="col">{format!("B: {}{}", app(b.config()), b.config().design())}</th>
+                    <th scope="col">{format!("A: {}", kind(a.config(), a.config().design()))}</th>
+                    <th scope="col">{format!("B: {}", kind(b.config(), b.config().design()))}</th>
                 </tr></thead>
                 <tbody>
                     { for rows.iter().map(|(id, what, learn, f)| html! {
@@ -145,17 +155,37 @@ pub fn comparison_table(play: &Play) -> Html {
                         </tr>
                     }) }
                     if sockets {
-                        { for socket_rows.iter().map(|(id, what, learn, f)| html! {
-                            <tr id={*id} class="ws-row">
-                                <th scope="row">{*what}<a class="means" href={*learn}>{"what it means"}</a></th>
-                                <td>{socket_value(a, f)}</td>
-                                <td>{socket_value(b, f)}</td>
-                            </tr>
-                        }) }
+                        { app_rows(&socket_rows, [a, b], App::is_connection) }
+                    }
+                    if games {
+                        { app_rows(&game_rows, [a, b], |app| matches!(app, App::Game(_))) }
                     }
                 </tbody>
             </table>
         </section>
+    }
+}
+
+/// Rows that only some apps' lanes measure: a lane whose app is not one of
+/// them says which app it runs instead (`— (shop)`).
+fn app_rows(rows: &[Row], lanes: [&Lane; 2], measures: fn(App) -> bool) -> Html {
+    let value = |l: &Lane, f: &fn(&Lane, &Stats) -> String| match l.config().app {
+        app if measures(app) => f(l, l.stats()),
+        App::Shop => "— (shop)".to_owned(),
+        App::Chat(_) => "— (chat)".to_owned(),
+        App::Game(_) => "— (game)".to_owned(),
+        App::Ftp => "— (FTP)".to_owned(),
+        App::Files => "— (files)".to_owned(),
+        App::Db(_) => "— (database)".to_owned(),
+    };
+    html! {
+        { for rows.iter().map(|(id, what, learn, f)| html! {
+            <tr id={*id} class="ws-row">
+                <th scope="row">{*what}<a class="means" href={*learn}>{"what it means"}</a></th>
+                <td>{value(lanes[0], f)}</td>
+                <td>{value(lanes[1], f)}</td>
+            </tr>
+        }) }
     }
 }
 

@@ -17,9 +17,12 @@ pub struct CopyProps {
     pub done: AttrValue,
     /// Builds the text when clicked: some of it is too long to build on every render.
     pub text: Callback<(), String>,
-    /// Save the text as a file of this name (JSON) instead of copying it.
+    /// Save the text as a file of this name instead of copying it.
     #[prop_or_default]
     pub download: Option<AttrValue>,
+    /// The saved file's type.
+    #[prop_or(AttrValue::Static("application/json"))]
+    pub mime: AttrValue,
 }
 
 /// A button that copies text (or saves it as a file) and then says whether
@@ -33,6 +36,7 @@ pub fn CopyButton(props: &CopyProps) -> Html {
     let onclick = {
         let (status, clicks, text, done, file) =
             (status.clone(), clicks.clone(), props.text.clone(), props.done.clone(), props.download.clone());
+        let mime = props.mime.clone();
         Callback::from(move |_: MouseEvent| {
             let text = text.emit(());
             let click = {
@@ -40,10 +44,11 @@ pub fn CopyButton(props: &CopyProps) -> Html {
                 *n = n.wrapping_add(1);
                 *n
             };
-            let (status, clicks, done, file) = (status.clone(), clicks.clone(), done.clone(), file.clone());
+            let (status, clicks, done, file, mime) =
+                (status.clone(), clicks.clone(), done.clone(), file.clone(), mime.clone());
             yew::platform::spawn_local(async move {
                 let result = match file {
-                    Some(name) => download(&name, "application/json", &text).ok_or("Download failed"),
+                    Some(name) => download(&name, &mime, &text).ok_or("Download failed"),
                     None => copy(text).await,
                 };
                 status.set(Some(result.map(|()| done)));

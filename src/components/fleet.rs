@@ -1,6 +1,8 @@
 use crate::components::badge::Outcome;
 use crate::state::{Msg, Play};
-use statelab_sim::{Action, LaneId};
+use statelab_sim::fleet::{DbRecord, FtpRecord, PgMsg, SocketRecord};
+use statelab_sim::wire::pg::Backend;
+use statelab_sim::{Action, Entry, Lane, LaneId, ServerNo};
 use yew::prelude::*;
 
 const W: i32 = 360;
@@ -12,26 +14,126 @@ const SERVER_END: i32 = 266;
 const BUS: i32 = 278;
 const BACKEND_X: i32 = 290;
 
+/// The newest thing that crossed a lane, as the diagram draws it: where it
+/// went and what it used, read from the engine's record of it.
+struct Newest {
+    /// Keys the trip, so each new one starts afresh: the entry's place in the record.
+    key: usize,
+    /// The server that answered, or the dead one a request was sent to (a 502).
+    target: Option<ServerNo>,
+    /// Whether it reached a server (and so may have gone on to the backends).
+    served: bool,
+    store_trips: u32,
+    db_trips: u32,
+    outcome: Outcome,
+    /// At the client: `200` for a request, `ws#2` for frames.
+    label: String,
+}
+
+impl Newest {
+    /// A request, or an action's frames on a connection: they travel its
+    /// tunnel through the balancer to the server that holds it, and on to
+    /// the store when that server publishes, checkpoints or reads there.
+    fn of(lane: &Lane) -> Option<Newest> {
+        lane.entries().iter().enumerate().rev().find_map(|(key, e)| match e {
+            Entry::Exchange(x) => Some(Newest {
+                key,
+                target: x.server.or(x.tried),
+                served: x.server.is_some(),
+                store_trips: x.store_trips,
+                db_trips: x.db_trips,
+                outcome: Outcome::of(x.response.status),
+                label: x.response.status.to_string(),
+            }),
+            Entry::Socket(r) => Some(Newest {
+                key,
+                target: Some(r.server),
+                served: true,
+                store_trips: r.store_trips,
+                db_trips: 0,
+                outcome: frames_outcome(r),
+                label: format!("ws#{}", r.conn),
+            }),
+            Entry::Ftp(r) => Some(Newest {
+                key,
+                target: r.server,
+                served: r.server.is_some(),
+                store_trips: 0,
+                db_trips: 0,
+                outcome: ftp_outcome(r),
+                label: "ftp".to_owned(),
+            }),
+            Entry::Db(r) => Some(Newest {
+                key,
+                target: r.server,
+                served: r.server.is_some(),
+                store_trips: 0,
+                db_trips: u32::from(!r.messages.is_empty()),
+                outcome: db_outcome(r),
+                label: "sql".to_owned(),
+            }),
+            Entry::Event(_) => None,
+        })
+    }
+}
+
+/// How an action's frames ended, by the server's close code if it closed:
+/// 1008 (the credential no longer holds) is a refusal, 1011 (the store down)
+/// an outage; anything else went through.
+fn frames_outcome(r: &SocketRecord) -> Outcome {
+    let code = r.frames.iter().filter(|f| !f.from_client).find_map(|f| f.frame.close_code());
+    match code {
+        Some(1008) => Outcome::Refused,
+        Some(1011) => Outcome::Unavailable,
+        _ => Outcome::Success,
+    }
+}
+
+/// A permanent negative reply (5xx: not logged in, no such file) was
+/// refused; a transient one (4xx: no data connection, service closing)
+/// found nobody able to serve it (RFC 959 §4.2.1).
+fn ftp_outcome(r: &FtpRecord) -> Outcome {
+    let codes = r.codes();
+    if codes.iter().any(|c| *c >= 500) {
+        Outcome::Refused
+    } else if codes.iter().any(|c| *c >= 400) {
+        Outcome::Unavailable
+    } else {
+        Outcome::Success
+    }
+}
+
+/// An ErrorResponse was refused; a statement no app server took found
+/// nobody to serve it.
+fn db_outcome(r: &DbRecord) -> Outcome {
+    let error = r.messages.iter().any(|m| matches!(m, PgMsg::Back(_, Backend::ErrorResponse(_))));
+    match (r.server, error) {
+        (None, _) => Outcome::Unavailable,
+        (_, true) => Outcome::Refused,
+        _ => Outcome::Success,
+    }
+}
+
 /// Client → balancer → S1..Sn → store / database, with each server's state.
-/// The newest request travels as a dot along the path it took (out and
-/// back, turning the outcome's colour on the way back) and its path stays
-/// drawn in that colour, with the outcome's icon and status at the client.
+/// The newest request (or a connection's newest frames) travels as a dot
+/// along the path it took (out and back, turning the outcome's colour on
+/// the way back) and its path stays drawn in that colour, with the
+/// outcome's icon and status (or connection) at the client.
 /// Servers are buttons: activate one to crash it, or restart it when down.
 pub fn fleet_diagram(play: &Play, id: LaneId) -> Html {
     let engine = play.playground();
     let lane = engine.lane(id);
     let servers = lane.servers();
-    let newest = lane.exchanges().next_back();
+    let newest = Newest::of(lane);
+    let newest = newest.as_ref();
     let height = (servers.len() as i32 * ROW).max(3 * ROW) + 8;
     let mid = height / 2;
     let (store_y, db_y) = (mid - 17, mid + 17);
-    // Where the newest request went: the server that answered, or the dead
-    // one it was sent to (a 502), and which of the backends it used.
-    let target = newest.and_then(|x| x.server.or(x.tried));
+    let target = newest.and_then(|x| x.target);
     let row_of = |no| servers.iter().position(|s| s.no == no).map(|i| 6 + i as i32 * ROW + 14);
     let to_store = newest.is_some_and(|x| x.store_trips > 0);
     let to_db = newest.is_some_and(|x| x.db_trips > 0);
-    let outcome = newest.map(|x| Outcome::of(x.response.status));
+    let outcome = newest.map(|x| x.outcome);
     // "down" would overrun the box: the ✕ and the box's down style say it here, the state panel
     // ("Shared store (down)") in words.
     let store_label = if lane.store().up { "store" } else { "store ✕" };
@@ -43,7 +145,7 @@ pub fn fleet_diagram(play: &Play, id: LaneId) -> Html {
                 <rect class="node" x="4" y={(mid - 14).to_string()} width="56" height="28" rx="5" />
                 <text x="32" y={(mid + 4).to_string()} text-anchor="middle">{"client"}</text>
                 if let (Some(o), Some(x)) = (outcome, newest) {
-                    <text class="outcome" x="32" y={(mid + 30).to_string()} text-anchor="middle">{format!("{} {}", o.icon(), x.response.status)}</text>
+                    <text class="outcome" x="32" y={(mid + 30).to_string()} text-anchor="middle">{format!("{} {}", o.icon(), x.label)}</text>
                 }
                 <line class={classes!("cable", newest.is_some().then_some("hot"))} x1="60" y1={mid.to_string()} x2="86" y2={mid.to_string()} />
                 <rect class="node" x="86" y={(mid - 14).to_string()} width="44" height="28" rx="5" />
@@ -52,7 +154,7 @@ pub fn fleet_diagram(play: &Play, id: LaneId) -> Html {
                 { for servers.iter().enumerate().map(|(i, s)| {
                     let y = 6 + i as i32 * ROW;
                     let hot = target == Some(s.no);
-                    let backend = hot && newest.is_some_and(|x| x.server.is_some()) && (to_store || to_db);
+                    let backend = hot && newest.is_some_and(|x| x.served) && (to_store || to_db);
                     let (verb, action) = if s.up { ("Crash", Action::Crash { server: s.no }) } else { ("Restart", Action::Restart { server: s.no }) };
                     let mut label = format!("{verb} S{} ({}, {} session{} held", s.no, if s.up { "up" } else { "down" }, s.sessions.len(), if s.sessions.len() == 1 { "" } else { "s" });
                     if sockets {
@@ -90,7 +192,7 @@ pub fn fleet_diagram(play: &Play, id: LaneId) -> Html {
                         </g>
                     }
                 }) }
-                <line class={classes!("cable", to_store.then_some("hot"))} x1={BUS.to_string()} y1={store_y.to_string()} x2={BACKEND_X.to_string()} y2={store_y.to_string()} />
+                <line class={classes!("cable", "to-store", to_store.then_some("hot"))} x1={BUS.to_string()} y1={store_y.to_string()} x2={BACKEND_X.to_string()} y2={store_y.to_string()} />
                 <line class={classes!("cable", to_db.then_some("hot"))} x1={BUS.to_string()} y1={db_y.to_string()} x2={BACKEND_X.to_string()} y2={db_y.to_string()} />
                 <rect class={classes!("node", (!lane.config().uses_store()).then_some("idle"), (!lane.store().up).then_some("down"))} x={BACKEND_X.to_string()} y={(store_y - 13).to_string()} width="66" height="26" rx="5" />
                 <text x="323" y={(store_y + 4).to_string()} text-anchor="middle">{store_label}</text>
@@ -101,11 +203,11 @@ pub fn fleet_diagram(play: &Play, id: LaneId) -> Html {
                 }
                 if let Some(x) = newest {
                     // Keyed by the request, so each new one starts its trip afresh.
-                    <path key={format!("{}", x.seq)} class="trip" d={trip(mid, target.and_then(row_of), (to_store || to_db).then_some(if to_store { store_y } else { db_y }))} pathLength="100" />
+                    <path key={x.key.to_string()} class="trip" d={trip(mid, target.and_then(row_of), (to_store || to_db).then_some(if to_store { store_y } else { db_y }))} pathLength="100" />
                 }
             </svg>
             <figcaption class="legend">
-                {"Lit path: the newest request (✓ 2xx · ✕ 4xx · ⚠ 5xx); dashed: not used by this lane; "}
+                { if sockets { "Lit path: the newest request, or a connection's newest frames (✓ 2xx, frames · ✕ 4xx, 1008 · ⚠ 5xx, 1011); dashed: not used by this lane; " } else { "Lit path: the newest request (✓ 2xx · ✕ 4xx · ⚠ 5xx); dashed: not used by this lane; " } }
                 { if sockets { "⇄N in a server: the WebSocket connections open on it (its sessions: in the state panel below). " } else { "a server's number: sessions it holds. " } }
                 <strong class="needs-script">{"Click a server to crash or restart it."}</strong>
             </figcaption>

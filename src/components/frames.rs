@@ -3,6 +3,7 @@
 //! bytes on the wire, then the servers' trace — who got a message, and who
 //! did not and why.
 
+use crate::components::state_panels::close_code_text;
 use crate::state::Play;
 use statelab_sim::fleet::{FrameRecord, Miss, SocketRecord};
 use statelab_sim::wire::ws::Opcode;
@@ -28,15 +29,6 @@ pub struct FramesProps {
     pub lane: LaneId,
     /// Open unless the reader closes it, as exchanges are.
     pub open: bool,
-}
-
-/// A close code with what it means (RFC 6455 §7.4.1), in the wire
-/// module's words — but 1006, which is never sent, says so.
-pub fn close_code_text(code: u16) -> String {
-    match code {
-        1006 => "1006 (abnormal closure: never on the wire — the client reports it when the connection drops with no close frame)".into(),
-        _ => format!("{code} ({})", statelab_sim::wire::ws::close_code_meaning(code)),
-    }
 }
 
 /// `ws#2 09:00:05 alice ⇄ S1 · 3 frames · 1 did not get it`, opening to each

@@ -5,7 +5,6 @@
 //! B's, so the same action's outcomes sit side by side.
 
 use crate::components::exchange::{ExchangeView, Shared};
-use crate::components::frames::{FramesView, SharedRecord};
 use crate::state::Play;
 use statelab_sim::{Entry, LaneId};
 use std::rc::Rc;
@@ -47,7 +46,9 @@ pub fn history(play: &Play, limit: &UseStateHandle<usize>) -> Html {
                         <ExchangeView key={x.seq} exchange={Shared(x.clone())} {open} focus={if open { focus.clone() } else { Rc::default() }} />
                     },
                     Entry::Event(ev) => html! { <p class="event"><time>{ev.at.clock()}</time>{" "}{&ev.text}</p> },
-                    Entry::Socket(r) => html! { <FramesView record={SharedRecord(r.clone())} {lane} {open} /> },
+                    Entry::Socket(r) => crate::components::socket_record(r, lane, open),
+                    Entry::Ftp(r) => crate::components::ftp_record(r, open),
+                    Entry::Db(r) => crate::components::db_record(r, open),
                 }) }
             </div>
         }
@@ -65,7 +66,7 @@ pub fn history(play: &Play, limit: &UseStateHandle<usize>) -> Html {
                     let lane = engine.lane(l);
                     html! {
                         <p>
-                            <strong>{format!("Lane {l} ")}</strong>{format!("{}{}", crate::components::lane_heading::app(lane.config()), lane.config().auth)}
+                            <strong>{format!("Lane {l} ")}</strong>{crate::components::lane_heading::kind(lane.config(), lane.config().auth)}
                             {format!(" · {} request{} · ", lane.stats().requests, if lane.stats().requests == 1 { "" } else { "s" })}
                             <span class="clock">{"clock "}<time>{lane.now().clock()}</time></span>
                         </p>
@@ -94,9 +95,5 @@ pub fn history(play: &Play, limit: &UseStateHandle<usize>) -> Html {
 
 /// The log index of the action that caused an entry.
 fn action_of(e: &Entry) -> u32 {
-    match e {
-        Entry::Exchange(x) => x.action,
-        Entry::Event(ev) => ev.action,
-        Entry::Socket(r) => r.action,
-    }
+    e.action()
 }

@@ -4,7 +4,7 @@ use crate::hooks::url_state::LINK_LIMIT;
 use crate::state::{Play, PlayState};
 use yew::prelude::*;
 
-/// Copy a link to exactly this state, or an iframe snippet that embeds it.
+/// Copy a link to exactly this state, or the embed kit's snippet that embeds it.
 /// Both are built when clicked: the query carries the whole action log, too
 /// long to rebuild on every render.
 pub fn share_bar(play: &Play) -> Html {
@@ -14,7 +14,11 @@ pub fn share_bar(play: &Play) -> Html {
     };
     let embed = |play: &PlayState| {
         let title = play.followed().map_or("Statelab playground".to_owned(), |(s, _)| format!("Statelab: {}", s.title));
-        embed_code(&address(play, true), &title)
+        let state = match play.scenario {
+            Some(at) => Embedded::Step(at.tour, at.step),
+            None => Embedded::Link(play.url_with(&full_page(play))),
+        };
+        embed_code(&browser::site_root(), &state, &title)
     };
     // An author's tour followed: its file too, for `statelab tour check`.
     let file =
@@ -26,7 +30,7 @@ pub fn share_bar(play: &Play) -> Html {
         });
     html! {
         <div class="share" role="group" aria-label="Share">
-            <CopyButton label="Copy link to this step" done="Link copied" text={text(|play| address(play, false))} />
+            <CopyButton label="Copy link to this step" done="Link copied" text={text(address)} />
             <CopyButton label="Copy embed code" done="Embed code copied" text={text(embed)} />
             if let Some(onclick) = file {
                 <button type="button" {onclick}>{"Download tour file"}</button>
@@ -35,12 +39,16 @@ pub fn share_bar(play: &Play) -> Html {
     }
 }
 
-/// The page's address for this state, embedded or full: a tour step's own
-/// page (`tour/<id>/<step>/`, `…/embed/`), or the root with the query. A
-/// state too long for the address bar still gets its whole link here.
-pub fn address(play: &PlayState, embed: bool) -> String {
-    let page = crate::page::Page { embed, ..play.page.clone() };
-    format!("{}{}", browser::site_root(), play.url_with(&page))
+/// The full page's address for this state: a tour step's own page
+/// (`tour/<id>/<step>/`), or the root with the query. A state too long for
+/// the address bar still gets its whole link here.
+pub fn address(play: &PlayState) -> String {
+    format!("{}{}", browser::site_root(), play.url_with(&full_page(play)))
+}
+
+/// The page's own parameters, shown in full rather than embedded.
+fn full_page(play: &PlayState) -> crate::page::Page {
+    crate::page::Page { embed: false, ..play.page.clone() }
 }
 
 /// What the page says when the state no longer fits in a link.
@@ -53,21 +61,27 @@ pub fn too_long_notice(kb: usize, kept: bool) -> String {
     }
 }
 
-/// An iframe and the few lines a host page needs to size it to its content.
-pub fn embed_code(src: &str, title: &str) -> String {
+/// What an embed shows: a tour step, or any other state by its link
+/// (relative to the site's root).
+pub enum Embedded {
+    Step(&'static str, usize),
+    Link(String),
+}
+
+/// The embed kit's two lines (static/embed.js, docs/embed-api.md): its
+/// script from the site at `root`, and the element. It shows the step's
+/// prerendered page as a poster, loads the playground on a click, sizes
+/// itself and follows the host page's theme.
+pub fn embed_code(root: &str, state: &Embedded, title: &str) -> String {
     let attr = |s: &str| s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;");
+    let what = match state {
+        Embedded::Step(tour, step) => format!(r#"tour="{}" step="{step}""#, attr(tour)),
+        Embedded::Link(link) => format!(r#"link="{}""#, attr(link)),
+    };
     format!(
-        r#"<iframe src="{}" title="{}" style="width: 100%; height: 600px; border: 0" loading="lazy"></iframe>
-<script>
-  // Statelab reports its height; size each of its frames to fit.
-  addEventListener("message", (event) => {{
-    if (event.data?.type !== "statelab:resize") return;
-    for (const frame of document.querySelectorAll("iframe")) {{
-      if (frame.contentWindow === event.source) frame.style.height = `${{event.data.height}}px`;
-    }}
-  }});
-</script>"#,
-        attr(src),
+        r#"<script type="module" src="{}embed.js"></script>
+<statelab-embed {what} title="{}"></statelab-embed>"#,
+        attr(root),
         attr(title)
     )
 }
@@ -77,10 +91,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn embed_code_escapes_attributes_and_sizes_only_its_own_frame() {
-        let code = embed_code("https://x.example/?scenario=cart&step=2&embed=1", "Statelab: \"Cart\" <demo>");
-        assert!(code.starts_with(r#"<iframe src="https://x.example/?scenario=cart&amp;step=2&amp;embed=1" title="Statelab: &quot;Cart&quot; &lt;demo>""#), "{code}");
-        assert!(code.contains("frame.contentWindow === event.source"));
-        assert!(code.lines().count() <= 11, "an iframe and a ten-line listener");
+    fn embed_code_is_the_kit_and_one_element_with_escaped_attributes() {
+        let code = embed_code("https://x.example/lab/", &Embedded::Step("cart", 2), "Statelab: \"Cart\" <demo>");
+        assert_eq!(
+            code,
+            r#"<script type="module" src="https://x.example/lab/embed.js"></script>
+<statelab-embed tour="cart" step="2" title="Statelab: &quot;Cart&quot; &lt;demo>"></statelab-embed>"#
+        );
+        let code = embed_code("./", &Embedded::Link("?log=login.alice&a=jwt.rr.3".into()), "Statelab playground");
+        assert!(code.ends_with(r#"<statelab-embed link="?log=login.alice&amp;a=jwt.rr.3" title="Statelab playground"></statelab-embed>"#), "{code}");
     }
 }

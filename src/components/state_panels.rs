@@ -1,4 +1,3 @@
-use crate::components::frames::close_code_text;
 use crate::components::short;
 use crate::components::token::{token_view, TokenProps};
 use crate::state::{Msg, Play};
@@ -39,7 +38,7 @@ pub fn state_panels(play: &Play, lane_id: LaneId, user: User, why: Option<AttrVa
     let expiry = |t: SimTime| format!("{} {}", if t > now { "expires" } else { "expired" }, t.relative_to(now));
     html! {
         <div class="state">
-            <section aria-label={format!("{}'s browser", props.user.username())}>
+            <section aria-label={format!("Lane {}: {}'s browser", props.lane.label(), props.user.username())}>
                 <h4>{format!("{}'s browser", props.user.username())}</h4>
                 if let Some(why) = &why {
                     <p class="muted whose">{why.clone()}</p>
@@ -72,13 +71,16 @@ pub fn state_panels(play: &Play, lane_id: LaneId, user: User, why: Option<AttrVa
                 }
                 { credential_editor(play, props) }
             </section>
-            <section aria-label="Server memory">
+            <section aria-label={format!("Lane {}: Server memory", props.lane.label())}>
                 <h4>{"Server memory"}</h4>
+                if lane.config().app.is_connection() {
+                    <p class="muted">{"Bytes count sessions and, per open connection, its user and a 4-byte member id (and the credential when the lane re-checks), then the room: recent messages' sender and text, the match as its JSON. Sockets and buffers are not counted."}</p>
+                }
                 <ul class="kv">
                     { for lane.servers().iter().map(|s| html! {
                         <li>
                             <strong>{format!("S{}", s.no)}</strong>
-                            {format!(" {} · {} handled · {} session{} · {} B", if s.up { "up" } else { "down" }, s.handled, s.sessions.len(), if s.sessions.len() == 1 { "" } else { "s" }, s.session_bytes())}
+                            {format!(" {} · {} handled · {} session{} · {} B", if s.up { "up" } else { "down" }, s.handled, s.sessions.len(), if s.sessions.len() == 1 { "" } else { "s" }, lane.server_bytes(s))}
                             if lane.config().app.is_connection() {
                                 {format!(" · {} open connection{}", s.connections, if s.connections == 1 { "" } else { "s" })}
                                 if s.draining {
@@ -86,6 +88,11 @@ pub fn state_panels(play: &Play, lane_id: LaneId, user: User, why: Option<AttrVa
                                 }
                             }
                             { rooms(s.no, &s.rooms) }
+                            if lane.config().app == statelab_sim::App::Ftp {
+                                <ul aria-label={format!("S{}'s FTP sessions", s.no)}>
+                                    { for lane.ftp_sessions().iter().filter(|f| f.server == s.no).map(crate::components::ftp_session_line) }
+                                </ul>
+                            }
                             if !s.sessions.is_empty() {
                                 <ul>{ capped(s.sessions.len(), s.sessions.iter().map(|(id, sess)| html! {
                                     <li><code>{id.as_str()}</code>{format!(" {} · cart [{}] · {} B · {}", sess.user, sess.cart.join(", "), sess.bytes(id), expiry(sess.expires))}</li>
@@ -101,7 +108,7 @@ pub fn state_panels(play: &Play, lane_id: LaneId, user: User, why: Option<AttrVa
                     }) }
                 </ul>
             </section>
-            <section aria-label="Shared store">
+            <section aria-label={format!("Lane {}: Shared store", props.lane.label())}>
                 <h4>{ if lane.store().up { "Shared store" } else { "Shared store (down)" } }</h4>
                 <ul class="kv">
                     { capped(store_keys, lane.store().entries(now).map(|(k, e)| html! {
@@ -112,7 +119,10 @@ pub fn state_panels(play: &Play, lane_id: LaneId, user: User, why: Option<AttrVa
                     <p class="muted">{"no keys"}</p>
                 }
             </section>
-            <section aria-label="Database">
+            if lane.config().app.is_db() {
+                { crate::components::db_pools(lane) }
+            }
+            <section aria-label={format!("Lane {}: Database", props.lane.label())}>
                 <h4>{"Database"}</h4>
                 <p class="muted">{"Accounts and orders for everyone; carts when no session holds them; API keys by their SHA-256, never the key."}</p>
                 <ul class="kv">
@@ -153,6 +163,15 @@ fn meaning(store: &SharedStore, now: SimTime, key: &str, value: &StoreValue) -> 
         StoreValue::Match(m) => {
             format!("the match's checkpoint at tick {} ({}): any server can resume it", m.tick, players(m))
         }
+    }
+}
+
+/// A close code with what it means (RFC 6455 §7.4.1), in the wire
+/// module's words — but 1006, which is never sent, says so.
+pub fn close_code_text(code: u16) -> String {
+    match code {
+        1006 => "1006 (abnormal closure: never on the wire — the client reports it when the connection drops with no close frame)".into(),
+        _ => format!("{code} ({})", statelab_sim::wire::ws::close_code_meaning(code)),
     }
 }
 

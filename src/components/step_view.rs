@@ -5,21 +5,30 @@
 
 use crate::browser::focus_soon;
 use crate::components::badge::status_badge;
+use crate::components::copy::CopyButton;
 use crate::components::fleet::fleet_diagram;
-use crate::components::frames::{FramesView, SharedRecord};
 use crate::components::question::QuestionView;
 use crate::hooks::step_play::use_step_play;
 use crate::page::Shown;
 use crate::state::{Msg, Play};
+use statelab_sim::text::{focused, short_target};
 use statelab_sim::tours::{Scenario, IDS};
 use statelab_sim::{Entry, Exchange, LaneId};
 use yew::prelude::*;
 
+#[derive(Properties, PartialEq)]
+pub struct StepViewProps {
+    /// Whether the tour plays itself (held by the page, which a host's
+    /// `play` and `pause` also set).
+    pub playing: UseStateHandle<bool>,
+}
+
 #[component]
-pub fn StepView() -> Html {
+pub fn StepView(props: &StepViewProps) -> Html {
     let play = use_context::<Play>().expect("inside the playground");
     let followed = play.followed();
-    let playing = use_step_play(&play, followed.as_ref().map_or(0, |(s, _)| s.steps.len()));
+    let playing = &props.playing;
+    use_step_play(&play, playing, followed.as_ref().map_or(0, |(s, _)| s.steps.len()));
     let Some((s, step)) = followed else { return html! {} };
     let current = step.checked_sub(1).and_then(|i| s.steps.get(i));
     html! {
@@ -29,7 +38,8 @@ pub fn StepView() -> Html {
                 <p>{ current.map_or("Press Next step to play the first step.", |st| &*st.say) }</p>
             </div>
             { hidden_lane(&play) }
-            { controls(&play, &playing, step, s.steps.len()) }
+            { controls(&play, playing, step, s.steps.len()) }
+            { figure_button(&play, &s, step) }
             { evidence(&play, current.map_or(&[][..], |st| &*st.focus)) }
             // After the evidence: the step played and its badges keep the
             // first screen; the next step's question follows them.
@@ -80,6 +90,29 @@ fn controls(play: &Play, playing: &UseStateHandle<bool>, step: usize, steps: usi
     }
 }
 
+/// "Download figure": the step's evidence as the SVG `statelab figure`
+/// writes, built by the same engine function when clicked (for a README or
+/// a host that takes images but no iframes). Not in an embed, whose reader
+/// is not its author.
+fn figure_button(play: &Play, s: &Scenario, step: usize) -> Html {
+    if step == 0 || play.page.embed {
+        return html! {};
+    }
+    let text = {
+        let play = play.clone();
+        Callback::from(move |()| {
+            let followed = play.followed();
+            followed.and_then(|(s, step)| s.figure(step, &play.playground())).unwrap_or_default()
+        })
+    };
+    let name = AttrValue::from(s.figure_file(step));
+    html! {
+        <div class="figure-download">
+            <CopyButton label="Download figure" name={format!("Download figure: step {step} as SVG")} done="Figure downloaded" download={name} mime="image/svg+xml" {text} />
+        </div>
+    }
+}
+
 /// Each shown lane's cards and fleet, once a step is played; `focus`: the
 /// headers the step points at.
 fn evidence(play: &Play, focus: &[&str]) -> Html {
@@ -117,15 +150,7 @@ fn next_tour(play: &Play, s: &Scenario, end: bool) -> Html {
 fn lane_cards(play: &Play, l: LaneId, start: u32, focus: &[&str]) -> Html {
     let engine = play.playground();
     let lane = engine.lane(l);
-    let mine: Vec<&Entry> = lane
-        .entries()
-        .iter()
-        .filter(|e| match e {
-            Entry::Exchange(x) => x.action >= start,
-            Entry::Event(ev) => ev.action >= start,
-            Entry::Socket(r) => r.action >= start,
-        })
-        .collect();
+    let mine: Vec<&Entry> = lane.entries().iter().filter(|e| e.action() >= start).collect();
     let last = lane.exchanges().next_back().filter(|x| x.action >= start).map(|x| x.seq);
     html! {
         <div class="step-lane">
@@ -140,44 +165,30 @@ fn lane_cards(play: &Play, l: LaneId, start: u32, focus: &[&str]) -> Html {
                         <li class="step-event">{&ev.text}</li>
                     },
                     Entry::Socket(r) => html! {
-                        <li class="step-socket"><FramesView record={SharedRecord(r.clone())} lane={l} open={false} /></li>
+                        <li class="step-socket">{ crate::components::socket_record(r, l, false) }</li>
                     },
+                    Entry::Ftp(r) => html! { <li class="step-socket">{crate::components::ftp_record(r, false)}</li> },
+                    Entry::Db(r) => html! { <li class="step-socket">{crate::components::db_record(r, false)}</li> },
                 }) }
             </ol>
         </div>
     }
 }
 
-/// `✕ 401 Unauthorized #3 GET /api/me alice → S2`, the headers the step
-/// points at, and the trace line that explains the outcome (the server's
-/// last word). On a narrow screen only the lane's last card keeps its details.
 /// What a step's lane is, with the balancer when the two lanes' differ.
 fn step_kind(play: &Play, l: LaneId) -> String {
     let engine = play.playground();
     let c = engine.lane(l).config();
     let balancers_differ = engine.lanes()[0].config().balancer != engine.lanes()[1].config().balancer;
     let balancer = if balancers_differ { format!(" · {}", c.balancer.label()) } else { String::new() };
-    format!("{}{}{balancer}", crate::components::lane_heading::app(c), c.auth)
+    format!("{}{balancer}", crate::components::lane_heading::kind(c, c.auth))
 }
 
-/// The target with any long query value written `…` (a WebSocket
-/// handshake's `access_token=`): the card names the request, and the
-/// history shows it whole.
-fn short_target(target: &str) -> String {
-    let Some((path, query)) = target.split_once('?') else { return target.to_owned() };
-    let params: Vec<String> = query
-        .split('&')
-        .map(|kv| match kv.split_once('=') {
-            Some((k, v)) if v.chars().count() > 16 => format!("{k}=…"),
-            _ => kv.to_owned(),
-        })
-        .collect();
-    format!("{path}?{}", params.join("&"))
-}
-
+/// `✕ 401 Unauthorized #3 GET /api/me alice → S2`, the headers the step
+/// points at, and the trace line that explains the outcome (the server's
+/// last word). On a narrow screen only the lane's last card keeps its details.
 fn card(x: &Exchange, focus: &[&str], last: bool) -> Html {
-    let focused = |&(name, _): &(&str, &str)| focus.iter().any(|h| h.eq_ignore_ascii_case(name));
-    let lines = x.request.headers.iter().chain(x.response.headers.iter()).filter(focused);
+    let lines = focused(x, focus);
     html! {
         <li class={classes!("step-card", last.then_some("last"))}>
             <p class="step-line">

@@ -9,11 +9,11 @@ use yew::prelude::*;
 /// How long each step stays on screen while playing.
 const STEP_PAUSE_MS: u64 = 4_000;
 
-/// Whether the followed tour, of `steps` steps, plays itself: Play and
-/// Pause set it.
+/// Plays the followed tour, of `steps` steps, while `playing` is on: Play
+/// and Pause set it (the step view's buttons, or a host page's commands,
+/// which is why the page holds it).
 #[hook]
-pub fn use_step_play(play: &Play, steps: usize) -> UseStateHandle<bool> {
-    let playing = use_state(|| false);
+pub fn use_step_play(play: &Play, playing: &UseStateHandle<bool>, steps: usize) {
     {
         let (play, playing) = (play.clone(), playing.clone());
         use_effect_with((*playing, play.scenario), move |&(on, at)| {
@@ -35,7 +35,6 @@ pub fn use_step_play(play: &Play, steps: usize) -> UseStateHandle<bool> {
             move || cancelled.set(true)
         });
     }
-    playing
 }
 
 /// On a step of one's own (not on Back, nor on opening a page: the page

@@ -70,6 +70,11 @@ fn resolve(query: &str) -> (String, Option<String>) {
     (kept, lost)
 }
 
+/// The query the address bar stands for now, a kept state read back.
+pub fn address_query() -> String {
+    resolve(&current_query()).0
+}
+
 /// The state the address describes, with what was wrong with it.
 fn open(query: &str) -> PlayState {
     let (query, lost) = resolve(query);
@@ -134,6 +139,9 @@ pub fn use_url_state(on_state: fn(&PlayState), start: Option<String>) -> UrlStat
     {
         let (state, address) = (play.clone(), address.clone());
         use_effect_with(play.version(), move |_| {
+            if let Some(query) = &state.moving {
+                return browser::load_bundle(&format!("{}?{query}", browser::site_root()), query);
+            }
             on_state(&state);
             let (query, url) = state.query_and_url();
             let search = current_search();

@@ -34,7 +34,7 @@ pub const DECLARED: [Declared; 3] = [
 
 /// Bytes and timing differ by nature and are not compared, and the twin has
 /// limits of its own; listed in the report.
-pub const NOT_COMPARED: [&str; 10] = [
+pub const NOT_COMPARED: [&str; 11] = [
     "bytes: header case (hyper writes lower case), header order, Date values, session ids, JWT ids and signatures",
     "latency: the simulation adds modelled costs (balancer 1 ms, server 2 ms, store 4 ms, database 3 ms); the twin measures loopback",
     "TLS: the simulated browser talks to https://shop.example; the twin speaks plain HTTP on loopback, with its cookie jar scoped to the same https origin so Secure cookies behave alike",
@@ -44,6 +44,7 @@ pub const NOT_COMPARED: [&str; 10] = [
     "the driver's cookie jar (cookie_store) judges Max-Age on the machine's clock: a simulated wait expires no cookie (the refresh cookie lives 30 min; no scenario waits that long)",
     "WebSocket frames the client sent (tungstenite masks with its own random keys) and the handshake's bytes; a 101's server is read from the x-served-by header the twin's servers add, since HAProxy logs a tunnel only when it ends",
     "reconnect times: the twin's clients reconnect when the simulation's apps did (their backoff is drawn from the lane's seeded stream); what each attempt got (status, server, welcome) is compared",
+    "a server's keepalive ping: the simulated server pings when the step says so; the twin's driver asks its server for one with a text message (PING_ME) that the simulation does not send, then compares the ping the server sent and what followed the browser's pong",
     "idle tunnels: HAProxy closes a WebSocket idle for its timeout tunnel (1 h) on the machine's clock, which a simulated wait does not move; the simulation closes it at the simulated hour, so no scenario waits that long",
 ];
 

@@ -354,9 +354,9 @@ fn open_chart(id: &str, label: &str, r: &Report, span: u64) -> String {
             table,
             "<td class=\"all\">{}</td><td>{} ({})</td><td>{}</td></tr>",
             thousands(last.sockets.open_total()),
-            sum(|s| s.sockets.opened),
-            sum(|s| s.sockets.reconnects),
-            sum(|s| s.sockets.dropped)
+            sum(|s| s.sockets.counts.opened),
+            sum(|s| s.sockets.counts.reconnects),
+            sum(|s| s.sockets.counts.dropped)
         );
     }
     table.push_str("</tbody></table>");
@@ -365,13 +365,14 @@ fn open_chart(id: &str, label: &str, r: &Report, span: u64) -> String {
 
 /// A connection lane's messages per second: delivered, missed and not sent.
 fn messages_chart(id: &str, label: &str, r: &Report, span: u64) -> String {
-    let max = r.seconds.iter().map(|s| s.sockets.delivered.max(s.sockets.missed).max(s.sockets.offline)).max();
+    let max =
+        r.seconds.iter().map(|s| s.sockets.counts.delivered.max(s.sockets.counts.missed).max(s.sockets.offline)).max();
     let max = nice(max.unwrap_or(0).max(1));
     let mut svg = svg_open(id);
     axes(&mut svg, max, "", r.first_second, span, " s");
     let sp = span as f64;
-    polyline(&mut svg, "line delivered", r.seconds.iter().map(|s| s.sockets.delivered as f64), sp, max as f64);
-    polyline(&mut svg, "line missed", r.seconds.iter().map(|s| s.sockets.missed as f64), sp, max as f64);
+    polyline(&mut svg, "line delivered", r.seconds.iter().map(|s| s.sockets.counts.delivered as f64), sp, max as f64);
+    polyline(&mut svg, "line missed", r.seconds.iter().map(|s| s.sockets.counts.missed as f64), sp, max as f64);
     polyline(&mut svg, "line offline", r.seconds.iter().map(|s| s.sockets.offline as f64), sp, max as f64);
     markers(&mut svg, r, sp);
     svg.push_str("</svg>");
@@ -381,8 +382,8 @@ fn messages_chart(id: &str, label: &str, r: &Report, span: u64) -> String {
         let sum = |f: fn(&Second) -> u64| thousands(c.iter().map(f).sum());
         vec![
             sum(|s| s.sockets.sent),
-            sum(|s| s.sockets.delivered),
-            sum(|s| s.sockets.missed),
+            sum(|s| s.sockets.counts.delivered),
+            sum(|s| s.sockets.counts.missed),
             sum(|s| s.sockets.offline),
         ]
     }));

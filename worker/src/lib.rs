@@ -175,7 +175,7 @@ mod tests {
         let mut run = LaneRun::new("200x20", "40.crash.1", "", "chat-memory:jwt.leastconn.3", "1").unwrap();
         while !run.step(500) {}
         let report = run.run.report();
-        assert!(report.connections && report.totals.sockets.missed > 0, "memory rooms miss across servers");
+        assert!(report.connections && report.totals.sockets.counts.missed > 0, "memory rooms miss across servers");
         let html = render(&run.report(), "");
         assert!(
             html.contains("<h3>Connections open per server</h3>")
@@ -216,7 +216,7 @@ mod tests {
             "least connections spreads them: {:?}",
             last.open
         );
-        assert!(last.delivered > 0);
+        assert!(last.counts.delivered > 0);
         let html = render(&live.report(), "");
         assert!(html.contains("<td class=\"all\">10,000</td>"), "the table says so");
     }

@@ -5,6 +5,7 @@
 //! the package registries (crates.io, npm, apt).
 
 mod bench;
+mod bundles;
 mod fuzz;
 mod setup;
 mod size;
@@ -17,7 +18,7 @@ use std::process::{Command, ExitCode};
 const USAGE: &str = "usage: cargo xtask <task>
   setup          install what building and testing need (idempotent)
   serve [args]   setup, then `trunk serve` on http://127.0.0.1:8080 (args go to trunk)
-  build          setup, then `trunk build --release` into dist/
+  build          setup, then the page's bundles: `core` and the rest (bundles.rs), then `trunk build --release` into dist/
   test           setup, then every test layer; ends with `N passed, N failed`
   size           sizes of dist/ (raw, gzip, brotli); what loads first against size-budget.json
   bench          engine and playground benchmarks, first render against a bare Yew counter
@@ -61,13 +62,22 @@ fn serve(trunk_args: &[String]) -> Result<(), String> {
         .and_then(|i| trunk_args.get(i + 1).cloned())
         .or_else(|| trunk_args.iter().find_map(|a| a.strip_prefix("--port=").map(str::to_owned)))
         .unwrap_or_else(|| "8080".into());
+    // The smaller bundles are built once; trunk rebuilds its own on each change.
+    let bundles = bundles::build()?;
     println!("==> serving Statelab at http://127.0.0.1:{port}/ (Ctrl-C stops)");
-    run(cmd("trunk").arg("serve").args(trunk_args))
+    run(cmd("trunk").arg("serve").args(trunk_args).env("STATELAB_BUNDLES", bundles))
 }
 
 pub fn build() -> Result<(), String> {
+    let started = std::time::Instant::now();
+    let bundles = bundles::build()?;
+    let extra = started.elapsed().as_secs_f64();
     println!("==> trunk build --release");
-    run(cmd("trunk").args(["build", "--release"]))?;
+    run(cmd("trunk").args(["build", "--release"]).env("STATELAB_BUNDLES", bundles))?;
+    println!(
+        "==> built in {:.0} s, of which the bundles besides trunk's took {extra:.0} s",
+        started.elapsed().as_secs_f64()
+    );
     minify("dist")
 }
 

@@ -24,11 +24,27 @@ pub fn quoted(input: &str) -> String {
     out
 }
 
-/// Characters that are invisible or change how surrounding text is laid out.
+/// `input` whole, with the characters [`quoted`] escapes escaped the same
+/// way: for text shown at any length (a figure wraps it instead of cutting).
+pub(crate) fn unhidden(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    for c in input.chars() {
+        if is_hidden(c) {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Characters that are invisible or change how surrounding text is laid out,
+/// and the two noncharacters XML refuses (U+FFFE, U+FFFF).
 pub(crate) fn is_hidden(c: char) -> bool {
     c.is_control()
         || matches!(c,
             '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}'
+            | '\u{FFFE}' | '\u{FFFF}'
         )
 }
 
@@ -45,5 +61,6 @@ mod tests {
         assert_eq!(quoted("a\u{202E}b\nc"), "a\\u{202e}b\\u{a}c");
         assert_eq!(quoted("\u{2067}x\u{2069}"), "\\u{2067}x\\u{2069}");
         assert_eq!(quoted("café ☕"), "café ☕");
+        assert_eq!(unhidden(&format!("{long}\u{FFFF}")).len(), long.len() + "\\u{ffff}".len());
     }
 }

@@ -11,6 +11,7 @@ use statelab_sim::text;
 use statelab_sim::tours::{self, Scenario};
 use statelab_sim::{App, AuthMode, LaneConfig, LaneId, Playground, Store, Strategy};
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -69,6 +70,27 @@ enum Command {
         /// Machine-readable JSON instead of a Markdown table
         #[arg(long)]
         json: bool,
+    },
+    /// A tour step's evidence (each lane's statuses, servers, the header and trace lines that matter, the
+    /// fleet) as an SVG figure, for pages that show images but no iframes, such as a README on GitHub
+    #[command(
+        override_usage = "statelab figure <TOUR> <STEP> --svg [-o FILE]\n       statelab figure --all --svg <DIR>"
+    )]
+    Figure {
+        /// A tour id (`statelab scenarios` lists them); with --all, the directory to write into
+        #[arg(value_name = "TOUR|DIR")]
+        tour: String,
+        /// The step, from 1 (the figure shows what that step did)
+        step: Option<String>,
+        /// Write SVG (the one format so far, asked for by name so that others can follow)
+        #[arg(long, required = true)]
+        svg: bool,
+        /// Write the figure to FILE instead of stdout
+        #[arg(short, long, value_name = "FILE", conflicts_with = "all")]
+        output: Option<PathBuf>,
+        /// Every step of every tour, each written as DIR/<tour>-<step>.svg
+        #[arg(long)]
+        all: bool,
     },
     /// One lane's exchanges as HAR 1.2
     Har {
@@ -217,16 +239,22 @@ fn main() -> ExitCode {
         }
         Err(e) => {
             let text = e.to_string();
-            let first = text.lines().next().unwrap_or("invalid arguments").trim_start_matches("error: ");
+            let mut lines = text.lines();
+            let mut first = lines.next().unwrap_or("invalid arguments").trim_start_matches("error: ").to_owned();
+            // "the following required arguments were not provided:" lists them on the lines below.
+            if first.ends_with(':') {
+                let missing: Vec<&str> = lines.take_while(|l| l.starts_with("  ")).map(str::trim).collect();
+                first = format!("{first} {}", missing.join(", "));
+            }
             eprintln!("statelab: {first}; see `statelab --help`");
             return ExitCode::from(2);
         }
     };
     let out = match run(&cli) {
         Ok(out) => out,
-        Err(msg) => {
+        Err(Failure(code, msg)) => {
             eprintln!("statelab: {msg}");
-            return ExitCode::from(2);
+            return ExitCode::from(code);
         }
     };
     let mut stdout = std::io::stdout().lock();
@@ -241,7 +269,62 @@ fn output_error(e: &std::io::Error) -> ExitCode {
     ExitCode::from(1)
 }
 
-fn run(cli: &Cli) -> Result<String, String> {
+/// Why a command failed, with its exit code: 2 for the arguments (every
+/// `String` error is about them), 1 for a file that could not be written.
+struct Failure(u8, String);
+
+impl From<String> for Failure {
+    fn from(msg: String) -> Failure {
+        Failure(2, msg)
+    }
+}
+
+/// `statelab figure`: one step to stdout or `output`, or with `all` every
+/// step of every tour into the directory `tour` names.
+fn figure(tour: &str, step: Option<&str>, output: Option<&Path>, all: bool, seed: u64) -> Result<String, Failure> {
+    let write = |path: &Path, svg: &str| {
+        std::fs::write(path, svg).map_err(|e| Failure(1, format!("could not write {}: {e}", path.display())))
+    };
+    if all {
+        if let Some(step) = step {
+            return Err(format!("--all writes every step of every tour into one directory; remove `{step}`").into());
+        }
+        let dir = Path::new(tour);
+        std::fs::create_dir_all(dir).map_err(|e| Failure(1, format!("could not create {}: {e}", dir.display())))?;
+        let mut written = String::new();
+        for s in tours::all() {
+            for n in 1..=s.steps.len() {
+                let path = dir.join(s.figure_file(n));
+                write(&path, &step_figure(&s, n, seed)?)?;
+                written.push_str(&format!("{}\n", path.display()));
+            }
+        }
+        return Ok(written);
+    }
+    let s = Scenario::find(tour).ok_or_else(|| format!("no tour \"{tour}\"; `statelab scenarios` lists them"))?;
+    let steps = s.steps.len();
+    let Some(step) = step else {
+        return Err(
+            format!("which step of {tour}? Give a number from 1 to {steps}: `statelab figure {tour} 1 --svg`").into()
+        );
+    };
+    let n = step.parse::<usize>().ok().filter(|n| (1..=steps).contains(n)).ok_or_else(|| {
+        format!("tour {tour} has steps 1 to {steps}; there is no step \"{}\"", statelab_sim::base::quoted(step))
+    })?;
+    let svg = step_figure(&s, n, seed)?;
+    match output {
+        Some(path) => write(path, &svg).map(|()| String::new()),
+        None => Ok(svg),
+    }
+}
+
+/// Step `n` of `s`, played on `seed`, as its figure.
+fn step_figure(s: &Scenario, n: usize, seed: u64) -> Result<String, String> {
+    let played = Playground::from_scenario(s, seed, n);
+    s.figure(n, &played).ok_or_else(|| format!("tour {} has no step {n}", s.id))
+}
+
+fn run(cli: &Cli) -> Result<String, Failure> {
     let find =
         |id: &str| Scenario::find(id).ok_or_else(|| format!("no scenario \"{id}\"; `statelab scenarios` lists them"));
     Ok(match &cli.command {
@@ -283,6 +366,9 @@ fn run(cli: &Cli) -> Result<String, String> {
         }
         Command::Designs { json: false } => {
             designs::markdown(&designs::compare()) + "\n" + &designs::tradeoff_markdown(&designs::tradeoff())
+        }
+        Command::Figure { tour, step, output, all, svg: _ } => {
+            return figure(tour, step.as_deref(), output.as_deref(), *all, cli.seed);
         }
         Command::Har { id, lane } => {
             let s = find(id)?;

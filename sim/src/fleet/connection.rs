@@ -116,6 +116,10 @@ pub struct SocketRecord {
     /// the trace says so: each is also a line of `trace`, written as
     /// [`Miss`]'s `Display` writes it.
     pub missed: Vec<Miss>,
+    /// Round trips the server made to the shared store while acting on
+    /// these frames (a PUBLISH, a checkpoint, the history for a welcome, a
+    /// re-checked session), answered or not: the diagram lights the store by it.
+    pub store_trips: u32,
 }
 
 /// Someone a message did not reach: a connection open on a server the
@@ -163,6 +167,16 @@ pub struct Rooms {
     pub chat: Vec<ChatLine>,
     /// The match this server runs, if it runs one.
     pub game: Option<Match>,
+}
+
+impl Rooms {
+    /// Bytes of room state in a server's memory: each recent chat message's
+    /// sender and text, and the match as its JSON (what a checkpoint stores).
+    pub fn bytes(&self) -> u32 {
+        let chat: usize = self.chat.iter().map(|l| l.from.len() + l.text.len()).sum();
+        let game = self.game.as_ref().map_or(0, |m| m.to_json().len());
+        u32::try_from(chat + game).unwrap_or(u32::MAX)
+    }
 }
 
 /// One chat message as a room keeps it.

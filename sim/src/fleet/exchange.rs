@@ -5,6 +5,7 @@ use crate::base::ids::{LaneId, ServerNo};
 use crate::base::time::SimTime;
 use crate::fleet::config::{AuthMode, REFRESH_PATH};
 use crate::wire::http::{Request, Response};
+use serde::{Deserialize, Serialize};
 use std::rc::Rc;
 
 /// One request through a lane and its answer: the bytes sent and received,
@@ -71,6 +72,48 @@ impl Exchange {
     }
 }
 
+/// The three outcomes a learner tells apart, one look everywhere (the page's
+/// badges and diagrams, the SVG figures): colour *and* an icon and text, so a
+/// 401 never reads like a 200 and colour is never the only cue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// 2xx and 3xx: it worked.
+    Success,
+    /// 4xx: the server refused the request (log in again, bad input…).
+    Refused,
+    /// 5xx: nobody could answer (a server down, the store down).
+    Unavailable,
+}
+
+impl Outcome {
+    /// The outcome of a response with `status`.
+    pub fn of(status: u16) -> Outcome {
+        match status {
+            500.. => Outcome::Unavailable,
+            400.. => Outcome::Refused,
+            _ => Outcome::Success,
+        }
+    }
+
+    /// `✓`, `✕` or `⚠`.
+    pub fn icon(self) -> &'static str {
+        match self {
+            Outcome::Success => "✓",
+            Outcome::Refused => "✕",
+            Outcome::Unavailable => "⚠",
+        }
+    }
+
+    /// The CSS class that colours it, in the page's stylesheet and a figure's.
+    pub fn class(self) -> &'static str {
+        match self {
+            Outcome::Success => "s2xx",
+            Outcome::Refused => "s4xx",
+            Outcome::Unavailable => "s5xx",
+        }
+    }
+}
+
 /// Something that happened in a lane without a request: a fault, an
 /// operation, a clock move, a hand edit, a load's summary, or why an
 /// action changed nothing.
@@ -94,6 +137,23 @@ pub enum Entry {
     Event(Event),
     /// Frames that crossed open WebSocket connections, shared as exchanges are.
     Socket(Rc<crate::fleet::connection::SocketRecord>),
+    /// Commands, replies and data that crossed FTP connections (file lanes).
+    Ftp(Rc<crate::fleet::ftp::FtpRecord>),
+    /// Messages that crossed connections to PostgreSQL for one step of a database lane.
+    Db(Rc<crate::fleet::db::DbRecord>),
+}
+
+impl Entry {
+    /// Index of the action in the log that caused it.
+    pub fn action(&self) -> u32 {
+        match self {
+            Entry::Exchange(x) => x.action,
+            Entry::Event(e) => e.action,
+            Entry::Socket(r) => r.action,
+            Entry::Ftp(r) => r.action,
+            Entry::Db(r) => r.action,
+        }
+    }
 }
 
 /// Running totals of a lane, the measured side of the comparison table.
@@ -134,8 +194,10 @@ pub struct Stats {
     pub sockets: SocketStats,
 }
 
-/// Running totals of a lane's WebSocket connections.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// Running totals of a lane's WebSocket connections: the lane's own record,
+/// and (flattened into [`Sockets`](crate::load::Sockets)) a load run's counts
+/// per second, so the two cannot list different things.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SocketStats {
     /// Handshakes answered 101.
     pub opened: u64,
@@ -152,6 +214,7 @@ pub struct SocketStats {
     /// Frames that crossed, both ways.
     pub frames: u64,
     /// Bytes of the frames that crossed, both ways, headers and masks included.
+    #[serde(default)]
     pub frame_bytes: u64,
     /// Messages (chat lines, game states) delivered to a connection.
     pub delivered: u64,
@@ -162,6 +225,52 @@ pub struct SocketStats {
     /// its last checkpoint (all of them when nothing checkpoints). Counted for
     /// load users' matches.
     pub moves_lost: u64,
+    /// Matches a server's memory held when it went (a crash, restart or
+    /// removal): gone from there, whether or not a checkpoint keeps them.
+    #[serde(default)]
+    pub matches_lost: u64,
+    /// Matches a server that ran none took up from the store's checkpoint.
+    #[serde(default)]
+    pub matches_resumed: u64,
+}
+
+impl SocketStats {
+    /// Each count as a place, in one order: what adding and subtracting walk.
+    fn counts_mut(&mut self) -> [&mut u64; 13] {
+        [
+            &mut self.opened,
+            &mut self.reconnects,
+            &mut self.failed_attempts,
+            &mut self.dropped,
+            &mut self.going_away,
+            &mut self.policy_closed,
+            &mut self.frames,
+            &mut self.frame_bytes,
+            &mut self.delivered,
+            &mut self.missed,
+            &mut self.moves_lost,
+            &mut self.matches_lost,
+            &mut self.matches_resumed,
+        ]
+    }
+
+    /// Adds `other`'s counts to these.
+    pub fn add(&mut self, other: &SocketStats) {
+        let mut other = other.clone();
+        for (a, b) in self.counts_mut().into_iter().zip(other.counts_mut()) {
+            *a = a.saturating_add(*b);
+        }
+    }
+
+    /// What happened since `earlier`, a look at the same running totals.
+    pub fn since(&self, earlier: &SocketStats) -> SocketStats {
+        let mut d = self.clone();
+        let mut earlier = earlier.clone();
+        for (a, b) in d.counts_mut().into_iter().zip(earlier.counts_mut()) {
+            *a = a.saturating_sub(*b);
+        }
+        d
+    }
 }
 
 impl Stats {
@@ -218,5 +327,20 @@ impl Trace {
         } else {
             String::new()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Outcome;
+
+    #[test]
+    fn statuses_fall_into_three_outcomes() {
+        assert_eq!(Outcome::of(200), Outcome::Success);
+        assert_eq!(Outcome::of(201), Outcome::Success);
+        assert_eq!(Outcome::of(401), Outcome::Refused);
+        assert_eq!(Outcome::of(431), Outcome::Refused);
+        assert_eq!(Outcome::of(502), Outcome::Unavailable);
+        assert_ne!(Outcome::of(401).icon(), Outcome::of(200).icon());
     }
 }

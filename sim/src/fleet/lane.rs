@@ -28,10 +28,13 @@ use std::rc::Rc;
 /// A user's think time: every action but `Advance` moves the clock this much.
 pub const STEP_MS: u64 = 1_000;
 
+mod db;
+mod ftp;
 mod reconfigure;
 pub(crate) mod snapshot;
 mod socket;
 
+pub use ftp::{FileOp, Partial};
 pub use socket::ROOM_USERS;
 pub(crate) use socket::{LoadTurn, Send};
 pub(crate) mod traffic;
@@ -85,6 +88,10 @@ pub struct Lane {
     /// in memory, by server and room, and each room's last checkpoint in the store.
     load_matches: std::collections::BTreeMap<(ServerNo, u32), u32>,
     load_checkpoints: Vec<u32>,
+    /// File lanes' FTP connections, sessions, clients and transfers (`ftp.rs`).
+    files: ftp::FileSide,
+    /// Database lanes: PostgreSQL, its connections and the pools' state (`db.rs`).
+    pg: crate::fleet::db::Pg,
 }
 
 impl Lane {
@@ -118,6 +125,8 @@ impl Lane {
             frame_buf: Vec::new(),
             load_matches: Default::default(),
             load_checkpoints: Vec::new(),
+            files: Default::default(),
+            pg: Default::default(),
         }
     }
 
@@ -156,7 +165,8 @@ impl Lane {
     /// access tokens, signed cookies); session ids, opaque tokens and API keys
     /// are looked up and sign nothing.
     pub fn signs_credentials(&self) -> bool {
-        self.config.auth.signs()
+        // File lanes send a password (FTP's PASS, HTTP's Basic): nothing is signed.
+        self.config.auth.signs() && !self.config.app.is_files()
     }
     /// The browser of one of the three named users.
     pub fn client(&self, user: User) -> &Client {
@@ -200,7 +210,7 @@ impl Lane {
     pub fn exchanges_rc(&self) -> impl DoubleEndedIterator<Item = &Rc<Exchange>> {
         self.entries.iter().filter_map(|e| match e {
             Entry::Exchange(x) => Some(x),
-            Entry::Event(_) | Entry::Socket(_) => None,
+            Entry::Event(_) | Entry::Socket(_) | Entry::Ftp(_) | Entry::Db(_) => None,
         })
     }
 
@@ -209,9 +219,16 @@ impl Lane {
         self.exchanges().find(|x| x.seq == seq)
     }
 
-    /// Bytes of session state held by servers and the store: what "stateful" costs in memory.
+    /// Bytes of state held by servers and the store: what "stateful" costs in memory.
     pub fn state_bytes(&self) -> u32 {
-        self.servers.iter().map(Server::session_bytes).sum::<u32>() + self.backend.store.bytes(self.now)
+        self.servers.iter().map(|s| self.server_bytes(s)).fold(self.backend.store.bytes(self.now), u32::saturating_add)
+    }
+
+    /// Bytes of state in server `s`'s memory: its sessions and counters
+    /// ([`Server::session_bytes`]), what it holds for each connection open
+    /// on it ([`Lane::connection_bytes`]) and its rooms ([`Rooms::bytes`](crate::fleet::Rooms::bytes)).
+    pub fn server_bytes(&self, s: &Server) -> u32 {
+        s.session_bytes().saturating_add(self.connection_bytes(s.no)).saturating_add(s.rooms.bytes())
     }
 
     /// Drops what has expired by now from every server's memory and the store.
@@ -234,6 +251,9 @@ impl Lane {
     }
 
     pub(crate) fn login(&mut self, user: User, wrong_password: bool, action_no: u32) {
+        if self.config.app.is_files() {
+            return self.file_login(user, wrong_password, action_no);
+        }
         let password =
             if wrong_password { "letmein" } else { self.backend.db.password(user.username()).unwrap_or_default() };
         let body = login_body(user.username(), password);
@@ -365,10 +385,13 @@ impl Lane {
         let ran = gone.rooms.game.as_ref().map(|m| m.tick);
         let lost = gone.remove(self.now, &mut self.ledger);
         self.stats.sessions_lost += lost as u64;
+        self.stats.sockets.matches_lost += u64::from(ran.is_some());
         let sockets = connections_gone(dropped, ran, self.config.app.uses_store());
+        let files = self.files_lost(gone.no);
+        let db = self.drop_db(gone.no);
         self.event(
             action_no,
-            format!("S{} removed from the pool{}{sockets}", gone.no, sessions_gone(lost, ": ", "its")),
+            format!("S{} removed from the pool{}{sockets}{files}{db}", gone.no, sessions_gone(lost, ": ", "its")),
         );
     }
 
@@ -396,9 +419,15 @@ impl Lane {
             _ => String::new(),
         };
         self.stats.sessions_lost += lost as u64;
+        self.stats.sockets.matches_lost += u64::from(ran.is_some());
         let dropped = self.drop_connections(no);
         let sockets = connections_gone(dropped, ran, self.config.app.uses_store());
-        self.event(action_no, format!("S{no} {}{}{sockets}{when}", loss.verb(), sessions_gone(lost, ": ", "its")));
+        let files = self.files_lost(no);
+        let db = self.drop_db(no);
+        self.event(
+            action_no,
+            format!("S{no} {}{}{sockets}{files}{db}{when}", loss.verb(), sessions_gone(lost, ": ", "its")),
+        );
     }
 
     /// A request made by the user's browser through the app, after the
@@ -467,7 +496,11 @@ impl Lane {
                     ledger: &mut self.ledger,
                     upgraded: None,
                 };
-                let mut response = shop::handle(&mut cx, &req);
+                let mut response = if self.config.app.is_http_files() {
+                    crate::fleet::files::handle(&mut cx, &req)
+                } else {
+                    shop::handle(&mut cx, &req)
+                };
                 cost = cx.cost;
                 self.upgraded = cx.upgraded.take();
                 if pin {
@@ -605,7 +638,23 @@ impl Lane {
     /// A burst of traffic from load users, told in one event: the same users
     /// and requests as a load run's (`traffic.rs`), cycling through the
     /// profile, the cart and the first orders page.
+    ///
+    /// A connection lane refuses it, and says why: its load users would hold
+    /// connections whose bytes the playground does not keep (a burst is
+    /// counted, never recorded), yet whose reconnects after a crash would be
+    /// recorded like anyone's; the load panel and `statelab load` run the
+    /// same users on connections, apart from what the learner plays.
     pub(crate) fn load(&mut self, users: u16, requests: u32, action_no: u32) {
+        let app = self.config.app;
+        if app.is_connection() {
+            let what = if matches!(app, App::Game(_)) { "moves" } else { "chat lines" };
+            return self.event(
+                action_no,
+                format!(
+                    "load: not run here. This lane's servers run the {app}, so its load users would each hold a WebSocket and send {what}, not shop requests; the history keeps every byte of every connection, which a burst of {users} connections would not. The load panel (or `statelab load --config` with this lane's code) opens them, sends {what} and counts deliveries, misses and reconnects"
+                ),
+            );
+        }
         let users = u32::from(users.max(1));
         self.add_load_users(users);
         let before = self.stats.clone();

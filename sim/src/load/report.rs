@@ -4,6 +4,7 @@
 use super::plan::Mix;
 use super::thousands;
 use crate::fleet::config::MAX_SERVERS;
+use crate::fleet::exchange::SocketStats;
 use serde::{Deserialize, Serialize};
 
 /// One simulated second of a run.
@@ -50,33 +51,14 @@ pub struct Sockets {
     pub open: [u32; MAX_SERVERS as usize],
     /// Chat lines or moves load users sent on an open connection.
     pub sent: u64,
-    /// Deliveries of those to a connection of the sender's room (the sender's own included).
-    pub delivered: u64,
-    /// Deliveries that did not happen: a member of the room the message could
-    /// not reach (another server's memory, the store down for pub/sub).
-    pub missed: u64,
     /// Turns a load user had no connection, its app waiting to reconnect:
     /// a message it could not send.
     pub offline: u64,
-    /// Handshakes answered 101.
-    pub opened: u64,
-    /// Of those, the ones an app opened by itself after losing its connection.
-    pub reconnects: u64,
-    /// Reconnect attempts that failed (502/503 from the balancer, a refusal).
-    pub failed_attempts: u64,
-    /// Connections dropped with no close frame (1006: a crash, a removal).
-    pub dropped: u64,
-    /// Connections a server closed with 1001 (a drain).
-    pub going_away: u64,
-    /// Connections a server closed with 1008 (a re-checked credential that no longer holds).
-    pub policy_closed: u64,
-    /// Frames that crossed, both ways.
-    pub frames: u64,
-    /// Their bytes on the wire, headers and masks included.
-    #[serde(default)]
-    pub frame_bytes: u64,
-    /// Game moves lost with a server's memory: past a match's last checkpoint.
-    pub moves_lost: u64,
+    /// The lane's own socket counts over the second (deliveries to a member
+    /// of the sender's room, the sender's own included; misses; handshakes,
+    /// drops, closes, frames): flattened, so the JSON lists them beside the rest.
+    #[serde(flatten)]
+    pub counts: SocketStats,
 }
 
 impl Sockets {
@@ -88,23 +70,9 @@ impl Sockets {
     /// Adds `other`'s counts to these; `open` becomes `other`'s (the later look).
     pub fn add(&mut self, other: &Sockets) {
         self.open = other.open;
-        for (a, b) in [
-            (&mut self.sent, other.sent),
-            (&mut self.delivered, other.delivered),
-            (&mut self.missed, other.missed),
-            (&mut self.offline, other.offline),
-            (&mut self.opened, other.opened),
-            (&mut self.reconnects, other.reconnects),
-            (&mut self.failed_attempts, other.failed_attempts),
-            (&mut self.dropped, other.dropped),
-            (&mut self.going_away, other.going_away),
-            (&mut self.policy_closed, other.policy_closed),
-            (&mut self.frames, other.frames),
-            (&mut self.frame_bytes, other.frame_bytes),
-            (&mut self.moves_lost, other.moves_lost),
-        ] {
-            *a = a.saturating_add(b);
-        }
+        self.sent = self.sent.saturating_add(other.sent);
+        self.offline = self.offline.saturating_add(other.offline);
+        self.counts.add(&other.counts);
     }
 }
 
@@ -114,7 +82,10 @@ impl Sockets {
 pub struct Held {
     /// Live in-memory sessions per server number (index 0 = S1).
     pub sessions: [u32; MAX_SERVERS as usize],
-    /// Bytes of those sessions per server number: ids plus session JSON.
+    /// Bytes of state per server number, as
+    /// [`Lane::server_bytes`](crate::fleet::Lane::server_bytes) counts them:
+    /// sessions (ids plus JSON) and counters, and on connection lanes what
+    /// the server holds for each open connection and its rooms' matches.
     pub session_bytes: [u32; MAX_SERVERS as usize],
     /// Live entries in the shared store: sessions, revoked token ids, refresh
     /// tokens and families, opaque tokens or rate counters, as the lane's design keeps.
@@ -376,12 +347,12 @@ impl Report {
         let _ = writeln!(
             out,
             "connections: {} opened ({} by apps reconnecting), {} reconnect attempts failed; closed: {} dropped (1006), {} going away (1001), {} policy (1008)",
-            thousands(w.opened),
-            thousands(w.reconnects),
-            thousands(w.failed_attempts),
-            thousands(w.dropped),
-            thousands(w.going_away),
-            thousands(w.policy_closed)
+            thousands(w.counts.opened),
+            thousands(w.counts.reconnects),
+            thousands(w.counts.failed_attempts),
+            thousands(w.counts.dropped),
+            thousands(w.counts.going_away),
+            thousands(w.counts.policy_closed)
         );
         let _ = writeln!(
             out,
@@ -394,14 +365,14 @@ impl Report {
             out,
             "messages: {} sent, {} deliveries, {} missed, {} not sent (the app was reconnecting); {} frames, {} bytes",
             thousands(w.sent),
-            thousands(w.delivered),
-            thousands(w.missed),
+            thousands(w.counts.delivered),
+            thousands(w.counts.missed),
             thousands(w.offline),
-            thousands(w.frames),
-            thousands(w.frame_bytes)
+            thousands(w.counts.frames),
+            thousands(w.counts.frame_bytes)
         );
-        if w.moves_lost > 0 || self.config.starts_with("game") {
-            let _ = writeln!(out, "game moves lost with a server's memory: {}", thousands(w.moves_lost));
+        if w.counts.moves_lost > 0 || self.config.starts_with("game") {
+            let _ = writeln!(out, "game moves lost with a server's memory: {}", thousands(w.counts.moves_lost));
         }
         for (i, m) in self.markers.iter().enumerate() {
             let end = self.markers.get(i.saturating_add(1)).map_or(u64::MAX, |n| n.second);
@@ -416,13 +387,13 @@ impl Report {
                 m.action,
                 m.second,
                 end.min(self.first_second.saturating_add(self.seconds.len() as u64)),
-                thousands(after.delivered),
-                thousands(after.missed),
+                thousands(after.counts.delivered),
+                thousands(after.counts.missed),
                 thousands(after.offline),
-                thousands(after.dropped),
-                thousands(after.going_away),
-                thousands(after.reconnects),
-                thousands(after.failed_attempts)
+                thousands(after.counts.dropped),
+                thousands(after.counts.going_away),
+                thousands(after.counts.reconnects),
+                thousands(after.counts.failed_attempts)
             );
         }
     }

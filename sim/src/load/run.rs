@@ -169,7 +169,7 @@ impl Run {
             .iter()
             .filter_map(|e| match e {
                 Entry::Event(ev) => Some(ev.text.as_str()),
-                Entry::Exchange(_) | Entry::Socket(_) => None,
+                Entry::Exchange(_) | Entry::Socket(_) | Entry::Ftp(_) | Entry::Db(_) => None,
             })
             .collect();
         let clock = self.lane.now().to_string();
@@ -264,17 +264,7 @@ impl Run {
     fn count_sockets(&mut self, w: &mut Sockets) {
         let now = self.lane.stats().sockets.clone();
         let was = std::mem::replace(&mut self.socket_mark, now.clone());
-        w.opened = now.opened.saturating_sub(was.opened);
-        w.reconnects = now.reconnects.saturating_sub(was.reconnects);
-        w.failed_attempts = now.failed_attempts.saturating_sub(was.failed_attempts);
-        w.dropped = now.dropped.saturating_sub(was.dropped);
-        w.going_away = now.going_away.saturating_sub(was.going_away);
-        w.policy_closed = now.policy_closed.saturating_sub(was.policy_closed);
-        w.frames = now.frames.saturating_sub(was.frames);
-        w.frame_bytes = now.frame_bytes.saturating_sub(was.frame_bytes);
-        w.delivered = now.delivered.saturating_sub(was.delivered);
-        w.missed = now.missed.saturating_sub(was.missed);
-        w.moves_lost = now.moves_lost.saturating_sub(was.moves_lost);
+        w.counts = now.since(&was);
         for server in self.lane.servers() {
             if let Some(n) = w.open.get_mut(usize::from(server.no).saturating_sub(1)) {
                 *n = server.connections;
@@ -292,7 +282,7 @@ impl Run {
             let i = usize::from(server.no).saturating_sub(1);
             if let (Some(n), Some(b)) = (h.sessions.get_mut(i), h.session_bytes.get_mut(i)) {
                 *n = server.sessions.len() as u32;
-                *b = server.session_bytes();
+                *b = self.lane.server_bytes(server);
                 sessions = sessions.saturating_add(u64::from(*n));
                 bytes = bytes.saturating_add(u64::from(*b));
             }

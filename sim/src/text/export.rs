@@ -1,12 +1,15 @@
 //! A lane's exchanges in the formats other tools read: HAR 1.2 (opens in
-//! browser devtools) and `curl` commands.
+//! browser devtools, with a connection's frames as Chrome DevTools writes
+//! them) and `curl` commands.
 
 use crate::fleet::config::HOST;
-use crate::fleet::exchange::Exchange;
+use crate::fleet::exchange::{Entry, Exchange};
 use crate::fleet::lane::Lane;
 use crate::wire::cookie::SetCookie;
 use crate::wire::http::{reason_phrase, Request};
 use crate::wire::json::Json;
+use crate::wire::ws::Opcode;
+use std::collections::BTreeMap;
 
 fn s(v: &str) -> Json {
     Json::Str(v.to_owned())
@@ -34,7 +37,35 @@ fn head_size(wire_len: usize, body_len: usize) -> u64 {
     (wire_len - body_len) as u64
 }
 
-fn entry(x: &Exchange) -> Json {
+/// Each connection's frames in wire order, by its handshake's exchange
+/// number, as Chrome DevTools' HAR export lists them under the handshake
+/// (`_webSocketMessages`): `send` from the browser, `receive` from the
+/// server, `time` in seconds since the epoch, the opcode, and the payload,
+/// unmasked — text as text, any other opcode's bytes in base64 (as
+/// DevTools writes a binary message).
+fn socket_messages(lane: &Lane) -> BTreeMap<u32, Vec<Json>> {
+    let mut out: BTreeMap<u32, Vec<Json>> = BTreeMap::new();
+    for e in lane.entries() {
+        let Entry::Socket(r) = e else { continue };
+        let time = Json::Num(format!("{}.{:03}", r.at.0 / 1000, r.at.0 % 1000));
+        for f in &r.frames {
+            let Some(c) = lane.connection(f.conn) else { continue };
+            let data = match f.frame.opcode {
+                Opcode::Text => String::from_utf8_lossy(&f.frame.payload).into_owned(),
+                _ => crate::wire::b64::encode_padded(&f.frame.payload),
+            };
+            out.entry(c.handshake).or_default().push(obj(vec![
+                ("type", s(if f.from_client { "send" } else { "receive" })),
+                ("time", time.clone()),
+                ("opcode", n(f.frame.opcode.code())),
+                ("data", s(&data)),
+            ]));
+        }
+    }
+    out
+}
+
+fn entry(x: &Exchange, messages: Option<Vec<Json>>) -> Json {
     let req = &x.request;
     let resp = &x.response;
     let query = req.target.split_once('?').map_or("", |(_, q)| q);
@@ -88,7 +119,7 @@ fn entry(x: &Exchange) -> Json {
         ("headersSize", n(head_size(resp.wire_len(), resp.body.len()))),
         ("bodySize", n(resp.body.len() as u64)),
     ]);
-    obj(vec![
+    let mut out = vec![
         ("startedDateTime", s(&x.at.iso8601())),
         ("time", n(x.latency_ms)),
         ("request", obj(request)),
@@ -96,17 +127,22 @@ fn entry(x: &Exchange) -> Json {
         ("cache", obj(vec![])),
         ("timings", obj(vec![("send", n(0u64)), ("wait", n(x.latency_ms)), ("receive", n(0u64))])),
         ("comment", s(&format!("#{} {} → {}: {}", x.seq, x.client, x.server_label(), x.balancer_reason))),
-    ])
+    ];
+    if let Some(m) = messages {
+        out.extend([("_resourceType", s("websocket")), ("_webSocketMessages", Json::Arr(m))]);
+    }
+    obj(out)
 }
 
 /// The lane's exchanges as a HAR 1.2 document.
 pub fn har(lane: &Lane) -> String {
+    let mut messages = socket_messages(lane);
     let creator = obj(vec![("name", s("Statelab")), ("version", s(env!("CARGO_PKG_VERSION")))]);
     let log = obj(vec![
         ("version", s("1.2")),
         ("creator", creator),
         ("comment", s(&format!("Lane: {}", lane.describe()))),
-        ("entries", Json::Arr(lane.exchanges().map(entry).collect())),
+        ("entries", Json::Arr(lane.exchanges().map(|x| entry(x, messages.remove(&x.seq))).collect())),
     ]);
     obj(vec![("log", log)]).to_text()
 }

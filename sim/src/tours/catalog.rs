@@ -1,9 +1,9 @@
-//! The twenty-two tours themselves: each one's lanes, its steps in the action
+//! The twenty-nine tours themselves: each one's lanes, its steps in the action
 //! notation, and what the learner should look at. Scripts are parsed when a
 //! tour is built; a test plays every one of them.
 
 use super::{Outcome, Question, Scenario, Step};
-use crate::fleet::config::{App, AuthMode, LaneConfig, Store, Strategy, TokenIn};
+use crate::fleet::config::{App, AuthMode, LaneConfig, Pooling, Store, Strategy, TokenIn};
 use crate::text::notation::parse_actions;
 
 fn step(script: &'static str, say: &'static str, focus: &'static [&'static str]) -> Step {
@@ -321,7 +321,7 @@ pub(super) fn ws_handshake(id: &'static str) -> Scenario {
         steps: vec![
             step("login alice, connect alice", "Alice logs in, then her app opens a WebSocket: an HTTP GET with Upgrade: websocket and a random Sec-WebSocket-Key, answered 101 Switching Protocols with Sec-WebSocket-Accept. A browser cannot set Authorization on it: lane A puts the token in the URL, where logs keep it; lane B sends it in the first frame after the upgrade.", HANDSHAKE),
             step("login bob, connect bob, say alice hi bob", "Bob connects. Least connections counts open connections now: S2 holds Alice's, so Bob's goes to a server that holds none (S1, next in turn). Alice's message is one masked text frame from her browser to S2; S2 publishes it to the store's channel, and each server passes it to its own connections in unmasked frames — both read it.", &[]),
-            step("ping alice, disconnect bob", "A ping and its pong keep an idle connection alive through proxies (servers usually send the ping, and a browser answers by itself; here the client sends one). Bob's app closes with status 1000 (normal closure) and the server echoes it: the closing handshake. His app will not reconnect.", &[]),
+            step("ping alice, disconnect bob", "S2 pings Alice's connection and her browser answers pong by itself: a ping and its pong keep an idle connection alive through proxies, and only the server can start one, since a page script can neither send a ping nor see one. Bob's app closes with status 1000 (normal closure) and the server echoes it: the closing handshake. His app will not reconnect.", &[]),
         ],
     }
 }
@@ -387,6 +387,122 @@ pub(super) fn game_checkpoint(id: &'static str) -> Scenario {
             step("wait 8s", "Each retry waits longer than the last, and each lands on S3, which health checks keep in rotation until 09:00:15: 502.", &[]),
             step("wait 10s", "S3 out of rotation, match1 hashes to S1. Lane A's S1 never heard of it: a new match at tick 0. Lane B's S1 resumes it from the store at tick 2.", &[])
                 .ask("S3 leaves rotation. Which server takes Alice's reconnect?", Outcome::Server, BOTH),
+        ],
+    }
+}
+
+/// A file lane: FTP or its HTTP counterpart, on two servers.
+fn files(app: App, strategy: Strategy) -> LaneConfig {
+    jwt().with_app(app).with_balancer(strategy).with_servers(2)
+}
+
+pub(super) fn ftp_session(id: &'static str) -> Scenario {
+    Scenario {
+        id,
+        title: "FTP: the control connection is the session".into(),
+        lesson: "An FTP server remembers who you are and where you are for as long as the control connection lasts; over HTTP each request carries its path and credentials, so losing a server loses nothing.".into(),
+        lanes: [files(App::Ftp, Strategy::IpHash), files(App::Files, Strategy::RoundRobin)],
+        steps: vec![
+            step("login alice", "Lane A opens a control connection to S1: greeting 220, USER 331, PASS 230. S1 now holds Alice's login. Lane B sends nothing: its client keeps the password for every request.", &[]),
+            step("cd alice /pub, ls alice", "A: CWD and PWD (257 \"/pub\"); S1 remembers the directory, so LIST names none. B: the client writes /pub into the URL itself.", &["Authorization"]),
+            step("crash 1", "S1 dies. Lane A's control connection drops with no reply: Alice's login and directory went with S1's memory. Lane B had nothing on S1 to lose.", &[]),
+            step("wait 10s, ls alice", "A: no connection, so nothing to list on. B: S2 answers the same request, path and credentials included.", &["Authorization"]),
+            step("login alice, ls alice", "A: a new login on S2 starts at /, so LIST shows / and not /pub. B still lists /pub.", &[]),
+        ],
+    }
+}
+
+pub(super) fn ftp_resume(id: &'static str) -> Scenario {
+    let lane = |app| files(app, Strategy::IpHash);
+    Scenario {
+        id,
+        title: "A crash mid-download: REST against Range".into(),
+        lesson: "Both protocols resume a download from the byte the client has; FTP must first rebuild its session (log in, CWD, TYPE) on a new connection, HTTP sends one request with Range.".into(),
+        lanes: [lane(App::Ftp), lane(App::Files)],
+        steps: vec![
+            step("login alice, cd alice /pub, get alice big.bin", "Both fetch big.bin (12,000 bytes) from S1 at 2,000 bytes a second. A: TYPE I, PASV, RETR, 150; the bytes flow on a data connection.", &["Content-Length"]),
+            step("wait 1s, crash 1", "S1 dies after 4,000 bytes. A: both connections drop, and the session with them. B: the 200's body stops short of its Content-Length.", &[]),
+            step("wait 10s, resume alice", "A: a new login on S2, CWD /pub, TYPE I, PASV, then REST 4000 (350) and RETR. B: one request with Range: bytes=4000-, answered 206.", &["Range", "Content-Range"]),
+            step("wait 5s", "The last 8,000 bytes arrive: A's 226 Transfer complete. Both clients hold the same 12,000 bytes.", &[]),
+        ],
+    }
+}
+
+pub(super) fn ftp_passive_balancer(id: &'static str) -> Scenario {
+    let lane = |strategy| files(App::Ftp, strategy);
+    Scenario {
+        id,
+        title: "FTP behind a balancer: the data connection".into(),
+        lesson: "PASV opens a port on the server that holds the control connection; the data connection must reach that same server, which round robin does not promise and balance source does.".into(),
+        lanes: [lane(Strategy::RoundRobin), lane(Strategy::IpHash)],
+        steps: vec![
+            step("login alice, ls alice", "Both log in on S1 and send PASV: S1 listens and answers 227 with the balancer's address. A: round robin sends the data connection to S2, which refuses it; LIST gets 425. B: balance source sends it to S1.", &[]),
+            step("ls alice", "A again: the next in turn is S1, so this LIST works. Round robin fails every other transfer, not all of them.", &[]),
+        ],
+    }
+}
+
+/// A database lane: `pooling` behind round robin over `servers` app servers.
+fn db(pooling: Pooling, servers: u8) -> LaneConfig {
+    jwt().with_app(App::Db(pooling)).with_servers(servers)
+}
+
+pub(super) fn db_leaky_set(id: &'static str) -> Scenario {
+    Scenario {
+        id,
+        title: "A pooled connection remembers the last request".into(),
+        lesson: "A database connection keeps session state — a SET, an open transaction — and a pool hands it, as it is, to the next request.".into(),
+        lanes: [db(Pooling::Session, 1), db(Pooling::Stateless, 1)],
+        steps: vec![
+            step("sql alice tz Asia/Tokyo", "Alice picks her time zone. Lane A runs SET TimeZone on S1's pooled pg#1 and gives pg#1 back as it is. Lane B sends nothing: its app names the zone in each query.", &[]),
+            step("sql bob select", "Bob set nothing, yet lane A answers him in Tokyo time (+09): the pool lent him pg#1 with Alice's SET on it. Lane B's query names his zone: UTC.", &[]),
+            step("sql alice begin", "Alice's request sends BEGIN. Lane A's pg#1 answers ReadyForQuery T and goes back to the pool still inside the transaction. Lane B's app only starts collecting.", &[]),
+            step("sql bob insert mug", "Bob orders a mug. Lane A lends him pg#1, still T: his INSERT joins Alice's transaction. Lane B's insert commits on its own: I.", &[]),
+            step("sql alice rollback, sql bob select", "Alice rolls back. In lane A that undoes Bob's insert too: his select counts 0 orders. Lane B had nothing to undo: Bob's order stands.", &[]),
+        ],
+    }
+}
+
+pub(super) fn db_txn_pooling(id: &'static str) -> Scenario {
+    Scenario {
+        id,
+        title: "PgBouncer's transaction mode and a prepared statement".into(),
+        lesson: "Transaction pooling lends a server connection for one transaction at a time, so a statement prepared on one is missing on the next.".into(),
+        lanes: [db(Pooling::Session, 2), db(Pooling::Transaction, 2)],
+        steps: vec![
+            step("sql alice prepare", "Alice's app prepares orders_by_owner through S1: in lane A on S1's own pg#1, in lane B on pg#1 as PgBouncer lent it. Both drivers note it as prepared.", &[]),
+            step("sql bob begin, sql alice begin", "Bob (via S2) and Alice (via S1) each open a transaction. Lane B's PgBouncer lends Bob pg#1 until he ends his, so Alice gets a new one: pg#2.", &[]),
+            step("sql bob insert mug, sql alice execute", "Alice's driver sends Bind alone: it prepared the statement on this connection. Lane A: it did — her count, T. Lane B: pg#2 never saw it — ERROR 26000, and her transaction is failed: E.", &[]),
+            step("sql bob commit, sql alice rollback", "Bob commits: PgBouncer takes pg#1 back. Alice must roll back to leave E: ReadyForQuery I in both lanes.", &[]),
+        ],
+    }
+}
+
+pub(super) fn db_crash_txn(id: &'static str) -> Scenario {
+    Scenario {
+        id,
+        title: "A crash in the middle of a transaction".into(),
+        lesson: "An open transaction lives on one connection: when the app server dies, the connection closes and the database rolls the transaction back.".into(),
+        lanes: [db(Pooling::Session, 1), db(Pooling::Stateless, 1)],
+        steps: vec![
+            step("sql alice begin, sql alice insert mug", "Alice opens a transaction and orders a mug. Lane A: both on S1's pg#1, which stays T with 1 uncommitted row. Lane B's app keeps both statements and sends nothing yet.", &[]),
+            step("crash 1", "S1 dies. Lane A's pg#1 closes with no Terminate; PostgreSQL rolls back its transaction and the mug. Lane B's database held nothing of Alice's.", &[]),
+            step("restart 1, wait 10s, sql alice commit", "S1 is back with an empty pool. Lane A's COMMIT goes on a new pg#2: WARNING: there is no transaction in progress, then I — an app that checks only the tag thinks it committed. Lane B sends BEGIN, INSERT and COMMIT at once: I.", &[]),
+            step("sql alice select", "The count tells: 0 orders in lane A, 1 in lane B.", &[]),
+        ],
+    }
+}
+
+pub(super) fn db_pool_exhaustion(id: &'static str) -> Scenario {
+    Scenario {
+        id,
+        title: "Open transactions exhaust PgBouncer's pool".into(),
+        lesson: "Transaction pooling shares a few server connections among many clients — until open transactions hold them all.".into(),
+        lanes: [db(Pooling::Session, 3), db(Pooling::Transaction, 3)],
+        steps: vec![
+            step("sql alice begin, sql bob begin", "Alice (via S1) and Bob (via S2) open transactions. Lane B's PgBouncer lends each a server connection, pg#1 and pg#2: its whole pool of 2.", &[]),
+            step("sql carol begin", "Carol's BEGIN (via S3) finds none free in lane B: she waits in PgBouncer's queue until query_wait_timeout. Lane A's S3 has its own pool: pg#3, T.", &[]),
+            step("sql alice commit, sql bob commit, sql carol begin", "Alice and Bob commit, freeing both server connections: Carol's retry gets one. Lane A never waited, for one connection per app server.", &[]),
         ],
     }
 }

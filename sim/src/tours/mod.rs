@@ -3,6 +3,7 @@
 use crate::fleet::config::LaneConfig;
 use crate::playground::Action;
 use crate::playground::Playground;
+use crate::text::{figure_svg, FigureStep};
 use std::borrow::Cow;
 
 mod authored;
@@ -83,6 +84,37 @@ impl Scenario {
     pub fn is_authored(&self) -> bool {
         self.id == AUTHORED_ID
     }
+
+    /// The index in the log of step `step`'s first action (steps count from
+    /// 1): the actions of all the steps before it. `None` for step 0.
+    pub fn step_start(&self, step: usize) -> Option<u32> {
+        let before: usize = self.steps.iter().take(step.checked_sub(1)?).map(|st| st.actions.len()).sum();
+        u32::try_from(before).ok()
+    }
+
+    /// The file name of step `step`'s figure: `sticky-crash-2.svg`, as
+    /// `statelab figure --all`, the site's `figures/` and the page's
+    /// Download figure name it.
+    pub fn figure_file(&self, step: usize) -> String {
+        format!("{}-{step}.svg", self.id)
+    }
+
+    /// Step `step` (from 1) as an SVG figure ([`figure_svg`]), drawn from
+    /// `played`: this tour with its first `step` steps played. `None` for a
+    /// step the tour does not have.
+    pub fn figure(&self, step: usize, played: &Playground) -> Option<String> {
+        let current = self.steps.get(step.checked_sub(1)?)?;
+        Some(figure_svg(&FigureStep {
+            tour: self.id,
+            title: &self.title,
+            step,
+            steps: self.steps.len(),
+            say: &current.say,
+            focus: &current.focus,
+            played,
+            start: self.step_start(step)?,
+        }))
+    }
 }
 
 impl Playground {
@@ -104,7 +136,7 @@ type Build = fn(&'static str) -> Scenario;
 
 /// Every tour's id and how to build it, in the order they are offered. The
 /// id is written here once: [`IDS`] and each scenario's `id` come from it.
-const TOURS: [(&str, Build); 22] = [
+const TOURS: [(&str, Build); 29] = [
     ("round-robin-local", catalog::round_robin_local),
     ("sticky-crash", catalog::sticky_crash),
     ("shared-store", catalog::shared_store),
@@ -127,6 +159,13 @@ const TOURS: [(&str, Build); 22] = [
     ("chat-memory-vs-pubsub", catalog::chat_memory_vs_pubsub),
     ("ws-expiry", catalog::ws_expiry),
     ("game-checkpoint", catalog::game_checkpoint),
+    ("ftp-session", catalog::ftp_session),
+    ("ftp-resume", catalog::ftp_resume),
+    ("ftp-passive-balancer", catalog::ftp_passive_balancer),
+    ("db-leaky-set", catalog::db_leaky_set),
+    ("db-txn-pooling", catalog::db_txn_pooling),
+    ("db-crash-txn", catalog::db_crash_txn),
+    ("db-pool-exhaustion", catalog::db_pool_exhaustion),
 ];
 
 /// The tours' ids, in order.

@@ -330,16 +330,54 @@ fn connection_runs_give_the_same_numbers_however_they_are_split() {
         assert!(r.connections);
         let w = &r.totals.sockets;
         // Each user logged in and connected once, and every connection lost came back.
-        assert_eq!(w.opened - w.reconnects, 97, "{config}");
-        assert_eq!(w.reconnects, w.dropped + w.going_away, "{config}: every lost connection reconnected");
+        assert_eq!(w.counts.opened - w.counts.reconnects, 97, "{config}");
+        assert_eq!(
+            w.counts.reconnects,
+            w.counts.dropped + w.counts.going_away,
+            "{config}: every lost connection reconnected"
+        );
         assert_eq!(w.open_total(), 97, "{config}: all open at the end");
         assert_eq!(w.sent + w.offline + r.totals.logins + 97, r.total, "{config}: every turn counted once");
         // The seconds add up to the totals; the open connections are looked at every second.
-        let delivered: u64 = r.seconds.iter().map(|s| s.sockets.delivered).sum();
-        assert_eq!(delivered, w.delivered);
+        let delivered: u64 = r.seconds.iter().map(|s| s.sockets.counts.delivered).sum();
+        assert_eq!(delivered, w.counts.delivered);
         assert!(r.seconds.iter().skip(3).all(|s| s.sockets.open_total() > 0));
+        // Every count the lane keeps reaches the report: one type, no field left behind.
+        assert_eq!(w.counts, whole.lane().stats().sockets, "{config}");
         assert_eq!(Run::new(plan(97, 30, faults), config, 5).report().seconds.len(), 0);
     }
+}
+
+#[test]
+fn a_seconds_socket_counts_stay_flat_in_json() {
+    // The worker's charts and saved reports read each count by name at the top level.
+    let r = played(plan(20, 10, "5.crash.1"), connection_lane(statelab_sim::App::Chat(Store::Local)));
+    let json = serde_json::to_value(&r.totals.sockets).unwrap();
+    let mut keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "delivered",
+            "dropped",
+            "failed_attempts",
+            "frame_bytes",
+            "frames",
+            "going_away",
+            "matches_lost",
+            "matches_resumed",
+            "missed",
+            "moves_lost",
+            "offline",
+            "open",
+            "opened",
+            "policy_closed",
+            "reconnects",
+            "sent"
+        ]
+    );
+    assert_eq!(json["missed"], r.totals.sockets.counts.missed);
+    assert!(r.totals.sockets.counts.missed > 0);
 }
 
 #[test]
@@ -349,22 +387,43 @@ fn what_a_crash_costs_depends_on_where_the_room_lives() {
     // Pub/sub reaches every server; a room in memory only the sender's.
     let pubsub = run(App::Chat(Store::Shared), "40.crash.1");
     let memory = run(App::Chat(Store::Local), "40.crash.1");
-    assert_eq!(pubsub.totals.sockets.missed, 0);
-    assert!(memory.totals.sockets.missed > memory.totals.sockets.delivered / 2, "{:?}", memory.totals.sockets);
+    assert_eq!(pubsub.totals.sockets.counts.missed, 0);
+    assert!(
+        memory.totals.sockets.counts.missed > memory.totals.sockets.counts.delivered / 2,
+        "{:?}",
+        memory.totals.sockets
+    );
     assert_eq!(pubsub.totals.sockets.sent, memory.totals.sockets.sent, "the same traffic");
     // A crash drops a third of the connections with no close frame; least
     // connections sends their reconnects to the crashed server (it holds
     // none) until health checks take it out: failed attempts, then 101s.
-    assert_eq!(pubsub.totals.sockets.dropped, 67);
-    assert!(pubsub.totals.sockets.failed_attempts > 0);
+    assert_eq!(pubsub.totals.sockets.counts.dropped, 67);
+    assert!(pubsub.totals.sockets.counts.failed_attempts > 0);
     assert!(pubsub.text().contains("after crash 1 (seconds 40–100)"), "{}", pubsub.text());
     // With the store down, pub/sub carries nothing.
     let down = run(App::Chat(Store::Shared), "40.store.down~60.store.up");
-    assert!(down.totals.sockets.missed > 0 && down.totals.store_trips > 0);
+    assert!(down.totals.sockets.counts.missed > 0 && down.totals.store_trips > 0);
     // A match in memory dies with its server; a checkpointed one resumes.
     let game = run(App::Game(Store::Local), "40.crash.1");
     let checkpointed = run(App::Game(Store::Shared), "40.crash.1");
-    assert!(game.totals.sockets.moves_lost > 0);
-    assert_eq!(checkpointed.totals.sockets.moves_lost, 0);
+    assert!(game.totals.sockets.counts.moves_lost > 0);
+    assert_eq!(checkpointed.totals.sockets.counts.moves_lost, 0);
+    // Both lose the crashed server's matches from memory; only checkpoints let another server take them up.
+    let lost = |r: &Report| r.totals.sockets.counts.matches_lost;
+    let resumed = |r: &Report| r.totals.sockets.counts.matches_resumed;
+    assert!(lost(&game) > 0 && lost(&game) == lost(&checkpointed), "{:?}", game.totals.sockets);
+    // Least connections spreads a room's players over every server, each
+    // running its own copy of the match: the survivors already run one, so
+    // nobody takes a checkpoint up.
+    assert_eq!((resumed(&game), resumed(&checkpointed)), (0, 0));
+    // With the room hashed to one server, the server it moves to runs none.
+    let hashed = |app| {
+        let config = LaneConfig::stateless().with_app(app).with_balancer(Strategy::RoomHash);
+        played(plan(200, 50, "40.crash.1"), config)
+    };
+    let (game, checkpointed) = (hashed(App::Game(Store::Local)), hashed(App::Game(Store::Shared)));
+    assert!(lost(&game) > 0 && lost(&game) == lost(&checkpointed), "{:?}", game.totals.sockets);
+    assert_eq!(resumed(&game), 0);
+    assert_eq!(resumed(&checkpointed), lost(&checkpointed), "{:?}", checkpointed.totals.sockets);
     assert!(game.text().contains("game moves lost with a server's memory: "));
 }

@@ -30,7 +30,7 @@ fn events(p: &Playground, lane: LaneId) -> Vec<String> {
         .iter()
         .filter_map(|e| match e {
             Entry::Event(e) => Some(e.text.clone()),
-            Entry::Exchange(_) | Entry::Socket(_) => None,
+            Entry::Exchange(_) | Entry::Socket(_) | Entry::Ftp(_) | Entry::Db(_) => None,
         })
         .collect()
 }
@@ -450,4 +450,25 @@ fn a_tampered_session_id_is_shown_whole_where_it_is_refused() {
     let trace = x.trace.join("\n");
     assert!(trace.contains(&format!("sessions[\"{forged}\"] not found")), "{trace}");
     assert!(trace.contains("no server ever issued this id"), "{trace}");
+}
+
+#[test]
+fn a_load_burst_runs_on_a_shop_lane_and_a_connection_lane_says_why_it_does_not() {
+    let chat = LaneConfig::stateless().with_app(App::Chat(Store::Shared));
+    let game = LaneConfig::stateless().with_app(App::Game(Store::Local));
+    let p = played([LaneConfig::stateless(), chat], "load 5 20");
+    // The shop lane sends its requests, as ever.
+    assert_eq!(p.lane(LaneId::A).stats().requests, 20);
+    assert!(events(&p, LaneId::A)[0].starts_with("load: 20 requests from 5 users"), "{:?}", events(&p, LaneId::A));
+    // The chat lane sends no shop request and opens nothing it would not record.
+    let b = p.lane(LaneId::B);
+    assert_eq!(b.stats().requests, 0, "no shop requests on a chat lane");
+    assert_eq!((b.stats().sockets.opened, b.connections().len()), (0, 0));
+    let said = &events(&p, LaneId::B)[0];
+    assert!(said.starts_with("load: not run here. This lane's servers run the chat over pub/sub"), "{said}");
+    assert!(said.contains("send chat lines, not shop requests") && said.contains("5 connections"), "{said}");
+    assert!(said.contains("The load panel (or `statelab load --config` with this lane's code)"), "{said}");
+    // A game lane's load users would send moves.
+    let p = played([game, chat], "load 2 3");
+    assert!(events(&p, LaneId::A)[0].contains("send moves"), "{:?}", events(&p, LaneId::A));
 }

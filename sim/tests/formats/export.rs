@@ -119,3 +119,56 @@ fn curl_quotes_what_a_shell_would_interpret() {
         r#"curl --http1.1 -X 'POST' 'https://shop.example/api/cart/items' -H 'X-Note: $(rm -rf /) `x`' --data-raw '{"sku":"'\''"}'"#
     );
 }
+
+#[test]
+fn har_lists_each_connection_s_frames_under_its_handshake_as_chrome_devtools_does() {
+    use base64::Engine;
+    use statelab_sim::wire::ws::{parse_frame, Opcode};
+    let p = played("ws-handshake");
+    let lane = p.lane(LaneId::A);
+    let doc: serde_json::Value = serde_json::from_str(&har(lane)).unwrap();
+    let entries = doc["log"]["entries"].as_array().unwrap();
+    let sockets: Vec<&serde_json::Value> = entries.iter().filter(|e| e["_resourceType"] == "websocket").collect();
+    assert_eq!(sockets.len(), lane.connections().len(), "one entry per connection: its handshake");
+    for (e, c) in sockets.iter().zip(lane.connections()) {
+        assert_eq!(e["response"]["status"], 101);
+        // The frames as they crossed the wire, after the handshake's two chunks, unmasked.
+        let wire: Vec<(String, u64, String)> = c.wire[2..]
+            .iter()
+            .map(|chunk| {
+                let (f, _) = parse_frame(&chunk.bytes).unwrap();
+                let data = match f.opcode {
+                    Opcode::Text => String::from_utf8(f.payload.clone()).unwrap(),
+                    _ => base64::engine::general_purpose::STANDARD.encode(&f.payload),
+                };
+                (if chunk.from_client { "send" } else { "receive" }.to_owned(), u64::from(f.opcode.code()), data)
+            })
+            .collect();
+        let messages = e["_webSocketMessages"].as_array().unwrap();
+        let har: Vec<(String, u64, String)> = messages
+            .iter()
+            .map(|m| {
+                (
+                    m["type"].as_str().unwrap().to_owned(),
+                    m["opcode"].as_u64().unwrap(),
+                    m["data"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        assert_eq!(har, wire, "ws#{}", c.id);
+        // Seconds since the epoch, as DevTools writes them, from the simulated clock.
+        assert!(messages.iter().all(|m| (1_768_467_600.0..1_768_471_200.0).contains(&m["time"].as_f64().unwrap())));
+    }
+    // Alice's: the welcome, her line and its echo, then S2's ping ("ping" in base64) and her pong.
+    let alice: Vec<(&str, u64)> = sockets[0]["_webSocketMessages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["type"].as_str().unwrap(), m["opcode"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(alice[alice.len() - 2..], [("receive", 9), ("send", 10)]);
+    assert!(sockets[0]["_webSocketMessages"].as_array().unwrap().iter().any(|m| m["data"] == "cGluZw=="));
+    // A shop lane's HAR has no connection entries.
+    let shop: serde_json::Value = serde_json::from_str(&har(played("sticky-crash").lane(LaneId::B))).unwrap();
+    assert!(shop["log"]["entries"].as_array().unwrap().iter().all(|e| e.get("_webSocketMessages").is_none()));
+}

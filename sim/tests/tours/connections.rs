@@ -393,3 +393,40 @@ fn a_server_acts_on_hand_typed_frames_as_on_the_app_s() {
     shop.apply(Action::Frame { user: User::Alice, bytes: Frame::ping(b"").masked(key).to_wire() }).unwrap();
     assert!(records(shop.lane(LaneId::A)).is_empty());
 }
+
+#[test]
+fn a_server_s_memory_counts_its_connections_and_rooms_not_only_sessions() {
+    let p = from_query(
+        "a=chat-memory:jwt.rr.3&b=game-memory_recheck:jwt.room.3&log=login.alice~login.bob~connect.alice~connect.bob~say.alice.hello~move.alice.1.0",
+    );
+    let bytes = |lane: &Lane| lane.servers().iter().map(|s| lane.server_bytes(s)).collect::<Vec<_>>();
+    // JWT lanes hold no session, yet the servers hold state for their connections.
+    let a = p.lane(LaneId::A);
+    assert!(a.servers().iter().all(|s| s.session_bytes() == 0));
+    // Alice on S3: "alice" + her member id (4), and the room's line "alice" + "hello"; bob on S1.
+    assert_eq!((conn(a, "alice", 0).server, conn(a, "bob", 0).server), (3, 1));
+    assert_eq!(bytes(a), [3 + 4, 0, (5 + 4) + (5 + 5)]);
+    // A re-checking game lane also keeps each connection's credential, and the match as its JSON.
+    let b = p.lane(LaneId::B);
+    let s = b.servers().iter().find(|s| s.rooms.game.is_some()).unwrap();
+    let credentials: usize = b.connections().iter().map(|c| c.credential.as_ref().unwrap().1.len()).sum();
+    let json = s.rooms.game.as_ref().unwrap().to_json().len();
+    assert_eq!(b.server_bytes(s) as usize, (5 + 4) + (3 + 4) + credentials + json);
+    assert!(credentials > 100, "two JWTs");
+    // The comparison table's figure adds them up with the store's.
+    assert_eq!(a.state_bytes(), 7 + 19 + a.store().bytes(a.now()));
+}
+
+#[test]
+fn a_ping_comes_from_the_server_and_the_browser_answers_it() {
+    // A page script cannot send a ping: the server sends it, unmasked, and the browser's pong is masked.
+    let p = played("ws-handshake");
+    for id in LaneId::ALL {
+        let lane = p.lane(id);
+        let ping = records(lane).into_iter().find(|r| r.frames.iter().any(|f| f.frame.opcode == Opcode::Ping)).unwrap();
+        let frames: Vec<(bool, Opcode, bool)> =
+            ping.frames.iter().map(|f| (f.from_client, f.frame.opcode, f.frame.mask.is_some())).collect();
+        assert_eq!(frames, [(false, Opcode::Ping, false), (true, Opcode::Pong, true)], "lane {id}");
+        assert!(ping.trace.iter().any(|t| t.contains("a page script can neither send a ping nor see one")));
+    }
+}

@@ -254,6 +254,12 @@ async fn serve_socket(app: Arc<App>, socket: WebSocket, user: Option<String>, he
                 }
             }
         };
+        if said == crate::driver::PING_ME {
+            // A keepalive: the server's own frame, so nothing of the client's to re-check
+            // (its pong is, when it comes). tungstenite answers the ping on the client.
+            let _ = tx.send(Message::Ping(b"ping".to_vec().into()));
+            continue;
+        }
         if app.lane.recheck && !recheck(&app, credential.as_ref(), &tx).await {
             break;
         }

@@ -59,6 +59,25 @@ impl Lane {
         self.conns.get(usize::try_from(id).ok()?.checked_sub(1)?)
     }
 
+    /// Bytes server `no` holds for the connections open on it: for each, the
+    /// user it takes the other end to be, the connection's id in its room's
+    /// member list (4 bytes), and on a lane that re-checks, the credential
+    /// it re-checks; plus 4 bytes (the tick) for each load room's match it
+    /// runs. A real server also keeps a socket and buffers per connection,
+    /// which depend on the runtime and are not counted.
+    pub fn connection_bytes(&self, no: ServerNo) -> u32 {
+        let open = self.room_open.iter().flatten().filter(|&&id| self.seats[id as usize - 1].server == no);
+        let held: usize = open
+            .map(|&id| {
+                let c = &self.conns[id as usize - 1];
+                let credential = c.credential.as_ref().filter(|_| self.config.recheck).map_or(0, |(_, v)| v.len());
+                c.user.as_ref().map_or(0, String::len) + 4 + credential
+            })
+            .sum();
+        let matches = self.load_matches.range((no, 0)..=(no, u32::MAX)).count() * 4;
+        u32::try_from(held + matches).unwrap_or(u32::MAX)
+    }
+
     /// `connect alice`: the app opens its WebSocket.
     pub(crate) fn connect(&mut self, user: User, action_no: u32) {
         let ci = user.index();
@@ -77,7 +96,8 @@ impl Lane {
         self.open(ci, action_no, None);
     }
 
-    /// A user's message on the open connection: a chat line, a game move or a ping.
+    /// A user's message on the open connection (a chat line, a game move),
+    /// or the server's keepalive ping on it and the browser's pong.
     pub(crate) fn send_frame(&mut self, user: User, what: Send, action_no: u32) {
         let who = user.username();
         let app = self.config.app;
@@ -99,21 +119,32 @@ impl Lane {
             Send::Ping => None,
         };
         let mut rec = self.record(id, action_no);
-        let frame = json.as_deref().map_or_else(|| Frame::ping(b"ping"), Frame::text);
-        self.client_frame(&mut rec, id, frame);
+        match json.as_deref() {
+            Some(json) => self.client_frame(&mut rec, id, Frame::text(json)),
+            None => {
+                // Browsers give scripts no ping (RFC 6455 leaves it to the
+                // endpoint; the WebSocket API has none): the server sends it,
+                // and the browser answers by itself. A re-checking server
+                // re-checks on the pong, as on any frame it reads.
+                let on = self.conns[id as usize - 1].server;
+                self.server_frame(&mut rec, id, Frame::ping(b"ping"));
+                self.client_frame(&mut rec, id, Frame::pong(b"ping"));
+                rec.trace.push(format!("S{on} pings its connection to keep it alive; {who}'s browser answers pong by itself (a page script can neither send a ping nor see one)"));
+            }
+        }
         if !self.recheck(id, &mut rec) {
             return self.finish(rec);
         }
         let conn = &self.conns[id as usize - 1];
         let (server, user_name) = (conn.server, conn.user.clone().unwrap_or_default());
         match what {
-            Send::Ping => self.server_frame(&mut rec, id, Frame::pong(b"ping")),
+            Send::Ping => {}
             Send::Say(text) => {
-                let said = self.at_server(server, &mut rec.trace, |cx| socket::say(cx, &user_name, text));
+                let said = self.at_server(server, &mut rec, |cx| socket::say(cx, &user_name, text));
                 self.pass_on(&mut rec, id, said);
             }
             Send::Move(dx, dy) => {
-                let moved = self.at_server(server, &mut rec.trace, |cx| socket::move_player(cx, &user_name, dx, dy));
+                let moved = self.at_server(server, &mut rec, |cx| socket::move_player(cx, &user_name, dx, dy));
                 self.pass_on(&mut rec, id, moved);
             }
         }
@@ -237,16 +268,14 @@ impl Lane {
             (App::Chat(_), "say") => match json.get("text").and_then(|t| t.as_str()) {
                 Some(said) => {
                     let said = said.to_owned();
-                    self.at_server(server, &mut rec.trace, |cx| socket::say(cx, &user_name, &said))
+                    self.at_server(server, rec, |cx| socket::say(cx, &user_name, &said))
                 }
                 None => Err(format!(
                     "S{server} reads a say as {{\"type\":\"say\",\"text\":\"…\"}}: this one has no text string"
                 )),
             },
             (App::Game(_), "move") => match (step("dx"), step("dy")) {
-                (Some(dx), Some(dy)) => {
-                    self.at_server(server, &mut rec.trace, |cx| socket::move_player(cx, &user_name, dx, dy))
-                }
+                (Some(dx), Some(dy)) => self.at_server(server, rec, |cx| socket::move_player(cx, &user_name, dx, dy)),
                 _ => Err(format!("S{server} reads a move as {{\"type\":\"move\",\"dx\":…,\"dy\":…}}, each -1, 0 or 1")),
             },
             (_, "auth") => {
@@ -348,7 +377,7 @@ impl Lane {
     fn advance(&mut self, ms: u64, action_no: u32, sweep: bool) {
         let until = self.now.plus_ms(ms);
         loop {
-            let retry = self.retries.iter().next().copied().filter(|(at, _)| *at <= until);
+            let retry = self.retries.iter().next().copied().filter(|(at, _)| *at <= until && self.sockets());
             // A load run's users send every second, far inside the tunnel timeout.
             let idle = if sweep { self.next_idle(until) } else { None };
             let (at, ci) = match (retry, idle) {
@@ -379,11 +408,15 @@ impl Lane {
         self.now = until;
         if sweep {
             self.sweep();
+            self.file_progress(action_no);
         }
     }
 
     /// The open connection whose tunnel times out first, by `until`, and when.
     fn next_idle(&self, until: SimTime) -> Option<(SimTime, u32)> {
+        if !self.sockets() {
+            return None;
+        }
         self.conns
             .iter()
             .filter(|c| c.open())
@@ -511,10 +544,11 @@ impl Lane {
             return outcome;
         }
         let app = self.config.app;
-        let welcome = self.at_server(no, &mut rec.trace, |cx| match app {
+        let (welcome, took_up) = self.at_server(no, &mut rec, |cx| match app {
             App::Game(_) => socket::join_game(cx, &user),
-            _ => socket::chat_welcome(cx, &user),
+            _ => (socket::chat_welcome(cx, &user), false),
         });
+        self.stats.sockets.matches_resumed += u64::from(took_up);
         self.server_frame(&mut rec, id, Frame::text(&welcome));
         self.finish(rec);
         outcome
@@ -543,7 +577,7 @@ impl Lane {
         let no = self.conns[id as usize - 1].server;
         let header = self.bearer_header(&token);
         let req = self.probe(header.clone());
-        let who = self.at_server(no, &mut rec.trace, |cx| auth::authenticate(cx, &req, false).map(|p| p.user));
+        let who = self.at_server(no, rec, |cx| auth::authenticate(cx, &req, false).map(|p| p.user));
         match who {
             Ok(user) => {
                 rec.trace.push(format!(
@@ -584,7 +618,7 @@ impl Lane {
             return true;
         }
         let req = self.probe(credential);
-        let checked = self.at_server(no, &mut rec.trace, |cx| auth::authenticate(cx, &req, false).map(|_| ()));
+        let checked = self.at_server(no, rec, |cx| auth::authenticate(cx, &req, false).map(|_| ()));
         match checked {
             Ok(()) => {
                 rec.trace.push(format!("S{no} re-checked the credential: it still holds"));
@@ -753,8 +787,9 @@ impl Lane {
         req
     }
 
-    /// Runs `f` on server `no` as it handles a frame, its trace lines added to `trace`.
-    fn at_server<R>(&mut self, no: ServerNo, trace: &mut Vec<String>, f: impl FnOnce(&mut Ctx) -> R) -> R {
+    /// Runs `f` on server `no` as it handles a frame, its trace lines and
+    /// store round trips added to `rec`.
+    fn at_server<R>(&mut self, no: ServerNo, rec: &mut SocketRecord, f: impl FnOnce(&mut Ctx) -> R) -> R {
         let slot = self.servers.iter().position(|s| s.no == no).unwrap_or(0);
         let mut t = Trace::new(self.keep_wire);
         let server = &mut self.servers[slot];
@@ -773,7 +808,8 @@ impl Lane {
         let cost = cx.cost;
         self.stats.store_trips += u64::from(cost.store_trips);
         self.stats.db_trips += u64::from(cost.db_trips);
-        trace.extend(t.steps);
+        rec.store_trips = rec.store_trips.saturating_add(cost.store_trips);
+        rec.trace.extend(t.steps);
         r
     }
 
@@ -788,6 +824,7 @@ impl Lane {
             frames: Vec::new(),
             trace: Vec::new(),
             missed: Vec::new(),
+            store_trips: 0,
         }
     }
 
@@ -860,13 +897,23 @@ impl Lane {
 
     fn open_conn(&self, ci: usize) -> Option<u32> {
         match self.clients[ci].socket {
-            Socket::Open(id) => Some(id),
+            Socket::Open(id) if self.sockets() => Some(id),
             _ => None,
         }
     }
 
     fn open_on(&self, no: ServerNo) -> Vec<u32> {
+        if !self.sockets() {
+            return Vec::new();
+        }
         self.conns.iter().filter(|c| c.open() && c.server == no).map(|c| c.id).collect()
+    }
+
+    /// Whether this lane's clients hold connections: the one test every
+    /// path into the rest of this file passes, constant in a build without
+    /// the kind (`fleet/kind.rs`), which thereby leaves that code out.
+    fn sockets(&self) -> bool {
+        self.config.app.is_connection()
     }
 
     fn client_index(&self, id: u32) -> usize {

@@ -16,9 +16,11 @@ fn key() -> String {
 }
 
 /// `user` joins the match this server runs, starting or resuming one if it
-/// runs none; returns the welcome.
-pub(in crate::fleet) fn join(cx: &mut Ctx, user: &str) -> String {
+/// runs none; returns the welcome, and whether it took the match up from the
+/// store's checkpoint.
+pub(in crate::fleet) fn join(cx: &mut Ctx, user: &str) -> (String, bool) {
     let name = cx.server.name();
+    let mut took_up = false;
     if cx.server.rooms.game.is_none() {
         let resumed = match cx.config.app {
             App::Game(Store::Shared) => {
@@ -37,6 +39,7 @@ pub(in crate::fleet) fn join(cx: &mut Ctx, user: &str) -> String {
             Some(m) => cx.trace.say(|| format!("{name} resumes {GAME_ROOM} from its checkpoint, at tick {}", m.tick)),
             None => cx.trace.say(|| format!("{name} runs no {GAME_ROOM}: a new match starts at tick 0")),
         }
+        took_up = resumed.is_some();
         cx.server.rooms.game = Some(resumed.unwrap_or_default());
     }
     let m = cx.server.rooms.game.get_or_insert_with(Match::default);
@@ -44,13 +47,14 @@ pub(in crate::fleet) fn join(cx: &mut Ctx, user: &str) -> String {
         m.players.insert(at, (user.to_owned(), (0, 0)));
     }
     let state = m.to_json();
-    ObjectWriter::new()
+    let welcome = ObjectWriter::new()
         .str("type", "welcome")
         .str("user", user)
         .str("room", GAME_ROOM)
         .str("server", &name)
         .raw("match", &state)
-        .finish()
+        .finish();
+    (welcome, took_up)
 }
 
 /// `user` moves by (`dx`, `dy`): the server applies it to its match and

@@ -16,7 +16,9 @@ pub const TOKEN_PARAM: &str = "access_token";
 
 pub(in crate::fleet) fn upgrade(cx: &mut Ctx, req: &Request) -> Handled {
     let path = req.path();
-    if cx.config.app.socket_path() != Some(path) {
+    // `is_connection` first: a plain bool the compiler folds in a build
+    // without connection lanes, so none of what follows is in it.
+    if !cx.config.app.is_connection() || cx.config.app.socket_path() != Some(path) {
         let app = cx.config.app;
         return Err(cx.refuse(404, &format!("no route {path}"), || {
             format!("this lane's servers run the {app}: no WebSocket at {path}")

@@ -85,11 +85,11 @@ impl Lane {
             let tick = match self.config.app {
                 App::Game(Store::Shared) => {
                     self.stats.store_trips += 1;
-                    if self.backend.store.up {
-                        self.load_checkpoints.get(room as usize).copied().unwrap_or(0)
-                    } else {
-                        0
-                    }
+                    // A checkpoint is written after a move: tick 0 is none.
+                    let saved = self.load_checkpoints.get(room as usize).copied().filter(|_| self.backend.store.up);
+                    let saved = saved.unwrap_or(0);
+                    self.stats.sockets.matches_resumed += u64::from(saved > 0);
+                    saved
                 }
                 _ => 0,
             };
@@ -105,6 +105,7 @@ impl Lane {
             self.load_matches.range((no, 0)..=(no, u32::MAX)).map(|(&(_, room), &tick)| (room, tick)).collect();
         for (room, tick) in held {
             self.load_matches.remove(&(no, room));
+            self.stats.sockets.matches_lost += 1;
             let saved = match self.config.app {
                 App::Game(Store::Shared) => self.load_checkpoints.get(room as usize).copied().unwrap_or(0),
                 _ => 0,
@@ -159,15 +160,16 @@ impl Lane {
                 // The move stands in the server's memory either way.
                 true
             }
-            App::Shop => false,
+            App::Shop | App::Ftp | App::Files | App::Db(_) => false,
         };
-        let open = &self.room_open[room as usize];
         if !passed {
-            // The sender hears why; nobody in the room gets it.
+            // The sender hears why; everyone else in the room misses it (the
+            // sender is told, not missed, as `pass_on` counts it).
             let why = ObjectWriter::new().str("type", "error").str("error", NOT_SENT).finish();
             self.stats.sockets.frames += 1;
             self.stats.sockets.frame_bytes += Frame::text(&why).wire_len() as u64;
-            self.stats.sockets.missed += open.len() as u64;
+            let others = self.room_open[room as usize].iter().filter(|&&cid| cid != id).count();
+            self.stats.sockets.missed += others as u64;
             return latency;
         }
         // What the server passes on, encoded once: every recipient's frame
@@ -208,5 +210,78 @@ pub(super) fn room_of(ci: usize) -> u32 {
     match ci.checked_sub(FIRST) {
         None => 0,
         Some(i) => 1 + (i as u32) / ROOM_USERS,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The load path counts what the playground's `pass_on` does, without
+    //! building a frame per recipient: the same scenario through both must
+    //! give the same counts, or one of them is wrong.
+
+    use super::super::Send;
+    use crate::base::ids::{LaneId, User};
+    use crate::fleet::config::{App, LaneConfig, Store};
+    use crate::fleet::lane::Lane;
+    use crate::fleet::ledger::Loss;
+    use crate::fleet::Strategy;
+
+    /// Delivered, missed, opened, reconnects, dropped, failed attempts.
+    fn counts(lane: &Lane) -> [u64; 6] {
+        let s = &lane.stats().sockets;
+        [s.delivered, s.missed, s.opened, s.reconnects, s.dropped, s.failed_attempts]
+    }
+
+    /// Every user with an open connection sends once: through the
+    /// playground's action, or through the load path on the same connection.
+    fn everyone_sends(lane: &mut Lane, load: bool, k: u64) {
+        for user in User::ALL {
+            let Some(id) = lane.open_conn(user.index()) else { continue };
+            let text = format!("turn {k}");
+            match (load, lane.config.app) {
+                (true, _) => {
+                    lane.load_message(id, k);
+                }
+                (false, App::Game(_)) => lane.send_frame(user, Send::Move(1, 0), 0),
+                (false, _) => lane.send_frame(user, Send::Say(&text), 0),
+            }
+        }
+    }
+
+    #[test]
+    fn the_load_path_counts_what_the_playground_delivers() {
+        for app in
+            [App::Chat(Store::Local), App::Chat(Store::Shared), App::Game(Store::Local), App::Game(Store::Shared)]
+        {
+            let config = LaneConfig::stateless().with_app(app).with_balancer(Strategy::RoundRobin);
+            let mut lanes = [Lane::new(config, 7, LaneId::A), Lane::new(config, 7, LaneId::A)];
+            let mut seen = Vec::new();
+            for (i, lane) in lanes.iter_mut().enumerate() {
+                let load = i == 1;
+                let mut look = Vec::new();
+                for user in User::ALL {
+                    lane.login(user, false, 0);
+                    lane.connect(user, 0);
+                }
+                everyone_sends(lane, load, 1);
+                look.push(counts(lane));
+                // S1's connection drops; the others talk while it waits to reconnect.
+                lane.fault(1, Loss::Crashed, 0);
+                everyone_sends(lane, load, 2);
+                look.push(counts(lane));
+                // The store goes down: pub/sub cannot carry a message, a checkpoint is not written.
+                lane.store_down(0);
+                everyone_sends(lane, load, 3);
+                look.push(counts(lane));
+                lane.store_up(0);
+                lane.pass_time(60_000, 0);
+                everyone_sends(lane, load, 4);
+                look.push(counts(lane));
+                seen.push(look);
+            }
+            assert_eq!(seen[0], seen[1], "{config}: playground, then load path, after each step");
+            let last = seen[0][3];
+            assert!(last[0] > 0 && last[3] > 0, "{config}: the scenario delivers and reconnects: {last:?}");
+        }
     }
 }

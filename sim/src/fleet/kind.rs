@@ -1,0 +1,123 @@
+//! Kinds of lane whose code only some builds carry, and the web bundles that
+//! carry them. The shop's HTTP lanes are in every build; a connection lane
+//! (WebSocket chat and game) needs the `connections` feature. This module is
+//! always compiled, small as it is, so any build can read any link and say
+//! which bundle runs it (`src/bundle.rs` in the view, `cargo xtask build`);
+//! which kind an app needs is `App::kind`, beside the apps (`config.rs`).
+//!
+//! A new kind is one variant of [`Kind`], its line in [`KINDS`], one arm in
+//! `App::kind`, its line in [`BUNDLES`] (and an `all` line once there are
+//! two kinds), and `#[cfg(feature = "…")]` on its modules' entry points.
+
+/// A kind of lane beyond the shop, whose code a build may leave out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Kind {
+    /// Chat and game rooms over WebSockets (`fleet/socket/`, `fleet/lane/socket.rs`).
+    Connections,
+    /// Files over an FTP session or over HTTP (`fleet/ftp/`, `fleet/files.rs`, `fleet/lane/ftp.rs`).
+    Files,
+    /// PostgreSQL behind per-server pools or PgBouncer (`fleet/db/`, `fleet/lane/db.rs`).
+    Db,
+}
+
+/// Each kind, the cargo feature that compiles it in (the same name in
+/// `statelab-sim` and `statelab`), and whether this build has it: one line a kind.
+pub const KINDS: [(Kind, &str, bool); 3] = [
+    (Kind::Connections, "connections", cfg!(feature = "connections")),
+    (Kind::Files, "files", cfg!(feature = "files")),
+    (Kind::Db, "db", cfg!(feature = "db")),
+];
+
+impl Kind {
+    /// The cargo feature that compiles this kind in.
+    pub fn feature(self) -> &'static str {
+        KINDS.iter().find(|k| k.0 == self).map_or("", |k| k.1)
+    }
+
+    /// Whether this build runs lanes of this kind. A build that does not is
+    /// never handed one: the view moves to a bundle that does first. A
+    /// `const fn`, so a guard can be a constant the compiler folds away
+    /// (`App::is_connection`): a size-optimized build inlines little, and
+    /// a loop behind a call is not seen through.
+    pub const fn compiled(self) -> bool {
+        let mut i = 0;
+        while i < KINDS.len() {
+            if KINDS[i].0 as u8 == self as u8 {
+                return KINDS[i].2;
+            }
+            i += 1;
+        }
+        false
+    }
+}
+
+/// One web bundle: a build of the page's wasm with the features of its kinds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Bundle {
+    /// Its name, in its files' names (`statelab-core-….wasm`) and the pages' bundle map.
+    pub name: &'static str,
+    /// The kinds it runs besides the shop.
+    pub kinds: &'static [Kind],
+}
+
+/// Every bundle the site ships, smallest first: a page loads the first that
+/// covers its lanes. The last covers every kind; trunk builds it (index.html,
+/// the build's default features), `cargo xtask build` the others. With more
+/// than one kind, the last is an `all` bundle for lanes of mixed kinds.
+pub const BUNDLES: [Bundle; 5] = [
+    Bundle { name: "core", kinds: &[] },
+    Bundle { name: "connections", kinds: &[Kind::Connections] },
+    Bundle { name: "files", kinds: &[Kind::Files] },
+    Bundle { name: "db", kinds: &[Kind::Db] },
+    Bundle { name: "all", kinds: &[Kind::Connections, Kind::Files, Kind::Db] },
+];
+
+impl Bundle {
+    /// The smallest bundle that runs every kind in `needs`.
+    pub fn covering(needs: &[Kind]) -> Bundle {
+        let covers = |b: &&Bundle| needs.iter().all(|k| b.kinds.contains(k));
+        *BUNDLES.iter().find(covers).unwrap_or(&BUNDLES[BUNDLES.len() - 1])
+    }
+
+    /// The bundle this build is: the smallest whose kinds are all compiled in.
+    pub fn this_build() -> Bundle {
+        let compiled: Vec<Kind> = KINDS.iter().filter(|k| k.2).map(|k| k.0).collect();
+        Bundle::covering(&compiled)
+    }
+
+    /// Whether this build runs lanes of every kind in `needs`.
+    pub fn runs_here(needs: &[Kind]) -> bool {
+        needs.iter().all(|k| k.compiled())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_kind_needs_the_core_bundle_and_connections_the_connections_bundle() {
+        assert_eq!(Bundle::covering(&[]).name, "core");
+        assert_eq!(Bundle::covering(&[Kind::Connections]).name, "connections");
+        assert_eq!(Bundle::covering(&[Kind::Files]).name, "files");
+        assert_eq!(Bundle::covering(&[Kind::Db]).name, "db");
+        assert_eq!(Bundle::covering(&[Kind::Connections, Kind::Files]).name, "all");
+        let this = match (cfg!(feature = "connections"), cfg!(feature = "files"), cfg!(feature = "db")) {
+            (false, false, false) => "core",
+            (true, false, false) => "connections",
+            (false, true, false) => "files",
+            (false, false, true) => "db",
+            _ => "all",
+        };
+        assert_eq!(Bundle::this_build().name, this);
+        assert!(Bundle::runs_here(&[]));
+    }
+
+    #[test]
+    fn every_kind_is_carried_by_the_last_bundle_and_bundles_grow() {
+        let last = BUNDLES[BUNDLES.len() - 1];
+        assert!(KINDS.iter().all(|k| last.kinds.contains(&k.0)));
+        assert!(BUNDLES.windows(2).all(|w| w[0].kinds.len() <= w[1].kinds.len()));
+        assert!(KINDS.iter().all(|k| k.0.feature() == k.1 && k.0.compiled() == k.2));
+    }
+}

@@ -1,0 +1,64 @@
+//! Which web bundle runs a state. The site ships the page's wasm in more than
+//! one build (statelab-sim's `src/fleet/kind.rs` lists them): `core` runs the
+//! shop's HTTP lanes, and each kind of lane beyond them (connections, …) comes
+//! in a bundle of its own, loaded only when such a lane is shown. Each page's
+//! loader picks the bundle from its address before any wasm loads
+//! (`src/bin/prerender.rs`); when a state asks for a lane this build cannot
+//! run (a link the loader could not read through, a lane switched to a chat
+//! app), the page moves to the bundle that can, with the state in its
+//! address (`hooks/url_state.rs`, `browser::load_bundle`).
+
+use statelab_sim::fleet::{kinds_of, Bundle, Kind};
+use statelab_sim::link::Link;
+use statelab_sim::{Action, App, Scenario};
+
+/// The `sessionStorage` key that tells the next page's loader which kinds
+/// its state needs (a comma-separated list of features), for states its
+/// address does not show (a kept state, a lane switched in the log).
+pub const KINDS_KEY: &str = "statelab:kinds";
+
+/// The kinds of lane a link's state runs: its lanes', and those its log or
+/// its tour (a built-in one, or an author's) switches a lane to.
+pub fn needs(link: &Link) -> Vec<Kind> {
+    let tour = link.authored.as_deref().cloned().or_else(|| link.scenario.and_then(|at| Scenario::find(at.tour)));
+    let actions = tour.iter().flat_map(|s| s.steps.iter().flat_map(|st| st.actions.iter())).chain(&link.actions);
+    let switched = actions.filter_map(|a| match a {
+        Action::Configure { config, .. } => Some(config.app),
+        _ => None,
+    });
+    kinds_of(link.configs.iter().map(|c| c.app).chain(tour.iter().flat_map(|s| s.lanes.map(|c| c.app))).chain(switched))
+}
+
+/// Whether this build runs every lane of the link's state.
+pub fn runs(link: &Link) -> bool {
+    Bundle::runs_here(&needs(link))
+}
+
+/// Whether this build runs lanes of this app.
+pub fn runs_app(app: App) -> bool {
+    Bundle::runs_here(&kinds_of([app]))
+}
+
+/// The value of [`KINDS_KEY`] for a state that needs `kinds`.
+pub fn hint(kinds: &[Kind]) -> String {
+    kinds.iter().map(|k| k.feature()).collect::<Vec<_>>().join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use statelab_sim::{LaneConfig, LaneId, Store};
+
+    #[test]
+    fn a_link_needs_its_lanes_kinds_and_those_its_log_switches_to() {
+        let shop = Link::default();
+        assert_eq!(needs(&shop), []);
+        let chat = LaneConfig { app: App::Chat(Store::Shared), ..LaneConfig::stateless() };
+        let mut switched = Link::default();
+        switched.actions.push(Action::Configure { lane: LaneId::B, config: chat });
+        assert_eq!(needs(&switched), [Kind::Connections], "the log switches lane B to a chat app");
+        let (tour, _) = Link::from_query("scenario=chat-memory-vs-pubsub&step=1");
+        assert_eq!(needs(&tour), [Kind::Connections]);
+        assert_eq!(hint(&needs(&tour)), "connections");
+    }
+}
