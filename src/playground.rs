@@ -8,7 +8,6 @@ use crate::components::history::{self, history};
 use crate::components::intro::intro;
 use crate::components::lane::lane_panel;
 use crate::components::load_panel::{load_panel, run_query};
-use crate::components::make_tour::MakeTour;
 use crate::components::raw_editor::RawEditor;
 use crate::components::scenario::scenario_panel;
 use crate::components::share::{share_bar, too_long_notice};
@@ -185,7 +184,7 @@ fn details_panel(play: &Play, picked: &UseStateHandle<User>, history_limit: &Use
             { load_panel() }
             { share_bar(play) }
             if play.scenario.is_none() && !play.page.embed && !play.playground().actions().is_empty() {
-                <MakeTour />
+                { crate::components::make_tour(play) }
             }
         </div>
     }

@@ -370,6 +370,8 @@ impl Reducible for PlayState {
                 // Its seed is the playground's: the one it was made on.
                 let value = s.to_link(next.playground().seed()).into();
                 next.authored = Some((s.clone(), value));
+                // The editor that `make=1` opened has done its work.
+                next.page.make = false;
                 next.go_to_step(&s, 0);
                 next.left = None;
                 next.said = Some("Your tour is made. Step through it above; the link, the embed code and the tour file are under Share.");

@@ -178,6 +178,19 @@ async fn the_url_carries_the_state_so_a_reload_shows_the_same_page() {
 }
 
 #[wasm_bindgen_test]
+async fn make_1_opens_the_tour_editor_on_the_free_play_and_the_address_drops_it() {
+    // What a page without the editor writes when its Make a tour is pressed.
+    common::set_query("?log=login.alice~me.alice&make=1");
+    let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
+    assert_eq!(find(&root, "button#make-tour").get_attribute("aria-expanded").as_deref(), Some("true"));
+    assert_eq!(all(&root, "#make-tour-form fieldset legend").len(), 2, "one row per action of the log");
+    settle().await;
+    assert_eq!(query(), "?log=login.alice~me.alice", "read once, not written back");
+    root.remove();
+    common::set_query("");
+}
+
+#[wasm_bindgen_test]
 async fn a_broken_link_opens_the_closest_state_and_says_why() {
     common::set_query("?scenario=cart&step=99&seed=x");
     let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;

@@ -2,7 +2,10 @@
 // play, its link opens it as a tour, a learner answers its question before
 // the step runs and is told right or wrong from what the engine recorded;
 // hostile tour links (huge, malformed, markup and bidi in narrations) say
-// what is wrong and never run anything.
+// what is wrong and never run anything. The editor is only in the `all`
+// bundle (the `authoring` feature): a core page's Make a tour moves there
+// with its free play in the address and `make=1`, and the editor opens; a
+// learner's tour link and its questions run in the core bundle.
 import { test, expect } from '../fixtures.mjs';
 import { watchErrors } from '../helpers.mjs';
 
@@ -33,8 +36,18 @@ const noHorizontalScroll = async (page) => {
 
 test('a teacher makes a tour from free play, and its link opens it as a tour with its question', async ({ page, context }) => {
   const errors = watchErrors(page);
-  await page.goto('./?b=local.sticky.3&log=login.alice~me.alice~crash.1~wait.10s~me.alice');
+  const log = 'b=local.sticky.3&log=login.alice~me.alice~crash.1~wait.10s~me.alice';
+  await page.goto(`./?${log}`);
+  await expect(page.locator('html')).toHaveAttribute('data-bundle', 'core');
+  await expect(page.locator('#make-tour-form')).toHaveCount(0);
   await page.getByRole('button', { name: 'Make a tour' }).click();
+  // The page moves to the bundle with the editor, keeps its free play and
+  // opens the editor with focus on its first field; the address drops make=1.
+  await expect(page.locator('html')).toHaveAttribute('data-bundle', 'all');
+  await expect(page.getByLabel('Title')).toBeFocused();
+  await expect(page).toHaveURL(/\?[^#]*log=login\.alice~/);
+  await expect(page).not.toHaveURL(/make=/);
+  await expect(page.getByRole('group', { name: /^Action 5: / })).toBeVisible();
   await page.getByLabel('Title').fill('My crash tour');
   const action = (n) => page.getByRole('group', { name: new RegExp(`^Action ${n}:`) });
   await action(2).getByLabel('Part of the step before').check();
@@ -63,6 +76,8 @@ test('a teacher makes a tour from free play, and its link opens it as a tour wit
   const learnerErrors = watchErrors(learner);
   await learner.goto(link);
   await expect(learner.locator('.scenario-title')).toHaveText('My crash tour');
+  // A learner's tour link and its questions need no editor: the core bundle runs them.
+  await expect(learner.locator('html')).toHaveAttribute('data-bundle', 'core');
   await learner.getByRole('button', { name: 'Next step' }).click();
   // The narration is text: its markup is shown, not made.
   await expect(learner.locator('.narration p')).toHaveText('Alice logs in: <b>watch lb=S1</b>.');

@@ -5,6 +5,9 @@
 //! what the page makes is held to exactly the checks a file or a link is,
 //! and its errors name the step and field. The page then follows the tour;
 //! the share bar gives its link, embed code and file.
+//!
+//! Only in the bundle with the `authoring` feature (`components::make_tour`
+//! says how other bundles reach it).
 
 use crate::state::{Msg, Play};
 use statelab_sim::tours::{Outcome, Question, Step, HEADERS, LIMITS};
@@ -47,10 +50,24 @@ fn steps(actions: &[Action], drafts: &[Draft]) -> Vec<Step> {
     out
 }
 
+#[derive(Properties, PartialEq)]
+pub struct MakeTourProps {
+    /// Open at first: the address asked for the editor (`make=1`, as a page
+    /// without it that moved here writes).
+    pub open: bool,
+}
+
 #[component]
-pub fn MakeTour() -> Html {
+pub fn MakeTour(props: &MakeTourProps) -> Html {
     let play = use_context::<Play>().expect("inside the playground");
-    let open = use_state(|| false);
+    let open = use_state(|| props.open);
+    // Opened by the address (the page moved here for the editor): the
+    // author pressed Make a tour on the page before, so the form takes focus.
+    use_effect_with(props.open, |&asked| {
+        if asked {
+            crate::browser::focus_soon("#tour-title");
+        }
+    });
     let title = use_state(String::new);
     let drafts = use_state(Vec::<Draft>::new);
     let error = use_state(|| None::<String>);
