@@ -248,3 +248,21 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn an_authors_tour_draws_its_figures_from_its_own_text_and_seed() {
+    let file = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tours/example.json")).unwrap();
+    let (s, seed) = Scenario::from_json(&file).unwrap();
+    let svg = s.figure(2, &Playground::from_scenario(&s, seed, 2)).unwrap();
+    assert_eq!(s.figure_file(2), "authored-2.svg");
+    let doc = Document::parse(&svg).unwrap();
+    assert_image_only(&doc, "authored step 2");
+    let all = text_under(doc.root());
+    assert!(all.starts_with("What a crash takes with it"), "{all}");
+    assert!(all.contains("tour authored · seed 1"), "{all}");
+    assert!(all.contains("lane B's session died with S1."), "{all}");
+    // Lane B's last request lost its session with S1; lane A's token still worked.
+    assert!(text_under(lane_group(&doc, LaneId::B)).contains("401"), "{all}");
+    assert!(!text_under(lane_group(&doc, LaneId::A)).contains("401"), "{all}");
+    assert_eq!(s.figure(3, &Playground::from_scenario(&s, seed, 2)), None, "the tour has two steps");
+}
