@@ -113,7 +113,7 @@ pub fn announce_answer(detail: &str) -> Option<()> {
     let document = web_sys::window()?.document()?;
     let init = web_sys::CustomEventInit::new();
     init.set_detail(&js_sys::JSON::parse(detail).ok()?);
-    let event = web_sys::CustomEvent::new_with_event_init_dict("statelab:answer", &init).ok()?;
+    let event = web_sys::CustomEvent::new_with_event_init_dict(crate::hooks::embed::ANSWER_EVENT, &init).ok()?;
     document.dispatch_event(&event).ok().map(drop)
 }
 

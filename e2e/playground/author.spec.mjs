@@ -71,6 +71,12 @@ test('a teacher makes a tour from free play, and its link opens it as a tour wit
   await expect(page).toHaveURL(/\?tour=[A-Za-z0-9_-]+&step=0$/);
   await expect(page.getByRole('button', { name: 'Download tour file' })).toBeVisible();
   const link = page.url();
+  // It has no prerendered page, so its embed code names it by its link.
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.getByRole('button', { name: 'Copy embed code' }).click();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toMatch(
+    /\n<statelab-embed link="\?tour=[A-Za-z0-9_-]+&amp;step=0" title="Statelab: My crash tour"><\/statelab-embed>$/,
+  );
 
   const learner = await context.newPage();
   const learnerErrors = watchErrors(learner);

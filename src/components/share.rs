@@ -2,6 +2,7 @@ use crate::browser;
 use crate::components::copy::CopyButton;
 use crate::hooks::url_state::LINK_LIMIT;
 use crate::state::{Play, PlayState};
+use statelab_sim::tours::AUTHORED_ID;
 use yew::prelude::*;
 
 /// Copy a link to exactly this state, or the embed kit's snippet that embeds it.
@@ -14,9 +15,10 @@ pub fn share_bar(play: &Play) -> Html {
     };
     let embed = |play: &PlayState| {
         let title = play.followed().map_or("Statelab playground".to_owned(), |(s, _)| format!("Statelab: {}", s.title));
+        // An author's tour has no prerendered page of its own: it is embedded by its link.
         let state = match play.scenario {
-            Some(at) => Embedded::Step(at.tour, at.step),
-            None => Embedded::Link(play.url_with(&full_page(play))),
+            Some(at) if at.tour != AUTHORED_ID => Embedded::Step(at.tour, at.step),
+            _ => Embedded::Link(play.url_with(&full_page(play))),
         };
         embed_code(&browser::site_root(), &state, &title)
     };
