@@ -213,7 +213,9 @@ pub(super) fn room_of(ci: usize) -> u32 {
     }
 }
 
-#[cfg(test)]
+// Connection lanes run only where the kind is compiled in (`fleet/kind.rs`);
+// the page's `core` engine, tested without default features, has none.
+#[cfg(all(test, feature = "connections"))]
 mod tests {
     //! The load path counts what the playground's `pass_on` does, without
     //! building a frame per recipient: the same scenario through both must
