@@ -38,8 +38,9 @@ pub fn StepView(props: &StepViewProps) -> Html {
             </div>
             { hidden_lane(&play) }
             { controls(&play, playing, step, s.steps.len()) }
-            { figure_button(&play, &s, step) }
             { evidence(&play, current.map_or(&[][..], |st| st.focus)) }
+            // Below the evidence: at 360×800 the step's badges come first.
+            { figure_button(&play, &s, step) }
             // Below the evidence, which the last step keeps on one screen with its narration.
             { next_tour(&play, &s, step >= s.steps.len()) }
         </section>
