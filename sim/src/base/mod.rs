@@ -8,5 +8,5 @@ pub(crate) mod table;
 pub(crate) mod time;
 
 pub use ids::{LaneId, ServerNo, User};
-pub use quote::{quoted, QUOTED_CHARS};
+pub use quote::{markup, quoted, QUOTED_CHARS};
 pub use time::{human_duration, SimTime, MAX_SECS, START};

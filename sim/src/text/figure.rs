@@ -14,7 +14,7 @@
 //! `\u{…}` escapes, and it is wrapped at a fixed number of columns, so the
 //! same step gives the same bytes everywhere.
 
-use crate::base::quote::unhidden;
+use crate::base::quote::{markup, unhidden};
 use crate::fleet::connection::SocketRecord;
 use crate::fleet::db::{DbRecord, PgMsg};
 use crate::fleet::exchange::{Entry, Exchange, Outcome};
@@ -158,8 +158,8 @@ pub fn figure_svg(f: &FigureStep<'_>) -> String {
          viewBox=\"0 0 {WIDTH} {height}\" role=\"img\" aria-labelledby=\"statelab-figure-title statelab-figure-desc\">\n\
          <title id=\"statelab-figure-title\">{}</title>\n<desc id=\"statelab-figure-desc\">{}</desc>\n\
          <style>{STYLE}</style>\n<rect class=\"bg\" x=\"0.5\" y=\"0.5\" width=\"{}\" height=\"{}\" rx=\"8\"/>\n{body}</svg>\n",
-        escape(&unhidden(&format!("{} — {}", f.title, step_label(f)))),
-        escape(&unhidden(&desc)),
+        markup(&unhidden(&format!("{} — {}", f.title, step_label(f)))),
+        markup(&unhidden(&desc)),
         WIDTH - 1,
         height - 1,
     );
@@ -461,7 +461,7 @@ fn diagram(body: &mut String, lane: &Lane, start: u32, y: u32) -> u32 {
         if s.up {
             let held = if sockets { format!("⇄{}", s.connections) } else { s.sessions.len().to_string() };
             let _ =
-                write!(body, r#"<text x="{}" y="{}" text-anchor="end">{}</text>"#, d + 162, top + 13, escape(&held));
+                write!(body, r#"<text x="{}" y="{}" text-anchor="end">{}</text>"#, d + 162, top + 13, markup(&held));
         }
     }
     let first = y + offset + 12;
@@ -498,7 +498,7 @@ fn cable(body: &mut String, from: (u32, u32), to: (u32, u32)) {
 /// One line of text, its hidden characters shown and escaped (both are
 /// idempotent on what [`wrap`] gives).
 fn text(body: &mut String, x: u32, y: u32, class: &str, line: &str) {
-    let line = escape(&unhidden(line));
+    let line = markup(&unhidden(line));
     if class.is_empty() {
         let _ = writeln!(body, r#"<text x="{x}" y="{y}">{line}</text>"#);
     } else {
@@ -509,22 +509,6 @@ fn text(body: &mut String, x: u32, y: u32, class: &str, line: &str) {
 /// How many columns fit in `px` at an advance of `advance` px.
 fn cols(px: u32, advance: f64) -> usize {
     (f64::from(px) / advance) as usize
-}
-
-/// Text as XML character data or an attribute value.
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// `text` with its hidden characters escaped, in lines of at most `width`
@@ -618,7 +602,7 @@ mod tests {
 
     #[test]
     fn escapes_markup_and_shows_hidden_characters() {
-        assert_eq!(escape(r#"<a href="x">'&'</a>"#), "&lt;a href=&quot;x&quot;&gt;&apos;&amp;&apos;&lt;/a&gt;");
+        assert_eq!(markup(r#"<a href="x">'&'</a>"#), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
         assert_eq!(wrap("a\u{202E}b\u{7}", 40, 9), ["a\\u{202e}b\\u{7}"]);
     }
 
