@@ -11,7 +11,7 @@ use crate::hooks::step_play::use_step_play;
 use crate::page::Shown;
 use crate::state::{Msg, Play};
 use statelab_sim::text::{focused, short_target};
-use statelab_sim::tours::{Scenario, IDS};
+use statelab_sim::tours::{Scenario, TOURS};
 use statelab_sim::{Entry, Exchange, LaneId};
 use yew::prelude::*;
 
@@ -129,7 +129,7 @@ fn next_tour(play: &Play, s: &Scenario, end: bool) -> Html {
     if !end || play.page.embed {
         return html! {};
     }
-    let next = IDS.iter().position(|&t| t == s.id).and_then(|i| IDS.get(i + 1)).and_then(|&t| Scenario::find(t));
+    let next = TOURS.iter().position(|t| t.id == s.id).and_then(|i| TOURS.get(i + 1));
     let Some(t) = next else { return html! {} };
     let onclick = {
         let play = play.clone();

@@ -47,7 +47,7 @@ fn head_size(wire_len: usize, body_len: usize) -> u64 {
 fn socket_messages(lane: &Lane) -> BTreeMap<u32, Vec<Json>> {
     let mut out: BTreeMap<u32, Vec<Json>> = BTreeMap::new();
     for e in lane.entries() {
-        let (true, Entry::Socket(r)) = (Kind::Connections.compiled(), e) else { continue };
+        let (true, Entry::Socket(r)) = (const { Kind::Connections.compiled() }, e) else { continue };
         let time = Json::Num(format!("{}.{:03}", r.at.0 / 1000, r.at.0 % 1000));
         for f in &r.frames {
             let Some(c) = lane.connection(f.conn) else { continue };

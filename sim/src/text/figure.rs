@@ -218,9 +218,9 @@ fn cards(body: &mut String, desc: &mut String, lane: &Lane, f: &FigureStep<'_>, 
             }
             // A build without a kind holds no entry of it (`fleet/kind.rs`):
             // the guards let the compiler leave that kind's drawing out.
-            Entry::Socket(r) if Kind::Connections.compiled() => y = socket_card(body, desc, r, width, y),
-            Entry::Ftp(r) if Kind::Files.compiled() => y = ftp_card(body, desc, r, width, y),
-            Entry::Db(r) if Kind::Db.compiled() => y = db_card(body, desc, r, width, y),
+            Entry::Socket(r) if const { Kind::Connections.compiled() } => y = socket_card(body, desc, r, width, y),
+            Entry::Ftp(r) if const { Kind::Files.compiled() } => y = ftp_card(body, desc, r, width, y),
+            Entry::Db(r) if const { Kind::Db.compiled() } => y = db_card(body, desc, r, width, y),
             Entry::Socket(_) | Entry::Ftp(_) | Entry::Db(_) => {}
         }
     }

@@ -22,10 +22,10 @@ fn local(strategy: Strategy) -> LaneConfig {
 
 const AUTH: &[&str] = &["Authorization", "Cookie", "Set-Cookie"];
 
-pub(super) fn round_robin_local(id: &'static str) -> Scenario {
+pub(super) fn round_robin_local(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "Local sessions behind round robin",
+        title,
         lesson: "A session kept in one server's memory is invisible to the others, so a balancer that spreads requests logs users out.",
         lanes: [jwt(), local(Strategy::RoundRobin)],
         steps: vec![
@@ -36,10 +36,10 @@ pub(super) fn round_robin_local(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn sticky_crash(id: &'static str) -> Scenario {
+pub(super) fn sticky_crash(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "Sticky sessions and a crash",
+        title,
         lesson: "A sticky cookie keeps a user on the server that holds their session — until that server dies and takes the session with it.",
         lanes: [jwt(), local(Strategy::StickyCookie)],
         steps: vec![
@@ -51,10 +51,10 @@ pub(super) fn sticky_crash(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn shared_store(id: &'static str) -> Scenario {
+pub(super) fn shared_store(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "A shared session store",
+        title,
         lesson: "Keeping sessions in a shared store lets any server answer, for the price of a round trip on every request and a new single point of failure.",
         lanes: [jwt(), local(Strategy::RoundRobin).with_auth(AuthMode::ServerSession { store: Store::Shared })],
         steps: vec![
@@ -66,10 +66,10 @@ pub(super) fn shared_store(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn signed_cookie(id: &'static str) -> Scenario {
+pub(super) fn signed_cookie(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "Signed-cookie sessions",
+        title,
         lesson: "Putting the session itself in an HMAC-signed cookie makes servers stateless again: restarts lose nothing, but the cookie grows and cannot be revoked.",
         lanes: [jwt(), local(Strategy::RoundRobin).with_auth(AuthMode::SignedCookie)],
         steps: vec![
@@ -81,10 +81,10 @@ pub(super) fn signed_cookie(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn restart(id: &'static str) -> Scenario {
+pub(super) fn restart(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "A restart wipes server memory",
+        title,
         lesson: "In-memory sessions live exactly as long as the process: restarting one server logs out everyone it held.",
         lanes: [jwt(), local(Strategy::StickyCookie)],
         steps: vec![
@@ -95,10 +95,10 @@ pub(super) fn restart(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn revocation(id: &'static str) -> Scenario {
+pub(super) fn revocation(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "Logging out: revocation",
+        title,
         lesson: "Deleting a session revokes it at once; a JWT stays valid until it expires unless servers consult a denylist — which is state again.",
         lanes: [jwt(), local(Strategy::StickyCookie)],
         steps: vec![
@@ -110,10 +110,10 @@ pub(super) fn revocation(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn expiry(id: &'static str) -> Scenario {
+pub(super) fn expiry(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "Token expiry and idle timeout",
+        title,
         lesson: "A JWT carries a hard expiry checked by every server's clock; a server session slides its idle timeout on each use.",
         lanes: [jwt(), local(Strategy::StickyCookie)],
         steps: vec![
@@ -124,10 +124,10 @@ pub(super) fn expiry(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn tamper(id: &'static str) -> Scenario {
+pub(super) fn tamper(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "Tampering with a token",
+        title,
         lesson: "A JWT's claims are readable by anyone but cannot be changed without the key; an opaque session id has nothing inside to change.",
         lanes: [jwt(), local(Strategy::StickyCookie)],
         steps: vec![
@@ -138,10 +138,10 @@ pub(super) fn tamper(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn request_size(id: &'static str) -> Scenario {
+pub(super) fn request_size(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "What every request carries",
+        title,
         lesson: "A stateless request carries the whole token every time; a session cookie is a short pointer to state kept elsewhere.",
         lanes: [jwt(), local(Strategy::StickyCookie)],
         steps: vec![
@@ -151,10 +151,10 @@ pub(super) fn request_size(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn pagination(id: &'static str) -> Scenario {
+pub(super) fn pagination(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "Pagination: who remembers the page?",
+        title,
         lesson: "A stateless API puts the page in the URL, so any server can answer and links keep working; a cursor in the session ties the user to that state.",
         lanes: [jwt(), local(Strategy::StickyCookie)],
         steps: vec![
@@ -165,10 +165,10 @@ pub(super) fn pagination(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn cart(id: &'static str) -> Scenario {
+pub(super) fn cart(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "The cart: database or server memory",
+        title,
         lesson: "A stateless service keeps user data in a shared database; keeping it in a server's session loses it with the server.",
         lanes: [jwt(), local(Strategy::StickyCookie)],
         steps: vec![
@@ -179,10 +179,10 @@ pub(super) fn cart(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn scale_out(id: &'static str) -> Scenario {
+pub(super) fn scale_out(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "Scaling out",
+        title,
         lesson: "Stateless servers can be added or removed freely; with state in server memory, changing the pool moves users away from their sessions.",
         lanes: [jwt().with_balancer(Strategy::IpHash).with_servers(2), local(Strategy::IpHash).with_servers(2)],
         steps: vec![
@@ -198,10 +198,10 @@ fn refresh(access_ttl_s: u32) -> LaneConfig {
     LaneConfig { token_ttl_s: access_ttl_s, ..LaneConfig::stateless().with_auth(AuthMode::Refresh) }
 }
 
-pub(super) fn refresh_rotation(id: &'static str) -> Scenario {
+pub(super) fn refresh_rotation(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "Short access tokens, refreshed",
+        title,
         lesson: "The hybrid most systems ship: an access JWT that lives minutes and needs no lookup, and a refresh token kept in the store that is traded for a new pair — rotated each time.",
         lanes: [jwt(), refresh(5 * 60)],
         steps: vec![
@@ -213,10 +213,10 @@ pub(super) fn refresh_rotation(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn refresh_reuse(id: &'static str) -> Scenario {
+pub(super) fn refresh_reuse(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "A stolen refresh token, reused",
+        title,
         lesson: "Rotating the refresh token at every use lets the store notice a copy: presenting a token that was already traded revokes the whole family, thief and user alike.",
         lanes: [jwt(), refresh(5 * 60)],
         steps: vec![
@@ -228,10 +228,10 @@ pub(super) fn refresh_reuse(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn logout_window(id: &'static str) -> Scenario {
+pub(super) fn logout_window(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "Logout's window with short tokens",
+        title,
         lesson: "With refresh tokens, logout revokes the family at once but the access token lives on until exp: its lifetime is the revocation delay, traded against refresh traffic.",
         lanes: [refresh(60), refresh(15 * 60)],
         steps: vec![
@@ -243,10 +243,10 @@ pub(super) fn logout_window(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn opaque_tokens(id: &'static str) -> Scenario {
+pub(super) fn opaque_tokens(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "Opaque tokens against JWTs",
+        title,
         lesson: "A bearer token need not carry its claims: an opaque token is a reference every server looks up, revocable at once for a store round trip on every request.",
         lanes: [jwt(), jwt().with_auth(AuthMode::Opaque)],
         steps: vec![
@@ -257,10 +257,10 @@ pub(super) fn opaque_tokens(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn api_keys(id: &'static str) -> Scenario {
+pub(super) fn api_keys(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "API keys and a rate limit across servers",
+        title,
         lesson: "An API for third-party clients can be stateless about who is calling, but a rate limit is a counter — state — and only a shared one holds across servers.",
         lanes: [
             jwt().with_auth(AuthMode::ApiKey { limiter: Store::Local }),
@@ -283,11 +283,11 @@ fn sockets(app: App, strategy: Strategy) -> LaneConfig {
 
 const HANDSHAKE: &[&str] = &["Upgrade", "Connection", "Sec-WebSocket-Key", "Sec-WebSocket-Accept", "Origin"];
 
-pub(super) fn ws_handshake(id: &'static str) -> Scenario {
+pub(super) fn ws_handshake(id: &'static str, title: &'static str) -> Scenario {
     let pubsub = sockets(App::Chat(Store::Shared), Strategy::LeastConnections);
     Scenario {
         id,
-        title: "A WebSocket: HTTP first, then the connection is the session",
+        title,
         lesson: "A WebSocket opens with one HTTP request and its 101 answer; from then on the connection itself is the state, pinned to the server that accepted it.",
         lanes: [pubsub, LaneConfig { ws_token: TokenIn::FirstMessage, ..pubsub }],
         steps: vec![
@@ -298,11 +298,11 @@ pub(super) fn ws_handshake(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn ws_crash_storm(id: &'static str) -> Scenario {
+pub(super) fn ws_crash_storm(id: &'static str, title: &'static str) -> Scenario {
     let lane = |strategy| sockets(App::Chat(Store::Shared), strategy).with_servers(2);
     Scenario {
         id,
-        title: "A crash and the reconnect storm",
+        title,
         lesson: "A crash drops every connection on the server with no close frame; clients come back on their own, spread out by backoff and jitter — and a balancer that counts connections sends them all to the dead server until health checks notice.",
         lanes: [lane(Strategy::LeastConnections), lane(Strategy::RoundRobin)],
         steps: vec![
@@ -314,10 +314,10 @@ pub(super) fn ws_crash_storm(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn chat_memory_vs_pubsub(id: &'static str) -> Scenario {
+pub(super) fn chat_memory_vs_pubsub(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "A chat room in memory against pub/sub",
+        title,
         lesson: "A room kept in one server's memory reaches only the connections on that server; fanning messages out through a shared pub/sub reaches everyone, for a store in the path of every message.",
         lanes: [sockets(App::Chat(Store::Local), Strategy::RoundRobin), sockets(App::Chat(Store::Shared), Strategy::RoundRobin)],
         steps: vec![
@@ -328,11 +328,11 @@ pub(super) fn chat_memory_vs_pubsub(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn ws_expiry(id: &'static str) -> Scenario {
+pub(super) fn ws_expiry(id: &'static str, title: &'static str) -> Scenario {
     let lane = LaneConfig { token_ttl_s: 60, ..sockets(App::Chat(Store::Shared), Strategy::RoundRobin) };
     Scenario {
         id,
-        title: "A credential that expires mid-connection",
+        title,
         lesson: "A connection is checked once, at its handshake: a token that expires or a session that is revoked afterwards changes nothing unless the server checks again.",
         lanes: [lane, LaneConfig { recheck: true, ..lane }],
         steps: vec![
@@ -343,11 +343,11 @@ pub(super) fn ws_expiry(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn game_checkpoint(id: &'static str) -> Scenario {
+pub(super) fn game_checkpoint(id: &'static str, title: &'static str) -> Scenario {
     let lane = |keep| sockets(App::Game(keep), Strategy::RoomHash);
     Scenario {
         id,
-        title: "A game room: authoritative in memory, or checkpointed",
+        title,
         lesson: "A match is authoritative on the one server that runs it; kept only in its memory, a crash ends the match, while a checkpoint in the store lets another server resume it.",
         lanes: [lane(Store::Local), lane(Store::Shared)],
         steps: vec![
@@ -365,10 +365,10 @@ fn files(app: App, strategy: Strategy) -> LaneConfig {
     jwt().with_app(app).with_balancer(strategy).with_servers(2)
 }
 
-pub(super) fn ftp_session(id: &'static str) -> Scenario {
+pub(super) fn ftp_session(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "FTP: the control connection is the session",
+        title,
         lesson: "An FTP server remembers who you are and where you are for as long as the control connection lasts; over HTTP each request carries its path and credentials, so losing a server loses nothing.",
         lanes: [files(App::Ftp, Strategy::IpHash), files(App::Files, Strategy::RoundRobin)],
         steps: vec![
@@ -381,11 +381,11 @@ pub(super) fn ftp_session(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn ftp_resume(id: &'static str) -> Scenario {
+pub(super) fn ftp_resume(id: &'static str, title: &'static str) -> Scenario {
     let lane = |app| files(app, Strategy::IpHash);
     Scenario {
         id,
-        title: "A crash mid-download: REST against Range",
+        title,
         lesson: "Both protocols resume a download from the byte the client has; FTP must first rebuild its session (log in, CWD, TYPE) on a new connection, HTTP sends one request with Range.",
         lanes: [lane(App::Ftp), lane(App::Files)],
         steps: vec![
@@ -397,11 +397,11 @@ pub(super) fn ftp_resume(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn ftp_passive_balancer(id: &'static str) -> Scenario {
+pub(super) fn ftp_passive_balancer(id: &'static str, title: &'static str) -> Scenario {
     let lane = |strategy| files(App::Ftp, strategy);
     Scenario {
         id,
-        title: "FTP behind a balancer: the data connection",
+        title,
         lesson: "PASV opens a port on the server that holds the control connection; the data connection must reach that same server, which round robin does not promise and balance source does.",
         lanes: [lane(Strategy::RoundRobin), lane(Strategy::IpHash)],
         steps: vec![
@@ -416,10 +416,10 @@ fn db(pooling: Pooling, servers: u8) -> LaneConfig {
     jwt().with_app(App::Db(pooling)).with_servers(servers)
 }
 
-pub(super) fn db_leaky_set(id: &'static str) -> Scenario {
+pub(super) fn db_leaky_set(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "A pooled connection remembers the last request",
+        title,
         lesson: "A database connection keeps session state — a SET, an open transaction — and a pool hands it, as it is, to the next request.",
         lanes: [db(Pooling::Session, 1), db(Pooling::Stateless, 1)],
         steps: vec![
@@ -432,10 +432,10 @@ pub(super) fn db_leaky_set(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn db_txn_pooling(id: &'static str) -> Scenario {
+pub(super) fn db_txn_pooling(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "PgBouncer's transaction mode and a prepared statement",
+        title,
         lesson: "Transaction pooling lends a server connection for one transaction at a time, so a statement prepared on one is missing on the next.",
         lanes: [db(Pooling::Session, 2), db(Pooling::Transaction, 2)],
         steps: vec![
@@ -447,10 +447,10 @@ pub(super) fn db_txn_pooling(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn db_crash_txn(id: &'static str) -> Scenario {
+pub(super) fn db_crash_txn(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "A crash in the middle of a transaction",
+        title,
         lesson: "An open transaction lives on one connection: when the app server dies, the connection closes and the database rolls the transaction back.",
         lanes: [db(Pooling::Session, 1), db(Pooling::Stateless, 1)],
         steps: vec![
@@ -462,10 +462,10 @@ pub(super) fn db_crash_txn(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn db_pool_exhaustion(id: &'static str) -> Scenario {
+pub(super) fn db_pool_exhaustion(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "Open transactions exhaust PgBouncer's pool",
+        title,
         lesson: "Transaction pooling shares a few server connections among many clients — until open transactions hold them all.",
         lanes: [db(Pooling::Session, 3), db(Pooling::Transaction, 3)],
         steps: vec![
