@@ -1,6 +1,6 @@
 use crate::components::select;
 use crate::state::{Msg, Play};
-use statelab_sim::fleet::{check_chat_text, App, CATALOG};
+use statelab_sim::fleet::{check_chat_text, App, FileOp, SqlOp, CATALOG};
 use statelab_sim::wire::jwt::TokenEdit;
 use statelab_sim::LaneId;
 use statelab_sim::{Action, AuthMode, User};
@@ -134,6 +134,49 @@ const CONNECTION: [Control; 3] = [
     }),
 ];
 
+/// What a file lane's client does for the chosen user: FTP commands on its
+/// control connection, or the HTTP requests that do the same.
+const FILES: [Control; 6] = [
+    ("cd /pub", "FTP: CWD /pub then PWD, remembered by the server; HTTP: the client writes /pub into its URLs", |p| {
+        act(Action::File { user: p.user, op: FileOp::Cd("/pub".into()) })
+    }),
+    ("cd /", "Back to the top directory, the same two ways", |p| {
+        act(Action::File { user: p.user, op: FileOp::Cd("/".into()) })
+    }),
+    ("ls", "FTP: PASV, then LIST over the data connection; HTTP: GET the directory", |p| {
+        act(Action::File { user: p.user, op: FileOp::Ls })
+    }),
+    ("get big.bin", "FTP: TYPE I, PASV, RETR; HTTP: GET the file (12,000 bytes at 2,000 a second)", |p| {
+        act(Action::File { user: p.user, op: FileOp::Get("big.bin".into()) })
+    }),
+    (
+        "resume",
+        "Carries on a cut download: FTP with REST (logging in again if the session is gone), HTTP with Range",
+        |p| act(Action::File { user: p.user, op: FileOp::Resume }),
+    ),
+    ("quit", "FTP: QUIT (221) ends the session; HTTP: the client forgets the credentials", |p| {
+        act(Action::File { user: p.user, op: FileOp::Quit })
+    }),
+];
+
+/// What a database lane's app asks of PostgreSQL, for the chosen user (and item).
+const DATABASE: [Control; 8] = [
+    ("BEGIN", "Opens a transaction on whichever connection the request gets", |p| sql(p, SqlOp::Begin)),
+    ("INSERT", "Inserts an order for the chosen item", |p| sql(p, SqlOp::Insert { sku: p.sku.clone() })),
+    ("SELECT", "Reads now() and the number of orders", |p| sql(p, SqlOp::Select)),
+    ("COMMIT", "Commits the transaction the connection holds", |p| sql(p, SqlOp::Commit)),
+    ("ROLLBACK", "Rolls back the transaction the connection holds", |p| sql(p, SqlOp::Rollback)),
+    ("SET TimeZone Tokyo", "SET TimeZone TO 'Asia/Tokyo' for the session of the connection the request gets", |p| {
+        sql(p, SqlOp::SetTz { zone: "Asia/Tokyo".into() })
+    }),
+    ("Prepare", "Prepares orders_by_owner on the connection the request gets", |p| sql(p, SqlOp::Prepare)),
+    ("Execute", "Runs the prepared orders_by_owner for the user", |p| sql(p, SqlOp::Execute)),
+];
+
+fn sql(p: &Picked, op: SqlOp) -> Msg {
+    act(Action::Sql { user: p.user, op })
+}
+
 /// A game move's arrow, its name, and its step along x and y (y grows downward, as on a screen).
 const MOVES: [(&str, &str, i8, i8); 4] =
     [("←", "Move left", -1, 0), ("↑", "Move up", 0, -1), ("↓", "Move down", 0, 1), ("→", "Move right", 1, 0)];
@@ -200,6 +243,8 @@ pub fn ActionBar(props: &ActionBarProps) -> Html {
     let chat = apps.iter().any(|a| matches!(a, App::Chat(_)));
     let game = apps.iter().any(|a| matches!(a, App::Game(_)));
     let sockets = chat || game;
+    let files = apps.iter().any(|a| a.is_files());
+    let db = apps.iter().any(|a| a.is_db());
     let as_user: Vec<Control> = {
         let engine = play.playground();
         let modes = engine.lanes().each_ref().map(|l| l.config().auth);
@@ -237,7 +282,7 @@ pub fn ActionBar(props: &ActionBarProps) -> Html {
     let user_fields = html! {
         <>
             { select("act-user", "User", &User::ALL.map(|x| (x.username().to_owned(), x.username().to_owned())), props.user.username(), on_user) }
-            if shop {
+            if shop || db {
                 { select("act-sku", "Item", &CATALOG.map(|c| (c.to_owned(), c.to_owned())), &sku, setter(&sku, |v| v)) }
                 { select("act-page", "Page", &(1..=4).map(|n| (n.to_string(), n.to_string())).collect::<Vec<_>>(), &page.to_string(), setter(&page, |v| v.parse().unwrap_or(1))) }
             }
@@ -253,6 +298,9 @@ pub fn ActionBar(props: &ActionBarProps) -> Html {
     html! {
         <section class="actions" aria-label="Actions (both lanes)">
             { group("act-as-user", "As a user", user_fields, &as_user) }
+            if db {
+                { group("act-db", &format!("{}'s app → PostgreSQL", props.user.username()), html! {}, &DATABASE) }
+            }
             if sockets {
                 // Connect, what the apps send, then Ping and Disconnect.
                 <div class="group" role="group" aria-labelledby="act-socket">
@@ -261,6 +309,9 @@ pub fn ActionBar(props: &ActionBarProps) -> Html {
                     { socket_fields(&play, props.user, chat, game) }
                     { for CONNECTION[1..].iter().map(button) }
                 </div>
+            }
+            if files {
+                { group("act-files", &format!("{}'s files", props.user.username()), Html::default(), &FILES) }
             }
             { group("act-faults", "Faults", server_field, &faults) }
             { group("act-time", "Time", Html::default(), &TIME) }

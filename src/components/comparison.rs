@@ -1,4 +1,4 @@
-use crate::components::lane_heading::app;
+use crate::components::lane_heading::kind;
 use crate::state::Play;
 use statelab_sim::{App, Lane, Stats};
 use yew::prelude::*;
@@ -141,8 +141,8 @@ pub fn comparison_table(play: &Play) -> Html {
             <table>
                 <thead><tr>
                     <th scope="col">{"What"}</th>
-                    <th scope="col">{format!("A: {}{}", app(a.config()), a.config().design())}</th>
-                    <th scope="col">{format!("B: {}{}", app(b.config()), b.config().design())}</th>
+                    <th scope="col">{format!("A: {}", kind(a.config(), a.config().design()))}</th>
+                    <th scope="col">{format!("B: {}", kind(b.config(), b.config().design()))}</th>
                 </tr></thead>
                 <tbody>
                     { for rows.iter().map(|(id, what, learn, f)| html! {
@@ -174,6 +174,9 @@ fn app_rows(rows: &[Row], lanes: [&Lane; 2], measures: fn(App) -> bool) -> Html 
         App::Shop => "— (shop)".to_owned(),
         App::Chat(_) => "— (chat)".to_owned(),
         App::Game(_) => "— (game)".to_owned(),
+        App::Ftp => "— (FTP)".to_owned(),
+        App::Files => "— (files)".to_owned(),
+        App::Db(_) => "— (database)".to_owned(),
     };
     html! {
         { for rows.iter().map(|(id, what, learn, f)| html! {

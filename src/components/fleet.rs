@@ -1,6 +1,7 @@
 use crate::components::badge::Outcome;
 use crate::state::{Msg, Play};
-use statelab_sim::fleet::SocketRecord;
+use statelab_sim::fleet::{DbRecord, FtpRecord, PgMsg, SocketRecord};
+use statelab_sim::wire::pg::Backend;
 use statelab_sim::{Action, Entry, Lane, LaneId, ServerNo};
 use yew::prelude::*;
 
@@ -53,6 +54,24 @@ impl Newest {
                 outcome: frames_outcome(r),
                 label: format!("ws#{}", r.conn),
             }),
+            Entry::Ftp(r) => Some(Newest {
+                key,
+                target: r.server,
+                served: r.server.is_some(),
+                store_trips: 0,
+                db_trips: 0,
+                outcome: ftp_outcome(r),
+                label: "ftp".to_owned(),
+            }),
+            Entry::Db(r) => Some(Newest {
+                key,
+                target: r.server,
+                served: r.server.is_some(),
+                store_trips: 0,
+                db_trips: u32::from(!r.messages.is_empty()),
+                outcome: db_outcome(r),
+                label: "sql".to_owned(),
+            }),
             Entry::Event(_) => None,
         })
     }
@@ -66,6 +85,31 @@ fn frames_outcome(r: &SocketRecord) -> Outcome {
     match code {
         Some(1008) => Outcome::Refused,
         Some(1011) => Outcome::Unavailable,
+        _ => Outcome::Success,
+    }
+}
+
+/// A permanent negative reply (5xx: not logged in, no such file) was
+/// refused; a transient one (4xx: no data connection, service closing)
+/// found nobody able to serve it (RFC 959 §4.2.1).
+fn ftp_outcome(r: &FtpRecord) -> Outcome {
+    let codes = r.codes();
+    if codes.iter().any(|c| *c >= 500) {
+        Outcome::Refused
+    } else if codes.iter().any(|c| *c >= 400) {
+        Outcome::Unavailable
+    } else {
+        Outcome::Success
+    }
+}
+
+/// An ErrorResponse was refused; a statement no app server took found
+/// nobody to serve it.
+fn db_outcome(r: &DbRecord) -> Outcome {
+    let error = r.messages.iter().any(|m| matches!(m, PgMsg::Back(_, Backend::ErrorResponse(_))));
+    match (r.server, error) {
+        (None, _) => Outcome::Unavailable,
+        (_, true) => Outcome::Refused,
         _ => Outcome::Success,
     }
 }

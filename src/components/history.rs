@@ -43,6 +43,8 @@ pub fn history(play: &Play, limit: &UseStateHandle<usize>) -> Html {
                     },
                     Entry::Event(ev) => html! { <p class="event"><time>{ev.at.clock()}</time>{" "}{&ev.text}</p> },
                     Entry::Socket(r) => crate::components::socket_record(r, lane, open),
+                    Entry::Ftp(r) => crate::components::ftp_record(r, open),
+                    Entry::Db(r) => crate::components::db_record(r, open),
                 }) }
             </div>
         }
@@ -60,7 +62,7 @@ pub fn history(play: &Play, limit: &UseStateHandle<usize>) -> Html {
                     let lane = engine.lane(l);
                     html! {
                         <p>
-                            <strong>{format!("Lane {l} ")}</strong>{format!("{}{}", crate::components::lane_heading::app(lane.config()), lane.config().auth)}
+                            <strong>{format!("Lane {l} ")}</strong>{crate::components::lane_heading::kind(lane.config(), lane.config().auth)}
                             {format!(" · {} request{} · ", lane.stats().requests, if lane.stats().requests == 1 { "" } else { "s" })}
                             <span class="clock">{"clock "}<time>{lane.now().clock()}</time></span>
                         </p>
@@ -89,9 +91,5 @@ pub fn history(play: &Play, limit: &UseStateHandle<usize>) -> Html {
 
 /// The log index of the action that caused an entry.
 fn action_of(e: &Entry) -> u32 {
-    match e {
-        Entry::Exchange(x) => x.action,
-        Entry::Event(ev) => ev.action,
-        Entry::Socket(r) => r.action,
-    }
+    e.action()
 }

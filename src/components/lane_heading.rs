@@ -7,23 +7,14 @@ use yew::prelude::*;
 pub fn lane_heading(lane: LaneId, c: &LaneConfig, servers: usize, down: usize) -> Html {
     html! {
         <h2 id={heading_id(lane)}>{format!("Lane {lane} ")}
-            <span class="kind">{format!("{}{} · {} · {}", app(c), c.design(), c.balancer.label(), fleet(servers, down))}</span>
+            <span class="kind">{format!("{} · {} · {}", kind(c, c.design()), c.balancer.label(), fleet(servers, down))}</span>
         </h2>
     }
 }
 
-/// `chat over pub/sub, re-checked · ` for a connection lane; nothing for the shop.
-pub fn app(c: &LaneConfig) -> String {
-    if c.app.is_connection() {
-        let token = match (c.auth.credential(), c.ws_token) {
-            (statelab_sim::fleet::Credential::Cookie(_), _) => "",
-            (_, statelab_sim::TokenIn::Query) => ", token in the URL",
-            (_, statelab_sim::TokenIn::FirstMessage) => ", token in the first message",
-        };
-        format!("{}{}{token} · ", c.app, if c.recheck { ", re-checked" } else { "" })
-    } else {
-        String::new()
-    }
+/// The app and the design, as the engine names a lane (`LaneConfig::kind`).
+pub fn kind(c: &LaneConfig, design: impl std::fmt::Display) -> String {
+    c.kind(design)
 }
 
 /// `3 servers`, `1 server`, `3 servers (1 down)`.

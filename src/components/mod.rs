@@ -5,12 +5,16 @@ pub mod action_bar;
 pub mod badge;
 pub mod comparison;
 pub mod copy;
+#[cfg(feature = "db")]
+pub mod db_view;
 pub mod exchange;
 pub mod fleet;
 #[cfg(feature = "connections")]
 pub mod frame_editor;
 #[cfg(feature = "connections")]
 pub mod frames;
+#[cfg(feature = "files")]
+pub mod ftp;
 pub mod history;
 pub mod intro;
 pub mod lane;
@@ -23,7 +27,8 @@ pub mod state_panels;
 pub mod step_view;
 pub mod token;
 
-use statelab_sim::fleet::SocketRecord;
+use statelab_sim::fleet::{DbRecord, FtpRecord, FtpSession, SocketRecord};
+use statelab_sim::Lane;
 use statelab_sim::{LaneId, User};
 use std::rc::Rc;
 use web_sys::HtmlSelectElement;
@@ -52,6 +57,56 @@ pub fn frame_editor(user: User) -> Html {
     #[cfg(not(feature = "connections"))]
     {
         let _ = user;
+        Html::default()
+    }
+}
+
+// What only file lanes show, in the bundles that run them (the `files`
+// feature), reached the same way.
+
+/// The FTP command and reply lines one action made (`ftp.rs`).
+pub fn ftp_record(record: &FtpRecord, open: bool) -> Html {
+    #[cfg(feature = "files")]
+    return ftp::ftp_record(record, open);
+    #[cfg(not(feature = "files"))]
+    {
+        let _ = (record, open);
+        Html::default()
+    }
+}
+
+/// One FTP session a server holds, for its state panel (`ftp.rs`).
+pub fn ftp_session_line(session: &FtpSession) -> Html {
+    #[cfg(feature = "files")]
+    return ftp::session_line(session);
+    #[cfg(not(feature = "files"))]
+    {
+        let _ = session;
+        Html::default()
+    }
+}
+
+// What only database lanes show, in the bundles that run them (the `db`
+// feature), reached the same way.
+
+/// The PostgreSQL messages one action exchanged (`db_view.rs`).
+pub fn db_record(record: &DbRecord, open: bool) -> Html {
+    #[cfg(feature = "db")]
+    return db_view::db_record(record, open);
+    #[cfg(not(feature = "db"))]
+    {
+        let _ = (record, open);
+        Html::default()
+    }
+}
+
+/// Each app server's pool and its connections' session state (`db_view.rs`).
+pub fn db_pools(lane: &Lane) -> Html {
+    #[cfg(feature = "db")]
+    return db_view::pools(lane);
+    #[cfg(not(feature = "db"))]
+    {
+        let _ = lane;
         Html::default()
     }
 }

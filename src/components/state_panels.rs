@@ -88,6 +88,11 @@ pub fn state_panels(play: &Play, lane_id: LaneId, user: User, why: Option<AttrVa
                                 }
                             }
                             { rooms(s.no, &s.rooms) }
+                            if lane.config().app == statelab_sim::App::Ftp {
+                                <ul aria-label={format!("S{}'s FTP sessions", s.no)}>
+                                    { for lane.ftp_sessions().iter().filter(|f| f.server == s.no).map(crate::components::ftp_session_line) }
+                                </ul>
+                            }
                             if !s.sessions.is_empty() {
                                 <ul>{ capped(s.sessions.len(), s.sessions.iter().map(|(id, sess)| html! {
                                     <li><code>{id.as_str()}</code>{format!(" {} · cart [{}] · {} B · {}", sess.user, sess.cart.join(", "), sess.bytes(id), expiry(sess.expires))}</li>
@@ -114,6 +119,9 @@ pub fn state_panels(play: &Play, lane_id: LaneId, user: User, why: Option<AttrVa
                     <p class="muted">{"no keys"}</p>
                 }
             </section>
+            if lane.config().app.is_db() {
+                { crate::components::db_pools(lane) }
+            }
             <section aria-label={format!("Lane {}: Database", props.lane.label())}>
                 <h4>{"Database"}</h4>
                 <p class="muted">{"Accounts and orders for everyone; carts when no session holds them; API keys by their SHA-256, never the key."}</p>

@@ -11,7 +11,7 @@ use crate::hooks::step_play::use_step_play;
 use crate::page::Shown;
 use crate::state::{Msg, Play};
 use statelab_sim::text::{focused, short_target};
-use statelab_sim::tours::{Scenario, IDS};
+use statelab_sim::tours::{Scenario, TOURS};
 use statelab_sim::{Entry, Exchange, LaneId};
 use yew::prelude::*;
 
@@ -129,7 +129,7 @@ fn next_tour(play: &Play, s: &Scenario, end: bool) -> Html {
     if !end || play.page.embed {
         return html! {};
     }
-    let next = IDS.iter().position(|&t| t == s.id).and_then(|i| IDS.get(i + 1)).and_then(|&t| Scenario::find(t));
+    let next = TOURS.iter().position(|t| t.id == s.id).and_then(|i| TOURS.get(i + 1));
     let Some(t) = next else { return html! {} };
     let onclick = {
         let play = play.clone();
@@ -147,15 +147,7 @@ fn next_tour(play: &Play, s: &Scenario, end: bool) -> Html {
 fn lane_cards(play: &Play, l: LaneId, start: u32, focus: &[&str]) -> Html {
     let engine = play.playground();
     let lane = engine.lane(l);
-    let mine: Vec<&Entry> = lane
-        .entries()
-        .iter()
-        .filter(|e| match e {
-            Entry::Exchange(x) => x.action >= start,
-            Entry::Event(ev) => ev.action >= start,
-            Entry::Socket(r) => r.action >= start,
-        })
-        .collect();
+    let mine: Vec<&Entry> = lane.entries().iter().filter(|e| e.action() >= start).collect();
     let last = lane.exchanges().next_back().filter(|x| x.action >= start).map(|x| x.seq);
     html! {
         <div class="step-lane">
@@ -172,6 +164,8 @@ fn lane_cards(play: &Play, l: LaneId, start: u32, focus: &[&str]) -> Html {
                     Entry::Socket(r) => html! {
                         <li class="step-socket">{ crate::components::socket_record(r, l, false) }</li>
                     },
+                    Entry::Ftp(r) => html! { <li class="step-socket">{crate::components::ftp_record(r, false)}</li> },
+                    Entry::Db(r) => html! { <li class="step-socket">{crate::components::db_record(r, false)}</li> },
                 }) }
             </ol>
         </div>
@@ -184,7 +178,7 @@ fn step_kind(play: &Play, l: LaneId) -> String {
     let c = engine.lane(l).config();
     let balancers_differ = engine.lanes()[0].config().balancer != engine.lanes()[1].config().balancer;
     let balancer = if balancers_differ { format!(" · {}", c.balancer.label()) } else { String::new() };
-    format!("{}{}{balancer}", crate::components::lane_heading::app(c), c.auth)
+    format!("{}{balancer}", crate::components::lane_heading::kind(c, c.auth))
 }
 
 /// `✕ 401 Unauthorized #3 GET /api/me alice → S2`, the headers the step

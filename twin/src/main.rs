@@ -6,6 +6,8 @@
 //!   `--log ACTIONS [--a CONFIG] [--b CONFIG]`, a free-play log instead.
 //! - `fleet CONFIG [--base PORT]`: one lane's fleet (`local.sticky.3`, as in
 //!   links) on 127.0.0.1 until Ctrl-C, for trying a scenario by hand.
+//! - `pg [ID...] [--out DIR]`: the database tours' bytes replayed on a real
+//!   PostgreSQL (`pg.rs`); exits 1 on any difference.
 //! - `server ...`: one shop server; the twin starts these itself.
 //!
 //! `cargo xtask twin` installs HAProxy, Redis and libfaketime first.
@@ -13,6 +15,7 @@
 mod compare;
 mod driver;
 mod fleet;
+mod pg;
 mod procs;
 mod run;
 mod server;
@@ -24,6 +27,7 @@ use std::process::ExitCode;
 
 const USAGE: &str = "usage: statelab-twin run [ID...] [--out DIR] [--seed N]
        statelab-twin run --log ACTIONS [--a CONFIG] [--b CONFIG] [--out DIR] [--seed N]   (free play, as in links)
+       statelab-twin pg [ID...] [--out DIR]          (the database tours on a real PostgreSQL)
        statelab-twin fleet CONFIG [--base PORT]     (CONFIG as in links: local.sticky.3)
        statelab-twin server --name S1 --port P --lane CONFIG --keys FILE --store-port P --db-port P";
 
@@ -32,6 +36,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("server") => server(&args[1..]).map(|()| true),
         Some("run") => procs::install_interrupt_handler().and_then(|()| run(&args[1..])),
+        Some("pg") => procs::install_interrupt_handler().and_then(|()| pg_replay(&args[1..])),
         Some("fleet") => procs::install_interrupt_handler().and_then(|()| fleet(&args[1..])).map(|()| true),
         _ => Err(USAGE.to_owned()),
     };
@@ -44,6 +49,12 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+fn pg_replay(args: &[String]) -> Result<bool, String> {
+    let (ids, opts) = split_args(args)?;
+    let out = PathBuf::from(opt(&opts, "out").unwrap_or("target/twin-pg"));
+    pg::run(&ids, &out)
 }
 
 /// `--name value` pairs, in order.

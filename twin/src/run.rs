@@ -155,8 +155,20 @@ fn scenario(s: &Scenario, seed: u64, out: &Path, scratch: &Path) -> Result<Row, 
 }
 
 pub fn run(o: Options) -> Result<bool, String> {
-    let ids: Vec<String> =
-        if o.ids.is_empty() { statelab_sim::tours::IDS.iter().map(|s| s.to_string()).collect() } else { o.ids };
+    // File lanes' tours need a real FTP server, which this twin does not start yet: played
+    // when asked for by name (and reported as not played), left out of the default run.
+    // The database tours run on PostgreSQL instead (`statelab-twin pg`).
+    let files_tour = |id: &str| Scenario::find(id).is_some_and(|s| s.lanes.iter().any(|l| l.app.is_files()));
+    let ids: Vec<String> = if o.ids.is_empty() {
+        let (files, rest): (Vec<&str>, Vec<&str>) =
+            statelab_sim::tours::IDS.iter().filter(|id| !id.starts_with("db-")).partition(|id| files_tour(id));
+        if !files.is_empty() {
+            println!("not played on the real fleet yet (no FTP server in the twin): {}", files.join(", "));
+        }
+        rest.into_iter().map(str::to_owned).collect()
+    } else {
+        o.ids
+    };
     let scenarios: Vec<Scenario> = match &o.free {
         Some((lanes, log)) => vec![free_play(*lanes, log, o.seed)?],
         None => ids

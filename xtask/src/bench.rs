@@ -297,6 +297,7 @@ mod tests {
         let report = size::Report {
             pages: vec![paint("tour/sticky-crash/2/index.html", 95), paint("index.html", 50)],
             bundles: vec![("core".into(), 900)],
+            mixed: Vec::new(),
             budget,
         };
         let timing = serde_json::json!({ "profiles": [

@@ -27,6 +27,7 @@ pub fn run(need: Need) -> Result<(), String> {
         chromium()?;
         twin_tools()?;
         docs_generators()?;
+        python_packages()?;
     }
     Ok(())
 }
@@ -108,18 +109,39 @@ pub fn browser() -> Option<(PathBuf, PathBuf)> {
 }
 
 /// Debian's packages the real-fleet twin runs, each with what shows it is installed.
-const TWIN_PACKAGES: [(&str, &str); 3] = [
+const TWIN_PACKAGES: [(&str, &str); 4] = [
     ("haproxy", "command -v haproxy"),
     ("redis-server", "command -v redis-server"),
     ("libfaketime", "ls /usr/lib/*/faketime/libfaketimeMT.so.1"),
+    ("postgresql", "ls /usr/lib/postgresql/*/bin/postgres"),
 ];
+
+/// Python packages the tests start: pyftpdlib, the real FTP server the
+/// simulated FTP clients' commands are replayed against
+/// (`sim/tests/formats/ftp_server.rs`). pip, only when the import fails.
+const PYTHON_PACKAGES: [(&str, &str); 1] = [("pyftpdlib==2.2.0", "pyftpdlib")];
+
+fn python_packages() -> Result<(), String> {
+    let importable = |module: &str| {
+        cmd("python3").args(["-c", &format!("import {module}")]).output().is_ok_and(|o| o.status.success())
+    };
+    let missing: Vec<&str> = PYTHON_PACKAGES.iter().filter(|(_, m)| !importable(m)).map(|(p, _)| *p).collect();
+    if step("pyftpdlib (a real FTP server for the FTP replay test)", missing.is_empty()) {
+        return Ok(());
+    }
+    pip_install(&missing)?;
+    match PYTHON_PACKAGES.iter().find(|(_, m)| !importable(m)) {
+        Some((p, _)) => Err(format!("pip finished but {p} does not import")),
+        None => Ok(()),
+    }
+}
 
 /// HAProxy, Redis and libfaketime for `cargo xtask twin`, from apt like
 /// Chromium: only what is missing, and only on Debian as root.
 pub fn twin_tools() -> Result<(), String> {
     let present = |probe: &str| output_of(cmd("sh").args(["-c", probe])).is_some_and(|o| !o.is_empty());
     let missing: Vec<&str> = TWIN_PACKAGES.iter().filter(|(_, probe)| !present(probe)).map(|(p, _)| *p).collect();
-    if step("haproxy, redis-server, libfaketime (the real-fleet twin)", missing.is_empty()) {
+    if step("haproxy, redis-server, libfaketime, postgresql (the real-fleet twin)", missing.is_empty()) {
         return Ok(());
     }
     apt_install(&missing)?;
@@ -129,17 +151,22 @@ pub fn twin_tools() -> Result<(), String> {
     }
 }
 
+/// `pip install` into the machine's Python.
+fn pip_install(packages: &[&str]) -> Result<(), String> {
+    let pip = || {
+        let mut pip = cmd("python3");
+        pip.args(["-m", "pip", "install", "--quiet"]).args(packages);
+        pip
+    };
+    // A Debian Python refuses installs outside a venv (PEP 668) unless told.
+    crate::run(&mut pip()).or_else(|_| crate::run(pip().arg("--break-system-packages")))
+}
+
 /// MkDocs Material (pip) and mdBook (cargo), each only when missing.
 fn docs_generators() -> Result<(), String> {
     let mkdocs = output_of(cmd("python3").args(["-c", "import material, mkdocs"])).is_some();
     if !step("mkdocs-material (docs site for the embed tests)", mkdocs) {
-        let pip = || {
-            let mut pip = cmd("python3");
-            pip.args(["-m", "pip", "install", "--quiet", MKDOCS_MATERIAL]);
-            pip
-        };
-        // A Debian Python refuses installs outside a venv (PEP 668) unless told.
-        crate::run(&mut pip()).or_else(|_| crate::run(pip().arg("--break-system-packages")))?;
+        pip_install(&[MKDOCS_MATERIAL])?;
     }
     let have = output_of(cmd("mdbook").arg("--version")).unwrap_or_default();
     if !step(

@@ -32,7 +32,14 @@ pub fn run(args: &[String]) -> Result<(u64, u64), String> {
         c.args(["--out", "target/twin"]);
     }
     let (_, out) = run_captured(&mut c)?;
-    agreement(&out).ok_or_else(|| "the twin printed no agreement line (see above)".into())
+    let (agree, of) = agreement(&out).ok_or("the twin printed no agreement line (see above)")?;
+    if !args.is_empty() {
+        return Ok((agree, of));
+    }
+    println!("\n==> the database tours' bytes on a real PostgreSQL (statelab-twin pg)");
+    let pg = crate::run(cmd("cargo").args(["run", "-q", "-p", "statelab-twin", "--color", "never", "--", "pg"]));
+    // The database tours count as one more check: all their answers agree, or not.
+    Ok((agree + u64::from(pg.is_ok()), of + 1))
 }
 
 /// Reads the twin's closing line: `N of M scenarios agree with the simulation …`.

@@ -2,6 +2,7 @@
 //! ordered tables, ids, and quoting of untrusted text.
 
 pub(crate) mod ids;
+pub(crate) mod on_write;
 pub(crate) mod quote;
 pub(crate) mod rng;
 pub(crate) mod table;

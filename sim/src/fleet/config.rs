@@ -1,5 +1,6 @@
 //! How one lane's system is built.
 
+pub use crate::fleet::db::Pooling;
 use crate::fleet::kind::Kind;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -235,16 +236,31 @@ pub enum App {
     /// `Local`: only in its memory, lost with it. `Shared`: checkpointed to
     /// the store after every move, so another server resumes it.
     Game(Store),
+    /// An FTP server (RFC 959): the control connection is the session, and
+    /// the server remembers the login, the directory, the type and a `REST`
+    /// offset for as long as it lasts.
+    Ftp,
+    /// The same files over HTTP: each request carries the full path and its
+    /// credentials, and `Range` resumes a download.
+    Files,
+    /// The shop's orders in PostgreSQL, reached from each app server the
+    /// [`Pooling`] way (`fleet/db/`).
+    Db(Pooling),
 }
 
 impl App {
-    /// The five apps, each once, in the order forms list them.
-    pub const ALL: [App; 5] = [
+    /// The ten apps, each once, in the order forms list them.
+    pub const ALL: [App; 10] = [
         App::Shop,
         App::Chat(Store::Local),
         App::Chat(Store::Shared),
         App::Game(Store::Local),
         App::Game(Store::Shared),
+        App::Ftp,
+        App::Files,
+        App::Db(Pooling::Session),
+        App::Db(Pooling::Transaction),
+        App::Db(Pooling::Stateless),
     ];
 
     /// Whether clients hold a WebSocket connection open. Every path into
@@ -254,7 +270,28 @@ impl App {
     /// code out of the bundle.
     pub fn is_connection(self) -> bool {
         const RUNS: bool = Kind::Connections.compiled();
-        RUNS && self != App::Shop
+        RUNS && matches!(self, App::Chat(_) | App::Game(_))
+    }
+
+    /// Whether the lane serves files: over FTP or over HTTP. Every path into
+    /// file-lane code starts from this answer, `false` in a build without the
+    /// `files` feature, as [`App::is_connection`] is for connections.
+    pub fn is_files(self) -> bool {
+        const RUNS: bool = Kind::Files.compiled();
+        RUNS && matches!(self, App::Ftp | App::Files)
+    }
+
+    /// Whether the lane serves its files over HTTP (`fleet/files.rs`).
+    pub fn is_http_files(self) -> bool {
+        self.is_files() && self == App::Files
+    }
+
+    /// Whether the app servers hold connections to PostgreSQL. Every path
+    /// into database-lane code starts from this answer, `false` in a build
+    /// without the `db` feature.
+    pub fn is_db(self) -> bool {
+        const RUNS: bool = Kind::Db.compiled();
+        RUNS && matches!(self, App::Db(_))
     }
 
     /// Whether the app keeps anything in the shared store: pub/sub and its
@@ -267,7 +304,7 @@ impl App {
     pub fn socket_path(self) -> Option<&'static str> {
         match self {
             _ if !self.is_connection() => None,
-            App::Shop => None,
+            App::Shop | App::Ftp | App::Files | App::Db(_) => None,
             App::Chat(_) => Some(CHAT_PATH),
             App::Game(_) => Some(GAME_PATH),
         }
@@ -289,6 +326,9 @@ impl App {
             App::Chat(Store::Shared) => "chat-pubsub",
             App::Game(Store::Local) => "game-memory",
             App::Game(Store::Shared) => "game-checkpoint",
+            App::Ftp => "ftp",
+            App::Files => "files",
+            App::Db(pooling) => pooling.code(),
         }
     }
 }
@@ -299,26 +339,31 @@ impl App {
         match self {
             App::Shop => None,
             App::Chat(_) | App::Game(_) => Some(Kind::Connections),
+            App::Ftp | App::Files => Some(Kind::Files),
+            App::Db(_) => Some(Kind::Db),
         }
     }
 }
 
 /// The kinds a pair of lanes needs, each once, in order.
 pub fn kinds_of(apps: impl IntoIterator<Item = App>) -> Vec<Kind> {
-    let mut out: Vec<Kind> = apps.into_iter().filter_map(App::kind).collect();
-    out.sort();
-    out.dedup();
-    out
+    let needed: Vec<Kind> = apps.into_iter().filter_map(App::kind).collect();
+    Kind::in_order(&needed)
 }
 
 impl fmt::Display for App {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let App::Db(pooling) = self {
+            return pooling.fmt(f);
+        }
         f.write_str(match self {
-            App::Shop => "shop API",
+            App::Shop | App::Db(_) => "shop API",
             App::Chat(Store::Local) => "chat in server memory",
             App::Chat(Store::Shared) => "chat over pub/sub",
             App::Game(Store::Local) => "game in server memory",
             App::Game(Store::Shared) => "game checkpointed to the store",
+            App::Ftp => "FTP server",
+            App::Files => "files over HTTP",
         })
     }
 }
@@ -510,6 +555,25 @@ impl fmt::Display for AuthMode {
 }
 
 impl LaneConfig {
+    /// The app and `design` (`chat over pub/sub, token in the URL · stateless
+    /// JWT`); a file lane's app alone, as its password travels with FTP's
+    /// PASS or HTTP's Basic whatever the lane's design. Headings, the
+    /// history and figures all name a lane this way.
+    pub fn kind(&self, design: impl fmt::Display) -> String {
+        if self.app.is_files() {
+            return self.app.to_string();
+        }
+        if !self.app.is_connection() {
+            return design.to_string();
+        }
+        let token = match (self.auth.credential(), self.ws_token) {
+            (Credential::Cookie(_), _) => "",
+            (_, TokenIn::Query) => ", token in the URL",
+            (_, TokenIn::FirstMessage) => ", token in the first message",
+        };
+        format!("{}{}{token} · {design}", self.app, if self.recheck { ", re-checked" } else { "" })
+    }
+
     /// The design in words, with what tells two lanes of it apart: a refresh
     /// lane's access-token lifetime (`access + refresh tokens (access 60 s)`).
     pub fn design(&self) -> String {
@@ -524,8 +588,20 @@ impl LaneConfig {
 
 impl fmt::Display for LaneConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.app.is_files() {
+            return write!(
+                f,
+                "{} · {} · {} server{}",
+                self.app,
+                self.balancer.label(),
+                self.servers,
+                if self.servers == 1 { "" } else { "s" }
+            );
+        }
         if self.app.is_connection() {
             write!(f, "{}{} · ", self.app, if self.recheck { ", re-checked" } else { "" })?;
+        } else if self.app.is_db() {
+            write!(f, "{} · ", self.app)?;
         }
         write!(
             f,

@@ -137,6 +137,23 @@ pub enum Entry {
     Event(Event),
     /// Frames that crossed open WebSocket connections, shared as exchanges are.
     Socket(Rc<crate::fleet::connection::SocketRecord>),
+    /// Commands, replies and data that crossed FTP connections (file lanes).
+    Ftp(Rc<crate::fleet::ftp::FtpRecord>),
+    /// Messages that crossed connections to PostgreSQL for one step of a database lane.
+    Db(Rc<crate::fleet::db::DbRecord>),
+}
+
+impl Entry {
+    /// Index of the action in the log that caused it.
+    pub fn action(&self) -> u32 {
+        match self {
+            Entry::Exchange(x) => x.action,
+            Entry::Event(e) => e.action,
+            Entry::Socket(r) => r.action,
+            Entry::Ftp(r) => r.action,
+            Entry::Db(r) => r.action,
+        }
+    }
 }
 
 /// Running totals of a lane, the measured side of the comparison table.

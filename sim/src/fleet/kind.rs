@@ -7,23 +7,38 @@
 //!
 //! A new kind is one variant of [`Kind`], its line in [`KINDS`], one arm in
 //! `App::kind`, its line in [`BUNDLES`] (and an `all` line once there are
-//! two kinds), and `#[cfg(feature = "…")]` on its modules' entry points.
+//! two kinds), `#[cfg(feature = "…")]` on its modules' entry points, and
+//! the kind on its tours' lines in `tours::TOURS`.
 
 /// A kind of lane beyond the shop, whose code a build may leave out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Kind {
     /// Chat and game rooms over WebSockets (`fleet/socket/`, `fleet/lane/socket.rs`).
     Connections,
+    /// Files over an FTP session or over HTTP (`fleet/ftp/`, `fleet/files.rs`, `fleet/lane/ftp.rs`).
+    Files,
+    /// PostgreSQL behind per-server pools or PgBouncer (`fleet/db/`, `fleet/lane/db.rs`).
+    Db,
 }
 
 /// Each kind, the cargo feature that compiles it in (the same name in
 /// `statelab-sim` and `statelab`), and whether this build has it: one line a kind.
-pub const KINDS: [(Kind, &str, bool); 1] = [(Kind::Connections, "connections", cfg!(feature = "connections"))];
+pub const KINDS: [(Kind, &str, bool); 3] = [
+    (Kind::Connections, "connections", cfg!(feature = "connections")),
+    (Kind::Files, "files", cfg!(feature = "files")),
+    (Kind::Db, "db", cfg!(feature = "db")),
+];
 
 impl Kind {
     /// The cargo feature that compiles this kind in.
     pub fn feature(self) -> &'static str {
         KINDS.iter().find(|k| k.0 == self).map_or("", |k| k.1)
+    }
+
+    /// The kinds in `needed`, each once, in [`KINDS`]' order (a bundle's).
+    /// Not a sort: a sort of three values costs the page more code than this.
+    pub fn in_order(needed: &[Kind]) -> Vec<Kind> {
+        KINDS.iter().map(|k| k.0).filter(|k| needed.contains(k)).collect()
     }
 
     /// Whether this build runs lanes of this kind. A build that does not is
@@ -43,6 +58,23 @@ impl Kind {
     }
 }
 
+/// Whether this build carries the tours whose lanes need `kind` (`None`:
+/// the shop's HTTP lanes alone). A bundle carries the tours of its own
+/// kinds, `core` the shop's, and the last bundle, with every kind, all of
+/// them: a page loads no tour it cannot play, nor one another bundle plays
+/// as well (`src/tours/mod.rs`; the page moves to that bundle for it).
+pub(crate) const fn carries_tours_of(kind: Option<Kind>) -> bool {
+    if let Some(kind) = kind {
+        return kind.compiled();
+    }
+    let (mut i, mut compiled) = (0, 0);
+    while i < KINDS.len() {
+        compiled += KINDS[i].2 as usize;
+        i += 1;
+    }
+    compiled == 0 || compiled == KINDS.len()
+}
+
 /// One web bundle: a build of the page's wasm with the features of its kinds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Bundle {
@@ -56,8 +88,13 @@ pub struct Bundle {
 /// covers its lanes. The last covers every kind; trunk builds it (index.html,
 /// the build's default features), `cargo xtask build` the others. With more
 /// than one kind, the last is an `all` bundle for lanes of mixed kinds.
-pub const BUNDLES: [Bundle; 2] =
-    [Bundle { name: "core", kinds: &[] }, Bundle { name: "connections", kinds: &[Kind::Connections] }];
+pub const BUNDLES: [Bundle; 5] = [
+    Bundle { name: "core", kinds: &[] },
+    Bundle { name: "connections", kinds: &[Kind::Connections] },
+    Bundle { name: "files", kinds: &[Kind::Files] },
+    Bundle { name: "db", kinds: &[Kind::Db] },
+    Bundle { name: "all", kinds: &[Kind::Connections, Kind::Files, Kind::Db] },
+];
 
 impl Bundle {
     /// The smallest bundle that runs every kind in `needs`.
@@ -86,7 +123,17 @@ mod tests {
     fn no_kind_needs_the_core_bundle_and_connections_the_connections_bundle() {
         assert_eq!(Bundle::covering(&[]).name, "core");
         assert_eq!(Bundle::covering(&[Kind::Connections]).name, "connections");
-        assert_eq!(Bundle::this_build().name, if cfg!(feature = "connections") { "connections" } else { "core" });
+        assert_eq!(Bundle::covering(&[Kind::Files]).name, "files");
+        assert_eq!(Bundle::covering(&[Kind::Db]).name, "db");
+        assert_eq!(Bundle::covering(&[Kind::Connections, Kind::Files]).name, "all");
+        let this = match (cfg!(feature = "connections"), cfg!(feature = "files"), cfg!(feature = "db")) {
+            (false, false, false) => "core",
+            (true, false, false) => "connections",
+            (false, true, false) => "files",
+            (false, false, true) => "db",
+            _ => "all",
+        };
+        assert_eq!(Bundle::this_build().name, this);
         assert!(Bundle::runs_here(&[]));
     }
 
@@ -96,5 +143,15 @@ mod tests {
         assert!(KINDS.iter().all(|k| last.kinds.contains(&k.0)));
         assert!(BUNDLES.windows(2).all(|w| w[0].kinds.len() <= w[1].kinds.len()));
         assert!(KINDS.iter().all(|k| k.0.feature() == k.1 && k.0.compiled() == k.2));
+    }
+
+    #[test]
+    fn a_bundle_carries_its_own_kinds_tours_core_the_shops_and_the_last_all() {
+        let this = Bundle::this_build();
+        for kind in KINDS.map(|k| k.0) {
+            assert_eq!(carries_tours_of(Some(kind)), this.kinds.contains(&kind), "{kind:?}");
+        }
+        let last = BUNDLES[BUNDLES.len() - 1];
+        assert_eq!(carries_tours_of(None), this == BUNDLES[0] || this == last);
     }
 }

@@ -3,6 +3,7 @@
 //! actions call them) and recording what happened.
 
 use crate::base::ids::{LaneId, ServerNo, User};
+use crate::base::on_write::OnWrite;
 use crate::base::rng::SimRng;
 use crate::base::time::{human_duration, SimTime, START};
 use crate::fleet::balancer::{affinity_cookie, own_response, Balancer, Pick};
@@ -28,10 +29,13 @@ use std::rc::Rc;
 /// A user's think time: every action but `Advance` moves the clock this much.
 pub const STEP_MS: u64 = 1_000;
 
+mod db;
+mod ftp;
 mod reconfigure;
 pub(crate) mod snapshot;
 mod socket;
 
+pub use ftp::{FileOp, Partial};
 pub use socket::ROOM_USERS;
 pub(crate) use socket::{LoadTurn, Send};
 pub(crate) mod traffic;
@@ -85,6 +89,10 @@ pub struct Lane {
     /// in memory, by server and room, and each room's last checkpoint in the store.
     load_matches: std::collections::BTreeMap<(ServerNo, u32), u32>,
     load_checkpoints: Vec<u32>,
+    /// File lanes' FTP connections, sessions, clients and transfers (`ftp.rs`).
+    files: OnWrite<ftp::FileSide>,
+    /// Database lanes: PostgreSQL, its connections and the pools' state (`db.rs`).
+    pg: OnWrite<crate::fleet::db::Pg>,
 }
 
 impl Lane {
@@ -118,6 +126,8 @@ impl Lane {
             frame_buf: Vec::new(),
             load_matches: Default::default(),
             load_checkpoints: Vec::new(),
+            files: Default::default(),
+            pg: Default::default(),
         }
     }
 
@@ -156,7 +166,8 @@ impl Lane {
     /// access tokens, signed cookies); session ids, opaque tokens and API keys
     /// are looked up and sign nothing.
     pub fn signs_credentials(&self) -> bool {
-        self.config.auth.signs()
+        // File lanes send a password (FTP's PASS, HTTP's Basic): nothing is signed.
+        self.config.auth.signs() && !self.config.app.is_files()
     }
     /// The browser of one of the three named users.
     pub fn client(&self, user: User) -> &Client {
@@ -200,7 +211,7 @@ impl Lane {
     pub fn exchanges_rc(&self) -> impl DoubleEndedIterator<Item = &Rc<Exchange>> {
         self.entries.iter().filter_map(|e| match e {
             Entry::Exchange(x) => Some(x),
-            Entry::Event(_) | Entry::Socket(_) => None,
+            Entry::Event(_) | Entry::Socket(_) | Entry::Ftp(_) | Entry::Db(_) => None,
         })
     }
 
@@ -241,6 +252,9 @@ impl Lane {
     }
 
     pub(crate) fn login(&mut self, user: User, wrong_password: bool, action_no: u32) {
+        if self.config.app.is_files() {
+            return self.file_login(user, wrong_password, action_no);
+        }
         let password =
             if wrong_password { "letmein" } else { self.backend.db.password(user.username()).unwrap_or_default() };
         let body = login_body(user.username(), password);
@@ -374,9 +388,11 @@ impl Lane {
         self.stats.sessions_lost += lost as u64;
         self.stats.sockets.matches_lost += u64::from(ran.is_some());
         let sockets = connections_gone(dropped, ran, self.config.app.uses_store());
+        let files = self.files_lost(gone.no);
+        let db = self.drop_db(gone.no);
         self.event(
             action_no,
-            format!("S{} removed from the pool{}{sockets}", gone.no, sessions_gone(lost, ": ", "its")),
+            format!("S{} removed from the pool{}{sockets}{files}{db}", gone.no, sessions_gone(lost, ": ", "its")),
         );
     }
 
@@ -407,7 +423,12 @@ impl Lane {
         self.stats.sockets.matches_lost += u64::from(ran.is_some());
         let dropped = self.drop_connections(no);
         let sockets = connections_gone(dropped, ran, self.config.app.uses_store());
-        self.event(action_no, format!("S{no} {}{}{sockets}{when}", loss.verb(), sessions_gone(lost, ": ", "its")));
+        let files = self.files_lost(no);
+        let db = self.drop_db(no);
+        self.event(
+            action_no,
+            format!("S{no} {}{}{sockets}{files}{db}{when}", loss.verb(), sessions_gone(lost, ": ", "its")),
+        );
     }
 
     /// A request made by the user's browser through the app, after the
@@ -476,7 +497,11 @@ impl Lane {
                     ledger: &mut self.ledger,
                     upgraded: None,
                 };
-                let mut response = shop::handle(&mut cx, &req);
+                let mut response = if self.config.app.is_http_files() {
+                    crate::fleet::files::handle(&mut cx, &req)
+                } else {
+                    shop::handle(&mut cx, &req)
+                };
                 cost = cx.cost;
                 self.upgraded = cx.upgraded.take();
                 if pin {

@@ -169,7 +169,7 @@ impl Run {
             .iter()
             .filter_map(|e| match e {
                 Entry::Event(ev) => Some(ev.text.as_str()),
-                Entry::Exchange(_) | Entry::Socket(_) => None,
+                Entry::Exchange(_) | Entry::Socket(_) | Entry::Ftp(_) | Entry::Db(_) => None,
             })
             .collect();
         let clock = self.lane.now().to_string();

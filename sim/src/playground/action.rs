@@ -3,7 +3,8 @@
 
 use crate::base::ids::{LaneId, ServerNo, User};
 use crate::fleet::config::{LaneConfig, REFRESH_PATH};
-use crate::fleet::lane::{Lane, Send, STEP_MS};
+use crate::fleet::db::SqlOp;
+use crate::fleet::lane::{FileOp, Lane, Send, STEP_MS};
 use crate::fleet::ledger::Loss;
 use crate::wire::jwt::TokenEdit;
 use serde::{Deserialize, Serialize};
@@ -116,6 +117,23 @@ pub enum Action {
         user: User,
         /// The bytes, frame after frame, client frames masked.
         bytes: Vec<u8>,
+    },
+    /// A step in a file lane (`cd`, `ls`, `get`, `resume`, `quit`): FTP
+    /// commands on the user's control connection, or the HTTP requests that
+    /// do the same without a session.
+    File {
+        /// Whose client acts.
+        user: User,
+        /// What it does.
+        op: FileOp,
+    },
+    /// A statement from the user's app on a database lane: one request
+    /// through the balancer, run on PostgreSQL the lane's pooling way.
+    Sql {
+        /// Whose app sends it.
+        user: User,
+        /// What it asks of the database.
+        op: SqlOp,
     },
     /// Edit the stored credential by hand (devtools), keeping its signature.
     /// With `lane`, only that lane's browser is edited (a credential copied
@@ -258,6 +276,8 @@ impl Action {
             | Action::Ping { user }
             | Action::Disconnect { user }
             | Action::Frame { user, .. }
+            | Action::File { user, .. }
+            | Action::Sql { user, .. }
             | Action::Tamper { user, .. }
             | Action::Replay { user, .. }
             | Action::Raw { user, .. } => Some(*user),
@@ -310,6 +330,8 @@ impl Action {
             Action::Ping { user } => lane.send_frame(*user, Send::Ping, action_no),
             Action::Disconnect { user } => lane.disconnect(*user, action_no),
             Action::Frame { user, bytes } => lane.typed_frames(*user, bytes, action_no),
+            Action::File { user, op } => lane.file_op(*user, op, action_no),
+            Action::Sql { user, op } => lane.sql(*user, op, action_no),
             Action::Drain { server } => lane.drain(*server, action_no),
             Action::Tamper { user, edit, lane: target } => lane.tamper_in(*target, *user, edit, action_no),
             Action::Replay { user, seq } => lane.replay(*user, *seq, action_no),

@@ -225,6 +225,9 @@ impl Playground {
                     Ok(())
                 }
             }
+            Action::Sql { .. } if !self.lanes.iter().any(|l| l.config().app.is_db()) => {
+                refuse("neither lane runs a database app: SQL needs a db-session, db-txn or db-stateless lane".into())
+            }
             Action::AddServer if counts.iter().all(|&n| n >= usize::from(MAX_SERVERS)) => {
                 refuse(format!("already at the maximum of {MAX_SERVERS} servers"))
             }
@@ -252,7 +255,7 @@ impl Playground {
                 .iter()
                 .filter_map(|e| match e {
                     Entry::Exchange(x) => Some(Rc::clone(x)),
-                    Entry::Event(_) | Entry::Socket(_) => None,
+                    Entry::Event(_) | Entry::Socket(_) | Entry::Ftp(_) | Entry::Db(_) => None,
                 })
                 .collect();
             i += 1;

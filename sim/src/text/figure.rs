@@ -16,9 +16,13 @@
 
 use crate::base::quote::{markup, unhidden};
 use crate::fleet::connection::SocketRecord;
+use crate::fleet::db::{DbRecord, PgMsg};
 use crate::fleet::exchange::{Entry, Exchange, Outcome};
+use crate::fleet::ftp::{FtpLine, FtpRecord};
+use crate::fleet::kind::Kind;
 use crate::fleet::lane::Lane;
 use crate::playground::Playground;
+use crate::wire::pg::Backend;
 use std::fmt::Write;
 
 /// What a figure is drawn from: a step of a tour and the playground with the
@@ -173,10 +177,14 @@ fn design(lane: &Lane) -> String {
     let servers = lane.servers();
     let down = servers.iter().filter(|s| !s.up).count();
     let mut out = String::new();
-    if c.app.is_connection() {
-        let _ = write!(out, "{}{} · ", c.app, if c.recheck { ", re-checked" } else { "" });
-    }
-    let _ = write!(out, "{} · {} · {} server{}", c.design(), c.balancer.label(), servers.len(), plural(servers.len()));
+    let _ = write!(
+        out,
+        "{} · {} · {} server{}",
+        c.kind(c.design()),
+        c.balancer.label(),
+        servers.len(),
+        plural(servers.len())
+    );
     if down > 0 {
         let _ = write!(out, " ({down} down)");
     }
@@ -208,7 +216,12 @@ fn cards(body: &mut String, desc: &mut String, lane: &Lane, f: &FigureStep<'_>, 
                     text(body, PAD, y - 4, "event", &line);
                 }
             }
-            Entry::Socket(r) => y = socket_card(body, desc, r, width, y),
+            // A build without a kind holds no entry of it (`fleet/kind.rs`):
+            // the guards let the compiler leave that kind's drawing out.
+            Entry::Socket(r) if const { Kind::Connections.compiled() } => y = socket_card(body, desc, r, width, y),
+            Entry::Ftp(r) if const { Kind::Files.compiled() } => y = ftp_card(body, desc, r, width, y),
+            Entry::Db(r) if const { Kind::Db.compiled() } => y = db_card(body, desc, r, width, y),
+            Entry::Socket(_) | Entry::Ftp(_) | Entry::Db(_) => {}
         }
     }
     if !any {
@@ -221,11 +234,7 @@ fn cards(body: &mut String, desc: &mut String, lane: &Lane, f: &FigureStep<'_>, 
 
 /// A lane's entries caused by the actions from `start` on.
 fn step_entries(lane: &Lane, start: u32) -> impl Iterator<Item = &Entry> {
-    lane.entries().iter().filter(move |e| match e {
-        Entry::Exchange(x) => x.action >= start,
-        Entry::Event(ev) => ev.action >= start,
-        Entry::Socket(r) => r.action >= start,
-    })
+    lane.entries().iter().filter(move |e| e.action() >= start)
 }
 
 /// `✕ 401 Unauthorized #3 GET /api/me · alice → S2`, the focused header
@@ -306,6 +315,75 @@ fn socket_card(body: &mut String, desc: &mut String, r: &SocketRecord, width: us
         for line in wrap(&format!("· {why}"), width, MAX_LINES) {
             y += LINE;
             text(body, PAD, y - 4, "why", &line);
+        }
+    }
+    y
+}
+
+/// `ftp alice ⇄ S1`, each command and reply line as sent (a multi-line
+/// reply's first line), the data connections in words, and the trace's
+/// last line.
+fn ftp_card(body: &mut String, desc: &mut String, r: &FtpRecord, width: usize, mut y: u32) -> u32 {
+    let head = format!("ftp {}{}", r.client, r.server.map_or(String::new(), |s| format!(" ⇄ S{s}")));
+    let _ = write!(desc, " {head}:");
+    let mut lines = vec![(head, "")];
+    for l in &r.lines {
+        let (shown, class) = match l {
+            FtpLine::Command { conn, command } => (format!("» ftp#{conn} {}", command.shown()), ""),
+            FtpLine::Reply { conn, reply } => {
+                let first = reply.to_wire().lines().next().unwrap_or_default().to_owned();
+                (
+                    format!("« ftp#{conn} {first}"),
+                    match reply.code {
+                        500.. => "s5xx",
+                        400.. => "s4xx",
+                        _ => "",
+                    },
+                )
+            }
+            FtpLine::Data { conn, note, .. } => (format!("= ftp#{conn} {note}"), "muted"),
+        };
+        let _ = write!(desc, " {shown}.");
+        lines.push((shown, class));
+    }
+    if let Some(why) = r.trace.last() {
+        let _ = write!(desc, " {why}");
+        lines.push((format!("· {why}"), "why"));
+    }
+    for (shown, class) in lines {
+        for line in wrap(&shown, width, MAX_LINES) {
+            y += LINE;
+            text(body, PAD, y - 4, class, &line);
+        }
+    }
+    y
+}
+
+/// `sql alice begin → S1`, each PostgreSQL message in a line (an
+/// ErrorResponse marked), and the trace's last line.
+fn db_card(body: &mut String, desc: &mut String, r: &DbRecord, width: usize, mut y: u32) -> u32 {
+    let on = r.server.map_or_else(|| "no app server".to_owned(), |s| format!("S{s}"));
+    let head = format!("sql {} {} → {on}", r.client, r.op);
+    let _ = write!(desc, " {head}:");
+    let mut lines = vec![(head, "")];
+    for m in &r.messages {
+        let (arrow, class) = match m {
+            PgMsg::Front(..) => ("»", ""),
+            PgMsg::Back(_, Backend::ErrorResponse { .. }) => ("«", "s4xx"),
+            PgMsg::Back(..) => ("«", ""),
+        };
+        let shown = format!("{arrow} pg#{} {}", m.conn(), m.summary());
+        let _ = write!(desc, " {shown}.");
+        lines.push((shown, class));
+    }
+    if let Some(why) = r.trace.last() {
+        let _ = write!(desc, " {why}");
+        lines.push((format!("· {why}"), "why"));
+    }
+    for (shown, class) in lines {
+        for line in wrap(&shown, width, MAX_LINES) {
+            y += LINE;
+            text(body, PAD, y - 4, class, &line);
         }
     }
     y

@@ -15,4 +15,4 @@ pub use export::{curl, har};
 pub use figure::{figure_svg, focused, short_target, FigureStep};
 pub use haproxy::{config as haproxy_config, run_it_yourself, run_it_yourself_for, BASE_PORT, HEALTH_RISE, LAB_DIR};
 pub use notation::{parse_actions, url_form};
-pub use transcript::{connections_json, lane_text};
+pub use transcript::{connections_json, db_connections_json, ftp_connections_json, lane_text};

@@ -7,6 +7,7 @@
 use crate::base::ids::LaneId;
 use crate::base::ids::User;
 use crate::base::quote::quoted;
+use crate::fleet::FileOp;
 use crate::playground::Action;
 use crate::wire::jwt::TokenEdit;
 use std::fmt::{self, Write};
@@ -81,6 +82,12 @@ fn parse_action(text: &str) -> Result<Action, String> {
             // As for `raw`: no bytes have an empty base64url form, so no third word.
             bytes: crate::wire::b64::decode(w.get(2).unwrap_or(&"")).ok_or("frame bytes are not base64url")?,
         },
+        ["cd", ..] => Action::File { user: user_at(w, 1)?, op: FileOp::Cd(path_at(w)?) },
+        ["ls", ..] => Action::File { user: user_at(w, 1)?, op: FileOp::Ls },
+        ["get", ..] => Action::File { user: user_at(w, 1)?, op: FileOp::Get(path_at(w)?) },
+        ["resume", ..] => Action::File { user: user_at(w, 1)?, op: FileOp::Resume },
+        ["quit", ..] => Action::File { user: user_at(w, 1)?, op: FileOp::Quit },
+        ["sql", ..] => Action::Sql { user: user_at(w, 1)?, op: crate::fleet::SqlOp::parse(&w[2.min(w.len())..])? },
         ["drain", ..] => Action::Drain { server: server_at(w, 1)? },
         ["config", lane, ..] => {
             let lane = LaneId::parse(lane).ok_or_else(|| format!("`{lane}` is not a lane (a or b)"))?;
@@ -205,6 +212,17 @@ fn user_at(w: &[&str], i: usize) -> Result<User, String> {
     arg(w, i, "user (alice, bob or carol)").and_then(parse_user)
 }
 
+/// A file action's path: the words after the user joined back with `.`,
+/// since a link's notation breaks words at dots (`get alice big.bin`).
+fn path_at(w: &[&str]) -> Result<String, String> {
+    let path = w.get(2..).unwrap_or_default().join(".");
+    if path.is_empty() {
+        return Err("a path is missing, such as /pub or big.bin".into());
+    }
+    crate::fleet::check_path(&path)?;
+    Ok(path)
+}
+
 fn number_at(w: &[&str], i: usize, what: &str) -> Result<u32, String> {
     arg(w, i, what)?.parse::<u32>().map_err(|_| format!("{what} must be a whole number"))
 }
@@ -291,6 +309,14 @@ impl fmt::Display for Action {
             Action::Ping { .. } => write!(f, "ping {who}"),
             Action::Disconnect { .. } => write!(f, "disconnect {who}"),
             Action::Frame { bytes, .. } => write!(f, "frame {who} {}", crate::wire::b64::encode(bytes)),
+            Action::File { op, .. } => match op {
+                FileOp::Cd(path) => write!(f, "cd {who} {path}"),
+                FileOp::Ls => write!(f, "ls {who}"),
+                FileOp::Get(path) => write!(f, "get {who} {path}"),
+                FileOp::Resume => write!(f, "resume {who}"),
+                FileOp::Quit => write!(f, "quit {who}"),
+            },
+            Action::Sql { op, .. } => write!(f, "sql {who} {op}"),
             Action::Drain { server } => write!(f, "drain {server}"),
             Action::Raw { text, .. } => write!(f, "raw {who} {}", crate::wire::b64::encode(text.as_bytes())),
             Action::Crash { server } => write!(f, "crash {server}"),

@@ -1,7 +1,9 @@
 //! A run as text: what `statelab transcript` prints and the view copies.
 
 use crate::fleet::exchange::Entry;
+use crate::fleet::kind::Kind;
 use crate::fleet::lane::Lane;
+use crate::fleet::{Chunk, FtpLine, FtpRole};
 use crate::wire::jwt::Key;
 use std::fmt::Write;
 
@@ -37,7 +39,9 @@ pub fn lane_text(label: &str, lane: &Lane) -> String {
                     x.response_bytes
                 );
             }
-            Entry::Socket(r) => {
+            // A build without a kind holds no entry of it: the guards let
+            // the compiler leave that kind's text out (`fleet/kind.rs`).
+            Entry::Socket(r) if const { Kind::Connections.compiled() } => {
                 let _ = writeln!(out, "\n~ ws#{} {} {} ⇄ S{}", r.conn, r.at, r.client, r.server);
                 for f in &r.frames {
                     let arrow = if f.from_client { "»" } else { "«" };
@@ -50,9 +54,84 @@ pub fn lane_text(label: &str, lane: &Lane) -> String {
                     let _ = writeln!(out, "· {t}");
                 }
             }
+            Entry::Ftp(r) if const { Kind::Files.compiled() } => {
+                let on = r.server.map_or(String::new(), |s| format!(" ⇄ S{s}"));
+                let _ = writeln!(out, "\n~ ftp {} {}{on}", r.at, r.client);
+                for line in &r.lines {
+                    match line {
+                        FtpLine::Command { conn, command } => {
+                            let _ = writeln!(out, "» ftp#{conn} {}", command.shown());
+                        }
+                        FtpLine::Reply { conn, reply } => {
+                            for l in reply.to_wire().trim_end_matches("\r\n").split("\r\n") {
+                                let _ = writeln!(out, "« ftp#{conn} {l}");
+                            }
+                        }
+                        FtpLine::Data { conn, note, .. } => {
+                            let _ = writeln!(out, "= ftp#{conn} {note}");
+                        }
+                    }
+                }
+                for t in &r.trace {
+                    let _ = writeln!(out, "· {t}");
+                }
+            }
+            Entry::Db(r) if const { Kind::Db.compiled() } => {
+                let on = r.server.map_or_else(|| "no app server".to_owned(), |s| format!("S{s}"));
+                let _ = writeln!(out, "\n$ {} {} sql {} → {on}", r.at, r.client, r.op);
+                for m in &r.messages {
+                    let arrow = if matches!(m, crate::fleet::PgMsg::Front(..)) { "»" } else { "«" };
+                    let _ = writeln!(out, "{arrow} pg#{} {}", m.conn(), m.summary());
+                }
+                for t in &r.trace {
+                    let _ = writeln!(out, "· {t}");
+                }
+            }
+            Entry::Socket(_) | Entry::Ftp(_) | Entry::Db(_) => {}
         }
     }
     out
+}
+
+/// A file lane's FTP connections, control and data, as `--json` transcripts
+/// carry them: the same fields as [`connections_json`]'s, with each
+/// connection's `role` (`control`, or `data` with its control connection
+/// and passive port) and why it closed.
+pub fn ftp_connections_json(lane: &Lane) -> serde_json::Value {
+    let conns: Vec<serde_json::Value> = lane
+        .ftp_connections()
+        .iter()
+        .map(|c| {
+            let (role, control, port) = match c.role {
+                FtpRole::Control => ("control", None, None),
+                FtpRole::Data { control, port } => ("data", Some(control), Some(port)),
+            };
+            serde_json::json!({
+                "id": c.id,
+                "role": role,
+                "control": control,
+                "port": port,
+                "client": c.client,
+                "server": format!("S{}", c.server),
+                "opened_ms": c.opened.0,
+                "closed_ms": c.closed.map(|x| x.0 .0),
+                "closed_why": c.closed.map(|x| x.1),
+                "bytes": chunks_json(&c.wire),
+            })
+        })
+        .collect();
+    serde_json::Value::Array(conns)
+}
+
+fn chunks_json(wire: &[Chunk]) -> Vec<serde_json::Value> {
+    wire.iter()
+        .map(|chunk| {
+            serde_json::json!({
+                "dir": if chunk.from_client { "client" } else { "server" },
+                "b64": crate::wire::b64::encode_padded(&chunk.bytes),
+            })
+        })
+        .collect()
 }
 
 /// A lane's WebSocket connections as `--json` transcripts carry them: each
@@ -63,6 +142,34 @@ pub fn lane_text(label: &str, lane: &Lane) -> String {
 pub fn connections_json(lane: &Lane) -> serde_json::Value {
     let conns: Vec<serde_json::Value> = lane
         .connections()
+        .iter()
+        .map(|c| {
+            let bytes = chunks_json(&c.wire);
+            serde_json::json!({
+                "id": c.id,
+                "client": c.client,
+                "server": format!("S{}", c.server),
+                "opened_ms": c.opened.0,
+                "closed_ms": c.closed.map(|x| x.at.0),
+                "close_code": c.closed.map(|x| x.code),
+                "bytes": bytes,
+            })
+        })
+        .collect();
+    serde_json::Value::Array(conns)
+}
+
+/// A database lane's backend connections as `--json` transcripts carry
+/// them: each connection's pool (`S1`, or `PgBouncer`), its backend's process
+/// id, when it opened and closed (the lane's true clock, Unix milliseconds;
+/// `null` while open) and why it closed, and every chunk of bytes that
+/// crossed it in order — the startup message and the server's answer first —
+/// in standard base64 with padding.
+pub fn db_connections_json(lane: &Lane) -> serde_json::Value {
+    use crate::fleet::Side;
+    let conns: Vec<serde_json::Value> = lane
+        .pg()
+        .conns
         .iter()
         .map(|c| {
             let bytes: Vec<serde_json::Value> = c
@@ -77,11 +184,11 @@ pub fn connections_json(lane: &Lane) -> serde_json::Value {
                 .collect();
             serde_json::json!({
                 "id": c.id,
-                "client": c.client,
-                "server": format!("S{}", c.server),
+                "pid": c.pid,
+                "pool": match c.side { Side::Server(no) => format!("S{no}"), Side::Bouncer => "PgBouncer".to_owned() },
                 "opened_ms": c.opened.0,
-                "closed_ms": c.closed.map(|x| x.at.0),
-                "close_code": c.closed.map(|x| x.code),
+                "closed_ms": c.closed.as_ref().map(|x| x.0 .0),
+                "closed": c.closed.as_ref().map(|x| x.1.as_str()),
                 "bytes": bytes,
             })
         })

@@ -1,9 +1,9 @@
-//! The twenty-two tours themselves: each one's lanes, its steps in the action
+//! The twenty-six tours themselves: each one's lanes, its steps in the action
 //! notation, and what the learner should look at. Scripts are parsed when a
 //! tour is built; a test plays every one of them.
 
 use super::{Scenario, Step};
-use crate::fleet::config::{App, AuthMode, LaneConfig, Store, Strategy, TokenIn};
+use crate::fleet::config::{App, AuthMode, LaneConfig, Pooling, Store, Strategy, TokenIn};
 use crate::text::notation::parse_actions;
 
 fn step(script: &'static str, say: &'static str, focus: &'static [&'static str]) -> Step {
@@ -22,10 +22,10 @@ fn local(strategy: Strategy) -> LaneConfig {
 
 const AUTH: &[&str] = &["Authorization", "Cookie", "Set-Cookie"];
 
-pub(super) fn round_robin_local(id: &'static str) -> Scenario {
+pub(super) fn round_robin_local(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "Local sessions behind round robin",
+        title,
         lesson: "A session kept in one server's memory is invisible to the others, so a balancer that spreads requests logs users out.",
         lanes: [jwt(), local(Strategy::RoundRobin)],
         steps: vec![
@@ -36,10 +36,10 @@ pub(super) fn round_robin_local(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn sticky_crash(id: &'static str) -> Scenario {
+pub(super) fn sticky_crash(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "Sticky sessions and a crash",
+        title,
         lesson: "A sticky cookie keeps a user on the server that holds their session — until that server dies and takes the session with it.",
         lanes: [jwt(), local(Strategy::StickyCookie)],
         steps: vec![
@@ -51,10 +51,10 @@ pub(super) fn sticky_crash(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn shared_store(id: &'static str) -> Scenario {
+pub(super) fn shared_store(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "A shared session store",
+        title,
         lesson: "Keeping sessions in a shared store lets any server answer, for the price of a round trip on every request and a new single point of failure.",
         lanes: [jwt(), local(Strategy::RoundRobin).with_auth(AuthMode::ServerSession { store: Store::Shared })],
         steps: vec![
@@ -66,10 +66,10 @@ pub(super) fn shared_store(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn signed_cookie(id: &'static str) -> Scenario {
+pub(super) fn signed_cookie(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "Signed-cookie sessions",
+        title,
         lesson: "Putting the session itself in an HMAC-signed cookie makes servers stateless again: restarts lose nothing, but the cookie grows and cannot be revoked.",
         lanes: [jwt(), local(Strategy::RoundRobin).with_auth(AuthMode::SignedCookie)],
         steps: vec![
@@ -81,10 +81,10 @@ pub(super) fn signed_cookie(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn restart(id: &'static str) -> Scenario {
+pub(super) fn restart(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "A restart wipes server memory",
+        title,
         lesson: "In-memory sessions live exactly as long as the process: restarting one server logs out everyone it held.",
         lanes: [jwt(), local(Strategy::StickyCookie)],
         steps: vec![
@@ -95,10 +95,10 @@ pub(super) fn restart(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn revocation(id: &'static str) -> Scenario {
+pub(super) fn revocation(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "Logging out: revocation",
+        title,
         lesson: "Deleting a session revokes it at once; a JWT stays valid until it expires unless servers consult a denylist — which is state again.",
         lanes: [jwt(), local(Strategy::StickyCookie)],
         steps: vec![
@@ -110,10 +110,10 @@ pub(super) fn revocation(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn expiry(id: &'static str) -> Scenario {
+pub(super) fn expiry(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "Token expiry and idle timeout",
+        title,
         lesson: "A JWT carries a hard expiry checked by every server's clock; a server session slides its idle timeout on each use.",
         lanes: [jwt(), local(Strategy::StickyCookie)],
         steps: vec![
@@ -124,10 +124,10 @@ pub(super) fn expiry(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn tamper(id: &'static str) -> Scenario {
+pub(super) fn tamper(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "Tampering with a token",
+        title,
         lesson: "A JWT's claims are readable by anyone but cannot be changed without the key; an opaque session id has nothing inside to change.",
         lanes: [jwt(), local(Strategy::StickyCookie)],
         steps: vec![
@@ -138,10 +138,10 @@ pub(super) fn tamper(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn request_size(id: &'static str) -> Scenario {
+pub(super) fn request_size(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "What every request carries",
+        title,
         lesson: "A stateless request carries the whole token every time; a session cookie is a short pointer to state kept elsewhere.",
         lanes: [jwt(), local(Strategy::StickyCookie)],
         steps: vec![
@@ -151,10 +151,10 @@ pub(super) fn request_size(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn pagination(id: &'static str) -> Scenario {
+pub(super) fn pagination(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "Pagination: who remembers the page?",
+        title,
         lesson: "A stateless API puts the page in the URL, so any server can answer and links keep working; a cursor in the session ties the user to that state.",
         lanes: [jwt(), local(Strategy::StickyCookie)],
         steps: vec![
@@ -165,10 +165,10 @@ pub(super) fn pagination(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn cart(id: &'static str) -> Scenario {
+pub(super) fn cart(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "The cart: database or server memory",
+        title,
         lesson: "A stateless service keeps user data in a shared database; keeping it in a server's session loses it with the server.",
         lanes: [jwt(), local(Strategy::StickyCookie)],
         steps: vec![
@@ -179,10 +179,10 @@ pub(super) fn cart(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn scale_out(id: &'static str) -> Scenario {
+pub(super) fn scale_out(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "Scaling out",
+        title,
         lesson: "Stateless servers can be added or removed freely; with state in server memory, changing the pool moves users away from their sessions.",
         lanes: [jwt().with_balancer(Strategy::IpHash).with_servers(2), local(Strategy::IpHash).with_servers(2)],
         steps: vec![
@@ -198,10 +198,10 @@ fn refresh(access_ttl_s: u32) -> LaneConfig {
     LaneConfig { token_ttl_s: access_ttl_s, ..LaneConfig::stateless().with_auth(AuthMode::Refresh) }
 }
 
-pub(super) fn refresh_rotation(id: &'static str) -> Scenario {
+pub(super) fn refresh_rotation(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "Short access tokens, refreshed",
+        title,
         lesson: "The hybrid most systems ship: an access JWT that lives minutes and needs no lookup, and a refresh token kept in the store that is traded for a new pair — rotated each time.",
         lanes: [jwt(), refresh(5 * 60)],
         steps: vec![
@@ -213,10 +213,10 @@ pub(super) fn refresh_rotation(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn refresh_reuse(id: &'static str) -> Scenario {
+pub(super) fn refresh_reuse(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "A stolen refresh token, reused",
+        title,
         lesson: "Rotating the refresh token at every use lets the store notice a copy: presenting a token that was already traded revokes the whole family, thief and user alike.",
         lanes: [jwt(), refresh(5 * 60)],
         steps: vec![
@@ -228,10 +228,10 @@ pub(super) fn refresh_reuse(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn logout_window(id: &'static str) -> Scenario {
+pub(super) fn logout_window(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "Logout's window with short tokens",
+        title,
         lesson: "With refresh tokens, logout revokes the family at once but the access token lives on until exp: its lifetime is the revocation delay, traded against refresh traffic.",
         lanes: [refresh(60), refresh(15 * 60)],
         steps: vec![
@@ -243,10 +243,10 @@ pub(super) fn logout_window(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn opaque_tokens(id: &'static str) -> Scenario {
+pub(super) fn opaque_tokens(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "Opaque tokens against JWTs",
+        title,
         lesson: "A bearer token need not carry its claims: an opaque token is a reference every server looks up, revocable at once for a store round trip on every request.",
         lanes: [jwt(), jwt().with_auth(AuthMode::Opaque)],
         steps: vec![
@@ -257,10 +257,10 @@ pub(super) fn opaque_tokens(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn api_keys(id: &'static str) -> Scenario {
+pub(super) fn api_keys(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "API keys and a rate limit across servers",
+        title,
         lesson: "An API for third-party clients can be stateless about who is calling, but a rate limit is a counter — state — and only a shared one holds across servers.",
         lanes: [
             jwt().with_auth(AuthMode::ApiKey { limiter: Store::Local }),
@@ -283,11 +283,11 @@ fn sockets(app: App, strategy: Strategy) -> LaneConfig {
 
 const HANDSHAKE: &[&str] = &["Upgrade", "Connection", "Sec-WebSocket-Key", "Sec-WebSocket-Accept", "Origin"];
 
-pub(super) fn ws_handshake(id: &'static str) -> Scenario {
+pub(super) fn ws_handshake(id: &'static str, title: &'static str) -> Scenario {
     let pubsub = sockets(App::Chat(Store::Shared), Strategy::LeastConnections);
     Scenario {
         id,
-        title: "A WebSocket: HTTP first, then the connection is the session",
+        title,
         lesson: "A WebSocket opens with one HTTP request and its 101 answer; from then on the connection itself is the state, pinned to the server that accepted it.",
         lanes: [pubsub, LaneConfig { ws_token: TokenIn::FirstMessage, ..pubsub }],
         steps: vec![
@@ -298,11 +298,11 @@ pub(super) fn ws_handshake(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn ws_crash_storm(id: &'static str) -> Scenario {
+pub(super) fn ws_crash_storm(id: &'static str, title: &'static str) -> Scenario {
     let lane = |strategy| sockets(App::Chat(Store::Shared), strategy).with_servers(2);
     Scenario {
         id,
-        title: "A crash and the reconnect storm",
+        title,
         lesson: "A crash drops every connection on the server with no close frame; clients come back on their own, spread out by backoff and jitter — and a balancer that counts connections sends them all to the dead server until health checks notice.",
         lanes: [lane(Strategy::LeastConnections), lane(Strategy::RoundRobin)],
         steps: vec![
@@ -314,10 +314,10 @@ pub(super) fn ws_crash_storm(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn chat_memory_vs_pubsub(id: &'static str) -> Scenario {
+pub(super) fn chat_memory_vs_pubsub(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "A chat room in memory against pub/sub",
+        title,
         lesson: "A room kept in one server's memory reaches only the connections on that server; fanning messages out through a shared pub/sub reaches everyone, for a store in the path of every message.",
         lanes: [sockets(App::Chat(Store::Local), Strategy::RoundRobin), sockets(App::Chat(Store::Shared), Strategy::RoundRobin)],
         steps: vec![
@@ -328,11 +328,11 @@ pub(super) fn chat_memory_vs_pubsub(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn ws_expiry(id: &'static str) -> Scenario {
+pub(super) fn ws_expiry(id: &'static str, title: &'static str) -> Scenario {
     let lane = LaneConfig { token_ttl_s: 60, ..sockets(App::Chat(Store::Shared), Strategy::RoundRobin) };
     Scenario {
         id,
-        title: "A credential that expires mid-connection",
+        title,
         lesson: "A connection is checked once, at its handshake: a token that expires or a session that is revoked afterwards changes nothing unless the server checks again.",
         lanes: [lane, LaneConfig { recheck: true, ..lane }],
         steps: vec![
@@ -343,11 +343,11 @@ pub(super) fn ws_expiry(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn game_checkpoint(id: &'static str) -> Scenario {
+pub(super) fn game_checkpoint(id: &'static str, title: &'static str) -> Scenario {
     let lane = |keep| sockets(App::Game(keep), Strategy::RoomHash);
     Scenario {
         id,
-        title: "A game room: authoritative in memory, or checkpointed",
+        title,
         lesson: "A match is authoritative on the one server that runs it; kept only in its memory, a crash ends the match, while a checkpoint in the store lets another server resume it.",
         lanes: [lane(Store::Local), lane(Store::Shared)],
         steps: vec![
@@ -356,6 +356,122 @@ pub(super) fn game_checkpoint(id: &'static str) -> Scenario {
             step("crash 3", "S3 dies with the match. Alice's app sees 1006 and retries, but the room hash still sends match1 to S3: 502.", &[]),
             step("wait 8s", "Each retry waits longer than the last, and each lands on S3, which health checks keep in rotation until 09:00:15: 502.", &[]),
             step("wait 10s", "S3 out of rotation, match1 hashes to S1. Lane A's S1 never heard of it: a new match at tick 0. Lane B's S1 resumes it from the store at tick 2.", &[]),
+        ],
+    }
+}
+
+/// A file lane: FTP or its HTTP counterpart, on two servers.
+fn files(app: App, strategy: Strategy) -> LaneConfig {
+    jwt().with_app(app).with_balancer(strategy).with_servers(2)
+}
+
+pub(super) fn ftp_session(id: &'static str, title: &'static str) -> Scenario {
+    Scenario {
+        id,
+        title,
+        lesson: "An FTP server remembers who you are and where you are for as long as the control connection lasts; over HTTP each request carries its path and credentials, so losing a server loses nothing.",
+        lanes: [files(App::Ftp, Strategy::IpHash), files(App::Files, Strategy::RoundRobin)],
+        steps: vec![
+            step("login alice", "Lane A opens a control connection to S1: greeting 220, USER 331, PASS 230. S1 now holds Alice's login. Lane B sends nothing: its client keeps the password for every request.", &[]),
+            step("cd alice /pub, ls alice", "A: CWD and PWD (257 \"/pub\"); S1 remembers the directory, so LIST names none. B: the client writes /pub into the URL itself.", &["Authorization"]),
+            step("crash 1", "S1 dies. Lane A's control connection drops with no reply: Alice's login and directory went with S1's memory. Lane B had nothing on S1 to lose.", &[]),
+            step("wait 10s, ls alice", "A: no connection, so nothing to list on. B: S2 answers the same request, path and credentials included.", &["Authorization"]),
+            step("login alice, ls alice", "A: a new login on S2 starts at /, so LIST shows / and not /pub. B still lists /pub.", &[]),
+        ],
+    }
+}
+
+pub(super) fn ftp_resume(id: &'static str, title: &'static str) -> Scenario {
+    let lane = |app| files(app, Strategy::IpHash);
+    Scenario {
+        id,
+        title,
+        lesson: "Both protocols resume a download from the byte the client has; FTP must first rebuild its session (log in, CWD, TYPE) on a new connection, HTTP sends one request with Range.",
+        lanes: [lane(App::Ftp), lane(App::Files)],
+        steps: vec![
+            step("login alice, cd alice /pub, get alice big.bin", "Both fetch big.bin (12,000 bytes) from S1 at 2,000 bytes a second. A: TYPE I, PASV, RETR, 150; the bytes flow on a data connection.", &["Content-Length"]),
+            step("wait 1s, crash 1", "S1 dies after 4,000 bytes. A: both connections drop, and the session with them. B: the 200's body stops short of its Content-Length.", &[]),
+            step("wait 10s, resume alice", "A: a new login on S2, CWD /pub, TYPE I, PASV, then REST 4000 (350) and RETR. B: one request with Range: bytes=4000-, answered 206.", &["Range", "Content-Range"]),
+            step("wait 5s", "The last 8,000 bytes arrive: A's 226 Transfer complete. Both clients hold the same 12,000 bytes.", &[]),
+        ],
+    }
+}
+
+pub(super) fn ftp_passive_balancer(id: &'static str, title: &'static str) -> Scenario {
+    let lane = |strategy| files(App::Ftp, strategy);
+    Scenario {
+        id,
+        title,
+        lesson: "PASV opens a port on the server that holds the control connection; the data connection must reach that same server, which round robin does not promise and balance source does.",
+        lanes: [lane(Strategy::RoundRobin), lane(Strategy::IpHash)],
+        steps: vec![
+            step("login alice, ls alice", "Both log in on S1 and send PASV: S1 listens and answers 227 with the balancer's address. A: round robin sends the data connection to S2, which refuses it; LIST gets 425. B: balance source sends it to S1.", &[]),
+            step("ls alice", "A again: the next in turn is S1, so this LIST works. Round robin fails every other transfer, not all of them.", &[]),
+        ],
+    }
+}
+
+/// A database lane: `pooling` behind round robin over `servers` app servers.
+fn db(pooling: Pooling, servers: u8) -> LaneConfig {
+    jwt().with_app(App::Db(pooling)).with_servers(servers)
+}
+
+pub(super) fn db_leaky_set(id: &'static str, title: &'static str) -> Scenario {
+    Scenario {
+        id,
+        title,
+        lesson: "A database connection keeps session state — a SET, an open transaction — and a pool hands it, as it is, to the next request.",
+        lanes: [db(Pooling::Session, 1), db(Pooling::Stateless, 1)],
+        steps: vec![
+            step("sql alice tz Asia/Tokyo", "Alice picks her time zone. Lane A runs SET TimeZone on S1's pooled pg#1 and gives pg#1 back as it is. Lane B sends nothing: its app names the zone in each query.", &[]),
+            step("sql bob select", "Bob set nothing, yet lane A answers him in Tokyo time (+09): the pool lent him pg#1 with Alice's SET on it. Lane B's query names his zone: UTC.", &[]),
+            step("sql alice begin", "Alice's request sends BEGIN. Lane A's pg#1 answers ReadyForQuery T and goes back to the pool still inside the transaction. Lane B's app only starts collecting.", &[]),
+            step("sql bob insert mug", "Bob orders a mug. Lane A lends him pg#1, still T: his INSERT joins Alice's transaction. Lane B's insert commits on its own: I.", &[]),
+            step("sql alice rollback, sql bob select", "Alice rolls back. In lane A that undoes Bob's insert too: his select counts 0 orders. Lane B had nothing to undo: Bob's order stands.", &[]),
+        ],
+    }
+}
+
+pub(super) fn db_txn_pooling(id: &'static str, title: &'static str) -> Scenario {
+    Scenario {
+        id,
+        title,
+        lesson: "Transaction pooling lends a server connection for one transaction at a time, so a statement prepared on one is missing on the next.",
+        lanes: [db(Pooling::Session, 2), db(Pooling::Transaction, 2)],
+        steps: vec![
+            step("sql alice prepare", "Alice's app prepares orders_by_owner through S1: in lane A on S1's own pg#1, in lane B on pg#1 as PgBouncer lent it. Both drivers note it as prepared.", &[]),
+            step("sql bob begin, sql alice begin", "Bob (via S2) and Alice (via S1) each open a transaction. Lane B's PgBouncer lends Bob pg#1 until he ends his, so Alice gets a new one: pg#2.", &[]),
+            step("sql bob insert mug, sql alice execute", "Alice's driver sends Bind alone: it prepared the statement on this connection. Lane A: it did — her count, T. Lane B: pg#2 never saw it — ERROR 26000, and her transaction is failed: E.", &[]),
+            step("sql bob commit, sql alice rollback", "Bob commits: PgBouncer takes pg#1 back. Alice must roll back to leave E: ReadyForQuery I in both lanes.", &[]),
+        ],
+    }
+}
+
+pub(super) fn db_crash_txn(id: &'static str, title: &'static str) -> Scenario {
+    Scenario {
+        id,
+        title,
+        lesson: "An open transaction lives on one connection: when the app server dies, the connection closes and the database rolls the transaction back.",
+        lanes: [db(Pooling::Session, 1), db(Pooling::Stateless, 1)],
+        steps: vec![
+            step("sql alice begin, sql alice insert mug", "Alice opens a transaction and orders a mug. Lane A: both on S1's pg#1, which stays T with 1 uncommitted row. Lane B's app keeps both statements and sends nothing yet.", &[]),
+            step("crash 1", "S1 dies. Lane A's pg#1 closes with no Terminate; PostgreSQL rolls back its transaction and the mug. Lane B's database held nothing of Alice's.", &[]),
+            step("restart 1, wait 10s, sql alice commit", "S1 is back with an empty pool. Lane A's COMMIT goes on a new pg#2: WARNING: there is no transaction in progress, then I — an app that checks only the tag thinks it committed. Lane B sends BEGIN, INSERT and COMMIT at once: I.", &[]),
+            step("sql alice select", "The count tells: 0 orders in lane A, 1 in lane B.", &[]),
+        ],
+    }
+}
+
+pub(super) fn db_pool_exhaustion(id: &'static str, title: &'static str) -> Scenario {
+    Scenario {
+        id,
+        title,
+        lesson: "Transaction pooling shares a few server connections among many clients — until open transactions hold them all.",
+        lanes: [db(Pooling::Session, 3), db(Pooling::Transaction, 3)],
+        steps: vec![
+            step("sql alice begin, sql bob begin", "Alice (via S1) and Bob (via S2) open transactions. Lane B's PgBouncer lends each a server connection, pg#1 and pg#2: its whole pool of 2.", &[]),
+            step("sql carol begin", "Carol's BEGIN (via S3) finds none free in lane B: she waits in PgBouncer's queue until query_wait_timeout. Lane A's S3 has its own pool: pg#3, T.", &[]),
+            step("sql alice commit, sql bob commit, sql carol begin", "Alice and Bob commit, freeing both server connections: Carol's retry gets one. Lane A never waited, for one connection per app server.", &[]),
         ],
     }
 }

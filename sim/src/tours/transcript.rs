@@ -4,7 +4,7 @@
 use super::Scenario;
 use crate::base::ids::LaneId;
 use crate::playground::Playground;
-use crate::text::transcript::{connections_json, keys_used, lane_text};
+use crate::text::transcript::{connections_json, db_connections_json, ftp_connections_json, keys_used, lane_text};
 use serde_json::json;
 use std::fmt::Write;
 
@@ -64,13 +64,19 @@ fn lanes_json(p: &Playground) -> Vec<serde_json::Value> {
                     })
                 })
                 .collect();
-            json!({
+            let mut out = json!({
                 "label": id.label(),
                 "config": lane.config(),
                 "jwt_keys": keys_used(lane).iter().map(|k| k.secret.as_str()).collect::<Vec<_>>(),
                 "exchanges": exchanges,
                 "connections": connections_json(lane),
-            })
+                "db_connections": db_connections_json(lane),
+            });
+            // Only file lanes have FTP connections; other transcripts keep their shape.
+            if !lane.ftp_connections().is_empty() {
+                out["ftp_connections"] = ftp_connections_json(lane);
+            }
+            out
         })
         .collect()
 }

@@ -285,7 +285,12 @@ fn every_message_parses_as_http_1_1_and_tokens_and_cookies_satisfy_other_librari
                     }
                     _ => x.response.headers.get("Content-Length").unwrap().parse().unwrap(),
                 };
-                assert_eq!(wire.len() - n, len, "{}: Content-Length", s.id);
+                // A download cut by a crash keeps only the body bytes that arrived.
+                if x.trace.iter().any(|t| t.ends_with("the rest never came")) {
+                    assert!(wire.len() - n < len, "{}: a cut body is short of its Content-Length", s.id);
+                } else {
+                    assert_eq!(wire.len() - n, len, "{}: Content-Length", s.id);
+                }
                 for sc in x.response.headers.get_all("Set-Cookie") {
                     let c = cookie::Cookie::parse(sc).unwrap_or_else(|e| panic!("{sc}: {e}"));
                     assert!(matches!(c.name(), "session_id" | "session" | "lb" | "refresh_token"), "{sc}");

@@ -30,7 +30,7 @@ fn events(p: &Playground, lane: LaneId) -> Vec<String> {
         .iter()
         .filter_map(|e| match e {
             Entry::Event(e) => Some(e.text.clone()),
-            Entry::Exchange(_) | Entry::Socket(_) => None,
+            Entry::Exchange(_) | Entry::Socket(_) | Entry::Ftp(_) | Entry::Db(_) => None,
         })
         .collect()
 }

@@ -3,7 +3,7 @@
 //! under random faults (crashes never log out a JWT or shared-store user…).
 
 use proptest::prelude::*;
-use statelab_sim::fleet::StoreValue;
+use statelab_sim::fleet::{FileOp, SqlOp, StoreValue, ZONES};
 use statelab_sim::link::Link;
 use statelab_sim::text as notation;
 use statelab_sim::text::lane_text;
@@ -71,6 +71,20 @@ fn edit() -> impl Strategy<Value = TokenEdit> {
     ]
 }
 
+/// Any statement a database lane's app sends, unknown products and every zone included.
+fn sql_op() -> impl Strategy<Value = SqlOp> {
+    prop_oneof![
+        Just(SqlOp::Begin),
+        Just(SqlOp::Commit),
+        Just(SqlOp::Rollback),
+        Just(SqlOp::Prepare),
+        Just(SqlOp::Execute),
+        Just(SqlOp::Select),
+        prop::sample::select(ZONES.map(|(z, _)| z).to_vec()).prop_map(|zone| SqlOp::SetTz { zone: zone.into() }),
+        "[a-z0-9-]{1,20}".prop_map(|sku| SqlOp::Insert { sku }),
+    ]
+}
+
 /// Any action at all, including nonsense servers, seqs and request text.
 fn action() -> impl Strategy<Value = Action> {
     prop_oneof![
@@ -90,6 +104,8 @@ fn action() -> impl Strategy<Value = Action> {
         user().prop_map(|user| Action::Disconnect { user }),
         (user(), prop::collection::vec(any::<u8>(), 0..24)).prop_map(|(user, bytes)| Action::Frame { user, bytes }),
         (user(), typed_frame()).prop_map(|(user, bytes)| Action::Frame { user, bytes }),
+        (user(), file_op()).prop_map(|(user, op)| Action::File { user, op }),
+        (user(), sql_op()).prop_map(|(user, op)| Action::Sql { user, op }),
         (0u8..6).prop_map(|server| Action::Drain { server }),
         (user(), edit()).prop_map(|(user, edit)| Action::Tamper { user, edit, lane: None }),
         (user(), 0u32..12).prop_map(|(user, seq)| Action::Replay { user, seq }),
@@ -106,6 +122,22 @@ fn action() -> impl Strategy<Value = Action> {
         Just(Action::RemoveServer),
         (0u64..4_000_000).prop_map(|ms| Action::Advance { ms }),
         (0u16..5, 0u32..40).prop_map(|(users, requests)| Action::Load { users, requests }),
+    ]
+}
+
+/// A file lane's step: paths that exist (`/pub`, `big.bin`) and that do not.
+fn file_op() -> impl Strategy<Value = FileOp> {
+    let path = prop_oneof![
+        prop::sample::select(vec!["/", "/pub", "pub", "big.bin", "notes.txt", "/readme.txt", "/pub/big.bin"])
+            .prop_map(str::to_owned),
+        "/?[a-z]{1,6}(/[a-z]{1,6}){0,2}(\\.[a-z]{1,3})?",
+    ];
+    prop_oneof![
+        path.clone().prop_map(FileOp::Cd),
+        Just(FileOp::Ls),
+        path.prop_map(FileOp::Get),
+        Just(FileOp::Resume),
+        Just(FileOp::Quit),
     ]
 }
 

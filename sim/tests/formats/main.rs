@@ -14,8 +14,10 @@ mod gen;
 
 mod export;
 mod ftp_reader;
+mod ftp_server;
 mod fuzz;
 mod parsers;
+mod pg_reader;
 mod postgres;
 mod websocket;
 mod ws_reader;

@@ -94,6 +94,21 @@ fn every_step_figure_is_an_image_that_says_what_each_lane_recorded() {
                             let conn = format!("ws#{} {} ⇄ S{}", r.conn, r.client, r.server);
                             assert!(shown.contains(&conn), "{what} lane {id}: {conn} in {shown}");
                         }
+                        Entry::Ftp(r) if r.action >= start => {
+                            any = true;
+                            for code in r.codes() {
+                                let said = [format!(" {code} "), format!(" {code}-")];
+                                assert!(
+                                    said.iter().any(|s| shown.contains(s)),
+                                    "{what} lane {id}: reply {code} in {shown}"
+                                );
+                            }
+                        }
+                        Entry::Db(r) if r.action >= start => {
+                            any = true;
+                            let head = format!("sql {} {}", r.client, r.op);
+                            assert!(shown.contains(&head), "{what} lane {id}: {head} in {shown}");
+                        }
                         _ => {}
                     }
                 }

@@ -3,7 +3,9 @@
 //! steps' SVG figures are well-formed images of what the engine recorded.
 
 mod connections;
+mod databases;
 mod designs;
 mod figures;
+mod ftp;
 mod golden;
 mod scenarios;

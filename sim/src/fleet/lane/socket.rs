@@ -408,6 +408,7 @@ impl Lane {
         self.now = until;
         if sweep {
             self.sweep();
+            self.file_progress(action_no);
         }
     }
 

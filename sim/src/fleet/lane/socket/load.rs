@@ -160,7 +160,7 @@ impl Lane {
                 // The move stands in the server's memory either way.
                 true
             }
-            App::Shop => false,
+            App::Shop | App::Ftp | App::Files | App::Db(_) => false,
         };
         if !passed {
             // The sender hears why; everyone else in the room misses it (the

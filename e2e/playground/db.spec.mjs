@@ -1,0 +1,45 @@
+// Database lanes (issue 21): PgBouncer's transaction mode beside session
+// state on pooled connections, played as a tour. Each step shows the
+// PostgreSQL messages that crossed, decoded and in hex, with the
+// transaction-status byte of every ReadyForQuery — all from the engine's record.
+import { test, expect } from '../fixtures.mjs';
+import { expectAccessible, requests, watchErrors } from '../helpers.mjs';
+
+test('db-txn-pooling: the prepared statement is missing on the connection PgBouncer lent', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.setViewportSize({ width: 360, height: 800 });
+  await page.goto('./?scenario=db-txn-pooling&step=2');
+  await page.getByRole('button', { name: 'Next step' }).click();
+  await expect(page.locator('.narration strong')).toHaveText('Step 3 of 4');
+  const lanes = page.locator('.step-view .step-lane');
+  // Lane A: the statement is on the connection, the transaction goes on (T).
+  const execA = lanes.nth(0).locator('article.db-step', { hasText: 'alice sql execute' });
+  await expect(execA.locator('summary .tx')).toHaveText('T');
+  // Lane B: Bind alone on pg#2, which never saw the Parse: 26000, and the transaction fails (E).
+  const execB = lanes.nth(1).locator('article.db-step', { hasText: 'alice sql execute' });
+  const summaryB = execB.locator(':scope > details > summary');
+  await expect(summaryB).toContainText('pg#2');
+  await expect(summaryB.locator('.sqlstate')).toContainText('ERROR 26000');
+  await expect(execB.locator('summary .tx')).toHaveText('E');
+  await summaryB.click();
+  const error = execB.locator('li.frame.from-server', { hasText: 'ErrorResponse' });
+  await expect(error.locator('code')).toHaveText('ErrorResponse ERROR 26000: prepared statement "orders_by_owner" does not exist');
+  await error.locator('.frame-bytes summary').click();
+  // 'E', then the length, then the fields: severity first.
+  await expect(error.locator('pre.hex')).toHaveText(/^45 00 00 00 [0-9a-f]{2} 53 45 52 52 4f 52 00/);
+  await expect(execB.locator('.trace')).toContainText('S1\'s client connection is in a transaction: PgBouncer keeps it on pg#2');
+
+  // The history keeps every step; the pool panel says who holds what.
+  const pools = page.locator('section[aria-label="PostgreSQL connections"]');
+  await expect(pools.nth(1).locator('li', { hasText: 'pg#2' })).toContainText('lent to S1\'s client');
+  await expect(requests(page, 'b').locator('article.db-step').first().locator('summary .tx')).toHaveText('E');
+
+  // The last step: both transactions end, and every status is I again.
+  await page.getByRole('button', { name: 'Next step' }).click();
+  await expect(page.locator('.narration strong')).toHaveText('Step 4 of 4');
+  for (const i of [0, 1]) {
+    await expect(lanes.nth(i).locator('article.db-step summary .tx')).toHaveText(['I', 'I']);
+  }
+  await expectAccessible(page);
+  expect(errors).toEqual([]);
+});

@@ -1,0 +1,162 @@
+//! The database tours keep the promises their narrations make, for the
+//! reasons they give — tested where the easy guess is wrong: Bob's insert
+//! succeeded and is still gone; a statement the driver prepared is missing;
+//! a COMMIT answered `COMMIT` and committed nothing.
+
+use statelab_sim::fleet::{DbRecord, PgMsg};
+use statelab_sim::wire::pg::{Backend, TxStatus};
+use statelab_sim::{Entry, Lane, LaneId, Playground, Scenario};
+
+fn played(id: &str) -> Playground {
+    let s = Scenario::find(id).unwrap();
+    Playground::from_scenario(&s, 1, s.steps.len())
+}
+
+fn records(lane: &Lane) -> Vec<&DbRecord> {
+    lane.entries()
+        .iter()
+        .filter_map(|e| match e {
+            Entry::Db(r) => Some(&**r),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The `n`th record (0-based) of `client` doing `op`.
+fn step<'a>(lane: &'a Lane, client: &str, op: &str, n: usize) -> &'a DbRecord {
+    records(lane).into_iter().filter(|r| r.client == client && r.op == op).nth(n).unwrap()
+}
+
+/// The values of the last DataRow of a record.
+fn row(r: &DbRecord) -> Vec<String> {
+    r.messages
+        .iter()
+        .rev()
+        .find_map(|m| match m {
+            PgMsg::Back(_, Backend::DataRow(v)) => Some(v.iter().map(|x| x.clone().unwrap_or_default()).collect()),
+            _ => None,
+        })
+        .unwrap()
+}
+
+fn tags(r: &DbRecord) -> Vec<&str> {
+    r.messages
+        .iter()
+        .filter_map(|m| match m {
+            PgMsg::Back(_, Backend::CommandComplete(t)) => Some(t.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn every_step_that_sends_ends_with_ready_for_query() {
+    for id in ["db-leaky-set", "db-txn-pooling", "db-crash-txn", "db-pool-exhaustion"] {
+        let p = played(id);
+        for l in LaneId::ALL {
+            for r in records(p.lane(l)) {
+                if let Some(last) = r.messages.last() {
+                    assert!(matches!(last, PgMsg::Back(_, Backend::ReadyForQuery(_))), "{id} {l}: {}", r.op);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_set_and_an_open_transaction_leak_through_the_pool() {
+    let p = played("db-leaky-set");
+    let (a, b) = (p.lane(LaneId::A), p.lane(LaneId::B));
+    // Bob never set a zone: lane A answers him in Tokyo time, on the very
+    // connection Alice's SET ran on.
+    let set = step(a, "alice", "tz Asia/Tokyo", 0);
+    let bob = step(a, "bob", "select", 0);
+    assert_eq!(bob.conns(), set.conns());
+    assert!(row(bob)[0].ends_with("+09"), "{:?}", row(bob));
+    assert!(set.messages.iter().any(|m| matches!(m, PgMsg::Back(_, Backend::ParameterStatus { name, value }) if name == "TimeZone" && value == "Asia/Tokyo")));
+    // Lane B sent nothing for the SET, and Bob's query names his zone.
+    assert!(step(b, "alice", "tz Asia/Tokyo", 0).messages.is_empty());
+    assert!(!row(step(b, "bob", "select", 0))[0].contains('+'));
+    // Bob's insert succeeded (INSERT 0 1) — inside Alice's transaction (T) —
+    // and her rollback took it: his count is 0. Lane B keeps it.
+    let insert = step(a, "bob", "insert mug", 0);
+    assert_eq!((tags(insert), insert.status()), (vec!["INSERT 0 1"], Some(TxStatus::InTransaction)));
+    assert_eq!(row(step(a, "bob", "select", 1))[1], "0");
+    assert_eq!(step(b, "bob", "insert mug", 0).status(), Some(TxStatus::Idle));
+    assert_eq!(row(step(b, "bob", "select", 1))[1], "1");
+}
+
+#[test]
+fn transaction_pooling_loses_a_prepared_statement_and_fails_the_transaction() {
+    let p = played("db-txn-pooling");
+    let (a, b) = (p.lane(LaneId::A), p.lane(LaneId::B));
+    let (prepared, exec) = (step(b, "alice", "prepare", 0), step(b, "alice", "execute", 0));
+    assert_eq!(prepared.error(), None);
+    assert_ne!(prepared.conns(), exec.conns(), "PgBouncer lent another server connection");
+    assert_eq!(exec.error(), Some("26000"));
+    assert_eq!(exec.status(), Some(TxStatus::Failed));
+    // The driver sent Bind alone: it believed the statement was there.
+    assert!(!exec
+        .messages
+        .iter()
+        .any(|m| matches!(m, PgMsg::Front(_, statelab_sim::wire::pg::Frontend::Parse { .. }))));
+    let on = |r: &DbRecord| b.pg().conn(r.conns()[0]).unwrap().prepared.clone();
+    assert_eq!((on(prepared), on(exec)), (vec!["orders_by_owner".to_owned()], vec![]));
+    // Lane A: the same connection, the statement there, still T.
+    let exec_a = step(a, "alice", "execute", 0);
+    assert_eq!((exec_a.error(), exec_a.status()), (None, Some(TxStatus::InTransaction)));
+    assert_eq!(step(a, "alice", "prepare", 0).conns(), exec_a.conns());
+    for l in [a, b] {
+        assert_eq!(step(l, "alice", "rollback", 0).status(), Some(TxStatus::Idle));
+    }
+}
+
+#[test]
+fn a_crash_rolls_back_and_the_next_commit_commits_nothing() {
+    let p = played("db-crash-txn");
+    let (a, b) = (p.lane(LaneId::A), p.lane(LaneId::B));
+    let crash = a.entries().iter().find_map(|e| match e {
+        Entry::Event(ev) if ev.text.contains("crashed") => Some(ev.text.clone()),
+        _ => None,
+    });
+    assert!(crash.unwrap().contains("rolled back its open transaction and the 1 row it wrote"));
+    assert!(a.pg().conn(1).unwrap().closed.is_some());
+    // The COMMIT answers COMMIT and I, with no error: only a warning says
+    // there was no transaction, on a new connection.
+    let commit = step(a, "alice", "commit", 0);
+    assert_eq!((commit.error(), commit.status(), tags(commit)), (None, Some(TxStatus::Idle), vec!["COMMIT"]));
+    assert_eq!(commit.conns(), vec![2]);
+    assert!(commit.messages.iter().any(
+        |m| matches!(m, PgMsg::Back(_, Backend::NoticeResponse(f)) if f.iter().any(|(k, v)| *k == b'C' && v == "25P01"))
+    ));
+    assert_eq!(row(step(a, "alice", "select", 0))[1], "0");
+    // Lane B sent the whole transaction at once, after the crash.
+    assert_eq!(tags(step(b, "alice", "commit", 0)), ["BEGIN", "INSERT 0 1", "COMMIT"]);
+    assert_eq!(row(step(b, "alice", "select", 0))[1], "1");
+}
+
+#[test]
+fn open_transactions_hold_every_server_connection_pgbouncer_has() {
+    let p = played("db-pool-exhaustion");
+    let (a, b) = (p.lane(LaneId::A), p.lane(LaneId::B));
+    let waited = step(b, "carol", "begin", 0);
+    assert!(waited.messages.is_empty());
+    assert!(waited.trace.iter().any(|t| t.contains("query_wait_timeout")), "{:?}", waited.trace);
+    assert_eq!(step(b, "carol", "begin", 1).status(), Some(TxStatus::InTransaction));
+    assert_eq!(step(a, "carol", "begin", 0).status(), Some(TxStatus::InTransaction));
+    assert_eq!(b.pg().conns.len(), 2, "PgBouncer never opened a third");
+}
+
+#[test]
+fn sql_is_refused_where_no_lane_has_a_database_and_runs_where_one_does() {
+    use statelab_sim::text::parse_actions;
+    use statelab_sim::LaneConfig;
+    let begin = parse_actions("sql alice begin").unwrap().remove(0);
+    let mut shops = Playground::new(1, [LaneConfig::stateless(), LaneConfig::stateful()]);
+    let refused = shops.apply(begin.clone()).unwrap_err();
+    assert!(refused.to_string().contains("neither lane runs a database app"), "{refused}");
+    let mut mixed = Playground::new(1, [LaneConfig::stateless(), Scenario::find("db-leaky-set").unwrap().lanes[0]]);
+    mixed.apply(begin).unwrap();
+    assert_eq!(records(mixed.lane(LaneId::B))[0].status(), Some(TxStatus::InTransaction));
+    assert!(records(mixed.lane(LaneId::A)).is_empty(), "the shop lane only says why it sent nothing");
+}

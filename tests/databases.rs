@@ -1,0 +1,63 @@
+//! Database lanes in headless Chromium: a step's PostgreSQL messages with
+//! the transaction-status byte, decoded and in hex, and the pools' state,
+//! each read off what the engine recorded.
+#![cfg(target_arch = "wasm32")]
+
+mod common;
+
+use common::{all, find, text};
+use statelab::playground::{PlaygroundProps, PlaygroundView};
+use wasm_bindgen_test::*;
+use web_sys::Element;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Session state on pooled connections (A) beside stateless requests (B):
+/// Alice sets her zone, then Bob opens a transaction and selects.
+const LEAK: &str =
+    "?a=db-session:jwt.rr.1&b=db-stateless:jwt.rr.1&log=sql.alice.tz.Asia/Tokyo~sql.bob.begin~sql.bob.select";
+
+async fn playground_at(query: &str) -> Element {
+    common::set_query(query);
+    common::mount::<PlaygroundView>(PlaygroundProps::default()).await
+}
+
+fn steps(root: &Element, label: char) -> Vec<Element> {
+    all(root, &format!(".lane-{label}-rows article.db-step"))
+}
+
+#[wasm_bindgen_test]
+async fn a_step_shows_its_messages_and_the_status_byte_as_recorded() {
+    let root = playground_at(LEAK).await;
+    let a = steps(&root, 'a');
+    let b = steps(&root, 'b');
+    // Newest action first: Bob's select, then his BEGIN, then Alice's SET.
+    let select = a.iter().find(|s| text(&find(s, "summary")).contains("bob sql select")).unwrap();
+    // Bob set no zone, yet the row is in Tokyo time, inside his transaction (T).
+    let row = all(select, ".frame-line code").iter().map(text).find(|t| t.starts_with("DataRow")).unwrap();
+    assert!(row.contains("+09"), "{row}");
+    assert_eq!(text(&find(select, "summary .tx")), "T");
+    assert_eq!(find(select, "summary .tx").get_attribute("class").as_deref(), Some("tx tx-T"));
+    // Every ReadyForQuery carries its badge; its bytes end with the status byte.
+    let z = all(select, "li.frame").into_iter().find(|li| text(li).contains("ReadyForQuery")).unwrap();
+    assert!(text(&find(&z, "pre.hex")).trim_end().ends_with("5a 00 00 00 05 54"), "{}", text(&find(&z, "pre.hex")));
+    // Lane B's SET sent nothing; its select names the zone it was told (none).
+    let set_b = b.iter().find(|s| text(&find(s, "summary")).contains("alice sql tz Asia/Tokyo")).unwrap();
+    assert!(text(&find(set_b, "summary")).contains("nothing sent"));
+    assert!(all(set_b, "li.frame").is_empty());
+    let select_b = b.iter().find(|s| text(&find(s, "summary")).contains("bob sql select")).unwrap();
+    assert_eq!(text(&find(select_b, "summary .tx")), "I");
+    assert!(!text(select_b).contains("+09"));
+}
+
+#[wasm_bindgen_test]
+async fn the_pool_panel_shows_what_the_next_borrower_finds() {
+    let root = playground_at(LEAK).await;
+    let pools = all(&root, "section[aria-label='PostgreSQL connections']");
+    assert_eq!(pools.len(), 2, "one per lane");
+    let line = text(&find(&pools[0], "li"));
+    assert!(line.contains("pg#1 S1's pool"), "{line}");
+    assert!(line.contains("TimeZone=Asia/Tokyo"), "{line}");
+    assert_eq!(text(&find(&pools[0], "li .tx")), "T");
+    assert!(text(&find(&pools[1], "li")).contains("TimeZone=UTC"));
+}

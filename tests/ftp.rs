@@ -1,0 +1,69 @@
+//! File lanes in headless Chromium: FTP's command and reply lines with
+//! their meaning, a multi-line reply shown whole, the 425 of a data
+//! connection round robin sent elsewhere, the sessions the state panel
+//! lists, and the Files group's buttons, each read off what the engine recorded.
+#![cfg(target_arch = "wasm32")]
+
+mod common;
+
+use common::{all, click, find, text};
+use statelab::playground::{PlaygroundProps, PlaygroundView};
+use wasm_bindgen_test::*;
+use web_sys::Element;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Round robin (A) against balance source (B), alice logged in on S1 in both.
+const FTP: &str = "?a=ftp:jwt.rr.2&b=ftp:jwt.iphash.2&log=login.alice";
+
+async fn playground_at(query: &str) -> Element {
+    common::set_query(query);
+    common::mount::<PlaygroundView>(PlaygroundProps::default()).await
+}
+
+fn newest_ftp(root: &Element, label: char) -> Element {
+    find(root, &format!(".lane-{label}-rows article.ftp"))
+}
+
+#[wasm_bindgen_test]
+async fn ftp_lines_show_commands_replies_and_what_each_code_means() {
+    let root = playground_at(&format!("{FTP}~ls.alice")).await;
+    let a = newest_ftp(&root, 'a');
+    let replies: Vec<String> = all(&a, "code.ftp-reply").iter().map(text).collect();
+    assert_eq!(replies, ["227 Entering Passive Mode (192,0,2,1,195,82).", "425 Failed to establish connection."]);
+    let failed = all(&a, "li.frame-line.missed");
+    assert_eq!(failed.len(), 1, "the 425 is marked");
+    assert!(text(&failed[0]).ends_with("425: transient negative completion — connections"), "{}", text(&failed[0]));
+    assert!(
+        text(&a).contains("sent to S2, which has no listener on port 50002"),
+        "the data connection's fate, from the record"
+    );
+    let commands: Vec<String> = all(&a, ".frame-line code:not(.ftp-reply)").iter().map(text).collect();
+    assert_eq!(commands, ["PASV", "LIST"]);
+    assert!(text(&find(&a, "summary")).ends_with("alice ⇄ S1 · 227 425"));
+    let b = newest_ftp(&root, 'b');
+    assert!(text(&find(&b, "summary")).ends_with("alice ⇄ S1 · 227 150 226"), "balance source: the same server");
+}
+
+#[wasm_bindgen_test]
+async fn a_multi_line_greeting_is_shown_whole_and_sessions_are_listed_per_server() {
+    let root = playground_at(&format!("{FTP}~cd.alice./pub")).await;
+    let login = all(&root, ".lane-a-rows article.ftp").pop().expect("the login's record, oldest last");
+    let greeting = text(&all(&login, "code.ftp-reply")[0]);
+    assert_eq!(greeting, "220-Statelab FTP: the same files on every server,\r\n220 but your session lives on S1.");
+    let panel = find(&root, "ul[aria-label=\"S1's FTP sessions\"]");
+    assert_eq!(text(&panel), "ftp#1 alice · cwd /pub · TYPE A · REST 0");
+    // A file lane's heading names its app, not the design's token it never sends.
+    assert!(text(&root).contains("Lane A FTP server · round robin"), "the heading");
+}
+
+#[wasm_bindgen_test]
+async fn the_files_group_drives_both_lanes() {
+    let root = playground_at("?a=ftp:jwt.iphash.2&b=files:jwt.iphash.2&log=login.alice").await;
+    let group = find(&root, "[aria-labelledby='act-files']");
+    click(&group, "cd /pub").await;
+    click(&group, "ls").await;
+    let b = find(&root, ".lane-b-rows article.exchange");
+    assert!(text(&b).contains("GET /files/pub/"), "HTTP carries the directory the client kept");
+    assert!(text(&newest_ftp(&root, 'a')).contains("LIST"));
+}
