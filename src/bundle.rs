@@ -10,28 +10,37 @@
 
 use statelab_sim::fleet::{kinds_of, Bundle, Kind};
 use statelab_sim::link::Link;
-use statelab_sim::{Action, App, Scenario};
+use statelab_sim::tours;
+use statelab_sim::{Action, App};
 
 /// The `sessionStorage` key that tells the next page's loader which kinds
 /// its state needs (a comma-separated list of features), for states its
 /// address does not show (a kept state, a lane switched in the log).
 pub const KINDS_KEY: &str = "statelab:kinds";
 
-/// The kinds of lane a link's state runs: its lanes', and those its log or
-/// its tour (a built-in one, or an author's) switches a lane to.
+/// The kinds of lane a link's state runs: its tour's (a built-in tour's
+/// listing, which every build has even without the tour's code; an
+/// author's tour's lanes and the lanes its steps switch to), its lanes',
+/// and those its log switches a lane to.
 pub fn needs(link: &Link) -> Vec<Kind> {
-    let tour = link.authored.as_deref().cloned().or_else(|| link.scenario.and_then(|at| Scenario::find(at.tour)));
-    let actions = tour.iter().flat_map(|s| s.steps.iter().flat_map(|st| st.actions.iter())).chain(&link.actions);
+    let tour = link.scenario.and_then(|at| tours::listing(at.tour)).and_then(|t| t.kind);
+    let authored = link.authored.as_deref();
+    let actions = authored.iter().flat_map(|s| s.steps.iter().flat_map(|st| st.actions.iter())).chain(&link.actions);
     let switched = actions.filter_map(|a| match a {
         Action::Configure { config, .. } => Some(config.app),
         _ => None,
     });
-    kinds_of(link.configs.iter().map(|c| c.app).chain(tour.iter().flat_map(|s| s.lanes.map(|c| c.app))).chain(switched))
+    let lanes = link.configs.iter().chain(authored.iter().flat_map(|s| &s.lanes)).map(|c| c.app);
+    let mut needed = kinds_of(lanes.chain(switched));
+    needed.extend(tour);
+    Kind::in_order(&needed)
 }
 
-/// Whether this build runs every lane of the link's state.
+/// Whether this build runs the link's state: every lane of it, and its
+/// tour, which only some bundles carry (`statelab_sim::tours::Listing`).
 pub fn runs(link: &Link) -> bool {
-    Bundle::runs_here(&needs(link))
+    let tour_here = link.scenario.and_then(|at| tours::listing(at.tour)).is_none_or(|t| t.here());
+    tour_here && Bundle::runs_here(&needs(link))
 }
 
 /// Whether this build runs lanes of this app.

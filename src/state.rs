@@ -350,12 +350,18 @@ impl Reducible for PlayState {
                 next.engine.borrow_mut().playground.set_config(lane, config);
                 next.leave_tour();
             }
-            Msg::Follow(id) => {
-                if let Some(s) = Scenario::find(id) {
+            Msg::Follow(id) => match Scenario::find(id) {
+                Some(s) => {
                     next.go_to_step(&s, 0);
                     next.left = None;
                 }
-            }
+                // A tour of a kind this bundle leaves out: the page moves to one that has it.
+                None => {
+                    let link = Link { scenario: Some(TourPos { tour: id, step: 0 }), ..Link::default() };
+                    next.moving = Some(address::join_query(link.to_query(), &next.page));
+                    next.said = Some("Loading the code for this tour…");
+                }
+            },
             Msg::Resume => {
                 if let Some((s, step)) = next.left.take().and_then(|at| next.find(at)) {
                     next.go_to_step(&s, step);

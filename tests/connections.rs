@@ -152,7 +152,12 @@ async fn the_lane_form_offers_apps_recheck_and_where_the_token_goes() {
             "chat in server memory",
             "chat over pub/sub",
             "game in server memory",
-            "game checkpointed to the store"
+            "game checkpointed to the store",
+            "FTP server",
+            "files over HTTP",
+            "database, session state on pooled connections",
+            "database behind PgBouncer (transaction mode)",
+            "database, each statement with its context",
         ]
     );
     assert!(all(&a, "#lane-a-balancer option").iter().any(|o| text(o) == "room hash"));

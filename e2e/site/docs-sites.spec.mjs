@@ -38,7 +38,7 @@ test.afterAll(() => {
 /** Every request for the app's wasm or script the page (and its frames) made. */
 function appRequests(page) {
   const seen = [];
-  page.on('request', (r) => /statelab-web-.*\.(wasm|js)$/.test(r.url()) && seen.push(r.url()));
+  page.on('request', (r) => /statelab-[a-z]+-[0-9a-f]+(_bg)?\.(wasm|js)$/.test(r.url()) && seen.push(r.url()));
   return seen;
 }
 

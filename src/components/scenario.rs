@@ -1,7 +1,7 @@
 use crate::browser::focus_soon;
 use crate::components::select;
 use crate::state::{Msg, Play};
-use statelab_sim::tours::{self, IDS};
+use statelab_sim::tours::{IDS, TOURS};
 use yew::prelude::*;
 
 /// Pick a guided tour; its title and idea. The step itself, its controls and
@@ -10,7 +10,7 @@ use yew::prelude::*;
 pub fn scenario_panel(play: &Play) -> Html {
     let followed = play.followed();
     let options: Vec<(String, String)> = std::iter::once((String::new(), "Free play (no scenario)".to_owned()))
-        .chain(tours::all().iter().map(|s| (s.id.to_owned(), s.title.to_string())))
+        .chain(TOURS.iter().map(|t| (t.id.to_owned(), t.title.to_owned())))
         .chain(play.authored.iter().map(|(s, _)| (s.id.to_owned(), format!("Your tour: {}", s.title))))
         .collect();
     let pick = {

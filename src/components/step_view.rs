@@ -12,7 +12,7 @@ use crate::hooks::step_play::use_step_play;
 use crate::page::Shown;
 use crate::state::{Msg, Play};
 use statelab_sim::text::{focused, short_target};
-use statelab_sim::tours::{Scenario, IDS};
+use statelab_sim::tours::{Scenario, TOURS};
 use statelab_sim::{Entry, Exchange, LaneId};
 use yew::prelude::*;
 
@@ -39,10 +39,10 @@ pub fn StepView(props: &StepViewProps) -> Html {
             </div>
             { hidden_lane(&play) }
             { controls(&play, playing, step, s.steps.len()) }
-            { figure_button(&play, &s, step) }
             { evidence(&play, current.map_or(&[][..], |st| &*st.focus)) }
-            // After the evidence: the step played and its badges keep the
-            // first screen; the next step's question follows them.
+            // Below the evidence: at 360×800 the step's badges come first;
+            // the next step's question follows them.
+            { figure_button(&play, &s, step) }
             <QuestionView tour={s.id} step={step} />
             // Below the evidence, which the last step keeps on one screen with its narration.
             { next_tour(&play, &s, step >= s.steps.len()) }
@@ -132,7 +132,7 @@ fn next_tour(play: &Play, s: &Scenario, end: bool) -> Html {
     if !end || play.page.embed {
         return html! {};
     }
-    let next = IDS.iter().position(|&t| t == s.id).and_then(|i| IDS.get(i + 1)).and_then(|&t| Scenario::find(t));
+    let next = TOURS.iter().position(|t| t.id == s.id).and_then(|i| TOURS.get(i + 1));
     let Some(t) = next else { return html! {} };
     let onclick = {
         let play = play.clone();

@@ -66,6 +66,9 @@ fn start(dir: &Path, port: u16) -> Result<Postgres, String> {
         std::fs::remove_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     }
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    // Absolute: PostgreSQL runs from its data directory, so a relative
+    // socket directory (`-k`) would name a place that is not there.
+    let dir = &dir.canonicalize().map_err(|e| format!("{}: {e}", dir.display()))?;
     if root {
         must(Command::new("chown").args(["-R", "postgres"]).arg(dir), "chown the scratch directory")?;
     }

@@ -23,20 +23,7 @@ const BOTTOM: f64 = 24.0;
 const TABLE_EVERY: usize = 10;
 
 /// Escapes text for HTML and SVG content and attribute values.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use statelab_sim::base::markup as esc;
 
 /// Everything the panel shows for one or two lanes' runs (lane A first).
 pub fn render(lanes: &[(&str, &Report)]) -> String {

@@ -2,11 +2,12 @@
 //! ordered tables, ids, and quoting of untrusted text.
 
 pub(crate) mod ids;
+pub(crate) mod on_write;
 pub(crate) mod quote;
 pub(crate) mod rng;
 pub(crate) mod table;
 pub(crate) mod time;
 
 pub use ids::{LaneId, ServerNo, User};
-pub use quote::{quoted, QUOTED_CHARS};
+pub use quote::{markup, quoted, QUOTED_CHARS};
 pub use time::{human_duration, SimTime, MAX_SECS, START};

@@ -24,6 +24,24 @@ pub fn quoted(input: &str) -> String {
     out
 }
 
+/// Text as HTML or XML character data or an attribute value: the five
+/// markup characters as entities (the figures' SVG and the load run's
+/// charts and tables both write text this way).
+pub fn markup(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// `input` whole, with the characters [`quoted`] escapes escaped the same
 /// way: for text shown at any length (a figure wraps it instead of cutting).
 pub(crate) fn unhidden(input: &str) -> String {

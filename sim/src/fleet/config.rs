@@ -347,10 +347,8 @@ impl App {
 
 /// The kinds a pair of lanes needs, each once, in order.
 pub fn kinds_of(apps: impl IntoIterator<Item = App>) -> Vec<Kind> {
-    let mut out: Vec<Kind> = apps.into_iter().filter_map(App::kind).collect();
-    out.sort();
-    out.dedup();
-    out
+    let needed: Vec<Kind> = apps.into_iter().filter_map(App::kind).collect();
+    Kind::in_order(&needed)
 }
 
 impl fmt::Display for App {

@@ -13,7 +13,8 @@
 //!
 //! A new kind is one variant of [`Kind`], its line in [`KINDS`], one arm in
 //! `App::kind`, its line in [`BUNDLES`] (and an `all` line once there are
-//! two kinds), and `#[cfg(feature = "…")]` on its modules' entry points.
+//! two kinds), `#[cfg(feature = "…")]` on its modules' entry points, and
+//! the kind on its tours' lines in `tours::TOURS`.
 
 /// A kind of lane beyond the shop, whose code a build may leave out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -40,6 +41,12 @@ impl Kind {
         KINDS.iter().find(|k| k.0 == self).map_or("", |k| k.1)
     }
 
+    /// The kinds in `needed`, each once, in [`KINDS`]' order (a bundle's).
+    /// Not a sort: a sort of three values costs the page more code than this.
+    pub fn in_order(needed: &[Kind]) -> Vec<Kind> {
+        KINDS.iter().map(|k| k.0).filter(|k| needed.contains(k)).collect()
+    }
+
     /// Whether this build runs lanes of this kind. A build that does not is
     /// never handed one: the view moves to a bundle that does first. A
     /// `const fn`, so a guard can be a constant the compiler folds away
@@ -62,6 +69,22 @@ impl Kind {
 /// loader's list of what a page needs when its address asks for the editor
 /// (`make=1`).
 pub const AUTHORING: &str = "authoring";
+/// Whether this build carries the tours whose lanes need `kind` (`None`:
+/// the shop's HTTP lanes alone). A bundle carries the tours of its own
+/// kinds, `core` the shop's, and the last bundle, with every kind, all of
+/// them: a page loads no tour it cannot play, nor one another bundle plays
+/// as well (`src/tours/mod.rs`; the page moves to that bundle for it).
+pub(crate) const fn carries_tours_of(kind: Option<Kind>) -> bool {
+    if let Some(kind) = kind {
+        return kind.compiled();
+    }
+    let (mut i, mut compiled) = (0, 0);
+    while i < KINDS.len() {
+        compiled += KINDS[i].2 as usize;
+        i += 1;
+    }
+    compiled == 0 || compiled == KINDS.len()
+}
 
 /// One web bundle: a build of the page's wasm with the features of its kinds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -148,5 +171,15 @@ mod tests {
         assert!(gated.iter().all(|b| !b.authoring && !b.features().contains(&AUTHORING)));
         assert_eq!(BUNDLES[1].features(), ["connections"]);
         assert!(KINDS.iter().all(|k| k.0.feature() == k.1 && k.0.compiled() == k.2));
+    }
+
+    #[test]
+    fn a_bundle_carries_its_own_kinds_tours_core_the_shops_and_the_last_all() {
+        let this = Bundle::this_build();
+        for kind in KINDS.map(|k| k.0) {
+            assert_eq!(carries_tours_of(Some(kind)), this.kinds.contains(&kind), "{kind:?}");
+        }
+        let last = BUNDLES[BUNDLES.len() - 1];
+        assert_eq!(carries_tours_of(None), this == BUNDLES[0] || this == last);
     }
 }

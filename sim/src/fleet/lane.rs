@@ -3,6 +3,7 @@
 //! actions call them) and recording what happened.
 
 use crate::base::ids::{LaneId, ServerNo, User};
+use crate::base::on_write::OnWrite;
 use crate::base::rng::SimRng;
 use crate::base::time::{human_duration, SimTime, START};
 use crate::fleet::balancer::{affinity_cookie, own_response, Balancer, Pick};
@@ -89,9 +90,9 @@ pub struct Lane {
     load_matches: std::collections::BTreeMap<(ServerNo, u32), u32>,
     load_checkpoints: Vec<u32>,
     /// File lanes' FTP connections, sessions, clients and transfers (`ftp.rs`).
-    files: ftp::FileSide,
+    files: OnWrite<ftp::FileSide>,
     /// Database lanes: PostgreSQL, its connections and the pools' state (`db.rs`).
-    pg: crate::fleet::db::Pg,
+    pg: OnWrite<crate::fleet::db::Pg>,
 }
 
 impl Lane {

@@ -22,7 +22,7 @@ use crate::playground::Action;
 use crate::playground::Playground;
 use crate::text::notation::{parse_actions, url_form};
 use crate::text::{config_text, number_problem, parse_config};
-use crate::tours::{Scenario, TourPos, AUTHORED_ID};
+use crate::tours::{listing, Scenario, TourPos, AUTHORED_ID};
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use std::fmt::Write;
 use std::num::IntErrorKind;
@@ -190,7 +190,16 @@ impl Reading {
                 }
                 return true;
             }
-            Some((id, None)) => self.note(format!("there is no scenario `{}`; showing free play instead", quoted(id))),
+            // A tour of a kind this build leaves out: kept as asked, for the
+            // page to move to a bundle that plays it (and checks the step).
+            Some((id, None)) => match listing(id) {
+                Some(t) => {
+                    let step = step.and_then(|n| n.parse().ok()).unwrap_or(0);
+                    self.link.scenario = Some(TourPos { tour: t.id, step });
+                    return true;
+                }
+                None => self.note(format!("there is no scenario `{}`; showing free play instead", quoted(id))),
+            },
             None if step.is_some() => self.note("`step` needs a `scenario`; it was ignored".into()),
             None => {}
         }
@@ -378,6 +387,17 @@ mod tests {
             "{q}"
         );
         assert_eq!(Link::from_query(&q), (link, vec![]));
+    }
+
+    /// A build that does not carry a tour (the page's bundles, `fleet/kind.rs`)
+    /// still reads its link whole, for the bundle that plays it; a build that
+    /// carries it reads the same.
+    #[test]
+    fn a_tour_link_keeps_its_tour_and_step_in_any_build() {
+        for tour in ["ftp-session", "ws-handshake", "db-leaky-set", "sticky-crash"] {
+            let (l, n) = Link::from_query(&format!("scenario={tour}&step=2"));
+            assert_eq!((l.scenario, n), (Some(TourPos { tour, step: 2 }), vec![]), "{tour}");
+        }
     }
 
     #[test]

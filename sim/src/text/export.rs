@@ -4,6 +4,7 @@
 
 use crate::fleet::config::HOST;
 use crate::fleet::exchange::{Entry, Exchange};
+use crate::fleet::kind::Kind;
 use crate::fleet::lane::Lane;
 use crate::wire::cookie::SetCookie;
 use crate::wire::http::{reason_phrase, Request};
@@ -46,7 +47,7 @@ fn head_size(wire_len: usize, body_len: usize) -> u64 {
 fn socket_messages(lane: &Lane) -> BTreeMap<u32, Vec<Json>> {
     let mut out: BTreeMap<u32, Vec<Json>> = BTreeMap::new();
     for e in lane.entries() {
-        let Entry::Socket(r) = e else { continue };
+        let (true, Entry::Socket(r)) = (const { Kind::Connections.compiled() }, e) else { continue };
         let time = Json::Num(format!("{}.{:03}", r.at.0 / 1000, r.at.0 % 1000));
         for f in &r.frames {
             let Some(c) = lane.connection(f.conn) else { continue };

@@ -14,11 +14,12 @@
 //! `\u{…}` escapes, and it is wrapped at a fixed number of columns, so the
 //! same step gives the same bytes everywhere.
 
-use crate::base::quote::unhidden;
+use crate::base::quote::{markup, unhidden};
 use crate::fleet::connection::SocketRecord;
 use crate::fleet::db::{DbRecord, PgMsg};
 use crate::fleet::exchange::{Entry, Exchange, Outcome};
 use crate::fleet::ftp::{FtpLine, FtpRecord};
+use crate::fleet::kind::Kind;
 use crate::fleet::lane::Lane;
 use crate::playground::Playground;
 use crate::wire::pg::Backend;
@@ -157,8 +158,8 @@ pub fn figure_svg(f: &FigureStep<'_>) -> String {
          viewBox=\"0 0 {WIDTH} {height}\" role=\"img\" aria-labelledby=\"statelab-figure-title statelab-figure-desc\">\n\
          <title id=\"statelab-figure-title\">{}</title>\n<desc id=\"statelab-figure-desc\">{}</desc>\n\
          <style>{STYLE}</style>\n<rect class=\"bg\" x=\"0.5\" y=\"0.5\" width=\"{}\" height=\"{}\" rx=\"8\"/>\n{body}</svg>\n",
-        escape(&unhidden(&format!("{} — {}", f.title, step_label(f)))),
-        escape(&unhidden(&desc)),
+        markup(&unhidden(&format!("{} — {}", f.title, step_label(f)))),
+        markup(&unhidden(&desc)),
         WIDTH - 1,
         height - 1,
     );
@@ -215,9 +216,12 @@ fn cards(body: &mut String, desc: &mut String, lane: &Lane, f: &FigureStep<'_>, 
                     text(body, PAD, y - 4, "event", &line);
                 }
             }
-            Entry::Socket(r) => y = socket_card(body, desc, r, width, y),
-            Entry::Ftp(r) => y = ftp_card(body, desc, r, width, y),
-            Entry::Db(r) => y = db_card(body, desc, r, width, y),
+            // A build without a kind holds no entry of it (`fleet/kind.rs`):
+            // the guards let the compiler leave that kind's drawing out.
+            Entry::Socket(r) if const { Kind::Connections.compiled() } => y = socket_card(body, desc, r, width, y),
+            Entry::Ftp(r) if const { Kind::Files.compiled() } => y = ftp_card(body, desc, r, width, y),
+            Entry::Db(r) if const { Kind::Db.compiled() } => y = db_card(body, desc, r, width, y),
+            Entry::Socket(_) | Entry::Ftp(_) | Entry::Db(_) => {}
         }
     }
     if !any {
@@ -457,7 +461,7 @@ fn diagram(body: &mut String, lane: &Lane, start: u32, y: u32) -> u32 {
         if s.up {
             let held = if sockets { format!("⇄{}", s.connections) } else { s.sessions.len().to_string() };
             let _ =
-                write!(body, r#"<text x="{}" y="{}" text-anchor="end">{}</text>"#, d + 162, top + 13, escape(&held));
+                write!(body, r#"<text x="{}" y="{}" text-anchor="end">{}</text>"#, d + 162, top + 13, markup(&held));
         }
     }
     let first = y + offset + 12;
@@ -494,7 +498,7 @@ fn cable(body: &mut String, from: (u32, u32), to: (u32, u32)) {
 /// One line of text, its hidden characters shown and escaped (both are
 /// idempotent on what [`wrap`] gives).
 fn text(body: &mut String, x: u32, y: u32, class: &str, line: &str) {
-    let line = escape(&unhidden(line));
+    let line = markup(&unhidden(line));
     if class.is_empty() {
         let _ = writeln!(body, r#"<text x="{x}" y="{y}">{line}</text>"#);
     } else {
@@ -505,22 +509,6 @@ fn text(body: &mut String, x: u32, y: u32, class: &str, line: &str) {
 /// How many columns fit in `px` at an advance of `advance` px.
 fn cols(px: u32, advance: f64) -> usize {
     (f64::from(px) / advance) as usize
-}
-
-/// Text as XML character data or an attribute value.
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// `text` with its hidden characters escaped, in lines of at most `width`
@@ -614,7 +602,7 @@ mod tests {
 
     #[test]
     fn escapes_markup_and_shows_hidden_characters() {
-        assert_eq!(escape(r#"<a href="x">'&'</a>"#), "&lt;a href=&quot;x&quot;&gt;&apos;&amp;&apos;&lt;/a&gt;");
+        assert_eq!(markup(r#"<a href="x">'&'</a>"#), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
         assert_eq!(wrap("a\u{202E}b\u{7}", 40, 9), ["a\\u{202e}b\\u{7}"]);
     }
 

@@ -1,6 +1,7 @@
 //! A run as text: what `statelab transcript` prints and the view copies.
 
 use crate::fleet::exchange::Entry;
+use crate::fleet::kind::Kind;
 use crate::fleet::lane::Lane;
 use crate::fleet::{Chunk, FtpLine, FtpRole};
 use crate::wire::jwt::Key;
@@ -38,7 +39,9 @@ pub fn lane_text(label: &str, lane: &Lane) -> String {
                     x.response_bytes
                 );
             }
-            Entry::Socket(r) => {
+            // A build without a kind holds no entry of it: the guards let
+            // the compiler leave that kind's text out (`fleet/kind.rs`).
+            Entry::Socket(r) if const { Kind::Connections.compiled() } => {
                 let _ = writeln!(out, "\n~ ws#{} {} {} ⇄ S{}", r.conn, r.at, r.client, r.server);
                 for f in &r.frames {
                     let arrow = if f.from_client { "»" } else { "«" };
@@ -51,7 +54,7 @@ pub fn lane_text(label: &str, lane: &Lane) -> String {
                     let _ = writeln!(out, "· {t}");
                 }
             }
-            Entry::Ftp(r) => {
+            Entry::Ftp(r) if const { Kind::Files.compiled() } => {
                 let on = r.server.map_or(String::new(), |s| format!(" ⇄ S{s}"));
                 let _ = writeln!(out, "\n~ ftp {} {}{on}", r.at, r.client);
                 for line in &r.lines {
@@ -73,7 +76,7 @@ pub fn lane_text(label: &str, lane: &Lane) -> String {
                     let _ = writeln!(out, "· {t}");
                 }
             }
-            Entry::Db(r) => {
+            Entry::Db(r) if const { Kind::Db.compiled() } => {
                 let on = r.server.map_or_else(|| "no app server".to_owned(), |s| format!("S{s}"));
                 let _ = writeln!(out, "\n$ {} {} sql {} → {on}", r.at, r.client, r.op);
                 for m in &r.messages {
@@ -84,6 +87,7 @@ pub fn lane_text(label: &str, lane: &Lane) -> String {
                     let _ = writeln!(out, "· {t}");
                 }
             }
+            Entry::Socket(_) | Entry::Ftp(_) | Entry::Db(_) => {}
         }
     }
     out

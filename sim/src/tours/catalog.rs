@@ -33,10 +33,10 @@ fn local(strategy: Strategy) -> LaneConfig {
 
 const AUTH: &[&str] = &["Authorization", "Cookie", "Set-Cookie"];
 
-pub(super) fn round_robin_local(id: &'static str) -> Scenario {
+pub(super) fn round_robin_local(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "Local sessions behind round robin".into(),
+        title: title.into(),
         lesson: "A session kept in one server's memory is invisible to the others, so a balancer that spreads requests logs users out.".into(),
         lanes: [jwt(), local(Strategy::RoundRobin)],
         steps: vec![
@@ -48,10 +48,10 @@ pub(super) fn round_robin_local(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn sticky_crash(id: &'static str) -> Scenario {
+pub(super) fn sticky_crash(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "Sticky sessions and a crash".into(),
+        title: title.into(),
         lesson: "A sticky cookie keeps a user on the server that holds their session — until that server dies and takes the session with it.".into(),
         lanes: [jwt(), local(Strategy::StickyCookie)],
         steps: vec![
@@ -65,10 +65,10 @@ pub(super) fn sticky_crash(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn shared_store(id: &'static str) -> Scenario {
+pub(super) fn shared_store(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "A shared session store".into(),
+        title: title.into(),
         lesson: "Keeping sessions in a shared store lets any server answer, for the price of a round trip on every request and a new single point of failure.".into(),
         lanes: [jwt(), local(Strategy::RoundRobin).with_auth(AuthMode::ServerSession { store: Store::Shared })],
         steps: vec![
@@ -81,10 +81,10 @@ pub(super) fn shared_store(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn signed_cookie(id: &'static str) -> Scenario {
+pub(super) fn signed_cookie(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "Signed-cookie sessions".into(),
+        title: title.into(),
         lesson: "Putting the session itself in an HMAC-signed cookie makes servers stateless again: restarts lose nothing, but the cookie grows and cannot be revoked.".into(),
         lanes: [jwt(), local(Strategy::RoundRobin).with_auth(AuthMode::SignedCookie)],
         steps: vec![
@@ -97,10 +97,10 @@ pub(super) fn signed_cookie(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn restart(id: &'static str) -> Scenario {
+pub(super) fn restart(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "A restart wipes server memory".into(),
+        title: title.into(),
         lesson: "In-memory sessions live exactly as long as the process: restarting one server logs out everyone it held.".into(),
         lanes: [jwt(), local(Strategy::StickyCookie)],
         steps: vec![
@@ -112,10 +112,10 @@ pub(super) fn restart(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn revocation(id: &'static str) -> Scenario {
+pub(super) fn revocation(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "Logging out: revocation".into(),
+        title: title.into(),
         lesson: "Deleting a session revokes it at once; a JWT stays valid until it expires unless servers consult a denylist — which is state again.".into(),
         lanes: [jwt(), local(Strategy::StickyCookie)],
         steps: vec![
@@ -128,10 +128,10 @@ pub(super) fn revocation(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn expiry(id: &'static str) -> Scenario {
+pub(super) fn expiry(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "Token expiry and idle timeout".into(),
+        title: title.into(),
         lesson: "A JWT carries a hard expiry checked by every server's clock; a server session slides its idle timeout on each use.".into(),
         lanes: [jwt(), local(Strategy::StickyCookie)],
         steps: vec![
@@ -143,10 +143,10 @@ pub(super) fn expiry(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn tamper(id: &'static str) -> Scenario {
+pub(super) fn tamper(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "Tampering with a token".into(),
+        title: title.into(),
         lesson: "A JWT's claims are readable by anyone but cannot be changed without the key; an opaque session id has nothing inside to change.".into(),
         lanes: [jwt(), local(Strategy::StickyCookie)],
         steps: vec![
@@ -158,10 +158,10 @@ pub(super) fn tamper(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn request_size(id: &'static str) -> Scenario {
+pub(super) fn request_size(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "What every request carries".into(),
+        title: title.into(),
         lesson: "A stateless request carries the whole token every time; a session cookie is a short pointer to state kept elsewhere.".into(),
         lanes: [jwt(), local(Strategy::StickyCookie)],
         steps: vec![
@@ -171,10 +171,10 @@ pub(super) fn request_size(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn pagination(id: &'static str) -> Scenario {
+pub(super) fn pagination(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "Pagination: who remembers the page?".into(),
+        title: title.into(),
         lesson: "A stateless API puts the page in the URL, so any server can answer and links keep working; a cursor in the session ties the user to that state.".into(),
         lanes: [jwt(), local(Strategy::StickyCookie)],
         steps: vec![
@@ -186,10 +186,10 @@ pub(super) fn pagination(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn cart(id: &'static str) -> Scenario {
+pub(super) fn cart(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "The cart: database or server memory".into(),
+        title: title.into(),
         lesson: "A stateless service keeps user data in a shared database; keeping it in a server's session loses it with the server.".into(),
         lanes: [jwt(), local(Strategy::StickyCookie)],
         steps: vec![
@@ -201,10 +201,10 @@ pub(super) fn cart(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn scale_out(id: &'static str) -> Scenario {
+pub(super) fn scale_out(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "Scaling out".into(),
+        title: title.into(),
         lesson: "Stateless servers can be added or removed freely; with state in server memory, changing the pool moves users away from their sessions.".into(),
         lanes: [jwt().with_balancer(Strategy::IpHash).with_servers(2), local(Strategy::IpHash).with_servers(2)],
         steps: vec![
@@ -221,10 +221,10 @@ fn refresh(access_ttl_s: u32) -> LaneConfig {
     LaneConfig { token_ttl_s: access_ttl_s, ..LaneConfig::stateless().with_auth(AuthMode::Refresh) }
 }
 
-pub(super) fn refresh_rotation(id: &'static str) -> Scenario {
+pub(super) fn refresh_rotation(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "Short access tokens, refreshed".into(),
+        title: title.into(),
         lesson: "The hybrid most systems ship: an access JWT that lives minutes and needs no lookup, and a refresh token kept in the store that is traded for a new pair — rotated each time.".into(),
         lanes: [jwt(), refresh(5 * 60)],
         steps: vec![
@@ -237,10 +237,10 @@ pub(super) fn refresh_rotation(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn refresh_reuse(id: &'static str) -> Scenario {
+pub(super) fn refresh_reuse(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "A stolen refresh token, reused".into(),
+        title: title.into(),
         lesson: "Rotating the refresh token at every use lets the store notice a copy: presenting a token that was already traded revokes the whole family, thief and user alike.".into(),
         lanes: [jwt(), refresh(5 * 60)],
         steps: vec![
@@ -253,10 +253,10 @@ pub(super) fn refresh_reuse(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn logout_window(id: &'static str) -> Scenario {
+pub(super) fn logout_window(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "Logout's window with short tokens".into(),
+        title: title.into(),
         lesson: "With refresh tokens, logout revokes the family at once but the access token lives on until exp: its lifetime is the revocation delay, traded against refresh traffic.".into(),
         lanes: [refresh(60), refresh(15 * 60)],
         steps: vec![
@@ -269,10 +269,10 @@ pub(super) fn logout_window(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn opaque_tokens(id: &'static str) -> Scenario {
+pub(super) fn opaque_tokens(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "Opaque tokens against JWTs".into(),
+        title: title.into(),
         lesson: "A bearer token need not carry its claims: an opaque token is a reference every server looks up, revocable at once for a store round trip on every request.".into(),
         lanes: [jwt(), jwt().with_auth(AuthMode::Opaque)],
         steps: vec![
@@ -284,10 +284,10 @@ pub(super) fn opaque_tokens(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn api_keys(id: &'static str) -> Scenario {
+pub(super) fn api_keys(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "API keys and a rate limit across servers".into(),
+        title: title.into(),
         lesson: "An API for third-party clients can be stateless about who is calling, but a rate limit is a counter — state — and only a shared one holds across servers.".into(),
         lanes: [
             jwt().with_auth(AuthMode::ApiKey { limiter: Store::Local }),
@@ -311,11 +311,11 @@ fn sockets(app: App, strategy: Strategy) -> LaneConfig {
 
 const HANDSHAKE: &[&str] = &["Upgrade", "Connection", "Sec-WebSocket-Key", "Sec-WebSocket-Accept", "Origin"];
 
-pub(super) fn ws_handshake(id: &'static str) -> Scenario {
+pub(super) fn ws_handshake(id: &'static str, title: &'static str) -> Scenario {
     let pubsub = sockets(App::Chat(Store::Shared), Strategy::LeastConnections);
     Scenario {
         id,
-        title: "A WebSocket: HTTP first, then the connection is the session".into(),
+        title: title.into(),
         lesson: "A WebSocket opens with one HTTP request and its 101 answer; from then on the connection itself is the state, pinned to the server that accepted it.".into(),
         lanes: [pubsub, LaneConfig { ws_token: TokenIn::FirstMessage, ..pubsub }],
         steps: vec![
@@ -326,11 +326,11 @@ pub(super) fn ws_handshake(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn ws_crash_storm(id: &'static str) -> Scenario {
+pub(super) fn ws_crash_storm(id: &'static str, title: &'static str) -> Scenario {
     let lane = |strategy| sockets(App::Chat(Store::Shared), strategy).with_servers(2);
     Scenario {
         id,
-        title: "A crash and the reconnect storm".into(),
+        title: title.into(),
         lesson: "A crash drops every connection on the server with no close frame; clients come back on their own, spread out by backoff and jitter — and a balancer that counts connections sends them all to the dead server until health checks notice.".into(),
         lanes: [lane(Strategy::LeastConnections), lane(Strategy::RoundRobin)],
         steps: vec![
@@ -343,10 +343,10 @@ pub(super) fn ws_crash_storm(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn chat_memory_vs_pubsub(id: &'static str) -> Scenario {
+pub(super) fn chat_memory_vs_pubsub(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "A chat room in memory against pub/sub".into(),
+        title: title.into(),
         lesson: "A room kept in one server's memory reaches only the connections on that server; fanning messages out through a shared pub/sub reaches everyone, for a store in the path of every message.".into(),
         lanes: [sockets(App::Chat(Store::Local), Strategy::RoundRobin), sockets(App::Chat(Store::Shared), Strategy::RoundRobin)],
         steps: vec![
@@ -357,11 +357,11 @@ pub(super) fn chat_memory_vs_pubsub(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn ws_expiry(id: &'static str) -> Scenario {
+pub(super) fn ws_expiry(id: &'static str, title: &'static str) -> Scenario {
     let lane = LaneConfig { token_ttl_s: 60, ..sockets(App::Chat(Store::Shared), Strategy::RoundRobin) };
     Scenario {
         id,
-        title: "A credential that expires mid-connection".into(),
+        title: title.into(),
         lesson: "A connection is checked once, at its handshake: a token that expires or a session that is revoked afterwards changes nothing unless the server checks again.".into(),
         lanes: [lane, LaneConfig { recheck: true, ..lane }],
         steps: vec![
@@ -373,11 +373,11 @@ pub(super) fn ws_expiry(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn game_checkpoint(id: &'static str) -> Scenario {
+pub(super) fn game_checkpoint(id: &'static str, title: &'static str) -> Scenario {
     let lane = |keep| sockets(App::Game(keep), Strategy::RoomHash);
     Scenario {
         id,
-        title: "A game room: authoritative in memory, or checkpointed".into(),
+        title: title.into(),
         lesson: "A match is authoritative on the one server that runs it; kept only in its memory, a crash ends the match, while a checkpoint in the store lets another server resume it.".into(),
         lanes: [lane(Store::Local), lane(Store::Shared)],
         steps: vec![
@@ -396,10 +396,10 @@ fn files(app: App, strategy: Strategy) -> LaneConfig {
     jwt().with_app(app).with_balancer(strategy).with_servers(2)
 }
 
-pub(super) fn ftp_session(id: &'static str) -> Scenario {
+pub(super) fn ftp_session(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "FTP: the control connection is the session".into(),
+        title: title.into(),
         lesson: "An FTP server remembers who you are and where you are for as long as the control connection lasts; over HTTP each request carries its path and credentials, so losing a server loses nothing.".into(),
         lanes: [files(App::Ftp, Strategy::IpHash), files(App::Files, Strategy::RoundRobin)],
         steps: vec![
@@ -412,11 +412,11 @@ pub(super) fn ftp_session(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn ftp_resume(id: &'static str) -> Scenario {
+pub(super) fn ftp_resume(id: &'static str, title: &'static str) -> Scenario {
     let lane = |app| files(app, Strategy::IpHash);
     Scenario {
         id,
-        title: "A crash mid-download: REST against Range".into(),
+        title: title.into(),
         lesson: "Both protocols resume a download from the byte the client has; FTP must first rebuild its session (log in, CWD, TYPE) on a new connection, HTTP sends one request with Range.".into(),
         lanes: [lane(App::Ftp), lane(App::Files)],
         steps: vec![
@@ -428,11 +428,11 @@ pub(super) fn ftp_resume(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn ftp_passive_balancer(id: &'static str) -> Scenario {
+pub(super) fn ftp_passive_balancer(id: &'static str, title: &'static str) -> Scenario {
     let lane = |strategy| files(App::Ftp, strategy);
     Scenario {
         id,
-        title: "FTP behind a balancer: the data connection".into(),
+        title: title.into(),
         lesson: "PASV opens a port on the server that holds the control connection; the data connection must reach that same server, which round robin does not promise and balance source does.".into(),
         lanes: [lane(Strategy::RoundRobin), lane(Strategy::IpHash)],
         steps: vec![
@@ -447,10 +447,10 @@ fn db(pooling: Pooling, servers: u8) -> LaneConfig {
     jwt().with_app(App::Db(pooling)).with_servers(servers)
 }
 
-pub(super) fn db_leaky_set(id: &'static str) -> Scenario {
+pub(super) fn db_leaky_set(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "A pooled connection remembers the last request".into(),
+        title: title.into(),
         lesson: "A database connection keeps session state — a SET, an open transaction — and a pool hands it, as it is, to the next request.".into(),
         lanes: [db(Pooling::Session, 1), db(Pooling::Stateless, 1)],
         steps: vec![
@@ -463,10 +463,10 @@ pub(super) fn db_leaky_set(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn db_txn_pooling(id: &'static str) -> Scenario {
+pub(super) fn db_txn_pooling(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "PgBouncer's transaction mode and a prepared statement".into(),
+        title: title.into(),
         lesson: "Transaction pooling lends a server connection for one transaction at a time, so a statement prepared on one is missing on the next.".into(),
         lanes: [db(Pooling::Session, 2), db(Pooling::Transaction, 2)],
         steps: vec![
@@ -478,10 +478,10 @@ pub(super) fn db_txn_pooling(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn db_crash_txn(id: &'static str) -> Scenario {
+pub(super) fn db_crash_txn(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "A crash in the middle of a transaction".into(),
+        title: title.into(),
         lesson: "An open transaction lives on one connection: when the app server dies, the connection closes and the database rolls the transaction back.".into(),
         lanes: [db(Pooling::Session, 1), db(Pooling::Stateless, 1)],
         steps: vec![
@@ -493,10 +493,10 @@ pub(super) fn db_crash_txn(id: &'static str) -> Scenario {
     }
 }
 
-pub(super) fn db_pool_exhaustion(id: &'static str) -> Scenario {
+pub(super) fn db_pool_exhaustion(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title: "Open transactions exhaust PgBouncer's pool".into(),
+        title: title.into(),
         lesson: "Transaction pooling shares a few server connections among many clients — until open transactions hold them all.".into(),
         lanes: [db(Pooling::Session, 3), db(Pooling::Transaction, 3)],
         steps: vec![

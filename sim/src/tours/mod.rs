@@ -1,6 +1,7 @@
 //! The guided tours. Ids are stable: documentation links to them.
 
 use crate::fleet::config::LaneConfig;
+use crate::fleet::kind::{carries_tours_of, Kind};
 use crate::playground::Action;
 use crate::playground::Playground;
 use crate::text::{figure_svg, FigureStep};
@@ -68,9 +69,10 @@ impl TourPos {
 }
 
 impl Scenario {
-    /// Builds only the scenario asked for; `None` for an unknown id.
+    /// Builds only the scenario asked for; `None` for an unknown id or a
+    /// tour of a kind this build leaves out ([`Listing`]).
     pub fn find(id: &str) -> Option<Scenario> {
-        TOURS.iter().find(|(known, _)| *known == id).map(|(id, build)| build(id))
+        listing(id)?.build()
     }
 
     /// Both lanes just before step `step` (1-based) runs and just after: what
@@ -131,41 +133,106 @@ impl Playground {
     }
 }
 
-/// Makes a tour, given its id.
-type Build = fn(&'static str) -> Scenario;
+/// Makes a tour, given its id and title.
+type Build = fn(&'static str, &'static str) -> Scenario;
 
-/// Every tour's id and how to build it, in the order they are offered. The
-/// id is written here once: [`IDS`] and each scenario's `id` come from it.
-const TOURS: [(&str, Build); 29] = [
-    ("round-robin-local", catalog::round_robin_local),
-    ("sticky-crash", catalog::sticky_crash),
-    ("shared-store", catalog::shared_store),
-    ("signed-cookie", catalog::signed_cookie),
-    ("restart", catalog::restart),
-    ("revocation", catalog::revocation),
-    ("expiry", catalog::expiry),
-    ("tamper", catalog::tamper),
-    ("request-size", catalog::request_size),
-    ("pagination", catalog::pagination),
-    ("cart", catalog::cart),
-    ("scale-out", catalog::scale_out),
-    ("refresh-rotation", catalog::refresh_rotation),
-    ("refresh-reuse", catalog::refresh_reuse),
-    ("logout-window", catalog::logout_window),
-    ("opaque-tokens", catalog::opaque_tokens),
-    ("api-keys", catalog::api_keys),
-    ("ws-handshake", catalog::ws_handshake),
-    ("ws-crash-storm", catalog::ws_crash_storm),
-    ("chat-memory-vs-pubsub", catalog::chat_memory_vs_pubsub),
-    ("ws-expiry", catalog::ws_expiry),
-    ("game-checkpoint", catalog::game_checkpoint),
-    ("ftp-session", catalog::ftp_session),
-    ("ftp-resume", catalog::ftp_resume),
-    ("ftp-passive-balancer", catalog::ftp_passive_balancer),
-    ("db-leaky-set", catalog::db_leaky_set),
-    ("db-txn-pooling", catalog::db_txn_pooling),
-    ("db-crash-txn", catalog::db_crash_txn),
-    ("db-pool-exhaustion", catalog::db_pool_exhaustion),
+/// A tour as every build knows it, whether or not it can play it: its id,
+/// its title (the picker offers every tour) and the kind of lane it needs.
+/// Only the builds that carry it ([`carries_tours_of`]) have the tour's
+/// script and texts.
+#[derive(Clone, Copy)]
+pub struct Listing {
+    /// The stable id links and documentation use.
+    pub id: &'static str,
+    /// The heading shown to the learner.
+    pub title: &'static str,
+    /// The kind of lane its steps need; `None` for the shop's HTTP lanes.
+    pub kind: Option<Kind>,
+    /// How to build it, in a build that has its kind.
+    build: Option<Build>,
+}
+
+impl Listing {
+    /// The tour itself; `None` in a build that does not carry it.
+    pub fn build(&self) -> Option<Scenario> {
+        self.build.map(|build| build(self.id, self.title))
+    }
+
+    /// Whether this build carries the tour ([`carries_tours_of`]).
+    pub fn here(&self) -> bool {
+        self.build.is_some()
+    }
+}
+
+/// A line of [`TOURS`]. A `const fn`, so that in a build that does not
+/// carry the tour ([`carries_tours_of`]) its builder, and every text it
+/// holds, is never referenced and not linked in.
+const fn listed(id: &'static str, title: &'static str, kind: Option<Kind>, build: Build) -> Listing {
+    Listing { id, title, kind, build: if carries_tours_of(kind) { Some(build) } else { None } }
+}
+
+/// Every tour, in the order they are offered. The id and title are written
+/// here once: [`IDS`] and each scenario's come from it.
+pub const TOURS: [Listing; 29] = [
+    listed("round-robin-local", "Local sessions behind round robin", None, catalog::round_robin_local),
+    listed("sticky-crash", "Sticky sessions and a crash", None, catalog::sticky_crash),
+    listed("shared-store", "A shared session store", None, catalog::shared_store),
+    listed("signed-cookie", "Signed-cookie sessions", None, catalog::signed_cookie),
+    listed("restart", "A restart wipes server memory", None, catalog::restart),
+    listed("revocation", "Logging out: revocation", None, catalog::revocation),
+    listed("expiry", "Token expiry and idle timeout", None, catalog::expiry),
+    listed("tamper", "Tampering with a token", None, catalog::tamper),
+    listed("request-size", "What every request carries", None, catalog::request_size),
+    listed("pagination", "Pagination: who remembers the page?", None, catalog::pagination),
+    listed("cart", "The cart: database or server memory", None, catalog::cart),
+    listed("scale-out", "Scaling out", None, catalog::scale_out),
+    listed("refresh-rotation", "Short access tokens, refreshed", None, catalog::refresh_rotation),
+    listed("refresh-reuse", "A stolen refresh token, reused", None, catalog::refresh_reuse),
+    listed("logout-window", "Logout's window with short tokens", None, catalog::logout_window),
+    listed("opaque-tokens", "Opaque tokens against JWTs", None, catalog::opaque_tokens),
+    listed("api-keys", "API keys and a rate limit across servers", None, catalog::api_keys),
+    listed(
+        "ws-handshake",
+        "A WebSocket: HTTP first, then the connection is the session",
+        Some(Kind::Connections),
+        catalog::ws_handshake,
+    ),
+    listed("ws-crash-storm", "A crash and the reconnect storm", Some(Kind::Connections), catalog::ws_crash_storm),
+    listed(
+        "chat-memory-vs-pubsub",
+        "A chat room in memory against pub/sub",
+        Some(Kind::Connections),
+        catalog::chat_memory_vs_pubsub,
+    ),
+    listed("ws-expiry", "A credential that expires mid-connection", Some(Kind::Connections), catalog::ws_expiry),
+    listed(
+        "game-checkpoint",
+        "A game room: authoritative in memory, or checkpointed",
+        Some(Kind::Connections),
+        catalog::game_checkpoint,
+    ),
+    listed("ftp-session", "FTP: the control connection is the session", Some(Kind::Files), catalog::ftp_session),
+    listed("ftp-resume", "A crash mid-download: REST against Range", Some(Kind::Files), catalog::ftp_resume),
+    listed(
+        "ftp-passive-balancer",
+        "FTP behind a balancer: the data connection",
+        Some(Kind::Files),
+        catalog::ftp_passive_balancer,
+    ),
+    listed("db-leaky-set", "A pooled connection remembers the last request", Some(Kind::Db), catalog::db_leaky_set),
+    listed(
+        "db-txn-pooling",
+        "PgBouncer's transaction mode and a prepared statement",
+        Some(Kind::Db),
+        catalog::db_txn_pooling,
+    ),
+    listed("db-crash-txn", "A crash in the middle of a transaction", Some(Kind::Db), catalog::db_crash_txn),
+    listed(
+        "db-pool-exhaustion",
+        "Open transactions exhaust PgBouncer's pool",
+        Some(Kind::Db),
+        catalog::db_pool_exhaustion,
+    ),
 ];
 
 /// The tours' ids, in order.
@@ -173,13 +240,18 @@ pub const IDS: [&str; TOURS.len()] = {
     let mut ids = [""; TOURS.len()];
     let mut i = 0;
     while i < TOURS.len() {
-        ids[i] = TOURS[i].0;
+        ids[i] = TOURS[i].id;
         i += 1;
     }
     ids
 };
 
-/// Every scenario, in the order of [`IDS`].
+/// A tour's listing, by id; `None` for an unknown id.
+pub fn listing(id: &str) -> Option<&'static Listing> {
+    TOURS.iter().find(|t| t.id == id)
+}
+
+/// Every scenario this build can play, in the order of [`IDS`].
 pub fn all() -> Vec<Scenario> {
-    TOURS.iter().map(|(id, build)| build(id)).collect()
+    TOURS.iter().filter_map(Listing::build).collect()
 }

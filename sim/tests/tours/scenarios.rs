@@ -1,8 +1,9 @@
 //! Every scenario keeps the promises its narration makes.
 
+use statelab_sim::fleet::kinds_of;
 use statelab_sim::tours::{self, IDS};
 use statelab_sim::LaneId;
-use statelab_sim::{AuthMode, Entry, Playground, Scenario};
+use statelab_sim::{Action, AuthMode, Entry, Playground, Scenario};
 
 /// Statuses of every exchange per lane when the scenario is played to the
 /// end, as the narration describes them.
@@ -173,26 +174,21 @@ fn turning_on_the_denylist_closes_the_gap_from_then_on() {
     assert_eq!(a.stats().revocation_window_s, Some(0));
 }
 
-/// Opening one scenario's link builds that scenario only, not all twelve.
+/// Each tour's listing, which every build has even without the tour's
+/// code, names its title and the kind of lane its steps need: the page
+/// moves to the bundle that plays a tour by it alone.
 #[test]
-fn finding_one_scenario_does_not_build_them_all() {
-    let fastest = |f: &dyn Fn()| {
-        (0..5)
-            .map(|_| {
-                let t = std::time::Instant::now();
-                for _ in 0..20 {
-                    f();
-                }
-                t.elapsed()
-            })
-            .min()
-            .unwrap_or_default()
-    };
-    let one = fastest(&|| drop(std::hint::black_box(Scenario::find("expiry"))));
-    let every = fastest(&|| drop(std::hint::black_box(tours::all())));
-    assert!(one * 4 < every, "find {one:?} vs all {every:?}");
-    for (i, s) in tours::all().iter().enumerate() {
-        assert_eq!(Scenario::find(IDS[i]).map(|f| f.id), Some(s.id));
+fn each_listing_names_its_tours_title_and_the_kind_its_lanes_need() {
+    for t in tours::TOURS {
+        let s = t.build().expect("native builds carry every tour");
+        assert_eq!((s.id, &*s.title), (t.id, t.title));
+        let switched = s.steps.iter().flat_map(|st| &st.actions).filter_map(|a| match a {
+            Action::Configure { config, .. } => Some(config.app),
+            _ => None,
+        });
+        let needs = kinds_of(s.lanes.map(|c| c.app).into_iter().chain(switched));
+        assert_eq!(needs, t.kind.into_iter().collect::<Vec<_>>(), "{}", t.id);
+        assert_eq!(Scenario::find(t.id).map(|f| f.id), Some(t.id));
     }
     assert!(Scenario::find("nope").is_none());
 }

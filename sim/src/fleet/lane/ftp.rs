@@ -498,16 +498,17 @@ impl Lane {
         }
         let now = self.now;
         let mut done = Vec::new();
-        for (i, t) in self.files.transfers.iter_mut().enumerate() {
+        let files = &mut *self.files;
+        for (i, t) in files.transfers.iter_mut().enumerate() {
             let elapsed = now.0.saturating_sub(t.started.0);
             let reach = (t.from + RATE_BPS * elapsed / 1000).min(t.node.size);
             if reach > t.sent {
                 if let Via::Ftp { data, .. } = t.via {
                     let bytes = tree::content(t.node).as_bytes()[t.sent as usize..reach as usize].to_vec();
-                    self.files.conns[data as usize - 1].wire.push(Chunk { from_client: false, bytes });
+                    files.conns[data as usize - 1].wire.push(Chunk { from_client: false, bytes });
                 }
                 t.sent = reach;
-                if let Some(p) = self.files.clients[t.client].partial.as_mut() {
+                if let Some(p) = files.clients[t.client].partial.as_mut() {
                     p.have = reach;
                 }
             }
