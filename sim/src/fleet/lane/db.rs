@@ -42,6 +42,24 @@ fn execute_msgs(name: &str, parse: bool, owner: &str) -> Vec<Frontend> {
     out
 }
 
+/// What an app server's driver sends for `op` in the session and PgBouncer
+/// lanes, given whether its statement cache holds [`STATEMENT`]: nothing for
+/// a prepare it has cached, a Parse first for an execute it has not. The
+/// real-fleet twin sends these to a real PgBouncer.
+pub fn driver_messages(op: &SqlOp, owner: &str, cached: bool) -> Vec<Frontend> {
+    match op {
+        SqlOp::Prepare if cached => Vec::new(),
+        SqlOp::Prepare => prepare_msgs(),
+        SqlOp::Execute => execute_msgs(STATEMENT.0, !cached, owner),
+        op => plain(op, owner).map(|s| vec![Frontend::Query(s.sql())]).unwrap_or_default(),
+    }
+}
+
+/// Parse [`STATEMENT`] under its name, then Sync.
+fn prepare_msgs() -> Vec<Frontend> {
+    vec![Frontend::Parse { name: STATEMENT.0.into(), sql: STATEMENT.1.into() }, Frontend::Sync]
+}
+
 fn status_word(s: TxStatus) -> String {
     format!("ReadyForQuery {} ({})", char::from(s.byte()), s.meaning())
 }
@@ -150,7 +168,7 @@ impl Lane {
                 step.say(format!("the driver's cache says {} is prepared on pg#{id}: nothing to send", STATEMENT.0));
             }
             SqlOp::Prepare => {
-                let msgs = [Frontend::Parse { name: STATEMENT.0.into(), sql: STATEMENT.1.into() }, Frontend::Sync];
+                let msgs = prepare_msgs();
                 self.extended(id, &msgs, owner, step);
             }
             SqlOp::Execute => {
@@ -236,7 +254,7 @@ impl Lane {
                 self.pg.conn(id).map_or(TxStatus::Idle, |c| c.status)
             }
             SqlOp::Prepare => {
-                let msgs = [Frontend::Parse { name: STATEMENT.0.into(), sql: STATEMENT.1.into() }, Frontend::Sync];
+                let msgs = prepare_msgs();
                 self.pg.links[li].1.push(STATEMENT.0.into());
                 self.extended(id, &msgs, owner, step)
             }
