@@ -73,3 +73,25 @@ test('a free-play link with a connection lane loads only the connection bundle',
   expect(fetched).toContain(conn.wasm);
   expect(fetched).not.toContain(core.wasm);
 });
+
+test("picking another kind's tour moves the page to the bundle that carries it, and back", async ({ page }) => {
+  const errors = watchErrors(page);
+  const [core, conn] = [await bundle(page, 'core'), await bundle(page, 'connections')];
+  await page.goto('./tour/ws-handshake/1/');
+  await expect(page.locator('html')).toHaveAttribute('data-app', 'ready');
+  await expect(page.locator('html')).toHaveAttribute('data-bundle', 'connections');
+  // The connection bundle carries no HTTP tour's script: picking one moves the page to `core`.
+  const fetched = fetches(page);
+  await page.selectOption('#scenario', 'sticky-crash');
+  await expect(page.locator('html')).toHaveAttribute('data-bundle', 'core');
+  await expect(page.locator('html')).toHaveAttribute('data-app', 'ready');
+  await expect(page.locator('.scenario-title')).toHaveText('Sticky sessions and a crash');
+  await expect(page.locator('.narration strong')).toHaveText('Step 0 of 4');
+  expect(fetched).toContain(core.wasm);
+  // And a connection tour from there moves it back.
+  await page.selectOption('#scenario', 'chat-memory-vs-pubsub');
+  await expect(page.locator('html')).toHaveAttribute('data-bundle', 'connections');
+  await expect(page.locator('.scenario-title')).toHaveText('A chat room in memory against pub/sub');
+  expect(fetched).toContain(conn.wasm);
+  expect(errors).toEqual([]);
+});

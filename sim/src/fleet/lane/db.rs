@@ -42,6 +42,24 @@ fn execute_msgs(name: &str, parse: bool, owner: &str) -> Vec<Frontend> {
     out
 }
 
+/// What an app server's driver sends for `op` in the session and PgBouncer
+/// lanes, given whether its statement cache holds [`STATEMENT`]: nothing for
+/// a prepare it has cached, a Parse first for an execute it has not. The
+/// real-fleet twin sends these to a real PgBouncer.
+pub fn driver_messages(op: &SqlOp, owner: &str, cached: bool) -> Vec<Frontend> {
+    match op {
+        SqlOp::Prepare if cached => Vec::new(),
+        SqlOp::Prepare => prepare_msgs(),
+        SqlOp::Execute => execute_msgs(STATEMENT.0, !cached, owner),
+        op => plain(op, owner).map(|s| vec![Frontend::Query(s.sql())]).unwrap_or_default(),
+    }
+}
+
+/// Parse [`STATEMENT`] under its name, then Sync.
+fn prepare_msgs() -> Vec<Frontend> {
+    vec![Frontend::Parse { name: STATEMENT.0.into(), sql: STATEMENT.1.into() }, Frontend::Sync]
+}
+
 fn status_word(s: TxStatus) -> String {
     format!("ReadyForQuery {} ({})", char::from(s.byte()), s.meaning())
 }
@@ -150,7 +168,7 @@ impl Lane {
                 step.say(format!("the driver's cache says {} is prepared on pg#{id}: nothing to send", STATEMENT.0));
             }
             SqlOp::Prepare => {
-                let msgs = [Frontend::Parse { name: STATEMENT.0.into(), sql: STATEMENT.1.into() }, Frontend::Sync];
+                let msgs = prepare_msgs();
                 self.extended(id, &msgs, owner, step);
             }
             SqlOp::Execute => {
@@ -186,6 +204,15 @@ impl Lane {
                 self.pg.links.len() - 1
             }
         };
+        let cached = self.pg.links[li].1.iter().any(|p| p == STATEMENT.0);
+        if matches!(op, SqlOp::Prepare) && cached {
+            // The client sends PgBouncer nothing, so PgBouncer lends nothing:
+            // no server connection is opened, reset or waited for.
+            return step.say(format!(
+                "the driver's cache says {} is prepared on this connection: nothing to send",
+                STATEMENT.0
+            ));
+        }
         let held = self.pg.conns.iter().find(|c| c.open() && c.lent_to == Some(no)).map(|c| c.id);
         let id = match held {
             Some(id) => {
@@ -226,17 +253,9 @@ impl Lane {
             step.say(format!("PgBouncer tracks TimeZone for each client: it sets pg#{id} back to {remembered} first"));
             self.query(id, &[Stmt::SetTz(remembered)], step);
         }
-        let cached = self.pg.links[li].1.iter().any(|p| p == STATEMENT.0);
         let status = match op {
-            SqlOp::Prepare if cached => {
-                step.say(format!(
-                    "the driver's cache says {} is prepared on this connection: nothing to send",
-                    STATEMENT.0
-                ));
-                self.pg.conn(id).map_or(TxStatus::Idle, |c| c.status)
-            }
             SqlOp::Prepare => {
-                let msgs = [Frontend::Parse { name: STATEMENT.0.into(), sql: STATEMENT.1.into() }, Frontend::Sync];
+                let msgs = prepare_msgs();
                 self.pg.links[li].1.push(STATEMENT.0.into());
                 self.extended(id, &msgs, owner, step)
             }
@@ -379,4 +398,38 @@ fn plain(op: &SqlOp, owner: &str) -> Option<Stmt> {
         SqlOp::Select => Stmt::Select(None),
         SqlOp::Prepare | SqlOp::Execute => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The driver's cache decides: a cached prepare sends nothing, a cached
+    /// execute sends Bind alone (what loses the statement behind PgBouncer),
+    /// an uncached one Parses first; the other ops are one simple Query.
+    #[test]
+    fn driver_messages_follow_the_statement_cache() {
+        assert_eq!(driver_messages(&SqlOp::Prepare, "alice", true), vec![]);
+        assert!(matches!(
+            driver_messages(&SqlOp::Prepare, "alice", false)[..],
+            [Frontend::Parse { .. }, Frontend::Sync]
+        ));
+        let bound = driver_messages(&SqlOp::Execute, "alice", true);
+        assert!(
+            matches!(&bound[..], [Frontend::Bind { statement, params, .. }, Frontend::Describe { .. }, Frontend::Execute { .. }, Frontend::Sync]
+            if statement == STATEMENT.0 && params == &vec![Some("alice".to_owned())])
+        );
+        assert!(matches!(
+            driver_messages(&SqlOp::Execute, "alice", false)[..],
+            [Frontend::Parse { .. }, Frontend::Bind { .. }, ..]
+        ));
+        assert_eq!(
+            driver_messages(&SqlOp::SetTz { zone: "Asia/Tokyo".into() }, "bob", false),
+            vec![Frontend::Query("SET TimeZone TO 'Asia/Tokyo'".into())]
+        );
+        assert_eq!(
+            driver_messages(&SqlOp::Insert { sku: "mug".into() }, "bob", true),
+            vec![Frontend::Query("INSERT INTO orders (owner, sku) VALUES ('bob', 'mug')".into())]
+        );
+    }
 }
