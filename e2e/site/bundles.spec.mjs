@@ -95,3 +95,15 @@ test("picking another kind's tour moves the page to the bundle that carries it, 
   expect(fetched).toContain(conn.wasm);
   expect(errors).toEqual([]);
 });
+
+test("a tour link's other lanes and log do not pick a bundle that lacks the tour", async ({ page }) => {
+  const loads = [];
+  page.on('framenavigated', (f) => f === page.mainFrame() && loads.push(f.url()));
+  await page.goto('./?scenario=sticky-crash&step=2&a=chat-memory:jwt.rr.2&log=config.b.ftp:jwt.rr.2');
+  await expect(page.locator('html')).toHaveAttribute('data-app', 'ready');
+  await expect(page.locator('html')).toHaveAttribute('data-bundle', 'core');
+  await expect(page.locator('.narration strong')).toHaveText('Step 2 of 4');
+  await expect(page.locator('#lane-a-app')).toHaveValue('shop');
+  // One page load, then the address tidied in place: no bundle sent it on.
+  expect(loads.length).toBeLessThanOrEqual(2);
+});

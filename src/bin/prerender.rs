@@ -103,9 +103,12 @@ fn fill_embed_tours(path: &Path) -> Result<(), String> {
     if !script.contains(MARK) {
         return Err(format!("{}: no `{MARK}` to fill with the tours", path.display()));
     }
+    let all = statelab_sim::tours::all();
+    if all.len() != statelab_sim::tours::TOURS.len() {
+        return Err("the prerenderer lacks some tours: build it with every kind".into());
+    }
     // Tour ids are lowercase letters, digits and dashes: no escaping needed.
-    let tours: Vec<String> =
-        statelab_sim::tours::all().iter().map(|s| format!("\"{}\":{}", s.id, s.steps.len())).collect();
+    let tours: Vec<String> = all.iter().map(|s| format!("\"{}\":{}", s.id, s.steps.len())).collect();
     let script = script.replacen(MARK, &format!("{{{}}}", tours.join(",")), 1);
     std::fs::write(path, script).map_err(|e| format!("{}: {e}", path.display()))
 }

@@ -170,12 +170,19 @@ impl Reading {
                 }
                 return true;
             }
-            // A tour of a kind this build leaves out: kept as asked, for the
-            // page to move to a bundle that plays it (and checks the step).
+            // A tour this build does not carry: kept as asked, for the page to
+            // move to a bundle that plays it (and checks the step). Like a
+            // tour this build plays, it ignores `a`, `b` and `log`: only the
+            // tour decides the bundle, or two bundles could send a page back
+            // and forth.
             Some((id, None)) => match listing(id) {
                 Some(t) => {
                     let step = step.and_then(|n| n.parse().ok()).unwrap_or(0);
                     self.link.scenario = Some(TourPos { tour: t.id, step });
+                    self.link.configs = Link::default().configs;
+                    if has_log {
+                        self.note("`log` was ignored: a scenario link plays the scenario's own steps".into());
+                    }
                     return true;
                 }
                 None => self.note(format!("there is no scenario `{}`; showing free play instead", quoted(id))),
