@@ -120,8 +120,9 @@ const TWIN_PACKAGES: [(&str, &str); 5] = [
 ];
 
 /// Python packages the tests start: pyftpdlib, the real FTP server the
-/// simulated FTP clients' commands are replayed against
-/// (`sim/tests/formats/ftp_server.rs`). pip, only when the import fails.
+/// simulated FTP clients' commands are replayed against, alone
+/// (`sim/tests/formats/ftp_server.rs`) and two behind HAProxy
+/// (`sim/tests/formats/ftp_fleet.rs`). pip, only when the import fails.
 const PYTHON_PACKAGES: [(&str, &str); 1] = [("pyftpdlib==2.2.0", "pyftpdlib")];
 
 fn python_packages() -> Result<(), String> {
