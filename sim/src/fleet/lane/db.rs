@@ -164,21 +164,24 @@ impl Lane {
         let id = self.checkout(no, step);
         let owner = user.username();
         match op {
-            SqlOp::Prepare if self.pg.conn(id).is_some_and(|c| c.prepared.iter().any(|p| p == STATEMENT.0)) => {
-                step.say(format!("the driver's cache says {} is prepared on pg#{id}: nothing to send", STATEMENT.0));
-            }
-            SqlOp::Prepare => {
-                let msgs = prepare_msgs();
-                self.extended(id, &msgs, owner, step);
-            }
-            SqlOp::Execute => {
+            SqlOp::Prepare | SqlOp::Execute => {
                 // The driver caches statements per connection, and this
-                // connection is the server's: it knows whether to Parse first.
-                let known = self.pg.conn(id).is_some_and(|c| c.prepared.iter().any(|p| p == STATEMENT.0));
-                if !known {
-                    step.say(format!("pg#{id} has not prepared {}: the driver prepares it first", STATEMENT.0));
+                // connection is the server's: it knows whether to Parse.
+                let cached = self.pg.conn(id).is_some_and(|c| c.prepared.iter().any(|p| p == STATEMENT.0));
+                let msgs = driver_messages(op, owner, cached);
+                match (msgs.is_empty(), op) {
+                    (true, _) => step.say(format!(
+                        "the driver's cache says {} is prepared on pg#{id}: nothing to send",
+                        STATEMENT.0
+                    )),
+                    (false, SqlOp::Execute) if !cached => {
+                        step.say(format!("pg#{id} has not prepared {}: the driver prepares it first", STATEMENT.0));
+                    }
+                    _ => {}
                 }
-                self.extended(id, &execute_msgs(STATEMENT.0, !known, owner), owner, step);
+                if !msgs.is_empty() {
+                    self.extended(id, &msgs, owner, step);
+                }
             }
             op => {
                 if let Some(stmt) = plain(op, owner) {
@@ -205,7 +208,8 @@ impl Lane {
             }
         };
         let cached = self.pg.links[li].1.iter().any(|p| p == STATEMENT.0);
-        if matches!(op, SqlOp::Prepare) && cached {
+        let driver = driver_messages(op, owner, cached);
+        if matches!(op, SqlOp::Prepare | SqlOp::Execute) && driver.is_empty() {
             // The client sends PgBouncer nothing, so PgBouncer lends nothing:
             // no server connection is opened, reset or waited for.
             return step.say(format!(
@@ -254,18 +258,13 @@ impl Lane {
             self.query(id, &[Stmt::SetTz(remembered)], step);
         }
         let status = match op {
-            SqlOp::Prepare => {
-                let msgs = prepare_msgs();
-                self.pg.links[li].1.push(STATEMENT.0.into());
-                self.extended(id, &msgs, owner, step)
-            }
-            SqlOp::Execute => {
-                if cached {
-                    step.say(format!("the driver prepared {} on this client connection before, so it sends Bind alone; PgBouncer may have lent another server connection since", STATEMENT.0));
-                } else {
+            SqlOp::Prepare | SqlOp::Execute => {
+                if !cached {
                     self.pg.links[li].1.push(STATEMENT.0.into());
+                } else if matches!(op, SqlOp::Execute) {
+                    step.say(format!("the driver prepared {} on this client connection before, so it sends Bind alone; PgBouncer may have lent another server connection since", STATEMENT.0));
                 }
-                self.extended(id, &execute_msgs(STATEMENT.0, !cached, owner), owner, step)
+                self.extended(id, &driver, owner, step)
             }
             op => {
                 let stmts: Vec<Stmt> = plain(op, owner).into_iter().collect();
