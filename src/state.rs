@@ -338,6 +338,8 @@ impl Reducible for PlayState {
                     let link = Link { seed, scenario: Some(TourPos { tour: id, step: 0 }), ..Link::default() };
                     next.moving = Some(address::join_query(link.to_query(), &next.page));
                     next.said = Some("Loading the code for this tour…");
+                    // As starting a tour in this bundle does: Back returns here.
+                    next.new_entry = true;
                 }
             },
             Msg::Resume => {

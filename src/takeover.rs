@@ -25,6 +25,7 @@ pub fn start() {
         return crate::browser::load_bundle(
             &web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default(),
             &query,
+            false,
         );
     }
     let window = web_sys::window();

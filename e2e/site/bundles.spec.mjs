@@ -93,6 +93,12 @@ test("picking another kind's tour moves the page to the bundle that carries it, 
   await expect(page.locator('html')).toHaveAttribute('data-bundle', 'connections');
   await expect(page.locator('.scenario-title')).toHaveText('A chat room in memory against pub/sub');
   expect(fetched).toContain(conn.wasm);
+  // Each pick was the reader's own move: Back walks them, as within one bundle.
+  await page.goBack();
+  await expect(page.locator('.scenario-title')).toHaveText('Sticky sessions and a crash');
+  await page.goBack();
+  await expect(page).toHaveURL(/\/tour\/ws-handshake\/1\/$/);
+  await expect(page.locator('html')).toHaveAttribute('data-bundle', 'connections');
   expect(errors).toEqual([]);
 });
 
