@@ -122,7 +122,9 @@ pub fn announce_answer(detail: &str) -> Option<()> {
 /// bundle does from the address, and from a hint for what the address does
 /// not show (a kept state, a lane switched in the log). Meanwhile the page
 /// says it is loading rather than show a state that is not the one asked for.
-pub fn load_bundle(url: &str, query: &str) {
+/// `new_entry`: the reader's own move (a tour picked), which Back undoes;
+/// otherwise the page's entry is replaced, as opening a link replaces it.
+pub fn load_bundle(url: &str, query: &str, new_entry: bool) {
     let Some(window) = web_sys::window() else { return };
     let (link, _, _) = crate::state::read_query(query);
     if let Ok(Some(s)) = window.session_storage() {
@@ -131,5 +133,5 @@ pub fn load_bundle(url: &str, query: &str) {
     if let Some(html) = window.document().and_then(|d| d.document_element()) {
         let _ = html.class_list().add_1("pending");
     }
-    let _ = window.location().replace(url);
+    let _ = if new_entry { window.location().assign(url) } else { window.location().replace(url) };
 }

@@ -18,12 +18,14 @@ use statelab_sim::{Action, App};
 /// address does not show (a kept state, a lane switched in the log).
 pub const KINDS_KEY: &str = "statelab:kinds";
 
-/// The kinds of lane a link's state runs: its tour's (a built-in tour's
-/// listing, which every build has even without the tour's code; an
-/// author's tour's lanes and the lanes its steps switch to), its lanes',
-/// and those its log switches a lane to.
+/// The kinds of lane a link's state runs: a built-in tour's own (its
+/// listing, which every build has even without the tour's code: a tour
+/// link's lanes and log are the tour's), else its lanes', an author's
+/// tour's lanes, and those its log or the author's steps switch a lane to.
 pub fn needs(link: &Link) -> Vec<Kind> {
-    let tour = link.scenario.and_then(|at| tours::listing(at.tour)).and_then(|t| t.kind);
+    if let Some(tour) = link.scenario.and_then(|at| tours::listing(at.tour)) {
+        return tour.kind.into_iter().collect();
+    }
     let authored = link.authored.as_deref();
     let actions = authored.iter().flat_map(|s| s.steps.iter().flat_map(|st| st.actions.iter())).chain(&link.actions);
     let switched = actions.filter_map(|a| match a {
@@ -31,9 +33,7 @@ pub fn needs(link: &Link) -> Vec<Kind> {
         _ => None,
     });
     let lanes = link.configs.iter().chain(authored.iter().flat_map(|s| &s.lanes)).map(|c| c.app);
-    let mut needed = kinds_of(lanes.chain(switched));
-    needed.extend(tour);
-    Kind::in_order(&needed)
+    kinds_of(lanes.chain(switched))
 }
 
 /// Whether this build runs the link's state: every lane of it, and its
@@ -41,6 +41,13 @@ pub fn needs(link: &Link) -> Vec<Kind> {
 pub fn runs(link: &Link) -> bool {
     let tour_here = link.scenario.and_then(|at| tours::listing(at.tour)).is_none_or(|t| t.here());
     tour_here && Bundle::runs_here(&needs(link))
+}
+
+/// Whether the page must move to another bundle for the link's state: this
+/// build does not run it and another one does. Never to this build itself,
+/// which would reload the page for ever.
+pub fn must_move(link: &Link) -> bool {
+    !runs(link) && Bundle::covering(&needs(link)) != Bundle::this_build()
 }
 
 /// Whether this build runs lanes of this app.
@@ -69,5 +76,16 @@ mod tests {
         let (tour, _) = Link::from_query("scenario=chat-memory-vs-pubsub&step=1");
         assert_eq!(needs(&tour), [Kind::Connections]);
         assert_eq!(hint(&needs(&tour)), "connections");
+    }
+
+    /// A tour link's lanes and log are the tour's: another lane or a log in
+    /// the same link must not pick a bundle that does not carry the tour.
+    #[test]
+    fn a_tour_link_needs_its_tours_kind_whatever_else_it_says() {
+        let (l, _) = Link::from_query("scenario=sticky-crash&a=chat-memory:jwt.rr.2&log=config.b.ftp:jwt.rr.2");
+        assert_eq!(needs(&l), []);
+        assert!(runs(&l) && !must_move(&l), "every build runs a shop tour's kinds; this one carries it");
+        let (l, _) = Link::from_query("scenario=ws-handshake&b=ftp:jwt.rr.2");
+        assert_eq!(needs(&l), [Kind::Connections]);
     }
 }

@@ -132,12 +132,15 @@ pub fn read_query(query: &str) -> (Link, Page, Vec<String>) {
 impl PlayState {
     /// The state a link describes; what the link got wrong is the notice.
     pub fn from_link(link: &Link, page: Page, notices: &[String]) -> PlayState {
-        if !bundle::runs(link) {
+        if bundle::must_move(link) {
             let moving = Some(address::join_query(link.to_query(), &page));
             return PlayState { moving, ..PlayState::from_link(&Link::default(), page, &[]) };
         }
         let (playground, cut) = link.playground();
-        let notice = match (link_notice(notices), cut) {
+        // Only a build out of step with the tour table lands here: say so.
+        let unplayed = (!bundle::runs(link)).then(|| "this page's build cannot play what the link asks for".to_owned());
+        let notices: Vec<String> = notices.iter().cloned().chain(unplayed).collect();
+        let notice = match (link_notice(&notices), cut) {
             (broken, None) => broken,
             (None, Some(Notice(cut))) => Some(format!("This link could not be played in full: {cut}.")),
             (Some(broken), Some(Notice(cut))) => Some(format!("{broken} Nor could it be played in full: {cut}.")),
@@ -357,9 +360,12 @@ impl Reducible for PlayState {
                 }
                 // A tour of a kind this bundle leaves out: the page moves to one that has it.
                 None => {
-                    let link = Link { scenario: Some(TourPos { tour: id, step: 0 }), ..Link::default() };
+                    let seed = next.playground().recipe().seed;
+                    let link = Link { seed, scenario: Some(TourPos { tour: id, step: 0 }), ..Link::default() };
                     next.moving = Some(address::join_query(link.to_query(), &next.page));
                     next.said = Some("Loading the code for this tour…");
+                    // As starting a tour in this bundle does: Back returns here.
+                    next.new_entry = true;
                 }
             },
             Msg::Resume => {

@@ -21,10 +21,11 @@ pub fn start() {
     // anything renders (the loader picks from the address; a kept state or
     // a log that switches a lane needs the app to read it).
     let query = crate::hooks::url_state::address_query();
-    if !crate::bundle::runs(&crate::state::read_query(&query).0) {
+    if crate::bundle::must_move(&crate::state::read_query(&query).0) {
         return crate::browser::load_bundle(
             &web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default(),
             &query,
+            false,
         );
     }
     let window = web_sys::window();

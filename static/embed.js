@@ -14,6 +14,10 @@ const VERSION = 1;
 const SELF = document.currentScript ?? [...document.querySelectorAll('script[src]')].find((s) => /(^|\/)embed\.js([?#]|$)/.test(s.getAttribute('src')));
 const HERE = new URL('./', SELF?.src ?? location.href).href;
 const EVENTS = { ready: 'statelab-ready', step: 'statelab-step', action: 'statelab-action', resize: 'statelab-resize', answer: 'statelab-answer', error: 'statelab-error' };
+// Each tour of this script's site and its last step, written in by the site's build
+// (src/bin/prerender.rs), so a wrong `tour` or `step` is said in place rather than
+// shown as the host's 404 page; `null` in the unbuilt file.
+const TOURS = /* tours */ null;
 const DARK_MDBOOK = ['navy', 'coal', 'ayu'];
 const LIGHT_MDBOOK = ['light', 'rust'];
 
@@ -70,6 +74,11 @@ function frameAddress({ tour, step, link, src }) {
     if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(tour)) throw new Error(`tour ${JSON.stringify(tour.slice(0, 64))} is not a tour id (lowercase letters, digits and dashes)`);
     const n = step ?? '0';
     if (!/^\d{1,4}$/.test(n)) throw new Error(`step ${JSON.stringify(n.slice(0, 16))} is not a step number (0 for the tour's start)`);
+    // Another site (`src`) may have other tours: only this script's own are known here.
+    if (TOURS && !src) {
+      if (!Object.hasOwn(TOURS, tour)) throw new Error(`there is no tour ${JSON.stringify(tour)}; the tours are ${Object.keys(TOURS).join(', ')}`);
+      if (Number(n) > TOURS[tour]) throw new Error(`tour ${tour} has steps 0 to ${TOURS[tour]}; there is no step ${Number(n)}`);
+    }
     return { page: new URL(`tour/${tour}/${Number(n)}/embed/`, base), poster: true };
   }
   if (link == null || link === '') throw new Error('give a `tour` (and `step`), or a `link` the Share button copied');

@@ -115,3 +115,24 @@ test("an embed's details open on request and the full playground is one link awa
   await expect(page.getByRole('button', { name: 'Hide details' })).toHaveAttribute('aria-expanded', 'true');
   await expect(page.getByRole('link', { name: 'Open the full playground ↗' })).toHaveAttribute('href', /^tour\/cart\/2\/$/);
 });
+
+test('an embed naming a tour or step the site has no page for says so in place, with no frame', async ({ page }) => {
+  await page.goto('./learn.html');
+  await page.evaluate(async () => {
+    const script = Object.assign(document.createElement('script'), { src: './embed.js' });
+    await new Promise((done) => { script.onload = done; document.head.append(script); });
+    for (const [tour, step] of [['nope', '1'], ['sticky-crash', '9'], ['constructor', '0'], ['sticky-crash', '4']]) {
+      const e = document.createElement('statelab-embed');
+      e.setAttribute('tour', tour);
+      e.setAttribute('step', step);
+      document.body.append(e);
+    }
+  });
+  const embeds = page.locator('statelab-embed');
+  await expect(embeds.nth(0).getByRole('alert')).toHaveText(/^statelab-embed: there is no tour "nope"; the tours are round-robin-local, sticky-crash, /);
+  await expect(embeds.nth(1).getByRole('alert')).toHaveText('statelab-embed: tour sticky-crash has steps 0 to 4; there is no step 9');
+  await expect(embeds.nth(2).getByRole('alert')).toHaveText(/^statelab-embed: there is no tour "constructor"/);
+  for (const i of [0, 1, 2]) await expect(embeds.nth(i).locator('iframe')).toHaveCount(0);
+  // The last step is a page: its poster loads.
+  await expect(embeds.nth(3).locator('iframe')).toHaveAttribute('src', /tour\/sticky-crash\/4\/embed\/\?poster=1/);
+});

@@ -92,4 +92,42 @@ test('only the all bundle carries the tour editor, and Make a tour on a connecti
   await expect(page.locator('#make-tour-form')).toBeVisible();
   await expect(page.getByRole('group', { name: /^Action 2: / })).toBeVisible();
   await expect(page).not.toHaveURL(/make=/);
+test("picking another kind's tour moves the page to the bundle that carries it, and back", async ({ page }) => {
+  const errors = watchErrors(page);
+  const [core, conn] = [await bundle(page, 'core'), await bundle(page, 'connections')];
+  await page.goto('./tour/ws-handshake/1/');
+  await expect(page.locator('html')).toHaveAttribute('data-app', 'ready');
+  await expect(page.locator('html')).toHaveAttribute('data-bundle', 'connections');
+  // The connection bundle carries no HTTP tour's script: picking one moves the page to `core`.
+  const fetched = fetches(page);
+  await page.selectOption('#scenario', 'sticky-crash');
+  await expect(page.locator('html')).toHaveAttribute('data-bundle', 'core');
+  await expect(page.locator('html')).toHaveAttribute('data-app', 'ready');
+  await expect(page.locator('.scenario-title')).toHaveText('Sticky sessions and a crash');
+  await expect(page.locator('.narration strong')).toHaveText('Step 0 of 4');
+  expect(fetched).toContain(core.wasm);
+  // And a connection tour from there moves it back.
+  await page.selectOption('#scenario', 'chat-memory-vs-pubsub');
+  await expect(page.locator('html')).toHaveAttribute('data-bundle', 'connections');
+  await expect(page.locator('.scenario-title')).toHaveText('A chat room in memory against pub/sub');
+  expect(fetched).toContain(conn.wasm);
+  // Each pick was the reader's own move: Back walks them, as within one bundle.
+  await page.goBack();
+  await expect(page.locator('.scenario-title')).toHaveText('Sticky sessions and a crash');
+  await page.goBack();
+  await expect(page).toHaveURL(/\/tour\/ws-handshake\/1\/$/);
+  await expect(page.locator('html')).toHaveAttribute('data-bundle', 'connections');
+  expect(errors).toEqual([]);
+});
+
+test("a tour link's other lanes and log do not pick a bundle that lacks the tour", async ({ page }) => {
+  let loads = 0;
+  page.on('load', () => loads++);
+  await page.goto('./?scenario=sticky-crash&step=2&a=chat-memory:jwt.rr.2&log=config.b.ftp:jwt.rr.2');
+  await expect(page.locator('html')).toHaveAttribute('data-app', 'ready');
+  await expect(page.locator('html')).toHaveAttribute('data-bundle', 'core');
+  await expect(page.locator('.narration strong')).toHaveText('Step 2 of 4');
+  await expect(page.locator('#lane-a-app')).toHaveValue('shop');
+  // One document load: no bundle sent the page on.
+  expect(loads).toBe(1);
 });

@@ -74,7 +74,14 @@ plain.describe('without JavaScript', () => {
               expect(x, `${path}: lane ${letter}'s #${seq} is in the engine's transcript`).toBeTruthy();
               await expect(card.locator('.status')).toHaveText(new RegExp(`^${x.status} `));
               if (x.server) expect(server, `${path} #${seq}`).toBe(x.server);
-              if (x.trace.length) await expect(card.locator('.step-why')).toHaveText(x.trace.at(-1));
+              // The transcript is the tour's end. A later step may add one line to an
+              // exchange (a crash cutting a download's body); before it, the card
+              // shows the line before that one.
+              if (x.trace.length) {
+                const why = await card.locator('.step-why').textContent();
+                const then = step < says.length ? [x.trace.at(-1), x.trace.at(-2)] : [x.trace.at(-1)];
+                expect(then, `${path} #${seq}`).toContain(why);
+              }
               for (const header of await card.locator('.step-detail code').allTextContents()) {
                 expect(`${x.request}\r\n${x.response}`, `${path} #${seq} highlights a header it sent or got`).toContain(header);
               }

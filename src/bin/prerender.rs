@@ -19,6 +19,7 @@ use statelab::address::{step_pages, step_path};
 use statelab::meta::{self, SITE_DESCRIPTION, SITE_TITLE};
 use statelab::playground::{PlaygroundProps, PlaygroundView};
 use statelab::takeover::ROOT_ID;
+use statelab_sim::base::markup;
 use statelab_sim::tours::{Scenario, IDS};
 use statelab_sim::TourPos;
 use std::path::{Path, PathBuf};
@@ -87,9 +88,29 @@ fn run(dir: &Path) -> Result<(), String> {
     }
     std::fs::write(dir.join("sitemap.xml"), sitemap(&pages, site.as_deref())).map_err(|e| e.to_string())?;
     std::fs::write(dir.join("bundles.json"), loader.manifest()).map_err(|e| e.to_string())?;
+    fill_embed_tours(&dir.join("embed.js"))?;
     let figures = write_figures(&dir.join("figures"))?;
     println!("prerendered {} pages, sitemap.xml and {figures} figures into {}", pages.len(), dir.display());
     Ok(())
+}
+
+/// Writes each tour's id and last step into the embed kit (`static/embed.js`,
+/// which trunk copied), so an element naming a tour or step the site has no
+/// page for says so instead of showing the host's 404.
+fn fill_embed_tours(path: &Path) -> Result<(), String> {
+    const MARK: &str = "/* tours */ null";
+    let script = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    if !script.contains(MARK) {
+        return Err(format!("{}: no `{MARK}` to fill with the tours", path.display()));
+    }
+    let all = statelab_sim::tours::all();
+    if all.len() != statelab_sim::tours::TOURS.len() {
+        return Err("the prerenderer lacks some tours: build it with every kind".into());
+    }
+    // Tour ids are lowercase letters, digits and dashes: no escaping needed.
+    let tours: Vec<String> = all.iter().map(|s| format!("\"{}\":{}", s.id, s.steps.len())).collect();
+    let script = script.replacen(MARK, &format!("{{{}}}", tours.join(",")), 1);
+    std::fs::write(path, script).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// Every tour step's SVG figure (what `statelab figure --all` writes), as
@@ -117,7 +138,7 @@ fn pages() -> Vec<Page> {
         tours += &format!(
             r#"<li><a href="{}">{}</a></li>"#,
             step_path(TourPos { tour: s.id, step: 0 }, false),
-            text(&s.title)
+            markup(&s.title)
         );
     }
     // The header below links to the Learn page.
@@ -156,7 +177,7 @@ fn step_page(s: &Scenario, at: TourPos, embed: bool) -> Page {
         let next = IDS.iter().position(|&t| t == s.id).and_then(|i| IDS.get(i + 1));
         if let Some(next) = next.and_then(|&t| Scenario::find(t)) {
             let first = step_path(TourPos { tour: next.id, step: 0 }, embed);
-            nav.push(format!(r#"<a href="{first}">Next tour: {}</a>"#, text(&next.title)));
+            nav.push(format!(r#"<a href="{first}">Next tour: {}</a>"#, markup(&next.title)));
         }
     }
     // An embed's way out opens beside the host page, as its "Open the full playground" does.
@@ -191,11 +212,6 @@ fn summary(text: &str) -> String {
     format!("{}…", cut.trim_end_matches(|c: char| c.is_whitespace() || ",;:.".contains(c)))
 }
 
-/// Text for an HTML text node or attribute.
-fn text(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
 /// `page` built from trunk's page: its head with this page's title,
 /// description, cards, canonical link and base URL, and the view in `#app`.
 fn fill(template: &str, page: &Page, body: &str, site: Option<&str>) -> Result<String, String> {
@@ -204,29 +220,29 @@ fn fill(template: &str, page: &Page, body: &str, site: Option<&str>) -> Result<S
     let base = if base.is_empty() { "./".to_owned() } else { base };
     let canonical = format!("{}{}", site.unwrap_or(""), page.canonical);
     let mut head = vec![
-        format!(r#"<link rel="canonical" href="{}">"#, text(if canonical.is_empty() { "./" } else { &canonical })),
+        format!(r#"<link rel="canonical" href="{}">"#, markup(if canonical.is_empty() { "./" } else { &canonical })),
         r#"<meta property="og:site_name" content="Statelab">"#.to_owned(),
         format!(r#"<meta property="og:type" content="{}">"#, if page.path.is_empty() { "website" } else { "article" }),
-        format!(r#"<meta property="og:title" content="{}">"#, text(&page.title)),
-        format!(r#"<meta property="og:description" content="{}">"#, text(&page.description)),
+        format!(r#"<meta property="og:title" content="{}">"#, markup(&page.title)),
+        format!(r#"<meta property="og:description" content="{}">"#, markup(&page.description)),
         r#"<meta name="twitter:card" content="summary">"#.to_owned(),
-        format!(r#"<meta name="twitter:title" content="{}">"#, text(&page.title)),
-        format!(r#"<meta name="twitter:description" content="{}">"#, text(&page.description)),
+        format!(r#"<meta name="twitter:title" content="{}">"#, markup(&page.title)),
+        format!(r#"<meta name="twitter:description" content="{}">"#, markup(&page.description)),
     ];
     if let Some(site) = site {
-        head.push(format!(r#"<meta property="og:url" content="{}">"#, text(&format!("{site}{}", page.canonical))));
+        head.push(format!(r#"<meta property="og:url" content="{}">"#, markup(&format!("{site}{}", page.canonical))));
     }
     if page.embed {
         head.push(r#"<meta name="robots" content="noindex">"#.to_owned());
     }
     head.push(PENDING.to_owned());
     head.push(NO_SCRIPT.to_owned());
-    let html = replace_tag(template, "<title", "</title>", &format!("<title>{}</title>", text(&page.title)))?;
+    let html = replace_tag(template, "<title", "</title>", &format!("<title>{}</title>", markup(&page.title)))?;
     let html = replace_element(
         &html,
         "<meta",
         "description",
-        &format!(r#"<meta name="description" content="{}">"#, text(&page.description)),
+        &format!(r#"<meta name="description" content="{}">"#, markup(&page.description)),
     )?;
     let html = replace_tag(&html, "<base", ">", &format!(r#"<base href="{base}">"#))?;
     let html = html.replacen("</head>", &format!("{}</head>", head.join("")), 1);
@@ -347,7 +363,7 @@ fn sitemap(pages: &[Page], site: Option<&str>) -> String {
     let listed = pages.iter().filter(|p| !p.embed).map(|p| p.path.as_str()).chain(["learn.html"]);
     for path in listed {
         let loc = format!("{site}{path}");
-        xml += &format!("  <url><loc>{}</loc></url>\n", text(if loc.is_empty() { "./" } else { &loc }));
+        xml += &format!("  <url><loc>{}</loc></url>\n", markup(if loc.is_empty() { "./" } else { &loc }));
     }
     xml + "</urlset>\n"
 }

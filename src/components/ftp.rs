@@ -45,7 +45,9 @@ fn line(l: &FtpLine) -> Html {
         FtpLine::Reply { conn, reply } => html! {
             <li class={classes!("frame-line", (reply.code >= 400).then_some("missed"))}>
                 <span class="dir">{format!("« ftp#{conn} ")}</span>
-                <code class="ftp-reply">{reply.to_wire().trim_end()}</code>
+                // The reply's lines as text: the wire's CRLF would reach the page
+                // as CR LF, where HTML (and so the prerendered page) has only LF.
+                <code class="ftp-reply">{reply.to_wire().trim_end().replace("\r\n", "\n")}</code>
                 <span class="muted">{format!(" · {}: {}", reply.code, reply.meaning())}</span>
             </li>
         },

@@ -140,7 +140,8 @@ pub fn use_url_state(on_state: fn(&PlayState), start: Option<String>) -> UrlStat
         let (state, address) = (play.clone(), address.clone());
         use_effect_with(play.version(), move |_| {
             if let Some(query) = &state.moving {
-                return browser::load_bundle(&format!("{}?{query}", browser::site_root()), query);
+                let url = format!("{}?{query}", browser::site_root());
+                return browser::load_bundle(&url, query, state.new_entry);
             }
             on_state(&state);
             let (query, url) = state.query_and_url();

@@ -3,22 +3,45 @@
 //! Starts Debian's PostgreSQL 15 on loopback (`initdb` into a scratch
 //! directory, as the `postgres` user when run as root: it refuses root),
 //! creates the shop's `products` and `orders`, then replays each lane of
-//! each database tour: every backend connection the engine opened is opened
-//! for real, and every chunk of bytes the engine's pool (or PgBouncer) sent
-//! is sent as it was, in the order the lane sent them; a connection the
-//! engine dropped in a crash is closed with no Terminate. Each answer is
-//! compared with the engine's: the command tags, the SQLSTATEs of errors and
-//! warnings, the counts, a `timestamptz`'s zone offset, and the
-//! ReadyForQuery status byte.
+//! each database tour, each on a fresh database.
 //!
-//! Declared: PgBouncer itself does not run here — the transaction-mode lane
-//! is replayed at its server connections, the bytes PgBouncer would send
-//! PostgreSQL; the backend's process id, secret, clock and version differ.
+//! A session or stateless lane is replayed at its backend connections: every
+//! one the engine opened is opened for real, and every chunk of bytes the
+//! engine's pool sent is sent as it was, in the order the lane sent them; a
+//! connection the engine dropped in a crash is closed with no Terminate.
+//!
+//! A transaction-mode lane runs through a real PgBouncer (Debian's 1.18,
+//! started for the lane on loopback as the `postgres` user, with its own
+//! ini: `pool_mode = transaction`, `default_pool_size` = the engine's
+//! `POOL_SIZE`, trust auth). Each app server's client connection is opened
+//! to PgBouncer at its first request and kept, as the engine keeps it, and
+//! each request sends what the app server's driver sent: the engine records
+//! only the server side, so the twin rebuilds the client's messages from the
+//! op with the engine's own `driver_messages`, keeping the driver's
+//! statement cache per client connection, and checks they are the batch the
+//! engine's PgBouncer forwarded last. Which server connection PgBouncer
+//! lends, the TimeZone it restores, a prepared statement that is not there
+//! (26000) and a client queued until `query_wait_timeout` (08P01, then
+//! closed) are real PgBouncer's doing.
+//!
+//! Each answer is compared with the engine's: the command tags, the
+//! SQLSTATEs of errors and warnings, the counts, a `timestamptz`'s zone
+//! offset, the ReadyForQuery status byte, and on a PgBouncer lane whether
+//! the client connection stayed open.
+//!
+//! Declared: the backend's process id, secret, clock and version differ,
+//! and PgBouncer's own answer to a client's startup (its ParameterStatus
+//! set, its BackendKeyData) is not compared: the engine does not model the
+//! client side of PgBouncer. Its `query_wait_timeout` is 1 s here, the
+//! engine's 120 s, so a queued client's error comes without the wait.
+//! Crashes on a PgBouncer lane are not replayed (no tour has one): a lane
+//! where the engine closed a server connection is refused with an error;
+//! a crash that closed only an idle client connection is not noticed.
 
 use crate::procs::Proc;
-use statelab_sim::fleet::{DbRecord, PgMsg};
+use statelab_sim::fleet::{driver_messages, DbRecord, PgMsg, Pooling, SqlOp, POOL_SIZE};
 use statelab_sim::wire::pg::{parse_backend, Backend, Frontend};
-use statelab_sim::{Entry, Lane, LaneId, Playground, Scenario};
+use statelab_sim::{App, Entry, Lane, LaneId, Playground, Scenario};
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -122,6 +145,15 @@ impl Conn {
 
     /// Messages up to and including the next ReadyForQuery.
     fn read_until_ready(&mut self) -> Result<Vec<Backend>, String> {
+        match self.read_answer()? {
+            (out, false) => Ok(out),
+            (_, true) => Err("the server closed the connection".into()),
+        }
+    }
+
+    /// Messages up to and including the next ReadyForQuery, or up to the
+    /// end of the stream: (messages, whether the other side closed).
+    fn read_answer(&mut self) -> Result<(Vec<Backend>, bool), String> {
         let mut out = Vec::new();
         loop {
             while let Ok((m, used)) = parse_backend(&self.buf) {
@@ -132,30 +164,37 @@ impl Conn {
                 let done = matches!(m, Backend::ReadyForQuery(_));
                 out.push(m);
                 if done {
-                    return Ok(out);
+                    return Ok((out, false));
                 }
             }
             let mut chunk = [0u8; 8192];
-            let n = self.stream.read(&mut chunk).map_err(|e| format!("read: {e}"))?;
-            if n == 0 {
-                return Err("the server closed the connection".into());
+            match self.stream.read(&mut chunk) {
+                Ok(0) => return Ok((out, true)),
+                Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
+                // PgBouncer may reset a connection it closes with an error.
+                Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return Ok((out, true)),
+                Err(e) => return Err(format!("read: {e}")),
             }
-            self.buf.extend_from_slice(&chunk[..n]);
         }
+    }
+}
+
+/// A new connection to `port` on loopback and the answer to its startup message.
+fn connect(port: u16, startup: &[u8]) -> Result<(Conn, Vec<Backend>), String> {
+    let stream = TcpStream::connect(("127.0.0.1", port)).map_err(|e| format!("connect: {e}"))?;
+    stream.set_read_timeout(Some(Duration::from_secs(30))).map_err(|e| e.to_string())?;
+    let mut c = Conn { stream, buf: Vec::new(), pid: 0 };
+    let answer = c.send(startup)?;
+    match answer.iter().find(|m| matches!(m, Backend::ErrorResponse(_))) {
+        Some(e) => Err(format!("startup refused: {e:?}")),
+        None => Ok((c, answer)),
     }
 }
 
 impl Postgres {
     /// A new connection and the server's answer to its startup message.
     fn connect(&self, startup: &[u8]) -> Result<(Conn, Vec<Backend>), String> {
-        let stream = TcpStream::connect(("127.0.0.1", self.port)).map_err(|e| format!("connect: {e}"))?;
-        stream.set_read_timeout(Some(Duration::from_secs(30))).map_err(|e| e.to_string())?;
-        let mut c = Conn { stream, buf: Vec::new(), pid: 0 };
-        let answer = c.send(startup)?;
-        match answer.iter().find(|m| matches!(m, Backend::ErrorResponse(_))) {
-            Some(e) => Err(format!("startup refused: {e:?}")),
-            None => Ok((c, answer)),
-        }
+        connect(self.port, startup)
     }
 
     fn session(&self, database: &str) -> Result<Conn, String> {
@@ -173,6 +212,16 @@ impl Postgres {
             }
         }
         c.stream.write_all(&Frontend::Terminate.to_wire()).map_err(|e| e.to_string())
+    }
+
+    /// `db` anew with the shop's schema. FORCE: the backends of an earlier
+    /// lane's PgBouncer may still be exiting.
+    fn fresh_database(&self, db: &str) -> Result<(), String> {
+        self.admin(
+            "postgres",
+            &[&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"), &format!("CREATE DATABASE {db}")],
+        )?;
+        self.admin(db, &[SCHEMA])
     }
 
     /// Waits until backend `pid` has gone: a closed socket is noticed, and
@@ -234,8 +283,7 @@ fn outline(answer: &[Backend]) -> Vec<String> {
 
 /// One lane replayed: (answers compared, differences).
 fn replay_lane(pg: &Postgres, lane: &Lane, db: &str) -> Result<(usize, Vec<String>), String> {
-    pg.admin("postgres", &[&format!("DROP DATABASE IF EXISTS {db}"), &format!("CREATE DATABASE {db}")])?;
-    pg.admin(db, &[SCHEMA])?;
+    pg.fresh_database(db)?;
     let mut real: BTreeMap<u32, Conn> = BTreeMap::new();
     let mut sent: BTreeMap<u32, usize> = BTreeMap::new();
     let (mut compared, mut diffs) = (0, Vec::new());
@@ -294,6 +342,152 @@ fn replay_lane(pg: &Postgres, lane: &Lane, db: &str) -> Result<(usize, Vec<Strin
     Ok((compared, diffs))
 }
 
+/// PgBouncer in transaction mode in front of the scratch PostgreSQL, for
+/// one lane's database: its own ini in `dir`, on loopback `port`.
+struct Bouncer {
+    _proc: Proc,
+    port: u16,
+}
+
+const PGBOUNCER: &str = "/usr/sbin/pgbouncer";
+
+fn start_bouncer(dir: &Path, pg: &Postgres, db: &str, port: u16) -> Result<Bouncer, String> {
+    let bin = Path::new(PGBOUNCER);
+    if !bin.exists() {
+        return Err(format!("{PGBOUNCER} is missing: run `cargo xtask setup` (Debian's pgbouncer)"));
+    }
+    let dir = &dir.canonicalize().map_err(|e| format!("{}: {e}", dir.display()))?;
+    let (ini, users) = (dir.join(format!("pgbouncer-{db}.ini")), dir.join("userlist.txt"));
+    let write = |path: &Path, text: String| std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()));
+    write(&users, "\"shop\" \"\"\n".into())?;
+    // The engine's PgBouncer: transaction mode, a pool of POOL_SIZE server
+    // connections, TimeZone among the parameters it tracks per client (its
+    // default). query_wait_timeout is the one figure changed: the engine's
+    // 120 s becomes 1 s, so a queued client's error comes without the wait.
+    write(
+        &ini,
+        format!(
+            "[databases]\n{db} = host=127.0.0.1 port={pg_port} dbname={db}\n\n\
+             [pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n\
+             auth_type = trust\nauth_file = {users}\npool_mode = transaction\n\
+             default_pool_size = {POOL_SIZE}\nmax_client_conn = 100\nquery_wait_timeout = 1\n",
+            pg_port = pg.port,
+            users = users.display()
+        ),
+    )?;
+    // SAFETY: as in `start`.
+    let root = unsafe { libc::geteuid() } == 0;
+    if root {
+        // PgBouncer refuses to run as root, like PostgreSQL.
+        must(Command::new("chown").args(["postgres"]).arg(&ini).arg(&users), "chown PgBouncer's files")?;
+    }
+    let mut cmd = as_owner(bin, root);
+    cmd.arg(&ini);
+    let log = dir.join(format!("pgbouncer-{db}.log"));
+    let proc = Proc::spawn("pgbouncer", cmd, &log)?;
+    let until = Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if Instant::now() > until {
+            return Err(format!("PgBouncer did not listen on {port}: see {}", log.display()));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Ok(Bouncer { _proc: proc, port })
+}
+
+/// The engine's answer to the last batch of messages a record sent: the
+/// backend messages after its last frontend message, and that batch.
+fn last_exchange(r: &DbRecord) -> Option<(Vec<Frontend>, Vec<Backend>)> {
+    let last = r.messages.iter().rposition(|m| matches!(m, PgMsg::Front(..)))?;
+    let id = r.messages[last].conn();
+    let first =
+        r.messages[..=last].iter().rposition(|m| !matches!(m, PgMsg::Front(c, _) if *c == id)).map_or(0, |i| i + 1);
+    let sent = r.messages[first..=last]
+        .iter()
+        .filter_map(|m| if let PgMsg::Front(_, f) = m { Some(f.clone()) } else { None })
+        .collect();
+    let answer = r.messages[last + 1..]
+        .iter()
+        .filter_map(|m| if let PgMsg::Back(_, b) = m { Some(b.clone()) } else { None })
+        .collect();
+    Some((sent, answer))
+}
+
+/// A transaction-mode lane through a real PgBouncer: each app server's
+/// client connection is opened to PgBouncer, and each request sends what
+/// that app server's driver sent (`driver_messages`, from the op the engine
+/// recorded and the statement cache the twin keeps per client connection,
+/// as the driver does). The engine records the server side, so its answer
+/// is the one to the last batch it forwarded — which must be the driver's
+/// messages — and a request it recorded nothing for is one its PgBouncer
+/// queued until query_wait_timeout: ERROR 08P01, and the client closed.
+fn replay_bouncer_lane(
+    pg: &Postgres,
+    port: u16,
+    out: &Path,
+    lane: &Lane,
+    db: &str,
+) -> Result<(usize, Vec<String>), String> {
+    if lane.pg().conns.iter().any(|c| c.closed.is_some()) {
+        return Err(format!("{db}: a PgBouncer lane whose server connections closed (a crash) is not replayed here"));
+    }
+    pg.fresh_database(db)?;
+    let bouncer = start_bouncer(out, pg, db, port)?;
+    // Per app server: its client connection to PgBouncer and whether its
+    // driver has prepared the statement on it.
+    let mut clients: BTreeMap<u8, (Conn, bool)> = BTreeMap::new();
+    let (mut compared, mut diffs) = (0, Vec::new());
+    for e in lane.entries() {
+        let Entry::Db(r) = e else { continue };
+        // A 502 or 503: the request reached no app server, so no PgBouncer.
+        let Some(no) = r.server else { continue };
+        let words: Vec<&str> = r.op.split(' ').collect();
+        let op = SqlOp::parse(&words).map_err(|e| format!("{} sql {}: {e}", r.client, r.op))?;
+        let cached = clients.get(&no).is_some_and(|c| c.1);
+        let msgs = driver_messages(&op, &r.client, cached);
+        if msgs.is_empty() {
+            continue;
+        }
+        let ours = match last_exchange(r) {
+            Some((sent, answer)) if sent == msgs => {
+                let mut o = outline(&answer);
+                o.push("open".into());
+                o
+            }
+            Some((sent, _)) => {
+                diffs.push(format!(
+                    "{} sql {}: the engine forwarded {sent:?}, the driver sends {msgs:?}",
+                    r.client, r.op
+                ));
+                continue;
+            }
+            None if r.trace.iter().any(|t| t.contains("query_wait_timeout")) => vec!["E 08P01".into(), "closed".into()],
+            None => return Err(format!("{} sql {}: the engine sent nothing and says no queue", r.client, r.op)),
+        };
+        let client = match clients.entry(no) {
+            std::collections::btree_map::Entry::Occupied(c) => c.into_mut(),
+            std::collections::btree_map::Entry::Vacant(v) => {
+                let startup = Frontend::Startup { user: "shop".into(), database: db.into(), params: vec![] };
+                v.insert((connect(bouncer.port, &startup.to_wire())?.0, false))
+            }
+        };
+        let bytes: Vec<u8> = msgs.iter().flat_map(Frontend::to_wire).collect();
+        client.0.stream.write_all(&bytes).map_err(|e| format!("send: {e}"))?;
+        let (answer, closed) = client.0.read_answer()?;
+        client.1 |= msgs.iter().any(|m| matches!(m, Frontend::Parse { .. }));
+        if closed {
+            clients.remove(&no);
+        }
+        let mut theirs = outline(&answer);
+        theirs.push(if closed { "closed" } else { "open" }.into());
+        compared += 1;
+        if ours != theirs {
+            diffs.push(format!("{} sql {} via S{no}: engine {ours:?}, PgBouncer {theirs:?}", r.client, r.op));
+        }
+    }
+    Ok((compared, diffs))
+}
+
 /// Runs a setup command to its end; its output is in the error when it fails.
 fn must(cmd: &mut Command, what: &str) -> Result<(), String> {
     let out = cmd.output().map_err(|e| format!("{what}: {e}"))?;
@@ -315,15 +509,20 @@ pub fn run(ids: &[String], out: &Path) -> Result<bool, String> {
             .collect::<Result<_, _>>()?,
     };
     let port = crate::fleet::free_base(55_432)?;
-    let pg = start(&out.join("postgres"), port)?;
-    println!("PostgreSQL on 127.0.0.1:{port}. Declared: PgBouncer does not run here; a db-txn lane is replayed at its server connections (the bytes PgBouncer sends).");
+    let dir = out.join("postgres");
+    let pg = start(&dir, port)?;
+    println!("PostgreSQL on 127.0.0.1:{port}; each db-txn lane through PgBouncer on 127.0.0.1:{}, the others straight to PostgreSQL.", port + 1);
     println!("\n{:<20} {:<5} {:<14} {:>8}  differences", "tour", "lane", "pooling", "answers");
     let mut all_agree = true;
     for s in &tours {
         let p = Playground::from_scenario(s, 1, s.steps.len());
         for id in LaneId::ALL {
             let lane = p.lane(id);
-            let (n, diffs) = replay_lane(&pg, lane, &format!("shop_{}", id.code()))?;
+            let db = format!("shop_{}", id.code());
+            let (n, diffs) = match lane.config().app {
+                App::Db(Pooling::Transaction) => replay_bouncer_lane(&pg, port + 1, &dir, lane, &db)?,
+                _ => replay_lane(&pg, lane, &db)?,
+            };
             all_agree &= diffs.is_empty();
             println!("{:<20} {:<5} {:<14} {:>8}  {}", s.id, id.label(), lane.config().app.code(), n, diffs.len());
             for d in diffs {

@@ -109,16 +109,20 @@ pub fn browser() -> Option<(PathBuf, PathBuf)> {
 }
 
 /// Debian's packages the real-fleet twin runs, each with what shows it is installed.
-const TWIN_PACKAGES: [(&str, &str); 4] = [
+const TWIN_PACKAGES: [(&str, &str); 5] = [
     ("haproxy", "command -v haproxy"),
     ("redis-server", "command -v redis-server"),
     ("libfaketime", "ls /usr/lib/*/faketime/libfaketimeMT.so.1"),
     ("postgresql", "ls /usr/lib/postgresql/*/bin/postgres"),
+    // The twin starts its own PgBouncer on a scratch port with its own ini;
+    // the service the package enables is stopped and disabled after install.
+    ("pgbouncer", "ls /usr/sbin/pgbouncer"),
 ];
 
 /// Python packages the tests start: pyftpdlib, the real FTP server the
-/// simulated FTP clients' commands are replayed against
-/// (`sim/tests/formats/ftp_server.rs`). pip, only when the import fails.
+/// simulated FTP clients' commands are replayed against, alone
+/// (`sim/tests/formats/ftp_server.rs`) and two behind HAProxy
+/// (`sim/tests/formats/ftp_fleet.rs`). pip, only when the import fails.
 const PYTHON_PACKAGES: [(&str, &str); 1] = [("pyftpdlib==2.2.0", "pyftpdlib")];
 
 fn python_packages() -> Result<(), String> {
@@ -136,15 +140,19 @@ fn python_packages() -> Result<(), String> {
     }
 }
 
-/// HAProxy, Redis and libfaketime for `cargo xtask twin`, from apt like
+/// HAProxy, Redis, libfaketime, PostgreSQL and PgBouncer for `cargo xtask twin`, from apt like
 /// Chromium: only what is missing, and only on Debian as root.
 pub fn twin_tools() -> Result<(), String> {
     let present = |probe: &str| output_of(cmd("sh").args(["-c", probe])).is_some_and(|o| !o.is_empty());
     let missing: Vec<&str> = TWIN_PACKAGES.iter().filter(|(_, probe)| !present(probe)).map(|(p, _)| *p).collect();
-    if step("haproxy, redis-server, libfaketime, postgresql (the real-fleet twin)", missing.is_empty()) {
+    if step("haproxy, redis-server, libfaketime, postgresql, pgbouncer (the real-fleet twin)", missing.is_empty()) {
         return Ok(());
     }
     apt_install(&missing)?;
+    if missing.contains(&"pgbouncer") {
+        // Without systemd (a container) there is no service to stop: the error is ignored.
+        let _ = output_of(cmd("systemctl").args(["disable", "--now", "pgbouncer"]));
+    }
     match TWIN_PACKAGES.iter().find(|(_, probe)| !present(probe)) {
         Some((p, _)) => Err(format!("apt-get finished but {p} is still missing")),
         None => Ok(()),

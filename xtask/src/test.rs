@@ -68,6 +68,27 @@ fn layers(tally: &mut Tally) -> Result<(), String> {
         return Err("the engine's unit tests failed without default features (see above)".into());
     }
 
+    // And as each kind's own bundle builds it: a bundle with one kind carries
+    // only that kind's tours (sim/src/fleet/kind.rs), which neither build above is.
+    for (_, feature, _) in statelab_sim::fleet::KINDS {
+        println!("\n==> engine unit tests as the `{feature}` bundle builds it");
+        let (ok, out) = run_captured(cmd("cargo").args([
+            "test",
+            "-p",
+            "statelab-sim",
+            "--no-default-features",
+            "--features",
+            feature,
+            "--lib",
+            "--color",
+            "never",
+        ]))?;
+        tally.add(&format!("engine as the `{feature}` bundle builds it"), cargo_counts(&out));
+        if !ok {
+            return Err(format!("the engine's unit tests failed with only `{feature}` (see above)"));
+        }
+    }
+
     println!();
     let (agree, of) = crate::twin::run(&[])?;
     tally.add("real-fleet twin", (agree, of - agree));

@@ -39,7 +39,9 @@ mod tests {
         let mut a = OnWrite::<Vec<u8>>::default();
         a.push(1);
         let b = a.clone();
+        assert!(Rc::ptr_eq(&a.0, &b.0), "a copy shares the value until a write");
         a.push(2);
+        assert!(!Rc::ptr_eq(&a.0, &b.0));
         assert_eq!((&a[..], &b[..]), (&[1, 2][..], &[1][..]));
     }
 }

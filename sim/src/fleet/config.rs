@@ -557,11 +557,15 @@ impl fmt::Display for AuthMode {
 impl LaneConfig {
     /// The app and `design` (`chat over pub/sub, token in the URL · stateless
     /// JWT`); a file lane's app alone, as its password travels with FTP's
-    /// PASS or HTTP's Basic whatever the lane's design. Headings, the
+    /// PASS or HTTP's Basic whatever the lane's design; a database lane's
+    /// pooling first, as two database lanes differ by it. Headings, the
     /// history and figures all name a lane this way.
     pub fn kind(&self, design: impl fmt::Display) -> String {
         if self.app.is_files() {
             return self.app.to_string();
+        }
+        if self.app.is_db() {
+            return format!("{} · {design}", self.app);
         }
         if !self.app.is_connection() {
             return design.to_string();
@@ -625,6 +629,15 @@ mod tests {
         assert_eq!(Bundle::covering(&kinds_of([App::Shop, App::Chat(Store::Shared)])).name, "connections");
         assert_eq!(kinds_of([App::Game(Store::Local), App::Chat(Store::Local)]), [Kind::Connections], "each kind once");
         assert_eq!(App::ALL.iter().filter(|a| a.kind().is_none()).count(), 1, "only the shop is in every bundle");
+    }
+
+    /// Two database lanes differ by their pooling, so it names them (with the design).
+    #[cfg(feature = "db")]
+    #[test]
+    fn a_database_lane_is_named_by_its_pooling() {
+        let name = |p| LaneConfig::stateless().with_app(App::Db(p)).kind("stateless JWT");
+        assert_eq!(name(Pooling::Transaction), "database behind PgBouncer (transaction mode) · stateless JWT");
+        assert_ne!(name(Pooling::Session), name(Pooling::Stateless));
     }
 
     /// Switching to the refresh design shortens the plain token lifetime and

@@ -4,7 +4,7 @@
 //! download resumes with `Range: bytes=N-` (RFC 9110 §14), answered `206`
 //! with `Content-Range`. The server keeps nothing between requests.
 
-use crate::fleet::ftp::tree;
+use crate::fleet::ftp::{tree, RATE_BPS};
 use crate::fleet::handling::{Ctx, SERVER_MS};
 use crate::wire::http::{Headers, Request, Response};
 
@@ -57,7 +57,11 @@ pub(in crate::fleet) fn handle(cx: &mut Ctx, req: &Request) -> Response {
             let body = tree::content(n);
             match req.headers.get("Range") {
                 None => {
-                    cx.trace.say(|| format!("{user} gets {full}, {} bytes, all of it", n.size));
+                    // Said when the answer starts: the body then takes its time
+                    // (`RATE_BPS`), and a crash may cut it (`lane/ftp.rs`).
+                    cx.trace.say(|| {
+                        format!("{user} asks for {full} whole (no Range): 200, {} bytes at {RATE_BPS} a second", n.size)
+                    });
                     answer(200, body, vec![("Accept-Ranges", "bytes".into())])
                 }
                 Some(range) => {

@@ -75,15 +75,25 @@ pub const AUTHORING: &str = "authoring";
 /// them: a page loads no tour it cannot play, nor one another bundle plays
 /// as well (`src/tours/mod.rs`; the page moves to that bundle for it).
 pub(crate) const fn carries_tours_of(kind: Option<Kind>) -> bool {
-    if let Some(kind) = kind {
-        return kind.compiled();
-    }
     let (mut i, mut compiled) = (0, 0);
     while i < KINDS.len() {
         compiled += KINDS[i].2 as usize;
         i += 1;
     }
-    compiled == 0 || compiled == KINDS.len()
+    let has = match kind {
+        Some(kind) => Some(kind.compiled()),
+        None => None,
+    };
+    carries(has, compiled)
+}
+
+/// The rule of [`carries_tours_of`] for a build with `compiled` kinds, `has`
+/// telling whether one of them is the tour's kind (`None`: a shop tour).
+const fn carries(has: Option<bool>, compiled: usize) -> bool {
+    match has {
+        Some(has) => has,
+        None => compiled == 0 || compiled == KINDS.len(),
+    }
 }
 
 /// One web bundle: a build of the page's wasm with the features of its kinds.
@@ -127,6 +137,12 @@ impl Bundle {
     pub fn this_build() -> Bundle {
         let compiled: Vec<Kind> = KINDS.iter().filter(|k| k.2).map(|k| k.0).collect();
         Bundle::covering(&compiled)
+    }
+
+    /// Whether this bundle's build carries the tours whose lanes need `kind`
+    /// ([`carries_tours_of`] in that build).
+    pub fn carries_tours(self, kind: Option<Kind>) -> bool {
+        carries(kind.map(|k| self.kinds.contains(&k)), self.kinds.len())
     }
 
     /// Whether this build runs lanes of every kind in `needs`.
@@ -176,10 +192,21 @@ mod tests {
     #[test]
     fn a_bundle_carries_its_own_kinds_tours_core_the_shops_and_the_last_all() {
         let this = Bundle::this_build();
-        for kind in KINDS.map(|k| k.0) {
-            assert_eq!(carries_tours_of(Some(kind)), this.kinds.contains(&kind), "{kind:?}");
+        for kind in KINDS.map(|k| Some(k.0)).into_iter().chain([None]) {
+            assert_eq!(carries_tours_of(kind), this.carries_tours(kind), "{kind:?}");
         }
-        let last = BUNDLES[BUNDLES.len() - 1];
-        assert_eq!(carries_tours_of(None), this == BUNDLES[0] || this == last);
+        let carried =
+            |b: Bundle| KINDS.map(|k| Some(k.0)).into_iter().chain([None]).filter(|&k| b.carries_tours(k)).count();
+        assert_eq!(BUNDLES.map(carried), [1, 1, 1, 1, 4], "core: the shop's; a kind's bundle: its own; all: every one");
+    }
+
+    /// The page loads the bundle covering a tour's kind; it must carry the
+    /// tour, or the page would move from it and back for ever.
+    #[test]
+    fn the_bundle_a_tour_page_loads_carries_the_tour() {
+        for t in crate::tours::TOURS {
+            let needs: Vec<Kind> = t.kind.into_iter().collect();
+            assert!(Bundle::covering(&needs).carries_tours(t.kind), "{}", t.id);
+        }
     }
 }

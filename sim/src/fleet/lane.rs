@@ -35,6 +35,7 @@ mod reconfigure;
 pub(crate) mod snapshot;
 mod socket;
 
+pub use db::driver_messages;
 pub use ftp::{FileOp, Partial};
 pub use socket::ROOM_USERS;
 pub(crate) use socket::{LoadTurn, Send};

@@ -433,10 +433,10 @@ pub(super) fn ftp_passive_balancer(id: &'static str, title: &'static str) -> Sce
     Scenario {
         id,
         title: title.into(),
-        lesson: "PASV opens a port on the server that holds the control connection; the data connection must reach that same server, which round robin does not promise and balance source does.".into(),
+        lesson: "PASV opens a port on the server that holds the control connection; the data connection must reach that same server, which round robin does not promise and IP hash (HAProxy's balance source) does.".into(),
         lanes: [lane(Strategy::RoundRobin), lane(Strategy::IpHash)],
         steps: vec![
-            step("login alice, ls alice", "Both log in on S1 and send PASV: S1 listens and answers 227 with the balancer's address. A: round robin sends the data connection to S2, which refuses it; LIST gets 425. B: balance source sends it to S1.", &[]),
+            step("login alice, ls alice", "Both log in on S1 and send PASV: S1 listens and answers 227 with the balancer's address. A: round robin sends the data connection to S2, which refuses it; LIST gets 425. B: IP hash sends it to S1, as it sent the control connection.", &[]),
             step("ls alice", "A again: the next in turn is S1, so this LIST works. Round robin fails every other transfer, not all of them.", &[]),
         ],
     }

@@ -20,22 +20,41 @@ use std::io::Write;
 use std::process::{Command as Process, Stdio};
 
 /// One control connection as the simulation recorded it.
-struct Session {
-    commands: Vec<String>,
+pub(super) struct Session {
+    /// The client's source address, which the balancer saw.
+    pub(super) client: String,
+    /// The server the balancer sent the control connection to.
+    pub(super) server: u8,
+    pub(super) commands: Vec<String>,
     /// Per PASV: whether its data connection reached the server.
     data: Vec<bool>,
-    codes: Vec<u16>,
-    retr: Vec<String>,
+    pub(super) codes: Vec<u16>,
+    pub(super) retr: Vec<String>,
+    /// What each completed LIST carried.
+    pub(super) listings: Vec<String>,
 }
 
-fn sessions(lane: &Lane) -> Vec<Session> {
+pub(super) fn sessions(lane: &Lane) -> Vec<Session> {
     let conns = lane.ftp_connections();
     let mut out: Vec<(u32, Session)> = Vec::new();
     let at = |id: u32, out: &mut Vec<(u32, Session)>| -> usize {
         match out.iter().position(|(c, _)| *c == id) {
             Some(i) => i,
             None => {
-                out.push((id, Session { commands: vec![], data: vec![], codes: vec![], retr: vec![] }));
+                let c = &conns[id as usize - 1];
+                let user = statelab_sim::User::ALL.into_iter().find(|u| u.username() == c.client).unwrap();
+                out.push((
+                    id,
+                    Session {
+                        client: lane.client(user).addr.clone(),
+                        server: c.server,
+                        commands: vec![],
+                        data: vec![],
+                        codes: vec![],
+                        retr: vec![],
+                        listings: vec![],
+                    },
+                ));
                 out.len() - 1
             }
         }
@@ -68,12 +87,16 @@ fn sessions(lane: &Lane) -> Vec<Session> {
             }
         }
     }
-    // What each RETR carried: the file from the offset, up to where it stopped.
+    // What each RETR carried: the file from the offset, up to where it
+    // stopped; and each listing (the tours list no empty directory).
     for (id, s) in &mut out {
         for c in conns.iter().filter(|c| matches!(c.role, FtpRole::Data { control, .. } if control == *id)) {
             let bytes: Vec<u8> = c.wire.iter().flat_map(|k| k.bytes.clone()).collect();
-            if !bytes.is_empty() && !bytes.starts_with(b"-rw") && !bytes.starts_with(b"drw") {
-                s.retr.push(String::from_utf8(bytes).unwrap());
+            let text = String::from_utf8(bytes).unwrap();
+            if text.starts_with("-rw") || text.starts_with("drw") {
+                s.listings.push(text);
+            } else if !text.is_empty() {
+                s.retr.push(text);
             }
         }
     }
@@ -88,7 +111,7 @@ fn port_of(role: FtpRole) -> u16 {
 }
 
 /// pyftpdlib's codes in the simulation's terms (the declared differences).
-fn as_vsftpd(codes: &[Option<u16>]) -> Vec<u16> {
+pub(super) fn as_vsftpd(codes: &[Option<u16>]) -> Vec<u16> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < codes.len() {
@@ -118,6 +141,26 @@ fn pyftpdlib_answers_the_simulated_clients_with_the_same_codes() {
         }
     }
     assert!(all.len() >= 5, "the FTP tours open control connections");
+    let real = replay(all.iter().map(|(_, s)| s), None);
+    assert_eq!(real.len(), all.len());
+    for ((id, sim), real) in all.iter().zip(&real) {
+        let codes = real_codes(real);
+        // A session the simulation's crash cut short ends before the real one does.
+        assert!(codes.len() >= sim.codes.len(), "{id}: {:?} against {:?}", codes, sim.codes);
+        assert_eq!(codes[..sim.codes.len()], sim.codes[..], "{id}: {:?}", sim.commands);
+        let retr: Vec<&str> = real["retr"].as_array().unwrap().iter().map(|t| t.as_str().unwrap()).collect();
+        assert_eq!(retr.len(), sim.retr.len(), "{id}");
+        for (real, sim) in retr.iter().zip(&sim.retr) {
+            // A cut transfer carried a prefix of what the real server sends whole.
+            assert!(real.starts_with(sim.as_str()) && !sim.is_empty(), "{id}: RETR bytes differ");
+        }
+    }
+}
+
+/// Replays `sessions` with `pyftpdlib_replay.py` on the simulation's users
+/// and files: against one server, or on `fleet` (see the script). What it
+/// answered, one object per session.
+pub(super) fn replay<'a>(sessions: impl Iterator<Item = &'a Session>, fleet: Option<Value>) -> Vec<Value> {
     let db = statelab_sim::fleet::Database::default();
     let users: serde_json::Map<String, Value> =
         statelab_sim::User::ALL.iter().map(|u| (u.username().to_owned(), json!(db.password(u.username())))).collect();
@@ -128,7 +171,10 @@ fn pyftpdlib_answers_the_simulated_clients_with_the_same_codes() {
         "users": users,
         "dirs": dirs,
         "files": files,
-        "sessions": all.iter().map(|(_, s)| json!({"commands": s.commands, "data": s.data})).collect::<Vec<_>>(),
+        "sessions": sessions
+            .map(|s| json!({"commands": s.commands, "data": s.data, "client": s.client}))
+            .collect::<Vec<_>>(),
+        "fleet": fleet,
     });
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/formats/pyftpdlib_replay.py");
     let mut child = Process::new("python3")
@@ -140,22 +186,14 @@ fn pyftpdlib_answers_the_simulated_clients_with_the_same_codes() {
     child.stdin.take().expect("piped").write_all(job.to_string().as_bytes()).expect("python3 reads the job");
     let out = child.wait_with_output().expect("python3 finishes");
     assert!(out.status.success(), "pyftpdlib_replay.py failed: {} (is pyftpdlib installed?)", out.status);
-    let real: Vec<Value> = serde_json::from_slice(&out.stdout).expect("the script writes JSON");
-    assert_eq!(real.len(), all.len());
-    for ((id, sim), real) in all.iter().zip(&real) {
-        let codes: Vec<Option<u16>> =
-            real["codes"].as_array().unwrap().iter().map(|c| c.as_u64().map(|c| c as u16)).collect();
-        let codes = as_vsftpd(&codes);
-        // A session the simulation's crash cut short ends before the real one does.
-        assert!(codes.len() >= sim.codes.len(), "{id}: {:?} against {:?}", codes, sim.codes);
-        assert_eq!(codes[..sim.codes.len()], sim.codes[..], "{id}: {:?}", sim.commands);
-        let retr: Vec<&str> = real["retr"].as_array().unwrap().iter().map(|t| t.as_str().unwrap()).collect();
-        assert_eq!(retr.len(), sim.retr.len(), "{id}");
-        for (real, sim) in retr.iter().zip(&sim.retr) {
-            // A cut transfer carried a prefix of what the real server sends whole.
-            assert!(real.starts_with(sim.as_str()) && !sim.is_empty(), "{id}: RETR bytes differ");
-        }
-    }
+    serde_json::from_slice(&out.stdout).expect("the script writes JSON")
+}
+
+/// A replayed session's reply codes, in the simulation's terms.
+pub(super) fn real_codes(real: &Value) -> Vec<u16> {
+    let codes: Vec<Option<u16>> =
+        real["codes"].as_array().unwrap().iter().map(|c| c.as_u64().map(|c| c as u16)).collect();
+    as_vsftpd(&codes)
 }
 
 /// `statelab transcript <id> --json` gives each FTP connection, control and

@@ -13,6 +13,7 @@
 mod gen;
 
 mod export;
+mod ftp_fleet;
 mod ftp_reader;
 mod ftp_server;
 mod fuzz;

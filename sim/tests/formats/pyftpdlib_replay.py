@@ -8,8 +8,21 @@ the k-th PASV's data connection reached the server in the simulation: when
 it did not, no data connection is opened here either, and the server's own
 timeout (one second here) answers.
 
-Out: [{"codes": [int], "retr": [text]}] per session: every reply code in
-order (a multi-line reply once), and the bytes each RETR carried.
+With "fleet": {"balancer": ip, "servers": [ip], "port": int, "passive":
+[first, last], "haproxy": config text}, the job runs on a fleet instead:
+one server per address (each greeting `S<n>` in its banner, its 227 naming
+the balancer's address, its passive ports the range given), and HAProxy,
+started here with the config given, in front. Each session then connects
+as a real client would, through the balancer: the control connection to
+(balancer, port), and after every 227 a data connection to the address and
+port it names, whatever became of it; each connection starts with a PROXY
+protocol v1 line carrying the session's "client" address, the simulated
+user's, so that `balance source` hashes what the simulation's did.
+
+Out: [{"codes": [int], "retr": [text], "listings": [text], "greeting":
+text}] per session: every reply code in order (a multi-line reply once),
+the bytes each RETR and each completed (226) LIST carried, and the
+greeting's first line.
 """
 import json
 import logging
@@ -17,9 +30,11 @@ import os
 import re
 import shutil
 import socket
+import subprocess
 import sys
 import tempfile
 import threading
+import time
 
 from pyftpdlib.authorizers import DummyAuthorizer
 from pyftpdlib.handlers import FTPHandler
@@ -63,9 +78,9 @@ class Listener(PassiveDTP):
         super().handle_timeout()
 
 
-def main():
-    config_logging(level=logging.ERROR)
-    job = json.load(sys.stdin)
+def serve(job, fleet):
+    """The FTP servers, serving in a thread: one on loopback (its address
+    returned), or the fleet's, behind its balancer."""
     root = tempfile.mkdtemp(prefix="statelab-ftp-")
     for d in job["dirs"]:
         os.makedirs(os.path.join(root, d.lstrip("/")), exist_ok=True)
@@ -75,44 +90,120 @@ def main():
     auth = DummyAuthorizer()
     for name, password in job["users"].items():
         auth.add_user(name, password, root, perm="elr")
-    handler = FTPHandler
-    handler.authorizer = auth
-    handler.passive_dtp = Listener
-    server = FTPServer(("127.0.0.1", 0), handler)
-    port = server.socket.getsockname()[1]
-    threading.Thread(target=server.serve_forever, kwargs={"timeout": 0.05}, daemon=True).start()
+    servers = []
+    if fleet is None:
+        handler = type("Handler", (FTPHandler,), {"authorizer": auth, "passive_dtp": Listener})
+        servers.append(FTPServer(("127.0.0.1", 0), handler))
+        address = ("127.0.0.1", servers[0].socket.getsockname()[1])
+    else:
+        first, last = fleet["passive"]
+        for n, ip in enumerate(fleet["servers"], start=1):
+            handler = type(
+                f"S{n}",
+                (FTPHandler,),
+                {
+                    "authorizer": auth,
+                    "passive_dtp": Listener,
+                    "banner": f"S{n} ready.",
+                    "masquerade_address": fleet["balancer"],
+                    "passive_ports": range(first, last + 1),
+                },
+            )
+            servers.append(FTPServer((ip, fleet["port"]), handler))
+        address = (fleet["balancer"], fleet["port"])
+    # The servers share pyftpdlib's one IO loop: serving one serves all.
+    threading.Thread(target=servers[0].serve_forever, kwargs={"timeout": 0.05}, daemon=True).start()
+    return root, servers, address
 
-    results = []
-    for session in job["sessions"]:
-        codes, retr = [], []
-        data_flags = list(session["data"])
-        ctl = socket.create_connection(("127.0.0.1", port), timeout=10)
-        f = ctl.makefile("rb")
-        codes.append(read_reply(f)[0])
-        data = None
-        for line in session["commands"]:
-            ctl.sendall((line + "\r\n").encode())
-            code, text = read_reply(f)
-            codes.append(code)
-            if code is None:
-                break
-            verb = line.split(" ")[0].upper()
-            if verb == "PASV" and code == 227 and data_flags.pop(0):
-                data = socket.create_connection(pasv_address(text), timeout=10)
-            if verb in ("LIST", "NLST", "RETR") and 100 <= code < 200:
-                got = b""
-                if data is not None:
+
+def balancer(fleet, workdir):
+    """HAProxy with the fleet's config (written in `workdir`, outside what
+    the servers list), once it listens. The probe connection sends no PROXY
+    line, so HAProxy never picks a server for it (round robin's turn is left
+    where it was)."""
+    cfg = os.path.join(workdir, "haproxy.cfg")
+    with open(cfg, "w") as out:
+        out.write(fleet["haproxy"])
+    proc = subprocess.Popen(["haproxy", "-f", cfg], stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            socket.create_connection((fleet["balancer"], fleet["port"]), timeout=1).close()
+            return proc
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                proc.wait()
+                raise SystemExit(f"haproxy did not start (exit {proc.poll()})")
+            time.sleep(0.05)
+
+
+def connect(address, client):
+    """A TCP connection to `address`, presenting `client` as its source
+    (PROXY protocol v1) when it goes through the fleet's balancer."""
+    sock = socket.create_connection(address, timeout=10)
+    if client is not None:
+        sock.sendall(f"PROXY TCP4 {client} {address[0]} 40000 {address[1]}\r\n".encode())
+    return sock
+
+
+def replay(session, address, fleet):
+    codes, retr, listings = [], [], []
+    data_flags = list(session["data"])
+    client = session["client"] if fleet else None
+    ctl = connect(address, client)
+    f = ctl.makefile("rb")
+    code, greeting = read_reply(f)
+    codes.append(code)
+    data = None
+    for line in session["commands"]:
+        ctl.sendall((line + "\r\n").encode())
+        code, text = read_reply(f)
+        codes.append(code)
+        if code is None:
+            break
+        verb = line.split(" ")[0].upper()
+        # A real client behind the fleet always tries the address the 227
+        # named; alone, the server sees the connections the simulation's did.
+        if verb == "PASV" and code == 227 and (data_flags.pop(0) or fleet):
+            data = connect(pasv_address(text), client)
+        if verb in ("LIST", "NLST", "RETR") and 100 <= code < 200:
+            got = b""
+            if data is not None:
+                try:
                     while chunk := data.recv(65536):
                         got += chunk
-                    data.close()
-                    data = None
-                if verb == "RETR":
-                    retr.append(got.decode())
-                codes.append(read_reply(f)[0])
-        ctl.close()
-        results.append({"codes": codes, "retr": retr})
-    server.close_all()
-    shutil.rmtree(root, ignore_errors=True)
+                except ConnectionResetError:
+                    pass
+                data.close()
+                data = None
+            end = read_reply(f)[0]
+            codes.append(end)
+            if verb == "RETR":
+                retr.append(got.decode())
+            elif end == 226:
+                listings.append(got.decode())
+    ctl.close()
+    return {"codes": codes, "retr": retr, "listings": listings, "greeting": greeting.rstrip("\r\n")}
+
+
+def main():
+    config_logging(level=logging.ERROR)
+    job = json.load(sys.stdin)
+    fleet = job.get("fleet")
+    root, servers, address = serve(job, fleet)
+    workdir = tempfile.mkdtemp(prefix="statelab-haproxy-")
+    proc = balancer(fleet, workdir) if fleet else None
+    try:
+        results = [replay(session, address, fleet) for session in job["sessions"]]
+    finally:
+        if proc is not None:
+            proc.kill()
+            proc.wait()
+        # Closing the shared IO loop closes every server and connection.
+        servers[0].close_all()
+        shutil.rmtree(root, ignore_errors=True)
+        shutil.rmtree(workdir, ignore_errors=True)
     json.dump(results, sys.stdout)
 
 

@@ -160,3 +160,31 @@ fn sql_is_refused_where_no_lane_has_a_database_and_runs_where_one_does() {
     assert_eq!(records(mixed.lane(LaneId::B))[0].status(), Some(TxStatus::InTransaction));
     assert!(records(mixed.lane(LaneId::A)).is_empty(), "the shop lane only says why it sent nothing");
 }
+
+/// A prepare the driver has cached sends PgBouncer nothing, so it lends
+/// nothing: with both server connections held by open transactions, the
+/// easy guess (it queues like any request, times out, and the client
+/// connection and its cache are gone) is wrong — the later execute sends
+/// Bind alone.
+#[test]
+fn a_cached_prepare_sends_pgbouncer_nothing_and_waits_for_nothing() {
+    use statelab_sim::text::parse_actions;
+    let mut p = Playground::new(1, [Scenario::find("db-pool-exhaustion").unwrap().lanes[1]; 2]);
+    // Round robin: alice S1, bob S2, carol S3, alice S1, bob S2, carol S3, alice S1.
+    let actions = "sql alice prepare, sql bob begin, sql carol begin, sql alice prepare, sql bob commit, sql carol commit, sql alice execute";
+    for a in parse_actions(actions).unwrap() {
+        p.apply(a).unwrap();
+    }
+    let b = p.lane(LaneId::B);
+    let again = step(b, "alice", "prepare", 1);
+    assert_eq!(again.server, Some(1));
+    assert!(again.messages.is_empty());
+    assert!(!again.trace.iter().any(|t| t.contains("query_wait_timeout")), "{:?}", again.trace);
+    let execute = step(b, "alice", "execute", 0);
+    assert_eq!(execute.server, Some(1));
+    assert!(execute
+        .messages
+        .iter()
+        .all(|m| !matches!(m, PgMsg::Front(_, statelab_sim::wire::pg::Frontend::Parse { .. }))));
+    assert_eq!(b.pg().conns.len(), 2);
+}

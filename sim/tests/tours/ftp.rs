@@ -74,6 +74,9 @@ fn ftp_session_the_directory_lives_on_the_server_and_dies_with_it() {
     assert!(event(LaneId::A).contains("alice's login and the directory /pub are gone"), "{}", event(LaneId::A));
     assert!(!event(LaneId::B).contains("alice"), "HTTP lost nothing: {}", event(LaneId::B));
     assert!(three.lane(LaneId::A).ftp_sessions().is_empty());
+    // The comparison table's "sessions lost" counts the FTP session the crash took; HTTP had none.
+    assert_eq!(three.lane(LaneId::A).stats().sessions_lost, 1);
+    assert_eq!(three.lane(LaneId::B).stats().sessions_lost, 0);
 
     let n = actions_before(&three);
     let four = at_step("ftp-session", 4);

@@ -105,11 +105,14 @@ impl Loader {
     pub fn script(&self, start: &str) -> String {
         let (link, _, _) = read_query(start);
         let own: Vec<&str> = needs(&link).iter().map(|k| k.feature()).collect();
+        // A tour's page or link: the tour alone decides the bundle, as in the
+        // app (`src/bundle.rs`), where a tour ignores `a`, `b` and `log`.
+        let tour = link.scenario.is_some();
         format!(
             concat!(
                 "<script type=module>let B={},W={},n=new Set({}),q=new URLSearchParams(location.search),d=document;",
                 "try{{let s=sessionStorage,h=s.getItem(\"{}\");if(h!==null){{s.removeItem(\"{}\");for(let k of h.split(\",\"))k&&n.add(k)}}}}catch(e){{}}",
-                "for(let k of[\"a\",\"b\",\"log\",\"scenario\"]){{let v=q.get(k)||\"\";for(let[w,f]of W)v.includes(w)&&n.add(f)}}",
+                "for(let k of {}||q.has(\"scenario\")?[\"scenario\"]:[\"a\",\"b\",\"log\"]){{let v=q.get(k)||\"\";for(let[w,f]of W)v.includes(w)&&n.add(f)}}",
                 "q.get(\"make\")===\"1\"&&n.add(\"{}\");",
                 "let[b,,j,w]=B.find(b=>[...n].every(k=>b[1].includes(k)))||B[B.length-1],u=f=>new URL(f,d.baseURI).href,l=d.createElement(\"link\");",
                 "d.documentElement.dataset.bundle=b;l.rel=\"preload\";l.as=\"fetch\";l.type=\"application/wasm\";l.crossOrigin=\"anonymous\";l.href=u(w);d.head.append(l);",
@@ -121,6 +124,7 @@ impl Loader {
             own.json(),
             KINDS_KEY,
             KINDS_KEY,
+            tour,
             AUTHORING,
         )
     }

@@ -42,6 +42,24 @@ fn execute_msgs(name: &str, parse: bool, owner: &str) -> Vec<Frontend> {
     out
 }
 
+/// What an app server's driver sends for `op` in the session and PgBouncer
+/// lanes, given whether its statement cache holds [`STATEMENT`]: nothing for
+/// a prepare it has cached, a Parse first for an execute it has not. The
+/// real-fleet twin sends these to a real PgBouncer.
+pub fn driver_messages(op: &SqlOp, owner: &str, cached: bool) -> Vec<Frontend> {
+    match op {
+        SqlOp::Prepare if cached => Vec::new(),
+        SqlOp::Prepare => prepare_msgs(),
+        SqlOp::Execute => execute_msgs(STATEMENT.0, !cached, owner),
+        op => plain(op, owner).map(|s| vec![Frontend::Query(s.sql())]).unwrap_or_default(),
+    }
+}
+
+/// Parse [`STATEMENT`] under its name, then Sync.
+fn prepare_msgs() -> Vec<Frontend> {
+    vec![Frontend::Parse { name: STATEMENT.0.into(), sql: STATEMENT.1.into() }, Frontend::Sync]
+}
+
 fn status_word(s: TxStatus) -> String {
     format!("ReadyForQuery {} ({})", char::from(s.byte()), s.meaning())
 }
@@ -146,21 +164,24 @@ impl Lane {
         let id = self.checkout(no, step);
         let owner = user.username();
         match op {
-            SqlOp::Prepare if self.pg.conn(id).is_some_and(|c| c.prepared.iter().any(|p| p == STATEMENT.0)) => {
-                step.say(format!("the driver's cache says {} is prepared on pg#{id}: nothing to send", STATEMENT.0));
-            }
-            SqlOp::Prepare => {
-                let msgs = [Frontend::Parse { name: STATEMENT.0.into(), sql: STATEMENT.1.into() }, Frontend::Sync];
-                self.extended(id, &msgs, owner, step);
-            }
-            SqlOp::Execute => {
+            SqlOp::Prepare | SqlOp::Execute => {
                 // The driver caches statements per connection, and this
-                // connection is the server's: it knows whether to Parse first.
-                let known = self.pg.conn(id).is_some_and(|c| c.prepared.iter().any(|p| p == STATEMENT.0));
-                if !known {
-                    step.say(format!("pg#{id} has not prepared {}: the driver prepares it first", STATEMENT.0));
+                // connection is the server's: it knows whether to Parse.
+                let cached = self.pg.conn(id).is_some_and(|c| c.prepared.iter().any(|p| p == STATEMENT.0));
+                let msgs = driver_messages(op, owner, cached);
+                match (msgs.is_empty(), op) {
+                    (true, _) => step.say(format!(
+                        "the driver's cache says {} is prepared on pg#{id}: nothing to send",
+                        STATEMENT.0
+                    )),
+                    (false, SqlOp::Execute) if !cached => {
+                        step.say(format!("pg#{id} has not prepared {}: the driver prepares it first", STATEMENT.0));
+                    }
+                    _ => {}
                 }
-                self.extended(id, &execute_msgs(STATEMENT.0, !known, owner), owner, step);
+                if !msgs.is_empty() {
+                    self.extended(id, &msgs, owner, step);
+                }
             }
             op => {
                 if let Some(stmt) = plain(op, owner) {
@@ -186,6 +207,16 @@ impl Lane {
                 self.pg.links.len() - 1
             }
         };
+        let cached = self.pg.links[li].1.iter().any(|p| p == STATEMENT.0);
+        let driver = driver_messages(op, owner, cached);
+        if matches!(op, SqlOp::Prepare | SqlOp::Execute) && driver.is_empty() {
+            // The client sends PgBouncer nothing, so PgBouncer lends nothing:
+            // no server connection is opened, reset or waited for.
+            return step.say(format!(
+                "the driver's cache says {} is prepared on this connection: nothing to send",
+                STATEMENT.0
+            ));
+        }
         let held = self.pg.conns.iter().find(|c| c.open() && c.lent_to == Some(no)).map(|c| c.id);
         let id = match held {
             Some(id) => {
@@ -226,27 +257,14 @@ impl Lane {
             step.say(format!("PgBouncer tracks TimeZone for each client: it sets pg#{id} back to {remembered} first"));
             self.query(id, &[Stmt::SetTz(remembered)], step);
         }
-        let cached = self.pg.links[li].1.iter().any(|p| p == STATEMENT.0);
         let status = match op {
-            SqlOp::Prepare if cached => {
-                step.say(format!(
-                    "the driver's cache says {} is prepared on this connection: nothing to send",
-                    STATEMENT.0
-                ));
-                self.pg.conn(id).map_or(TxStatus::Idle, |c| c.status)
-            }
-            SqlOp::Prepare => {
-                let msgs = [Frontend::Parse { name: STATEMENT.0.into(), sql: STATEMENT.1.into() }, Frontend::Sync];
-                self.pg.links[li].1.push(STATEMENT.0.into());
-                self.extended(id, &msgs, owner, step)
-            }
-            SqlOp::Execute => {
-                if cached {
-                    step.say(format!("the driver prepared {} on this client connection before, so it sends Bind alone; PgBouncer may have lent another server connection since", STATEMENT.0));
-                } else {
+            SqlOp::Prepare | SqlOp::Execute => {
+                if !cached {
                     self.pg.links[li].1.push(STATEMENT.0.into());
+                } else if matches!(op, SqlOp::Execute) {
+                    step.say(format!("the driver prepared {} on this client connection before, so it sends Bind alone; PgBouncer may have lent another server connection since", STATEMENT.0));
                 }
-                self.extended(id, &execute_msgs(STATEMENT.0, !cached, owner), owner, step)
+                self.extended(id, &driver, owner, step)
             }
             op => {
                 let stmts: Vec<Stmt> = plain(op, owner).into_iter().collect();
@@ -379,4 +397,38 @@ fn plain(op: &SqlOp, owner: &str) -> Option<Stmt> {
         SqlOp::Select => Stmt::Select(None),
         SqlOp::Prepare | SqlOp::Execute => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The driver's cache decides: a cached prepare sends nothing, a cached
+    /// execute sends Bind alone (what loses the statement behind PgBouncer),
+    /// an uncached one Parses first; the other ops are one simple Query.
+    #[test]
+    fn driver_messages_follow_the_statement_cache() {
+        assert_eq!(driver_messages(&SqlOp::Prepare, "alice", true), vec![]);
+        assert!(matches!(
+            driver_messages(&SqlOp::Prepare, "alice", false)[..],
+            [Frontend::Parse { .. }, Frontend::Sync]
+        ));
+        let bound = driver_messages(&SqlOp::Execute, "alice", true);
+        assert!(
+            matches!(&bound[..], [Frontend::Bind { statement, params, .. }, Frontend::Describe { .. }, Frontend::Execute { .. }, Frontend::Sync]
+            if statement == STATEMENT.0 && params == &vec![Some("alice".to_owned())])
+        );
+        assert!(matches!(
+            driver_messages(&SqlOp::Execute, "alice", false)[..],
+            [Frontend::Parse { .. }, Frontend::Bind { .. }, ..]
+        ));
+        assert_eq!(
+            driver_messages(&SqlOp::SetTz { zone: "Asia/Tokyo".into() }, "bob", false),
+            vec![Frontend::Query("SET TimeZone TO 'Asia/Tokyo'".into())]
+        );
+        assert_eq!(
+            driver_messages(&SqlOp::Insert { sku: "mug".into() }, "bob", true),
+            vec![Frontend::Query("INSERT INTO orders (owner, sku) VALUES ('bob', 'mug')".into())]
+        );
+    }
 }

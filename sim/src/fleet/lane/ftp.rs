@@ -573,6 +573,8 @@ impl Lane {
         let now = self.now;
         let mut told = Vec::new();
         let gone: Vec<FtpSession> = self.files.sessions.iter().filter(|s| s.server == no).cloned().collect();
+        // An FTP session is server memory a fault destroys, as an HTTP session is.
+        self.stats.sessions_lost += gone.len() as u64;
         for s in &gone {
             let who = self.files.conns[s.conn as usize - 1].client.clone();
             let user =
