@@ -50,7 +50,8 @@ async fn a_multi_line_greeting_is_shown_whole_and_sessions_are_listed_per_server
     let root = playground_at(&format!("{FTP}~cd.alice./pub")).await;
     let login = all(&root, ".lane-a-rows article.ftp").pop().expect("the login's record, oldest last");
     let greeting = text(&all(&login, "code.ftp-reply")[0]);
-    assert_eq!(greeting, "220-Statelab FTP: the same files on every server,\r\n220 but your session lives on S1.");
+    // Its lines as text (LF, as the prerendered page has them), not the wire's CR LF.
+    assert_eq!(greeting, "220-Statelab FTP: the same files on every server,\n220 but your session lives on S1.");
     let panel = find(&root, "ul[aria-label=\"S1's FTP sessions\"]");
     assert_eq!(text(&panel), "ftp#1 alice · cwd /pub · TYPE A · REST 0");
     // A file lane's heading names its app, not the design's token it never sends.
