@@ -54,6 +54,9 @@ async fn a_multi_line_greeting_is_shown_whole_and_sessions_are_listed_per_server
     assert_eq!(greeting, "220-Statelab FTP: the same files on every server,\n220 but your session lives on S1.");
     let panel = find(&root, "ul[aria-label=\"S1's FTP sessions\"]");
     assert_eq!(text(&panel), "ftp#1 alice · cwd /pub · TYPE A · REST 0");
+    // The fleet diagram counts it too: S1 holds alice's FTP session, not zero.
+    let s1 = find(&root, "svg[aria-label=\"Fleet of lane A\"] g.server");
+    assert_eq!(s1.get_attribute("aria-label").as_deref(), Some("Crash S1 (up, 1 session held)"));
     // A file lane's heading names its app, not the design's token it never sends.
     assert!(text(&root).contains("Lane A FTP server · round robin"), "the heading");
 }

@@ -139,6 +139,11 @@ pub fn fleet_diagram(play: &Play, id: LaneId) -> Html {
     let store_label = if lane.store().up { "store" } else { "store ✕" };
     // A connection lane's servers show the WebSocket connections they hold.
     let sockets = lane.config().app.is_connection();
+    // A file lane's servers hold FTP sessions, each its control connection's
+    // state, where a shop lane's hold HTTP sessions.
+    let files = lane.config().app.is_files();
+    let held =
+        |no, http: usize| if files { lane.ftp_sessions().iter().filter(|f| f.server == no).count() } else { http };
     html! {
         <figure class="fleet-figure">
             <svg class={classes!("fleet", outcome.map(Outcome::class))} viewBox={format!("0 0 {W} {height}")} role="group" aria-label={format!("Fleet of lane {}", id)}>
@@ -156,7 +161,8 @@ pub fn fleet_diagram(play: &Play, id: LaneId) -> Html {
                     let hot = target == Some(s.no);
                     let backend = hot && newest.is_some_and(|x| x.served) && (to_store || to_db);
                     let (verb, action) = if s.up { ("Crash", Action::Crash { server: s.no }) } else { ("Restart", Action::Restart { server: s.no }) };
-                    let mut label = format!("{verb} S{} ({}, {} session{} held", s.no, if s.up { "up" } else { "down" }, s.sessions.len(), if s.sessions.len() == 1 { "" } else { "s" });
+                    let sessions = held(s.no, s.sessions.len());
+                    let mut label = format!("{verb} S{} ({}, {sessions} session{} held", s.no, if s.up { "up" } else { "down" }, if sessions == 1 { "" } else { "s" });
                     if sockets {
                         label.push_str(&format!(", {} WebSocket connection{} open{}", s.connections, if s.connections == 1 { "" } else { "s" }, if s.draining { ", draining" } else { "" }));
                     }
@@ -187,7 +193,7 @@ pub fn fleet_diagram(play: &Play, id: LaneId) -> Html {
                             if s.up && sockets {
                                 <text class="held" x="258" y={(y + 18).to_string()} text-anchor="end">{format!("⇄{}", s.connections)}</text>
                             } else if s.up {
-                                <text class="held" x="258" y={(y + 18).to_string()} text-anchor="end">{s.sessions.len().to_string()}</text>
+                                <text class="held" x="258" y={(y + 18).to_string()} text-anchor="end">{sessions.to_string()}</text>
                             }
                         </g>
                     }
