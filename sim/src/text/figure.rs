@@ -302,19 +302,32 @@ fn exchange_card(body: &mut String, desc: &mut String, x: &Exchange, focus: &[&s
 }
 
 /// `ws#2 alice ⇄ S1 · 3 frames` and the trace's last line.
-fn socket_card(body: &mut String, desc: &mut String, r: &SocketRecord, width: usize, mut y: u32) -> u32 {
+fn socket_card(body: &mut String, desc: &mut String, r: &SocketRecord, width: usize, y: u32) -> u32 {
     let head =
         format!("ws#{} {} ⇄ S{} · {} frame{}", r.conn, r.client, r.server, r.frames.len(), plural(r.frames.len()));
     let _ = write!(desc, " {head}.");
-    for line in wrap(&head, width, MAX_LINES) {
-        y += LINE;
-        text(body, PAD, y - 4, "", &line);
-    }
-    if let Some(why) = r.trace.last() {
+    record_lines(body, desc, vec![(head, "")], r.trace.last(), width, y)
+}
+
+/// A connection record's lines (each with its class) and then its trace's
+/// last line, `why`, each wrapped to `width`; `why` goes into the
+/// description too. Returns the `y` below them.
+fn record_lines(
+    body: &mut String,
+    desc: &mut String,
+    mut lines: Vec<(String, &str)>,
+    why: Option<&String>,
+    width: usize,
+    mut y: u32,
+) -> u32 {
+    if let Some(why) = why {
         let _ = write!(desc, " {why}");
-        for line in wrap(&format!("· {why}"), width, MAX_LINES) {
+        lines.push((format!("· {why}"), "why"));
+    }
+    for (shown, class) in lines {
+        for line in wrap(&shown, width, MAX_LINES) {
             y += LINE;
-            text(body, PAD, y - 4, "why", &line);
+            text(body, PAD, y - 4, class, &line);
         }
     }
     y
@@ -323,7 +336,7 @@ fn socket_card(body: &mut String, desc: &mut String, r: &SocketRecord, width: us
 /// `ftp alice ⇄ S1`, each command and reply line as sent (a multi-line
 /// reply's first line), the data connections in words, and the trace's
 /// last line.
-fn ftp_card(body: &mut String, desc: &mut String, r: &FtpRecord, width: usize, mut y: u32) -> u32 {
+fn ftp_card(body: &mut String, desc: &mut String, r: &FtpRecord, width: usize, y: u32) -> u32 {
     let head = format!("ftp {}{}", r.client, r.server.map_or(String::new(), |s| format!(" ⇄ S{s}")));
     let _ = write!(desc, " {head}:");
     let mut lines = vec![(head, "")];
@@ -346,22 +359,12 @@ fn ftp_card(body: &mut String, desc: &mut String, r: &FtpRecord, width: usize, m
         let _ = write!(desc, " {shown}.");
         lines.push((shown, class));
     }
-    if let Some(why) = r.trace.last() {
-        let _ = write!(desc, " {why}");
-        lines.push((format!("· {why}"), "why"));
-    }
-    for (shown, class) in lines {
-        for line in wrap(&shown, width, MAX_LINES) {
-            y += LINE;
-            text(body, PAD, y - 4, class, &line);
-        }
-    }
-    y
+    record_lines(body, desc, lines, r.trace.last(), width, y)
 }
 
 /// `sql alice begin → S1`, each PostgreSQL message in a line (an
 /// ErrorResponse marked), and the trace's last line.
-fn db_card(body: &mut String, desc: &mut String, r: &DbRecord, width: usize, mut y: u32) -> u32 {
+fn db_card(body: &mut String, desc: &mut String, r: &DbRecord, width: usize, y: u32) -> u32 {
     let on = r.server.map_or_else(|| "no app server".to_owned(), |s| format!("S{s}"));
     let head = format!("sql {} {} → {on}", r.client, r.op);
     let _ = write!(desc, " {head}:");
@@ -376,17 +379,7 @@ fn db_card(body: &mut String, desc: &mut String, r: &DbRecord, width: usize, mut
         let _ = write!(desc, " {shown}.");
         lines.push((shown, class));
     }
-    if let Some(why) = r.trace.last() {
-        let _ = write!(desc, " {why}");
-        lines.push((format!("· {why}"), "why"));
-    }
-    for (shown, class) in lines {
-        for line in wrap(&shown, width, MAX_LINES) {
-            y += LINE;
-            text(body, PAD, y - 4, class, &line);
-        }
-    }
-    y
+    record_lines(body, desc, lines, r.trace.last(), width, y)
 }
 
 /// The request and response header lines among `focus` (any case), in the
