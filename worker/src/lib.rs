@@ -175,7 +175,10 @@ mod tests {
         let mut run = LaneRun::new("200x20", "40.crash.1", "", "chat-memory:jwt.leastconn.3", "1").unwrap();
         while !run.step(500) {}
         let report = run.run.report();
-        assert!(report.connections && report.totals.sockets.counts.missed > 0, "memory rooms miss across servers");
+        assert!(
+            report.kind == Some(statelab_sim::fleet::Kind::Connections) && report.totals.sockets.counts.missed > 0,
+            "memory rooms miss across servers"
+        );
         let html = render(&run.report(), "");
         assert!(
             html.contains("<h3>Connections open per server</h3>")
@@ -199,6 +202,58 @@ mod tests {
         let mut shop = LaneRun::new("20x10", "", "", "jwt.rr.3", "1").unwrap();
         while !shop.step(500) {}
         assert!(!render(&shop.report(), "").contains("Connections open per server"));
+    }
+
+    fn finished(size: &str, config: &str, faults: &str) -> String {
+        let mut run = LaneRun::new(size, faults, "", config, "1").unwrap();
+        while !run.step(700) {}
+        run.report()
+    }
+
+    #[test]
+    fn file_lanes_draw_ftp_sessions_per_server_and_downloads() {
+        let (ftp, http) = (
+            finished("300x40", "ftp:local.iphash.3", "30.crash.1"),
+            finished("300x40", "files:jwt.rr.3", "30.crash.1"),
+        );
+        let html = render(&ftp, &http);
+        assert!(html.contains("<h3>FTP sessions held per server</h3>"));
+        assert!(html.contains("<h3>Downloads per simulated second</h3>"));
+        // Sessions are lane A's alone: the HTTP lane holds none and gets no chart of them.
+        assert!(html.contains("ftp-sessions-held-per-server-a") && !html.contains("ftp-sessions-held-per-server-b"));
+        let sessions = &html[html.find("ftp-sessions-held-per-server-a").unwrap()
+            ..html.find("downloads-per-simulated-second-a").unwrap()];
+        assert!(sessions.contains("<g class=\"fault\">"), "the crash marker on the sessions chart");
+        assert!(sessions.contains("<td class=\"all\">300</td>"), "every load user holds one session");
+        for line in ["completed", "resumed", "cut"] {
+            assert!(html.contains(&format!("<polyline class=\"line {line}\"")), "{line}");
+        }
+        let ftp: Report = serde_json::from_str(&ftp).unwrap();
+        let cut = statelab_sim::load::thousands(ftp.totals.files.counts.cut);
+        assert!(html.contains(&format!("<td>{cut}</td>")), "the table carries the cut downloads");
+        // Neither file nor shop lanes draw pools.
+        assert!(!html.contains("Database connections lent per pool"));
+    }
+
+    #[test]
+    fn database_lanes_draw_the_connections_each_pool_lent_and_the_waits() {
+        // 1,000 orders a second: more than three pools of two hold for three round trips.
+        let (session, bouncer) =
+            (finished("1000x100", "db-session:jwt.rr.3", "50.crash.2"), finished("1000x100", "db-txn:jwt.rr.3", ""));
+        let html = render(&session, &bouncer);
+        assert!(html.contains("<h3>Database connections lent per pool</h3>"));
+        assert!(html.contains("<h3>Pool waits per simulated second</h3>"));
+        assert!(html.contains("<th scope=\"col\">pool 1</th>"));
+        assert!(html.contains("<polyline class=\"line waited\"") && html.contains("<polyline class=\"line timeouts\""));
+        assert!(!html.contains("FTP sessions held per server"));
+        let lent = |lane: &str| {
+            let from = &html[html.find(&format!("database-connections-lent-per-pool-{lane}")).unwrap()..];
+            from[..from.find("</figure>").unwrap()].to_owned()
+        };
+        let (a, b) = (lent("a"), lent("b"));
+        assert!(a.contains("<th scope=\"col\">pool 3</th>") && !b.contains("pool 2"), "PgBouncer's lane has one pool");
+        assert!(b.contains("<td class=\"all\">2</td>"), "both of PgBouncer's connections lent, second after second");
+        assert!(a.contains("<g class=\"fault\">"), "the crash marker");
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub(crate) mod on_write;
 pub(crate) mod quote;
 pub(crate) mod rng;
 pub(crate) mod table;
+pub(crate) mod tally;
 pub(crate) mod time;
 
 pub use ids::{LaneId, ServerNo, User};

@@ -6,6 +6,7 @@
 //! prints one id per line, `transcript --json` keeps its shape.
 
 use clap::{Parser, Subcommand, ValueEnum};
+use statelab_sim::fleet::Kind as LaneKind;
 use statelab_sim::load::{designs, Mix, Plan, Run};
 use statelab_sim::text;
 use statelab_sim::tours::{self, Scenario};
@@ -355,9 +356,18 @@ fn run(cli: &Cli) -> Result<String, Failure> {
                     "faults": report.markers,
                 });
                 let mut summary = summary;
-                if report.connections {
-                    // Connections open per server, messages, reconnects: counted per simulated second.
-                    let seconds: Vec<_> = report.seconds.iter().map(|s| &s.sockets).collect();
+                // What a kind's turns did, per simulated second: connections
+                // open and messages; sessions held and downloads; pool waits.
+                let seconds: Vec<serde_json::Value> = report
+                    .seconds
+                    .iter()
+                    .filter_map(|s| match report.kind? {
+                        LaneKind::Connections => serde_json::to_value(&s.sockets).ok(),
+                        LaneKind::Files => serde_json::to_value(&s.files).ok(),
+                        LaneKind::Db => serde_json::to_value(&s.pools).ok(),
+                    })
+                    .collect();
+                if report.kind.is_some() {
                     summary["seconds"] = serde_json::json!(seconds);
                 }
                 format!("{summary}\n")

@@ -234,10 +234,9 @@ pub struct SocketStats {
     pub matches_resumed: u64,
 }
 
-impl SocketStats {
-    /// Each count as a place, in one order: what adding and subtracting walk.
-    fn counts_mut(&mut self) -> [&mut u64; 13] {
-        [
+impl crate::base::tally::Tally for SocketStats {
+    fn places(&mut self) -> Vec<&mut u64> {
+        vec![
             &mut self.opened,
             &mut self.reconnects,
             &mut self.failed_attempts,
@@ -252,24 +251,6 @@ impl SocketStats {
             &mut self.matches_lost,
             &mut self.matches_resumed,
         ]
-    }
-
-    /// Adds `other`'s counts to these.
-    pub fn add(&mut self, other: &SocketStats) {
-        let mut other = other.clone();
-        for (a, b) in self.counts_mut().into_iter().zip(other.counts_mut()) {
-            *a = a.saturating_add(*b);
-        }
-    }
-
-    /// What happened since `earlier`, a look at the same running totals.
-    pub fn since(&self, earlier: &SocketStats) -> SocketStats {
-        let mut d = self.clone();
-        let mut earlier = earlier.clone();
-        for (a, b) in d.counts_mut().into_iter().zip(earlier.counts_mut()) {
-            *a = a.saturating_sub(*b);
-        }
-        d
     }
 }
 
@@ -286,6 +267,13 @@ impl Stats {
         self.credentialed_requests += u64::from(x.credential_bytes > 0);
         self.latency_ms += u64::from(x.latency_ms);
         self.refreshes += u64::from(x.request.path() == REFRESH_PATH);
+    }
+
+    /// A load turn outside the HTTP path sent `bytes` of credentials (an
+    /// FTP login's `USER` and `PASS`, a `GET`'s `Authorization`).
+    pub(crate) fn count_credential(&mut self, bytes: u64) {
+        self.credential_bytes += bytes;
+        self.credentialed_requests += u64::from(bytes > 0);
     }
 
     /// Mean bytes of the credential headers per request that carried

@@ -36,6 +36,7 @@ pub(crate) mod snapshot;
 mod socket;
 
 pub use db::driver_messages;
+pub(crate) use ftp::FileTurn;
 pub use ftp::{FileOp, Partial};
 pub use socket::ROOM_USERS;
 pub(crate) use socket::{LoadTurn, Send};

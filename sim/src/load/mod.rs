@@ -41,7 +41,7 @@ mod report;
 mod run;
 
 pub use plan::{Fault, Mix, Plan};
-pub use report::{Held, Marker, Report, Second, Sockets, Totals};
+pub use report::{binned_ms, Files, Held, Marker, Pools, Report, Second, Sockets, Totals};
 pub use run::Run;
 
 /// Most load users in a run.

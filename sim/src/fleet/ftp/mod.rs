@@ -30,6 +30,64 @@ pub const IDLE_TIMEOUT_MS: u64 = 300_000;
 /// The HTTP counterpart's host name, in every request's `Host`.
 pub const FILES_HOST: &str = "files.example";
 
+/// Running totals of a file lane's logins and downloads, FTP or HTTP: the
+/// lane's own record as its users act, and (flattened into
+/// [`Files`](crate::load::Files)) a load run's counts per second, so the
+/// playground and a load run count the same things the same way.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FileStats {
+    /// FTP logins the server accepted (`230`): a session opened in its memory.
+    pub logins: u64,
+    /// Downloads that started from the first byte.
+    pub started: u64,
+    /// Downloads that went on from where a cut left them (`REST`, `Range`).
+    pub resumed: u64,
+    /// Downloads whose last byte arrived.
+    pub completed: u64,
+    /// Downloads a fault stopped part of the way.
+    pub cut: u64,
+    /// Transfers refused `425`: the data connection reached another server
+    /// than the control connection's `PASV`, or none.
+    pub no_data: u64,
+    /// Connections or requests no server took: the balancer had none in
+    /// rotation, or the one it chose was down.
+    pub refused: u64,
+    /// File bytes that arrived at clients.
+    pub bytes: u64,
+    /// FTP sessions a fault destroyed with their server's memory.
+    pub sessions_lost: u64,
+    /// FTP sessions the server closed after [`IDLE_TIMEOUT_MS`] with no command.
+    pub idle_closed: u64,
+}
+
+impl FileStats {
+    /// A download began: from the first byte, or from `from` to resume.
+    pub(crate) fn count_start(&mut self, from: u64) {
+        if from > 0 {
+            self.resumed += 1;
+        } else {
+            self.started += 1;
+        }
+    }
+}
+
+impl crate::base::tally::Tally for FileStats {
+    fn places(&mut self) -> Vec<&mut u64> {
+        vec![
+            &mut self.logins,
+            &mut self.started,
+            &mut self.resumed,
+            &mut self.completed,
+            &mut self.cut,
+            &mut self.no_data,
+            &mut self.refused,
+            &mut self.bytes,
+            &mut self.sessions_lost,
+            &mut self.idle_closed,
+        ]
+    }
+}
+
 /// What an FTP connection is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {

@@ -15,6 +15,8 @@ use crate::fleet::exchange::{Entry, Trace};
 use crate::wire::pg::{Frontend, TxStatus};
 use std::rc::Rc;
 
+mod load;
+
 /// What one step did, filled in as it goes.
 struct Step {
     msgs: Vec<PgMsg>,
@@ -377,10 +379,16 @@ impl Lane {
                 }
             });
         }
-        match (pooling, parts.is_empty()) {
-            (_, false) => format!("; database: {}", parts.join("; ")),
-            (Pooling::Transaction, true) => "; PgBouncer had lent it no server connection: nothing to roll back".into(),
-            (_, true) => String::new(),
+        let load = self.load_db_lost(no, pooling);
+        match (pooling, parts.is_empty(), load) {
+            (_, false, load) => {
+                format!("; database: {}{}", parts.join("; "), load.map_or(String::new(), |l| format!("; {l}")))
+            }
+            (_, true, Some(load)) => format!("; database: {load}"),
+            (Pooling::Transaction, true, None) => {
+                "; PgBouncer had lent it no server connection: nothing to roll back".into()
+            }
+            (_, true, None) => String::new(),
         }
     }
 }

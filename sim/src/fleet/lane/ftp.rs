@@ -13,11 +13,14 @@ use crate::fleet::exchange::{Entry, Trace};
 use crate::fleet::files::{basic, FILES_PREFIX};
 use crate::fleet::ftp::server::{self, Answer};
 use crate::fleet::ftp::tree::{self, Node};
-use crate::fleet::ftp::{FtpConn, FtpLine, FtpRecord, FtpSession, Role};
+use crate::fleet::ftp::{FileStats, FtpConn, FtpLine, FtpRecord, FtpSession, Role};
 use crate::fleet::ftp::{FILES_HOST, IDLE_TIMEOUT_MS, PASV_PORTS, PASV_PORT_BASE, RATE_BPS};
 use crate::wire::ftp::{Command, Reply, Verb};
 use crate::wire::http::Request;
 use std::rc::Rc;
+
+mod load;
+pub(crate) use load::FileTurn;
 
 /// What a user does in a file lane (besides `login`): the same words drive
 /// the FTP lane and its HTTP counterpart.
@@ -99,6 +102,10 @@ pub(in crate::fleet) struct FileSide {
     sessions: Vec<FtpSession>,
     clients: Vec<FileClient>,
     transfers: Vec<Transfer>,
+    /// Load users' sessions and downloads, counts only (`ftp/load.rs`).
+    load: Vec<load::LoadFiler>,
+    /// What happened, as it happened: logins, downloads, refusals.
+    stats: FileStats,
 }
 
 impl Lane {
@@ -110,6 +117,11 @@ impl Lane {
     /// What FTP servers hold now: one session per open control connection.
     pub fn ftp_sessions(&self) -> &[FtpSession] {
         &self.files.sessions
+    }
+
+    /// The lane's logins and downloads so far.
+    pub fn file_stats(&self) -> &FileStats {
+        &self.files.stats
     }
 
     /// The download `user` has not finished, if any.
@@ -240,10 +252,14 @@ impl Lane {
         self.send(ci, req, false, action_no);
         let entry = self.entries.len() - 1;
         let Some(Entry::Exchange(x)) = self.entries.last() else { return };
+        if matches!(x.response.status, 502 | 503) {
+            self.files.stats.refused += 1;
+        }
         let (Some(server), 200 | 206) = (x.server, x.response.status) else { return };
         let path = tree::resolve("/", x.request.path().trim_start_matches(FILES_PREFIX));
         let Some(node) = tree::node(&path).filter(|n| !n.dir) else { return };
         let from = from.unwrap_or(0);
+        self.files.stats.count_start(from);
         self.start_transfer(ci, node, from, Via::Http { entry, server });
     }
 
@@ -317,23 +333,29 @@ impl Lane {
     /// A TCP connection through the balancer: the server it picked, or why
     /// none took it (written to the record).
     fn tcp_pick(&mut self, ci: usize, rec: &mut FtpRecord) -> Option<usize> {
+        let (slot, said) = self.tcp_route(ci);
+        rec.trace.extend(said);
+        slot
+    }
+
+    /// Where a TCP connection from client `ci` lands: the slot of the server
+    /// the balancer chose, if it is up, and what the balancer did, in words.
+    fn tcp_route(&mut self, ci: usize) -> (Option<usize>, Vec<String>) {
         let trace = Trace::new(true);
         // The FTP frontend is TCP: no cookie or URL to read, only the address.
         let probe = Request::new("GET", "/");
         let pick = self.balancer.pick(&probe, &self.clients[ci].addr, &self.servers, self.now, &mut self.rng, &trace);
         match pick {
             crate::fleet::balancer::Pick::NoneHealthy { reason } => {
-                rec.trace.push(format!("the balancer refused the connection: {reason}"));
-                None
+                (None, vec![format!("the balancer refused the connection: {reason}")])
             }
             crate::fleet::balancer::Pick::Forward { slot, reason, .. } => {
-                rec.trace.push(format!("balancer: {reason}"));
+                let mut said = vec![format!("balancer: {reason}")];
                 if self.servers[slot].up {
-                    Some(slot)
-                } else {
-                    rec.trace.push(format!("S{} is down: the connection was refused", self.servers[slot].no));
-                    None
+                    return (Some(slot), said);
                 }
+                said.push(format!("S{} is down: the connection was refused", self.servers[slot].no));
+                (None, said)
             }
         }
     }
@@ -354,7 +376,10 @@ impl Lane {
 
     /// Opens a control connection and reads the greeting.
     fn open_control(&mut self, ci: usize, rec: &mut FtpRecord) -> bool {
-        let Some(slot) = self.tcp_pick(ci, rec) else { return false };
+        let Some(slot) = self.tcp_pick(ci, rec) else {
+            self.files.stats.refused += 1;
+            return false;
+        };
         let no = self.servers[slot].no;
         let id = self.new_conn(ci, Role::Control, no);
         self.files.sessions.push(FtpSession::new(id, no, self.now));
@@ -392,6 +417,7 @@ impl Lane {
         let answer = server::answer(s, &command, |u, p| db.password(u) == Some(p), port);
         match answer {
             Answer::Reply(r) => {
+                self.files.stats.logins += u64::from(verb == Verb::Pass && r.code == 230);
                 self.reply(rec, conn, r);
                 None
             }
@@ -462,6 +488,7 @@ impl Lane {
             return;
         };
         let Some(data) = data else {
+            self.files.stats.no_data += 1;
             rec.trace.push(format!("S{home} waited on port {port} and no data connection came"));
             return self.reply(rec, control, server::no_data_connection());
         };
@@ -485,6 +512,7 @@ impl Lane {
                     rec.trace
                         .push(format!("S{home} starts at byte {from}: REST told it, on this connection, just now"));
                 }
+                self.files.stats.count_start(from);
                 self.start_transfer(ci, node, from, Via::Ftp { control, data, server: home });
             }
         }
@@ -507,6 +535,7 @@ impl Lane {
                     let bytes = tree::content(t.node).as_bytes()[t.sent as usize..reach as usize].to_vec();
                     files.conns[data as usize - 1].wire.push(Chunk { from_client: false, bytes });
                 }
+                files.stats.bytes += reach - t.sent;
                 t.sent = reach;
                 if let Some(p) = files.clients[t.client].partial.as_mut() {
                     p.have = reach;
@@ -518,6 +547,7 @@ impl Lane {
         }
         for i in done.into_iter().rev() {
             let t = self.files.transfers.remove(i);
+            self.files.stats.completed += 1;
             self.files.clients[t.client].partial = None;
             if let Via::Ftp { control, data, server } = t.via {
                 let mut rec = self.ftp_record(t.client, action_no);
@@ -558,6 +588,7 @@ impl Lane {
                 IDLE_TIMEOUT_MS / 1000
             ));
             self.reply(&mut rec, conn, server::timed_out());
+            self.files.stats.idle_closed += 1;
             self.end_session(conn, at, "idle timeout");
             self.push_ftp(rec);
         }
@@ -575,6 +606,7 @@ impl Lane {
         let gone: Vec<FtpSession> = self.files.sessions.iter().filter(|s| s.server == no).cloned().collect();
         // An FTP session is server memory a fault destroys, as an HTTP session is.
         self.stats.sessions_lost += gone.len() as u64;
+        self.files.stats.sessions_lost += gone.len() as u64;
         for s in &gone {
             let who = self.files.conns[s.conn as usize - 1].client.clone();
             let user =
@@ -598,6 +630,7 @@ impl Lane {
             }
             stays
         });
+        self.files.stats.cut += cut.len() as u64;
         for t in cut {
             let who = self.clients[t.client].name.clone();
             if let Some(p) = self.files.clients[t.client].partial.as_mut() {
@@ -617,6 +650,7 @@ impl Lane {
                 t.node.size
             ));
         }
+        told.extend(self.load_files_lost(no));
         told.iter().map(|t| format!("; {t}")).collect()
     }
 
