@@ -347,6 +347,11 @@ fn answers_chart(id: &str, label: &str, r: &Report, span: u64, y_max: u64) -> St
     figure(id, &format!("Lane {label}: answers per second"), &svg, &table)
 }
 
+/// A table column over the seconds of one row: its head and its cell.
+type Column = (&'static str, fn(&[Second]) -> String);
+/// A chart's line: its class, its legend and its value in a second.
+type Line = (&'static str, &'static str, fn(&Second) -> u64);
+
 /// What a chart of counts per server (or per pool) reads from each second,
 /// and the columns its table adds, each summed over the table's rows.
 struct PerServer {
@@ -357,7 +362,7 @@ struct PerServer {
     at: fn(&Second) -> [u32; MAX_SERVERS as usize],
     /// Which servers get a line: those with a non-zero count here in any second.
     shown: fn(&Second) -> [u32; MAX_SERVERS as usize],
-    columns: &'static [(&'static str, fn(&[Second]) -> String)],
+    columns: &'static [Column],
 }
 
 /// Counts per server (connections open, FTP sessions held, connections
@@ -472,8 +477,8 @@ const LENT: PerServer = PerServer {
 /// `TABLE_EVERY` seconds (with columns that are not drawn, such as `sent`).
 struct Counts {
     what: &'static str,
-    lines: &'static [(&'static str, &'static str, fn(&Second) -> u64)],
-    columns: &'static [(&'static str, fn(&[Second]) -> String)],
+    lines: &'static [Line],
+    columns: &'static [Column],
 }
 
 fn counts_chart(id: &str, label: &str, r: &Report, span: u64, c: &Counts) -> String {
