@@ -926,9 +926,14 @@ fn cells(sessions: u32, bytes: u32) -> String {
 /// row linked to the Learn page's explanation as the page's own comparison
 /// table is (src/components/comparison.rs). Each cell carries its exact
 /// value in `data-v`, as the command prints it.
+/// A count and its text, for a row of the comparison.
+fn count(n: u64) -> (u64, String) {
+    (n, thousands(n))
+}
+
 fn comparison(lanes: &[(&str, &Report)]) -> String {
     type Row = (&'static str, &'static str, &'static str, fn(&Report) -> (u64, String));
-    let rows: [Row; 16] = [
+    let mut rows: Vec<Row> = vec![
         ("requests", "requests answered", "compare", |r| (r.totals.requests, thousands(r.totals.requests))),
         ("ok", "OK (below 400)", "compare", |r| (r.totals.ok, thousands(r.totals.ok))),
         ("failed", "failed", "fault-tolerance", |r| (r.totals.failed, percent_of(r.totals.failed, r.totals.requests))),
@@ -952,8 +957,8 @@ fn comparison(lanes: &[(&str, &Report)]) -> String {
             )
         }),
         ("p50_ms", "latency p50", "scalability", |r| (r.totals.p50_ms.into(), binned_ms(r.totals.p50_ms))),
-        ("p95_ms", "latency p95", "scalability", |r| (r.totals.p95_ms.into(), format!("{} ms", r.totals.p95_ms))),
-        ("p99_ms", "latency p99", "scalability", |r| (r.totals.p99_ms.into(), format!("{} ms", r.totals.p99_ms))),
+        ("p95_ms", "latency p95", "scalability", |r| (r.totals.p95_ms.into(), binned_ms(r.totals.p95_ms))),
+        ("p99_ms", "latency p99", "scalability", |r| (r.totals.p99_ms.into(), binned_ms(r.totals.p99_ms))),
         ("credential_mean_tenths", "credential bytes per request that carried one", "request-size", |r| {
             let t = r.totals.credential_mean_tenths;
             (t, format!("{}.{} B", t / 10, t % 10))
@@ -968,6 +973,32 @@ fn comparison(lanes: &[(&str, &Report)]) -> String {
             (r.totals.peak_state_bytes, thousands(r.totals.peak_state_bytes))
         }),
     ];
+    let shown = |kind| lanes.iter().any(|(_, r)| r.kind == Some(kind));
+    if shown(Kind::Files) {
+        rows.extend::<[Row; 4]>([
+            ("peak_held", "most FTP sessions held at the end of a second", "memory", |r| count(r.totals.peak_held)),
+            ("downloads_cut", "downloads a fault cut", "fault-tolerance", |r| count(r.totals.files.counts.cut)),
+            ("downloads_resumed", "downloads resumed", "fault-tolerance", |r| count(r.totals.files.counts.resumed)),
+            ("no_data", "FTP transfers refused 425", "fault-tolerance", |r| count(r.totals.files.counts.no_data)),
+        ]);
+    }
+    if shown(Kind::Db) {
+        rows.extend::<[Row; 5]>([
+            ("pool_waited", "orders that waited for a connection", "scalability", |r| {
+                count(r.totals.pools.counts.waited)
+            }),
+            ("pool_wait_mean_ms", "their mean wait", "scalability", |r| {
+                let c = &r.totals.pools.counts;
+                let mean = c.wait_ms.checked_div(c.waited).unwrap_or(0);
+                (mean, format!("{} ms", thousands(mean)))
+            }),
+            ("pool_timeouts", "orders that gave up waiting", "fault-tolerance", |r| {
+                count(r.totals.pools.counts.timeouts)
+            }),
+            ("db_opened", "database connections opened", "server-resources", |r| count(r.totals.pools.counts.opened)),
+            ("aborted", "transactions a crash aborted", "fault-tolerance", |r| count(r.totals.pools.counts.aborted)),
+        ]);
+    }
     let mut out = String::from("<section class=\"load-section\"><h3>The run, side by side</h3><table class=\"load-compare\"><caption>Totals of the run so far for each lane, same seed and traffic</caption><thead><tr><th scope=\"col\">measure</th>");
     for (label, r) in lanes {
         let _ = write!(out, "<th scope=\"col\">lane {} <span class=\"muted\">{}</span></th>", esc(label), esc(&r.lane));
