@@ -490,7 +490,12 @@ impl Report {
             thousands(c.wait_ms.checked_div(c.waited).unwrap_or(0)),
             thousands(c.timeouts)
         );
-        let open = per_server(&p.open);
+        // PgBouncer's one pool sits at index 0; an app server's pool at its server's.
+        let open: Vec<String> = if self.config.starts_with("db-txn:") {
+            vec![format!("PgBouncer {}", thousands(u64::from(p.open[0])))]
+        } else {
+            per_server(&p.open).into_iter().map(|s| s.replacen(' ', "'s pool ", 1)).collect()
+        };
         let _ = writeln!(
             out,
             "database connections: {} opened, open at the end: {} ({}); most lent at the end of a second: {}; transactions a crash aborted: {}",

@@ -523,4 +523,7 @@ fn database_runs_wait_for_pooled_connections_as_long_as_transactions_hold_them()
     // Behind PgBouncer, all orders share two connections: they wait longest.
     assert!(b.counts.wait_ms > s.counts.wait_ms, "{:?} vs {:?}", b.counts, s.counts);
     assert!(bouncer.totals.peak_in_use <= POOL_SIZE as u64);
+    // The command names PgBouncer's pool as PgBouncer's, not as S1's.
+    assert!(bouncer.text().contains("open at the end: 2 (PgBouncer 2)"), "{}", bouncer.text());
+    assert!(session.text().contains("(S1's pool 2, S3's pool 2)"), "S2 crashed with its pool: {}", session.text());
 }
