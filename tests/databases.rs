@@ -41,6 +41,13 @@ async fn a_step_shows_its_messages_and_the_status_byte_as_recorded() {
     // Every ReadyForQuery carries its badge; its bytes end with the status byte.
     let z = all(select, "li.frame").into_iter().find(|li| text(li).contains("ReadyForQuery")).unwrap();
     assert!(text(&find(&z, "pre.hex")).trim_end().ends_with("5a 00 00 00 05 54"), "{}", text(&find(&z, "pre.hex")));
+    // Field by field, as the protocol's documentation names them: the status is the last byte's meaning.
+    let fields: Vec<String> = all(&z, "dl.decoded dt, dl.decoded dd").iter().map(text).collect();
+    assert_eq!(fields[..2], ["type".to_owned(), "Z (0x5a) ReadyForQuery".to_owned()], "{fields:?}");
+    assert!(fields.windows(2).any(|w| w[0] == "status" && w[1].starts_with("T (")), "{fields:?}");
+    // A DataRow names its columns' values, the time in Tokyo's offset.
+    let data = all(select, "li.frame").into_iter().find(|li| text(li).contains("DataRow")).unwrap();
+    assert!(all(&data, "dl.decoded dd").iter().map(text).any(|v| v.contains("+09")), "{}", text(&data));
     // Lane B's SET sent nothing; its select names the zone it was told (none).
     let set_b = b.iter().find(|s| text(&find(s, "summary")).contains("alice sql tz Asia/Tokyo")).unwrap();
     assert!(text(&find(set_b, "summary")).contains("nothing sent"));
