@@ -450,7 +450,7 @@ fn replay_bouncer_lane(
                 ));
                 continue;
             }
-            None if r.trace.iter().any(|t| t.contains("query_wait_timeout")) => vec!["E 08P01".into(), "closed".into()],
+            None if r.queue_timeout => vec!["E 08P01".into(), "closed".into()],
             None => return Err(format!("{} sql {}: the engine sent nothing and says no queue", r.client, r.op)),
         };
         let client = match clients.entry(no) {

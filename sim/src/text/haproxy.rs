@@ -11,7 +11,7 @@ use crate::base::ids::User;
 use crate::fleet::config::{
     App, AuthMode, Credential, LaneConfig, Pooling, Strategy, API_KEY_HEADER, MAX_SERVERS, REFRESH_PATH,
 };
-use crate::fleet::{Database, FILE_TREE, PASV_PORTS, PASV_PORT_BASE, POOL_SIZE};
+use crate::fleet::{Database, FILE_TREE, PASV_PORTS, PASV_PORT_BASE, POOL_SIZE, QUERY_WAIT_TIMEOUT_S};
 use crate::fleet::{HEALTH_INTERVAL_MS, UNHEALTHY_AFTER};
 use crate::text::config_code::{config_text, parse_config};
 use std::fmt::Write;
@@ -29,9 +29,6 @@ pub const LAB_DIR: &str = "/tmp/statelab-fleet-8000";
 pub const FTP_CONTROL_PORT: u16 = 2121;
 /// Where a learner's FTP fleet keeps its HAProxy configuration and files.
 pub const FTP_LAB_DIR: &str = "/tmp/statelab-ftp-2121";
-/// How long PgBouncer keeps a client queued for a server connection before
-/// answering `query_wait_timeout` and closing it (its default, and the engine's).
-pub const QUERY_WAIT_TIMEOUT_S: u32 = 120;
 
 /// Everything "Run it yourself" shows for lane `c`: the commands, then the
 /// HAProxy configuration that fleet runs with (for a database lane, what

@@ -17,6 +17,10 @@ pub use record::{DbRecord, PgMsg};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+/// How long PgBouncer keeps a client queued for a server connection before it
+/// answers `query_wait_timeout` and closes the client connection (its default).
+pub const QUERY_WAIT_TIMEOUT_S: u32 = 120;
+
 /// How a lane's app servers hold their connections to PostgreSQL.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
