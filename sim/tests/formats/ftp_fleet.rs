@@ -19,7 +19,7 @@ use super::ftp_server::{real_codes, replay, sessions};
 use serde_json::json;
 use statelab_sim::fleet::{PASV_PORTS, PASV_PORT_BASE};
 use statelab_sim::text::{ftp_config, FtpFleet, FTP_CONTROL_PORT as CONTROL_PORT};
-use statelab_sim::{App, LaneConfig, Playground, Scenario};
+use statelab_sim::{App, Playground, Scenario};
 use std::process::{Command, Stdio};
 
 /// Whether `haproxy` and pyftpdlib are here; when not, why (under CI, a failure).
