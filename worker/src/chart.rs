@@ -5,7 +5,7 @@
 //! both themes apply.
 
 use statelab_sim::base::human_duration;
-use statelab_sim::fleet::{Kind, MAX_SERVERS, POOL_WAIT_MS, QUERY_WAIT_MS, RATE_BPS, RATE_LIMIT, RATE_WINDOW_S};
+use statelab_sim::fleet::{Kind, MAX_SERVERS, POOL_WAIT_MS, QUERY_WAIT_TIMEOUT_S, RATE_BPS, RATE_LIMIT, RATE_WINDOW_S};
 use statelab_sim::load::{
     binned_ms, thousands, Held, Report, Second, ACCESS_TTL_S, HELD_EVERY, LATENCY_BINS, LIVE_SECONDS, LIVE_WINDOW,
     SECONDS,
@@ -87,7 +87,7 @@ pub fn render(lanes: &[(&str, &Report)]) -> String {
         section(
             &mut out,
             "Pool waits per simulated second",
-            &format!("Each second: orders that waited for a connection another order held, orders that gave up at the pool's timeout (the app server's pool after {} s; PgBouncer's query_wait_timeout after {} s), and transactions a crash aborted, which PostgreSQL rolled back; dashed lines mark the faults.", POOL_WAIT_MS / 1000, QUERY_WAIT_MS / 1000),
+            &format!("Each second: orders that waited for a connection another order held, orders that gave up at the pool's timeout (the app server's pool after {} s; PgBouncer's query_wait_timeout after {} s), and transactions a crash aborted, which PostgreSQL rolled back; dashed lines mark the faults.", POOL_WAIT_MS / 1000, QUERY_WAIT_TIMEOUT_S),
             "",
             &dbs,
             |id, label, r| counts_chart(id, label, r, span, &CHECKOUTS),

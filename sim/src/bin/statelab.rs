@@ -51,9 +51,11 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// A lane's HAProxy configuration and the commands that start its real fleet with the twin
+    /// A lane's HAProxy configuration and the commands that start its real fleet: with the twin, or
+    /// pyftpdlib servers behind HAProxy in TCP mode for an FTP lane; for a database lane, what the
+    /// twin runs (PostgreSQL, PgBouncer)
     Fleet {
-        /// A lane configuration as in links: auth.strategy.servers (`local.sticky.3`)
+        /// A lane configuration as in links: [app:]auth.strategy.servers (`local.sticky.3`, `ftp:local.iphash.3`)
         config: String,
     },
     /// Every design measured on one workload (a user for ten minutes, then logout): bytes, store and

@@ -17,12 +17,10 @@
 
 use super::ftp_server::{real_codes, replay, sessions};
 use serde_json::json;
-use statelab_sim::fleet::{Strategy, PASV_PORTS, PASV_PORT_BASE};
-use statelab_sim::{App, LaneConfig, Playground, Scenario};
+use statelab_sim::fleet::{PASV_PORTS, PASV_PORT_BASE};
+use statelab_sim::text::{ftp_config, FtpFleet, FTP_CONTROL_PORT as CONTROL_PORT};
+use statelab_sim::{App, Playground, Scenario};
 use std::process::{Command, Stdio};
-
-/// The port the balancer and each server take control connections on.
-const CONTROL_PORT: u16 = 2121;
 
 /// Whether `haproxy` and pyftpdlib are here; when not, why (under CI, a failure).
 fn software() -> Result<(), String> {
@@ -49,31 +47,6 @@ fn addresses(servers: u8) -> (String, Vec<String>) {
     let pid = std::process::id();
     let net = format!("127.{}.{}", 1 + (pid >> 8) % 254, pid % 256);
     (format!("{net}.1"), (1..=servers).map(|n| format!("{net}.{}", 1 + n)).collect())
-}
-
-/// HAProxy's configuration for an FTP lane: TCP, one thread (so round robin
-/// turns in one order), no retry (a refused connection is closed, as in the
-/// simulation), the control port and the passive ports in one frontend
-/// sharing the lane's balancing.
-fn haproxy_config(c: &LaneConfig, balancer: &str, servers: &[String]) -> String {
-    let balance = match c.balancer {
-        Strategy::RoundRobin => "roundrobin",
-        // map-based: the source address as a number, modulo the servers.
-        Strategy::IpHash => "source",
-        other => panic!("no FTP tour balances by {other:?}"),
-    };
-    let last = PASV_PORT_BASE + PASV_PORTS - 1;
-    let mut s = format!(
-        "global\n    nbthread 1\n\
-         defaults\n    mode tcp\n    timeout connect 1s\n    timeout client 10s\n    timeout server 10s\n    retries 0\n\
-         frontend ftp\n    bind {balancer}:{CONTROL_PORT} accept-proxy\n    bind {balancer}:{PASV_PORT_BASE}-{last} accept-proxy\n    default_backend fleet\n\
-         backend fleet\n    balance {balance}\n"
-    );
-    for (n, addr) in servers.iter().enumerate() {
-        // No port: each connection goes to the port it came to.
-        s.push_str(&format!("    server S{} {addr}\n", n + 1));
-    }
-    s
 }
 
 /// A listing's entries as (kind, name, size), sorted by name: what vsftpd's
@@ -114,7 +87,7 @@ fn a_real_fleet_behind_haproxy_answers_the_passive_balancer_tour_as_simulated() 
             "servers": servers,
             "port": CONTROL_PORT,
             "passive": [PASV_PORT_BASE, PASV_PORT_BASE + PASV_PORTS - 1],
-            "haproxy": haproxy_config(c, &balancer, &servers),
+            "haproxy": ftp_config(c, &FtpFleet { balancer: &balancer, servers: &servers, port: CONTROL_PORT, accept_proxy: true }),
         });
         let real = replay(sim.iter(), Some(fleet));
         assert_eq!(real.len(), sim.len());

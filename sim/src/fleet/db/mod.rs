@@ -12,7 +12,7 @@ pub(crate) mod pool;
 pub(crate) mod postgres;
 mod record;
 
-pub use pool::{POOL_WAIT_MS, QUERY_WAIT_MS};
+pub use pool::POOL_WAIT_MS;
 pub use postgres::{Pg, PgConn, Side, CATALOG_SKUS, POOL_SIZE, SERVER_VERSION, STATEMENT};
 pub use record::{DbRecord, PgMsg};
 
@@ -53,6 +53,9 @@ impl crate::base::tally::Tally for PoolStats {
         ]
     }
 }
+/// How long PgBouncer keeps a client queued for a server connection before it
+/// answers `query_wait_timeout` and closes the client connection (its default).
+pub const QUERY_WAIT_TIMEOUT_S: u32 = 120;
 
 /// How a lane's app servers hold their connections to PostgreSQL.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -11,9 +11,6 @@ use crate::base::ids::ServerNo;
 /// before it gives up: deadpool's `timeouts.wait`, as apps set it (unset,
 /// deadpool waits for ever).
 pub const POOL_WAIT_MS: u64 = 5_000;
-/// How long PgBouncer lets a client wait for a server connection:
-/// `query_wait_timeout`, its default.
-pub const QUERY_WAIT_MS: u64 = 120_000;
 
 /// One connection of a pool: when it is next free (simulated milliseconds
 /// since the lane's start), and the app server whose order holds it.

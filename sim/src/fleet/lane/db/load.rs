@@ -18,8 +18,8 @@ use super::Lane;
 use crate::base::ids::ServerNo;
 use crate::fleet::balancer::Pick;
 use crate::fleet::config::{App, MAX_SERVERS};
-use crate::fleet::db::pool::{Checkout, Pool, POOL_WAIT_MS, QUERY_WAIT_MS};
-use crate::fleet::db::{PoolStats, Pooling, POOL_SIZE};
+use crate::fleet::db::pool::{Checkout, Pool, POOL_WAIT_MS};
+use crate::fleet::db::{PoolStats, Pooling, POOL_SIZE, QUERY_WAIT_TIMEOUT_S};
 use crate::fleet::exchange::Trace;
 use crate::fleet::handling::{BALANCER_MS, DATABASE_MS, SERVER_MS};
 use crate::fleet::lane::traffic::{Outcome, FIRST};
@@ -68,7 +68,8 @@ impl Lane {
         let round_trips = if pooling == Pooling::Stateless { 1 } else { 3 };
         let hold = round_trips * u64::from(DATABASE_MS);
         let open = OPEN_ROUND_TRIPS * u64::from(DATABASE_MS);
-        let timeout = if pooling == Pooling::Transaction { QUERY_WAIT_MS } else { POOL_WAIT_MS };
+        let timeout =
+            if pooling == Pooling::Transaction { u64::from(QUERY_WAIT_TIMEOUT_S) * 1_000 } else { POOL_WAIT_MS };
         let key = pool_key(pooling, no);
         let pg = &mut *self.pg;
         let i = match pg.load_pools.iter().position(|(k, _)| *k == key) {
