@@ -257,6 +257,30 @@ mod tests {
     }
 
     #[test]
+    fn live_traffic_on_file_and_database_lanes_counts_what_a_crash_clicked_in_costs() {
+        let second = |run: &mut LaneRun, n: usize| {
+            for _ in 0..n * TICKS_PER_SECOND as usize {
+                run.tick();
+            }
+            serde_json::from_str::<Report>(&run.report()).unwrap()
+        };
+        let mut ftp = LaneRun::live("300x100", "", "ftp:local.iphash.3", "1").unwrap();
+        let before = second(&mut ftp, 10);
+        let held = before.seconds.last().unwrap().files.held;
+        assert_eq!(held.iter().sum::<u32>(), 300, "every load user holds a session: {held:?}");
+        ftp.inject("crash 1").unwrap();
+        let after = second(&mut ftp, 1);
+        assert_eq!(after.seconds.last().unwrap().files.held[0], 0, "S1's sessions went with it");
+        assert_eq!(after.totals.files.counts.sessions_lost, u64::from(held[0]));
+        let mut db = LaneRun::live("300x1000", "", "db-session:jwt.rr.3", "1").unwrap();
+        second(&mut db, 5);
+        db.inject("crash 2").unwrap();
+        let after = second(&mut db, 2);
+        assert!(after.seconds.last().unwrap().pools.open[1] == 0, "S2's pool closed with its process");
+        assert!(after.markers[0].text.contains("S2's pool of 2 load connections closed"), "{}", after.markers[0].text);
+    }
+
+    #[test]
     fn live_traffic_on_a_connection_lane_holds_ten_thousand_connections() {
         let mut live = LaneRun::live("10000x2000", "", "chat-pubsub:jwt.leastconn.3", "1").unwrap();
         // Each load user logs in, then opens its connection: 20,000 turns, 10 simulated seconds.
