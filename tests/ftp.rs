@@ -71,3 +71,20 @@ async fn the_files_group_drives_both_lanes() {
     assert!(text(&b).contains("GET /files/pub/"), "HTTP carries the directory the client kept");
     assert!(text(&newest_ftp(&root, 'a')).contains("LIST"));
 }
+
+#[wasm_bindgen_test]
+async fn a_download_a_crash_cut_is_marked_cut_not_a_success() {
+    // ftp-resume's step 2: S1 died 4,000 bytes into lane B's 200.
+    let root = playground_at("?scenario=ftp-resume&step=2").await;
+    let cut = find(&root, ".lane-b-rows article.exchange");
+    let badge = find(&cut, ".badge");
+    assert_eq!(text(&badge), "⚠ 200 OK · cut at 4000 of 12000 bytes");
+    assert!(!badge.class_list().contains("s2xx") && badge.class_list().contains("cut"), "not the success look");
+    assert!(!cut.class_list().contains("s2xx"), "the card is not marked a success either");
+    let fleet = find(&root, "svg[aria-label=\"Fleet of lane B\"]");
+    assert_eq!(text(&find(&fleet, "text.outcome")), "⚠ 200 cut");
+    assert!(!fleet.class_list().contains("s2xx"));
+    // Lane A's RETR had its 150, then S1 died under the data connection.
+    let a = find(&root, "svg[aria-label=\"Fleet of lane A\"]");
+    assert_eq!(text(&find(&a, "text.outcome")), "⚠ ftp cut");
+}

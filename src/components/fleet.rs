@@ -1,6 +1,6 @@
 use crate::components::badge::Outcome;
 use crate::state::{Msg, Play};
-use statelab_sim::fleet::{DbRecord, FtpRecord, PgMsg, SocketRecord};
+use statelab_sim::fleet::{DbRecord, FtpConn, FtpLine, FtpRecord, Kind, PgMsg, SocketRecord};
 use statelab_sim::wire::pg::Backend;
 use statelab_sim::{Action, Entry, Lane, LaneId, ServerNo};
 use yew::prelude::*;
@@ -42,8 +42,13 @@ impl Newest {
                 served: x.server.is_some(),
                 store_trips: x.store_trips,
                 db_trips: x.db_trips,
-                outcome: Outcome::of(x.response.status),
-                label: x.response.status.to_string(),
+                outcome: x.outcome(),
+                // A body its server died sending: the status alone would read as whole.
+                label: if x.cut.is_some() {
+                    format!("{} cut", x.response.status)
+                } else {
+                    x.response.status.to_string()
+                },
             }),
             Entry::Socket(r) => Some(Newest {
                 key,
@@ -54,16 +59,20 @@ impl Newest {
                 outcome: frames_outcome(r),
                 label: format!("ws#{}", r.conn),
             }),
-            Entry::Ftp(r) => Some(Newest {
-                key,
-                target: r.server,
-                served: r.server.is_some(),
-                store_trips: 0,
-                db_trips: 0,
-                outcome: ftp_outcome(r),
-                label: "ftp".to_owned(),
-            }),
-            Entry::Db(r) => Some(Newest {
+            Entry::Ftp(r) if const { Kind::Files.compiled() } => {
+                // A transfer whose server died under it: its 150 promised a file that never came whole.
+                let cut = data_conns(lane, r).any(FtpConn::died);
+                Some(Newest {
+                    key,
+                    target: r.server,
+                    served: r.server.is_some(),
+                    store_trips: 0,
+                    db_trips: 0,
+                    outcome: if cut { Outcome::Unavailable } else { ftp_outcome(r) },
+                    label: if cut { "ftp cut" } else { "ftp" }.to_owned(),
+                })
+            }
+            Entry::Db(r) if const { Kind::Db.compiled() } => Some(Newest {
                 key,
                 target: r.server,
                 served: r.server.is_some(),
@@ -72,9 +81,17 @@ impl Newest {
                 outcome: db_outcome(r),
                 label: "sql".to_owned(),
             }),
-            Entry::Event(_) => None,
+            _ => None,
         })
     }
+}
+
+/// The data connections an action's FTP record names, as the lane keeps them.
+fn data_conns<'a>(lane: &'a Lane, r: &'a FtpRecord) -> impl Iterator<Item = &'a FtpConn> {
+    r.lines.iter().filter_map(move |l| match l {
+        FtpLine::Data { conn, .. } => lane.ftp_connections().iter().find(|c| c.id == *conn),
+        _ => None,
+    })
 }
 
 /// How an action's frames ended, by the server's close code if it closed:

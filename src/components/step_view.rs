@@ -189,7 +189,7 @@ fn card(x: &Exchange, focus: &[&str], last: bool) -> Html {
     html! {
         <li class={classes!("step-card", last.then_some("last"))}>
             <p class="step-line">
-                { status_badge(x.response.status, x.response.reason()) }
+                { status_badge(x) }
                 <span class="step-req">{format!("#{} {} {} · {} → {}", x.seq, x.request.method, short_target(&x.request.target), x.client, x.server_label())}</span>
             </p>
             <div class="step-detail">

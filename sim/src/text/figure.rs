@@ -17,7 +17,7 @@
 use crate::base::quote::{markup, unhidden};
 use crate::fleet::connection::SocketRecord;
 use crate::fleet::db::{DbRecord, PgMsg};
-use crate::fleet::exchange::{Entry, Exchange, Outcome};
+use crate::fleet::exchange::{Entry, Exchange};
 use crate::fleet::ftp::{FtpLine, FtpRecord};
 use crate::fleet::kind::Kind;
 use crate::fleet::lane::Lane;
@@ -240,8 +240,8 @@ fn step_entries(lane: &Lane, start: u32) -> impl Iterator<Item = &Entry> {
 /// `✕ 401 Unauthorized #3 GET /api/me · alice → S2`, the focused header
 /// lines on a highlight, and the trace's last line.
 fn exchange_card(body: &mut String, desc: &mut String, x: &Exchange, focus: &[&str], width: usize, mut y: u32) -> u32 {
-    let o = Outcome::of(x.response.status);
-    let badge = format!("{} {} {}", o.icon(), x.response.status, x.response.reason());
+    let o = x.outcome();
+    let badge = format!("{} {}", o.icon(), x.status_text());
     let request = format!(
         "#{} {} {} · {} → {}",
         x.seq,
@@ -252,14 +252,13 @@ fn exchange_card(body: &mut String, desc: &mut String, x: &Exchange, focus: &[&s
     );
     let _ = write!(
         desc,
-        " {} {} {} from {} to {}: {} {}.",
+        " {} {} {} from {} to {}: {}.",
         x.seq,
         x.request.method,
         short_target(&x.request.target),
         x.client,
         x.server_label(),
-        x.response.status,
-        x.response.reason()
+        x.status_text()
     );
     // The badge's columns, a space, then the request on the same line.
     let badge_cols = columns(&badge) + 2;
@@ -442,7 +441,7 @@ fn diagram(body: &mut String, lane: &Lane, start: u32, y: u32) -> u32 {
         cable(body, (d + 166, row_mid), (bus, row_mid));
         // The server the step's last request went to wears its outcome,
         // a crashed one too (the balancer's 502 names it).
-        let outcome = last.filter(|_| target == Some(s.no)).map_or("", |x| Outcome::of(x.response.status).class());
+        let outcome = last.filter(|_| target == Some(s.no)).map_or("", |x| x.outcome().class());
         let class = format!("{}{outcome}", if s.up { "" } else { "down " });
         let _ = write!(body, r#"<rect class="node {class}" x="{}" y="{top}" width="68" height="18" rx="4"/>"#, d + 98);
         let name = match (s.up, s.draining) {
