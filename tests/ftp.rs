@@ -88,3 +88,17 @@ async fn a_download_a_crash_cut_is_marked_cut_not_a_success() {
     let a = find(&root, "svg[aria-label=\"Fleet of lane A\"]");
     assert_eq!(text(&find(&a, "text.outcome")), "⚠ ftp cut");
 }
+
+#[wasm_bindgen_test]
+async fn the_diagram_lights_the_server_a_data_connection_reached() {
+    // Round robin sends alice's data connection to S2 (refused, 425); IP hash to S1.
+    let root = playground_at(&format!("{FTP}~ls.alice")).await;
+    let servers = |lane: &str| all(&find(&root, &format!("svg[aria-label=\"Fleet of lane {lane}\"]")), "g.server");
+    let a = servers("A");
+    assert!(a[0].class_list().contains("hot"), "S1 holds the control connection");
+    assert!(a[1].class_list().contains("hot"), "S2 was reached by the data connection");
+    let s2 = a[1].get_attribute("aria-label").unwrap_or_default();
+    assert!(s2.contains("reached by the newest data connection"), "{s2}");
+    let b = servers("B");
+    assert!(!b[1].class_list().contains("hot"), "balance source kept it on S1: {:?}", b[1].get_attribute("aria-label"));
+}

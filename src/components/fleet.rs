@@ -23,6 +23,9 @@ struct Newest {
     target: Option<ServerNo>,
     /// Whether it reached a server (and so may have gone on to the backends).
     served: bool,
+    /// Other servers it reached: where the balancer sent an FTP data
+    /// connection that was not the control connection's server.
+    also: Vec<ServerNo>,
     store_trips: u32,
     db_trips: u32,
     outcome: Outcome,
@@ -40,6 +43,7 @@ impl Newest {
                 key,
                 target: x.server.or(x.tried),
                 served: x.server.is_some(),
+                also: Vec::new(),
                 store_trips: x.store_trips,
                 db_trips: x.db_trips,
                 outcome: x.outcome(),
@@ -54,6 +58,7 @@ impl Newest {
                 key,
                 target: Some(r.server),
                 served: true,
+                also: Vec::new(),
                 store_trips: r.store_trips,
                 db_trips: 0,
                 outcome: frames_outcome(r),
@@ -66,6 +71,7 @@ impl Newest {
                     key,
                     target: r.server,
                     served: r.server.is_some(),
+                    also: data_servers(lane, r),
                     store_trips: 0,
                     db_trips: 0,
                     outcome: if cut { Outcome::Unavailable } else { ftp_outcome(r) },
@@ -76,6 +82,7 @@ impl Newest {
                 key,
                 target: r.server,
                 served: r.server.is_some(),
+                also: Vec::new(),
                 store_trips: 0,
                 db_trips: u32::from(!r.messages.is_empty()),
                 outcome: db_outcome(r),
@@ -84,6 +91,19 @@ impl Newest {
             _ => None,
         })
     }
+}
+
+/// The servers an action's FTP data connections went to, other than the
+/// control connection's (round robin can send one elsewhere, to be refused),
+/// read from the connections the record's data lines name.
+fn data_servers(lane: &Lane, r: &FtpRecord) -> Vec<ServerNo> {
+    let mut out: Vec<ServerNo> = Vec::new();
+    for no in data_conns(lane, r).map(|c| c.server) {
+        if Some(no) != r.server && !out.contains(&no) {
+            out.push(no);
+        }
+    }
+    out
 }
 
 /// The data connections an action's FTP record names, as the lane keeps them.
@@ -175,11 +195,15 @@ pub fn fleet_diagram(play: &Play, id: LaneId) -> Html {
                 <line class="cable" x1={BUS.to_string()} y1="20" x2={BUS.to_string()} y2={(height - 20).to_string()} />
                 { for servers.iter().enumerate().map(|(i, s)| {
                     let y = 6 + i as i32 * ROW;
-                    let hot = target == Some(s.no);
-                    let backend = hot && newest.is_some_and(|x| x.served) && (to_store || to_db);
+                    let data = newest.is_some_and(|x| x.also.contains(&s.no));
+                    let hot = target == Some(s.no) || data;
+                    let backend = target == Some(s.no) && newest.is_some_and(|x| x.served) && (to_store || to_db);
                     let (verb, action) = if s.up { ("Crash", Action::Crash { server: s.no }) } else { ("Restart", Action::Restart { server: s.no }) };
                     let sessions = held(s.no, s.sessions.len());
                     let mut label = format!("{verb} S{} ({}, {sessions} session{} held", s.no, if s.up { "up" } else { "down" }, if sessions == 1 { "" } else { "s" });
+                    if data {
+                        label.push_str(", reached by the newest data connection");
+                    }
                     if sockets {
                         label.push_str(&format!(", {} WebSocket connection{} open{}", s.connections, if s.connections == 1 { "" } else { "s" }, if s.draining { ", draining" } else { "" }));
                     }
