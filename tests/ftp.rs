@@ -102,3 +102,15 @@ async fn the_diagram_lights_the_server_a_data_connection_reached() {
     let b = servers("B");
     assert!(!b[1].class_list().contains("hot"), "balance source kept it on S1: {:?}", b[1].get_attribute("aria-label"));
 }
+
+#[wasm_bindgen_test]
+async fn the_legend_reads_the_425s_warning_sign_as_ftp_reads_it() {
+    // Lane A's LIST got 425, which the diagram marks ⚠: a 4xx reply, not a 5xx.
+    let root = playground_at("?a=ftp:jwt.rr.2&b=files:jwt.rr.2&log=login.alice~ls.alice").await;
+    let a = find(&root, "svg[aria-label=\"Fleet of lane A\"]");
+    assert!(text(&find(&a, "text.outcome")).starts_with("⚠"), "the 425 is marked ⚠");
+    let legends: Vec<String> = all(&root, ".fleet-figure .legend").iter().map(text).collect();
+    assert!(legends[0].contains("⚠ a 4xx reply"), "{}", legends[0]);
+    assert!(!legends[0].contains("⚠ 5xx"), "an FTP lane answers no HTTP: {}", legends[0]);
+    assert!(legends[1].contains("⚠ 5xx, or a body its server died sending"), "{}", legends[1]);
+}

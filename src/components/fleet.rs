@@ -2,7 +2,7 @@ use crate::components::badge::Outcome;
 use crate::state::{Msg, Play};
 use statelab_sim::fleet::{DbRecord, FtpConn, FtpLine, FtpRecord, Kind, PgMsg, SocketRecord};
 use statelab_sim::wire::pg::Backend;
-use statelab_sim::{Action, Entry, Lane, LaneId, ServerNo};
+use statelab_sim::{Action, App, Entry, Lane, LaneId, ServerNo};
 use yew::prelude::*;
 
 const W: i32 = 360;
@@ -254,11 +254,29 @@ pub fn fleet_diagram(play: &Play, id: LaneId) -> Html {
                 }
             </svg>
             <figcaption class="legend">
-                { if sockets { "Lit path: the newest request, or a connection's newest frames (✓ 2xx, frames · ✕ 4xx, 1008 · ⚠ 5xx, 1011); dashed: not used by this lane; " } else { "Lit path: the newest request (✓ 2xx · ✕ 4xx · ⚠ 5xx); dashed: not used by this lane; " } }
+                { format!("Lit path: {}; dashed: not used by this lane; ", lit_path(lane.config().app)) }
                 { if sockets { "⇄N in a server: the WebSocket connections open on it (its sessions: in the state panel below). " } else { "a server's number: sessions it holds. " } }
                 <strong class="needs-script">{"Click a server to crash or restart it."}</strong>
             </figcaption>
         </figure>
+    }
+}
+
+/// What the lit path is on a lane running `app`, and what its icons mean
+/// there: the same outcomes as `frames_outcome`, `ftp_outcome` and
+/// `db_outcome` (FTP's 5xx is the refusal, its 4xx the ⚠), and a body or
+/// download its server died sending.
+fn lit_path(app: App) -> &'static str {
+    if app.is_connection() {
+        "the newest request, or a connection's newest frames (✓ 2xx, frames · ✕ 4xx, 1008 · ⚠ 5xx, 1011)"
+    } else if app.is_files() && app == App::Ftp {
+        "the newest FTP command's connections, data connections included (✓ 1xx–3xx replies · ✕ a 5xx reply · ⚠ a 4xx reply, or a download its server died sending)"
+    } else if app.is_http_files() {
+        "the newest request (✓ 2xx · ✕ 4xx · ⚠ 5xx, or a body its server died sending)"
+    } else if app.is_db() {
+        "the newest request or statement (✓ 2xx, answered · ✕ 4xx, an ErrorResponse · ⚠ 5xx, no app server took it)"
+    } else {
+        "the newest request (✓ 2xx · ✕ 4xx · ⚠ 5xx)"
     }
 }
 
