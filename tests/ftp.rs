@@ -114,3 +114,20 @@ async fn the_legend_reads_the_425s_warning_sign_as_ftp_reads_it() {
     assert!(!legends[0].contains("⚠ 5xx"), "an FTP lane answers no HTTP: {}", legends[0]);
     assert!(legends[1].contains("⚠ 5xx, or a body its server died sending"), "{}", legends[1]);
 }
+
+#[wasm_bindgen_test]
+async fn file_lanes_offer_only_what_acts_on_them() {
+    let root = playground_at("?a=ftp:jwt.iphash.2&b=files:jwt.iphash.2").await;
+    let buttons: Vec<String> = all(&find(&root, "section.actions"), "button").iter().map(text).collect();
+    for offered in ["Log in", "Log in (wrong password)", "ls", "get big.bin", "Crash", "+10 s"] {
+        assert!(buttons.iter().any(|b| b == offered), "{offered} acts on a file lane: {buttons:?}");
+    }
+    for http_only in
+        ["GET /api/me", "Log out", "Tamper: role=admin", "Tamper: alg none", "Store outage", "Rotate key (keep old)"]
+    {
+        assert!(!buttons.iter().any(|b| b == http_only), "{http_only} does nothing on a file lane: {buttons:?}");
+    }
+    assert!(root.query_selector("#lane-a-auth").unwrap().is_none(), "no Auth select: FTP sends its PASS");
+    assert!(root.query_selector("#lane-b-auth").unwrap().is_none(), "nor for HTTP's Basic");
+    assert!(root.query_selector("#lane-a-balancer").unwrap().is_some(), "the balancer still acts");
+}
