@@ -74,4 +74,7 @@ async fn database_lanes_offer_sql_not_the_shops_http_steps() {
     assert!(root.query_selector("#lane-a-auth").unwrap().is_none(), "no Auth select");
     assert!(root.query_selector("#act-page").unwrap().is_none(), "no orders page to pick");
     assert!(root.query_selector("#act-sku").unwrap().is_some(), "INSERT takes the item");
+    // The app server took each statement: S1 handled all three.
+    let memory = text(&find(&root, "section[aria-label='Lane A: Server memory']"));
+    assert!(memory.contains("S1 up · 3 handled"), "{memory}");
 }

@@ -116,6 +116,17 @@ async fn the_legend_reads_the_425s_warning_sign_as_ftp_reads_it() {
 }
 
 #[wasm_bindgen_test]
+async fn server_memory_counts_the_ftp_commands_each_server_answered() {
+    // S1 answered USER, PASS, PASV and LIST and holds alice's session; round
+    // robin's S2 only had a data connection refused: no command.
+    let root = playground_at(&format!("{FTP}~ls.alice")).await;
+    let memory = find(&root, "section[aria-label='Lane A: Server memory']");
+    let servers: Vec<String> = all(&memory, "ul.kv > li").iter().map(text).collect();
+    assert!(servers[0].starts_with("S1 up · 4 FTP commands answered · 1 FTP session · "), "{}", servers[0]);
+    assert!(servers[1].starts_with("S2 up · 0 FTP commands answered · 0 FTP sessions · "), "{}", servers[1]);
+}
+
+#[wasm_bindgen_test]
 async fn file_lanes_offer_only_what_acts_on_them() {
     let root = playground_at("?a=ftp:jwt.iphash.2&b=files:jwt.iphash.2").await;
     let buttons: Vec<String> = all(&find(&root, "section.actions"), "button").iter().map(text).collect();

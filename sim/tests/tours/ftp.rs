@@ -164,6 +164,11 @@ fn ftp_passive_balancer_round_robin_breaks_every_other_transfer() {
     let data = &a.ftp_connections()[1];
     assert_eq!((data.server, data.closed.map(|c| c.1)), (2, Some("refused")));
     assert_eq!(codes(one.lane(LaneId::B), 0), [220, 331, 230, 227, 150, 226]);
+    // What each server handled: S1 answered USER, PASS, PASV and LIST; S2 only
+    // refused a data connection, which is no command.
+    let handled = |l: &Lane| l.servers().iter().map(|s| s.handled).collect::<Vec<_>>();
+    assert_eq!(handled(a), [4, 0]);
+    assert_eq!(handled(one.lane(LaneId::B)), [4, 0]);
     // The easy guess: round robin always fails. The next data connection is S1's turn.
     let n = actions_before(&one);
     let two = at_step("ftp-passive-balancer", 2);

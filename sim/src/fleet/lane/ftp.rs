@@ -390,6 +390,11 @@ impl Lane {
         let s = self.files.sessions.iter_mut().find(|s| s.conn == conn)?;
         s.last_command = now;
         let answer = server::answer(s, &command, |u, p| db.password(u) == Some(p), port);
+        let no = s.server;
+        // What an FTP server handles is commands, as a web server's is requests.
+        if let Some(server) = self.servers.iter_mut().find(|x| x.no == no) {
+            server.handled += 1;
+        }
         match answer {
             Answer::Reply(r) => {
                 self.reply(rec, conn, r);
