@@ -22,6 +22,7 @@ use crate::fleet::ftp::{FtpLine, FtpRecord};
 use crate::fleet::kind::Kind;
 use crate::fleet::lane::Lane;
 use crate::playground::Playground;
+use crate::wire::http::Headers;
 use crate::wire::pg::Backend;
 use std::fmt::Write;
 
@@ -280,7 +281,7 @@ fn exchange_card(body: &mut String, desc: &mut String, x: &Exchange, focus: &[&s
         let x0 = if i == 0 { PAD + badge_w + 4 } else { PAD };
         text(body, x0, y - 4, "", line);
     }
-    for (name, value) in focused(x, focus) {
+    for (name, value) in focused(&x.request.headers, focus).chain(focused(&x.response.headers, focus)) {
         let lines = wrap(&format!("{name}: {}", shortened(value)), width.saturating_sub(1), MAX_LINES);
         let h = lines.len() as u32 * LINE;
         let _ = write!(body, r#"<rect class="hl" x="{PAD}" y="{}" width="{CARDS_W}" height="{h}" rx="2"/>"#, y + 2);
@@ -381,14 +382,11 @@ fn db_card(body: &mut String, desc: &mut String, r: &DbRecord, width: usize, y: 
     record_lines(body, desc, lines, r.trace.last(), width, y)
 }
 
-/// The request and response header lines among `focus` (any case), in the
-/// order sent: the lines a step's narration points at.
-pub fn focused<'a>(x: &'a Exchange, focus: &'a [&str]) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
-    x.request
-        .headers
-        .iter()
-        .chain(x.response.headers.iter())
-        .filter(move |(name, _)| focus.iter().any(|h| h.eq_ignore_ascii_case(name)))
+/// The header lines of one message (a request's or a response's) among
+/// `focus` (any case), in the order sent: the lines a step's narration
+/// points at. Callers take the request's, then the response's.
+pub fn focused<'a>(headers: &'a Headers, focus: &'a [&str]) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+    headers.iter().filter(move |(name, _)| focus.iter().any(|h| h.eq_ignore_ascii_case(name)))
 }
 
 /// The target with any long query value written `…` (a WebSocket
