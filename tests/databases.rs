@@ -68,3 +68,20 @@ async fn the_pool_panel_shows_what_the_next_borrower_finds() {
     assert_eq!(text(&find(&pools[0], "li .tx")), "T");
     assert!(text(&find(&pools[1], "li")).contains("TimeZone=UTC"));
 }
+
+#[wasm_bindgen_test]
+async fn database_lanes_offer_sql_not_the_shops_http_steps() {
+    let root = playground_at(LEAK).await;
+    let buttons: Vec<String> = all(&find(&root, "section.actions"), "button").iter().map(text).collect();
+    assert!(buttons.iter().any(|b| b == "BEGIN"), "{buttons:?}");
+    for http_only in ["Log in", "GET /api/me", "Log out", "Tamper: role=admin", "Store outage", "Rotate key (drop old)"]
+    {
+        assert!(!buttons.iter().any(|b| b == http_only), "{http_only} does nothing on a database lane: {buttons:?}");
+    }
+    assert!(root.query_selector("#lane-a-auth").unwrap().is_none(), "no Auth select");
+    assert!(root.query_selector("#act-page").unwrap().is_none(), "no orders page to pick");
+    assert!(root.query_selector("#act-sku").unwrap().is_some(), "INSERT takes the item");
+    // The app server took each statement: S1 handled all three.
+    let memory = text(&find(&root, "section[aria-label='Lane A: Server memory']"));
+    assert!(memory.contains("S1 up · 3 handled"), "{memory}");
+}

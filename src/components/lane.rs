@@ -69,8 +69,12 @@ pub fn lane_panel(play: &Play, lane_id: LaneId, user: User, why: Option<AttrValu
             <div class="config">
                 { select(&id("app"), "App", &App::ALL.map(|a| (a.code().to_owned(), a.to_string())), config.app.code(),
                     configure(|c, v| App::ALL.into_iter().find(|a| a.code() == v).map(|a| c.with_app(a)))) }
-                { select(&id("auth"), "Auth", &AuthMode::ALL.map(|m| (m.code().to_owned(), m.to_string())), config.auth.code(),
-                    configure(|c, v| AuthMode::ALL.into_iter().find(|m| m.code() == v).map(|m| c.switched_to(m)))) }
+                // A file lane's password travels with FTP's PASS or HTTP's Basic, and a
+                // database lane's app sends SQL: the design of its HTTP credential acts on neither.
+                if !config.app.is_files() && !config.app.is_db() {
+                    { select(&id("auth"), "Auth", &AuthMode::ALL.map(|m| (m.code().to_owned(), m.to_string())), config.auth.code(),
+                        configure(|c, v| AuthMode::ALL.into_iter().find(|m| m.code() == v).map(|m| c.switched_to(m)))) }
+                }
                 { select(&id("balancer"), "Balancer", &Strategy::ALL.map(|s| (s.code().to_owned(), s.label().to_owned())), config.balancer.code(),
                     configure(|c, v| Strategy::ALL.into_iter().find(|s| s.code() == v).map(|s| c.with_balancer(s)))) }
                 { select(&id("servers"), "Servers", &(1..=MAX_SERVERS).map(|n| (n.to_string(), n.to_string())).collect::<Vec<_>>(), &fleet.to_string(),

@@ -51,6 +51,24 @@ pub struct Exchange {
     /// Bytes of the `Authorization`, `Cookie` and `X-API-Key` request headers: the cost of
     /// carrying identity on every request.
     pub credential_bytes: u32,
+    /// Set when the answering server died while sending the body: the
+    /// status line arrived, the whole body did not.
+    pub cut: Option<BodyCut>,
+}
+
+/// A response body that stopped short: its server died mid-transfer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BodyCut {
+    /// Body bytes that reached the client.
+    pub arrived: u64,
+    /// Body bytes the response announced.
+    pub total: u64,
+}
+
+impl std::fmt::Display for BodyCut {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cut at {} of {} bytes", self.arrived, self.total)
+    }
 }
 
 impl Exchange {
@@ -59,11 +77,32 @@ impl Exchange {
         self.response.status < 400
     }
 
+    /// How it ended, as every view marks it: by its status, unless its
+    /// body was cut, which no status says (a 200 whose server died
+    /// mid-body is not a success).
+    pub fn outcome(&self) -> Outcome {
+        if self.cut.is_some() {
+            Outcome::Unavailable
+        } else {
+            Outcome::of(self.response.status)
+        }
+    }
+
     /// The bearer token this exchange carries, or else the token or API key
     /// it hands out, if any: a JWT only in the lanes that send one
     /// (`AuthMode::sends_jwt`).
     pub fn token(&self) -> Option<String> {
         self.request.bearer_token().map(str::to_owned).or_else(|| self.response.issued_token())
+    }
+
+    /// `200 OK`, or `200 OK · cut at 4000 of 12000 bytes` when the body
+    /// stopped short: the status as every view writes it.
+    pub fn status_text(&self) -> String {
+        let status = format!("{} {}", self.response.status, self.response.reason());
+        match self.cut {
+            Some(cut) => format!("{status} · {cut}"),
+            None => status,
+        }
     }
 
     /// Who answered, as the screen says it: `S2`, or `load balancer`.
@@ -81,7 +120,8 @@ pub enum Outcome {
     Success,
     /// 4xx: the server refused the request (log in again, bad input…).
     Refused,
-    /// 5xx: nobody could answer (a server down, the store down).
+    /// 5xx: nobody could answer (a server down, the store down), or the
+    /// server died before its answer was whole.
     Unavailable,
 }
 

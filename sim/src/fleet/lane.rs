@@ -548,6 +548,7 @@ impl Lane {
             store_trips: cost.store_trips,
             db_trips: cost.db_trips,
             tried,
+            cut: None,
         }
     }
 

@@ -17,11 +17,12 @@
 use crate::base::quote::{markup, unhidden};
 use crate::fleet::connection::SocketRecord;
 use crate::fleet::db::{DbRecord, PgMsg};
-use crate::fleet::exchange::{Entry, Exchange, Outcome};
+use crate::fleet::exchange::{Entry, Exchange};
 use crate::fleet::ftp::{FtpLine, FtpRecord};
 use crate::fleet::kind::Kind;
 use crate::fleet::lane::Lane;
 use crate::playground::Playground;
+use crate::wire::http::Headers;
 use crate::wire::pg::Backend;
 use std::fmt::Write;
 
@@ -240,8 +241,8 @@ fn step_entries(lane: &Lane, start: u32) -> impl Iterator<Item = &Entry> {
 /// `✕ 401 Unauthorized #3 GET /api/me · alice → S2`, the focused header
 /// lines on a highlight, and the trace's last line.
 fn exchange_card(body: &mut String, desc: &mut String, x: &Exchange, focus: &[&str], width: usize, mut y: u32) -> u32 {
-    let o = Outcome::of(x.response.status);
-    let badge = format!("{} {} {}", o.icon(), x.response.status, x.response.reason());
+    let o = x.outcome();
+    let badge = format!("{} {}", o.icon(), x.status_text());
     let request = format!(
         "#{} {} {} · {} → {}",
         x.seq,
@@ -252,14 +253,13 @@ fn exchange_card(body: &mut String, desc: &mut String, x: &Exchange, focus: &[&s
     );
     let _ = write!(
         desc,
-        " {} {} {} from {} to {}: {} {}.",
+        " {} {} {} from {} to {}: {}.",
         x.seq,
         x.request.method,
         short_target(&x.request.target),
         x.client,
         x.server_label(),
-        x.response.status,
-        x.response.reason()
+        x.status_text()
     );
     // The badge's columns, a space, then the request on the same line.
     let badge_cols = columns(&badge) + 2;
@@ -281,7 +281,7 @@ fn exchange_card(body: &mut String, desc: &mut String, x: &Exchange, focus: &[&s
         let x0 = if i == 0 { PAD + badge_w + 4 } else { PAD };
         text(body, x0, y - 4, "", line);
     }
-    for (name, value) in focused(x, focus) {
+    for (name, value) in focused(&x.request.headers, focus).chain(focused(&x.response.headers, focus)) {
         let lines = wrap(&format!("{name}: {}", shortened(value)), width.saturating_sub(1), MAX_LINES);
         let h = lines.len() as u32 * LINE;
         let _ = write!(body, r#"<rect class="hl" x="{PAD}" y="{}" width="{CARDS_W}" height="{h}" rx="2"/>"#, y + 2);
@@ -382,14 +382,11 @@ fn db_card(body: &mut String, desc: &mut String, r: &DbRecord, width: usize, y: 
     record_lines(body, desc, lines, r.trace.last(), width, y)
 }
 
-/// The request and response header lines among `focus` (any case), in the
-/// order sent: the lines a step's narration points at.
-pub fn focused<'a>(x: &'a Exchange, focus: &'a [&str]) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
-    x.request
-        .headers
-        .iter()
-        .chain(x.response.headers.iter())
-        .filter(move |(name, _)| focus.iter().any(|h| h.eq_ignore_ascii_case(name)))
+/// The header lines of one message (a request's or a response's) among
+/// `focus` (any case), in the order sent: the lines a step's narration
+/// points at. Callers take the request's, then the response's.
+pub fn focused<'a>(headers: &'a Headers, focus: &'a [&str]) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+    headers.iter().filter(move |(name, _)| focus.iter().any(|h| h.eq_ignore_ascii_case(name)))
 }
 
 /// The target with any long query value written `…` (a WebSocket
@@ -442,7 +439,7 @@ fn diagram(body: &mut String, lane: &Lane, start: u32, y: u32) -> u32 {
         cable(body, (d + 166, row_mid), (bus, row_mid));
         // The server the step's last request went to wears its outcome,
         // a crashed one too (the balancer's 502 names it).
-        let outcome = last.filter(|_| target == Some(s.no)).map_or("", |x| Outcome::of(x.response.status).class());
+        let outcome = last.filter(|_| target == Some(s.no)).map_or("", |x| x.outcome().class());
         let class = format!("{}{outcome}", if s.up { "" } else { "down " });
         let _ = write!(body, r#"<rect class="node {class}" x="{}" y="{top}" width="68" height="18" rx="4"/>"#, d + 98);
         let name = match (s.up, s.draining) {

@@ -190,3 +190,20 @@ fn a_cached_prepare_sends_pgbouncer_nothing_and_waits_for_nothing() {
         .all(|m| !matches!(m, PgMsg::Front(_, statelab_sim::wire::pg::Frontend::Parse { .. }))));
     assert_eq!(b.pg().conns.len(), 2);
 }
+
+#[test]
+fn the_app_server_that_takes_a_statement_counts_it_handled() {
+    // db-txn-pooling's two app servers share the statements by round robin.
+    let p = played("db-txn-pooling");
+    for id in LaneId::ALL {
+        let lane = p.lane(id);
+        let served: Vec<u64> = lane
+            .servers()
+            .iter()
+            .map(|s| records(lane).iter().filter(|r| r.server == Some(s.no)).count() as u64)
+            .collect();
+        let handled: Vec<u64> = lane.servers().iter().map(|s| s.handled).collect();
+        assert_eq!(handled, served, "lane {id}");
+        assert!(handled.iter().all(|n| *n > 0), "lane {id}: both app servers took some: {handled:?}");
+    }
+}

@@ -27,6 +27,8 @@ pub const RATE_BPS: u64 = 2_000;
 /// vsftpd's `idle_session_timeout` (its default, 300 s): a control
 /// connection with no command for this long is closed with `421 Timeout.`
 pub const IDLE_TIMEOUT_MS: u64 = 300_000;
+/// Why a connection closed when its server died (a crash, restart or removal).
+pub(crate) const SERVER_DIED: &str = "server died";
 /// The HTTP counterpart's host name, in every request's `Host`.
 pub const FILES_HOST: &str = "files.example";
 
@@ -128,6 +130,12 @@ impl FtpConn {
     /// Whether it is still open.
     pub fn open(&self) -> bool {
         self.closed.is_none()
+    }
+
+    /// Whether its server died while it was open: on a data connection,
+    /// whatever it was carrying stopped short.
+    pub fn died(&self) -> bool {
+        matches!(self.closed, Some((_, why)) if why == SERVER_DIED)
     }
 }
 

@@ -124,6 +124,8 @@ impl Lane {
             }
             Pick::Forward { slot, reason, .. } => {
                 step.say(reason);
+                // The app server handles the request, whatever the database then answers.
+                self.servers[slot].handled += 1;
                 Some(self.servers[slot].no)
             }
         }

@@ -9,12 +9,12 @@ use crate::base::ids::{ServerNo, User};
 use crate::base::time::SimTime;
 use crate::fleet::config::App;
 use crate::fleet::connection::Chunk;
-use crate::fleet::exchange::{Entry, Trace};
+use crate::fleet::exchange::{BodyCut, Entry, Trace};
 use crate::fleet::files::{basic, FILES_PREFIX};
 use crate::fleet::ftp::server::{self, Answer};
 use crate::fleet::ftp::tree::{self, Node};
 use crate::fleet::ftp::{FileStats, FtpConn, FtpLine, FtpRecord, FtpSession, Role};
-use crate::fleet::ftp::{FILES_HOST, IDLE_TIMEOUT_MS, PASV_PORTS, PASV_PORT_BASE, RATE_BPS};
+use crate::fleet::ftp::{FILES_HOST, IDLE_TIMEOUT_MS, PASV_PORTS, PASV_PORT_BASE, RATE_BPS, SERVER_DIED};
 use crate::wire::ftp::{Command, Reply, Verb};
 use crate::wire::http::Request;
 use std::rc::Rc;
@@ -415,6 +415,11 @@ impl Lane {
         let s = self.files.sessions.iter_mut().find(|s| s.conn == conn)?;
         s.last_command = now;
         let answer = server::answer(s, &command, |u, p| db.password(u) == Some(p), port);
+        let no = s.server;
+        // What an FTP server handles is commands, as a web server's is requests.
+        if let Some(server) = self.servers.iter_mut().find(|x| x.no == no) {
+            server.handled += 1;
+        }
         match answer {
             Answer::Reply(r) => {
                 self.files.stats.logins += u64::from(verb == Verb::Pass && r.code == 230);
@@ -612,11 +617,11 @@ impl Lane {
             let user =
                 s.user.as_deref().filter(|_| s.logged_in).map_or("no login".to_owned(), |u| format!("{u}'s login"));
             told.push(format!("{who}'s FTP control connection dropped: {user} and the directory {} are gone", s.cwd));
-            self.end_session(s.conn, now, "server died");
+            self.end_session(s.conn, now, SERVER_DIED);
         }
         for c in &mut self.files.conns {
             if c.server == no && c.closed.is_none() {
-                c.closed = Some((now, "server died"));
+                c.closed = Some((now, SERVER_DIED));
             }
         }
         let mut cut = Vec::new();
@@ -659,8 +664,9 @@ impl Lane {
     fn cut_exchange(&mut self, entry: usize, arrived: u64, no: ServerNo) {
         let Some(Entry::Exchange(x)) = self.entries.get(entry) else { return };
         let mut x = (**x).clone();
-        let total = x.response.body.len();
+        let total = x.response.body.len() as u64;
         x.response.body.truncate(arrived as usize);
+        x.cut = Some(BodyCut { arrived, total });
         x.trace.push(format!(
             "S{no} died after {arrived} of {total} body bytes: the connection dropped, the rest never came"
         ));
