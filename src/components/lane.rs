@@ -63,7 +63,7 @@ pub fn lane_panel(play: &Play, lane_id: LaneId, user: User, why: Option<AttrValu
             <details class="run-it" data-config={code.clone()} onToggle={RUN_IT}>
                 <summary>{"Run this lane on real software"}</summary>
                 // The twin (twin/ in the repository) starts HAProxy, Redis and real servers on loopback.
-                <pre>{format!("cargo xtask twin --fleet {code}\n# the HAProxy configuration it runs:\ncargo run -p statelab-sim -- fleet {code}")}</pre>
+                <pre>{run_it(&config, &code)}</pre>
                 <div class="run-it-out"></div>
             </details>
             <div class="config">
@@ -159,5 +159,20 @@ fn connection_options(
                 <p class="muted note">{"This lane's browser sends its session cookie on the handshake, as on any request to the site."}</p>
             }
         </div>
+    }
+}
+
+/// The commands "Run this lane on real software" shows before its module
+/// fetches their output. The twin's `--fleet` starts HTTP servers, which is
+/// an FTP or a database lane's software for neither: `statelab fleet` says
+/// what is (pyftpdlib behind HAProxy in TCP mode; PostgreSQL and PgBouncer).
+fn run_it(config: &LaneConfig, code: &str) -> String {
+    let fleet = format!("cargo run -p statelab-sim -- fleet {code}");
+    if config.app.is_files() && !config.app.is_http_files() {
+        format!("# pyftpdlib servers behind HAProxy in TCP mode: how to start them, and its configuration\n{fleet}")
+    } else if config.app.is_db() {
+        format!("# what the twin runs for a database lane: PostgreSQL, and PgBouncer for transaction pooling\n{fleet}")
+    } else {
+        format!("cargo xtask twin --fleet {code}\n# the HAProxy configuration it runs:\n{fleet}")
     }
 }
