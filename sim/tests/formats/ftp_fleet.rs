@@ -127,6 +127,7 @@ fn steps(id: &str, lane: &Lane, sim: &[Session]) -> Vec<Value> {
                 None => {}
             },
             Entry::Ftp(r) => {
+                // `HH:MM:SS` strings order as the times do: a tour spans minutes of one day.
                 let clock = r.at.clock();
                 let commands = r.lines.iter().filter(|l| matches!(l, FtpLine::Command { .. })).count();
                 leaving.retain(|(n, t)| {
