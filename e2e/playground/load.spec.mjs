@@ -467,13 +467,13 @@ test('a load run on database lanes draws the connections each pool lent and the 
     const sum = (from, k) => run.seconds.slice(from, from + 10).reduce((n, s) => n + s[k], 0); // the command's seconds are their pool counts
     const rows = page.locator(`#pool-waits-per-simulated-second-${l}-details tbody tr`);
     for (const row of [0, 5]) {
-      const [checkouts, waited, timeouts, aborted] = ['checkouts', 'waited', 'timeouts', 'aborted'].map((k) => sum(row * 10, k));
+      const [checkouts, waited, timeouts, aborted, dropped] = ['checkouts', 'waited', 'timeouts', 'aborted', 'dropped'].map((k) => sum(row * 10, k));
       const waitMs = sum(row * 10, 'wait_ms');
       const mean = waited ? `${Math.floor(waitMs / waited).toLocaleString('en-US')} ms` : '–';
-      await expect(rows.nth(row).locator('td')).toHaveText([checkouts, waited, mean, timeouts, aborted].map((v) => v.toLocaleString('en-US')));
+      await expect(rows.nth(row).locator('td')).toHaveText([checkouts, waited, mean, timeouts, aborted, dropped].map((v) => v.toLocaleString('en-US')));
     }
-    for (const k of ['waited', 'timeouts', 'opened', 'aborted']) {
-      const key = { waited: 'pool_waited', timeouts: 'pool_timeouts', opened: 'db_opened', aborted: 'aborted' }[k];
+    for (const k of ['waited', 'timeouts', 'opened', 'aborted', 'dropped']) {
+      const key = { waited: 'pool_waited', timeouts: 'pool_timeouts', opened: 'db_opened', aborted: 'aborted', dropped: 'dropped' }[k];
       await expect(cell(page, l, key), `lane ${l} ${k}`).toHaveAttribute('data-v', String(run.totals.pools[k]));
     }
   }

@@ -11,7 +11,7 @@ use statelab_sim::load::{
     SECONDS,
 };
 use statelab_sim::text::{config_text, parse_config};
-use statelab_sim::{AuthMode, LaneConfig, Store};
+use statelab_sim::{App, AuthMode, LaneConfig, Store};
 use std::fmt::Write;
 
 const W: f64 = 480.0;
@@ -54,7 +54,7 @@ pub fn render(lanes: &[(&str, &Report)]) -> String {
     }
     let files: Vec<(&str, &Report)> = lanes.iter().copied().filter(|(_, r)| r.kind == Some(Kind::Files)).collect();
     if !files.is_empty() {
-        let ftp: Vec<(&str, &Report)> = files.iter().copied().filter(|(_, r)| r.config.starts_with("ftp:")).collect();
+        let ftp: Vec<(&str, &Report)> = files.iter().copied().filter(|(_, r)| r.app() == Some(App::Ftp)).collect();
         if !ftp.is_empty() {
             section(
                 &mut out,
@@ -68,7 +68,7 @@ pub fn render(lanes: &[(&str, &Report)]) -> String {
         section(
             &mut out,
             "Downloads per simulated second",
-            &format!("Each second: downloads completed, downloads resumed from where a fault cut them (FTP's REST on a logged-in control connection, HTTP's Range on any server), downloads a fault cut, and FTP transfers refused 425 because the passive data connection reached another server than the control connection's. Files arrive at {} bytes a second; dashed lines mark the faults.", thousands(RATE_BPS)),
+            &format!("Each second: downloads completed, downloads resumed from where a fault cut them (FTP's REST on a logged-in control connection, HTTP's Range on any server), downloads a fault cut, and FTP transfers refused 425 because the passive data connection reached another server than the control connection's, or none. Each download arrives at {} bytes a second; dashed lines mark the faults.", thousands(RATE_BPS)),
             "",
             &files,
             |id, label, r| counts_chart(id, label, r, span, &DOWNLOADS),
@@ -549,7 +549,7 @@ const DOWNLOADS: Counts = Counts {
 };
 
 const CHECKOUTS: Counts = Counts {
-    what: "orders that waited for a connection",
+    what: "pool checkouts, waits and losses",
     lines: &[
         ("waited", "waited", |s| s.pools.counts.waited),
         ("timeouts", "gave up (timeout)", |s| s.pools.counts.timeouts),
@@ -566,6 +566,7 @@ const CHECKOUTS: Counts = Counts {
         }),
         ("gave up", |c| sum(c, |s| s.pools.counts.timeouts)),
         ("aborted", |c| sum(c, |s| s.pools.counts.aborted)),
+        ("dropped from a queue", |c| sum(c, |s| s.pools.counts.dropped)),
     ],
 };
 
@@ -754,7 +755,7 @@ fn latency_chart(id: &str, label: &str, r: &Report) -> String {
         );
     }
     svg.push_str("</svg>");
-    let mut table = format!("<p>p50 {}, p95 {}, p99 {}, mean {} ms.</p><table><thead><tr><th scope=\"col\">latency</th><th scope=\"col\">requests</th></tr></thead><tbody>", binned_ms(t.p50_ms), binned_ms(t.p95_ms), binned_ms(t.p99_ms), t.latency_mean_ms);
+    let mut table = format!("<p>p50 {}, p95 {}, p99 {}, mean {} ms.</p><table><thead><tr><th scope=\"col\">latency</th><th scope=\"col\">requests</th></tr></thead><tbody>", binned_ms(t.p50_ms), binned_ms(t.p95_ms), binned_ms(t.p99_ms), thousands(t.latency_mean_ms));
     for (ms, n) in r.latency.iter().enumerate().filter(|(_, n)| **n > 0) {
         let more = if ms + 1 == LATENCY_BINS { " or more" } else { "" };
         let _ = write!(table, "<tr><th scope=\"row\">{ms} ms{more}</th><td>{}</td></tr>", thousands(*n));
@@ -814,7 +815,11 @@ fn state_chart(id: &str, label: &str, r: &Report, span: u64) -> String {
     let caption = format!("Lane {label}: state held per server");
     if held.servers.is_empty() && !held.store {
         // Nothing to draw: an empty chart and table would only say it less plainly.
-        let none = "<p class=\"muted load-none\">No server or store holds any session: this lane keeps no state on the server side.</p>";
+        let none = match (r.kind, r.app()) {
+            (_, Some(App::Ftp)) => "<p class=\"muted load-none\">No server or store holds an HTTP session. The FTP servers hold theirs in memory, one a control connection: counted in \u{201c}FTP sessions held per server\u{201d} above.</p>",
+            (Some(Kind::Db), _) => "<p class=\"muted load-none\">No server or store holds an HTTP session. The load users' orders carry no credential; what a database lane holds is on its PostgreSQL connections: \u{201c}Database connections lent per pool\u{201d} above.</p>",
+            _ => "<p class=\"muted load-none\">No server or store holds any session: this lane keeps no state on the server side.</p>",
+        };
         return format!(
             "<figure class=\"load-figure\"><figcaption id=\"{id}-cap\">{}</figcaption>{none}</figure>",
             esc(&caption)
@@ -933,10 +938,17 @@ fn count(n: u64) -> (u64, String) {
 
 fn comparison(lanes: &[(&str, &Report)]) -> String {
     type Row = (&'static str, &'static str, &'static str, fn(&Report) -> (u64, String));
+    let turns = lanes.iter().any(|(_, r)| r.kind.is_some());
     let mut rows: Vec<Row> = vec![
-        ("requests", "requests answered", "compare", |r| (r.totals.requests, thousands(r.totals.requests))),
+        // A lane of another kind plays turns, and some send nothing (a
+        // download still arriving, an app waiting to reconnect).
+        ("requests", if turns { "turns played" } else { "requests answered" }, "compare", |r| {
+            (r.totals.requests, thousands(r.totals.requests))
+        }),
         ("ok", "OK (below 400)", "compare", |r| (r.totals.ok, thousands(r.totals.ok))),
-        ("failed", "failed", "fault-tolerance", |r| (r.totals.failed, percent_of(r.totals.failed, r.totals.requests))),
+        ("failed", "failed", "fault-tolerance", |r| {
+            (r.totals.failed, percent_of(r.totals.failed, r.totals.ok.saturating_add(r.totals.failed)))
+        }),
         ("unauthorized", "401: log in again", "memory", |r| (r.totals.unauthorized, thousands(r.totals.unauthorized))),
         ("unavailable", "502/503: not served", "fault-tolerance", |r| {
             (r.totals.unavailable, thousands(r.totals.unavailable))
@@ -983,7 +995,7 @@ fn comparison(lanes: &[(&str, &Report)]) -> String {
         ]);
     }
     if shown(Kind::Db) {
-        rows.extend::<[Row; 5]>([
+        rows.extend::<[Row; 6]>([
             ("pool_waited", "orders that waited for a connection", "scalability", |r| {
                 count(r.totals.pools.counts.waited)
             }),
@@ -997,6 +1009,7 @@ fn comparison(lanes: &[(&str, &Report)]) -> String {
             }),
             ("db_opened", "database connections opened", "server-resources", |r| count(r.totals.pools.counts.opened)),
             ("aborted", "transactions a crash aborted", "fault-tolerance", |r| count(r.totals.pools.counts.aborted)),
+            ("dropped", "queued orders a crash dropped", "fault-tolerance", |r| count(r.totals.pools.counts.dropped)),
         ]);
     }
     let mut out = String::from("<section class=\"load-section\"><h3>The run, side by side</h3><table class=\"load-compare\"><caption>Totals of the run so far for each lane, same seed and traffic</caption><thead><tr><th scope=\"col\">measure</th>");

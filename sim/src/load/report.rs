@@ -326,6 +326,11 @@ fn rounded_ratio(n: u64, d: u64) -> u64 {
 }
 
 impl Report {
+    /// The lane's app, read from its configuration code.
+    pub fn app(&self) -> Option<crate::fleet::App> {
+        crate::text::parse_config(&self.config).ok().map(|c| c.app)
+    }
+
     /// The totals as the `statelab load` command prints them.
     pub fn text(&self) -> String {
         use std::fmt::Write;
@@ -354,7 +359,7 @@ impl Report {
         let _ = writeln!(
             out,
             "latency: mean {} ms, p50 {}, p95 {}, p99 {}",
-            t.latency_mean_ms,
+            thousands(t.latency_mean_ms),
             binned_ms(t.p50_ms),
             binned_ms(t.p95_ms),
             binned_ms(t.p99_ms)
@@ -375,8 +380,8 @@ impl Report {
             .chain((t.balancer > 0).then(|| format!("balancer {}", thousands(t.balancer))))
             .collect();
         let _ = writeln!(out, "answered by: {}", servers.join(", "));
-        if self.kind == Some(Kind::Files) {
-            // A file lane's sessions are the FTP server's, in its own memory:
+        if self.app() == Some(crate::fleet::App::Ftp) {
+            // An FTP lane's sessions are the FTP server's, in its own memory:
             // counted below, with no byte count to claim for them.
             let _ = writeln!(out, "sessions lost: {} (FTP sessions, counted below)", thousands(t.sessions_lost));
         } else {
@@ -429,7 +434,7 @@ impl Report {
         use std::fmt::Write;
         let f = &self.totals.files;
         let c = &f.counts;
-        let ftp = self.config.starts_with("ftp:");
+        let ftp = self.app() == Some(crate::fleet::App::Ftp);
         if ftp {
             let held = per_server(&f.held);
             let _ = writeln!(
@@ -453,25 +458,39 @@ impl Report {
             thousands(c.cut),
             thousands(c.bytes)
         );
-        let _ = writeln!(
-            out,
-            "refused: {} transfers 425 (the data connection reached another server than PASV's, or none), {} connections no server took; {} turns waited for a download",
-            thousands(c.no_data),
-            thousands(c.refused),
-            thousands(f.waiting)
-        );
+        if ftp {
+            let _ = writeln!(
+                out,
+                "refused: {} transfers 425 (the data connection reached another server than PASV's, or none), {} connections no server took; {} turns waited for a download",
+                thousands(c.no_data),
+                thousands(c.refused),
+                thousands(f.waiting)
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "refused: {} requests no server took (502/503); {} turns waited for a download",
+                thousands(c.refused),
+                thousands(f.waiting)
+            );
+        }
         self.after_faults(
             out,
             |after: &Second, acc: &mut Files| acc.add(&after.files),
             |acc: &Files| {
-                format!(
-                    "{} logins, {} started, {} resumed, {} cut, {} refused 425",
-                    thousands(acc.counts.logins),
-                    thousands(acc.counts.started),
-                    thousands(acc.counts.resumed),
-                    thousands(acc.counts.cut),
-                    thousands(acc.counts.no_data)
-                )
+                let c = &acc.counts;
+                let downloads = format!(
+                    "{} started, {} resumed, {} cut",
+                    thousands(c.started),
+                    thousands(c.resumed),
+                    thousands(c.cut)
+                );
+                match ftp {
+                    true => {
+                        format!("{} logins, {downloads}, {} refused 425", thousands(c.logins), thousands(c.no_data))
+                    }
+                    false => downloads,
+                }
             },
         );
     }
@@ -491,7 +510,7 @@ impl Report {
             thousands(c.timeouts)
         );
         // PgBouncer's one pool sits at index 0; an app server's pool at its server's.
-        let open: Vec<String> = if self.config.starts_with("db-txn:") {
+        let open: Vec<String> = if self.app() == Some(crate::fleet::App::Db(crate::fleet::Pooling::Transaction)) {
             vec![format!("PgBouncer {}", thousands(u64::from(p.open[0])))]
         } else {
             per_server(&p.open).into_iter().map(|s| s.replacen(' ', "'s pool ", 1)).collect()
@@ -510,11 +529,12 @@ impl Report {
             |after: &Second, acc: &mut Pools| acc.add(&after.pools),
             |acc: &Pools| {
                 format!(
-                    "{} checkouts, {} waited, {} timed out, {} aborted, {} connections opened",
+                    "{} checkouts, {} waited, {} timed out, {} aborted, {} dropped from a queue, {} connections opened",
                     thousands(acc.counts.checkouts),
                     thousands(acc.counts.waited),
                     thousands(acc.counts.timeouts),
                     thousands(acc.counts.aborted),
+                    thousands(acc.counts.dropped),
                     thousands(acc.counts.opened)
                 )
             },

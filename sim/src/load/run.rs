@@ -410,8 +410,20 @@ impl Run {
                 *n = server.connections;
             }
         }
-        if self.kind == Some(Kind::Files) {
-            t.files.held = self.lane.ftp_sessions_held();
+        // The second under way: a kind's counts are taken as it closes, so
+        // what happened since the last close is added here, and what is held
+        // or lent is looked at now.
+        match self.kind {
+            Some(Kind::Connections) => t.sockets.counts.add(&self.lane.stats().sockets.since(&self.socket_mark)),
+            Some(Kind::Files) => {
+                t.files.counts.add(&self.lane.file_stats().since(&self.file_mark));
+                t.files.held = self.lane.ftp_sessions_held();
+            }
+            Some(Kind::Db) => {
+                t.pools.counts.add(&self.lane.pool_stats().since(&self.pool_mark));
+                (t.pools.in_use, t.pools.open) = self.lane.load_pools_at(self.lane.load_clock());
+            }
+            None => {}
         }
         // Live charts roll: only the last closed seconds travel to them (a
         // second half played would draw as a dip in traffic).

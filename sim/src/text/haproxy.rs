@@ -169,6 +169,7 @@ pub fn ftp_config(c: &LaneConfig, at: &FtpFleet<'_>) -> String {
     let proxy = if at.accept_proxy { " accept-proxy" } else { "" };
     let last = PASV_PORT_BASE + PASV_PORTS - 1;
     let every = HEALTH_INTERVAL_MS / 1000;
+    let idle = crate::fleet::IDLE_TIMEOUT_MS / 1000;
     let mut s = format!(
         "# HAProxy 2.6 for lane {code}: {c}\n\
 global\n\
@@ -176,8 +177,9 @@ global\n\
 defaults\n\
 \x20   mode tcp\n\
 \x20   timeout connect 1s\n\
-\x20   timeout client 10s\n\
-\x20   timeout server 10s\n\
+\x20   # as long as the FTP server keeps an idle session: the balancer must not close it first\n\
+\x20   timeout client {idle}s\n\
+\x20   timeout server {idle}s\n\
 \x20   retries 0\n\
 frontend ftp\n\
 \x20   bind {balancer}:{port}{proxy}\n\
@@ -396,6 +398,9 @@ mod tests {
                 assert!(text.contains(&format!("    bind 10.0.0.1:2121{proxy}\n")), "{text}");
                 assert!(text.contains(&format!("    bind 10.0.0.1:50000-50009{proxy}\n")), "{text}");
                 assert!(text.ends_with("    server S1 10.0.0.2\n    server S2 10.0.0.3\n"), "{text}");
+                // An idle control connection lives as long as the FTP server keeps its session.
+                let idle = crate::fleet::IDLE_TIMEOUT_MS / 1000;
+                assert!(text.contains(&format!("timeout client {idle}s\n    timeout server {idle}s\n")), "{text}");
             }
         }
     }

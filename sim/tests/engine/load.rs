@@ -490,10 +490,11 @@ fn file_runs_hold_ftp_sessions_per_server_and_resume_what_a_crash_cut() {
 fn database_runs_wait_for_pooled_connections_as_long_as_transactions_hold_them() {
     use statelab_sim::fleet::{Kind, POOL_SIZE};
     // 500 orders a simulated second over 3 app servers with 2 connections each.
+    const FAULTS: &str = "50.crash.2~60.restart.2";
     let run = |code: &str| {
-        let mut whole = Run::new(plan(500, 100, "50.crash.2"), file_lane(code), 4);
+        let mut whole = Run::new(plan(500, 100, FAULTS), file_lane(code), 4);
         assert!(whole.step(u64::MAX));
-        let mut sliced = Run::new(plan(500, 100, "50.crash.2"), file_lane(code), 4);
+        let mut sliced = Run::new(plan(500, 100, FAULTS), file_lane(code), 4);
         let mut steps = 0;
         while !sliced.step(1 + steps % 29) {
             steps += 1;
@@ -517,13 +518,27 @@ fn database_runs_wait_for_pooled_connections_as_long_as_transactions_hold_them()
     // PgBouncer opens its few server connections once, for every app server;
     // each app server's pool opens its own, and again after the crash.
     assert_eq!(b.counts.opened, POOL_SIZE as u64);
-    assert_eq!(s.counts.opened, 3 * POOL_SIZE as u64, "{:?}", s.counts);
+    assert_eq!(s.counts.opened, 4 * POOL_SIZE as u64, "{:?}", s.counts);
+    // The crash took S2's orders: those under way on its connections, and
+    // behind PgBouncer, where the queue is long, those queued too.
+    assert!(s.counts.aborted > 0, "{:?}", s.counts);
+    assert!(b.counts.dropped > 0, "{:?}", b.counts);
+    assert!(session.markers[0].text.contains("PostgreSQL rolled back"), "{}", session.markers[0].text);
+    // Behind PgBouncer the other servers' queue outlives S2: their orders still wait.
+    let waited =
+        |x: &statelab_sim::load::Second| x.pools.counts.wait_ms.checked_div(x.pools.counts.waited).unwrap_or(0);
+    assert!(waited(&bouncer.seconds[49]) > 1_000, "{:?}", bouncer.seconds[49].pools);
+    assert!(waited(&bouncer.seconds[51]) >= waited(&bouncer.seconds[49]), "{:?}", bouncer.seconds[51].pools);
     assert!(session.seconds.iter().all(|x| x.pools.open.iter().all(|n| *n as usize <= POOL_SIZE)));
     assert!(bouncer.seconds.iter().all(|x| x.pools.open[1..].iter().all(|n| *n == 0)), "one pool: PgBouncer's");
     // Behind PgBouncer, all orders share two connections: they wait longest.
     assert!(b.counts.wait_ms > s.counts.wait_ms, "{:?} vs {:?}", b.counts, s.counts);
-    assert!(bouncer.totals.peak_in_use <= POOL_SIZE as u64);
+    assert_eq!(bouncer.totals.peak_in_use, POOL_SIZE as u64, "saturated: both lent");
     // The command names PgBouncer's pool as PgBouncer's, not as S1's.
     assert!(bouncer.text().contains("open at the end: 2 (PgBouncer 2)"), "{}", bouncer.text());
-    assert!(session.text().contains("(S1's pool 2, S3's pool 2)"), "S2 crashed with its pool: {}", session.text());
+    assert!(
+        session.text().contains("(S1's pool 2, S2's pool 2, S3's pool 2)"),
+        "S2 reopened its pool: {}",
+        session.text()
+    );
 }

@@ -33,9 +33,13 @@ pub struct PoolStats {
     pub timeouts: u64,
     /// Connections opened to the database, each a startup and authentication.
     pub opened: u64,
-    /// Transactions still open on a connection when their app server died:
-    /// PostgreSQL rolled them back (each was counted when its pool lent the connection).
+    /// Transactions under way on a connection when their app server died:
+    /// the database rolled them back (each was counted when its pool lent the connection).
     pub aborted: u64,
+    /// Orders queued for a connection when their app server died: they never
+    /// ran (each was counted when its pool promised the connection).
+    #[serde(default)]
+    pub dropped: u64,
     /// Orders that reached no app server (502, 503).
     pub refused: u64,
 }
@@ -49,6 +53,7 @@ impl crate::base::tally::Tally for PoolStats {
             &mut self.timeouts,
             &mut self.opened,
             &mut self.aborted,
+            &mut self.dropped,
             &mut self.refused,
         ]
     }

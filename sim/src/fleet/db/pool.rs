@@ -12,19 +12,22 @@ use crate::base::ids::ServerNo;
 /// deadpool waits for ever).
 pub const POOL_WAIT_MS: u64 = 5_000;
 
-/// One connection of a pool: when it is next free (simulated milliseconds
-/// since the lane's start), and the app server whose order holds it.
+/// One order's use of a connection: from `start` to `end` (simulated
+/// milliseconds since the lane's start), for app server `holder`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Slot {
-    free_at: u64,
+struct Use {
+    start: u64,
+    end: u64,
     holder: ServerNo,
 }
 
 /// A pool of at most `size` connections, opened as they are first needed.
+/// Each connection keeps the uses it has promised, in order: the one under
+/// way, then the orders queued behind it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Pool {
     size: usize,
-    slots: Vec<Slot>,
+    slots: Vec<Vec<Use>>,
 }
 
 /// What a checkout came to.
@@ -37,9 +40,22 @@ pub(crate) enum Checkout {
     TimedOut,
 }
 
+/// What a dead app server's orders were doing when it died.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Lost {
+    /// Transactions under way on a connection: the database rolls them back.
+    pub in_flight: u64,
+    /// Orders queued for a connection: they never ran.
+    pub queued: u64,
+}
+
 impl Pool {
     pub(crate) fn new(size: usize) -> Pool {
         Pool { size, slots: Vec::with_capacity(size) }
+    }
+
+    fn free_at(uses: &[Use]) -> u64 {
+        uses.last().map_or(0, |u| u.end)
     }
 
     /// An order of app server `holder` arrives at `at` and needs a connection
@@ -54,32 +70,35 @@ impl Pool {
         open_ms: u64,
         timeout_ms: u64,
     ) -> Checkout {
-        let first = (0..self.slots.len()).min_by_key(|&i| self.slots[i].free_at);
-        match first {
-            Some(i) if self.slots[i].free_at <= at => {
-                self.slots[i] = Slot { free_at: at.saturating_add(hold_ms), holder };
-                Checkout::Lent { wait_ms: 0, opened: false }
-            }
+        for uses in &mut self.slots {
+            // What ended by now is history: arrivals come in time order.
+            let done = uses.iter().take_while(|u| u.end <= at).count();
+            uses.drain(..done);
+        }
+        let first = (0..self.slots.len()).min_by_key(|&i| Pool::free_at(&self.slots[i]));
+        let (slot, start, opened) = match first {
+            Some(i) if Pool::free_at(&self.slots[i]) <= at => (i, at, false),
             _ if self.slots.len() < self.size => {
-                self.slots.push(Slot { free_at: at.saturating_add(open_ms).saturating_add(hold_ms), holder });
-                Checkout::Lent { wait_ms: 0, opened: true }
+                self.slots.push(Vec::new());
+                (self.slots.len() - 1, at, true)
             }
             Some(i) => {
-                let free_at = self.slots[i].free_at;
-                let wait_ms = free_at.saturating_sub(at);
-                if wait_ms > timeout_ms {
+                let start = Pool::free_at(&self.slots[i]);
+                if start.saturating_sub(at) > timeout_ms {
                     return Checkout::TimedOut;
                 }
-                self.slots[i] = Slot { free_at: free_at.saturating_add(hold_ms), holder };
-                Checkout::Lent { wait_ms, opened: false }
+                (i, start, false)
             }
-            None => Checkout::TimedOut,
-        }
+            None => return Checkout::TimedOut,
+        };
+        let busy = hold_ms.saturating_add(if opened { open_ms } else { 0 });
+        self.slots[slot].push(Use { start, end: start.saturating_add(busy), holder });
+        Checkout::Lent { wait_ms: start.saturating_sub(at), opened }
     }
 
     /// Connections lent at `at`: busy with an order.
     pub(crate) fn in_use(&self, at: u64) -> u32 {
-        self.slots.iter().filter(|s| s.free_at > at).count() as u32
+        self.slots.iter().filter(|uses| uses.iter().any(|u| u.start <= at && at < u.end)).count() as u32
     }
 
     /// Connections open to the database.
@@ -87,21 +106,30 @@ impl Pool {
         self.slots.len() as u32
     }
 
-    /// App server `holder`'s process died at `at`: the transactions its
-    /// orders held open are aborted. `close` says what happens to their
-    /// connections: closed with the process (its own pool), or, behind
-    /// PgBouncer, rolled back and free for the next client. Returns how many
-    /// transactions were in flight.
-    pub(crate) fn abort(&mut self, at: u64, holder: ServerNo, close: bool) -> u64 {
-        let in_flight = self.slots.iter().filter(|s| s.holder == holder && s.free_at > at).count() as u64;
-        if close {
-            self.slots.retain(|s| s.holder != holder);
-        } else {
-            for s in self.slots.iter_mut().filter(|s| s.holder == holder && s.free_at > at) {
-                s.free_at = at;
-            }
+    /// App server `holder`'s process died at `at`: its transaction under way
+    /// on a connection is aborted, and its queued orders never run. `close`
+    /// says what happens to the connections: closed with the process (its
+    /// own pool), or, behind PgBouncer, rolled back and free for the next
+    /// client. Other servers' queued orders keep the places they were given
+    /// (they could start sooner now; their waits were counted as promised).
+    pub(crate) fn abort(&mut self, at: u64, holder: ServerNo, close: bool) -> Lost {
+        let mut lost = Lost::default();
+        for uses in &mut self.slots {
+            uses.retain(|u| {
+                let gone = u.holder == holder && u.end > at;
+                if gone && u.start <= at {
+                    lost.in_flight += 1;
+                } else if gone {
+                    lost.queued += 1;
+                }
+                !gone
+            });
         }
-        in_flight
+        if close {
+            // Its own pool: every connection was the dead process's.
+            self.slots.clear();
+        }
+        lost
     }
 }
 
@@ -125,17 +153,24 @@ mod tests {
     }
 
     #[test]
-    fn a_crash_aborts_only_its_servers_transactions_in_flight() {
+    fn a_crash_takes_only_its_servers_orders_in_flight_and_queued() {
         let mut own = Pool::new(2);
-        own.checkout(0, 1, 9, 0, 0);
-        own.checkout(0, 2, 9, 0, 0);
-        assert_eq!(own.abort(5, 1, true), 1);
-        assert_eq!(own.open(), 1, "S1's connection closed with its process");
+        own.checkout(0, 1, 9, 0, 1_000);
+        own.checkout(0, 1, 9, 0, 1_000);
+        own.checkout(1, 1, 9, 0, 1_000);
+        assert_eq!(own.abort(5, 1, true), Lost { in_flight: 2, queued: 1 });
+        assert_eq!(own.open(), 0, "its connections closed with its process");
+        // Behind PgBouncer: S1 and S2 share two connections; S2 dies with one
+        // transaction under way and one order queued behind S1's.
         let mut bouncer = Pool::new(2);
-        bouncer.checkout(0, 1, 9, 0, 0);
-        bouncer.checkout(0, 2, 9, 0, 0);
-        assert_eq!(bouncer.abort(5, 2, false), 1);
-        assert_eq!((bouncer.open(), bouncer.in_use(5)), (2, 1), "PgBouncer keeps S2's server connection, free");
-        assert_eq!(bouncer.abort(20, 1, false), 0, "S1's order had finished by then: nothing in flight");
+        bouncer.checkout(0, 1, 9, 0, 1_000);
+        bouncer.checkout(0, 2, 9, 0, 1_000);
+        bouncer.checkout(1, 1, 9, 0, 1_000); // queued behind the first: 9 to 18
+        bouncer.checkout(2, 2, 9, 0, 1_000); // queued behind the second: 9 to 18
+        assert_eq!(bouncer.abort(5, 2, false), Lost { in_flight: 1, queued: 1 });
+        assert_eq!((bouncer.open(), bouncer.in_use(5)), (2, 1), "PgBouncer keeps its connections; S1's is busy");
+        // S1's queued order keeps its place; the connection S2 held is free at once.
+        assert_eq!(bouncer.checkout(6, 1, 9, 0, 1_000), Checkout::Lent { wait_ms: 0, opened: false });
+        assert_eq!(bouncer.abort(20, 1, false), Lost::default(), "S1's orders had all finished by then");
     }
 }

@@ -63,9 +63,10 @@ pub struct FileStats {
 }
 
 impl FileStats {
-    /// A download began: from the first byte, or from `from` to resume.
-    pub(crate) fn count_start(&mut self, from: u64) {
-        if from > 0 {
+    /// A download began: a new one, or the resume of one a fault cut
+    /// (whatever byte it had reached, the first one included).
+    pub(crate) fn count_start(&mut self, resumed: bool) {
+        if resumed {
             self.resumed += 1;
         } else {
             self.started += 1;

@@ -258,8 +258,8 @@ impl Lane {
         let (Some(server), 200 | 206) = (x.server, x.response.status) else { return };
         let path = tree::resolve("/", x.request.path().trim_start_matches(FILES_PREFIX));
         let Some(node) = tree::node(&path).filter(|n| !n.dir) else { return };
+        self.files.stats.count_start(from.is_some());
         let from = from.unwrap_or(0);
-        self.files.stats.count_start(from);
         self.start_transfer(ci, node, from, Via::Http { entry, server });
     }
 
@@ -517,7 +517,7 @@ impl Lane {
                     rec.trace
                         .push(format!("S{home} starts at byte {from}: REST told it, on this connection, just now"));
                 }
-                self.files.stats.count_start(from);
+                self.files.stats.count_start(rest.is_some());
                 self.start_transfer(ci, node, from, Via::Ftp { control, data, server: home });
             }
         }

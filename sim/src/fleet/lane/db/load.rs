@@ -99,6 +99,12 @@ impl Lane {
         o
     }
 
+    /// The latest moment a load run's orders have reached, in simulated
+    /// milliseconds: the clock, or the last order's arrival in its second.
+    pub(crate) fn load_clock(&self) -> u64 {
+        self.now.0.max(self.pg.load_clock)
+    }
+
     /// A load run's pool counts so far.
     pub(crate) fn pool_stats(&self) -> &PoolStats {
         &self.pg.load_stats
@@ -121,29 +127,35 @@ impl Lane {
     /// App server `no`'s process died: the load orders whose transactions it
     /// held open are aborted. What the fault's event says of them, if any.
     pub(super) fn load_db_lost(&mut self, no: ServerNo, pooling: Pooling) -> Option<String> {
-        let at = self.now.0.max(self.pg.load_clock);
+        let at = self.load_clock();
         let key = pool_key(pooling, no);
         let pg = &mut *self.pg;
         let pool = pg.load_pools.iter_mut().find(|(k, _)| *k == key).map(|(_, p)| p)?;
         let closes = pooling != Pooling::Transaction;
         let open = pool.open();
-        let aborted = pool.abort(at, no, closes);
-        pg.load_stats.aborted += aborted;
-        let txns = match aborted {
-            1 => "1 load order's transaction".to_owned(),
-            n => format!("{n} load orders' transactions"),
+        let lost = pool.abort(at, no, closes);
+        pg.load_stats.aborted += lost.in_flight;
+        pg.load_stats.dropped += lost.queued;
+        let txns = count(lost.in_flight, "load order's transaction", "load orders' transactions");
+        let queued = match lost.queued {
+            0 => String::new(),
+            n => format!("; {} queued for a connection never ran", count(n, "load order", "load orders")),
         };
-        match (closes, aborted) {
-            (true, 0) if open > 0 => {
-                Some(format!("S{no}'s pool of {open} load connections closed with no transaction open"))
-            }
-            (true, _) if open > 0 => Some(format!(
-                "S{no}'s pool of {open} load connections closed; PostgreSQL rolled back {txns} open on them"
-            )),
-            (false, n) if n > 0 => {
-                Some(format!("PgBouncer rolled back {txns} S{no} held open and freed their server connections"))
-            }
-            _ => None,
-        }
+        let conns = count(u64::from(open), "load connection", "load connections");
+        let said = match (closes, lost.in_flight, lost.queued) {
+            (true, _, _) if open == 0 => return None,
+            (true, 0, _) => format!("S{no}'s pool of {conns} closed with no transaction open"),
+            (true, _, _) => format!("S{no}'s pool of {conns} closed; PostgreSQL rolled back {txns} open on it"),
+            (false, 0, 0) => return None,
+            (false, 0, _) => format!("PgBouncer had lent S{no} no server connection"),
+            (false, 1, _) => format!("PgBouncer rolled back {txns} S{no} held open and freed its server connection"),
+            (false, _, _) => format!("PgBouncer rolled back {txns} S{no} held open and freed their server connections"),
+        };
+        Some(said + &queued)
     }
+}
+
+/// `1 load order`, `3 load orders`.
+fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }

@@ -93,10 +93,14 @@ impl Lane {
             return FileTurn::Waiting;
         }
         let ftp = self.config.app == App::Ftp;
-        let (node, from) = f.cut.unwrap_or_else(|| {
-            let path = LOAD_FILES[(splitmix(k) % LOAD_FILES.len() as u64) as usize];
-            (tree::node(path).expect("a file of the tree"), 0)
-        });
+        // `from`: the byte to resume from, when a fault cut the last download.
+        let (node, from) = match f.cut {
+            Some((node, have)) => (node, Some(have)),
+            None => {
+                let path = LOAD_FILES[(splitmix(k) % LOAD_FILES.len() as u64) as usize];
+                (tree::node(path).expect("a file of the tree"), None)
+            }
+        };
         FileTurn::Answered(match f.session {
             None if ftp => self.load_login(ci),
             Some((home, _)) if ftp => self.load_retr(ci, home, node, from),
@@ -139,14 +143,14 @@ impl Lane {
     /// `TYPE I`, `PASV` and the data connection it asks for, `REST` to
     /// resume, then `RETR`: the transfer starts only if the data connection
     /// reached `home`, the server whose `PASV` is listening.
-    fn load_retr(&mut self, ci: usize, home: ServerNo, node: &'static Node, from: u64) -> Outcome {
+    fn load_retr(&mut self, ci: usize, home: ServerNo, node: &'static Node, from: Option<u64>) -> Outcome {
         let now = self.now;
         self.load_filer(ci).session = Some((home, now));
         // As the playground's PASV: the port is drawn, then the data connection is balanced.
         let _port = self.rng.below(u32::from(PASV_PORTS));
         let (slot, _) = self.tcp_route(ci);
         let reached = slot.map(|s| self.servers[s].no);
-        let trips = if from > 0 { 4 } else { 3 };
+        let trips = if from.is_some() { 4 } else { 3 };
         let mut o = Outcome {
             status: 425,
             server: Some(home),
@@ -166,12 +170,12 @@ impl Lane {
     }
 
     /// A `GET` with the credentials, and `Range` to resume, to any server.
-    fn load_get(&mut self, ci: usize, node: &'static Node, from: u64) -> Outcome {
+    fn load_get(&mut self, ci: usize, node: &'static Node, from: Option<u64>) -> Outcome {
         let mut req = Request::new("GET", format!("{FILES_PREFIX}{}", node.path));
         req.headers.push("Host", FILES_HOST);
         req.headers.push("Authorization", basic(&self.clients[ci].name, &self.load_password(ci)));
-        if from > 0 {
-            req.headers.push("Range", format!("bytes={from}-"));
+        if let Some(n) = from {
+            req.headers.push("Range", format!("bytes={n}-"));
         }
         let credential_bytes = req.headers.wire_len_of("Authorization") as u32;
         self.stats.count_credential(u64::from(credential_bytes));
@@ -191,7 +195,7 @@ impl Lane {
         let no = self.servers[slot].no;
         self.start_load_transfer(ci, node, from, no);
         Outcome {
-            status: if from > 0 { 206 } else { 200 },
+            status: if from.is_some() { 206 } else { 200 },
             server: Some(no),
             latency_ms: ROUND_TRIP_MS,
             credential_bytes,
@@ -201,12 +205,13 @@ impl Lane {
         }
     }
 
-    fn start_load_transfer(&mut self, ci: usize, node: &'static Node, from: u64, server: ServerNo) {
+    fn start_load_transfer(&mut self, ci: usize, node: &'static Node, resume: Option<u64>, server: ServerNo) {
+        let from = resume.unwrap_or(0);
         let now = self.now;
         let f = self.load_filer(ci);
         f.cut = None;
         f.moving = Some(Moving { node, from, sent: from, started: now, server });
-        self.files.stats.count_start(from);
+        self.files.stats.count_start(resume.is_some());
     }
 
     /// As the clock moves: load users' downloads move on and finish, and
