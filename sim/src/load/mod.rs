@@ -74,6 +74,11 @@ pub const HELD_EVERY: u64 = 5;
 /// outlives a run and shows no refresh at all).
 pub const ACCESS_TTL_S: u32 = 10;
 
+/// `1 load order`, `1,234 load orders`: a count of a run's things, in words.
+pub fn how_many(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
 /// `1234567` as `1,234,567`.
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();

@@ -517,12 +517,13 @@ impl Report {
         };
         let _ = writeln!(
             out,
-            "database connections: {} opened, open at the end: {} ({}); most lent at the end of a second: {}; transactions a crash aborted: {}",
+            "database connections: {} opened, open at the end: {} ({}); most lent at the end of a second: {}; transactions a crash aborted: {}; queued orders a crash dropped: {}",
             thousands(c.opened),
             thousands(p.open.iter().map(|n| u64::from(*n)).sum()),
             if open.is_empty() { "none".to_owned() } else { open.join(", ") },
             thousands(self.totals.peak_in_use),
-            thousands(c.aborted)
+            thousands(c.aborted),
+            thousands(c.dropped)
         );
         self.after_faults(
             out,

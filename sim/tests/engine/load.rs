@@ -523,6 +523,13 @@ fn database_runs_wait_for_pooled_connections_as_long_as_transactions_hold_them()
     // behind PgBouncer, where the queue is long, those queued too.
     assert!(s.counts.aborted > 0, "{:?}", s.counts);
     assert!(b.counts.dropped > 0, "{:?}", b.counts);
+    assert!(
+        bouncer
+            .text()
+            .contains(&format!("queued orders a crash dropped: {}", statelab_sim::load::thousands(b.counts.dropped))),
+        "{}",
+        bouncer.text()
+    );
     assert!(session.markers[0].text.contains("PostgreSQL rolled back"), "{}", session.markers[0].text);
     // Behind PgBouncer the other servers' queue outlives S2: their orders still wait.
     let waited =

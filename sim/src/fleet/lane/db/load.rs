@@ -23,6 +23,7 @@ use crate::fleet::db::{PoolStats, Pooling, POOL_SIZE, QUERY_WAIT_TIMEOUT_S};
 use crate::fleet::exchange::Trace;
 use crate::fleet::handling::{BALANCER_MS, DATABASE_MS, SERVER_MS};
 use crate::fleet::lane::traffic::{Outcome, FIRST};
+use crate::load::how_many;
 
 /// Opening a connection: the startup message, then authentication.
 const OPEN_ROUND_TRIPS: u64 = 2;
@@ -136,12 +137,12 @@ impl Lane {
         let lost = pool.abort(at, no, closes);
         pg.load_stats.aborted += lost.in_flight;
         pg.load_stats.dropped += lost.queued;
-        let txns = count(lost.in_flight, "load order's transaction", "load orders' transactions");
+        let txns = how_many(lost.in_flight, "load order's transaction", "load orders' transactions");
         let queued = match lost.queued {
             0 => String::new(),
-            n => format!("; {} queued for a connection never ran", count(n, "load order", "load orders")),
+            n => format!("; {} queued for a connection never ran", how_many(n, "load order", "load orders")),
         };
-        let conns = count(u64::from(open), "load connection", "load connections");
+        let conns = how_many(u64::from(open), "load connection", "load connections");
         let said = match (closes, lost.in_flight, lost.queued) {
             (true, _, _) if open == 0 => return None,
             (true, 0, _) => format!("S{no}'s pool of {conns} closed with no transaction open"),
@@ -153,9 +154,4 @@ impl Lane {
         };
         Some(said + &queued)
     }
-}
-
-/// `1 load order`, `3 load orders`.
-fn count(n: u64, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
