@@ -144,10 +144,18 @@ pub fn figure_svg(f: &FigureStep<'_>) -> String {
         body.push_str("</g>\n");
     }
     y += 12;
-    let legend = "✓ 2xx worked · ✕ 4xx refused · ⚠ 5xx unavailable. Diagram: a server's number is the sessions it \
+    let mut legend = "✓ 2xx worked · ✕ 4xx refused · ⚠ 5xx unavailable. Diagram: a server's number is the sessions it \
                   holds (⇄ the WebSocket connections), ✕ down a crashed server, dashed an unused store, \
-                  the thick outline where the step's last request went.";
-    for line in wrap(legend, cols(WIDTH - 2 * PAD, ADVANCE), usize::MAX) {
+                  the thick outline where the step's last request went."
+        .to_owned();
+    if f.played.lanes().iter().any(|l| l.config().app == crate::fleet::App::Ftp) {
+        // The marks above are HTTP's; an FTP reply's colour reads its own first digit.
+        legend.push_str(
+            " An FTP reply line is coloured by its first digit, as RFC 959 reads it: 4xx a failure \
+             that may pass (425: no data connection), 5xx a permanent one (530: not logged in).",
+        );
+    }
+    for line in wrap(&legend, cols(WIDTH - 2 * PAD, ADVANCE), usize::MAX) {
         y += LINE;
         text(&mut body, PAD, y - 4, "muted", &line);
     }

@@ -248,3 +248,13 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn the_legend_reads_an_ftp_replys_colour_by_its_first_digit_only_where_an_ftp_lane_is_shown() {
+    // The legend's marks are HTTP's: on an FTP lane, a 425 is coloured as a 4xx but is no HTTP refusal.
+    let ftp = figure("ftp-passive-balancer", 2);
+    assert!(ftp.contains("RFC 959") && ftp.contains("425: no data connection"), "{ftp}");
+    for (id, step) in [("sticky-crash", 2), ("db-leaky-set", 2)] {
+        assert!(!figure(id, step).contains("RFC 959"), "{id}");
+    }
+}
