@@ -142,3 +142,13 @@ async fn file_lanes_offer_only_what_acts_on_them() {
     assert!(root.query_selector("#lane-b-auth").unwrap().is_none(), "nor for HTTP's Basic");
     assert!(root.query_selector("#lane-a-balancer").unwrap().is_some(), "the balancer still acts");
 }
+
+#[wasm_bindgen_test]
+async fn the_raw_request_editor_shows_only_where_a_lane_answers_http() {
+    // Two FTP lanes: nobody answers HTTP, so there is nothing to write a request to.
+    let ftp_only = playground_at("?a=ftp:jwt.rr.2&b=ftp:jwt.iphash.2").await;
+    assert!(all(&ftp_only, "#raw-text").is_empty());
+    // With the files lane beside it, the editor is there for that lane.
+    let mixed = playground_at("?a=ftp:jwt.rr.2&b=files:jwt.rr.2").await;
+    assert_eq!(all(&mixed, "#raw-text").len(), 1);
+}

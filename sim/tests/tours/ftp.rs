@@ -192,3 +192,19 @@ fn the_227_reply_names_the_balancer_and_the_port_the_data_connection_used() {
         }
     }
 }
+
+#[test]
+fn a_hand_written_http_request_is_not_sent_to_ftp_servers_but_reaches_the_files_lane() {
+    // Lane A speaks FTP, lane B the same files over HTTP: only B has anyone to answer HTTP.
+    let mut p = at_step("ftp-session", 0);
+    let text = "GET /files/readme.txt HTTP/1.1\r\nHost: files.example\r\n\r\n".to_owned();
+    p.apply(statelab_sim::Action::Raw { user: statelab_sim::User::Alice, text }).unwrap();
+    let [a, b] = p.lanes();
+    let said = |lane: &Lane| match lane.entries().last() {
+        Some(Entry::Event(e)) => e.text.clone(),
+        Some(Entry::Exchange(x)) => format!("exchange {}", x.response.status),
+        other => format!("{other:?}"),
+    };
+    assert!(said(a).contains("this lane's servers speak FTP, not HTTP"), "{}", said(a));
+    assert!(said(b).starts_with("exchange "), "{}", said(b));
+}
