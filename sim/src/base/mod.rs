@@ -8,6 +8,7 @@ pub(crate) mod rng;
 pub(crate) mod table;
 pub(crate) mod tally;
 pub(crate) mod time;
+pub mod words;
 
 pub use ids::{LaneId, ServerNo, User};
 pub use quote::{markup, quoted, QUOTED_CHARS};

@@ -16,6 +16,7 @@
 
 use super::Lane;
 use crate::base::ids::ServerNo;
+use crate::base::words::how_many;
 use crate::fleet::balancer::Pick;
 use crate::fleet::config::{App, MAX_SERVERS};
 use crate::fleet::db::pool::{Checkout, Pool, POOL_WAIT_MS};
@@ -23,7 +24,6 @@ use crate::fleet::db::{PoolStats, Pooling, POOL_SIZE, QUERY_WAIT_TIMEOUT_S};
 use crate::fleet::exchange::Trace;
 use crate::fleet::handling::{BALANCER_MS, DATABASE_MS, SERVER_MS};
 use crate::fleet::lane::traffic::{Outcome, FIRST};
-use crate::load::how_many;
 
 /// Opening a connection: the startup message, then authentication.
 const OPEN_ROUND_TRIPS: u64 = 2;

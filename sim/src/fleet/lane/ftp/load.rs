@@ -279,7 +279,7 @@ impl Lane {
             [(sessions, "FTP session", "FTP sessions"), (cut, "download under way", "downloads under way")]
                 .into_iter()
                 .filter(|(n, _, _)| *n > 0)
-                .map(|(n, one, many)| crate::load::how_many(n, one, many))
+                .map(|(n, one, many)| crate::base::words::how_many(n, one, many))
                 .collect();
         (!lost.is_empty()).then(|| format!("load users lost {} with it", lost.join(" and ")))
     }
