@@ -68,7 +68,7 @@ pub struct Files {
 impl Files {
     /// FTP sessions held now, on all servers.
     pub fn held_total(&self) -> u64 {
-        self.held.iter().map(|n| u64::from(*n)).sum()
+        total(&self.held)
     }
 
     /// Adds `other`'s counts to these; `held` becomes `other`'s (the later look).
@@ -96,7 +96,7 @@ pub struct Pools {
 impl Pools {
     /// Connections lent now, in all pools.
     pub fn in_use_total(&self) -> u64 {
-        self.in_use.iter().map(|n| u64::from(*n)).sum()
+        total(&self.in_use)
     }
 
     /// Adds `other`'s counts to these; `in_use` becomes `other`'s (the later look).
@@ -129,7 +129,7 @@ pub struct Sockets {
 impl Sockets {
     /// Connections open now, on all servers.
     pub fn open_total(&self) -> u64 {
-        self.open.iter().map(|n| u64::from(*n)).sum()
+        total(&self.open)
     }
 
     /// Adds `other`'s counts to these; `open` becomes `other`'s (the later look).
@@ -519,7 +519,7 @@ impl Report {
             out,
             "database connections: {} opened, open at the end: {} ({}); most lent at the end of a second: {}; transactions a crash aborted: {}; queued orders a crash dropped: {}",
             thousands(c.opened),
-            thousands(p.open.iter().map(|n| u64::from(*n)).sum()),
+            thousands(total(&p.open)),
             if open.is_empty() { "none".to_owned() } else { open.join(", ") },
             thousands(self.totals.peak_in_use),
             thousands(c.aborted),
@@ -643,4 +643,9 @@ pub fn binned_ms(ms: u32) -> String {
     } else {
         format!("{ms} ms")
     }
+}
+
+/// A count per server (or pool), added up.
+fn total(per_server: &[u32]) -> u64 {
+    per_server.iter().map(|n| u64::from(*n)).sum()
 }

@@ -44,28 +44,19 @@ impl Lane {
         let ci = FIRST + user as usize;
         let at = self.now.0.saturating_add(offset_ms);
         self.pg.load_clock = at;
+        // What the balancer reads: the request and the client's address. Load
+        // users never log in, so the request carries no credential.
         let req = self.clients[ci].request(self.config.auth.credential(), "POST", "/api/orders".into(), None, self.now);
         let trace = Trace::new(false);
         let pick = self.balancer.pick(&req, &self.clients[ci].addr, &self.servers, self.now, &mut self.rng, &trace);
-        let mut o = Outcome {
-            status: 503,
-            server: None,
-            latency_ms: BALANCER_MS,
-            credential_bytes: req.headers.wire_len_of("Authorization") as u32
-                + req.headers.wire_len_of("Cookie") as u32,
-            login: false,
-            refreshed: false,
-            store_trips: 0,
-        };
         let no = match pick {
             Pick::Forward { slot, .. } if self.servers[slot].up => self.servers[slot].no,
             pick => {
                 self.pg.load_stats.refused += 1;
-                o.status = if matches!(pick, Pick::Forward { .. }) { 502 } else { 503 };
-                return o;
+                let status = if matches!(pick, Pick::Forward { .. }) { 502 } else { 503 };
+                return Outcome::answer(status, None, BALANCER_MS);
             }
         };
-        o.server = Some(no);
         let round_trips = if pooling == Pooling::Stateless { 1 } else { 3 };
         let hold = round_trips * u64::from(DATABASE_MS);
         let open = OPEN_ROUND_TRIPS * u64::from(DATABASE_MS);
@@ -81,23 +72,21 @@ impl Lane {
             }
         };
         let stats = &mut pg.load_stats;
-        let spent = match pg.load_pools[i].1.checkout(at, no, hold, open, timeout) {
+        let (status, spent) = match pg.load_pools[i].1.checkout(at, no, hold, open, timeout) {
             Checkout::Lent { wait_ms, opened } => {
                 stats.checkouts += 1;
                 stats.waited += u64::from(wait_ms > 0);
                 stats.wait_ms = stats.wait_ms.saturating_add(wait_ms);
                 stats.opened += u64::from(opened);
-                o.status = 200;
-                wait_ms.saturating_add(if opened { open } else { 0 }).saturating_add(hold)
+                (200, wait_ms.saturating_add(if opened { open } else { 0 }).saturating_add(hold))
             }
             Checkout::TimedOut => {
                 stats.timeouts += 1;
-                timeout
+                (503, timeout)
             }
         };
         let spent = u32::try_from(spent).unwrap_or(u32::MAX);
-        o.latency_ms = (BALANCER_MS + SERVER_MS).saturating_add(spent);
-        o
+        Outcome::answer(status, Some(no), (BALANCER_MS + SERVER_MS).saturating_add(spent))
     }
 
     /// The latest moment a load run's orders have reached, in simulated

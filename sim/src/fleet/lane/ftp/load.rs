@@ -118,7 +118,7 @@ impl Lane {
         let (slot, _) = self.tcp_route(ci);
         let Some(slot) = slot else {
             self.files.stats.refused += 1;
-            return refused(0);
+            return refused();
         };
         let no = self.servers[slot].no;
         let now = self.now;
@@ -129,15 +129,7 @@ impl Lane {
         self.load_filer(ci).session = Some((no, now));
         self.files.stats.logins += 1;
         self.stats.count_credential(sent as u64);
-        Outcome {
-            status: 230,
-            server: Some(no),
-            latency_ms: 3 * ROUND_TRIP_MS,
-            credential_bytes: sent as u32,
-            login: true,
-            refreshed: false,
-            store_trips: 0,
-        }
+        Outcome { login: true, ..Outcome::answer(230, Some(no), 3 * ROUND_TRIP_MS).carrying(sent as u32) }
     }
 
     /// `TYPE I`, `PASV` and the data connection it asks for, `REST` to
@@ -151,22 +143,12 @@ impl Lane {
         let (slot, _) = self.tcp_route(ci);
         let reached = slot.map(|s| self.servers[s].no);
         let trips = if from.is_some() { 4 } else { 3 };
-        let mut o = Outcome {
-            status: 425,
-            server: Some(home),
-            latency_ms: trips * ROUND_TRIP_MS,
-            credential_bytes: 0,
-            login: false,
-            refreshed: false,
-            store_trips: 0,
-        };
         if reached != Some(home) {
             self.files.stats.no_data += 1;
-            return o;
+            return Outcome::answer(425, Some(home), trips * ROUND_TRIP_MS);
         }
         self.start_load_transfer(ci, node, from, home);
-        o.status = 150;
-        o
+        Outcome::answer(150, Some(home), trips * ROUND_TRIP_MS)
     }
 
     /// A `GET` with the credentials, and `Range` to resume, to any server.
@@ -185,24 +167,16 @@ impl Lane {
             crate::fleet::balancer::Pick::Forward { slot, .. } if self.servers[slot].up => slot,
             crate::fleet::balancer::Pick::Forward { .. } => {
                 self.files.stats.refused += 1;
-                return refused(credential_bytes).with_status(502);
+                return Outcome { status: 502, ..refused() }.carrying(credential_bytes);
             }
             crate::fleet::balancer::Pick::NoneHealthy { .. } => {
                 self.files.stats.refused += 1;
-                return refused(credential_bytes);
+                return refused().carrying(credential_bytes);
             }
         };
         let no = self.servers[slot].no;
         self.start_load_transfer(ci, node, from, no);
-        Outcome {
-            status: if from.is_some() { 206 } else { 200 },
-            server: Some(no),
-            latency_ms: ROUND_TRIP_MS,
-            credential_bytes,
-            login: false,
-            refreshed: false,
-            store_trips: 0,
-        }
+        Outcome::answer(if from.is_some() { 206 } else { 200 }, Some(no), ROUND_TRIP_MS).carrying(credential_bytes)
     }
 
     fn start_load_transfer(&mut self, ci: usize, node: &'static Node, resume: Option<u64>, server: ServerNo) {
@@ -286,22 +260,8 @@ impl Lane {
 }
 
 /// No server took the connection or the request: the balancer answered.
-fn refused(credential_bytes: u32) -> Outcome {
-    Outcome {
-        status: 503,
-        server: None,
-        latency_ms: BALANCER_MS,
-        credential_bytes,
-        login: false,
-        refreshed: false,
-        store_trips: 0,
-    }
-}
-
-impl Outcome {
-    fn with_status(self, status: u16) -> Outcome {
-        Outcome { status, ..self }
-    }
+fn refused() -> Outcome {
+    Outcome::answer(503, None, BALANCER_MS)
 }
 
 // File lanes run only where the kind is compiled in (`fleet/kind.rs`).
