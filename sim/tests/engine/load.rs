@@ -38,19 +38,26 @@ fn played(plan: Plan, config: LaneConfig) -> Report {
     run.report()
 }
 
+/// The run played whole and in uneven slices of at most `slice` requests
+/// (crossing seconds and fault points), which must report the same; and
+/// how many slices it took.
+fn whole_and_sliced(plan: Plan, config: LaneConfig, seed: u64, slice: u64) -> (Report, u64) {
+    let mut whole = Run::new(plan.clone(), config, seed);
+    assert!(whole.step(u64::MAX));
+    let mut sliced = Run::new(plan, config, seed);
+    let mut steps = 0;
+    while !sliced.step(1 + steps % slice) {
+        steps += 1;
+    }
+    assert_eq!(whole.report(), sliced.report(), "{config}: any split gives the same run");
+    (whole.report(), steps)
+}
+
 #[test]
 fn any_split_into_steps_gives_the_same_report() {
     for config in lanes() {
-        let mut whole = Run::new(plan(37, 23, CHAOS), config, 5);
-        assert!(whole.step(u64::MAX));
-        let mut sliced = Run::new(plan(37, 23, CHAOS), config, 5);
-        let mut steps = 0;
-        // Uneven slices that cross seconds and fault points.
-        while !sliced.step(1 + steps % 13) {
-            steps += 1;
-        }
+        let (_, steps) = whole_and_sliced(plan(37, 23, CHAOS), config, 5, 13);
         assert!(steps > 50);
-        assert_eq!(whole.report(), sliced.report(), "{config}");
     }
 }
 
@@ -436,17 +443,7 @@ fn file_lane(code: &str) -> LaneConfig {
 fn file_runs_hold_ftp_sessions_per_server_and_resume_what_a_crash_cut() {
     use statelab_sim::fleet::Kind;
     let faults = "30.crash.1";
-    let run = |code: &str| {
-        let mut whole = Run::new(plan(300, 40, faults), file_lane(code), 3);
-        assert!(whole.step(u64::MAX));
-        let mut sliced = Run::new(plan(300, 40, faults), file_lane(code), 3);
-        let mut steps = 0;
-        while !sliced.step(1 + steps % 13) {
-            steps += 1;
-        }
-        assert_eq!(whole.report(), sliced.report(), "{code}: any split gives the same run");
-        whole.report()
-    };
+    let run = |code: &str| whole_and_sliced(plan(300, 40, faults), file_lane(code), 3, 13).0;
     let ftp = run("ftp:local.iphash.3");
     let http = run("files:jwt.rr.3");
     for r in [&ftp, &http] {
@@ -491,17 +488,7 @@ fn database_runs_wait_for_pooled_connections_as_long_as_transactions_hold_them()
     use statelab_sim::fleet::{Kind, POOL_SIZE};
     // 500 orders a simulated second over 3 app servers with 2 connections each.
     const FAULTS: &str = "50.crash.2~60.restart.2";
-    let run = |code: &str| {
-        let mut whole = Run::new(plan(500, 100, FAULTS), file_lane(code), 4);
-        assert!(whole.step(u64::MAX));
-        let mut sliced = Run::new(plan(500, 100, FAULTS), file_lane(code), 4);
-        let mut steps = 0;
-        while !sliced.step(1 + steps % 29) {
-            steps += 1;
-        }
-        assert_eq!(whole.report(), sliced.report(), "{code}: any split gives the same run");
-        whole.report()
-    };
+    let run = |code: &str| whole_and_sliced(plan(500, 100, FAULTS), file_lane(code), 4, 29).0;
     let session = run("db-session:jwt.rr.3");
     let bouncer = run("db-txn:jwt.rr.3");
     let stateless = run("db-stateless:jwt.rr.3");
