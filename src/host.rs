@@ -319,25 +319,114 @@ mod properties {
         ]
     }
 
+    /// A message object of up to four members, each name once.
+    pub(super) fn message() -> impl Strategy<Value = String> {
+        prop::collection::vec(member(), 0..5).prop_map(|members| {
+            let mut seen = std::collections::BTreeSet::new();
+            let members: Vec<String> =
+                members.into_iter().filter(|m| seen.insert(m.split(':').next().unwrap_or("").to_owned())).collect();
+            format!("{{{}}}", members.join(","))
+        })
+    }
+
+    /// Where the frame stands: `None` (free play) or a step of a tour.
+    pub(super) fn at() -> impl Strategy<Value = Option<(usize, usize)>> {
+        prop::option::of((0usize..10).prop_flat_map(|steps| (0..=steps, Just(steps))))
+    }
+
+    /// Reads `text` and checks what it read at `at`, as the frame does;
+    /// `Err` when an answer breaks a promise of this module, otherwise
+    /// whether the command was accepted.
+    pub(super) fn read_and_check(text: &str, at: Option<(usize, usize)>) -> Result<bool, String> {
+        let bounded =
+            |e: String| if e.len() < 200 { Ok(false) } else { Err(format!("an answer of {} bytes: {e}", e.len())) };
+        match read(text) {
+            Ok(Some(c)) => {
+                if !text.contains(r#""statelab":1"#) {
+                    return Err(format!("read {c:?} from a message without `\"statelab\":1`"));
+                }
+                match check(c, at) {
+                    Ok(Do::Step(n)) if at.is_none_or(|(_, steps)| n > steps) => {
+                        Err(format!("step {n} from {c:?} at {at:?}"))
+                    }
+                    Ok(_) => Ok(true),
+                    Err(e) => bounded(e),
+                }
+            }
+            Ok(None) => Ok(false),
+            Err(e) => bounded(e),
+        }
+    }
+
     proptest! {
         #[test]
-        fn reading_and_checking_never_panic(members in prop::collection::vec(member(), 0..5), at in prop::option::of((0usize..10).prop_flat_map(|steps| (0..=steps, Just(steps)))), junk in ".{0,20}") {
-            let mut seen = std::collections::BTreeSet::new();
-            let members: Vec<String> = members.into_iter().filter(|m| seen.insert(m.split(':').next().unwrap_or("").to_owned())).collect();
-            for text in [format!("{{{}}}", members.join(",")), junk] {
-                match read(&text) {
-                    Ok(Some(c)) => {
-                        prop_assert!(text.contains(r#""statelab":1"#));
-                        match check(c, at) {
-                            Ok(Do::Step(n)) => prop_assert!(at.is_some_and(|(_, steps)| n <= steps)),
-                            Ok(_) => {}
-                            Err(e) => prop_assert!(e.len() < 200, "{}", e),
-                        }
-                    }
-                    Ok(None) => {}
-                    Err(e) => prop_assert!(e.len() < 200, "{}", e),
+        fn reading_and_checking_never_panic(text in message(), at in at(), junk in ".{0,20}") {
+            for text in [text, junk] {
+                if let Err(e) = read_and_check(&text, at) {
+                    prop_assert!(false, "{}", e);
                 }
             }
         }
+    }
+}
+
+/// The fuzz entry behind `cargo xtask fuzz` for the host's messages: the
+/// messages the properties above generate, text of any kind, messages
+/// past [`MAX_MESSAGE`] and deep nesting, `FUZZ_INPUTS` of them (default
+/// 1,000,000) from `FUZZ_SEED`, each read and checked under `catch_unwind`
+/// by the engine's fuzz harness. Ignored by plain `cargo test`: it is meant
+/// for `--release`.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+#[path = "../sim/tests/formats/harness.rs"]
+// The harness's counters and clocks count at most FUZZ_INPUTS inputs.
+#[allow(clippy::arithmetic_side_effects)]
+mod harness;
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod fuzz {
+    use super::harness::{env_number, fuzz, print_header};
+    use super::properties::{at, message, read_and_check};
+    use proptest::prelude::*;
+
+    #[test]
+    #[ignore = "run by `cargo xtask fuzz` in release"]
+    fn fuzz_the_host_messages() {
+        let inputs = env_number("FUZZ_INPUTS", 1_000_000);
+        let seed = env_number("FUZZ_SEED", 1);
+        print_header(inputs, seed);
+        // Commands as documented, each with the member it needs, in either order.
+        let commands = (
+            prop::sample::select(super::COMMANDS.to_vec()),
+            0u64..12,
+            prop::sample::select(vec!["light", "dark", "auto"]),
+            any::<bool>(),
+        )
+            .prop_map(|(kind, step, theme, first)| {
+                let extra = match kind {
+                    "goto" => format!(r#""step":{step}"#),
+                    "theme" => format!(r#""theme":"{theme}""#),
+                    _ => r#""x":null"#.to_owned(),
+                };
+                let head = format!(r#""statelab":1,"type":"{kind}""#);
+                if first {
+                    format!("{{{extra},{head}}}")
+                } else {
+                    format!("{{{head},{extra}}}")
+                }
+            });
+        let texts = prop_oneof![
+            3 => commands,
+            4 => message(),
+            2 => ".{0,64}",
+            // Past the size bound, by a little or a lot.
+            1 => (message(), 4_000usize..4_200).prop_map(|(m, pad)| format!("{m}{}", " ".repeat(pad))),
+            // Nesting as deep as the size bound lets it be.
+            1 => (0usize..2_040).prop_map(|n| format!(r#"{{"statelab":1,"type":"goto","step":{}1{}}}"#, "[".repeat(n), "]".repeat(n))),
+        ];
+        let t = fuzz("host-message", inputs, seed, (texts, at()), |(text, at)| match read_and_check(text, *at) {
+            Ok(accepted) => accepted,
+            Err(e) => panic!("{e}"),
+        });
+        assert_eq!(t.panics, 0, "the embed-message parser panicked; the first input is printed above");
     }
 }

@@ -176,7 +176,10 @@ fn details_panel(play: &Play, picked: &UseStateHandle<User>, history_limit: &Use
                 { for play.page.shown().into_iter().map(|lane| lane_panel(play, lane, user, why.clone())) }
             </div>
             { history(play, history_limit) }
-            <RawEditor user={**picked} />
+            // An FTP lane's servers answer no HTTP: with nothing but FTP lanes, no editor.
+            if play.playground().lanes().iter().any(|l| l.config().app != statelab_sim::App::Ftp) {
+                <RawEditor user={**picked} />
+            }
             if play.playground().lanes().iter().any(|l| l.config().app.is_connection()) {
                 { crate::components::frame_editor(**picked) }
             }

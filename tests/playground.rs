@@ -462,6 +462,17 @@ async fn each_lane_says_how_to_run_it_on_real_software() {
     assert_eq!(text(&find(&details, ".run-it-out")), "");
 }
 
+#[wasm_bindgen_test]
+async fn an_ftp_or_database_lane_is_not_sent_to_the_twins_http_fleet() {
+    common::set_query("?a=ftp:local.rr.2&b=db-txn:jwt.rr.2");
+    let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
+    let a = text(&find(&lane(&root, 'a'), ".run-it pre"));
+    let b = text(&find(&lane(&root, 'b'), ".run-it pre"));
+    // `cargo xtask twin --fleet` starts HTTP servers: neither lane's software.
+    assert!(!a.contains("twin --fleet") && a.contains("pyftpdlib") && a.ends_with("fleet ftp:local.rr.2"), "{a}");
+    assert!(!b.contains("twin --fleet") && b.contains("PgBouncer") && b.ends_with("fleet db-txn:jwt.rr.2"), "{b}");
+}
+
 /// The load panel in the main bundle is a heading and two buttons;
 /// a `load=` link is kept in the address and the panel asks for the run's
 /// module (which this test page does not serve, so the import fails).

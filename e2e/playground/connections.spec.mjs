@@ -178,3 +178,27 @@ test('hand-typed frames: an unmasked one is refused naming the rule and its byte
   await expect(page).toHaveURL(/~frame\.alice\.iYU3-iE9f59NUVg/);
   expect(errors).toEqual([]);
 });
+
+for (const width of [360, 700, 1280]) {
+  test(`the handshake's card keeps its request's and its response's header lines apart, a line each, at ${width} px`, async ({ page }) => {
+    await page.setViewportSize({ width, height: 900 });
+    await page.goto('tour/ws-handshake/1/');
+    const card = page.locator('.step-view .step-lane').first().locator('.step-card.last');
+    await expect(card.locator('.step-req')).toHaveText(/^#2 GET \/ws\/chat/);
+    const request = card.getByRole('group', { name: 'Request headers' }).locator('code');
+    const response = card.getByRole('group', { name: 'Response headers' }).locator('code');
+    await expect(request).toHaveText(['→ Upgrade: websocket', '→ Connection: Upgrade', /^→ Sec-WebSocket-Key: /, '→ Origin: https://shop.example']);
+    await expect(response).toHaveText(['← Upgrade: websocket', '← Connection: Upgrade', /^← Sec-WebSocket-Accept: /]);
+    // Each line a box of its own, below the one before; a wrapped value hangs
+    // indented under its name, so its rest is not read as another line.
+    const boxes = await card.locator('.step-detail code').evaluateAll((cs) =>
+      cs.map((c) => {
+        const r = c.getBoundingClientRect();
+        return { top: r.top, bottom: r.bottom, left: r.left, indent: parseFloat(getComputedStyle(c).paddingLeft) };
+      }),
+    );
+    expect(boxes).toHaveLength(7);
+    for (let i = 1; i < boxes.length; i++) expect(boxes[i].top, `line ${i + 1}`).toBeGreaterThanOrEqual(boxes[i - 1].bottom);
+    for (const b of boxes) expect(b.indent).toBeGreaterThan(0);
+  });
+}

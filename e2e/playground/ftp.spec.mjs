@@ -22,6 +22,9 @@ test('ftp-resume: a crash mid-download, then REST on a new login against one Ran
   await expect(lane(page, 'a').locator('.state')).not.toContainText('ftp#1');
   await expect(requests(page, 'a').locator('.event').first()).toContainText("alice's FTP download of big.bin stopped at 4000 of 12000 bytes");
   await expect(requests(page, 'b').locator('.event').first()).toContainText("alice's HTTP download of big.bin stopped at 4000 of 12000 bytes");
+  // The cut 200 is not a success: the card and the diagram say where it stopped.
+  await expect(requests(page, 'b').locator('article.exchange').first().locator('.badge')).toHaveText('⚠ 200 OK · cut at 4000 of 12000 bytes');
+  await expect(lane(page, 'b').locator('svg.fleet text.outcome')).toHaveText('⚠ 200 cut');
 
   await page.getByRole('button', { name: 'Next step' }).click();
   await expect(page.locator('.narration strong')).toHaveText('Step 3 of 4');

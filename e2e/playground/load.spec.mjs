@@ -413,3 +413,69 @@ test('a load run on connection lanes draws connections per server and messages p
   }
   expect(errors).toEqual([]);
 });
+
+test('a load run on file lanes draws FTP sessions per server and downloads, as the command counts them', async ({ page }) => {
+  const errors = watchErrors(page);
+  const a = 'ftp:local.iphash.3';
+  const b = 'files:jwt.rr.3';
+  await page.goto(`./?a=${a}&b=${b}&load=300x40&faults=30.crash.1&seed=1`);
+  await expect(host(page)).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+  const charts = page.locator('.load-charts');
+  await expect(charts.locator('h3', { hasText: 'FTP sessions held per server' })).toHaveCount(1);
+  await expect(charts.locator('h3', { hasText: 'Downloads per simulated second' })).toHaveCount(1);
+  // Only the FTP lane holds sessions; the HTTP lane gets no chart of them.
+  await expect(page.locator('#ftp-sessions-held-per-server-b-cap')).toHaveCount(0);
+  const held = page.locator('#ftp-sessions-held-per-server-a-cap').locator('..');
+  await expect(held.locator('.fault text')).toHaveText('crash 1');
+  for (const [l, config] of [['a', a], ['b', b]]) {
+    const run = cli(['--config', config, '--clients', '300', '--requests', '40', '--seed', '1', '--faults', '30.crash.1']);
+    const sum = (from, k) => run.seconds.slice(from, from + 10).reduce((n, s) => n + s[k], 0); // the command's seconds are their file counts
+    const rows = page.locator(`#downloads-per-simulated-second-${l}-details tbody tr`);
+    for (const row of [0, 3]) {
+      const want = ['started', 'resumed', 'completed', 'cut', 'no_data', 'refused', 'bytes'].map((k) => sum(row * 10, k).toLocaleString('en-US'));
+      await expect(rows.nth(row).locator('td')).toHaveText(want);
+    }
+    // The side-by-side table carries the run's file counts.
+    await expect(cell(page, l, 'downloads_cut')).toHaveAttribute('data-v', String(run.totals.files.cut));
+    await expect(cell(page, l, 'no_data')).toHaveAttribute('data-v', String(run.totals.files.no_data));
+    await expect(cell(page, l, 'peak_held')).toHaveAttribute('data-v', String(run.totals.peak_held));
+    if (l === 'a') {
+      const rows = page.locator('#ftp-sessions-held-per-server-a-details tbody tr');
+      // The row at 30 s is the last second before the crash: S1 still holds its share.
+      const at30 = run.seconds[29].held.slice(0, 3).filter((n) => n > 0).map((n) => n.toLocaleString('en-US'));
+      await expect(rows.nth(2).locator('td').first()).toHaveText(at30[0]);
+      expect(run.totals.files.sessions_lost).toBeGreaterThan(0);
+    }
+  }
+  expect(errors).toEqual([]);
+});
+
+test('a load run on database lanes draws the connections each pool lent and the waits, as the command counts them', async ({ page }) => {
+  const errors = watchErrors(page);
+  const a = 'db-session:jwt.rr.3';
+  const b = 'db-txn:jwt.rr.3';
+  await page.goto(`./?a=${a}&b=${b}&load=1000x50&faults=50.crash.2&seed=1`);
+  await expect(host(page)).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+  const charts = page.locator('.load-charts');
+  await expect(charts.locator('h3', { hasText: 'Database connections lent per pool' })).toHaveCount(1);
+  await expect(charts.locator('h3', { hasText: 'Pool waits per simulated second' })).toHaveCount(1);
+  // Each app server's own pool in lane A; PgBouncer's one pool in lane B.
+  await expect(page.locator('#database-connections-lent-per-pool-a-cap').locator('..').locator('.load-legend li')).toHaveText(['pool 1', 'pool 2', 'pool 3']);
+  await expect(page.locator('#database-connections-lent-per-pool-b-cap').locator('..').locator('.load-legend li')).toHaveText(['pool 1']);
+  for (const [l, config] of [['a', a], ['b', b]]) {
+    const run = cli(['--config', config, '--clients', '1000', '--requests', '50', '--seed', '1', '--faults', '50.crash.2']);
+    const sum = (from, k) => run.seconds.slice(from, from + 10).reduce((n, s) => n + s[k], 0); // the command's seconds are their pool counts
+    const rows = page.locator(`#pool-waits-per-simulated-second-${l}-details tbody tr`);
+    for (const row of [0, 5]) {
+      const [checkouts, waited, timeouts, aborted, dropped] = ['checkouts', 'waited', 'timeouts', 'aborted', 'dropped'].map((k) => sum(row * 10, k));
+      const waitMs = sum(row * 10, 'wait_ms');
+      const mean = waited ? `${Math.floor(waitMs / waited).toLocaleString('en-US')} ms` : '–';
+      await expect(rows.nth(row).locator('td')).toHaveText([checkouts, waited, mean, timeouts, aborted, dropped].map((v) => v.toLocaleString('en-US')));
+    }
+    for (const k of ['waited', 'timeouts', 'opened', 'aborted', 'dropped']) {
+      const key = { waited: 'pool_waited', timeouts: 'pool_timeouts', opened: 'db_opened', aborted: 'aborted', dropped: 'dropped' }[k];
+      await expect(cell(page, l, key), `lane ${l} ${k}`).toHaveAttribute('data-v', String(run.totals.pools[k]));
+    }
+  }
+  expect(errors).toEqual([]);
+});

@@ -82,9 +82,13 @@ plain.describe('without JavaScript', () => {
                 const then = step < says.length ? [x.trace.at(-1), x.trace.at(-2)] : [x.trace.at(-1)];
                 expect(then, `${path} #${seq}`).toContain(why);
               }
-              for (const header of await card.locator('.step-detail code').allTextContents()) {
-                expect(`${x.request}\r\n${x.response}`, `${path} #${seq} highlights a header it sent or got`).toContain(header);
+              // Each header line in the message its arrow says: → the request's, ← the response's.
+              for (const [side, message] of [['Request', x.request], ['Response', x.response]]) {
+                for (const header of await card.getByRole('group', { name: `${side} headers` }).locator('code').allTextContents()) {
+                  expect(message, `${path} #${seq} highlights a header it ${side === 'Request' ? 'sent' : 'got'}`).toContain(header.slice(2));
+                }
               }
+              await expect(card.locator('.step-detail code'), `${path} #${seq}: every header line is in a side's group`).toHaveCount(await card.locator('.step-headers code').count());
             }
           }
         }

@@ -1,7 +1,8 @@
 //! Engine throughput under load, without rendering any text: the design asks
 //! for ≥ 300,000 requests/s on a JWT lane and ≥ 1,000,000 on a local-session
 //! lane, and ≥ 1,000,000 WebSocket frames delivered per second on a pub/sub
-//! chat lane. `cargo xtask bench` runs this.
+//! chat lane; and the load runs of file and database lanes, turns per second.
+//! `cargo xtask bench` runs this.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use statelab_sim::fleet::ROOM_USERS;
@@ -71,6 +72,29 @@ fn run(c: &mut Criterion) {
                     // 500,000 requests in: start over, logged in again.
                     run = Run::new(Plan::new(u32::from(USERS), 1_000), config, 1);
                     run.step(u64::from(USERS));
+                }
+                run.step(black_box(u64::from(REQUESTS)))
+            })
+        });
+    }
+    // File and database lanes: turns of their own load paths (an FTP login,
+    // a download or a wait; an order through a pool), no failure asserted:
+    // 500 users at 5,000 orders a second is more than two connections a pool
+    // serve, and timeouts are part of what a pool's load run computes.
+    for (name, code) in [
+        ("ftp_ip_hash", "ftp:local.iphash.3"),
+        ("files_http_round_robin", "files:jwt.rr.3"),
+        ("db_session_pools", "db-session:jwt.rr.3"),
+        ("db_pgbouncer", "db-txn:jwt.rr.3"),
+        ("db_stateless", "db-stateless:jwt.rr.3"),
+    ] {
+        let config = statelab_sim::text::parse_config(code).expect("a lane code");
+        let fresh = || Run::new(Plan::new(u32::from(USERS), 1_000), config, 1);
+        let mut run = fresh();
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                if run.finished() {
+                    run = fresh();
                 }
                 run.step(black_box(u64::from(REQUESTS)))
             })

@@ -151,6 +151,23 @@ fn fleet_prints_the_commands_and_the_haproxy_configuration_of_a_lane() {
 }
 
 #[test]
+fn fleet_prints_a_tcp_config_for_an_ftp_lane_and_the_twins_database_for_a_db_lane() {
+    let (code, out, err) = statelab(&["fleet", "ftp:local.rr.3"]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    assert_eq!(out, statelab_sim::text::run_it_yourself_for("ftp:local.rr.3").unwrap());
+    assert!(out.contains("    mode tcp\n") && out.contains("    balance roundrobin\n"), "{out}");
+    assert!(!out.contains("mode http") && !out.contains("/api/me"), "{out}");
+    assert!(out.contains("python3 -m pyftpdlib -i 127.0.0.2 -p 2121 "), "{out}");
+    let (code, out, _) = statelab(&["fleet", "ftp:local.iphash.2"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("    balance source\n"), "{out}");
+    let (code, out, _) = statelab(&["fleet", "db-txn:jwt.rr.3"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("PgBouncer") && out.contains("#   pool_mode = transaction\n"), "{out}");
+    assert!(!out.contains("haproxy.cfg"), "{out}");
+}
+
+#[test]
 fn load_prints_what_the_library_computes_for_the_same_seed() {
     use statelab_sim::load::{Plan, Run};
     let faults = "30.crash.1~50.store.down~60.store.up~70.restart.1~80.rotate.drop";

@@ -245,15 +245,36 @@ pub fn ActionBar(props: &ActionBarProps) -> Html {
     let sockets = chat || game;
     let files = apps.iter().any(|a| a.is_files());
     let db = apps.iter().any(|a| a.is_db());
+    // Lanes whose browser speaks the shop's HTTP with the lane's credential:
+    // a file lane sends a password its own way (FTP's PASS, HTTP's Basic) and
+    // a database lane's app only runs SQL, so /api/me, logout, tampering, the
+    // signing keys and the session store do nothing there.
+    let http = apps.iter().any(|a| !a.is_files() && !a.is_db());
     let as_user: Vec<Control> = {
         let engine = play.playground();
-        let modes = engine.lanes().each_ref().map(|l| l.config().auth);
-        let offered = BY_DESIGN.iter().filter(|(uses, _)| modes.into_iter().any(uses)).map(|&(_, c)| c);
+        let http_modes: Vec<AuthMode> = engine
+            .lanes()
+            .iter()
+            .map(|l| l.config())
+            .filter(|c| !c.app.is_files() && !c.app.is_db())
+            .map(|c| c.auth)
+            .collect();
+        let offered = BY_DESIGN.iter().filter(|(uses, _)| http_modes.iter().copied().any(uses)).map(|&(_, c)| c);
+        // A file lane's login opens an FTP session or keeps the Basic credentials.
+        let login = AS_USER[..2].iter().copied().filter(|_| http || files);
+        let me = AS_USER[2..3].iter().copied().filter(|_| http);
         let shop_steps = SHOP.iter().copied().filter(|_| shop);
-        AS_USER[..3].iter().copied().chain(shop_steps).chain(AS_USER[3..].iter().copied()).chain(offered).collect()
+        let rest = AS_USER[3..].iter().copied().filter(|_| http);
+        login.chain(me).chain(shop_steps).chain(rest).chain(offered).collect()
     };
-    let faults: Vec<Control> =
-        FAULTS[..1].iter().copied().chain(sockets.then_some(DRAIN)).chain(FAULTS[1..].iter().copied()).collect();
+    let store_faults = FAULTS[3..].iter().copied().filter(|_| http);
+    let faults: Vec<Control> = FAULTS[..1]
+        .iter()
+        .copied()
+        .chain(sockets.then_some(DRAIN))
+        .chain(FAULTS[1..3].iter().copied())
+        .chain(store_faults)
+        .collect();
     let server = use_state(|| 1u8);
     let sku = use_state(|| CATALOG[0].to_owned());
     let page = use_state(|| 1u32);
@@ -284,6 +305,8 @@ pub fn ActionBar(props: &ActionBarProps) -> Html {
             { select("act-user", "User", &User::ALL.map(|x| (x.username().to_owned(), x.username().to_owned())), props.user.username(), on_user) }
             if shop || db {
                 { select("act-sku", "Item", &CATALOG.map(|c| (c.to_owned(), c.to_owned())), &sku, setter(&sku, |v| v)) }
+            }
+            if shop {
                 { select("act-page", "Page", &(1..=4).map(|n| (n.to_string(), n.to_string())).collect::<Vec<_>>(), &page.to_string(), setter(&page, |v| v.parse().unwrap_or(1))) }
             }
         </>
@@ -315,7 +338,9 @@ pub fn ActionBar(props: &ActionBarProps) -> Html {
             }
             { group("act-faults", "Faults", server_field, &faults) }
             { group("act-time", "Time", Html::default(), &TIME) }
-            { group("act-keys", "Keys", Html::default(), &KEYS) }
+            if http {
+                { group("act-keys", "Keys", Html::default(), &KEYS) }
+            }
             { group("act-fleet", "Fleet", Html::default(), &FLEET) }
             { group("act-undo", "Undo", Html::default(), &UNDO) }
         </section>

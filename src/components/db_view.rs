@@ -41,9 +41,13 @@ pub fn db_record(r: &DbRecord, open: bool) -> Html {
 }
 
 fn message(m: &PgMsg) -> Html {
-    // The summary line is the decoded message; the field-by-field list
-    // (`describe`) is left out of the bundle to keep within the wasm budget.
+    // The summary line says what the message is; the fields, as the
+    // protocol's documentation names them, say what its bytes are.
     let from_client = matches!(m, PgMsg::Front(..));
+    let fields = match m {
+        PgMsg::Front(_, f) => f.describe(),
+        PgMsg::Back(_, b) => b.describe(),
+    };
     let status = match m {
         PgMsg::Back(_, Backend::ReadyForQuery(s)) => Some(*s),
         _ => None,
@@ -58,6 +62,9 @@ fn message(m: &PgMsg) -> Html {
             </p>
             <details class="frame-bytes">
                 <summary>{format!("pg#{} · {} bytes on the wire", m.conn(), wire.len())}</summary>
+                <dl class="decoded" aria-label="The message, field by field">
+                    { for fields.into_iter().map(|(name, value)| html! { <><dt>{name}</dt><dd>{value}</dd></> }) }
+                </dl>
                 <pre class="hex" aria-label="The bytes on the wire, in hex">{statelab_sim::wire::pg::hex(&wire)}</pre>
             </details>
         </li>

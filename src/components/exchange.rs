@@ -1,4 +1,4 @@
-use crate::components::badge::{status_badge, Outcome};
+use crate::components::badge::status_badge;
 use crate::components::copy::CopyButton;
 use crate::components::token::{credential_of, token_view, TokenProps};
 use crate::state::Play;
@@ -46,7 +46,7 @@ pub fn ExchangeView(props: &ExchangeProps) -> Html {
     let chosen = use_state(|| None::<bool>);
     let open = chosen.unwrap_or(props.open);
     let x = &props.exchange.0;
-    let o = Outcome::of(x.response.status);
+    let o = x.outcome();
     let ontoggle = {
         let (chosen, default) = (chosen.clone(), props.open);
         // `toggle` also fires when the page itself sets `open`: only a
@@ -59,11 +59,11 @@ pub fn ExchangeView(props: &ExchangeProps) -> Html {
         })
     };
     html! {
-        <article class={classes!("exchange", o.class())} aria-label={format!("Request {} to {}: {} {}", x.seq, x.server_label(), x.response.status, x.response.reason())}>
+        <article class={classes!("exchange", o.class())} aria-label={format!("Request {} to {}: {}", x.seq, x.server_label(), x.status_text())}>
             <details {open} {ontoggle}>
                 <summary>
                     <span class="seq">{format!("#{}", x.seq)}</span>
-                    { status_badge(x.response.status, x.response.reason()) }
+                    { status_badge(x) }
                     <span class="req">{format!("{} {}", x.request.method, x.request.target)}</span>
                     <span class="srv">{x.server_label()}</span>
                     <span class="num" title="Credential bytes: Authorization, Cookie and X-API-Key headers">{format!("{} B", x.credential_bytes)}</span>

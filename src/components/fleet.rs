@@ -1,8 +1,8 @@
 use crate::components::badge::Outcome;
 use crate::state::{Msg, Play};
-use statelab_sim::fleet::{DbRecord, FtpRecord, PgMsg, SocketRecord};
+use statelab_sim::fleet::{DbRecord, FtpConn, FtpLine, FtpRecord, Kind, PgMsg, SocketRecord};
 use statelab_sim::wire::pg::Backend;
-use statelab_sim::{Action, Entry, Lane, LaneId, ServerNo};
+use statelab_sim::{Action, App, Entry, Lane, LaneId, ServerNo};
 use yew::prelude::*;
 
 const W: i32 = 360;
@@ -23,6 +23,9 @@ struct Newest {
     target: Option<ServerNo>,
     /// Whether it reached a server (and so may have gone on to the backends).
     served: bool,
+    /// Other servers it reached: where the balancer sent an FTP data
+    /// connection that was not the control connection's server.
+    also: Vec<ServerNo>,
     store_trips: u32,
     db_trips: u32,
     outcome: Outcome,
@@ -40,41 +43,75 @@ impl Newest {
                 key,
                 target: x.server.or(x.tried),
                 served: x.server.is_some(),
+                also: Vec::new(),
                 store_trips: x.store_trips,
                 db_trips: x.db_trips,
-                outcome: Outcome::of(x.response.status),
-                label: x.response.status.to_string(),
+                outcome: x.outcome(),
+                // A body its server died sending: the status alone would read as whole.
+                label: if x.cut.is_some() {
+                    format!("{} cut", x.response.status)
+                } else {
+                    x.response.status.to_string()
+                },
             }),
             Entry::Socket(r) => Some(Newest {
                 key,
                 target: Some(r.server),
                 served: true,
+                also: Vec::new(),
                 store_trips: r.store_trips,
                 db_trips: 0,
                 outcome: frames_outcome(r),
                 label: format!("ws#{}", r.conn),
             }),
-            Entry::Ftp(r) => Some(Newest {
+            Entry::Ftp(r) if const { Kind::Files.compiled() } => {
+                // A transfer whose server died under it: its 150 promised a file that never came whole.
+                let cut = data_conns(lane, r).any(FtpConn::died);
+                Some(Newest {
+                    key,
+                    target: r.server,
+                    served: r.server.is_some(),
+                    also: data_servers(lane, r),
+                    store_trips: 0,
+                    db_trips: 0,
+                    outcome: if cut { Outcome::Unavailable } else { ftp_outcome(r) },
+                    label: if cut { "ftp cut" } else { "ftp" }.to_owned(),
+                })
+            }
+            Entry::Db(r) if const { Kind::Db.compiled() } => Some(Newest {
                 key,
                 target: r.server,
                 served: r.server.is_some(),
-                store_trips: 0,
-                db_trips: 0,
-                outcome: ftp_outcome(r),
-                label: "ftp".to_owned(),
-            }),
-            Entry::Db(r) => Some(Newest {
-                key,
-                target: r.server,
-                served: r.server.is_some(),
+                also: Vec::new(),
                 store_trips: 0,
                 db_trips: u32::from(!r.messages.is_empty()),
                 outcome: db_outcome(r),
                 label: "sql".to_owned(),
             }),
-            Entry::Event(_) => None,
+            _ => None,
         })
     }
+}
+
+/// The servers an action's FTP data connections went to, other than the
+/// control connection's (round robin can send one elsewhere, to be refused),
+/// read from the connections the record's data lines name.
+fn data_servers(lane: &Lane, r: &FtpRecord) -> Vec<ServerNo> {
+    let mut out: Vec<ServerNo> = Vec::new();
+    for no in data_conns(lane, r).map(|c| c.server) {
+        if Some(no) != r.server && !out.contains(&no) {
+            out.push(no);
+        }
+    }
+    out
+}
+
+/// The data connections an action's FTP record names, as the lane keeps them.
+fn data_conns<'a>(lane: &'a Lane, r: &'a FtpRecord) -> impl Iterator<Item = &'a FtpConn> {
+    r.lines.iter().filter_map(move |l| match l {
+        FtpLine::Data { conn, .. } => lane.ftp_connections().iter().find(|c| c.id == *conn),
+        _ => None,
+    })
 }
 
 /// How an action's frames ended, by the server's close code if it closed:
@@ -139,6 +176,11 @@ pub fn fleet_diagram(play: &Play, id: LaneId) -> Html {
     let store_label = if lane.store().up { "store" } else { "store ✕" };
     // A connection lane's servers show the WebSocket connections they hold.
     let sockets = lane.config().app.is_connection();
+    // A file lane's servers hold FTP sessions, each its control connection's
+    // state, where a shop lane's hold HTTP sessions.
+    let files = lane.config().app.is_files();
+    let held =
+        |no, http: usize| if files { lane.ftp_sessions().iter().filter(|f| f.server == no).count() } else { http };
     html! {
         <figure class="fleet-figure">
             <svg class={classes!("fleet", outcome.map(Outcome::class))} viewBox={format!("0 0 {W} {height}")} role="group" aria-label={format!("Fleet of lane {}", id)}>
@@ -153,10 +195,15 @@ pub fn fleet_diagram(play: &Play, id: LaneId) -> Html {
                 <line class="cable" x1={BUS.to_string()} y1="20" x2={BUS.to_string()} y2={(height - 20).to_string()} />
                 { for servers.iter().enumerate().map(|(i, s)| {
                     let y = 6 + i as i32 * ROW;
-                    let hot = target == Some(s.no);
-                    let backend = hot && newest.is_some_and(|x| x.served) && (to_store || to_db);
+                    let data = newest.is_some_and(|x| x.also.contains(&s.no));
+                    let hot = target == Some(s.no) || data;
+                    let backend = target == Some(s.no) && newest.is_some_and(|x| x.served) && (to_store || to_db);
                     let (verb, action) = if s.up { ("Crash", Action::Crash { server: s.no }) } else { ("Restart", Action::Restart { server: s.no }) };
-                    let mut label = format!("{verb} S{} ({}, {} session{} held", s.no, if s.up { "up" } else { "down" }, s.sessions.len(), if s.sessions.len() == 1 { "" } else { "s" });
+                    let sessions = held(s.no, s.sessions.len());
+                    let mut label = format!("{verb} S{} ({}, {sessions} session{} held", s.no, if s.up { "up" } else { "down" }, if sessions == 1 { "" } else { "s" });
+                    if data {
+                        label.push_str(", reached by the newest data connection");
+                    }
                     if sockets {
                         label.push_str(&format!(", {} WebSocket connection{} open{}", s.connections, if s.connections == 1 { "" } else { "s" }, if s.draining { ", draining" } else { "" }));
                     }
@@ -187,7 +234,7 @@ pub fn fleet_diagram(play: &Play, id: LaneId) -> Html {
                             if s.up && sockets {
                                 <text class="held" x="258" y={(y + 18).to_string()} text-anchor="end">{format!("⇄{}", s.connections)}</text>
                             } else if s.up {
-                                <text class="held" x="258" y={(y + 18).to_string()} text-anchor="end">{s.sessions.len().to_string()}</text>
+                                <text class="held" x="258" y={(y + 18).to_string()} text-anchor="end">{sessions.to_string()}</text>
                             }
                         </g>
                     }
@@ -207,11 +254,29 @@ pub fn fleet_diagram(play: &Play, id: LaneId) -> Html {
                 }
             </svg>
             <figcaption class="legend">
-                { if sockets { "Lit path: the newest request, or a connection's newest frames (✓ 2xx, frames · ✕ 4xx, 1008 · ⚠ 5xx, 1011); dashed: not used by this lane; " } else { "Lit path: the newest request (✓ 2xx · ✕ 4xx · ⚠ 5xx); dashed: not used by this lane; " } }
+                { format!("Lit path: {}; dashed: not used by this lane; ", lit_path(lane.config().app)) }
                 { if sockets { "⇄N in a server: the WebSocket connections open on it (its sessions: in the state panel below). " } else { "a server's number: sessions it holds. " } }
                 <strong class="needs-script">{"Click a server to crash or restart it."}</strong>
             </figcaption>
         </figure>
+    }
+}
+
+/// What the lit path is on a lane running `app`, and what its icons mean
+/// there: the same outcomes as `frames_outcome`, `ftp_outcome` and
+/// `db_outcome` (FTP's 5xx is the refusal, its 4xx the ⚠), and a body or
+/// download its server died sending.
+fn lit_path(app: App) -> &'static str {
+    if app.is_connection() {
+        "the newest request, or a connection's newest frames (✓ 2xx, frames · ✕ 4xx, 1008 · ⚠ 5xx, 1011)"
+    } else if app.is_files() && app == App::Ftp {
+        "the newest FTP command's connections, data connections included (✓ 1xx–3xx replies · ✕ a 5xx reply · ⚠ a 4xx reply, or a download its server died sending)"
+    } else if app.is_http_files() {
+        "the newest request (✓ 2xx · ✕ 4xx · ⚠ 5xx, or a body its server died sending)"
+    } else if app.is_db() {
+        "the newest request or statement (✓ 2xx, answered · ✕ 4xx, an ErrorResponse · ⚠ 5xx, no app server took it)"
+    } else {
+        "the newest request (✓ 2xx · ✕ 4xx · ⚠ 5xx)"
     }
 }
 

@@ -63,14 +63,18 @@ pub fn lane_panel(play: &Play, lane_id: LaneId, user: User, why: Option<AttrValu
             <details class="run-it" data-config={code.clone()} onToggle={RUN_IT}>
                 <summary>{"Run this lane on real software"}</summary>
                 // The twin (twin/ in the repository) starts HAProxy, Redis and real servers on loopback.
-                <pre>{format!("cargo xtask twin --fleet {code}\n# the HAProxy configuration it runs:\ncargo run -p statelab-sim -- fleet {code}")}</pre>
+                <pre>{run_it(&config, &code)}</pre>
                 <div class="run-it-out"></div>
             </details>
             <div class="config">
                 { select(&id("app"), "App", &App::ALL.map(|a| (a.code().to_owned(), a.to_string())), config.app.code(),
                     configure(|c, v| App::ALL.into_iter().find(|a| a.code() == v).map(|a| c.with_app(a)))) }
-                { select(&id("auth"), "Auth", &AuthMode::ALL.map(|m| (m.code().to_owned(), m.to_string())), config.auth.code(),
-                    configure(|c, v| AuthMode::ALL.into_iter().find(|m| m.code() == v).map(|m| c.switched_to(m)))) }
+                // A file lane's password travels with FTP's PASS or HTTP's Basic, and a
+                // database lane's app sends SQL: the design of its HTTP credential acts on neither.
+                if !config.app.is_files() && !config.app.is_db() {
+                    { select(&id("auth"), "Auth", &AuthMode::ALL.map(|m| (m.code().to_owned(), m.to_string())), config.auth.code(),
+                        configure(|c, v| AuthMode::ALL.into_iter().find(|m| m.code() == v).map(|m| c.switched_to(m)))) }
+                }
                 { select(&id("balancer"), "Balancer", &Strategy::ALL.map(|s| (s.code().to_owned(), s.label().to_owned())), config.balancer.code(),
                     configure(|c, v| Strategy::ALL.into_iter().find(|s| s.code() == v).map(|s| c.with_balancer(s)))) }
                 { select(&id("servers"), "Servers", &(1..=MAX_SERVERS).map(|n| (n.to_string(), n.to_string())).collect::<Vec<_>>(), &fleet.to_string(),
@@ -155,5 +159,20 @@ fn connection_options(
                 <p class="muted note">{"This lane's browser sends its session cookie on the handshake, as on any request to the site."}</p>
             }
         </div>
+    }
+}
+
+/// The commands "Run this lane on real software" shows before its module
+/// fetches their output. The twin's `--fleet` starts HTTP servers, which is
+/// an FTP or a database lane's software for neither: `statelab fleet` says
+/// what is (pyftpdlib behind HAProxy in TCP mode; PostgreSQL and PgBouncer).
+fn run_it(config: &LaneConfig, code: &str) -> String {
+    let fleet = format!("cargo run -p statelab-sim -- fleet {code}");
+    if config.app.is_files() && !config.app.is_http_files() {
+        format!("# pyftpdlib servers behind HAProxy in TCP mode: how to start them, and its configuration\n{fleet}")
+    } else if config.app.is_db() {
+        format!("# what the twin runs for a database lane: PostgreSQL, and PgBouncer for transaction pooling\n{fleet}")
+    } else {
+        format!("cargo xtask twin --fleet {code}\n# the HAProxy configuration it runs:\n{fleet}")
     }
 }

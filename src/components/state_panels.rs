@@ -3,14 +3,14 @@ use crate::components::token::{token_view, TokenProps};
 use crate::state::{Msg, Play};
 use statelab_sim::base::human_duration;
 use statelab_sim::fleet::{
-    store_keys, Client, Credential, Match, Rooms, SharedStore, Socket, StoreValue, RATE_LIMIT, RATE_WINDOW_S,
+    store_keys, Client, Credential, Match, Rooms, Server, SharedStore, Socket, StoreValue, RATE_LIMIT, RATE_WINDOW_S,
     REFRESH_COOKIE,
 };
 use statelab_sim::wire::cookie::SameSite;
 use statelab_sim::wire::jwt::TokenEdit;
 use statelab_sim::Lane;
 use statelab_sim::SimTime;
-use statelab_sim::{Action, AuthMode, LaneId, User};
+use statelab_sim::{Action, App, AuthMode, LaneId, User};
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -36,6 +36,7 @@ pub fn state_panels(play: &Play, lane_id: LaneId, user: User, why: Option<AttrVa
     let api_keys = &lane.database().api_keys;
     let mode = lane.config().auth;
     let expiry = |t: SimTime| format!("{} {}", if t > now { "expires" } else { "expired" }, t.relative_to(now));
+    let ftp = lane.config().app.is_files() && lane.config().app == App::Ftp;
     html! {
         <div class="state">
             <section aria-label={format!("Lane {}: {}'s browser", props.lane.label(), props.user.username())}>
@@ -80,7 +81,7 @@ pub fn state_panels(play: &Play, lane_id: LaneId, user: User, why: Option<AttrVa
                     { for lane.servers().iter().map(|s| html! {
                         <li>
                             <strong>{format!("S{}", s.no)}</strong>
-                            {format!(" {} · {} handled · {} session{} · {} B", if s.up { "up" } else { "down" }, s.handled, s.sessions.len(), if s.sessions.len() == 1 { "" } else { "s" }, lane.server_bytes(s))}
+                            {format!(" {} · {} · {} B", if s.up { "up" } else { "down" }, handled_and_held(lane, s), lane.server_bytes(s))}
                             if lane.config().app.is_connection() {
                                 {format!(" · {} open connection{}", s.connections, if s.connections == 1 { "" } else { "s" })}
                                 if s.draining {
@@ -88,7 +89,7 @@ pub fn state_panels(play: &Play, lane_id: LaneId, user: User, why: Option<AttrVa
                                 }
                             }
                             { rooms(s.no, &s.rooms) }
-                            if lane.config().app == statelab_sim::App::Ftp {
+                            if ftp {
                                 <ul aria-label={format!("S{}'s FTP sessions", s.no)}>
                                     { for lane.ftp_sessions().iter().filter(|f| f.server == s.no).map(crate::components::ftp_session_line) }
                                 </ul>
@@ -164,6 +165,20 @@ fn meaning(store: &SharedStore, now: SimTime, key: &str, value: &StoreValue) -> 
             format!("the match's checkpoint at tick {} ({}): any server can resume it", m.tick, players(m))
         }
     }
+}
+
+/// What a server has handled and holds: `12 handled · 1 session`, and on
+/// an FTP lane, whose servers answer commands and hold FTP sessions,
+/// `7 FTP commands answered · 1 FTP session`.
+fn handled_and_held(lane: &Lane, s: &Server) -> String {
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    if lane.config().app.is_files() && lane.config().app == App::Ftp {
+        let held = lane.ftp_sessions().iter().filter(|f| f.server == s.no).count();
+        let n = s.handled as usize;
+        return format!("{n} FTP command{} answered · {held} FTP session{}", plural(n), plural(held));
+    }
+    let held = s.sessions.len();
+    format!("{} handled · {held} session{}", s.handled, plural(held))
 }
 
 /// A close code with what it means (RFC 6455 §7.4.1), in the wire

@@ -184,19 +184,33 @@ fn step_kind(play: &Play, l: LaneId) -> String {
     format!("{}{balancer}", crate::components::lane_heading::kind(c, c.auth))
 }
 
+/// One message's header lines the step points at, a line each, marked
+/// with the way it went (→ the request, ← the response), so a request's and
+/// its response's lines of the same name (a handshake's `Upgrade`) never
+/// read as one list.
+fn headers<'a>(name: &'static str, arrow: &'static str, lines: impl Iterator<Item = (&'a str, &'a str)>) -> Html {
+    let lines: Vec<Html> = lines
+        .map(|(name, value)| html! { <code><span class="dir" aria-hidden="true">{arrow}</span>{name}{": "}{value}</code> })
+        .collect();
+    if lines.is_empty() {
+        return Html::default();
+    }
+    html! { <div class="step-headers" role="group" aria-label={name}>{ for lines }</div> }
+}
+
 /// `✕ 401 Unauthorized #3 GET /api/me alice → S2`, the headers the step
 /// points at, and the trace line that explains the outcome (the server's
 /// last word). On a narrow screen only the lane's last card keeps its details.
 fn card(x: &Exchange, focus: &[&str], last: bool) -> Html {
-    let lines = focused(x, focus);
     html! {
         <li class={classes!("step-card", last.then_some("last"))}>
             <p class="step-line">
-                { status_badge(x.response.status, x.response.reason()) }
+                { status_badge(x) }
                 <span class="step-req">{format!("#{} {} {} · {} → {}", x.seq, x.request.method, short_target(&x.request.target), x.client, x.server_label())}</span>
             </p>
             <div class="step-detail">
-                { for lines.map(|(name, value)| html! { <code>{name}{": "}{value}</code> }) }
+                { headers("Request headers", "→ ", focused(&x.request.headers, focus)) }
+                { headers("Response headers", "← ", focused(&x.response.headers, focus)) }
                 if let Some(why) = x.trace.last() {
                     <p class="step-why">{why}</p>
                 }

@@ -127,6 +127,18 @@ pub fn free_base(start: u16) -> Result<u16, String> {
         .ok_or_else(|| format!("no block of 12 free loopback ports from {start}"))
 }
 
+/// Writes `text` to `path` as one step for its readers: written aside, then
+/// renamed over `path`. A process that opens `path` at any moment gets the
+/// old file whole or the new one whole, never one truncated or half written
+/// (the servers read their clock and key files while the driver rewrites them).
+fn replace_file(path: &Path, text: &str) -> Result<(), String> {
+    let mut aside = path.as_os_str().to_owned();
+    aside.push(".tmp");
+    let aside = PathBuf::from(aside);
+    std::fs::write(&aside, text).map_err(|e| format!("{}: {e}", aside.display()))?;
+    std::fs::rename(&aside, path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
 fn wait_until(limit: Duration, mut ready: impl FnMut() -> bool) -> bool {
     let deadline = Instant::now() + limit;
     while Instant::now() < deadline {
@@ -405,19 +417,20 @@ impl Fleet {
         let real_ms = self.started.elapsed().as_millis() as i64;
         for n in 1..=MAX_SERVERS {
             let sim_ms = t.0.saturating_sub(statelab_sim::base::START.0) as i64 + self.skew_ms[usize::from(n - 1)];
-            let path = self.path(&format!("clock-S{n}"));
             let text = format!("{:+.3}", (sim_ms - real_ms) as f64 / 1000.0);
-            std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+            // Replaced, never rewritten in place: libfaketime re-reads this
+            // file on every clock call, and one that caught it truncated and
+            // not yet written would take the empty file as offset +0 — the
+            // real clock, minutes behind the simulated one after a wait.
+            replace_file(&self.path(&format!("clock-S{n}")), &text)?;
         }
         Ok(())
     }
 
     fn write_keys(&self) -> Result<(), String> {
         let text: String = self.keys.iter().map(|(k, s)| format!("{k} {s}\n")).collect();
-        let tmp = self.path("keys.tmp");
-        // Written aside and renamed, so a server never reads half a file.
-        std::fs::write(&tmp, text).map_err(|e| e.to_string())?;
-        std::fs::rename(&tmp, self.path("keys")).map_err(|e| e.to_string())
+        // The servers read the key file on every request: never half of it.
+        replace_file(&self.path("keys"), &text)
     }
 
     pub fn rotate(&mut self, key: (String, String), keep_old: bool) -> Result<(), String> {
@@ -568,5 +581,27 @@ mod tests {
         assert!(CheckState { op: 2, health: 2, check: 6, last: 15 }.settled());
         assert!(!CheckState { op: 2, health: 2, check: 7, last: 15 }.settled(), "a check under way may still fail");
         assert!(parse_servers_state("2\n# be_id\n").is_err());
+    }
+
+    /// What libfaketime relies on when it re-opens a server's clock file: a
+    /// reader that opened the file before a rewrite still reads the old
+    /// offset whole (the file was replaced, not truncated under it), and the
+    /// next open reads the new one. Rewritten in place (`std::fs::write`),
+    /// the held handle would read the new text, or nothing in between.
+    #[test]
+    fn a_replaced_file_is_never_seen_truncated_by_a_reader_that_has_it_open() {
+        let dir = std::env::temp_dir().join(format!("statelab-twin-replace-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("clock-S1");
+        replace_file(&path, "+0.000").unwrap();
+        let mut held = std::fs::File::open(&path).unwrap();
+        replace_file(&path, "+121.101").unwrap();
+        let mut old = String::new();
+        held.read_to_string(&mut old).unwrap();
+        assert_eq!(old, "+0.000");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "+121.101");
+        let left: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(left, ["clock-S1"], "nothing left aside");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -39,7 +39,7 @@
 //! a crash that closed only an idle client connection is not noticed.
 
 use crate::procs::Proc;
-use statelab_sim::fleet::{driver_messages, DbRecord, PgMsg, Pooling, SqlOp, POOL_SIZE};
+use statelab_sim::fleet::{driver_messages, DbRecord, PgMsg, Pooling, SqlOp};
 use statelab_sim::wire::pg::{parse_backend, Backend, Frontend};
 use statelab_sim::{App, Entry, Lane, LaneId, Playground, Scenario};
 use std::collections::BTreeMap;
@@ -360,21 +360,10 @@ fn start_bouncer(dir: &Path, pg: &Postgres, db: &str, port: u16) -> Result<Bounc
     let (ini, users) = (dir.join(format!("pgbouncer-{db}.ini")), dir.join("userlist.txt"));
     let write = |path: &Path, text: String| std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()));
     write(&users, "\"shop\" \"\"\n".into())?;
-    // The engine's PgBouncer: transaction mode, a pool of POOL_SIZE server
-    // connections, TimeZone among the parameters it tracks per client (its
-    // default). query_wait_timeout is the one figure changed: the engine's
-    // 120 s becomes 1 s, so a queued client's error comes without the wait.
-    write(
-        &ini,
-        format!(
-            "[databases]\n{db} = host=127.0.0.1 port={pg_port} dbname={db}\n\n\
-             [pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n\
-             auth_type = trust\nauth_file = {users}\npool_mode = transaction\n\
-             default_pool_size = {POOL_SIZE}\nmax_client_conn = 100\nquery_wait_timeout = 1\n",
-            pg_port = pg.port,
-            users = users.display()
-        ),
-    )?;
+    // The engine's PgBouncer, as `statelab fleet db-txn:…` shows it: query_wait_timeout is the
+    // one figure changed, the engine's 120 s becoming 1 s, so a queued client's error comes
+    // without the wait.
+    write(&ini, statelab_sim::text::pgbouncer_ini(db, pg.port, port, &users.display().to_string(), 1))?;
     // SAFETY: as in `start`.
     let root = unsafe { libc::geteuid() } == 0;
     if root {
@@ -461,7 +450,7 @@ fn replay_bouncer_lane(
                 ));
                 continue;
             }
-            None if r.trace.iter().any(|t| t.contains("query_wait_timeout")) => vec!["E 08P01".into(), "closed".into()],
+            None if r.queue_timeout => vec!["E 08P01".into(), "closed".into()],
             None => return Err(format!("{} sql {}: the engine sent nothing and says no queue", r.client, r.op)),
         };
         let client = match clients.entry(no) {

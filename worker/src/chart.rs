@@ -5,12 +5,13 @@
 //! both themes apply.
 
 use statelab_sim::base::human_duration;
-use statelab_sim::fleet::{MAX_SERVERS, RATE_LIMIT, RATE_WINDOW_S};
+use statelab_sim::fleet::{Kind, MAX_SERVERS, POOL_WAIT_MS, QUERY_WAIT_TIMEOUT_S, RATE_BPS, RATE_LIMIT, RATE_WINDOW_S};
 use statelab_sim::load::{
-    thousands, Held, Report, Second, ACCESS_TTL_S, HELD_EVERY, LATENCY_BINS, LIVE_SECONDS, LIVE_WINDOW, SECONDS,
+    binned_ms, thousands, Held, Report, Second, ACCESS_TTL_S, HELD_EVERY, LATENCY_BINS, LIVE_SECONDS, LIVE_WINDOW,
+    SECONDS,
 };
 use statelab_sim::text::{config_text, parse_config};
-use statelab_sim::{AuthMode, LaneConfig, Store};
+use statelab_sim::{App, AuthMode, LaneConfig, Store};
 use std::fmt::Write;
 
 const W: f64 = 480.0;
@@ -31,7 +32,8 @@ pub fn render(lanes: &[(&str, &Report)]) -> String {
     out.push_str(&comparison(lanes));
     let over_time = lanes.iter().map(|(_, r)| r.seconds.len()).max().unwrap_or(0).max(1);
     let span = lanes.iter().map(|(_, r)| seconds_of(r)).max().unwrap_or(1).max(over_time as u64);
-    let sockets: Vec<(&str, &Report)> = lanes.iter().copied().filter(|(_, r)| r.connections).collect();
+    let sockets: Vec<(&str, &Report)> =
+        lanes.iter().copied().filter(|(_, r)| r.kind == Some(Kind::Connections)).collect();
     if !sockets.is_empty() {
         section(
             &mut out,
@@ -39,7 +41,7 @@ pub fn render(lanes: &[(&str, &Report)]) -> String {
             "WebSocket connections each server held at the end of every simulated second. The balancer chose a server only at each handshake: a crash drops a server's connections at once, their apps reconnect after a backoff, and nothing moves connections that are already open onto a server that comes back; dashed lines mark the faults.",
             "",
             &sockets,
-            |id, label, r| open_chart(id, label, r, span),
+            |id, label, r| per_server_chart(id, label, r, span, &OPEN),
         );
         section(
             &mut out,
@@ -47,7 +49,48 @@ pub fn render(lanes: &[(&str, &Report)]) -> String {
             "Each second: deliveries of the load users' messages to a connection of the sender's room, the deliveries that did not happen (another server's memory, the store down for pub/sub), and the messages not sent because the sender's app was reconnecting; dashed lines mark the faults.",
             "",
             &sockets,
-            |id, label, r| messages_chart(id, label, r, span),
+            |id, label, r| counts_chart(id, label, r, span, &MESSAGES),
+        );
+    }
+    let files: Vec<(&str, &Report)> = lanes.iter().copied().filter(|(_, r)| r.kind == Some(Kind::Files)).collect();
+    if !files.is_empty() {
+        let ftp: Vec<(&str, &Report)> = files.iter().copied().filter(|(_, r)| r.app() == Some(App::Ftp)).collect();
+        if !ftp.is_empty() {
+            section(
+                &mut out,
+                "FTP sessions held per server",
+                "FTP sessions each server held in its memory at the end of every simulated second: one per load user logged in on a control connection. A crash or restart takes its server's sessions, and those users log in again before they can resume; dashed lines mark the faults.",
+                "",
+                &ftp,
+                |id, label, r| per_server_chart(id, label, r, span, &HELD_FTP),
+            );
+        }
+        section(
+            &mut out,
+            "Downloads per simulated second",
+            &format!("Each second: downloads completed, downloads resumed from where a fault cut them (FTP's REST on a logged-in control connection, HTTP's Range on any server), downloads a fault cut, and FTP transfers refused 425 because the passive data connection reached another server than the control connection's, or none. Each download arrives at {} bytes a second; dashed lines mark the faults.", thousands(RATE_BPS)),
+            "",
+            &files,
+            |id, label, r| counts_chart(id, label, r, span, &DOWNLOADS),
+        );
+    }
+    let dbs: Vec<(&str, &Report)> = lanes.iter().copied().filter(|(_, r)| r.kind == Some(Kind::Db)).collect();
+    if !dbs.is_empty() {
+        section(
+            &mut out,
+            "Database connections lent per pool",
+            "Connections lent to an order at the end of every simulated second, per pool: each app server's own pool, numbered as its server (S1's is pool 1), or on a PgBouncer lane PgBouncer's one pool of server connections (pool 1) that every app server shares. An order holds its connection for its whole transaction: three round trips with session state or behind PgBouncer, one when it carries its own context.",
+            "",
+            &dbs,
+            |id, label, r| per_server_chart(id, label, r, span, &LENT),
+        );
+        section(
+            &mut out,
+            "Pool waits per simulated second",
+            &format!("Each second: orders that waited for a connection another order held, orders that gave up at the pool's timeout (the app server's pool after {} s; PgBouncer's query_wait_timeout after {} s), and transactions a crash aborted, which PostgreSQL rolled back; dashed lines mark the faults.", POOL_WAIT_MS / 1000, QUERY_WAIT_TIMEOUT_S),
+            "",
+            &dbs,
+            |id, label, r| counts_chart(id, label, r, span, &CHECKOUTS),
         );
     }
     let y_max = lanes.iter().flat_map(|(_, r)| r.seconds.iter().map(|s| s.ok.max(s.failed()))).max().unwrap_or(0);
@@ -304,12 +347,30 @@ fn answers_chart(id: &str, label: &str, r: &Report, span: u64, y_max: u64) -> St
     figure(id, &format!("Lane {label}: answers per second"), &svg, &table)
 }
 
-/// A connection lane's open connections per server, second by second: one
-/// line per server that ever held one.
-fn open_chart(id: &str, label: &str, r: &Report, span: u64) -> String {
+/// A table column over the seconds of one row: its head and its cell.
+type Column = (&'static str, fn(&[Second]) -> String);
+/// A chart's line: its class, its legend and its value in a second.
+type Line = (&'static str, &'static str, fn(&Second) -> u64);
+
+/// What a chart of counts per server (or per pool) reads from each second,
+/// and the columns its table adds, each summed over the table's rows.
+struct PerServer {
+    /// What the chart's lines are: `connections open`.
+    what: &'static str,
+    /// Where a row's count is: `S1` for a server, or `pool` names.
+    name: fn(usize) -> String,
+    at: fn(&Second) -> [u32; MAX_SERVERS as usize],
+    /// Which servers get a line: those with a non-zero count here in any second.
+    shown: fn(&Second) -> [u32; MAX_SERVERS as usize],
+    columns: &'static [Column],
+}
+
+/// Counts per server (connections open, FTP sessions held, connections
+/// lent), second by second: one line per server that ever had one.
+fn per_server_chart(id: &str, label: &str, r: &Report, span: u64, c: &PerServer) -> String {
     let servers: Vec<usize> =
-        (0..MAX_SERVERS as usize).filter(|i| r.seconds.iter().any(|s| s.sockets.open[*i] > 0)).collect();
-    let max = r.seconds.iter().flat_map(|s| s.sockets.open.iter().copied()).max().unwrap_or(0);
+        (0..MAX_SERVERS as usize).filter(|i| r.seconds.iter().any(|s| (c.shown)(s)[*i] > 0)).collect();
+    let max = r.seconds.iter().flat_map(|s| (c.at)(s)).max().unwrap_or(0);
     let max = nice(u64::from(max).max(1));
     let mut svg = svg_open(id);
     axes(&mut svg, max, "", r.first_second, span, " s");
@@ -317,63 +378,131 @@ fn open_chart(id: &str, label: &str, r: &Report, span: u64) -> String {
     let mut keys: Vec<(String, String)> = Vec::new();
     for i in &servers {
         let class = format!("line srv{}", i + 1);
-        polyline(&mut svg, &class, r.seconds.iter().map(|s| f64::from(s.sockets.open[*i])), sp, max as f64);
-        keys.push((format!("srv{}", i + 1), format!("S{}", i + 1)));
+        polyline(&mut svg, &class, r.seconds.iter().map(|s| f64::from((c.at)(s)[*i])), sp, max as f64);
+        keys.push((format!("srv{}", i + 1), (c.name)(*i)));
     }
     markers(&mut svg, r, sp);
     svg.push_str("</svg>");
     let keys: Vec<(&str, &str)> = keys.iter().map(|(c, l)| (c.as_str(), l.as_str())).collect();
     svg.push_str(&legend(&keys));
-    let mut table = String::from("<table><caption>Connections open at the end of every 10th simulated second</caption><thead><tr><th scope=\"col\">at</th>");
+    let mut table = format!(
+        "<table><caption>{} at the end of every 10th simulated second</caption><thead><tr><th scope=\"col\">at</th>",
+        esc(&upper_first(c.what))
+    );
     for i in &servers {
-        let _ = write!(table, "<th scope=\"col\">S{}</th>", i + 1);
+        let _ = write!(table, "<th scope=\"col\">{}</th>", esc(&(c.name)(*i)));
     }
-    table.push_str("<th scope=\"col\">all</th><th scope=\"col\">opened (reconnects)</th><th scope=\"col\">dropped (1006)</th></tr></thead><tbody>");
+    table.push_str("<th scope=\"col\">all</th>");
+    for (head, _) in c.columns {
+        let _ = write!(table, "<th scope=\"col\">{}</th>", esc(head));
+    }
+    table.push_str("</tr></thead><tbody>");
     for (k, chunk) in r.seconds.chunks(TABLE_EVERY).enumerate() {
         let Some(last) = chunk.last() else { continue };
         let _ =
             write!(table, "<tr><th scope=\"row\">{} s</th>", r.first_second as usize + k * TABLE_EVERY + chunk.len());
+        let at = (c.at)(last);
         for i in &servers {
-            let _ = write!(table, "<td>{}</td>", thousands(u64::from(last.sockets.open[*i])));
+            let _ = write!(table, "<td>{}</td>", thousands(u64::from(at[*i])));
         }
-        let sum = |f: fn(&Second) -> u64| thousands(chunk.iter().map(f).sum());
-        let _ = write!(
-            table,
-            "<td class=\"all\">{}</td><td>{} ({})</td><td>{}</td></tr>",
-            thousands(last.sockets.open_total()),
-            sum(|s| s.sockets.counts.opened),
-            sum(|s| s.sockets.counts.reconnects),
-            sum(|s| s.sockets.counts.dropped)
-        );
+        let _ = write!(table, "<td class=\"all\">{}</td>", thousands(at.iter().map(|n| u64::from(*n)).sum()));
+        for (_, cell) in c.columns {
+            let _ = write!(table, "<td>{}</td>", cell(chunk));
+        }
+        table.push_str("</tr>");
     }
     table.push_str("</tbody></table>");
-    figure(id, &format!("Lane {label}: connections open per server"), &svg, &table)
+    figure(id, &format!("Lane {label}: {}", c.what), &svg, &table)
 }
 
-/// A connection lane's messages per second: delivered, missed and not sent.
-fn messages_chart(id: &str, label: &str, r: &Report, span: u64) -> String {
-    let max =
-        r.seconds.iter().map(|s| s.sockets.counts.delivered.max(s.sockets.counts.missed).max(s.sockets.offline)).max();
+fn upper_first(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
+}
+
+/// `S3`: a server by its index.
+fn server_name(i: usize) -> String {
+    format!("S{}", i + 1)
+}
+
+/// The sum of one count over a table row's seconds.
+fn sum(seconds: &[Second], f: fn(&Second) -> u64) -> String {
+    thousands(seconds.iter().map(f).sum())
+}
+
+const OPEN: PerServer = PerServer {
+    what: "connections open per server",
+    name: server_name,
+    at: |s| s.sockets.open,
+    shown: |s| s.sockets.open,
+    columns: &[
+        ("opened (reconnects)", |c| {
+            format!("{} ({})", sum(c, |s| s.sockets.counts.opened), sum(c, |s| s.sockets.counts.reconnects))
+        }),
+        ("dropped (1006)", |c| sum(c, |s| s.sockets.counts.dropped)),
+    ],
+};
+
+const HELD_FTP: PerServer = PerServer {
+    what: "FTP sessions held per server",
+    name: server_name,
+    at: |s| s.files.held,
+    shown: |s| s.files.held,
+    columns: &[
+        ("logins", |c| sum(c, |s| s.files.counts.logins)),
+        ("lost with a server", |c| sum(c, |s| s.files.counts.sessions_lost)),
+        ("closed idle", |c| sum(c, |s| s.files.counts.idle_closed)),
+    ],
+};
+
+/// A pool by its index: an app server's own, or PgBouncer's one (index 0)
+/// on a transaction-pooling lane; the chart's caption says which.
+fn pool_name(i: usize) -> String {
+    format!("pool {}", i + 1)
+}
+
+const LENT: PerServer = PerServer {
+    what: "database connections lent per pool",
+    name: pool_name,
+    at: |s| s.pools.in_use,
+    // A pool that is open has a line, even while none of its connections is lent.
+    shown: |s| s.pools.open,
+    columns: &[
+        ("opened", |c| sum(c, |s| s.pools.counts.opened)),
+        ("aborted by a crash", |c| sum(c, |s| s.pools.counts.aborted)),
+    ],
+};
+
+/// A chart of counts per second, one line each, and its table of sums per
+/// `TABLE_EVERY` seconds (with columns that are not drawn, such as `sent`).
+struct Counts {
+    what: &'static str,
+    lines: &'static [Line],
+    columns: &'static [Column],
+}
+
+fn counts_chart(id: &str, label: &str, r: &Report, span: u64, c: &Counts) -> String {
+    let max = r.seconds.iter().flat_map(|s| c.lines.iter().map(move |(_, _, f)| f(s))).max();
     let max = nice(max.unwrap_or(0).max(1));
     let mut svg = svg_open(id);
     axes(&mut svg, max, "", r.first_second, span, " s");
     let sp = span as f64;
-    polyline(&mut svg, "line delivered", r.seconds.iter().map(|s| s.sockets.counts.delivered as f64), sp, max as f64);
-    polyline(&mut svg, "line missed", r.seconds.iter().map(|s| s.sockets.counts.missed as f64), sp, max as f64);
-    polyline(&mut svg, "line offline", r.seconds.iter().map(|s| s.sockets.offline as f64), sp, max as f64);
+    for (class, _, f) in c.lines {
+        polyline(&mut svg, &format!("line {class}"), r.seconds.iter().map(|s| f(s) as f64), sp, max as f64);
+    }
     markers(&mut svg, r, sp);
     svg.push_str("</svg>");
-    svg.push_str(&legend(&[("delivered", "delivered"), ("missed", "missed"), ("offline", "not sent (reconnecting)")]));
-    let mut table = String::from("<table><caption>Messages in each 10 simulated seconds</caption><thead><tr><th scope=\"col\">seconds</th><th scope=\"col\">sent</th><th scope=\"col\">delivered</th><th scope=\"col\">missed</th><th scope=\"col\">not sent</th></tr></thead><tbody>");
-    table.push_str(&time_rows(r.first_second, &r.seconds, |c| {
-        let sum = |f: fn(&Second) -> u64| thousands(c.iter().map(f).sum());
-        vec![
-            sum(|s| s.sockets.sent),
-            sum(|s| s.sockets.counts.delivered),
-            sum(|s| s.sockets.counts.missed),
-            sum(|s| s.sockets.offline),
-        ]
-    }));
+    let keys: Vec<(&str, &str)> = c.lines.iter().map(|(class, name, _)| (*class, *name)).collect();
+    svg.push_str(&legend(&keys));
+    let mut table = format!(
+        "<table><caption>{} in each 10 simulated seconds</caption><thead><tr><th scope=\"col\">seconds</th>",
+        esc(&upper_first(c.what))
+    );
+    for (head, _) in c.columns {
+        let _ = write!(table, "<th scope=\"col\">{}</th>", esc(head));
+    }
+    table.push_str("</tr></thead><tbody>");
+    table.push_str(&time_rows(r.first_second, &r.seconds, |chunk| c.columns.iter().map(|(_, f)| f(chunk)).collect()));
     table.push_str("</tbody></table>");
     if !r.markers.is_empty() {
         table.push_str("<ul class=\"load-faults\">");
@@ -382,8 +511,64 @@ fn messages_chart(id: &str, label: &str, r: &Report, span: u64) -> String {
         }
         table.push_str("</ul>");
     }
-    figure(id, &format!("Lane {label}: messages per second"), &svg, &table)
+    figure(id, &format!("Lane {label}: {} per second", c.what), &svg, &table)
 }
+
+const MESSAGES: Counts = Counts {
+    what: "messages",
+    lines: &[
+        ("delivered", "delivered", |s| s.sockets.counts.delivered),
+        ("missed", "missed", |s| s.sockets.counts.missed),
+        ("offline", "not sent (reconnecting)", |s| s.sockets.offline),
+    ],
+    columns: &[
+        ("sent", |c| sum(c, |s| s.sockets.sent)),
+        ("delivered", |c| sum(c, |s| s.sockets.counts.delivered)),
+        ("missed", |c| sum(c, |s| s.sockets.counts.missed)),
+        ("not sent", |c| sum(c, |s| s.sockets.offline)),
+    ],
+};
+
+const DOWNLOADS: Counts = Counts {
+    what: "downloads",
+    lines: &[
+        ("completed", "completed", |s| s.files.counts.completed),
+        ("resumed", "resumed", |s| s.files.counts.resumed),
+        ("cut", "cut by a fault", |s| s.files.counts.cut),
+        ("nodata", "refused 425", |s| s.files.counts.no_data),
+    ],
+    columns: &[
+        ("started", |c| sum(c, |s| s.files.counts.started)),
+        ("resumed", |c| sum(c, |s| s.files.counts.resumed)),
+        ("completed", |c| sum(c, |s| s.files.counts.completed)),
+        ("cut", |c| sum(c, |s| s.files.counts.cut)),
+        ("refused 425", |c| sum(c, |s| s.files.counts.no_data)),
+        ("no server took it", |c| sum(c, |s| s.files.counts.refused)),
+        ("bytes", |c| sum(c, |s| s.files.counts.bytes)),
+    ],
+};
+
+const CHECKOUTS: Counts = Counts {
+    what: "pool checkouts, waits and losses",
+    lines: &[
+        ("waited", "waited", |s| s.pools.counts.waited),
+        ("timeouts", "gave up (timeout)", |s| s.pools.counts.timeouts),
+        ("aborted", "aborted by a crash", |s| s.pools.counts.aborted),
+    ],
+    columns: &[
+        ("checkouts", |c| sum(c, |s| s.pools.counts.checkouts)),
+        ("waited", |c| sum(c, |s| s.pools.counts.waited)),
+        ("mean wait", |c| {
+            let (ms, n): (u64, u64) = c.iter().fold((0, 0), |(ms, n), s| {
+                (ms.saturating_add(s.pools.counts.wait_ms), n.saturating_add(s.pools.counts.waited))
+            });
+            ms.checked_div(n).map_or_else(|| "–".to_owned(), |m| format!("{} ms", thousands(m)))
+        }),
+        ("gave up", |c| sum(c, |s| s.pools.counts.timeouts)),
+        ("aborted", |c| sum(c, |s| s.pools.counts.aborted)),
+        ("dropped from a queue", |c| sum(c, |s| s.pools.counts.dropped)),
+    ],
+};
 
 /// Store round trips and refreshes per second, or a sentence for a lane that
 /// had neither.
@@ -570,7 +755,7 @@ fn latency_chart(id: &str, label: &str, r: &Report) -> String {
         );
     }
     svg.push_str("</svg>");
-    let mut table = format!("<p>p50 {} ms, p95 {} ms, p99 {} ms, mean {} ms.</p><table><thead><tr><th scope=\"col\">latency</th><th scope=\"col\">requests</th></tr></thead><tbody>", t.p50_ms, t.p95_ms, t.p99_ms, t.latency_mean_ms);
+    let mut table = format!("<p>p50 {}, p95 {}, p99 {}, mean {} ms.</p><table><thead><tr><th scope=\"col\">latency</th><th scope=\"col\">requests</th></tr></thead><tbody>", binned_ms(t.p50_ms), binned_ms(t.p95_ms), binned_ms(t.p99_ms), thousands(t.latency_mean_ms));
     for (ms, n) in r.latency.iter().enumerate().filter(|(_, n)| **n > 0) {
         let more = if ms + 1 == LATENCY_BINS { " or more" } else { "" };
         let _ = write!(table, "<tr><th scope=\"row\">{ms} ms{more}</th><td>{}</td></tr>", thousands(*n));
@@ -630,7 +815,11 @@ fn state_chart(id: &str, label: &str, r: &Report, span: u64) -> String {
     let caption = format!("Lane {label}: state held per server");
     if held.servers.is_empty() && !held.store {
         // Nothing to draw: an empty chart and table would only say it less plainly.
-        let none = "<p class=\"muted load-none\">No server or store holds any session: this lane keeps no state on the server side.</p>";
+        let none = match (r.kind, r.app()) {
+            (_, Some(App::Ftp)) => "<p class=\"muted load-none\">No server or store holds an HTTP session. The FTP servers hold theirs in memory, one a control connection: counted in \u{201c}FTP sessions held per server\u{201d} above.</p>",
+            (Some(Kind::Db), _) => "<p class=\"muted load-none\">No server or store holds an HTTP session. The load users' orders carry no credential; what a database lane holds is on its PostgreSQL connections: \u{201c}Database connections lent per pool\u{201d} above.</p>",
+            _ => "<p class=\"muted load-none\">No server or store holds any session: this lane keeps no state on the server side.</p>",
+        };
         return format!(
             "<figure class=\"load-figure\"><figcaption id=\"{id}-cap\">{}</figcaption>{none}</figure>",
             esc(&caption)
@@ -742,12 +931,24 @@ fn cells(sessions: u32, bytes: u32) -> String {
 /// row linked to the Learn page's explanation as the page's own comparison
 /// table is (src/components/comparison.rs). Each cell carries its exact
 /// value in `data-v`, as the command prints it.
+/// A count and its text, for a row of the comparison.
+fn count(n: u64) -> (u64, String) {
+    (n, thousands(n))
+}
+
 fn comparison(lanes: &[(&str, &Report)]) -> String {
     type Row = (&'static str, &'static str, &'static str, fn(&Report) -> (u64, String));
-    let rows: [Row; 16] = [
-        ("requests", "requests answered", "compare", |r| (r.totals.requests, thousands(r.totals.requests))),
+    let turns = lanes.iter().any(|(_, r)| r.kind.is_some());
+    let mut rows: Vec<Row> = vec![
+        // A lane of another kind plays turns, and some send nothing (a
+        // download still arriving, an app waiting to reconnect).
+        ("requests", if turns { "turns played" } else { "requests answered" }, "compare", |r| {
+            (r.totals.requests, thousands(r.totals.requests))
+        }),
         ("ok", "OK (below 400)", "compare", |r| (r.totals.ok, thousands(r.totals.ok))),
-        ("failed", "failed", "fault-tolerance", |r| (r.totals.failed, percent_of(r.totals.failed, r.totals.requests))),
+        ("failed", "failed", "fault-tolerance", |r| {
+            (r.totals.failed, percent_of(r.totals.failed, r.totals.ok.saturating_add(r.totals.failed)))
+        }),
         ("unauthorized", "401: log in again", "memory", |r| (r.totals.unauthorized, thousands(r.totals.unauthorized))),
         ("unavailable", "502/503: not served", "fault-tolerance", |r| {
             (r.totals.unavailable, thousands(r.totals.unavailable))
@@ -767,9 +968,9 @@ fn comparison(lanes: &[(&str, &Report)]) -> String {
                 ),
             )
         }),
-        ("p50_ms", "latency p50", "scalability", |r| (r.totals.p50_ms.into(), format!("{} ms", r.totals.p50_ms))),
-        ("p95_ms", "latency p95", "scalability", |r| (r.totals.p95_ms.into(), format!("{} ms", r.totals.p95_ms))),
-        ("p99_ms", "latency p99", "scalability", |r| (r.totals.p99_ms.into(), format!("{} ms", r.totals.p99_ms))),
+        ("p50_ms", "latency p50", "scalability", |r| (r.totals.p50_ms.into(), binned_ms(r.totals.p50_ms))),
+        ("p95_ms", "latency p95", "scalability", |r| (r.totals.p95_ms.into(), binned_ms(r.totals.p95_ms))),
+        ("p99_ms", "latency p99", "scalability", |r| (r.totals.p99_ms.into(), binned_ms(r.totals.p99_ms))),
         ("credential_mean_tenths", "credential bytes per request that carried one", "request-size", |r| {
             let t = r.totals.credential_mean_tenths;
             (t, format!("{}.{} B", t / 10, t % 10))
@@ -784,6 +985,33 @@ fn comparison(lanes: &[(&str, &Report)]) -> String {
             (r.totals.peak_state_bytes, thousands(r.totals.peak_state_bytes))
         }),
     ];
+    let shown = |kind| lanes.iter().any(|(_, r)| r.kind == Some(kind));
+    if shown(Kind::Files) {
+        rows.extend::<[Row; 4]>([
+            ("peak_held", "most FTP sessions held at the end of a second", "memory", |r| count(r.totals.peak_held)),
+            ("downloads_cut", "downloads a fault cut", "fault-tolerance", |r| count(r.totals.files.counts.cut)),
+            ("downloads_resumed", "downloads resumed", "fault-tolerance", |r| count(r.totals.files.counts.resumed)),
+            ("no_data", "FTP transfers refused 425", "fault-tolerance", |r| count(r.totals.files.counts.no_data)),
+        ]);
+    }
+    if shown(Kind::Db) {
+        rows.extend::<[Row; 6]>([
+            ("pool_waited", "orders that waited for a connection", "scalability", |r| {
+                count(r.totals.pools.counts.waited)
+            }),
+            ("pool_wait_mean_ms", "their mean wait", "scalability", |r| {
+                let c = &r.totals.pools.counts;
+                let mean = c.wait_ms.checked_div(c.waited).unwrap_or(0);
+                (mean, format!("{} ms", thousands(mean)))
+            }),
+            ("pool_timeouts", "orders that gave up waiting", "fault-tolerance", |r| {
+                count(r.totals.pools.counts.timeouts)
+            }),
+            ("db_opened", "database connections opened", "server-resources", |r| count(r.totals.pools.counts.opened)),
+            ("aborted", "transactions a crash aborted", "fault-tolerance", |r| count(r.totals.pools.counts.aborted)),
+            ("dropped", "queued orders a crash dropped", "fault-tolerance", |r| count(r.totals.pools.counts.dropped)),
+        ]);
+    }
     let mut out = String::from("<section class=\"load-section\"><h3>The run, side by side</h3><table class=\"load-compare\"><caption>Totals of the run so far for each lane, same seed and traffic</caption><thead><tr><th scope=\"col\">measure</th>");
     for (label, r) in lanes {
         let _ = write!(out, "<th scope=\"col\">lane {} <span class=\"muted\">{}</span></th>", esc(label), esc(&r.lane));

@@ -175,7 +175,10 @@ mod tests {
         let mut run = LaneRun::new("200x20", "40.crash.1", "", "chat-memory:jwt.leastconn.3", "1").unwrap();
         while !run.step(500) {}
         let report = run.run.report();
-        assert!(report.connections && report.totals.sockets.counts.missed > 0, "memory rooms miss across servers");
+        assert!(
+            report.kind == Some(statelab_sim::fleet::Kind::Connections) && report.totals.sockets.counts.missed > 0,
+            "memory rooms miss across servers"
+        );
         let html = render(&run.report(), "");
         assert!(
             html.contains("<h3>Connections open per server</h3>")
@@ -199,6 +202,98 @@ mod tests {
         let mut shop = LaneRun::new("20x10", "", "", "jwt.rr.3", "1").unwrap();
         while !shop.step(500) {}
         assert!(!render(&shop.report(), "").contains("Connections open per server"));
+    }
+
+    fn finished(size: &str, config: &str, faults: &str) -> String {
+        let mut run = LaneRun::new(size, faults, "", config, "1").unwrap();
+        while !run.step(700) {}
+        run.report()
+    }
+
+    #[test]
+    fn file_lanes_draw_ftp_sessions_per_server_and_downloads() {
+        let (ftp, http) = (
+            finished("300x40", "ftp:local.iphash.3", "30.crash.1"),
+            finished("300x40", "files:jwt.rr.3", "30.crash.1"),
+        );
+        let html = render(&ftp, &http);
+        assert!(html.contains("<h3>FTP sessions held per server</h3>"));
+        assert!(html.contains("<h3>Downloads per simulated second</h3>"));
+        // Sessions are lane A's alone: the HTTP lane holds none and gets no chart of them.
+        assert!(html.contains("ftp-sessions-held-per-server-a") && !html.contains("ftp-sessions-held-per-server-b"));
+        let sessions = &html[html.find("ftp-sessions-held-per-server-a").unwrap()
+            ..html.find("downloads-per-simulated-second-a").unwrap()];
+        assert!(sessions.contains("<g class=\"fault\">"), "the crash marker on the sessions chart");
+        assert!(sessions.contains("<td class=\"all\">300</td>"), "every load user holds one session");
+        for line in ["completed", "resumed", "cut"] {
+            assert!(html.contains(&format!("<polyline class=\"line {line}\"")), "{line}");
+        }
+        let ftp: Report = serde_json::from_str(&ftp).unwrap();
+        // The downloads table's "cut" column (the fourth) adds up to the run's cut downloads.
+        let table = &html[html.find("downloads-per-simulated-second-a-details").unwrap()..];
+        let table = &table[..table.find("</table>").unwrap()];
+        let cut: u64 = table
+            .split("<tr><th scope=\"row\">")
+            .skip(1)
+            .map(|row| {
+                row.split("<td>").nth(4).unwrap().split('<').next().unwrap().replace(',', "").parse::<u64>().unwrap()
+            })
+            .sum();
+        assert_eq!(cut, ftp.totals.files.counts.cut, "{table}");
+        assert!(cut > 0);
+        // Neither file nor shop lanes draw pools.
+        assert!(!html.contains("Database connections lent per pool"));
+    }
+
+    #[test]
+    fn database_lanes_draw_the_connections_each_pool_lent_and_the_waits() {
+        // 1,000 orders a second: more than three pools of two hold for three round trips.
+        let (session, bouncer) =
+            (finished("1000x100", "db-session:jwt.rr.3", "50.crash.2"), finished("1000x100", "db-txn:jwt.rr.3", ""));
+        let html = render(&session, &bouncer);
+        assert!(html.contains("<h3>Database connections lent per pool</h3>"));
+        assert!(html.contains("<h3>Pool waits per simulated second</h3>"));
+        assert!(html.contains("<th scope=\"col\">pool 1</th>"));
+        assert!(html.contains("<polyline class=\"line waited\"") && html.contains("<polyline class=\"line timeouts\""));
+        assert!(!html.contains("FTP sessions held per server"));
+        let lent = |lane: &str| {
+            let from = &html[html.find(&format!("database-connections-lent-per-pool-{lane}")).unwrap()..];
+            from[..from.find("</figure>").unwrap()].to_owned()
+        };
+        let (a, b) = (lent("a"), lent("b"));
+        assert!(a.contains("<th scope=\"col\">pool 3</th>") && !b.contains("pool 2"), "PgBouncer's lane has one pool");
+        let rows = b.matches("<tr><th scope=\"row\">").count();
+        assert!(rows >= 9, "{b}");
+        assert_eq!(
+            b.matches("<td class=\"all\">2</td>").count(),
+            rows,
+            "both of PgBouncer's connections lent, row after row: {b}"
+        );
+        assert!(a.contains("<g class=\"fault\">"), "the crash marker");
+    }
+
+    #[test]
+    fn live_traffic_on_file_and_database_lanes_counts_what_a_crash_clicked_in_costs() {
+        let second = |run: &mut LaneRun, n: usize| {
+            for _ in 0..n * TICKS_PER_SECOND as usize {
+                run.tick();
+            }
+            serde_json::from_str::<Report>(&run.report()).unwrap()
+        };
+        let mut ftp = LaneRun::live("300x100", "", "ftp:local.iphash.3", "1").unwrap();
+        let before = second(&mut ftp, 10);
+        let held = before.seconds.last().unwrap().files.held;
+        assert_eq!(held.iter().sum::<u32>(), 300, "every load user holds a session: {held:?}");
+        ftp.inject("crash 1").unwrap();
+        let after = second(&mut ftp, 1);
+        assert_eq!(after.seconds.last().unwrap().files.held[0], 0, "S1's sessions went with it");
+        assert_eq!(after.totals.files.counts.sessions_lost, u64::from(held[0]));
+        let mut db = LaneRun::live("300x1000", "", "db-session:jwt.rr.3", "1").unwrap();
+        second(&mut db, 5);
+        db.inject("crash 2").unwrap();
+        let after = second(&mut db, 2);
+        assert!(after.seconds.last().unwrap().pools.open[1] == 0, "S2's pool closed with its process");
+        assert!(after.markers[0].text.contains("S2's pool of 2 load connections closed"), "{}", after.markers[0].text);
     }
 
     #[test]

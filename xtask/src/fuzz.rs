@@ -3,8 +3,10 @@
 //! replies, PostgreSQL client and server messages, share links, notation, author tours) fed INPUTS
 //! generated inputs each (default 1,000,000) under `catch_unwind`, in a
 //! release build of `statelab-sim`'s `fuzz` test (`sim/tests/formats/fuzz.rs`,
-//! in the `formats` test binary). It prints inputs, accepted, refused, panics
-//! and time per parser, and fails on any panic.
+//! in the `formats` test binary); then the view's embed-message parser
+//! (`src/host.rs`, its `fuzz` test, built natively) the same way, with the
+//! same harness (`sim/tests/formats/harness.rs`). It prints inputs, accepted,
+//! refused, panics and time per parser, and fails on any panic.
 //! Not part of `cargo xtask test`: it takes minutes.
 
 use crate::cmd;
@@ -22,12 +24,21 @@ pub fn run(args: &[String]) -> Result<(), String> {
     for (what, value) in [("INPUTS", &inputs), ("--seed", &seed)] {
         value.parse::<u64>().map_err(|_| format!("{what} must be a whole number, not `{value}`"))?;
     }
-    println!("==> fuzzing every parser: {inputs} inputs each, seed {seed} (release build)");
-    crate::run(
-        cmd("cargo")
-            .args(["test", "--release", "-p", "statelab-sim", "--test", "formats"])
-            .args(["--", "fuzz::", "--ignored", "--nocapture"])
-            .env("FUZZ_INPUTS", &inputs)
-            .env("FUZZ_SEED", &seed),
-    )
+    // The engine's parsers, then the view's parser of what a host page sends an embed.
+    let runs: [(&str, &[&str], &str); 2] = [
+        ("every engine parser", &["-p", "statelab-sim", "--test", "formats"], "fuzz::"),
+        ("the embed messages (src/host.rs)", &["-p", "statelab", "--lib"], "host::fuzz::"),
+    ];
+    for (what, target, filter) in runs {
+        println!("==> fuzzing {what}: {inputs} inputs each, seed {seed} (release build)");
+        crate::run(
+            cmd("cargo")
+                .args(["test", "--release"])
+                .args(target)
+                .args(["--", filter, "--ignored", "--nocapture"])
+                .env("FUZZ_INPUTS", &inputs)
+                .env("FUZZ_SEED", &seed),
+        )?;
+    }
+    Ok(())
 }

@@ -6,7 +6,9 @@ pub(crate) mod on_write;
 pub(crate) mod quote;
 pub(crate) mod rng;
 pub(crate) mod table;
+pub(crate) mod tally;
 pub(crate) mod time;
+pub mod words;
 
 pub use ids::{LaneId, ServerNo, User};
 pub use quote::{markup, quoted, QUOTED_CHARS};

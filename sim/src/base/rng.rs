@@ -36,6 +36,16 @@ impl SimRng {
     }
 }
 
+/// SplitMix64's finaliser: a well-spread, platform-independent hash, for
+/// choices a load run makes by turn number rather than from a lane's stream
+/// (so both lanes of a run see the same traffic).
+pub(crate) fn splitmix(k: u64) -> u64 {
+    let mut z = k.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,6 +6,7 @@
 //! prints one id per line, `transcript --json` keeps its shape.
 
 use clap::{Parser, Subcommand, ValueEnum};
+use statelab_sim::fleet::Kind as LaneKind;
 use statelab_sim::load::{designs, Mix, Plan, Run};
 use statelab_sim::text;
 use statelab_sim::tours::{self, Scenario};
@@ -58,9 +59,11 @@ enum Command {
         #[command(subcommand)]
         command: TourCommand,
     },
-    /// A lane's HAProxy configuration and the commands that start its real fleet with the twin
+    /// A lane's HAProxy configuration and the commands that start its real fleet: with the twin, or
+    /// pyftpdlib servers behind HAProxy in TCP mode for an FTP lane; for a database lane, what the
+    /// twin runs (PostgreSQL, PgBouncer)
     Fleet {
-        /// A lane configuration as in links: auth.strategy.servers (`local.sticky.3`)
+        /// A lane configuration as in links: [app:]auth.strategy.servers (`local.sticky.3`, `ftp:local.iphash.3`)
         config: String,
     },
     /// Every design measured on one workload (a user for ten minutes, then logout): bytes, store and
@@ -398,9 +401,18 @@ fn run(cli: &Cli) -> Result<String, Failure> {
                     "faults": report.markers,
                 });
                 let mut summary = summary;
-                if report.connections {
-                    // Connections open per server, messages, reconnects: counted per simulated second.
-                    let seconds: Vec<_> = report.seconds.iter().map(|s| &s.sockets).collect();
+                // What a kind's turns did, per simulated second: connections
+                // open and messages; sessions held and downloads; pool waits.
+                let seconds: Vec<serde_json::Value> = report
+                    .seconds
+                    .iter()
+                    .filter_map(|s| match report.kind? {
+                        LaneKind::Connections => serde_json::to_value(&s.sockets).ok(),
+                        LaneKind::Files => serde_json::to_value(&s.files).ok(),
+                        LaneKind::Db => serde_json::to_value(&s.pools).ok(),
+                    })
+                    .collect();
+                if report.kind.is_some() {
                     summary["seconds"] = serde_json::json!(seconds);
                 }
                 format!("{summary}\n")

@@ -51,6 +51,24 @@ pub struct Exchange {
     /// Bytes of the `Authorization`, `Cookie` and `X-API-Key` request headers: the cost of
     /// carrying identity on every request.
     pub credential_bytes: u32,
+    /// Set when the answering server died while sending the body: the
+    /// status line arrived, the whole body did not.
+    pub cut: Option<BodyCut>,
+}
+
+/// A response body that stopped short: its server died mid-transfer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BodyCut {
+    /// Body bytes that reached the client.
+    pub arrived: u64,
+    /// Body bytes the response announced.
+    pub total: u64,
+}
+
+impl std::fmt::Display for BodyCut {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cut at {} of {} bytes", self.arrived, self.total)
+    }
 }
 
 impl Exchange {
@@ -59,11 +77,32 @@ impl Exchange {
         self.response.status < 400
     }
 
+    /// How it ended, as every view marks it: by its status, unless its
+    /// body was cut, which no status says (a 200 whose server died
+    /// mid-body is not a success).
+    pub fn outcome(&self) -> Outcome {
+        if self.cut.is_some() {
+            Outcome::Unavailable
+        } else {
+            Outcome::of(self.response.status)
+        }
+    }
+
     /// The bearer token this exchange carries, or else the token or API key
     /// it hands out, if any: a JWT only in the lanes that send one
     /// (`AuthMode::sends_jwt`).
     pub fn token(&self) -> Option<String> {
         self.request.bearer_token().map(str::to_owned).or_else(|| self.response.issued_token())
+    }
+
+    /// `200 OK`, or `200 OK · cut at 4000 of 12000 bytes` when the body
+    /// stopped short: the status as every view writes it.
+    pub fn status_text(&self) -> String {
+        let status = format!("{} {}", self.response.status, self.response.reason());
+        match self.cut {
+            Some(cut) => format!("{status} · {cut}"),
+            None => status,
+        }
     }
 
     /// Who answered, as the screen says it: `S2`, or `load balancer`.
@@ -81,7 +120,8 @@ pub enum Outcome {
     Success,
     /// 4xx: the server refused the request (log in again, bad input…).
     Refused,
-    /// 5xx: nobody could answer (a server down, the store down).
+    /// 5xx: nobody could answer (a server down, the store down), or the
+    /// server died before its answer was whole.
     Unavailable,
 }
 
@@ -234,10 +274,9 @@ pub struct SocketStats {
     pub matches_resumed: u64,
 }
 
-impl SocketStats {
-    /// Each count as a place, in one order: what adding and subtracting walk.
-    fn counts_mut(&mut self) -> [&mut u64; 13] {
-        [
+impl crate::base::tally::Tally for SocketStats {
+    fn places(&mut self) -> Vec<&mut u64> {
+        vec![
             &mut self.opened,
             &mut self.reconnects,
             &mut self.failed_attempts,
@@ -252,24 +291,6 @@ impl SocketStats {
             &mut self.matches_lost,
             &mut self.matches_resumed,
         ]
-    }
-
-    /// Adds `other`'s counts to these.
-    pub fn add(&mut self, other: &SocketStats) {
-        let mut other = other.clone();
-        for (a, b) in self.counts_mut().into_iter().zip(other.counts_mut()) {
-            *a = a.saturating_add(*b);
-        }
-    }
-
-    /// What happened since `earlier`, a look at the same running totals.
-    pub fn since(&self, earlier: &SocketStats) -> SocketStats {
-        let mut d = self.clone();
-        let mut earlier = earlier.clone();
-        for (a, b) in d.counts_mut().into_iter().zip(earlier.counts_mut()) {
-            *a = a.saturating_sub(*b);
-        }
-        d
     }
 }
 
@@ -286,6 +307,13 @@ impl Stats {
         self.credentialed_requests += u64::from(x.credential_bytes > 0);
         self.latency_ms += u64::from(x.latency_ms);
         self.refreshes += u64::from(x.request.path() == REFRESH_PATH);
+    }
+
+    /// A load turn outside the HTTP path sent `bytes` of credentials (an
+    /// FTP login's `USER` and `PASS`, a `GET`'s `Authorization`).
+    pub(crate) fn count_credential(&mut self, bytes: u64) {
+        self.credential_bytes += bytes;
+        self.credentialed_requests += u64::from(bytes > 0);
     }
 
     /// Mean bytes of the credential headers per request that carried

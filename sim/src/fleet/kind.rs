@@ -17,7 +17,8 @@
 //! the kind on its tours' lines in `tours::TOURS`.
 
 /// A kind of lane beyond the shop, whose code a build may leave out.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// Chat and game rooms over WebSockets (`fleet/socket/`, `fleet/lane/socket.rs`).
     Connections,

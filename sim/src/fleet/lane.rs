@@ -36,6 +36,7 @@ pub(crate) mod snapshot;
 mod socket;
 
 pub use db::driver_messages;
+pub(crate) use ftp::FileTurn;
 pub use ftp::{FileOp, Partial};
 pub use socket::ROOM_USERS;
 pub(crate) use socket::{LoadTurn, Send};
@@ -288,6 +289,14 @@ impl Lane {
     }
 
     pub(crate) fn raw(&mut self, user: User, text: &str, action_no: u32) {
+        if self.config.app == App::Ftp {
+            // Its servers speak FTP on their port: an HTTP request there has nobody to answer it.
+            return self.event(
+                action_no,
+                "hand-written request not sent: this lane's servers speak FTP, not HTTP (its files over HTTP are the files lane's)"
+                    .into(),
+            );
+        }
         match parse_request(text) {
             Ok(req) => self.send(user.index(), req, false, action_no),
             Err(e) => self.event(action_no, format!("hand-written request not sent: {e}")),
@@ -547,6 +556,7 @@ impl Lane {
             store_trips: cost.store_trips,
             db_trips: cost.db_trips,
             tried,
+            cut: None,
         }
     }
 

@@ -32,9 +32,10 @@ pub use connection::{
 };
 pub use connection::{BACKOFF_BASE_MS, BACKOFF_CAP_MS, BOARD_MAX, HISTORY, MAX_TEXT, TUNNEL_TIMEOUT_MS};
 pub use db::{
-    zone_offset, DbRecord, Pg, PgConn, PgMsg, Side, SqlOp, CATALOG_SKUS, POOL_SIZE, SERVER_VERSION, STATEMENT, ZONES,
+    zone_offset, DbRecord, Pg, PgConn, PgMsg, Side, SqlOp, CATALOG_SKUS, POOL_SIZE, POOL_WAIT_MS, QUERY_WAIT_TIMEOUT_S,
+    SERVER_VERSION, STATEMENT, ZONES,
 };
-pub use exchange::{Entry, Event, Exchange, Outcome, Stats};
+pub use exchange::{BodyCut, Entry, Event, Exchange, Outcome, Stats};
 pub use files::{basic, FILES_PREFIX};
 pub use ftp::tree::{check_path, content as file_content, Node as FileNode, TREE as FILE_TREE};
 pub use ftp::{FtpConn, FtpLine, FtpRecord, FtpSession, Role as FtpRole, FILES_HOST, RATE_BPS};

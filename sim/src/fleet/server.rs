@@ -29,8 +29,8 @@ pub struct Server {
     /// (API-key lanes that count in each server): memory like the sessions,
     /// lost with them.
     pub counters: Table<(u32, SimTime)>,
-    /// Requests it has handled, whatever their status; crashes and restarts
-    /// keep the count.
+    /// Requests it has handled, whatever their status (on an FTP lane, the
+    /// commands it answered); crashes and restarts keep the count.
     pub handled: u64,
     /// WebSocket connections open on it now (what least connections counts).
     pub connections: u32,

@@ -180,37 +180,21 @@ impl Reading {
     /// Sets the link to the named scenario at its step; whether it did
     /// (a scenario link plays the scenario's own steps, not a log).
     fn scenario(&mut self, scenario: Option<&str>, step: Option<&str>, has_log: bool) -> bool {
-        match scenario.map(|id| (id, Scenario::find(id))) {
-            Some((_, Some(s))) => {
-                let n = self.step(&s, step);
-                self.link.scenario = Some(TourPos { tour: s.id, step: n });
-                self.link.configs = s.lanes;
-                if has_log {
-                    self.note("`log` was ignored: a scenario link plays the scenario's own steps".into());
-                }
-                return true;
+        match scenario.map(|id| (id, listing(id))) {
+            Some((_, Some(t))) => {
+                self.tour(t.id, t.build(), step, has_log);
+                true
             }
-            // A tour this build does not carry: kept as asked, for the page to
-            // move to a bundle that plays it (and checks the step). Like a
-            // tour this build plays, it ignores `a`, `b` and `log`: only the
-            // tour decides the bundle, or two bundles could send a page back
-            // and forth.
-            Some((id, None)) => match listing(id) {
-                Some(t) => {
-                    let step = step.and_then(|n| n.parse().ok()).unwrap_or(0);
-                    self.link.scenario = Some(TourPos { tour: t.id, step });
-                    self.link.configs = Link::default().configs;
-                    if has_log {
-                        self.note("`log` was ignored: a scenario link plays the scenario's own steps".into());
-                    }
-                    return true;
-                }
-                None => self.note(format!("there is no scenario `{}`; showing free play instead", quoted(id))),
-            },
-            None if step.is_some() => self.note("`step` needs a `scenario`; it was ignored".into()),
-            None => {}
+            Some((id, None)) => {
+                self.note(format!("there is no scenario `{}`; showing free play instead", quoted(id)));
+                false
+            }
+            None if step.is_some() => {
+                self.note("`step` needs a `scenario`; it was ignored".into());
+                false
+            }
+            None => false,
         }
-        false
     }
 
     /// Sets the link to the author's tour a `tour=` value carries, at its
@@ -219,7 +203,7 @@ impl Reading {
     fn authored(&mut self, value: &str, step: Option<&str>, has_log: bool) -> bool {
         match Scenario::from_link(value) {
             Ok((s, seed)) => {
-                let n = self.step(&s, step);
+                let n = self.step(AUTHORED_ID, Some(s.steps.len()), step);
                 self.link.scenario = Some(TourPos { tour: AUTHORED_ID, step: n });
                 self.link.configs = s.lanes;
                 self.link.seed = seed;
@@ -236,25 +220,38 @@ impl Reading {
         }
     }
 
-    /// How many of scenario `s`'s steps `step` asks for, within its steps.
-    fn step(&mut self, s: &Scenario, step: Option<&str>) -> usize {
-        let steps = s.steps.len();
+    /// Sets the link to tour `id` at the step `step` asks for; `built` is the
+    /// tour when this build carries it. A tour it does not carry is kept as
+    /// asked, for the page to move to a bundle that plays it (which checks
+    /// the step against the tour's steps). Either way it ignores `a`, `b`
+    /// and `log`: only the tour decides the bundle, or two bundles could
+    /// send a page back and forth.
+    fn tour(&mut self, id: &'static str, built: Option<Scenario>, step: Option<&str>, has_log: bool) {
+        let n = self.step(id, built.as_ref().map(|s| s.steps.len()), step);
+        self.link.scenario = Some(TourPos { tour: id, step: n });
+        self.link.configs = built.map_or(Link::default().configs, |s| s.lanes);
+        if has_log {
+            self.note("`log` was ignored: a scenario link plays the scenario's own steps".into());
+        }
+    }
+
+    /// How many of tour `id`'s steps `step` asks for: within its `steps`
+    /// when this build knows them, as asked when not. A step that is not a
+    /// number is step 0, and one too large for any tour the last (step 0
+    /// when the steps are not known), each with a note, as a carried tour's.
+    fn step(&mut self, id: &str, steps: Option<usize>, step: Option<&str>) -> usize {
         let Some(text) = step else { return 0 };
-        match text.parse::<usize>() {
-            Ok(n) if n <= steps => n,
-            Ok(n) => {
-                self.note(format!("step {n} is past the end of `{}` ({steps} steps); showing step {steps}", s.id));
+        match (text.parse::<usize>(), steps) {
+            (Ok(n), None) => n,
+            (Ok(n), Some(steps)) if n <= steps => n,
+            (Ok(n), Some(steps)) => {
+                self.note(format!("step {n} is past the end of `{id}` ({steps} steps); showing step {steps}"));
                 steps
             }
-            Err(e) => {
+            (Err(e), _) => {
                 let past = matches!(e.kind(), IntErrorKind::PosOverflow);
-                let shown = if past { steps } else { 0 };
-                self.note(format!(
-                    "step `{}` {}; showing step {shown} of `{}`",
-                    quoted(text),
-                    number_problem(&e),
-                    s.id
-                ));
+                let shown = if past { steps.unwrap_or(0) } else { 0 };
+                self.note(format!("step `{}` {}; showing step {shown} of `{id}`", quoted(text), number_problem(&e)));
                 shown
             }
         }
@@ -412,6 +409,34 @@ mod tests {
             let (l, n) = Link::from_query(&format!("scenario={tour}&step=2"));
             assert_eq!((l.scenario, n), (Some(TourPos { tour, step: 2 }), vec![]), "{tour}");
         }
+    }
+
+    /// In a build that does not carry the tour (a bundle without its kind:
+    /// `tour` is handed no built tour), a step it cannot read is step 0 with
+    /// a note, as in a build that carries it, not a silent 0.
+    #[test]
+    fn an_uncarried_tours_unreadable_step_is_step_0_and_says_so() {
+        let read = |step: &str| {
+            let mut r = Reading { link: Link::default(), notes: Vec::new() };
+            r.tour("ftp-session", None, Some(step), false);
+            (r.link.scenario, r.notes, r.link.configs)
+        };
+        let (at, notes, configs) = read("two");
+        assert_eq!(at, Some(TourPos { tour: "ftp-session", step: 0 }));
+        assert_eq!(notes, vec![Notice("step `two` is not a whole number; showing step 0 of `ftp-session`".into())]);
+        assert_eq!(configs, Link::default().configs, "the lanes are the tour's to set, in its bundle");
+        let (at, notes, _) = read("99999999999999999999999");
+        assert_eq!(at, Some(TourPos { tour: "ftp-session", step: 0 }));
+        assert_eq!(
+            notes,
+            vec![Notice("step `99999999999999999999999` is too large; showing step 0 of `ftp-session`".into())]
+        );
+        // A number is kept as asked, with no note: the bundle that plays the tour checks it.
+        assert_eq!(read("40"), (Some(TourPos { tour: "ftp-session", step: 40 }), vec![], Link::default().configs));
+        // The same words as a carried tour's.
+        let s = carried();
+        let (_, n) = Link::from_query(&format!("scenario={}&step=two", s.id));
+        assert_eq!(n, vec![Notice(format!("step `two` is not a whole number; showing step 0 of `{}`", s.id))]);
     }
 
     #[test]

@@ -41,8 +41,10 @@ mod report;
 mod run;
 
 pub use plan::{Fault, Mix, Plan};
-pub use report::{Held, Marker, Report, Second, Sockets, Totals};
+pub use report::{binned_ms, Files, Held, Marker, Pools, Report, Second, Sockets, Totals};
 pub use run::Run;
+// Numbers in words live at the bottom layer, where the fleet's sentences reach them too.
+pub use crate::base::words::{how_many, thousands};
 
 /// Most load users in a run.
 pub const MAX_CLIENTS: u32 = 10_000;
@@ -73,19 +75,6 @@ pub const HELD_EVERY: u64 = 5;
 /// load user refreshes about nine times in it (the lanes' default, 15 minutes,
 /// outlives a run and shows no refresh at all).
 pub const ACCESS_TTL_S: u32 = 10;
-
-/// `1234567` as `1,234,567`.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && digits.len().saturating_sub(i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
 
 #[cfg(test)]
 mod tests {

@@ -52,7 +52,7 @@ impl Mix {
     /// The route of request `k`: a hash of `k` against the weights.
     pub(super) fn route(&self, k: u64) -> LoadRoute {
         let total = [self.me, self.cart, self.orders, self.add].iter().map(|w| u64::from(*w)).sum::<u64>();
-        let mut r = splitmix(k).checked_rem(total).unwrap_or(0);
+        let mut r = crate::base::rng::splitmix(k).checked_rem(total).unwrap_or(0);
         for (w, route) in [(self.me, LoadRoute::Me), (self.cart, LoadRoute::Cart), (self.orders, LoadRoute::Orders)] {
             match r.checked_sub(u64::from(w)) {
                 Some(rest) => r = rest,
@@ -61,14 +61,6 @@ impl Mix {
         }
         LoadRoute::AddToCart
     }
-}
-
-/// SplitMix64's finaliser: a well-spread, platform-independent hash.
-fn splitmix(k: u64) -> u64 {
-    let mut z = k.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
 }
 
 /// A fault and the share of the run (percent of its requests) before it.

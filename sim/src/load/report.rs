@@ -3,8 +3,12 @@
 
 use super::plan::Mix;
 use super::thousands;
+use crate::base::tally::Tally;
 use crate::fleet::config::MAX_SERVERS;
+use crate::fleet::db::PoolStats;
 use crate::fleet::exchange::SocketStats;
+use crate::fleet::ftp::FileStats;
+use crate::fleet::Kind;
 use serde::{Deserialize, Serialize};
 
 /// One simulated second of a run.
@@ -40,6 +44,67 @@ pub struct Second {
     /// Connection lanes: what happened on the load users' WebSockets.
     #[serde(default)]
     pub sockets: Sockets,
+    /// File lanes: sessions held, logins and downloads.
+    #[serde(default)]
+    pub files: Files,
+    /// Database lanes: the pools' checkouts, waits and connections.
+    #[serde(default)]
+    pub pools: Pools,
+}
+
+/// What happened on a file lane in a second (or a whole run).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Files {
+    /// FTP sessions held per server number (index 0 = S1) at the end of the
+    /// second; in a run's totals, at its end.
+    pub held: [u32; MAX_SERVERS as usize],
+    /// Turns a load user's download was still arriving: nothing sent.
+    pub waiting: u64,
+    /// The lane's file counts over the second, flattened as `sockets` are.
+    #[serde(flatten)]
+    pub counts: FileStats,
+}
+
+impl Files {
+    /// FTP sessions held now, on all servers.
+    pub fn held_total(&self) -> u64 {
+        total(&self.held)
+    }
+
+    /// Adds `other`'s counts to these; `held` becomes `other`'s (the later look).
+    pub fn add(&mut self, other: &Files) {
+        self.held = other.held;
+        self.waiting = self.waiting.saturating_add(other.waiting);
+        self.counts.add(&other.counts);
+    }
+}
+
+/// What happened in a database lane's pools in a second (or a whole run).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pools {
+    /// Connections lent to a request per pool at the end of the second
+    /// (index 0 = S1's pool; a PgBouncer lane has one pool, index 0); in a
+    /// run's totals, at its end.
+    pub in_use: [u32; MAX_SERVERS as usize],
+    /// Connections open to the database per pool, as `in_use` is indexed.
+    pub open: [u32; MAX_SERVERS as usize],
+    /// The lane's pool counts over the second, flattened as `sockets` are.
+    #[serde(flatten)]
+    pub counts: PoolStats,
+}
+
+impl Pools {
+    /// Connections lent now, in all pools.
+    pub fn in_use_total(&self) -> u64 {
+        total(&self.in_use)
+    }
+
+    /// Adds `other`'s counts to these; `in_use` becomes `other`'s (the later look).
+    pub fn add(&mut self, other: &Pools) {
+        self.in_use = other.in_use;
+        self.open = other.open;
+        self.counts.add(&other.counts);
+    }
 }
 
 /// What happened on a connection lane's WebSockets in a second (or a whole
@@ -64,7 +129,7 @@ pub struct Sockets {
 impl Sockets {
     /// Connections open now, on all servers.
     pub fn open_total(&self) -> u64 {
-        self.open.iter().map(|n| u64::from(*n)).sum()
+        total(&self.open)
     }
 
     /// Adds `other`'s counts to these; `open` becomes `other`'s (the later look).
@@ -176,6 +241,18 @@ pub struct Totals {
     /// Connection lanes: the most connections open at the end of a second.
     #[serde(default)]
     pub peak_open: u64,
+    /// File lanes: the seconds' counts added up, and the sessions held at the end.
+    #[serde(default)]
+    pub files: Files,
+    /// File lanes: the most FTP sessions held at the end of a second.
+    #[serde(default)]
+    pub peak_held: u64,
+    /// Database lanes: the seconds' counts added up, and the connections lent at the end.
+    #[serde(default)]
+    pub pools: Pools,
+    /// Database lanes: the most connections lent at the end of a second.
+    #[serde(default)]
+    pub peak_in_use: u64,
 }
 
 /// Everything a chart or table of a run needs, as far as the run has got.
@@ -218,10 +295,12 @@ pub struct Report {
     /// run past [`LIVE_WINDOW`] seconds.
     #[serde(default)]
     pub first_second: u64,
-    /// A connection lane's run: each load user's turn is a login, a
-    /// handshake or a message on its WebSocket, counted in `sockets`.
+    /// The lane's kind beyond the shop's, which says what a turn is: on a
+    /// connection lane a login, a handshake or a message (counted in
+    /// `sockets`); on a file lane an FTP login or a download (`files`); on a
+    /// database lane an order placed through a pool (`pools`).
     #[serde(default)]
-    pub connections: bool,
+    pub kind: Option<Kind>,
 }
 
 /// The smallest latency (ms) at or below which `p` percent of requests fall.
@@ -247,6 +326,11 @@ fn rounded_ratio(n: u64, d: u64) -> u64 {
 }
 
 impl Report {
+    /// The lane's app, read from its configuration code.
+    pub fn app(&self) -> Option<crate::fleet::App> {
+        crate::text::parse_config(&self.config).ok().map(|c| c.app)
+    }
+
     /// The totals as the `statelab load` command prints them.
     pub fn text(&self) -> String {
         use std::fmt::Write;
@@ -274,8 +358,11 @@ impl Report {
         let _ = writeln!(out, "logins: {}", thousands(t.logins));
         let _ = writeln!(
             out,
-            "latency: mean {} ms, p50 {} ms, p95 {} ms, p99 {} ms",
-            t.latency_mean_ms, t.p50_ms, t.p95_ms, t.p99_ms
+            "latency: mean {} ms, p50 {}, p95 {}, p99 {}",
+            thousands(t.latency_mean_ms),
+            binned_ms(t.p50_ms),
+            binned_ms(t.p95_ms),
+            binned_ms(t.p99_ms)
         );
         let _ = writeln!(
             out,
@@ -293,13 +380,19 @@ impl Report {
             .chain((t.balancer > 0).then(|| format!("balancer {}", thousands(t.balancer))))
             .collect();
         let _ = writeln!(out, "answered by: {}", servers.join(", "));
-        let _ = writeln!(
-            out,
-            "sessions lost: {}; most held at one look (every 5 s): {} sessions and store entries, {} bytes",
-            thousands(t.sessions_lost),
-            thousands(t.peak_sessions),
-            thousands(t.peak_state_bytes)
-        );
+        if self.app() == Some(crate::fleet::App::Ftp) {
+            // An FTP lane's sessions are the FTP server's, in its own memory:
+            // counted below, with no byte count to claim for them.
+            let _ = writeln!(out, "sessions lost: {} (FTP sessions, counted below)", thousands(t.sessions_lost));
+        } else {
+            let _ = writeln!(
+                out,
+                "sessions lost: {}; most held at one look (every 5 s): {} sessions and store entries, {} bytes",
+                thousands(t.sessions_lost),
+                thousands(t.peak_sessions),
+                thousands(t.peak_state_bytes)
+            );
+        }
         // Lines added after the ones scripts already read, for every lane alike.
         let _ = writeln!(out, "rate limited (429): {}", thousands(t.limited));
         let _ = writeln!(
@@ -326,10 +419,149 @@ impl Report {
                 m.text
             );
         }
-        if self.connections {
-            self.sockets_text(&mut out);
+        match self.kind {
+            Some(Kind::Connections) => self.sockets_text(&mut out),
+            Some(Kind::Files) => self.files_text(&mut out),
+            Some(Kind::Db) => self.pools_text(&mut out),
+            None => {}
         }
         out
+    }
+
+    /// A file lane's lines: sessions, logins and downloads in all, then from
+    /// each fault to the next (or the end).
+    fn files_text(&self, out: &mut String) {
+        use std::fmt::Write;
+        let f = &self.totals.files;
+        let c = &f.counts;
+        let ftp = self.app() == Some(crate::fleet::App::Ftp);
+        if ftp {
+            let held = per_server(&f.held);
+            let _ = writeln!(
+                out,
+                "FTP sessions: {} logins, held at the end: {} ({}); most held at the end of a second: {}; lost with a server: {}; closed idle: {}",
+                thousands(c.logins),
+                thousands(f.held_total()),
+                if held.is_empty() { "none".to_owned() } else { held.join(", ") },
+                thousands(self.totals.peak_held),
+                thousands(c.sessions_lost),
+                thousands(c.idle_closed)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "downloads: {} started, {} resumed ({}), {} completed, {} cut by a fault; {} file bytes arrived",
+            thousands(c.started),
+            thousands(c.resumed),
+            if ftp { "REST" } else { "Range" },
+            thousands(c.completed),
+            thousands(c.cut),
+            thousands(c.bytes)
+        );
+        if ftp {
+            let _ = writeln!(
+                out,
+                "refused: {} transfers 425 (the data connection reached another server than PASV's, or none), {} connections no server took; {} turns waited for a download",
+                thousands(c.no_data),
+                thousands(c.refused),
+                thousands(f.waiting)
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "refused: {} requests no server took (502/503); {} turns waited for a download",
+                thousands(c.refused),
+                thousands(f.waiting)
+            );
+        }
+        self.after_faults(
+            out,
+            |after: &Second, acc: &mut Files| acc.add(&after.files),
+            |acc: &Files| {
+                let c = &acc.counts;
+                let downloads = format!(
+                    "{} started, {} resumed, {} cut",
+                    thousands(c.started),
+                    thousands(c.resumed),
+                    thousands(c.cut)
+                );
+                match ftp {
+                    true => {
+                        format!("{} logins, {downloads}, {} refused 425", thousands(c.logins), thousands(c.no_data))
+                    }
+                    false => downloads,
+                }
+            },
+        );
+    }
+
+    /// A database lane's lines: the pools' checkouts, waits and connections
+    /// in all, then from each fault to the next (or the end).
+    fn pools_text(&self, out: &mut String) {
+        use std::fmt::Write;
+        let p = &self.totals.pools;
+        let c = &p.counts;
+        let _ = writeln!(
+            out,
+            "pool checkouts: {}; waited for a connection: {} ({} ms on average for those that waited); gave up at the pool's timeout: {}",
+            thousands(c.checkouts),
+            thousands(c.waited),
+            thousands(c.wait_ms.checked_div(c.waited).unwrap_or(0)),
+            thousands(c.timeouts)
+        );
+        // PgBouncer's one pool sits at index 0; an app server's pool at its server's.
+        let open: Vec<String> = if self.app() == Some(crate::fleet::App::Db(crate::fleet::Pooling::Transaction)) {
+            vec![format!("PgBouncer {}", thousands(u64::from(p.open[0])))]
+        } else {
+            per_server(&p.open).into_iter().map(|s| s.replacen(' ', "'s pool ", 1)).collect()
+        };
+        let _ = writeln!(
+            out,
+            "database connections: {} opened, open at the end: {} ({}); most lent at the end of a second: {}; transactions a crash aborted: {}; queued orders a crash dropped: {}",
+            thousands(c.opened),
+            thousands(total(&p.open)),
+            if open.is_empty() { "none".to_owned() } else { open.join(", ") },
+            thousands(self.totals.peak_in_use),
+            thousands(c.aborted),
+            thousands(c.dropped)
+        );
+        self.after_faults(
+            out,
+            |after: &Second, acc: &mut Pools| acc.add(&after.pools),
+            |acc: &Pools| {
+                format!(
+                    "{} checkouts, {} waited, {} timed out, {} aborted, {} dropped from a queue, {} connections opened",
+                    thousands(acc.counts.checkouts),
+                    thousands(acc.counts.waited),
+                    thousands(acc.counts.timeouts),
+                    thousands(acc.counts.aborted),
+                    thousands(acc.counts.dropped),
+                    thousands(acc.counts.opened)
+                )
+            },
+        );
+    }
+
+    /// One line per fault: `add` sums the seconds from it to the next fault
+    /// (or the end), `say` words the sum.
+    fn after_faults<T: Default>(&self, out: &mut String, add: impl Fn(&Second, &mut T), say: impl Fn(&T) -> String) {
+        use std::fmt::Write;
+        for (i, m) in self.markers.iter().enumerate() {
+            let end = self.markers.get(i.saturating_add(1)).map_or(u64::MAX, |n| n.second);
+            let mut acc = T::default();
+            let from = m.second.saturating_sub(self.first_second);
+            for s in self.seconds.iter().skip(from as usize).take(end.saturating_sub(m.second) as usize) {
+                add(s, &mut acc);
+            }
+            let _ = writeln!(
+                out,
+                "after {} (seconds {}–{}): {}",
+                m.action,
+                m.second,
+                end.min(self.first_second.saturating_add(self.seconds.len() as u64)),
+                say(&acc)
+            );
+        }
     }
 
     /// A connection lane's lines: its connections and messages in all, then
@@ -374,19 +606,12 @@ impl Report {
         if w.counts.moves_lost > 0 || self.config.starts_with("game") {
             let _ = writeln!(out, "game moves lost with a server's memory: {}", thousands(w.counts.moves_lost));
         }
-        for (i, m) in self.markers.iter().enumerate() {
-            let end = self.markers.get(i.saturating_add(1)).map_or(u64::MAX, |n| n.second);
-            let mut after = Sockets::default();
-            let from = m.second.saturating_sub(self.first_second);
-            for s in self.seconds.iter().skip(from as usize).take(end.saturating_sub(m.second) as usize) {
-                after.add(&s.sockets);
-            }
-            let _ = writeln!(
-                out,
-                "after {} (seconds {}–{}): {} deliveries, {} missed, {} not sent; {} dropped, {} going away, {} reconnects, {} failed attempts",
-                m.action,
-                m.second,
-                end.min(self.first_second.saturating_add(self.seconds.len() as u64)),
+        self.after_faults(
+            out,
+            |s: &Second, acc: &mut Sockets| acc.add(&s.sockets),
+            |after: &Sockets| {
+                format!(
+                "{} deliveries, {} missed, {} not sent; {} dropped, {} going away, {} reconnects, {} failed attempts",
                 thousands(after.counts.delivered),
                 thousands(after.counts.missed),
                 thousands(after.offline),
@@ -394,7 +619,33 @@ impl Report {
                 thousands(after.counts.going_away),
                 thousands(after.counts.reconnects),
                 thousands(after.counts.failed_attempts)
-            );
-        }
+            )
+            },
+        );
     }
+}
+
+/// `S1 12, S3 4`: the servers (or pools) with a non-zero count.
+fn per_server(counts: &[u32]) -> Vec<String> {
+    counts
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| **n > 0)
+        .map(|(i, n)| format!("S{} {}", i.saturating_add(1), thousands(u64::from(*n))))
+        .collect()
+}
+
+/// A percentile read from the latency histogram: its last bin holds every
+/// latency from there up, so a percentile that falls in it is a lower bound.
+pub fn binned_ms(ms: u32) -> String {
+    if ms as usize >= super::LATENCY_BINS.saturating_sub(1) {
+        format!("≥ {ms} ms")
+    } else {
+        format!("{ms} ms")
+    }
+}
+
+/// A count per server (or pool), added up.
+fn total(per_server: &[u32]) -> u64 {
+    per_server.iter().map(|n| u64::from(*n)).sum()
 }

@@ -1,13 +1,17 @@
 //! A run in progress: the lane, the plan, and the requests played so far.
 
 use super::plan::{is_fault, not_a_fault, Mix, Plan};
-use super::report::{percentile, Held, Marker, Report, Second, Sockets, Totals};
+use super::report::{percentile, Files, Held, Marker, Pools, Report, Second, Sockets, Totals};
 use super::{HELD_EVERY, LATENCY_BINS, LIVE_SECONDS, LIVE_WINDOW, MAX_CLIENTS, MAX_LIVE_RATE, MAX_REQUESTS};
 use crate::base::ids::LaneId;
+use crate::base::tally::Tally;
 use crate::fleet::config::LaneConfig;
+use crate::fleet::db::PoolStats;
 use crate::fleet::exchange::{Entry, SocketStats};
+use crate::fleet::ftp::FileStats;
 use crate::fleet::lane::traffic::Outcome;
-use crate::fleet::lane::{Lane, LoadTurn};
+use crate::fleet::lane::{FileTurn, Lane, LoadTurn};
+use crate::fleet::Kind;
 use crate::playground::Action;
 
 /// A load run through one lane, played in steps.
@@ -32,11 +36,15 @@ pub struct Run {
     markers: Vec<Marker>,
     peak_sessions: u64,
     peak_state_bytes: u64,
-    /// A connection lane: each turn is a login, a handshake or a message.
-    sockets: bool,
-    /// The lane's socket counts when the last second closed.
+    /// The lane's kind, which says what a turn is (see [`Report::kind`]).
+    kind: Option<Kind>,
+    /// The lane's socket, file and pool counts when the last second closed.
     socket_mark: SocketStats,
+    file_mark: FileStats,
+    pool_mark: PoolStats,
     peak_open: u64,
+    peak_held: u64,
+    peak_in_use: u64,
 }
 
 impl Run {
@@ -65,7 +73,7 @@ impl Run {
         let mut lane = Lane::new(config, seed, LaneId::A);
         lane.add_load_users(plan.clients);
         lane.keep_counts_only();
-        let sockets = lane.config().app.is_connection();
+        let kind = lane.config().app.kind();
         Run {
             plan,
             total,
@@ -83,9 +91,13 @@ impl Run {
             markers: Vec::new(),
             peak_sessions: 0,
             peak_state_bytes: 0,
-            sockets,
+            kind,
             socket_mark: SocketStats::default(),
+            file_mark: FileStats::default(),
+            pool_mark: PoolStats::default(),
             peak_open: 0,
+            peak_held: 0,
+            peak_in_use: 0,
         }
     }
 
@@ -120,10 +132,11 @@ impl Run {
         let end = self.k.saturating_add(max).min(total);
         while self.k < end {
             self.fire_due(self.k);
-            if self.sockets {
-                self.turn(self.k);
-            } else {
-                self.request(self.k);
+            match self.kind {
+                Some(Kind::Connections) => self.turn(self.k),
+                Some(Kind::Files) => self.file_turn(self.k),
+                Some(Kind::Db) => self.order(self.k),
+                None => self.request(self.k),
             }
             self.k = self.k.saturating_add(1);
             if self.k.is_multiple_of(rate) {
@@ -209,6 +222,30 @@ impl Run {
         }
     }
 
+    /// A file lane's turn `k`: load user `k mod N` logs in (FTP), downloads,
+    /// resumes what a fault cut, or waits for its download.
+    fn file_turn(&mut self, k: u64) {
+        let clients = u64::from(self.plan.clients);
+        let user = k.checked_rem(clients).unwrap_or(0) as u32;
+        match self.lane.file_traffic(user, k) {
+            FileTurn::Answered(o) => self.count(o),
+            FileTurn::Waiting => {
+                let s = &mut self.current.files;
+                s.waiting = s.waiting.saturating_add(1);
+            }
+        }
+    }
+
+    /// A database lane's turn `k`: load user `k mod N` places an order,
+    /// spread evenly over the simulated second.
+    fn order(&mut self, k: u64) {
+        let clients = u64::from(self.plan.clients);
+        let user = k.checked_rem(clients).unwrap_or(0) as u32;
+        let offset_ms = k.checked_rem(self.rate).unwrap_or(0).saturating_mul(1_000).checked_div(self.rate).unwrap_or(0);
+        let o = self.lane.db_traffic(user, offset_ms);
+        self.count(o);
+    }
+
     fn time(&mut self, latency_ms: u32) {
         let bin = (latency_ms as usize).min(LATENCY_BINS.saturating_sub(1));
         if let Some(n) = self.latency.get_mut(bin) {
@@ -241,22 +278,52 @@ impl Run {
     /// Ends the simulated second: every [`HELD_EVERY`] seconds and at the
     /// end, what servers and store hold; then the clock moves.
     fn close_second(&mut self) {
-        if self.sockets {
+        match self.kind {
             // Reconnects fall due as the clock moves: they belong to this second.
-            self.lane.pass_time_unswept(1_000);
+            Some(Kind::Connections) => self.lane.pass_time_unswept(1_000),
+            // So do downloads that finish and sessions that idle out.
+            Some(Kind::Files) => {
+                self.lane.elapse_unswept(1_000);
+                self.lane.file_load_tick();
+            }
+            Some(Kind::Db) | None => {}
         }
         let mut s = std::mem::take(&mut self.current);
-        if self.sockets {
-            self.count_sockets(&mut s.sockets);
+        match self.kind {
+            Some(Kind::Connections) => self.count_sockets(&mut s.sockets),
+            Some(Kind::Files) => self.count_files(&mut s.files),
+            Some(Kind::Db) => self.count_pools(&mut s.pools),
+            None => {}
         }
         let n = (self.seconds.len() as u64).saturating_add(1);
         if n.is_multiple_of(HELD_EVERY) || self.k >= self.total {
             s.held = Some(self.held());
         }
         self.seconds.push(s);
-        if !self.sockets {
+        if matches!(self.kind, Some(Kind::Db) | None) {
             self.lane.elapse_unswept(1_000);
         }
+    }
+
+    /// A file lane's counts since the last second closed, and the FTP
+    /// sessions each server holds now.
+    fn count_files(&mut self, f: &mut Files) {
+        let now = self.lane.file_stats().clone();
+        let was = std::mem::replace(&mut self.file_mark, now.clone());
+        f.counts = now.since(&was);
+        f.held = self.lane.ftp_sessions_held();
+        self.peak_held = self.peak_held.max(f.held_total());
+    }
+
+    /// A database lane's pool counts since the last second closed, and the
+    /// connections each pool has lent at the second's end (orders of this
+    /// second still in their transaction).
+    fn count_pools(&mut self, p: &mut Pools) {
+        let now = self.lane.pool_stats().clone();
+        let was = std::mem::replace(&mut self.pool_mark, now.clone());
+        p.counts = now.since(&was);
+        (p.in_use, p.open) = self.lane.load_pools_at(self.lane.now().0.saturating_add(1_000));
+        self.peak_in_use = self.peak_in_use.max(p.in_use_total());
     }
 
     /// The lane's socket counts since the last second closed, and the
@@ -305,7 +372,9 @@ impl Run {
         let mut t = Totals {
             requests: self.k,
             logins: self.logins,
-            latency_mean_ms: self.latency_sum.checked_div(self.k).unwrap_or(0),
+            // Over the turns that were answered: a turn that waited or was
+            // offline sent nothing and has no latency.
+            latency_mean_ms: self.latency_sum.checked_div(self.latency.iter().sum()).unwrap_or(0),
             p50_ms: percentile(&self.latency, 50),
             p95_ms: percentile(&self.latency, 95),
             p99_ms: percentile(&self.latency, 99),
@@ -315,6 +384,8 @@ impl Run {
             peak_sessions: self.peak_sessions,
             peak_state_bytes: self.peak_state_bytes,
             peak_open: self.peak_open,
+            peak_held: self.peak_held,
+            peak_in_use: self.peak_in_use,
             ..Totals::default()
         };
         for s in self.seconds.iter().chain(under_way) {
@@ -330,12 +401,29 @@ impl Run {
                 *a = a.saturating_add(b);
             }
             t.sockets.add(&s.sockets);
+            t.files.add(&s.files);
+            t.pools.add(&s.pools);
         }
         // Open now, whether or not a second has closed since.
         for server in self.lane.servers() {
             if let Some(n) = t.sockets.open.get_mut(usize::from(server.no).saturating_sub(1)) {
                 *n = server.connections;
             }
+        }
+        // The second under way: a kind's counts are taken as it closes, so
+        // what happened since the last close is added here, and what is held
+        // or lent is looked at now.
+        match self.kind {
+            Some(Kind::Connections) => t.sockets.counts.add(&self.lane.stats().sockets.since(&self.socket_mark)),
+            Some(Kind::Files) => {
+                t.files.counts.add(&self.lane.file_stats().since(&self.file_mark));
+                t.files.held = self.lane.ftp_sessions_held();
+            }
+            Some(Kind::Db) => {
+                t.pools.counts.add(&self.lane.pool_stats().since(&self.pool_mark));
+                (t.pools.in_use, t.pools.open) = self.lane.load_pools_at(self.lane.load_clock());
+            }
+            None => {}
         }
         // Live charts roll: only the last closed seconds travel to them (a
         // second half played would draw as a dip in traffic).
@@ -364,7 +452,7 @@ impl Run {
             markers: self.markers.clone(),
             live: self.live,
             first_second: first as u64,
-            connections: self.sockets,
+            kind: self.kind,
         }
     }
 }

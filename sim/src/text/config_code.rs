@@ -43,16 +43,24 @@ pub fn parse_config(text: &str) -> Result<LaneConfig, String> {
         }
     };
     let parts: Vec<&str> = text.split('.').collect();
-    let auth = AuthMode::ALL
-        .into_iter()
-        .find(|a| Some(&a.code()) == parts.first())
-        .ok_or_else(|| format!("the auth mode must be one of {}", AuthMode::ALL.map(AuthMode::code).join(", ")))?;
+    let first = parts.first().copied().unwrap_or_default();
+    let auth = AuthMode::ALL.into_iter().find(|a| a.code() == first).ok_or_else(|| {
+        let modes = AuthMode::ALL.map(AuthMode::code).join(", ");
+        match App::ALL.into_iter().find(|a| a.code() == first) {
+            // `--config ftp`: an app where the auth mode goes.
+            Some(app) => format!(
+                "`{first}` is an app, not an auth mode: the app goes before a colon, as in `{first}:jwt.rr.3` \
+                 (the auth mode must be one of {modes})",
+                first = app.code()
+            ),
+            None => format!("the auth mode `{}` is not one of {modes}", quoted(first)),
+        }
+    })?;
     let strategy = match parts.get(1) {
         None => Strategy::RoundRobin,
-        Some(p) => Strategy::ALL
-            .into_iter()
-            .find(|s| s.code() == *p)
-            .ok_or_else(|| format!("the balancer must be one of {}", Strategy::ALL.map(Strategy::code).join(", ")))?,
+        Some(p) => Strategy::ALL.into_iter().find(|s| s.code() == *p).ok_or_else(|| {
+            format!("the balancer `{}` is not one of {}", quoted(p), Strategy::ALL.map(Strategy::code).join(", "))
+        })?,
     };
     let num = |i: usize, default: u32, what: &str| -> Result<u32, String> {
         parts
@@ -88,7 +96,7 @@ fn parse_app(head: &str) -> Result<(App, bool, TokenIn), String> {
     let app = App::ALL
         .into_iter()
         .find(|a| a.code() == code)
-        .ok_or_else(|| format!("the app must be one of {}", App::ALL.map(App::code).join(", ")))?;
+        .ok_or_else(|| format!("the app `{}` is not one of {}", quoted(code), App::ALL.map(App::code).join(", ")))?;
     let (mut recheck, mut ws_token) = (false, TokenIn::Query);
     for flag in words {
         match flag {
@@ -106,5 +114,68 @@ pub(crate) fn number_problem(e: &std::num::ParseIntError) -> &'static str {
         IntErrorKind::PosOverflow => "is too large",
         IntErrorKind::NegOverflow => "is too small",
         _ => "is not a whole number",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fleet::config::{Pooling, Store};
+
+    /// Every app, by a match the compiler checks is exhaustive: a new app
+    /// fails to build here until it is added, and then to [`App::ALL`].
+    fn every_app() -> Vec<App> {
+        let mut apps = Vec::new();
+        for app in App::ALL {
+            match app {
+                App::Shop | App::Ftp | App::Files => {}
+                App::Chat(Store::Local | Store::Shared) | App::Game(Store::Local | Store::Shared) => {}
+                App::Db(Pooling::Session | Pooling::Transaction | Pooling::Stateless) => {}
+            }
+            apps.push(app);
+        }
+        apps
+    }
+
+    #[test]
+    fn the_app_error_names_what_was_given_and_lists_every_app_each_of_which_parses() {
+        let err = parse_config("FTP:jwt.rr.3").unwrap_err();
+        let list = err.strip_prefix("the app `FTP` is not one of ").unwrap_or_else(|| panic!("{err}"));
+        let listed: Vec<&str> = list.split(", ").collect();
+        // Ten apps, each a distinct code, each the code of an app that parses to itself.
+        assert_eq!(listed.len(), 10, "{err}");
+        assert_eq!(every_app().len(), listed.len());
+        for (app, code) in every_app().into_iter().zip(&listed) {
+            assert_eq!(app.code(), *code);
+            let c = parse_config(&format!("{code}:jwt.rr.3")).unwrap_or_else(|e| panic!("{code}: {e}"));
+            assert_eq!(c.app, app, "{code}");
+            assert_eq!(parse_config(&config_text(&c)).unwrap(), c, "{code} round trips");
+        }
+        let unique: std::collections::BTreeSet<&str> = listed.iter().copied().collect();
+        assert_eq!(unique.len(), listed.len(), "{err}");
+    }
+
+    #[test]
+    fn an_app_where_the_auth_mode_goes_is_told_to_go_before_the_colon() {
+        for code in ["ftp", "db-txn", "files.rr.3", "ftp:ftp.rr.3"] {
+            let err = parse_config(code).unwrap_err();
+            let app = code.rsplit(':').next().unwrap().split('.').next().unwrap();
+            assert!(
+                err.starts_with(&format!(
+                    "`{app}` is an app, not an auth mode: the app goes before a colon, as in `{app}:jwt.rr.3`"
+                )),
+                "{code}: {err}"
+            );
+            assert!(err.contains("apikey-local, apikey)"), "{err}");
+        }
+        // An empty or unknown mode is named as given, quoted.
+        assert_eq!(
+            parse_config("ftp:").unwrap_err(),
+            "the auth mode `` is not one of jwt, jwt-deny, local, shared, signed, refresh, opaque, apikey-local, apikey"
+        );
+        assert!(parse_config("ftp:jwt\u{1b}").unwrap_err().starts_with("the auth mode `jwt\\u{1b}` is not one of "));
+        assert!(parse_config("ftp:jwt.teleport")
+            .unwrap_err()
+            .starts_with("the balancer `teleport` is not one of rr, "));
     }
 }

@@ -17,11 +17,12 @@
 use crate::base::quote::{markup, unhidden};
 use crate::fleet::connection::SocketRecord;
 use crate::fleet::db::{DbRecord, PgMsg};
-use crate::fleet::exchange::{Entry, Exchange, Outcome};
+use crate::fleet::exchange::{Entry, Exchange};
 use crate::fleet::ftp::{FtpLine, FtpRecord};
 use crate::fleet::kind::Kind;
 use crate::fleet::lane::Lane;
 use crate::playground::Playground;
+use crate::wire::http::Headers;
 use crate::wire::pg::Backend;
 use std::fmt::Write;
 
@@ -143,10 +144,18 @@ pub fn figure_svg(f: &FigureStep<'_>) -> String {
         body.push_str("</g>\n");
     }
     y += 12;
-    let legend = "✓ 2xx worked · ✕ 4xx refused · ⚠ 5xx unavailable. Diagram: a server's number is the sessions it \
+    let mut legend = "✓ 2xx worked · ✕ 4xx refused · ⚠ 5xx unavailable. Diagram: a server's number is the sessions it \
                   holds (⇄ the WebSocket connections), ✕ down a crashed server, dashed an unused store, \
-                  the thick outline where the step's last request went.";
-    for line in wrap(legend, cols(WIDTH - 2 * PAD, ADVANCE), usize::MAX) {
+                  the thick outline where the step's last request went."
+        .to_owned();
+    if f.played.lanes().iter().any(|l| l.config().app == crate::fleet::App::Ftp) {
+        // The marks above are HTTP's; an FTP reply's colour reads its own first digit.
+        legend.push_str(
+            " An FTP reply line is coloured by its first digit, as RFC 959 reads it: 4xx a failure \
+             that may pass (425: no data connection), 5xx a permanent one (530: not logged in).",
+        );
+    }
+    for line in wrap(&legend, cols(WIDTH - 2 * PAD, ADVANCE), usize::MAX) {
         y += LINE;
         text(&mut body, PAD, y - 4, "muted", &line);
     }
@@ -240,8 +249,8 @@ fn step_entries(lane: &Lane, start: u32) -> impl Iterator<Item = &Entry> {
 /// `✕ 401 Unauthorized #3 GET /api/me · alice → S2`, the focused header
 /// lines on a highlight, and the trace's last line.
 fn exchange_card(body: &mut String, desc: &mut String, x: &Exchange, focus: &[&str], width: usize, mut y: u32) -> u32 {
-    let o = Outcome::of(x.response.status);
-    let badge = format!("{} {} {}", o.icon(), x.response.status, x.response.reason());
+    let o = x.outcome();
+    let badge = format!("{} {}", o.icon(), x.status_text());
     let request = format!(
         "#{} {} {} · {} → {}",
         x.seq,
@@ -252,14 +261,13 @@ fn exchange_card(body: &mut String, desc: &mut String, x: &Exchange, focus: &[&s
     );
     let _ = write!(
         desc,
-        " {} {} {} from {} to {}: {} {}.",
+        " {} {} {} from {} to {}: {}.",
         x.seq,
         x.request.method,
         short_target(&x.request.target),
         x.client,
         x.server_label(),
-        x.response.status,
-        x.response.reason()
+        x.status_text()
     );
     // The badge's columns, a space, then the request on the same line.
     let badge_cols = columns(&badge) + 2;
@@ -281,7 +289,7 @@ fn exchange_card(body: &mut String, desc: &mut String, x: &Exchange, focus: &[&s
         let x0 = if i == 0 { PAD + badge_w + 4 } else { PAD };
         text(body, x0, y - 4, "", line);
     }
-    for (name, value) in focused(x, focus) {
+    for (name, value) in focused(&x.request.headers, focus).chain(focused(&x.response.headers, focus)) {
         let lines = wrap(&format!("{name}: {}", shortened(value)), width.saturating_sub(1), MAX_LINES);
         let h = lines.len() as u32 * LINE;
         let _ = write!(body, r#"<rect class="hl" x="{PAD}" y="{}" width="{CARDS_W}" height="{h}" rx="2"/>"#, y + 2);
@@ -302,19 +310,32 @@ fn exchange_card(body: &mut String, desc: &mut String, x: &Exchange, focus: &[&s
 }
 
 /// `ws#2 alice ⇄ S1 · 3 frames` and the trace's last line.
-fn socket_card(body: &mut String, desc: &mut String, r: &SocketRecord, width: usize, mut y: u32) -> u32 {
+fn socket_card(body: &mut String, desc: &mut String, r: &SocketRecord, width: usize, y: u32) -> u32 {
     let head =
         format!("ws#{} {} ⇄ S{} · {} frame{}", r.conn, r.client, r.server, r.frames.len(), plural(r.frames.len()));
     let _ = write!(desc, " {head}.");
-    for line in wrap(&head, width, MAX_LINES) {
-        y += LINE;
-        text(body, PAD, y - 4, "", &line);
-    }
-    if let Some(why) = r.trace.last() {
+    record_lines(body, desc, vec![(head, "")], r.trace.last(), width, y)
+}
+
+/// A connection record's lines (each with its class) and then its trace's
+/// last line, `why`, each wrapped to `width`; `why` goes into the
+/// description too. Returns the `y` below them.
+fn record_lines(
+    body: &mut String,
+    desc: &mut String,
+    mut lines: Vec<(String, &str)>,
+    why: Option<&String>,
+    width: usize,
+    mut y: u32,
+) -> u32 {
+    if let Some(why) = why {
         let _ = write!(desc, " {why}");
-        for line in wrap(&format!("· {why}"), width, MAX_LINES) {
+        lines.push((format!("· {why}"), "why"));
+    }
+    for (shown, class) in lines {
+        for line in wrap(&shown, width, MAX_LINES) {
             y += LINE;
-            text(body, PAD, y - 4, "why", &line);
+            text(body, PAD, y - 4, class, &line);
         }
     }
     y
@@ -323,7 +344,7 @@ fn socket_card(body: &mut String, desc: &mut String, r: &SocketRecord, width: us
 /// `ftp alice ⇄ S1`, each command and reply line as sent (a multi-line
 /// reply's first line), the data connections in words, and the trace's
 /// last line.
-fn ftp_card(body: &mut String, desc: &mut String, r: &FtpRecord, width: usize, mut y: u32) -> u32 {
+fn ftp_card(body: &mut String, desc: &mut String, r: &FtpRecord, width: usize, y: u32) -> u32 {
     let head = format!("ftp {}{}", r.client, r.server.map_or(String::new(), |s| format!(" ⇄ S{s}")));
     let _ = write!(desc, " {head}:");
     let mut lines = vec![(head, "")];
@@ -346,22 +367,12 @@ fn ftp_card(body: &mut String, desc: &mut String, r: &FtpRecord, width: usize, m
         let _ = write!(desc, " {shown}.");
         lines.push((shown, class));
     }
-    if let Some(why) = r.trace.last() {
-        let _ = write!(desc, " {why}");
-        lines.push((format!("· {why}"), "why"));
-    }
-    for (shown, class) in lines {
-        for line in wrap(&shown, width, MAX_LINES) {
-            y += LINE;
-            text(body, PAD, y - 4, class, &line);
-        }
-    }
-    y
+    record_lines(body, desc, lines, r.trace.last(), width, y)
 }
 
 /// `sql alice begin → S1`, each PostgreSQL message in a line (an
 /// ErrorResponse marked), and the trace's last line.
-fn db_card(body: &mut String, desc: &mut String, r: &DbRecord, width: usize, mut y: u32) -> u32 {
+fn db_card(body: &mut String, desc: &mut String, r: &DbRecord, width: usize, y: u32) -> u32 {
     let on = r.server.map_or_else(|| "no app server".to_owned(), |s| format!("S{s}"));
     let head = format!("sql {} {} → {on}", r.client, r.op);
     let _ = write!(desc, " {head}:");
@@ -376,27 +387,14 @@ fn db_card(body: &mut String, desc: &mut String, r: &DbRecord, width: usize, mut
         let _ = write!(desc, " {shown}.");
         lines.push((shown, class));
     }
-    if let Some(why) = r.trace.last() {
-        let _ = write!(desc, " {why}");
-        lines.push((format!("· {why}"), "why"));
-    }
-    for (shown, class) in lines {
-        for line in wrap(&shown, width, MAX_LINES) {
-            y += LINE;
-            text(body, PAD, y - 4, class, &line);
-        }
-    }
-    y
+    record_lines(body, desc, lines, r.trace.last(), width, y)
 }
 
-/// The request and response header lines among `focus` (any case), in the
-/// order sent: the lines a step's narration points at.
-pub fn focused<'a>(x: &'a Exchange, focus: &'a [&str]) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
-    x.request
-        .headers
-        .iter()
-        .chain(x.response.headers.iter())
-        .filter(move |(name, _)| focus.iter().any(|h| h.eq_ignore_ascii_case(name)))
+/// The header lines of one message (a request's or a response's) among
+/// `focus` (any case), in the order sent: the lines a step's narration
+/// points at. Callers take the request's, then the response's.
+pub fn focused<'a>(headers: &'a Headers, focus: &'a [&str]) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+    headers.iter().filter(move |(name, _)| focus.iter().any(|h| h.eq_ignore_ascii_case(name)))
 }
 
 /// The target with any long query value written `…` (a WebSocket
@@ -449,7 +447,7 @@ fn diagram(body: &mut String, lane: &Lane, start: u32, y: u32) -> u32 {
         cable(body, (d + 166, row_mid), (bus, row_mid));
         // The server the step's last request went to wears its outcome,
         // a crashed one too (the balancer's 502 names it).
-        let outcome = last.filter(|_| target == Some(s.no)).map_or("", |x| Outcome::of(x.response.status).class());
+        let outcome = last.filter(|_| target == Some(s.no)).map_or("", |x| x.outcome().class());
         let class = format!("{}{outcome}", if s.up { "" } else { "down " });
         let _ = write!(body, r#"<rect class="node {class}" x="{}" y="{top}" width="68" height="18" rx="4"/>"#, d + 98);
         let name = match (s.up, s.draining) {

@@ -38,19 +38,26 @@ fn played(plan: Plan, config: LaneConfig) -> Report {
     run.report()
 }
 
+/// The run played whole and in uneven slices of at most `slice` requests
+/// (crossing seconds and fault points), which must report the same; and
+/// how many slices it took.
+fn whole_and_sliced(plan: Plan, config: LaneConfig, seed: u64, slice: u64) -> (Report, u64) {
+    let mut whole = Run::new(plan.clone(), config, seed);
+    assert!(whole.step(u64::MAX));
+    let mut sliced = Run::new(plan, config, seed);
+    let mut steps = 0;
+    while !sliced.step(1 + steps % slice) {
+        steps += 1;
+    }
+    assert_eq!(whole.report(), sliced.report(), "{config}: any split gives the same run");
+    (whole.report(), steps)
+}
+
 #[test]
 fn any_split_into_steps_gives_the_same_report() {
     for config in lanes() {
-        let mut whole = Run::new(plan(37, 23, CHAOS), config, 5);
-        assert!(whole.step(u64::MAX));
-        let mut sliced = Run::new(plan(37, 23, CHAOS), config, 5);
-        let mut steps = 0;
-        // Uneven slices that cross seconds and fault points.
-        while !sliced.step(1 + steps % 13) {
-            steps += 1;
-        }
+        let (_, steps) = whole_and_sliced(plan(37, 23, CHAOS), config, 5, 13);
         assert!(steps > 50);
-        assert_eq!(whole.report(), sliced.report(), "{config}");
     }
 }
 
@@ -327,7 +334,7 @@ fn connection_runs_give_the_same_numbers_however_they_are_split() {
         }
         assert_eq!(whole.report(), sliced.report(), "{config}");
         let r = whole.report();
-        assert!(r.connections);
+        assert_eq!(r.kind, Some(statelab_sim::fleet::Kind::Connections));
         let w = &r.totals.sockets;
         // Each user logged in and connected once, and every connection lost came back.
         assert_eq!(w.counts.opened - w.counts.reconnects, 97, "{config}");
@@ -426,4 +433,106 @@ fn what_a_crash_costs_depends_on_where_the_room_lives() {
     assert_eq!(resumed(&game), 0);
     assert_eq!(resumed(&checkpointed), lost(&checkpointed), "{:?}", checkpointed.totals.sockets);
     assert!(game.text().contains("game moves lost with a server's memory: "));
+}
+
+fn file_lane(code: &str) -> LaneConfig {
+    statelab_sim::text::parse_config(code).unwrap()
+}
+
+#[test]
+fn file_runs_hold_ftp_sessions_per_server_and_resume_what_a_crash_cut() {
+    use statelab_sim::fleet::Kind;
+    let faults = "30.crash.1";
+    let run = |code: &str| whole_and_sliced(plan(300, 40, faults), file_lane(code), 3, 13).0;
+    let ftp = run("ftp:local.iphash.3");
+    let http = run("files:jwt.rr.3");
+    for r in [&ftp, &http] {
+        assert_eq!(r.kind, Some(Kind::Files));
+        let f = &r.totals.files;
+        // Every turn is an answer or a wait, and every answer is counted once.
+        let answered = f.counts.logins + f.counts.started + f.counts.resumed + f.counts.no_data + f.counts.refused;
+        assert_eq!(answered + f.waiting, r.total, "{}", r.config);
+        assert_eq!(r.totals.ok + r.totals.failed, answered, "{}", r.config);
+        // The seconds add up to the totals.
+        let cut: u64 = r.seconds.iter().map(|s| s.files.counts.cut).sum();
+        assert_eq!(cut, f.counts.cut);
+        assert!(f.counts.cut > 0 && f.counts.resumed > 0 && f.counts.completed > 0, "{}: {f:?}", r.config);
+    }
+    // FTP: one session per load user, held by the server its control
+    // connection reached; the crash takes S1's, and their users log in again.
+    let f = &ftp.totals.files;
+    let before = &ftp.seconds[29].files;
+    assert_eq!(before.held_total(), 300, "every load user logged in once: {:?}", before.held);
+    assert_eq!(f.counts.sessions_lost, u64::from(before.held[0]), "the crash took what S1 held");
+    assert_eq!(f.counts.logins, 300 + f.counts.sessions_lost, "each lost session logged in again");
+    assert_eq!(ftp.totals.sessions_lost, f.counts.sessions_lost);
+    assert_eq!(ftp.seconds[31].files.held[0], 0, "S1 holds none after the crash");
+    assert!(ftp.markers[0].text.contains(&format!("load users lost {} FTP sessions", f.counts.sessions_lost)));
+    // IP hash sends the data connection where the control connection went:
+    // no 425 until the crash changes the servers the hash spreads over.
+    assert_eq!(ftp.seconds[..30].iter().map(|s| s.files.counts.no_data).sum::<u64>(), 0);
+    assert!(ftp.text().contains(&format!("FTP sessions: {} logins", f.counts.logins)), "{}", ftp.text());
+    // HTTP: no session anywhere, no login; a cut download goes on with Range on any server.
+    let h = &http.totals.files;
+    assert_eq!((h.counts.logins, h.held_total(), h.counts.sessions_lost, h.counts.no_data), (0, 0, 0, 0));
+    assert!(http.text().contains("resumed (Range)") && ftp.text().contains("resumed (REST)"));
+    assert!(!http.text().contains("FTP sessions:"));
+    assert!(ftp.totals.credential_bytes < http.totals.credential_bytes, "FTP sends its password once a session");
+    // Round robin sends most data connections to another server than PASV's.
+    let rr = played(plan(300, 40, ""), file_lane("ftp:local.rr.3"));
+    assert!(rr.totals.files.counts.no_data > rr.totals.files.counts.started, "{:?}", rr.totals.files);
+}
+
+#[test]
+fn database_runs_wait_for_pooled_connections_as_long_as_transactions_hold_them() {
+    use statelab_sim::fleet::{Kind, POOL_SIZE};
+    // 500 orders a simulated second over 3 app servers with 2 connections each.
+    const FAULTS: &str = "50.crash.2~60.restart.2";
+    let run = |code: &str| whole_and_sliced(plan(500, 100, FAULTS), file_lane(code), 4, 29).0;
+    let session = run("db-session:jwt.rr.3");
+    let bouncer = run("db-txn:jwt.rr.3");
+    let stateless = run("db-stateless:jwt.rr.3");
+    for r in [&session, &bouncer, &stateless] {
+        assert_eq!(r.kind, Some(Kind::Db));
+        let p = &r.totals.pools.counts;
+        assert_eq!(p.checkouts + p.timeouts + p.refused, r.total, "{}: every order counted once", r.config);
+        assert_eq!(r.totals.ok, p.checkouts, "{}", r.config);
+        assert!(r.text().contains("pool checkouts: "), "{}", r.text());
+    }
+    let (s, b, l) = (&session.totals.pools, &bouncer.totals.pools, &stateless.totals.pools);
+    // One round trip instead of three: the stateless orders free their connection sooner.
+    assert!(l.counts.wait_ms < s.counts.wait_ms, "{:?} vs {:?}", l.counts, s.counts);
+    // PgBouncer opens its few server connections once, for every app server;
+    // each app server's pool opens its own, and again after the crash.
+    assert_eq!(b.counts.opened, POOL_SIZE as u64);
+    assert_eq!(s.counts.opened, 4 * POOL_SIZE as u64, "{:?}", s.counts);
+    // The crash took S2's orders: those under way on its connections, and
+    // behind PgBouncer, where the queue is long, those queued too.
+    assert!(s.counts.aborted > 0, "{:?}", s.counts);
+    assert!(b.counts.dropped > 0, "{:?}", b.counts);
+    assert!(
+        bouncer
+            .text()
+            .contains(&format!("queued orders a crash dropped: {}", statelab_sim::load::thousands(b.counts.dropped))),
+        "{}",
+        bouncer.text()
+    );
+    assert!(session.markers[0].text.contains("PostgreSQL rolled back"), "{}", session.markers[0].text);
+    // Behind PgBouncer the other servers' queue outlives S2: their orders still wait.
+    let waited =
+        |x: &statelab_sim::load::Second| x.pools.counts.wait_ms.checked_div(x.pools.counts.waited).unwrap_or(0);
+    assert!(waited(&bouncer.seconds[49]) > 1_000, "{:?}", bouncer.seconds[49].pools);
+    assert!(waited(&bouncer.seconds[51]) >= waited(&bouncer.seconds[49]), "{:?}", bouncer.seconds[51].pools);
+    assert!(session.seconds.iter().all(|x| x.pools.open.iter().all(|n| *n as usize <= POOL_SIZE)));
+    assert!(bouncer.seconds.iter().all(|x| x.pools.open[1..].iter().all(|n| *n == 0)), "one pool: PgBouncer's");
+    // Behind PgBouncer, all orders share two connections: they wait longest.
+    assert!(b.counts.wait_ms > s.counts.wait_ms, "{:?} vs {:?}", b.counts, s.counts);
+    assert_eq!(bouncer.totals.peak_in_use, POOL_SIZE as u64, "saturated: both lent");
+    // The command names PgBouncer's pool as PgBouncer's, not as S1's.
+    assert!(bouncer.text().contains("open at the end: 2 (PgBouncer 2)"), "{}", bouncer.text());
+    assert!(
+        session.text().contains("(S1's pool 2, S2's pool 2, S3's pool 2)"),
+        "S2 reopened its pool: {}",
+        session.text()
+    );
 }

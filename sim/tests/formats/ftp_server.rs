@@ -21,6 +21,8 @@ use std::process::{Command as Process, Stdio};
 
 /// One control connection as the simulation recorded it.
 pub(super) struct Session {
+    /// Its control connection's id in the lane (`ftp#1`).
+    pub(super) conn: u32,
     /// The client's source address, which the balancer saw.
     pub(super) client: String,
     /// The server the balancer sent the control connection to.
@@ -32,6 +34,10 @@ pub(super) struct Session {
     pub(super) retr: Vec<String>,
     /// What each completed LIST carried.
     pub(super) listings: Vec<String>,
+    /// Whether a server's crash closed the control connection.
+    pub(super) dropped: bool,
+    /// Whether that crash cut its last RETR short (the last of `retr`).
+    pub(super) cut: bool,
 }
 
 pub(super) fn sessions(lane: &Lane) -> Vec<Session> {
@@ -46,6 +52,7 @@ pub(super) fn sessions(lane: &Lane) -> Vec<Session> {
                 out.push((
                     id,
                     Session {
+                        conn: id,
                         client: lane.client(user).addr.clone(),
                         server: c.server,
                         commands: vec![],
@@ -53,6 +60,8 @@ pub(super) fn sessions(lane: &Lane) -> Vec<Session> {
                         codes: vec![],
                         retr: vec![],
                         listings: vec![],
+                        dropped: c.closed.is_some_and(|(_, why)| why == DIED),
+                        cut: false,
                     },
                 ));
                 out.len() - 1
@@ -97,11 +106,15 @@ pub(super) fn sessions(lane: &Lane) -> Vec<Session> {
                 s.listings.push(text);
             } else if !text.is_empty() {
                 s.retr.push(text);
+                s.cut = c.closed.is_some_and(|(_, why)| why == DIED);
             }
         }
     }
     out.into_iter().map(|(_, s)| s).collect()
 }
+
+/// Why the engine closes a crashed server's connections (`fleet/lane/ftp.rs`).
+const DIED: &str = "server died";
 
 fn port_of(role: FtpRole) -> u16 {
     match role {

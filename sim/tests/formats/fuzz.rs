@@ -7,9 +7,8 @@
 //! `cargo test`: it is meant for `--release` and takes minutes.
 
 use crate::gen;
+use crate::harness::{env_number, fuzz, print_header};
 use proptest::prelude::*;
-use proptest::strategy::ValueTree;
-use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use statelab_sim::link::Link;
 use statelab_sim::text::parse_actions;
 use statelab_sim::wire::cookie::SetCookie;
@@ -20,70 +19,6 @@ use statelab_sim::wire::jwt;
 use statelab_sim::wire::pg;
 use statelab_sim::wire::ws;
 use statelab_sim::Scenario;
-use std::fmt::Debug;
-use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::time::{Duration, Instant};
-
-struct Tally {
-    parser: &'static str,
-    inputs: u64,
-    accepted: u64,
-    refused: u64,
-    panics: u64,
-    parsing: Duration,
-    total: Duration,
-}
-
-fn env_number(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
-/// Runs `parse` on `inputs` values of `strategy`; `parse` says whether the
-/// input was accepted, and panics on anything it must never see.
-fn fuzz<T: Debug>(
-    parser: &'static str,
-    inputs: u64,
-    seed: u64,
-    strategy: impl Strategy<Value = T>,
-    parse: impl Fn(&T) -> bool,
-) -> Tally {
-    let mut key = [0u8; 32];
-    key[..8].copy_from_slice(&seed.to_le_bytes());
-    // Filters reject now and then; over a million inputs that adds up.
-    let config = Config { max_local_rejects: u32::MAX, ..Config::default() };
-    let mut runner = TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &key));
-    let mut t =
-        Tally { parser, inputs, accepted: 0, refused: 0, panics: 0, parsing: Duration::ZERO, total: Duration::ZERO };
-    let start = Instant::now();
-    for _ in 0..inputs {
-        let input = strategy.new_tree(&mut runner).expect("the generators do not give up").current();
-        let at = Instant::now();
-        let outcome = catch_unwind(AssertUnwindSafe(|| parse(&input)));
-        t.parsing += at.elapsed();
-        match outcome {
-            Ok(true) => t.accepted += 1,
-            Ok(false) => t.refused += 1,
-            Err(_) => {
-                if t.panics == 0 {
-                    eprintln!("{parser} panicked on {input:?}");
-                }
-                t.panics += 1;
-            }
-        }
-    }
-    t.total = start.elapsed();
-    println!(
-        "{:<12} {:>10} {:>10} {:>10} {:>7} {:>9.1} s {:>9.1} s",
-        t.parser,
-        t.inputs,
-        t.accepted,
-        t.refused,
-        t.panics,
-        t.parsing.as_secs_f64(),
-        t.total.as_secs_f64()
-    );
-    t
-}
 
 #[test]
 #[ignore = "run by `cargo xtask fuzz` in release"]
@@ -91,11 +26,7 @@ fn fuzz_every_parser() {
     let inputs = env_number("FUZZ_INPUTS", 1_000_000);
     let seed = env_number("FUZZ_SEED", 1);
     let fleet = gen::fleet();
-    println!("fuzz: {inputs} inputs per parser, seed {seed}");
-    println!(
-        "{:<12} {:>10} {:>10} {:>10} {:>7} {:>11} {:>11}",
-        "parser", "inputs", "accepted", "refused", "panics", "parsing", "with gen"
-    );
+    print_header(inputs, seed);
     // Built tokens and requests carry their expected verdict; edited ones
     // (`None`) must only not panic and keep the decoder and server agreed.
     let tokens = prop_oneof![

@@ -17,6 +17,7 @@ mod ftp_fleet;
 mod ftp_reader;
 mod ftp_server;
 mod fuzz;
+mod harness;
 mod parsers;
 mod pg_reader;
 mod postgres;

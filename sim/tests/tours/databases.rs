@@ -141,7 +141,9 @@ fn open_transactions_hold_every_server_connection_pgbouncer_has() {
     let (a, b) = (p.lane(LaneId::A), p.lane(LaneId::B));
     let waited = step(b, "carol", "begin", 0);
     assert!(waited.messages.is_empty());
+    assert!(waited.queue_timeout, "{:?}", waited.trace);
     assert!(waited.trace.iter().any(|t| t.contains("query_wait_timeout")), "{:?}", waited.trace);
+    assert!(!step(b, "carol", "begin", 1).queue_timeout, "the second begin found a server connection");
     assert_eq!(step(b, "carol", "begin", 1).status(), Some(TxStatus::InTransaction));
     assert_eq!(step(a, "carol", "begin", 0).status(), Some(TxStatus::InTransaction));
     assert_eq!(b.pg().conns.len(), 2, "PgBouncer never opened a third");
@@ -179,7 +181,7 @@ fn a_cached_prepare_sends_pgbouncer_nothing_and_waits_for_nothing() {
     let again = step(b, "alice", "prepare", 1);
     assert_eq!(again.server, Some(1));
     assert!(again.messages.is_empty());
-    assert!(!again.trace.iter().any(|t| t.contains("query_wait_timeout")), "{:?}", again.trace);
+    assert!(!again.queue_timeout && !again.trace.iter().any(|t| t.contains("query_wait_timeout")), "{:?}", again.trace);
     let execute = step(b, "alice", "execute", 0);
     assert_eq!(execute.server, Some(1));
     assert!(execute
@@ -187,4 +189,21 @@ fn a_cached_prepare_sends_pgbouncer_nothing_and_waits_for_nothing() {
         .iter()
         .all(|m| !matches!(m, PgMsg::Front(_, statelab_sim::wire::pg::Frontend::Parse { .. }))));
     assert_eq!(b.pg().conns.len(), 2);
+}
+
+#[test]
+fn the_app_server_that_takes_a_statement_counts_it_handled() {
+    // db-txn-pooling's two app servers share the statements by round robin.
+    let p = played("db-txn-pooling");
+    for id in LaneId::ALL {
+        let lane = p.lane(id);
+        let served: Vec<u64> = lane
+            .servers()
+            .iter()
+            .map(|s| records(lane).iter().filter(|r| r.server == Some(s.no)).count() as u64)
+            .collect();
+        let handled: Vec<u64> = lane.servers().iter().map(|s| s.handled).collect();
+        assert_eq!(handled, served, "lane {id}");
+        assert!(handled.iter().all(|n| *n > 0), "lane {id}: both app servers took some: {handled:?}");
+    }
 }

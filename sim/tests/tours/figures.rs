@@ -266,3 +266,13 @@ fn an_authors_tour_draws_its_figures_from_its_own_text_and_seed() {
     assert!(!text_under(lane_group(&doc, LaneId::A)).contains("401"), "{all}");
     assert_eq!(s.figure(3, &Playground::from_scenario(&s, seed, 2)), None, "the tour has two steps");
 }
+
+#[test]
+fn the_legend_reads_an_ftp_replys_colour_by_its_first_digit_only_where_an_ftp_lane_is_shown() {
+    // The legend's marks are HTTP's: on an FTP lane, a 425 is coloured as a 4xx but is no HTTP refusal.
+    let ftp = figure("ftp-passive-balancer", 2);
+    assert!(ftp.contains("RFC 959") && ftp.contains("425: no data connection"), "{ftp}");
+    for (id, step) in [("sticky-crash", 2), ("db-leaky-set", 2)] {
+        assert!(!figure(id, step).contains("RFC 959"), "{id}");
+    }
+}

@@ -5,7 +5,7 @@
 //! sends REST on a *new* connection, because the old offset went with S1;
 //! and round robin breaks every other passive transfer, not every one.
 
-use statelab_sim::fleet::{file_content, FtpLine, FtpRecord, FtpRole, FILE_TREE};
+use statelab_sim::fleet::{file_content, BodyCut, FtpLine, FtpRecord, FtpRole, Outcome, FILE_TREE};
 use statelab_sim::{Entry, Lane, LaneId, Playground, Scenario};
 
 fn at_step(id: &str, steps: usize) -> Playground {
@@ -116,6 +116,18 @@ fn ftp_resume_rebuilds_the_session_then_rests_while_http_sends_one_range() {
     let cut = two.lane(LaneId::B).exchanges().last().unwrap();
     assert_eq!(cut.response.headers.get("Content-Length"), Some("12000"));
     assert_eq!(cut.response.body.len(), 4_000, "the body stops where S1 died");
+    // Its status is still 200: the record says the body was cut, so no view marks it a success.
+    assert_eq!(cut.response.status, 200);
+    assert_eq!(cut.cut, Some(BodyCut { arrived: 4_000, total: 12_000 }));
+    assert_eq!(cut.outcome(), Outcome::Unavailable);
+    assert_eq!(cut.status_text(), "200 OK · cut at 4000 of 12000 bytes");
+    // Lane A's data connection records that its server died under it; the listing's never did.
+    let died: Vec<(u32, bool)> = two.lane(LaneId::A).ftp_connections().iter().map(|c| (c.id, c.died())).collect();
+    assert_eq!(died, [(1, true), (2, true)]);
+    let whole = at_step("ftp-resume", 1);
+    assert!(whole.lane(LaneId::A).ftp_connections().iter().all(|c| !c.died()));
+    let sent = whole.lane(LaneId::B).exchanges().last().unwrap();
+    assert_eq!((sent.cut, sent.outcome()), (None, Outcome::Success), "before the crash nothing is cut");
 
     let n = actions_before(&two);
     let three = at_step("ftp-resume", 3);
@@ -131,6 +143,7 @@ fn ftp_resume_rebuilds_the_session_then_rests_while_http_sends_one_range() {
     let x = three.lane(LaneId::B).exchanges().last().unwrap();
     assert_eq!(x.request.headers.get("Range"), Some("bytes=4000-"));
     assert_eq!((x.response.status, x.response.headers.get("Content-Range")), (206, Some("bytes 4000-11999/12000")));
+    assert_eq!(x.outcome(), Outcome::Success, "the resumed 206 is whole");
 
     let m = actions_before(&three);
     let four = at_step("ftp-resume", 4);
@@ -151,6 +164,11 @@ fn ftp_passive_balancer_round_robin_breaks_every_other_transfer() {
     let data = &a.ftp_connections()[1];
     assert_eq!((data.server, data.closed.map(|c| c.1)), (2, Some("refused")));
     assert_eq!(codes(one.lane(LaneId::B), 0), [220, 331, 230, 227, 150, 226]);
+    // What each server handled: S1 answered USER, PASS, PASV and LIST; S2 only
+    // refused a data connection, which is no command.
+    let handled = |l: &Lane| l.servers().iter().map(|s| s.handled).collect::<Vec<_>>();
+    assert_eq!(handled(a), [4, 0]);
+    assert_eq!(handled(one.lane(LaneId::B)), [4, 0]);
     // The easy guess: round robin always fails. The next data connection is S1's turn.
     let n = actions_before(&one);
     let two = at_step("ftp-passive-balancer", 2);
@@ -173,4 +191,20 @@ fn the_227_reply_names_the_balancer_and_the_port_the_data_connection_used() {
             assert_eq!(a.ftp_connections()[*conn as usize - 1].role, FtpRole::Data { control: 1, port });
         }
     }
+}
+
+#[test]
+fn a_hand_written_http_request_is_not_sent_to_ftp_servers_but_reaches_the_files_lane() {
+    // Lane A speaks FTP, lane B the same files over HTTP: only B has anyone to answer HTTP.
+    let mut p = at_step("ftp-session", 0);
+    let text = "GET /files/readme.txt HTTP/1.1\r\nHost: files.example\r\n\r\n".to_owned();
+    p.apply(statelab_sim::Action::Raw { user: statelab_sim::User::Alice, text }).unwrap();
+    let [a, b] = p.lanes();
+    let said = |lane: &Lane| match lane.entries().last() {
+        Some(Entry::Event(e)) => e.text.clone(),
+        Some(Entry::Exchange(x)) => format!("exchange {}", x.response.status),
+        other => format!("{other:?}"),
+    };
+    assert!(said(a).contains("this lane's servers speak FTP, not HTTP"), "{}", said(a));
+    assert!(said(b).starts_with("exchange "), "{}", said(b));
 }

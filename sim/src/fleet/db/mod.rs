@@ -8,14 +8,59 @@
 //! Nothing here is needed by the other kinds of lane, so it can be
 //! feature-gated as a whole.
 
+pub(crate) mod pool;
 pub(crate) mod postgres;
 mod record;
 
+pub use pool::POOL_WAIT_MS;
 pub use postgres::{Pg, PgConn, Side, CATALOG_SKUS, POOL_SIZE, SERVER_VERSION, STATEMENT};
 pub use record::{DbRecord, PgMsg};
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
+
+/// Running totals of a database lane's pools under a load run, and
+/// (flattened into [`Pools`](crate::load::Pools)) its counts per second.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PoolStats {
+    /// Orders a pool lent a connection to.
+    pub checkouts: u64,
+    /// Of those, the ones that waited for a connection another order held.
+    pub waited: u64,
+    /// Milliseconds those orders waited, added up.
+    pub wait_ms: u64,
+    /// Orders that gave up waiting at the pool's timeout: nothing of them ran.
+    pub timeouts: u64,
+    /// Connections opened to the database, each a startup and authentication.
+    pub opened: u64,
+    /// Transactions under way on a connection when their app server died:
+    /// the database rolled them back (each was counted when its pool lent the connection).
+    pub aborted: u64,
+    /// Orders queued for a connection when their app server died: they never
+    /// ran (each was counted when its pool promised the connection).
+    #[serde(default)]
+    pub dropped: u64,
+    /// Orders that reached no app server (502, 503).
+    pub refused: u64,
+}
+
+impl crate::base::tally::Tally for PoolStats {
+    fn places(&mut self) -> Vec<&mut u64> {
+        vec![
+            &mut self.checkouts,
+            &mut self.waited,
+            &mut self.wait_ms,
+            &mut self.timeouts,
+            &mut self.opened,
+            &mut self.aborted,
+            &mut self.dropped,
+            &mut self.refused,
+        ]
+    }
+}
+/// How long PgBouncer keeps a client queued for a server connection before it
+/// answers `query_wait_timeout` and closes the client connection (its default).
+pub const QUERY_WAIT_TIMEOUT_S: u32 = 120;
 
 /// How a lane's app servers hold their connections to PostgreSQL.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -158,6 +158,13 @@ pub struct Pg {
     /// Stateless mode: per user (by index), the context each request carries:
     /// a time zone, and the statements of a transaction not yet sent.
     pub(crate) carried: [(Option<String>, Option<Vec<String>>); 3],
+    /// A load run's pools, in time (`pool.rs`): one per app server, or
+    /// PgBouncer's one; and what they did.
+    pub(crate) load_pools: Vec<(ServerNo, super::pool::Pool)>,
+    pub(crate) load_stats: super::PoolStats,
+    /// The latest load order's arrival, in simulated milliseconds: a fault
+    /// between orders lands after it.
+    pub(crate) load_clock: u64,
 }
 
 fn aborted() -> Backend {

@@ -89,6 +89,12 @@ pub struct DbRecord {
     pub messages: Vec<PgMsg>,
     /// What happened, in order, as the pool and the database did it.
     pub trace: Vec<String>,
+    /// Whether PgBouncer kept the client queued, every server connection
+    /// lent to an open transaction, until `query_wait_timeout`
+    /// ([`QUERY_WAIT_TIMEOUT_S`](crate::fleet::db::QUERY_WAIT_TIMEOUT_S)):
+    /// it then answers ERROR 08P01 and closes the client connection, and
+    /// nothing reached the database.
+    pub queue_timeout: bool,
 }
 
 impl DbRecord {

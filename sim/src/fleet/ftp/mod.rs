@@ -27,8 +27,69 @@ pub const RATE_BPS: u64 = 2_000;
 /// vsftpd's `idle_session_timeout` (its default, 300 s): a control
 /// connection with no command for this long is closed with `421 Timeout.`
 pub const IDLE_TIMEOUT_MS: u64 = 300_000;
+/// Why a connection closed when its server died (a crash, restart or removal).
+pub(crate) const SERVER_DIED: &str = "server died";
 /// The HTTP counterpart's host name, in every request's `Host`.
 pub const FILES_HOST: &str = "files.example";
+
+/// Running totals of a file lane's logins and downloads, FTP or HTTP: the
+/// lane's own record as its users act, and (flattened into
+/// [`Files`](crate::load::Files)) a load run's counts per second, so the
+/// playground and a load run count the same things the same way.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FileStats {
+    /// FTP logins the server accepted (`230`): a session opened in its memory.
+    pub logins: u64,
+    /// Downloads that started from the first byte.
+    pub started: u64,
+    /// Downloads that went on from where a cut left them (`REST`, `Range`).
+    pub resumed: u64,
+    /// Downloads whose last byte arrived.
+    pub completed: u64,
+    /// Downloads a fault stopped part of the way.
+    pub cut: u64,
+    /// Transfers refused `425`: the data connection reached another server
+    /// than the control connection's `PASV`, or none.
+    pub no_data: u64,
+    /// Connections or requests no server took: the balancer had none in
+    /// rotation, or the one it chose was down.
+    pub refused: u64,
+    /// File bytes that arrived at clients.
+    pub bytes: u64,
+    /// FTP sessions a fault destroyed with their server's memory.
+    pub sessions_lost: u64,
+    /// FTP sessions the server closed after [`IDLE_TIMEOUT_MS`] with no command.
+    pub idle_closed: u64,
+}
+
+impl FileStats {
+    /// A download began: a new one, or the resume of one a fault cut
+    /// (whatever byte it had reached, the first one included).
+    pub(crate) fn count_start(&mut self, resumed: bool) {
+        if resumed {
+            self.resumed += 1;
+        } else {
+            self.started += 1;
+        }
+    }
+}
+
+impl crate::base::tally::Tally for FileStats {
+    fn places(&mut self) -> Vec<&mut u64> {
+        vec![
+            &mut self.logins,
+            &mut self.started,
+            &mut self.resumed,
+            &mut self.completed,
+            &mut self.cut,
+            &mut self.no_data,
+            &mut self.refused,
+            &mut self.bytes,
+            &mut self.sessions_lost,
+            &mut self.idle_closed,
+        ]
+    }
+}
 
 /// What an FTP connection is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,6 +131,12 @@ impl FtpConn {
     /// Whether it is still open.
     pub fn open(&self) -> bool {
         self.closed.is_none()
+    }
+
+    /// Whether its server died while it was open: on a data connection,
+    /// whatever it was carrying stopped short.
+    pub fn died(&self) -> bool {
+        matches!(self.closed, Some((_, why)) if why == SERVER_DIED)
     }
 }
 

@@ -10,15 +10,18 @@ use crate::base::ids::{ServerNo, User};
 use crate::fleet::balancer::Pick;
 use crate::fleet::config::App;
 use crate::fleet::db::postgres::Stmt;
-use crate::fleet::db::{DbRecord, Pg, PgMsg, Pooling, Side, SqlOp, POOL_SIZE, STATEMENT};
+use crate::fleet::db::{DbRecord, Pg, PgMsg, Pooling, Side, SqlOp, POOL_SIZE, QUERY_WAIT_TIMEOUT_S, STATEMENT};
 use crate::fleet::exchange::{Entry, Trace};
 use crate::wire::pg::{Frontend, TxStatus};
 use std::rc::Rc;
+
+mod load;
 
 /// What one step did, filled in as it goes.
 struct Step {
     msgs: Vec<PgMsg>,
     trace: Vec<String>,
+    queue_timeout: bool,
 }
 
 impl Step {
@@ -83,7 +86,7 @@ impl Lane {
                 ),
             );
         };
-        let mut step = Step { msgs: Vec::new(), trace: Vec::new() };
+        let mut step = Step { msgs: Vec::new(), trace: Vec::new(), queue_timeout: false };
         let server = self.route(user, &mut step);
         if let Some(no) = server {
             match pooling {
@@ -100,6 +103,7 @@ impl Lane {
             server,
             messages: step.msgs,
             trace: step.trace,
+            queue_timeout: step.queue_timeout,
         };
         self.entries.push(Entry::Db(Rc::new(record)));
     }
@@ -120,6 +124,8 @@ impl Lane {
             }
             Pick::Forward { slot, reason, .. } => {
                 step.say(reason);
+                // The app server handles the request, whatever the database then answers.
+                self.servers[slot].handled += 1;
                 Some(self.servers[slot].no)
             }
         }
@@ -244,7 +250,8 @@ impl Lane {
                     }
                     None => {
                         step.say(format!("PgBouncer's {POOL_SIZE} server connections are all lent to open transactions: S{no}'s client waits in its queue, and nothing frees one"));
-                        step.say("PgBouncer answers ERROR: query_wait_timeout (SQLSTATE 08P01) after 120 s and closes the client connection".into());
+                        step.say(format!("PgBouncer answers ERROR: query_wait_timeout (SQLSTATE 08P01) after {QUERY_WAIT_TIMEOUT_S} s and closes the client connection"));
+                        step.queue_timeout = true;
                         self.pg.links.remove(li);
                         return;
                     }
@@ -377,10 +384,16 @@ impl Lane {
                 }
             });
         }
-        match (pooling, parts.is_empty()) {
-            (_, false) => format!("; database: {}", parts.join("; ")),
-            (Pooling::Transaction, true) => "; PgBouncer had lent it no server connection: nothing to roll back".into(),
-            (_, true) => String::new(),
+        let load = self.load_db_lost(no, pooling);
+        match (pooling, parts.is_empty(), load) {
+            (_, false, load) => {
+                format!("; database: {}{}", parts.join("; "), load.map_or(String::new(), |l| format!("; {l}")))
+            }
+            (_, true, Some(load)) => format!("; database: {load}"),
+            (Pooling::Transaction, true, None) => {
+                "; PgBouncer had lent it no server connection: nothing to roll back".into()
+            }
+            (_, true, None) => String::new(),
         }
     }
 }

@@ -9,15 +9,18 @@ use crate::base::ids::{ServerNo, User};
 use crate::base::time::SimTime;
 use crate::fleet::config::App;
 use crate::fleet::connection::Chunk;
-use crate::fleet::exchange::{Entry, Trace};
+use crate::fleet::exchange::{BodyCut, Entry, Trace};
 use crate::fleet::files::{basic, FILES_PREFIX};
 use crate::fleet::ftp::server::{self, Answer};
 use crate::fleet::ftp::tree::{self, Node};
-use crate::fleet::ftp::{FtpConn, FtpLine, FtpRecord, FtpSession, Role};
-use crate::fleet::ftp::{FILES_HOST, IDLE_TIMEOUT_MS, PASV_PORTS, PASV_PORT_BASE, RATE_BPS};
+use crate::fleet::ftp::{FileStats, FtpConn, FtpLine, FtpRecord, FtpSession, Role};
+use crate::fleet::ftp::{FILES_HOST, IDLE_TIMEOUT_MS, PASV_PORTS, PASV_PORT_BASE, RATE_BPS, SERVER_DIED};
 use crate::wire::ftp::{Command, Reply, Verb};
 use crate::wire::http::Request;
 use std::rc::Rc;
+
+mod load;
+pub(crate) use load::FileTurn;
 
 /// What a user does in a file lane (besides `login`): the same words drive
 /// the FTP lane and its HTTP counterpart.
@@ -99,6 +102,10 @@ pub(in crate::fleet) struct FileSide {
     sessions: Vec<FtpSession>,
     clients: Vec<FileClient>,
     transfers: Vec<Transfer>,
+    /// Load users' sessions and downloads, counts only (`ftp/load.rs`).
+    load: Vec<load::LoadFiler>,
+    /// What happened, as it happened: logins, downloads, refusals.
+    stats: FileStats,
 }
 
 impl Lane {
@@ -110,6 +117,11 @@ impl Lane {
     /// What FTP servers hold now: one session per open control connection.
     pub fn ftp_sessions(&self) -> &[FtpSession] {
         &self.files.sessions
+    }
+
+    /// The lane's logins and downloads so far.
+    pub fn file_stats(&self) -> &FileStats {
+        &self.files.stats
     }
 
     /// The download `user` has not finished, if any.
@@ -240,9 +252,13 @@ impl Lane {
         self.send(ci, req, false, action_no);
         let entry = self.entries.len() - 1;
         let Some(Entry::Exchange(x)) = self.entries.last() else { return };
+        if matches!(x.response.status, 502 | 503) {
+            self.files.stats.refused += 1;
+        }
         let (Some(server), 200 | 206) = (x.server, x.response.status) else { return };
         let path = tree::resolve("/", x.request.path().trim_start_matches(FILES_PREFIX));
         let Some(node) = tree::node(&path).filter(|n| !n.dir) else { return };
+        self.files.stats.count_start(from.is_some());
         let from = from.unwrap_or(0);
         self.start_transfer(ci, node, from, Via::Http { entry, server });
     }
@@ -317,23 +333,29 @@ impl Lane {
     /// A TCP connection through the balancer: the server it picked, or why
     /// none took it (written to the record).
     fn tcp_pick(&mut self, ci: usize, rec: &mut FtpRecord) -> Option<usize> {
+        let (slot, said) = self.tcp_route(ci);
+        rec.trace.extend(said);
+        slot
+    }
+
+    /// Where a TCP connection from client `ci` lands: the slot of the server
+    /// the balancer chose, if it is up, and what the balancer did, in words.
+    fn tcp_route(&mut self, ci: usize) -> (Option<usize>, Vec<String>) {
         let trace = Trace::new(true);
         // The FTP frontend is TCP: no cookie or URL to read, only the address.
         let probe = Request::new("GET", "/");
         let pick = self.balancer.pick(&probe, &self.clients[ci].addr, &self.servers, self.now, &mut self.rng, &trace);
         match pick {
             crate::fleet::balancer::Pick::NoneHealthy { reason } => {
-                rec.trace.push(format!("the balancer refused the connection: {reason}"));
-                None
+                (None, vec![format!("the balancer refused the connection: {reason}")])
             }
             crate::fleet::balancer::Pick::Forward { slot, reason, .. } => {
-                rec.trace.push(format!("balancer: {reason}"));
+                let mut said = vec![format!("balancer: {reason}")];
                 if self.servers[slot].up {
-                    Some(slot)
-                } else {
-                    rec.trace.push(format!("S{} is down: the connection was refused", self.servers[slot].no));
-                    None
+                    return (Some(slot), said);
                 }
+                said.push(format!("S{} is down: the connection was refused", self.servers[slot].no));
+                (None, said)
             }
         }
     }
@@ -354,7 +376,10 @@ impl Lane {
 
     /// Opens a control connection and reads the greeting.
     fn open_control(&mut self, ci: usize, rec: &mut FtpRecord) -> bool {
-        let Some(slot) = self.tcp_pick(ci, rec) else { return false };
+        let Some(slot) = self.tcp_pick(ci, rec) else {
+            self.files.stats.refused += 1;
+            return false;
+        };
         let no = self.servers[slot].no;
         let id = self.new_conn(ci, Role::Control, no);
         self.files.sessions.push(FtpSession::new(id, no, self.now));
@@ -390,8 +415,14 @@ impl Lane {
         let s = self.files.sessions.iter_mut().find(|s| s.conn == conn)?;
         s.last_command = now;
         let answer = server::answer(s, &command, |u, p| db.password(u) == Some(p), port);
+        let no = s.server;
+        // What an FTP server handles is commands, as a web server's is requests.
+        if let Some(server) = self.servers.iter_mut().find(|x| x.no == no) {
+            server.handled += 1;
+        }
         match answer {
             Answer::Reply(r) => {
+                self.files.stats.logins += u64::from(verb == Verb::Pass && r.code == 230);
                 self.reply(rec, conn, r);
                 None
             }
@@ -462,6 +493,7 @@ impl Lane {
             return;
         };
         let Some(data) = data else {
+            self.files.stats.no_data += 1;
             rec.trace.push(format!("S{home} waited on port {port} and no data connection came"));
             return self.reply(rec, control, server::no_data_connection());
         };
@@ -485,6 +517,7 @@ impl Lane {
                     rec.trace
                         .push(format!("S{home} starts at byte {from}: REST told it, on this connection, just now"));
                 }
+                self.files.stats.count_start(rest.is_some());
                 self.start_transfer(ci, node, from, Via::Ftp { control, data, server: home });
             }
         }
@@ -507,6 +540,7 @@ impl Lane {
                     let bytes = tree::content(t.node).as_bytes()[t.sent as usize..reach as usize].to_vec();
                     files.conns[data as usize - 1].wire.push(Chunk { from_client: false, bytes });
                 }
+                files.stats.bytes += reach - t.sent;
                 t.sent = reach;
                 if let Some(p) = files.clients[t.client].partial.as_mut() {
                     p.have = reach;
@@ -518,6 +552,7 @@ impl Lane {
         }
         for i in done.into_iter().rev() {
             let t = self.files.transfers.remove(i);
+            self.files.stats.completed += 1;
             self.files.clients[t.client].partial = None;
             if let Via::Ftp { control, data, server } = t.via {
                 let mut rec = self.ftp_record(t.client, action_no);
@@ -558,6 +593,7 @@ impl Lane {
                 IDLE_TIMEOUT_MS / 1000
             ));
             self.reply(&mut rec, conn, server::timed_out());
+            self.files.stats.idle_closed += 1;
             self.end_session(conn, at, "idle timeout");
             self.push_ftp(rec);
         }
@@ -575,16 +611,17 @@ impl Lane {
         let gone: Vec<FtpSession> = self.files.sessions.iter().filter(|s| s.server == no).cloned().collect();
         // An FTP session is server memory a fault destroys, as an HTTP session is.
         self.stats.sessions_lost += gone.len() as u64;
+        self.files.stats.sessions_lost += gone.len() as u64;
         for s in &gone {
             let who = self.files.conns[s.conn as usize - 1].client.clone();
             let user =
                 s.user.as_deref().filter(|_| s.logged_in).map_or("no login".to_owned(), |u| format!("{u}'s login"));
             told.push(format!("{who}'s FTP control connection dropped: {user} and the directory {} are gone", s.cwd));
-            self.end_session(s.conn, now, "server died");
+            self.end_session(s.conn, now, SERVER_DIED);
         }
         for c in &mut self.files.conns {
             if c.server == no && c.closed.is_none() {
-                c.closed = Some((now, "server died"));
+                c.closed = Some((now, SERVER_DIED));
             }
         }
         let mut cut = Vec::new();
@@ -598,6 +635,7 @@ impl Lane {
             }
             stays
         });
+        self.files.stats.cut += cut.len() as u64;
         for t in cut {
             let who = self.clients[t.client].name.clone();
             if let Some(p) = self.files.clients[t.client].partial.as_mut() {
@@ -617,6 +655,7 @@ impl Lane {
                 t.node.size
             ));
         }
+        told.extend(self.load_files_lost(no));
         told.iter().map(|t| format!("; {t}")).collect()
     }
 
@@ -625,8 +664,9 @@ impl Lane {
     fn cut_exchange(&mut self, entry: usize, arrived: u64, no: ServerNo) {
         let Some(Entry::Exchange(x)) = self.entries.get(entry) else { return };
         let mut x = (**x).clone();
-        let total = x.response.body.len();
+        let total = x.response.body.len() as u64;
         x.response.body.truncate(arrived as usize);
+        x.cut = Some(BodyCut { arrived, total });
         x.trace.push(format!(
             "S{no} died after {arrived} of {total} body bytes: the connection dropped, the rest never came"
         ));

@@ -33,6 +33,20 @@ pub(crate) struct Outcome {
     pub store_trips: u32,
 }
 
+impl Outcome {
+    /// An answer outside the HTTP exchange path (an FTP reply, an order
+    /// through a pool): no login, no refresh, no store, no credential
+    /// unless [`Outcome::carrying`] says so.
+    pub(crate) fn answer(status: u16, server: Option<u8>, latency_ms: u32) -> Outcome {
+        Outcome { status, server, latency_ms, credential_bytes: 0, login: false, refreshed: false, store_trips: 0 }
+    }
+
+    /// The same answer, its request having carried `bytes` of credentials.
+    pub(crate) fn carrying(self, bytes: u32) -> Outcome {
+        Outcome { credential_bytes: bytes, ..self }
+    }
+}
+
 /// Index of the first load user among a lane's clients (alice, bob, carol come first).
 pub(super) const FIRST: usize = 3;
 
