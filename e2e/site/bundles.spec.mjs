@@ -92,6 +92,8 @@ test('only the all bundle carries the tour editor, and Make a tour on a connecti
   await expect(page.locator('#make-tour-form')).toBeVisible();
   await expect(page.getByRole('group', { name: /^Action 2: / })).toBeVisible();
   await expect(page).not.toHaveURL(/make=/);
+});
+
 test("picking another kind's tour moves the page to the bundle that carries it, and back", async ({ page }) => {
   const errors = watchErrors(page);
   const [core, conn] = [await bundle(page, 'core'), await bundle(page, 'connections')];

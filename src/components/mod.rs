@@ -132,7 +132,7 @@ pub fn make_tour(play: &Play) -> Html {
         let onclick = Callback::from(move |_: MouseEvent| {
             let (query, _) = play.query_and_url();
             let query = if query.is_empty() { "make=1".to_owned() } else { format!("{query}&make=1") };
-            crate::browser::load_bundle(&format!("{}?{query}", crate::browser::site_root()), &query);
+            crate::browser::load_bundle(&format!("{}?{query}", crate::browser::site_root()), &query, true);
         });
         html! {
             <section class="make-tour" aria-label="Make a tour">
