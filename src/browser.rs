@@ -128,7 +128,7 @@ pub fn load_bundle(url: &str, query: &str, new_entry: bool) {
     let Some(window) = web_sys::window() else { return };
     let (link, _, _) = crate::state::read_query(query);
     if let Ok(Some(s)) = window.session_storage() {
-        let _ = s.set_item(crate::bundle::KINDS_KEY, &crate::bundle::hint(&crate::bundle::needs(&link)));
+        let _ = s.set_item(crate::bundle::KINDS_KEY, &crate::bundle::hint(&link));
     }
     if let Some(html) = window.document().and_then(|d| d.document_element()) {
         let _ = html.class_list().add_1("pending");

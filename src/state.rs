@@ -108,8 +108,9 @@ pub enum Msg {
     /// Go back to the tour step left by acting freely.
     Resume,
     Reset,
-    /// Follow an author's tour (just made on the page) from its first step.
-    FollowAuthored(Rc<Scenario>),
+    /// Follow an author's tour (just made on the page) from its first step;
+    /// with its link's `tour=` value.
+    FollowAuthored(Rc<Scenario>, Rc<str>),
     /// Rebuild from a link (Back/Forward landed on another URL).
     Open(Link, Page, Vec<String>),
     /// Show the page in this colour scheme (a host page's `theme` command).
@@ -149,10 +150,7 @@ impl PlayState {
             engine: Engine::new(playground),
             scenario: link.scenario,
             left: None,
-            authored: link.authored.clone().map(|s| {
-                let value = s.to_link(link.seed).into();
-                (s, value)
-            }),
+            authored: link.authored.as_ref().and_then(|a| Some((a.tour.clone()?, a.text.clone()))),
             notice,
             said: None,
             before_reset: None,
@@ -378,9 +376,7 @@ impl Reducible for PlayState {
                     next.go_to_step(&s, step.min(s.steps.len()));
                 }
             }
-            Msg::FollowAuthored(s) => {
-                // Its seed is the playground's: the one it was made on.
-                let value = s.to_link(next.playground().seed()).into();
+            Msg::FollowAuthored(s, value) => {
                 next.authored = Some((s.clone(), value));
                 // The editor that `make=1` opened has done its work.
                 next.page.make = false;

@@ -2,10 +2,11 @@
 // play, its link opens it as a tour, a learner answers its question before
 // the step runs and is told right or wrong from what the engine recorded;
 // hostile tour links (huge, malformed, markup and bidi in narrations) say
-// what is wrong and never run anything. The editor is only in the `all`
-// bundle (the `authoring` feature): a core page's Make a tour moves there
-// with its free play in the address and `make=1`, and the editor opens; a
-// learner's tour link and its questions run in the core bundle.
+// what is wrong and never run anything. Author tours are read and written
+// only in the `all` bundle (the `authoring` feature): a core page's Make a
+// tour moves there with its free play in the address and `make=1`, and the
+// editor opens; a learner's tour link loads that bundle too. The built-in
+// tours' questions run in the size-gated bundles.
 import { test, expect } from '../fixtures.mjs';
 import { watchErrors } from '../helpers.mjs';
 
@@ -82,8 +83,8 @@ test('a teacher makes a tour from free play, and its link opens it as a tour wit
   const learnerErrors = watchErrors(learner);
   await learner.goto(link);
   await expect(learner.locator('.scenario-title')).toHaveText('My crash tour');
-  // A learner's tour link and its questions need no editor: the core bundle runs them.
-  await expect(learner.locator('html')).toHaveAttribute('data-bundle', 'core');
+  // Author tours are read only where they are written: the loader picks that bundle from `tour=`.
+  await expect(learner.locator('html')).toHaveAttribute('data-bundle', 'all');
   await learner.getByRole('button', { name: 'Next step' }).click();
   // The narration is text: its markup is shown, not made.
   await expect(learner.locator('.narration p')).toHaveText('Alice logs in: <b>watch lb=S1</b>.');
@@ -109,6 +110,7 @@ test('a teacher makes a tour from free play, and its link opens it as a tour wit
 test('a built-in tour asks at its turning point, and the easy guess is wrong', async ({ page }) => {
   await page.setViewportSize({ width: 360, height: 800 });
   await page.goto('./tour/sticky-crash/2/');
+  await expect(page.locator('html')).toHaveAttribute('data-bundle', 'core');
   const question = page.locator('.question');
   await expect(question).toContainText('Which server answers it?');
   // The question, its choices and its button fit on a phone's screen

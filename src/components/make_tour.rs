@@ -117,13 +117,16 @@ pub fn MakeTour(props: &MakeTourProps) -> Html {
                 lanes: p.recipe().configs,
                 steps: steps(&actions, &list),
             };
-            // Written and read back: the same checks as a file or a link.
-            let read = Scenario::from_json(&s.to_json(p.seed()));
+            // Written and read back: the same checks as a file or a link. Its
+            // seed is the playground's: the one it was made on.
+            let seed = p.seed();
             drop(p);
+            let read = Scenario::from_json(&s.to_json(seed));
             match read {
                 Ok((s, _)) => {
                     error.set(None);
-                    play.dispatch(Msg::FollowAuthored(Rc::new(s)));
+                    let link = s.to_link(seed).into();
+                    play.dispatch(Msg::FollowAuthored(Rc::new(s), link));
                 }
                 Err(e) => error.set(Some(format!("The tour is not ready: {e}."))),
             }

@@ -17,7 +17,7 @@ pub fn scenario_panel(play: &Play) -> Html {
         let play = play.clone();
         Callback::from(move |id: String| match (IDS.iter().find(|s| **s == id), &play.authored) {
             (Some(id), _) => play.dispatch(Msg::Follow(id)),
-            (None, Some((s, _))) if id == s.id => play.dispatch(Msg::FollowAuthored(s.clone())),
+            (None, Some((s, link))) if id == s.id => play.dispatch(Msg::FollowAuthored(s.clone(), link.clone())),
             (None, _) => play.dispatch(Msg::Reset),
         })
     };

@@ -23,6 +23,11 @@ pub fn share_bar(play: &Play) -> Html {
         embed_code(&browser::site_root(), &state, &title)
     };
     // An author's tour followed: its file too, for `statelab tour check`.
+    // Only the bundle with the tour editor reads and writes tour files; the
+    // others move an author's tour there (`crate::bundle`).
+    #[cfg(not(feature = "authoring"))]
+    let file = None::<Callback<MouseEvent>>;
+    #[cfg(feature = "authoring")]
     let file =
         play.authored.as_ref().filter(|_| play.followed().is_some_and(|(s, _)| s.is_authored())).map(|(s, _)| {
             let (s, seed) = (s.clone(), play.playground().seed());

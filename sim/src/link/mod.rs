@@ -28,6 +28,10 @@ use std::fmt::Write;
 use std::num::IntErrorKind;
 use std::rc::Rc;
 
+/// The seed of a link that names none: every tour step's page plays it, and
+/// the site's step figures (`figures/`) are drawn with it.
+pub const DEFAULT_SEED: u64 = 1;
+
 /// Everything a link fixes: enough to rebuild the same [`Playground`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Link {
@@ -43,7 +47,19 @@ pub struct Link {
     /// scenario link.
     pub actions: Vec<Action>,
     /// An author's tour (`tour=`); `scenario` then names [`AUTHORED_ID`].
-    pub authored: Option<Rc<Scenario>>,
+    pub authored: Option<LinkedTour>,
+}
+
+/// An author's tour as a link carries it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkedTour {
+    /// The `tour=` value as the link has it: base64url of the tour's file,
+    /// which also holds its seed.
+    pub text: Rc<str>,
+    /// The tour read from it. `None` in a build without author tours (the
+    /// `authored` feature): the page's size-gated bundles keep the text for
+    /// the bundle that reads it, and move there.
+    pub tour: Option<Rc<Scenario>>,
 }
 
 /// Something a link got wrong, and what is shown instead.
@@ -56,7 +72,7 @@ pub type Pair = (String, String);
 impl Default for Link {
     fn default() -> Link {
         Link {
-            seed: 1,
+            seed: DEFAULT_SEED,
             scenario: None,
             configs: [LaneConfig::stateless(), LaneConfig::stateful()],
             actions: Vec::new(),
@@ -70,7 +86,7 @@ impl Link {
     /// played: a link may ask for only so much work (see
     /// [`Playground::from_recipe_bounded`]), so a short link cannot freeze the page.
     pub fn playground(&self) -> (Playground, Option<Notice>) {
-        if let (Some(at), Some(s)) = (self.scenario, &self.authored) {
+        if let (Some(at), Some(s)) = (self.scenario, self.authored.as_ref().and_then(|a| a.tour.as_ref())) {
             return (Playground::from_scenario(s, self.seed, at.step), None);
         }
         match self.scenario.and_then(TourPos::find) {
@@ -86,8 +102,8 @@ impl Link {
 
     /// The query string (without `?`), defaults left out.
     pub fn to_query(&self) -> String {
-        let tour = self.authored.as_ref().map(|s| s.to_link(self.seed));
-        query(self.seed, self.scenario, tour.as_deref(), &self.configs, &encode(&url_form(&self.actions)))
+        let tour = self.authored.as_ref().map(|a| &*a.text);
+        query(self.seed, self.scenario, tour, &self.configs, &encode(&url_form(&self.actions)))
     }
 
     /// Reads a query string (with or without the leading `?`); every
@@ -126,7 +142,7 @@ impl Link {
             if played {
                 reading.note("`tour` was ignored: the link also names a built-in `scenario`".into());
             } else {
-                played = reading.authored(&tour, step.as_deref(), log.is_some());
+                played = reading.authored(tour, step.as_deref(), log.is_some());
             }
         }
         if let Some(log) = log.filter(|_| !played) {
@@ -200,23 +216,40 @@ impl Reading {
     /// Sets the link to the author's tour a `tour=` value carries, at its
     /// step; whether it did. A tour that does not read is a notice that
     /// says where it is wrong, and the page shows free play.
-    fn authored(&mut self, value: &str, step: Option<&str>, has_log: bool) -> bool {
-        match Scenario::from_link(value) {
+    #[cfg(feature = "authored")]
+    fn authored(&mut self, value: String, step: Option<&str>, has_log: bool) -> bool {
+        match Scenario::from_link(&value) {
             Ok((s, seed)) => {
                 let n = self.step(AUTHORED_ID, Some(s.steps.len()), step);
                 self.link.scenario = Some(TourPos { tour: AUTHORED_ID, step: n });
                 self.link.configs = s.lanes;
                 self.link.seed = seed;
-                self.link.authored = Some(Rc::new(s));
-                if has_log {
-                    self.note("`log` was ignored: a tour link plays the tour's own steps".into());
-                }
+                self.link.authored = Some(LinkedTour { text: value.into(), tour: Some(Rc::new(s)) });
+                self.ignore_log(has_log);
                 true
             }
             Err(e) => {
                 self.note(format!("the tour in this link was refused ({e}); showing free play instead"));
                 false
             }
+        }
+    }
+
+    /// A build without author tours keeps the `tour=` value unread, at the
+    /// step asked for, as it keeps a built-in tour it does not carry: the
+    /// page moves to the bundle that reads it, which checks both.
+    #[cfg(not(feature = "authored"))]
+    fn authored(&mut self, value: String, step: Option<&str>, has_log: bool) -> bool {
+        let n = self.step(AUTHORED_ID, None, step);
+        self.link.scenario = Some(TourPos { tour: AUTHORED_ID, step: n });
+        self.link.authored = Some(LinkedTour { text: value.into(), tour: None });
+        self.ignore_log(has_log);
+        true
+    }
+
+    fn ignore_log(&mut self, has_log: bool) {
+        if has_log {
+            self.note("`log` was ignored: a tour link plays the tour's own steps".into());
         }
     }
 
@@ -521,6 +554,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "authored")]
     fn an_authors_tour_rides_in_the_link_and_a_broken_one_says_where() {
         let file = r#"{"statelab_tour": 1, "title": "T", "a": "jwt.rr.2", "b": "local.rr.2", "seed": 9,
             "steps": [{"do": ["login alice"], "say": "In."}, {"do": ["me alice"], "say": "Again <b>."}]}"#;
@@ -529,7 +563,7 @@ mod tests {
         let (l, n) = Link::from_query(&format!("tour={value}&step=2"));
         assert_eq!(n, vec![]);
         assert_eq!((l.scenario, l.seed), (Some(TourPos { tour: AUTHORED_ID, step: 2 }), 9));
-        assert_eq!(l.authored.as_deref(), Some(&tour));
+        assert_eq!(l.authored.as_ref().and_then(|a| a.tour.as_deref()), Some(&tour));
         assert_eq!(l.to_query(), format!("tour={value}&step=2"));
         let (p, _) = l.playground();
         assert_eq!(p.actions().len(), 2);
@@ -542,6 +576,18 @@ mod tests {
         assert_eq!(n, vec![Notice("`tour` was ignored: the link also names a built-in `scenario`".into())]);
         let (_, n) = Link::from_query(&format!("tour={}", "A".repeat(40_000)));
         assert!(n[0].0.contains("the tour link is 40000 characters; at most 32000 are read"), "{n:?}");
+    }
+
+    /// Where author tours are not read (the size-gated bundles), a tour link
+    /// is kept as it came, for the page to take to the bundle that reads it.
+    #[test]
+    #[cfg(not(feature = "authored"))]
+    fn a_build_without_author_tours_keeps_a_tour_link_unread_for_the_one_that_reads_it() {
+        let (l, n) = Link::from_query("tour=eyJub3QiOiAicmVhZCJ9&step=3&log=login.alice");
+        assert_eq!(n, vec![Notice("`log` was ignored: a tour link plays the tour's own steps".into())]);
+        assert_eq!(l.scenario, Some(TourPos { tour: AUTHORED_ID, step: 3 }));
+        assert_eq!(l.authored, Some(LinkedTour { text: "eyJub3QiOiAicmVhZCJ9".into(), tour: None }));
+        assert_eq!(l.to_query(), "tour=eyJub3QiOiAicmVhZCJ9&step=3");
     }
 
     #[test]

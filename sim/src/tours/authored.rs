@@ -19,7 +19,7 @@
 #![deny(clippy::arithmetic_side_effects)]
 
 use super::question::{last_requests_since, last_seqs};
-use super::{Outcome, Question, Scenario, Step};
+use super::{Outcome, Question, Scenario, Step, AUTHORED_ID};
 use crate::base::ids::LaneId;
 use crate::base::quote::{is_hidden, quoted};
 use crate::fleet::config::LaneConfig;
@@ -29,9 +29,6 @@ use crate::text::{config_text, parse_config};
 use crate::wire::b64;
 use crate::wire::json::{write_str, Json};
 use std::fmt::{self, Write};
-
-/// The id an author's tour goes by, where a built-in tour has its own.
-pub const AUTHORED_ID: &str = "authored";
 
 /// The version of the file format this engine reads (`"statelab_tour": 1`).
 const VERSION: u64 = 1;
@@ -308,7 +305,7 @@ fn read(json: &Json) -> Result<(Scenario, u64), AuthoredError> {
         }
         steps.push(step);
     }
-    Ok((Scenario { id: super::AUTHORED_ID, title: title.into(), lesson: lesson.into(), lanes, steps }, seed))
+    Ok((Scenario { id: AUTHORED_ID, title: title.into(), lesson: lesson.into(), lanes, steps }, seed))
 }
 
 fn read_step(raw: &Json, at: &str) -> Result<Step, AuthoredError> {
@@ -415,7 +412,7 @@ mod tests {
     #[test]
     fn a_tour_file_reads_and_round_trips() {
         let (s, seed) = Scenario::from_json(GOOD).unwrap();
-        assert_eq!((s.id, seed, s.steps.len()), (AUTHORED_ID, 1, 2));
+        assert_eq!((s.id, seed, s.steps.len()), (super::super::AUTHORED_ID, 1, 2));
         assert_eq!(*s.steps[0].focus, ["Cookie", "Set-Cookie"]);
         assert_eq!(s.steps[1].script, "crash 1, wait 10s, me alice");
         let again = Scenario::from_json(&s.to_json(seed)).unwrap();

@@ -7,14 +7,19 @@ use crate::playground::Playground;
 use crate::text::{figure_svg, FigureStep};
 use std::borrow::Cow;
 
+#[cfg(feature = "authored")]
 mod authored;
 mod catalog;
 mod question;
 mod transcript;
 
-pub use authored::{AuthoredError, AUTHORED_ID, HEADERS, LIMITS};
+#[cfg(feature = "authored")]
+pub use authored::{AuthoredError, HEADERS, LIMITS};
 pub use question::{last_requests, Answer, LaneVerdict, Outcome, Question, Seen, Verdict};
 pub use transcript::{all_scenarios_text, played_json, played_text, scenario_json, scenario_text};
+
+/// The id an author's tour goes by, where a built-in tour has its own.
+pub const AUTHORED_ID: &str = "authored";
 
 /// One step of a tour: some actions, played together, and what to notice.
 /// Built-in tours' text is `'static`; an author's tour owns its own.

@@ -5,8 +5,8 @@
 //! wasm: the kinds of lane the page itself shows (its tour's), the lane
 //! codes and tour ids in the address, and the kinds a page that moved here
 //! said it needs (`bundle::KINDS_KEY`, for a state its address does not
-//! show), and `make=1`, which asks for the tour editor and so for a bundle
-//! with the `authoring` feature (`fleet::AUTHORING`). It over-reads rather than under-reads (a chat message naming an
+//! show), and `make=1` or an author's tour (`tour=`), which ask for the tour
+//! editor's bundle, the one with the `authoring` feature (`fleet::AUTHORING`). It over-reads rather than under-reads (a chat message naming an
 //! app loads the larger bundle); the app checks again and moves if the
 //! bundle cannot run its state.
 
@@ -109,7 +109,7 @@ impl Loader {
                 "<script type=module>let B={},W={},n=new Set({}),q=new URLSearchParams(location.search),d=document;",
                 "try{{let s=sessionStorage,h=s.getItem(\"{}\");if(h!==null){{s.removeItem(\"{}\");for(let k of h.split(\",\"))k&&n.add(k)}}}}catch(e){{}}",
                 "for(let k of {}||q.has(\"scenario\")?[\"scenario\"]:[\"a\",\"b\",\"log\"]){{let v=q.get(k)||\"\";for(let[w,f]of W)v.includes(w)&&n.add(f)}}",
-                "q.get(\"make\")===\"1\"&&n.add(\"{}\");",
+                "(q.get(\"make\")===\"1\"||q.has(\"tour\"))&&n.add(\"{}\");",
                 "let[b,,j,w]=B.find(b=>[...n].every(k=>b[1].includes(k)))||B[B.length-1],u=f=>new URL(f,d.baseURI).href,l=d.createElement(\"link\");",
                 "d.documentElement.dataset.bundle=b;l.rel=\"preload\";l.as=\"fetch\";l.type=\"application/wasm\";l.crossOrigin=\"anonymous\";l.href=u(w);d.head.append(l);",
                 "let m=await import(u(j));window.wasmBindings=m;let wasm=await m.default({{module_or_path:u(w)}});",
@@ -199,7 +199,7 @@ const wasm = await init({ module_or_path: './statelab-web-ab_bg.wasm' });</scrip
         assert!(loader.script("scenario=chat-memory-vs-pubsub&step=1").contains(r#"n=new Set(["connections"])"#));
         // The editor is only in the last bundle, and `make=1` asks for it.
         assert_eq!(last.1.last(), Some(&AUTHORING));
-        assert!(loader.script("").contains(r#"q.get("make")==="1"&&n.add("authoring");"#));
+        assert!(loader.script("").contains(r#"(q.get("make")==="1"||q.has("tour"))&&n.add("authoring");"#));
         assert!(loader.manifest().ends_with(
             r#"{"name":"all","kinds":["connections","files","db"],"authoring":true,"js":"statelab-web-ab.js","wasm":"statelab-web-ab_bg.wasm"}]
 "#
