@@ -121,8 +121,7 @@ fn write_figures(dir: &Path) -> Result<usize, String> {
     let mut written = 0;
     for s in statelab_sim::tours::all() {
         for step in 1..=s.steps.len() {
-            // Seed 1: the seed of every tour step's page.
-            let played = statelab_sim::Playground::from_scenario(&s, 1, step);
+            let played = statelab_sim::Playground::from_scenario(&s, statelab_sim::link::DEFAULT_SEED, step);
             let svg = s.figure(step, &played).ok_or_else(|| format!("{} has no step {step}", s.id))?;
             let path = dir.join(s.figure_file(step));
             std::fs::write(&path, svg).map_err(|e| format!("{}: {e}", path.display()))?;
