@@ -10,8 +10,31 @@ use statelab_sim::tours::{last_requests, Answer, Question, Verdict};
 use statelab_sim::{LaneId, Scenario};
 use yew::prelude::*;
 
-/// A verdict and the step (1-based) it was given for, in one tour.
-type Checked = Option<(&'static str, usize, Verdict)>;
+/// The learner's answers so far, and the last verdict: one state, so the
+/// component costs the page's bundle one hook rather than one per field.
+#[derive(Clone, Default, PartialEq)]
+struct Asked {
+    /// The tour and step the answers are for: answers picked at another
+    /// step are not shown at this one.
+    at: (&'static str, usize),
+    /// The answer picked per lane.
+    picked: [Option<Answer>; 2],
+    /// The lane "Answer and play" found unanswered.
+    missing: Option<LaneId>,
+    /// The last verdict, for the tour and step (1-based) it was given at.
+    checked: Option<(&'static str, usize, Verdict)>,
+}
+
+impl Asked {
+    /// The answers picked at step `at`, and the lane flagged unanswered there.
+    fn at(&self, at: (&'static str, usize)) -> ([Option<Answer>; 2], Option<LaneId>) {
+        if self.at == at {
+            (self.picked, self.missing)
+        } else {
+            ([None; 2], None)
+        }
+    }
+}
 
 #[derive(Properties, PartialEq)]
 pub struct QuestionProps {
@@ -23,20 +46,11 @@ pub struct QuestionProps {
 #[component]
 pub fn QuestionView(props: &QuestionProps) -> Html {
     let play = use_context::<Play>().expect("inside the playground");
-    // The answers picked for the next step; cleared when the step changes.
-    let picked = use_state(|| [None::<Answer>; 2]);
-    let missing = use_state(|| None::<LaneId>);
-    let checked = use_state(|| Checked::None);
-    {
-        let (picked, missing) = (picked.clone(), missing.clone());
-        use_effect_with((props.tour, props.step), move |_| {
-            picked.set([None; 2]);
-            missing.set(None);
-        });
-    }
+    let asked = use_state(Asked::default);
+    let at = (props.tour, props.step);
     let Some((s, step)) = play.followed() else { return html! {} };
-    let shown = match &*checked {
-        Some((tour, at, v)) if *tour == props.tour && *at == step => verdict(&s, step, v),
+    let shown = match &asked.checked {
+        Some((tour, done, v)) if *tour == props.tour && *done == step => verdict(&s, step, v),
         _ => html! {},
     };
     let Some(q) = s.steps.get(step).and_then(|st| st.ask.clone()) else { return shown };
@@ -45,19 +59,21 @@ pub fn QuestionView(props: &QuestionProps) -> Html {
     // it runs on, and the check from what it records.
     let Some((before, after)) = s.around(seed, step + 1) else { return shown };
     let seen = last_requests(&before, &after);
-    let lanes: Html = q.asked().map(|id| lane_choices(&q, id, &after, seen[id.index()].as_ref(), &picked)).collect();
+    // Callbacks read the handle again: a pick made since this render counts.
+    let (picked, missing) = asked.at(at);
+    let lanes: Html =
+        q.asked().map(|id| lane_choices(&q, id, &after, seen[id.index()].as_ref(), &asked, at, picked)).collect();
     let answer = {
-        let (play, picked, missing, checked, q) =
-            (play.clone(), picked.clone(), missing.clone(), checked.clone(), q.clone());
-        let tour = props.tour;
+        let (play, asked, q) = (play.clone(), asked.clone(), q.clone());
         Callback::from(move |_: MouseEvent| {
+            let (picked, _) = asked.at(at);
             if let Some(id) = q.asked().find(|id| picked[id.index()].is_none()) {
-                missing.set(Some(id));
+                asked.set(Asked { at, picked, missing: Some(id), checked: asked.checked });
                 return;
             }
-            let v = q.check(&before, &after, *picked);
-            announce_answer(&v.event_json(tour, step + 1));
-            checked.set(Some((tour, step + 1, v)));
+            let v = q.check(&before, &after, picked);
+            announce_answer(&v.event_json(at.0, step + 1));
+            asked.set(Asked { checked: Some((at.0, step + 1, v)), ..Asked::default() });
             play.dispatch(Msg::Step(step + 1));
         })
     };
@@ -67,7 +83,7 @@ pub fn QuestionView(props: &QuestionProps) -> Html {
             <form class="question" aria-label="Predict, then see" onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())}>
                 <p class="prompt"><strong>{"Predict: "}</strong>{&*q.prompt}</p>
                 { lanes }
-                if let Some(id) = *missing {
+                if let Some(id) = missing {
                     <p class="question-missing" role="alert">{format!("Choose an answer for lane {id} first.")}</p>
                 }
                 <button type="button" class="primary" onclick={answer}>{"Answer and play the step"}</button>
@@ -82,7 +98,9 @@ fn lane_choices(
     id: LaneId,
     after: &statelab_sim::Playground,
     seen: Option<&statelab_sim::tours::Seen>,
-    picked: &UseStateHandle<[Option<Answer>; 2]>,
+    asked: &UseStateHandle<Asked>,
+    at: (&'static str, usize),
+    picked: [Option<Answer>; 2],
 ) -> Html {
     let lane = after.lane(id);
     let name = format!("predict-{}", id.label());
@@ -91,11 +109,13 @@ fn lane_choices(
             <legend>{format!("Lane {id}")}</legend>
             { for q.about.choices(lane, seen).into_iter().map(|a| {
                 let onchange = {
-                    let picked = picked.clone();
+                    let asked = asked.clone();
                     Callback::from(move |_: Event| {
-                        let mut now = *picked;
+                        let (mut now, missing) = asked.at(at);
                         now[id.index()] = Some(a);
-                        picked.set(now);
+                        // A lane left unanswered stays flagged until it is answered.
+                        let missing = missing.filter(|m| *m != id);
+                        asked.set(Asked { at, picked: now, missing, checked: asked.checked });
                     })
                 };
                 let input_id = format!("{name}-{}", a.key());
