@@ -155,7 +155,8 @@ mod tests {
 
     #[test]
     fn page_parameters_stay_in_the_query_and_other_states_use_the_root() {
-        let page = Page { embed: true, theme: Theme::Dark, lanes: Shown::One(LaneId::B), load: String::new() };
+        let page =
+            Page { embed: true, theme: Theme::Dark, lanes: Shown::One(LaneId::B), load: String::new(), make: false };
         assert_eq!(
             url_of("scenario=sticky-crash&step=2", Some(STICKY), &page),
             "tour/sticky-crash/2/embed/?theme=dark&lanes=b"

@@ -106,6 +106,17 @@ pub fn sync_load_run(query: &str) {
     let _ = run.call1(&JsValue::NULL, &JsValue::from_str(query));
 }
 
+/// Tells the page a question was answered: `statelab:answer` on `document`
+/// with `detail` (a JSON object's text), which the embed's bridge passes on
+/// to a host page.
+pub fn announce_answer(detail: &str) -> Option<()> {
+    let document = web_sys::window()?.document()?;
+    let init = web_sys::CustomEventInit::new();
+    init.set_detail(&js_sys::JSON::parse(detail).ok()?);
+    let event = web_sys::CustomEvent::new_with_event_init_dict(crate::hooks::embed::ANSWER_EVENT, &init).ok()?;
+    document.dispatch_event(&event).ok().map(drop)
+}
+
 /// Leaves this page for `url`, whose state `query` needs lanes this bundle
 /// does not run (`crate::bundle`): the next page's loader reads which
 /// bundle does from the address, and from a hint for what the address does
@@ -117,7 +128,7 @@ pub fn load_bundle(url: &str, query: &str, new_entry: bool) {
     let Some(window) = web_sys::window() else { return };
     let (link, _, _) = crate::state::read_query(query);
     if let Ok(Some(s)) = window.session_storage() {
-        let _ = s.set_item(crate::bundle::KINDS_KEY, &crate::bundle::hint(&crate::bundle::needs(&link)));
+        let _ = s.set_item(crate::bundle::KINDS_KEY, &crate::bundle::hint(&link));
     }
     if let Some(html) = window.document().and_then(|d| d.document_element()) {
         let _ = html.class_list().add_1("pending");

@@ -21,8 +21,8 @@ pub fn title(at: Option<TourPos>) -> String {
 
 /// What the page at a tour step shows, in a sentence or two: the step's
 /// narration (the tour's idea at its start).
-pub fn description(s: &Scenario, step: usize) -> &'static str {
-    step.checked_sub(1).and_then(|i| s.steps.get(i)).map_or(s.lesson, |st| st.say)
+pub fn description(s: &Scenario, step: usize) -> &str {
+    step.checked_sub(1).and_then(|i| s.steps.get(i)).map_or(&s.lesson, |st| &st.say)
 }
 
 #[cfg(test)]

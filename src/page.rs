@@ -1,7 +1,9 @@
 //! How the page is shown, read from the link parameters the engine does not
 //! know (`statelab_sim::link::Link::read` hands them over): `embed=1`,
 //! `theme=light|dark|auto`, `lanes=a|b|both`. Kept in the link so a shared
-//! or embedded page looks the same. `load=<clients>x<requests>` (with
+//! or embedded page looks the same. `make=1` opens the tour editor ("Make a
+//! tour") once, in the bundle that has it (the loader reads it too); the
+//! address then drops it, so a reload shows the page without it. `load=<clients>x<requests>` (with
 //! `faults=` and `mix=`) asks for a load run and `live=<users>x<rate>` (with
 //! `mix=`) for live traffic, which the load panel starts; the values are
 //! checked where the run is made, in the load worker.
@@ -34,6 +36,8 @@ pub struct Page {
     /// The load run or live traffic the link asks for, as its own
     /// `load=…&faults=…&mix=…` or `live=…&mix=…` (empty: none). Kept as written: the load worker reads and checks it.
     pub load: String,
+    /// `make=1`: open "Make a tour" (read, never written back).
+    pub make: bool,
 }
 
 impl Page {
@@ -54,6 +58,8 @@ impl Page {
                 ("theme", v) => {
                     notes.push(format!("theme `{}` is not light, dark or auto; following the system", quoted(v)))
                 }
+                ("make", "1") => page.make = true,
+                ("make", v) => notes.push(format!("make `{}` is not 1; the tour editor stays closed", quoted(v))),
                 ("lanes", "both") => page.lanes = Shown::Both,
                 ("lanes", v) => match LaneId::parse(v) {
                     Some(l) => page.lanes = Shown::One(l),
@@ -121,10 +127,23 @@ mod tests {
     fn documented_page_parameters_round_trip() {
         let (page, notes) = read("scenario=cart&embed=1&theme=dark&lanes=b");
         assert_eq!(notes, Vec::<String>::new());
-        assert_eq!(page, Page { embed: true, theme: Theme::Dark, lanes: Shown::One(LaneId::B), load: String::new() });
+        assert_eq!(
+            page,
+            Page { embed: true, theme: Theme::Dark, lanes: Shown::One(LaneId::B), load: String::new(), make: false }
+        );
         assert_eq!(page.query(), "embed=1&theme=dark&lanes=b");
         assert_eq!(read(&page.query()).0, page);
         assert_eq!(read("lanes=both&theme=auto&embed=0"), (Page::default(), vec![]));
+    }
+
+    #[test]
+    fn make_opens_the_editor_once_and_is_not_written_back() {
+        let (page, notes) = read("a=local.sticky.3&log=login.alice&make=1");
+        assert_eq!((page.make, notes), (true, vec![]));
+        assert_eq!(page.query(), "", "the address drops it once read");
+        let (page, notes) = read("make=yes");
+        assert!(!page.make);
+        assert_eq!(notes, ["make `yes` is not 1; the tour editor stays closed"]);
     }
 
     #[test]

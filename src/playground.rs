@@ -186,6 +186,9 @@ fn details_panel(play: &Play, picked: &UseStateHandle<User>, history_limit: &Use
             { comparison_table(play) }
             { load_panel() }
             { share_bar(play) }
+            if play.scenario.is_none() && !play.page.embed && !play.playground().actions().is_empty() {
+                { crate::components::make_tour(play) }
+            }
         </div>
     }
 }

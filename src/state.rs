@@ -8,6 +8,7 @@ use crate::bundle;
 use crate::page::Page;
 use statelab_sim::link::{self, Link, Notice};
 use statelab_sim::text::url_form;
+use statelab_sim::tours::AUTHORED_ID;
 use statelab_sim::{Action, LaneConfig, LaneId, Playground, Scenario, TourPos, User};
 use std::cell::{Ref, RefCell};
 use std::rc::Rc;
@@ -26,6 +27,10 @@ pub struct PlayState {
     /// The tour and step the user left by acting on their own: offered
     /// back until they pick, reset or open something else.
     pub left: Option<TourPos>,
+    /// The author's tour the page holds (from a `tour=` link or made on the
+    /// page), with its `tour=` value; `scenario` and `left` name it as
+    /// [`AUTHORED_ID`].
+    pub authored: Option<(Rc<Scenario>, Rc<str>)>,
     /// Why the last message was refused, shown until the next one.
     pub notice: Option<String>,
     /// What the last message did when that is not plain to see (a reset
@@ -103,6 +108,9 @@ pub enum Msg {
     /// Go back to the tour step left by acting freely.
     Resume,
     Reset,
+    /// Follow an author's tour (just made on the page) from its first step;
+    /// with its link's `tour=` value.
+    FollowAuthored(Rc<Scenario>, Rc<str>),
     /// Rebuild from a link (Back/Forward landed on another URL).
     Open(Link, Page, Vec<String>),
     /// Show the page in this colour scheme (a host page's `theme` command).
@@ -142,6 +150,7 @@ impl PlayState {
             engine: Engine::new(playground),
             scenario: link.scenario,
             left: None,
+            authored: link.authored.as_ref().and_then(|a| Some((a.tour.clone()?, a.text.clone()))),
             notice,
             said: None,
             before_reset: None,
@@ -157,7 +166,13 @@ impl PlayState {
     /// the log is empty, else a `config` action at its end.
     fn query_configured(&self, lane: LaneId, config: LaneConfig) -> String {
         let recipe = self.playground().recipe().clone();
-        let mut link = Link { seed: recipe.seed, scenario: None, configs: recipe.configs, actions: recipe.actions };
+        let mut link = Link {
+            seed: recipe.seed,
+            scenario: None,
+            configs: recipe.configs,
+            actions: recipe.actions,
+            authored: None,
+        };
         if link.actions.is_empty() {
             link.configs[lane.index()] = config;
         } else {
@@ -178,7 +193,8 @@ impl PlayState {
         let Engine { playground, log_text } = &mut *self.engine.borrow_mut();
         let recipe = playground.recipe();
         let log = if scenario.is_some() { "" } else { log_text.of(&recipe.actions) };
-        link::query(recipe.seed, scenario, &recipe.configs, log)
+        let tour = self.authored.as_ref().filter(|_| scenario.is_some_and(|at| at.tour == AUTHORED_ID));
+        link::query(recipe.seed, scenario, tour.map(|(_, value)| &**value), &recipe.configs, log)
     }
 
     /// The whole query (without `?`): the engine's state, then the page's.
@@ -254,7 +270,15 @@ impl PlayState {
     }
 
     pub fn followed(&self) -> Option<(Scenario, usize)> {
-        self.scenario.and_then(TourPos::find)
+        self.find(self.scenario?)
+    }
+
+    /// The tour `at` names, built-in or the author's the page holds.
+    pub fn find(&self, at: TourPos) -> Option<(Scenario, usize)> {
+        match &self.authored {
+            Some((s, _)) if at.tour == AUTHORED_ID => Some((Scenario::clone(s), at.step)),
+            _ => at.find(),
+        }
     }
 
     /// Log indices from which the exchanges belong to the current scenario
@@ -343,7 +367,7 @@ impl Reducible for PlayState {
                 }
             },
             Msg::Resume => {
-                if let Some((s, step)) = next.left.take().and_then(TourPos::find) {
+                if let Some((s, step)) = next.left.take().and_then(|at| next.find(at)) {
                     next.go_to_step(&s, step);
                 }
             }
@@ -351,6 +375,14 @@ impl Reducible for PlayState {
                 if let Some((s, _)) = next.followed() {
                     next.go_to_step(&s, step.min(s.steps.len()));
                 }
+            }
+            Msg::FollowAuthored(s, value) => {
+                next.authored = Some((s.clone(), value));
+                // The editor that `make=1` opened has done its work.
+                next.page.make = false;
+                next.go_to_step(&s, 0);
+                next.left = None;
+                next.said = Some("Your tour is made. Step through it above; the link, the embed code and the tour file are under Share.");
             }
             Msg::Open(link, page, notices) => {
                 let version = next.version;

@@ -178,6 +178,19 @@ async fn the_url_carries_the_state_so_a_reload_shows_the_same_page() {
 }
 
 #[wasm_bindgen_test]
+async fn make_1_opens_the_tour_editor_on_the_free_play_and_the_address_drops_it() {
+    // What a page without the editor writes when its Make a tour is pressed.
+    common::set_query("?log=login.alice~me.alice&make=1");
+    let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
+    assert_eq!(find(&root, "button#make-tour").get_attribute("aria-expanded").as_deref(), Some("true"));
+    assert_eq!(all(&root, "#make-tour-form fieldset legend").len(), 2, "one row per action of the log");
+    settle().await;
+    assert_eq!(query(), "?log=login.alice~me.alice", "read once, not written back");
+    root.remove();
+    common::set_query("");
+}
+
+#[wasm_bindgen_test]
 async fn a_broken_link_opens_the_closest_state_and_says_why() {
     common::set_query("?scenario=cart&step=99&seed=x");
     let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
@@ -700,4 +713,42 @@ async fn measured_rows_count_round_trips_and_refreshes() {
         let href = find(&root, &format!("tr#{id} th a.means")).get_attribute("href").unwrap();
         assert!(href.starts_with("./learn.html#"), "{href}");
     }
+}
+
+#[wasm_bindgen_test]
+async fn a_question_is_answered_before_its_step_and_checked_against_what_happened() {
+    common::set_query("?scenario=sticky-crash&step=3");
+    let root = common::mount::<PlaygroundView>(PlaygroundProps::default()).await;
+    let question = find(&root, ".question");
+    assert!(
+        text(&question).contains("Predict: Ten seconds on, S1 is out of rotation. Will Alice's next request succeed?")
+    );
+    // Nothing runs until every lane asked about has an answer.
+    click(&root, "Answer and play the step").await;
+    assert_eq!(text(&find(&root, ".question-missing")), "Choose an answer for lane A first.");
+    assert!(address().ends_with("/tour/sticky-crash/3/"), "{}", address());
+
+    let seen = std::rc::Rc::new(std::cell::RefCell::new(String::new()));
+    let listener = {
+        let seen = seen.clone();
+        wasm_bindgen::closure::Closure::<dyn Fn(web_sys::CustomEvent)>::new(move |e: web_sys::CustomEvent| {
+            *seen.borrow_mut() = js_sys::JSON::stringify(&e.detail()).unwrap().into();
+        })
+    };
+    let document = web_sys::window().unwrap().document().unwrap();
+    document.add_event_listener_with_callback("statelab:answer", listener.as_ref().unchecked_ref()).unwrap();
+    for id in ["predict-A-yes", "predict-B-yes"] {
+        find(&root, &format!("#{id}")).unchecked_into::<web_sys::HtmlElement>().click();
+    }
+    settle().await;
+    click(&root, "Answer and play the step").await;
+    let verdict = text(&find(&root, ".prediction"));
+    assert!(verdict.contains("Lane A: ✓ right — you said yes; it was yes (#5 got 200 from S2)."), "{verdict}");
+    assert!(verdict.contains("Lane B: ✕ wrong — you said yes; it was no (#5 got 401 from S2)."), "{verdict}");
+    assert_eq!(
+        *seen.borrow(),
+        r#"{"tour":"sticky-crash","step":4,"answers":{"A":"yes","B":"yes"},"actual":{"A":"yes","B":"no"},"correct":false}"#
+    );
+    assert!(address().ends_with("/tour/sticky-crash/4/"), "{}", address());
+    document.remove_event_listener_with_callback("statelab:answer", listener.as_ref().unchecked_ref()).unwrap();
 }

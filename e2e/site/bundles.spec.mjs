@@ -2,7 +2,8 @@
 // loads the smallest that runs its lanes, so a page of HTTP lanes fetches no
 // byte of the connection lanes' code, and a page that needs them loads their
 // bundle. A core page asked for a chat lane moves to the connection bundle
-// with its state in the address.
+// with its state in the address; Make a tour moves a page to the one bundle
+// with the tour editor (`all`).
 import { test, expect } from '../fixtures.mjs';
 import { requests, watchErrors } from '../helpers.mjs';
 
@@ -72,6 +73,25 @@ test('a free-play link with a connection lane loads only the connection bundle',
   await expect(page.locator('#lane-a-app')).toHaveValue('chat-memory');
   expect(fetched).toContain(conn.wasm);
   expect(fetched).not.toContain(core.wasm);
+});
+
+test('only the all bundle carries the tour editor, and Make a tour on a connection page moves there, state kept', async ({ page }) => {
+  const list = await (await page.request.get('./bundles.json')).json();
+  expect(list.filter((b) => b.authoring).map((b) => b.name)).toEqual(['all']);
+  const all = await bundle(page, 'all');
+  const fetched = fetches(page);
+  await page.goto('./?a=chat-memory:jwt.rr.3&log=login.alice~connect.alice');
+  await expect(page.locator('html')).toHaveAttribute('data-bundle', 'connections');
+  expect(fetched).not.toContain(all.wasm);
+  await page.getByRole('button', { name: 'Make a tour' }).click();
+  await expect(page.locator('html')).toHaveAttribute('data-bundle', 'all');
+  await expect(page.locator('html')).toHaveAttribute('data-app', 'ready');
+  expect(fetched).toContain(all.wasm);
+  // The chat lane and its log came along, and the editor is open on them.
+  await expect(page.locator('#lane-a-app')).toHaveValue('chat-memory');
+  await expect(page.locator('#make-tour-form')).toBeVisible();
+  await expect(page.getByRole('group', { name: /^Action 2: / })).toBeVisible();
+  await expect(page).not.toHaveURL(/make=/);
 });
 
 test("picking another kind's tour moves the page to the bundle that carries it, and back", async ({ page }) => {

@@ -279,6 +279,45 @@ fn load_runs_a_connection_lane_and_transcripts_play_a_free_log() {
 }
 
 #[test]
+fn a_tour_file_is_checked_and_played_like_a_built_in_tour() {
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tours/example.json");
+    let (code, out, err) = statelab(&["tour", "check", example]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    assert!(out.ends_with("a valid tour, “What a crash takes with it”: 2 steps, 1 asking a question\n"), "{out}");
+
+    let (code, out, _) = statelab(&["transcript", "--tour", example]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("# authored — What a crash takes with it (seed 1)\n"), "{out}");
+    assert!(out.contains("  step 2: S1 crashes and leaves rotation."), "{out}");
+    let (code, json, _) = statelab(&["transcript", "--tour", example, "--json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let statuses = |lane: usize| {
+        v["lanes"][lane]["exchanges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["status"].as_u64().unwrap())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!((statuses(0), statuses(1)), (vec![200, 200, 200], vec![200, 200, 401]));
+
+    let dir = std::env::temp_dir().join(format!("statelab-cli-tour-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.json");
+    let text = std::fs::read_to_string(example).unwrap().replace("\"crash 1\"", "\"crash 1\", \"crash 1\"");
+    std::fs::write(&bad, text).unwrap();
+    let (code, out, err) = statelab(&[OsStr::new("tour"), OsStr::new("check"), bad.as_os_str()]);
+    assert_eq!((code, out.as_str()), (2, ""));
+    assert!(err.ends_with("bad.json: step 2, `do` action 2 (`crash 1`): S1 is already down\n"), "{err}");
+    std::fs::write(&bad, "{\"statelab_tour\": 1,\n \"title\": \"x\",,}").unwrap();
+    let (code, _, err) = statelab(&[OsStr::new("tour"), OsStr::new("check"), bad.as_os_str()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("bad.json: line 2, column 15: expected a member name"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn figure_writes_a_step_to_stdout_or_a_file_and_every_step_into_a_directory() {
     use statelab_sim::tours::{self, Scenario};
     let s = Scenario::find("sticky-crash").unwrap();

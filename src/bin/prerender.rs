@@ -121,8 +121,7 @@ fn write_figures(dir: &Path) -> Result<usize, String> {
     let mut written = 0;
     for s in statelab_sim::tours::all() {
         for step in 1..=s.steps.len() {
-            // Seed 1: the seed of every tour step's page.
-            let played = statelab_sim::Playground::from_scenario(&s, 1, step);
+            let played = statelab_sim::Playground::from_scenario(&s, statelab_sim::link::DEFAULT_SEED, step);
             let svg = s.figure(step, &played).ok_or_else(|| format!("{} has no step {step}", s.id))?;
             let path = dir.join(s.figure_file(step));
             std::fs::write(&path, svg).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -138,7 +137,7 @@ fn pages() -> Vec<Page> {
         tours += &format!(
             r#"<li><a href="{}">{}</a></li>"#,
             step_path(TourPos { tour: s.id, step: 0 }, false),
-            markup(s.title)
+            markup(&s.title)
         );
     }
     // The header below links to the Learn page.
@@ -177,7 +176,7 @@ fn step_page(s: &Scenario, at: TourPos, embed: bool) -> Page {
         let next = IDS.iter().position(|&t| t == s.id).and_then(|i| IDS.get(i + 1));
         if let Some(next) = next.and_then(|&t| Scenario::find(t)) {
             let first = step_path(TourPos { tour: next.id, step: 0 }, embed);
-            nav.push(format!(r#"<a href="{first}">Next tour: {}</a>"#, markup(next.title)));
+            nav.push(format!(r#"<a href="{first}">Next tour: {}</a>"#, markup(&next.title)));
         }
     }
     // An embed's way out opens beside the host page, as its "Open the full playground" does.

@@ -29,7 +29,7 @@ pub struct ExchangeProps {
     /// Header names the current scenario step points at (empty unless this
     /// exchange was made by that step).
     #[prop_or_default]
-    pub focus: &'static [&'static str],
+    pub focus: Rc<[&'static str]>,
 }
 
 /// Headers that carry identity: always marked.
@@ -86,8 +86,8 @@ fn body(play: &Play, props: &ExchangeProps) -> Html {
         <div class="exchange-body">
             <p class="route">{format!("{} → {} · {}", x.client, x.server_label(), x.balancer_reason)}</p>
             <div class="wire">
-                { wire("Request", &x.request.to_wire(), props.focus) }
-                { wire("Response", &x.response.to_wire(), props.focus) }
+                { wire("Request", &x.request.to_wire(), &props.focus) }
+                { wire("Response", &x.response.to_wire(), &props.focus) }
             </div>
             if let Some(token) = credential_of(x, mode) {
                 { token_view(play, &TokenProps { token, lane: x.lane, mode, client: Some(x.client.clone()), upto: x.seq }) }

@@ -7,6 +7,7 @@
 use crate::components::exchange::{ExchangeView, Shared};
 use crate::state::Play;
 use statelab_sim::{Entry, LaneId};
+use std::rc::Rc;
 use yew::prelude::*;
 
 /// How many actions are shown at first, and how many more each click shows.
@@ -22,7 +23,10 @@ pub fn history(play: &Play, limit: &UseStateHandle<usize>) -> Html {
     let from = total.saturating_sub(u32::try_from(**limit).unwrap_or(u32::MAX));
     // The step's rows are open; in free play, the newest action's.
     let open_from = play.step_start().unwrap_or(total.saturating_sub(1));
-    let focus = play.followed().and_then(|(s, step)| step.checked_sub(1).map(|i| s.steps[i].focus)).unwrap_or(&[]);
+    let focus: Rc<[&'static str]> = play
+        .followed()
+        .and_then(|(s, step)| step.checked_sub(1).map(|i| s.steps[i].focus.as_ref().into()))
+        .unwrap_or_default();
     // Each lane's entries from `from` on: entries are in action order, so a
     // binary search skips everything older without walking it.
     let recent: Vec<&[Entry]> = lanes
@@ -39,7 +43,7 @@ pub fn history(play: &Play, limit: &UseStateHandle<usize>) -> Html {
             <div class={format!("h-cell lane-{}-rows", lane.code())} data-lane={lane.to_string()}>
                 { for mine.map(|e| match e {
                     Entry::Exchange(x) => html! {
-                        <ExchangeView key={x.seq} exchange={Shared(x.clone())} {open} focus={if open { focus } else { &[] }} />
+                        <ExchangeView key={x.seq} exchange={Shared(x.clone())} {open} focus={if open { focus.clone() } else { Rc::default() }} />
                     },
                     Entry::Event(ev) => html! { <p class="event"><time>{ev.at.clock()}</time>{" "}{&ev.text}</p> },
                     Entry::Socket(r) => crate::components::socket_record(r, lane, open),

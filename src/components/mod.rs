@@ -20,6 +20,9 @@ pub mod intro;
 pub mod lane;
 pub mod lane_heading;
 pub mod load_panel;
+#[cfg(feature = "authoring")]
+pub mod make_tour;
+pub mod question;
 pub mod raw_editor;
 pub mod scenario;
 pub mod share;
@@ -27,6 +30,7 @@ pub mod state_panels;
 pub mod step_view;
 pub mod token;
 
+use crate::state::Play;
 use statelab_sim::fleet::{DbRecord, FtpRecord, FtpSession, SocketRecord};
 use statelab_sim::Lane;
 use statelab_sim::{LaneId, User};
@@ -108,6 +112,33 @@ pub fn db_pools(lane: &Lane) -> Html {
     {
         let _ = lane;
         Html::default()
+    }
+}
+
+// What only authors use, in the bundle that carries it (the `authoring`
+// feature; statelab-sim's src/fleet/kind.rs): the tour editor. Learners'
+// parts of an author's tour (its `tour=` link, its questions) are in every
+// bundle. Elsewhere the editor's button moves the page to that bundle with
+// the state in the address and `make=1`, which the loader reads to pick the
+// bundle and the page to open the editor.
+
+/// "Make a tour" (`make_tour.rs`), open at first if the address asked for it.
+pub fn make_tour(play: &Play) -> Html {
+    #[cfg(feature = "authoring")]
+    return html! { <make_tour::MakeTour open={play.page.make} /> };
+    #[cfg(not(feature = "authoring"))]
+    {
+        let play = play.clone();
+        let onclick = Callback::from(move |_: MouseEvent| {
+            let (query, _) = play.query_and_url();
+            let query = if query.is_empty() { "make=1".to_owned() } else { format!("{query}&make=1") };
+            crate::browser::load_bundle(&format!("{}?{query}", crate::browser::site_root()), &query, true);
+        });
+        html! {
+            <section class="make-tour" aria-label="Make a tour">
+                <button type="button" id="make-tour" title="Loads the tour editor with this free play, then opens it" {onclick}>{"Make a tour"}</button>
+            </section>
+        }
     }
 }
 

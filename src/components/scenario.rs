@@ -2,7 +2,6 @@ use crate::browser::focus_soon;
 use crate::components::select;
 use crate::state::{Msg, Play};
 use statelab_sim::tours::{IDS, TOURS};
-use statelab_sim::TourPos;
 use yew::prelude::*;
 
 /// Pick a guided tour; its title and idea. The step itself, its controls and
@@ -12,15 +11,17 @@ pub fn scenario_panel(play: &Play) -> Html {
     let followed = play.followed();
     let options: Vec<(String, String)> = std::iter::once((String::new(), "Free play (no scenario)".to_owned()))
         .chain(TOURS.iter().map(|t| (t.id.to_owned(), t.title.to_owned())))
+        .chain(play.authored.iter().map(|(s, _)| (s.id.to_owned(), format!("Your tour: {}", s.title))))
         .collect();
     let pick = {
         let play = play.clone();
-        Callback::from(move |id: String| match IDS.iter().find(|s| **s == id) {
-            Some(id) => play.dispatch(Msg::Follow(id)),
-            None => play.dispatch(Msg::Reset),
+        Callback::from(move |id: String| match (IDS.iter().find(|s| **s == id), &play.authored) {
+            (Some(id), _) => play.dispatch(Msg::Follow(id)),
+            (None, Some((s, link))) if id == s.id => play.dispatch(Msg::FollowAuthored(s.clone(), link.clone())),
+            (None, _) => play.dispatch(Msg::Reset),
         })
     };
-    let left = play.left.and_then(TourPos::find);
+    let left = play.left.and_then(|at| play.find(at));
     let resume = {
         let play = play.clone();
         Callback::from(move |_: MouseEvent| {
@@ -34,8 +35,8 @@ pub fn scenario_panel(play: &Play) -> Html {
             { select("scenario", "Scenario", &options, followed.as_ref().map_or("", |(s, _)| s.id), pick) }
             if let Some((s, _)) = followed {
                 // The picker may cut a long title on a narrow screen; here it wraps.
-                <h2 class="scenario-title">{s.title}</h2>
-                <p class="lesson">{s.lesson}</p>
+                <h2 class="scenario-title">{&*s.title}</h2>
+                <p class="lesson">{&*s.lesson}</p>
             }
             if let Some((s, step)) = left {
                 <p class="left-tour" role="status">

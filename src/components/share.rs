@@ -2,6 +2,7 @@ use crate::browser;
 use crate::components::copy::CopyButton;
 use crate::hooks::url_state::LINK_LIMIT;
 use crate::state::{Play, PlayState};
+use statelab_sim::tours::AUTHORED_ID;
 use yew::prelude::*;
 
 /// Copy a link to exactly this state, or the embed kit's snippet that embeds it.
@@ -14,16 +15,33 @@ pub fn share_bar(play: &Play) -> Html {
     };
     let embed = |play: &PlayState| {
         let title = play.followed().map_or("Statelab playground".to_owned(), |(s, _)| format!("Statelab: {}", s.title));
+        // An author's tour has no prerendered page of its own: it is embedded by its link.
         let state = match play.scenario {
-            Some(at) => Embedded::Step(at.tour, at.step),
-            None => Embedded::Link(play.url_with(&full_page(play))),
+            Some(at) if at.tour != AUTHORED_ID => Embedded::Step(at.tour, at.step),
+            _ => Embedded::Link(play.url_with(&full_page(play))),
         };
         embed_code(&browser::site_root(), &state, &title)
     };
+    // An author's tour followed: its file too, for `statelab tour check`.
+    // Only the bundle with the tour editor reads and writes tour files; the
+    // others move an author's tour there (`crate::bundle`).
+    #[cfg(not(feature = "authoring"))]
+    let file = None::<Callback<MouseEvent>>;
+    #[cfg(feature = "authoring")]
+    let file =
+        play.authored.as_ref().filter(|_| play.followed().is_some_and(|(s, _)| s.is_authored())).map(|(s, _)| {
+            let (s, seed) = (s.clone(), play.playground().seed());
+            Callback::from(move |_: MouseEvent| {
+                browser::download("tour.json", "application/json", &s.to_json(seed));
+            })
+        });
     html! {
         <div class="share" role="group" aria-label="Share">
             <CopyButton label="Copy link to this step" done="Link copied" text={text(address)} />
             <CopyButton label="Copy embed code" done="Embed code copied" text={text(embed)} />
+            if let Some(onclick) = file {
+                <button type="button" {onclick}>{"Download tour file"}</button>
+            }
         </div>
     }
 }

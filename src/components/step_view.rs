@@ -5,8 +5,8 @@
 
 use crate::browser::focus_soon;
 use crate::components::badge::status_badge;
-use crate::components::copy::CopyButton;
 use crate::components::fleet::fleet_diagram;
+use crate::components::question::QuestionView;
 use crate::hooks::step_play::use_step_play;
 use crate::page::Shown;
 use crate::state::{Msg, Play};
@@ -34,13 +34,15 @@ pub fn StepView(props: &StepViewProps) -> Html {
         <section class="step-view" aria-label="This step">
             <div class="narration" aria-live="polite">
                 <strong>{format!("Step {step} of {}", s.steps.len())}</strong>
-                <p>{ current.map_or("Press Next step to play the first step.", |st| st.say) }</p>
+                <p>{ current.map_or("Press Next step to play the first step.", |st| &*st.say) }</p>
             </div>
             { hidden_lane(&play) }
             { controls(&play, playing, step, s.steps.len()) }
-            { evidence(&play, current.map_or(&[][..], |st| st.focus)) }
-            // Below the evidence: at 360×800 the step's badges come first.
+            { evidence(&play, current.map_or(&[][..], |st| &*st.focus)) }
+            // Below the evidence: at 360×800 the step's badges come first;
+            // the next step's question follows them.
             { figure_button(&play, &s, step) }
+            <QuestionView tour={s.id} step={step} />
             // Below the evidence, which the last step keeps on one screen with its narration.
             { next_tour(&play, &s, step >= s.steps.len()) }
         </section>
@@ -88,13 +90,32 @@ fn controls(play: &Play, playing: &UseStateHandle<bool>, step: usize, steps: usi
 }
 
 /// "Download figure": the step's evidence as the SVG `statelab figure`
-/// writes, built by the same engine function when clicked (for a README or
-/// a host that takes images but no iframes). Not in an embed, whose reader
-/// is not its author.
+/// writes (for a README or a host that takes images but no iframes). Not in
+/// an embed, whose reader is not its author. A built-in tour's step at the
+/// seed its page plays is the site's own file (`figures/`, written by the
+/// prerenderer with the same engine function); anything else is drawn when
+/// clicked, where the figure code is: the bundle with the tour editor, which
+/// reads author tours. The size-gated bundles leave that code out and offer
+/// no figure for another seed.
 fn figure_button(play: &Play, s: &Scenario, step: usize) -> Html {
     if step == 0 || play.page.embed {
         return html! {};
     }
+    let file = s.figure_file(step);
+    if !s.is_authored() && play.playground().seed() == statelab_sim::link::DEFAULT_SEED {
+        // Relative to the page's `<base>`: the site's root.
+        let href = format!("figures/{file}");
+        return html! {
+            <div class="figure-download">
+                <a class="button" {href} download={file} aria-label={format!("Download figure: step {step} as SVG")}>{"Download figure"}</a>
+            </div>
+        };
+    }
+    drawn_figure_button(play, file, step)
+}
+
+#[cfg(feature = "authoring")]
+fn drawn_figure_button(play: &Play, file: String, step: usize) -> Html {
     let text = {
         let play = play.clone();
         Callback::from(move |()| {
@@ -102,12 +123,16 @@ fn figure_button(play: &Play, s: &Scenario, step: usize) -> Html {
             followed.and_then(|(s, step)| s.figure(step, &play.playground())).unwrap_or_default()
         })
     };
-    let name = AttrValue::from(s.figure_file(step));
     html! {
         <div class="figure-download">
-            <CopyButton label="Download figure" name={format!("Download figure: step {step} as SVG")} done="Figure downloaded" download={name} mime="image/svg+xml" {text} />
+            <crate::components::copy::CopyButton label="Download figure" name={format!("Download figure: step {step} as SVG")} done="Figure downloaded" download={AttrValue::from(file)} mime="image/svg+xml" {text} />
         </div>
     }
+}
+
+#[cfg(not(feature = "authoring"))]
+fn drawn_figure_button(_: &Play, _: String, _: usize) -> Html {
+    html! {}
 }
 
 /// Each shown lane's cards and fleet, once a step is played; `focus`: the

@@ -33,13 +33,18 @@ fn free_play(lanes: [LaneConfig; 2], log: &str, seed: u64) -> Result<Scenario, S
     for a in parsed {
         let _ = p.apply(a);
     }
-    let script: &'static str = Box::leak(log.to_owned().into_boxed_str());
     Ok(Scenario {
         id: "free-play",
-        title: "Free play",
-        lesson: "",
+        title: "Free play".into(),
+        lesson: "".into(),
         lanes,
-        steps: vec![Step { script, actions: p.actions().to_vec(), say: "", focus: &[] }],
+        steps: vec![Step {
+            script: log.to_owned().into(),
+            actions: p.actions().to_vec(),
+            say: "".into(),
+            focus: (&[][..]).into(),
+            ask: None,
+        }],
     })
 }
 

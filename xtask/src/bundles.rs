@@ -34,7 +34,7 @@ pub fn build() -> Result<PathBuf, String> {
 }
 
 fn build_one(bundle: &Bundle, out: &std::path::Path) -> Result<(), String> {
-    let features: Vec<&str> = bundle.kinds.iter().map(|k| k.feature()).collect();
+    let features = bundle.features();
     println!("==> cargo build --profile web (bundle `{}`: features [{}])", bundle.name, features.join(", "));
     let mut build = cmd("cargo");
     build.args(["build", "--profile", "web", "--target", "wasm32-unknown-unknown", "-p", "statelab"]);

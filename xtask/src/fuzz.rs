@@ -1,6 +1,6 @@
 //! `cargo xtask fuzz [INPUTS] [--seed N]`: every parser (JSON, JWT verify and
 //! inspect, Set-Cookie, typed requests, WebSocket frames, FTP commands and
-//! replies, PostgreSQL client and server messages, share links, notation) fed INPUTS
+//! replies, PostgreSQL client and server messages, share links, notation, author tours) fed INPUTS
 //! generated inputs each (default 1,000,000) under `catch_unwind`, in a
 //! release build of `statelab-sim`'s `fuzz` test (`sim/tests/formats/fuzz.rs`,
 //! in the `formats` test binary); then the view's embed-message parser

@@ -58,7 +58,7 @@ pub(crate) fn unhidden(input: &str) -> String {
 
 /// Characters that are invisible or change how surrounding text is laid out,
 /// and the two noncharacters XML refuses (U+FFFE, U+FFFF).
-fn is_hidden(c: char) -> bool {
+pub(crate) fn is_hidden(c: char) -> bool {
     c.is_control()
         || matches!(c,
             '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}'

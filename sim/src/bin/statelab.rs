@@ -35,9 +35,12 @@ enum Command {
     Scenarios,
     /// Both lanes' raw HTTP (and WebSocket bytes) for a scenario played to its end, or for a free-play log
     Transcript {
-        /// A scenario id (`statelab scenarios` lists them); or none, with --log
-        #[arg(required_unless_present = "log", conflicts_with = "log")]
+        /// A scenario id (`statelab scenarios` lists them); or none, with --log or --tour
+        #[arg(required_unless_present_any = ["log", "tour"], conflicts_with_all = ["log", "tour"])]
         id: Option<String>,
+        /// An author's tour file (JSON; see README, "Write your own tour"), played with its own seed
+        #[arg(long, value_name = "FILE", conflicts_with = "log")]
+        tour: Option<std::path::PathBuf>,
         /// A free-play log in the action notation: 'login alice, connect alice, say alice hi'
         #[arg(long, value_name = "ACTIONS", requires_all = ["a", "b"])]
         log: Option<String>,
@@ -50,6 +53,11 @@ enum Command {
         /// Machine-readable JSON instead of text
         #[arg(long)]
         json: bool,
+    },
+    /// Author tours: `statelab tour check FILE` says whether a tour file is valid, and where it is not
+    Tour {
+        #[command(subcommand)]
+        command: TourCommand,
     },
     /// A lane's HAProxy configuration and the commands that start its real fleet: with the twin, or
     /// pyftpdlib servers behind HAProxy in TCP mode for an FTP lane; for a database lane, what the
@@ -121,6 +129,23 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum TourCommand {
+    /// Checks a tour file: its syntax (line and column), every field, and every step played on the
+    /// lanes (an action that would do nothing is named). Exit 2 and the first problem if it is not valid
+    Check {
+        /// The tour file (JSON)
+        file: std::path::PathBuf,
+    },
+}
+
+/// Reads and checks an author's tour file; the error names the file, then where in it.
+fn read_tour(file: &std::path::Path) -> Result<(Scenario, u64), String> {
+    let name = file.display();
+    let text = std::fs::read_to_string(file).map_err(|e| format!("{name}: {e}"))?;
+    Scenario::from_json(&text).map_err(|e| format!("{name}: {e}"))
 }
 
 /// The lane designs a load run compares: the page's default lanes are `jwt` (A) and `local` (B).
@@ -311,7 +336,25 @@ fn run(cli: &Cli) -> Result<String, Failure> {
             format!("{}\n", tours::scenario_json(&find(id)?, cli.seed))
         }
         Command::Transcript { id: Some(id), json: false, .. } => tours::scenario_text(&find(id)?, cli.seed),
-        Command::Transcript { id: None, log, a, b, json } => {
+        Command::Transcript { id: None, tour: Some(file), json, .. } => {
+            let (s, seed) = read_tour(file)?;
+            if *json {
+                format!("{}\n", tours::scenario_json(&s, seed))
+            } else {
+                tours::scenario_text(&s, seed)
+            }
+        }
+        Command::Tour { command: TourCommand::Check { file } } => {
+            let (s, _) = read_tour(file)?;
+            let asked = s.steps.iter().filter(|st| st.ask.is_some()).count();
+            format!(
+                "{}: a valid tour, “{}”: {} steps, {asked} asking a question\n",
+                file.display(),
+                s.title,
+                s.steps.len()
+            )
+        }
+        Command::Transcript { id: None, tour: None, log, a, b, json } => {
             let (log, a, b) = (log.as_deref().unwrap_or(""), a.as_deref().unwrap_or(""), b.as_deref().unwrap_or(""));
             let p = free_play(log, a, b, cli.seed)?;
             if *json {

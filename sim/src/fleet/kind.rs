@@ -5,6 +5,12 @@
 //! which bundle runs it (`src/bundle.rs` in the view, `cargo xtask build`);
 //! which kind an app needs is `App::kind`, beside the apps (`config.rs`).
 //!
+//! Besides kinds, one feature of the view is left out of the size-gated
+//! bundles: `authoring` ([`AUTHORING`]), the "Make a tour" editor, which only
+//! authors use. Learners' parts of author tours (opening a `tour=` link,
+//! answering its questions) are in every bundle; the engine's side of them
+//! (reading and writing a tour file) is too, since an address carries the tour.
+//!
 //! A new kind is one variant of [`Kind`], its line in [`KINDS`], one arm in
 //! `App::kind`, its line in [`BUNDLES`] (and an `all` line once there are
 //! two kinds), `#[cfg(feature = "…")]` on its modules' entry points, and
@@ -59,6 +65,11 @@ impl Kind {
     }
 }
 
+/// The view's cargo feature for writing tours in the page ("Make a tour"):
+/// carried by the bundles whose [`Bundle::authoring`] is set, and named in the
+/// loader's list of what a page needs when its address asks for the editor
+/// (`make=1`).
+pub const AUTHORING: &str = "authoring";
 /// Whether this build carries the tours whose lanes need `kind` (`None`:
 /// the shop's HTTP lanes alone). A bundle carries the tours of its own
 /// kinds, `core` the shop's, and the last bundle, with every kind, all of
@@ -93,6 +104,9 @@ pub struct Bundle {
     pub name: &'static str,
     /// The kinds it runs besides the shop.
     pub kinds: &'static [Kind],
+    /// Whether it carries the [`AUTHORING`] feature: only the last bundle,
+    /// which is not size-gated, so the editor costs learners nothing.
+    pub authoring: bool,
 }
 
 /// Every bundle the site ships, smallest first: a page loads the first that
@@ -100,14 +114,20 @@ pub struct Bundle {
 /// the build's default features), `cargo xtask build` the others. With more
 /// than one kind, the last is an `all` bundle for lanes of mixed kinds.
 pub const BUNDLES: [Bundle; 5] = [
-    Bundle { name: "core", kinds: &[] },
-    Bundle { name: "connections", kinds: &[Kind::Connections] },
-    Bundle { name: "files", kinds: &[Kind::Files] },
-    Bundle { name: "db", kinds: &[Kind::Db] },
-    Bundle { name: "all", kinds: &[Kind::Connections, Kind::Files, Kind::Db] },
+    Bundle { name: "core", kinds: &[], authoring: false },
+    Bundle { name: "connections", kinds: &[Kind::Connections], authoring: false },
+    Bundle { name: "files", kinds: &[Kind::Files], authoring: false },
+    Bundle { name: "db", kinds: &[Kind::Db], authoring: false },
+    Bundle { name: "all", kinds: &[Kind::Connections, Kind::Files, Kind::Db], authoring: true },
 ];
 
 impl Bundle {
+    /// The view's cargo features this bundle is built with: its kinds', and
+    /// [`AUTHORING`] if it carries the editor.
+    pub fn features(&self) -> Vec<&'static str> {
+        self.kinds.iter().map(|k| k.feature()).chain(self.authoring.then_some(AUTHORING)).collect()
+    }
+
     /// The smallest bundle that runs every kind in `needs`.
     pub fn covering(needs: &[Kind]) -> Bundle {
         let covers = |b: &&Bundle| needs.iter().all(|k| b.kinds.contains(k));
@@ -159,6 +179,14 @@ mod tests {
         let last = BUNDLES[BUNDLES.len() - 1];
         assert!(KINDS.iter().all(|k| last.kinds.contains(&k.0)));
         assert!(BUNDLES.windows(2).all(|w| w[0].kinds.len() <= w[1].kinds.len()));
+    }
+
+    #[test]
+    fn only_the_last_bundle_carries_authoring() {
+        let (last, gated) = BUNDLES.split_last().unwrap();
+        assert_eq!(last.features(), ["connections", "files", "db", AUTHORING]);
+        assert!(gated.iter().all(|b| !b.authoring && !b.features().contains(&AUTHORING)));
+        assert_eq!(BUNDLES[1].features(), ["connections"]);
         assert!(KINDS.iter().all(|k| k.0.feature() == k.1 && k.0.compiled() == k.2));
     }
 

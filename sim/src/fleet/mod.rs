@@ -40,7 +40,7 @@ pub use files::{basic, FILES_PREFIX};
 pub use ftp::tree::{check_path, content as file_content, Node as FileNode, TREE as FILE_TREE};
 pub use ftp::{FtpConn, FtpLine, FtpRecord, FtpSession, Role as FtpRole, FILES_HOST, RATE_BPS};
 pub use ftp::{FTP_ADDR, IDLE_TIMEOUT_MS, PASV_PORTS, PASV_PORT_BASE};
-pub use kind::{Bundle, Kind, BUNDLES, KINDS};
+pub use kind::{Bundle, Kind, AUTHORING, BUNDLES, KINDS};
 pub use lane::{driver_messages, FileOp, Partial};
 pub use lane::{Lane, ROOM_USERS, STEP_MS};
 pub use server::{Server, HEALTH_INTERVAL_MS, UNHEALTHY_AFTER};

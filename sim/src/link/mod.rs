@@ -1,6 +1,8 @@
 //! The engine's state as a URL query, for share links, reloads and embeds.
 //!
-//! Parameters read here: `scenario=<id>`, `step=<n>`, `seed=<n>`; for free
+//! Parameters read here: `scenario=<id>`, `step=<n>`, `seed=<n>`; an
+//! author's tour as `tour=<base64url of its file>` with `step=<n>` (the tour
+//! holds its own lanes and seed; see [`crate::tours`]'s `authored`); for free
 //! play also `a=<config>`, `b=<config>` and `log=<actions>` in
 //! [`crate::text::notation`]. A config reads
 //! `auth.balancer.servers[.store_ms[.token_ttl_s[.session_ttl_s]]]`,
@@ -20,10 +22,15 @@ use crate::playground::Action;
 use crate::playground::Playground;
 use crate::text::notation::{parse_actions, url_form};
 use crate::text::{config_text, number_problem, parse_config};
-use crate::tours::{listing, Scenario, TourPos};
+use crate::tours::{listing, Scenario, TourPos, AUTHORED_ID};
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use std::fmt::Write;
 use std::num::IntErrorKind;
+use std::rc::Rc;
+
+/// The seed of a link that names none: every tour step's page plays it, and
+/// the site's step figures (`figures/`) are drawn with it.
+pub const DEFAULT_SEED: u64 = 1;
 
 /// Everything a link fixes: enough to rebuild the same [`Playground`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,6 +46,20 @@ pub struct Link {
     /// The free-play action log (`log=`), played in order; empty for a
     /// scenario link.
     pub actions: Vec<Action>,
+    /// An author's tour (`tour=`); `scenario` then names [`AUTHORED_ID`].
+    pub authored: Option<LinkedTour>,
+}
+
+/// An author's tour as a link carries it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkedTour {
+    /// The `tour=` value as the link has it: base64url of the tour's file,
+    /// which also holds its seed.
+    pub text: Rc<str>,
+    /// The tour read from it. `None` in a build without author tours (the
+    /// `authored` feature): the page's size-gated bundles keep the text for
+    /// the bundle that reads it, and move there.
+    pub tour: Option<Rc<Scenario>>,
 }
 
 /// Something a link got wrong, and what is shown instead.
@@ -51,10 +72,11 @@ pub type Pair = (String, String);
 impl Default for Link {
     fn default() -> Link {
         Link {
-            seed: 1,
+            seed: DEFAULT_SEED,
             scenario: None,
             configs: [LaneConfig::stateless(), LaneConfig::stateful()],
             actions: Vec::new(),
+            authored: None,
         }
     }
 }
@@ -64,6 +86,9 @@ impl Link {
     /// played: a link may ask for only so much work (see
     /// [`Playground::from_recipe_bounded`]), so a short link cannot freeze the page.
     pub fn playground(&self) -> (Playground, Option<Notice>) {
+        if let (Some(at), Some(s)) = (self.scenario, self.authored.as_ref().and_then(|a| a.tour.as_ref())) {
+            return (Playground::from_scenario(s, self.seed, at.step), None);
+        }
         match self.scenario.and_then(TourPos::find) {
             Some((s, step)) => (Playground::from_scenario(&s, self.seed, step), None),
             None => {
@@ -77,7 +102,8 @@ impl Link {
 
     /// The query string (without `?`), defaults left out.
     pub fn to_query(&self) -> String {
-        query(self.seed, self.scenario, &self.configs, &encode(&url_form(&self.actions)))
+        let tour = self.authored.as_ref().map(|a| &*a.text);
+        query(self.seed, self.scenario, tour, &self.configs, &encode(&url_form(&self.actions)))
     }
 
     /// Reads a query string (with or without the leading `?`); every
@@ -96,7 +122,7 @@ impl Link {
         let mut reading = Reading { link: Link::default(), notes: Vec::new() };
         let mut others = Vec::new();
         // These three depend on each other, so they are read once every pair is in.
-        let (mut scenario, mut step, mut log) = (None, None, None);
+        let (mut scenario, mut step, mut log, mut tour) = (None, None, None, None);
         for pair in query.trim_start_matches('?').split('&').filter(|p| !p.is_empty()) {
             let Some((key, value)) = reading.pair(pair) else { continue };
             match key.as_str() {
@@ -105,10 +131,20 @@ impl Link {
                 "seed" => reading.seed(&value),
                 "a" | "b" => reading.config(&key, &value),
                 "log" => log = Some(value),
+                "tour" => tour = Some(value),
                 _ => others.push((key, value)),
             }
         }
-        let played = reading.scenario(scenario.as_deref(), step.as_deref(), log.is_some());
+        // A tour's `step` is the tour's, not a stray one.
+        let builtin_step = if scenario.is_none() && tour.is_some() { None } else { step.as_deref() };
+        let mut played = reading.scenario(scenario.as_deref(), builtin_step, log.is_some());
+        if let Some(tour) = tour {
+            if played {
+                reading.note("`tour` was ignored: the link also names a built-in `scenario`".into());
+            } else {
+                played = reading.authored(tour, step.as_deref(), log.is_some());
+            }
+        }
         if let Some(log) = log.filter(|_| !played) {
             reading.log(&log);
         }
@@ -174,6 +210,46 @@ impl Reading {
                 false
             }
             None => false,
+        }
+    }
+
+    /// Sets the link to the author's tour a `tour=` value carries, at its
+    /// step; whether it did. A tour that does not read is a notice that
+    /// says where it is wrong, and the page shows free play.
+    #[cfg(feature = "authored")]
+    fn authored(&mut self, value: String, step: Option<&str>, has_log: bool) -> bool {
+        match Scenario::from_link(&value) {
+            Ok((s, seed)) => {
+                let n = self.step(AUTHORED_ID, Some(s.steps.len()), step);
+                self.link.scenario = Some(TourPos { tour: AUTHORED_ID, step: n });
+                self.link.configs = s.lanes;
+                self.link.seed = seed;
+                self.link.authored = Some(LinkedTour { text: value.into(), tour: Some(Rc::new(s)) });
+                self.ignore_log(has_log);
+                true
+            }
+            Err(e) => {
+                self.note(format!("the tour in this link was refused ({e}); showing free play instead"));
+                false
+            }
+        }
+    }
+
+    /// A build without author tours keeps the `tour=` value unread, at the
+    /// step asked for, as it keeps a built-in tour it does not carry: the
+    /// page moves to the bundle that reads it, which checks both.
+    #[cfg(not(feature = "authored"))]
+    fn authored(&mut self, value: String, step: Option<&str>, has_log: bool) -> bool {
+        let n = self.step(AUTHORED_ID, None, step);
+        self.link.scenario = Some(TourPos { tour: AUTHORED_ID, step: n });
+        self.link.authored = Some(LinkedTour { text: value.into(), tour: None });
+        self.ignore_log(has_log);
+        true
+    }
+
+    fn ignore_log(&mut self, has_log: bool) {
+        if has_log {
+            self.note("`log` was ignored: a tour link plays the tour's own steps".into());
         }
     }
 
@@ -274,18 +350,25 @@ fn decode(s: &str) -> Option<String> {
 /// The query of a link with these parts, the log as its `log=` value
 /// ([`encode`] of [`url_form`]): the page writes its address on every change
 /// and keeps that text up to date rather than rewrite a long log each time.
-pub fn query(seed: u64, scenario: Option<TourPos>, configs: &[LaneConfig; 2], log: &str) -> String {
+/// An author's tour is its `tour=` value ([`Scenario::to_link`]), which
+/// holds its seed.
+pub fn query(seed: u64, scenario: Option<TourPos>, tour: Option<&str>, configs: &[LaneConfig; 2], log: &str) -> String {
     let d = Link::default();
     let mut q = String::new();
     let mut put = |k: &str, v: &str| {
         let _ = write!(q, "{}{k}={v}", if q.is_empty() { "" } else { "&" });
     };
-    match scenario {
-        Some(at) => {
+    match (scenario, tour) {
+        (Some(at), Some(tour)) => {
+            put("tour", tour);
+            put("step", &at.step.to_string());
+            return q;
+        }
+        (Some(at), None) => {
             put("scenario", at.tour);
             put("step", &at.step.to_string());
         }
-        None => {
+        (None, _) => {
             for (i, k) in ["a", "b"].iter().enumerate() {
                 if configs[i] != d.configs[i] {
                     put(k, &config_text(&configs[i]));
@@ -468,6 +551,43 @@ mod tests {
         assert!(n[0].0.starts_with("lane A config `\\u{202e}xxx"), "{n:?}");
         let (_, n) = Link::from_query("log=me.alice~%E2%80%AEfly.alice");
         assert!(n[0].0.contains("action 2 (`\\u{202e}fly.alice`): unknown action `\\u{202e}fly`"), "{n:?}");
+    }
+
+    #[test]
+    #[cfg(feature = "authored")]
+    fn an_authors_tour_rides_in_the_link_and_a_broken_one_says_where() {
+        let file = r#"{"statelab_tour": 1, "title": "T", "a": "jwt.rr.2", "b": "local.rr.2", "seed": 9,
+            "steps": [{"do": ["login alice"], "say": "In."}, {"do": ["me alice"], "say": "Again <b>."}]}"#;
+        let (tour, seed) = Scenario::from_json(file).unwrap();
+        let value = tour.to_link(seed);
+        let (l, n) = Link::from_query(&format!("tour={value}&step=2"));
+        assert_eq!(n, vec![]);
+        assert_eq!((l.scenario, l.seed), (Some(TourPos { tour: AUTHORED_ID, step: 2 }), 9));
+        assert_eq!(l.authored.as_ref().and_then(|a| a.tour.as_deref()), Some(&tour));
+        assert_eq!(l.to_query(), format!("tour={value}&step=2"));
+        let (p, _) = l.playground();
+        assert_eq!(p.actions().len(), 2);
+        assert_eq!(p.lane(LaneId::B).exchange(2).unwrap().response.status, 401, "round robin lost the session");
+
+        let (l, n) = Link::from_query(&format!("tour={}&step=1", &value[..value.len() - 8]));
+        assert_eq!((l.scenario, l.authored), (None, None));
+        assert!(n[0].0.starts_with("the tour in this link was refused ("), "{n:?}");
+        let (_, n) = Link::from_query(&format!("tour={value}&scenario=cart"));
+        assert_eq!(n, vec![Notice("`tour` was ignored: the link also names a built-in `scenario`".into())]);
+        let (_, n) = Link::from_query(&format!("tour={}", "A".repeat(40_000)));
+        assert!(n[0].0.contains("the tour link is 40000 characters; at most 32000 are read"), "{n:?}");
+    }
+
+    /// Where author tours are not read (the size-gated bundles), a tour link
+    /// is kept as it came, for the page to take to the bundle that reads it.
+    #[test]
+    #[cfg(not(feature = "authored"))]
+    fn a_build_without_author_tours_keeps_a_tour_link_unread_for_the_one_that_reads_it() {
+        let (l, n) = Link::from_query("tour=eyJub3QiOiAicmVhZCJ9&step=3&log=login.alice");
+        assert_eq!(n, vec![Notice("`log` was ignored: a tour link plays the tour's own steps".into())]);
+        assert_eq!(l.scenario, Some(TourPos { tour: AUTHORED_ID, step: 3 }));
+        assert_eq!(l.authored, Some(LinkedTour { text: "eyJub3QiOiAicmVhZCJ9".into(), tour: None }));
+        assert_eq!(l.to_query(), "tour=eyJub3QiOiAicmVhZCJ9&step=3");
     }
 
     #[test]

@@ -5,33 +5,49 @@ use crate::fleet::kind::{carries_tours_of, Kind};
 use crate::playground::Action;
 use crate::playground::Playground;
 use crate::text::{figure_svg, FigureStep};
+use std::borrow::Cow;
 
+#[cfg(feature = "authored")]
+mod authored;
 mod catalog;
+mod question;
 mod transcript;
 
+#[cfg(feature = "authored")]
+pub use authored::{AuthoredError, HEADERS, LIMITS};
+pub use question::{last_requests, Answer, LaneVerdict, Outcome, Question, Seen, Verdict};
 pub use transcript::{all_scenarios_text, played_json, played_text, scenario_json, scenario_text};
 
+/// The id an author's tour goes by, where a built-in tour has its own.
+pub const AUTHORED_ID: &str = "authored";
+
 /// One step of a tour: some actions, played together, and what to notice.
+/// Built-in tours' text is `'static`; an author's tour owns its own.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Step {
     /// The step's actions, in [`crate::text::notation`].
-    pub script: &'static str,
+    pub script: Cow<'static, str>,
     /// [`Step::script`] parsed: the actions the step plays, in order.
     pub actions: Vec<Action>,
-    /// What to look at, in the learner's words.
-    pub say: &'static str,
-    /// Header names worth highlighting at this step.
-    pub focus: &'static [&'static str],
+    /// What to look at, in the learner's words. Plain text.
+    pub say: Cow<'static, str>,
+    /// Header names worth highlighting at this step (from [`HEADERS`] for
+    /// an author's tour).
+    pub focus: Cow<'static, [&'static str]>,
+    /// A question the learner answers before the step runs.
+    pub ask: Option<Question>,
 }
 
 /// A guided tour: two lanes set up to contrast, and the steps to play on them.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Scenario {
     /// The stable id links and documentation use (`scenario=sticky-crash`);
-    /// one of [`IDS`].
+    /// one of [`IDS`], or [`AUTHORED_ID`] for an author's tour.
     pub id: &'static str,
     /// The heading shown to the learner.
-    pub title: &'static str,
+    pub title: Cow<'static, str>,
     /// The idea, in one sentence.
-    pub lesson: &'static str,
+    pub lesson: Cow<'static, str>,
     /// Lane A's and lane B's configs at the start; a step may change them
     /// (`config a jwt-deny`).
     pub lanes: [LaneConfig; 2],
@@ -64,6 +80,18 @@ impl Scenario {
         listing(id)?.build()
     }
 
+    /// Both lanes just before step `step` (1-based) runs and just after: what
+    /// a question about that step is checked on. `None` past the last step.
+    pub fn around(&self, seed: u64, step: usize) -> Option<(Playground, Playground)> {
+        let before = step.checked_sub(1).filter(|&b| b < self.steps.len())?;
+        Some((Playground::from_scenario(self, seed, before), Playground::from_scenario(self, seed, step)))
+    }
+
+    /// Whether this is an author's tour rather than a built-in one.
+    pub fn is_authored(&self) -> bool {
+        self.id == AUTHORED_ID
+    }
+
     /// The index in the log of step `step`'s first action (steps count from
     /// 1): the actions of all the steps before it. `None` for step 0.
     pub fn step_start(&self, step: usize) -> Option<u32> {
@@ -85,11 +113,11 @@ impl Scenario {
         let current = self.steps.get(step.checked_sub(1)?)?;
         Some(figure_svg(&FigureStep {
             tour: self.id,
-            title: self.title,
+            title: &self.title,
             step,
             steps: self.steps.len(),
-            say: current.say,
-            focus: current.focus,
+            say: &current.say,
+            focus: &current.focus,
             played,
             start: self.step_start(step)?,
         }))

@@ -267,7 +267,7 @@ proptest! {
             Some(at) => statelab_sim::Scenario::find(at.tour).unwrap().lanes,
             None => [a.sanitized(), b.sanitized()],
         };
-        let link = Link { seed, scenario, configs, actions: if scenario.is_some() { vec![] } else { actions } };
+        let link = Link { seed, scenario, configs, actions: if scenario.is_some() { vec![] } else { actions }, authored: None };
         let (back, notices) = Link::from_query(&link.to_query());
         prop_assert_eq!(notices, vec![]);
         prop_assert_eq!(back, link);

@@ -18,6 +18,7 @@ use statelab_sim::wire::json::Json;
 use statelab_sim::wire::jwt;
 use statelab_sim::wire::pg;
 use statelab_sim::wire::ws;
+use statelab_sim::Scenario;
 
 #[test]
 #[ignore = "run by `cargo xtask fuzz` in release"]
@@ -115,6 +116,13 @@ fn fuzz_every_parser() {
             parsed.is_ok()
         }),
         fuzz("link", inputs, seed, gen::link_query(), |query| Link::from_query(query).1.is_empty()),
+        fuzz("tour", inputs, seed, gen::author_tour(), |(_, text)| {
+            let read = Scenario::from_json(text);
+            // The link form reads what the file form reads.
+            let linked = Scenario::from_link(&statelab_sim::wire::b64::encode(text.as_bytes()));
+            assert_eq!(read.as_ref().err(), linked.as_ref().err());
+            read.is_ok()
+        }),
         fuzz("notation", inputs, seed, gen::notation_text(), |text| {
             parse_actions(text).map_err(|e| e.to_string()).is_ok()
         }),

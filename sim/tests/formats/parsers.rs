@@ -23,6 +23,7 @@ use statelab_sim::wire::json::Json;
 use statelab_sim::wire::jwt::{self, Rejection};
 use statelab_sim::wire::pg::{self, PgError, PgErrorKind};
 use statelab_sim::wire::ws::{self, FrameErrorKind};
+use statelab_sim::Scenario;
 
 proptest! {
     /// The server (`verify`) and the decoder (`inspect`) never panic, give the
@@ -483,4 +484,36 @@ pub fn check_websocket_bytes(bytes: &[u8]) -> Result<(), TestCaseError> {
         }
     }
     Ok(())
+}
+
+proptest! {
+    /// An author's tour: valid ones (with markup, entities and emoji in their
+    /// narrations) read back exactly, survive the file and the link forms
+    /// unchanged, and keep their narrations as text; broken ones are refused
+    /// at the step and field they were broken at; none panic.
+    #[test]
+    fn author_tours_read_or_say_where_they_are_wrong((verdict, text) in gen::author_tour()) {
+        let read = Scenario::from_json(&text);
+        match verdict {
+            gen::TourVerdict::Valid { narrations } => {
+                let (s, seed) = read.map_err(|e| TestCaseError::fail(e.to_string()))?;
+                let said: Vec<String> = s.steps.iter().map(|st| st.say.to_string()).collect();
+                prop_assert_eq!(said, narrations);
+                let again = Scenario::from_json(&s.to_json(seed)).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                prop_assert_eq!(&again, &(s.clone(), seed));
+                prop_assert_eq!(Scenario::from_link(&s.to_link(seed)).ok(), Some((s, seed)));
+            }
+            gen::TourVerdict::Refused(at) => {
+                let e = read.err().ok_or_else(|| TestCaseError::fail("accepted a broken tour"))?;
+                prop_assert!(e.at.starts_with(&at), "{} (expected at {})", e, at);
+                prop_assert!(!e.message.is_empty());
+            }
+            gen::TourVerdict::Unknown => {
+                if let Err(e) = read {
+                    // Refusals are shown on the page: quoted, never raw input.
+                    prop_assert!(!e.to_string().chars().any(|c| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')), "{}", e);
+                }
+            }
+        }
+    }
 }

@@ -1383,3 +1383,120 @@ pub fn pg_backend_bytes() -> impl Strategy<Value = (Option<bool>, Vec<u8>)> {
         1 => mutated_bytes(hostile).prop_map(|b| (None, b)),
     ]
 }
+
+/// Narrations an author might write, or an attacker: markup, entities,
+/// quotes and JSON escapes, emoji, and text at the length limit.
+fn narration() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[a-zA-Z ,.']{1,80}",
+        prop::sample::select(vec![
+            "<script>alert(1)</script>",
+            "<img src=x onerror=alert(1)>",
+            "&lt;b&gt; &amp; \"quoted\" \\ backslash",
+            "café ☕ — S1 → S2 🚀",
+            "]]></p><p>",
+            "{{ title }} ${x} `code`",
+        ])
+        .prop_map(str::to_owned),
+        (1usize..=statelab_sim::tours::LIMITS.say).prop_map(|n| "é".repeat(n)),
+    ]
+}
+
+/// Actions a generated step can always play, whatever came before: none of
+/// them can be refused as doing nothing.
+const SAFE_ACTIONS: [&str; 6] = ["login alice", "me alice", "login bob", "me bob", "wait 10s", "cart alice"];
+
+/// What a generated tour was built to get: read as built, or refused at
+/// this place (the start of the error's `at`).
+#[derive(Clone, Debug)]
+pub enum TourVerdict {
+    Valid {
+        narrations: Vec<String>,
+    },
+    Refused(String),
+    /// Edited by hand: only never panic.
+    Unknown,
+}
+
+/// A tour file: valid ones with hostile narrations and questions, and ones
+/// broken in one known way (a bidi character in a narration, too many
+/// steps or actions, an action that does not parse, a narration too long,
+/// an unknown header), each carrying where the refusal must point; and
+/// any of them edited by hand.
+pub fn author_tour() -> impl Strategy<Value = (TourVerdict, String)> {
+    let step = (
+        prop::collection::vec(prop::sample::select(SAFE_ACTIONS.to_vec()), 1..4),
+        narration(),
+        prop::option::of((prop::sample::select(vec!["succeeds", "status", "server"]), 1u8..4)),
+        prop::sample::subsequence(statelab_sim::tours::HEADERS.to_vec(), 0..3),
+    );
+    let lanes = prop::sample::select(vec![
+        "jwt.rr.3",
+        "local.sticky.3",
+        "shared.rr.2",
+        "signed.iphash.4",
+        "chat-pubsub:jwt.leastconn.3",
+    ]);
+    let built = (lanes.clone(), lanes, prop::collection::vec(step, 1..8), 0u8..8, any::<Index>(), any::<u64>()).prop_map(
+        |(a, b, steps, breakage, at, seed)| {
+            let n = at.index(steps.len());
+            let mut narrations = Vec::new();
+            let mut rendered = Vec::new();
+            for (actions, say, ask, headers) in &steps {
+                let mut actions: Vec<String> = actions.iter().map(|a| json_string(a)).collect();
+                let mut step = String::new();
+                let mut q = String::new();
+                if let Some((about, lanes)) = ask {
+                    // The step's last action sends a request in both lanes.
+                    actions.push(json_string("me alice"));
+                    let named = [(1, "\"A\""), (2, "\"B\"")].iter().filter(|(bit, _)| lanes & bit != 0).map(|(_, l)| *l).collect::<Vec<_>>();
+                    q = format!(", \"ask\": {{\"prompt\": {}, \"about\": \"{about}\", \"lanes\": [{}]}}", json_string("Will alice's request succeed?"), named.join(", "));
+                }
+                let hs = headers.iter().map(|h| json_string(h)).collect::<Vec<_>>().join(", ");
+                step.push_str(&format!("{{\"do\": [{}], \"say\": {}, \"highlight\": [{hs}]{q}}}", actions.join(", "), json_string(say)));
+                narrations.push(say.clone());
+                rendered.push(step);
+            }
+            let place = format!("step {}", n + 1);
+            let verdict = match breakage {
+                0 => {
+                    let say = json_string(&steps[n].1);
+                    rendered[n] = rendered[n].replacen(&say, &json_string(&format!("{}\u{2066}", steps[n].1)), 1);
+                    TourVerdict::Refused(format!("{place}, `say`"))
+                }
+                1 => {
+                    let extra = statelab_sim::tours::LIMITS.steps + 1 - rendered.len().min(statelab_sim::tours::LIMITS.steps);
+                    // Short steps, so the count is what is over, not the size.
+                    rendered.extend(std::iter::repeat_n("{\"do\": [\"wait 10s\"], \"say\": \"x\"}".to_owned(), extra));
+                    TourVerdict::Refused("`steps`".into())
+                }
+                2 => {
+                    let many = vec![json_string("wait 10s"); statelab_sim::tours::LIMITS.actions + 1].join(", ");
+                    rendered[n] = format!("{{\"do\": [{many}], \"say\": \"x\"}}");
+                    TourVerdict::Refused(format!("{place}, `do`"))
+                }
+                3 => {
+                    rendered[n] = "{\"do\": [\"fly alice\"], \"say\": \"x\"}".into();
+                    TourVerdict::Refused(format!("{place}, `do` action 1"))
+                }
+                4 => {
+                    let long = json_string(&"x".repeat(statelab_sim::tours::LIMITS.say + 1));
+                    rendered[n] = format!("{{\"do\": [\"me alice\"], \"say\": {long}}}");
+                    TourVerdict::Refused(format!("{place}, `say`"))
+                }
+                5 => {
+                    rendered[n] = "{\"do\": [\"me alice\"], \"say\": \"x\", \"highlight\": [\"X-Evil\"]}".into();
+                    TourVerdict::Refused(format!("{place}, `highlight`"))
+                }
+                _ => TourVerdict::Valid { narrations },
+            };
+            let text = format!(
+                "{{\"statelab_tour\": 1, \"title\": \"Generated <i>tour</i>\", \"a\": \"{a}\", \"b\": \"{b}\", \"seed\": {seed},\n \"steps\": [\n  {}]}}",
+                rendered.join(",\n  ")
+            );
+            (verdict, text)
+        },
+    );
+    let built = built.boxed();
+    prop_oneof![4 => built.clone(), 1 => mutated(built.prop_map(|(_, t)| t)).prop_map(|t| (TourVerdict::Unknown, t))]
+}

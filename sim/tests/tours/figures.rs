@@ -66,7 +66,7 @@ fn every_step_figure_is_an_image_that_says_what_each_lane_recorded() {
             let height: u32 = root.attribute("height").unwrap().parse().unwrap();
             assert_eq!(root.attribute("viewBox"), Some(format!("0 0 720 {height}").as_str()), "{what}");
             let child = |tag| root.children().find(|n| n.has_tag_name((SVG_NS, tag))).and_then(|n| n.text());
-            assert!(child("title").unwrap().starts_with(s.title), "{what}");
+            assert!(child("title").unwrap().starts_with(&*s.title), "{what}");
             let desc = child("desc").unwrap();
             assert_image_only(&doc, &what);
             let start = s.step_start(step).unwrap();
@@ -247,6 +247,24 @@ proptest::proptest! {
             proptest::prop_assert!(line.chars().count() <= MAX_COLUMNS, "{line}");
         }
     }
+}
+
+#[test]
+fn an_authors_tour_draws_its_figures_from_its_own_text_and_seed() {
+    let file = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tours/example.json")).unwrap();
+    let (s, seed) = Scenario::from_json(&file).unwrap();
+    let svg = s.figure(2, &Playground::from_scenario(&s, seed, 2)).unwrap();
+    assert_eq!(s.figure_file(2), "authored-2.svg");
+    let doc = Document::parse(&svg).unwrap();
+    assert_image_only(&doc, "authored step 2");
+    let all = text_under(doc.root());
+    assert!(all.starts_with("What a crash takes with it"), "{all}");
+    assert!(all.contains("tour authored · seed 1"), "{all}");
+    assert!(all.contains("lane B's session died with S1."), "{all}");
+    // Lane B's last request lost its session with S1; lane A's token still worked.
+    assert!(text_under(lane_group(&doc, LaneId::B)).contains("401"), "{all}");
+    assert!(!text_under(lane_group(&doc, LaneId::A)).contains("401"), "{all}");
+    assert_eq!(s.figure(3, &Playground::from_scenario(&s, seed, 2)), None, "the tour has two steps");
 }
 
 #[test]

@@ -8,4 +8,5 @@ mod designs;
 mod figures;
 mod ftp;
 mod golden;
+mod questions;
 mod scenarios;

@@ -181,7 +181,7 @@ fn turning_on_the_denylist_closes_the_gap_from_then_on() {
 fn each_listing_names_its_tours_title_and_the_kind_its_lanes_need() {
     for t in tours::TOURS {
         let s = t.build().expect("native builds carry every tour");
-        assert_eq!((s.id, s.title), (t.id, t.title));
+        assert_eq!((s.id, &*s.title), (t.id, t.title));
         let switched = s.steps.iter().flat_map(|st| &st.actions).filter_map(|a| match a {
             Action::Configure { config, .. } => Some(config.app),
             _ => None,

@@ -5,20 +5,22 @@
 //! wasm: the kinds of lane the page itself shows (its tour's), the lane
 //! codes and tour ids in the address, and the kinds a page that moved here
 //! said it needs (`bundle::KINDS_KEY`, for a state its address does not
-//! show). It over-reads rather than under-reads (a chat message naming an
+//! show), and `make=1` or an author's tour (`tour=`), which ask for the tour
+//! editor's bundle, the one with the `authoring` feature (`fleet::AUTHORING`). It over-reads rather than under-reads (a chat message naming an
 //! app loads the larger bundle); the app checks again and moves if the
 //! bundle cannot run its state.
 
 use erased::Json;
 use statelab::bundle::{needs, KINDS_KEY};
 use statelab::state::read_query;
-use statelab_sim::fleet::BUNDLES;
+use statelab_sim::fleet::{AUTHORING, BUNDLES};
 use statelab_sim::App;
 use std::path::Path;
 
 /// The site's bundles, and what in an address names each kind.
 pub struct Loader {
-    /// Name, kinds' features, JS file and wasm file (in the site's root), smallest first.
+    /// Name, features (its kinds' and [`AUTHORING`]), JS file and wasm file
+    /// (in the site's root), smallest first.
     bundles: Vec<(&'static str, Vec<&'static str>, String, String)>,
     /// A word in the `a`, `b`, `log` or `scenario` parameter, and the kind's feature it needs.
     words: Vec<(String, &'static str)>,
@@ -43,7 +45,7 @@ pub fn prepare(template: &str, dir: &Path) -> Result<(String, Loader), String> {
     let built = std::env::var_os("STATELAB_BUNDLES").map(std::path::PathBuf::from);
     let mut bundles = Vec::new();
     for (i, b) in BUNDLES.iter().enumerate() {
-        let features = b.kinds.iter().map(|k| k.feature()).collect();
+        let features = b.features();
         if i == BUNDLES.len() - 1 {
             bundles.push((b.name, features, js.clone(), wasm.clone()));
         } else if let Some((js, wasm)) = built.as_deref().map(|d| copy_bundle(d, b.name, dir)).transpose()?.flatten() {
@@ -107,6 +109,7 @@ impl Loader {
                 "<script type=module>let B={},W={},n=new Set({}),q=new URLSearchParams(location.search),d=document;",
                 "try{{let s=sessionStorage,h=s.getItem(\"{}\");if(h!==null){{s.removeItem(\"{}\");for(let k of h.split(\",\"))k&&n.add(k)}}}}catch(e){{}}",
                 "for(let k of {}||q.has(\"scenario\")?[\"scenario\"]:[\"a\",\"b\",\"log\"]){{let v=q.get(k)||\"\";for(let[w,f]of W)v.includes(w)&&n.add(f)}}",
+                "(q.get(\"make\")===\"1\"||q.has(\"tour\"))&&n.add(\"{}\");",
                 "let[b,,j,w]=B.find(b=>[...n].every(k=>b[1].includes(k)))||B[B.length-1],u=f=>new URL(f,d.baseURI).href,l=d.createElement(\"link\");",
                 "d.documentElement.dataset.bundle=b;l.rel=\"preload\";l.as=\"fetch\";l.type=\"application/wasm\";l.crossOrigin=\"anonymous\";l.href=u(w);d.head.append(l);",
                 "let m=await import(u(j));window.wasmBindings=m;let wasm=await m.default({{module_or_path:u(w)}});",
@@ -118,16 +121,23 @@ impl Loader {
             KINDS_KEY,
             KINDS_KEY,
             tour,
+            AUTHORING,
         )
     }
 
-    /// `bundles.json`: each bundle's name, kinds and files, for `cargo xtask size` and the tests.
+    /// `bundles.json`: each bundle's name, kinds, whether it carries the tour
+    /// editor, and files, for `cargo xtask size` and the tests.
     pub fn manifest(&self) -> String {
         let list: Vec<String> = self
             .bundles
             .iter()
-            .map(|(name, kinds, js, wasm)| {
-                format!(r#"{{"name":"{name}","kinds":{},"js":"{js}","wasm":"{wasm}"}}"#, kinds.json())
+            .map(|(name, features, js, wasm)| {
+                let kinds: Vec<&str> = features.iter().copied().filter(|f| *f != AUTHORING).collect();
+                let authoring = features.contains(&AUTHORING);
+                format!(
+                    r#"{{"name":"{name}","kinds":{},"authoring":{authoring},"js":"{js}","wasm":"{wasm}"}}"#,
+                    kinds.json()
+                )
             })
             .collect();
         format!("[{}]\n", list.join(","))
@@ -187,6 +197,13 @@ const wasm = await init({ module_or_path: './statelab-web-ab_bg.wasm' });</scrip
         assert!(!loader.words.iter().any(|(w, _)| w == "shop" || w == "cart"), "shop lanes and tours need no kind");
         assert!(loader.script("").contains("n=new Set([])"));
         assert!(loader.script("scenario=chat-memory-vs-pubsub&step=1").contains(r#"n=new Set(["connections"])"#));
+        // The editor is only in the last bundle, and `make=1` asks for it.
+        assert_eq!(last.1.last(), Some(&AUTHORING));
+        assert!(loader.script("").contains(r#"(q.get("make")==="1"||q.has("tour"))&&n.add("authoring");"#));
+        assert!(loader.manifest().ends_with(
+            r#"{"name":"all","kinds":["connections","files","db"],"authoring":true,"js":"statelab-web-ab.js","wasm":"statelab-web-ab_bg.wasm"}]
+"#
+        ));
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
