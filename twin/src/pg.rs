@@ -25,7 +25,8 @@
 //! closed) are real PgBouncer's doing.
 //!
 //! Each answer is compared with the engine's: the command tags, the
-//! SQLSTATEs of errors and warnings, the counts, a `timestamptz`'s zone
+//! SQLSTATEs and texts of errors and warnings and the position an error points at,
+//! the counts, a `timestamptz`'s zone
 //! offset, the ReadyForQuery status byte, and on a PgBouncer lane whether
 //! the client connection stayed open.
 //!
@@ -255,8 +256,11 @@ fn outline(answer: &[Backend]) -> Vec<String> {
             Backend::ReadyForQuery(s) => Some(format!("Z {}", char::from(s.byte()))),
             Backend::ParameterStatus { name, value } if name == "TimeZone" => Some(format!("S TimeZone={value}")),
             Backend::ErrorResponse(f) | Backend::NoticeResponse(f) => {
-                let code = f.iter().find(|(k, _)| *k == b'C').map_or("", |(_, v)| v.as_str());
-                Some(format!("{} {code}", if matches!(m, Backend::ErrorResponse(_)) { "E" } else { "N" }))
+                let field = |c: u8| f.iter().find(|(k, _)| *k == c).map(|(_, v)| v.as_str());
+                let kind = if matches!(m, Backend::ErrorResponse(_)) { "E" } else { "N" };
+                // The position in the statement the error points at, when it points.
+                let at = field(b'P').map_or(String::new(), |p| format!(" at {p}"));
+                Some(format!("{kind} {}{at}: {}", field(b'C').unwrap_or(""), field(b'M').unwrap_or("")))
             }
             Backend::DataRow(values) => {
                 let shown: Vec<String> = values
@@ -450,7 +454,7 @@ fn replay_bouncer_lane(
                 ));
                 continue;
             }
-            None if r.queue_timeout => vec!["E 08P01".into(), "closed".into()],
+            None if r.queue_timeout => vec!["E 08P01: query_wait_timeout".into(), "closed".into()],
             None => return Err(format!("{} sql {}: the engine sent nothing and says no queue", r.client, r.op)),
         };
         let client = match clients.entry(no) {

@@ -336,6 +336,21 @@ impl Lane {
                     stmts
                 }
             },
+            SqlOp::Temp => {
+                return step.say(format!(
+                    "{owner}'s app keeps the cart in what each request carries, not in a temporary table on a connection: nothing is sent"
+                ));
+            }
+            SqlOp::Cart { sku } => {
+                let cart = &mut self.pg.carts[ui];
+                cart.push(sku.clone());
+                let items = match cart.len() {
+                    1 => "1 item".to_owned(),
+                    n => format!("{n} items"),
+                };
+                return step
+                    .say(format!("{owner}'s app adds {sku} to the cart it carries, now {items}: nothing is sent"));
+            }
             SqlOp::Execute => {
                 let id = self.checkout(no, step);
                 self.extended(id, &execute_msgs("", true, owner), owner, step);
@@ -408,6 +423,8 @@ fn plain(op: &SqlOp, owner: &str) -> Option<Stmt> {
         SqlOp::SetTz { zone } => Stmt::SetTz(zone.clone()),
         SqlOp::Insert { sku } => Stmt::Insert { owner: owner.into(), sku: sku.clone() },
         SqlOp::Select => Stmt::Select(None),
+        SqlOp::Temp => Stmt::CreateTemp,
+        SqlOp::Cart { sku } => Stmt::CartInsert(sku.clone()),
         SqlOp::Prepare | SqlOp::Execute => return None,
     })
 }
