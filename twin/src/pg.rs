@@ -525,3 +525,28 @@ pub fn run(ids: &[String], out: &Path) -> Result<bool, String> {
     }
     Ok(all_agree)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::outline;
+    use statelab_sim::wire::pg::{Backend, TxStatus};
+
+    /// An error compares by its SQLSTATE, its text and where it points, so
+    /// the same code with another text or position is a difference.
+    #[test]
+    fn an_error_is_outlined_with_its_text_and_position() {
+        let error = |p: Option<&str>| {
+            let mut f = vec![
+                (b'S', "ERROR".to_owned()),
+                (b'C', "42P01".to_owned()),
+                (b'M', "relation \"cart\" does not exist".to_owned()),
+            ];
+            f.extend(p.map(|p| (b'P', p.to_owned())));
+            vec![Backend::ErrorResponse(f), Backend::ReadyForQuery(TxStatus::Idle)]
+        };
+        assert_eq!(outline(&error(Some("13"))), ["E 42P01 at 13: relation \"cart\" does not exist", "Z I"]);
+        assert_ne!(outline(&error(Some("13"))), outline(&error(Some("14"))));
+        assert_ne!(outline(&error(Some("13"))), outline(&error(None)));
+        assert_eq!(outline(&[Backend::error("25P02", "x")]), ["E 25P02: x"]);
+    }
+}
