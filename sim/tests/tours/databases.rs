@@ -248,6 +248,11 @@ fn a_temporary_table_stays_on_its_connection_and_goes_to_whoever_is_lent_it() {
     for l in [a, b] {
         assert_eq!(step(l, "bob", "rollback", 0).status(), Some(TxStatus::Idle));
     }
+    let back = &step(b, "bob", "rollback", 0).trace;
+    assert!(
+        back.last().is_some_and(|t| t.contains("takes pg#1 back") && t.ends_with("temporary table cart (0 rows)")),
+        "{back:?}"
+    );
     let cart = |l: &Lane, id: u32| l.pg().conn(id).unwrap().cart.clone();
     assert_eq!(cart(a, 1), Some(vec!["mug".to_owned(), "socks".to_owned()]));
     assert_eq!((cart(a, 2), cart(b, 1), cart(b, 2)), (None, Some(vec![]), None));

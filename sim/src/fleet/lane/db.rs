@@ -284,7 +284,12 @@ impl Lane {
         if status == TxStatus::Idle {
             self.pg.conn_mut(id).lent_to = None;
             self.pg.give_back(id);
-            step.say(format!("the transaction is over (I): PgBouncer takes pg#{id} back for any client"));
+            // Session state outlives the transaction: the next client lent it gets it.
+            let kept = match self.pg.conn(id) {
+                Some(c) if c.has_state() => format!(", with its session as it is: {}", c.state_line()),
+                _ => String::new(),
+            };
+            step.say(format!("the transaction is over (I): PgBouncer takes pg#{id} back for any client{kept}"));
         } else {
             step.say(format!("pg#{id} stays lent to S{no}'s client connection until its transaction ends"));
         }
