@@ -43,3 +43,34 @@ test('db-txn-pooling: the prepared statement is missing on the connection PgBoun
   await expectAccessible(page);
   expect(errors).toEqual([]);
 });
+
+test('db-temp-table: the temporary table stays on the connection that made it, and each lane is named by its pooling', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto('./?scenario=db-temp-table&step=1');
+  await page.getByRole('button', { name: 'Next step' }).click();
+  await expect(page.locator('.narration strong')).toHaveText('Step 2 of 4');
+  // The headings name the pooling; the JWT these lanes were configured with has no control here.
+  await expect(page.locator('#lane-a-title')).toContainText('database, session state on pooled connections · round robin · 2 servers');
+  await expect(page.locator('#lane-b-title')).toContainText('database behind PgBouncer (transaction mode)');
+  for (const id of ['#lane-a-title', '#lane-b-title']) await expect(page.locator(id)).not.toContainText('JWT');
+  const lanes = page.locator('.step-view .step-lane');
+  // Lane A: S1's own pg#1 has Alice's table.
+  const mineA = lanes.nth(0).locator('article.db-step', { hasText: 'alice sql cart mug' });
+  await expect(mineA.locator(':scope > details > summary')).toContainText('pg#1');
+  await expect(mineA.locator('.sqlstate')).toHaveCount(0);
+  // Lane B: Bob's transaction holds pg#1, so Alice's insert goes on a new pg#2, which has no table.
+  const mineB = lanes.nth(1).locator('article.db-step', { hasText: 'alice sql cart mug' });
+  const summaryB = mineB.locator(':scope > details > summary');
+  await expect(summaryB).toContainText('pg#2');
+  await expect(summaryB.locator('.sqlstate')).toContainText('ERROR 42P01');
+  await expect(mineB.locator('summary .tx')).toHaveText('I');
+  await summaryB.click();
+  await expect(mineB.locator('li.frame.from-server', { hasText: 'ErrorResponse' }).locator('code')).toHaveText('ErrorResponse ERROR 42P01: relation "cart" does not exist');
+  // The state panel: lane A's pg#1 holds the table and its row; lane B's pg#1 holds it, lent to Bob's S2.
+  const pools = page.locator('section[aria-label="PostgreSQL connections"]');
+  await expect(pools.nth(0).locator('li', { hasText: 'pg#1' })).toContainText('temporary table cart (1 row)');
+  await expect(pools.nth(1).locator('li', { hasText: 'pg#1' })).toContainText('temporary table cart (0 rows)');
+  await expect(pools.nth(1).locator('li', { hasText: 'pg#1' })).toContainText('lent to S2\'s client');
+  await expectAccessible(page);
+  expect(errors).toEqual([]);
+});

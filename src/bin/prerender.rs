@@ -371,6 +371,38 @@ fn sitemap(pages: &[Page], site: Option<&str>) -> String {
 mod tests {
     use super::*;
 
+    /// The rendered page, as `run` renders it.
+    fn rendered(page: &Page) -> String {
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        runtime.block_on(
+            yew::LocalServerRenderer::<PlaygroundView>::with_props(PlaygroundProps {
+                site: true,
+                start: Some(page.start.clone()),
+            })
+            .hydratable(false)
+            .render(),
+        )
+    }
+
+    /// A database lane's heading names its pooling; the design it was
+    /// configured with (JWT) has no control there and is not named.
+    #[test]
+    fn a_database_lanes_heading_names_its_pooling_and_no_auth_design() {
+        let s = Scenario::find("db-txn-pooling").unwrap();
+        let html = rendered(&step_page(&s, TourPos { tour: s.id, step: 1 }, false));
+        let heading = |id: &str| {
+            let at = html.find(&format!(r#"<h2 id="lane-{id}-title">"#)).unwrap_or_else(|| panic!("lane {id}: {html}"));
+            html[at..at + html[at..].find("</h2>").unwrap()].to_owned()
+        };
+        assert!(
+            heading("a").contains("database, session state on pooled connections · round robin · 2 servers"),
+            "{}",
+            heading("a")
+        );
+        assert!(heading("b").contains("database behind PgBouncer (transaction mode)"), "{}", heading("b"));
+        assert!(!heading("a").contains("JWT") && !heading("b").contains("JWT"));
+    }
+
     #[test]
     fn a_description_is_the_narration_or_its_start_cut_at_a_word() {
         assert_eq!(summary("Short and whole."), "Short and whole.");

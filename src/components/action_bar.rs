@@ -160,7 +160,7 @@ const FILES: [Control; 6] = [
 ];
 
 /// What a database lane's app asks of PostgreSQL, for the chosen user (and item).
-const DATABASE: [Control; 8] = [
+const DATABASE: [Control; 10] = [
     ("BEGIN", "Opens a transaction on whichever connection the request gets", |p| sql(p, SqlOp::Begin)),
     ("INSERT", "Inserts an order for the chosen item", |p| sql(p, SqlOp::Insert { sku: p.sku.clone() })),
     ("SELECT", "Reads now() and the number of orders", |p| sql(p, SqlOp::Select)),
@@ -171,6 +171,14 @@ const DATABASE: [Control; 8] = [
     }),
     ("Prepare", "Prepares orders_by_owner on the connection the request gets", |p| sql(p, SqlOp::Prepare)),
     ("Execute", "Runs the prepared orders_by_owner for the user", |p| sql(p, SqlOp::Execute)),
+    (
+        "CREATE TEMP TABLE cart",
+        "Creates the user's cart as a temporary table on the connection the request gets",
+        |p| sql(p, SqlOp::Temp),
+    ),
+    ("INSERT INTO cart", "Puts the chosen item into the temporary cart of the connection the request gets", |p| {
+        sql(p, SqlOp::Cart { sku: p.sku.clone() })
+    }),
 ];
 
 fn sql(p: &Picked, op: SqlOp) -> Msg {

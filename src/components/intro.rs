@@ -30,7 +30,12 @@ pub fn intro(play: &Play, dismissed: &UseStateHandle<bool>) -> Html {
             focus_soon("#step-next");
         })
     };
-    let auth = |id: LaneId| play.playground().lane(id).config().auth;
+    // As the lane headings name them: a database or file lane by its app.
+    let auth = |id: LaneId| {
+        let p = play.playground();
+        let c = p.lane(id).config();
+        crate::components::lane_heading::kind(c, c.design())
+    };
     let dismissed = dismissed.clone();
     let free = Callback::from(move |_: MouseEvent| {
         dismissed.set(true);

@@ -56,7 +56,7 @@ fn hidden_lane(play: &Play) -> Html {
     html! {
         <p class="hidden-lane">{format!(
             "Lane {h} ({}) is hidden {}; the narration describes both lanes.",
-            play.playground().lane(h).config().auth,
+            crate::components::lane_heading::kind(play.playground().lane(h).config(), play.playground().lane(h).config().design()),
             if play.page.embed { "in this embed" } else { "on this page" },
         )}</p>
     }

@@ -25,7 +25,8 @@
 //! closed) are real PgBouncer's doing.
 //!
 //! Each answer is compared with the engine's: the command tags, the
-//! SQLSTATEs of errors and warnings, the counts, a `timestamptz`'s zone
+//! SQLSTATEs and texts of errors and warnings and the position an error points at,
+//! the counts, a `timestamptz`'s zone
 //! offset, the ReadyForQuery status byte, and on a PgBouncer lane whether
 //! the client connection stayed open.
 //!
@@ -255,8 +256,11 @@ fn outline(answer: &[Backend]) -> Vec<String> {
             Backend::ReadyForQuery(s) => Some(format!("Z {}", char::from(s.byte()))),
             Backend::ParameterStatus { name, value } if name == "TimeZone" => Some(format!("S TimeZone={value}")),
             Backend::ErrorResponse(f) | Backend::NoticeResponse(f) => {
-                let code = f.iter().find(|(k, _)| *k == b'C').map_or("", |(_, v)| v.as_str());
-                Some(format!("{} {code}", if matches!(m, Backend::ErrorResponse(_)) { "E" } else { "N" }))
+                let field = |c: u8| f.iter().find(|(k, _)| *k == c).map(|(_, v)| v.as_str());
+                let kind = if matches!(m, Backend::ErrorResponse(_)) { "E" } else { "N" };
+                // The position in the statement the error points at, when it points.
+                let at = field(b'P').map_or(String::new(), |p| format!(" at {p}"));
+                Some(format!("{kind} {}{at}: {}", field(b'C').unwrap_or(""), field(b'M').unwrap_or("")))
             }
             Backend::DataRow(values) => {
                 let shown: Vec<String> = values
@@ -450,7 +454,7 @@ fn replay_bouncer_lane(
                 ));
                 continue;
             }
-            None if r.queue_timeout => vec!["E 08P01".into(), "closed".into()],
+            None if r.queue_timeout => vec!["E 08P01: query_wait_timeout".into(), "closed".into()],
             None => return Err(format!("{} sql {}: the engine sent nothing and says no queue", r.client, r.op)),
         };
         let client = match clients.entry(no) {
@@ -520,4 +524,29 @@ pub fn run(ids: &[String], out: &Path) -> Result<bool, String> {
         }
     }
     Ok(all_agree)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::outline;
+    use statelab_sim::wire::pg::{Backend, TxStatus};
+
+    /// An error compares by its SQLSTATE, its text and where it points, so
+    /// the same code with another text or position is a difference.
+    #[test]
+    fn an_error_is_outlined_with_its_text_and_position() {
+        let error = |p: Option<&str>| {
+            let mut f = vec![
+                (b'S', "ERROR".to_owned()),
+                (b'C', "42P01".to_owned()),
+                (b'M', "relation \"cart\" does not exist".to_owned()),
+            ];
+            f.extend(p.map(|p| (b'P', p.to_owned())));
+            vec![Backend::ErrorResponse(f), Backend::ReadyForQuery(TxStatus::Idle)]
+        };
+        assert_eq!(outline(&error(Some("13"))), ["E 42P01 at 13: relation \"cart\" does not exist", "Z I"]);
+        assert_ne!(outline(&error(Some("13"))), outline(&error(Some("14"))));
+        assert_ne!(outline(&error(Some("13"))), outline(&error(None)));
+        assert_eq!(outline(&[Backend::error("25P02", "x")]), ["E 25P02: x"]);
+    }
 }

@@ -7,8 +7,8 @@
 use statelab_sim::base::human_duration;
 use statelab_sim::fleet::{Kind, MAX_SERVERS, POOL_WAIT_MS, QUERY_WAIT_TIMEOUT_S, RATE_BPS, RATE_LIMIT, RATE_WINDOW_S};
 use statelab_sim::load::{
-    binned_ms, thousands, Held, Report, Second, ACCESS_TTL_S, HELD_EVERY, LATENCY_BINS, LIVE_SECONDS, LIVE_WINDOW,
-    SECONDS,
+    bin_label, bin_of, bin_range, binned_ms, thousands, Held, Report, Second, ACCESS_TTL_S, HELD_EVERY, LATENCY_BINS,
+    LIVE_SECONDS, LIVE_WINDOW, SECONDS,
 };
 use statelab_sim::text::{config_text, parse_config};
 use statelab_sim::{App, AuthMode, LaneConfig, Store};
@@ -121,7 +121,7 @@ pub fn render(lanes: &[(&str, &Report)]) -> String {
     section(
         &mut out,
         "Latency",
-        "How many requests took each number of simulated milliseconds (a refresh the app waited for included), with the 50th, 95th and 99th percentiles.",
+        "How many requests took each number of simulated milliseconds (a refresh the app waited for, or a pool wait, included), with the 50th, 95th and 99th percentiles: a bar per millisecond below 64 ms, then 32 bars for each doubling, so the axis stretches beyond 64 ms.",
         "",
         lanes,
         latency_chart,
@@ -219,6 +219,12 @@ fn nice(v: u64) -> u64 {
 
 /// Axes for values up to `y_max` over `span` units of x, labelled from `from`.
 fn axes(out: &mut String, y_max: u64, y_unit: &str, from: u64, span: u64, x_unit: &str) {
+    let labels = [0u64, 1, 2].map(|f| format!("{}{x_unit}", from + span * f / 2));
+    axes_labelled(out, y_max, y_unit, &labels);
+}
+
+/// The axes, with the x axis's start, middle and end labelled as given.
+fn axes_labelled(out: &mut String, y_max: u64, y_unit: &str, x_labels: &[String; 3]) {
     let bottom = H - BOTTOM;
     let _ = write!(out, "<path class=\"axis\" d=\"M{LEFT} {TOP}V{bottom}H{}\"/>", W - RIGHT);
     for f in [0u64, 1, 2] {
@@ -234,16 +240,11 @@ fn axes(out: &mut String, y_max: u64, y_unit: &str, from: u64, span: u64, x_unit
             y_unit
         );
     }
-    for f in [0u64, 1, 2] {
-        let v = span * f / 2;
-        let x = x_of(v as f64, span as f64);
-        let anchor = ["start", "middle", "end"][f as usize];
-        let _ = write!(
-            out,
-            "<text class=\"tick\" x=\"{x:.1}\" y=\"{}\" text-anchor=\"{anchor}\">{}{x_unit}</text>",
-            H - 8.0,
-            from + v
-        );
+    for (f, label) in x_labels.iter().enumerate() {
+        let x = x_of(f as f64, 2.0);
+        let anchor = ["start", "middle", "end"][f];
+        let _ =
+            write!(out, "<text class=\"tick\" x=\"{x:.1}\" y=\"{}\" text-anchor=\"{anchor}\">{label}</text>", H - 8.0);
     }
 }
 
@@ -732,33 +733,35 @@ fn latency_chart(id: &str, label: &str, r: &Report) -> String {
     let used = r.latency.iter().rposition(|n| *n > 0).map_or(8, |i| i + 2).clamp(8, LATENCY_BINS);
     let max = nice(r.latency.iter().copied().max().unwrap_or(0).max(1));
     let mut svg = svg_open(id);
-    axes(&mut svg, max, "", 0, used as u64, " ms");
+    // The first millisecond of the bins at the axis's start, middle and end.
+    let at = |bin: usize| format!("{} ms", short(u64::from(bin_range(bin).0)));
+    axes_labelled(&mut svg, max, "", &[at(0), at(used / 2), at(used)]);
     let bw = (W - LEFT - RIGHT) / used as f64;
-    for (ms, n) in r.latency.iter().take(used).enumerate().filter(|(_, n)| **n > 0) {
+    for (bin, n) in r.latency.iter().take(used).enumerate().filter(|(_, n)| **n > 0) {
         let y = y_of(*n as f64, max as f64);
         let _ = write!(
             svg,
             "<rect class=\"bar\" x=\"{:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{:.1}\"/>",
-            LEFT + bw * ms as f64 + 1.0,
+            LEFT + bw * bin as f64 + 1.0,
             (bw - 2.0).max(1.0),
             H - BOTTOM - y
         );
     }
     for (i, (name, v)) in [("p50", t.p50_ms), ("p95", t.p95_ms), ("p99", t.p99_ms)].iter().enumerate() {
-        let x = LEFT + bw * (*v as f64 + 0.5);
+        let x = LEFT + bw * (bin_of(*v) as f64 + 0.5);
         let _ = write!(
             svg,
-            "<g class=\"pct\"><path d=\"M{x:.1} {TOP}V{}\"/><text x=\"{:.1}\" y=\"{:.1}\">{name} {v} ms</text></g>",
+            "<g class=\"pct\"><path d=\"M{x:.1} {TOP}V{}\"/><text x=\"{:.1}\" y=\"{:.1}\">{name} {}</text></g>",
             H - BOTTOM,
             x + 3.0,
-            TOP + 8.0 + 10.0 * i as f64
+            TOP + 8.0 + 10.0 * i as f64,
+            binned_ms(*v)
         );
     }
     svg.push_str("</svg>");
     let mut table = format!("<p>p50 {}, p95 {}, p99 {}, mean {} ms.</p><table><thead><tr><th scope=\"col\">latency</th><th scope=\"col\">requests</th></tr></thead><tbody>", binned_ms(t.p50_ms), binned_ms(t.p95_ms), binned_ms(t.p99_ms), thousands(t.latency_mean_ms));
-    for (ms, n) in r.latency.iter().enumerate().filter(|(_, n)| **n > 0) {
-        let more = if ms + 1 == LATENCY_BINS { " or more" } else { "" };
-        let _ = write!(table, "<tr><th scope=\"row\">{ms} ms{more}</th><td>{}</td></tr>", thousands(*n));
+    for (bin, n) in r.latency.iter().enumerate().filter(|(_, n)| **n > 0) {
+        let _ = write!(table, "<tr><th scope=\"row\">{}</th><td>{}</td></tr>", bin_label(bin), thousands(*n));
     }
     table.push_str("</tbody></table>");
     figure(id, &format!("Lane {label}: latency"), &svg, &table)
@@ -1097,6 +1100,27 @@ mod tests {
         let mut run = Run::new(Plan::new(clients, requests), parse_config(config).unwrap(), 2);
         run.step(u64::MAX);
         run.report()
+    }
+
+    /// Orders queued behind PgBouncer's two connections wait seconds: the
+    /// percentiles say which bin of seconds, where a histogram that stopped
+    /// at 63 ms said "≥ 63 ms" for all three.
+    #[test]
+    fn pool_waits_of_seconds_are_charted_to_their_bin() {
+        let r = planned("db-txn:jwt.rr.3", 500, 100);
+        let t = &r.totals;
+        assert!(t.p99_ms > 1_000 && t.p50_ms <= t.p95_ms && t.p95_ms <= t.p99_ms, "{t:?}");
+        let (first, last) = bin_range(bin_of(t.p99_ms));
+        assert_eq!(first, t.p99_ms, "a percentile is its bin's first millisecond");
+        let html = render(&[("A", &r)]);
+        let p99 = format!("p99 {}–{} ms", thousands(first.into()), thousands(last.unwrap().into()));
+        assert!(html.contains(&format!("{p99}, mean")), "{p99}");
+        assert!(html.contains(&format!(">{p99}</text>")), "the marker says the same");
+        assert!(!html.contains("≥"), "no bin in reach is open-ended");
+        // The table's rows add up to every request, each in a bin that names its range.
+        assert_eq!(r.latency.iter().sum::<u64>(), r.total);
+        let busiest = (0..LATENCY_BINS).max_by_key(|b| r.latency[*b]).unwrap();
+        assert!(html.contains(&format!("<th scope=\"row\">{}</th>", bin_label(busiest))));
     }
 
     #[test]

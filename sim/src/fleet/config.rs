@@ -558,14 +558,12 @@ impl LaneConfig {
     /// The app and `design` (`chat over pub/sub, token in the URL · stateless
     /// JWT`); a file lane's app alone, as its password travels with FTP's
     /// PASS or HTTP's Basic whatever the lane's design; a database lane's
-    /// pooling first, as two database lanes differ by it. Headings, the
-    /// history and figures all name a lane this way.
+    /// app alone, its pooling, as that is what two database lanes differ by
+    /// and nothing on such a lane checks a credential. Headings, the history
+    /// and figures all name a lane this way.
     pub fn kind(&self, design: impl fmt::Display) -> String {
-        if self.app.is_files() {
+        if self.app.is_files() || self.app.is_db() {
             return self.app.to_string();
-        }
-        if self.app.is_db() {
-            return format!("{} · {design}", self.app);
         }
         if !self.app.is_connection() {
             return design.to_string();
@@ -592,7 +590,8 @@ impl LaneConfig {
 
 impl fmt::Display for LaneConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.app.is_files() {
+        // A file or database lane is named by its app alone, as in `kind`.
+        if self.app.is_files() || self.app.is_db() {
             return write!(
                 f,
                 "{} · {} · {} server{}",
@@ -604,8 +603,6 @@ impl fmt::Display for LaneConfig {
         }
         if self.app.is_connection() {
             write!(f, "{}{} · ", self.app, if self.recheck { ", re-checked" } else { "" })?;
-        } else if self.app.is_db() {
-            write!(f, "{} · ", self.app)?;
         }
         write!(
             f,
@@ -631,13 +628,20 @@ mod tests {
         assert_eq!(App::ALL.iter().filter(|a| a.kind().is_none()).count(), 1, "only the shop is in every bundle");
     }
 
-    /// Two database lanes differ by their pooling, so it names them (with the design).
+    /// Two database lanes differ by their pooling, so it names them; the
+    /// design, which nothing on such a lane checks, is left out.
     #[cfg(feature = "db")]
     #[test]
     fn a_database_lane_is_named_by_its_pooling() {
-        let name = |p| LaneConfig::stateless().with_app(App::Db(p)).kind("stateless JWT");
-        assert_eq!(name(Pooling::Transaction), "database behind PgBouncer (transaction mode) · stateless JWT");
+        let lane = |p| LaneConfig::stateless().with_app(App::Db(p)).with_servers(2);
+        let name = |p| lane(p).kind("stateless JWT");
+        assert_eq!(name(Pooling::Transaction), "database behind PgBouncer (transaction mode)");
         assert_ne!(name(Pooling::Session), name(Pooling::Stateless));
+        assert_eq!(
+            lane(Pooling::Session).to_string(),
+            "database, session state on pooled connections · round robin · 2 servers"
+        );
+        assert!(!lane(Pooling::Stateless).to_string().contains("JWT"));
     }
 
     /// Switching to the refresh design shortens the plain token lifetime and

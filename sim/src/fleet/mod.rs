@@ -32,8 +32,8 @@ pub use connection::{
 };
 pub use connection::{BACKOFF_BASE_MS, BACKOFF_CAP_MS, BOARD_MAX, HISTORY, MAX_TEXT, TUNNEL_TIMEOUT_MS};
 pub use db::{
-    zone_offset, DbRecord, Pg, PgConn, PgMsg, Side, SqlOp, CATALOG_SKUS, POOL_SIZE, POOL_WAIT_MS, QUERY_WAIT_TIMEOUT_S,
-    SERVER_VERSION, STATEMENT, ZONES,
+    zone_offset, DbRecord, Pg, PgConn, PgMsg, Side, SqlOp, Tx, CATALOG_SKUS, POOL_SIZE, POOL_WAIT_MS,
+    QUERY_WAIT_TIMEOUT_S, SERVER_VERSION, STATEMENT, TEMP_TABLE, ZONES,
 };
 pub use exchange::{BodyCut, Entry, Event, Exchange, Outcome, Stats};
 pub use files::{basic, FILES_PREFIX};

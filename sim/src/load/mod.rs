@@ -36,10 +36,12 @@
 #![deny(clippy::arithmetic_side_effects)]
 
 pub mod designs;
+mod latency;
 mod plan;
 mod report;
 mod run;
 
+pub use latency::{bin_label, bin_of, bin_range, LATENCY_BINS};
 pub use plan::{Fault, Mix, Plan};
 pub use report::{binned_ms, Files, Held, Marker, Pools, Report, Second, Sockets, Totals};
 pub use run::Run;
@@ -62,8 +64,6 @@ pub const MAX_LIVE_RATE: u32 = 2_000;
 pub const LIVE_SECONDS: u64 = 600;
 /// Seconds a live report carries, for charts that roll.
 pub const LIVE_WINDOW: usize = 60;
-/// Latency histogram: one bin per millisecond below this, the last bin for the rest.
-pub const LATENCY_BINS: usize = 64;
 /// What servers and the store hold is looked at every this many simulated
 /// seconds (and at the end): it visits every session, and a round-robin lane
 /// of local sessions piles up hundreds of thousands of them. Looking every
@@ -78,7 +78,6 @@ pub const ACCESS_TTL_S: u32 = 10;
 
 #[cfg(test)]
 mod tests {
-    use super::report::percentile;
     use super::*;
     use crate::fleet::config::LaneConfig;
     use crate::fleet::lane::traffic::LoadRoute;
@@ -146,18 +145,6 @@ mod tests {
         let adds = (0..4000).filter(|k| mix.route(*k) == LoadRoute::AddToCart).count();
         assert!((2800..3200).contains(&adds), "{adds}");
         assert!((0..4000).all(|k| matches!(mix.route(k), LoadRoute::Me | LoadRoute::AddToCart)));
-    }
-
-    #[test]
-    fn percentiles_come_from_the_histogram() {
-        let mut bins = vec![0u64; LATENCY_BINS];
-        bins[3] = 90;
-        bins[7] = 9;
-        bins[40] = 1;
-        assert_eq!((percentile(&bins, 50), percentile(&bins, 95), percentile(&bins, 99)), (3, 7, 7));
-        bins[40] = 2;
-        assert_eq!(percentile(&bins, 99), 40);
-        assert_eq!(percentile(&[0; 4], 50), 0);
     }
 
     #[test]

@@ -215,8 +215,9 @@ pub struct Totals {
     pub balancer: u64,
     /// Mean simulated latency, in milliseconds rounded down.
     pub latency_mean_ms: u64,
-    /// Median latency in milliseconds, read from the histogram, so at most
-    /// `LATENCY_BINS - 1` (63).
+    /// Median latency in milliseconds, read from the histogram: the first
+    /// millisecond of the bin it falls in (`load/latency.rs`), so exact
+    /// below 64 ms and within a 32nd above.
     pub p50_ms: u32,
     /// 95th percentile of latency in milliseconds, as `p50_ms` is read.
     pub p95_ms: u32,
@@ -279,8 +280,9 @@ pub struct Report {
     pub rate: u64,
     /// Totals over the requests played so far.
     pub totals: Totals,
-    /// Latency histogram: requests per whole millisecond, [`LATENCY_BINS`]
-    /// bins, the last for that many milliseconds or more.
+    /// Latency histogram: requests per bin, [`LATENCY_BINS`] bins
+    /// (`load/latency.rs`: one per millisecond below 64 ms, then 32 per
+    /// doubling, the last for 67,108,864 ms or more).
     pub latency: Vec<u64>,
     /// Every closed second, then the one under way if a run's step stopped
     /// midway (see `live` for live traffic).
@@ -301,23 +303,6 @@ pub struct Report {
     /// database lane an order placed through a pool (`pools`).
     #[serde(default)]
     pub kind: Option<Kind>,
-}
-
-/// The smallest latency (ms) at or below which `p` percent of requests fall.
-pub(super) fn percentile(bins: &[u64], p: u64) -> u32 {
-    let n: u64 = bins.iter().sum();
-    if n == 0 {
-        return 0;
-    }
-    let want = n.saturating_mul(p).div_ceil(100).max(1);
-    let mut seen = 0u64;
-    for (ms, c) in bins.iter().enumerate() {
-        seen = seen.saturating_add(*c);
-        if seen >= want {
-            return ms as u32;
-        }
-    }
-    bins.len().saturating_sub(1) as u32
 }
 
 /// `n / d` rounded to nearest, without floats; 0 when `d` is 0.
@@ -635,14 +620,11 @@ fn per_server(counts: &[u32]) -> Vec<String> {
         .collect()
 }
 
-/// A percentile read from the latency histogram: its last bin holds every
-/// latency from there up, so a percentile that falls in it is a lower bound.
+/// A percentile read from the latency histogram, as the bin it fell in:
+/// `12 ms` below 64 ms, `2,048–2,111 ms` above, and for the last bin, which
+/// holds every latency from there up, `67,108,864 ms or more`.
 pub fn binned_ms(ms: u32) -> String {
-    if ms as usize >= super::LATENCY_BINS.saturating_sub(1) {
-        format!("≥ {ms} ms")
-    } else {
-        format!("{ms} ms")
-    }
+    super::latency::bin_label(super::latency::bin_of(ms))
 }
 
 /// A count per server (or pool), added up.

@@ -1,7 +1,8 @@
 //! A run in progress: the lane, the plan, and the requests played so far.
 
+use super::latency::{bin_of, percentile};
 use super::plan::{is_fault, not_a_fault, Mix, Plan};
-use super::report::{percentile, Files, Held, Marker, Pools, Report, Second, Sockets, Totals};
+use super::report::{Files, Held, Marker, Pools, Report, Second, Sockets, Totals};
 use super::{HELD_EVERY, LATENCY_BINS, LIVE_SECONDS, LIVE_WINDOW, MAX_CLIENTS, MAX_LIVE_RATE, MAX_REQUESTS};
 use crate::base::ids::LaneId;
 use crate::base::tally::Tally;
@@ -247,7 +248,7 @@ impl Run {
     }
 
     fn time(&mut self, latency_ms: u32) {
-        let bin = (latency_ms as usize).min(LATENCY_BINS.saturating_sub(1));
+        let bin = bin_of(latency_ms);
         if let Some(n) = self.latency.get_mut(bin) {
             *n = n.saturating_add(1);
         }

@@ -1,4 +1,4 @@
-//! The twenty-nine tours themselves: each one's lanes, its steps in the action
+//! The thirty tours themselves: each one's lanes, its steps in the action
 //! notation, and what the learner should look at. Scripts are parsed when a
 //! tour is built; a test plays every one of them.
 
@@ -503,6 +503,21 @@ pub(super) fn db_pool_exhaustion(id: &'static str, title: &'static str) -> Scena
             step("sql alice begin, sql bob begin", "Alice (via S1) and Bob (via S2) open transactions. Lane B's PgBouncer lends each a server connection, pg#1 and pg#2: its whole pool of 2.", &[]),
             step("sql carol begin", "Carol's BEGIN (via S3) finds none free in lane B: she waits in PgBouncer's queue until query_wait_timeout. Lane A's S3 has its own pool: pg#3, T.", &[]),
             step("sql alice commit, sql bob commit, sql carol begin", "Alice and Bob commit, freeing both server connections: Carol's retry gets one. Lane A never waited, for one connection per app server.", &[]),
+        ],
+    }
+}
+
+pub(super) fn db_temp_table(id: &'static str, title: &'static str) -> Scenario {
+    Scenario {
+        id,
+        title,
+        lesson: "A temporary table belongs to the backend connection that created it: whoever is lent that connection next finds it, and any other connection has never heard of it.",
+        lanes: [db(Pooling::Session, 2), db(Pooling::Transaction, 2)],
+        steps: vec![
+            step("sql alice temp", "Alice's app keeps her cart in a temporary table. Through S1: in lane A on S1's own pg#1, in lane B on pg#1 as PgBouncer lent it. CREATE TABLE, then I: in lane B PgBouncer takes pg#1 back at once.", &[]),
+            step("sql bob begin, sql alice cart mug", "Bob (via S2) opens a transaction: lane B's PgBouncer lends him pg#1, the idle one used last. Alice adds a mug through S1. Lane A: S1's pg#1 has her table, INSERT 0 1. Lane B: a new pg#2, ERROR 42P01: relation \"cart\" does not exist.", &[]),
+            step("sql bob cart tee, sql carol cart socks", "Bob and Carol never created a cart. Lane A: Bob's pg#2 has none, ERROR 42P01, and his transaction is failed: E. Carol, via S1, is lent pg#1 and her socks go into Alice's cart. Lane B: Bob's pg#1 holds Alice's table, INSERT 0 1; Carol's pg#2 has none: 42P01.", &[]),
+            step("sql bob rollback", "Bob rolls back: ReadyForQuery I in both lanes. Lane A's pg#1 keeps Alice's cart with Carol's socks in it. Lane B's rollback takes Bob's tee out of Alice's cart, which stays on pg#1 for whichever client PgBouncer lends it to next.", &[]),
         ],
     }
 }

@@ -178,7 +178,7 @@ const fn listed(id: &'static str, title: &'static str, kind: Option<Kind>, build
 
 /// Every tour, in the order they are offered. The id and title are written
 /// here once: [`IDS`] and each scenario's come from it.
-pub const TOURS: [Listing; 29] = [
+pub const TOURS: [Listing; 30] = [
     listed("round-robin-local", "Local sessions behind round robin", None, catalog::round_robin_local),
     listed("sticky-crash", "Sticky sessions and a crash", None, catalog::sticky_crash),
     listed("shared-store", "A shared session store", None, catalog::shared_store),
@@ -238,6 +238,7 @@ pub const TOURS: [Listing; 29] = [
         Some(Kind::Db),
         catalog::db_pool_exhaustion,
     ),
+    listed("db-temp-table", "A temporary table on a pooled connection", Some(Kind::Db), catalog::db_temp_table),
 ];
 
 /// The tours' ids, in order.

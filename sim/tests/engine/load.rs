@@ -527,6 +527,17 @@ fn database_runs_wait_for_pooled_connections_as_long_as_transactions_hold_them()
     assert!(bouncer.seconds.iter().all(|x| x.pools.open[1..].iter().all(|n| *n == 0)), "one pool: PgBouncer's");
     // Behind PgBouncer, all orders share two connections: they wait longest.
     assert!(b.counts.wait_ms > s.counts.wait_ms, "{:?} vs {:?}", b.counts, s.counts);
+    // Waits of seconds are read to their bin (a 32nd of each doubling), not
+    // capped at 63 ms as a histogram of 64 one-millisecond bins had them.
+    let t = &bouncer.totals;
+    assert!(t.p99_ms > 1_000 && t.p99_ms >= t.p95_ms && t.p95_ms >= t.p50_ms, "{t:?}");
+    let (first, last) = statelab_sim::load::bin_range(statelab_sim::load::bin_of(t.p99_ms));
+    assert_eq!(first, t.p99_ms);
+    assert!(bouncer.text().contains(&format!(
+        "p99 {}–{} ms",
+        statelab_sim::load::thousands(first.into()),
+        statelab_sim::load::thousands(last.unwrap().into())
+    )));
     assert_eq!(bouncer.totals.peak_in_use, POOL_SIZE as u64, "saturated: both lent");
     // The command names PgBouncer's pool as PgBouncer's, not as S1's.
     assert!(bouncer.text().contains("open at the end: 2 (PgBouncer 2)"), "{}", bouncer.text());

@@ -82,6 +82,8 @@ fn sql_op() -> impl Strategy<Value = SqlOp> {
         Just(SqlOp::Select),
         prop::sample::select(ZONES.map(|(z, _)| z).to_vec()).prop_map(|zone| SqlOp::SetTz { zone: zone.into() }),
         "[a-z0-9-]{1,20}".prop_map(|sku| SqlOp::Insert { sku }),
+        Just(SqlOp::Temp),
+        "[a-z0-9-]{1,20}".prop_map(|sku| SqlOp::Cart { sku }),
     ]
 }
 

@@ -15,7 +15,7 @@ use statelab_sim::fleet::PgMsg;
 use statelab_sim::wire::pg::{Backend, Frontend, TxStatus};
 use statelab_sim::{Entry, LaneId, Playground, Scenario};
 
-const TOURS: [&str; 4] = ["db-leaky-set", "db-txn-pooling", "db-crash-txn", "db-pool-exhaustion"];
+const TOURS: [&str; 5] = ["db-leaky-set", "db-txn-pooling", "db-crash-txn", "db-pool-exhaustion", "db-temp-table"];
 
 /// What a client message says, as this reader sees it.
 #[derive(Debug, PartialEq, Eq)]

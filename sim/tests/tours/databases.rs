@@ -51,7 +51,7 @@ fn tags(r: &DbRecord) -> Vec<&str> {
 
 #[test]
 fn every_step_that_sends_ends_with_ready_for_query() {
-    for id in ["db-leaky-set", "db-txn-pooling", "db-crash-txn", "db-pool-exhaustion"] {
+    for id in ["db-leaky-set", "db-txn-pooling", "db-crash-txn", "db-pool-exhaustion", "db-temp-table"] {
         let p = played(id);
         for l in LaneId::ALL {
             for r in records(p.lane(l)) {
@@ -206,4 +206,70 @@ fn the_app_server_that_takes_a_statement_counts_it_handled() {
         assert_eq!(handled, served, "lane {id}");
         assert!(handled.iter().all(|n| *n > 0), "lane {id}: both app servers took some: {handled:?}");
     }
+}
+
+/// The fields of a record's first ErrorResponse, by code.
+fn error_field(r: &DbRecord, code: u8) -> Option<String> {
+    r.messages.iter().find_map(|m| match m {
+        PgMsg::Back(_, Backend::ErrorResponse(f)) => f.iter().find(|(k, _)| *k == code).map(|(_, v)| v.clone()),
+        _ => None,
+    })
+}
+
+/// Where the easy guess is wrong: Alice's own insert into the table she
+/// created fails behind PgBouncer, while Carol, who never created one,
+/// writes into Alice's through the session pool.
+#[test]
+fn a_temporary_table_stays_on_its_connection_and_goes_to_whoever_is_lent_it() {
+    let p = played("db-temp-table");
+    let (a, b) = (p.lane(LaneId::A), p.lane(LaneId::B));
+    for l in [a, b] {
+        let made = step(l, "alice", "temp", 0);
+        assert_eq!((tags(made), made.status(), made.conns()), (vec!["CREATE TABLE"], Some(TxStatus::Idle), vec![1]));
+    }
+    // Lane B: Bob's transaction holds pg#1, so Alice's insert goes on pg#2.
+    let mine = step(b, "alice", "cart mug", 0);
+    assert_eq!((mine.conns(), mine.error(), mine.status()), (vec![2], Some("42P01"), Some(TxStatus::Idle)));
+    assert_eq!(error_field(mine, b'M').as_deref(), Some("relation \"cart\" does not exist"));
+    // PostgreSQL points at the name: "INSERT INTO " is 12 characters.
+    assert_eq!(error_field(mine, b'P').as_deref(), Some("13"));
+    let bob = step(b, "bob", "cart tee", 0);
+    assert_eq!((bob.conns(), tags(bob), bob.status()), (vec![1], vec!["INSERT 0 1"], Some(TxStatus::InTransaction)));
+    assert_eq!(step(b, "carol", "cart socks", 0).error(), Some("42P01"));
+    // Lane A: Alice's own pool lends her pg#1 again; Carol, through the same
+    // server, gets it too; Bob's connection on S2 has no table and his
+    // transaction fails.
+    assert_eq!(tags(step(a, "alice", "cart mug", 0)), ["INSERT 0 1"]);
+    let carol = step(a, "carol", "cart socks", 0);
+    assert_eq!((carol.conns(), tags(carol), carol.error()), (vec![1], vec!["INSERT 0 1"], None));
+    let bob = step(a, "bob", "cart tee", 0);
+    assert_eq!((bob.conns(), bob.error(), bob.status()), (vec![2], Some("42P01"), Some(TxStatus::Failed)));
+    // Bob's rollback: in lane B it takes his row out of Alice's table.
+    for l in [a, b] {
+        assert_eq!(step(l, "bob", "rollback", 0).status(), Some(TxStatus::Idle));
+    }
+    let back = &step(b, "bob", "rollback", 0).trace;
+    assert!(
+        back.last().is_some_and(|t| t.contains("takes pg#1 back") && t.ends_with("temporary table cart (0 rows)")),
+        "{back:?}"
+    );
+    let cart = |l: &Lane, id: u32| l.pg().conn(id).unwrap().cart.clone();
+    assert_eq!(cart(a, 1), Some(vec!["mug".to_owned(), "socks".to_owned()]));
+    assert_eq!((cart(a, 2), cart(b, 1), cart(b, 2)), (None, Some(vec![]), None));
+}
+
+/// A stateless lane keeps the cart in the app's requests: nothing reaches
+/// a connection, so nothing is there to leak or to miss.
+#[test]
+fn a_stateless_lane_sends_no_temporary_table() {
+    use statelab_sim::text::parse_actions;
+    let lanes = Scenario::find("db-leaky-set").unwrap().lanes;
+    let mut p = Playground::new(1, [lanes[1], lanes[1]]);
+    for a in parse_actions("sql alice temp, sql alice cart mug, sql bob cart tee").unwrap() {
+        p.apply(a).unwrap();
+    }
+    let l = p.lane(LaneId::A);
+    assert!(records(l).iter().all(|r| r.messages.is_empty()));
+    assert!(step(l, "bob", "cart tee", 0).trace.iter().any(|t| t.contains("now 1 item")), "bob's cart is his own");
+    assert!(l.pg().conns.is_empty());
 }

@@ -7,7 +7,7 @@ use statelab_sim::{Action, AuthMode, Entry, Playground, Scenario};
 
 /// Statuses of every exchange per lane when the scenario is played to the
 /// end, as the narration describes them.
-const PROMISES: [(&str, &str, &str); 29] = [
+const PROMISES: [(&str, &str, &str); 30] = [
     ("round-robin-local", "200 200 200 200", "200 401 401 401"),
     ("sticky-crash", "200 200 200 502 200", "200 200 200 502 401"),
     ("shared-store", "200 200 200 200 200 200", "200 200 200 200 503 200"),
@@ -39,6 +39,7 @@ const PROMISES: [(&str, &str, &str); 29] = [
     ("db-txn-pooling", "", ""),
     ("db-crash-txn", "", ""),
     ("db-pool-exhaustion", "", ""),
+    ("db-temp-table", "", ""),
 ];
 
 fn statuses(p: &Playground, lane: LaneId) -> String {

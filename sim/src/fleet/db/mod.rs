@@ -1,6 +1,7 @@
 //! Database lanes (issue 21): each app server reaches one PostgreSQL through
 //! a pool, and the pool decides what a connection's session state (a `SET`,
-//! a prepared statement, an open transaction) means for the next request.
+//! a prepared statement, a temporary table, an open transaction) means for
+//! the next request.
 //! `postgres.rs` is the database's side, statement by statement in PostgreSQL
 //! 15's words; `record.rs` is what a lane records of each step; the lane's
 //! side (routing, the pools, PgBouncer, faults) is `fleet/lane/db.rs`.
@@ -13,7 +14,7 @@ pub(crate) mod postgres;
 mod record;
 
 pub use pool::POOL_WAIT_MS;
-pub use postgres::{Pg, PgConn, Side, CATALOG_SKUS, POOL_SIZE, SERVER_VERSION, STATEMENT};
+pub use postgres::{Pg, PgConn, Side, Tx, CATALOG_SKUS, POOL_SIZE, SERVER_VERSION, STATEMENT, TEMP_TABLE};
 pub use record::{DbRecord, PgMsg};
 
 use serde::{Deserialize, Serialize};
@@ -130,6 +131,15 @@ pub enum SqlOp {
     },
     /// `SELECT now(), count(*) FROM orders`.
     Select,
+    /// `CREATE TEMP TABLE cart (sku text NOT NULL)`: the user's cart as a
+    /// temporary table, which lives on the backend connection that made it.
+    Temp,
+    /// `INSERT INTO cart (sku) VALUES ('…')`: one item into the temporary cart.
+    Cart {
+        /// The item (a temporary table cannot reference `products`: any
+        /// word the notation takes goes in).
+        sku: String,
+    },
 }
 
 /// The time zones `SET TimeZone` takes here, with their UTC offset in
@@ -163,17 +173,23 @@ impl SqlOp {
                 }
             },
             ["insert", sku] if is_sku(sku) => SqlOp::Insert { sku: (*sku).to_owned() },
-            ["insert", _] => return Err("a product is 1 to 20 lowercase letters, digits or `-`".into()),
-            [] => return Err("missing the statement: begin, commit, rollback, tz <zone>, prepare, execute, insert <sku> or select".into()),
+            ["temp"] => SqlOp::Temp,
+            ["cart", sku] if is_sku(sku) => SqlOp::Cart { sku: (*sku).to_owned() },
+            ["insert" | "cart", _] => return Err("a product is 1 to 20 lowercase letters, digits or `-`".into()),
+            [] => return Err(format!("missing the statement: {STATEMENTS}")),
             [w, ..] => {
                 return Err(format!(
-                    "`{}` is not a statement here: begin, commit, rollback, tz <zone>, prepare, execute, insert <sku> or select (with their words, no more)",
+                    "`{}` is not a statement here: {STATEMENTS} (with their words, no more)",
                     crate::base::quote::quoted(w)
                 ))
             }
         })
     }
 }
+
+/// What `sql <user>` takes, for the parser's errors.
+const STATEMENTS: &str =
+    "begin, commit, rollback, tz <zone>, prepare, execute, insert <sku>, select, temp or cart <sku>";
 
 fn is_sku(s: &str) -> bool {
     (1..=20).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
@@ -191,6 +207,8 @@ impl fmt::Display for SqlOp {
             SqlOp::Execute => f.write_str("execute"),
             SqlOp::Insert { sku } => write!(f, "insert {sku}"),
             SqlOp::Select => f.write_str("select"),
+            SqlOp::Temp => f.write_str("temp"),
+            SqlOp::Cart { sku } => write!(f, "cart {sku}"),
         }
     }
 }

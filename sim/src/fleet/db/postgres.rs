@@ -1,8 +1,8 @@
 //! The database's side of a database lane: one PostgreSQL 15 with a table
 //! of orders, and each backend connection's session state (the transaction
-//! status that ReadyForQuery carries, `TimeZone`, prepared statements, the
-//! rows its open transaction wrote), answering the app's messages as
-//! PostgreSQL does, with its error texts and SQLSTATEs.
+//! status that ReadyForQuery carries, `TimeZone`, prepared statements, a
+//! temporary table, the rows its open transaction wrote), answering the
+//! app's messages as PostgreSQL does, with its error texts and SQLSTATEs.
 //!
 //! The app's SQL is one of a few statements it builds itself ([`Stmt`]); the
 //! bytes on the wire are their text, and the database acts on what they say.
@@ -28,6 +28,8 @@ const INT8: u32 = 20;
 const TIMESTAMPTZ: u32 = 1184;
 /// timestamp, the type of `now() AT TIME ZONE …`.
 const TIMESTAMP: u32 = 1114;
+/// The temporary table's name.
+pub const TEMP_TABLE: &str = "cart";
 
 /// Who holds a backend connection: an app server's pool, or PgBouncer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,9 +63,11 @@ pub struct PgConn {
     /// Rows its open transaction inserted, by (owner, sku): no other
     /// connection sees them until COMMIT.
     pub pending: Vec<(String, String)>,
-    /// When its open transaction began (`now()` inside it), and its
-    /// `TimeZone` then (a rollback restores it).
-    pub tx: Option<(SimTime, String)>,
+    /// Its temporary table [`TEMP_TABLE`] and the items in it, once
+    /// created: it belongs to this session, and no other connection sees it.
+    pub cart: Option<Vec<String>>,
+    /// Its open transaction, if any.
+    pub tx: Option<Tx>,
     /// PgBouncer only: the app server whose client connection this server
     /// connection is lent to, for the rest of a transaction.
     pub lent_to: Option<ServerNo>,
@@ -84,15 +88,20 @@ impl PgConn {
     /// Whether it holds session state a reset would clear: a setting, a
     /// prepared statement, or a transaction.
     pub fn has_state(&self) -> bool {
-        self.timezone != "UTC" || !self.prepared.is_empty() || self.status != TxStatus::Idle
+        self.timezone != "UTC" || !self.prepared.is_empty() || self.cart.is_some() || self.status != TxStatus::Idle
     }
 
-    /// Its session state in a line: `T · TimeZone=Asia/Tokyo · prepared orders_by_owner · 1 uncommitted row`.
+    /// Its session state in a line: `T · TimeZone=Asia/Tokyo · prepared orders_by_owner · temporary table cart (1 row) · 1 uncommitted row`.
     pub fn state_line(&self) -> String {
         let mut out = vec![format!("{}", char::from(self.status.byte()))];
         out.push(format!("TimeZone={}", self.timezone));
         if !self.prepared.is_empty() {
             out.push(format!("prepared {}", self.prepared.join(", ")));
+        }
+        match self.cart.as_ref().map(Vec::len) {
+            None => {}
+            Some(1) => out.push(format!("temporary table {TEMP_TABLE} (1 row)")),
+            Some(n) => out.push(format!("temporary table {TEMP_TABLE} ({n} rows)")),
         }
         match self.pending.len() {
             0 => {}
@@ -101,6 +110,18 @@ impl PgConn {
         }
         out.join(" · ")
     }
+}
+
+/// An open transaction: when it began (`now()` inside it), and what a
+/// rollback restores (a `SET` and DDL are transactional in PostgreSQL).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tx {
+    /// When BEGIN ran.
+    pub began: SimTime,
+    /// The session's `TimeZone` then.
+    pub timezone: String,
+    /// The temporary table then: created, dropped or filled since is undone.
+    pub cart: Option<Vec<String>>,
 }
 
 /// A statement the app sends in a Query message.
@@ -117,6 +138,10 @@ pub(crate) enum Stmt {
     /// `SELECT now(), count(*) FROM orders`; with a zone, `now()` is taken
     /// `AT TIME ZONE` it (the statement carries its context).
     Select(Option<String>),
+    /// `CREATE TEMP TABLE cart (sku text NOT NULL)`.
+    CreateTemp,
+    /// `INSERT INTO cart (sku) VALUES ('…')`.
+    CartInsert(String),
 }
 
 impl Stmt {
@@ -132,6 +157,8 @@ impl Stmt {
             Stmt::Select(Some(zone)) => {
                 format!("SELECT now() AT TIME ZONE '{zone}' AS now, count(*) FROM orders")
             }
+            Stmt::CreateTemp => format!("CREATE TEMP TABLE {TEMP_TABLE} (sku text NOT NULL)"),
+            Stmt::CartInsert(sku) => format!("INSERT INTO {TEMP_TABLE} (sku) VALUES ('{sku}')"),
         }
     }
 
@@ -158,6 +185,9 @@ pub struct Pg {
     /// Stateless mode: per user (by index), the context each request carries:
     /// a time zone, and the statements of a transaction not yet sent.
     pub(crate) carried: [(Option<String>, Option<Vec<String>>); 3],
+    /// Stateless mode: per user, the cart the app carries in its requests
+    /// instead of a temporary table on a connection.
+    pub(crate) carts: [Vec<String>; 3],
     /// A load run's pools, in time (`pool.rs`): one per app server, or
     /// PgBouncer's one; and what they did.
     pub(crate) load_pools: Vec<(ServerNo, super::pool::Pool)>,
@@ -259,6 +289,7 @@ impl Pg {
             timezone: "UTC".into(),
             prepared: Vec::new(),
             pending: Vec::new(),
+            cart: None,
             tx: None,
             lent_to: None,
             returned: 0,
@@ -370,6 +401,7 @@ impl Pg {
         let open = conn.status != TxStatus::Idle;
         let rows = conn.pending.len();
         conn.pending.clear();
+        conn.cart = None;
         conn.tx = None;
         conn.lent_to = None;
         conn.closed = Some((at, why.to_owned()));
@@ -404,7 +436,7 @@ impl PgConn {
                 if in_tx {
                     out.push(warning("25001", "there is already a transaction in progress"));
                 } else {
-                    self.tx = Some((now, self.timezone.clone()));
+                    self.tx = Some(Tx { began: now, timezone: self.timezone.clone(), cart: self.cart.clone() });
                     self.status = TxStatus::InTransaction;
                 }
                 out.push(Backend::CommandComplete("BEGIN".into()));
@@ -425,8 +457,9 @@ impl PgConn {
                     }
                     // COMMIT of a failed transaction rolls it back, and says so in its tag.
                     _ => {
-                        if let Some((_, tz)) = &self.tx {
-                            self.timezone = tz.clone();
+                        if let Some(tx) = self.tx.take() {
+                            self.timezone = tx.timezone;
+                            self.cart = tx.cart;
                         }
                         "ROLLBACK"
                     }
@@ -467,7 +500,7 @@ impl PgConn {
                 out.push(Backend::CommandComplete("INSERT 0 1".into()));
             }
             Stmt::Select(zone) => {
-                let at = self.tx.as_ref().map_or(now, |(t, _)| *t);
+                let at = self.tx.as_ref().map_or(now, |tx| tx.began);
                 let (ty, value) = match zone {
                     Some(z) => (TIMESTAMP, pg_time(at.offset(i64::from(zone_offset(z).unwrap_or(0)) * 60_000), None)),
                     None => (TIMESTAMPTZ, pg_time(at, Some(zone_offset(&self.timezone).unwrap_or(0)))),
@@ -480,8 +513,46 @@ impl PgConn {
                 out.push(Backend::DataRow(vec![Some(value), Some(count.to_string())]));
                 out.push(Backend::CommandComplete("SELECT 1".into()));
             }
+            Stmt::CreateTemp => {
+                if self.cart.is_some() {
+                    return self
+                        .fail(Backend::error("42P07", &format!("relation \"{TEMP_TABLE}\" already exists")), out);
+                }
+                self.cart = Some(Vec::new());
+                out.push(Backend::CommandComplete("CREATE TABLE".into()));
+            }
+            Stmt::CartInsert(sku) => match self.cart.as_mut() {
+                Some(rows) => {
+                    rows.push(sku.clone());
+                    out.push(Backend::CommandComplete("INSERT 0 1".into()));
+                }
+                None => {
+                    // PostgreSQL points at the name in the statement: the
+                    // 1-based character position of the error (`P`).
+                    let sql = stmt.sql();
+                    let at = sql.find(TEMP_TABLE).map_or(0, |i| sql[..i].chars().count() + 1);
+                    let error = Backend::ErrorResponse(vec![
+                        (b'S', "ERROR".into()),
+                        (b'V', "ERROR".into()),
+                        (b'C', "42P01".into()),
+                        (b'M', format!("relation \"{TEMP_TABLE}\" does not exist")),
+                        (b'P', at.to_string()),
+                    ]);
+                    return self.fail(error, out);
+                }
+            },
         }
         true
+    }
+
+    /// A statement's error: the rest of the Query is skipped, and an open
+    /// transaction is failed (`E`) until it ends.
+    fn fail(&mut self, error: Backend, out: &mut Vec<Backend>) -> bool {
+        out.push(error);
+        if self.status == TxStatus::InTransaction {
+            self.status = TxStatus::Failed;
+        }
+        false
     }
 
     /// ReadyForQuery, after a ParameterStatus if `TimeZone` changed since
@@ -522,5 +593,58 @@ mod tests {
         assert_eq!(pg_time(START.plus_ms(3_500), Some(540)), "2026-01-15 18:00:03.5+09");
         assert_eq!(pg_time(START.plus_ms(120), Some(-300)), "2026-01-15 04:00:00.12-05");
         assert_eq!(pg_time(START, None), "2026-01-15 09:00:00");
+    }
+
+    /// The tags, SQLSTATEs and status of one Query, as a line.
+    fn run(pg: &mut Pg, stmts: &[Stmt]) -> String {
+        let mut msgs = Vec::new();
+        pg.query(1, stmts, START, &mut msgs);
+        let words: Vec<String> = msgs
+            .iter()
+            .filter_map(|m| match m {
+                super::super::PgMsg::Back(_, Backend::CommandComplete(t)) => Some(t.clone()),
+                super::super::PgMsg::Back(_, Backend::ErrorResponse(f)) => {
+                    f.iter().find(|(k, _)| *k == b'C').map(|(_, v)| v.clone())
+                }
+                super::super::PgMsg::Back(_, Backend::ReadyForQuery(s)) => Some(char::from(s.byte()).to_string()),
+                _ => None,
+            })
+            .collect();
+        words.join(" ")
+    }
+
+    /// A temporary table is the session's, and its creation and rows are
+    /// transactional: a rollback undoes both, a commit keeps them.
+    #[test]
+    fn a_temporary_table_is_created_filled_and_rolled_back_as_postgresql_does() {
+        let mut pg = Pg::default();
+        pg.open(Side::Server(1), START, 1, 1, &mut Vec::new());
+        let cart = |pg: &Pg| pg.conn(1).unwrap().cart.clone();
+        assert_eq!(run(&mut pg, &[Stmt::CartInsert("mug".into())]), "42P01 I");
+        assert_eq!(
+            run(&mut pg, &[Stmt::Begin, Stmt::CreateTemp, Stmt::CartInsert("mug".into())]),
+            "BEGIN CREATE TABLE INSERT 0 1 T"
+        );
+        assert_eq!(run(&mut pg, &[Stmt::Rollback]), "ROLLBACK I");
+        assert_eq!(cart(&pg), None, "the rollback dropped the table it created");
+        assert_eq!(run(&mut pg, &[Stmt::CreateTemp, Stmt::CartInsert("mug".into())]), "CREATE TABLE INSERT 0 1 I");
+        // A second CREATE fails the transaction; what follows is ignored; the
+        // rollback restores the table as it was at BEGIN.
+        assert_eq!(
+            run(&mut pg, &[Stmt::Begin, Stmt::CartInsert("tee".into()), Stmt::CreateTemp]),
+            "BEGIN INSERT 0 1 42P07 E"
+        );
+        assert_eq!(run(&mut pg, &[Stmt::CartInsert("socks".into())]), "25P02 E");
+        assert_eq!(run(&mut pg, &[Stmt::Commit]), "ROLLBACK I");
+        assert_eq!(cart(&pg), Some(vec!["mug".to_owned()]));
+        assert_eq!(
+            run(&mut pg, &[Stmt::Begin, Stmt::CartInsert("tee".into()), Stmt::Commit]),
+            "BEGIN INSERT 0 1 COMMIT I"
+        );
+        assert_eq!(cart(&pg), Some(vec!["mug".to_owned(), "tee".to_owned()]));
+        assert!(pg.conn(1).unwrap().state_line().ends_with("temporary table cart (2 rows)"));
+        // The session ends: its temporary table goes with it.
+        pg.drop_conn(1, START, "gone");
+        assert_eq!(cart(&pg), None);
     }
 }

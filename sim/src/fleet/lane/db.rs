@@ -284,7 +284,12 @@ impl Lane {
         if status == TxStatus::Idle {
             self.pg.conn_mut(id).lent_to = None;
             self.pg.give_back(id);
-            step.say(format!("the transaction is over (I): PgBouncer takes pg#{id} back for any client"));
+            // Session state outlives the transaction: the next client lent it gets it.
+            let kept = match self.pg.conn(id) {
+                Some(c) if c.has_state() => format!(", with its session as it is: {}", c.state_line()),
+                _ => String::new(),
+            };
+            step.say(format!("the transaction is over (I): PgBouncer takes pg#{id} back for any client{kept}"));
         } else {
             step.say(format!("pg#{id} stays lent to S{no}'s client connection until its transaction ends"));
         }
@@ -336,6 +341,21 @@ impl Lane {
                     stmts
                 }
             },
+            SqlOp::Temp => {
+                return step.say(format!(
+                    "{owner}'s app keeps the cart in what each request carries, not in a temporary table on a connection: nothing is sent"
+                ));
+            }
+            SqlOp::Cart { sku } => {
+                let cart = &mut self.pg.carts[ui];
+                cart.push(sku.clone());
+                let items = match cart.len() {
+                    1 => "1 item".to_owned(),
+                    n => format!("{n} items"),
+                };
+                return step
+                    .say(format!("{owner}'s app adds {sku} to the cart it carries, now {items}: nothing is sent"));
+            }
             SqlOp::Execute => {
                 let id = self.checkout(no, step);
                 self.extended(id, &execute_msgs("", true, owner), owner, step);
@@ -408,6 +428,8 @@ fn plain(op: &SqlOp, owner: &str) -> Option<Stmt> {
         SqlOp::SetTz { zone } => Stmt::SetTz(zone.clone()),
         SqlOp::Insert { sku } => Stmt::Insert { owner: owner.into(), sku: sku.clone() },
         SqlOp::Select => Stmt::Select(None),
+        SqlOp::Temp => Stmt::CreateTemp,
+        SqlOp::Cart { sku } => Stmt::CartInsert(sku.clone()),
         SqlOp::Prepare | SqlOp::Execute => return None,
     })
 }
