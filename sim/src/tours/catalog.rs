@@ -510,8 +510,8 @@ pub(super) fn db_pool_exhaustion(id: &'static str, title: &'static str) -> Scena
 pub(super) fn db_temp_table(id: &'static str, title: &'static str) -> Scenario {
     Scenario {
         id,
-        title,
-        lesson: "A temporary table belongs to the backend connection that created it: whoever is lent that connection next finds it, and any other connection has never heard of it.",
+        title: title.into(),
+        lesson: "A temporary table belongs to the backend connection that created it: whoever is lent that connection next finds it, and any other connection has never heard of it.".into(),
         lanes: [db(Pooling::Session, 2), db(Pooling::Transaction, 2)],
         steps: vec![
             step("sql alice temp", "Alice's app keeps her cart in a temporary table. Through S1: in lane A on S1's own pg#1, in lane B on pg#1 as PgBouncer lent it. CREATE TABLE, then I: in lane B PgBouncer takes pg#1 back at once.", &[]),
