@@ -7,7 +7,7 @@
 use crate::browser::announce_answer;
 use crate::state::{Msg, Play};
 use statelab_sim::tours::{last_requests, Answer, Question, Verdict};
-use statelab_sim::{LaneId, Scenario};
+use statelab_sim::{LaneId, Playground, Scenario};
 use yew::prelude::*;
 
 /// The learner's answers so far, and the last verdict: one state, so the
@@ -54,11 +54,11 @@ pub fn QuestionView(props: &QuestionProps) -> Html {
         _ => html! {},
     };
     let Some(q) = s.steps.get(step).and_then(|st| st.ask.clone()) else { return shown };
-    let seed = play.playground().seed();
-    // Both lanes before and after the step: the choices come from the lane
-    // it runs on, and the check from what it records.
-    let Some((before, after)) = s.around(seed, step + 1) else { return shown };
-    let seen = last_requests(&before, &after);
+    // The lanes as the step leaves them: the choices come from the lane it
+    // runs on, and the check from what it records since the page's state,
+    // which is the tour played to this step.
+    let after = Playground::from_scenario(&s, play.playground().seed(), step + 1);
+    let seen = last_requests(&play.playground(), &after);
     // Callbacks read the handle again: a pick made since this render counts.
     let (picked, missing) = asked.at(at);
     let lanes: Html =
@@ -71,7 +71,7 @@ pub fn QuestionView(props: &QuestionProps) -> Html {
                 asked.set(Asked { at, picked, missing: Some(id), checked: asked.checked });
                 return;
             }
-            let v = q.check(&before, &after, picked);
+            let v = q.verdict(seen, picked);
             announce_answer(&v.event_json(at.0, step + 1));
             asked.set(Asked { checked: Some((at.0, step + 1, v)), ..Asked::default() });
             play.dispatch(Msg::Step(step + 1));
@@ -96,7 +96,7 @@ pub fn QuestionView(props: &QuestionProps) -> Html {
 fn lane_choices(
     q: &Question,
     id: LaneId,
-    after: &statelab_sim::Playground,
+    after: &Playground,
     seen: Option<&statelab_sim::tours::Seen>,
     asked: &UseStateHandle<Asked>,
     at: (&'static str, usize),

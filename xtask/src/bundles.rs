@@ -53,7 +53,10 @@ fn build_one(bundle: &Bundle, out: &std::path::Path) -> Result<(), String> {
         .arg(&work))?;
     let bg = work.join(format!("{stem}_bg.wasm"));
     // As index.html asks trunk to: `data-wasm-opt="z"` with its params.
-    run(cmd("wasm-opt").args(["-Oz", "--converge", "--low-memory-unused", "--output"]).arg(&bg).arg(&bg))?;
+    run(cmd("wasm-opt")
+        .args(["-Oz", "--converge", "--low-memory-unused", "--strip-producers", "--strip-target-features", "--output"])
+        .arg(&bg)
+        .arg(&bg))?;
     let bytes = std::fs::read(&bg).map_err(|e| format!("{}: {e}", bg.display()))?;
     let name = format!("{stem}-{:016x}", fnv1a(&bytes));
     let js = std::fs::read_to_string(work.join(format!("{stem}.js"))).map_err(|e| e.to_string())?;
