@@ -56,6 +56,7 @@ impl Outcome {
             (Outcome::Succeeds, Reply::Http(code) | Reply::Ftp(code)) if code < 400 => Answer::Yes,
             (Outcome::Succeeds, Reply::Sql(None)) if seen.server.is_some() => Answer::Yes,
             (Outcome::Succeeds, _) => Answer::No,
+            (Outcome::Status, Reply::Refused) => Answer::NoReply,
             (Outcome::Status, Reply::Http(code) | Reply::Ftp(code)) => {
                 Answer::Class(u8::try_from(code / 100).unwrap_or(u8::MAX))
             }
@@ -68,14 +69,16 @@ impl Outcome {
     /// The answers offered for `lane` as it is after the step. The actual
     /// answer is always among them, so a learner can be right; the others
     /// come from the lane (its servers, and 1xx only where a connection can
-    /// be upgraded; all five of RFC 959's FTP classes; the SQLSTATE classes
+    /// be upgraded; all five of RFC 959's FTP classes, or no reply; the SQLSTATE classes
     /// this lane's database and PgBouncer can answer), never from the answer.
     pub fn choices(self, lane: &Lane, seen: Option<&Seen>) -> Vec<Answer> {
         let app = lane.config().app;
         let mut out = match self {
             Outcome::Succeeds => vec![Answer::Yes, Answer::No],
             Outcome::Status if app.is_db() => SQL_CLASSES.into_iter().map(Answer::Sql).collect(),
-            Outcome::Status if app.is_files() && !app.is_http_files() => (1..=5).map(Answer::Class).collect(),
+            Outcome::Status if app.is_files() && !app.is_http_files() => {
+                (1..=5).map(Answer::Class).chain([Answer::NoReply]).collect()
+            }
             Outcome::Status => {
                 let upgrades = app.is_connection();
                 [1, 2, 4, 5].into_iter().filter(|&c| c != 1 || upgrades).map(Answer::Class).collect()
@@ -116,8 +119,11 @@ pub enum Answer {
     Sql([u8; 2]),
     /// This server answers.
     Server(ServerNo),
-    /// No server: the balancer answers itself (502, 503).
+    /// No server: the balancer answers itself (502, 503), or refuses an
+    /// FTP connection.
     Balancer,
+    /// No reply at all: the FTP connection was refused.
+    NoReply,
 }
 
 impl fmt::Display for Answer {
@@ -129,15 +135,18 @@ impl fmt::Display for Answer {
             Answer::Sql([a, b]) => write!(f, "{}{}xxx", char::from(*a), char::from(*b)),
             Answer::Server(n) => write!(f, "S{n}"),
             Answer::Balancer => f.write_str("the balancer"),
+            Answer::NoReply => f.write_str("no reply"),
         }
     }
 }
 
 impl Answer {
-    /// The answer as a machine reads it: `yes`, `no`, `4xx`, `42xxx`, `S2`, `balancer`.
+    /// The answer as a machine reads it: `yes`, `no`, `4xx`, `42xxx`, `S2`,
+    /// `balancer`, `none` (no reply).
     pub fn key(self) -> String {
         match self {
             Answer::Balancer => "balancer".into(),
+            Answer::NoReply => "none".into(),
             other => other.to_string(),
         }
     }
@@ -150,6 +159,8 @@ pub enum Reply {
     Http(u16),
     /// The last FTP reply code on the control connection (RFC 959).
     Ftp(u16),
+    /// No FTP reply: the connection was refused (its server is down).
+    Refused,
     /// The SQLSTATE of the first error PostgreSQL (or PgBouncer) answered;
     /// `None` for no error.
     Sql(Option<[u8; 5]>),
@@ -173,14 +184,15 @@ impl Seen {
         Seen { reply: Reply::Http(x.response.status), server: x.server, seq: x.seq }
     }
 
-    /// `None` when no reply came: the connection was refused or dropped.
-    fn of_ftp(r: &FtpRecord) -> Option<Seen> {
-        r.lines.iter().rev().find_map(|l| match l {
+    /// With no reply in it, the control connection was refused.
+    fn of_ftp(r: &FtpRecord) -> Seen {
+        let last = r.lines.iter().rev().find_map(|l| match l {
             FtpLine::Reply { conn, reply } => {
                 Some(Seen { reply: Reply::Ftp(reply.code), server: r.server, seq: *conn })
             }
             _ => None,
-        })
+        });
+        last.unwrap_or(Seen { reply: Reply::Refused, server: r.server, seq: 0 })
     }
 
     fn of_db(r: &DbRecord) -> Seen {
@@ -189,13 +201,13 @@ impl Seen {
         Seen { reply: Reply::Sql(error), server: r.server, seq: r.conns().last().copied().unwrap_or(0) }
     }
 
-    /// The step's last request in an entry, if it is one that got a reply.
-    fn of_entry(e: &Entry) -> Option<Option<Seen>> {
+    /// The request an entry records, if it is one.
+    fn of_entry(e: &Entry) -> Option<Seen> {
         match e {
-            Entry::Exchange(x) => Some(Some(Seen::of(x))),
+            Entry::Exchange(x) => Some(Seen::of(x)),
             // A bundle without the kind never records one: its reading is left out.
             Entry::Ftp(r) if const { Kind::Files.compiled() } => Some(Seen::of_ftp(r)),
-            Entry::Db(r) if const { Kind::Db.compiled() } => Some(Some(Seen::of_db(r))),
+            Entry::Db(r) if const { Kind::Db.compiled() } => Some(Seen::of_db(r)),
             Entry::Event(_) | Entry::Socket(_) | Entry::Ftp(_) | Entry::Db(_) => None,
         }
     }
@@ -212,6 +224,7 @@ impl fmt::Display for Seen {
         match self.reply {
             Reply::Http(code) => write!(f, "#{} got {code} from ", self.seq).and_then(|()| from(f)),
             Reply::Ftp(code) => write!(f, "ftp#{} got {code} from ", self.seq).and_then(|()| from(f)),
+            Reply::Refused => f.write_str("the connection was refused: no reply"),
             Reply::Sql(_) if !const { Kind::Db.compiled() } => Ok(()),
             Reply::Sql(_) if self.server.is_none() => {
                 f.write_str("the balancer answered: nothing reached the database")
@@ -278,11 +291,11 @@ pub(super) fn last_seqs(p: &Playground) -> [usize; 2] {
 
 /// Each lane's last request among the entries `after` recorded past the
 /// first `had`: the newest exchange, FTP record or database record; `None`
-/// where there is none, or where that FTP command got no reply.
+/// where there is none.
 pub(super) fn last_requests_since(had: [usize; 2], after: &Playground) -> [Option<Seen>; 2] {
     LaneId::ALL.map(|id| {
         let entries = after.lane(id).entries();
-        entries.get(had[id.index()]..).and_then(|new| new.iter().rev().find_map(Seen::of_entry)).flatten()
+        entries.get(had[id.index()]..).and_then(|new| new.iter().rev().find_map(Seen::of_entry))
     })
 }
 

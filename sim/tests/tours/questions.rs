@@ -198,7 +198,29 @@ fn status_classes_read_as_each_protocol_names_them() {
     let (before, after) = s.around(1, 1).unwrap();
     let seen = last_requests(&before, &after);
     let ftp = Outcome::Status.choices(after.lane(LaneId::A), seen[0].as_ref());
-    assert_eq!(ftp, (1..=5).map(Answer::Class).collect::<Vec<_>>());
+    assert_eq!(ftp, (1..=5).map(Answer::Class).chain([Answer::NoReply]).collect::<Vec<_>>());
     assert_eq!(seen[0].unwrap().reply, Reply::Ftp(425));
     assert_eq!(seen[0].unwrap().to_string(), "ftp#1 got 425 from S1");
+}
+
+#[test]
+fn a_refused_ftp_connection_is_a_request_that_got_no_reply() {
+    // S1 is down and health checks have not noticed: round robin sends
+    // Carol's control connection there, it is refused, and no reply comes.
+    // That is a failed request to predict, not a step that sent nothing.
+    let file = r#"{"statelab_tour": 1, "title": "t", "a": "ftp:jwt.rr.2", "b": "ftp:jwt.iphash.2", "steps": [
+      {"do": ["login alice", "login bob"], "say": "x"},
+      {"do": ["crash 1", "login carol"], "say": "y",
+       "ask": {"prompt": "Will Carol's login succeed?", "about": "succeeds", "lanes": ["A", "B"]}}]}"#;
+    let (s, _) = Scenario::from_json(file).unwrap();
+    let (before, after) = s.around(1, 2).unwrap();
+    let seen = last_requests(&before, &after).map(Option::unwrap);
+    assert_eq!((seen[0].reply, seen[0].server), (Reply::Refused, None));
+    assert_eq!(seen[0].to_string(), "the connection was refused: no reply");
+    assert_eq!(seen.map(|x| Outcome::Succeeds.answer_of(&x)), [Answer::No, Answer::Yes]);
+    assert_eq!(Outcome::Status.answer_of(&seen[0]), Answer::NoReply);
+    assert_eq!(Answer::NoReply.key(), "none");
+    assert_eq!(Outcome::Server.answer_of(&seen[0]), Answer::Balancer);
+    // "No reply" is always offered for an FTP lane, so offering it gives nothing away.
+    assert!(Outcome::Status.choices(after.lane(LaneId::B), seen.get(1)).contains(&Answer::NoReply));
 }
