@@ -438,7 +438,7 @@ pub(super) fn ftp_passive_balancer(id: &'static str, title: &'static str) -> Sce
         lanes: [lane(Strategy::RoundRobin), lane(Strategy::IpHash)],
         steps: vec![
             step("login alice, ls alice", "Both log in on S1 and send PASV: S1 listens and answers 227 with the balancer's address. A: round robin sends the data connection to S2, which refuses it; LIST gets 425. B: IP hash sends it to S1, as it sent the control connection.", &[])
-                .ask("Alice logs in and lists her files. Will the listing succeed?", Outcome::Succeeds, BOTH),
+                .ask("Alice lists her files over PASV. Will it succeed?", Outcome::Succeeds, BOTH),
             step("ls alice", "A again: the next in turn is S1, so this LIST works. Round robin fails every other transfer, not all of them.", &[]),
         ],
     }

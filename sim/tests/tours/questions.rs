@@ -70,6 +70,8 @@ fn the_answer_is_what_the_engine_recorded() {
     let v = q.check(&before, &after, [Some(Answer::Yes), Some(Answer::No)]);
     assert!(v.correct, "{v:?}");
     assert_eq!(v.lanes[1].unwrap().seen.unwrap().reply, Reply::Http(401));
+    // What the page says it was (tests/playground.rs reads the same words).
+    assert_eq!(v.lanes[1].unwrap().seen.unwrap().to_string(), "#5 got 401 from S2");
     let v = q.check(&before, &after, [Some(Answer::Yes), Some(Answer::Yes)]);
     assert!(!v.correct && v.lanes[0].unwrap().correct && !v.lanes[1].unwrap().correct, "{v:?}");
     // An unanswered lane is never right.
