@@ -196,8 +196,13 @@ impl Seen {
     }
 
     fn of_db(r: &DbRecord) -> Seen {
-        let error =
-            if r.queue_timeout { Some(*b"08P01") } else { r.error().and_then(|e| e.as_bytes().try_into().ok()) };
+        // An error stays an error whatever its code's length: padded or cut to five.
+        let code = |e: &str| {
+            let mut c = *b"     ";
+            c.iter_mut().zip(e.bytes()).for_each(|(d, b)| *d = b);
+            c
+        };
+        let error = if r.queue_timeout { Some(*b"08P01") } else { r.error().map(code) };
         Seen { reply: Reply::Sql(error), server: r.server, seq: r.conns().last().copied().unwrap_or(0) }
     }
 
@@ -281,11 +286,11 @@ impl Question {
 /// The step's last request in each lane: the newest exchange `after` holds
 /// that `before` did not; `None` where the step sent none.
 pub fn last_requests(before: &Playground, after: &Playground) -> [Option<Seen>; 2] {
-    last_requests_since(last_seqs(before), after)
+    last_requests_since(entry_counts(before), after)
 }
 
 /// How many entries each lane has recorded.
-pub(super) fn last_seqs(p: &Playground) -> [usize; 2] {
+pub(super) fn entry_counts(p: &Playground) -> [usize; 2] {
     LaneId::ALL.map(|id| p.lane(id).entries().len())
 }
 
