@@ -134,15 +134,7 @@ fn lane_choices(
 fn verdict(s: &Scenario, step: usize, v: &Verdict) -> Html {
     let lines = LaneId::ALL.into_iter().filter_map(|id| {
         let l = v.lanes[id.index()]?;
-        let what = match l.seen {
-            Some(seen) => format!(
-                "#{} got {} from {}",
-                seen.seq,
-                seen.status,
-                seen.server.map_or("the balancer".to_owned(), |n| format!("S{n}"))
-            ),
-            None => "no request was sent".to_owned(),
-        };
+        let what = l.seen.map_or("no request was sent".to_owned(), |seen| seen.to_string());
         let given = l.given.map_or("nothing".to_owned(), |a| a.to_string());
         let actual = l.actual.map_or("—".to_owned(), |a| a.to_string());
         let (mark, class) = if l.correct { ("✓ right", "right") } else { ("✕ wrong", "wrong") };

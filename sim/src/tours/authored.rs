@@ -18,7 +18,7 @@
 //! for a syntax error the line and column.
 #![deny(clippy::arithmetic_side_effects)]
 
-use super::question::{last_requests_since, last_seqs};
+use super::question::{entry_counts, last_requests_since};
 use super::{Outcome, Question, Scenario, Step, AUTHORED_ID};
 use crate::base::ids::LaneId;
 use crate::base::quote::{is_hidden, quoted};
@@ -285,7 +285,7 @@ fn read(json: &Json) -> Result<(Scenario, u64), AuthoredError> {
         let step = read_step(raw, &at)?;
         // Where each lane's exchanges stood (cloning the playground would
         // bring every lane part's Clone into the page's bundle).
-        let had = last_seqs(&p);
+        let had = entry_counts(&p);
         for (j, a) in step.actions.iter().enumerate() {
             let here = format!("{at}, `do` action {} (`{a}`)", j.saturating_add(1));
             work = work.saturating_add(a.work());

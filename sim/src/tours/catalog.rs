@@ -422,7 +422,8 @@ pub(super) fn ftp_resume(id: &'static str, title: &'static str) -> Scenario {
         steps: vec![
             step("login alice, cd alice /pub, get alice big.bin", "Both fetch big.bin (12,000 bytes) from S1 at 2,000 bytes a second. A: TYPE I, PASV, RETR, 150; the bytes flow on a data connection.", &["Content-Length"]),
             step("wait 1s, crash 1", "S1 dies after 4,000 bytes. A: both connections drop, and the session with them. B: the 200's body stops short of its Content-Length.", &[]),
-            step("wait 10s, resume alice", "A: a new login on S2, CWD /pub, TYPE I, PASV, then REST 4000 (350) and RETR. B: one request with Range: bytes=4000-, answered 206.", &["Range", "Content-Range"]),
+            step("wait 10s, resume alice", "A: a new login on S2, CWD /pub, TYPE I, PASV, then REST 4000 (350) and RETR. B: one request with Range: bytes=4000-, answered 206.", &["Range", "Content-Range"])
+                .ask("S1 crashed mid-download. Will the resumed download succeed?", Outcome::Succeeds, BOTH),
             step("wait 5s", "The last 8,000 bytes arrive: A's 226 Transfer complete. Both clients hold the same 12,000 bytes.", &[]),
         ],
     }
@@ -436,7 +437,8 @@ pub(super) fn ftp_passive_balancer(id: &'static str, title: &'static str) -> Sce
         lesson: "PASV opens a port on the server that holds the control connection; the data connection must reach that same server, which round robin does not promise and IP hash (HAProxy's balance source) does.".into(),
         lanes: [lane(Strategy::RoundRobin), lane(Strategy::IpHash)],
         steps: vec![
-            step("login alice, ls alice", "Both log in on S1 and send PASV: S1 listens and answers 227 with the balancer's address. A: round robin sends the data connection to S2, which refuses it; LIST gets 425. B: IP hash sends it to S1, as it sent the control connection.", &[]),
+            step("login alice, ls alice", "Both log in on S1 and send PASV: S1 listens and answers 227 with the balancer's address. A: round robin sends the data connection to S2, which refuses it; LIST gets 425. B: IP hash sends it to S1, as it sent the control connection.", &[])
+                .ask("Alice lists her files over PASV. Will it succeed?", Outcome::Succeeds, BOTH),
             step("ls alice", "A again: the next in turn is S1, so this LIST works. Round robin fails every other transfer, not all of them.", &[]),
         ],
     }
@@ -472,7 +474,8 @@ pub(super) fn db_txn_pooling(id: &'static str, title: &'static str) -> Scenario 
         steps: vec![
             step("sql alice prepare", "Alice's app prepares orders_by_owner through S1: in lane A on S1's own pg#1, in lane B on pg#1 as PgBouncer lent it. Both drivers note it as prepared.", &[]),
             step("sql bob begin, sql alice begin", "Bob (via S2) and Alice (via S1) each open a transaction. Lane B's PgBouncer lends Bob pg#1 until he ends his, so Alice gets a new one: pg#2.", &[]),
-            step("sql bob insert mug, sql alice execute", "Alice's driver sends Bind alone: it prepared the statement on this connection. Lane A: it did — her count, T. Lane B: pg#2 never saw it — ERROR 26000, and her transaction is failed: E.", &[]),
+            step("sql bob insert mug, sql alice execute", "Alice's driver sends Bind alone: it prepared the statement on this connection. Lane A: it did — her count, T. Lane B: pg#2 never saw it — ERROR 26000, and her transaction is failed: E.", &[])
+                .ask("Will Alice's prepared statement run?", Outcome::Succeeds, BOTH),
             step("sql bob commit, sql alice rollback", "Bob commits: PgBouncer takes pg#1 back. Alice must roll back to leave E: ReadyForQuery I in both lanes.", &[]),
         ],
     }
@@ -487,7 +490,8 @@ pub(super) fn db_crash_txn(id: &'static str, title: &'static str) -> Scenario {
         steps: vec![
             step("sql alice begin, sql alice insert mug", "Alice opens a transaction and orders a mug. Lane A: both on S1's pg#1, which stays T with 1 uncommitted row. Lane B's app keeps both statements and sends nothing yet.", &[]),
             step("crash 1", "S1 dies. Lane A's pg#1 closes with no Terminate; PostgreSQL rolls back its transaction and the mug. Lane B's database held nothing of Alice's.", &[]),
-            step("restart 1, wait 10s, sql alice commit", "S1 is back with an empty pool. Lane A's COMMIT goes on a new pg#2: WARNING: there is no transaction in progress, then I — an app that checks only the tag thinks it committed. Lane B sends BEGIN, INSERT and COMMIT at once: I.", &[]),
+            step("restart 1, wait 10s, sql alice commit", "S1 is back with an empty pool. Lane A's COMMIT goes on a new pg#2: WARNING: there is no transaction in progress, then I — an app that checks only the tag thinks it committed. Lane B sends BEGIN, INSERT and COMMIT at once: I.", &[])
+                .ask("S1 died mid-transaction and is back. Will Alice's COMMIT succeed?", Outcome::Succeeds, BOTH),
             step("sql alice select", "The count tells: 0 orders in lane A, 1 in lane B.", &[]),
         ],
     }
@@ -501,7 +505,8 @@ pub(super) fn db_pool_exhaustion(id: &'static str, title: &'static str) -> Scena
         lanes: [db(Pooling::Session, 3), db(Pooling::Transaction, 3)],
         steps: vec![
             step("sql alice begin, sql bob begin", "Alice (via S1) and Bob (via S2) open transactions. Lane B's PgBouncer lends each a server connection, pg#1 and pg#2: its whole pool of 2.", &[]),
-            step("sql carol begin", "Carol's BEGIN (via S3) finds none free in lane B: she waits in PgBouncer's queue until query_wait_timeout. Lane A's S3 has its own pool: pg#3, T.", &[]),
+            step("sql carol begin", "Carol's BEGIN (via S3) finds none free in lane B: she waits in PgBouncer's queue until query_wait_timeout. Lane A's S3 has its own pool: pg#3, T.", &[])
+                .ask("Alice and Bob are in transactions. Will Carol's BEGIN succeed?", Outcome::Succeeds, BOTH),
             step("sql alice commit, sql bob commit, sql carol begin", "Alice and Bob commit, freeing both server connections: Carol's retry gets one. Lane A never waited, for one connection per app server.", &[]),
         ],
     }
@@ -516,7 +521,8 @@ pub(super) fn db_temp_table(id: &'static str, title: &'static str) -> Scenario {
         steps: vec![
             step("sql alice temp", "Alice's app keeps her cart in a temporary table. Through S1: in lane A on S1's own pg#1, in lane B on pg#1 as PgBouncer lent it. CREATE TABLE, then I: in lane B PgBouncer takes pg#1 back at once.", &[]),
             step("sql bob begin, sql alice cart mug", "Bob (via S2) opens a transaction: lane B's PgBouncer lends him pg#1, the idle one used last. Alice adds a mug through S1. Lane A: S1's pg#1 has her table, INSERT 0 1. Lane B: a new pg#2, ERROR 42P01: relation \"cart\" does not exist.", &[]),
-            step("sql bob cart tee, sql carol cart socks", "Bob and Carol never created a cart. Lane A: Bob's pg#2 has none, ERROR 42P01, and his transaction is failed: E. Carol, via S1, is lent pg#1 and her socks go into Alice's cart. Lane B: Bob's pg#1 holds Alice's table, INSERT 0 1; Carol's pg#2 has none: 42P01.", &[]),
+            step("sql bob cart tee, sql carol cart socks", "Bob and Carol never created a cart. Lane A: Bob's pg#2 has none, ERROR 42P01, and his transaction is failed: E. Carol, via S1, is lent pg#1 and her socks go into Alice's cart. Lane B: Bob's pg#1 holds Alice's table, INSERT 0 1; Carol's pg#2 has none: 42P01.", &[])
+                .ask("Carol never made a cart. Will her INSERT into one succeed?", Outcome::Succeeds, BOTH),
             step("sql bob rollback", "Bob rolls back: ReadyForQuery I in both lanes. Lane A's pg#1 keeps Alice's cart with Carol's socks in it. Lane B's rollback takes Bob's tee out of Alice's cart, which stays on pg#1 for whichever client PgBouncer lends it to next.", &[]),
         ],
     }

@@ -15,7 +15,7 @@ mod transcript;
 
 #[cfg(feature = "authored")]
 pub use authored::{AuthoredError, HEADERS, LIMITS};
-pub use question::{last_requests, Answer, LaneVerdict, Outcome, Question, Seen, Verdict};
+pub use question::{last_requests, Answer, LaneVerdict, Outcome, Question, Reply, Seen, Verdict};
 pub use transcript::{all_scenarios_text, played_json, played_text, scenario_json, scenario_text};
 
 /// The id an author's tour goes by, where a built-in tour has its own.

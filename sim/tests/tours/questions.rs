@@ -1,15 +1,17 @@
 //! Predict, then see: questions are checked against what the engine
 //! records when the step runs, never against a stored key.
 
-use statelab_sim::tours::{self, last_requests, Answer, Outcome, Question};
+use statelab_sim::tours::{self, last_requests, Answer, Outcome, Question, Reply};
 use statelab_sim::{AuthMode, LaneConfig, LaneId, Scenario, Store, Strategy};
 
 /// The tours whose turning point asks a question (chat-memory-vs-pubsub,
-/// ws-handshake and request-size have none: no request decides them). The
-/// FTP and database tours have none yet: they came with main after the
-/// questions were written, and a question's outcomes (a request's success,
-/// status class, server) were not checked against their turning points.
-const ASKING: [&str; 19] = [
+/// ws-handshake and request-size have none: no request decides them).
+/// Nor do two FTP and database tours: ftp-session's turning point is a step
+/// where the FTP lane sends nothing (its client has no control connection
+/// left), and after it both lanes' listings succeed, differing only in the
+/// directory listed; db-leaky-set's lesson is in what the queries return (a
+/// time zone, a count of orders), every one of which succeeds in both lanes.
+const ASKING: [&str; 25] = [
     "round-robin-local",
     "sticky-crash",
     "shared-store",
@@ -29,6 +31,12 @@ const ASKING: [&str; 19] = [
     "ws-crash-storm",
     "ws-expiry",
     "game-checkpoint",
+    "ftp-resume",
+    "ftp-passive-balancer",
+    "db-txn-pooling",
+    "db-crash-txn",
+    "db-pool-exhaustion",
+    "db-temp-table",
 ];
 
 #[test]
@@ -61,7 +69,9 @@ fn the_answer_is_what_the_engine_recorded() {
     // Lane A's token outlives S1; lane B's session died with it.
     let v = q.check(&before, &after, [Some(Answer::Yes), Some(Answer::No)]);
     assert!(v.correct, "{v:?}");
-    assert_eq!(v.lanes[1].unwrap().seen.unwrap().status, 401);
+    assert_eq!(v.lanes[1].unwrap().seen.unwrap().reply, Reply::Http(401));
+    // What the page says it was (tests/playground.rs reads the same words).
+    assert_eq!(v.lanes[1].unwrap().seen.unwrap().to_string(), "#5 got 401 from S2");
     let v = q.check(&before, &after, [Some(Answer::Yes), Some(Answer::Yes)]);
     assert!(!v.correct && v.lanes[0].unwrap().correct && !v.lanes[1].unwrap().correct, "{v:?}");
     // An unanswered lane is never right.
@@ -127,4 +137,92 @@ fn the_answer_event_says_what_was_given_and_what_happened() {
         json,
         serde_json::json!({"tour": "sticky-crash", "step": 4, "answers": {"A": "yes", "B": "yes"}, "actual": {"A": "yes", "B": "no"}, "correct": false})
     );
+}
+
+/// The question a tour asks, with the engine's actual answers to it and
+/// to a status-class question on the same step, lane A then lane B.
+fn asked(id: &str) -> (usize, [Answer; 2], [Answer; 2]) {
+    let s = Scenario::find(id).unwrap();
+    let (i, q) = s.steps.iter().enumerate().find_map(|(i, st)| st.ask.as_ref().map(|q| (i + 1, q))).unwrap();
+    let (before, after) = s.around(1, i).unwrap();
+    let seen = last_requests(&before, &after).map(Option::unwrap);
+    (i, seen.map(|x| q.about.answer_of(&x)), seen.map(|x| Outcome::Status.answer_of(&x)))
+}
+
+#[test]
+fn ftp_questions_are_answered_by_the_last_reply() {
+    // The easy guess is that lane A, whose session died with S1, cannot
+    // resume: it can, after logging in again; REST's 350 is an intermediate
+    // reply and RETR's 150 a preliminary one, both positive (RFC 959).
+    let (step, succeeds, class) = asked("ftp-resume");
+    assert_eq!((step, succeeds, class), (3, [Answer::Yes, Answer::Yes], [Answer::Class(1), Answer::Class(2)]));
+    // Round robin sends the data connection elsewhere: LIST gets 425, a
+    // transient negative reply, where IP hash lists.
+    let (step, succeeds, class) = asked("ftp-passive-balancer");
+    assert_eq!((step, succeeds, class), (1, [Answer::No, Answer::Yes], [Answer::Class(4), Answer::Class(2)]));
+}
+
+#[test]
+fn database_questions_are_answered_by_what_postgresql_said() {
+    // A prepared statement is missing on the connection PgBouncer lends next.
+    let (step, succeeds, class) = asked("db-txn-pooling");
+    assert_eq!((step, succeeds, class), (3, [Answer::Yes, Answer::No], [Answer::Sql(*b"00"), Answer::Sql(*b"26")]));
+    // The easy guess is that lane A's COMMIT fails, its transaction gone:
+    // PostgreSQL only warns (a notice, not an error) and answers COMMIT.
+    let (step, succeeds, _) = asked("db-crash-txn");
+    assert_eq!((step, succeeds), (3, [Answer::Yes, Answer::Yes]));
+    // PgBouncer's queue times out: 08P01, and nothing reached the database.
+    let (step, succeeds, class) = asked("db-pool-exhaustion");
+    assert_eq!((step, succeeds, class), (2, [Answer::Yes, Answer::No], [Answer::Sql(*b"00"), Answer::Sql(*b"08")]));
+    // The easy guess is that Carol, who made no cart, fails in both lanes:
+    // in lane A she is lent pg#1, which holds Alice's.
+    let (step, succeeds, class) = asked("db-temp-table");
+    assert_eq!((step, succeeds, class), (3, [Answer::Yes, Answer::No], [Answer::Sql(*b"00"), Answer::Sql(*b"42")]));
+}
+
+#[test]
+fn status_classes_read_as_each_protocol_names_them() {
+    // FTP has all five classes, 3xx intermediate among them; a database
+    // lane's status is a SQLSTATE class, never an HTTP-like 2xx.
+    let s = Scenario::find("db-temp-table").unwrap();
+    let (before, after) = s.around(1, 3).unwrap();
+    let seen = last_requests(&before, &after);
+    let sql = Outcome::Status.choices(after.lane(LaneId::B), seen[1].as_ref());
+    assert_eq!(
+        sql.into_iter().map(Answer::key).collect::<Vec<_>>(),
+        ["00xxx", "08xxx", "23xxx", "25xxx", "26xxx", "42xxx"]
+    );
+    assert_eq!(seen[1].unwrap().reply, Reply::Sql(Some(*b"42P01")));
+    assert_eq!(seen[1].unwrap().to_string(), "pg#2 answered ERROR 42P01 via S1");
+    assert_eq!(seen[0].unwrap().to_string(), "pg#1 answered no error via S1");
+
+    let s = Scenario::find("ftp-passive-balancer").unwrap();
+    let (before, after) = s.around(1, 1).unwrap();
+    let seen = last_requests(&before, &after);
+    let ftp = Outcome::Status.choices(after.lane(LaneId::A), seen[0].as_ref());
+    assert_eq!(ftp, (1..=5).map(Answer::Class).chain([Answer::NoReply]).collect::<Vec<_>>());
+    assert_eq!(seen[0].unwrap().reply, Reply::Ftp(425));
+    assert_eq!(seen[0].unwrap().to_string(), "ftp#1 got 425 from S1");
+}
+
+#[test]
+fn a_refused_ftp_connection_is_a_request_that_got_no_reply() {
+    // S1 is down and health checks have not noticed: round robin sends
+    // Carol's control connection there, it is refused, and no reply comes.
+    // That is a failed request to predict, not a step that sent nothing.
+    let file = r#"{"statelab_tour": 1, "title": "t", "a": "ftp:jwt.rr.2", "b": "ftp:jwt.iphash.2", "steps": [
+      {"do": ["login alice", "login bob"], "say": "x"},
+      {"do": ["crash 1", "login carol"], "say": "y",
+       "ask": {"prompt": "Will Carol's login succeed?", "about": "succeeds", "lanes": ["A", "B"]}}]}"#;
+    let (s, _) = Scenario::from_json(file).unwrap();
+    let (before, after) = s.around(1, 2).unwrap();
+    let seen = last_requests(&before, &after).map(Option::unwrap);
+    assert_eq!((seen[0].reply, seen[0].server), (Reply::Refused, None));
+    assert_eq!(seen[0].to_string(), "the connection was refused: no reply");
+    assert_eq!(seen.map(|x| Outcome::Succeeds.answer_of(&x)), [Answer::No, Answer::Yes]);
+    assert_eq!(Outcome::Status.answer_of(&seen[0]), Answer::NoReply);
+    assert_eq!(Answer::NoReply.key(), "none");
+    assert_eq!(Outcome::Server.answer_of(&seen[0]), Answer::Balancer);
+    // "No reply" is always offered for an FTP lane, so offering it gives nothing away.
+    assert!(Outcome::Status.choices(after.lane(LaneId::B), seen.get(1)).contains(&Answer::NoReply));
 }
