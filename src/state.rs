@@ -29,8 +29,8 @@ pub struct PlayState {
     pub left: Option<TourPos>,
     /// The author's tour the page holds (from a `tour=` link or made on the
     /// page), with its `tour=` value; `scenario` and `left` name it as
-    /// [`AUTHORED_ID`].
-    pub authored: Option<(Rc<Scenario>, Rc<str>)>,
+    /// [`AUTHORED_ID`]. Read through [`PlayState::authored`].
+    authored: Option<(Rc<Scenario>, Rc<str>)>,
     /// Why the last message was refused, shown until the next one.
     pub notice: Option<String>,
     /// What the last message did when that is not plain to see (a reset
@@ -193,7 +193,7 @@ impl PlayState {
         let Engine { playground, log_text } = &mut *self.engine.borrow_mut();
         let recipe = playground.recipe();
         let log = if scenario.is_some() { "" } else { log_text.of(&recipe.actions) };
-        let tour = self.authored.as_ref().filter(|_| scenario.is_some_and(|at| at.tour == AUTHORED_ID));
+        let tour = self.authored().filter(|_| scenario.is_some_and(|at| at.tour == AUTHORED_ID));
         link::query(recipe.seed, scenario, tour.map(|(_, value)| &**value), &recipe.configs, log)
     }
 
@@ -269,13 +269,24 @@ impl PlayState {
         self.version
     }
 
+    /// The author's tour the page holds, with its `tour=` value. Always
+    /// `None` where author tours are not read (the gated bundles move such a
+    /// page on), which lets the compiler leave out what follows from one.
+    pub fn authored(&self) -> Option<&(Rc<Scenario>, Rc<str>)> {
+        if cfg!(feature = "authoring") {
+            self.authored.as_ref()
+        } else {
+            None
+        }
+    }
+
     pub fn followed(&self) -> Option<(Scenario, usize)> {
         self.find(self.scenario?)
     }
 
     /// The tour `at` names, built-in or the author's the page holds.
     pub fn find(&self, at: TourPos) -> Option<(Scenario, usize)> {
-        match &self.authored {
+        match self.authored() {
             Some((s, _)) if at.tour == AUTHORED_ID => Some((Scenario::clone(s), at.step)),
             _ => at.find(),
         }

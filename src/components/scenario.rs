@@ -11,11 +11,11 @@ pub fn scenario_panel(play: &Play) -> Html {
     let followed = play.followed();
     let options: Vec<(String, String)> = std::iter::once((String::new(), "Free play (no scenario)".to_owned()))
         .chain(TOURS.iter().map(|t| (t.id.to_owned(), t.title.to_owned())))
-        .chain(play.authored.iter().map(|(s, _)| (s.id.to_owned(), format!("Your tour: {}", s.title))))
+        .chain(play.authored().into_iter().map(|(s, _)| (s.id.to_owned(), format!("Your tour: {}", s.title))))
         .collect();
     let pick = {
         let play = play.clone();
-        Callback::from(move |id: String| match (IDS.iter().find(|s| **s == id), &play.authored) {
+        Callback::from(move |id: String| match (IDS.iter().find(|s| **s == id), play.authored()) {
             (Some(id), _) => play.dispatch(Msg::Follow(id)),
             (None, Some((s, link))) if id == s.id => play.dispatch(Msg::FollowAuthored(s.clone(), link.clone())),
             (None, _) => play.dispatch(Msg::Reset),

@@ -28,13 +28,12 @@ pub fn share_bar(play: &Play) -> Html {
     #[cfg(not(feature = "authoring"))]
     let file = None::<Callback<MouseEvent>>;
     #[cfg(feature = "authoring")]
-    let file =
-        play.authored.as_ref().filter(|_| play.followed().is_some_and(|(s, _)| s.is_authored())).map(|(s, _)| {
-            let (s, seed) = (s.clone(), play.playground().seed());
-            Callback::from(move |_: MouseEvent| {
-                browser::download("tour.json", "application/json", &s.to_json(seed));
-            })
-        });
+    let file = play.authored().filter(|_| play.followed().is_some_and(|(s, _)| s.is_authored())).map(|(s, _)| {
+        let (s, seed) = (s.clone(), play.playground().seed());
+        Callback::from(move |_: MouseEvent| {
+            browser::download("tour.json", "application/json", &s.to_json(seed));
+        })
+    });
     html! {
         <div class="share" role="group" aria-label="Share">
             <CopyButton label="Copy link to this step" done="Link copied" text={text(address)} />
