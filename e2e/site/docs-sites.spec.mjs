@@ -250,3 +250,42 @@ test("mdbook: figures follow the book's theme menu", async ({ page }) => {
   for (const i of STEPS.keys()) await expect(frameOf(page, i).locator('html')).toHaveAttribute('data-theme', 'light');
   await expectSized(page, 4);
 });
+
+// Docusaurus and VitePress are not built here (each is a Node toolchain of
+// its own): these pages switch theme the way each generator's own toggle
+// does, on <html>, which is all the kit reads of them. Docusaurus writes
+// `data-theme="light|dark"`; VitePress adds and removes the class `dark`,
+// and marks its pages with `#VPContent`, so no class means light there.
+const SWITCHES = {
+  docusaurus: {
+    page: (body) => `<!doctype html><html data-theme="light"><body>${body}</body></html>`,
+    dark: (html) => html.setAttribute('data-theme', 'dark'),
+    light: (html) => html.setAttribute('data-theme', 'light'),
+  },
+  vitepress: {
+    page: (body) => `<!doctype html><html><body><div id="VPContent">${body}</div></body></html>`,
+    dark: (html) => html.classList.add('dark'),
+    light: (html) => html.classList.remove('dark'),
+  },
+};
+
+for (const [generator, to] of Object.entries(SWITCHES)) {
+  test(`${generator}: figures follow the site's theme as its toggle writes it`, async ({ page }) => {
+    // The system prefers dark: a light VitePress page must still be read as light.
+    await page.emulateMedia({ colorScheme: 'dark' });
+    const body = STEPS.slice(0, 2).map(([tour, step]) => `<statelab-embed tour="${tour}" step="${step}"></statelab-embed>`).join('\n');
+    const host = await serve(DIR, { '/theme.html': to.page(`<script type="module" src="${PLAYGROUND}embed.js"></script>${body}`) });
+    try {
+      await page.goto(`http://127.0.0.1:${host.port}/theme.html`);
+      await embed(page, 0).getByRole('button', { name: /^Load the interactive playground/ }).click();
+      await expect(frameOf(page, 0).locator('html')).toHaveAttribute('data-app', 'ready');
+      for (const i of [0, 1]) await expect(frameOf(page, i).locator('html')).toHaveAttribute('data-theme', 'light');
+      await page.locator('html').evaluate(to.dark);
+      for (const i of [0, 1]) await expect(frameOf(page, i).locator('html')).toHaveAttribute('data-theme', 'dark');
+      await page.locator('html').evaluate(to.light);
+      for (const i of [0, 1]) await expect(frameOf(page, i).locator('html')).toHaveAttribute('data-theme', 'light');
+    } finally {
+      host.close();
+    }
+  });
+}
