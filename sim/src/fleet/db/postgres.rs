@@ -120,8 +120,12 @@ pub struct Tx {
     pub began: SimTime,
     /// The session's `TimeZone` then.
     pub timezone: String,
-    /// The temporary table then: created, dropped or filled since is undone.
-    pub cart: Option<Vec<String>>,
+    /// The temporary table then, by its row count (`None`: no table): a
+    /// rollback drops a table created since, or the rows added since. Its
+    /// rows are only ever appended, so a count is enough, and BEGIN costs
+    /// the same however full the table is (a link's actions are counted
+    /// as one unit of work each).
+    pub cart: Option<usize>,
 }
 
 /// A statement the app sends in a Query message.
@@ -436,7 +440,11 @@ impl PgConn {
                 if in_tx {
                     out.push(warning("25001", "there is already a transaction in progress"));
                 } else {
-                    self.tx = Some(Tx { began: now, timezone: self.timezone.clone(), cart: self.cart.clone() });
+                    self.tx = Some(Tx {
+                        began: now,
+                        timezone: self.timezone.clone(),
+                        cart: self.cart.as_ref().map(Vec::len),
+                    });
                     self.status = TxStatus::InTransaction;
                 }
                 out.push(Backend::CommandComplete("BEGIN".into()));
@@ -459,7 +467,11 @@ impl PgConn {
                     _ => {
                         if let Some(tx) = self.tx.take() {
                             self.timezone = tx.timezone;
-                            self.cart = tx.cart;
+                            self.cart = tx.cart.map(|rows| {
+                                let mut cart = self.cart.take().unwrap_or_default();
+                                cart.truncate(rows);
+                                cart
+                            });
                         }
                         "ROLLBACK"
                     }
