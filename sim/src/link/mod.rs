@@ -360,7 +360,9 @@ pub fn query(seed: u64, scenario: Option<TourPos>, tour: Option<&str>, configs: 
     };
     match (scenario, tour) {
         (Some(at), Some(tour)) => {
-            put("tour", tour);
+            // Encoded: a build that does not read author tours forwards the
+            // value it was given, whatever it holds (base64url is unchanged).
+            put("tour", &encode(tour));
             put("step", &at.step.to_string());
             return q;
         }
@@ -588,6 +590,11 @@ mod tests {
         assert_eq!(l.scenario, Some(TourPos { tour: AUTHORED_ID, step: 3 }));
         assert_eq!(l.authored, Some(LinkedTour { text: "eyJub3QiOiAicmVhZCJ9".into(), tour: None }));
         assert_eq!(l.to_query(), "tour=eyJub3QiOiAicmVhZCJ9&step=3");
+        // Whatever it holds goes on as it came, for the bundle that reads it
+        // to refuse: the rest of the address stays the link's own.
+        let (l, _) = Link::from_query("tour=x%26scenario%3Dcart%23top");
+        assert_eq!(l.to_query(), "tour=x%26scenario=cart%23top&step=0");
+        assert_eq!(Link::from_query(&l.to_query()).0, l);
     }
 
     #[test]
