@@ -42,7 +42,7 @@ pub fn StepView(props: &StepViewProps) -> Html {
             // Below the evidence: at 360×800 the step's badges come first;
             // the next step's question follows them.
             { figure_button(&play, &s, step) }
-            <QuestionView tour={s.id} step={step} />
+            { question(&play, s.id, step) }
             // Below the evidence, which the last step keeps on one screen with its narration.
             { next_tour(&play, &s, step >= s.steps.len()) }
         </section>
@@ -87,6 +87,18 @@ fn controls(play: &Play, playing: &UseStateHandle<bool>, step: usize, steps: usi
             <button type="button" onclick={if end { Callback::noop() } else { go(steps) }} aria-disabled={end.to_string()}>{"Play to the end"}</button>
         </div>
     }
+}
+
+/// The next step's question. Keyed, where author tours are read, by the
+/// tour's link: every author's tour is `authored`, and picks and a verdict
+/// must not carry over from one to another.
+fn question(play: &Play, tour: &'static str, step: usize) -> Html {
+    #[cfg(feature = "authoring")]
+    if let Some((_, link)) = play.authored() {
+        return html! { <QuestionView key={link.to_string()} {tour} {step} /> };
+    }
+    let _ = play;
+    html! { <QuestionView {tour} {step} /> }
 }
 
 /// "Download figure": the step's evidence as the SVG `statelab figure`
