@@ -80,13 +80,6 @@ impl Scenario {
         listing(id)?.build()
     }
 
-    /// Both lanes just before step `step` (1-based) runs and just after: what
-    /// a question about that step is checked on. `None` past the last step.
-    pub fn around(&self, seed: u64, step: usize) -> Option<(Playground, Playground)> {
-        let before = step.checked_sub(1).filter(|&b| b < self.steps.len())?;
-        Some((Playground::from_scenario(self, seed, before), Playground::from_scenario(self, seed, step)))
-    }
-
     /// Whether this is an author's tour rather than a built-in one.
     pub fn is_authored(&self) -> bool {
         self.id == AUTHORED_ID

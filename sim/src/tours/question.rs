@@ -262,14 +262,8 @@ impl Question {
     }
 
     /// Checks the learner's answers (one per lane asked; `None` where none
-    /// was given) against what `after` recorded since `before`: the state
-    /// before the step ran and after.
-    pub fn check(&self, before: &Playground, after: &Playground, answers: [Option<Answer>; 2]) -> Verdict {
-        self.verdict(last_requests(before, after), answers)
-    }
-
-    /// Checks the answers against `seen`, the step's last request in each
-    /// lane ([`last_requests`]), for a caller that has read it already.
+    /// was given) against `seen`, the step's last request in each lane
+    /// ([`last_requests`]).
     pub fn verdict(&self, seen: [Option<Seen>; 2], answers: [Option<Answer>; 2]) -> Verdict {
         let lanes = LaneId::ALL.map(|id| {
             let i = id.index();

@@ -1,8 +1,20 @@
 //! Predict, then see: questions are checked against what the engine
 //! records when the step runs, never against a stored key.
 
+use statelab_sim::tours::Verdict;
 use statelab_sim::tours::{self, last_requests, Answer, Outcome, Question, Reply};
-use statelab_sim::{AuthMode, LaneConfig, LaneId, Scenario, Store, Strategy};
+use statelab_sim::{AuthMode, LaneConfig, LaneId, Playground, Scenario, Store, Strategy};
+
+/// Tour `s` (seed 1) played to the step before `step` and to `step`: the
+/// page holds the first when it asks the step's question.
+fn around(s: &Scenario, step: usize) -> (Playground, Playground) {
+    (Playground::from_scenario(s, 1, step - 1), Playground::from_scenario(s, 1, step))
+}
+
+/// `q` checked as the page checks it: against what the step recorded.
+fn check(q: &Question, before: &Playground, after: &Playground, answers: [Option<Answer>; 2]) -> Verdict {
+    q.verdict(last_requests(before, after), answers)
+}
 
 /// The tours whose turning point asks a question (chat-memory-vs-pubsub,
 /// ws-handshake and request-size have none: no request decides them).
@@ -46,7 +58,7 @@ fn every_turning_point_asks_about_a_request_the_step_sends() {
             s.steps.iter().enumerate().filter_map(|(i, st)| st.ask.as_ref().map(|q| (i + 1, q))).collect();
         assert_eq!(!asked.is_empty(), ASKING.contains(&s.id), "{}", s.id);
         for (step, q) in asked {
-            let (before, after) = s.around(1, step).unwrap();
+            let (before, after) = around(&s, step);
             let seen = last_requests(&before, &after);
             for id in q.asked() {
                 assert!(seen[id.index()].is_some(), "{} step {step}: lane {} sends no request", s.id, id.label());
@@ -65,26 +77,26 @@ fn sticky_crash_last_step() -> (Scenario, Question) {
 #[test]
 fn the_answer_is_what_the_engine_recorded() {
     let (s, q) = sticky_crash_last_step();
-    let (before, after) = s.around(1, 4).unwrap();
+    let (before, after) = around(&s, 4);
     // Lane A's token outlives S1; lane B's session died with it.
-    let v = q.check(&before, &after, [Some(Answer::Yes), Some(Answer::No)]);
+    let v = check(&q, &before, &after, [Some(Answer::Yes), Some(Answer::No)]);
     assert!(v.correct, "{v:?}");
     assert_eq!(v.lanes[1].unwrap().seen.unwrap().reply, Reply::Http(401));
     // What the page says it was (tests/playground.rs reads the same words).
     assert_eq!(v.lanes[1].unwrap().seen.unwrap().to_string(), "#5 got 401 from S2");
-    let v = q.check(&before, &after, [Some(Answer::Yes), Some(Answer::Yes)]);
+    let v = check(&q, &before, &after, [Some(Answer::Yes), Some(Answer::Yes)]);
     assert!(!v.correct && v.lanes[0].unwrap().correct && !v.lanes[1].unwrap().correct, "{v:?}");
     // An unanswered lane is never right.
-    assert!(!q.check(&before, &after, [Some(Answer::Yes), None]).correct);
+    assert!(!check(&q, &before, &after, [Some(Answer::Yes), None]).correct);
 
     // The step before asks which server answers: the easy guess is S2 (or
     // S1, the pin), but health checks have not noticed yet and the balancer
     // answers 502 itself.
     let q3 = s.steps[2].ask.clone().unwrap();
     assert_eq!(q3.about, Outcome::Server);
-    let (before, after) = s.around(1, 3).unwrap();
-    assert!(!q3.check(&before, &after, [Some(Answer::Server(2)), Some(Answer::Server(1))]).correct);
-    assert!(q3.check(&before, &after, [Some(Answer::Balancer), Some(Answer::Balancer)]).correct);
+    let (before, after) = around(&s, 3);
+    assert!(!check(&q3, &before, &after, [Some(Answer::Server(2)), Some(Answer::Server(1))]).correct);
+    assert!(check(&q3, &before, &after, [Some(Answer::Balancer), Some(Answer::Balancer)]).correct);
 }
 
 #[test]
@@ -96,11 +108,11 @@ fn a_stored_key_would_go_stale_where_the_check_does_not() {
     s.lanes[1] = LaneConfig::stateful()
         .with_balancer(Strategy::StickyCookie)
         .with_auth(AuthMode::ServerSession { store: Store::Shared });
-    let (before, after) = s.around(1, 4).unwrap();
-    let stale = q.check(&before, &after, [Some(Answer::Yes), Some(Answer::No)]);
+    let (before, after) = around(&s, 4);
+    let stale = check(&q, &before, &after, [Some(Answer::Yes), Some(Answer::No)]);
     assert!(!stale.correct && !stale.lanes[1].unwrap().correct, "{stale:?}");
     assert_eq!(stale.lanes[1].unwrap().actual, Some(Answer::Yes));
-    assert!(q.check(&before, &after, [Some(Answer::Yes), Some(Answer::Yes)]).correct);
+    assert!(check(&q, &before, &after, [Some(Answer::Yes), Some(Answer::Yes)]).correct);
 }
 
 #[test]
@@ -108,7 +120,7 @@ fn choices_always_hold_the_actual_answer_and_come_from_the_lane() {
     for s in tours::all() {
         for (i, st) in s.steps.iter().enumerate() {
             let Some(q) = &st.ask else { continue };
-            let (before, after) = s.around(1, i + 1).unwrap();
+            let (before, after) = around(&s, i + 1);
             let seen = last_requests(&before, &after);
             for id in q.asked() {
                 let seen = seen[id.index()];
@@ -130,8 +142,8 @@ fn choices_always_hold_the_actual_answer_and_come_from_the_lane() {
 #[test]
 fn the_answer_event_says_what_was_given_and_what_happened() {
     let (s, q) = sticky_crash_last_step();
-    let (before, after) = s.around(1, 4).unwrap();
-    let v = q.check(&before, &after, [Some(Answer::Yes), Some(Answer::Yes)]);
+    let (before, after) = around(&s, 4);
+    let v = check(&q, &before, &after, [Some(Answer::Yes), Some(Answer::Yes)]);
     let json: serde_json::Value = serde_json::from_str(&v.event_json("sticky-crash", 4)).unwrap();
     assert_eq!(
         json,
@@ -144,7 +156,7 @@ fn the_answer_event_says_what_was_given_and_what_happened() {
 fn asked(id: &str) -> (usize, [Answer; 2], [Answer; 2]) {
     let s = Scenario::find(id).unwrap();
     let (i, q) = s.steps.iter().enumerate().find_map(|(i, st)| st.ask.as_ref().map(|q| (i + 1, q))).unwrap();
-    let (before, after) = s.around(1, i).unwrap();
+    let (before, after) = around(&s, i);
     let seen = last_requests(&before, &after).map(Option::unwrap);
     (i, seen.map(|x| q.about.answer_of(&x)), seen.map(|x| Outcome::Status.answer_of(&x)))
 }
@@ -185,7 +197,7 @@ fn status_classes_read_as_each_protocol_names_them() {
     // FTP has all five classes, 3xx intermediate among them; a database
     // lane's status is a SQLSTATE class, never an HTTP-like 2xx.
     let s = Scenario::find("db-temp-table").unwrap();
-    let (before, after) = s.around(1, 3).unwrap();
+    let (before, after) = around(&s, 3);
     let seen = last_requests(&before, &after);
     let sql = Outcome::Status.choices(after.lane(LaneId::B), seen[1].as_ref());
     assert_eq!(
@@ -197,7 +209,7 @@ fn status_classes_read_as_each_protocol_names_them() {
     assert_eq!(seen[0].unwrap().to_string(), "pg#1 answered no error via S1");
 
     let s = Scenario::find("ftp-passive-balancer").unwrap();
-    let (before, after) = s.around(1, 1).unwrap();
+    let (before, after) = around(&s, 1);
     let seen = last_requests(&before, &after);
     let ftp = Outcome::Status.choices(after.lane(LaneId::A), seen[0].as_ref());
     assert_eq!(ftp, (1..=5).map(Answer::Class).chain([Answer::NoReply]).collect::<Vec<_>>());
@@ -215,7 +227,7 @@ fn a_refused_ftp_connection_is_a_request_that_got_no_reply() {
       {"do": ["crash 1", "login carol"], "say": "y",
        "ask": {"prompt": "Will Carol's login succeed?", "about": "succeeds", "lanes": ["A", "B"]}}]}"#;
     let (s, _) = Scenario::from_json(file).unwrap();
-    let (before, after) = s.around(1, 2).unwrap();
+    let (before, after) = around(&s, 2);
     let seen = last_requests(&before, &after).map(Option::unwrap);
     assert_eq!((seen[0].reply, seen[0].server), (Reply::Refused, None));
     assert_eq!(seen[0].to_string(), "the connection was refused: no reply");
