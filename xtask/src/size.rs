@@ -25,8 +25,8 @@ pub struct Report {
     /// fetches them (with whatever else every page loads), gzipped.
     pub bundles: Vec<(String, u64)>,
     /// Bundles for lanes of two kinds at once, and the one with the tour
-    /// editor (both `all`), which no learner's page loads: measured and
-    /// printed, not gated (size-budget.json says why).
+    /// editor and author tours (both `all`), which no built-in tour's page
+    /// loads: measured and printed, not gated (size-budget.json says why).
     pub mixed: Vec<String>,
     pub budget: Budget,
 }
@@ -199,7 +199,8 @@ pub fn report() -> Result<Report, String> {
 type BundleFiles = (String, String, String, usize, bool);
 
 /// Whether a bundle is measured but not gated: lanes of two kinds, or the
-/// tour editor (size-budget.json says why); no learner's page loads it.
+/// tour editor and author tours (size-budget.json says why); no built-in
+/// tour's page loads it.
 fn ungated(b: &BundleFiles) -> bool {
     b.3 > 1 || b.4
 }

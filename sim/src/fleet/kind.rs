@@ -7,9 +7,9 @@
 //!
 //! Besides kinds, one feature of the view is left out of the size-gated
 //! bundles: `authoring` ([`AUTHORING`]), the "Make a tour" editor, which only
-//! authors use. Learners' parts of author tours (opening a `tour=` link,
-//! answering its questions) are in every bundle; the engine's side of them
-//! (reading and writing a tour file) is too, since an address carries the tour.
+//! authors use, with the engine's reader and writer of tour files (its
+//! `authored` feature): a `tour=` link loads that bundle too. The built-in
+//! tours' questions are in every bundle.
 //!
 //! A new kind is one variant of [`Kind`], its line in [`KINDS`], one arm in
 //! `App::kind`, its line in [`BUNDLES`] (and an `all` line once there are
@@ -68,7 +68,7 @@ impl Kind {
 /// The view's cargo feature for writing tours in the page ("Make a tour"):
 /// carried by the bundles whose [`Bundle::authoring`] is set, and named in the
 /// loader's list of what a page needs when its address asks for the editor
-/// (`make=1`).
+/// (`make=1`) or holds an author's tour (`tour=`).
 pub const AUTHORING: &str = "authoring";
 /// Whether this build carries the tours whose lanes need `kind` (`None`:
 /// the shop's HTTP lanes alone). A bundle carries the tours of its own

@@ -1,7 +1,7 @@
 //! The latency histogram's bins. One bin per millisecond below [`EXACT_MS`],
 //! then, as HdrHistogram does, each doubling split into [`SUB_BINS`] bins of
 //! equal width: a percentile read from it is exact below 64 ms and within
-//! 1/32 of its value above (a 2 s pool wait to 64 ms, a 2 min one to 4 s),
+//! 1/32 of its value above (a 2 s pool wait to 64 ms, a 2 min one to 2 s),
 //! up to [`EXACT_MS`] × 2^[`DOUBLINGS`] ms, about 18.6 hours, which no run
 //! reaches (a database lane's longest wait is PgBouncer's 120 s timeout);
 //! the last bin holds everything from there up. Integer arithmetic only, so
