@@ -5,6 +5,12 @@
 import { test, expect } from '../fixtures.mjs';
 import { expectAccessible, requests, watchErrors } from '../helpers.mjs';
 
+/** Lane `lane`'s card (0: A, 1: B) on the step view for the statement `text`, and its own summary line. */
+function dbStep(page, lane, text) {
+  const card = page.locator('.step-view .step-lane').nth(lane).locator('article.db-step', { hasText: text });
+  return { card, summary: card.locator(':scope > details > summary') };
+}
+
 test('db-txn-pooling: the prepared statement is missing on the connection PgBouncer lent', async ({ page }) => {
   const errors = watchErrors(page);
   await page.setViewportSize({ width: 360, height: 800 });
@@ -13,11 +19,10 @@ test('db-txn-pooling: the prepared statement is missing on the connection PgBoun
   await expect(page.locator('.narration strong')).toHaveText('Step 3 of 4');
   const lanes = page.locator('.step-view .step-lane');
   // Lane A: the statement is on the connection, the transaction goes on (T).
-  const execA = lanes.nth(0).locator('article.db-step', { hasText: 'alice sql execute' });
+  const { card: execA } = dbStep(page, 0, 'alice sql execute');
   await expect(execA.locator('summary .tx')).toHaveText('T');
   // Lane B: Bind alone on pg#2, which never saw the Parse: 26000, and the transaction fails (E).
-  const execB = lanes.nth(1).locator('article.db-step', { hasText: 'alice sql execute' });
-  const summaryB = execB.locator(':scope > details > summary');
+  const { card: execB, summary: summaryB } = dbStep(page, 1, 'alice sql execute');
   await expect(summaryB).toContainText('pg#2');
   await expect(summaryB.locator('.sqlstate')).toContainText('ERROR 26000');
   await expect(execB.locator('summary .tx')).toHaveText('E');
@@ -53,14 +58,12 @@ test('db-temp-table: the temporary table stays on the connection that made it, a
   await expect(page.locator('#lane-a-title')).toContainText('database, session state on pooled connections · round robin · 2 servers');
   await expect(page.locator('#lane-b-title')).toContainText('database behind PgBouncer (transaction mode)');
   for (const id of ['#lane-a-title', '#lane-b-title']) await expect(page.locator(id)).not.toContainText('JWT');
-  const lanes = page.locator('.step-view .step-lane');
   // Lane A: S1's own pg#1 has Alice's table.
-  const mineA = lanes.nth(0).locator('article.db-step', { hasText: 'alice sql cart mug' });
-  await expect(mineA.locator(':scope > details > summary')).toContainText('pg#1');
+  const { card: mineA, summary: summaryA } = dbStep(page, 0, 'alice sql cart mug');
+  await expect(summaryA).toContainText('pg#1');
   await expect(mineA.locator('.sqlstate')).toHaveCount(0);
   // Lane B: Bob's transaction holds pg#1, so Alice's insert goes on a new pg#2, which has no table.
-  const mineB = lanes.nth(1).locator('article.db-step', { hasText: 'alice sql cart mug' });
-  const summaryB = mineB.locator(':scope > details > summary');
+  const { card: mineB, summary: summaryB } = dbStep(page, 1, 'alice sql cart mug');
   await expect(summaryB).toContainText('pg#2');
   await expect(summaryB.locator('.sqlstate')).toContainText('ERROR 42P01');
   await expect(mineB.locator('summary .tx')).toHaveText('I');
