@@ -116,11 +116,12 @@ pub fn db_pools(lane: &Lane) -> Html {
 }
 
 // What only authors use, in the bundle that carries it (the `authoring`
-// feature; statelab-sim's src/fleet/kind.rs): the tour editor. Learners'
-// parts of an author's tour (its `tour=` link, its questions) are in every
-// bundle. Elsewhere the editor's button moves the page to that bundle with
-// the state in the address and `make=1`, which the loader reads to pick the
-// bundle and the page to open the editor.
+// feature; statelab-sim's src/fleet/kind.rs): the tour editor, and reading
+// author tours (a `tour=` link moves a page there, `crate::bundle`). The
+// step view's questions are in every bundle, for the built-in tours.
+// Elsewhere the editor's button moves the page to that bundle with the state
+// in the address and `make=1`, which the loader reads to pick the bundle and
+// the page to open the editor.
 
 /// "Make a tour" (`make_tour.rs`), open at first if the address asked for it.
 pub fn make_tour(play: &Play) -> Html {
