@@ -15,8 +15,34 @@ pub(super) enum Pick {
     /// Forward to the server at `slot` in the pool (`servers[slot]`); `pin`
     /// asks for an affinity cookie.
     Forward { slot: usize, reason: String, pin: bool },
+    /// The server chosen (`reason`) is down, though health checks keep it in
+    /// rotation: it refuses the connection, and the balancer answers.
+    Refused { slot: usize, reason: String },
     /// Nothing in rotation.
     NoneHealthy { reason: String },
+}
+
+/// To the server at `slot`, whom the strategy chose, or refused by it when
+/// it is down though health checks have not taken it out yet.
+fn to(servers: &[Server], slot: usize, reason: String, pin: bool) -> Pick {
+    if servers[slot].up {
+        Pick::Forward { slot, reason, pin }
+    } else {
+        Pick::Refused { slot, reason }
+    }
+}
+
+impl Pick {
+    /// What the balancer answers when no server took the request: 502 for
+    /// a refused connection (as nginx and AWS's balancers do; HAProxy says
+    /// 503, the twin's declared difference), 503 for none in rotation.
+    pub(super) fn balancer_status(&self) -> Option<u16> {
+        match self {
+            Pick::Forward { .. } => None,
+            Pick::Refused { .. } => Some(502),
+            Pick::NoneHealthy { .. } => Some(503),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -31,6 +57,8 @@ impl Balancer {
         Balancer { strategy, next: 0 }
     }
 
+    /// Where a request from `addr` goes: the strategy's choice among the
+    /// servers health checks keep in rotation, refused if that one is down.
     pub(super) fn pick(
         &mut self,
         req: &Request,
@@ -46,7 +74,7 @@ impl Balancer {
                 reason: t.text(|| format!("no server in rotation: health checks marked all {} down", servers.len())),
             };
         }
-        let forward = |slot: usize, reason: String| Pick::Forward { slot, reason, pin: false };
+        let forward = |slot: usize, reason: String| to(servers, slot, reason, false);
         match self.strategy {
             Strategy::RoundRobin => {
                 let i = self.rotate(servers, now);
@@ -107,7 +135,7 @@ impl Balancer {
                     (Some(v), _) => {
                         let i = self.rotate(servers, now);
                         let reason = t.text(|| format!("sticky: {AFFINITY_COOKIE}={v} is out of rotation → re-pinned to S{} (its memory holds none of this user's state)", servers[i].no));
-                        Pick::Forward { slot: i, reason, pin: true }
+                        to(servers, i, reason, true)
                     }
                     (None, _) => {
                         let i = self.rotate(servers, now);
@@ -117,7 +145,7 @@ impl Balancer {
                                 servers[i].no
                             )
                         });
-                        Pick::Forward { slot: i, reason, pin: true }
+                        to(servers, i, reason, true)
                     }
                 }
             }

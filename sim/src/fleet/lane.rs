@@ -480,7 +480,7 @@ impl Lane {
         self.upgraded = None;
         let (server, reason, response) = match pick {
             Pick::NoneHealthy { reason } => (None, reason, own_response(503, "no healthy server", now)),
-            Pick::Forward { slot: i, reason, .. } if !self.servers[i].up => {
+            Pick::Refused { slot: i, reason } => {
                 let s = &self.servers[i];
                 tried = Some(s.no);
                 let until = s.leaves_rotation_at().map_or_else(String::new, |t| t.clock());

@@ -118,7 +118,7 @@ impl Lane {
                 step.say(format!("{reason}: 503, nothing reached the database"));
                 None
             }
-            Pick::Forward { slot, reason, .. } if !self.servers[slot].up => {
+            Pick::Refused { slot, reason } => {
                 step.say(format!("{reason}; S{} is down: 502, nothing reached the database", self.servers[slot].no));
                 None
             }

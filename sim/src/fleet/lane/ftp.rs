@@ -350,13 +350,15 @@ impl Lane {
                 (None, vec![format!("the balancer refused the connection: {reason}")])
             }
             crate::fleet::balancer::Pick::Forward { slot, reason, .. } => {
-                let mut said = vec![format!("balancer: {reason}")];
-                if self.servers[slot].up {
-                    return (Some(slot), said);
-                }
-                said.push(format!("S{} is down: the connection was refused", self.servers[slot].no));
-                (None, said)
+                (Some(slot), vec![format!("balancer: {reason}")])
             }
+            crate::fleet::balancer::Pick::Refused { slot, reason } => (
+                None,
+                vec![
+                    format!("balancer: {reason}"),
+                    format!("S{} is down: the connection was refused", self.servers[slot].no),
+                ],
+            ),
         }
     }
 

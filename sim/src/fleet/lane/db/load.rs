@@ -50,11 +50,10 @@ impl Lane {
         let trace = Trace::new(false);
         let pick = self.balancer.pick(&req, &self.clients[ci].addr, &self.servers, self.now, &mut self.rng, &trace);
         let no = match pick {
-            Pick::Forward { slot, .. } if self.servers[slot].up => self.servers[slot].no,
+            Pick::Forward { slot, .. } => self.servers[slot].no,
             pick => {
                 self.pg.load_stats.refused += 1;
-                let status = if matches!(pick, Pick::Forward { .. }) { 502 } else { 503 };
-                return Outcome::answer(status, None, BALANCER_MS);
+                return Outcome::answer(pick.balancer_status().unwrap_or(503), None, BALANCER_MS);
             }
         };
         let round_trips = if pooling == Pooling::Stateless { 1 } else { 3 };

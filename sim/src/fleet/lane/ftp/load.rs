@@ -164,14 +164,11 @@ impl Lane {
         let trace = Trace::new(false);
         let pick = self.balancer.pick(&req, &self.clients[ci].addr, &self.servers, self.now, &mut self.rng, &trace);
         let slot = match pick {
-            crate::fleet::balancer::Pick::Forward { slot, .. } if self.servers[slot].up => slot,
-            crate::fleet::balancer::Pick::Forward { .. } => {
+            crate::fleet::balancer::Pick::Forward { slot, .. } => slot,
+            pick => {
                 self.files.stats.refused += 1;
-                return Outcome { status: 502, ..refused() }.carrying(credential_bytes);
-            }
-            crate::fleet::balancer::Pick::NoneHealthy { .. } => {
-                self.files.stats.refused += 1;
-                return refused().carrying(credential_bytes);
+                let status = pick.balancer_status().unwrap_or(503);
+                return Outcome { status, ..refused() }.carrying(credential_bytes);
             }
         };
         let no = self.servers[slot].no;
