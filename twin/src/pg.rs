@@ -10,6 +10,10 @@
 //! engine's pool sent is sent as it was, in the order the lane sent them; a
 //! connection the engine dropped in a crash is closed with no Terminate.
 //!
+//! A session or stateless lane is then replayed a second time with a real
+//! pool in each app server (`pool.rs`), which chooses the connections
+//! instead of following the engine.
+//!
 //! A transaction-mode lane runs through a real PgBouncer (Debian's 1.18,
 //! started for the lane on loopback as the `postgres` user, with its own
 //! ini: `pool_mode = transaction`, `default_pool_size` = the engine's
@@ -38,6 +42,9 @@
 //! Crashes on a PgBouncer lane are not replayed (no tour has one): a lane
 //! where the engine closed a server connection is refused with an error;
 //! a crash that closed only an idle client connection is not noticed.
+
+mod pool;
+mod tap;
 
 use crate::procs::Proc;
 use statelab_sim::fleet::{driver_messages, DbRecord, PgMsg, Pooling, SqlOp};
@@ -505,21 +512,36 @@ pub fn run(ids: &[String], out: &Path) -> Result<bool, String> {
     let dir = out.join("postgres");
     let pg = start(&dir, port)?;
     println!("PostgreSQL on 127.0.0.1:{port}; each db-txn lane through PgBouncer on 127.0.0.1:{}, the others straight to PostgreSQL.", port + 1);
-    println!("\n{:<20} {:<5} {:<14} {:>8}  differences", "tour", "lane", "pooling", "answers");
+    println!("\n{:<20} {:<5} {:<14} {:<10} {:>8}  differences", "tour", "lane", "pooling", "replayed", "answers");
     let mut all_agree = true;
     for s in &tours {
         let p = Playground::from_scenario(s, 1, s.steps.len());
         for id in LaneId::ALL {
             let lane = p.lane(id);
             let db = format!("shop_{}", id.code());
-            let (n, diffs) = match lane.config().app {
-                App::Db(Pooling::Transaction) => replay_bouncer_lane(&pg, port + 1, &dir, lane, &db)?,
-                _ => replay_lane(&pg, lane, &db)?,
+            // A PgBouncer lane has one replay, through PgBouncer; a lane with
+            // its pools in the app servers has two: the engine's bytes on the
+            // engine's connections, then real pools choosing the connections.
+            let replays = match lane.config().app {
+                App::Db(Pooling::Transaction) => {
+                    vec![("PgBouncer", replay_bouncer_lane(&pg, port + 1, &dir, lane, &db)?)]
+                }
+                _ => vec![("bytes", replay_lane(&pg, lane, &db)?), ("deadpool", pool::replay(&pg, lane, &db)?)],
             };
-            all_agree &= diffs.is_empty();
-            println!("{:<20} {:<5} {:<14} {:>8}  {}", s.id, id.label(), lane.config().app.code(), n, diffs.len());
-            for d in diffs {
-                println!("    {d}");
+            for (how, (n, diffs)) in replays {
+                all_agree &= diffs.is_empty();
+                println!(
+                    "{:<20} {:<5} {:<14} {:<10} {:>8}  {}",
+                    s.id,
+                    id.label(),
+                    lane.config().app.code(),
+                    how,
+                    n,
+                    diffs.len()
+                );
+                for d in diffs {
+                    println!("    {d}");
+                }
             }
         }
     }
