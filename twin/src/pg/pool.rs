@@ -202,10 +202,9 @@ pub(super) fn replay(pg: &Postgres, lane: &Lane, db: &str) -> Result<(usize, Vec
         .map_err(|e| format!("tokio: {e}"))?;
     let conns = &lane.pg().conns;
     // Each engine connection as its app server's first, second…
-    let nth_of = |id: u32| -> Option<(u8, usize)> {
+    let nth_of = |id: u32| -> Option<usize> {
         let c = conns.iter().find(|c| c.id == id)?;
-        let Side::Server(no) = c.side else { return None };
-        Some((no, conns.iter().filter(|o| o.side == c.side && o.id < id).count()))
+        Some(conns.iter().filter(|o| o.side == c.side && o.id < id).count())
     };
     let mut apps: BTreeMap<u8, AppServer> = BTreeMap::new();
     let mut dead: BTreeSet<u32> = BTreeSet::new();
@@ -247,7 +246,7 @@ pub(super) fn replay(pg: &Postgres, lane: &Lane, db: &str) -> Result<(usize, Vec
         })
         .map_err(|e| format!("{} sql {} via S{no}: {e}", r.client, r.op))?;
         // The engine's side: the connections that carried the request, and their answers.
-        let ours_used: BTreeSet<usize> = r.messages.iter().filter_map(|m| nth_of(m.conn())).map(|(_, i)| i).collect();
+        let ours_used: BTreeSet<usize> = r.messages.iter().filter_map(|m| nth_of(m.conn())).collect();
         let ours: Vec<Backend> =
             r.messages.iter().filter_map(|m| if let PgMsg::Back(_, b) = m { Some(b.clone()) } else { None }).collect();
         // deadpool's side: the connections the relay heard from during the request.
@@ -257,14 +256,15 @@ pub(super) fn replay(pg: &Postgres, lane: &Lane, db: &str) -> Result<(usize, Vec
             let from = before.get(i).copied().unwrap_or(0);
             if len > from {
                 theirs_used.insert(i);
-                theirs.extend(
-                    heard(&app.tap.heard_since(i, 0), from)
-                        .map_err(|e| format!("S{no}'s {} connection: {e}", nth(i)))?,
-                );
+                theirs
+                    .extend(heard(&app.tap.heard(i), from).map_err(|e| format!("S{no}'s {} connection: {e}", nth(i)))?);
             }
         }
         compared += 1;
-        let name = |used: &BTreeSet<usize>| used.iter().map(|&i| nth(i)).collect::<Vec<_>>().join(" and ");
+        let name = |used: &BTreeSet<usize>| match used.is_empty() {
+            true => "no".to_owned(),
+            false => used.iter().map(|&i| nth(i)).collect::<Vec<_>>().join(" and "),
+        };
         if ours_used != theirs_used {
             diffs.push(format!(
                 "{} sql {} via S{no}: the engine used S{no}'s {} connection, deadpool its {}",
@@ -288,7 +288,7 @@ pub(super) fn replay(pg: &Postgres, lane: &Lane, db: &str) -> Result<(usize, Vec
 fn crash(pg: &Postgres, app: &mut AppServer, db: &str) -> Result<(), String> {
     app.tap.cut();
     let pids: Vec<u32> = (0..app.tap.heard_lengths().len())
-        .flat_map(|i| heard(&app.tap.heard_since(i, 0), 0).unwrap_or_default())
+        .flat_map(|i| heard(&app.tap.heard(i), 0).unwrap_or_default())
         .filter_map(|m| if let Backend::BackendKeyData { pid, .. } = m { Some(pid) } else { None })
         .collect();
     for pid in pids {

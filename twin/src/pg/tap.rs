@@ -85,9 +85,9 @@ impl Tap {
         lock(&self.conns).iter().map(|c| c.heard.len()).collect()
     }
 
-    /// What the server sent on connection `i` from byte `from` on.
-    pub fn heard_since(&self, i: usize, from: usize) -> Vec<u8> {
-        lock(&self.conns).get(i).and_then(|c| c.heard.get(from..)).map(<[u8]>::to_vec).unwrap_or_default()
+    /// Everything the server has sent on connection `i`.
+    pub fn heard(&self, i: usize) -> Vec<u8> {
+        lock(&self.conns).get(i).map(|c| c.heard.clone()).unwrap_or_default()
     }
 
     /// Closes every connection at once, both ways, with nothing more sent.
