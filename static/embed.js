@@ -129,6 +129,8 @@ class StatelabEmbed extends HTMLElement {
     this.visible?.disconnect();
     this.live = false;
     this.ready = false;
+    // Whether the poster's page listens: its first height report says so.
+    this.posterUp = false;
     this.queue = [];
     this.box.replaceChildren();
     try {
@@ -183,14 +185,25 @@ class StatelabEmbed extends HTMLElement {
     return frame;
   }
 
-  /** Loads the live playground in place of the poster. */
+  /**
+   * Loads the live playground: in the poster's own frame once the poster is
+   * up (its page starts the app in place, so only the script and the wasm
+   * are fetched), else in a new frame.
+   */
   load() {
     if (this.live || !this.address) return;
     this.visible?.disconnect();
     const focused = this.shadowRoot.activeElement != null;
-    this.box.replaceChildren();
     this.live = true;
-    this.frame = this.makeFrame(this.name, {});
+    if (this.frame && this.posterUp) {
+      // Asked first: the frame starts fetching while this page restyles.
+      this.post({ type: 'load' });
+      this.box.querySelector('button.load')?.remove();
+      this.frame.inert = false;
+    } else {
+      this.box.replaceChildren();
+      this.frame = this.makeFrame(this.name, {});
+    }
     // The keyboard goes on into the playground, not back to the top of the host page.
     if (focused) this.frame.focus();
   }
@@ -200,6 +213,7 @@ class StatelabEmbed extends HTMLElement {
     if (!this.frame || event.source !== this.frame.contentWindow || event.origin !== this.origin) return;
     const m = event.data;
     if (m === null || typeof m !== 'object' || m.statelab !== VERSION || !(m.type in EVENTS)) return;
+    if (m.type === 'resize' && !this.live) this.posterUp = true;
     if (m.type === 'resize' && Number.isFinite(m.height) && m.height > 0) {
       this.height = Math.ceil(m.height);
       this.frame.style.height = `${this.height}px`;

@@ -88,11 +88,23 @@ for (const generator of ['mkdocs', 'mdbook']) {
 test('mkdocs: a click loads one playground, which then reports and takes commands', async ({ page }) => {
   await recordEvents(page);
   const app = appRequests(page);
+  const stepPages = [];
+  page.on('request', (r) => r.url().includes('/tour/sticky-crash/2/embed/') && stepPages.push(new URL(r.url()).search));
   await page.goto(await siteOf('mkdocs'));
+  await expect(frameOf(page, 0).locator('html')).toHaveClass(/poster/);
+  // Sized: the poster has reported, so it listens, as it has long before a reader clicks.
+  await expectSized(page, 0);
   await embed(page, 0).getByRole('button', { name: /^Load the interactive playground/ }).click();
   await expect.poll(() => events(page, 'statelab-ready')).toEqual([[0, 'statelab-ready', { tour: 'sticky-crash', step: 2, steps: 4 }]]);
-  expect(app.some((u) => u.endsWith('.wasm'))).toBe(true);
   await expect(frameOf(page, 0).locator('html')).toHaveAttribute('data-app', 'ready');
+  // One bundle, fetched once: the poster's preload and the loader's agree.
+  expect(app.filter((u) => u.endsWith('.wasm'))).toEqual([expect.stringMatching(/\/statelab-core-[0-9a-f]+_bg\.wasm$/)]);
+  // The app started in the poster's own page, which was fetched once, and its
+  // address no longer says poster.
+  expect(stepPages).toEqual(['?poster=1&theme=light']);
+  await expect(frameOf(page, 0).locator('html')).not.toHaveClass(/poster/);
+  expect(await frameOf(page, 0).locator('html').evaluate(() => location.search)).toBe('?theme=light');
+  expect(await embed(page, 0).locator('iframe').evaluate((f) => f.inert)).toBe(false);
   await expect(frameOf(page, 1).locator('html')).toHaveClass(/poster/);
   await expectSized(page, 0);
   // Host → frame, by the element's methods; frame → host, by its events.

@@ -81,7 +81,7 @@ fn run(dir: &Path) -> Result<(), String> {
         // The bundle loader goes in before `fill`, which keeps an embed page's
         // loader inert until the page knows it is no poster.
         let with_loader = template.replacen("</head>", &format!("{}</head>", loader.script(&page.start)), 1);
-        let html = fill(&with_loader, page, &body, site.as_deref())?;
+        let html = fill(&with_loader, page, &body, site.as_deref(), &loader.own_preloads(&page.start))?;
         let folder = dir.join(&page.path);
         std::fs::create_dir_all(&folder).map_err(|e| format!("{}: {e}", folder.display()))?;
         std::fs::write(folder.join("index.html"), html).map_err(|e| e.to_string())?;
@@ -213,7 +213,7 @@ fn summary(text: &str) -> String {
 
 /// `page` built from trunk's page: its head with this page's title,
 /// description, cards, canonical link and base URL, and the view in `#app`.
-fn fill(template: &str, page: &Page, body: &str, site: Option<&str>) -> Result<String, String> {
+fn fill(template: &str, page: &Page, body: &str, site: Option<&str>, own: &str) -> Result<String, String> {
     let depth = page.path.matches('/').count();
     let base = "../".repeat(depth);
     let base = if base.is_empty() { "./".to_owned() } else { base };
@@ -245,7 +245,7 @@ fn fill(template: &str, page: &Page, body: &str, site: Option<&str>) -> Result<S
     )?;
     let html = replace_tag(&html, "<base", ">", &format!(r#"<base href="{base}">"#))?;
     let html = html.replacen("</head>", &format!("{}</head>", head.join("")), 1);
-    let (html, loader) = if page.embed { poster_loader(&html)? } else { (html, String::new()) };
+    let (html, loader) = if page.embed { poster_loader(&html, own)? } else { (html, String::new()) };
     let start = html.find("<body").ok_or("the template has no <body>")?;
     let end = html.rfind("</body>").ok_or("the template has no </body>")?;
     Ok(format!(
@@ -261,7 +261,8 @@ fn fill(template: &str, page: &Page, body: &str, site: Option<&str>) -> Result<S
 /// asks). Trunk's module script and its preloads are taken out of the head
 /// and kept inert at the end of the body, where [`EMBED_LOADER`] starts
 /// them, or, for a poster, only sizes the frame and follows the theme.
-fn poster_loader(html: &str) -> Result<(String, String), String> {
+/// `own` preloads the page's own bundle, for a poster started in place.
+fn poster_loader(html: &str, own: &str) -> Result<(String, String), String> {
     let mut html = html.to_owned();
     let mut preloads = String::new();
     while let Some((start, end)) = find_tag(&html, "<link", "preload") {
@@ -273,7 +274,7 @@ fn poster_loader(html: &str) -> Result<(String, String), String> {
     let code = html[open_end..close].to_owned();
     html.replace_range(start..close + "</script>".len(), "");
     let tail = format!(
-        r#"<template id="app-preload">{preloads}</template><script type="statelab/app" id="app-loader">{code}</script><script>{EMBED_LOADER}</script>"#
+        r#"<template id="app-preload">{preloads}</template><template id="app-own">{own}</template><script type="statelab/app" id="app-loader">{code}</script><script>{EMBED_LOADER}</script>"#
     );
     Ok((html, tail))
 }
@@ -282,8 +283,15 @@ fn poster_loader(html: &str) -> Result<(String, String), String> {
 /// is a poster; a poster tells its parent its height (the `resize` message
 /// of docs/embed-api.md) at once and as it changes (a frame out of view, on
 /// another origin, gets no resize observations until it scrolls into view),
-/// and follows a `theme` command from it.
-const EMBED_LOADER: &str = r#"(()=>{let d=document.documentElement,p=parent,g=i=>document.getElementById(i);if(!d.classList.contains("poster")){let o=g("app-loader"),s=document.createElement("script");document.head.append(g("app-preload").content.cloneNode(true));s.type="module";s.textContent=o.textContent;o.replaceWith(s);return}if(p==window)return;let h=-1,r=()=>{h!=d.scrollHeight&&p.postMessage({statelab:1,type:"resize",height:h=d.scrollHeight},"*")};r();new ResizeObserver(r).observe(d);addEventListener("message",e=>{let m=e.data,t=m&&m.theme;e.source==p&&m&&m.statelab===1&&m.type=="theme"&&(t=="auto"?d.removeAttribute("data-theme"):(t=="light"||t=="dark")&&d.setAttribute("data-theme",t))})})()"#;
+/// and follows a `theme` command from it. A `load` command from its parent
+/// starts the app in the poster itself: its page, stylesheet and figure are
+/// already here, so the reader's click waits only for the script and the
+/// wasm, not for the frame to load its page again. Their fetches start at
+/// once (`app-own`: the page's own bundle, which a poster's address asks
+/// for), before the loader script runs, which reads the session storage
+/// first (milliseconds on a slow device). The address drops `poster=1` and
+/// names the theme the poster shows, which is what the app reads.
+const EMBED_LOADER: &str = r#"(()=>{let d=document.documentElement,p=parent,g=i=>document.getElementById(i),a=()=>{let o=g("app-loader"),s=document.createElement("script");document.head.append(g("app-preload").content.cloneNode(true));s.type="module";s.textContent=o.textContent;o.replaceWith(s)};if(!d.classList.contains("poster"))return a();if(p==window)return;let h=-1,r=()=>{h!=d.scrollHeight&&p.postMessage({statelab:1,type:"resize",height:h=d.scrollHeight},"*")},v=new ResizeObserver(r),l=e=>{let m=e.data,t=m&&m.theme;if(e.source!=p||!m||m.statelab!==1)return;m.type=="theme"&&(t=="auto"?d.removeAttribute("data-theme"):(t=="light"||t=="dark")&&d.setAttribute("data-theme",t));if(m.type=="load"){document.head.append(g("app-own").content.cloneNode(!0));v.disconnect();removeEventListener("message",l);let q=new URLSearchParams(location.search),u=d.getAttribute("data-theme");q.delete("poster");u?q.set("theme",u):q.delete("theme");history.replaceState(null,"",location.pathname+(q.size?"?"+q:"")+location.hash);d.classList.remove("poster");a()}};r();v.observe(d);addEventListener("message",l)})()"#;
 
 /// Before anything paints: a `theme=` in the address applies at once,
 /// `poster=1` marks the page a poster (an embed page then loads no app:
@@ -424,7 +432,8 @@ mod tests {
         let template = r#"<!doctype html><html><head><meta content="x" name=description><title>T</title><base href=./><script type=module>import './a.js'</script><link crossorigin href=./a.js rel=modulepreload></head><body><div id="app"></div></body></html>"#;
         let s = Scenario::find("sticky-crash").unwrap();
         let page = step_page(&s, TourPos { tour: "sticky-crash", step: 2 }, true);
-        let html = fill(template, &page, "<main>view</main>", Some("https://example.org/lab/")).unwrap();
+        let own = r#"<link rel="modulepreload" href="c.js">"#;
+        let html = fill(template, &page, "<main>view</main>", Some("https://example.org/lab/"), own).unwrap();
         assert!(html.contains(r#"<base href="../../../../">"#), "{html}");
         assert!(html.contains("<title>Sticky sessions and a crash — step 2 of 4 | Statelab</title>"));
         assert!(html.contains(r#"<a href="./" target="_blank" rel="noopener">All tours</a>"#));
@@ -432,13 +441,18 @@ mod tests {
         assert!(html.contains(r#"<meta name="robots" content="noindex">"#));
         assert!(html.contains(r#"<a href="tour/sticky-crash/3/embed/">Next step</a>"#));
         // The app's loader is inert until the page knows it is no poster.
-        let loader = r#"<div id="app"><main>view</main></div><template id="app-preload"><link crossorigin href=./a.js rel=modulepreload></template><script type="statelab/app" id="app-loader">import './a.js'</script><script>"#;
+        let loader = r#"<div id="app"><main>view</main></div><template id="app-preload"><link crossorigin href=./a.js rel=modulepreload></template><template id="app-own"><link rel="modulepreload" href="c.js"></template><script type="statelab/app" id="app-loader">import './a.js'</script><script>"#;
         assert!(html.contains(loader), "{html}");
         assert!(!html.contains("<script type=module>"));
         assert!(html.ends_with("</script></body></html>"), "{html}");
-        let full =
-            fill(template, &step_page(&s, TourPos { tour: "sticky-crash", step: 2 }, false), "<main>view</main>", None)
-                .unwrap();
+        let full = fill(
+            template,
+            &step_page(&s, TourPos { tour: "sticky-crash", step: 2 }, false),
+            "<main>view</main>",
+            None,
+            "",
+        )
+        .unwrap();
         assert!(full
             .contains("<script type=module>import './a.js'</script><link crossorigin href=./a.js rel=modulepreload>"));
         assert!(full.ends_with(r#"<div id="app"><main>view</main></div></body></html>"#), "{full}");

@@ -125,6 +125,22 @@ impl Loader {
         )
     }
 
+    /// Preloads of the bundle the page's own state `start` runs in (the one
+    /// the loader picks when the address asks for nothing more), for a
+    /// poster's `load` command: the poster's address is its page's own
+    /// state, so the fetch can start before the loader script has run.
+    pub fn own_preloads(&self, start: &str) -> String {
+        let (link, _, _) = read_query(start);
+        let own: Vec<&str> = needs(&link).iter().map(|k| k.feature()).collect();
+        let fits = |b: &&(&str, Vec<&str>, String, String)| own.iter().all(|k| b.1.contains(k));
+        match self.bundles.iter().find(fits).or(self.bundles.last()) {
+            Some((_, _, js, wasm)) => format!(
+                r#"<link rel="preload" as="fetch" type="application/wasm" crossorigin="anonymous" href="{wasm}"><link rel="modulepreload" href="{js}">"#
+            ),
+            None => String::new(),
+        }
+    }
+
     /// `bundles.json`: each bundle's name, kinds, whether it carries the tour
     /// editor, and files, for `cargo xtask size` and the tests.
     pub fn manifest(&self) -> String {
@@ -183,6 +199,30 @@ mod tests {
 
     const TRUNK: &str = r#"<head><script type="module">import init, * as bindings from './statelab-web-ab.js';
 const wasm = await init({ module_or_path: './statelab-web-ab_bg.wasm' });</script><link rel="modulepreload" href="./statelab-web-ab.js" crossorigin><link rel="preload" href="./statelab-web-ab_bg.wasm" crossorigin as="fetch" type="application/wasm"><link rel="icon" href="x.svg"></head>"#;
+
+    /// A poster's preloads name the smallest bundle its own page runs in,
+    /// whatever the other bundles are.
+    #[test]
+    fn a_pages_own_bundle_is_the_smallest_that_runs_its_tour() {
+        let bundle = |name, kinds: &[&'static str], file: &str| {
+            (name, kinds.to_vec(), format!("{file}.js"), format!("{file}_bg.wasm"))
+        };
+        let loader = Loader {
+            bundles: vec![
+                bundle("core", &[], "core"),
+                bundle("connections", &["connections"], "conn"),
+                bundle("all", &["connections", "files", "db", AUTHORING], "all"),
+            ],
+            words: Vec::new(),
+        };
+        let preloads = |start| loader.own_preloads(start);
+        assert_eq!(
+            preloads("scenario=sticky-crash&step=2"),
+            r#"<link rel="preload" as="fetch" type="application/wasm" crossorigin="anonymous" href="core_bg.wasm"><link rel="modulepreload" href="core.js">"#
+        );
+        assert!(preloads("scenario=chat-memory-vs-pubsub&step=1").contains(r#"href="conn_bg.wasm""#));
+        assert!(preloads("scenario=db-leaky-set&step=1").contains(r#"href="all_bg.wasm""#), "no smaller bundle has db");
+    }
 
     #[test]
     fn trunks_loader_and_preloads_give_way_and_each_page_names_its_own_kinds() {
