@@ -26,7 +26,7 @@
 //! where the engine's driver sends Parse with the Bind, so the count of
 //! round trips differs; the status each request leaves does not).
 
-use super::tap::Tap;
+use super::tap::{frames, Tap};
 use super::{outline, Postgres};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, QueueMode, RecyclingMethod};
 use statelab_sim::fleet::{driver_messages, App, PgMsg, Pooling, Side, SqlOp, POOL_SIZE, STATEMENT};
@@ -41,6 +41,8 @@ use tokio_postgres::NoTls;
 struct AppServer {
     tap: Tap,
     pool: Pool,
+    /// The first of the relay's connections the current process opened.
+    alive_from: usize,
 }
 
 fn new_pool(tap: &Tap, db: &str) -> Result<Pool, String> {
@@ -84,20 +86,21 @@ async fn session_request(pool: &Pool, op: &SqlOp, owner: &str) -> Result<(), Str
 /// composed, each carrying its own context, on one connection from `pool`.
 async fn stateless_request(pool: &Pool, sent: &[Frontend]) -> Result<(), String> {
     let client = pool.get().await.map_err(|e| format!("deadpool: {e}"))?;
-    let mut unnamed: Option<(&str, Vec<String>)> = None;
+    let mut unnamed: Option<(&str, Vec<Option<String>>)> = None;
     for m in sent {
         match m {
             Frontend::Query(sql) => answered(client.simple_query(sql).await)?,
             Frontend::Parse { name, sql } if name.is_empty() => unnamed = Some((sql, Vec::new())),
             Frontend::Bind { params, .. } => {
                 if let Some((_, values)) = unnamed.as_mut() {
-                    values.extend(params.iter().map(|p| p.clone().unwrap_or_default()));
+                    values.extend(params.iter().cloned());
                 }
             }
             Frontend::Sync => {
                 if let Some((sql, values)) = unnamed.take() {
+                    // UNKNOWN, as the engine's Parse leaves each type for the server to infer.
                     let typed: Vec<(&(dyn ToSql + Sync), Type)> =
-                        values.iter().map(|v| (v as &(dyn ToSql + Sync), Type::TEXT)).collect();
+                        values.iter().map(|v| (v as &(dyn ToSql + Sync), Type::UNKNOWN)).collect();
                     answered(client.query_typed(sql, &typed).await)?;
                 }
             }
@@ -113,18 +116,19 @@ async fn stateless_request(pool: &Pool, sent: &[Frontend]) -> Result<(), String>
 /// its start so that each DataRow is read with the columns it belongs to.
 /// tokio-postgres asks for every extended-query result in binary, which the
 /// engine's reader (text only, like the engine) refuses: so a DataRow after
-/// a BindComplete is read here by its columns' types, and the
-/// ParameterDescription that answers the driver's Describe of a statement
+/// a BindComplete is read here by the column types of the statement last
+/// described (the RowDescription right after a ParameterDescription, which
+/// answers the driver's Describe of a statement: a simple query's columns
+/// are not the prepared statement's), and the ParameterDescription itself
 /// is passed over.
 fn heard(bytes: &[u8], from: usize) -> Result<Vec<Backend>, String> {
-    let (mut out, mut at, mut binary, mut types) = (Vec::new(), 0usize, false, Vec::new());
-    while at < bytes.len() {
-        let len = bytes
-            .get(at + 1..at + 5)
-            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize)
-            .ok_or("a message cut short")?;
-        let body = bytes.get(at + 5..at + 1 + len).ok_or("a message cut short")?;
-        let message = match bytes[at] {
+    let (frames, whole) = frames(bytes);
+    if !whole {
+        return Err("a message cut short".into());
+    }
+    let (mut out, mut binary, mut types, mut described) = (Vec::new(), false, Vec::new(), false);
+    for (at, tag, body) in frames {
+        let message = match tag {
             b't' => None,
             b'D' if binary => Some(Backend::DataRow(binary_row(body, &types)?)),
             _ => {
@@ -132,14 +136,16 @@ fn heard(bytes: &[u8], from: usize) -> Result<Vec<Backend>, String> {
                 match &m {
                     Backend::BindComplete => binary = true,
                     Backend::ReadyForQuery(_) => binary = false,
-                    Backend::RowDescription(columns) => types = columns.iter().map(|c| c.type_oid).collect(),
+                    Backend::RowDescription(columns) if described => {
+                        types = columns.iter().map(|c| c.type_oid).collect()
+                    }
                     _ => {}
                 }
                 Some(m)
             }
         };
+        described = tag == b't';
         out.extend(message.filter(|_| at >= from));
-        at += 1 + len;
     }
     Ok(out)
 }
@@ -178,10 +184,11 @@ fn settled(lines: Vec<String>) -> Vec<String> {
 
 /// "1st", "2nd": a connection by the order its app server opened it.
 fn nth(i: usize) -> String {
-    let suffix = match (i + 1) % 10 {
-        1 if i + 1 != 11 => "st",
-        2 if i + 1 != 12 => "nd",
-        3 if i + 1 != 13 => "rd",
+    let suffix = match ((i + 1) % 10, (i + 1) % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
         _ => "th",
     };
     format!("{}{suffix}", i + 1)
@@ -232,7 +239,7 @@ pub(super) fn replay(pg: &Postgres, lane: &Lane, db: &str) -> Result<(usize, Vec
             std::collections::btree_map::Entry::Vacant(v) => {
                 let tap = rt.block_on(Tap::start(pg.port)).map_err(|e| format!("the relay: {e}"))?;
                 let pool = new_pool(&tap, db)?;
-                v.insert(AppServer { tap, pool })
+                v.insert(AppServer { tap, pool, alive_from: 0 })
             }
         };
         let before = app.tap.heard_lengths();
@@ -245,6 +252,7 @@ pub(super) fn replay(pg: &Postgres, lane: &Lane, db: &str) -> Result<(usize, Vec
             }
         })
         .map_err(|e| format!("{} sql {} via S{no}: {e}", r.client, r.op))?;
+        app.tap.await_ready(&before).map_err(|e| format!("{} sql {} via S{no}: {e}", r.client, r.op))?;
         // The engine's side: the connections that carried the request, and their answers.
         let ours_used: BTreeSet<usize> = r.messages.iter().filter_map(|m| nth_of(m.conn())).collect();
         let ours: Vec<Backend> =
@@ -287,13 +295,11 @@ pub(super) fn replay(pg: &Postgres, lane: &Lane, db: &str) -> Result<(usize, Vec
 /// held), and it comes back with a new, empty pool.
 fn crash(pg: &Postgres, app: &mut AppServer, db: &str) -> Result<(), String> {
     app.tap.cut();
-    let pids: Vec<u32> = (0..app.tap.heard_lengths().len())
-        .flat_map(|i| heard(&app.tap.heard(i), 0).unwrap_or_default())
-        .filter_map(|m| if let Backend::BackendKeyData { pid, .. } = m { Some(pid) } else { None })
-        .collect();
-    for pid in pids {
+    // Only the connections opened since the last crash: the earlier ones' backends are gone.
+    for pid in app.tap.pids(app.alive_from) {
         pg.await_exit(pid)?;
     }
+    app.alive_from = app.tap.opened();
     // The old pool's clients find their sockets closed; the new process starts empty.
     app.pool = new_pool(&app.tap, db)?;
     Ok(())
@@ -301,7 +307,7 @@ fn crash(pg: &Postgres, app: &mut AppServer, db: &str) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{heard, settled};
+    use super::{heard, nth, settled};
     use statelab_sim::wire::pg::{Backend, Column, TxStatus};
 
     fn frame(tag: u8, body: &[u8]) -> Vec<u8> {
@@ -312,15 +318,20 @@ mod tests {
     }
 
     /// A prepare's round trip (with the ParameterDescription the engine's
-    /// reader does not take), then an execute whose row is in binary: the
-    /// count is read by the column type the prepare described, and a
-    /// simple query's row after it is text again.
+    /// reader does not take), a simple query with other columns, then an
+    /// execute whose row is in binary: the count is read by the column type
+    /// the prepare described, not the simple query's, and a simple query's
+    /// row after it is text again.
     #[test]
     fn binary_rows_are_read_by_the_columns_the_prepare_described() {
-        let count = Column { name: "count".into(), type_oid: 20, type_len: 8 };
+        let column = |name: &str, type_oid, type_len| Column { name: name.into(), type_oid, type_len };
         let mut bytes = Backend::ParseComplete.to_wire();
         bytes.extend(frame(b't', &[0, 1, 0, 0, 0, 25]));
-        bytes.extend(Backend::RowDescription(vec![count]).to_wire());
+        bytes.extend(Backend::RowDescription(vec![column("count", 20, 8)]).to_wire());
+        bytes.extend(Backend::ReadyForQuery(TxStatus::Idle).to_wire());
+        let select = vec![column("now", 1184, 8), column("count", 20, 8)];
+        bytes.extend(Backend::RowDescription(select).to_wire());
+        bytes.extend(Backend::DataRow(vec![Some("2026-01-15 09:00:00+00".into()), Some("0".into())]).to_wire());
         bytes.extend(Backend::ReadyForQuery(TxStatus::Idle).to_wire());
         let execute = bytes.len();
         bytes.extend(Backend::BindComplete.to_wire());
@@ -343,8 +354,14 @@ mod tests {
                 Backend::ReadyForQuery(TxStatus::Idle),
             ]
         );
-        assert_eq!(heard(&bytes, 0).unwrap().len(), 9, "the ParameterDescription alone is passed over");
+        assert_eq!(heard(&bytes, 0).unwrap().len(), 12, "the ParameterDescription alone is passed over");
         assert!(heard(&bytes[..bytes.len() - 2], 0).is_err(), "a message cut short");
+    }
+
+    #[test]
+    fn connections_are_counted_in_english() {
+        let names: Vec<String> = [0, 1, 2, 3, 10, 11, 12, 20, 110].into_iter().map(nth).collect();
+        assert_eq!(names, ["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "111th"]);
     }
 
     #[test]
