@@ -131,6 +131,7 @@ class StatelabEmbed extends HTMLElement {
     this.ready = false;
     // Whether the poster's page listens: its first height report says so.
     this.posterUp = false;
+    this.inPlace = false;
     this.queue = [];
     this.box.replaceChildren();
     try {
@@ -195,7 +196,8 @@ class StatelabEmbed extends HTMLElement {
     this.visible?.disconnect();
     const focused = this.shadowRoot.activeElement != null;
     this.live = true;
-    if (this.frame && this.posterUp) {
+    this.inPlace = !!this.frame && this.posterUp;
+    if (this.inPlace) {
       // Asked first: the frame starts fetching while this page restyles.
       this.post({ type: 'load' });
       this.box.querySelector('button.load')?.remove();
@@ -220,7 +222,8 @@ class StatelabEmbed extends HTMLElement {
     }
     if (m.type === 'ready') {
       this.ready = true;
-      if (this.shown !== new URL(this.frame.src).searchParams.get('theme')) this.queue.unshift({ type: 'theme', theme: this.shown });
+      // A poster started in place still has its first address as `src`: say the theme whatever it says.
+      if (this.inPlace || this.shown !== new URL(this.frame.src).searchParams.get('theme')) this.queue.unshift({ type: 'theme', theme: this.shown });
       for (const q of this.queue.splice(0)) this.post(q);
     }
     if (!this.live) return;

@@ -59,6 +59,9 @@ const events = (page, type) => page.evaluate((t) => window.__events.filter((e) =
 const embed = (page, i) => page.locator('statelab-embed').nth(i);
 const frameOf = (page, i) => embed(page, i).locator('iframe').contentFrame();
 
+/** The poster has reported its height, so it listens for `load` (the frame's height is set from the report). */
+const posterReported = (page, i) => expect.poll(() => embed(page, i).locator('iframe').evaluate((f) => f.style.height)).toMatch(/^\d+px$/);
+
 /** Each frame's height equals its content's, within a pixel or so. */
 async function expectSized(page, i) {
   await expect
@@ -92,8 +95,8 @@ test('mkdocs: a click loads one playground, which then reports and takes command
   page.on('request', (r) => r.url().includes('/tour/sticky-crash/2/embed/') && stepPages.push(new URL(r.url()).search));
   await page.goto(await siteOf('mkdocs'));
   await expect(frameOf(page, 0).locator('html')).toHaveClass(/poster/);
-  // Sized: the poster has reported, so it listens, as it has long before a reader clicks.
-  await expectSized(page, 0);
+  // The poster has reported, so it listens, as it has long before a reader clicks.
+  await posterReported(page, 0);
   await embed(page, 0).getByRole('button', { name: /^Load the interactive playground/ }).click();
   await expect.poll(() => events(page, 'statelab-ready')).toEqual([[0, 'statelab-ready', { tour: 'sticky-crash', step: 2, steps: 4 }]]);
   await expect(frameOf(page, 0).locator('html')).toHaveAttribute('data-app', 'ready');
@@ -236,6 +239,12 @@ test('mkdocs: figures follow the site palette toggle, posters and live frames al
   for (const i of STEPS.keys()) await expect(frameOf(page, i).locator('html')).toHaveAttribute('data-theme', 'dark');
   // The live frame's background is the dark palette's, not only an attribute.
   await expect(frameOf(page, 0).locator('body')).toHaveCSS('background-color', 'rgb(13, 17, 23)');
+  // A poster turned dark after it loaded, then started in place: the app reads dark from its address.
+  await posterReported(page, 1);
+  await embed(page, 1).getByRole('button', { name: /^Load the interactive playground/ }).click();
+  await expect(frameOf(page, 1).locator('html')).toHaveAttribute('data-app', 'ready');
+  expect(await frameOf(page, 1).locator('html').evaluate(() => location.search)).toBe('?theme=dark');
+  await expect(frameOf(page, 1).locator('body')).toHaveCSS('background-color', 'rgb(13, 17, 23)');
   await page.getByTitle('Switch to light mode').first().click();
   for (const i of STEPS.keys()) await expect(frameOf(page, i).locator('html')).toHaveAttribute('data-theme', 'light');
   // A fixed theme attribute wins over the site's switch.

@@ -256,11 +256,11 @@ fn fill(template: &str, page: &Page, body: &str, site: Option<&str>, own: &str) 
     ))
 }
 
-/// An embed page loads the app only when it is not a poster (`poster=1`,
-/// which embed.js asks for: the figure at once, no wasm until the reader
-/// asks). Trunk's module script and its preloads are taken out of the head
-/// and kept inert at the end of the body, where [`EMBED_LOADER`] starts
-/// them, or, for a poster, only sizes the frame and follows the theme.
+/// An embed page loads the app at once only when it is not a poster
+/// (`poster=1`, which embed.js asks for: the figure at once, no wasm until
+/// the reader asks). Trunk's module script and its preloads are taken out
+/// of the head and kept inert at the end of the body, where [`EMBED_LOADER`]
+/// starts them: at once, or for a poster when its parent says `load`.
 /// `own` preloads the page's own bundle, for a poster started in place.
 fn poster_loader(html: &str, own: &str) -> Result<(String, String), String> {
     let mut html = html.to_owned();
@@ -291,11 +291,11 @@ fn poster_loader(html: &str, own: &str) -> Result<(String, String), String> {
 /// for), before the loader script runs, which reads the session storage
 /// first (milliseconds on a slow device). The address drops `poster=1` and
 /// names the theme the poster shows, which is what the app reads.
-const EMBED_LOADER: &str = r#"(()=>{let d=document.documentElement,p=parent,g=i=>document.getElementById(i),a=()=>{let o=g("app-loader"),s=document.createElement("script");document.head.append(g("app-preload").content.cloneNode(true));s.type="module";s.textContent=o.textContent;o.replaceWith(s)};if(!d.classList.contains("poster"))return a();if(p==window)return;let h=-1,r=()=>{h!=d.scrollHeight&&p.postMessage({statelab:1,type:"resize",height:h=d.scrollHeight},"*")},v=new ResizeObserver(r),l=e=>{let m=e.data,t=m&&m.theme;if(e.source!=p||!m||m.statelab!==1)return;m.type=="theme"&&(t=="auto"?d.removeAttribute("data-theme"):(t=="light"||t=="dark")&&d.setAttribute("data-theme",t));if(m.type=="load"){document.head.append(g("app-own").content.cloneNode(!0));v.disconnect();removeEventListener("message",l);let q=new URLSearchParams(location.search),u=d.getAttribute("data-theme");q.delete("poster");u?q.set("theme",u):q.delete("theme");history.replaceState(null,"",location.pathname+(q.size?"?"+q:"")+location.hash);d.classList.remove("poster");a()}};r();v.observe(d);addEventListener("message",l)})()"#;
+const EMBED_LOADER: &str = r#"(()=>{let d=document.documentElement,p=parent,g=i=>document.getElementById(i),a=()=>{let o=g("app-loader"),s=document.createElement("script");document.head.append(g("app-preload").content.cloneNode(true));s.type="module";s.textContent=o.textContent;o.replaceWith(s)};if(!d.classList.contains("poster"))return a();if(p==window)return;let h=-1,r=()=>{h!=d.scrollHeight&&p.postMessage({statelab:1,type:"resize",height:h=d.scrollHeight},"*")},v=new ResizeObserver(r),l=e=>{let m=e.data,t=m&&m.theme;if(e.source!=p||!m||m.statelab!==1)return;m.type=="theme"&&(t=="auto"?d.removeAttribute("data-theme"):(t=="light"||t=="dark")&&d.setAttribute("data-theme",t));if(m.type=="load"){document.head.append(g("app-own").content.cloneNode(!0));v.disconnect();removeEventListener("message",l);let q=new URLSearchParams(location.search),u=d.getAttribute("data-theme");q.delete("poster");u?q.set("theme",u):q.delete("theme");q+="";history.replaceState(null,"",location.pathname+(q?"?"+q:"")+location.hash);d.classList.remove("poster");a()}};r();v.observe(d);addEventListener("message",l)})()"#;
 
 /// Before anything paints: a `theme=` in the address applies at once,
-/// `poster=1` marks the page a poster (an embed page then loads no app:
-/// [`EMBED_LOADER`]), and an address that asks for more than this page's
+/// `poster=1` marks the page a poster (an embed page then loads no app
+/// until its parent says `load`: [`EMBED_LOADER`]), and an address that asks for more than this page's
 /// own state (a log, an embed, a lane) hides the prerendered state until
 /// the wasm shows the one asked for, rather than flashing another one first
 /// (`pending` in static/app.css; `src/takeover.rs` clears it).

@@ -6,9 +6,10 @@
 //!   `--log ACTIONS [--a CONFIG] [--b CONFIG]`, a free-play log instead.
 //! - `fleet CONFIG [--base PORT]`: one lane's fleet (`local.sticky.3`, as in
 //!   links) on 127.0.0.1 until Ctrl-C, for trying a scenario by hand.
-//! - `pg [ID...] [--out DIR]`: the database tours' bytes replayed on a real
-//!   PostgreSQL, and again through real pools (deadpool-postgres) and a real
-//!   PgBouncer (`pg.rs`); exits 1 on any difference.
+//! - `pg [ID...] [--out DIR]`: the database tours on a real PostgreSQL: a
+//!   session or stateless lane's bytes replayed, then its requests again
+//!   through real pools (deadpool-postgres); a transaction-mode lane through
+//!   a real PgBouncer (`pg.rs`); exits 1 on any difference.
 //! - `server ...`: one shop server; the twin starts these itself.
 //!
 //! `cargo xtask twin` installs HAProxy, Redis and libfaketime first.

@@ -99,11 +99,7 @@ fn quoted_ending(text: &str, suffix: &str) -> Option<String> {
 impl Loader {
     /// The page's loader, for a page whose own state is `start`.
     pub fn script(&self, start: &str) -> String {
-        let (link, _, _) = read_query(start);
-        let own: Vec<&str> = needs(&link).iter().map(|k| k.feature()).collect();
-        // A tour's page or link: the tour alone decides the bundle, as in the
-        // app (`src/bundle.rs`), where a tour ignores `a`, `b` and `log`.
-        let tour = link.scenario.is_some();
+        let (own, tour) = own_kinds(start);
         format!(
             concat!(
                 "<script type=module>let B={},W={},n=new Set({}),q=new URLSearchParams(location.search),d=document;",
@@ -130,8 +126,9 @@ impl Loader {
     /// poster's `load` command: the poster's address is its page's own
     /// state, so the fetch can start before the loader script has run.
     pub fn own_preloads(&self, start: &str) -> String {
-        let (link, _, _) = read_query(start);
-        let own: Vec<&str> = needs(&link).iter().map(|k| k.feature()).collect();
+        let (own, _) = own_kinds(start);
+        // The script's rule, `B.find(…every kind…)||B[B.length-1]`: were
+        // they to differ, a poster would fetch two bundles.
         let fits = |b: &&(&str, Vec<&str>, String, String)| own.iter().all(|k| b.1.contains(k));
         match self.bundles.iter().find(fits).or(self.bundles.last()) {
             Some((_, _, js, wasm)) => format!(
@@ -158,6 +155,14 @@ impl Loader {
             .collect();
         format!("[{}]\n", list.join(","))
     }
+}
+
+/// The kinds of lane the page's own state `start` shows (their features),
+/// and whether it is a tour's: then the tour alone decides the bundle, as
+/// in the app (`src/bundle.rs`), where a tour ignores `a`, `b` and `log`.
+fn own_kinds(start: &str) -> (Vec<&'static str>, bool) {
+    let (link, _, _) = read_query(start);
+    (needs(&link).iter().map(|k| k.feature()).collect(), link.scenario.is_some())
 }
 
 /// The few shapes the loader writes as JavaScript literals (JSON): names
