@@ -32,15 +32,22 @@ fn to(servers: &[Server], slot: usize, reason: String, pin: bool) -> Pick {
     }
 }
 
+/// What the balancer answers itself when the server it chose refuses the
+/// connection ([`Pick::Refused`]), as nginx and AWS's balancers do (HAProxy
+/// says 503, the twin's declared difference).
+pub(super) const REFUSED_STATUS: u16 = 502;
+/// What the balancer answers itself when nothing is in rotation ([`Pick::NoneHealthy`]).
+pub(super) const NONE_HEALTHY_STATUS: u16 = 503;
+
 impl Pick {
-    /// What the balancer answers when no server took the request: 502 for
-    /// a refused connection (as nginx and AWS's balancers do; HAProxy says
-    /// 503, the twin's declared difference), 503 for none in rotation.
-    pub(super) fn balancer_status(&self) -> Option<u16> {
+    /// The slot of the server that took the request, or the status the
+    /// balancer answers itself when none did: what a load run, which keeps
+    /// no trace, needs of a pick.
+    pub(super) fn forwarded(&self) -> Result<usize, u16> {
         match self {
-            Pick::Forward { .. } => None,
-            Pick::Refused { .. } => Some(502),
-            Pick::NoneHealthy { .. } => Some(503),
+            Pick::Forward { slot, .. } => Ok(*slot),
+            Pick::Refused { .. } => Err(REFUSED_STATUS),
+            Pick::NoneHealthy { .. } => Err(NONE_HEALTHY_STATUS),
         }
     }
 }

@@ -6,7 +6,7 @@ use crate::base::ids::{LaneId, ServerNo, User};
 use crate::base::on_write::OnWrite;
 use crate::base::rng::SimRng;
 use crate::base::time::{human_duration, SimTime, START};
-use crate::fleet::balancer::{affinity_cookie, own_response, Balancer, Pick};
+use crate::fleet::balancer::{affinity_cookie, own_response, Balancer, Pick, NONE_HEALTHY_STATUS, REFUSED_STATUS};
 use crate::fleet::client::Client;
 use crate::fleet::config::{
     App, AuthMode, LaneConfig, API_KEY_HEADER, MAX_SERVERS, REFRESH_COOKIE, REFRESH_PATH, SESSION_COOKIE,
@@ -479,7 +479,7 @@ impl Lane {
         let mut tried = None;
         self.upgraded = None;
         let (server, reason, response) = match pick {
-            Pick::NoneHealthy { reason } => (None, reason, own_response(503, "no healthy server", now)),
+            Pick::NoneHealthy { reason } => (None, reason, own_response(NONE_HEALTHY_STATUS, "no healthy server", now)),
             Pick::Refused { slot: i, reason } => {
                 let s = &self.servers[i];
                 tried = Some(s.no);
@@ -488,11 +488,11 @@ impl Lane {
                 // reports this refused connection as 503.
                 trace.say(|| {
                     format!(
-                        "S{} refused the connection: it is down, but health checks keep it in rotation until {until} (answered 502 as nginx does; HAProxy answers 503)",
+                        "S{} refused the connection: it is down, but health checks keep it in rotation until {until} (answered {REFUSED_STATUS} as nginx does; HAProxy answers 503)",
                         s.no
                     )
                 });
-                (None, reason, own_response(502, &format!("S{} did not answer", s.no), now))
+                (None, reason, own_response(REFUSED_STATUS, &format!("S{} did not answer", s.no), now))
             }
             Pick::Forward { slot: i, reason, pin } => {
                 let server = &mut self.servers[i];

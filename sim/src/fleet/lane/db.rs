@@ -7,7 +7,7 @@
 
 use super::Lane;
 use crate::base::ids::{ServerNo, User};
-use crate::fleet::balancer::Pick;
+use crate::fleet::balancer::{Pick, NONE_HEALTHY_STATUS, REFUSED_STATUS};
 use crate::fleet::config::App;
 use crate::fleet::db::postgres::Stmt;
 use crate::fleet::db::{DbRecord, Pg, PgMsg, Pooling, Side, SqlOp, POOL_SIZE, QUERY_WAIT_TIMEOUT_S, STATEMENT};
@@ -115,11 +115,14 @@ impl Lane {
         let trace = Trace::new(true);
         match self.balancer.pick(&req, &self.clients[ci].addr, &self.servers, self.now, &mut self.rng, &trace) {
             Pick::NoneHealthy { reason } => {
-                step.say(format!("{reason}: 503, nothing reached the database"));
+                step.say(format!("{reason}: {NONE_HEALTHY_STATUS}, nothing reached the database"));
                 None
             }
             Pick::Refused { slot, reason } => {
-                step.say(format!("{reason}; S{} is down: 502, nothing reached the database", self.servers[slot].no));
+                step.say(format!(
+                    "{reason}; S{} is down: {REFUSED_STATUS}, nothing reached the database",
+                    self.servers[slot].no
+                ));
                 None
             }
             Pick::Forward { slot, reason, .. } => {

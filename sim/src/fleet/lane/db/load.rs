@@ -17,7 +17,6 @@
 use super::Lane;
 use crate::base::ids::ServerNo;
 use crate::base::words::how_many;
-use crate::fleet::balancer::Pick;
 use crate::fleet::config::{App, MAX_SERVERS};
 use crate::fleet::db::pool::{Checkout, Pool, POOL_WAIT_MS};
 use crate::fleet::db::{PoolStats, Pooling, POOL_SIZE, QUERY_WAIT_TIMEOUT_S};
@@ -49,11 +48,11 @@ impl Lane {
         let req = self.clients[ci].request(self.config.auth.credential(), "POST", "/api/orders".into(), None, self.now);
         let trace = Trace::new(false);
         let pick = self.balancer.pick(&req, &self.clients[ci].addr, &self.servers, self.now, &mut self.rng, &trace);
-        let no = match pick {
-            Pick::Forward { slot, .. } => self.servers[slot].no,
-            pick => {
+        let no = match pick.forwarded() {
+            Ok(slot) => self.servers[slot].no,
+            Err(status) => {
                 self.pg.load_stats.refused += 1;
-                return Outcome::answer(pick.balancer_status().unwrap_or(503), None, BALANCER_MS);
+                return Outcome::answer(status, None, BALANCER_MS);
             }
         };
         let round_trips = if pooling == Pooling::Stateless { 1 } else { 3 };

@@ -163,11 +163,10 @@ impl Lane {
         self.stats.count_credential(u64::from(credential_bytes));
         let trace = Trace::new(false);
         let pick = self.balancer.pick(&req, &self.clients[ci].addr, &self.servers, self.now, &mut self.rng, &trace);
-        let slot = match pick {
-            crate::fleet::balancer::Pick::Forward { slot, .. } => slot,
-            pick => {
+        let slot = match pick.forwarded() {
+            Ok(slot) => slot,
+            Err(status) => {
                 self.files.stats.refused += 1;
-                let status = pick.balancer_status().unwrap_or(503);
                 return Outcome { status, ..refused() }.carrying(credential_bytes);
             }
         };
