@@ -296,11 +296,8 @@ fn outline(answer: &[Backend]) -> Vec<String> {
 fn replay_lane(pg: &Postgres, lane: &Lane, db: &str) -> Result<(usize, Vec<String>), String> {
     pg.fresh_database(db)?;
     let mut real: BTreeMap<u32, Conn> = BTreeMap::new();
-    let mut sent: BTreeMap<u32, usize> = BTreeMap::new();
     let (mut compared, mut diffs) = (0, Vec::new());
-    let records: Vec<&DbRecord> =
-        lane.entries().iter().filter_map(|e| if let Entry::Db(r) = e { Some(&**r) } else { None }).collect();
-    for r in records {
+    for r in db_records(lane) {
         // Connections the engine dropped before this step: closed with no Terminate.
         for c in lane.pg().conns.iter().filter(|c| c.closed.as_ref().is_some_and(|(at, _)| *at <= r.at)) {
             if let Some(conn) = real.remove(&c.id) {
@@ -342,7 +339,6 @@ fn replay_lane(pg: &Postgres, lane: &Lane, db: &str) -> Result<(usize, Vec<Strin
                 let c = real.get_mut(&id).ok_or_else(|| format!("pg#{id} is not open"))?;
                 c.send(&bytes)?
             };
-            *sent.entry(id).or_default() += 1;
             compared += 1;
             let (a, b) = (outline(&ours), outline(&theirs));
             if a != b {
@@ -402,15 +398,22 @@ fn last_exchange(r: &DbRecord) -> Option<(Vec<Frontend>, Vec<Backend>)> {
     let id = r.messages[last].conn();
     let first =
         r.messages[..=last].iter().rposition(|m| !matches!(m, PgMsg::Front(c, _) if *c == id)).map_or(0, |i| i + 1);
-    let sent = r.messages[first..=last]
-        .iter()
-        .filter_map(|m| if let PgMsg::Front(_, f) = m { Some(f.clone()) } else { None })
-        .collect();
-    let answer = r.messages[last + 1..]
-        .iter()
-        .filter_map(|m| if let PgMsg::Back(_, b) = m { Some(b.clone()) } else { None })
-        .collect();
-    Some((sent, answer))
+    Some((sent_in(&r.messages[first..=last]), answers_in(&r.messages[last + 1..])))
+}
+
+/// A lane's database records, in order.
+fn db_records(lane: &Lane) -> impl Iterator<Item = &DbRecord> {
+    lane.entries().iter().filter_map(|e| if let Entry::Db(r) = e { Some(&**r) } else { None })
+}
+
+/// What the app side sent among `msgs`, in order.
+fn sent_in(msgs: &[PgMsg]) -> Vec<Frontend> {
+    msgs.iter().filter_map(|m| if let PgMsg::Front(_, f) = m { Some(f.clone()) } else { None }).collect()
+}
+
+/// What PostgreSQL answered among `msgs`, in order.
+fn answers_in(msgs: &[PgMsg]) -> Vec<Backend> {
+    msgs.iter().filter_map(|m| if let PgMsg::Back(_, b) = m { Some(b.clone()) } else { None }).collect()
 }
 
 /// A transaction-mode lane through a real PgBouncer: each app server's
@@ -437,8 +440,7 @@ fn replay_bouncer_lane(
     // driver has prepared the statement on it.
     let mut clients: BTreeMap<u8, (Conn, bool)> = BTreeMap::new();
     let (mut compared, mut diffs) = (0, Vec::new());
-    for e in lane.entries() {
-        let Entry::Db(r) = e else { continue };
+    for r in db_records(lane) {
         // A 502 or 503: the request reached no app server, so no PgBouncer.
         let Some(no) = r.server else { continue };
         let words: Vec<&str> = r.op.split(' ').collect();

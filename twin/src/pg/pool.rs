@@ -27,11 +27,11 @@
 //! round trips differs; the status each request leaves does not).
 
 use super::tap::{frames, Tap};
-use super::{outline, Postgres};
+use super::{answers_in, db_records, outline, sent_in, Postgres};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, QueueMode, RecyclingMethod};
-use statelab_sim::fleet::{driver_messages, App, PgMsg, Pooling, Side, SqlOp, POOL_SIZE, STATEMENT};
+use statelab_sim::fleet::{driver_messages, App, Pooling, Side, SqlOp, POOL_SIZE, STATEMENT};
 use statelab_sim::wire::pg::{parse_backend_from, Backend, Frontend};
-use statelab_sim::{Entry, Lane};
+use statelab_sim::Lane;
 use std::collections::{BTreeMap, BTreeSet};
 use tokio_postgres::types::{ToSql, Type};
 use tokio_postgres::NoTls;
@@ -216,7 +216,7 @@ pub(super) fn replay(pg: &Postgres, lane: &Lane, db: &str) -> Result<(usize, Vec
     let mut apps: BTreeMap<u8, AppServer> = BTreeMap::new();
     let mut dead: BTreeSet<u32> = BTreeSet::new();
     let (mut compared, mut diffs) = (0, Vec::new());
-    for r in lane.entries().iter().filter_map(|e| if let Entry::Db(r) = e { Some(&**r) } else { None }) {
+    for r in db_records(lane) {
         // An app server whose connections the engine closed by now died.
         let died: BTreeSet<u8> = conns
             .iter()
@@ -229,8 +229,7 @@ pub(super) fn replay(pg: &Postgres, lane: &Lane, db: &str) -> Result<(usize, Vec
             }
         }
         let Some(no) = r.server else { continue };
-        let sent: Vec<Frontend> =
-            r.messages.iter().filter_map(|m| if let PgMsg::Front(_, f) = m { Some(f.clone()) } else { None }).collect();
+        let sent = sent_in(&r.messages);
         if stateless && sent.is_empty() {
             continue;
         }
@@ -255,19 +254,8 @@ pub(super) fn replay(pg: &Postgres, lane: &Lane, db: &str) -> Result<(usize, Vec
         app.tap.await_ready(&before).map_err(|e| format!("{} sql {} via S{no}: {e}", r.client, r.op))?;
         // The engine's side: the connections that carried the request, and their answers.
         let ours_used: BTreeSet<usize> = r.messages.iter().filter_map(|m| nth_of(m.conn())).collect();
-        let ours: Vec<Backend> =
-            r.messages.iter().filter_map(|m| if let PgMsg::Back(_, b) = m { Some(b.clone()) } else { None }).collect();
-        // deadpool's side: the connections the relay heard from during the request.
-        let mut theirs_used = BTreeSet::new();
-        let mut theirs = Vec::new();
-        for (i, len) in app.tap.heard_lengths().into_iter().enumerate() {
-            let from = before.get(i).copied().unwrap_or(0);
-            if len > from {
-                theirs_used.insert(i);
-                theirs
-                    .extend(heard(&app.tap.heard(i), from).map_err(|e| format!("S{no}'s {} connection: {e}", nth(i)))?);
-            }
-        }
+        let ours = answers_in(&r.messages);
+        let (theirs_used, theirs) = heard_since(&app.tap, &before).map_err(|e| format!("S{no}'s {e}"))?;
         compared += 1;
         let name = |used: &BTreeSet<usize>| match used.is_empty() {
             true => "no".to_owned(),
@@ -288,6 +276,20 @@ pub(super) fn replay(pg: &Postgres, lane: &Lane, db: &str) -> Result<(usize, Vec
         }
     }
     Ok((compared, diffs))
+}
+
+/// deadpool's side of a request: the connections the relay heard from since
+/// their lengths were `before`, and what PostgreSQL said on them.
+fn heard_since(tap: &Tap, before: &[usize]) -> Result<(BTreeSet<usize>, Vec<Backend>), String> {
+    let (mut used, mut answers) = (BTreeSet::new(), Vec::new());
+    for (i, len) in tap.heard_lengths().into_iter().enumerate() {
+        let from = before.get(i).copied().unwrap_or(0);
+        if len > from {
+            used.insert(i);
+            answers.extend(heard(&tap.heard(i), from).map_err(|e| format!("{} connection: {e}", nth(i)))?);
+        }
+    }
+    Ok((used, answers))
 }
 
 /// App server `app`'s process dies: its connections are cut with no
