@@ -81,7 +81,9 @@ fn run(dir: &Path) -> Result<(), String> {
         // The bundle loader goes in before `fill`, which keeps an embed page's
         // loader inert until the page knows it is no poster.
         let with_loader = template.replacen("</head>", &format!("{}</head>", loader.script(&page.start)), 1);
-        let html = fill(&with_loader, page, &body, site.as_deref(), &loader.own_preloads(&page.start))?;
+        // Only an embed page can be a poster started in place.
+        let own = if page.embed { loader.own_preloads(&page.start) } else { String::new() };
+        let html = fill(&with_loader, page, &body, site.as_deref(), &own)?;
         let folder = dir.join(&page.path);
         std::fs::create_dir_all(&folder).map_err(|e| format!("{}: {e}", folder.display()))?;
         std::fs::write(folder.join("index.html"), html).map_err(|e| e.to_string())?;
